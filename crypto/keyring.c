@@ -1,0 +1,834 @@
+/*
+ * keyring.c - key slots, sealed registry keys and the keyring file format.
+ *
+ * File format (JSON, "sigreg-keyring/1"):
+ *   {"format", "registry", "default_user", "epoch",
+ *    "slots": [{"user", "role", "kdf": {"algorithm", "profile", "opslimit",
+ *               "memlimit"}, "salt", "public_key", "nonce", "wrapped_secret",
+ *               "sealed": [{"epoch", "keys"}]}],
+ *    "mac"}
+ * Binary fields are base64. The MAC covers every field, in order, each
+ * length-prefixed, under a sub-key of the current master key.
+ */
+#include "keyring.h"
+
+#include <jansson.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "fileio.h"
+#include "names.h"
+
+#define MAX_SLOTS 4096
+#define MAX_KEYRING_BYTES (16u << 20)
+#define SEAL_VERSION 1
+#define SEAL_FLAG_IDENTITY 1
+#define SEAL_PAYLOAD_MAX (2 + 2 * SRP_KEY_BYTES)
+#define WRAPPED_BYTES (SRP_BOX_SECRET_BYTES + SRP_AEAD_TAG_BYTES)
+
+static const char master_context[8] = {'s', 'i', 'g', 'r', 'e', 'g', 'm', 'k'};
+static const char identity_context[8] = {'s', 'i', 'g', 'r', 'e', 'g', 'i', 'd'};
+
+typedef struct sealed_keys {
+    uint32_t epoch;
+    size_t len;
+    unsigned char blob[SEAL_PAYLOAD_MAX + SRP_SEAL_OVERHEAD];
+} sealed_keys;
+
+typedef struct slot {
+    char *user;
+    sr_role role;
+    char *profile;
+    unsigned long long opslimit;
+    size_t memlimit;
+    unsigned char salt[SRP_SALT_BYTES];
+    unsigned char public_key[SRP_BOX_PUBLIC_BYTES];
+    unsigned char nonce[SRP_AEAD_NONCE_BYTES];
+    unsigned char wrapped[WRAPPED_BYTES];
+    size_t sealed_count; /* 1, or 2 during a rotation */
+    sealed_keys sealed[2];
+} slot;
+
+struct srp_keyring {
+    char registry_id[2 * SRP_REGISTRY_ID_BYTES + 1];
+    char *default_user;
+    uint32_t epoch;
+    size_t slot_count;
+    slot *slots;
+    unsigned char mac[SRP_MAC_BYTES]; /* as read from the file */
+};
+
+/* ---- keys ---------------------------------------------------------------- */
+
+srp_keys *srp_keys_new(void)
+{
+    srp_keys *keys = sodium_malloc(sizeof *keys);
+    if (keys)
+        sodium_memzero(keys, sizeof *keys);
+    return keys;
+}
+
+void srp_keys_free(srp_keys *keys)
+{
+    sodium_free(keys); /* wipes; NULL is a no-op */
+}
+
+void srp_keys_master_subkey(const srp_keys *keys, int previous, uint64_t id,
+                            unsigned char out[SRP_KEY_BYTES])
+{
+    srp_kdf_subkey(out, id, master_context, previous ? keys->previous : keys->master);
+}
+
+void srp_keys_identity_subkey(const srp_keys *keys, uint64_t id, unsigned char out[SRP_KEY_BYTES])
+{
+    srp_kdf_subkey(out, id, identity_context, keys->identity);
+}
+
+/* ---- slot cryptography ----------------------------------------------------- */
+
+/* The slot header as associated data: a hash of its length-prefixed fields. */
+static void slot_header_ad(const srp_keyring *kr, const slot *s, unsigned char ad[SRP_MAC_BYTES])
+{
+    srp_mac_state *st = srp_mac_begin(NULL);
+    if (!st) {
+        memset(ad, 0, SRP_MAC_BYTES); /* decryption will then fail closed */
+        return;
+    }
+    unsigned char num[16];
+    srp_mac_field(st, SRP_KEYRING_FORMAT, strlen(SRP_KEYRING_FORMAT));
+    srp_mac_field(st, kr->registry_id, strlen(kr->registry_id));
+    srp_mac_field(st, s->user, strlen(s->user));
+    const char *role = sr_role_name(s->role);
+    srp_mac_field(st, role, strlen(role));
+    srp_mac_field(st, s->profile, strlen(s->profile));
+    for (int i = 0; i < 8; i++)
+        num[i] = (unsigned char)(s->opslimit >> (8 * i));
+    for (int i = 0; i < 8; i++)
+        num[8 + i] = (unsigned char)((unsigned long long)s->memlimit >> (8 * i));
+    srp_mac_field(st, num, sizeof num);
+    srp_mac_field(st, s->salt, sizeof s->salt);
+    srp_mac_field(st, s->public_key, sizeof s->public_key);
+    srp_mac_end(st, ad);
+}
+
+/* Wraps secret_key under a key derived from the passphrase into s. */
+static sr_status slot_wrap(const srp_keyring *kr, slot *s, const srp_kdf_profile *profile,
+                           const unsigned char *pass, size_t pass_len,
+                           const unsigned char secret_key[SRP_BOX_SECRET_BYTES], sr_error *err)
+{
+    sr_status rc;
+    char *profile_name = strdup(profile->name);
+    sr_secret *kek = sr_secret_new(SRP_KEY_BYTES);
+    if (!profile_name || !kek) {
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    free(s->profile);
+    s->profile = profile_name;
+    profile_name = NULL;
+    s->opslimit = profile->opslimit;
+    s->memlimit = profile->memlimit;
+    srp_random_bytes(s->salt, sizeof s->salt);
+    rc = srp_kdf_passphrase(sr_secret_data(kek), pass, pass_len, s->salt, s->opslimit, s->memlimit,
+                            err);
+    if (rc != SR_OK)
+        goto out;
+    unsigned char ad[SRP_MAC_BYTES];
+    slot_header_ad(kr, s, ad);
+    srp_aead_encrypt(s->wrapped, s->nonce, secret_key, SRP_BOX_SECRET_BYTES, ad, sizeof ad,
+                     sr_secret_data(kek));
+out:
+    free(profile_name);
+    sr_secret_free(kek);
+    return rc;
+}
+
+/* Unwraps s's secret key with a passphrase into secret_key. */
+static sr_status slot_unwrap(const srp_keyring *kr, const slot *s, const unsigned char *pass,
+                             size_t pass_len, unsigned char secret_key[SRP_BOX_SECRET_BYTES],
+                             sr_error *err)
+{
+    sr_secret *kek = sr_secret_new(SRP_KEY_BYTES);
+    if (!kek)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    sr_status rc = srp_kdf_passphrase(sr_secret_data(kek), pass, pass_len, s->salt, s->opslimit,
+                                      s->memlimit, err);
+    if (rc == SR_OK) {
+        unsigned char ad[SRP_MAC_BYTES];
+        slot_header_ad(kr, s, ad);
+        if (srp_aead_decrypt(secret_key, s->wrapped, sizeof s->wrapped, s->nonce, ad, sizeof ad,
+                             sr_secret_data(kek)) != 0)
+            rc = srp_error_set(err, SR_ERR_AUTH, "wrong passphrase for user '%s'", s->user);
+        else if (!srp_box_pair_matches(s->public_key, secret_key))
+            rc = srp_error_set(err, SR_ERR_TAMPERED, "the key slot of user '%s' is damaged",
+                               s->user);
+    }
+    sr_secret_free(kek);
+    return rc;
+}
+
+/* Seals the keys of one epoch to a slot. */
+static sr_status seal_for_slot(slot *s, sealed_keys *out, uint32_t epoch,
+                               const unsigned char master[SRP_KEY_BYTES], const srp_keys *keys,
+                               sr_error *err)
+{
+    sr_secret *payload = sr_secret_new(SEAL_PAYLOAD_MAX);
+    if (!payload)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    unsigned char *p = sr_secret_data(payload);
+    size_t len = 2 + SRP_KEY_BYTES;
+    p[0] = SEAL_VERSION;
+    p[1] = 0;
+    memcpy(p + 2, master, SRP_KEY_BYTES);
+    sr_status rc = SR_OK;
+    if (sr_role_holds_identity(s->role)) {
+        if (!keys->has_identity) {
+            rc = srp_error_set(err, SR_ERR_DENIED,
+                               "only a holder of the identity key can give user '%s' the role %s",
+                               s->user, sr_role_name(s->role));
+            goto out;
+        }
+        p[1] |= SEAL_FLAG_IDENTITY;
+        memcpy(p + len, keys->identity, SRP_KEY_BYTES);
+        len += SRP_KEY_BYTES;
+    }
+    if (srp_box_seal(out->blob, p, len, s->public_key) != SR_OK) {
+        rc = srp_error_set(err, SR_ERR_CRYPTO, "cannot seal the keys for user '%s'", s->user);
+        goto out;
+    }
+    out->len = len + SRP_SEAL_OVERHEAD;
+    out->epoch = epoch;
+out:
+    sr_secret_free(payload);
+    return rc;
+}
+
+static sr_status seal_all_epochs(slot *s, const srp_keys *keys, sr_error *err)
+{
+    slot fresh = *s;
+    fresh.sealed_count = 0;
+    sr_status rc = seal_for_slot(&fresh, &fresh.sealed[0], keys->epoch, keys->master, keys, err);
+    if (rc == SR_OK)
+        fresh.sealed_count = 1;
+    if (rc == SR_OK && keys->has_previous) {
+        rc = seal_for_slot(&fresh, &fresh.sealed[1], keys->previous_epoch, keys->previous, keys,
+                           err);
+        if (rc == SR_OK)
+            fresh.sealed_count = 2;
+    }
+    if (rc == SR_OK) {
+        memcpy(s->sealed, fresh.sealed, sizeof s->sealed);
+        s->sealed_count = fresh.sealed_count;
+    }
+    return rc;
+}
+
+/* ---- keyring MAC ------------------------------------------------------------- */
+
+static void put_u64(srp_mac_state *st, unsigned long long v)
+{
+    unsigned char b[8];
+    for (int i = 0; i < 8; i++)
+        b[i] = (unsigned char)(v >> (8 * i));
+    srp_mac_field(st, b, sizeof b);
+}
+
+static sr_status keyring_mac(const srp_keyring *kr, const srp_keys *keys,
+                             unsigned char out[SRP_MAC_BYTES], sr_error *err)
+{
+    unsigned char key[SRP_KEY_BYTES];
+    srp_keys_master_subkey(keys, 0, SRP_SUBKEY_KEYRING, key);
+    srp_mac_state *st = srp_mac_begin(key);
+    srp_wipe(key, sizeof key);
+    if (!st)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    srp_mac_field(st, SRP_KEYRING_FORMAT, strlen(SRP_KEYRING_FORMAT));
+    srp_mac_field(st, kr->registry_id, strlen(kr->registry_id));
+    srp_mac_field(st, kr->default_user, strlen(kr->default_user));
+    put_u64(st, kr->epoch);
+    put_u64(st, kr->slot_count);
+    for (size_t i = 0; i < kr->slot_count; i++) {
+        const slot *s = &kr->slots[i];
+        unsigned char ad[SRP_MAC_BYTES];
+        slot_header_ad(kr, s, ad);
+        srp_mac_field(st, ad, sizeof ad);
+        srp_mac_field(st, s->nonce, sizeof s->nonce);
+        srp_mac_field(st, s->wrapped, sizeof s->wrapped);
+        put_u64(st, s->sealed_count);
+        for (size_t j = 0; j < s->sealed_count; j++) {
+            put_u64(st, s->sealed[j].epoch);
+            srp_mac_field(st, s->sealed[j].blob, s->sealed[j].len);
+        }
+    }
+    srp_mac_end(st, out);
+    return SR_OK;
+}
+
+/* ---- lifecycle ------------------------------------------------------------------ */
+
+static void slot_release(slot *s)
+{
+    free(s->user);
+    free(s->profile);
+    srp_wipe(s, sizeof *s);
+}
+
+void srp_keyring_free(srp_keyring *kr)
+{
+    if (!kr)
+        return;
+    for (size_t i = 0; i < kr->slot_count; i++)
+        slot_release(&kr->slots[i]);
+    free(kr->slots);
+    free(kr->default_user);
+    free(kr);
+}
+
+static slot *find_slot(const srp_keyring *kr, const char *user)
+{
+    for (size_t i = 0; i < kr->slot_count; i++)
+        if (strcmp(kr->slots[i].user, user) == 0)
+            return &kr->slots[i];
+    return NULL;
+}
+
+static sr_status append_slot(srp_keyring *kr, const srp_keys *keys, const char *user, sr_role role,
+                             const srp_kdf_profile *profile, const unsigned char *pass,
+                             size_t pass_len, sr_error *err)
+{
+    if (!srp_name_user_valid(user))
+        return srp_error_set(err, SR_ERR_INVALID,
+                             "user name '%s' is not valid: use 1-32 letters, digits, '.', '_' or "
+                             "'-', starting with a letter or digit",
+                             user);
+    if (find_slot(kr, user))
+        return srp_error_set(err, SR_ERR_EXISTS, "user '%s' already exists", user);
+    if (kr->slot_count >= MAX_SLOTS)
+        return srp_error_set(err, SR_ERR_INVALID, "the keyring is full");
+    slot *grown = realloc(kr->slots, (kr->slot_count + 1) * sizeof *grown);
+    if (!grown)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    kr->slots = grown;
+    slot s;
+    memset(&s, 0, sizeof s);
+    s.role = role;
+    s.user = strdup(user);
+    sr_secret *sk = sr_secret_new(SRP_BOX_SECRET_BYTES);
+    sr_status rc = SR_OK;
+    if (!s.user || !sk) {
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    srp_box_keypair(s.public_key, sr_secret_data(sk));
+    rc = slot_wrap(kr, &s, profile, pass, pass_len, sr_secret_data(sk), err);
+    if (rc == SR_OK)
+        rc = seal_all_epochs(&s, keys, err);
+    if (rc == SR_OK) {
+        kr->slots[kr->slot_count++] = s;
+        memset(&s, 0, sizeof s);
+    }
+out:
+    sr_secret_free(sk);
+    slot_release(&s);
+    return rc;
+}
+
+sr_status srp_keyring_create(const char *admin, const srp_kdf_profile *profile,
+                             const unsigned char *pass, size_t pass_len, srp_keyring **out,
+                             srp_keys **keys_out, sr_error *err)
+{
+    sr_status rc = SR_OK;
+    srp_keys *keys = srp_keys_new();
+    srp_keyring *kr = calloc(1, sizeof *kr);
+    if (!keys || !kr) {
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    unsigned char id[SRP_REGISTRY_ID_BYTES];
+    srp_random_bytes(id, sizeof id);
+    srp_hex_encode(kr->registry_id, id, sizeof id);
+    kr->epoch = 1;
+    kr->default_user = strdup(admin);
+    if (!kr->default_user) {
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    keys->epoch = 1;
+    srp_random_bytes(keys->master, sizeof keys->master);
+    srp_random_bytes(keys->identity, sizeof keys->identity);
+    keys->has_identity = 1;
+    rc = append_slot(kr, keys, admin, SR_ROLE_ADMIN, profile, pass, pass_len, err);
+    if (rc != SR_OK)
+        goto out;
+    *out = kr;
+    *keys_out = keys;
+    kr = NULL;
+    keys = NULL;
+out:
+    srp_keyring_free(kr);
+    srp_keys_free(keys);
+    return rc;
+}
+
+sr_status srp_keyring_unlock(const srp_keyring *kr, const char *user, const unsigned char *pass,
+                             size_t pass_len, srp_keys **keys_out, sr_role *role_out,
+                             sr_error *err)
+{
+    sr_status rc = SR_OK;
+    const slot *s = find_slot(kr, user);
+    if (!s)
+        return srp_error_set(err, SR_ERR_AUTH, "no user '%s' in this registry", user);
+    srp_keys *keys = srp_keys_new();
+    sr_secret *sk = sr_secret_new(SRP_BOX_SECRET_BYTES);
+    sr_secret *payload = sr_secret_new(SEAL_PAYLOAD_MAX);
+    if (!keys || !sk || !payload) {
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    rc = slot_unwrap(kr, s, pass, pass_len, sr_secret_data(sk), err);
+    if (rc != SR_OK)
+        goto out;
+    int have_current = 0;
+    for (size_t i = 0; i < s->sealed_count; i++) {
+        const sealed_keys *k = &s->sealed[i];
+        unsigned char *p = sr_secret_data(payload);
+        size_t plen = k->len - SRP_SEAL_OVERHEAD;
+        if (srp_box_seal_open(p, k->blob, k->len, s->public_key, sr_secret_data(sk)) != 0 ||
+            p[0] != SEAL_VERSION || plen < 2 + SRP_KEY_BYTES) {
+            rc = srp_error_set(err, SR_ERR_TAMPERED, "the key slot of user '%s' is damaged", user);
+            goto out;
+        }
+        int with_identity = (p[1] & SEAL_FLAG_IDENTITY) != 0;
+        if (plen != (size_t)(2 + SRP_KEY_BYTES * (with_identity ? 2 : 1))) {
+            rc = srp_error_set(err, SR_ERR_TAMPERED, "the key slot of user '%s' is damaged", user);
+            goto out;
+        }
+        if (k->epoch == kr->epoch) {
+            memcpy(keys->master, p + 2, SRP_KEY_BYTES);
+            keys->epoch = k->epoch;
+            have_current = 1;
+        } else {
+            memcpy(keys->previous, p + 2, SRP_KEY_BYTES);
+            keys->previous_epoch = k->epoch;
+            keys->has_previous = 1;
+        }
+        if (with_identity) {
+            memcpy(keys->identity, p + 2 + SRP_KEY_BYTES, SRP_KEY_BYTES);
+            keys->has_identity = 1;
+        }
+    }
+    if (!have_current) {
+        rc = srp_error_set(err, SR_ERR_TAMPERED,
+                           "the key slot of user '%s' has no keys for the current epoch", user);
+        goto out;
+    }
+    if (sr_role_holds_identity(s->role) != keys->has_identity) {
+        rc = srp_error_set(err, SR_ERR_TAMPERED, "the key slot of user '%s' is damaged", user);
+        goto out;
+    }
+    unsigned char mac[SRP_MAC_BYTES];
+    rc = keyring_mac(kr, keys, mac, err);
+    if (rc != SR_OK)
+        goto out;
+    if (srp_memcmp(mac, kr->mac, SRP_MAC_BYTES) != 0) {
+        rc = srp_error_set(err, SR_ERR_TAMPERED,
+                           "the keyring has been altered: its authentication code does not match");
+        goto out;
+    }
+    *role_out = s->role;
+    *keys_out = keys;
+    keys = NULL;
+out:
+    srp_keys_free(keys);
+    sr_secret_free(sk);
+    sr_secret_free(payload);
+    return rc;
+}
+
+/* ---- changes ------------------------------------------------------------------ */
+
+sr_status srp_keyring_add_user(srp_keyring *kr, const srp_keys *keys, const char *user,
+                               sr_role role, const srp_kdf_profile *profile,
+                               const unsigned char *pass, size_t pass_len, sr_error *err)
+{
+    return append_slot(kr, keys, user, role, profile, pass, pass_len, err);
+}
+
+sr_status srp_keyring_remove_user(srp_keyring *kr, const char *user, sr_error *err)
+{
+    slot *s = find_slot(kr, user);
+    if (!s)
+        return srp_error_set(err, SR_ERR_NOT_FOUND, "no user '%s' in this registry", user);
+    size_t i = (size_t)(s - kr->slots);
+    slot_release(s);
+    memmove(&kr->slots[i], &kr->slots[i + 1], (kr->slot_count - i - 1) * sizeof *s);
+    kr->slot_count--;
+    return SR_OK;
+}
+
+sr_status srp_keyring_change_passphrase(srp_keyring *kr, const char *user,
+                                        const unsigned char *old_pass, size_t old_len,
+                                        const unsigned char *new_pass, size_t new_len,
+                                        const srp_kdf_profile *profile, sr_error *err)
+{
+    slot *s = find_slot(kr, user);
+    if (!s)
+        return srp_error_set(err, SR_ERR_AUTH, "no user '%s' in this registry", user);
+    sr_secret *sk = sr_secret_new(SRP_BOX_SECRET_BYTES);
+    if (!sk)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    sr_status rc = slot_unwrap(kr, s, old_pass, old_len, sr_secret_data(sk), err);
+    if (rc == SR_OK) {
+        slot changed = *s;
+        changed.profile = NULL;
+        rc = slot_wrap(kr, &changed, profile, new_pass, new_len, sr_secret_data(sk), err);
+        if (rc == SR_OK) {
+            free(s->profile);
+            *s = changed;
+        } else {
+            free(changed.profile);
+        }
+    }
+    sr_secret_free(sk);
+    return rc;
+}
+
+sr_status srp_keyring_reseal(srp_keyring *kr, const srp_keys *keys, sr_error *err)
+{
+    /* Seal into copies first so that a failure leaves kr as it was. */
+    sealed_keys(*fresh)[2] = calloc(kr->slot_count ? kr->slot_count : 1, sizeof *fresh);
+    size_t *counts = calloc(kr->slot_count ? kr->slot_count : 1, sizeof *counts);
+    sr_status rc = SR_OK;
+    if (!fresh || !counts) {
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < kr->slot_count && rc == SR_OK; i++) {
+        slot copy = kr->slots[i];
+        rc = seal_all_epochs(&copy, keys, err);
+        memcpy(fresh[i], copy.sealed, sizeof copy.sealed);
+        counts[i] = copy.sealed_count;
+    }
+    if (rc != SR_OK)
+        goto out;
+    for (size_t i = 0; i < kr->slot_count; i++) {
+        memcpy(kr->slots[i].sealed, fresh[i], sizeof kr->slots[i].sealed);
+        kr->slots[i].sealed_count = counts[i];
+    }
+    kr->epoch = keys->epoch;
+out:
+    free(fresh);
+    free(counts);
+    return rc;
+}
+
+/* ---- queries ------------------------------------------------------------------- */
+
+const char *srp_keyring_registry_id(const srp_keyring *kr)
+{
+    return kr->registry_id;
+}
+
+const char *srp_keyring_default_user(const srp_keyring *kr)
+{
+    return kr->default_user;
+}
+
+uint32_t srp_keyring_epoch(const srp_keyring *kr)
+{
+    return kr->epoch;
+}
+
+size_t srp_keyring_user_count(const srp_keyring *kr)
+{
+    return kr->slot_count;
+}
+
+void srp_keyring_user_at(const srp_keyring *kr, size_t i, const char **name, sr_role *role,
+                         const char **profile)
+{
+    *name = kr->slots[i].user;
+    *role = kr->slots[i].role;
+    *profile = kr->slots[i].profile;
+}
+
+int srp_keyring_find_user(const srp_keyring *kr, const char *user, sr_role *role)
+{
+    const slot *s = find_slot(kr, user);
+    if (!s)
+        return -1;
+    if (role)
+        *role = s->role;
+    return 0;
+}
+
+/* ---- serialisation --------------------------------------------------------------- */
+
+static int set_b64(json_t *obj, const char *key, const unsigned char *bin, size_t len)
+{
+    char *text = srp_base64_encode(bin, len);
+    if (!text)
+        return -1;
+    int rc = json_object_set_new(obj, key, json_string(text));
+    free(text);
+    return rc;
+}
+
+static json_t *slot_to_json(const slot *s)
+{
+    json_t *o = json_object();
+    json_t *kdf = json_object();
+    json_t *sealed = json_array();
+    int bad = !o || !kdf || !sealed;
+    bad |= json_object_set_new(o, "user", json_string(s->user));
+    bad |= json_object_set_new(o, "role", json_string(sr_role_name(s->role)));
+    bad |= json_object_set_new(kdf, "algorithm", json_string("argon2id13"));
+    bad |= json_object_set_new(kdf, "profile", json_string(s->profile));
+    bad |= json_object_set_new(kdf, "opslimit", json_integer((json_int_t)s->opslimit));
+    bad |= json_object_set_new(kdf, "memlimit", json_integer((json_int_t)s->memlimit));
+    bad |= json_object_set(o, "kdf", kdf);
+    bad |= set_b64(o, "salt", s->salt, sizeof s->salt);
+    bad |= set_b64(o, "public_key", s->public_key, sizeof s->public_key);
+    bad |= set_b64(o, "nonce", s->nonce, sizeof s->nonce);
+    bad |= set_b64(o, "wrapped_secret", s->wrapped, sizeof s->wrapped);
+    for (size_t j = 0; j < s->sealed_count && !bad; j++) {
+        json_t *e = json_object();
+        bad |= !e;
+        bad |= json_object_set_new(e, "epoch", json_integer(s->sealed[j].epoch));
+        bad |= set_b64(e, "keys", s->sealed[j].blob, s->sealed[j].len);
+        bad |= json_array_append_new(sealed, e);
+    }
+    bad |= json_object_set(o, "sealed", sealed);
+    json_decref(kdf);
+    json_decref(sealed);
+    if (bad) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+sr_status srp_keyring_write(const srp_keyring *kr, const char *path, const srp_keys *keys,
+                            sr_error *err)
+{
+    sr_status rc = SR_OK;
+    char *text = NULL;
+    json_t *root = json_object();
+    json_t *slots = json_array();
+    unsigned char mac[SRP_MAC_BYTES];
+    if (!root || !slots) {
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if (keys->epoch != kr->epoch) {
+        rc = srp_error_set(err, SR_ERR_STATE, "the keys are not those of the keyring's epoch");
+        goto out;
+    }
+    rc = keyring_mac(kr, keys, mac, err);
+    if (rc != SR_OK)
+        goto out;
+    int bad = 0;
+    bad |= json_object_set_new(root, "format", json_string(SRP_KEYRING_FORMAT));
+    bad |= json_object_set_new(root, "registry", json_string(kr->registry_id));
+    bad |= json_object_set_new(root, "default_user", json_string(kr->default_user));
+    bad |= json_object_set_new(root, "epoch", json_integer(kr->epoch));
+    for (size_t i = 0; i < kr->slot_count && !bad; i++)
+        bad |= json_array_append_new(slots, slot_to_json(&kr->slots[i]));
+    bad |= json_object_set(root, "slots", slots);
+    bad |= set_b64(root, "mac", mac, sizeof mac);
+    if (!bad)
+        text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+    if (bad || !text) {
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    rc = srp_file_write_atomic(path, text, strlen(text), err);
+out:
+    free(text);
+    json_decref(slots);
+    json_decref(root);
+    return rc;
+}
+
+/* Parsing: every field is checked for presence, type and size. */
+typedef struct parse_ctx {
+    const char *where;
+    sr_error *err;
+} parse_ctx;
+
+static sr_status damaged(parse_ctx *c, const char *field)
+{
+    return srp_error_set_where(c->err, SR_ERR_CORRUPT, c->where,
+                               "keyring '%s' is damaged or not a sigreg keyring: field '%s'",
+                               c->where, field);
+}
+
+static int get_b64_fixed(json_t *obj, const char *key, unsigned char *out, size_t len)
+{
+    const char *text = json_string_value(json_object_get(obj, key));
+    size_t got = 0;
+    if (!text)
+        return -1;
+    unsigned char *bin = srp_base64_decode(text, &got);
+    if (!bin)
+        return -1;
+    int rc = got == len ? 0 : -1;
+    if (rc == 0)
+        memcpy(out, bin, len);
+    free(bin);
+    return rc;
+}
+
+static sr_status parse_slot(parse_ctx *c, json_t *o, slot *s, const srp_keyring *kr)
+{
+    const char *user = json_string_value(json_object_get(o, "user"));
+    const char *role = json_string_value(json_object_get(o, "role"));
+    json_t *kdf = json_object_get(o, "kdf");
+    if (!user || !srp_name_user_valid(user))
+        return damaged(c, "slots[].user");
+    if (find_slot(kr, user))
+        return damaged(c, "slots[].user (repeated)");
+    if (!role || sr_role_parse(role, &s->role) != 0)
+        return damaged(c, "slots[].role");
+    const char *alg = json_string_value(json_object_get(kdf, "algorithm"));
+    const char *profile = json_string_value(json_object_get(kdf, "profile"));
+    json_t *ops = json_object_get(kdf, "opslimit");
+    json_t *mem = json_object_get(kdf, "memlimit");
+    if (!alg || strcmp(alg, "argon2id13") != 0 || !profile || strlen(profile) > 64 ||
+        !json_is_integer(ops) || !json_is_integer(mem) || json_integer_value(ops) < 1 ||
+        json_integer_value(mem) < 1)
+        return damaged(c, "slots[].kdf");
+    s->opslimit = (unsigned long long)json_integer_value(ops);
+    s->memlimit = (size_t)json_integer_value(mem);
+    if (!srp_kdf_params_valid(s->opslimit, s->memlimit))
+        return damaged(c, "slots[].kdf");
+    if (get_b64_fixed(o, "salt", s->salt, sizeof s->salt) ||
+        get_b64_fixed(o, "public_key", s->public_key, sizeof s->public_key) ||
+        get_b64_fixed(o, "nonce", s->nonce, sizeof s->nonce) ||
+        get_b64_fixed(o, "wrapped_secret", s->wrapped, sizeof s->wrapped))
+        return damaged(c, "slots[] binary fields");
+    json_t *sealed = json_object_get(o, "sealed");
+    size_t n = json_array_size(sealed);
+    if (!json_is_array(sealed) || n < 1 || n > 2)
+        return damaged(c, "slots[].sealed");
+    for (size_t j = 0; j < n; j++) {
+        json_t *e = json_array_get(sealed, j);
+        json_t *ep = json_object_get(e, "epoch");
+        const char *text = json_string_value(json_object_get(e, "keys"));
+        size_t got = 0;
+        if (!json_is_integer(ep) || json_integer_value(ep) < 1 ||
+            json_integer_value(ep) > UINT32_MAX || !text)
+            return damaged(c, "slots[].sealed[]");
+        unsigned char *bin = srp_base64_decode(text, &got);
+        if (!bin || got < SRP_SEAL_OVERHEAD + 2 + SRP_KEY_BYTES ||
+            got > sizeof s->sealed[j].blob) {
+            free(bin);
+            return damaged(c, "slots[].sealed[].keys");
+        }
+        memcpy(s->sealed[j].blob, bin, got);
+        s->sealed[j].len = got;
+        s->sealed[j].epoch = (uint32_t)json_integer_value(ep);
+        free(bin);
+    }
+    s->sealed_count = n;
+    s->user = strdup(user);
+    s->profile = strdup(profile);
+    if (!s->user || !s->profile)
+        return srp_error_set(c->err, SR_ERR_NOMEM, "out of memory");
+    return SR_OK;
+}
+
+sr_status srp_keyring_parse(const unsigned char *data, size_t len, const char *where,
+                            srp_keyring **out, sr_error *err)
+{
+    parse_ctx c = {where, err};
+    sr_status rc = SR_OK;
+    json_error_t jerr;
+    json_t *root = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, &jerr);
+    srp_keyring *kr = calloc(1, sizeof *kr);
+    if (!kr) {
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if (!root || !json_is_object(root)) {
+        rc = srp_error_set_where(err, SR_ERR_CORRUPT, where,
+                                 "keyring '%s' is damaged or not a sigreg keyring", where);
+        goto out;
+    }
+    const char *format = json_string_value(json_object_get(root, "format"));
+    if (!format || strcmp(format, SRP_KEYRING_FORMAT) != 0) {
+        rc = srp_error_set_where(err, SR_ERR_NOT_REGISTRY, where,
+                                 "'%s' is not a sigreg keyring (format '%s')", where,
+                                 format ? format : "missing");
+        goto out;
+    }
+    const char *reg = json_string_value(json_object_get(root, "registry"));
+    unsigned char regbin[SRP_REGISTRY_ID_BYTES];
+    if (!reg || srp_hex_decode(regbin, sizeof regbin, reg) != 0) {
+        rc = damaged(&c, "registry");
+        goto out;
+    }
+    memcpy(kr->registry_id, reg, sizeof kr->registry_id - 1);
+    const char *def = json_string_value(json_object_get(root, "default_user"));
+    json_t *epoch = json_object_get(root, "epoch");
+    json_t *slots = json_object_get(root, "slots");
+    if (!def || !srp_name_user_valid(def)) {
+        rc = damaged(&c, "default_user");
+        goto out;
+    }
+    if (!json_is_integer(epoch) || json_integer_value(epoch) < 1 ||
+        json_integer_value(epoch) > UINT32_MAX) {
+        rc = damaged(&c, "epoch");
+        goto out;
+    }
+    if (!json_is_array(slots) || json_array_size(slots) < 1 ||
+        json_array_size(slots) > MAX_SLOTS) {
+        rc = damaged(&c, "slots");
+        goto out;
+    }
+    if (get_b64_fixed(root, "mac", kr->mac, sizeof kr->mac) != 0) {
+        rc = damaged(&c, "mac");
+        goto out;
+    }
+    kr->default_user = strdup(def);
+    kr->epoch = (uint32_t)json_integer_value(epoch);
+    kr->slots = calloc(json_array_size(slots), sizeof *kr->slots);
+    if (!kr->default_user || !kr->slots) {
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < json_array_size(slots); i++) {
+        rc = parse_slot(&c, json_array_get(slots, i), &kr->slots[i], kr);
+        if (rc != SR_OK) {
+            slot_release(&kr->slots[i]);
+            goto out;
+        }
+        kr->slot_count++;
+    }
+    *out = kr;
+    kr = NULL;
+out:
+    json_decref(root);
+    srp_keyring_free(kr);
+    return rc;
+}
+
+sr_status srp_keyring_read(const char *path, srp_keyring **out, sr_error *err)
+{
+    unsigned char *data = NULL;
+    size_t len = 0;
+    sr_status rc = srp_file_read_all(path, MAX_KEYRING_BYTES, &data, &len, err);
+    if (rc == SR_ERR_NOT_FOUND) {
+        sr_error_clear(err);
+        return srp_error_set_where(err, SR_ERR_NOT_REGISTRY, path,
+                                   "the keyring '%s' is missing: without it the registry cannot "
+                                   "be opened",
+                                   path);
+    }
+    if (rc == SR_OK)
+        rc = srp_keyring_parse(data, len, path, out, err);
+    free(data);
+    return rc;
+}

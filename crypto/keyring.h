@@ -1,0 +1,104 @@
+/*
+ * keyring.h - the keyring file beside a registry: who may unlock it, and how.
+ *
+ * Each user has a slot. A slot holds the user's own X25519 secret key,
+ * wrapped with XChaCha20-Poly1305 under a key that Argon2id derives from the
+ * user's passphrase; the slot header (registry, user, role, KDF parameters,
+ * public key) is the authenticated data of that wrapping. The registry's
+ * keys (the master key and, for admins and coordinators, the identity key)
+ * are sealed to each slot's public key, once per key epoch. That lets an
+ * admin rotate the master key for everybody without knowing anyone's
+ * passphrase, and leaves a removed user's old slot able to open only keys
+ * that no longer open anything. During a rotation a slot carries the new and
+ * the previous epoch, so a crash between the files leaves a registry that the
+ * remaining users still open.
+ *
+ * The whole keyring is authenticated with a key derived from the current
+ * master key. This module never touches the database and never prints.
+ */
+#ifndef SIGREG_KEYRING_H
+#define SIGREG_KEYRING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto.h"
+#include "sigreg/role.h"
+#include "sigreg/status.h"
+
+#define SRP_KEYRING_FORMAT "sigreg-keyring/1"
+#define SRP_REGISTRY_ID_BYTES 16
+
+typedef struct srp_keyring srp_keyring;
+
+/* The unlocked keys of one session, in guarded memory. */
+typedef struct srp_keys {
+    uint32_t epoch;                            /* epoch of master */
+    unsigned char master[SRP_KEY_BYTES];       /* database, audit and keyring keys derive from it */
+    int has_previous;                          /* a rotation is under way */
+    uint32_t previous_epoch;
+    unsigned char previous[SRP_KEY_BYTES];
+    int has_identity;                          /* admins and coordinators only */
+    unsigned char identity[SRP_KEY_BYTES];     /* pseudonyms and the code key derive from it */
+} srp_keys;
+
+/* Sub-key ids under the master key (context "sigregmk"). */
+enum { SRP_SUBKEY_DATABASE = 1, SRP_SUBKEY_AUDIT = 2, SRP_SUBKEY_KEYRING = 3, SRP_SUBKEY_CODEKEY = 4 };
+/* Sub-key ids under the identity key (context "sigregid"). */
+enum { SRP_SUBKEY_PSEUDONYM = 1, SRP_SUBKEY_CODEKEY_ID = 2 };
+
+/* New keys in guarded memory (owned by the caller); NULL when out of memory. */
+srp_keys *srp_keys_new(void);
+void srp_keys_free(srp_keys *keys);
+/* Derives a sub-key of the master key (or of the previous one when previous). */
+void srp_keys_master_subkey(const srp_keys *keys, int previous, uint64_t id,
+                            unsigned char out[SRP_KEY_BYTES]);
+/* Derives a sub-key of the identity key; keys->has_identity must be set. */
+void srp_keys_identity_subkey(const srp_keys *keys, uint64_t id, unsigned char out[SRP_KEY_BYTES]);
+
+/* Creates the keyring of a new registry with its first (admin) slot, and new
+ * random keys. Both are owned by the caller. */
+sr_status srp_keyring_create(const char *admin, const srp_kdf_profile *profile,
+                             const unsigned char *pass, size_t pass_len, srp_keyring **out,
+                             srp_keys **keys_out, sr_error *err);
+/* Reads and checks the structure of a keyring file (not yet its MAC). */
+sr_status srp_keyring_read(const char *path, srp_keyring **out, sr_error *err);
+/* Unlocks user's slot with a passphrase and verifies the whole keyring.
+ * *keys_out is owned by the caller; *role_out gets the slot's role. */
+sr_status srp_keyring_unlock(const srp_keyring *kr, const char *user, const unsigned char *pass,
+                             size_t pass_len, srp_keys **keys_out, sr_role *role_out,
+                             sr_error *err);
+/* Authenticates and writes the keyring atomically to path. */
+sr_status srp_keyring_write(const srp_keyring *kr, const char *path, const srp_keys *keys,
+                            sr_error *err);
+void srp_keyring_free(srp_keyring *kr);
+
+sr_status srp_keyring_add_user(srp_keyring *kr, const srp_keys *keys, const char *user,
+                               sr_role role, const srp_kdf_profile *profile,
+                               const unsigned char *pass, size_t pass_len, sr_error *err);
+sr_status srp_keyring_remove_user(srp_keyring *kr, const char *user, sr_error *err);
+/* Re-wraps user's secret under a new passphrase (the old one must be right). */
+sr_status srp_keyring_change_passphrase(srp_keyring *kr, const char *user,
+                                        const unsigned char *old_pass, size_t old_len,
+                                        const unsigned char *new_pass, size_t new_len,
+                                        const srp_kdf_profile *profile, sr_error *err);
+/* Seals keys (its epoch, and its previous epoch when has_previous) to every
+ * slot, replacing what the slots held, and makes keys->epoch current. */
+sr_status srp_keyring_reseal(srp_keyring *kr, const srp_keys *keys, sr_error *err);
+
+/* Queries. Strings are borrowed from kr. */
+const char *srp_keyring_registry_id(const srp_keyring *kr);
+const char *srp_keyring_default_user(const srp_keyring *kr);
+uint32_t srp_keyring_epoch(const srp_keyring *kr);
+size_t srp_keyring_user_count(const srp_keyring *kr);
+/* The i-th user: name, role and KDF profile name. */
+void srp_keyring_user_at(const srp_keyring *kr, size_t i, const char **name, sr_role *role,
+                         const char **profile);
+/* 0 and *role set when user has a slot, -1 otherwise. */
+int srp_keyring_find_user(const srp_keyring *kr, const char *user, sr_role *role);
+
+/* Parses a keyring from memory (for the fuzzer and for srp_keyring_read). */
+sr_status srp_keyring_parse(const unsigned char *data, size_t len, const char *where,
+                            srp_keyring **out, sr_error *err);
+
+#endif

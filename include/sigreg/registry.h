@@ -1,0 +1,107 @@
+/*
+ * registry.h - creating, unlocking and administering a sigreg registry.
+ *
+ * A registry is an encrypted database file plus sidecar files with the same
+ * stem: STEM.keyring (the key slots), STEM.codekey (the code key, case code
+ * to personnummer, encrypted apart) and STEM.lock (an empty lock file).
+ * An sr_registry handle is one unlocked session of one user: it holds the
+ * registry's lock for its whole life, so sessions never interleave.
+ *
+ * Every call here checks the session's role and appends to the audit log.
+ */
+#ifndef SIGREG_REGISTRY_H
+#define SIGREG_REGISTRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sigreg/role.h"
+#include "sigreg/secret.h"
+#include "sigreg/status.h"
+
+typedef struct sr_registry sr_registry;
+
+/* Minimum length of a new passphrase, in bytes. */
+#define SR_PASSPHRASE_MIN 8
+#define SR_PASSPHRASE_MAX 1024
+
+typedef struct sr_open_options {
+    const char *user;    /* NULL: the admin made by init */
+    int busy_timeout_ms; /* how long to wait for another session; 0: 5000 */
+} sr_open_options;
+
+/* Creates a registry at path whose first user, admin, unlocks it with pass.
+ * kdf_profile: "interactive", "moderate" (NULL means this), "sensitive", or
+ * "insecure-test-only" (for test suites; never chosen unless named). Fails
+ * with SR_ERR_EXISTS when any of the files is there already. */
+sr_status sr_registry_create(const char *path, const char *admin, const char *kdf_profile,
+                             const sr_secret *pass, sr_error *err);
+
+/* Unlocks a registry. *out is owned by the caller (sr_registry_close). */
+sr_status sr_registry_open(const char *path, const sr_open_options *options,
+                           const sr_secret *pass, sr_registry **out, sr_error *err);
+/* Closes the session and releases the lock; NULL is a no-op. */
+void sr_registry_close(sr_registry *reg);
+
+/* The session's user and role (borrowed strings). */
+const char *sr_registry_user(const sr_registry *reg);
+sr_role sr_registry_role(const sr_registry *reg);
+/* SR_OK when the session's role is in mask (SR_ROLES(...)), otherwise
+ * SR_ERR_DENIED with a message naming what was refused. */
+#define SR_ROLE_BIT(r) (1u << (r))
+#define SR_ANY_ROLE (SR_ROLE_BIT(SR_ROLE_ADMIN) | SR_ROLE_BIT(SR_ROLE_COORDINATOR) | SR_ROLE_BIT(SR_ROLE_ANALYST))
+sr_status sr_registry_require(const sr_registry *reg, unsigned role_mask, const char *what,
+                              sr_error *err);
+
+/* Names of the KDF profiles a user may choose (NULL-terminated, static). */
+const char *const *sr_kdf_profile_names(void);
+/* Whether a profile is known; *for_tests_only says whether it is the test one. */
+int sr_kdf_profile_known(const char *name, int *for_tests_only);
+
+/* ---- users (admin) ------------------------------------------------------- */
+typedef struct sr_user_info {
+    const char *name;
+    sr_role role;
+    const char *kdf_profile;
+    const char *units; /* comma-separated unit codes, "" when none */
+} sr_user_info;
+typedef int (*sr_user_fn)(void *ctx, const sr_user_info *user);
+
+/* Adds a user with their own passphrase; units (may be empty) must exist;
+ * a coordinator needs at least one. */
+sr_status sr_user_add(sr_registry *reg, const char *name, sr_role role, const char *const *units,
+                      size_t unit_count, const char *kdf_profile, const sr_secret *pass,
+                      sr_error *err);
+/* Removes a user and rotates the registry's keys: afterwards the removed
+ * passphrase opens nothing; everyone else's still does. */
+sr_status sr_user_remove(sr_registry *reg, const char *name, sr_error *err);
+sr_status sr_user_list(sr_registry *reg, sr_user_fn fn, void *ctx, sr_error *err);
+/* Changes the session user's own passphrase (old_pass must be right). */
+sr_status sr_user_passwd(sr_registry *reg, const sr_secret *old_pass, const sr_secret *new_pass,
+                         const char *kdf_profile, sr_error *err);
+
+/* ---- units ----------------------------------------------------------------- */
+typedef struct sr_unit_info {
+    const char *code;
+    const char *name;
+} sr_unit_info;
+typedef int (*sr_unit_fn)(void *ctx, const sr_unit_info *unit);
+sr_status sr_unit_add(sr_registry *reg, const char *code, const char *name, sr_error *err);
+sr_status sr_unit_list(sr_registry *reg, sr_unit_fn fn, void *ctx, sr_error *err);
+
+/* ---- whole-registry checks and copies ---------------------------------------- */
+typedef struct sr_verify_report {
+    int database_ok;  /* integrity_check of the database */
+    int codekey_ok;   /* 1 ok, 0 damaged, -1 not checked (no identity key) */
+    int audit_ok;
+    int64_t audit_entries;
+    char audit_head[65];
+} sr_verify_report;
+/* Checks the database, the code key (for holders of the identity key) and
+ * the audit chain. Returns SR_OK only when all hold. */
+sr_status sr_registry_verify(sr_registry *reg, sr_verify_report *report, sr_error *err);
+/* Writes a consistent, still encrypted copy (database, keyring and code key)
+ * at out_path and its sidecars, then opens the copy and checks it. Admins. */
+sr_status sr_registry_backup(sr_registry *reg, const char *out_path, sr_error *err);
+
+#endif

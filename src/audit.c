@@ -1,0 +1,197 @@
+/*
+ * audit.c - the keyed hash chain of the access log.
+ */
+#include "audit.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "error.h"
+#include "store.h"
+#include "timeutil.h"
+
+static void put_text(srp_mac_state *st, const unsigned char *text)
+{
+    /* A NULL and an empty string must hash differently. */
+    unsigned char present = text != NULL;
+    srp_mac_update(st, &present, 1);
+    srp_mac_field(st, text ? text : (const unsigned char *)"",
+                  text ? strlen((const char *)text) : 0);
+}
+
+/* mac = MAC(key, prev || seq || at || user || action || case_code || detail) */
+static sr_status entry_mac(const unsigned char key[SRP_KEY_BYTES],
+                           const unsigned char prev[SRP_MAC_BYTES], sqlite3_int64 seq,
+                           const unsigned char *at, const unsigned char *user,
+                           const unsigned char *action, const unsigned char *case_code,
+                           const unsigned char *detail, unsigned char out[SRP_MAC_BYTES],
+                           sr_error *err)
+{
+    srp_mac_state *st = srp_mac_begin(key);
+    if (!st)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    unsigned char seqb[8];
+    for (int i = 0; i < 8; i++)
+        seqb[i] = (unsigned char)((sqlite3_uint64)seq >> (8 * i));
+    srp_mac_field(st, prev, SRP_MAC_BYTES);
+    srp_mac_field(st, seqb, sizeof seqb);
+    put_text(st, at);
+    put_text(st, user);
+    put_text(st, action);
+    put_text(st, case_code);
+    put_text(st, detail);
+    srp_mac_end(st, out);
+    return SR_OK;
+}
+
+static sr_status last_entry(sqlite3 *db, sqlite3_int64 *seq, unsigned char mac[SRP_MAC_BYTES],
+                            sr_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    sr_status rc = srp_store_prepare(db, "SELECT seq, mac FROM audit ORDER BY seq DESC LIMIT 1",
+                                     &st, err);
+    if (rc != SR_OK)
+        return rc;
+    *seq = 0;
+    memset(mac, 0, SRP_MAC_BYTES);
+    int src = sqlite3_step(st);
+    if (src == SQLITE_ROW) {
+        *seq = sqlite3_column_int64(st, 0);
+        if (sqlite3_column_bytes(st, 1) != SRP_MAC_BYTES)
+            rc = srp_error_set(err, SR_ERR_TAMPERED, "audit entry %lld has a damaged MAC",
+                               (long long)*seq);
+        else
+            memcpy(mac, sqlite3_column_blob(st, 1), SRP_MAC_BYTES);
+    } else if (src != SQLITE_DONE) {
+        rc = srp_store_fail(db, src, "read the audit log", err);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+sr_status srp_audit_append(sqlite3 *db, const unsigned char key[SRP_KEY_BYTES], const char *user,
+                           const char *action, const char *case_code, const char *detail,
+                           sr_error *err)
+{
+    sqlite3_int64 seq = 0;
+    unsigned char prev[SRP_MAC_BYTES], mac[SRP_MAC_BYTES];
+    char at[32];
+    srp_time_now_iso(at, sizeof at);
+    sr_status rc = last_entry(db, &seq, prev, err);
+    if (rc != SR_OK)
+        return rc;
+    seq++;
+    rc = entry_mac(key, prev, seq, (const unsigned char *)at, (const unsigned char *)user,
+                   (const unsigned char *)action, (const unsigned char *)case_code,
+                   (const unsigned char *)detail, mac, err);
+    if (rc != SR_OK)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    rc = srp_store_prepare(db,
+                           "INSERT INTO audit (seq, at, user, action, case_code, detail, mac)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                           &st, err);
+    if (rc != SR_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, seq);
+    sqlite3_bind_text(st, 2, at, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, user, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, action, -1, SQLITE_STATIC);
+    if (case_code)
+        sqlite3_bind_text(st, 5, case_code, -1, SQLITE_STATIC);
+    if (detail)
+        sqlite3_bind_text(st, 6, detail, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 7, mac, sizeof mac, SQLITE_TRANSIENT);
+    int src = sqlite3_step(st);
+    if (src != SQLITE_DONE)
+        rc = srp_store_fail(db, src, "write the audit log", err);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Walks the chain; with new_key set, rewrites each MAC under it. */
+static sr_status walk_chain(sqlite3 *db, const unsigned char key[SRP_KEY_BYTES],
+                            const unsigned char *new_key, sr_audit_report *report, sr_error *err)
+{
+    sqlite3_stmt *st = NULL, *upd = NULL;
+    unsigned char prev[SRP_MAC_BYTES], mac[SRP_MAC_BYTES];
+    unsigned char new_prev[SRP_MAC_BYTES], new_mac[SRP_MAC_BYTES];
+    memset(prev, 0, sizeof prev);
+    memset(new_prev, 0, sizeof new_prev);
+    memset(report, 0, sizeof *report);
+    sr_status rc = srp_store_prepare(
+        db, "SELECT seq, at, user, action, case_code, detail, mac FROM audit ORDER BY seq", &st,
+        err);
+    if (rc == SR_OK && new_key)
+        rc = srp_store_prepare(db, "UPDATE audit SET mac = ?1 WHERE seq = ?2", &upd, err);
+    sqlite3_int64 expected = 1;
+    int src;
+    while (rc == SR_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+        sqlite3_int64 seq = sqlite3_column_int64(st, 0);
+        rc = entry_mac(key, prev, seq, sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
+                       sqlite3_column_text(st, 3), sqlite3_column_text(st, 4),
+                       sqlite3_column_text(st, 5), mac, err);
+        if (rc != SR_OK)
+            break;
+        int mac_ok = sqlite3_column_bytes(st, 6) == SRP_MAC_BYTES &&
+                     srp_memcmp(mac, sqlite3_column_blob(st, 6), SRP_MAC_BYTES) == 0;
+        if (seq != expected || !mac_ok) {
+            report->first_bad_seq = seq;
+            rc = srp_error_set(err, SR_ERR_TAMPERED,
+                               seq != expected
+                                   ? "the audit log is broken at entry %lld: entries are missing "
+                                     "or out of order"
+                                   : "the audit log is broken at entry %lld: it was altered, "
+                                     "or entries before it were removed or reordered",
+                               (long long)seq);
+            break;
+        }
+        memcpy(prev, mac, sizeof prev);
+        if (upd) {
+            rc = entry_mac(new_key, new_prev, seq, sqlite3_column_text(st, 1),
+                           sqlite3_column_text(st, 2), sqlite3_column_text(st, 3),
+                           sqlite3_column_text(st, 4), sqlite3_column_text(st, 5), new_mac, err);
+            if (rc != SR_OK)
+                break;
+            sqlite3_bind_blob(upd, 1, new_mac, sizeof new_mac, SQLITE_TRANSIENT);
+            sqlite3_bind_int64(upd, 2, seq);
+            int urc = sqlite3_step(upd);
+            sqlite3_reset(upd);
+            if (urc != SQLITE_DONE) {
+                rc = srp_store_fail(db, urc, "rewrite the audit log", err);
+                break;
+            }
+            memcpy(new_prev, new_mac, sizeof new_prev);
+        }
+        report->entries++;
+        expected++;
+    }
+    if (rc == SR_OK && src != SQLITE_DONE)
+        rc = srp_store_fail(db, src, "read the audit log", err);
+    if (rc == SR_OK)
+        srp_hex_encode(report->head, upd ? new_prev : prev, SRP_MAC_BYTES);
+    sqlite3_finalize(st);
+    sqlite3_finalize(upd);
+    return rc;
+}
+
+sr_status srp_audit_verify(sqlite3 *db, const unsigned char key[SRP_KEY_BYTES],
+                           sr_audit_report *report, sr_error *err)
+{
+    return walk_chain(db, key, NULL, report, err);
+}
+
+sr_status srp_audit_rekey(sqlite3 *db, const unsigned char old_key[SRP_KEY_BYTES],
+                          const unsigned char new_key[SRP_KEY_BYTES], sr_error *err)
+{
+    sr_audit_report report;
+    sr_status rc = srp_store_begin(db, err);
+    if (rc != SR_OK)
+        return rc;
+    rc = walk_chain(db, old_key, new_key, &report, err);
+    if (rc == SR_OK)
+        return srp_store_commit(db, err);
+    srp_store_rollback(db);
+    return rc;
+}

@@ -1,0 +1,31 @@
+/*
+ * audit.h - the tamper-evident access log inside the registry (internal).
+ *
+ * Each entry (sequence, time, user, action, case code, detail) carries a
+ * keyed BLAKE2b MAC over its fields and the previous entry's MAC, so editing,
+ * deleting or reordering entries breaks the chain. Entries name cases by case
+ * code only; callers must never put a personnummer or free text in a detail.
+ * Appending happens inside the caller's transaction, so an action and its
+ * entry are stored together or not at all.
+ */
+#ifndef SIGREG_AUDIT_H
+#define SIGREG_AUDIT_H
+
+#include <sqlite3.h>
+
+#include "crypto.h"
+#include "sigreg/audit.h"
+
+sr_status srp_audit_append(sqlite3 *db, const unsigned char key[SRP_KEY_BYTES], const char *user,
+                           const char *action, const char *case_code, const char *detail,
+                           sr_error *err);
+/* Walks the whole chain; fills report (entries, head) and returns
+ * SR_ERR_TAMPERED with the first bad entry named when it breaks. */
+sr_status srp_audit_verify(sqlite3 *db, const unsigned char key[SRP_KEY_BYTES],
+                           sr_audit_report *report, sr_error *err);
+/* Verifies the chain under old_key, then rewrites every MAC under new_key,
+ * in one transaction. */
+sr_status srp_audit_rekey(sqlite3 *db, const unsigned char old_key[SRP_KEY_BYTES],
+                          const unsigned char new_key[SRP_KEY_BYTES], sr_error *err);
+
+#endif

@@ -1,0 +1,227 @@
+/*
+ * main.c - the `sigreg` command: the command table and the one runner.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+
+#define ADMIN SR_ROLE_BIT(SR_ROLE_ADMIN)
+#define COORD SR_ROLE_BIT(SR_ROLE_COORDINATOR)
+
+static const cli_command commands[] = {
+    {"init", NULL, cmd_init, NEEDS_NOTHING, 0, "create a registry",
+     "init --admin NAME [--kdf-profile interactive|moderate|sensitive]",
+     "Creates a registry at --registry PATH (with PATH's .keyring, .codekey and .lock beside it)\n"
+     "and installs the shipped SIG forms. The passphrase becomes NAME's. The profile sets the\n"
+     "Argon2id cost of unlocking; moderate is the default."},
+    {"user", "add", cmd_user_add, NEEDS_REGISTRY, ADMIN, "add users",
+     "user add NAME --role admin|coordinator|analyst [--unit CODE[,CODE]] [--kdf-profile P] "
+     "[--new-passphrase-file FILE]",
+     "The new user's passphrase comes from --new-passphrase-file or is asked twice."},
+    {"user", "remove", cmd_user_remove, NEEDS_REGISTRY, ADMIN, "remove users", "user remove NAME",
+     "Removes the user and rotates the registry's keys: the removed passphrase opens nothing."},
+    {"user", "list", cmd_user_list, NEEDS_REGISTRY, ADMIN, "list users", "user list", NULL},
+    {"passwd", NULL, cmd_passwd, NEEDS_REGISTRY, SR_ANY_ROLE, "change a passphrase",
+     "passwd [--kdf-profile P] [--new-passphrase-file FILE]",
+     "Changes your own passphrase (the one you unlock with)."},
+    {"unit", "add", cmd_unit_add, NEEDS_REGISTRY, ADMIN, "add units", "unit add CODE --name TEXT",
+     NULL},
+    {"unit", "list", cmd_unit_list, NEEDS_REGISTRY, SR_ANY_ROLE, "list units", "unit list", NULL},
+    {"audit", "verify", cmd_audit_verify, NEEDS_REGISTRY, SR_ANY_ROLE, "verify the audit log",
+     "audit verify", "Checks the hash chain of the access log; prints its length and head."},
+    {"audit", "show", cmd_audit_show, NEEDS_REGISTRY, ADMIN, "read the audit log",
+     "audit show [--last N] [--case CODE]", NULL},
+    {"verify", NULL, cmd_verify, NEEDS_REGISTRY, SR_ANY_ROLE, "verify the registry", "verify",
+     "Checks the database's integrity, the code key and the audit chain."},
+    {"backup", NULL, cmd_backup, NEEDS_REGISTRY, ADMIN, "make backups", "backup --out FILE",
+     "Writes a consistent, still encrypted copy with its keyring and code key beside FILE."},
+};
+static const size_t command_count = sizeof commands / sizeof commands[0];
+
+const cli_command *cli_find_command(const char *name, const char *sub)
+{
+    for (size_t i = 0; i < command_count; i++)
+        if (strcmp(commands[i].name, name) == 0 &&
+            (!commands[i].sub || (sub && strcmp(commands[i].sub, sub) == 0)))
+            return &commands[i];
+    return NULL;
+}
+
+static int has_subcommands(const char *name)
+{
+    for (size_t i = 0; i < command_count; i++)
+        if (strcmp(commands[i].name, name) == 0 && commands[i].sub)
+            return 1;
+    return 0;
+}
+
+static void print_overview(FILE *out)
+{
+    fprintf(out, "usage: sigreg [-r|--registry PATH] [--user NAME] [--passphrase-file FILE] "
+                 "COMMAND ...\n\n"
+                 "sigreg is an encrypted, pseudonymised follow-up registry for social intervention\n"
+                 "groups (SIG). Commands:\n\n");
+    for (size_t i = 0; i < command_count; i++)
+        fprintf(out, "  sigreg %s\n", commands[i].usage);
+    fprintf(out, "\nThe registry defaults to $SIGREG_REGISTRY, the user to $SIGREG_USER, the\n"
+                 "passphrase file to $SIGREG_PASSPHRASE_FILE; without one the passphrase is asked\n"
+                 "on the terminal. 'sigreg COMMAND --help' says more.\n");
+}
+
+/* Takes the global options out of argv wherever they stand (before a "--"). */
+static int take_globals(int *argc, char **argv, cli_globals *g, sr_error *err)
+{
+    int out = 1;
+    for (int i = 1; i < *argc; i++) {
+        const char *a = argv[i];
+        const char **slot = NULL;
+        if (strcmp(a, "--") == 0) {
+            while (i < *argc)
+                argv[out++] = argv[i++];
+            break;
+        }
+        if (strcmp(a, "-r") == 0 || strcmp(a, "--registry") == 0)
+            slot = &g->registry;
+        else if (strcmp(a, "--user") == 0)
+            slot = &g->user;
+        else if (strcmp(a, "--passphrase-file") == 0)
+            slot = &g->passphrase_file;
+        if (!slot) {
+            const char *eq = strchr(a, '=');
+            if (eq && strncmp(a, "--registry=", 11) == 0)
+                g->registry = eq + 1;
+            else if (eq && strncmp(a, "--user=", 7) == 0)
+                g->user = eq + 1;
+            else if (eq && strncmp(a, "--passphrase-file=", 18) == 0)
+                g->passphrase_file = eq + 1;
+            else
+                argv[out++] = argv[i];
+            continue;
+        }
+        if (i + 1 >= *argc)
+            return cli_usage_error(err, "option '%s' needs a value", a);
+        *slot = argv[++i];
+    }
+    argv[out] = NULL;
+    *argc = out;
+    return CLI_OK;
+}
+
+static int wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            return 0;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static void print_error(const sr_error *err, sr_status fallback)
+{
+    if (err->status != SR_OK && err->message[0])
+        fprintf(stderr, "error: %s\n", err->message);
+    else
+        fprintf(stderr, "error: %s\n", sr_strerror(fallback));
+}
+
+static int run(const cli_command *cmd, int argc, char **argv, cli_globals *g, sr_error *err)
+{
+    sr_registry *reg = NULL;
+    int code = CLI_OK;
+    if (cmd->needs == NEEDS_REGISTRY) {
+        if (!g->registry)
+            return cli_usage_error(err, "no registry given: use --registry PATH or set "
+                                        "SIGREG_REGISTRY");
+        sr_status rc = cli_read_passphrase(g, g->user ? g->user : "the registry", &g->passphrase,
+                                           err);
+        sr_open_options opts = {g->user, g->busy_timeout_ms};
+        if (rc == SR_OK)
+            rc = sr_registry_open(g->registry, &opts, g->passphrase, &reg, err);
+        if (rc == SR_OK)
+            rc = sr_registry_require(reg, cmd->roles, cmd->what, err);
+        if (rc != SR_OK) {
+            sr_registry_close(reg);
+            return cli_fail(rc);
+        }
+    }
+    code = cmd->fn(argc, argv, g, reg, err);
+    sr_registry_close(reg);
+    return code;
+}
+
+int main(int argc, char **argv)
+{
+    cli_globals g;
+    sr_error err;
+    memset(&g, 0, sizeof g);
+    sr_error_clear(&err);
+    umask(077);
+    g.registry = getenv("SIGREG_REGISTRY");
+    g.user = getenv("SIGREG_USER");
+    g.passphrase_file = getenv("SIGREG_PASSPHRASE_FILE");
+    const char *timeout = getenv("SIGREG_BUSY_TIMEOUT_MS");
+    long ms = 0;
+    if (timeout && cli_parse_int(timeout, 1, 600000, &ms) == 0)
+        g.busy_timeout_ms = (int)ms;
+    if (g.registry && !*g.registry)
+        g.registry = NULL;
+    if (g.user && !*g.user)
+        g.user = NULL;
+    if (g.passphrase_file && !*g.passphrase_file)
+        g.passphrase_file = NULL;
+
+    int code = take_globals(&argc, argv, &g, &err);
+    if (code == CLI_OK && sr_crypto_init(&err) != SR_OK)
+        code = CLI_FAIL;
+    if (code != CLI_OK) {
+        print_error(&err, err.status);
+        return code;
+    }
+    if (argc < 2) {
+        print_overview(stderr);
+        return CLI_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        print_overview(stdout);
+        return CLI_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("sigreg 0.1.0\n");
+        return CLI_OK;
+    }
+    const char *sub = argc > 2 ? argv[2] : NULL;
+    const cli_command *cmd = cli_find_command(argv[1], sub);
+    if (!cmd) {
+        if (has_subcommands(argv[1])) {
+            fprintf(stderr, "error: '%s' needs one of:\n", argv[1]);
+            for (size_t i = 0; i < command_count; i++)
+                if (strcmp(commands[i].name, argv[1]) == 0)
+                    fprintf(stderr, "  sigreg %s\n", commands[i].usage);
+        } else {
+            fprintf(stderr, "error: unknown command '%s': see 'sigreg --help'\n", argv[1]);
+        }
+        return CLI_USAGE;
+    }
+    int skip = cmd->sub ? 2 : 1;
+    int cargc = argc - skip;
+    char **cargv = argv + skip;
+    if (wants_help(cargc, cargv)) {
+        cli_print_usage(stdout, cmd);
+        return CLI_OK;
+    }
+    code = run(cmd, cargc, cargv, &g, &err);
+    if (fflush(stdout) != 0 && code == CLI_OK) {
+        sr_error_set(&err, SR_ERR_IO, "cannot write the output");
+        code = CLI_FAIL;
+    }
+    if (code != CLI_OK)
+        print_error(&err, SR_ERR_INVALID);
+    sr_secret_free(g.passphrase);
+    return code;
+}

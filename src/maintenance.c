@@ -1,0 +1,174 @@
+/*
+ * maintenance.c - checking a registry whole, listing its audit log, and
+ * writing backups.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "error.h"
+#include "fileio.h"
+#include "session.h"
+#include "store.h"
+
+static sr_status integrity(sqlite3 *db, const char *schema, int *ok, sr_error *err)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA %s.integrity_check", schema);
+    sqlite3_stmt *st = NULL;
+    sr_status rc = srp_store_prepare(db, sql, &st, err);
+    if (rc != SR_OK) {
+        *ok = 0;
+        return rc == SR_ERR_CORRUPT ? SR_OK : rc;
+    }
+    int src = sqlite3_step(st);
+    *ok = src == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0 &&
+          sqlite3_step(st) == SQLITE_DONE;
+    sqlite3_finalize(st);
+    return SR_OK;
+}
+
+sr_status sr_registry_verify(sr_registry *reg, sr_verify_report *report, sr_error *err)
+{
+    memset(report, 0, sizeof *report);
+    report->codekey_ok = -1;
+    sqlite3 *db = srp_registry_db(reg);
+    sr_status rc = integrity(db, "main", &report->database_ok, err);
+    if (rc == SR_OK && srp_registry_has_identity(reg))
+        rc = integrity(db, "codekey", &report->codekey_ok, err);
+    if (rc != SR_OK)
+        return rc;
+    sr_audit_report audit;
+    sr_error audit_err;
+    sr_error_clear(&audit_err);
+    sr_status arc = srp_registry_audit_verify(reg, &audit, &audit_err);
+    report->audit_ok = arc == SR_OK;
+    report->audit_entries = audit.entries;
+    memcpy(report->audit_head, audit.head, sizeof report->audit_head);
+    if (!report->database_ok)
+        return srp_error_set(err, SR_ERR_CORRUPT, "the database fails its integrity check");
+    if (report->codekey_ok == 0)
+        return srp_error_set(err, SR_ERR_CORRUPT, "the code key fails its integrity check");
+    if (arc != SR_OK) {
+        if (err && err->status == SR_OK)
+            *err = audit_err;
+        return arc;
+    }
+    char detail[96];
+    snprintf(detail, sizeof detail, "entries=%lld", (long long)audit.entries);
+    return srp_registry_transaction(reg, "registry.verify", NULL, detail, NULL, NULL, err);
+}
+
+sr_status sr_audit_verify(sr_registry *reg, sr_audit_report *report, sr_error *err)
+{
+    sr_status rc = srp_registry_audit_verify(reg, report, err);
+    if (rc != SR_OK)
+        return rc;
+    char detail[96];
+    snprintf(detail, sizeof detail, "entries=%lld", (long long)report->entries);
+    return srp_registry_transaction(reg, "audit.verify", NULL, detail, NULL, NULL, err);
+}
+
+sr_status sr_audit_list(sr_registry *reg, int64_t limit, const char *case_code,
+                        sr_audit_entry_fn fn, void *ctx, sr_error *err)
+{
+    sr_status rc = sr_registry_require(reg, SR_ROLE_BIT(SR_ROLE_ADMIN), "read the audit log", err);
+    if (rc == SR_OK)
+        rc = srp_registry_transaction(reg, "audit.show", case_code, NULL, NULL, NULL, err);
+    sqlite3_stmt *st = NULL;
+    if (rc == SR_OK)
+        rc = srp_store_prepare(srp_registry_db(reg),
+                               "SELECT seq, at, user, action, case_code, detail FROM ("
+                               " SELECT * FROM audit WHERE ?1 IS NULL OR case_code = ?1"
+                               " ORDER BY seq DESC LIMIT ?2) ORDER BY seq",
+                               &st, err);
+    if (rc != SR_OK)
+        return rc;
+    if (case_code)
+        sqlite3_bind_text(st, 1, case_code, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, limit > 0 ? limit : -1);
+    int src;
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        sr_audit_entry e = {sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+                            (const char *)sqlite3_column_text(st, 2),
+                            (const char *)sqlite3_column_text(st, 3),
+                            (const char *)sqlite3_column_text(st, 4),
+                            (const char *)sqlite3_column_text(st, 5)};
+        if (fn(ctx, &e) != 0)
+            break;
+    }
+    if (src != SQLITE_ROW && src != SQLITE_DONE)
+        rc = srp_store_fail(srp_registry_db(reg), src, "read the audit log", err);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- backup ---------------------------------------------------------------------------- */
+
+static sr_status check_copy(const char *path, const sr_secret *key, sr_error *err)
+{
+    sqlite3 *db = NULL;
+    sr_status rc = srp_store_open(path, sr_secret_cdata(key), 0, 0, &db, err);
+    if (rc == SR_ERR_AUTH)
+        return srp_error_set(err, SR_ERR_CORRUPT, "the backup '%s' does not open", path);
+    int ok = 0;
+    if (rc == SR_OK)
+        rc = integrity(db, "main", &ok, err);
+    srp_store_close(db);
+    if (rc == SR_OK && !ok)
+        rc = srp_error_set(err, SR_ERR_CORRUPT, "the backup '%s' fails its integrity check", path);
+    return rc;
+}
+
+sr_status sr_registry_backup(sr_registry *reg, const char *out_path, sr_error *err)
+{
+    sr_status rc = sr_registry_require(reg, SR_ROLE_BIT(SR_ROLE_ADMIN), "make backups", err);
+    if (rc != SR_OK)
+        return rc;
+    char *stem = strdup(out_path);
+    if (!stem)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    char *slash = strrchr(stem, '/');
+    char *dot = strrchr(stem, '.');
+    if (dot && (!slash || dot > slash + 1))
+        *dot = '\0';
+    char *dst_keyring = srp_str_concat(stem, ".keyring");
+    char *dst_codekey = srp_str_concat(stem, ".codekey");
+    sr_secret *dbkey = srp_registry_database_key(reg);
+    sr_secret *ckkey = srp_registry_codekey_key(reg);
+    free(stem);
+    if (!dst_keyring || !dst_codekey || !dbkey || !ckkey) {
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    const char *targets[] = {out_path, dst_keyring, dst_codekey};
+    for (int i = 0; i < 3; i++)
+        if (srp_file_exists(targets[i])) {
+            rc = srp_error_set_where(err, SR_ERR_EXISTS, targets[i],
+                                     "'%s' already exists: not overwriting it", targets[i]);
+            goto out;
+        }
+    char detail[64];
+    snprintf(detail, sizeof detail, "files=3");
+    /* Logged before the copy, so that the backup holds its own entry. The
+     * session holds the registry lock and no transaction is open, so the
+     * files on disk are a consistent set. */
+    rc = srp_registry_transaction(reg, "registry.backup", NULL, detail, NULL, NULL, err);
+    if (rc == SR_OK)
+        rc = srp_file_copy_atomic(srp_registry_db_path(reg), out_path, err);
+    if (rc == SR_OK)
+        rc = srp_file_copy_atomic(srp_registry_codekey_path(reg), dst_codekey, err);
+    if (rc == SR_OK)
+        rc = srp_file_copy_atomic(srp_registry_keyring_path(reg), dst_keyring, err);
+    if (rc == SR_OK)
+        rc = check_copy(out_path, dbkey, err);
+    if (rc == SR_OK)
+        rc = check_copy(dst_codekey, ckkey, err);
+out:
+    free(dst_keyring);
+    free(dst_codekey);
+    sr_secret_free(dbkey);
+    sr_secret_free(ckkey);
+    return rc;
+}

@@ -1,0 +1,660 @@
+/*
+ * registry.c - the sr_registry session: create, unlock, key rotation, users,
+ * units, verification and backup.
+ *
+ * Key rotation (on user removal) is ordered so that a crash at any point
+ * leaves files that the remaining users can open:
+ *   1. the keyring is rewritten with the new keys and, beside them, the
+ *      previous ones (the removed user's slot already gone);
+ *   2. the database and the code key are exported under the new keys to
+ *      temporary files, checked by reopening, and renamed into place;
+ *   3. the keyring is rewritten without the previous keys.
+ * Opening tries the current keys first and then the previous ones, and an
+ * admin's or coordinator's session finishes a rotation it finds half done.
+ */
+#include "sigreg/registry.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "error.h"
+#include "fileio.h"
+#include "keyring.h"
+#include "lock.h"
+#include "names.h"
+#include "session.h"
+#include "store.h"
+#include "timeutil.h"
+
+typedef struct registry_paths {
+    char *db;
+    char *keyring;
+    char *codekey;
+    char *lock;
+} registry_paths;
+
+struct sr_registry {
+    registry_paths paths;
+    int lock_fd;
+    srp_keyring *keyring;
+    srp_keys *keys;
+    int db_on_previous; /* the database is still under the previous master key */
+    sqlite3 *db;
+    sr_secret *audit_key;
+    char *user;
+    sr_role role;
+    int busy_timeout_ms;
+};
+
+/* ---- paths ------------------------------------------------------------------ */
+
+static void paths_release(registry_paths *p)
+{
+    free(p->db);
+    free(p->keyring);
+    free(p->codekey);
+    free(p->lock);
+    memset(p, 0, sizeof *p);
+}
+
+/* STEM is the path without the extension of its last component. */
+static sr_status paths_init(registry_paths *p, const char *path, sr_error *err)
+{
+    memset(p, 0, sizeof *p);
+    if (!path || !*path)
+        return srp_error_set(err, SR_ERR_USAGE,
+                             "no registry given: use --registry PATH or set SIGREG_REGISTRY");
+    char *stem = strdup(path);
+    if (!stem)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    char *slash = strrchr(stem, '/');
+    char *dot = strrchr(stem, '.');
+    if (dot && (!slash || dot > slash + 1))
+        *dot = '\0';
+    p->db = strdup(path);
+    p->keyring = srp_str_concat(stem, ".keyring");
+    p->codekey = srp_str_concat(stem, ".codekey");
+    p->lock = srp_str_concat(stem, ".lock");
+    free(stem);
+    if (!p->db || !p->keyring || !p->codekey || !p->lock) {
+        paths_release(p);
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    }
+    if (strcmp(p->db, p->keyring) == 0 || strcmp(p->db, p->codekey) == 0 ||
+        strcmp(p->db, p->lock) == 0) {
+        paths_release(p);
+        return srp_error_set(err, SR_ERR_USAGE,
+                             "the registry file may not end in .keyring, .codekey or .lock");
+    }
+    return SR_OK;
+}
+
+/* ---- keys of a session ---------------------------------------------------------- */
+
+static sr_secret *master_subkey(const srp_keys *keys, int previous, uint64_t id)
+{
+    sr_secret *k = sr_secret_new(SRP_KEY_BYTES);
+    if (k) {
+        srp_keys_master_subkey(keys, previous, id, sr_secret_data(k));
+        sr_secret_set_len(k, SRP_KEY_BYTES);
+    }
+    return k;
+}
+
+/* The code key database's key binds the identity key to a master epoch. */
+static sr_secret *codekey_key(const srp_keys *keys, int previous)
+{
+    sr_secret *k = sr_secret_new(SRP_KEY_BYTES);
+    sr_secret *m = master_subkey(keys, previous, SRP_SUBKEY_CODEKEY);
+    sr_secret *i = sr_secret_new(SRP_KEY_BYTES);
+    if (k && m && i) {
+        srp_keys_identity_subkey(keys, SRP_SUBKEY_CODEKEY_ID, sr_secret_data(i));
+        srp_mac(sr_secret_data(k), sr_secret_cdata(m), sr_secret_cdata(i), SRP_KEY_BYTES);
+        sr_secret_set_len(k, SRP_KEY_BYTES);
+    } else {
+        sr_secret_free(k);
+        k = NULL;
+    }
+    sr_secret_free(m);
+    sr_secret_free(i);
+    return k;
+}
+
+static sr_status refresh_audit_key(sr_registry *reg, sr_error *err)
+{
+    sr_secret_free(reg->audit_key);
+    reg->audit_key = master_subkey(reg->keys, reg->db_on_previous, SRP_SUBKEY_AUDIT);
+    return reg->audit_key ? SR_OK : srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+}
+
+/* Opens the database with the current keys, or the previous ones while a
+ * rotation is unfinished. */
+static sr_status open_database(sr_registry *reg, sr_error *err)
+{
+    for (int previous = 0; previous <= (reg->keys->has_previous ? 1 : 0); previous++) {
+        sr_secret *key = master_subkey(reg->keys, previous, SRP_SUBKEY_DATABASE);
+        if (!key)
+            return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        sr_status rc =
+            srp_store_open(reg->paths.db, sr_secret_cdata(key), 0, reg->busy_timeout_ms, &reg->db,
+                           err);
+        sr_secret_free(key);
+        if (rc == SR_OK) {
+            reg->db_on_previous = previous;
+            return refresh_audit_key(reg, err);
+        }
+        if (rc != SR_ERR_AUTH)
+            return rc;
+    }
+    return srp_error_set_where(err, SR_ERR_NOT_REGISTRY, reg->paths.db,
+                               "the database '%s' does not open with its keyring's keys: it is "
+                               "damaged, or the keyring belongs to another registry",
+                               reg->paths.db);
+}
+
+static sr_status attach_codekey(sr_registry *reg, sr_error *err)
+{
+    if (!srp_file_exists(reg->paths.codekey))
+        return srp_error_set_where(err, SR_ERR_CORRUPT, reg->paths.codekey,
+                                   "the code key file '%s' is missing: restore it from a backup",
+                                   reg->paths.codekey);
+    sr_secret *key = codekey_key(reg->keys, 0);
+    if (!key)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    sr_status rc = srp_store_attach(reg->db, reg->paths.codekey, "codekey", sr_secret_cdata(key),
+                                    err);
+    sr_secret_free(key);
+    if (rc == SR_ERR_AUTH)
+        rc = srp_error_set_where(err, SR_ERR_CORRUPT, reg->paths.codekey,
+                                 "the code key file '%s' is damaged or belongs to another registry",
+                                 reg->paths.codekey);
+    return rc;
+}
+
+static sr_status check_registry_id(sr_registry *reg, sr_error *err)
+{
+    char *id = NULL;
+    sr_status rc = srp_store_meta_get(reg->db, "registry_id", &id, err);
+    if (rc == SR_ERR_NOT_FOUND || (rc == SR_OK && strcmp(id, srp_keyring_registry_id(reg->keyring))))
+        rc = srp_error_set_where(err, SR_ERR_NOT_REGISTRY, reg->paths.db,
+                                 "the keyring and the database '%s' belong to different registries",
+                                 reg->paths.db);
+    free(id);
+    return rc;
+}
+
+/* ---- rotation ---------------------------------------------------------------------- */
+
+/* Re-encrypts the database under the current keys (it is under the previous
+ * ones), re-keys the audit chain, and reopens it with the new key. */
+static sr_status move_database_to_current(sr_registry *reg, sr_error *err)
+{
+    sr_status rc = SR_OK;
+    sqlite3 *copy = NULL;
+    char *tmp = srp_str_concat(reg->paths.db, ".rekey");
+    sr_secret *new_db = master_subkey(reg->keys, 0, SRP_SUBKEY_DATABASE);
+    sr_secret *old_audit = master_subkey(reg->keys, 1, SRP_SUBKEY_AUDIT);
+    sr_secret *new_audit = master_subkey(reg->keys, 0, SRP_SUBKEY_AUDIT);
+    if (!tmp || !new_db || !old_audit || !new_audit) {
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    rc = srp_store_export(reg->db, tmp, sr_secret_cdata(new_db), err);
+    if (rc != SR_OK)
+        goto out;
+    rc = srp_store_open(tmp, sr_secret_cdata(new_db), 0, reg->busy_timeout_ms, &copy, err);
+    if (rc == SR_OK)
+        rc = srp_audit_rekey(copy, sr_secret_cdata(old_audit), sr_secret_cdata(new_audit), err);
+    srp_store_close(copy);
+    copy = NULL;
+    if (rc != SR_OK) {
+        (void)unlink(tmp);
+        goto out;
+    }
+    srp_store_close(reg->db);
+    reg->db = NULL;
+    if (rename(tmp, reg->paths.db) != 0) {
+        rc = srp_error_set(err, SR_ERR_IO, "cannot replace '%s': %s", reg->paths.db,
+                           strerror(errno));
+        (void)unlink(tmp);
+    } else {
+        rc = srp_file_sync_dir(reg->paths.db, err);
+    }
+    /* Reopen whatever is in place now; with the rename done that is the new
+     * key, otherwise the old. SQLCipher's own rekey can report success after
+     * a rollback, which is why the copy is never trusted before this. */
+    sr_status orc = open_database(reg, err);
+    if (rc == SR_OK)
+        rc = orc;
+    if (rc == SR_OK && reg->db_on_previous)
+        rc = srp_error_set(err, SR_ERR_CRYPTO, "the re-encrypted database did not take its new key");
+out:
+    free(tmp);
+    sr_secret_free(new_db);
+    sr_secret_free(old_audit);
+    sr_secret_free(new_audit);
+    return rc;
+}
+
+/* Re-encrypts the code key file under the current keys when it is still
+ * under the previous ones. */
+static sr_status move_codekey_to_current(sr_registry *reg, sr_error *err)
+{
+    sr_status rc = SR_OK;
+    sqlite3 *old = NULL;
+    char *tmp = srp_str_concat(reg->paths.codekey, ".rekey");
+    sr_secret *cur = codekey_key(reg->keys, 0);
+    sr_secret *prev = codekey_key(reg->keys, 1);
+    if (!tmp || !cur || !prev) {
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    rc = srp_store_open(reg->paths.codekey, sr_secret_cdata(cur), 0, reg->busy_timeout_ms, &old,
+                        err);
+    srp_store_close(old);
+    old = NULL;
+    if (rc != SR_ERR_AUTH) /* SR_OK: already current */
+        goto out;
+    rc = srp_store_open(reg->paths.codekey, sr_secret_cdata(prev), 0, reg->busy_timeout_ms, &old,
+                        err);
+    if (rc == SR_ERR_AUTH)
+        rc = srp_error_set_where(err, SR_ERR_CORRUPT, reg->paths.codekey,
+                                 "the code key file '%s' is damaged or belongs to another registry",
+                                 reg->paths.codekey);
+    if (rc == SR_OK)
+        rc = srp_store_export(old, tmp, sr_secret_cdata(cur), err);
+    srp_store_close(old);
+    if (rc != SR_OK)
+        goto out;
+    if (rename(tmp, reg->paths.codekey) != 0) {
+        rc = srp_error_set(err, SR_ERR_IO, "cannot replace '%s': %s", reg->paths.codekey,
+                           strerror(errno));
+        (void)unlink(tmp);
+        goto out;
+    }
+    rc = srp_file_sync_dir(reg->paths.codekey, err);
+out:
+    free(tmp);
+    sr_secret_free(cur);
+    sr_secret_free(prev);
+    return rc;
+}
+
+static sr_status finish_rotation(sr_registry *reg, sr_error *err)
+{
+    sr_status rc = SR_OK;
+    if (reg->db_on_previous)
+        rc = move_database_to_current(reg, err);
+    if (rc == SR_OK)
+        rc = move_codekey_to_current(reg, err);
+    if (rc != SR_OK)
+        return rc;
+    reg->keys->has_previous = 0;
+    srp_wipe(reg->keys->previous, sizeof reg->keys->previous);
+    rc = srp_keyring_reseal(reg->keyring, reg->keys, err);
+    if (rc == SR_OK)
+        rc = srp_keyring_write(reg->keyring, reg->paths.keyring, reg->keys, err);
+    return rc;
+}
+
+/* ---- open and close -------------------------------------------------------------------- */
+
+static sr_status check_passphrase(const sr_secret *pass, sr_error *err)
+{
+    if (!pass || sr_secret_len(pass) == 0)
+        return srp_error_set(err, SR_ERR_AUTH, "no passphrase given");
+    return SR_OK;
+}
+
+sr_status sr_registry_open(const char *path, const sr_open_options *options,
+                           const sr_secret *pass, sr_registry **out, sr_error *err)
+{
+    sr_status rc = SR_OK;
+    *out = NULL;
+    sr_registry *reg = calloc(1, sizeof *reg);
+    if (!reg)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    reg->lock_fd = -1;
+    reg->busy_timeout_ms = options && options->busy_timeout_ms > 0 ? options->busy_timeout_ms : 5000;
+    rc = paths_init(&reg->paths, path, err);
+    if (rc != SR_OK)
+        goto out;
+    if (!srp_file_exists(reg->paths.db)) {
+        rc = srp_error_set_where(err, SR_ERR_NOT_FOUND, path, "no registry at '%s'", path);
+        goto out;
+    }
+    if (srp_store_is_plaintext(reg->paths.db)) {
+        rc = srp_error_set_where(err, SR_ERR_NOT_REGISTRY, path,
+                                 "'%s' is a plain SQLite database, not a sigreg registry", path);
+        goto out;
+    }
+    rc = check_passphrase(pass, err);
+    if (rc != SR_OK)
+        goto out;
+    rc = srp_lock_acquire(reg->paths.lock, reg->busy_timeout_ms, &reg->lock_fd, err);
+    if (rc != SR_OK)
+        goto out;
+    rc = srp_keyring_read(reg->paths.keyring, &reg->keyring, err);
+    if (rc != SR_OK)
+        goto out;
+    const char *user = options && options->user ? options->user
+                                                : srp_keyring_default_user(reg->keyring);
+    reg->user = strdup(user);
+    if (!reg->user) {
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    rc = srp_keyring_unlock(reg->keyring, user, sr_secret_cdata(pass), sr_secret_len(pass),
+                            &reg->keys, &reg->role, err);
+    if (rc != SR_OK)
+        goto out;
+    rc = open_database(reg, err);
+    if (rc == SR_OK)
+        rc = check_registry_id(reg, err);
+    if (rc == SR_OK)
+        rc = srp_store_migrate(reg->db, err);
+    if (rc == SR_OK && reg->keys->has_previous && reg->keys->has_identity)
+        rc = finish_rotation(reg, err);
+    if (rc == SR_OK && reg->keys->has_identity)
+        rc = attach_codekey(reg, err);
+    if (rc != SR_OK)
+        goto out;
+    *out = reg;
+    reg = NULL;
+out:
+    sr_registry_close(reg);
+    return rc;
+}
+
+void sr_registry_close(sr_registry *reg)
+{
+    if (!reg)
+        return;
+    srp_store_close(reg->db);
+    srp_keys_free(reg->keys);
+    sr_secret_free(reg->audit_key);
+    srp_keyring_free(reg->keyring);
+    srp_lock_release(reg->lock_fd);
+    paths_release(&reg->paths);
+    free(reg->user);
+    free(reg);
+}
+
+sr_status sr_registry_create(const char *path, const char *admin, const char *kdf_profile,
+                             const sr_secret *pass, sr_error *err)
+{
+    registry_paths paths;
+    srp_keyring *kr = NULL;
+    srp_keys *keys = NULL;
+    sqlite3 *db = NULL;
+    sr_secret *dbkey = NULL, *ckkey = NULL, *audit = NULL;
+    int lock_fd = -1, created = 0;
+    sr_status rc = paths_init(&paths, path, err);
+    if (rc != SR_OK)
+        return rc;
+    const srp_kdf_profile *profile =
+        kdf_profile ? srp_kdf_profile_find(kdf_profile) : srp_kdf_profile_default();
+    if (!profile) {
+        rc = srp_error_set(err, SR_ERR_USAGE,
+                           "unknown key derivation profile '%s': use interactive, moderate or "
+                           "sensitive",
+                           kdf_profile);
+        goto out;
+    }
+    if (!srp_name_user_valid(admin)) {
+        rc = srp_error_set(err, SR_ERR_INVALID, "user name '%s' is not valid", admin ? admin : "");
+        goto out;
+    }
+    if (!pass || sr_secret_len(pass) < SR_PASSPHRASE_MIN) {
+        rc = srp_error_set(err, SR_ERR_INVALID, "the passphrase must be at least %d characters",
+                           SR_PASSPHRASE_MIN);
+        goto out;
+    }
+    const char *existing[] = {paths.db, paths.keyring, paths.codekey};
+    for (size_t i = 0; i < 3; i++)
+        if (srp_file_exists(existing[i])) {
+            rc = srp_error_set_where(err, SR_ERR_EXISTS, existing[i],
+                                     "'%s' already exists: not overwriting a registry",
+                                     existing[i]);
+            goto out;
+        }
+    rc = srp_lock_acquire(paths.lock, 5000, &lock_fd, err);
+    if (rc != SR_OK)
+        goto out;
+    rc = srp_keyring_create(admin, profile, sr_secret_cdata(pass), sr_secret_len(pass), &kr, &keys,
+                            err);
+    if (rc != SR_OK)
+        goto out;
+    dbkey = master_subkey(keys, 0, SRP_SUBKEY_DATABASE);
+    ckkey = codekey_key(keys, 0);
+    audit = master_subkey(keys, 0, SRP_SUBKEY_AUDIT);
+    if (!dbkey || !ckkey || !audit) {
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    created = 1;
+    rc = srp_store_open(paths.db, sr_secret_cdata(dbkey), 1, 5000, &db, err);
+    if (rc == SR_OK)
+        rc = srp_store_migrate(db, err);
+    if (rc == SR_OK)
+        rc = srp_store_attach(db, paths.codekey, "codekey", sr_secret_cdata(ckkey), err);
+    if (rc == SR_OK) {
+        (void)chmod(paths.codekey, 0600);
+        rc = srp_store_begin(db, err);
+    }
+    char now[32];
+    srp_time_now_iso(now, sizeof now);
+    if (rc == SR_OK)
+        rc = srp_store_init_codekey(db, err);
+    if (rc == SR_OK)
+        rc = srp_store_meta_set(db, "registry_id", srp_keyring_registry_id(kr), err);
+    if (rc == SR_OK)
+        rc = srp_store_meta_set(db, "created_at", now, err);
+    if (rc == SR_OK)
+        rc = srp_store_meta_set(db, "min_cell", "5", err);
+    if (rc == SR_OK)
+        rc = srp_audit_append(db, sr_secret_cdata(audit), admin, "registry.init", NULL,
+                              profile->for_tests_only ? "kdf=insecure-test-only" : NULL, err);
+    if (rc == SR_OK)
+        rc = srp_store_commit(db, err);
+    else
+        srp_store_rollback(db);
+    srp_store_close(db);
+    db = NULL;
+    /* The keyring comes last: without it there is no registry. */
+    if (rc == SR_OK)
+        rc = srp_keyring_write(kr, paths.keyring, keys, err);
+out:
+    if (rc != SR_OK && created) {
+        (void)unlink(paths.db);
+        (void)unlink(paths.codekey);
+        (void)unlink(paths.keyring);
+    }
+    srp_store_close(db);
+    sr_secret_free(dbkey);
+    sr_secret_free(ckkey);
+    sr_secret_free(audit);
+    srp_keys_free(keys);
+    srp_keyring_free(kr);
+    srp_lock_release(lock_fd);
+    paths_release(&paths);
+    return rc;
+}
+
+/* ---- session accessors ---------------------------------------------------------------- */
+
+const char *sr_registry_user(const sr_registry *reg)
+{
+    return reg->user;
+}
+
+sr_role sr_registry_role(const sr_registry *reg)
+{
+    return reg->role;
+}
+
+sr_status sr_registry_require(const sr_registry *reg, unsigned role_mask, const char *what,
+                              sr_error *err)
+{
+    if (role_mask & SR_ROLE_BIT(reg->role))
+        return SR_OK;
+    return srp_error_set(err, SR_ERR_DENIED, "user '%s' (%s) may not %s", reg->user,
+                         sr_role_name(reg->role), what);
+}
+
+sqlite3 *srp_registry_db(sr_registry *reg)
+{
+    return reg->db;
+}
+
+sr_status srp_registry_audit(sr_registry *reg, const char *action, const char *case_code,
+                             const char *detail, sr_error *err)
+{
+    return srp_audit_append(reg->db, sr_secret_cdata(reg->audit_key), reg->user, action,
+                            case_code, detail, err);
+}
+
+sr_status srp_registry_audit_verify(sr_registry *reg, sr_audit_report *report, sr_error *err)
+{
+    return srp_audit_verify(reg->db, sr_secret_cdata(reg->audit_key), report, err);
+}
+
+int srp_registry_has_identity(const sr_registry *reg)
+{
+    return reg->keys->has_identity;
+}
+
+void srp_registry_pseudonym_key(const sr_registry *reg, unsigned char out[SRP_KEY_BYTES])
+{
+    srp_keys_identity_subkey(reg->keys, SRP_SUBKEY_PSEUDONYM, out);
+}
+
+sr_status srp_registry_require_unit(sr_registry *reg, const char *unit, sr_error *err)
+{
+    if (reg->role == SR_ROLE_ADMIN)
+        return SR_OK;
+    sqlite3_stmt *st = NULL;
+    sr_status rc = srp_store_prepare(
+        reg->db, "SELECT 1 FROM user_units WHERE user = ?1 AND unit = ?2", &st, err);
+    if (rc != SR_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, reg->user, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, unit, -1, SQLITE_STATIC);
+    int src = sqlite3_step(st);
+    if (src == SQLITE_DONE)
+        rc = srp_error_set(err, SR_ERR_DENIED, "user '%s' does not work in unit '%s'", reg->user,
+                           unit);
+    else if (src != SQLITE_ROW)
+        rc = srp_store_fail(reg->db, src, "read unit membership", err);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+sr_status srp_registry_transaction(sr_registry *reg, const char *action, const char *case_code,
+                                   const char *detail, srp_txn_fn fn, void *ctx, sr_error *err)
+{
+    sr_status rc = srp_store_begin(reg->db, err);
+    if (rc != SR_OK)
+        return rc;
+    if (fn)
+        rc = fn(reg, ctx, err);
+    if (rc == SR_OK)
+        rc = srp_registry_audit(reg, action, case_code, detail, err);
+    if (rc == SR_OK)
+        return srp_store_commit(reg->db, err);
+    srp_store_rollback(reg->db);
+    return rc;
+}
+
+/* ---- KDF profiles ------------------------------------------------------------------------ */
+
+const char *const *sr_kdf_profile_names(void)
+{
+    static const char *const names[] = {"interactive", "moderate", "sensitive",
+                                        "insecure-test-only", NULL};
+    return names;
+}
+
+int sr_kdf_profile_known(const char *name, int *for_tests_only)
+{
+    const srp_kdf_profile *p = srp_kdf_profile_find(name);
+    if (p && for_tests_only)
+        *for_tests_only = p->for_tests_only;
+    return p != NULL;
+}
+
+/* ---- internal accessors and rotation --------------------------------------------------------- */
+
+srp_keyring *srp_registry_keyring(sr_registry *reg)
+{
+    return reg->keyring;
+}
+
+const srp_keys *srp_registry_keys(const sr_registry *reg)
+{
+    return reg->keys;
+}
+
+const char *srp_registry_keyring_path(const sr_registry *reg)
+{
+    return reg->paths.keyring;
+}
+
+const char *srp_registry_db_path(const sr_registry *reg)
+{
+    return reg->paths.db;
+}
+
+const char *srp_registry_codekey_path(const sr_registry *reg)
+{
+    return reg->paths.codekey;
+}
+
+sr_secret *srp_registry_database_key(const sr_registry *reg)
+{
+    return master_subkey(reg->keys, reg->db_on_previous, SRP_SUBKEY_DATABASE);
+}
+
+sr_secret *srp_registry_codekey_key(const sr_registry *reg)
+{
+    return codekey_key(reg->keys, 0);
+}
+
+sr_status srp_registry_rotate(sr_registry *reg, sr_error *err)
+{
+    if (!reg->keys->has_identity)
+        return srp_error_set(err, SR_ERR_DENIED, "only a holder of the identity key can rotate keys");
+    srp_keys *next = srp_keys_new();
+    if (!next)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    memcpy(next, reg->keys, sizeof *next);
+    next->previous_epoch = reg->keys->epoch;
+    memcpy(next->previous, reg->keys->master, SRP_KEY_BYTES);
+    next->has_previous = 1;
+    next->epoch = reg->keys->epoch + 1;
+    srp_random_bytes(next->master, SRP_KEY_BYTES);
+    /* The code key must be detached before its file is replaced. */
+    sr_status rc = srp_store_exec(reg->db, "DETACH DATABASE codekey", err);
+    if (rc == SR_OK)
+        rc = srp_keyring_reseal(reg->keyring, next, err);
+    if (rc == SR_OK)
+        rc = srp_keyring_write(reg->keyring, reg->paths.keyring, next, err);
+    if (rc != SR_OK) {
+        srp_keys_free(next);
+        return rc;
+    }
+    srp_keys_free(reg->keys);
+    reg->keys = next;
+    reg->db_on_previous = 1;
+    rc = refresh_audit_key(reg, err);
+    if (rc == SR_OK)
+        rc = finish_rotation(reg, err);
+    if (rc == SR_OK)
+        rc = attach_codekey(reg, err);
+    return rc;
+}

@@ -1,0 +1,50 @@
+/*
+ * session.h - what the library's modules may reach inside an open registry
+ * (internal). The struct itself is defined only in registry.c.
+ */
+#ifndef SIGREG_SESSION_H
+#define SIGREG_SESSION_H
+
+#include <sqlite3.h>
+
+#include "crypto.h"
+#include "keyring.h"
+#include "sigreg/audit.h"
+#include "sigreg/registry.h"
+
+/* The session's database connection (borrowed). The code key, when the
+ * session holds the identity key, is attached as schema "codekey". */
+sqlite3 *srp_registry_db(sr_registry *reg);
+/* Appends an audit entry as the session's user, in the current transaction. */
+sr_status srp_registry_audit(sr_registry *reg, const char *action, const char *case_code,
+                             const char *detail, sr_error *err);
+/* Verifies the audit chain under the session's audit key. */
+sr_status srp_registry_audit_verify(sr_registry *reg, sr_audit_report *report, sr_error *err);
+/* Whether the session holds the identity key (admin, coordinator). */
+int srp_registry_has_identity(const sr_registry *reg);
+/* The pseudonym key; only when srp_registry_has_identity. */
+void srp_registry_pseudonym_key(const sr_registry *reg, unsigned char out[SRP_KEY_BYTES]);
+/* SR_OK when the session may work on the cases of unit (admins on all,
+ * coordinators on their own units); SR_ERR_DENIED otherwise. */
+sr_status srp_registry_require_unit(sr_registry *reg, const char *unit, sr_error *err);
+/* Runs fn inside one write transaction together with an audit entry:
+ * both are stored or neither. */
+typedef sr_status (*srp_txn_fn)(sr_registry *reg, void *ctx, sr_error *err);
+sr_status srp_registry_transaction(sr_registry *reg, const char *action, const char *case_code,
+                                   const char *detail, srp_txn_fn fn, void *ctx, sr_error *err);
+
+/* The keyring and keys of the session (borrowed), and its files. */
+srp_keyring *srp_registry_keyring(sr_registry *reg);
+const srp_keys *srp_registry_keys(const sr_registry *reg);
+const char *srp_registry_keyring_path(const sr_registry *reg);
+const char *srp_registry_db_path(const sr_registry *reg);
+const char *srp_registry_codekey_path(const sr_registry *reg);
+/* The database and code key keys of the current epoch (new guarded secrets
+ * the caller frees), for checking copies. */
+sr_secret *srp_registry_database_key(const sr_registry *reg);
+sr_secret *srp_registry_codekey_key(const sr_registry *reg);
+/* Rotates to fresh keys: keyring (already without any removed slot) first,
+ * then the database and the code key, then the keyring again. */
+sr_status srp_registry_rotate(sr_registry *reg, sr_error *err);
+
+#endif

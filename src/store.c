@@ -1,0 +1,413 @@
+/*
+ * store.c - SQLCipher databases: keying, pragmas, migrations, statements.
+ */
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+
+/* Each migration takes the schema from version i to i + 1. Never edit one
+ * that has shipped: add a new one. */
+static const char *const migrations[SRP_SCHEMA_VERSION] = {
+    /* 0 -> 1: settings, units, unit membership, audit log */
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE units (code TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL);"
+    "CREATE TABLE user_units (user TEXT NOT NULL, unit TEXT NOT NULL REFERENCES units(code),"
+    "  PRIMARY KEY (user, unit));"
+    "CREATE TABLE audit (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, user TEXT NOT NULL,"
+    "  action TEXT NOT NULL, case_code TEXT, detail TEXT, mac BLOB NOT NULL);",
+    /* 1 -> 2: form definitions, immutable per id and version */
+    "CREATE TABLE forms (id TEXT NOT NULL, version INTEGER NOT NULL, phase TEXT NOT NULL,"
+    "  repeatable INTEGER NOT NULL, title TEXT NOT NULL, definition TEXT NOT NULL,"
+    "  digest TEXT NOT NULL, installed_at TEXT NOT NULL, PRIMARY KEY (id, version));",
+    /* 2 -> 3: cases and responses */
+    "CREATE TABLE cases (code TEXT PRIMARY KEY, unit TEXT NOT NULL REFERENCES units(code),"
+    "  pseudonym BLOB UNIQUE, birth_date TEXT, status TEXT NOT NULL, opened_at TEXT NOT NULL,"
+    "  closed_at TEXT);"
+    "CREATE INDEX cases_unit ON cases(unit, status);"
+    "CREATE TABLE responses (id INTEGER PRIMARY KEY, case_code TEXT NOT NULL"
+    "  REFERENCES cases(code) ON DELETE CASCADE, form_id TEXT NOT NULL,"
+    "  form_version INTEGER NOT NULL, phase TEXT NOT NULL, date TEXT NOT NULL,"
+    "  revision INTEGER NOT NULL DEFAULT 1, answers TEXT NOT NULL, created_at TEXT NOT NULL,"
+    "  created_by TEXT NOT NULL, FOREIGN KEY (form_id, form_version) REFERENCES forms(id, version));"
+    "CREATE INDEX responses_case ON responses(case_code, date);"
+    "CREATE INDEX responses_form ON responses(form_id, form_version);"
+    "CREATE TABLE response_history (response_id INTEGER NOT NULL REFERENCES responses(id)"
+    "  ON DELETE CASCADE, revision INTEGER NOT NULL, date TEXT NOT NULL, answers TEXT NOT NULL,"
+    "  replaced_at TEXT NOT NULL, replaced_by TEXT NOT NULL, PRIMARY KEY (response_id, revision));",
+};
+
+static const char plaintext_header[16] = "SQLite format 3";
+
+int srp_store_is_plaintext(const char *path)
+{
+    char head[16];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, head, sizeof head);
+    close(fd);
+    return n == (ssize_t)sizeof head && memcmp(head, plaintext_header, sizeof head) == 0;
+}
+
+sr_status srp_store_fail(sqlite3 *db, int sqlite_rc, const char *what, sr_error *err)
+{
+    int primary = sqlite_rc & 0xff;
+    const char *msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(sqlite_rc);
+    switch (primary) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return srp_error_set(err, SR_ERR_BUSY, "the registry is busy: another process is using it");
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        return srp_error_set(err, SR_ERR_CORRUPT,
+                             "the registry database is damaged: cannot %s; restore a backup",
+                             what);
+    case SQLITE_NOMEM:
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory (%s)", what);
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+        return srp_error_set(err, SR_ERR_IO, "cannot %s: %s", what, msg);
+    default:
+        return srp_error_set(err, SR_ERR_DB, "cannot %s: %s", what, msg);
+    }
+}
+
+sr_status srp_store_exec(sqlite3 *db, const char *sql, sr_error *err)
+{
+    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? SR_OK : srp_store_fail(db, rc, "update the database", err);
+}
+
+sr_status srp_store_begin(sqlite3 *db, sr_error *err)
+{
+    return srp_store_exec(db, "BEGIN IMMEDIATE", err);
+}
+
+sr_status srp_store_commit(sqlite3 *db, sr_error *err)
+{
+    sr_status rc = srp_store_exec(db, "COMMIT", err);
+    if (rc != SR_OK)
+        srp_store_rollback(db);
+    return rc;
+}
+
+void srp_store_rollback(sqlite3 *db)
+{
+    if (db && !sqlite3_get_autocommit(db))
+        (void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+sr_status srp_store_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **out, sr_error *err)
+{
+    int rc = sqlite3_prepare_v2(db, sql, -1, out, NULL);
+    return rc == SQLITE_OK ? SR_OK : srp_store_fail(db, rc, "prepare a query", err);
+}
+
+/* The key in SQLCipher's raw form x'<64 hex>', in guarded memory. */
+static sr_secret *raw_key_literal(const unsigned char key[SRP_KEY_BYTES])
+{
+    sr_secret *lit = sr_secret_new(2 * SRP_KEY_BYTES + 4);
+    if (!lit)
+        return NULL;
+    char *p = (char *)sr_secret_data(lit);
+    p[0] = 'x';
+    p[1] = '\'';
+    srp_hex_encode(p + 2, key, SRP_KEY_BYTES);
+    p[2 + 2 * SRP_KEY_BYTES] = '\'';
+    sr_secret_set_len(lit, 2 * SRP_KEY_BYTES + 3);
+    return lit;
+}
+
+static sr_status check_cipher(sqlite3 *db, sr_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    sr_status rc = SR_OK;
+    if (sqlite3_prepare_v2(db, "PRAGMA cipher_version", -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW || sqlite3_column_text(st, 0) == NULL)
+        rc = srp_error_set(err, SR_ERR_NO_CIPHER,
+                           "this sigreg is linked to SQLite without encryption (no cipher_version): "
+                           "refusing to write plaintext");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* After keying: the page size must be set before the first read, and the
+ * key verified before anything else reads the file. */
+static sr_status apply_pragmas(sqlite3 *db, sr_error *err)
+{
+    static const char *const pragmas[] = {
+        "PRAGMA temp_store = MEMORY", "PRAGMA secure_delete = ON",  "PRAGMA foreign_keys = ON",
+        "PRAGMA synchronous = FULL",  "PRAGMA journal_mode = DELETE",
+    };
+    for (size_t i = 0; i < sizeof pragmas / sizeof pragmas[0]; i++) {
+        int rc = sqlite3_exec(db, pragmas[i], NULL, NULL, NULL);
+        if (rc != SQLITE_OK)
+            return srp_store_fail(db, rc, "configure the database", err);
+    }
+    return SR_OK;
+}
+
+sr_status srp_store_open(const char *path, const unsigned char key[SRP_KEY_BYTES], int create,
+                         int busy_timeout_ms, sqlite3 **out, sr_error *err)
+{
+    sqlite3 *db = NULL;
+    sr_secret *lit = NULL;
+    sr_status rc = SR_OK;
+    *out = NULL;
+    struct stat st;
+    int exists = stat(path, &st) == 0;
+    if (create && exists)
+        return srp_error_set_where(err, SR_ERR_EXISTS, path, "'%s' already exists", path);
+    if (!create && !exists)
+        return srp_error_set_where(err, SR_ERR_NOT_FOUND, path, "no registry at '%s'", path);
+    if (!create && srp_store_is_plaintext(path))
+        return srp_error_set_where(err, SR_ERR_NOT_REGISTRY, path,
+                                   "'%s' is a plain SQLite database, not a sigreg registry", path);
+    /* CREATE is always on so that ATTACH may create files; whether the main
+     * file may be created was decided above. */
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_CREATE;
+    int src = sqlite3_open_v2(path, &db, flags, NULL);
+    if (src != SQLITE_OK) {
+        rc = srp_store_fail(db, src, "open the registry database", err);
+        goto out;
+    }
+    if (create)
+        (void)chmod(path, 0600);
+    rc = check_cipher(db, err);
+    if (rc != SR_OK)
+        goto out;
+    /* Databases attached to this connection (the code key, exports) take
+     * the default page size, so it must be ours too. */
+    if (sqlite3_exec(db, "PRAGMA cipher_default_page_size = 4096", NULL, NULL, NULL) != SQLITE_OK) {
+        rc = srp_error_set(err, SR_ERR_DB, "cannot set the cipher page size");
+        goto out;
+    }
+    lit = raw_key_literal(key);
+    if (!lit) {
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if (sqlite3_key(db, sr_secret_data(lit), (int)sr_secret_len(lit)) != SQLITE_OK) {
+        rc = srp_error_set(err, SR_ERR_DB, "cannot set the database key");
+        goto out;
+    }
+    if (sqlite3_exec(db, "PRAGMA cipher_page_size = 4096", NULL, NULL, NULL) != SQLITE_OK) {
+        rc = srp_error_set(err, SR_ERR_DB, "cannot set the cipher page size");
+        goto out;
+    }
+    sqlite3_busy_timeout(db, busy_timeout_ms > 0 ? busy_timeout_ms : 5000);
+    src = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL);
+    if (src == SQLITE_NOTADB) {
+        rc = SR_ERR_AUTH; /* wrong key; no message: the caller decides */
+        goto out;
+    }
+    if (src != SQLITE_OK) {
+        rc = srp_store_fail(db, src, "read the registry database", err);
+        goto out;
+    }
+    rc = apply_pragmas(db, err);
+    if (rc != SR_OK)
+        goto out;
+    *out = db;
+    db = NULL;
+out:
+    sr_secret_free(lit);
+    if (db)
+        sqlite3_close(db);
+    return rc;
+}
+
+void srp_store_close(sqlite3 *db)
+{
+    if (db)
+        sqlite3_close(db);
+}
+
+sr_status srp_store_attach(sqlite3 *db, const char *path, const char *schema,
+                           const unsigned char key[SRP_KEY_BYTES], sr_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    sr_secret *lit = raw_key_literal(key);
+    sr_status rc = SR_OK;
+    if (!lit)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    char sql[96];
+    snprintf(sql, sizeof sql, "ATTACH DATABASE ?1 AS %s KEY ?2", schema);
+    rc = srp_store_prepare(db, sql, &st, err);
+    if (rc != SR_OK)
+        goto out;
+    sqlite3_bind_text(st, 1, path, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, (const char *)sr_secret_data(lit), (int)sr_secret_len(lit),
+                      SQLITE_STATIC);
+    int src = sqlite3_step(st);
+    if (src != SQLITE_DONE) {
+        rc = srp_store_fail(db, src, "attach a database", err);
+        goto out;
+    }
+    char probe[96];
+    snprintf(probe, sizeof probe, "SELECT count(*) FROM %s.sqlite_master", schema);
+    src = sqlite3_exec(db, probe, NULL, NULL, NULL);
+    if (src != SQLITE_OK) {
+        char detach[64];
+        snprintf(detach, sizeof detach, "DETACH DATABASE %s", schema);
+        (void)sqlite3_exec(db, detach, NULL, NULL, NULL);
+        rc = src == SQLITE_NOTADB ? SR_ERR_AUTH : srp_store_fail(db, src, "read a database", err);
+    }
+out:
+    sqlite3_finalize(st);
+    sr_secret_free(lit);
+    return rc;
+}
+
+sr_status srp_store_export(sqlite3 *db, const char *path,
+                           const unsigned char key[SRP_KEY_BYTES], sr_error *err)
+{
+    sr_status rc = SR_OK;
+    sqlite3 *check = NULL;
+    (void)unlink(path);
+    rc = srp_store_attach(db, path, "export_target", key, err);
+    if (rc != SR_OK)
+        return rc == SR_ERR_AUTH ? srp_error_set(err, SR_ERR_IO, "cannot create '%s'", path) : rc;
+    (void)chmod(path, 0600);
+    const char *sql = "SELECT sqlcipher_export('export_target')";
+    int src = sqlite3_exec(db, "PRAGMA export_target.cipher_page_size = 4096", NULL, NULL, NULL);
+    if (src == SQLITE_OK)
+        src = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    int drc = sqlite3_exec(db, "DETACH DATABASE export_target", NULL, NULL, NULL);
+    if (src != SQLITE_OK || drc != SQLITE_OK) {
+        rc = srp_store_fail(db, src != SQLITE_OK ? src : drc, "copy the database", err);
+        (void)unlink(path);
+        return rc;
+    }
+    /* Reopen with the new key and read it whole before anyone relies on it. */
+    rc = srp_store_open(path, key, 0, 0, &check, err);
+    if (rc == SR_OK) {
+        sqlite3_stmt *st = NULL;
+        rc = srp_store_prepare(check, "PRAGMA integrity_check", &st, err);
+        if (rc == SR_OK) {
+            if (sqlite3_step(st) != SQLITE_ROW ||
+                strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0)
+                rc = srp_error_set(err, SR_ERR_CORRUPT, "the copy '%s' does not check out", path);
+            sqlite3_finalize(st);
+        }
+    } else if (rc == SR_ERR_AUTH) {
+        rc = srp_error_set(err, SR_ERR_CRYPTO, "the copy '%s' does not open with its new key",
+                           path);
+    }
+    srp_store_close(check);
+    if (rc != SR_OK)
+        (void)unlink(path);
+    return rc;
+}
+
+sr_status srp_store_meta_get(sqlite3 *db, const char *key, char **value_out, sr_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    *value_out = NULL;
+    sr_status rc = srp_store_prepare(db, "SELECT value FROM meta WHERE key = ?1", &st, err);
+    if (rc != SR_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int src = sqlite3_step(st);
+    if (src == SQLITE_ROW) {
+        *value_out = strdup((const char *)sqlite3_column_text(st, 0));
+        if (!*value_out)
+            rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    } else if (src == SQLITE_DONE) {
+        rc = SR_ERR_NOT_FOUND; /* a normal answer: no message */
+    } else {
+        rc = srp_store_fail(db, src, "read a setting", err);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+sr_status srp_store_meta_set(sqlite3 *db, const char *key, const char *value, sr_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    sr_status rc = srp_store_prepare(
+        db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", &st, err);
+    if (rc != SR_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    int src = sqlite3_step(st);
+    if (src != SQLITE_DONE)
+        rc = srp_store_fail(db, src, "write a setting", err);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static sr_status schema_version(sqlite3 *db, long *out, sr_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    sr_status rc = srp_store_prepare(
+        db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'", &st, err);
+    if (rc != SR_OK)
+        return rc;
+    int has_meta = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
+    sqlite3_finalize(st);
+    *out = 0;
+    if (!has_meta)
+        return SR_OK;
+    char *value = NULL;
+    rc = srp_store_meta_get(db, "schema_version", &value, err);
+    if (rc == SR_ERR_NOT_FOUND)
+        return srp_error_set(err, SR_ERR_CORRUPT, "the registry has no schema version");
+    if (rc != SR_OK)
+        return rc;
+    char *end = NULL;
+    *out = strtol(value, &end, 10);
+    if (!end || *end != '\0' || *out < 1)
+        rc = srp_error_set(err, SR_ERR_CORRUPT, "the registry's schema version is damaged");
+    free(value);
+    return rc;
+}
+
+sr_status srp_store_migrate(sqlite3 *db, sr_error *err)
+{
+    long version = 0;
+    sr_status rc = schema_version(db, &version, err);
+    if (rc != SR_OK)
+        return rc;
+    if (version > SRP_SCHEMA_VERSION)
+        return srp_error_set(err, SR_ERR_STATE,
+                             "the registry has schema version %ld, newer than this sigreg "
+                             "understands (%d): upgrade sigreg",
+                             version, SRP_SCHEMA_VERSION);
+    if (version == SRP_SCHEMA_VERSION)
+        return SR_OK;
+    rc = srp_store_begin(db, err);
+    if (rc != SR_OK)
+        return rc;
+    for (long v = version; v < SRP_SCHEMA_VERSION && rc == SR_OK; v++)
+        rc = srp_store_exec(db, migrations[v], err);
+    char text[16];
+    snprintf(text, sizeof text, "%d", SRP_SCHEMA_VERSION);
+    if (rc == SR_OK)
+        rc = srp_store_meta_set(db, "schema_version", text, err);
+    if (rc == SR_OK)
+        rc = srp_store_commit(db, err);
+    else
+        srp_store_rollback(db);
+    return rc;
+}
+
+sr_status srp_store_init_codekey(sqlite3 *db, sr_error *err)
+{
+    return srp_store_exec(db,
+                          "CREATE TABLE IF NOT EXISTS codekey.code_key ("
+                          "  case_code TEXT PRIMARY KEY, pnr TEXT NOT NULL UNIQUE,"
+                          "  created_at TEXT NOT NULL)",
+                          err);
+}

@@ -1,0 +1,56 @@
+/*
+ * store.h - the encrypted SQLite database underneath a registry (internal).
+ *
+ * Opens SQLCipher databases with a raw 256-bit key (never the passphrase
+ * path), refuses an engine without encryption, sets the pragmas the security
+ * model asks for, verifies the key by reading sqlite_master, and applies the
+ * schema migrations. It knows nothing of users, forms or cases beyond the
+ * schema text, and it never prints.
+ */
+#ifndef SIGREG_STORE_H
+#define SIGREG_STORE_H
+
+#include <sqlite3.h>
+
+#include "crypto.h"
+#include "sigreg/status.h"
+
+#define SRP_SCHEMA_VERSION 3
+
+/* Opens (or, with create, creates: the file must not exist) a database and
+ * keys it. A wrong key gives SR_ERR_AUTH with err left clean, so that the
+ * caller can try another key; *out is NULL then. */
+sr_status srp_store_open(const char *path, const unsigned char key[SRP_KEY_BYTES], int create,
+                         int busy_timeout_ms, sqlite3 **out, sr_error *err);
+void srp_store_close(sqlite3 *db);
+/* Attaches another encrypted database under schema name (created if missing). */
+sr_status srp_store_attach(sqlite3 *db, const char *path, const char *schema,
+                           const unsigned char key[SRP_KEY_BYTES], sr_error *err);
+/* Copies the main database of db into a new database at path under key
+ * (sqlcipher_export; 3.4.1 exports only "main"), then reopens the copy with
+ * key and checks its integrity. A failed export leaves no file behind. */
+sr_status srp_store_export(sqlite3 *db, const char *path,
+                           const unsigned char key[SRP_KEY_BYTES], sr_error *err);
+
+/* Brings the main schema up to SRP_SCHEMA_VERSION inside one transaction. */
+sr_status srp_store_migrate(sqlite3 *db, sr_error *err);
+/* Creates the code key tables in schema "codekey". */
+sr_status srp_store_init_codekey(sqlite3 *db, sr_error *err);
+
+sr_status srp_store_exec(sqlite3 *db, const char *sql, sr_error *err);
+sr_status srp_store_begin(sqlite3 *db, sr_error *err);
+sr_status srp_store_commit(sqlite3 *db, sr_error *err);
+/* Rolls back if a transaction is open; never fails. */
+void srp_store_rollback(sqlite3 *db);
+sr_status srp_store_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **out, sr_error *err);
+/* Maps an SQLite result code onto a status and fills err. */
+sr_status srp_store_fail(sqlite3 *db, int sqlite_rc, const char *what, sr_error *err);
+
+/* Settings in the meta table. */
+sr_status srp_store_meta_get(sqlite3 *db, const char *key, char **value_out, sr_error *err);
+sr_status srp_store_meta_set(sqlite3 *db, const char *key, const char *value, sr_error *err);
+
+/* Whether the file begins with SQLite's plaintext header. */
+int srp_store_is_plaintext(const char *path);
+
+#endif

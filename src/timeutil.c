@@ -1,0 +1,75 @@
+/*
+ * timeutil.c - clock and calendar helpers.
+ */
+#include "timeutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* SIGREG_NOW (an ISO date or date-time) fixes the clock for reproducible
+ * tests and demos; it only ever moves "now", never a stored fact. */
+static time_t now_seconds(void)
+{
+    const char *fixed = getenv("SIGREG_NOW");
+    int y, m, d, hh = 12, mm = 0, ss = 0;
+    if (fixed && (sscanf(fixed, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &m, &d, &hh, &mm, &ss) == 6 ||
+                  sscanf(fixed, "%4d-%2d-%2d", &y, &m, &d) == 3) &&
+        srp_date_valid(y, m, d)) {
+        struct tm tm;
+        memset(&tm, 0, sizeof tm);
+        tm.tm_year = y - 1900;
+        tm.tm_mon = m - 1;
+        tm.tm_mday = d;
+        tm.tm_hour = hh;
+        tm.tm_min = mm;
+        tm.tm_sec = ss;
+        return timegm(&tm);
+    }
+    return time(NULL);
+}
+
+void srp_time_now_iso(char *out, size_t size)
+{
+    time_t t = now_seconds();
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void srp_time_today(char *out, size_t size)
+{
+    time_t t = now_seconds();
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, size, "%Y-%m-%d", &tm);
+}
+
+int srp_date_valid(int year, int month, int day)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (year < 1800 || year > 9999 || month < 1 || month > 12 || day < 1)
+        return 0;
+    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    int max = days[month - 1] + (month == 2 && leap);
+    return day <= max;
+}
+
+int srp_date_parse(const char *text, int *year, int *month, int *day)
+{
+    if (!text || strlen(text) != 10 || text[4] != '-' || text[7] != '-')
+        return -1;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (text[i] < '0' || text[i] > '9'))
+            return -1;
+    int y = (text[0] - '0') * 1000 + (text[1] - '0') * 100 + (text[2] - '0') * 10 + (text[3] - '0');
+    int m = (text[5] - '0') * 10 + (text[6] - '0');
+    int d = (text[8] - '0') * 10 + (text[9] - '0');
+    if (!srp_date_valid(y, m, d))
+        return -1;
+    *year = y;
+    *month = m;
+    *day = d;
+    return 0;
+}

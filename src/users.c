@@ -1,0 +1,218 @@
+/*
+ * users.c - adding, listing and removing users, and changing passphrases.
+ *
+ * A user is a key slot in the keyring (name, role, passphrase) plus, in the
+ * database, the units they work in. Removing a user rotates the keys.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "keyring.h"
+#include "names.h"
+#include "session.h"
+#include "store.h"
+
+static const srp_kdf_profile *choose_profile(const char *name, sr_error *err)
+{
+    const srp_kdf_profile *p = name ? srp_kdf_profile_find(name) : srp_kdf_profile_default();
+    if (!p)
+        srp_error_set(err, SR_ERR_USAGE,
+                      "unknown key derivation profile '%s': use interactive, moderate or sensitive",
+                      name);
+    return p;
+}
+
+static sr_status check_new_passphrase(const sr_secret *pass, sr_error *err)
+{
+    if (!pass || sr_secret_len(pass) < SR_PASSPHRASE_MIN)
+        return srp_error_set(err, SR_ERR_INVALID, "the new passphrase must be at least %d characters",
+                             SR_PASSPHRASE_MIN);
+    return SR_OK;
+}
+
+typedef struct user_units_ctx {
+    const char *name;
+    const char *const *units;
+    size_t count;
+} user_units_ctx;
+
+static sr_status store_user_units(sr_registry *reg, void *vctx, sr_error *err)
+{
+    user_units_ctx *c = vctx;
+    sqlite3 *db = srp_registry_db(reg);
+    sqlite3_stmt *del = NULL, *ins = NULL;
+    sr_status rc = srp_store_prepare(db, "DELETE FROM user_units WHERE user = ?1", &del, err);
+    if (rc == SR_OK)
+        rc = srp_store_prepare(db, "INSERT OR IGNORE INTO user_units (user, unit) VALUES (?1, ?2)",
+                               &ins, err);
+    if (rc == SR_OK) {
+        sqlite3_bind_text(del, 1, c->name, -1, SQLITE_STATIC);
+        int src = sqlite3_step(del);
+        if (src != SQLITE_DONE)
+            rc = srp_store_fail(db, src, "update unit membership", err);
+    }
+    for (size_t i = 0; rc == SR_OK && i < c->count; i++) {
+        sqlite3_bind_text(ins, 1, c->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 2, c->units[i], -1, SQLITE_STATIC);
+        int src = sqlite3_step(ins);
+        sqlite3_reset(ins);
+        if (src != SQLITE_DONE)
+            rc = srp_store_fail(db, src, "update unit membership", err);
+    }
+    sqlite3_finalize(del);
+    sqlite3_finalize(ins);
+    return rc;
+}
+
+static sr_status check_units_exist(sr_registry *reg, const char *const *units, size_t count,
+                                   sr_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    sr_status rc = srp_store_prepare(srp_registry_db(reg), "SELECT 1 FROM units WHERE code = ?1",
+                                     &st, err);
+    for (size_t i = 0; rc == SR_OK && i < count; i++) {
+        sqlite3_bind_text(st, 1, units[i], -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_ROW)
+            rc = srp_error_set(err, SR_ERR_NOT_FOUND,
+                               "no unit '%s': add it first with 'sigreg unit add'", units[i]);
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+sr_status sr_user_add(sr_registry *reg, const char *name, sr_role role, const char *const *units,
+                      size_t unit_count, const char *kdf_profile, const sr_secret *pass,
+                      sr_error *err)
+{
+    sr_status rc = sr_registry_require(reg, SR_ROLE_BIT(SR_ROLE_ADMIN), "add users", err);
+    if (rc != SR_OK)
+        return rc;
+    const srp_kdf_profile *profile = choose_profile(kdf_profile, err);
+    if (!profile)
+        return SR_ERR_USAGE;
+    if (role == SR_ROLE_COORDINATOR && unit_count == 0)
+        return srp_error_set(err, SR_ERR_USAGE,
+                             "a coordinator works in at least one unit: give --unit CODE");
+    if (role == SR_ROLE_ADMIN && unit_count > 0)
+        return srp_error_set(err, SR_ERR_USAGE, "an admin works in every unit: leave out --unit");
+    rc = check_new_passphrase(pass, err);
+    if (rc == SR_OK)
+        rc = check_units_exist(reg, units, unit_count, err);
+    if (rc != SR_OK)
+        return rc;
+    srp_keyring *kr = srp_registry_keyring(reg);
+    rc = srp_keyring_add_user(kr, srp_registry_keys(reg), name, role, profile,
+                              sr_secret_cdata(pass), sr_secret_len(pass), err);
+    if (rc != SR_OK)
+        return rc;
+    char detail[128];
+    snprintf(detail, sizeof detail, "user=%s role=%s units=%zu kdf=%s", name, sr_role_name(role),
+             unit_count, profile->name);
+    user_units_ctx ctx = {name, units, unit_count};
+    /* Units and the log entry first: a keyring that fails to write after
+     * them leaves a logged attempt and no user, never a user without a log. */
+    rc = srp_registry_transaction(reg, "user.add", NULL, detail, store_user_units, &ctx, err);
+    if (rc == SR_OK)
+        rc = srp_keyring_write(kr, srp_registry_keyring_path(reg), srp_registry_keys(reg), err);
+    if (rc != SR_OK)
+        (void)srp_keyring_remove_user(kr, name, NULL);
+    return rc;
+}
+
+sr_status sr_user_remove(sr_registry *reg, const char *name, sr_error *err)
+{
+    sr_status rc = sr_registry_require(reg, SR_ROLE_BIT(SR_ROLE_ADMIN), "remove users", err);
+    if (rc != SR_OK)
+        return rc;
+    srp_keyring *kr = srp_registry_keyring(reg);
+    sr_role role;
+    if (srp_keyring_find_user(kr, name, &role) != 0)
+        return srp_error_set(err, SR_ERR_NOT_FOUND, "no user '%s' in this registry", name);
+    if (strcmp(name, sr_registry_user(reg)) == 0)
+        return srp_error_set(err, SR_ERR_USAGE,
+                             "you cannot remove yourself: another admin must do it");
+    rc = srp_keyring_remove_user(kr, name, err);
+    if (rc == SR_OK)
+        rc = srp_registry_rotate(reg, err);
+    if (rc != SR_OK)
+        return rc;
+    char detail[128];
+    snprintf(detail, sizeof detail, "user=%s role=%s keys=rotated", name, sr_role_name(role));
+    user_units_ctx ctx = {name, NULL, 0};
+    return srp_registry_transaction(reg, "user.remove", NULL, detail, store_user_units, &ctx, err);
+}
+
+typedef struct list_ctx {
+    sr_registry *reg;
+    sr_user_fn fn;
+    void *ctx;
+} list_ctx;
+
+static sr_status units_of(sr_registry *reg, const char *user, char *out, size_t size, sr_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    out[0] = '\0';
+    sr_status rc = srp_store_prepare(srp_registry_db(reg),
+                                     "SELECT unit FROM user_units WHERE user = ?1 ORDER BY unit",
+                                     &st, err);
+    if (rc != SR_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+    size_t used = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int n = snprintf(out + used, size - used, "%s%s", used ? "," : "",
+                         (const char *)sqlite3_column_text(st, 0));
+        if (n < 0 || (size_t)n >= size - used)
+            break;
+        used += (size_t)n;
+    }
+    sqlite3_finalize(st);
+    return SR_OK;
+}
+
+sr_status sr_user_list(sr_registry *reg, sr_user_fn fn, void *ctx, sr_error *err)
+{
+    sr_status rc = sr_registry_require(reg, SR_ROLE_BIT(SR_ROLE_ADMIN), "list users", err);
+    if (rc == SR_OK)
+        rc = srp_registry_transaction(reg, "user.list", NULL, NULL, NULL, NULL, err);
+    if (rc != SR_OK)
+        return rc;
+    srp_keyring *kr = srp_registry_keyring(reg);
+    for (size_t i = 0; i < srp_keyring_user_count(kr); i++) {
+        sr_user_info info;
+        char units[1024];
+        srp_keyring_user_at(kr, i, &info.name, &info.role, &info.kdf_profile);
+        rc = units_of(reg, info.name, units, sizeof units, err);
+        if (rc != SR_OK)
+            return rc;
+        info.units = units;
+        if (fn(ctx, &info) != 0)
+            break;
+    }
+    return SR_OK;
+}
+
+sr_status sr_user_passwd(sr_registry *reg, const sr_secret *old_pass, const sr_secret *new_pass,
+                         const char *kdf_profile, sr_error *err)
+{
+    const srp_kdf_profile *profile = choose_profile(kdf_profile, err);
+    if (!profile)
+        return SR_ERR_USAGE;
+    sr_status rc = check_new_passphrase(new_pass, err);
+    if (rc != SR_OK)
+        return rc;
+    srp_keyring *kr = srp_registry_keyring(reg);
+    rc = srp_keyring_change_passphrase(kr, sr_registry_user(reg), sr_secret_cdata(old_pass),
+                                       sr_secret_len(old_pass), sr_secret_cdata(new_pass),
+                                       sr_secret_len(new_pass), profile, err);
+    char detail[64];
+    snprintf(detail, sizeof detail, "kdf=%s", profile->name);
+    if (rc == SR_OK)
+        rc = srp_registry_transaction(reg, "user.passwd", NULL, detail, NULL, NULL, err);
+    if (rc == SR_OK)
+        rc = srp_keyring_write(kr, srp_registry_keyring_path(reg), srp_registry_keys(reg), err);
+    return rc;
+}
