@@ -31,6 +31,22 @@ int srp_file_exists(const char *path)
     return stat(path, &st) == 0;
 }
 
+sr_status srp_file_dir_writable(const char *path, sr_error *err)
+{
+    char *copy = strdup(path);
+    if (!copy)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    const char *dir = dirname(copy);
+    struct stat st;
+    sr_status rc = SR_OK;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        rc = srp_error_set_where(err, SR_ERR_IO, path, "the folder '%s' does not exist", dir);
+    else if (access(dir, W_OK) != 0)
+        rc = srp_error_set_where(err, SR_ERR_IO, path, "the folder '%s' is not writable", dir);
+    free(copy);
+    return rc;
+}
+
 sr_status srp_file_read_all(const char *path, size_t max_len, unsigned char **out, size_t *out_len,
                             sr_error *err)
 {

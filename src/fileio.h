@@ -23,6 +23,8 @@ sr_status srp_file_copy_atomic(const char *src, const char *dst, sr_error *err);
 /* fsyncs the directory that holds path. */
 sr_status srp_file_sync_dir(const char *path, sr_error *err);
 int srp_file_exists(const char *path);
+/* SR_OK when the folder that would hold path exists and can be written. */
+sr_status srp_file_dir_writable(const char *path, sr_error *err);
 /* A new malloc'd string: prefix followed by suffix; NULL on OOM. */
 char *srp_str_concat(const char *prefix, const char *suffix);
 

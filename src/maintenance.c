@@ -149,6 +149,9 @@ sr_status sr_registry_backup(sr_registry *reg, const char *out_path, sr_error *e
                                      "'%s' already exists: not overwriting it", targets[i]);
             goto out;
         }
+    rc = srp_file_dir_writable(out_path, err);
+    if (rc != SR_OK)
+        goto out;
     char detail[64];
     snprintf(detail, sizeof detail, "files=3");
     /* Logged before the copy, so that the backup holds its own entry. The
