@@ -498,11 +498,15 @@ sr_role sr_registry_role(const sr_registry *reg)
     return reg->role;
 }
 
-sr_status sr_registry_require(const sr_registry *reg, unsigned role_mask, const char *what,
+sr_status sr_registry_require(sr_registry *reg, unsigned role_mask, const char *what,
                               sr_error *err)
 {
     if (role_mask & SR_ROLE_BIT(reg->role))
         return SR_OK;
+    /* A refusal is itself worth a line in the access log. */
+    char detail[160];
+    snprintf(detail, sizeof detail, "refused=%s", what);
+    (void)srp_registry_transaction(reg, "access.denied", NULL, detail, NULL, NULL, NULL);
     return srp_error_set(err, SR_ERR_DENIED, "user '%s' (%s) may not %s", reg->user,
                          sr_role_name(reg->role), what);
 }

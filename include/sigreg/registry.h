@@ -46,11 +46,12 @@ void sr_registry_close(sr_registry *reg);
 /* The session's user and role (borrowed strings). */
 const char *sr_registry_user(const sr_registry *reg);
 sr_role sr_registry_role(const sr_registry *reg);
-/* SR_OK when the session's role is in mask (SR_ROLES(...)), otherwise
- * SR_ERR_DENIED with a message naming what was refused. */
+/* SR_OK when the session's role is in mask (SR_ROLE_BIT(...) | ...),
+ * otherwise SR_ERR_DENIED with a message naming what was refused; the
+ * refusal is written to the audit log. */
 #define SR_ROLE_BIT(r) (1u << (r))
 #define SR_ANY_ROLE (SR_ROLE_BIT(SR_ROLE_ADMIN) | SR_ROLE_BIT(SR_ROLE_COORDINATOR) | SR_ROLE_BIT(SR_ROLE_ANALYST))
-sr_status sr_registry_require(const sr_registry *reg, unsigned role_mask, const char *what,
+sr_status sr_registry_require(sr_registry *reg, unsigned role_mask, const char *what,
                               sr_error *err);
 
 /* Names of the KDF profiles a user may choose (NULL-terminated, static). */

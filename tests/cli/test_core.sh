@@ -113,6 +113,7 @@ ok "audit verify" audit verify
 ok "audit show" audit show
 check "audit shows the removal" grep -q "user.remove" <<<"$OUT"
 check "audit shows the backup" grep -q "registry.backup" <<<"$OUT"
+check "audit shows refusals" grep -q "access.denied.*refused=add units" <<<"$OUT"
 refused "analyst may not read the log" "no user|may not" --user ana --passphrase-file analyst.pass audit show
 refused "coordinator may not read the log" "may not read the audit log" --user coord --passphrase-file coord.pass audit show
 
