@@ -47,4 +47,10 @@ sr_secret *srp_registry_codekey_key(const sr_registry *reg);
  * then the database and the code key, then the keyring again. */
 sr_status srp_registry_rotate(sr_registry *reg, sr_error *err);
 
+/* Loads a form without writing an audit entry (for callers that log their
+ * own action). See sr_form_load. */
+typedef struct sr_form sr_form;
+sr_status srp_form_load_quiet(sr_registry *reg, const char *id, int version, sr_form **out,
+                              char **text, sr_error *err);
+
 #endif

@@ -69,6 +69,12 @@ size_t cli_split_commas(char *text, const char **parts, size_t max);
 /* Sets err and returns CLI_FAIL (or CLI_USAGE for SR_ERR_USAGE) for rc. */
 int cli_fail(sr_status rc);
 
+/* Reads a whole file, or stdin for "-" (malloc'd, NUL-terminated). */
+char *cli_read_file(const char *path, size_t *len, sr_error *err);
+typedef struct sr_problems sr_problems;
+/* Prints every problem of a list to stderr, prefixed (e.g. by a file name). */
+void cli_print_problems(const char *prefix, const sr_problems *problems);
+
 /* The commands. */
 int cmd_init(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_user_add(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
@@ -80,6 +86,10 @@ int cmd_unit_list(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_er
 int cmd_audit_verify(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_audit_show(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_verify(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
+int cmd_form_lint(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
+int cmd_form_install(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
+int cmd_form_list(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
+int cmd_form_show(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_backup(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
 
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "sigreg/form_store.h"
 
 int cmd_init(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
 {
@@ -38,12 +39,22 @@ int cmd_init(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *
                                       : cli_read_new_passphrase(NULL, admin, &pass, err);
     if (rc == SR_OK)
         rc = sr_registry_create(g->registry, admin, profile, pass, err);
+    /* The shipped SIG forms go in at once, as the admin. */
+    sr_registry *created = NULL;
+    size_t forms = 0;
+    sr_open_options open_opts = {admin, g->busy_timeout_ms};
+    if (rc == SR_OK)
+        rc = sr_registry_open(g->registry, &open_opts, pass, &created, err);
+    if (rc == SR_OK)
+        rc = sr_form_install_shipped(created, &forms, err);
+    sr_registry_close(created);
     sr_secret_free(pass);
     if (rc != SR_OK)
         return cli_fail(rc);
     if (for_tests)
         fprintf(stderr, "warning: the key derivation profile 'insecure-test-only' is for test "
                         "suites; never use it for real data\n");
-    fprintf(stderr, "created registry '%s' with admin '%s'\n", g->registry, admin);
+    fprintf(stderr, "created registry '%s' with admin '%s' and %zu shipped forms\n", g->registry,
+            admin, forms);
     return CLI_OK;
 }

@@ -36,6 +36,18 @@ static const cli_command commands[] = {
      "audit show [--last N] [--case CODE]", NULL},
     {"verify", NULL, cmd_verify, NEEDS_REGISTRY, SR_ANY_ROLE, "verify the registry", "verify",
      "Checks the database's integrity, the code key and the audit chain."},
+    {"form", "lint", cmd_form_lint, NEEDS_NOTHING, 0, "check forms", "form lint FILE...",
+     "Checks form definitions without a registry; prints every error as a JSON path and a\n"
+     "reason, and exits non-zero on any."},
+    {"form", "install", cmd_form_install, NEEDS_REGISTRY, ADMIN, "install forms",
+     "form install FILE...",
+     "Installs definitions. An installed id + version never changes: the same content again\n"
+     "is a no-op, different content is refused (give it a new version)."},
+    {"form", "list", cmd_form_list, NEEDS_REGISTRY, SR_ANY_ROLE, "list forms",
+     "form list [--lang sv|en]", NULL},
+    {"form", "show", cmd_form_show, NEEDS_REGISTRY, SR_ANY_ROLE, "show forms",
+     "form show ID [--version N] [--json] [--lang sv|en]",
+     "Shows a form's items and options; --json gives the definition back as installed."},
     {"backup", NULL, cmd_backup, NEEDS_REGISTRY, ADMIN, "make backups", "backup --out FILE",
      "Writes a consistent, still encrypted copy with its keyring and code key beside FILE."},
 };

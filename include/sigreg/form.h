@@ -1,0 +1,130 @@
+/*
+ * form.h - form definitions (format "sigreg-form/1") and answers to them.
+ *
+ * A form is parsed and validated as a whole: a definition that breaks any
+ * rule is rejected with every problem listed as a JSON path and a reason.
+ * Answers are checked the same way, with every problem listed by item id;
+ * nothing from a rejected set is ever stored. These functions need no
+ * registry, so that a command line, a web page and a linter share them.
+ */
+#ifndef SIGREG_FORM_H
+#define SIGREG_FORM_H
+
+#include <stddef.h>
+
+#include "sigreg/status.h"
+
+#define SR_FORM_FORMAT "sigreg-form/1"
+
+typedef struct sr_form sr_form;
+typedef struct sr_problems sr_problems;
+typedef struct sr_answers sr_answers;
+
+typedef enum sr_phase {
+    SR_PHASE_INTAKE = 0,
+    SR_PHASE_INTERVENTION,
+    SR_PHASE_CLOSURE,
+    SR_PHASE_EXPERIENCE,
+    SR_PHASE_FOLLOWUP,
+    SR_PHASE_COUNT
+} sr_phase;
+
+typedef enum sr_item_type {
+    SR_ITEM_SECTION = 0,
+    SR_ITEM_BOOLEAN,
+    SR_ITEM_CHOICE,
+    SR_ITEM_MULTICHOICE,
+    SR_ITEM_INTEGER,
+    SR_ITEM_DECIMAL,
+    SR_ITEM_SCALE,
+    SR_ITEM_DATE,
+    SR_ITEM_TEXT,
+    SR_ITEM_TYPE_COUNT
+} sr_item_type;
+
+const char *sr_phase_name(sr_phase phase);
+int sr_phase_parse(const char *name, sr_phase *out);
+const char *sr_item_type_name(sr_item_type type);
+
+/* ---- problem lists ---------------------------------------------------------- */
+/* A list of (path, message) pairs; new and owned by the caller. */
+sr_problems *sr_problems_new(void);
+void sr_problems_free(sr_problems *problems);
+size_t sr_problems_count(const sr_problems *problems);
+/* Borrowed strings, valid until the list is freed or cleared. */
+const char *sr_problems_path(const sr_problems *problems, size_t i);
+const char *sr_problems_message(const sr_problems *problems, size_t i);
+void sr_problems_clear(sr_problems *problems);
+
+/* ---- definitions ------------------------------------------------------------------ */
+/* Parses and validates a definition. On SR_ERR_INVALID every problem is in
+ * problems (which may be NULL). *out is owned by the caller. */
+sr_status sr_form_parse(const char *text, size_t len, sr_form **out, sr_problems *problems,
+                        sr_error *err);
+void sr_form_free(sr_form *form);
+
+const char *sr_form_id(const sr_form *form);
+int sr_form_version(const sr_form *form);
+sr_phase sr_form_phase(const sr_form *form);
+int sr_form_repeatable(const sr_form *form);
+/* Text in lang ("sv", "en", ...), falling back to Swedish; borrowed. */
+const char *sr_form_title(const sr_form *form, const char *lang);
+const char *sr_form_description(const sr_form *form, const char *lang); /* NULL if none */
+/* A canonical serialisation's hash (hex, borrowed): equal for equal content. */
+const char *sr_form_digest(const sr_form *form);
+
+typedef struct sr_item_info {
+    const char *id;
+    sr_item_type type;
+    const char *label; /* in the asked language; NULL for a section without one */
+    const char *help;  /* NULL if none */
+    int required;
+    int identifying;
+    int quasi_identifier;
+    int has_condition;
+    int has_min, has_max;
+    double min, max;         /* integer, decimal, scale */
+    const char *min_date;    /* date: "YYYY-MM-DD", "today" or NULL */
+    const char *max_date;
+    int decimals;            /* decimal: -1 when not limited */
+    size_t max_length;       /* text */
+    size_t option_count;     /* choice, multichoice */
+    size_t min_selected;     /* multichoice */
+    size_t max_selected;     /* multichoice: option_count when not limited */
+} sr_item_info;
+
+size_t sr_form_item_count(const sr_form *form);
+/* Fills info for item i (0-based, display order); strings borrowed. */
+void sr_form_item(const sr_form *form, size_t i, const char *lang, sr_item_info *info);
+/* The index of the item called id, or -1. */
+long sr_form_item_index(const sr_form *form, const char *id);
+/* Option o of item i: its code, label in lang, and whether it marks a missing answer. */
+void sr_form_option(const sr_form *form, size_t i, size_t o, const char *lang, const char **code,
+                    const char **label, int *missing);
+/* The anchor text of a scale value, or NULL. */
+const char *sr_form_anchor(const sr_form *form, size_t i, long value, const char *lang);
+
+/* ---- answers ------------------------------------------------------------------------ */
+/* Checks a JSON object of answers against the form: SR_OK, or SR_ERR_INVALID
+ * with every problem in problems (path = item id). */
+sr_status sr_form_check_answers(const sr_form *form, const char *json, size_t len,
+                                sr_problems *problems, sr_error *err);
+
+/* An answer set built up item by item (for interactive registration). */
+sr_answers *sr_answers_new(const sr_form *form);
+void sr_answers_free(sr_answers *answers);
+/* Whether item i is enabled given the answers so far (its condition holds). */
+int sr_answers_enabled(const sr_answers *answers, size_t i);
+/* Sets item i from JSON text ("3", "\"yes\"", "[\"a\",\"b\"]", "true"),
+ * checking that one answer; on SR_ERR_INVALID the reason is in problems. */
+sr_status sr_answers_set(sr_answers *answers, size_t i, const char *json_value,
+                         sr_problems *problems, sr_error *err);
+/* Forgets item i's answer. */
+void sr_answers_unset(sr_answers *answers, size_t i);
+/* Whether item i has an answer; its JSON text (new string the caller frees). */
+int sr_answers_has(const sr_answers *answers, size_t i);
+char *sr_answers_value_json(const sr_answers *answers, size_t i);
+/* The whole set as a JSON object (new string the caller frees), NULL on OOM. */
+char *sr_answers_to_json(const sr_answers *answers);
+
+#endif

@@ -1,0 +1,425 @@
+/*
+ * answers.c - checking answers against a form, and evaluating enable_when.
+ *
+ * A set is rejected whole, with every problem listed by item id. An item is
+ * enabled when its condition holds; conditions see only earlier items, and a
+ * condition on a disabled or unanswered item is false (but `not` of it is
+ * true). A JSON null counts as no answer.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "form_model.h"
+#include "timeutil.h"
+
+/* ---- conditions ------------------------------------------------------------------ */
+
+static int answered(const json_t *a)
+{
+    return a && !json_is_null(a);
+}
+
+static int compare_numbers(double a, const char *op, double b)
+{
+    if (strcmp(op, "=") == 0) return a == b;
+    if (strcmp(op, "!=") == 0) return a != b;
+    if (strcmp(op, "<") == 0) return a < b;
+    if (strcmp(op, "<=") == 0) return a <= b;
+    if (strcmp(op, ">") == 0) return a > b;
+    return a >= b;
+}
+
+static int leaf_holds(const srp_item *target, const json_t *answer, const char *op,
+                      const json_t *value)
+{
+    if (strcmp(op, "answered") == 0)
+        return 1;
+    if (strcmp(op, "includes") == 0) {
+        size_t i;
+        json_t *e;
+        if (!json_is_array(answer))
+            return 0;
+        json_array_foreach(answer, i, e) if (json_equal(e, (json_t *)value)) return 1;
+        return 0;
+    }
+    if (json_is_number(answer) && json_is_number(value))
+        return compare_numbers(json_number_value(answer), op, json_number_value(value));
+    if (target->type == SR_ITEM_DATE && json_is_string(answer) && json_is_string(value)) {
+        int c = strcmp(json_string_value(answer), json_string_value(value));
+        return compare_numbers(c, op, 0);
+    }
+    int equal = json_equal((json_t *)answer, (json_t *)value);
+    if (strcmp(op, "=") == 0)
+        return equal;
+    if (strcmp(op, "!=") == 0)
+        return !equal;
+    return 0;
+}
+
+/* enabled[] holds the state of items before the one whose condition this is. */
+static int condition_holds(const sr_form *form, const json_t *c, const json_t *answers,
+                           const int *enabled)
+{
+    json_t *list;
+    if ((list = json_object_get(c, "all"))) {
+        for (size_t i = 0; i < json_array_size(list); i++)
+            if (!condition_holds(form, json_array_get(list, i), answers, enabled))
+                return 0;
+        return 1;
+    }
+    if ((list = json_object_get(c, "any"))) {
+        for (size_t i = 0; i < json_array_size(list); i++)
+            if (condition_holds(form, json_array_get(list, i), answers, enabled))
+                return 1;
+        return 0;
+    }
+    if ((list = json_object_get(c, "not")))
+        return !condition_holds(form, list, answers, enabled);
+    size_t index = 0;
+    const srp_item *target =
+        srp_form_find_item(form, json_string_value(json_object_get(c, "item")), &index);
+    if (!target || !enabled[index])
+        return 0;
+    const json_t *answer = json_object_get(answers, target->id);
+    if (!answered(answer))
+        return 0;
+    return leaf_holds(target, answer, json_string_value(json_object_get(c, "op")),
+                      json_object_get(c, "value"));
+}
+
+/* Fills enabled[] (item_count entries) for a set of answers. */
+static void evaluate_enabled(const sr_form *form, const json_t *answers, int *enabled)
+{
+    for (size_t i = 0; i < form->item_count; i++)
+        enabled[i] = !form->items[i].condition ||
+                     condition_holds(form, form->items[i].condition, answers, enabled);
+}
+
+/* ---- one answer -------------------------------------------------------------------- */
+
+static size_t utf8_length(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+static void format_number(char *out, size_t size, double v)
+{
+    snprintf(out, size, "%.10g", v);
+}
+
+/* Checks one answer's type and range; adds problems under the item's id. */
+static int check_one(const srp_item *it, const json_t *a, sr_problems *problems)
+{
+    const char *id = it->id;
+    char n1[32], n2[32];
+    switch (it->type) {
+    case SR_ITEM_SECTION:
+        srp_problems_add(problems, id, "item '%s': a section is never answered", id);
+        return 0;
+    case SR_ITEM_BOOLEAN:
+        if (!json_is_boolean(a)) {
+            srp_problems_add(problems, id, "item '%s': the answer must be true or false", id);
+            return 0;
+        }
+        return 1;
+    case SR_ITEM_CHOICE:
+        if (!json_is_string(a)) {
+            srp_problems_add(problems, id, "item '%s': the answer must be one option code", id);
+            return 0;
+        }
+        if (!srp_item_find_option(it, json_string_value(a))) {
+            srp_problems_add(problems, id, "item '%s': '%s' is not one of its option codes", id,
+                             json_string_value(a));
+            return 0;
+        }
+        return 1;
+    case SR_ITEM_MULTICHOICE: {
+        if (!json_is_array(a)) {
+            srp_problems_add(problems, id,
+                             "item '%s': the answer must be an array of option codes", id);
+            return 0;
+        }
+        int good = 1;
+        size_t count = json_array_size(a);
+        for (size_t i = 0; i < count; i++) {
+            json_t *e = json_array_get(a, i);
+            if (!json_is_string(e)) {
+                srp_problems_add(problems, id, "item '%s': element %zu is not an option code", id,
+                                 i);
+                good = 0;
+                continue;
+            }
+            if (!srp_item_find_option(it, json_string_value(e))) {
+                srp_problems_add(problems, id, "item '%s': '%s' is not one of its option codes",
+                                 id, json_string_value(e));
+                good = 0;
+            }
+            for (size_t k = 0; k < i; k++)
+                if (json_equal(e, json_array_get(a, k))) {
+                    srp_problems_add(problems, id, "item '%s': '%s' is selected twice", id,
+                                     json_string_value(e));
+                    good = 0;
+                    break;
+                }
+        }
+        if (count < it->min_selected) {
+            srp_problems_add(problems, id, "item '%s': select at least %zu (got %zu)", id,
+                             it->min_selected, count);
+            good = 0;
+        }
+        if (count > it->max_selected) {
+            srp_problems_add(problems, id, "item '%s': select at most %zu (got %zu)", id,
+                             it->max_selected, count);
+            good = 0;
+        }
+        return good;
+    }
+    case SR_ITEM_INTEGER:
+    case SR_ITEM_SCALE:
+    case SR_ITEM_DECIMAL: {
+        int integral = it->type != SR_ITEM_DECIMAL;
+        if (integral ? !json_is_integer(a) : !json_is_number(a)) {
+            srp_problems_add(problems, id, "item '%s': the answer must be %s", id,
+                             integral ? "a whole number" : "a number");
+            return 0;
+        }
+        double v = json_number_value(a);
+        format_number(n1, sizeof n1, v);
+        if (it->has_min && v < it->min) {
+            format_number(n2, sizeof n2, it->min);
+            srp_problems_add(problems, id, "item '%s': %s is below the minimum %s", id, n1, n2);
+            return 0;
+        }
+        if (it->has_max && v > it->max) {
+            format_number(n2, sizeof n2, it->max);
+            srp_problems_add(problems, id, "item '%s': %s is above the maximum %s", id, n1, n2);
+            return 0;
+        }
+        if (it->type == SR_ITEM_DECIMAL && it->decimals >= 0) {
+            double scaled = v * pow(10, it->decimals);
+            if (fabs(scaled - nearbyint(scaled)) > 1e-6 * fmax(1.0, fabs(scaled))) {
+                srp_problems_add(problems, id, "item '%s': %s has more than %d decimal%s", id, n1,
+                                 it->decimals, it->decimals == 1 ? "" : "s");
+                return 0;
+            }
+        }
+        return 1;
+    }
+    case SR_ITEM_DATE: {
+        int y, m, d;
+        if (!json_is_string(a) || srp_date_parse(json_string_value(a), &y, &m, &d) != 0) {
+            srp_problems_add(problems, id, "item '%s': %s is not a date (YYYY-MM-DD) that exists",
+                             id, json_is_string(a) ? json_string_value(a) : "the answer");
+            return 0;
+        }
+        char bound[11];
+        if (it->min_date) {
+            srp_date_bound(it->min_date, bound);
+            if (strcmp(json_string_value(a), bound) < 0) {
+                srp_problems_add(problems, id, "item '%s': %s is before the earliest date %s", id,
+                                 json_string_value(a), bound);
+                return 0;
+            }
+        }
+        if (it->max_date) {
+            srp_date_bound(it->max_date, bound);
+            if (strcmp(json_string_value(a), bound) > 0) {
+                srp_problems_add(problems, id, "item '%s': %s is after the latest date %s", id,
+                                 json_string_value(a), bound);
+                return 0;
+            }
+        }
+        return 1;
+    }
+    case SR_ITEM_TEXT:
+        if (!json_is_string(a)) {
+            srp_problems_add(problems, id, "item '%s': the answer must be text", id);
+            return 0;
+        }
+        if (utf8_length(json_string_value(a)) > it->max_length) {
+            srp_problems_add(problems, id, "item '%s': the text is longer than %zu characters", id,
+                             it->max_length);
+            return 0;
+        }
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* ---- a whole set ------------------------------------------------------------------------ */
+
+/* Adds every problem of a set to problems; returns how many there were. */
+static size_t check_set(const sr_form *form, const json_t *answers, sr_problems *problems,
+                        int *oom)
+{
+    size_t before = sr_problems_count(problems), found = 0;
+    sr_problems *own = problems ? NULL : sr_problems_new();
+    sr_problems *p = problems ? problems : own;
+    if (!p) {
+        *oom = 1;
+        return 1;
+    }
+    if (!json_is_object(answers)) {
+        srp_problems_add(p, "(answers)", "the answers must be a JSON object from item id to answer");
+        found = 1;
+        goto out;
+    }
+    const char *key;
+    json_t *value;
+    json_object_foreach((json_t *)answers, key, value)
+    {
+        if (!srp_form_find_item(form, key, NULL))
+            srp_problems_add(p, key, "item '%s': there is no such item in form '%s'", key,
+                             form->id);
+    }
+    int *enabled = calloc(form->item_count ? form->item_count : 1, sizeof *enabled);
+    if (!enabled) {
+        *oom = 1;
+        goto out;
+    }
+    evaluate_enabled(form, answers, enabled);
+    for (size_t i = 0; i < form->item_count; i++) {
+        const srp_item *it = &form->items[i];
+        const json_t *a = json_object_get(answers, it->id);
+        if (!answered(a)) {
+            if (it->required && enabled[i])
+                srp_problems_add(p, it->id, "item '%s': an answer is required", it->id);
+            continue;
+        }
+        if (it->type == SR_ITEM_SECTION) {
+            srp_problems_add(p, it->id, "item '%s': a section is never answered", it->id);
+            continue;
+        }
+        if (!enabled[i]) {
+            srp_problems_add(p, it->id,
+                             "item '%s': must not be answered, its condition does not hold",
+                             it->id);
+            continue;
+        }
+        if (check_one(it, a, p) && it->required && it->type == SR_ITEM_MULTICHOICE &&
+            json_array_size(a) == 0)
+            srp_problems_add(p, it->id, "item '%s': an answer is required: select at least one",
+                             it->id);
+    }
+    free(enabled);
+out:
+    found = sr_problems_count(p) - (problems ? before : 0);
+    sr_problems_free(own);
+    return found;
+}
+
+sr_status srp_form_check_answers_json(const sr_form *form, const json_t *answers,
+                                      sr_problems *problems, sr_error *err)
+{
+    int oom = 0;
+    size_t n = check_set(form, answers, problems, &oom);
+    if (oom)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    if (n)
+        return srp_error_set(err, SR_ERR_INVALID, "%zu problem%s with the answers to '%s'", n,
+                             n == 1 ? "" : "s", form->id);
+    return SR_OK;
+}
+
+sr_status sr_form_check_answers(const sr_form *form, const char *json, size_t len,
+                                sr_problems *problems, sr_error *err)
+{
+    json_error_t jerr;
+    json_t *answers = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!answers) {
+        srp_problems_add(problems, "(answers)", "not valid UTF-8 JSON: %s at line %d, column %d",
+                         jerr.text, jerr.line, jerr.column);
+        return srp_error_set(err, SR_ERR_INVALID, "the answers are not valid JSON");
+    }
+    sr_status rc = srp_form_check_answers_json(form, answers, problems, err);
+    json_decref(answers);
+    return rc;
+}
+
+/* ---- incremental sets ------------------------------------------------------------------------ */
+
+struct sr_answers {
+    const sr_form *form;
+    json_t *values;
+};
+
+sr_answers *sr_answers_new(const sr_form *form)
+{
+    sr_answers *a = calloc(1, sizeof *a);
+    if (!a)
+        return NULL;
+    a->form = form;
+    a->values = json_object();
+    if (!a->values) {
+        free(a);
+        return NULL;
+    }
+    return a;
+}
+
+void sr_answers_free(sr_answers *answers)
+{
+    if (!answers)
+        return;
+    json_decref(answers->values);
+    free(answers);
+}
+
+int sr_answers_enabled(const sr_answers *answers, size_t i)
+{
+    const sr_form *form = answers->form;
+    int *enabled = calloc(form->item_count, sizeof *enabled);
+    if (!enabled)
+        return 0;
+    evaluate_enabled(form, answers->values, enabled);
+    int result = enabled[i];
+    free(enabled);
+    return result;
+}
+
+sr_status sr_answers_set(sr_answers *answers, size_t i, const char *json_value,
+                         sr_problems *problems, sr_error *err)
+{
+    const srp_item *it = &answers->form->items[i];
+    json_error_t jerr;
+    json_t *v = json_loads(json_value, JSON_DECODE_ANY, &jerr);
+    if (!v) {
+        srp_problems_add(problems, it->id, "item '%s': not a valid answer", it->id);
+        return srp_error_set(err, SR_ERR_INVALID, "not a valid answer");
+    }
+    if (!check_one(it, v, problems)) {
+        json_decref(v);
+        return srp_error_set(err, SR_ERR_INVALID, "not a valid answer to '%s'", it->id);
+    }
+    if (json_object_set_new(answers->values, it->id, v) != 0)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    return SR_OK;
+}
+
+void sr_answers_unset(sr_answers *answers, size_t i)
+{
+    (void)json_object_del(answers->values, answers->form->items[i].id);
+}
+
+int sr_answers_has(const sr_answers *answers, size_t i)
+{
+    return answered(json_object_get(answers->values, answers->form->items[i].id));
+}
+
+char *sr_answers_value_json(const sr_answers *answers, size_t i)
+{
+    json_t *v = json_object_get(answers->values, answers->form->items[i].id);
+    return v ? json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+}
+
+char *sr_answers_to_json(const sr_answers *answers)
+{
+    return json_dumps(answers->values, JSON_COMPACT | JSON_PRESERVE_ORDER);
+}

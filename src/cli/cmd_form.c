@@ -1,0 +1,264 @@
+/*
+ * cmd_form.c - `sigreg form lint|install|list|show`: form definitions.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "sigreg/form_store.h"
+
+/* Reads a whole file (or stdin for "-") into a malloc'd NUL-terminated buffer. */
+static char *slurp(const char *path, size_t *len, sr_error *err)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f) {
+        sr_error_set(err, SR_ERR_IO, "cannot open '%s'", path);
+        return NULL;
+    }
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        size_t got = fread(buf + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0)
+            break;
+        if (n + 1 == cap) {
+            if (cap >= (64u << 20)) {
+                sr_error_set(err, SR_ERR_INVALID, "'%s' is too large", path);
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            char *grown = realloc(buf, cap * 2);
+            if (!grown) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = grown;
+            cap *= 2;
+        }
+    }
+    int bad = ferror(f);
+    if (f != stdin)
+        fclose(f);
+    if (buf && bad) {
+        free(buf);
+        buf = NULL;
+        sr_error_set(err, SR_ERR_IO, "cannot read '%s'", path);
+    }
+    if (!buf) {
+        sr_error_set(err, SR_ERR_NOMEM, "out of memory reading '%s'", path);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+char *cli_read_file(const char *path, size_t *len, sr_error *err)
+{
+    return slurp(path, len, err);
+}
+
+void cli_print_problems(const char *prefix, const sr_problems *problems)
+{
+    for (size_t i = 0; i < sr_problems_count(problems); i++) {
+        const char *path = sr_problems_path(problems, i);
+        const char *msg = sr_problems_message(problems, i);
+        /* Answer problems already name their item. */
+        if (strncmp(msg, "item '", 6) == 0 || !*path)
+            fprintf(stderr, "%s%s%s\n", prefix ? prefix : "", prefix ? ": " : "", msg);
+        else
+            fprintf(stderr, "%s%s%s: %s\n", prefix ? prefix : "", prefix ? ": " : "", path, msg);
+    }
+}
+
+int cmd_form_lint(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+{
+    (void)g;
+    (void)reg;
+    if (argc < 2)
+        return cli_usage_error(err, "usage: sigreg form lint FILE...");
+    int bad = 0;
+    for (int i = 1; i < argc; i++) {
+        size_t len = 0;
+        sr_error ferr;
+        sr_error_clear(&ferr);
+        char *text = slurp(argv[i], &len, &ferr);
+        if (!text) {
+            fprintf(stderr, "%s: %s\n", argv[i], ferr.message);
+            bad = 1;
+            continue;
+        }
+        sr_problems *problems = sr_problems_new();
+        sr_form *form = NULL;
+        sr_status rc = sr_form_parse(text, len, &form, problems, &ferr);
+        if (rc == SR_OK) {
+            printf("%s: ok (%s version %d, %s, %zu items)\n", argv[i], sr_form_id(form),
+                   sr_form_version(form), sr_phase_name(sr_form_phase(form)),
+                   sr_form_item_count(form));
+        } else {
+            cli_print_problems(argv[i], problems);
+            if (sr_problems_count(problems) == 0)
+                fprintf(stderr, "%s: %s\n", argv[i], ferr.message);
+            bad = 1;
+        }
+        sr_form_free(form);
+        sr_problems_free(problems);
+        free(text);
+    }
+    if (bad)
+        sr_error_set(err, SR_ERR_INVALID, "invalid form definitions");
+    return bad ? CLI_FAIL : CLI_OK;
+}
+
+int cmd_form_install(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+{
+    (void)g;
+    if (argc < 2)
+        return cli_usage_error(err, "usage: sigreg form install FILE...");
+    for (int i = 1; i < argc; i++) {
+        size_t len = 0;
+        char *text = slurp(argv[i], &len, err);
+        if (!text)
+            return CLI_FAIL;
+        sr_problems *problems = sr_problems_new();
+        int installed = 0;
+        sr_status rc = sr_form_install(reg, text, len, problems, &installed, err);
+        free(text);
+        if (rc != SR_OK) {
+            cli_print_problems(argv[i], problems);
+            sr_problems_free(problems);
+            return cli_fail(rc);
+        }
+        sr_problems_free(problems);
+        fprintf(stderr, "%s: %s\n", argv[i],
+                installed ? "installed" : "already installed with the same content");
+    }
+    return CLI_OK;
+}
+
+static const char *parse_lang(const char *lang, sr_error *err)
+{
+    if (strcmp(lang, "sv") != 0 && strcmp(lang, "en") != 0) {
+        cli_usage_error(err, "--lang takes sv or en");
+        return NULL;
+    }
+    return lang;
+}
+
+static int print_summary(void *ctx, const sr_form_summary *s)
+{
+    (void)ctx;
+    printf("%-20s %3d  %-12s %-10s %7ld  %s\n", s->id, s->version, sr_phase_name(s->phase),
+           s->repeatable ? "repeatable" : "once", s->responses, s->title);
+    return 0;
+}
+
+int cmd_form_list(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+{
+    (void)g;
+    const char *lang = "sv";
+    static const struct option opts[] = {{"lang", required_argument, NULL, 'l'},
+                                         {NULL, 0, NULL, 0}};
+    optind = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        if (c != 'l' || !(lang = parse_lang(optarg, err)))
+            return cli_usage_error(err, "usage: sigreg form list [--lang sv|en]");
+    }
+    if (optind < argc)
+        return cli_usage_error(err, "unexpected argument '%s'", argv[optind]);
+    printf("%-20s %3s  %-12s %-10s %7s  %s\n", "form", "ver", "phase", "", "answers", "title");
+    sr_status rc = sr_form_list(reg, lang, print_summary, NULL, err);
+    return rc == SR_OK ? CLI_OK : cli_fail(rc);
+}
+
+static void print_form(const sr_form *form, const char *lang)
+{
+    printf("%s version %d (%s%s): %s\n", sr_form_id(form), sr_form_version(form),
+           sr_phase_name(sr_form_phase(form)), sr_form_repeatable(form) ? ", repeatable" : "",
+           sr_form_title(form, lang));
+    if (sr_form_description(form, lang))
+        printf("%s\n", sr_form_description(form, lang));
+    size_t number = 0;
+    for (size_t i = 0; i < sr_form_item_count(form); i++) {
+        sr_item_info it;
+        sr_form_item(form, i, lang, &it);
+        if (it.type == SR_ITEM_SECTION) {
+            printf("\n== %s\n", it.label ? it.label : it.id);
+            continue;
+        }
+        printf("\n%3zu. %s  [%s%s%s%s%s]\n", ++number, it.label, it.id, it.required ? ", required" : "",
+               it.has_condition ? ", conditional" : "",
+               it.quasi_identifier ? ", quasi-identifier" : "",
+               it.identifying ? ", identifying" : "");
+        if (it.help)
+            printf("     %s\n", it.help);
+        printf("     %s", sr_item_type_name(it.type));
+        if (it.has_min || it.has_max)
+            printf(" %g-%g", it.min, it.max);
+        if (it.min_date || it.max_date)
+            printf(" %s to %s", it.min_date ? it.min_date : "", it.max_date ? it.max_date : "");
+        if (it.type == SR_ITEM_MULTICHOICE)
+            printf(", choose %zu-%zu", it.min_selected, it.max_selected);
+        printf("\n");
+        for (size_t o = 0; o < it.option_count; o++) {
+            const char *code, *label;
+            int missing;
+            sr_form_option(form, i, o, lang, &code, &label, &missing);
+            printf("       %-22s %s%s\n", code, label, missing ? "  (missing)" : "");
+        }
+        if (it.type == SR_ITEM_SCALE)
+            for (long v = (long)it.min; v <= (long)it.max; v++) {
+                const char *a = sr_form_anchor(form, i, v, lang);
+                if (a)
+                    printf("       %-22ld %s\n", v, a);
+            }
+    }
+}
+
+int cmd_form_show(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+{
+    (void)g;
+    const char *lang = "sv";
+    long version = 0;
+    int as_json = 0;
+    static const struct option opts[] = {{"version", required_argument, NULL, 'v'},
+                                         {"json", no_argument, NULL, 'j'},
+                                         {"lang", required_argument, NULL, 'l'},
+                                         {NULL, 0, NULL, 0}};
+    optind = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        if (c == 'v' && cli_parse_int(optarg, 1, 1000000, &version) == 0)
+            continue;
+        if (c == 'j') {
+            as_json = 1;
+            continue;
+        }
+        if (c == 'l' && (lang = parse_lang(optarg, err)))
+            continue;
+        return cli_usage_error(err, "usage: sigreg form show ID [--version N] [--json] [--lang sv|en]");
+    }
+    if (optind + 1 != argc)
+        return cli_usage_error(err, "usage: sigreg form show ID [--version N] [--json] [--lang sv|en]");
+    sr_form *form = NULL;
+    char *text = NULL;
+    sr_status rc = sr_form_load(reg, argv[optind], (int)version, &form, &text, err);
+    if (rc != SR_OK)
+        return cli_fail(rc);
+    if (as_json) {
+        fputs(text, stdout);
+        if (!*text || text[strlen(text) - 1] != '\n')
+            putchar('\n');
+    } else {
+        print_form(form, lang);
+    }
+    free(text);
+    sr_form_free(form);
+    return CLI_OK;
+}

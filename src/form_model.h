@@ -1,0 +1,67 @@
+/*
+ * form_model.h - the parsed shape of a form, shared by the definition parser
+ * (form.c) and the answer checker (answers.c) and nothing else (internal).
+ * All strings and JSON values are borrowed from the form's root document.
+ */
+#ifndef SIGREG_FORM_MODEL_H
+#define SIGREG_FORM_MODEL_H
+
+#include <jansson.h>
+
+#include "sigreg/form.h"
+
+typedef struct srp_option {
+    const char *code;
+    json_t *label;
+    int missing;
+} srp_option;
+
+typedef struct srp_item {
+    const char *id;
+    sr_item_type type;
+    json_t *label;
+    json_t *help;
+    int required;
+    int identifying;
+    int quasi_identifier;
+    json_t *condition; /* enable_when, validated; NULL when always enabled */
+    int has_min, has_max;
+    double min, max;
+    const char *min_date, *max_date; /* "YYYY-MM-DD" or "today" */
+    int decimals;                    /* -1: not limited */
+    size_t max_length;
+    srp_option *options;
+    size_t option_count;
+    size_t min_selected, max_selected;
+    json_t *anchors;
+} srp_item;
+
+struct sr_form {
+    json_t *root;
+    const char *id;
+    int version;
+    sr_phase phase;
+    int repeatable;
+    json_t *title;
+    json_t *description;
+    srp_item *items;
+    size_t item_count;
+    char digest[65];
+};
+
+/* The string of a text value in lang, falling back to "sv"; NULL if none. */
+const char *srp_text(const json_t *text, const char *lang);
+/* The item called id, or NULL. */
+const srp_item *srp_form_find_item(const sr_form *form, const char *id, size_t *index);
+/* The option of item called code, or NULL. */
+const srp_option *srp_item_find_option(const srp_item *item, const char *code);
+/* Appends a problem; returns -1 when out of memory. */
+int srp_problems_add(sr_problems *problems, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Checks a parsed set of answers (registration and import use this). */
+sr_status srp_form_check_answers_json(const sr_form *form, const json_t *answers,
+                                      sr_problems *problems, sr_error *err);
+/* Resolves a date bound ("today" or a date) to "YYYY-MM-DD" in out (11 bytes). */
+void srp_date_bound(const char *bound, char out[11]);
+
+#endif

@@ -1,0 +1,88 @@
+/*
+ * problems.c - lists of (path, message) problems found in a form or answers.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "form_model.h"
+
+typedef struct problem {
+    char *path;
+    char *message;
+} problem;
+
+struct sr_problems {
+    problem *items;
+    size_t count, cap;
+};
+
+sr_problems *sr_problems_new(void)
+{
+    return calloc(1, sizeof(sr_problems));
+}
+
+void sr_problems_clear(sr_problems *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->count; i++) {
+        free(p->items[i].path);
+        free(p->items[i].message);
+    }
+    p->count = 0;
+}
+
+void sr_problems_free(sr_problems *p)
+{
+    if (!p)
+        return;
+    sr_problems_clear(p);
+    free(p->items);
+    free(p);
+}
+
+size_t sr_problems_count(const sr_problems *p)
+{
+    return p ? p->count : 0;
+}
+
+const char *sr_problems_path(const sr_problems *p, size_t i)
+{
+    return p->items[i].path;
+}
+
+const char *sr_problems_message(const sr_problems *p, size_t i)
+{
+    return p->items[i].message;
+}
+
+int srp_problems_add(sr_problems *p, const char *path, const char *fmt, ...)
+{
+    if (!p)
+        return 0;
+    if (p->count == p->cap) {
+        size_t cap = p->cap ? 2 * p->cap : 8;
+        problem *grown = realloc(p->items, cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        p->items = grown;
+        p->cap = cap;
+    }
+    char message[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    problem *q = &p->items[p->count];
+    q->path = strdup(path ? path : "");
+    q->message = strdup(message);
+    if (!q->path || !q->message) {
+        free(q->path);
+        free(q->message);
+        return -1;
+    }
+    p->count++;
+    return 0;
+}
