@@ -640,7 +640,15 @@ static void check_item(vctx *v, sr_form *form, size_t index, json_t *item)
         report(v, p, "unknown type '%s'", json_is_string(type) ? json_string_value(type) : "");
     else
         typed = 1;
-    check_keys(v, item, path, common_item_keys, typed ? type_extra_keys[it->type] : NULL);
+    if (typed) {
+        check_keys(v, item, path, common_item_keys, type_extra_keys[it->type]);
+    } else {
+        /* Without a type, only keys that no type knows are surely wrong. */
+        static const char *const any_type_keys[] = {"options", "min_selected", "max_selected",
+                                                    "min", "max", "decimals", "anchors",
+                                                    "max_length", NULL};
+        check_keys(v, item, path, common_item_keys, any_type_keys);
+    }
     it->label = json_object_get(item, "label");
     it->help = json_object_get(item, "help");
     if (it->label)
@@ -656,11 +664,7 @@ static void check_item(vctx *v, sr_form *form, size_t index, json_t *item)
         report(v, join(p, sizeof p, path, "required"), "a section is never answered");
     if (typed)
         check_type_extras(v, item, path, it);
-    json_t *cond = json_object_get(item, "enable_when");
-    if (cond) {
-        it->condition = cond;
-        check_condition(v, form, index, cond, join(p, sizeof p, path, "enable_when"), 0);
-    }
+    it->condition = json_object_get(item, "enable_when");
 }
 
 static const char *const document_keys[] = {"format", "id",    "version",     "phase", "repeatable",
@@ -726,6 +730,14 @@ static void check_document(vctx *v, sr_form *form)
     }
     for (size_t i = 0; i < form->item_count; i++)
         check_item(v, form, i, json_array_get(items, i));
+    /* Conditions once every id is known, so that a later item is reported
+     * as later and not as unknown. */
+    for (size_t i = 0; i < form->item_count; i++)
+        if (form->items[i].condition) {
+            char p[64];
+            snprintf(p, sizeof p, "items[%zu].enable_when", i);
+            check_condition(v, form, i, form->items[i].condition, p, 0);
+        }
     int answerable = 0;
     for (size_t i = 0; i < form->item_count; i++)
         answerable |= form->items[i].id && form->items[i].type != SR_ITEM_SECTION;

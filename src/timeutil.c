@@ -4,29 +4,13 @@
 #include "timeutil.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-/* SIGREG_NOW (an ISO date or date-time) fixes the clock for reproducible
- * tests and demos; it only ever moves "now", never a stored fact. */
+/* The clock is never overridable (say, from the environment): audit
+ * timestamps must be the machine's. */
 static time_t now_seconds(void)
 {
-    const char *fixed = getenv("SIGREG_NOW");
-    int y, m, d, hh = 12, mm = 0, ss = 0;
-    if (fixed && (sscanf(fixed, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &m, &d, &hh, &mm, &ss) == 6 ||
-                  sscanf(fixed, "%4d-%2d-%2d", &y, &m, &d) == 3) &&
-        srp_date_valid(y, m, d)) {
-        struct tm tm;
-        memset(&tm, 0, sizeof tm);
-        tm.tm_year = y - 1900;
-        tm.tm_mon = m - 1;
-        tm.tm_mday = d;
-        tm.tm_hour = hh;
-        tm.tm_min = mm;
-        tm.tm_sec = ss;
-        return timegm(&tm);
-    }
     return time(NULL);
 }
 
