@@ -36,12 +36,15 @@ static const char *const migrations[SRP_SCHEMA_VERSION] = {
     "  REFERENCES cases(code) ON DELETE CASCADE, form_id TEXT NOT NULL,"
     "  form_version INTEGER NOT NULL, phase TEXT NOT NULL, date TEXT NOT NULL,"
     "  revision INTEGER NOT NULL DEFAULT 1, answers TEXT NOT NULL, created_at TEXT NOT NULL,"
-    "  created_by TEXT NOT NULL, FOREIGN KEY (form_id, form_version) REFERENCES forms(id, version));"
+    "  created_by TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1,"
+    "  FOREIGN KEY (form_id, form_version) REFERENCES forms(id, version));"
     "CREATE INDEX responses_case ON responses(case_code, date);"
     "CREATE INDEX responses_form ON responses(form_id, form_version);"
     "CREATE TABLE response_history (response_id INTEGER NOT NULL REFERENCES responses(id)"
     "  ON DELETE CASCADE, revision INTEGER NOT NULL, date TEXT NOT NULL, answers TEXT NOT NULL,"
-    "  replaced_at TEXT NOT NULL, replaced_by TEXT NOT NULL, PRIMARY KEY (response_id, revision));",
+    "  replaced_at TEXT NOT NULL, replaced_by TEXT NOT NULL, PRIMARY KEY (response_id, revision));"
+    "CREATE TABLE case_events (case_code TEXT NOT NULL REFERENCES cases(code) ON DELETE CASCADE,"
+    "  at TEXT NOT NULL, user TEXT NOT NULL, event TEXT NOT NULL, reason TEXT);",
 };
 
 static const char plaintext_header[16] = "SQLite format 3";

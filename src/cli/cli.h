@@ -75,6 +75,9 @@ typedef struct sr_problems sr_problems;
 /* Prints every problem of a list to stderr, prefixed (e.g. by a file name). */
 void cli_print_problems(const char *prefix, const sr_problems *problems);
 
+/* Asks question on the terminal; true only when the answer is expected. */
+int cli_confirm(const char *question, const char *expected);
+
 /* The commands. */
 int cmd_init(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_user_add(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
@@ -90,6 +93,16 @@ int cmd_form_lint(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_er
 int cmd_form_install(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_form_list(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_form_show(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
+int cmd_case_new(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
+int cmd_case_find(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
+int cmd_case_show(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
+int cmd_case_list(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
+int cmd_case_reopen(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
+int cmd_case_delete(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
+int cmd_register(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
+int cmd_response_edit(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
+int cmd_purge(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
+int cmd_import(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_backup(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
 
 #endif

@@ -48,6 +48,38 @@ static const cli_command commands[] = {
     {"form", "show", cmd_form_show, NEEDS_REGISTRY, SR_ANY_ROLE, "show forms",
      "form show ID [--version N] [--json] [--lang sv|en]",
      "Shows a form's items and options; --json gives the definition back as installed."},
+    {"case", "new", cmd_case_new, NEEDS_REGISTRY, ADMIN | COORD, "open cases",
+     "case new --unit CODE (--pnr PNR | --no-pnr)",
+     "Opens a case and prints its code alone on a line. The personnummer (10 or 12 digits,\n"
+     "with '-', '+' or nothing) is checked, turned into a keyed pseudonym and kept only in the\n"
+     "code key. The same person twice is refused, naming the existing case."},
+    {"case", "find", cmd_case_find, NEEDS_REGISTRY, ADMIN | COORD, "find cases",
+     "case find --pnr PNR", "Prints the code of the case that has this personnummer."},
+    {"case", "show", cmd_case_show, NEEDS_REGISTRY, ADMIN | COORD, "see cases",
+     "case show CASE [--json] [--identity]",
+     "Shows a case and all its responses. --identity adds the personnummer (audited)."},
+    {"case", "list", cmd_case_list, NEEDS_REGISTRY, ADMIN | COORD, "list cases",
+     "case list [--unit CODE] [--status open|closed] [--missing PHASE] [--idle-days N]",
+     "--missing lists cases with no response for a phase (e.g. closed cases without an\n"
+     "experience form); --idle-days lists open cases without a registration for N days."},
+    {"case", "reopen", cmd_case_reopen, NEEDS_REGISTRY, ADMIN | COORD, "reopen cases",
+     "case reopen CASE --reason TEXT", NULL},
+    {"case", "delete", cmd_case_delete, NEEDS_REGISTRY, ADMIN | COORD, "erase cases",
+     "case delete CASE [--yes]",
+     "Erases a case, its responses and its code key entry, e.g. when consent is withdrawn."},
+    {"register", NULL, cmd_register, NEEDS_REGISTRY, ADMIN | COORD, "register answers",
+     "register CASE FORM [--version N] [--date YYYY-MM-DD] [--answers FILE|-] [--lang sv|en]",
+     "Registers answers and prints the response id. Without --answers, on a terminal, asks\n"
+     "item by item and shows a review before saving."},
+    {"response", "edit", cmd_response_edit, NEEDS_REGISTRY, ADMIN | COORD, "correct responses",
+     "response edit ID --answers FILE|- [--date YYYY-MM-DD]",
+     "Makes a new revision of a response; the old one stays in the history."},
+    {"import", NULL, cmd_import, NEEDS_REGISTRY, ADMIN | COORD, "import cases", "import FILE|-",
+     "Registers many cases from JSON Lines (one case a line) and prints ref<TAB>case code\n"
+     "for each. A failing line is reported by number and ref and leaves nothing behind."},
+    {"purge", NULL, cmd_purge, NEEDS_REGISTRY, ADMIN, "purge cases",
+     "purge --closed-before DATE [--yes]",
+     "Retention purge: erases cases closed before DATE, after saying which and asking."},
     {"backup", NULL, cmd_backup, NEEDS_REGISTRY, ADMIN, "make backups", "backup --out FILE",
      "Writes a consistent, still encrypted copy with its keyring and code key beside FILE."},
 };

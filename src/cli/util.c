@@ -54,3 +54,4 @@ int cli_fail(sr_status rc)
 {
     return rc == SR_ERR_USAGE ? CLI_USAGE : CLI_FAIL;
 }
+

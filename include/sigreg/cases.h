@@ -1,0 +1,104 @@
+/*
+ * cases.h - pseudonymised cases and their registrations.
+ *
+ * A case is known by a random code ("K7QA-3MXF") that carries no
+ * information. A personnummer, when the young person has one, is turned into
+ * a keyed pseudonym (for refusing duplicates) and a birth date (for ages);
+ * the number itself goes only into the code key, encrypted apart under the
+ * identity key. A case starts open; exactly one intake comes first;
+ * interventions may follow any number of times; closure closes it; after
+ * closure only experience and follow-up forms are accepted.
+ *
+ * Coordinators work on the cases of their own units, admins on all; analysts
+ * see no case-level data. Every call is audited by case code, never by
+ * personnummer.
+ */
+#ifndef SIGREG_CASES_H
+#define SIGREG_CASES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sigreg/form.h"
+#include "sigreg/registry.h"
+
+#define SR_CASE_CODE_SIZE 10 /* "XXXX-XXXX" and a NUL */
+#define SR_PNR_SIZE 13       /* twelve digits and a NUL */
+
+/* Opens a case in unit. pnr may be NULL (a young person without one).
+ * The same person twice gives SR_ERR_EXISTS, naming the existing case. */
+sr_status sr_case_new(sr_registry *reg, const char *unit, const char *pnr,
+                      char code[SR_CASE_CODE_SIZE], sr_error *err);
+/* The case of a personnummer (admins and coordinators; audited). */
+sr_status sr_case_find(sr_registry *reg, const char *pnr, char code[SR_CASE_CODE_SIZE],
+                       sr_error *err);
+/* The personnummer of a case, in canonical 12-digit form (audited). */
+sr_status sr_case_identity(sr_registry *reg, const char *code, char pnr[SR_PNR_SIZE],
+                           sr_error *err);
+/* Normalises a typed case code (case, dash) and checks its check character. */
+sr_status sr_case_code_normalise(const char *typed, char code[SR_CASE_CODE_SIZE], sr_error *err);
+
+typedef struct sr_case_info {
+    const char *code;
+    const char *unit;
+    const char *status;     /* "open" or "closed" */
+    const char *opened_at;  /* date the case was opened */
+    const char *closed_at;  /* closure date, NULL while open */
+    const char *birth_date; /* NULL without a personnummer */
+    int has_pnr;
+    long responses;         /* active responses */
+    const char *last_date;  /* the latest registration date, NULL if none */
+    const char *phases;     /* comma-separated phases registered, e.g. "intake,intervention" */
+} sr_case_info;
+
+typedef struct sr_response_info {
+    int64_t id;
+    const char *form_id;
+    int form_version;
+    sr_phase phase;
+    const char *date;
+    int revision;
+    int active;           /* 0: a closure set aside when the case was reopened */
+    int age;              /* age on the date, -1 when unknown */
+    const char *answers;  /* JSON object */
+    const char *created_by;
+} sr_response_info;
+
+typedef int (*sr_case_fn)(void *ctx, const sr_case_info *info);
+typedef int (*sr_response_fn)(void *ctx, const sr_response_info *info);
+
+/* Shows one case: fn_case once, then fn_response for each response in date
+ * order (strings borrowed for the call). */
+sr_status sr_case_show(sr_registry *reg, const char *code, sr_case_fn fn_case,
+                       sr_response_fn fn_response, void *ctx, sr_error *err);
+
+typedef struct sr_case_filter {
+    const char *unit;    /* NULL: every unit the user works in */
+    const char *status;  /* NULL, "open" or "closed" */
+    const char *missing; /* NULL or a phase the case has no response for */
+    int idle_days;       /* > 0: open cases without a registration for this many days */
+} sr_case_filter;
+sr_status sr_case_list(sr_registry *reg, const sr_case_filter *filter, sr_case_fn fn, void *ctx,
+                       sr_error *err);
+
+/* Registers answers to form id (version 0: the newest) on date (NULL:
+ * today). A rejected set fills problems and stores nothing. */
+sr_status sr_register(sr_registry *reg, const char *code, const char *form_id, int version,
+                      const char *date, const char *answers_json, size_t len,
+                      sr_problems *problems, int64_t *response_id, sr_error *err);
+/* Replaces a response's answers (and date, when not NULL) with a new
+ * revision; the old one is kept in the history. */
+sr_status sr_response_edit(sr_registry *reg, int64_t response_id, const char *date,
+                           const char *answers_json, size_t len, sr_problems *problems,
+                           int *revision, sr_error *err);
+
+/* Reopens a closed case; the reason is stored encrypted, not in the log. */
+sr_status sr_case_reopen(sr_registry *reg, const char *code, const char *reason, sr_error *err);
+/* Erases a case, its responses, history and code key entry (withdrawn consent). */
+sr_status sr_case_delete(sr_registry *reg, const char *code, sr_error *err);
+/* Retention purge: calls fn for each closed case closed before date (plan),
+ * or erases them all when execute is set; *count says how many. Admins. */
+sr_status sr_purge(sr_registry *reg, const char *closed_before, int execute, sr_case_fn fn,
+                   void *ctx, size_t *count, sr_error *err);
+
+#endif

@@ -1,0 +1,285 @@
+/*
+ * cmd_case.c - `sigreg case new|find|show|list|reopen|delete`: the cases a
+ * coordinator works on.
+ */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "sigreg/cases.h"
+
+int cmd_case_new(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+{
+    (void)g;
+    const char *unit = NULL, *pnr = NULL;
+    int no_pnr = 0;
+    static const struct option opts[] = {{"unit", required_argument, NULL, 'u'},
+                                         {"pnr", required_argument, NULL, 'p'},
+                                         {"no-pnr", no_argument, NULL, 'n'},
+                                         {NULL, 0, NULL, 0}};
+    optind = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        if (c == 'u')
+            unit = optarg;
+        else if (c == 'p')
+            pnr = optarg;
+        else if (c == 'n')
+            no_pnr = 1;
+        else
+            return cli_usage_error(err, "usage: sigreg case new --unit CODE [--pnr PNR | --no-pnr]");
+    }
+    if (!unit || optind < argc || (pnr && no_pnr) || (!pnr && !no_pnr))
+        return cli_usage_error(err, "usage: sigreg case new --unit CODE (--pnr PNR | --no-pnr)");
+    char code[SR_CASE_CODE_SIZE];
+    sr_status rc = sr_case_new(reg, unit, pnr, code, err);
+    if (rc != SR_OK)
+        return cli_fail(rc);
+    printf("%s\n", code);
+    return CLI_OK;
+}
+
+int cmd_case_find(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+{
+    (void)g;
+    const char *pnr = NULL;
+    static const struct option opts[] = {{"pnr", required_argument, NULL, 'p'},
+                                         {NULL, 0, NULL, 0}};
+    optind = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        if (c != 'p')
+            return cli_usage_error(err, "usage: sigreg case find --pnr PNR");
+        pnr = optarg;
+    }
+    if (!pnr || optind < argc)
+        return cli_usage_error(err, "usage: sigreg case find --pnr PNR");
+    char code[SR_CASE_CODE_SIZE];
+    sr_status rc = sr_case_find(reg, pnr, code, err);
+    if (rc != SR_OK)
+        return cli_fail(rc);
+    printf("%s\n", code);
+    return CLI_OK;
+}
+
+/* ---- show ---------------------------------------------------------------------- */
+
+typedef struct show_ctx {
+    int as_json;
+    json_t *doc;
+    json_t *responses;
+} show_ctx;
+
+static int show_case(void *vctx, const sr_case_info *c)
+{
+    show_ctx *s = vctx;
+    if (s->as_json) {
+        s->doc = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:b}", "code", c->code, "unit", c->unit,
+                           "status", c->status, "opened_at", c->opened_at, "closed_at",
+                           c->closed_at, "has_pnr", c->has_pnr);
+        s->responses = json_array();
+        return 0;
+    }
+    printf("case %s  unit %s  %s  opened %s", c->code, c->unit, c->status, c->opened_at);
+    if (c->closed_at)
+        printf("  closed %s", c->closed_at);
+    printf("  %s\n", c->has_pnr ? "personnummer in the code key" : "no personnummer");
+    return 0;
+}
+
+static int show_response(void *vctx, const sr_response_info *r)
+{
+    show_ctx *s = vctx;
+    json_t *answers = json_loads(r->answers, 0, NULL);
+    if (s->as_json) {
+        json_t *o = json_pack("{s:I, s:s, s:i, s:s, s:s, s:i, s:b, s:o, s:o}", "id",
+                              (json_int_t)r->id, "form", r->form_id, "version", r->form_version,
+                              "phase", sr_phase_name(r->phase), "date", r->date, "revision",
+                              r->revision, "active", r->active, "age",
+                              r->age >= 0 ? json_integer(r->age) : json_null(), "answers",
+                              answers ? answers : json_object());
+        json_array_append_new(s->responses, o);
+        return 0;
+    }
+    printf("\nresponse %lld  %s  %s version %d (%s)", (long long)r->id, r->date, r->form_id,
+           r->form_version, sr_phase_name(r->phase));
+    if (r->age >= 0)
+        printf("  age %d", r->age);
+    if (r->revision > 1)
+        printf("  revision %d", r->revision);
+    if (!r->active)
+        printf("  [set aside at reopening]");
+    printf("\n");
+    const char *key;
+    json_t *v;
+    json_object_foreach(answers, key, v)
+    {
+        char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+        printf("    %-28s %s\n", key, text ? text : "?");
+        free(text);
+    }
+    json_decref(answers);
+    return 0;
+}
+
+int cmd_case_show(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+{
+    (void)g;
+    int as_json = 0, identity = 0;
+    static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
+                                         {"identity", no_argument, NULL, 'i'},
+                                         {NULL, 0, NULL, 0}};
+    optind = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        if (c == 'j')
+            as_json = 1;
+        else if (c == 'i')
+            identity = 1;
+        else
+            return cli_usage_error(err, "usage: sigreg case show CASE [--json] [--identity]");
+    }
+    if (optind + 1 != argc)
+        return cli_usage_error(err, "usage: sigreg case show CASE [--json] [--identity]");
+    show_ctx s = {as_json, NULL, NULL};
+    sr_status rc = sr_case_show(reg, argv[optind], show_case, show_response, &s, err);
+    char pnr[SR_PNR_SIZE] = "";
+    if (rc == SR_OK && identity)
+        rc = sr_case_identity(reg, argv[optind], pnr, err);
+    if (rc == SR_OK && as_json) {
+        json_object_set_new(s.doc, "responses", s.responses);
+        s.responses = NULL;
+        if (identity)
+            json_object_set_new(s.doc, "pnr", json_string(pnr));
+        char *text = json_dumps(s.doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        if (text)
+            printf("%s\n", text);
+        free(text);
+    } else if (rc == SR_OK && identity) {
+        printf("\npersonnummer: %.8s-%s\n", pnr, pnr + 8);
+    }
+    memset(pnr, 0, sizeof pnr);
+    json_decref(s.doc);
+    json_decref(s.responses);
+    return rc == SR_OK ? CLI_OK : cli_fail(rc);
+}
+
+/* ---- list ------------------------------------------------------------------------- */
+
+static int print_case_row(void *ctx, const sr_case_info *c)
+{
+    (void)ctx;
+    printf("%-10s %-10s %-7s %-10s %-10s %5ld  %s\n", c->code, c->unit, c->status, c->opened_at,
+           c->last_date ? c->last_date : "-", c->responses, c->phases[0] ? c->phases : "-");
+    return 0;
+}
+
+int cmd_case_list(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+{
+    (void)g;
+    sr_case_filter f = {NULL, NULL, NULL, 0};
+    long days = 0;
+    static const struct option opts[] = {{"unit", required_argument, NULL, 'u'},
+                                         {"status", required_argument, NULL, 's'},
+                                         {"missing", required_argument, NULL, 'm'},
+                                         {"idle-days", required_argument, NULL, 'd'},
+                                         {NULL, 0, NULL, 0}};
+    optind = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        if (c == 'u')
+            f.unit = optarg;
+        else if (c == 's')
+            f.status = optarg;
+        else if (c == 'm')
+            f.missing = optarg;
+        else if (c == 'd' && cli_parse_int(optarg, 1, 100000, &days) == 0)
+            f.idle_days = (int)days;
+        else
+            return cli_usage_error(err, "usage: sigreg case list [--unit CODE] [--status "
+                                        "open|closed] [--missing PHASE] [--idle-days N]");
+    }
+    if (optind < argc)
+        return cli_usage_error(err, "unexpected argument '%s'", argv[optind]);
+    printf("%-10s %-10s %-7s %-10s %-10s %5s  %s\n", "case", "unit", "status", "opened", "latest",
+           "resp", "phases");
+    sr_status rc = sr_case_list(reg, &f, print_case_row, NULL, err);
+    return rc == SR_OK ? CLI_OK : cli_fail(rc);
+}
+
+/* ---- reopen and delete -------------------------------------------------------------- */
+
+int cmd_case_reopen(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+{
+    (void)g;
+    const char *reason = NULL;
+    static const struct option opts[] = {{"reason", required_argument, NULL, 'r'},
+                                         {NULL, 0, NULL, 0}};
+    optind = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        if (c != 'r')
+            return cli_usage_error(err, "usage: sigreg case reopen CASE --reason TEXT");
+        reason = optarg;
+    }
+    if (optind + 1 != argc || !reason)
+        return cli_usage_error(err, "usage: sigreg case reopen CASE --reason TEXT");
+    sr_status rc = sr_case_reopen(reg, argv[optind], reason, err);
+    if (rc != SR_OK)
+        return cli_fail(rc);
+    fprintf(stderr, "reopened case '%s'; its closure is kept but set aside\n", argv[optind]);
+    return CLI_OK;
+}
+
+/* Asks on the terminal for the word that confirms an erasure. */
+int cli_confirm(const char *question, const char *expected)
+{
+    if (!isatty(STDIN_FILENO))
+        return 0;
+    fprintf(stderr, "%s ", question);
+    char line[128];
+    if (!fgets(line, sizeof line, stdin))
+        return 0;
+    line[strcspn(line, "\r\n")] = '\0';
+    return strcmp(line, expected) == 0;
+}
+
+int cmd_case_delete(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+{
+    (void)g;
+    int yes = 0;
+    static const struct option opts[] = {{"yes", no_argument, NULL, 'y'}, {NULL, 0, NULL, 0}};
+    optind = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        if (c != 'y')
+            return cli_usage_error(err, "usage: sigreg case delete CASE [--yes]");
+        yes = 1;
+    }
+    if (optind + 1 != argc)
+        return cli_usage_error(err, "usage: sigreg case delete CASE [--yes]");
+    char code[SR_CASE_CODE_SIZE];
+    sr_status rc = sr_case_code_normalise(argv[optind], code, err);
+    if (rc != SR_OK)
+        return cli_fail(rc);
+    if (!yes) {
+        char question[160];
+        snprintf(question, sizeof question,
+                 "This erases case %s, all its answers and its code key entry for good.\n"
+                 "Type the case code to confirm:",
+                 code);
+        if (!cli_confirm(question, code))
+            return sr_error_set(err, SR_ERR_USAGE,
+                                "not confirmed: nothing was erased (give --yes when there is no "
+                                "terminal)"),
+                   CLI_USAGE;
+    }
+    rc = sr_case_delete(reg, code, err);
+    if (rc != SR_OK)
+        return cli_fail(rc);
+    fprintf(stderr, "erased case '%s'\n", code);
+    return CLI_OK;
+}

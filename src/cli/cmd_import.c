@@ -1,0 +1,130 @@
+/*
+ * cmd_import.c - `sigreg import FILE|-`: many cases from JSON Lines. Prints
+ * "ref<TAB>case code" for each case once it is committed; a failing line is
+ * reported by number and ref and leaves nothing behind. On a terminal, a
+ * progress line on stderr.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "sigreg/import.h"
+
+#define BATCH_CASES 500
+
+typedef struct pending {
+    char *text;
+    size_t len, cap;
+} pending;
+
+static int pending_add(pending *p, const char *ref, const char *code)
+{
+    size_t need = strlen(ref) + strlen(code) + 3;
+    if (p->len + need > p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 65536;
+        while (cap < p->len + need)
+            cap *= 2;
+        char *grown = realloc(p->text, cap);
+        if (!grown)
+            return -1;
+        p->text = grown;
+        p->cap = cap;
+    }
+    p->len += (size_t)snprintf(p->text + p->len, p->cap - p->len, "%s\t%s\n", ref, code);
+    return 0;
+}
+
+/* Commits the batch, then (and only then) reports its cases. */
+static sr_status flush_batch(sr_import *imp, pending *p, sr_error *err)
+{
+    sr_status rc = sr_import_commit(imp, err);
+    if (rc == SR_OK && p->len) {
+        fwrite(p->text, 1, p->len, stdout);
+        fflush(stdout);
+    }
+    p->len = 0;
+    return rc;
+}
+
+int cmd_import(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+{
+    (void)g;
+    if (argc != 2)
+        return cli_usage_error(err, "usage: sigreg import FILE|-");
+    FILE *in = strcmp(argv[1], "-") == 0 ? stdin : fopen(argv[1], "rb");
+    if (!in)
+        return sr_error_set(err, SR_ERR_IO, "cannot open '%s'", argv[1]), CLI_FAIL;
+    int progress = isatty(STDERR_FILENO);
+    sr_import *imp = NULL;
+    sr_status rc = sr_import_begin(reg, &imp, err);
+    pending out = {NULL, 0, 0};
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    long line_no = 0, failed = 0, imported = 0, in_batch = 0;
+    size_t responses = 0;
+    time_t start = time(NULL), shown = 0;
+    sr_problems *problems = sr_problems_new();
+    while (rc == SR_OK && (n = getline(&line, &cap, in)) >= 0) {
+        line_no++;
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
+        if (n == 0)
+            continue;
+        sr_import_result r;
+        sr_error lerr;
+        sr_error_clear(&lerr);
+        sr_problems_clear(problems);
+        sr_status lrc = sr_import_line(imp, line, (size_t)n, &r, problems, &lerr);
+        if (lrc == SR_ERR_NOMEM || lrc == SR_ERR_IO || lrc == SR_ERR_BUSY || lrc == SR_ERR_DB ||
+            lrc == SR_ERR_CORRUPT) {
+            *err = lerr;
+            rc = lrc;
+            break;
+        }
+        if (lrc != SR_OK) {
+            failed++;
+            fprintf(stderr, "%sline %ld (ref %s): %s\n", progress ? "\r\033[K" : "", line_no,
+                    r.ref[0] ? r.ref : "-", lerr.message);
+            cli_print_problems("  ", problems);
+            continue;
+        }
+        imported++;
+        responses += r.responses;
+        if (pending_add(&out, r.ref, r.code) != 0) {
+            rc = sr_error_set(err, SR_ERR_NOMEM, "out of memory");
+            break;
+        }
+        if (++in_batch == BATCH_CASES) {
+            rc = flush_batch(imp, &out, err);
+            in_batch = 0;
+        }
+        if (progress && time(NULL) != shown) {
+            shown = time(NULL);
+            fprintf(stderr, "\r\033[Kimporting: line %ld, %ld cases, %zu responses, %ld failed",
+                    line_no, imported, responses, failed);
+        }
+    }
+    if (rc == SR_OK && ferror(in))
+        rc = sr_error_set(err, SR_ERR_IO, "cannot read '%s'", argv[1]);
+    if (rc == SR_OK)
+        rc = flush_batch(imp, &out, err);
+    sr_import_free(imp);
+    sr_problems_free(problems);
+    free(line);
+    free(out.text);
+    if (in != stdin)
+        fclose(in);
+    double secs = difftime(time(NULL), start);
+    fprintf(stderr, "%simported %ld cases with %zu responses in %.0f s; %ld line%s failed\n",
+            progress ? "\r\033[K" : "", imported, responses, secs, failed, failed == 1 ? "" : "s");
+    if (rc != SR_OK)
+        return cli_fail(rc);
+    if (failed)
+        return sr_error_set(err, SR_ERR_INVALID, "%ld line%s could not be imported", failed,
+                            failed == 1 ? "" : "s"),
+               CLI_FAIL;
+    return CLI_OK;
+}

@@ -1,0 +1,227 @@
+/*
+ * import.c - bulk registration of cases from JSON Lines.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "caseops.h"
+#include "error.h"
+#include "form_model.h"
+#include "session.h"
+#include "sigreg/import.h"
+#include "store.h"
+
+#define FORM_CACHE 32
+
+typedef struct cached_form {
+    char id[64];
+    int asked_version; /* 0: newest */
+    sr_form *form;
+} cached_form;
+
+struct sr_import {
+    sr_registry *reg;
+    int in_transaction;
+    size_t cases, responses; /* in the open transaction */
+    cached_form forms[FORM_CACHE];
+    size_t form_count;
+};
+
+static sr_status form_for(sr_import *imp, const char *id, int version, const sr_form **out,
+                          sr_error *err)
+{
+    for (size_t i = 0; i < imp->form_count; i++)
+        if (imp->forms[i].asked_version == version && strcmp(imp->forms[i].id, id) == 0) {
+            *out = imp->forms[i].form;
+            return SR_OK;
+        }
+    sr_form *form = NULL;
+    sr_status rc = srp_form_load_quiet(imp->reg, id, version, &form, NULL, err);
+    if (rc != SR_OK)
+        return rc;
+    if (imp->form_count == FORM_CACHE) {
+        *out = form; /* more forms than the cache holds: keep the first ones */
+        sr_form_free(imp->forms[FORM_CACHE - 1].form);
+        imp->form_count--;
+    }
+    cached_form *c = &imp->forms[imp->form_count++];
+    snprintf(c->id, sizeof c->id, "%s", id);
+    c->asked_version = version;
+    c->form = form;
+    *out = form;
+    return SR_OK;
+}
+
+static sr_status begin(sr_import *imp, sr_error *err)
+{
+    if (imp->in_transaction)
+        return SR_OK;
+    sr_status rc = srp_store_begin(srp_registry_db(imp->reg), err);
+    if (rc == SR_OK)
+        imp->in_transaction = 1;
+    return rc;
+}
+
+sr_status sr_import_begin(sr_registry *reg, sr_import **out, sr_error *err)
+{
+    sr_status rc = sr_registry_require(
+        reg, SR_ROLE_BIT(SR_ROLE_ADMIN) | SR_ROLE_BIT(SR_ROLE_COORDINATOR), "import cases", err);
+    if (rc != SR_OK)
+        return rc;
+    sr_import *imp = calloc(1, sizeof *imp);
+    if (!imp)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    imp->reg = reg;
+    *out = imp;
+    return SR_OK;
+}
+
+static const char *const line_keys[] = {"ref", "unit", "pnr", "responses", NULL};
+static const char *const response_keys[] = {"form", "version", "date", "answers", NULL};
+
+static int key_allowed(const char *key, const char *const *keys)
+{
+    for (size_t i = 0; keys[i]; i++)
+        if (strcmp(key, keys[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static sr_status check_keys(json_t *obj, const char *const *keys, const char *where, sr_error *err)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v)
+    {
+        (void)v;
+        if (!key_allowed(key, keys))
+            return srp_error_set(err, SR_ERR_INVALID, "%s: unknown key '%s'", where, key);
+    }
+    return SR_OK;
+}
+
+static sr_status import_object(sr_import *imp, json_t *line, sr_import_result *result,
+                               sr_problems *problems, sr_error *err)
+{
+    sr_status rc = check_keys(line, line_keys, "the line", err);
+    if (rc != SR_OK)
+        return rc;
+    json_t *unit = json_object_get(line, "unit"), *pnr = json_object_get(line, "pnr");
+    json_t *responses = json_object_get(line, "responses");
+    if (!json_is_string(unit))
+        return srp_error_set(err, SR_ERR_INVALID, "'unit' must be a unit code");
+    if (pnr && !json_is_null(pnr) && !json_is_string(pnr))
+        return srp_error_set(err, SR_ERR_INVALID, "'pnr' must be a string");
+    if (responses && !json_is_array(responses))
+        return srp_error_set(err, SR_ERR_INVALID, "'responses' must be an array");
+    rc = srp_case_insert(imp->reg, json_string_value(unit),
+                         json_is_string(pnr) ? json_string_value(pnr) : NULL, result->code, err);
+    if (rc != SR_OK)
+        return rc;
+    size_t i;
+    json_t *r;
+    json_array_foreach(responses, i, r)
+    {
+        char where[48];
+        snprintf(where, sizeof where, "responses[%zu]", i);
+        if (!json_is_object(r))
+            return srp_error_set(err, SR_ERR_INVALID, "%s: must be an object", where);
+        rc = check_keys(r, response_keys, where, err);
+        if (rc != SR_OK)
+            return rc;
+        json_t *form_id = json_object_get(r, "form"), *version = json_object_get(r, "version");
+        json_t *date = json_object_get(r, "date"), *answers = json_object_get(r, "answers");
+        if (!json_is_string(form_id) || !json_is_string(date) || !json_is_object(answers) ||
+            (version && (!json_is_integer(version) || json_integer_value(version) < 1)))
+            return srp_error_set(err, SR_ERR_INVALID,
+                                 "%s: needs 'form' (string), 'date' (YYYY-MM-DD), 'answers' "
+                                 "(object) and, optionally, 'version' (integer)",
+                                 where);
+        const sr_form *form = NULL;
+        rc = form_for(imp, json_string_value(form_id),
+                      version ? (int)json_integer_value(version) : 0, &form, err);
+        int64_t id = 0;
+        if (rc == SR_OK)
+            rc = srp_register_in_txn(imp->reg, result->code, form, json_string_value(date),
+                                     answers, problems, &id, err);
+        if (rc != SR_OK) {
+            char prefix[SR_ERROR_MESSAGE_MAX];
+            if (err && err->status != SR_OK) {
+                snprintf(prefix, sizeof prefix, "%s (%s): %s", where, json_string_value(form_id),
+                         err->message);
+                snprintf(err->message, sizeof err->message, "%s", prefix);
+            }
+            return rc;
+        }
+        result->responses++;
+    }
+    char detail[64];
+    snprintf(detail, sizeof detail, "import responses=%zu pnr=%s", result->responses,
+             json_is_string(pnr) ? "yes" : "no");
+    return srp_registry_audit(imp->reg, "case.new", result->code, detail, err);
+}
+
+sr_status sr_import_line(sr_import *imp, const char *text, size_t len, sr_import_result *result,
+                         sr_problems *problems, sr_error *err)
+{
+    memset(result, 0, sizeof *result);
+    json_error_t jerr;
+    json_t *line = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!line)
+        return srp_error_set(err, SR_ERR_INVALID, "not valid JSON: %s (column %d)", jerr.text,
+                             jerr.column);
+    sr_status rc = SR_OK;
+    json_t *ref = json_object_get(line, "ref");
+    if (!json_is_object(line)) {
+        rc = srp_error_set(err, SR_ERR_INVALID, "a line must be a JSON object");
+        goto out;
+    }
+    if (!json_is_string(ref) || json_string_length(ref) == 0 || json_string_length(ref) > 128 ||
+        strpbrk(json_string_value(ref), "\t\r\n")) {
+        rc = srp_error_set(err, SR_ERR_INVALID,
+                           "'ref' must be a string of 1-128 characters without tabs or newlines");
+        goto out;
+    }
+    snprintf(result->ref, sizeof result->ref, "%s", json_string_value(ref));
+    sqlite3 *db = srp_registry_db(imp->reg);
+    rc = begin(imp, err);
+    if (rc == SR_OK)
+        rc = srp_store_exec(db, "SAVEPOINT line", err);
+    if (rc != SR_OK)
+        goto out;
+    rc = import_object(imp, line, result, problems, err);
+    if (rc == SR_OK) {
+        rc = srp_store_exec(db, "RELEASE line", err);
+        imp->cases++;
+        imp->responses += result->responses;
+    } else {
+        (void)sqlite3_exec(db, "ROLLBACK TO line; RELEASE line", NULL, NULL, NULL);
+        result->code[0] = '\0';
+    }
+out:
+    json_decref(line);
+    return rc;
+}
+
+sr_status sr_import_commit(sr_import *imp, sr_error *err)
+{
+    if (!imp->in_transaction)
+        return SR_OK;
+    sr_status rc = srp_store_commit(srp_registry_db(imp->reg), err);
+    imp->in_transaction = 0;
+    imp->cases = imp->responses = 0;
+    return rc;
+}
+
+void sr_import_free(sr_import *imp)
+{
+    if (!imp)
+        return;
+    if (imp->in_transaction)
+        srp_store_rollback(srp_registry_db(imp->reg));
+    for (size_t i = 0; i < imp->form_count; i++)
+        sr_form_free(imp->forms[i].form);
+    free(imp);
+}
