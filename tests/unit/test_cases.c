@@ -1,0 +1,368 @@
+/*
+ * test_cases.c - cases through the public API: opening with and without a
+ * personnummer, duplicates, the code key, the life-cycle rules, unit and
+ * role checks, revisions, reopening, erasure, the retention purge, and bulk
+ * import where a failing line leaves nothing behind.
+ */
+#include "testutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sigreg/cases.h"
+#include "sigreg/form_store.h"
+#include "sigreg/import.h"
+
+#define PNR "20100315-1238"
+#define PNR2 "200907045678"
+
+static const char INTAKE[] =
+    "{\"sex\":\"girl\",\"referral_source\":\"school\",\"consent_young_person\":true,"
+    "\"consent_guardians\":\"yes\",\"living_situation\":\"both_parents\","
+    "\"school_situation\":\"absence\",\"need_crime\":\"some\",\"need_attitudes\":\"none\","
+    "\"need_peers\":\"some\",\"need_family\":\"none\",\"need_school\":\"substantial\","
+    "\"need_leisure\":\"some\",\"need_substances\":\"none\",\"need_mental_health\":\"unknown\","
+    "\"need_violence_exposure\":\"none\",\"need_honour\":\"none\",\"substance_use\":\"none\","
+    "\"police_contacts_6m\":\"one\",\"suspected_ever\":false,\"victim_of_crime\":\"no\"}";
+static const char INTERVENTION[] =
+    "{\"meetings\":3,\"focus\":[\"school_support\"],\"actors\":[\"school\"],"
+    "\"young_person_participation\":\"yes\",\"plan_followed\":\"yes\"}";
+static const char CLOSURE[] =
+    "{\"closure_reason\":\"goals_reached\",\"goals_reached\":\"fully\","
+    "\"overall_change\":\"improved\",\"school_situation\":\"regular\",\"need_crime\":\"none\","
+    "\"need_attitudes\":\"none\",\"need_peers\":\"none\",\"need_family\":\"none\","
+    "\"need_school\":\"some\",\"need_leisure\":\"none\",\"need_substances\":\"none\","
+    "\"need_mental_health\":\"unknown\",\"need_violence_exposure\":\"none\","
+    "\"need_honour\":\"none\",\"substance_use\":\"none\",\"police_contacts_6m\":\"none\"}";
+static const char EXPERIENCE[] = "{\"answered_by\":\"alone\",\"felt_safe\":5}";
+static const char FOLLOWUP[] =
+    "{\"months_after\":\"m6\",\"source\":[\"young_person\"],\"school_situation\":\"regular\","
+    "\"substance_use\":\"none\",\"police_contacts_6m\":\"none\",\"new_intervention\":false}";
+
+typedef struct fixture {
+    char dir[512], db[600];
+    sr_registry *reg;
+} fixture;
+
+static void add_units_and_users(const char *db)
+{
+    sr_error err;
+    sr_error_clear(&err);
+    sr_registry *reg = tu_open(db, NULL, NULL);
+    assert_int_equal(sr_unit_add(reg, "U1", "Enhet 1", &err), SR_OK);
+    assert_int_equal(sr_unit_add(reg, "U2", "Enhet 2", &err), SR_OK);
+    sr_secret *p = tu_pass("coord-passphrase");
+    const char *u1[] = {"U1"};
+    assert_int_equal(sr_user_add(reg, "coord", SR_ROLE_COORDINATOR, u1, 1, TEST_KDF, p, &err),
+                     SR_OK);
+    assert_int_equal(sr_user_add(reg, "ana", SR_ROLE_ANALYST, NULL, 0, TEST_KDF, p, &err), SR_OK);
+    sr_secret_free(p);
+    sr_registry_close(reg);
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "%s", tu_scratch_dir());
+    snprintf(f->db, sizeof f->db, "%s/reg.db", f->dir);
+    tu_create_registry(f->db);
+    /* init installs the shipped forms through the CLI; here we do it directly. */
+    sr_registry *reg = tu_open(f->db, NULL, NULL);
+    size_t n = 0;
+    assert_int_equal(sr_form_install_shipped(reg, &n, NULL), SR_OK);
+    sr_registry_close(reg);
+    add_units_and_users(f->db);
+    f->reg = tu_open(f->db, NULL, NULL);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    sr_registry_close(f->reg);
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+    int rc = system(cmd);
+    free(f);
+    return rc == 0 ? 0 : -1;
+}
+
+static sr_status reg_answers(sr_registry *reg, const char *code, const char *form, const char *date,
+                             const char *answers, sr_error *err)
+{
+    int64_t id = 0;
+    sr_error_clear(err);
+    return sr_register(reg, code, form, 0, date, answers, strlen(answers), NULL, &id, err);
+}
+
+static void new_case(sr_registry *reg, const char *unit, const char *pnr, char code[SR_CASE_CODE_SIZE])
+{
+    sr_error err;
+    sr_error_clear(&err);
+    if (sr_case_new(reg, unit, pnr, code, &err) != SR_OK)
+        fail_msg("case new: %s", err.message);
+}
+
+static void test_codes_and_duplicates(void **state)
+{
+    fixture *f = *state;
+    char a[SR_CASE_CODE_SIZE], b[SR_CASE_CODE_SIZE], n[SR_CASE_CODE_SIZE];
+    sr_error err;
+    new_case(f->reg, "U1", PNR, a);
+    assert_int_equal(strlen(a), 9);
+    assert_int_equal(a[4], '-');
+    new_case(f->reg, "U1", NULL, n);
+    assert_string_not_equal(a, n);
+    sr_error_clear(&err);
+    /* The same person in another form of writing is the same person. */
+    assert_int_equal(sr_case_new(f->reg, "U2", "100315-1238", b, &err), SR_ERR_EXISTS);
+    assert_non_null(strstr(err.message, a));
+    sr_error_clear(&err);
+    assert_int_equal(sr_case_find(f->reg, "1003151238", b, &err), SR_OK);
+    assert_string_equal(a, b);
+    char pnr[SR_PNR_SIZE];
+    assert_int_equal(sr_case_identity(f->reg, a, pnr, &err), SR_OK);
+    assert_string_equal(pnr, "201003151238");
+    sr_error_clear(&err);
+    assert_int_equal(sr_case_identity(f->reg, n, pnr, &err), SR_ERR_NOT_FOUND);
+    sr_error_clear(&err);
+    assert_int_equal(sr_case_find(f->reg, PNR2, b, &err), SR_ERR_NOT_FOUND);
+    /* Typed codes: lower case and without the dash are fine, a typo is caught. */
+    char lower[16];
+    snprintf(lower, sizeof lower, "%c%c%c%c%s", a[0] | 0x20, a[1] | 0x20, a[2] | 0x20,
+             a[3] | 0x20, a + 5);
+    char norm[SR_CASE_CODE_SIZE];
+    sr_error_clear(&err);
+    assert_int_equal(sr_case_code_normalise(lower, norm, &err), SR_OK);
+    assert_string_equal(norm, a);
+    char typo[SR_CASE_CODE_SIZE];
+    memcpy(typo, a, sizeof typo);
+    typo[8] = typo[8] == 'A' ? 'C' : 'A';
+    assert_int_equal(sr_case_code_normalise(typo, norm, &err), SR_ERR_INVALID);
+    sr_error_clear(&err);
+    assert_int_equal(sr_case_new(f->reg, "U9", NULL, b, &err), SR_ERR_NOT_FOUND);
+}
+
+static void test_life_cycle(void **state)
+{
+    fixture *f = *state;
+    char c[SR_CASE_CODE_SIZE];
+    sr_error err;
+    new_case(f->reg, "U1", PNR, c);
+    assert_int_equal(reg_answers(f->reg, c, "sig-intervention", "2025-03-02", INTERVENTION, &err),
+                     SR_ERR_STATE); /* intake first */
+    assert_int_equal(reg_answers(f->reg, c, "sig-followup", "2025-03-02", FOLLOWUP, &err),
+                     SR_ERR_STATE);
+    assert_int_equal(reg_answers(f->reg, c, "sig-intake", "2999-01-01", INTAKE, &err),
+                     SR_ERR_INVALID); /* future */
+    assert_int_equal(reg_answers(f->reg, c, "sig-intake", "2025-02-30", INTAKE, &err),
+                     SR_ERR_INVALID);
+    assert_int_equal(reg_answers(f->reg, c, "sig-intake", "2025-03-01", INTAKE, &err), SR_OK);
+    assert_int_equal(reg_answers(f->reg, c, "sig-intake", "2025-03-01", INTAKE, &err),
+                     SR_ERR_STATE); /* exactly one intake */
+    assert_int_equal(reg_answers(f->reg, c, "sig-intervention", "2025-02-28", INTERVENTION, &err),
+                     SR_ERR_STATE); /* before the intake */
+    assert_non_null(strstr(err.message, "before the intake"));
+    for (int m = 4; m <= 6; m++) {
+        char date[11];
+        snprintf(date, sizeof date, "2025-%02d-01", m);
+        assert_int_equal(reg_answers(f->reg, c, "sig-intervention", date, INTERVENTION, &err),
+                         SR_OK);
+    }
+    assert_int_equal(reg_answers(f->reg, c, "sig-followup", "2025-06-02", FOLLOWUP, &err),
+                     SR_ERR_STATE); /* follow-up comes after closure */
+    assert_int_equal(reg_answers(f->reg, c, "sig-closure", "2025-05-15", CLOSURE, &err),
+                     SR_ERR_STATE); /* before the latest registration */
+    assert_int_equal(reg_answers(f->reg, c, "sig-closure", "2025-07-01", CLOSURE, &err), SR_OK);
+    assert_int_equal(reg_answers(f->reg, c, "sig-intervention", "2025-07-02", INTERVENTION, &err),
+                     SR_ERR_STATE); /* closed */
+    assert_non_null(strstr(err.message, "closed"));
+    assert_int_equal(reg_answers(f->reg, c, "sig-experience", "2025-07-01", EXPERIENCE, &err), SR_OK);
+    assert_int_equal(reg_answers(f->reg, c, "sig-experience", "2025-07-02", EXPERIENCE, &err),
+                     SR_ERR_STATE); /* not repeatable */
+    assert_int_equal(reg_answers(f->reg, c, "sig-followup", "2025-06-30", FOLLOWUP, &err),
+                     SR_ERR_STATE); /* before the closure */
+    assert_int_equal(reg_answers(f->reg, c, "sig-followup", "2026-01-01", FOLLOWUP, &err), SR_OK);
+    /* Reopen: the closure is set aside, interventions are accepted again,
+     * and a new closure can follow. */
+    sr_error_clear(&err);
+    assert_int_equal(sr_case_reopen(f->reg, c, "", &err), SR_ERR_USAGE);
+    sr_error_clear(&err);
+    assert_int_equal(sr_case_reopen(f->reg, c, "ny oro", &err), SR_OK);
+    sr_error_clear(&err);
+    assert_int_equal(sr_case_reopen(f->reg, c, "igen", &err), SR_ERR_STATE);
+    assert_int_equal(reg_answers(f->reg, c, "sig-intervention", "2026-02-01", INTERVENTION, &err),
+                     SR_OK);
+    assert_int_equal(reg_answers(f->reg, c, "sig-closure", "2026-03-01", CLOSURE, &err), SR_OK);
+}
+
+static void test_rejected_answers_store_nothing(void **state)
+{
+    fixture *f = *state;
+    char c[SR_CASE_CODE_SIZE];
+    sr_error err;
+    new_case(f->reg, "U1", NULL, c);
+    sr_problems *p = sr_problems_new();
+    int64_t id = 0;
+    const char *bad = "{\"sex\":\"girl\",\"shoe\":1}";
+    sr_error_clear(&err);
+    assert_int_equal(sr_register(f->reg, c, "sig-intake", 0, "2025-01-01", bad, strlen(bad), p, &id,
+                                 &err),
+                     SR_ERR_INVALID);
+    assert_true(sr_problems_count(p) > 5); /* every missing item and the unknown one */
+    sr_problems_free(p);
+    /* Nothing stored: the intake can still be registered. */
+    assert_int_equal(reg_answers(f->reg, c, "sig-intake", "2025-01-01", INTAKE, &err), SR_OK);
+}
+
+static int count_responses(void *ctx, const sr_response_info *r)
+{
+    (void)r;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+static void test_edit_keeps_history(void **state)
+{
+    fixture *f = *state;
+    char c[SR_CASE_CODE_SIZE];
+    sr_error err;
+    new_case(f->reg, "U1", NULL, c);
+    int64_t id = 0;
+    sr_error_clear(&err);
+    assert_int_equal(sr_register(f->reg, c, "sig-intake", 0, "2025-01-01", INTAKE, strlen(INTAKE),
+                                 NULL, &id, &err),
+                     SR_OK);
+    char *edited = strdup(INTAKE);
+    memcpy(strstr(edited, "\"girl\""), "\"boy\" ", 6);
+    int revision = 0;
+    assert_int_equal(sr_response_edit(f->reg, id, NULL, edited, strlen(edited), NULL, &revision,
+                                      &err),
+                     SR_OK);
+    assert_int_equal(revision, 2);
+    const char *bad = "{\"sex\":\"x\"}";
+    assert_int_equal(sr_response_edit(f->reg, id, NULL, bad, strlen(bad), NULL, &revision, &err),
+                     SR_ERR_INVALID);
+    sr_error_clear(&err);
+    assert_int_equal(sr_response_edit(f->reg, 999999, NULL, edited, strlen(edited), NULL,
+                                      &revision, &err),
+                     SR_ERR_NOT_FOUND);
+    free(edited);
+    int n = 0;
+    sr_error_clear(&err);
+    assert_int_equal(sr_case_show(f->reg, c, NULL, count_responses, &n, &err), SR_OK);
+    assert_int_equal(n, 1);
+}
+
+static void test_units_and_roles(void **state)
+{
+    fixture *f = *state;
+    char in_u2[SR_CASE_CODE_SIZE], in_u1[SR_CASE_CODE_SIZE], tmp[SR_CASE_CODE_SIZE];
+    new_case(f->reg, "U2", NULL, in_u2);
+    new_case(f->reg, "U1", NULL, in_u1);
+    sr_registry_close(f->reg);
+    f->reg = tu_open(f->db, "coord", "coord-passphrase");
+    sr_error err;
+    sr_error_clear(&err);
+    assert_int_equal(sr_case_new(f->reg, "U2", NULL, tmp, &err), SR_ERR_DENIED);
+    assert_int_equal(reg_answers(f->reg, in_u2, "sig-intake", "2025-01-01", INTAKE, &err),
+                     SR_ERR_DENIED);
+    assert_int_equal(reg_answers(f->reg, in_u1, "sig-intake", "2025-01-01", INTAKE, &err), SR_OK);
+    sr_error_clear(&err);
+    assert_int_equal(sr_case_show(f->reg, in_u2, NULL, NULL, NULL, &err), SR_ERR_DENIED);
+    sr_error_clear(&err);
+    assert_int_equal(sr_case_delete(f->reg, in_u2, &err), SR_ERR_DENIED);
+    sr_registry_close(f->reg);
+    f->reg = tu_open(f->db, "ana", "coord-passphrase");
+    sr_error_clear(&err);
+    assert_int_equal(sr_case_show(f->reg, in_u1, NULL, NULL, NULL, &err), SR_ERR_DENIED);
+    sr_error_clear(&err);
+    sr_case_filter filter = {NULL, NULL, NULL, 0};
+    assert_int_equal(sr_case_list(f->reg, &filter, NULL, NULL, &err), SR_ERR_DENIED);
+    sr_error_clear(&err);
+    assert_int_equal(sr_case_new(f->reg, "U1", NULL, tmp, &err), SR_ERR_DENIED);
+}
+
+static void test_delete_and_purge(void **state)
+{
+    fixture *f = *state;
+    char a[SR_CASE_CODE_SIZE], b[SR_CASE_CODE_SIZE], tmp[SR_CASE_CODE_SIZE];
+    sr_error err;
+    new_case(f->reg, "U1", PNR, a);
+    assert_int_equal(reg_answers(f->reg, a, "sig-intake", "2024-01-01", INTAKE, &err), SR_OK);
+    sr_error_clear(&err);
+    assert_int_equal(sr_case_delete(f->reg, a, &err), SR_OK);
+    assert_int_equal(sr_case_find(f->reg, PNR, tmp, &err), SR_ERR_NOT_FOUND);
+    sr_error_clear(&err);
+    assert_int_equal(sr_case_show(f->reg, a, NULL, NULL, NULL, &err), SR_ERR_NOT_FOUND);
+    /* The same person may be registered again after erasure. */
+    new_case(f->reg, "U1", PNR, a);
+    new_case(f->reg, "U1", PNR2, b);
+    assert_int_equal(reg_answers(f->reg, a, "sig-intake", "2024-01-01", INTAKE, &err), SR_OK);
+    assert_int_equal(reg_answers(f->reg, a, "sig-closure", "2024-06-01", CLOSURE, &err), SR_OK);
+    assert_int_equal(reg_answers(f->reg, b, "sig-intake", "2024-01-01", INTAKE, &err), SR_OK);
+    size_t count = 0;
+    sr_error_clear(&err);
+    assert_int_equal(sr_purge(f->reg, "2024-06-01", 1, NULL, NULL, &count, &err), SR_OK);
+    assert_int_equal(count, 0); /* closed on, not before */
+    assert_int_equal(sr_purge(f->reg, "2024-06-02", 0, NULL, NULL, &count, &err), SR_OK);
+    assert_int_equal(count, 1); /* a plan erases nothing */
+    assert_int_equal(sr_case_find(f->reg, PNR, tmp, &err), SR_OK);
+    assert_int_equal(sr_purge(f->reg, "2024-06-02", 1, NULL, NULL, &count, &err), SR_OK);
+    assert_int_equal(count, 1);
+    assert_int_equal(sr_case_find(f->reg, PNR, tmp, &err), SR_ERR_NOT_FOUND);
+    sr_error_clear(&err);
+    assert_int_equal(sr_case_find(f->reg, PNR2, tmp, &err), SR_OK); /* open cases stay */
+}
+
+static void test_import_line_is_all_or_nothing(void **state)
+{
+    fixture *f = *state;
+    sr_import *imp = NULL;
+    sr_error err;
+    sr_error_clear(&err);
+    assert_int_equal(sr_import_begin(f->reg, &imp, &err), SR_OK);
+    char good[2048], bad[2048];
+    snprintf(good, sizeof good,
+             "{\"ref\":\"r1\",\"unit\":\"U1\",\"pnr\":\"%s\",\"responses\":[{\"form\":"
+             "\"sig-intake\",\"date\":\"2025-01-01\",\"answers\":%s}]}",
+             PNR, INTAKE);
+    /* A valid intake followed by an intervention dated before it: the whole
+     * line, case included, must vanish. */
+    snprintf(bad, sizeof bad,
+             "{\"ref\":\"r2\",\"unit\":\"U1\",\"pnr\":\"%s\",\"responses\":[{\"form\":"
+             "\"sig-intake\",\"date\":\"2025-01-01\",\"answers\":%s},{\"form\":"
+             "\"sig-intervention\",\"date\":\"2024-01-01\",\"answers\":%s}]}",
+             PNR2, INTAKE, INTERVENTION);
+    sr_import_result r;
+    assert_int_equal(sr_import_line(imp, good, strlen(good), &r, NULL, &err), SR_OK);
+    assert_string_equal(r.ref, "r1");
+    assert_int_equal(r.responses, 1);
+    assert_int_equal(sr_import_line(imp, bad, strlen(bad), &r, NULL, &err), SR_ERR_STATE);
+    assert_string_equal(r.ref, "r2");
+    assert_non_null(strstr(err.message, "responses[1]"));
+    sr_error_clear(&err);
+    assert_int_equal(sr_import_line(imp, "{\"ref\":\"r3\"", 11, &r, NULL, &err), SR_ERR_INVALID);
+    sr_error_clear(&err);
+    assert_int_equal(sr_import_commit(imp, &err), SR_OK);
+    sr_import_free(imp);
+    char tmp[SR_CASE_CODE_SIZE];
+    assert_int_equal(sr_case_find(f->reg, PNR, tmp, &err), SR_OK);
+    assert_int_equal(sr_case_find(f->reg, PNR2, tmp, &err), SR_ERR_NOT_FOUND);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_codes_and_duplicates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_life_cycle, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rejected_answers_store_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_edit_keeps_history, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_units_and_roles, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_delete_and_purge, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_line_is_all_or_nothing, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
