@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "casecode.h"
+#include "coded.h"
 #include "caseops.h"
 #include "crypto.h"
 #include "error.h"
@@ -394,15 +395,20 @@ sr_status srp_register_in_txn(sr_registry *reg, const char *typed_code, const sr
     if (rc != SR_OK)
         return rc;
     char *text = json_dumps(answers, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    unsigned char *coded = NULL;
+    size_t coded_len = 0;
     char now[32];
     srp_time_now_iso(now, sizeof now);
     sqlite3 *db = srp_registry_db(reg);
     sqlite3_stmt *st = NULL;
-    if (!text)
+    if (!text || srp_coded_encode(form, answers, &coded, &coded_len) != 0) {
+        free(text);
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    }
     rc = srp_store_prepare(db,
                            "INSERT INTO responses (case_code, form_id, form_version, phase, date,"
-                           " answers, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                           " answers, created_at, created_by, coded)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                            &st, err);
     if (rc == SR_OK) {
         sqlite3_bind_text(st, 1, c.code, -1, SQLITE_STATIC);
@@ -413,9 +419,11 @@ sr_status srp_register_in_txn(sr_registry *reg, const char *typed_code, const sr
         sqlite3_bind_text(st, 6, text, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 8, sr_registry_user(reg), -1, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 9, coded, (int)coded_len, SQLITE_STATIC);
         rc = step_done(db, st, "store the response", err);
     }
     free(text);
+    free(coded);
     if (rc == SR_OK)
         *response_id = sqlite3_last_insert_rowid(db);
     if (rc == SR_OK && sr_form_phase(form) == SR_PHASE_CLOSURE) {
@@ -551,20 +559,24 @@ sr_status sr_response_edit(sr_registry *reg, int64_t response_id, const char *da
         rc = step_done(db, st, "keep the old revision", err);
     }
     char *text = rc == SR_OK ? json_dumps(answers, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    if (rc == SR_OK && !text)
+    unsigned char *coded = NULL;
+    size_t coded_len = 0;
+    if (rc == SR_OK && (!text || srp_coded_encode(form, answers, &coded, &coded_len) != 0))
         rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     if (rc == SR_OK)
         rc = srp_store_prepare(db,
-                               "UPDATE responses SET answers = ?2, date = ?3, revision = revision + 1"
-                               " WHERE id = ?1",
+                               "UPDATE responses SET answers = ?2, date = ?3, coded = ?4,"
+                               " revision = revision + 1 WHERE id = ?1",
                                &st, err);
     if (rc == SR_OK) {
         sqlite3_bind_int64(st, 1, response_id);
         sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, new_date, -1, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 4, coded, (int)coded_len, SQLITE_STATIC);
         rc = step_done(db, st, "store the new revision", err);
     }
     free(text);
+    free(coded);
     if (rc == SR_OK && strcmp(phase, "closure") == 0 && date)
         rc = exec_for_case(db, "UPDATE cases SET closed_at = (SELECT max(date) FROM responses"
                                " WHERE case_code = ?1 AND phase = 'closure' AND active)"

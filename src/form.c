@@ -345,6 +345,7 @@ static void check_type_extras(vctx *v, json_t *item, const char *path, srp_item 
     switch (it->type) {
     case SR_ITEM_CHOICE:
         check_options(v, item, path, it);
+        get_bool(v, item, "ordered", path, &it->ordered);
         break;
     case SR_ITEM_MULTICHOICE: {
         check_options(v, item, path, it);
@@ -596,7 +597,7 @@ static const char *const common_item_keys[] = {"id", "type", "label", "help", "r
 static const char *const *const type_extra_keys[SR_ITEM_TYPE_COUNT] = {
     [SR_ITEM_SECTION] = (const char *const[]){NULL},
     [SR_ITEM_BOOLEAN] = (const char *const[]){NULL},
-    [SR_ITEM_CHOICE] = (const char *const[]){"options", NULL},
+    [SR_ITEM_CHOICE] = (const char *const[]){"options", "ordered", NULL},
     [SR_ITEM_MULTICHOICE] = (const char *const[]){"options", "min_selected", "max_selected", NULL},
     [SR_ITEM_INTEGER] = (const char *const[]){"min", "max", NULL},
     [SR_ITEM_DECIMAL] = (const char *const[]){"min", "max", "decimals", NULL},
@@ -644,7 +645,7 @@ static void check_item(vctx *v, sr_form *form, size_t index, json_t *item)
         check_keys(v, item, path, common_item_keys, type_extra_keys[it->type]);
     } else {
         /* Without a type, only keys that no type knows are surely wrong. */
-        static const char *const any_type_keys[] = {"options", "min_selected", "max_selected",
+        static const char *const any_type_keys[] = {"options", "ordered", "min_selected", "max_selected",
                                                     "min", "max", "decimals", "anchors",
                                                     "max_length", NULL};
         check_keys(v, item, path, common_item_keys, any_type_keys);
@@ -876,6 +877,7 @@ void sr_form_item(const sr_form *form, size_t i, const char *lang, sr_item_info 
     info->option_count = it->option_count;
     info->min_selected = it->min_selected;
     info->max_selected = it->max_selected;
+    info->ordered = it->ordered;
 }
 
 void sr_form_option(const sr_form *form, size_t i, size_t o, const char *lang, const char **code,

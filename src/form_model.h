@@ -33,6 +33,7 @@ typedef struct srp_item {
     srp_option *options;
     size_t option_count;
     size_t min_selected, max_selected;
+    int ordered; /* choice: non-missing options run from most to least favourable */
     json_t *anchors;
 } srp_item;
 

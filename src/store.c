@@ -36,7 +36,7 @@ static const char *const migrations[SRP_SCHEMA_VERSION] = {
     "  REFERENCES cases(code) ON DELETE CASCADE, form_id TEXT NOT NULL,"
     "  form_version INTEGER NOT NULL, phase TEXT NOT NULL, date TEXT NOT NULL,"
     "  revision INTEGER NOT NULL DEFAULT 1, answers TEXT NOT NULL, created_at TEXT NOT NULL,"
-    "  created_by TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1,"
+    "  created_by TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1, coded BLOB NOT NULL,"
     "  FOREIGN KEY (form_id, form_version) REFERENCES forms(id, version));"
     "CREATE INDEX responses_case ON responses(case_code, date);"
     "CREATE INDEX responses_form ON responses(form_id, form_version);"

@@ -91,6 +91,8 @@ typedef struct sr_item_info {
     size_t option_count;     /* choice, multichoice */
     size_t min_selected;     /* multichoice */
     size_t max_selected;     /* multichoice: option_count when not limited */
+    int ordered;             /* choice: options (missing ones aside) run from the most to
+                                the least favourable, so change can be called better/worse */
 } sr_item_info;
 
 size_t sr_form_item_count(const sr_form *form);

@@ -80,6 +80,14 @@ static const cli_command commands[] = {
     {"purge", NULL, cmd_purge, NEEDS_REGISTRY, ADMIN, "purge cases",
      "purge --closed-before DATE [--yes]",
      "Retention purge: erases cases closed before DATE, after saying which and asking."},
+    {"stats", NULL, cmd_stats, NEEDS_REGISTRY, SR_ANY_ROLE, "draw summaries",
+     "stats FORM [--by ITEM[,ITEM]] [--unit CODE] [--status open|closed] [--from DATE] "
+     "[--to DATE] [--min-cell N] [--change] [--format table|csv|json] [--excel] [--out FILE] "
+     "[--lang sv|en]",
+     "Group summary of a form (or 'cases' for cases by status). --by groups by one or two\n"
+     "items of the form or of the case's intake, or by unit, age_band, year or quarter.\n"
+     "--change pairs each item asked at intake with the same item in this form. Small counts\n"
+     "are withheld (min cell: the registry's, default 5; never below 3)."},
     {"backup", NULL, cmd_backup, NEEDS_REGISTRY, ADMIN, "make backups", "backup --out FILE",
      "Writes a consistent, still encrypted copy with its keyring and code key beside FILE."},
 };

@@ -1,0 +1,71 @@
+/*
+ * stats.h - group summaries with disclosure control.
+ *
+ * Only aggregated figures leave the registry, and none may reveal a person:
+ * counts of 1..min-1 are withheld, so are statistics over fewer than min
+ * people and whole groups smaller than min, and further figures are withheld
+ * (secondary suppression) so that no withheld one can be recomputed from
+ * totals, from the other cells of its row or column, or from the same query
+ * without its filter. Every summary is audited.
+ *
+ * Results are tidy: one row per published figure (DESIGN.md's contract).
+ */
+#ifndef SIGREG_STATS_H
+#define SIGREG_STATS_H
+
+#include <stddef.h>
+
+#include "sigreg/registry.h"
+
+#define SR_STATS_MIN_CELL_FLOOR 3
+
+typedef struct sr_stats_query {
+    const char *form;     /* a form id, or "cases" for cases by status */
+    const char *by[2];    /* NULL, an item id (of the form or the case's intake) or a built-in:
+                             unit, age_band, year, quarter */
+    const char *unit;     /* NULL or a unit code */
+    const char *status;   /* NULL, "open" or "closed" */
+    const char *from;     /* NULL or YYYY-MM-DD, widened to the first of its month */
+    const char *to;       /* NULL or YYYY-MM-DD, widened to the last of its month */
+    int min_cell;         /* 0: the registry's setting; never below 3 */
+    int change;           /* paired tables against the intake */
+    const char *lang;     /* labels: "sv" (default) or "en" */
+} sr_stats_query;
+
+typedef struct sr_stats_row {
+    const char *form;
+    const char *item;
+    const char *item_label;
+    const char *by[2];       /* the group's codes (NULL when not grouped) */
+    const char *value;       /* an option code, or n, mean, median, p25, p75, top2, ... */
+    const char *value_label;
+    long count;
+    long denominator;
+    double percent;
+    double estimate;
+    int has_count, has_denominator, has_percent, has_estimate;
+    int suppressed;
+    int reason;              /* 1 small count, 2 small group, 3 secondary, 4 small base */
+} sr_stats_row;
+
+typedef struct sr_stats sr_stats;
+
+/* Runs a summary. *out is owned by the caller (sr_stats_free). */
+sr_status sr_stats_run(sr_registry *reg, const sr_stats_query *query, sr_stats **out,
+                       sr_error *err);
+void sr_stats_free(sr_stats *stats);
+size_t sr_stats_row_count(const sr_stats *stats);
+const sr_stats_row *sr_stats_row_at(const sr_stats *stats, size_t i);
+/* The settings used (borrowed strings). */
+int sr_stats_min_cell(const sr_stats *stats);
+const char *sr_stats_from(const sr_stats *stats);  /* widened; NULL if none */
+const char *sr_stats_to(const sr_stats *stats);
+const char *sr_stats_versions(const sr_stats *stats); /* e.g. "1,2" */
+const char *sr_stats_generated_at(const sr_stats *stats);
+const char *sr_stats_by_name(const sr_stats *stats, int i); /* NULL when not grouped */
+const char *sr_stats_form_title(const sr_stats *stats);
+/* Lines that explain what was done (widened dates, why figures are withheld). */
+size_t sr_stats_note_count(const sr_stats *stats);
+const char *sr_stats_note(const sr_stats *stats, size_t i);
+
+#endif

@@ -1,0 +1,184 @@
+/*
+ * coded.c - encoding and decoding the compact coded answers.
+ */
+#include "coded.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "form_model.h"
+#include "timeutil.h"
+
+typedef struct buf {
+    unsigned char *data;
+    size_t len, cap;
+    int oom;
+} buf;
+
+static void put(buf *b, const void *p, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 256;
+        while (cap < b->len + n)
+            cap *= 2;
+        unsigned char *grown = realloc(b->data, cap);
+        if (!grown) {
+            b->oom = 1;
+            return;
+        }
+        b->data = grown;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+}
+
+static void put_u16(buf *b, unsigned v)
+{
+    unsigned char x[2] = {(unsigned char)(v & 0xff), (unsigned char)(v >> 8)};
+    put(b, x, 2);
+}
+
+int32_t srp_days_from_date(const char *date)
+{
+    int y, m, d;
+    if (srp_date_parse(date, &y, &m, &d) != 0)
+        return 0;
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;
+    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return (int32_t)(era * 146097 + doe - 719468);
+}
+
+static int option_index(const srp_item *it, const char *code)
+{
+    for (size_t o = 0; o < it->option_count; o++)
+        if (strcmp(it->options[o].code, code) == 0)
+            return (int)o;
+    return 0;
+}
+
+int srp_coded_encode(const sr_form *form, const json_t *answers, unsigned char **out, size_t *len)
+{
+    buf b = {NULL, 0, 0, 0};
+    for (size_t i = 0; i < form->item_count; i++) {
+        const srp_item *it = &form->items[i];
+        const json_t *a = json_object_get(answers, it->id);
+        unsigned char present = a && !json_is_null(a) && it->type != SR_ITEM_SECTION;
+        put(&b, &present, 1);
+        if (!present)
+            continue;
+        switch (it->type) {
+        case SR_ITEM_BOOLEAN: {
+            unsigned char v = json_is_true(a);
+            put(&b, &v, 1);
+            break;
+        }
+        case SR_ITEM_CHOICE:
+            put_u16(&b, (unsigned)option_index(it, json_string_value(a)));
+            break;
+        case SR_ITEM_MULTICHOICE: {
+            put_u16(&b, (unsigned)json_array_size(a));
+            size_t k;
+            json_t *e;
+            json_array_foreach(a, k, e) put_u16(&b, (unsigned)option_index(it, json_string_value(e)));
+            break;
+        }
+        case SR_ITEM_INTEGER:
+        case SR_ITEM_DECIMAL:
+        case SR_ITEM_SCALE: {
+            double v = json_number_value(a);
+            put(&b, &v, sizeof v);
+            break;
+        }
+        case SR_ITEM_DATE: {
+            int32_t day = srp_days_from_date(json_string_value(a));
+            put(&b, &day, sizeof day);
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    if (b.oom) {
+        free(b.data);
+        return -1;
+    }
+    if (!b.data) {
+        b.data = malloc(1);
+        if (!b.data)
+            return -1;
+    }
+    *out = b.data;
+    *len = b.len;
+    return 0;
+}
+
+static unsigned get_u16(const unsigned char *p)
+{
+    return (unsigned)p[0] | ((unsigned)p[1] << 8);
+}
+
+int srp_coded_next(const sr_form *form, size_t item, const unsigned char *blob, size_t len,
+                   size_t *pos, srp_coded_value *v)
+{
+    const srp_item *it = &form->items[item];
+    memset(v, 0, sizeof *v);
+    if (*pos >= len)
+        return -1;
+    v->present = blob[(*pos)++];
+    if (!v->present)
+        return 0;
+    size_t need;
+    switch (it->type) {
+    case SR_ITEM_BOOLEAN:
+        if (*pos + 1 > len)
+            return -1;
+        v->boolean = blob[(*pos)++];
+        return 0;
+    case SR_ITEM_CHOICE:
+        if (*pos + 2 > len)
+            return -1;
+        v->option = (int)get_u16(blob + *pos);
+        *pos += 2;
+        return v->option < (int)it->option_count ? 0 : -1;
+    case SR_ITEM_MULTICHOICE:
+        if (*pos + 2 > len)
+            return -1;
+        v->multi_count = get_u16(blob + *pos);
+        need = 2 + 2 * v->multi_count;
+        if (*pos + need > len)
+            return -1;
+        v->multi = blob + *pos + 2;
+        *pos += need;
+        for (size_t k = 0; k < v->multi_count; k++)
+            if (get_u16(v->multi + 2 * k) >= it->option_count)
+                return -1;
+        return 0;
+    case SR_ITEM_INTEGER:
+    case SR_ITEM_DECIMAL:
+    case SR_ITEM_SCALE:
+        if (*pos + sizeof(double) > len)
+            return -1;
+        memcpy(&v->number, blob + *pos, sizeof(double));
+        *pos += sizeof(double);
+        return 0;
+    case SR_ITEM_DATE:
+        if (*pos + sizeof(int32_t) > len)
+            return -1;
+        memcpy(&v->day, blob + *pos, sizeof(int32_t));
+        *pos += sizeof(int32_t);
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+int srp_coded_multi_at(const srp_coded_value *value, size_t i)
+{
+    return (int)get_u16(value->multi + 2 * i);
+}
