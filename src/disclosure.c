@@ -7,11 +7,13 @@
 
 typedef struct relation {
     size_t first, count; /* into members */
+    unsigned long long identity;
 } relation;
 
 struct srp_sdc {
     long min_cell;
     long *counts;
+    unsigned long long *identity;
     unsigned char *state;
     size_t cells, cell_cap;
     size_t *members;
@@ -33,6 +35,7 @@ void srp_sdc_free(srp_sdc *s)
     if (!s)
         return;
     free(s->counts);
+    free(s->identity);
     free(s->state);
     free(s->members);
     free(s->relations);
@@ -54,16 +57,20 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
     return 0;
 }
 
-size_t srp_sdc_cell(srp_sdc *s, long count, int force)
+size_t srp_sdc_cell(srp_sdc *s, long count, int force, unsigned long long identity)
 {
     size_t cap = s->cell_cap;
     if (grow((void **)&s->counts, &cap, s->cells + 1, sizeof *s->counts) != 0)
+        return (size_t)-1;
+    cap = s->cell_cap;
+    if (grow((void **)&s->identity, &cap, s->cells + 1, sizeof *s->identity) != 0)
         return (size_t)-1;
     cap = s->cell_cap;
     if (grow((void **)&s->state, &cap, s->cells + 1, sizeof *s->state) != 0)
         return (size_t)-1;
     s->cell_cap = cap;
     s->counts[s->cells] = count;
+    s->identity[s->cells] = identity;
     s->state[s->cells] = force                                 ? SRP_SDC_GROUP
                          : count >= 1 && count < s->min_cell ? SRP_SDC_SMALL
                                                                : SRP_SDC_PUBLISHED;
@@ -86,19 +93,53 @@ int srp_sdc_relation(srp_sdc *s, const size_t *cells, size_t n)
         return -1;
     s->relations[s->relation_count].first = s->member_count;
     s->relations[s->relation_count].count = n;
-    for (size_t i = 0; i < n; i++)
+    /* An order-free fingerprint of the members: sum and xor of mixed ids. */
+    unsigned long long sum = 0, mix = 0;
+    for (size_t i = 0; i < n; i++) {
         s->members[s->member_count++] = cells[i];
+        unsigned long long h = s->identity[cells[i]] * 0x9E3779B97F4A7C15ULL;
+        sum += h;
+        mix ^= (h << 7) | (h >> 57);
+    }
+    s->relations[s->relation_count].identity = sum ^ (mix * 0xBF58476D1CE4E5B9ULL);
     s->relation_count++;
     return 0;
+}
+
+typedef struct sized {
+    size_t count, index;
+    unsigned long long identity;
+} sized;
+
+static int by_size(const void *a, const void *b)
+{
+    const sized *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count < y->count ? -1 : 1;
+    if (x->identity != y->identity)
+        return x->identity < y->identity ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
 }
 
 size_t srp_sdc_solve(srp_sdc *s)
 {
     size_t added = 0;
     int changed = 1;
+    /* The most constrained relations (fewest cells) first: the cell they
+     * force often settles the larger ones too, so fewer figures go. */
+    sized *order = malloc((s->relation_count ? s->relation_count : 1) * sizeof *order);
+    if (!order)
+        return 0;
+    for (size_t r = 0; r < s->relation_count; r++) {
+        order[r].count = s->relations[r].count;
+        order[r].identity = s->relations[r].identity;
+        order[r].index = r;
+    }
+    qsort(order, s->relation_count, sizeof *order, by_size);
     while (changed) {
         changed = 0;
-        for (size_t r = 0; r < s->relation_count; r++) {
+        for (size_t k = 0; k < s->relation_count; k++) {
+            size_t r = order[k].index;
             const size_t *m = s->members + s->relations[r].first;
             size_t n = s->relations[r].count, withheld = 0;
             for (size_t i = 0; i < n; i++)
@@ -116,7 +157,8 @@ size_t srp_sdc_solve(srp_sdc *s)
                     best = c;
                 else if ((s->counts[best] == 0) != (s->counts[c] == 0))
                     best = s->counts[c] != 0 ? c : best;
-                else if (s->counts[c] < s->counts[best])
+                else if (s->counts[c] < s->counts[best] ||
+                         (s->counts[c] == s->counts[best] && s->identity[c] < s->identity[best]))
                     best = c;
             }
             if (best != (size_t)-1) {
@@ -126,6 +168,7 @@ size_t srp_sdc_solve(srp_sdc *s)
             }
         }
     }
+    free(order);
     return added;
 }
 

@@ -27,7 +27,9 @@
 #define MAX_VERSIONS 64
 
 enum { DERIVED_NONE = 0, DERIVED_PER_CASE, DERIVED_DAYS_TO_CLOSURE, DERIVED_STATUS };
-enum { BY_NONE = 0, BY_UNIT, BY_AGE, BY_YEAR, BY_QUARTER, BY_ITEM, BY_INTAKE_ITEM };
+enum { BY_NONE = 0, BY_UNIT, BY_AGE, BY_YEAR, BY_QUARTER, BY_ITEM, BY_INTAKE_ITEM, BY_STATUS,
+       BY_PERIOD };
+#define MAX_DIMS 5
 
 /* ---- a histogram of numbers (memory grows with distinct values, not people) */
 
@@ -129,6 +131,14 @@ typedef struct variable {
     int paired;                       /* has an intake counterpart */
 } variable;
 
+typedef struct dimension {
+    int kind;
+    char name[64];
+    variable var;         /* for item dimensions */
+    const char *selected; /* a filter's value, or NULL */
+    int by_index;         /* the --by column it fills, or -1 */
+} dimension;
+
 typedef struct engine {
     sr_registry *reg;
     const sr_stats_query *q;
@@ -143,15 +153,13 @@ typedef struct engine {
     sr_phase phase;
     variable *vars;
     size_t var_count;
-    /* by dimensions */
-    int by_kind[2];
-    variable by_var[2]; /* for item dimensions */
-    int by_count;
-    /* filters */
-    int has_block;
+    /* Dimensions: the --by ones (shown in rows) and one per filter (unit,
+     * status, period), whose whole partition is always computed so that a
+     * filtered figure is protected exactly as the same figure unfiltered. */
+    dimension dims[MAX_DIMS];
+    int dim_count;
     char from[11], to[11];
-    char **visible_units; /* NULL: all */
-    size_t visible_count;
+    char unit_filter[64];
     int need_intake;
 } engine;
 
@@ -397,8 +405,9 @@ typedef struct accum {
 } accum;
 
 typedef struct slot {
-    int block;
-    char *key[2];
+    char *key[MAX_DIMS];
+    int selected;              /* published (every filter matches) */
+    unsigned long long identity; /* of the group, from its dimension=value pairs */
     long people;
     accum *acc; /* per variable */
 } slot;
@@ -417,12 +426,43 @@ static const char *age_band(const char *birth, const char *date)
     return age < 12 ? "0-11" : age <= 14 ? "12-14" : age <= 17 ? "15-17" : age <= 20 ? "18-20" : "21+";
 }
 
-static long find_slot(engine *e, slots *s, int block, const char *k0, const char *k1, sr_error *err)
+static unsigned long long hash_text(unsigned long long h, const char *text)
 {
-    for (size_t i = 0; i < s->count; i++)
-        if (s->items[i].block == block && strcmp(s->items[i].key[0], k0) == 0 &&
-            strcmp(s->items[i].key[1], k1) == 0)
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        h = (h ^ *p) * 0x100000001B3ULL;
+    return (h ^ 0xFF) * 0x100000001B3ULL;
+}
+
+/* The group's identity: its name=value pairs in name order. */
+static unsigned long long group_identity(const engine *e, char *const *keys)
+{
+    int order[MAX_DIMS];
+    for (int d = 0; d < e->dim_count; d++)
+        order[d] = d;
+    for (int a = 0; a < e->dim_count; a++)
+        for (int b = a + 1; b < e->dim_count; b++)
+            if (strcmp(e->dims[order[b]].name, e->dims[order[a]].name) < 0) {
+                int t = order[a];
+                order[a] = order[b];
+                order[b] = t;
+            }
+    unsigned long long h = 0xCBF29CE484222325ULL;
+    for (int k = 0; k < e->dim_count; k++) {
+        h = hash_text(h, e->dims[order[k]].name);
+        h = hash_text(h, keys[order[k]]);
+    }
+    return h;
+}
+
+static long find_slot(engine *e, slots *s, char keys[MAX_DIMS][32], sr_error *err)
+{
+    for (size_t i = 0; i < s->count; i++) {
+        int same = 1;
+        for (int d = 0; d < e->dim_count && same; d++)
+            same = strcmp(s->items[i].key[d], keys[d]) == 0;
+        if (same)
             return (long)i;
+    }
     if (s->count == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 16;
         slot *grown = realloc(s->items, cap * sizeof *grown);
@@ -433,11 +473,17 @@ static long find_slot(engine *e, slots *s, int block, const char *k0, const char
     }
     slot *sl = &s->items[s->count];
     memset(sl, 0, sizeof *sl);
-    sl->block = block;
-    sl->key[0] = strdup(k0);
-    sl->key[1] = strdup(k1);
+    sl->selected = 1;
+    for (int d = 0; d < MAX_DIMS; d++) {
+        sl->key[d] = strdup(d < e->dim_count ? keys[d] : "");
+        if (!sl->key[d])
+            return srp_error_set(err, SR_ERR_NOMEM, "out of memory"), -1;
+        if (d < e->dim_count && e->dims[d].selected && strcmp(e->dims[d].selected, keys[d]) != 0)
+            sl->selected = 0;
+    }
+    sl->identity = group_identity(e, sl->key);
     sl->acc = calloc(e->var_count ? e->var_count : 1, sizeof *sl->acc);
-    if (!sl->key[0] || !sl->key[1] || !sl->acc)
+    if (!sl->acc)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory"), -1;
     for (size_t j = 0; j < e->var_count; j++) {
         variable *v = &e->vars[j];
@@ -471,8 +517,8 @@ static void slots_release(engine *e, slots *s)
             hist_release(&sl->acc[j].values);
         }
         free(sl->acc);
-        free(sl->key[0]);
-        free(sl->key[1]);
+        for (int d = 0; d < MAX_DIMS; d++)
+            free(sl->key[d]);
     }
     free(s->items);
 }
@@ -622,33 +668,23 @@ static int code_of(const srp_item *it, const srp_coded_value *cv, const int *map
     return -1;
 }
 
-static int in_selection(engine *e, const char *date, const char *unit, const char *status)
+/* The value of dimension d for one response. */
+static void dim_value(engine *e, int d, const char *date, const char *unit, const char *birth,
+                      const char *status, const srp_coded_value *vals, int vslot,
+                      const srp_coded_value *ivals, int islot, char out[32])
 {
-    if (e->from[0] && strcmp(date, e->from) < 0)
-        return 0;
-    if (e->to[0] && strcmp(date, e->to) > 0)
-        return 0;
-    if (e->q->unit && strcmp(unit, e->q->unit) != 0)
-        return 0;
-    if (e->q->status && strcmp(status, e->q->status) != 0)
-        return 0;
-    if (e->visible_units) {
-        int ok = 0;
-        for (size_t i = 0; i < e->visible_count; i++)
-            ok |= strcmp(e->visible_units[i], unit) == 0;
-        if (!ok)
-            return 0;
-    }
-    return 1;
-}
-
-static void by_value(engine *e, int d, const char *date, const char *unit, const char *birth,
-                     const srp_coded_value *vals, int vslot, const srp_coded_value *ivals,
-                     int islot, char out[32])
-{
-    switch (e->by_kind[d]) {
+    dimension *dim = &e->dims[d];
+    switch (dim->kind) {
     case BY_UNIT:
         snprintf(out, 32, "%s", unit);
+        return;
+    case BY_STATUS:
+        snprintf(out, 32, "%s", status);
+        return;
+    case BY_PERIOD:
+        snprintf(out, 32, "%s", e->from[0] && strcmp(date, e->from) < 0 ? "before"
+                                : e->to[0] && strcmp(date, e->to) > 0   ? "after"
+                                                                        : "inside");
         return;
     case BY_AGE:
         snprintf(out, 32, "%s", age_band(birth, date));
@@ -663,8 +699,8 @@ static void by_value(engine *e, int d, const char *date, const char *unit, const
     }
     case BY_ITEM:
     case BY_INTAKE_ITEM: {
-        variable *bv = &e->by_var[d];
-        int intake = e->by_kind[d] == BY_INTAKE_ITEM;
+        variable *bv = &dim->var;
+        int intake = dim->kind == BY_INTAKE_ITEM;
         int k = intake ? islot : vslot;
         const srp_coded_value *vv = intake ? ivals : vals;
         sr_form *f = k >= 0 ? (intake ? e->intake_forms[k] : e->forms[k]) : NULL;
@@ -676,6 +712,14 @@ static void by_value(engine *e, int d, const char *date, const char *unit, const
     default:
         out[0] = '\0';
     }
+}
+
+static void dim_values(engine *e, const char *date, const char *unit, const char *birth,
+                       const char *status, const srp_coded_value *vals, int vslot,
+                       const srp_coded_value *ivals, int islot, char keys[MAX_DIMS][32])
+{
+    for (int d = 0; d < e->dim_count; d++)
+        dim_value(e, d, date, unit, birth, status, vals, vslot, ivals, islot, keys[d]);
 }
 
 static sr_status scan(engine *e, slots *s, sr_error *err)
@@ -745,13 +789,10 @@ static sr_status scan(engine *e, slots *s, sr_error *err)
             have_intake = decode_all(e->intake_forms[islot], iblob,
                                      (size_t)sqlite3_column_bytes(st, 8), ivals) == 0;
         }
-        int block = e->has_block ? !in_selection(e, date, unit, status) : 0;
-        char k0[32] = "", k1[32] = "";
-        if (e->by_count > 0)
-            by_value(e, 0, date, unit, birth, vals, vslot, have_intake ? ivals : NULL, islot, k0);
-        if (e->by_count > 1)
-            by_value(e, 1, date, unit, birth, vals, vslot, have_intake ? ivals : NULL, islot, k1);
-        long slot_id = find_slot(e, s, block, k0, k1, err);
+        char keys[MAX_DIMS][32];
+        dim_values(e, date, unit, birth, status, vals, vslot, have_intake ? ivals : NULL, islot,
+                   keys);
+        long slot_id = find_slot(e, s, keys, err);
         if (slot_id < 0) {
             rc = SR_ERR_NOMEM;
             break;
@@ -852,13 +893,10 @@ static sr_status scan_cases(engine *e, slots *s, sr_error *err)
                         : version_slot(e->intake_versions, e->intake_count, sqlite3_column_int(st, 5));
         int have = islot >= 0 && decode_all(e->intake_forms[islot], sqlite3_column_blob(st, 6),
                                             (size_t)sqlite3_column_bytes(st, 6), ivals) == 0;
-        int block = e->has_block ? !in_selection(e, date, unit, status) : 0;
-        char k0[32] = "", k1[32] = "";
-        if (e->by_count > 0)
-            by_value(e, 0, date, unit, birth, NULL, -1, have ? ivals : NULL, have ? islot : -1, k0);
-        if (e->by_count > 1)
-            by_value(e, 1, date, unit, birth, NULL, -1, have ? ivals : NULL, have ? islot : -1, k1);
-        long slot_id = find_slot(e, s, block, k0, k1, err);
+        char keys[MAX_DIMS][32];
+        dim_values(e, date, unit, birth, status, NULL, -1, have ? ivals : NULL, have ? islot : -1,
+                   keys);
+        long slot_id = find_slot(e, s, keys, err);
         person *x = slot_id >= 0 ? person_for(e, &p, slot_id, err) : NULL;
         if (!x) {
             rc = SR_ERR_NOMEM;
@@ -973,22 +1011,25 @@ const char *sr_stats_by_name(const sr_stats *r, int i)
 /* ---- disclosure control over the accumulated table ------------------------------------ */
 
 typedef struct layout {
+    size_t **denominator; /* per variable: per slot, the denominator's cell or -1 */
     size_t *group_cell;   /* per slot: group size cell */
     size_t **cells;       /* per variable: slot * columns */
     size_t *columns;      /* per variable */
     size_t **summary;     /* per variable: slot * 3 (improved, unchanged, worsened) */
 } layout;
 
-static int same_except(const slot *a, const slot *b, int dim)
+static int same_except(const slot *a, const slot *b, int dim, int dims)
 {
-    return (dim == 0 || a->block == b->block) && (dim == 1 || strcmp(a->key[0], b->key[0]) == 0) &&
-           (dim == 2 || strcmp(a->key[1], b->key[1]) == 0);
+    for (int d = 0; d < dims; d++)
+        if (d != dim && strcmp(a->key[d], b->key[d]) != 0)
+            return 0;
+    return 1;
 }
 
 /* Relations along each dimension: the cells (col of each slot) that differ
  * only in that dimension sum to a figure a coarser query publishes. */
 static int relate_dimensions(srp_sdc *sdc, const slots *s, const size_t *cell_of, size_t stride,
-                             size_t col, int dims_in_use)
+                             size_t col, int dims)
 {
     size_t *members = malloc((s->count ? s->count : 1) * sizeof *members);
     unsigned char *done = malloc(s->count ? s->count : 1);
@@ -997,16 +1038,14 @@ static int relate_dimensions(srp_sdc *sdc, const slots *s, const size_t *cell_of
         free(done);
         return -1;
     }
-    for (int dim = 0; dim < 3; dim++) {
-        if (!(dims_in_use & (1 << dim)))
-            continue;
+    for (int dim = 0; dim < dims; dim++) {
         memset(done, 0, s->count ? s->count : 1);
         for (size_t i = 0; i < s->count; i++) {
             if (done[i])
                 continue;
             size_t n = 0;
             for (size_t k = i; k < s->count; k++)
-                if (!done[k] && same_except(&s->items[i], &s->items[k], dim)) {
+                if (!done[k] && same_except(&s->items[i], &s->items[k], dim, dims)) {
                     done[k] = 1;
                     members[n++] = cell_of[k * stride + col];
                 }
@@ -1058,7 +1097,7 @@ static long cell_count(const engine *e, const variable *v, const accum *a, size_
 
 static int protect(engine *e, slots *s, srp_sdc *sdc, layout *lay)
 {
-    int dims = (e->has_block ? 1 : 0) | (e->by_count > 0 ? 2 : 0) | (e->by_count > 1 ? 4 : 0);
+    int dims = e->dim_count;
     /* Stage 1: groups. A group smaller than min is withheld whole, and as
      * many others as it takes that its size cannot be recomputed. */
     srp_sdc *g = srp_sdc_new(e->q->min_cell);
@@ -1066,7 +1105,7 @@ static int protect(engine *e, slots *s, srp_sdc *sdc, layout *lay)
     if (!g || !lay->group_cell)
         return -1;
     for (size_t i = 0; i < s->count; i++)
-        lay->group_cell[i] = srp_sdc_cell(g, s->items[i].people, 0);
+        lay->group_cell[i] = srp_sdc_cell(g, s->items[i].people, 0, s->items[i].identity);
     if (dims && relate_dimensions(g, s, lay->group_cell, 1, 0, dims) != 0)
         return -1;
     srp_sdc_solve(g);
@@ -1074,7 +1113,8 @@ static int protect(engine *e, slots *s, srp_sdc *sdc, layout *lay)
     lay->cells = calloc(e->var_count ? e->var_count : 1, sizeof *lay->cells);
     lay->columns = calloc(e->var_count ? e->var_count : 1, sizeof *lay->columns);
     lay->summary = calloc(e->var_count ? e->var_count : 1, sizeof *lay->summary);
-    if (!lay->cells || !lay->columns || !lay->summary)
+    lay->denominator = calloc(e->var_count ? e->var_count : 1, sizeof *lay->denominator);
+    if (!lay->cells || !lay->columns || !lay->summary || !lay->denominator)
         return -1;
     for (size_t j = 0; j < e->var_count; j++) {
         variable *v = &e->vars[j];
@@ -1087,23 +1127,47 @@ static int protect(engine *e, slots *s, srp_sdc *sdc, layout *lay)
             return -1;
         for (size_t i = 0; i < s->count; i++) {
             int group_withheld = srp_sdc_state(g, lay->group_cell[i]) != SRP_SDC_PUBLISHED;
+            unsigned long long base = hash_text(s->items[i].identity, v->id);
             for (size_t c = 0; c < cols; c++) {
                 long count = cell_count(e, v, &s->items[i].acc[j], c);
-                lay->cells[j][i * cols + c] = srp_sdc_cell(sdc, count, group_withheld);
+                char column[32];
+                snprintf(column, sizeof column, "#%zu", c);
+                lay->cells[j][i * cols + c] =
+                    srp_sdc_cell(sdc, count, group_withheld, hash_text(base, column));
             }
-            /* Within a group: the options that are not 'missing' add up to
-             * the published denominator (not so for multichoice). */
+            /* Within a group the options add up to those who answered,
+             * which any required item reveals. With 'missing' options there
+             * is also the denominator (the rest), a figure of its own: then
+             * non-missing options + denominator, and missing options +
+             * denominator, are relations too (their difference would
+             * otherwise give the missing count away). */
             if (!e->q->change && v->ncodes && v->type != SR_ITEM_MULTICHOICE) {
-                /* ...and all of them, missing ones too, add up to those who
-                 * answered, which any required item of the form reveals. */
-                size_t members[512], all[512], n = 0, m = 0;
+                size_t all[512], kept[513], missing[513], na = 0, nk = 0, nm = 0;
                 for (size_t c = 0; c < v->ncodes && c < 512; c++) {
-                    all[m++] = lay->cells[j][i * cols + c];
-                    if (!v->missing[c])
-                        members[n++] = lay->cells[j][i * cols + c];
+                    size_t cell = lay->cells[j][i * cols + c];
+                    all[na++] = cell;
+                    if (v->missing[c])
+                        missing[nm++] = cell;
+                    else
+                        kept[nk++] = cell;
                 }
-                if (srp_sdc_relation(sdc, members, n) != 0 || (m > n && srp_sdc_relation(sdc, all, m) != 0))
+                if (srp_sdc_relation(sdc, all, na) != 0)
                     return -1;
+                if (nm > 0) {
+                    if (!lay->denominator[j]) {
+                        lay->denominator[j] = calloc(s->count + 1, sizeof(size_t));
+                        if (!lay->denominator[j])
+                            return -1;
+                    }
+                    size_t d = srp_sdc_cell(sdc, s->items[i].acc[j].denominator, group_withheld,
+                                            hash_text(base, "#denominator"));
+                    lay->denominator[j][i] = d;
+                    kept[nk++] = d;
+                    missing[nm++] = d;
+                    if (srp_sdc_relation(sdc, kept, nk) != 0 ||
+                        srp_sdc_relation(sdc, missing, nm) != 0)
+                        return -1;
+                }
             }
             if (e->q->change) {
                 /* Rows and columns of the paired table. */
@@ -1119,10 +1183,13 @@ static int protect(engine *e, slots *s, srp_sdc *sdc, layout *lay)
                 }
             }
         }
-        if (dims)
+        if (dims) {
             for (size_t c = 0; c < cols; c++)
                 if (relate_dimensions(sdc, s, lay->cells[j], cols, c, dims) != 0)
                     return -1;
+            if (lay->denominator[j] && relate_dimensions(sdc, s, lay->denominator[j], 1, 0, dims) != 0)
+                return -1;
+        }
         if (e->q->change && change_summarised(v)) {
             lay->summary[j] = calloc(s->count * 3 + 1, sizeof(size_t));
             if (!lay->summary[j])
@@ -1137,8 +1204,11 @@ static int protect(engine *e, slots *s, srp_sdc *sdc, layout *lay)
                             totals[r] += a->pairs[x][y];
                     }
                 int group_withheld = srp_sdc_state(g, lay->group_cell[i]) != SRP_SDC_PUBLISHED;
+                unsigned long long sbase = hash_text(s->items[i].identity, v->id);
                 for (int r = 0; r < 3; r++)
-                    lay->summary[j][i * 3 + r] = srp_sdc_cell(sdc, totals[r], group_withheld);
+                    lay->summary[j][i * 3 + r] =
+                        srp_sdc_cell(sdc, totals[r], group_withheld,
+                                     hash_text(sbase, r == 0 ? "#improved" : r == 1 ? "#same" : "#worse"));
                 if (srp_sdc_relation(sdc, &lay->summary[j][i * 3], 3) != 0)
                     return -1;
                 /* A summary is the sum of its region's paired cells: with it
@@ -1170,9 +1240,12 @@ static void layout_release(const engine *e, layout *lay)
         free(lay->cells[j]);
         if (lay->summary)
             free(lay->summary[j]);
+        if (lay->denominator)
+            free(lay->denominator[j]);
     }
     free(lay->cells);
     free(lay->summary);
+    free(lay->denominator);
     free(lay->columns);
     free(lay->group_cell);
 }
@@ -1182,10 +1255,12 @@ static void layout_release(const engine *e, layout *lay)
 static int slot_order(const void *a, const void *b)
 {
     const slot *x = a, *y = b;
-    if (x->block != y->block)
-        return x->block - y->block;
-    int c = strcmp(x->key[0], y->key[0]);
-    return c ? c : strcmp(x->key[1], y->key[1]);
+    for (int d = 0; d < MAX_DIMS; d++) {
+        int c = strcmp(x->key[d], y->key[d]);
+        if (c)
+            return c;
+    }
+    return 0;
 }
 
 static int reason_of(enum srp_sdc_reason state)
@@ -1202,8 +1277,9 @@ static sr_stats_row *row_for(engine *e, sr_stats *r, const variable *v, const sl
     row->form = keep(r, e->q->form);
     row->item = keep(r, v->id);
     row->item_label = keep(r, v->label);
-    for (int d = 0; d < e->by_count; d++)
-        row->by[d] = keep(r, sl->key[d]);
+    for (int d = 0; d < e->dim_count; d++)
+        if (e->dims[d].by_index >= 0)
+            row->by[e->dims[d].by_index] = keep(r, sl->key[d]);
     row->value = keep(r, value);
     row->value_label = keep(r, value_label);
     return row;
@@ -1270,7 +1346,7 @@ static int emit(engine *e, slots *s, srp_sdc *sdc, layout *lay, sr_stats *r)
         size_t cols = lay->columns[j];
         for (size_t i = 0; i < s->count; i++) {
             slot *sl = &s->items[i];
-            if (sl->block != 0)
+            if (!sl->selected)
                 continue;
             accum *a = &sl->acc[j];
             int group_ok = 1;
@@ -1316,13 +1392,17 @@ static int emit(engine *e, slots *s, srp_sdc *sdc, layout *lay, sr_stats *r)
             }
             if (v->ncodes) {
                 int any_withheld = 0;
+                int denominator_ok = group_ok && (!lay->denominator[j] ||
+                                                  srp_sdc_state(sdc, lay->denominator[j][i]) ==
+                                                      SRP_SDC_PUBLISHED);
+                any_withheld |= !denominator_ok;
                 for (size_t c = 0; c < v->ncodes; c++) {
                     enum srp_sdc_reason st = srp_sdc_state(sdc, lay->cells[j][i * cols + c]);
                     any_withheld |= st != SRP_SDC_PUBLISHED;
                     sr_stats_row *row = row_for(e, r, v, sl, v->codes[c], v->code_labels[c]);
                     if (!row)
                         return -1;
-                    set_count(row, a->counts[c], a->denominator, group_ok, st);
+                    set_count(row, a->counts[c], a->denominator, denominator_ok, st);
                     if (v->missing[c]) /* counted and shown, outside the shares */
                         row->has_percent = 0;
                 }
@@ -1334,7 +1414,7 @@ static int emit(engine *e, slots *s, srp_sdc *sdc, layout *lay, sr_stats *r)
                     if (!row)
                         return -1;
                     long top = v->ncodes >= 2 ? a->counts[v->ncodes - 1] + a->counts[v->ncodes - 2] : 0;
-                    set_count(row, top, a->denominator, group_ok,
+                    set_count(row, top, a->denominator, denominator_ok,
                               any_withheld ? (group_ok ? SRP_SDC_SECONDARY : SRP_SDC_GROUP)
                               : top >= 1 && top < e->q->min_cell ? SRP_SDC_SMALL
                                                                  : SRP_SDC_PUBLISHED);
@@ -1374,16 +1454,29 @@ static sr_status load_versions(engine *e, const char *form_id, sr_form **forms, 
     return rc;
 }
 
-static sr_status setup_by(engine *e, int d, const char *name, sr_error *err)
+static dimension *add_dimension(engine *e, const char *name, int kind, int by_index)
+{
+    dimension *dim = &e->dims[e->dim_count++];
+    memset(dim, 0, sizeof *dim);
+    snprintf(dim->name, sizeof dim->name, "%s", name);
+    dim->kind = kind;
+    dim->by_index = by_index;
+    return dim;
+}
+
+static sr_status setup_by(engine *e, int by_index, const char *name, sr_error *err)
 {
     static const char *const builtins[] = {"unit", "age_band", "year", "quarter"};
+    for (int d = 0; d < e->dim_count; d++)
+        if (strcmp(e->dims[d].name, name) == 0)
+            return srp_error_set(err, SR_ERR_USAGE, "--by names '%s' twice", name);
     for (int b = 0; b < 4; b++)
         if (strcmp(name, builtins[b]) == 0) {
-            e->by_kind[d] = BY_UNIT + b;
+            add_dimension(e, name, BY_UNIT + b, by_index);
             return SR_OK;
         }
-    variable *bv = &e->by_var[d];
-    memset(bv, 0, sizeof *bv);
+    dimension *dim = add_dimension(e, name, BY_NONE, by_index);
+    variable *bv = &dim->var;
     /* An item of this form, else one of the case's intake. */
     int found = 0;
     for (int pass = 0; pass < 2 && !found; pass++) {
@@ -1406,7 +1499,7 @@ static sr_status setup_by(engine *e, int d, const char *name, sr_error *err)
             found = 1;
         }
         if (found) {
-            e->by_kind[d] = pass == 0 ? BY_ITEM : BY_INTAKE_ITEM;
+            dim->kind = pass == 0 ? BY_ITEM : BY_INTAKE_ITEM;
             if (pass == 1)
                 e->need_intake = 1;
             if (map_options(bv, forms, count, bv->item_of, bv->option_map, e->lang) != 0)
@@ -1421,44 +1514,61 @@ static sr_status setup_by(engine *e, int d, const char *name, sr_error *err)
     return SR_OK;
 }
 
-static sr_status visible_units(engine *e, sr_error *err)
+/* Who may see which units: admins all; a coordinator (or an analyst with
+ * units) only theirs, one unit at a time, so that figures are always those
+ * of a whole unit, computed and protected as in the table of all units. */
+static sr_status restrict_units(engine *e, sr_error *err)
 {
     if (sr_registry_role(e->reg) == SR_ROLE_ADMIN)
         return SR_OK;
     sqlite3 *db = srp_registry_db(e->reg);
     sqlite3_stmt *st = NULL;
-    sr_status rc = srp_store_prepare(db, "SELECT unit FROM user_units WHERE user = ?1", &st, err);
+    sr_status rc = srp_store_prepare(db, "SELECT unit FROM user_units WHERE user = ?1 ORDER BY unit",
+                                     &st, err);
     if (rc != SR_OK)
         return rc;
     sqlite3_bind_text(st, 1, sr_registry_user(e->reg), -1, SQLITE_STATIC);
+    int count = 0, allowed = 0;
+    char only[64] = "";
     while (sqlite3_step(st) == SQLITE_ROW) {
-        char **grown = realloc(e->visible_units, (e->visible_count + 1) * sizeof *grown);
-        if (!grown) {
-            rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-            break;
-        }
-        e->visible_units = grown;
-        e->visible_units[e->visible_count] = strdup((const char *)sqlite3_column_text(st, 0));
-        if (!e->visible_units[e->visible_count++]) {
-            rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-            break;
-        }
+        const char *unit = (const char *)sqlite3_column_text(st, 0);
+        if (count++ == 0)
+            snprintf(only, sizeof only, "%s", unit);
+        allowed |= e->q->unit && strcmp(unit, e->q->unit) == 0;
     }
     sqlite3_finalize(st);
-    /* An analyst without units sees every unit; a coordinator only theirs. */
-    if (rc == SR_OK && e->visible_count == 0 && sr_registry_role(e->reg) == SR_ROLE_ANALYST) {
-        free(e->visible_units);
-        e->visible_units = NULL;
+    if (count == 0 && sr_registry_role(e->reg) == SR_ROLE_ANALYST)
+        return SR_OK; /* an analyst without units sees every unit */
+    if (e->q->unit && !allowed)
+        return srp_error_set(err, SR_ERR_DENIED, "user '%s' does not work in unit '%s'",
+                             sr_registry_user(e->reg), e->q->unit);
+    if (!e->q->unit && count == 1)
+        snprintf(e->unit_filter, sizeof e->unit_filter, "%s", only);
+    else if (!e->q->unit)
+        return srp_error_set(err, SR_ERR_USAGE,
+                             "you work in several units: give --unit CODE for one of them");
+    return SR_OK;
+}
+
+/* A filter is a dimension whose every value is computed; only the selected
+ * one is published. */
+static void setup_filters(engine *e)
+{
+    const char *unit = e->q->unit ? e->q->unit : e->unit_filter[0] ? e->unit_filter : NULL;
+    if (unit) {
+        int found = 0;
+        for (int d = 0; d < e->dim_count; d++)
+            if (e->dims[d].kind == BY_UNIT) {
+                e->dims[d].selected = unit;
+                found = 1;
+            }
+        if (!found)
+            add_dimension(e, "unit", BY_UNIT, -1)->selected = unit;
     }
-    if (rc == SR_OK && e->q->unit && e->visible_units) {
-        int ok = 0;
-        for (size_t i = 0; i < e->visible_count; i++)
-            ok |= strcmp(e->visible_units[i], e->q->unit) == 0;
-        if (!ok)
-            rc = srp_error_set(err, SR_ERR_DENIED, "user '%s' does not work in unit '%s'",
-                               sr_registry_user(e->reg), e->q->unit);
-    }
-    return rc;
+    if (e->q->status)
+        add_dimension(e, "status", BY_STATUS, -1)->selected = e->q->status;
+    if (e->from[0] || e->to[0])
+        add_dimension(e, "period", BY_PERIOD, -1)->selected = "inside";
 }
 
 static sr_status widen_dates(engine *e, sr_stats *r, sr_error *err)
@@ -1573,7 +1683,7 @@ sr_status sr_stats_run(sr_registry *reg, const sr_stats_query *query, sr_stats *
     srp_time_now_iso(r->generated_at, sizeof r->generated_at);
     rc = widen_dates(&e, r, err);
     if (rc == SR_OK)
-        rc = visible_units(&e, err);
+        rc = restrict_units(&e, err);
     if (rc == SR_OK)
         rc = load_versions(&e, "sig-intake", e.intake_forms, e.intake_versions, &e.intake_count,
                            err);
@@ -1643,11 +1753,10 @@ sr_status sr_stats_run(sr_registry *reg, const sr_stats_query *query, sr_stats *
         if (q.by[d]) {
             rc = setup_by(&e, d, q.by[d], err);
             snprintf(r->by[d], sizeof r->by[d], "%s", q.by[d]);
-            e.by_count = d + 1;
         }
     if (rc != SR_OK)
         goto out;
-    e.has_block = q.unit || q.status || e.from[0] || e.to[0] || e.visible_units;
+    setup_filters(&e);
     rc = cases ? scan_cases(&e, &s, err) : scan(&e, &s, err);
     if (rc != SR_OK)
         goto out;
@@ -1673,15 +1782,12 @@ out:
     for (size_t j = 0; j < e.var_count; j++)
         variable_release(&e.vars[j]);
     free(e.vars);
-    for (int d = 0; d < 2; d++)
-        variable_release(&e.by_var[d]);
+    for (int d = 0; d < e.dim_count; d++)
+        variable_release(&e.dims[d].var);
     for (size_t k = 0; k < e.version_count; k++)
         sr_form_free(e.forms[k]);
     for (size_t k = 0; k < e.intake_count; k++)
         sr_form_free(e.intake_forms[k]);
-    for (size_t i = 0; i < e.visible_count; i++)
-        free(e.visible_units[i]);
-    free(e.visible_units);
     if (rc != SR_OK) {
         sr_stats_free(r);
         return rc;
