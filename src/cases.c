@@ -304,7 +304,8 @@ static sr_status count_active(sqlite3 *db, const char *code, const char *form_id
 {
     sqlite3_stmt *st = NULL;
     sr_status rc = srp_store_prepare(db,
-                                     "SELECT count(*), min(id) FROM responses WHERE case_code = ?1"
+                                     "SELECT count(*), min(id) FROM responses INDEXED BY responses_case"
+                                     " WHERE case_code = ?1"
                                      " AND form_id = ?2 AND active",
                                      &st, err);
     if (rc != SR_OK)

@@ -151,6 +151,8 @@ static sr_status apply_pragmas(sqlite3 *db, sr_error *err)
     static const char *const pragmas[] = {
         "PRAGMA temp_store = MEMORY", "PRAGMA secure_delete = ON",  "PRAGMA foreign_keys = ON",
         "PRAGMA synchronous = FULL",  "PRAGMA journal_mode = DELETE",
+        /* A bounded cache: every page missed is read, decrypted and checked. */
+        "PRAGMA cache_size = -32768",
     };
     for (size_t i = 0; i < sizeof pragmas / sizeof pragmas[0]; i++) {
         int rc = sqlite3_exec(db, pragmas[i], NULL, NULL, NULL);
