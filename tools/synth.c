@@ -76,12 +76,52 @@ static void date_text(long day, char out[11])
 
 /* ---- personnummer ------------------------------------------------------------------ */
 
+/* The numbers handed out so far (birth day and serial), so that no two
+ * synthetic people share one: an open-addressing set. */
+static uint64_t *issued;
+static size_t issued_cap, issued_count;
+
+static int issue(uint64_t key)
+{
+    if (2 * (issued_count + 1) > issued_cap) {
+        size_t cap = issued_cap ? issued_cap * 2 : 1024;
+        uint64_t *grown = calloc(cap, sizeof *grown);
+        if (!grown) {
+            fprintf(stderr, "sigreg-synth: out of memory\n");
+            exit(1);
+        }
+        for (size_t i = 0; i < issued_cap; i++)
+            if (issued[i])
+                for (size_t h = (size_t)(issued[i] * 0x9E3779B97F4A7C15ULL) % cap;; h = (h + 1) % cap)
+                    if (!grown[h]) {
+                        grown[h] = issued[i];
+                        break;
+                    }
+        free(issued);
+        issued = grown;
+        issued_cap = cap;
+    }
+    for (size_t h = (size_t)(key * 0x9E3779B97F4A7C15ULL) % issued_cap;; h = (h + 1) % issued_cap) {
+        if (issued[h] == key)
+            return 0;
+        if (!issued[h]) {
+            issued[h] = key;
+            issued_count++;
+            return 1;
+        }
+    }
+}
+
 static void make_pnr(long birth, char out[14])
 {
     int y, m, d;
     civil_from_days(birth, &y, &m, &d);
+    int serial;
+    do
+        serial = below(1000);
+    while (!issue(((uint64_t)(birth + 100000) << 10) | (uint64_t)serial | (1ULL << 62)));
     char nine[10];
-    snprintf(nine, sizeof nine, "%02d%02d%02d%03d", y % 100, m, d, below(1000));
+    snprintf(nine, sizeof nine, "%02d%02d%02d%03d", y % 100, m, d, serial);
     int sum = 0;
     for (int i = 0; i < 9; i++) {
         int v = (nine[i] - '0') * (i % 2 == 0 ? 2 : 1);

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# test_stats.sh - group summaries through the command line: the tidy formats,
+# the settings, the minimum cell, roles and units, and the audit entry.
+source "$(dirname "$0")/lib.sh"
+t_begin
+SYNTH=${SIGREG_SYNTH:?}
+check "make registry" make_registry
+"$SYNTH" --cases 300 --seed 11 --units U1,U2 > synth.jsonl
+ok "import" import synth.jsonl
+
+ok "table" stats sig-intake
+check "table has Swedish labels" grep -q "Brottslighet" <<<"$OUT"
+check "table explains withheld figures" grep -q "uppgiften redovisas inte" <<<"$OUT"
+ok "table in English" stats sig-intake --lang en
+check "English labels" grep -q "Criminal activity" <<<"$OUT"
+
+ok "csv" stats sig-intake --by sex --format csv
+check "csv header" test "$(head -1 <<<"$OUT" | tr -d '\r')" = "form,item,sex,value,count,denominator,percent,estimate,suppressed"
+check "suppressed rows have no count, percent or estimate" bash -c "! tr -d '\r' <<<'$OUT' | grep -E ',true$' | grep -qvE '^[^,]*,[^,]*,[^,]*,[^,]*,,[^,]*,,,true$'"
+check "some rows are suppressed" bash -c "tr -d '\r' <<<'$OUT' | grep -qE ',true$'"
+check "no free text summarised" bash -c "! grep -q ',notes,' <<<'$OUT'"
+check "no dates summarised" bash -c "! grep -q ',consent_date,' <<<'$OUT'"
+ok "excel csv" stats sig-intake --format csv --excel
+check "excel: BOM and semicolons" bash -c "head -c 3 <<<'$OUT' | od -An -tx1 | grep -q 'ef bb bf' && head -1 <<<'$OUT' | grep -q 'form;item;value'"
+
+ok "json" stats sig-intake --by unit --format json --from 2025-02-14 --to 2025-11-03
+echo "$OUT" > stats.json
+check "json has rows and settings" bash -c 'grep -q "\"rows\"" stats.json && grep -q "\"min_cell\": 5" stats.json && grep -q "\"generated_at\"" stats.json && grep -q "\"form_versions\"" stats.json'
+check "dates widened to whole months" bash -c 'grep -q "\"from\": \"2025-02-01\"" stats.json && grep -q "\"to\": \"2025-11-30\"" stats.json && grep -q "widened to whole months" stats.json'
+check "rows carry the by column" grep -q '"unit": "U1"' stats.json
+
+ok "min cell raised" stats sig-intake --min-cell 10 --format json
+check "min cell 10 used" grep -q '"min_cell": 10' <<<"$OUT"
+refused "min cell below 3" "may not be below 3" stats sig-intake --min-cell 2
+refused "unknown form" "no form 'nope'" stats nope
+refused "bad --by" "not an item" stats sig-intake --by shoe_size
+refused "text cannot group" "only choice, boolean and scale" stats sig-intake --by notes
+ok "cases by status" stats cases --by unit --format csv
+check "cases rows" grep -q "^cases,status,U1,open," <<<"$OUT"
+ok "closure grouped by intake sex" stats sig-closure --by sex --format csv
+check "intake item groups a later form" grep -q "^sig-closure,overall_change,boy," <<<"$OUT"
+ok "change table" stats sig-closure --change --format csv
+check "paired cells and shares" bash -c "grep -q ',need_crime,none>some,' <<<'$OUT' && grep -q ',need_crime,improved,' <<<'$OUT'"
+ok "days to closure" stats sig-closure --format csv
+check "days from intake to closure" grep -q ",days_intake_to_closure,median," <<<"$OUT"
+ok "interventions per case" stats sig-intervention --format csv
+check "registrations per case" grep -q ",registrations_per_case,mean," <<<"$OUT"
+ok "out file" stats sig-experience --format csv --out exp.csv
+check "out file written" grep -q "felt_safe,top2" exp.csv
+
+# Roles: an analyst may summarise; a coordinator of one unit sees that unit
+ok "analyst summary" --user ana --passphrase-file analyst.pass stats sig-intake --format csv
+refused "coordinator elsewhere" "does not work in unit 'U2'" --user coord --passphrase-file coord.pass stats sig-intake --unit U2
+ok "coordinator's own unit" --user coord --passphrase-file coord.pass stats sig-intake --format csv
+
+ok "audit" audit show
+check "summaries are audited with their settings" grep -q "stats.*form=sig-intake by=sex" <<<"$OUT"
+t_end
