@@ -408,8 +408,7 @@ sr_status srp_register_in_txn(sr_registry *reg, const char *typed_code, const sr
     }
     rc = srp_store_prepare(db,
                            "INSERT INTO responses (case_code, form_id, form_version, phase, date,"
-                           " answers, created_at, created_by, coded)"
-                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                           " answers, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                            &st, err);
     if (rc == SR_OK) {
         sqlite3_bind_text(st, 1, c.code, -1, SQLITE_STATIC);
@@ -420,13 +419,26 @@ sr_status srp_register_in_txn(sr_registry *reg, const char *typed_code, const sr
         sqlite3_bind_text(st, 6, text, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 8, sr_registry_user(reg), -1, SQLITE_STATIC);
-        sqlite3_bind_blob(st, 9, coded, (int)coded_len, SQLITE_STATIC);
         rc = step_done(db, st, "store the response", err);
+    }
+    if (rc == SR_OK)
+        *response_id = sqlite3_last_insert_rowid(db);
+    if (rc == SR_OK)
+        rc = srp_store_prepare(db,
+                               "INSERT INTO response_codes (form_id, case_code, response_id,"
+                               " form_version, date, active, coded) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)",
+                               &st, err);
+    if (rc == SR_OK) {
+        sqlite3_bind_text(st, 1, sr_form_id(form), -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, c.code, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, *response_id);
+        sqlite3_bind_int(st, 4, sr_form_version(form));
+        sqlite3_bind_text(st, 5, date, -1, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 6, coded, (int)coded_len, SQLITE_STATIC);
+        rc = step_done(db, st, "store the coded answers", err);
     }
     free(text);
     free(coded);
-    if (rc == SR_OK)
-        *response_id = sqlite3_last_insert_rowid(db);
     if (rc == SR_OK && sr_form_phase(form) == SR_PHASE_CLOSURE) {
         rc = srp_store_prepare(db, "UPDATE cases SET status = 'closed', closed_at = ?2 WHERE code = ?1",
                                &st, err);
@@ -566,15 +578,24 @@ sr_status sr_response_edit(sr_registry *reg, int64_t response_id, const char *da
         rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     if (rc == SR_OK)
         rc = srp_store_prepare(db,
-                               "UPDATE responses SET answers = ?2, date = ?3, coded = ?4,"
+                               "UPDATE responses SET answers = ?2, date = ?3,"
                                " revision = revision + 1 WHERE id = ?1",
                                &st, err);
     if (rc == SR_OK) {
         sqlite3_bind_int64(st, 1, response_id);
         sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, new_date, -1, SQLITE_STATIC);
-        sqlite3_bind_blob(st, 4, coded, (int)coded_len, SQLITE_STATIC);
         rc = step_done(db, st, "store the new revision", err);
+    }
+    if (rc == SR_OK)
+        rc = srp_store_prepare(db,
+                               "UPDATE response_codes SET coded = ?2, date = ?3 WHERE response_id = ?1",
+                               &st, err);
+    if (rc == SR_OK) {
+        sqlite3_bind_int64(st, 1, response_id);
+        sqlite3_bind_blob(st, 2, coded, (int)coded_len, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, new_date, -1, SQLITE_STATIC);
+        rc = step_done(db, st, "store the new coded answers", err);
     }
     free(text);
     free(coded);
@@ -771,6 +792,11 @@ sr_status sr_case_reopen(sr_registry *reg, const char *typed, const char *reason
                        c.code, err);
     /* The closure (and anything registered after it) stays, set aside. */
     if (rc == SR_OK)
+        rc = exec_for_case(db, "UPDATE response_codes SET active = 0 WHERE response_id IN"
+                               " (SELECT id FROM responses WHERE case_code = ?1 AND active"
+                               "  AND phase IN ('closure', 'followup'))",
+                           c.code, err);
+    if (rc == SR_OK)
         rc = exec_for_case(db, "UPDATE responses SET active = 0 WHERE case_code = ?1 AND active"
                                " AND phase IN ('closure', 'followup')",
                            c.code, err);
@@ -798,6 +824,7 @@ static sr_status erase_case(sqlite3 *db, const char *code, int has_codekey, sr_e
     static const char *const statements[] = {
         "DELETE FROM response_history WHERE response_id IN"
         " (SELECT id FROM responses WHERE case_code = ?1)",
+        "DELETE FROM response_codes WHERE case_code = ?1",
         "DELETE FROM responses WHERE case_code = ?1",
         "DELETE FROM case_events WHERE case_code = ?1",
         "DELETE FROM cases WHERE code = ?1",

@@ -160,6 +160,7 @@ typedef struct engine {
     int dim_count;
     char from[11], to[11];
     char unit_filter[64];
+    char intake_id[64];
     int need_intake;
 } engine;
 
@@ -531,6 +532,7 @@ typedef struct person {
     double *sum;
     long *n;
     int *latest;          /* change: the latest code given (-1 none) */
+    char latest_date[11]; /* the date of the response latest seen */
     int *intake_code;
 } person;
 
@@ -575,6 +577,7 @@ static person *person_for(engine *e, people *p, long slot_id, sr_error *err)
         x->latest[j] = -1;
         x->intake_code[j] = -1;
     }
+    x->latest_date[0] = '\0';
     p->count++;
     return x;
 }
@@ -725,19 +728,22 @@ static void dim_values(engine *e, const char *date, const char *unit, const char
 static sr_status scan(engine *e, slots *s, sr_error *err)
 {
     sqlite3 *db = srp_registry_db(e->reg);
+    /* Rows come in the table's own order, a person's responses together. */
     const char *sql_intake =
         "SELECT r.case_code, r.date, r.form_version, r.coded, c.unit, c.birth_date, c.status,"
-        " i.form_version, i.coded, i.date FROM responses r JOIN cases c ON c.code = r.case_code"
-        " LEFT JOIN responses i ON i.case_code = r.case_code AND i.phase = 'intake' AND i.active"
-        " WHERE r.form_id = ?1 AND r.active ORDER BY r.case_code, r.date, r.id";
+        " i.form_version, i.coded, i.date FROM response_codes r JOIN cases c ON c.code = r.case_code"
+        " LEFT JOIN response_codes i ON i.case_code = r.case_code AND i.form_id = ?2 AND i.active"
+        " WHERE r.form_id = ?1 AND r.active ORDER BY r.form_id, r.case_code, r.response_id";
     const char *sql_plain =
         "SELECT r.case_code, r.date, r.form_version, r.coded, c.unit, c.birth_date, c.status,"
-        " NULL, NULL, NULL FROM responses r JOIN cases c ON c.code = r.case_code"
-        " WHERE r.form_id = ?1 AND r.active ORDER BY r.case_code, r.date, r.id";
+        " NULL, NULL, NULL FROM response_codes r JOIN cases c ON c.code = r.case_code"
+        " WHERE r.form_id = ?1 AND r.active ORDER BY r.form_id, r.case_code, r.response_id";
     sqlite3_stmt *st = NULL;
     sr_status rc = srp_store_prepare(db, e->need_intake ? sql_intake : sql_plain, &st, err);
     if (rc != SR_OK)
         return rc;
+    if (e->need_intake)
+        sqlite3_bind_text(st, 2, e->intake_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 1, e->q->form, -1, SQLITE_STATIC);
     size_t maxitems = 1;
     for (size_t k = 0; k < e->version_count; k++)
@@ -802,6 +808,11 @@ static sr_status scan(engine *e, slots *s, sr_error *err)
             rc = SR_ERR_NOMEM;
             break;
         }
+        /* Rows come by response, not date: the change tables want the
+         * latest answer by date. */
+        int latest = strcmp(date, x->latest_date) >= 0;
+        if (latest)
+            snprintf(x->latest_date, sizeof x->latest_date, "%s", date);
         for (size_t j = 0; j < e->var_count; j++) {
             variable *v = &e->vars[j];
             if (v->derived == DERIVED_PER_CASE) {
@@ -833,7 +844,8 @@ static sr_status scan(engine *e, slots *s, sr_error *err)
             int c = categorical(it->type) ? code_of(it, cv, v->option_map[vslot]) : -1;
             if (c >= 0) {
                 x->seen[j][c] = 1;
-                x->latest[j] = c;
+                if (latest)
+                    x->latest[j] = c;
             }
             if (numeric(it->type))
                 x->sum[j] += cv->number;
@@ -867,11 +879,12 @@ static sr_status scan_cases(engine *e, slots *s, sr_error *err)
     sr_status rc = srp_store_prepare(
         db,
         "SELECT c.code, coalesce(i.date, c.opened_at), c.unit, c.birth_date, c.status,"
-        " i.form_version, i.coded FROM cases c LEFT JOIN responses i ON i.case_code = c.code"
-        " AND i.phase = 'intake' AND i.active ORDER BY c.code",
+        " i.form_version, i.coded FROM cases c LEFT JOIN response_codes i ON i.case_code = c.code"
+        " AND i.form_id = ?1 AND i.active",
         &st, err);
     if (rc != SR_OK)
         return rc;
+    sqlite3_bind_text(st, 1, e->intake_id, -1, SQLITE_STATIC);
     size_t maxintake = 1;
     for (size_t k = 0; k < e->intake_count; k++)
         if (e->intake_forms[k]->item_count > maxintake)
@@ -1591,10 +1604,13 @@ static sr_status widen_dates(engine *e, sr_stats *r, sr_error *err)
     memcpy(r->from, e->from, sizeof r->from);
     memcpy(r->to, e->to, sizeof r->to);
     if ((e->q->from && strcmp(e->q->from, e->from) != 0) || (e->q->to && strcmp(e->q->to, e->to) != 0)) {
-        char note[160];
+        char note[300];
         snprintf(note, sizeof note,
-                 "the period was widened to whole months (%s to %s), so that a day more or less "
-                 "cannot single anyone out",
+                 strcmp(e->lang, "en") == 0
+                     ? "the period was widened to whole months (%s to %s), so that a day more or "
+                       "less cannot single anyone out"
+                     : "perioden utvidgades till hela månader (%s till %s), så att en dag hit "
+                       "eller dit inte kan peka ut någon",
                  e->from[0] ? e->from : "start", e->to[0] ? e->to : "end");
         if (add_note(r, note) != 0)
             return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
@@ -1620,34 +1636,47 @@ static sr_status registry_min_cell(sr_registry *reg, int *out, sr_error *err)
 
 static sr_status explain(const engine *e, sr_stats *r, sr_error *err)
 {
+    int sv = strcmp(e->lang, "en") != 0;
     int reasons[5] = {0};
     for (size_t i = 0; i < r->count; i++)
         reasons[r->rows[i].reason]++;
-    char note[300];
     int n = e->q->min_cell;
-    const char *texts[5] = {NULL, NULL, NULL, NULL, NULL};
-    char t1[160], t2[160], t4[160];
-    snprintf(t1, sizeof t1, "counts from 1 to %d are withheld (minimum cell %d)", n - 1, n);
-    snprintf(t2, sizeof t2, "groups of fewer than %d people are withheld whole", n);
-    snprintf(t4, sizeof t4, "statistics over fewer than %d people are withheld", n);
-    texts[1] = t1;
-    texts[2] = t2;
-    texts[3] = "further figures are withheld so that no withheld one can be recomputed from "
-               "totals, from the rest of its row or column, or from the same query without its "
-               "filter (secondary suppression)";
-    texts[4] = t4;
+    char texts[5][400];
+    snprintf(texts[1], sizeof texts[1],
+             sv ? "antal från 1 till %d redovisas inte (minsta cell %d)"
+                : "counts from 1 to %d are withheld (minimum cell %d)",
+             n - 1, n);
+    snprintf(texts[2], sizeof texts[2],
+             sv ? "grupper med färre än %d personer redovisas inte alls"
+                : "groups of fewer than %d people are withheld whole",
+             n);
+    snprintf(texts[3], sizeof texts[3], "%s",
+             sv ? "fler uppgifter döljs så att ingen dold uppgift kan räknas fram ur summor, ur "
+                  "resten av raden eller kolumnen eller ur samma fråga utan filter "
+                  "(sekundär röjandekontroll)"
+                : "further figures are withheld so that no withheld one can be recomputed from "
+                  "totals, from the rest of its row or column, or from the same query without "
+                  "its filter (secondary suppression)");
+    snprintf(texts[4], sizeof texts[4],
+             sv ? "mått över färre än %d personer redovisas inte"
+                : "statistics over fewer than %d people are withheld",
+             n);
     for (int k = 1; k < 5; k++)
         if (reasons[k] && add_note(r, texts[k]) != 0)
             return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    char note[400];
     if (e->repeatable) {
         snprintf(note, sizeof note,
-                 "'%s' is repeatable: each person counts once per answer given in the period; "
-                 "whole numbers are summed per person, scales averaged",
+                 sv ? "'%s' registreras upprepat: varje person räknas en gång per svar under "
+                      "perioden; heltal summeras per person, skalor medelvärdesbildas"
+                    : "'%s' is repeatable: each person counts once per answer given in the "
+                      "period; whole numbers are summed per person, scales averaged",
                  e->q->form);
         if (add_note(r, note) != 0)
             return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     }
-    if (add_note(r, "free text, dates and identifying items are never summarised") != 0)
+    if (add_note(r, sv ? "fritext, datum och direkt identifierande frågor sammanställs aldrig"
+                       : "free text, dates and identifying items are never summarised") != 0)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     return SR_OK;
 }
@@ -1684,6 +1713,7 @@ sr_status sr_stats_run(sr_registry *reg, const sr_stats_query *query, sr_stats *
     rc = widen_dates(&e, r, err);
     if (rc == SR_OK)
         rc = restrict_units(&e, err);
+    snprintf(e.intake_id, sizeof e.intake_id, "sig-intake");
     if (rc == SR_OK)
         rc = load_versions(&e, "sig-intake", e.intake_forms, e.intake_versions, &e.intake_count,
                            err);
@@ -1703,11 +1733,11 @@ sr_status sr_stats_run(sr_registry *reg, const sr_stats_query *query, sr_stats *
                                "SELECT id FROM forms WHERE phase = 'intake' ORDER BY id LIMIT 1",
                                &st, err);
         if (rc == SR_OK && sqlite3_step(st) == SQLITE_ROW) {
-            char id[64];
-            snprintf(id, sizeof id, "%s", (const char *)sqlite3_column_text(st, 0));
+            snprintf(e.intake_id, sizeof e.intake_id, "%s", (const char *)sqlite3_column_text(st, 0));
             sqlite3_finalize(st);
             st = NULL;
-            rc = load_versions(&e, id, e.intake_forms, e.intake_versions, &e.intake_count, err);
+            rc = load_versions(&e, e.intake_id, e.intake_forms, e.intake_versions, &e.intake_count,
+                               err);
         }
         sqlite3_finalize(st);
         if (rc != SR_OK)

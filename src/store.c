@@ -36,13 +36,21 @@ static const char *const migrations[SRP_SCHEMA_VERSION] = {
     "  REFERENCES cases(code) ON DELETE CASCADE, form_id TEXT NOT NULL,"
     "  form_version INTEGER NOT NULL, phase TEXT NOT NULL, date TEXT NOT NULL,"
     "  revision INTEGER NOT NULL DEFAULT 1, answers TEXT NOT NULL, created_at TEXT NOT NULL,"
-    "  created_by TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1, coded BLOB NOT NULL,"
+    "  created_by TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1,"
     "  FOREIGN KEY (form_id, form_version) REFERENCES forms(id, version));"
     "CREATE INDEX responses_case ON responses(case_code, date);"
     "CREATE INDEX responses_form ON responses(form_id, form_version);"
     "CREATE TABLE response_history (response_id INTEGER NOT NULL REFERENCES responses(id)"
     "  ON DELETE CASCADE, revision INTEGER NOT NULL, date TEXT NOT NULL, answers TEXT NOT NULL,"
     "  replaced_at TEXT NOT NULL, replaced_by TEXT NOT NULL, PRIMARY KEY (response_id, revision));"
+    /* The coded answers that summaries read, clustered by form and case so
+     * that a summary reads one run of pages and never the JSON. */
+    "CREATE TABLE response_codes (form_id TEXT NOT NULL, case_code TEXT NOT NULL,"
+    "  response_id INTEGER NOT NULL REFERENCES responses(id) ON DELETE CASCADE,"
+    "  form_version INTEGER NOT NULL, date TEXT NOT NULL, active INTEGER NOT NULL,"
+    "  coded BLOB NOT NULL, PRIMARY KEY (form_id, case_code, response_id)) WITHOUT ROWID;"
+    "CREATE INDEX response_codes_response ON response_codes(response_id);"
+    "CREATE INDEX response_codes_case ON response_codes(case_code, form_id);"
     "CREATE TABLE case_events (case_code TEXT NOT NULL REFERENCES cases(code) ON DELETE CASCADE,"
     "  at TEXT NOT NULL, user TEXT NOT NULL, event TEXT NOT NULL, reason TEXT);",
 };

@@ -23,7 +23,7 @@ check "no dates summarised" bash -c "! grep -q ',consent_date,' <<<'$OUT'"
 ok "excel csv" stats sig-intake --format csv --excel
 check "excel: BOM and semicolons" bash -c "head -c 3 <<<'$OUT' | od -An -tx1 | grep -q 'ef bb bf' && head -1 <<<'$OUT' | grep -q 'form;item;value'"
 
-ok "json" stats sig-intake --by unit --format json --from 2025-02-14 --to 2025-11-03
+ok "json" stats sig-intake --by unit --format json --from 2025-02-14 --to 2025-11-03 --lang en
 echo "$OUT" > stats.json
 check "json has rows and settings" bash -c 'grep -q "\"rows\"" stats.json && grep -q "\"min_cell\": 5" stats.json && grep -q "\"generated_at\"" stats.json && grep -q "\"form_versions\"" stats.json'
 check "dates widened to whole months" bash -c 'grep -q "\"from\": \"2025-02-01\"" stats.json && grep -q "\"to\": \"2025-11-30\"" stats.json && grep -q "widened to whole months" stats.json'
