@@ -104,6 +104,7 @@ int cmd_response_edit(int argc, char **argv, cli_globals *g, sr_registry *reg, s
 int cmd_purge(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_import(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_stats(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
+int cmd_report(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_backup(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
 
 #endif

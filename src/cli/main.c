@@ -88,6 +88,10 @@ static const cli_command commands[] = {
      "items of the form or of the case's intake, or by unit, age_band, year or quarter.\n"
      "--change pairs each item asked at intake with the same item in this form. Small counts\n"
      "are withheld (min cell: the registry's, default 5; never below 3)."},
+    {"report", NULL, cmd_report, NEEDS_REGISTRY, SR_ANY_ROLE, "draw summaries",
+     "report --out FILE.html [--unit CODE]",
+     "One self-contained HTML page (no scripts, nothing fetched) with the case flow, every\n"
+     "form's summary and the change tables, in Swedish; it prints on A4."},
     {"backup", NULL, cmd_backup, NEEDS_REGISTRY, ADMIN, "make backups", "backup --out FILE",
      "Writes a consistent, still encrypted copy with its keyring and code key beside FILE."},
 };

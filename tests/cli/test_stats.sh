@@ -53,6 +53,14 @@ ok "analyst summary" --user ana --passphrase-file analyst.pass stats sig-intake 
 refused "coordinator elsewhere" "does not work in unit 'U2'" --user coord --passphrase-file coord.pass stats sig-intake --unit U2
 ok "coordinator's own unit" --user coord --passphrase-file coord.pass stats sig-intake --format csv
 
+# The HTML report: one self-contained page
+ok "report" report --out report.html
+check "report has the forms, the change tables and the case flow" bash -c 'grep -q "SIG – inskrivning" report.html && grep -q "Förändring från inskrivning" report.html && grep -q "Ärendeflöde" report.html'
+check "report draws SVG bars" grep -q "<svg" report.html
+check "report runs no scripts and fetches nothing" bash -c '! grep -qiE "<script|https?:|src=|<link" report.html'
+check "report shows withheld figures as .." grep -q ">\.\.<" report.html
+check "report carries no free text" bash -c '! grep -q "Syntetisk anteckning" report.html'
+
 ok "audit" audit show
 check "summaries are audited with their settings" grep -q "stats.*form=sig-intake by=sex" <<<"$OUT"
 t_end
