@@ -47,6 +47,8 @@ sr_secret *srp_registry_codekey_key(const sr_registry *reg);
  * then the database and the code key, then the keyring again. */
 sr_status srp_registry_rotate(sr_registry *reg, sr_error *err);
 
+/* The minimum cell setting, without an audit entry (for summaries). */
+sr_status srp_settings_min_cell(sr_registry *reg, int *min_cell, sr_error *err);
 /* Loads a form without writing an audit entry (for callers that log their
  * own action). See sr_form_load. */
 typedef struct sr_form sr_form;

@@ -1618,22 +1618,6 @@ static sr_status widen_dates(engine *e, sr_stats *r, sr_error *err)
     return SR_OK;
 }
 
-static sr_status registry_min_cell(sr_registry *reg, int *out, sr_error *err)
-{
-    char *value = NULL;
-    sr_status rc = srp_store_meta_get(srp_registry_db(reg), "min_cell", &value, err);
-    *out = 5;
-    if (rc == SR_ERR_NOT_FOUND)
-        return SR_OK;
-    if (rc == SR_OK) {
-        int v = (int)strtol(value, NULL, 10);
-        if (v >= SR_STATS_MIN_CELL_FLOOR)
-            *out = v;
-    }
-    free(value);
-    return rc;
-}
-
 static sr_status explain(const engine *e, sr_stats *r, sr_error *err)
 {
     int sv = strcmp(e->lang, "en") != 0;
@@ -1699,7 +1683,7 @@ sr_status sr_stats_run(sr_registry *reg, const sr_stats_query *query, sr_stats *
     if (!r)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     int configured = 5;
-    sr_status rc = registry_min_cell(reg, &configured, err);
+    sr_status rc = srp_settings_min_cell(reg, &configured, err);
     if (rc == SR_OK && q.min_cell && q.min_cell < SR_STATS_MIN_CELL_FLOOR)
         rc = srp_error_set(err, SR_ERR_USAGE, "--min-cell may not be below %d",
                            SR_STATS_MIN_CELL_FLOOR);

@@ -90,6 +90,12 @@ typedef int (*sr_unit_fn)(void *ctx, const sr_unit_info *unit);
 sr_status sr_unit_add(sr_registry *reg, const char *code, const char *name, sr_error *err);
 sr_status sr_unit_list(sr_registry *reg, sr_unit_fn fn, void *ctx, sr_error *err);
 
+/* ---- settings ---------------------------------------------------------------- */
+/* The minimum cell of summaries (default 5, never below 3). Any role may
+ * read it; admins set it. Both are audited. */
+sr_status sr_settings_min_cell(sr_registry *reg, int *min_cell, sr_error *err);
+sr_status sr_settings_set_min_cell(sr_registry *reg, int min_cell, sr_error *err);
+
 /* ---- whole-registry checks and copies ---------------------------------------- */
 typedef struct sr_verify_report {
     int database_ok;  /* integrity_check of the database */

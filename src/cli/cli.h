@@ -105,6 +105,7 @@ int cmd_purge(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error 
 int cmd_import(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_stats(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_report(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
+int cmd_settings(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_backup(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
 
 #endif

@@ -92,6 +92,10 @@ static const cli_command commands[] = {
      "report --out FILE.html [--unit CODE]",
      "One self-contained HTML page (no scripts, nothing fetched) with the case flow, every\n"
      "form's summary and the change tables, in Swedish; it prints on A4."},
+    {"settings", NULL, cmd_settings, NEEDS_REGISTRY, SR_ANY_ROLE, "read settings",
+     "settings [--min-cell N]",
+     "Shows the registry's settings; an admin may set the minimum cell of summaries\n"
+     "(default 5, never below 3)."},
     {"backup", NULL, cmd_backup, NEEDS_REGISTRY, ADMIN, "make backups", "backup --out FILE",
      "Writes a consistent, still encrypted copy with its keyring and code key beside FILE."},
 };

@@ -32,6 +32,14 @@ check "rows carry the by column" grep -q '"unit": "U1"' stats.json
 ok "min cell raised" stats sig-intake --min-cell 10 --format json
 check "min cell 10 used" grep -q '"min_cell": 10' <<<"$OUT"
 refused "min cell below 3" "may not be below 3" stats sig-intake --min-cell 2
+ok "settings" settings
+check "default minimum cell 5" grep -q "min_cell.5" <<<"$OUT"
+ok "raise the registry's minimum cell" settings --min-cell 7
+ok "summary uses the setting" stats sig-intake --format json
+check "min cell 7 used" grep -q '"min_cell": 7' <<<"$OUT"
+refused "setting below 3" "may not be below 3" settings --min-cell 2
+refused "analyst may not change settings" "may not change settings" --user ana --passphrase-file analyst.pass settings --min-cell 9
+ok "back to 5" settings --min-cell 5
 refused "unknown form" "no form 'nope'" stats nope
 refused "bad --by" "not an item" stats sig-intake --by shoe_size
 refused "text cannot group" "only choice, boolean and scale" stats sig-intake --by notes

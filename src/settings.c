@@ -1,0 +1,60 @@
+/*
+ * settings.c - registry settings kept in the database (the minimum cell of
+ * summaries).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "error.h"
+#include "session.h"
+#include "sigreg/stats.h"
+#include "store.h"
+
+sr_status srp_settings_min_cell(sr_registry *reg, int *min_cell, sr_error *err)
+{
+    char *value = NULL;
+    *min_cell = 5;
+    sr_status rc = srp_store_meta_get(srp_registry_db(reg), "min_cell", &value, err);
+    if (rc == SR_ERR_NOT_FOUND)
+        return SR_OK;
+    if (rc == SR_OK) {
+        long v = strtol(value, NULL, 10);
+        if (v >= SR_STATS_MIN_CELL_FLOOR && v <= 1000000)
+            *min_cell = (int)v;
+    }
+    free(value);
+    return rc;
+}
+
+sr_status sr_settings_min_cell(sr_registry *reg, int *min_cell, sr_error *err)
+{
+    sr_status rc = srp_settings_min_cell(reg, min_cell, err);
+    if (rc == SR_OK)
+        rc = srp_registry_transaction(reg, "settings.show", NULL, NULL, NULL, NULL, err);
+    return rc;
+}
+
+typedef struct min_cell_ctx {
+    int value;
+} min_cell_ctx;
+
+static sr_status store_min_cell(sr_registry *reg, void *vctx, sr_error *err)
+{
+    char text[16];
+    snprintf(text, sizeof text, "%d", ((min_cell_ctx *)vctx)->value);
+    return srp_store_meta_set(srp_registry_db(reg), "min_cell", text, err);
+}
+
+sr_status sr_settings_set_min_cell(sr_registry *reg, int min_cell, sr_error *err)
+{
+    sr_status rc = sr_registry_require(reg, SR_ROLE_BIT(SR_ROLE_ADMIN), "change settings", err);
+    if (rc != SR_OK)
+        return rc;
+    if (min_cell < SR_STATS_MIN_CELL_FLOOR || min_cell > 1000000)
+        return srp_error_set(err, SR_ERR_USAGE, "the minimum cell may not be below %d",
+                             SR_STATS_MIN_CELL_FLOOR);
+    min_cell_ctx ctx = {min_cell};
+    char detail[48];
+    snprintf(detail, sizeof detail, "min_cell=%d", min_cell);
+    return srp_registry_transaction(reg, "settings.set", NULL, detail, store_min_cell, &ctx, err);
+}
