@@ -68,8 +68,11 @@ void cli_print_problems(const char *prefix, const sr_problems *problems)
     for (size_t i = 0; i < sr_problems_count(problems); i++) {
         const char *path = sr_problems_path(problems, i);
         const char *msg = sr_problems_message(problems, i);
-        /* Answer problems already name their item. */
-        if (strncmp(msg, "item '", 6) == 0 || !*path)
+        /* Answer problems name their item already: "item 'age': ...". */
+        size_t plen = strlen(path);
+        int names_item = strncmp(msg, "item '", 6) == 0 && strncmp(msg + 6, path, plen) == 0 &&
+                         msg[6 + plen] == '\'';
+        if (names_item || !*path)
             fprintf(stderr, "%s%s%s\n", prefix ? prefix : "", prefix ? ": " : "", msg);
         else
             fprintf(stderr, "%s%s%s: %s\n", prefix ? prefix : "", prefix ? ": " : "", path, msg);

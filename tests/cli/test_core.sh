@@ -20,6 +20,12 @@ ok "overview" --help
 refused "unknown command" "unknown command" frobnicate
 refused "no passphrase on the command line" "unknown|unexpected|takes no arguments" unit list --passphrase secret
 
+# form lint needs no registry and names every problem with its JSON path
+sr form lint "$SIGREG_SOURCE_DIR/tests/forms/invalid/condition_later_item/form.json"
+check "lint fails on a bad form" test "$RC" -ne 0
+check "lint gives the JSON path" grep -q "items\[3\].enable_when.item: item 'age' does not come before" <<<"$ERR"
+ok "lint passes the shipped forms" form lint "$SIGREG_SOURCE_DIR"/forms/*.json
+
 # Users and roles
 ok "user list" user list
 check "user list shows roles" grep -q "coord *coordinator" <<<"$OUT"
