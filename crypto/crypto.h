@@ -99,6 +99,9 @@ int srp_box_seal_open(unsigned char *out, const unsigned char *ct, size_t len,
 
 /* --- signatures (Ed25519) -------------------------------------------------- */
 void srp_sign_keypair(unsigned char pk[SRP_SIGN_PUBLIC_BYTES], unsigned char sk[SRP_SIGN_SECRET_BYTES]);
+/* Whether sk (64 bytes) holds pk. */
+int srp_sign_pair_matches(const unsigned char pk[SRP_SIGN_PUBLIC_BYTES],
+                          const unsigned char sk[SRP_SIGN_SECRET_BYTES]);
 void srp_sign(unsigned char sig[SRP_SIGNATURE_BYTES], const unsigned char *msg, size_t len,
               const unsigned char sk[SRP_SIGN_SECRET_BYTES]);
 int srp_sign_verify(const unsigned char sig[SRP_SIGNATURE_BYTES], const unsigned char *msg,

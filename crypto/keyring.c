@@ -25,7 +25,8 @@
 #define MAX_KEYRING_BYTES (16u << 20)
 #define SEAL_VERSION 1
 #define SEAL_FLAG_IDENTITY 1
-#define SEAL_PAYLOAD_MAX (2 + 2 * SRP_KEY_BYTES)
+#define SEAL_FLAG_SIGNING 2
+#define SEAL_PAYLOAD_MAX (2 + 2 * SRP_KEY_BYTES + SRP_SIGN_SECRET_BYTES)
 #define WRAPPED_BYTES (SRP_BOX_SECRET_BYTES + SRP_AEAD_TAG_BYTES)
 
 static const char master_context[8] = {'s', 'i', 'g', 'r', 'e', 'g', 'm', 'k'};
@@ -57,6 +58,7 @@ struct srp_keyring {
     uint32_t epoch;
     size_t slot_count;
     slot *slots;
+    unsigned char signing_public[SRP_SIGN_PUBLIC_BYTES];
     unsigned char mac[SRP_MAC_BYTES]; /* as read from the file */
 };
 
@@ -194,6 +196,16 @@ static sr_status seal_for_slot(slot *s, sealed_keys *out, uint32_t epoch,
         memcpy(p + len, keys->identity, SRP_KEY_BYTES);
         len += SRP_KEY_BYTES;
     }
+    if (s->role == SR_ROLE_ADMIN) {
+        if (!keys->has_signing) {
+            rc = srp_error_set(err, SR_ERR_DENIED,
+                               "only an admin can give user '%s' the role admin", s->user);
+            goto out;
+        }
+        p[1] |= SEAL_FLAG_SIGNING;
+        memcpy(p + len, keys->signing, SRP_SIGN_SECRET_BYTES);
+        len += SRP_SIGN_SECRET_BYTES;
+    }
     if (srp_box_seal(out->blob, p, len, s->public_key) != SR_OK) {
         rc = srp_error_set(err, SR_ERR_CRYPTO, "cannot seal the keys for user '%s'", s->user);
         goto out;
@@ -247,6 +259,7 @@ static sr_status keyring_mac(const srp_keyring *kr, const srp_keys *keys,
     srp_mac_field(st, SRP_KEYRING_FORMAT, strlen(SRP_KEYRING_FORMAT));
     srp_mac_field(st, kr->registry_id, strlen(kr->registry_id));
     srp_mac_field(st, kr->default_user, strlen(kr->default_user));
+    srp_mac_field(st, kr->signing_public, sizeof kr->signing_public);
     put_u64(st, kr->epoch);
     put_u64(st, kr->slot_count);
     for (size_t i = 0; i < kr->slot_count; i++) {
@@ -359,6 +372,8 @@ sr_status srp_keyring_create(const char *admin, const srp_kdf_profile *profile,
     srp_random_bytes(keys->master, sizeof keys->master);
     srp_random_bytes(keys->identity, sizeof keys->identity);
     keys->has_identity = 1;
+    srp_sign_keypair(kr->signing_public, keys->signing);
+    keys->has_signing = 1;
     rc = append_slot(kr, keys, admin, SR_ROLE_ADMIN, profile, pass, pass_len, err);
     if (rc != SR_OK)
         goto out;
@@ -401,7 +416,9 @@ sr_status srp_keyring_unlock(const srp_keyring *kr, const char *user, const unsi
             goto out;
         }
         int with_identity = (p[1] & SEAL_FLAG_IDENTITY) != 0;
-        if (plen != (size_t)(2 + SRP_KEY_BYTES * (with_identity ? 2 : 1))) {
+        int with_signing = (p[1] & SEAL_FLAG_SIGNING) != 0;
+        if (plen != (size_t)(2 + SRP_KEY_BYTES * (with_identity ? 2 : 1) +
+                             (with_signing ? SRP_SIGN_SECRET_BYTES : 0))) {
             rc = srp_error_set(err, SR_ERR_TAMPERED, "the key slot of user '%s' is damaged", user);
             goto out;
         }
@@ -418,13 +435,20 @@ sr_status srp_keyring_unlock(const srp_keyring *kr, const char *user, const unsi
             memcpy(keys->identity, p + 2 + SRP_KEY_BYTES, SRP_KEY_BYTES);
             keys->has_identity = 1;
         }
+        if (with_signing) {
+            memcpy(keys->signing, p + 2 + SRP_KEY_BYTES * (with_identity ? 2 : 1),
+                   SRP_SIGN_SECRET_BYTES);
+            keys->has_signing = 1;
+        }
     }
     if (!have_current) {
         rc = srp_error_set(err, SR_ERR_TAMPERED,
                            "the key slot of user '%s' has no keys for the current epoch", user);
         goto out;
     }
-    if (sr_role_holds_identity(s->role) != keys->has_identity) {
+    if (sr_role_holds_identity(s->role) != keys->has_identity ||
+        (s->role == SR_ROLE_ADMIN) != keys->has_signing ||
+        (keys->has_signing && !srp_sign_pair_matches(kr->signing_public, keys->signing))) {
         rc = srp_error_set(err, SR_ERR_TAMPERED, "the key slot of user '%s' is damaged", user);
         goto out;
     }
@@ -536,6 +560,11 @@ const char *srp_keyring_default_user(const srp_keyring *kr)
     return kr->default_user;
 }
 
+const unsigned char *srp_keyring_signing_public(const srp_keyring *kr)
+{
+    return kr->signing_public;
+}
+
 uint32_t srp_keyring_epoch(const srp_keyring *kr)
 {
     return kr->epoch;
@@ -633,6 +662,7 @@ sr_status srp_keyring_write(const srp_keyring *kr, const char *path, const srp_k
     bad |= json_object_set_new(root, "format", json_string(SRP_KEYRING_FORMAT));
     bad |= json_object_set_new(root, "registry", json_string(kr->registry_id));
     bad |= json_object_set_new(root, "default_user", json_string(kr->default_user));
+    bad |= set_b64(root, "signing_public_key", kr->signing_public, sizeof kr->signing_public);
     bad |= json_object_set_new(root, "epoch", json_integer(kr->epoch));
     for (size_t i = 0; i < kr->slot_count && !bad; i++)
         bad |= json_array_append_new(slots, slot_to_json(&kr->slots[i]));
@@ -786,6 +816,10 @@ sr_status srp_keyring_parse(const unsigned char *data, size_t len, const char *w
     if (!json_is_array(slots) || json_array_size(slots) < 1 ||
         json_array_size(slots) > MAX_SLOTS) {
         rc = damaged(&c, "slots");
+        goto out;
+    }
+    if (get_b64_fixed(root, "signing_public_key", kr->signing_public, sizeof kr->signing_public) != 0) {
+        rc = damaged(&c, "signing_public_key");
         goto out;
     }
     if (get_b64_fixed(root, "mac", kr->mac, sizeof kr->mac) != 0) {

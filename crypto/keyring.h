@@ -40,6 +40,8 @@ typedef struct srp_keys {
     unsigned char previous[SRP_KEY_BYTES];
     int has_identity;                          /* admins and coordinators only */
     unsigned char identity[SRP_KEY_BYTES];     /* pseudonyms and the code key derive from it */
+    int has_signing;                           /* admins only */
+    unsigned char signing[SRP_SIGN_SECRET_BYTES]; /* the registry's Ed25519 key (extracts) */
 } srp_keys;
 
 /* Sub-key ids under the master key (context "sigregmk"). */
@@ -89,6 +91,8 @@ sr_status srp_keyring_reseal(srp_keyring *kr, const srp_keys *keys, sr_error *er
 /* Queries. Strings are borrowed from kr. */
 const char *srp_keyring_registry_id(const srp_keyring *kr);
 const char *srp_keyring_default_user(const srp_keyring *kr);
+/* The registry's Ed25519 public key (borrowed, SRP_SIGN_PUBLIC_BYTES). */
+const unsigned char *srp_keyring_signing_public(const srp_keyring *kr);
 uint32_t srp_keyring_epoch(const srp_keyring *kr);
 size_t srp_keyring_user_count(const srp_keyring *kr);
 /* The i-th user: name, role and KDF profile name. */

@@ -196,6 +196,15 @@ void srp_sign_keypair(unsigned char pk[SRP_SIGN_PUBLIC_BYTES], unsigned char sk[
     (void)crypto_sign_keypair(pk, sk);
 }
 
+int srp_sign_pair_matches(const unsigned char pk[SRP_SIGN_PUBLIC_BYTES],
+                          const unsigned char sk[SRP_SIGN_SECRET_BYTES])
+{
+    unsigned char derived[SRP_SIGN_PUBLIC_BYTES];
+    if (crypto_sign_ed25519_sk_to_pk(derived, sk) != 0)
+        return 0;
+    return sodium_memcmp(derived, pk, sizeof derived) == 0;
+}
+
 void srp_sign(unsigned char sig[SRP_SIGNATURE_BYTES], const unsigned char *msg, size_t len,
               const unsigned char sk[SRP_SIGN_SECRET_BYTES])
 {

@@ -106,6 +106,10 @@ int cmd_import(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error
 int cmd_stats(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_report(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_settings(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
+int cmd_keygen(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
+int cmd_pubkey(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
+int cmd_extract(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
+int cmd_open_extract(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_backup(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
 
 #endif

@@ -96,6 +96,20 @@ static const cli_command commands[] = {
      "settings [--min-cell N]",
      "Shows the registry's settings; an admin may set the minimum cell of summaries\n"
      "(default 5, never below 3)."},
+    {"keygen", NULL, cmd_keygen, NEEDS_NOTHING, 0, "make keys", "keygen --out NAME [--kdf-profile P]",
+     "For evaluators: makes NAME.pub (give it to the registry) and NAME.key (the secret half,\n"
+     "under a passphrase) and prints the key's fingerprint."},
+    {"pubkey", NULL, cmd_pubkey, NEEDS_REGISTRY, SR_ANY_ROLE, "read the signing key", "pubkey",
+     "Prints the registry's signing key and its fingerprint, for evaluators to pin."},
+    {"extract", NULL, cmd_extract, NEEDS_REGISTRY, ADMIN, "make extracts",
+     "extract --recipient KEY.pub --out FILE [--forms ID,...] [--k N] [--relative-dates]",
+     "An anonymised extract for one evaluator: new random ids, no identifiers or free text,\n"
+     "dates as year and month, ages in bands, k-anonymous (k = 5 unless given); sealed to\n"
+     "the evaluator's key and signed by the registry."},
+    {"open-extract", NULL, cmd_open_extract, NEEDS_NOTHING, 0, "open extracts",
+     "open-extract FILE --key NAME.key --out DIR [--signer FINGERPRINT]",
+     "Verifies and opens an extract into DIR (cases.csv, further CSV files, codebook.csv,\n"
+     "metadata.json). Nothing is written unless everything verifies."},
     {"backup", NULL, cmd_backup, NEEDS_REGISTRY, ADMIN, "make backups", "backup --out FILE",
      "Writes a consistent, still encrypted copy with its keyring and code key beside FILE."},
 };

@@ -1,0 +1,61 @@
+/*
+ * extract.h - anonymised record-level extracts for evaluators.
+ *
+ * An evaluator makes a key pair (sr_keygen) and hands over the public half.
+ * An admin makes an extract for it: every person gets a new random id,
+ * identifying items and free text are dropped, dates become year and month
+ * (or days since intake), ages become bands, and k-anonymity is reached over
+ * every quasi-identifier by generalising and then blanking the few records
+ * that still stand out. The files are sealed to the evaluator's key and
+ * signed with the registry's key; the evaluator verifies and opens them
+ * without a registry. None of this can be switched off.
+ */
+#ifndef SIGREG_EXTRACT_H
+#define SIGREG_EXTRACT_H
+
+#include <stddef.h>
+
+#include "sigreg/registry.h"
+#include "sigreg/secret.h"
+
+#define SR_FINGERPRINT_SIZE 65
+
+/* Writes stem.pub and stem.key (the secret half wrapped under pass); refuses
+ * to overwrite. kdf_profile as for users (NULL: moderate). */
+sr_status sr_keygen(const char *stem, const char *kdf_profile, const sr_secret *pass,
+                    char fingerprint[SR_FINGERPRINT_SIZE], sr_error *err);
+
+/* The registry's Ed25519 signing key (base64) and its fingerprint. */
+sr_status sr_registry_pubkey(sr_registry *reg, char key_b64[64],
+                             char fingerprint[SR_FINGERPRINT_SIZE], sr_error *err);
+
+typedef struct sr_extract_options {
+    const char *recipient;     /* path of the evaluator's NAME.pub */
+    const char *out;           /* the extract file to write (never overwritten) */
+    const char *const *forms;  /* NULL: every installed form */
+    size_t form_count;
+    int k;                     /* 0: 5; at least 2 */
+    int relative_dates;        /* days since intake instead of year-month */
+} sr_extract_options;
+
+typedef struct sr_extract_report {
+    long persons;
+    long blanked;              /* records whose quasi-identifiers were blanked */
+    char generalised[256];     /* the steps taken, comma-separated */
+    char recipient[SR_FINGERPRINT_SIZE];
+    char file_hash[SR_FINGERPRINT_SIZE];
+} sr_extract_report;
+
+/* Makes an extract (admins; audited with the selection, k, the recipient and
+ * a hash of the file). */
+sr_status sr_extract(sr_registry *reg, const sr_extract_options *options,
+                     sr_extract_report *report, sr_error *err);
+
+/* Verifies and opens an extract into out_dir (which must not exist): cases.csv,
+ * one file per repeatable form, codebook.csv and metadata.json. Nothing is
+ * written unless everything verifies. pinned_signer: a fingerprint or NULL. */
+sr_status sr_extract_open(const char *file, const char *key_path, const sr_secret *pass,
+                          const char *out_dir, const char *pinned_signer,
+                          char signer[SR_FINGERPRINT_SIZE], sr_error *err);
+
+#endif

@@ -1,0 +1,1123 @@
+/*
+ * extract.c - building anonymised extracts and opening them.
+ *
+ * Rows are built per person: quasi-identifiers (unit, age band, intake
+ * period, and every item marked quasi_identifier) apart, the rest rendered.
+ * k-anonymity is then reached over the quasi-identifiers by generalising in
+ * steps (small units into "other", whole-number identifiers into five-year
+ * bins, dates to years, age bands widened, whole-number identifiers left
+ * out) until few records stand out, and by blanking the quasi-identifiers of
+ * those few, in a group of at least k. Rows go out sorted by their new
+ * random ids, so no order carries over from the registry.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "coded.h"
+#include "container.h"
+#include "error.h"
+#include "fileio.h"
+#include "form_model.h"
+#include "keyring.h"
+#include "session.h"
+#include "sigreg/extract.h"
+#include "store.h"
+#include "timeutil.h"
+
+#define MAX_FORMS 32
+#define MAX_QI 16
+#define LEVELS 5
+
+/* ---- text building -------------------------------------------------------------------- */
+
+typedef struct sbuf {
+    char *data;
+    size_t len, cap;
+    int oom;
+} sbuf;
+
+static void sb_addn(sbuf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 1024;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *grown = realloc(b->data, cap);
+        if (!grown) {
+            b->oom = 1;
+            return;
+        }
+        b->data = grown;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+static void sb_add(sbuf *b, const char *s)
+{
+    sb_addn(b, s, strlen(s));
+}
+
+static void sb_addf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_addf(sbuf *b, const char *fmt, ...)
+{
+    char tmp[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        sb_addn(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+/* A CSV field: quoted when it holds a comma, quote or line end. */
+static void sb_csv(sbuf *b, const char *s)
+{
+    if (!s)
+        return;
+    if (!strpbrk(s, ",\"\r\n")) {
+        sb_add(b, s);
+        return;
+    }
+    sb_add(b, "\"");
+    for (const char *p = s; *p; p++)
+        sb_addn(b, *p == '"' ? "\"\"" : p, *p == '"' ? 2 : 1);
+    sb_add(b, "\"");
+}
+
+/* ---- columns -------------------------------------------------------------------------- */
+
+typedef struct form_set {
+    char id[64];
+    sr_form *newest;
+    char versions[64];
+    sr_phase phase;
+    int repeatable;
+} form_set;
+
+typedef struct qi_item {
+    char column[128];
+    const form_set *form;
+    const srp_item *item;
+} qi_item;
+
+typedef struct builder {
+    int year_only; /* dates coarsened to years by the generalisation */
+    sr_registry *reg;
+    const sr_extract_options *opt;
+    form_set forms[MAX_FORMS];
+    size_t form_count;
+    qi_item qis[MAX_QI];
+    size_t qi_count;
+    sbuf codebook;
+    int k;
+} builder;
+
+static const char *phase_word(sr_phase p)
+{
+    return sr_phase_name(p);
+}
+
+static void codebook_row(builder *b, const char *variable, const form_set *f, const char *sv,
+                         const char *en, const char *type, const char *codes, int qi)
+{
+    sbuf *c = &b->codebook;
+    sb_csv(c, variable);
+    sb_add(c, ",");
+    sb_csv(c, f ? f->id : "");
+    sb_add(c, ",");
+    sb_csv(c, f ? f->versions : "");
+    sb_add(c, ",");
+    sb_csv(c, sv);
+    sb_add(c, ",");
+    sb_csv(c, en ? en : sv);
+    sb_add(c, ",");
+    sb_csv(c, type);
+    sb_add(c, ",");
+    sb_csv(c, codes);
+    sb_add(c, qi ? ",yes\r\n" : ",no\r\n");
+}
+
+static void item_codes(const srp_item *it, sbuf *out)
+{
+    for (size_t o = 0; o < it->option_count; o++) {
+        sb_addf(out, "%s%s=", o ? "; " : "", it->options[o].code);
+        sb_add(out, srp_text(it->options[o].label, "sv"));
+        if (it->options[o].missing)
+            sb_add(out, " (missing)");
+    }
+}
+
+/* Whether an item goes into an extract at all. */
+static int extracted(const srp_item *it)
+{
+    return it->type != SR_ITEM_SECTION && it->type != SR_ITEM_TEXT && !it->identifying;
+}
+
+/* Header and codebook rows for the items of one form (non-QI columns). */
+static void form_columns(builder *b, const form_set *f, sbuf *header)
+{
+    char col[160];
+    const char *p = phase_word(f->phase);
+    if (f->phase != SR_PHASE_INTAKE) { /* the intake's date is intake_period */
+        snprintf(col, sizeof col, "%s_date", p);
+        sb_add(header, ",");
+        sb_add(header, col);
+        codebook_row(b, col, f, b->opt->relative_dates ? "Dagar från inskrivning" : "År och månad (eller år)",
+                     b->opt->relative_dates ? "Days since intake" : "Year and month (or year)",
+                     b->opt->relative_dates ? "integer" : "year-month", "", 0);
+    }
+    for (size_t i = 0; i < f->newest->item_count; i++) {
+        const srp_item *it = &f->newest->items[i];
+        if (!extracted(it) || (it->quasi_identifier && !f->repeatable))
+            continue;
+        const char *sv = srp_text(it->label, "sv"), *en = srp_text(it->label, "en");
+        if (it->type == SR_ITEM_MULTICHOICE) {
+            for (size_t o = 0; o < it->option_count; o++) {
+                snprintf(col, sizeof col, "%s_%s__%s", p, it->id, it->options[o].code);
+                sb_add(header, ",");
+                sb_add(header, col);
+                char svl[400], enl[400];
+                snprintf(svl, sizeof svl, "%s: %s", sv, srp_text(it->options[o].label, "sv"));
+                snprintf(enl, sizeof enl, "%s: %s", en ? en : sv, srp_text(it->options[o].label, "en"));
+                codebook_row(b, col, f, svl, enl, "0/1", "1=selected; 0=not selected", 0);
+            }
+            continue;
+        }
+        snprintf(col, sizeof col, "%s_%s", p, it->id);
+        sb_add(header, ",");
+        sb_add(header, col);
+        sbuf codes = {NULL, 0, 0, 0};
+        if (it->type == SR_ITEM_BOOLEAN)
+            sb_add(&codes, "1=ja; 0=nej");
+        else if (it->type == SR_ITEM_CHOICE)
+            item_codes(it, &codes);
+        else if (it->type == SR_ITEM_SCALE)
+            sb_addf(&codes, "%g-%g", it->min, it->max);
+        else if (it->type == SR_ITEM_DATE)
+            sb_add(&codes, b->opt->relative_dates ? "days since intake" : "YYYY-MM");
+        codebook_row(b, col, f, sv, en, sr_item_type_name(it->type), codes.data ? codes.data : "",
+                     0);
+        free(codes.data);
+    }
+}
+
+/* ---- values ----------------------------------------------------------------------------- */
+
+/* A calendar date is written as a marker, \x01YYYY-MM-DD\x02, and resolved
+ * when the files are written, to the precision the generalisation reached. */
+static void date_value(const builder *b, const char *date, const char *intake, char out[16])
+{
+    if (!date) {
+        out[0] = '\0';
+        return;
+    }
+    if (b->opt->relative_dates && intake)
+        snprintf(out, 16, "%ld", (long)(srp_days_from_date(date) - srp_days_from_date(intake)));
+    else
+        snprintf(out, 16, "\x01%.10s\x02", date);
+}
+
+/* Copies text, resolving date markers to year-month or year. */
+static void resolve_dates(sbuf *out, const char *text, int year_only)
+{
+    const char *p = text;
+    for (const char *m = strchr(p, '\x01'); m; m = strchr(p, '\x01')) {
+        sb_addn(out, p, (size_t)(m - p));
+        const char *end = strchr(m, '\x02');
+        if (!end)
+            break;
+        sb_addn(out, m + 1, year_only ? 4 : 7);
+        p = end + 1;
+    }
+    sb_add(out, p);
+}
+
+static void render_items(const builder *b, const form_set *f, const json_t *answers,
+                         const char *date, const char *intake, sbuf *row)
+{
+    char v[64];
+    if (f->phase != SR_PHASE_INTAKE) {
+        date_value(b, date, intake, v);
+        sb_add(row, ",");
+        sb_add(row, v);
+    }
+    for (size_t i = 0; i < f->newest->item_count; i++) {
+        const srp_item *it = &f->newest->items[i];
+        if (!extracted(it) || (it->quasi_identifier && !f->repeatable))
+            continue;
+        const json_t *a = answers ? json_object_get(answers, it->id) : NULL;
+        int has = a && !json_is_null(a);
+        if (it->type == SR_ITEM_MULTICHOICE) {
+            for (size_t o = 0; o < it->option_count; o++) {
+                int sel = 0;
+                size_t k;
+                json_t *e;
+                if (has)
+                    json_array_foreach(a, k, e) sel |= json_is_string(e) &&
+                                                       strcmp(json_string_value(e),
+                                                              it->options[o].code) == 0;
+                sb_add(row, has ? (sel ? ",1" : ",0") : ",");
+            }
+            continue;
+        }
+        sb_add(row, ",");
+        if (!has)
+            continue;
+        if (json_is_boolean(a))
+            sb_add(row, json_is_true(a) ? "1" : "0");
+        else if (json_is_string(a) && it->type == SR_ITEM_DATE) {
+            date_value(b, json_string_value(a), intake, v);
+            sb_add(row, v);
+        } else if (json_is_string(a))
+            sb_csv(row, json_string_value(a));
+        else if (json_is_integer(a))
+            sb_addf(row, "%lld", (long long)json_integer_value(a));
+        else if (json_is_real(a))
+            sb_addf(row, "%g", json_real_value(a));
+    }
+}
+
+/* ---- people and k-anonymity ---------------------------------------------------------------- */
+
+typedef struct person {
+    char id[17];
+    char unit[40];
+    char birth[11];
+    char intake[11];
+    char *qi_raw[MAX_QI]; /* raw values of the QI items */
+    char *rest;           /* the rest of the cases.csv row */
+    char qi[4 + MAX_QI][40];
+    char *key; /* the QI values joined, for sorting into classes */
+    int blanked;
+} person;
+
+typedef struct people {
+    person *items;
+    size_t count, cap;
+} people;
+
+static const char *age_band_at(const char *birth, const char *date, int wide)
+{
+    int by, bm, bd, y, m, d;
+    if (!birth || !*birth || srp_date_parse(birth, &by, &bm, &bd) != 0 ||
+        srp_date_parse(date, &y, &m, &d) != 0)
+        return "unknown";
+    int age = y - by - (m < bm || (m == bm && d < bd));
+    if (wide)
+        return age < 18 ? "0-17" : "18+";
+    return age < 12 ? "0-11" : age <= 14 ? "12-14" : age <= 17 ? "15-17" : age <= 20 ? "18-20" : "21+";
+}
+
+/* The QI tuple of each person at a level of generalisation. */
+static void generalise(builder *b, people *p, int level, char **small_units, size_t small_count)
+{
+    for (size_t i = 0; i < p->count; i++) {
+        person *x = &p->items[i];
+        int small = 0;
+        for (size_t s = 0; level >= 1 && s < small_count; s++)
+            small |= strcmp(small_units[s], x->unit) == 0;
+        snprintf(x->qi[0], sizeof x->qi[0], "%s", small ? "other" : x->unit);
+        snprintf(x->qi[1], sizeof x->qi[1], "%s", age_band_at(x->birth, x->intake, level >= 3));
+        if (b->opt->relative_dates)
+            snprintf(x->qi[2], sizeof x->qi[2], "%.4s", x->intake);
+        else
+            snprintf(x->qi[2], sizeof x->qi[2], "%.*s", level >= 2 ? 4 : 7, x->intake);
+        for (size_t q = 0; q < b->qi_count; q++) {
+            const char *raw = x->qi_raw[q];
+            char *out = x->qi[3 + q];
+            const srp_item *it = b->qis[q].item;
+            if (!raw) {
+                out[0] = '\0';
+            } else if (it->type == SR_ITEM_DATE) {
+                snprintf(out, 40, "%.*s", level >= 2 ? 4 : 7, raw);
+            } else if (it->type == SR_ITEM_INTEGER || it->type == SR_ITEM_DECIMAL) {
+                long v = strtol(raw, NULL, 10);
+                if (level >= 4)
+                    out[0] = '\0';
+                else if (level >= 1)
+                    snprintf(out, 40, "%ld-%ld", v - ((v % 5) + 5) % 5, v - ((v % 5) + 5) % 5 + 4);
+                else
+                    snprintf(out, 40, "%s", raw);
+            } else {
+                snprintf(out, 40, "%s", raw);
+            }
+        }
+    }
+}
+
+static size_t qi_width(const builder *b)
+{
+    return 3 + b->qi_count;
+}
+
+static int same_qi(const builder *b, const person *x, const person *y)
+{
+    for (size_t q = 0; q < qi_width(b); q++)
+        if (strcmp(x->qi[q], y->qi[q]) != 0)
+            return 0;
+    return 1;
+}
+
+static int by_qi(const void *a, const void *c)
+{
+    const person *x = *(person *const *)a, *y = *(person *const *)c;
+    int d = strcmp(x->key, y->key);
+    return d ? d : strcmp(x->id, y->id);
+}
+
+/* Class sizes: size[i] = size of person i's class; returns how many are in
+ * classes smaller than k, or (size_t)-1 when out of memory. */
+static size_t class_sizes(builder *b, people *p, person **order, size_t *size)
+{
+    for (size_t i = 0; i < p->count; i++) {
+        person *x = &p->items[i];
+        sbuf key = {NULL, 0, 0, 0};
+        for (size_t q = 0; q < qi_width(b); q++) {
+            sb_add(&key, x->qi[q]);
+            sb_add(&key, "\x1f");
+        }
+        free(x->key);
+        x->key = key.data;
+        if (key.oom || !x->key)
+            return (size_t)-1;
+        order[i] = x;
+    }
+    qsort(order, p->count, sizeof *order, by_qi);
+    size_t small = 0;
+    for (size_t i = 0; i < p->count;) {
+        size_t j = i;
+        while (j < p->count && same_qi(b, order[i], order[j]))
+            j++;
+        for (size_t t = i; t < j; t++)
+            size[t] = j - i;
+        if (j - i < (size_t)b->k)
+            small += j - i;
+        i = j;
+    }
+    return small;
+}
+
+static sr_status anonymise(builder *b, people *p, sr_extract_report *rep, json_t *steps,
+                           sr_error *err)
+{
+    if (p->count < (size_t)b->k)
+        return srp_error_set(err, SR_ERR_STATE,
+                             "only %zu people would be in the extract: fewer than k = %d", p->count,
+                             b->k);
+    person **order = malloc(p->count * sizeof *order);
+    size_t *size = malloc(p->count * sizeof *size);
+    char **small_units = calloc(p->count, sizeof *small_units);
+    if (!order || !size || !small_units) {
+        free(order);
+        free(size);
+        free(small_units);
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    }
+    /* Units with fewer than k people are merged into "other". */
+    size_t small_count = 0;
+    for (size_t i = 0; i < p->count; i++) {
+        int seen = 0;
+        for (size_t s = 0; s < small_count; s++)
+            seen |= strcmp(small_units[s], p->items[i].unit) == 0;
+        if (seen)
+            continue;
+        size_t n = 0;
+        for (size_t j = 0; j < p->count; j++)
+            n += strcmp(p->items[j].unit, p->items[i].unit) == 0;
+        if (n < (size_t)b->k)
+            small_units[small_count++] = p->items[i].unit;
+    }
+    static const char *const step_names[LEVELS] = {
+        NULL, "small units merged into 'other', whole-number identifiers in five-year bins",
+        "dates coarsened to years", "age bands widened to 0-17 and 18+",
+        "whole-number identifiers left out"};
+    size_t allowed = p->count / 100 > (size_t)b->k ? p->count / 100 : (size_t)b->k;
+    int level = 0;
+    size_t outliers = 0;
+    for (;; level++) {
+        generalise(b, p, level, small_units, small_count);
+        outliers = class_sizes(b, p, order, size);
+        if (outliers == (size_t)-1) {
+            free(order);
+            free(size);
+            free(small_units);
+            return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        }
+        if (level > 0) {
+            json_array_append_new(steps, json_string(step_names[level]));
+            size_t used = strlen(rep->generalised);
+            snprintf(rep->generalised + used, sizeof rep->generalised - used, "%s%d",
+                     used ? "," : "", level);
+        }
+        if (outliers <= allowed || level == LEVELS - 1)
+            break;
+    }
+    b->year_only = level >= 2;
+    /* Blank the few that still stand out, in a group of at least k. */
+    size_t blanked = 0;
+    for (size_t i = 0; i < p->count; i++)
+        if (size[i] < (size_t)b->k) {
+            order[i]->blanked = 1;
+            blanked++;
+        }
+    if (blanked > 0 && blanked < (size_t)b->k) {
+        /* Take more from the largest classes, never below k. */
+        for (size_t i = 0; i < p->count && blanked < (size_t)b->k; i++) {
+            size_t best = (size_t)-1;
+            for (size_t j = 0; j < p->count; j++)
+                if (!order[j]->blanked && size[j] > (size_t)b->k &&
+                    (best == (size_t)-1 || size[j] > size[best]))
+                    best = j;
+            if (best == (size_t)-1)
+                break;
+            order[best]->blanked = 1;
+            for (size_t j = 0; j < p->count; j++)
+                if (!order[j]->blanked && same_qi(b, order[j], order[best]))
+                    size[j]--;
+            size[best] = 0;
+            blanked++;
+        }
+    }
+    if (blanked > 0 && blanked < (size_t)b->k) {
+        free(order);
+        free(size);
+        free(small_units);
+        return srp_error_set(err, SR_ERR_STATE,
+                             "k-anonymity with k = %d cannot be reached for these people: choose "
+                             "fewer forms or a smaller k",
+                             b->k);
+    }
+    for (size_t i = 0; i < p->count; i++)
+        if (p->items[i].blanked)
+            for (size_t q = 0; q < qi_width(b); q++)
+                p->items[i].qi[q][0] = '\0';
+    rep->blanked = (long)blanked;
+    free(order);
+    free(size);
+    free(small_units);
+    return SR_OK;
+}
+
+/* ---- gathering ------------------------------------------------------------------------------- */
+
+typedef struct row_list {
+    char **rows;
+    size_t count, cap;
+    int oom;
+} row_list;
+
+static void rows_add(row_list *l, char *row)
+{
+    if (!row) {
+        l->oom = 1;
+        return;
+    }
+    if (l->count == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 256;
+        char **grown = realloc(l->rows, cap * sizeof *grown);
+        if (!grown) {
+            l->oom = 1;
+            free(row);
+            return;
+        }
+        l->rows = grown;
+        l->cap = cap;
+    }
+    l->rows[l->count++] = row;
+}
+
+static int by_id(const void *a, const void *c)
+{
+    return strcmp((*(person *const *)a)->id, (*(person *const *)c)->id);
+}
+
+static int by_text(const void *a, const void *c)
+{
+    return strcmp(*(char *const *)a, *(char *const *)c);
+}
+
+static const form_set *form_of(const builder *b, const char *id)
+{
+    for (size_t i = 0; i < b->form_count; i++)
+        if (strcmp(b->forms[i].id, id) == 0)
+            return &b->forms[i];
+    return NULL;
+}
+
+/* Finishes one person: renders the non-repeatable forms in phase order. */
+static void finish_person(builder *b, person *x, json_t **answers, char dates[][11])
+{
+    sbuf rest = {NULL, 0, 0, 0};
+    for (size_t f = 0; f < b->form_count; f++) {
+        const form_set *fs = &b->forms[f];
+        if (fs->repeatable)
+            continue;
+        render_items(b, fs, answers[f], answers[f] ? dates[f] : NULL, x->intake, &rest);
+    }
+    x->rest = rest.data ? rest.data : strdup("");
+    for (size_t q = 0; q < b->qi_count; q++) {
+        const json_t *a = answers[b->qis[q].form - b->forms]
+                              ? json_object_get(answers[b->qis[q].form - b->forms],
+                                                b->qis[q].item->id)
+                              : NULL;
+        char v[64] = "";
+        if (a && json_is_string(a))
+            snprintf(v, sizeof v, "%s", json_string_value(a));
+        else if (a && json_is_integer(a))
+            snprintf(v, sizeof v, "%lld", (long long)json_integer_value(a));
+        else if (a && json_is_boolean(a))
+            snprintf(v, sizeof v, "%d", json_is_true(a));
+        x->qi_raw[q] = v[0] ? strdup(v) : NULL;
+    }
+}
+
+static sr_status gather(builder *b, people *p, row_list *repeat, sr_error *err)
+{
+    sqlite3 *db = srp_registry_db(b->reg);
+    sqlite3_stmt *st = NULL;
+    sr_status rc = srp_store_prepare(
+        db,
+        "SELECT c.code, c.unit, c.birth_date, r.form_id, r.date, r.answers FROM cases c"
+        " JOIN responses r ON r.case_code = c.code AND r.active"
+        " WHERE EXISTS (SELECT 1 FROM responses i WHERE i.case_code = c.code AND i.active"
+        "  AND i.phase = 'intake') ORDER BY c.code, r.date, r.id",
+        &st, err);
+    if (rc != SR_OK)
+        return rc;
+    json_t *answers[MAX_FORMS] = {NULL};
+    char dates[MAX_FORMS][11];
+    char current[16] = "";
+    person *x = NULL;
+    int src;
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *code = (const char *)sqlite3_column_text(st, 0);
+        if (strcmp(code, current) != 0) {
+            if (x)
+                finish_person(b, x, answers, dates);
+            for (size_t f = 0; f < MAX_FORMS; f++) {
+                json_decref(answers[f]);
+                answers[f] = NULL;
+            }
+            if (p->count == p->cap) {
+                size_t cap = p->cap ? p->cap * 2 : 256;
+                person *grown = realloc(p->items, cap * sizeof *grown);
+                if (!grown) {
+                    rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+                    break;
+                }
+                p->items = grown;
+                p->cap = cap;
+            }
+            x = &p->items[p->count++];
+            memset(x, 0, sizeof *x);
+            unsigned char id[8];
+            srp_random_bytes(id, sizeof id);
+            srp_hex_encode(x->id, id, sizeof id);
+            snprintf(x->unit, sizeof x->unit, "%s", (const char *)sqlite3_column_text(st, 1));
+            snprintf(x->birth, sizeof x->birth, "%s",
+                     sqlite3_column_text(st, 2) ? (const char *)sqlite3_column_text(st, 2) : "");
+            snprintf(current, sizeof current, "%s", code);
+        }
+        const form_set *fs = form_of(b, (const char *)sqlite3_column_text(st, 3));
+        const char *date = (const char *)sqlite3_column_text(st, 4);
+        if (fs && fs->phase == SR_PHASE_INTAKE && !x->intake[0])
+            snprintf(x->intake, sizeof x->intake, "%s", date);
+        if (!fs)
+            continue;
+        json_t *a = json_loads((const char *)sqlite3_column_text(st, 5), 0, NULL);
+        if (!a) {
+            rc = srp_error_set(err, SR_ERR_CORRUPT, "a stored response is damaged");
+            break;
+        }
+        size_t f = (size_t)(fs - b->forms);
+        if (fs->repeatable) {
+            sbuf row = {NULL, 0, 0, 0};
+            sb_add(&row, x->id);
+            render_items(b, fs, a, date, x->intake[0] ? x->intake : NULL, &row);
+            sb_add(&row, "\r\n");
+            /* Prefixed by the form's index so that each file gets its own. */
+            sbuf keyed = {NULL, 0, 0, 0};
+            sb_addf(&keyed, "%02zu", f);
+            sb_add(&keyed, row.data ? row.data : "");
+            free(row.data);
+            rows_add(&repeat[0], keyed.data);
+            json_decref(a);
+            continue;
+        }
+        json_decref(answers[f]); /* the latest wins (one active per form anyway) */
+        answers[f] = a;
+        snprintf(dates[f], sizeof dates[f], "%s", date);
+    }
+    if (rc == SR_OK && src != SQLITE_DONE)
+        rc = srp_store_fail(db, src, "read responses", err);
+    if (rc == SR_OK && x)
+        finish_person(b, x, answers, dates);
+    for (size_t f = 0; f < MAX_FORMS; f++)
+        json_decref(answers[f]);
+    sqlite3_finalize(st);
+    if (rc == SR_OK && repeat[0].oom)
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    return rc;
+}
+
+/* ---- the archive inside the container ------------------------------------------------------- */
+
+static void archive_add(sbuf *ar, const char *name, const char *data, size_t len)
+{
+    unsigned char h[6];
+    size_t n = strlen(name);
+    h[0] = (unsigned char)n;
+    h[1] = (unsigned char)(n >> 8);
+    for (int i = 0; i < 4; i++)
+        h[2 + i] = (unsigned char)(len >> (8 * i));
+    sb_addn(ar, (const char *)h, 2);
+    sb_addn(ar, name, n);
+    sb_addn(ar, (const char *)h + 2, 4);
+    sb_addn(ar, data, len);
+}
+
+static int int_cmp(const void *a, const void *b)
+{
+    return *(const int *)a - *(const int *)b;
+}
+
+static sr_status load_forms(builder *b, sr_error *err)
+{
+    sqlite3 *db = srp_registry_db(b->reg);
+    sqlite3_stmt *st = NULL;
+    sr_status rc = srp_store_prepare(db, "SELECT DISTINCT id FROM forms ORDER BY id", &st, err);
+    if (rc != SR_OK)
+        return rc;
+    while (rc == SR_OK && sqlite3_step(st) == SQLITE_ROW && b->form_count < MAX_FORMS) {
+        const char *id = (const char *)sqlite3_column_text(st, 0);
+        int wanted = !b->opt->forms;
+        for (size_t i = 0; b->opt->forms && i < b->opt->form_count; i++)
+            wanted |= strcmp(b->opt->forms[i], id) == 0;
+        if (!wanted)
+            continue;
+        form_set *f = &b->forms[b->form_count];
+        memset(f, 0, sizeof *f);
+        snprintf(f->id, sizeof f->id, "%s", id);
+        rc = srp_form_load_quiet(b->reg, id, 0, &f->newest, NULL, err);
+        if (rc != SR_OK)
+            break;
+        f->phase = sr_form_phase(f->newest);
+        f->repeatable = sr_form_repeatable(f->newest);
+        int versions[64], n = 0;
+        sqlite3_stmt *vs = NULL;
+        if (srp_store_prepare(db, "SELECT version FROM forms WHERE id = ?1", &vs, err) == SR_OK) {
+            sqlite3_bind_text(vs, 1, id, -1, SQLITE_STATIC);
+            while (sqlite3_step(vs) == SQLITE_ROW && n < 64)
+                versions[n++] = sqlite3_column_int(vs, 0);
+            sqlite3_finalize(vs);
+        }
+        qsort(versions, (size_t)n, sizeof *versions, int_cmp);
+        size_t used = 0;
+        for (int k = 0; k < n; k++)
+            used += (size_t)snprintf(f->versions + used, sizeof f->versions - used, "%s%d",
+                                     k ? "," : "", versions[k]);
+        b->form_count++;
+    }
+    sqlite3_finalize(st);
+    if (rc == SR_OK && b->opt->forms && b->form_count != b->opt->form_count)
+        rc = srp_error_set(err, SR_ERR_NOT_FOUND, "--forms names a form that is not installed");
+    /* Follow-up order: intake, intervention, closure, experience, followup. */
+    for (size_t a = 0; a < b->form_count; a++)
+        for (size_t c = a + 1; c < b->form_count; c++)
+            if (b->forms[c].phase < b->forms[a].phase) {
+                form_set t = b->forms[a];
+                b->forms[a] = b->forms[c];
+                b->forms[c] = t;
+            }
+    int has_intake = 0;
+    for (size_t f = 0; f < b->form_count; f++)
+        has_intake |= b->forms[f].phase == SR_PHASE_INTAKE;
+    if (rc == SR_OK && !has_intake)
+        rc = srp_error_set(err, SR_ERR_USAGE, "an extract needs the intake form (it defines who is in it)");
+    /* The quasi-identifying items of the person-level forms. */
+    for (size_t f = 0; rc == SR_OK && f < b->form_count; f++) {
+        if (b->forms[f].repeatable)
+            continue;
+        for (size_t i = 0; i < b->forms[f].newest->item_count && b->qi_count < MAX_QI; i++) {
+            const srp_item *it = &b->forms[f].newest->items[i];
+            if (!it->quasi_identifier || !extracted(it))
+                continue;
+            qi_item *q = &b->qis[b->qi_count++];
+            snprintf(q->column, sizeof q->column, "%s_%s", phase_word(b->forms[f].phase), it->id);
+            q->form = &b->forms[f];
+            q->item = it;
+        }
+    }
+    return rc;
+}
+
+static void release(builder *b, people *p, row_list *repeat)
+{
+    for (size_t i = 0; i < p->count; i++) {
+        free(p->items[i].rest);
+        free(p->items[i].key);
+        for (size_t q = 0; q < MAX_QI; q++)
+            free(p->items[i].qi_raw[q]);
+    }
+    free(p->items);
+    for (size_t i = 0; i < repeat->count; i++)
+        free(repeat->rows[i]);
+    free(repeat->rows);
+    for (size_t f = 0; f < b->form_count; f++)
+        sr_form_free(b->forms[f].newest);
+    free(b->codebook.data);
+}
+
+sr_status sr_extract(sr_registry *reg, const sr_extract_options *opt, sr_extract_report *rep,
+                     sr_error *err)
+{
+    memset(rep, 0, sizeof *rep);
+    builder b;
+    memset(&b, 0, sizeof b);
+    b.reg = reg;
+    b.opt = opt;
+    b.k = opt->k ? opt->k : 5;
+    people p = {NULL, 0, 0};
+    row_list repeat = {NULL, 0, 0, 0};
+    sbuf cases = {NULL, 0, 0, 0}, archive = {NULL, 0, 0, 0};
+    unsigned char *sealed = NULL, *pub = NULL;
+    size_t sealed_len = 0, pub_len = 0;
+    json_t *meta = NULL, *steps = json_array();
+    char *meta_text = NULL;
+    unsigned char recipient[SRP_BOX_PUBLIC_BYTES];
+    const srp_keys *keys = srp_registry_keys(reg);
+    sr_status rc = sr_registry_require(reg, SR_ROLE_BIT(SR_ROLE_ADMIN), "make extracts", err);
+    if (rc == SR_OK && b.k < 2)
+        rc = srp_error_set(err, SR_ERR_USAGE, "--k must be at least 2");
+    if (rc == SR_OK && !keys->has_signing)
+        rc = srp_error_set(err, SR_ERR_DENIED, "this session holds no signing key");
+    if (rc == SR_OK && srp_file_exists(opt->out))
+        rc = srp_error_set(err, SR_ERR_EXISTS, "'%s' already exists: not overwriting it", opt->out);
+    if (rc == SR_OK)
+        rc = srp_file_dir_writable(opt->out, err);
+    if (rc == SR_OK)
+        rc = srp_file_read_all(opt->recipient, 65536, &pub, &pub_len, err);
+    if (rc == SR_OK)
+        rc = srp_recipient_public_parse((const char *)pub, pub_len, recipient, err);
+    if (rc == SR_OK)
+        rc = load_forms(&b, err);
+    if (rc == SR_OK)
+        rc = gather(&b, &p, &repeat, err);
+    if (rc == SR_OK)
+        rc = anonymise(&b, &p, rep, steps, err);
+    if (rc != SR_OK)
+        goto out;
+    /* cases.csv: QI columns first, then every person-level form. */
+    sbuf header = {NULL, 0, 0, 0};
+    sb_add(&header, "person,unit,age_band,intake_period");
+    sb_add(&b.codebook, "variable,form,version,label_sv,label_en,type,codes,quasi_identifier\r\n");
+    codebook_row(&b, "person", NULL, "Slumpat id, nytt för varje uttag",
+                 "Random id, new in every extract", "text", "", 0);
+    codebook_row(&b, "unit", NULL, "Enhet (små enheter som 'other')", "Unit (small ones as 'other')",
+                 "choice", "", 1);
+    codebook_row(&b, "age_band", NULL, "Åldersgrupp vid inskrivning", "Age band at intake",
+                 "choice", "0-11; 12-14; 15-17; 18-20; 21+ (or 0-17; 18+); unknown", 1);
+    codebook_row(&b, "intake_period", NULL, "Inskrivningens år och månad (eller år)",
+                 "Year and month (or year) of intake", "year-month", "", 1);
+    for (size_t q = 0; q < b.qi_count; q++) {
+        sb_add(&header, ",");
+        sb_add(&header, b.qis[q].column);
+        sbuf codes = {NULL, 0, 0, 0};
+        item_codes(b.qis[q].item, &codes);
+        codebook_row(&b, b.qis[q].column, b.qis[q].form, srp_text(b.qis[q].item->label, "sv"),
+                     srp_text(b.qis[q].item->label, "en"), sr_item_type_name(b.qis[q].item->type),
+                     codes.data ? codes.data : "", 1);
+        free(codes.data);
+    }
+    for (size_t f = 0; f < b.form_count; f++)
+        if (!b.forms[f].repeatable)
+            form_columns(&b, &b.forms[f], &header);
+    sb_add(&cases, header.data);
+    sb_add(&cases, "\r\n");
+    free(header.data);
+    person **order = malloc((p.count ? p.count : 1) * sizeof *order);
+    if (!order) {
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < p.count; i++)
+        order[i] = &p.items[i];
+    /* Sorted by the new random ids: no order carries over. */
+    qsort(order, p.count, sizeof *order, by_id);
+    for (size_t i = 0; i < p.count; i++) {
+        person *x = order[i];
+        sb_add(&cases, x->id);
+        for (size_t q = 0; q < qi_width(&b); q++) {
+            sb_add(&cases, ",");
+            sb_csv(&cases, x->qi[q]);
+        }
+        resolve_dates(&cases, x->rest, b.year_only);
+        sb_add(&cases, "\r\n");
+    }
+    free(order);
+    archive_add(&archive, "cases.csv", cases.data, cases.len);
+    /* One file per repeatable form, rows by person id. */
+    qsort(repeat.rows, repeat.count, sizeof *repeat.rows, by_text);
+    json_t *files = json_object();
+    json_object_set_new(files, "cases.csv", json_integer((json_int_t)p.count));
+    for (size_t f = 0; f < b.form_count; f++) {
+        if (!b.forms[f].repeatable)
+            continue;
+        sbuf file = {NULL, 0, 0, 0}, head = {NULL, 0, 0, 0};
+        sb_add(&head, "person");
+        form_columns(&b, &b.forms[f], &head);
+        sb_add(&file, head.data);
+        sb_add(&file, "\r\n");
+        free(head.data);
+        char prefix[4];
+        snprintf(prefix, sizeof prefix, "%02zu", f);
+        long n = 0;
+        for (size_t r = 0; r < repeat.count; r++)
+            if (strncmp(repeat.rows[r], prefix, 2) == 0) {
+                resolve_dates(&file, repeat.rows[r] + 2, b.year_only);
+                n++;
+            }
+        char name[80];
+        snprintf(name, sizeof name, "%ss.csv", phase_word(b.forms[f].phase));
+        archive_add(&archive, name, file.data ? file.data : "", file.len);
+        json_object_set_new(files, name, json_integer(n));
+        free(file.data);
+    }
+    archive_add(&archive, "codebook.csv", b.codebook.data, b.codebook.len);
+    json_t *forms = json_array(), *qis = json_array();
+    for (size_t f = 0; f < b.form_count; f++)
+        json_array_append_new(forms, json_pack("{s:s, s:s}", "id", b.forms[f].id, "versions",
+                                               b.forms[f].versions));
+    json_array_append_new(qis, json_string("unit"));
+    json_array_append_new(qis, json_string("age_band"));
+    json_array_append_new(qis, json_string("intake_period"));
+    for (size_t q = 0; q < b.qi_count; q++)
+        json_array_append_new(qis, json_string(b.qis[q].column));
+    char month[8];
+    char today[11];
+    srp_time_today(today, sizeof today);
+    snprintf(month, sizeof month, "%.7s", today);
+    meta = json_pack(
+        "{s:s, s:s, s:o, s:i, s:I, s:o, s:{s:o, s:I, s:s}, s:s, s:[s,s,s,s], s:o}", "format",
+        "sigreg-extract-metadata/1", "made", month, "forms", forms, "k", b.k, "persons",
+        (json_int_t)p.count, "quasi_identifiers", qis, "anonymisation", "generalisation", steps,
+        "blanked_records", (json_int_t)rep->blanked, "blanking",
+        "the quasi-identifiers of records still in a group smaller than k are left empty",
+        "dates", opt->relative_dates ? "days since intake" : "year and month", "left_out",
+        "direct identifiers (personnummer, case codes, items marked identifying)",
+        "free-text answers", "exact dates and ages", "the order of the registry", "files", files);
+    steps = NULL;
+    meta_text = meta ? json_dumps(meta, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    if (!meta_text || cases.oom || archive.oom || b.codebook.oom) {
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    archive_add(&archive, "metadata.json", meta_text, strlen(meta_text));
+    rc = srp_container_seal((const unsigned char *)archive.data, archive.len, recipient,
+                            keys->signing, srp_keyring_signing_public(srp_registry_keyring(reg)),
+                            &sealed, &sealed_len, err);
+    if (rc != SR_OK)
+        goto out;
+    srp_fingerprint(recipient, sizeof recipient, rep->recipient);
+    unsigned char h[SRP_MAC_BYTES];
+    srp_hash(h, sealed, sealed_len);
+    srp_hex_encode(rep->file_hash, h, sizeof h);
+    rep->persons = (long)p.count;
+    char detail[400];
+    sbuf sel = {NULL, 0, 0, 0};
+    for (size_t f = 0; f < b.form_count; f++)
+        sb_addf(&sel, "%s%s", f ? "," : "", b.forms[f].id);
+    snprintf(detail, sizeof detail,
+             "forms=%s k=%d persons=%ld blanked=%ld dates=%s recipient=%s file=%s",
+             sel.data ? sel.data : "", b.k, rep->persons, rep->blanked,
+             opt->relative_dates ? "relative" : "month", rep->recipient, rep->file_hash);
+    free(sel.data);
+    /* Written first, logged when on disk: the log never names a file that
+     * does not exist. */
+    rc = srp_file_write_atomic(opt->out, sealed, sealed_len, err);
+    if (rc == SR_OK)
+        rc = srp_registry_transaction(reg, "extract", NULL, detail, NULL, NULL, err);
+    if (rc != SR_OK)
+        (void)unlink(opt->out);
+out:
+    if (archive.data) {
+        srp_wipe(archive.data, archive.len);
+        free(archive.data);
+    }
+    if (cases.data) {
+        srp_wipe(cases.data, cases.len);
+        free(cases.data);
+    }
+    free(sealed);
+    free(pub);
+    free(meta_text);
+    json_decref(meta);
+    json_decref(steps);
+    release(&b, &p, &repeat);
+    return rc;
+}
+
+/* ---- opening --------------------------------------------------------------------------------- */
+
+static int safe_name(const char *name, size_t n)
+{
+    if (n == 0 || n > 64)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((name[i] >= 'a' && name[i] <= 'z') || name[i] == '_' || name[i] == '-' ||
+              (name[i] == '.' && i > 0)))
+            return 0;
+    return (n > 4 && memcmp(name + n - 4, ".csv", 4) == 0) ||
+           (n > 5 && memcmp(name + n - 5, ".json", 5) == 0);
+}
+
+sr_status sr_extract_open(const char *file, const char *key_path, const sr_secret *pass,
+                          const char *out_dir, const char *pinned_signer,
+                          char signer[SR_FINGERPRINT_SIZE], sr_error *err)
+{
+    unsigned char *data = NULL, *keytext = NULL, *plain = NULL;
+    size_t len = 0, keylen = 0, plain_len = 0;
+    unsigned char pk[SRP_BOX_PUBLIC_BYTES];
+    sr_secret *sk = sr_secret_new(SRP_BOX_SECRET_BYTES);
+    char *tmp = NULL;
+    sr_status rc = sk ? SR_OK : srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    if (rc == SR_OK && srp_file_exists(out_dir))
+        rc = srp_error_set(err, SR_ERR_EXISTS, "'%s' already exists: give a new folder", out_dir);
+    if (rc == SR_OK)
+        rc = srp_file_read_all(file, (size_t)2 << 30, &data, &len, err);
+    if (rc == SR_OK)
+        rc = srp_file_read_all(key_path, 65536, &keytext, &keylen, err);
+    if (rc == SR_OK)
+        rc = srp_recipient_key_unlock((const char *)keytext, keylen, sr_secret_cdata(pass),
+                                      sr_secret_len(pass), pk, sr_secret_data(sk), err);
+    if (rc == SR_OK)
+        rc = srp_container_open(data, len, pk, sr_secret_cdata(sk), pinned_signer, &plain,
+                                &plain_len, signer, err);
+    if (rc != SR_OK)
+        goto out;
+    /* Check the whole archive before writing anything. */
+    size_t pos = 0, files = 0;
+    while (pos < plain_len) {
+        if (pos + 2 > plain_len)
+            break;
+        size_t n = (size_t)plain[pos] | (size_t)plain[pos + 1] << 8;
+        if (pos + 2 + n + 4 > plain_len || !safe_name((const char *)plain + pos + 2, n))
+            break;
+        const unsigned char *l = plain + pos + 2 + n;
+        size_t dlen = (size_t)l[0] | (size_t)l[1] << 8 | (size_t)l[2] << 16 | (size_t)l[3] << 24;
+        if (pos + 2 + n + 4 + dlen > plain_len)
+            break;
+        pos += 2 + n + 4 + dlen;
+        files++;
+    }
+    if (pos != plain_len || files == 0) {
+        rc = srp_error_set(err, SR_ERR_TAMPERED, "the extract's contents are malformed");
+        goto out;
+    }
+    /* Written into a new folder beside the target, then renamed into place. */
+    tmp = srp_str_concat(out_dir, ".tmp-XXXXXX");
+    if (!tmp || !mkdtemp(tmp)) {
+        rc = srp_error_set(err, SR_ERR_IO, "cannot create a folder beside '%s': %s", out_dir,
+                           strerror(errno));
+        goto out;
+    }
+    (void)chmod(tmp, 0700);
+    for (pos = 0; rc == SR_OK && pos < plain_len;) {
+        size_t n = (size_t)plain[pos] | (size_t)plain[pos + 1] << 8;
+        char name[80];
+        snprintf(name, sizeof name, "%.*s", (int)n, (const char *)plain + pos + 2);
+        const unsigned char *l = plain + pos + 2 + n;
+        size_t dlen = (size_t)l[0] | (size_t)l[1] << 8 | (size_t)l[2] << 16 | (size_t)l[3] << 24;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", tmp, name);
+        rc = srp_file_write_atomic(path, l + 4, dlen, err);
+        pos += 2 + n + 4 + dlen;
+    }
+    if (rc == SR_OK && rename(tmp, out_dir) != 0)
+        rc = srp_error_set(err, SR_ERR_IO, "cannot create '%s': %s", out_dir, strerror(errno));
+    if (rc != SR_OK) {
+        char cmd_path[4096];
+        for (pos = 0; pos < plain_len;) { /* remove what was written */
+            size_t n = (size_t)plain[pos] | (size_t)plain[pos + 1] << 8;
+            const unsigned char *l = plain + pos + 2 + n;
+            size_t dlen = (size_t)l[0] | (size_t)l[1] << 8 | (size_t)l[2] << 16 | (size_t)l[3] << 24;
+            snprintf(cmd_path, sizeof cmd_path, "%s/%.*s", tmp, (int)n, (const char *)plain + pos + 2);
+            (void)unlink(cmd_path);
+            pos += 2 + n + 4 + dlen;
+        }
+        (void)rmdir(tmp);
+    }
+out:
+    if (plain) {
+        srp_wipe(plain, plain_len);
+        free(plain);
+    }
+    free(tmp);
+    free(data);
+    free(keytext);
+    sr_secret_free(sk);
+    return rc;
+}
+
+/* ---- keys ---------------------------------------------------------------------------------------- */
+
+sr_status sr_keygen(const char *stem, const char *kdf_profile, const sr_secret *pass,
+                    char fingerprint[SR_FINGERPRINT_SIZE], sr_error *err)
+{
+    const srp_kdf_profile *profile =
+        kdf_profile ? srp_kdf_profile_find(kdf_profile) : srp_kdf_profile_default();
+    if (!profile)
+        return srp_error_set(err, SR_ERR_USAGE, "unknown key derivation profile '%s'", kdf_profile);
+    if (!pass || sr_secret_len(pass) < SR_PASSPHRASE_MIN)
+        return srp_error_set(err, SR_ERR_INVALID, "the passphrase must be at least %d characters",
+                             SR_PASSPHRASE_MIN);
+    char *pub_path = srp_str_concat(stem, ".pub"), *key_path = srp_str_concat(stem, ".key");
+    char *pub = NULL, *sec = NULL;
+    sr_status rc = pub_path && key_path ? SR_OK : srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    if (rc == SR_OK && (srp_file_exists(pub_path) || srp_file_exists(key_path)))
+        rc = srp_error_set(err, SR_ERR_EXISTS, "'%s' or '%s' already exists: not overwriting a key",
+                           pub_path, key_path);
+    if (rc == SR_OK)
+        rc = srp_recipient_keygen(profile, sr_secret_cdata(pass), sr_secret_len(pass), &pub, &sec,
+                                  fingerprint, err);
+    int wrote_key = 0;
+    if (rc == SR_OK) {
+        rc = srp_file_write_atomic(key_path, sec, strlen(sec), err);
+        wrote_key = rc == SR_OK;
+    }
+    if (rc == SR_OK)
+        rc = srp_file_write_atomic(pub_path, pub, strlen(pub), err);
+    if (rc == SR_OK)
+        (void)chmod(pub_path, 0644);
+    else if (wrote_key) /* only ever remove what this call wrote */
+        (void)unlink(key_path);
+    free(pub);
+    free(sec);
+    free(pub_path);
+    free(key_path);
+    return rc;
+}
+
+sr_status sr_registry_pubkey(sr_registry *reg, char key_b64[64],
+                             char fingerprint[SR_FINGERPRINT_SIZE], sr_error *err)
+{
+    const unsigned char *pk = srp_keyring_signing_public(srp_registry_keyring(reg));
+    char *text = srp_base64_encode(pk, SRP_SIGN_PUBLIC_BYTES);
+    if (!text)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    snprintf(key_b64, 64, "%s", text);
+    free(text);
+    srp_fingerprint(pk, SRP_SIGN_PUBLIC_BYTES, fingerprint);
+    return srp_registry_transaction(reg, "pubkey.show", NULL, NULL, NULL, NULL, err);
+}
