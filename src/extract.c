@@ -158,6 +158,12 @@ static void item_codes(const srp_item *it, sbuf *out)
     }
 }
 
+/* Whether an item is a quasi-identifier: marked so, or the built-in sex. */
+static int quasi(const srp_item *it)
+{
+    return it->quasi_identifier || strcmp(it->id, "sex") == 0;
+}
+
 /* Whether an item goes into an extract at all. */
 static int extracted(const srp_item *it)
 {
@@ -179,7 +185,7 @@ static void form_columns(builder *b, const form_set *f, sbuf *header)
     }
     for (size_t i = 0; i < f->newest->item_count; i++) {
         const srp_item *it = &f->newest->items[i];
-        if (!extracted(it) || (it->quasi_identifier && !f->repeatable))
+        if (!extracted(it) || (quasi(it) && !f->repeatable))
             continue;
         const char *sv = srp_text(it->label, "sv"), *en = srp_text(it->label, "en");
         if (it->type == SR_ITEM_MULTICHOICE) {
@@ -254,7 +260,7 @@ static void render_items(const builder *b, const form_set *f, const json_t *answ
     }
     for (size_t i = 0; i < f->newest->item_count; i++) {
         const srp_item *it = &f->newest->items[i];
-        if (!extracted(it) || (it->quasi_identifier && !f->repeatable))
+        if (!extracted(it) || (quasi(it) && !f->repeatable))
             continue;
         const json_t *a = answers ? json_object_get(answers, it->id) : NULL;
         int has = a && !json_is_null(a);
@@ -299,6 +305,7 @@ typedef struct person {
     char *rest;           /* the rest of the cases.csv row */
     char qi[4 + MAX_QI][40];
     char *key; /* the QI values joined, for sorting into classes */
+    unsigned char rare[MAX_QI]; /* this person's QI value is one fewer than k share */
     int blanked;
 } person;
 
@@ -317,6 +324,39 @@ static const char *age_band_at(const char *birth, const char *date, int wide)
     if (wide)
         return age < 18 ? "0-17" : "18+";
     return age < 12 ? "0-11" : age <= 14 ? "12-14" : age <= 17 ? "15-17" : age <= 20 ? "18-20" : "21+";
+}
+
+typedef struct valued {
+    const char *value;
+    size_t index;
+} valued;
+
+static int by_value(const void *a, const void *c)
+{
+    return strcmp(((const valued *)a)->value, ((const valued *)c)->value);
+}
+
+/* Marks, for QI q, the people whose value fewer than k people share. */
+static int mark_rare(const builder *b, people *p, size_t q)
+{
+    valued *v = malloc((p->count ? p->count : 1) * sizeof *v);
+    if (!v)
+        return -1;
+    size_t n = 0;
+    for (size_t i = 0; i < p->count; i++)
+        if (p->items[i].qi_raw[q])
+            v[n++] = (valued){p->items[i].qi_raw[q], i};
+    qsort(v, n, sizeof *v, by_value);
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && strcmp(v[i].value, v[j].value) == 0)
+            j++;
+        for (size_t t = i; t < j; t++)
+            p->items[v[t].index].rare[q] = j - i < (size_t)b->k;
+        i = j;
+    }
+    free(v);
+    return 0;
 }
 
 /* The QI tuple of each person at a level of generalisation. */
@@ -349,6 +389,8 @@ static void generalise(builder *b, people *p, int level, char **small_units, siz
                     snprintf(out, 40, "%ld-%ld", v - ((v % 5) + 5) % 5, v - ((v % 5) + 5) % 5 + 4);
                 else
                     snprintf(out, 40, "%s", raw);
+            } else if (level >= 1 && x->rare[q]) {
+                snprintf(out, 40, "%s", "other");
             } else {
                 snprintf(out, 40, "%s", raw);
             }
@@ -424,6 +466,15 @@ static sr_status anonymise(builder *b, people *p, sr_extract_report *rep, json_t
         free(small_units);
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     }
+    /* Coded values that fewer than k people share are merged into "other"
+     * (from the first step on), as are units with fewer than k people. */
+    for (size_t q = 0; q < b->qi_count; q++) {
+        sr_item_type t = b->qis[q].item->type;
+        if (t != SR_ITEM_CHOICE && t != SR_ITEM_BOOLEAN && t != SR_ITEM_SCALE)
+            continue;
+        if (mark_rare(b, p, q) != 0)
+            return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    }
     /* Units with fewer than k people are merged into "other". */
     size_t small_count = 0;
     for (size_t i = 0; i < p->count; i++) {
@@ -439,7 +490,8 @@ static sr_status anonymise(builder *b, people *p, sr_extract_report *rep, json_t
             small_units[small_count++] = p->items[i].unit;
     }
     static const char *const step_names[LEVELS] = {
-        NULL, "small units merged into 'other', whole-number identifiers in five-year bins",
+        NULL, "small units and rare values merged into 'other', whole-number identifiers in "
+              "five-year bins",
         "dates coarsened to years", "age bands widened to 0-17 and 18+",
         "whole-number identifiers left out"};
     size_t allowed = p->count / 100 > (size_t)b->k ? p->count / 100 : (size_t)b->k;
@@ -751,7 +803,7 @@ static sr_status load_forms(builder *b, sr_error *err)
             continue;
         for (size_t i = 0; i < b->forms[f].newest->item_count && b->qi_count < MAX_QI; i++) {
             const srp_item *it = &b->forms[f].newest->items[i];
-            if (!it->quasi_identifier || !extracted(it))
+            if (!quasi(it) || !extracted(it))
                 continue;
             qi_item *q = &b->qis[b->qi_count++];
             snprintf(q->column, sizeof q->column, "%s_%s", phase_word(b->forms[f].phase), it->id);
