@@ -966,7 +966,11 @@ sr_status sr_extract(sr_registry *reg, const sr_extract_options *opt, sr_extract
         (json_int_t)p.count, "quasi_identifiers", qis, "anonymisation", "generalisation", steps,
         "blanked_records", (json_int_t)rep->blanked, "blanking",
         "the quasi-identifiers of records still in a group smaller than k are left empty",
-        "dates", opt->relative_dates ? "days since intake" : "year and month", "left_out",
+        "dates",
+        opt->relative_dates ? "days since intake (the intake period as year)"
+        : b.year_only       ? "years (coarsened from year and month to reach k-anonymity)"
+                            : "year and month",
+        "left_out",
         "direct identifiers (personnummer, case codes, items marked identifying)",
         "free-text answers", "exact dates and ages", "the order of the registry", "files", files);
     steps = NULL;
