@@ -822,8 +822,8 @@ sr_status sr_case_reopen(sr_registry *reg, const char *typed, const char *reason
 static sr_status erase_case(sqlite3 *db, const char *code, int has_codekey, sr_error *err)
 {
     static const char *const statements[] = {
-        "DELETE FROM response_history WHERE response_id IN"
-        " (SELECT id FROM responses WHERE case_code = ?1)",
+        ("DELETE FROM response_history WHERE response_id IN"
+         " (SELECT id FROM responses WHERE case_code = ?1)"),
         "DELETE FROM response_codes WHERE case_code = ?1",
         "DELETE FROM responses WHERE case_code = ?1",
         "DELETE FROM case_events WHERE case_code = ?1",
