@@ -14,6 +14,7 @@
  */
 #include "sigreg/registry.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,12 +164,16 @@ static sr_status attach_codekey(sr_registry *reg, sr_error *err)
         return srp_error_set_where(err, SR_ERR_CORRUPT, reg->paths.codekey,
                                    "the code key file '%s' is missing: restore it from a backup",
                                    reg->paths.codekey);
-    sr_secret *key = codekey_key(reg->keys, 0);
-    if (!key)
-        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-    sr_status rc = srp_store_attach(reg->db, reg->paths.codekey, "codekey", sr_secret_cdata(key),
-                                    err);
-    sr_secret_free(key);
+    /* The current keys, or the previous ones while a rotation is unfinished. */
+    sr_status rc = SR_ERR_AUTH;
+    for (int previous = 0; rc == SR_ERR_AUTH && previous <= (reg->keys->has_previous ? 1 : 0);
+         previous++) {
+        sr_secret *key = codekey_key(reg->keys, previous);
+        if (!key)
+            return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        rc = srp_store_attach(reg->db, reg->paths.codekey, "codekey", sr_secret_cdata(key), err);
+        sr_secret_free(key);
+    }
     if (rc == SR_ERR_AUTH)
         rc = srp_error_set_where(err, SR_ERR_CORRUPT, reg->paths.codekey,
                                  "the code key file '%s' is damaged or belongs to another registry",
@@ -285,6 +290,44 @@ out:
     return rc;
 }
 
+/* Removes what a crash during a rotation or a keyring write left behind:
+ * temporary copies (and their journals) and keyring temp files. Called with
+ * the registry lock held, so nothing else is writing them. */
+static void remove_leftovers(const sr_registry *reg)
+{
+    const char *bases[] = {reg->paths.db, reg->paths.codekey};
+    for (size_t i = 0; i < 2; i++) {
+        char *tmp = srp_str_concat(bases[i], ".rekey");
+        char *journal = tmp ? srp_str_concat(tmp, "-journal") : NULL;
+        if (tmp)
+            (void)unlink(tmp);
+        if (journal)
+            (void)unlink(journal);
+        free(tmp);
+        free(journal);
+    }
+    char *copy = strdup(reg->paths.keyring);
+    if (!copy)
+        return;
+    char *slash = strrchr(copy, '/');
+    const char *dir = slash ? (*slash = '\0', copy) : ".";
+    const char *base = slash ? slash + 1 : reg->paths.keyring;
+    char prefix[512];
+    snprintf(prefix, sizeof prefix, "%s.tmp-", base);
+    DIR *d = opendir(*dir ? dir : "/");
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (strncmp(e->d_name, prefix, strlen(prefix)) != 0)
+            continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", *dir ? dir : "", e->d_name);
+        (void)unlink(path);
+    }
+    if (d)
+        closedir(d);
+    free(copy);
+}
+
 static sr_status finish_rotation(sr_registry *reg, sr_error *err)
 {
     sr_status rc = SR_OK;
@@ -358,7 +401,11 @@ sr_status sr_registry_open(const char *path, const sr_open_options *options,
         rc = check_registry_id(reg, err);
     if (rc == SR_OK)
         rc = srp_store_migrate(reg->db, err);
-    if (rc == SR_OK && reg->keys->has_previous && reg->keys->has_identity)
+    if (rc == SR_OK && reg->keys->has_identity)
+        remove_leftovers(reg);
+    /* Only an admin holds every key a rotation reseals (the signing key
+     * among them); anyone else opens with whichever keys still fit. */
+    if (rc == SR_OK && reg->keys->has_previous && reg->keys->has_signing)
         rc = finish_rotation(reg, err);
     if (rc == SR_OK && reg->keys->has_identity)
         rc = attach_codekey(reg, err);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "fileio.h"
 
 /* Each migration takes the schema from version i to i + 1. Never edit one
  * that has shipped: add a new one. */
@@ -263,6 +264,10 @@ sr_status srp_store_attach(sqlite3 *db, const char *path, const char *schema,
     sqlite3_bind_text(st, 2, (const char *)sr_secret_data(lit), (int)sr_secret_len(lit),
                       SQLITE_STATIC);
     int src = sqlite3_step(st);
+    if ((src & 0xff) == SQLITE_NOTADB) {
+        rc = SR_ERR_AUTH; /* a wrong key shows already when attaching */
+        goto out;
+    }
     if (src != SQLITE_DONE) {
         rc = srp_store_fail(db, src, "attach a database", err);
         goto out;
@@ -287,7 +292,14 @@ sr_status srp_store_export(sqlite3 *db, const char *path,
 {
     sr_status rc = SR_OK;
     sqlite3 *check = NULL;
+    /* A copy left by a crash, and above all its hot journal, must go: SQLite
+     * would otherwise roll that journal into the new file. */
+    char *journal = srp_str_concat(path, "-journal");
+    if (!journal)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     (void)unlink(path);
+    (void)unlink(journal);
+    free(journal);
     rc = srp_store_attach(db, path, "export_target", key, err);
     if (rc != SR_OK)
         return rc == SR_ERR_AUTH ? srp_error_set(err, SR_ERR_IO, "cannot create '%s'", path) : rc;

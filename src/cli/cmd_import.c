@@ -4,6 +4,7 @@
  * reported by number and ref and leaves nothing behind. On a terminal, a
  * progress line on stderr.
  */
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -51,11 +52,20 @@ static sr_status flush_batch(sr_import *imp, pending *p, sr_error *err)
 int cmd_import(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     (void)g;
-    if (argc != 2)
-        return cli_usage_error(err, "usage: sigreg import FILE|-");
-    FILE *in = strcmp(argv[1], "-") == 0 ? stdin : fopen(argv[1], "rb");
+    long batch = BATCH_CASES;
+    static const struct option opts[] = {{"batch", required_argument, NULL, 'b'},
+                                         {NULL, 0, NULL, 0}};
+    optind = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1)
+        if (c != 'b' || cli_parse_int(optarg, 1, 1000000, &batch) != 0)
+            return cli_usage_error(err, "usage: sigreg import FILE|- [--batch N]");
+    if (optind + 1 != argc)
+        return cli_usage_error(err, "usage: sigreg import FILE|- [--batch N]");
+    const char *path = argv[optind];
+    FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!in)
-        return sr_error_set(err, SR_ERR_IO, "cannot open '%s'", argv[1]), CLI_FAIL;
+        return sr_error_set(err, SR_ERR_IO, "cannot open '%s'", path), CLI_FAIL;
     int progress = isatty(STDERR_FILENO);
     sr_import *imp = NULL;
     sr_status rc = sr_import_begin(reg, &imp, err);
@@ -97,7 +107,7 @@ int cmd_import(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error
             rc = sr_error_set(err, SR_ERR_NOMEM, "out of memory");
             break;
         }
-        if (++in_batch == BATCH_CASES) {
+        if (++in_batch == batch) {
             rc = flush_batch(imp, &out, err);
             in_batch = 0;
         }
@@ -108,7 +118,7 @@ int cmd_import(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error
         }
     }
     if (rc == SR_OK && ferror(in))
-        rc = sr_error_set(err, SR_ERR_IO, "cannot read '%s'", argv[1]);
+        rc = sr_error_set(err, SR_ERR_IO, "cannot read '%s'", path);
     if (rc == SR_OK)
         rc = flush_batch(imp, &out, err);
     sr_import_free(imp);

@@ -74,9 +74,11 @@ static const cli_command commands[] = {
     {"response", "edit", cmd_response_edit, NEEDS_REGISTRY, ADMIN | COORD, "correct responses",
      "response edit ID --answers FILE|- [--date YYYY-MM-DD]",
      "Makes a new revision of a response; the old one stays in the history."},
-    {"import", NULL, cmd_import, NEEDS_REGISTRY, ADMIN | COORD, "import cases", "import FILE|-",
+    {"import", NULL, cmd_import, NEEDS_REGISTRY, ADMIN | COORD, "import cases",
+     "import FILE|- [--batch N]",
      "Registers many cases from JSON Lines (one case a line) and prints ref<TAB>case code\n"
-     "for each. A failing line is reported by number and ref and leaves nothing behind."},
+     "for each once it is committed (every N cases, 500 by default). A failing line is\n"
+     "reported by number and ref and leaves nothing behind."},
     {"purge", NULL, cmd_purge, NEEDS_REGISTRY, ADMIN, "purge cases",
      "purge --closed-before DATE [--yes]",
      "Retention purge: erases cases closed before DATE, after saying which and asking."},

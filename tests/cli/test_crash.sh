@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# test_crash.sh - crash safety. `sigreg import` is killed with SIGKILL at
+# random moments, many times in a row; after every kill the registry opens,
+# `sigreg verify` passes (database, code key, audit chain), every case the
+# import reported is there whole, and no case is there in part. Then the
+# same for kills during a user removal (a re-key): afterwards the remaining
+# users still open the registry, under the old keys or the new.
+#   SIGREG_CRASH_ITERATIONS (default 100) sets how many imports are killed.
+source "$(dirname "$0")/lib.sh"
+t_begin
+SYNTH=${SIGREG_SYNTH:?}
+ITER=${SIGREG_CRASH_ITERATIONS:-100}
+LINES=40
+check "make registry" make_registry
+"$SYNTH" --cases $((ITER * LINES)) --seed 99 --units U1,U2 > all.jsonl
+RANDOM=4242
+reported_missing=0 half=0 verify_failed=0 killed=0 whole=0
+for ((i = 0; i < ITER; i++)); do
+    sed -n "$((i * LINES + 1)),$(((i + 1) * LINES))p" all.jsonl > chunk.jsonl
+    "$SIGREG_BIN" import chunk.jsonl --batch 3 > reported.tsv 2>/dev/null &
+    pid=$!
+    sleep "$(printf '0.%03d' $((RANDOM % 110)))"
+    kill -9 "$pid" 2>/dev/null && killed=$((killed + 1))
+    wait "$pid" 2>/dev/null
+    if ! "$SIGREG_BIN" verify > /dev/null 2>&1; then
+        verify_failed=$((verify_failed + 1))
+        "$SIGREG_BIN" verify >&2
+    fi
+    "$SIGREG_BIN" case list > cases.txt 2>/dev/null
+    # Each line of the chunk: its case is absent, or present with every response.
+    while IFS= read -r line; do
+        pnr=$(sed -n 's/.*"pnr":"\([^"]*\)".*/\1/p' <<<"$line")
+        ref=$(sed -n 's/^{"ref":"\([^"]*\)".*/\1/p' <<<"$line")
+        expected=$(grep -o '"form":' <<<"$line" | wc -l)
+        code=""
+        [ -n "$pnr" ] && code=$("$SIGREG_BIN" case find --pnr "$pnr" 2>/dev/null)
+        [ -z "$code" ] && code=$(awk -F'\t' -v r="$ref" '$1 == r { print $2 }' reported.tsv)
+        if [ -z "$code" ]; then
+            if grep -q "^$ref"$'\t' reported.tsv; then reported_missing=$((reported_missing + 1)); fi
+            continue
+        fi
+        got=$(awk -v c="$code" '$1 == c { print $6 }' cases.txt)
+        if [ "$got" != "$expected" ]; then
+            half=$((half + 1))
+            echo "case $code (ref $ref) has ${got:-no} responses of $expected" >&2
+        else
+            whole=$((whole + 1))
+        fi
+        if grep -q "^$ref"$'\t' reported.tsv && [ -z "$got" ]; then
+            reported_missing=$((reported_missing + 1))
+        fi
+    done < chunk.jsonl
+done
+echo "import killed $killed of $ITER times; $whole cases found whole" >&2
+check "killed mid-import most times" test "$killed" -gt $((ITER / 2))
+check "verify passed after every kill" test "$verify_failed" -eq 0
+check "every reported case is there" test "$reported_missing" -eq 0
+check "no case is there in part" test "$half" -eq 0
+check "some cases did land" test "$whole" -gt 0
+
+# Kills during a user removal (re-key).
+rekey_broken=0
+ROUNDS=$(( ITER / 5 > 10 ? ITER / 5 : 10 ))
+for ((i = 0; i < ROUNDS; i++)); do
+    "$SIGREG_BIN" user add "tmp$i" --role analyst --kdf-profile insecure-test-only \
+        --new-passphrase-file analyst.pass > /dev/null 2>&1
+    "$SIGREG_BIN" user remove "tmp$i" > /dev/null 2>&1 &
+    pid=$!
+    sleep "$(printf '0.%03d' $((RANDOM % 80)))"
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    if ! "$SIGREG_BIN" --user coord --passphrase-file coord.pass unit list > coord.out 2>&1 ||
+       ! "$SIGREG_BIN" verify > verify.out 2>&1; then
+        rekey_broken=$((rekey_broken + 1))
+        echo "after killed re-key $i:" >&2
+        cat coord.out verify.out >&2
+    fi
+done
+check "after every killed re-key the registry opens and verifies" test "$rekey_broken" -eq 0
+check "no leftovers of interrupted re-keys once a session has opened" bash -c '! ls reg.*.rekey* reg.keyring.tmp-* 2>/dev/null | grep -q .' 
+t_end
