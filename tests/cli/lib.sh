@@ -7,6 +7,8 @@
 
 set -u
 SIGREG_BIN=${SIGREG_BIN:?set SIGREG_BIN to the sigreg binary}
+# SIGREG_WRAPPER (e.g. valgrind with its options) runs before every sigreg.
+SIGREG_WRAPPER=${SIGREG_WRAPPER:-}
 SIGREG_SOURCE_DIR=${SIGREG_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 T_PASSED=0
 T_FAILED=0
@@ -35,7 +37,8 @@ fail() { T_FAILED=$((T_FAILED + 1)); echo "FAIL: $*" >&2; }
 
 # sr ARGS...: runs sigreg, keeping stdout in $OUT, stderr in $ERR, status in $RC.
 sr() {
-    OUT=$("$SIGREG_BIN" "$@" 2>"$T_DIR/.stderr" </dev/null)
+    # shellcheck disable=SC2086
+    OUT=$($SIGREG_WRAPPER "$SIGREG_BIN" "$@" 2>"$T_DIR/.stderr" </dev/null)
     RC=$?
     ERR=$(cat "$T_DIR/.stderr")
 }
