@@ -541,14 +541,22 @@ static sr_status anonymise(builder *b, people *p, sr_extract_report *rep, json_t
             blanked++;
         }
     }
-    if (blanked > 0 && blanked < (size_t)b->k) {
-        free(order);
-        free(size);
-        free(small_units);
-        return srp_error_set(err, SR_ERR_STATE,
-                             "k-anonymity with k = %d cannot be reached for these people: choose "
-                             "fewer forms or a smaller k",
-                             b->k);
+    /* Still short of k: whole classes join the blanked group, smallest
+     * first, until it is big enough (at worst everyone, and there are at
+     * least k people). */
+    while (blanked > 0 && blanked < (size_t)b->k) {
+        size_t best = (size_t)-1;
+        for (size_t j = 0; j < p->count; j++)
+            if (!order[j]->blanked && (best == (size_t)-1 || size[j] < size[best]))
+                best = j;
+        if (best == (size_t)-1)
+            break;
+        person *pick = order[best];
+        for (size_t j = 0; j < p->count; j++)
+            if (!order[j]->blanked && same_qi(b, order[j], pick)) {
+                order[j]->blanked = 1;
+                blanked++;
+            }
     }
     for (size_t i = 0; i < p->count; i++)
         if (p->items[i].blanked)
