@@ -928,7 +928,8 @@ sr_status sr_extract(sr_registry *reg, const sr_extract_options *opt, sr_extract
     free(order);
     archive_add(&archive, "cases.csv", cases.data, cases.len);
     /* One file per repeatable form, rows by person id. */
-    qsort(repeat.rows, repeat.count, sizeof *repeat.rows, by_text);
+    if (repeat.count)
+        qsort(repeat.rows, repeat.count, sizeof *repeat.rows, by_text);
     json_t *files = json_object();
     json_object_set_new(files, "cases.csv", json_integer((json_int_t)p.count));
     for (size_t f = 0; f < b.form_count; f++) {

@@ -1774,7 +1774,8 @@ sr_status sr_stats_run(sr_registry *reg, const sr_stats_query *query, sr_stats *
     rc = cases ? scan_cases(&e, &s, err) : scan(&e, &s, err);
     if (rc != SR_OK)
         goto out;
-    qsort(s.items, s.count, sizeof *s.items, slot_order);
+    if (s.count)
+        qsort(s.items, s.count, sizeof *s.items, slot_order);
     sdc = srp_sdc_new(q.min_cell);
     if (!sdc || protect(&e, &s, sdc, &lay) != 0 || emit(&e, &s, sdc, &lay, r) != 0) {
         rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
