@@ -13,7 +13,10 @@ check "no unit names or passphrases in clear" none_contains "reg.db reg.keyring 
 
 # --help everywhere
 for c in "init" "user add" "user remove" "user list" "passwd" "unit add" "unit list" \
-         "audit verify" "audit show" "verify" "backup"; do
+         "audit verify" "audit show" "verify" "backup" "form lint" "form install" "form list" \
+         "form show" "case new" "case find" "case show" "case list" "case reopen" "case delete" \
+         "register" "response edit" "import" "purge" "stats" "report" "settings" "keygen" \
+         "pubkey" "extract" "open-extract"; do
     ok "help $c" $c --help
 done
 ok "overview" --help
