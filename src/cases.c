@@ -617,17 +617,6 @@ out:
 
 /* ---- showing and listing ------------------------------------------------------------------------ */
 
-static int age_on(const char *birth, const char *date)
-{
-    int by, bm, bd, y, m, d;
-    if (!birth || srp_date_parse(birth, &by, &bm, &bd) != 0 || srp_date_parse(date, &y, &m, &d) != 0)
-        return -1;
-    int age = y - by;
-    if (m < bm || (m == bm && d < bd))
-        age--;
-    return age;
-}
-
 static const char case_select[] =
     "SELECT c.code, c.unit, c.status, c.opened_at, c.closed_at, c.birth_date,"
     " c.pseudonym IS NOT NULL,"
@@ -698,7 +687,7 @@ sr_status sr_case_show(sr_registry *reg, const char *typed, sr_case_fn fn_case,
         r.active = sqlite3_column_int(st, 6);
         r.answers = (const char *)sqlite3_column_text(st, 7);
         r.created_by = (const char *)sqlite3_column_text(st, 8);
-        r.age = age_on(c.birth_date[0] ? c.birth_date : NULL, r.date);
+        r.age = srp_age_on(c.birth_date[0] ? c.birth_date : NULL, r.date);
         if (fn_response && fn_response(ctx, &r) != 0)
             break;
     }

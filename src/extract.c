@@ -314,18 +314,6 @@ typedef struct people {
     size_t count, cap;
 } people;
 
-static const char *age_band_at(const char *birth, const char *date, int wide)
-{
-    int by, bm, bd, y, m, d;
-    if (!birth || !*birth || srp_date_parse(birth, &by, &bm, &bd) != 0 ||
-        srp_date_parse(date, &y, &m, &d) != 0)
-        return "unknown";
-    int age = y - by - (m < bm || (m == bm && d < bd));
-    if (wide)
-        return age < 18 ? "0-17" : "18+";
-    return age < 12 ? "0-11" : age <= 14 ? "12-14" : age <= 17 ? "15-17" : age <= 20 ? "18-20" : "21+";
-}
-
 typedef struct valued {
     const char *value;
     size_t index;
@@ -368,7 +356,7 @@ static void generalise(builder *b, people *p, int level, char **small_units, siz
         for (size_t s = 0; level >= 1 && s < small_count; s++)
             small |= strcmp(small_units[s], x->unit) == 0;
         snprintf(x->qi[0], sizeof x->qi[0], "%s", small ? "other" : x->unit);
-        snprintf(x->qi[1], sizeof x->qi[1], "%s", age_band_at(x->birth, x->intake, level >= 3));
+        snprintf(x->qi[1], sizeof x->qi[1], "%s", srp_age_band(x->birth[0] ? x->birth : NULL, x->intake, level >= 3));
         if (b->opt->relative_dates)
             snprintf(x->qi[2], sizeof x->qi[2], "%.4s", x->intake);
         else

@@ -14,6 +14,18 @@
 
 #include "error.h"
 
+char *srp_path_stem(const char *path)
+{
+    char *stem = strdup(path);
+    if (!stem)
+        return NULL;
+    char *slash = strrchr(stem, '/');
+    char *dot = strrchr(stem, '.');
+    if (dot && (!slash || dot > slash + 1))
+        *dot = '\0';
+    return stem;
+}
+
 char *srp_str_concat(const char *prefix, const char *suffix)
 {
     size_t a = strlen(prefix), b = strlen(suffix);

@@ -25,6 +25,10 @@ sr_status srp_file_sync_dir(const char *path, sr_error *err);
 int srp_file_exists(const char *path);
 /* SR_OK when the folder that would hold path exists and can be written. */
 sr_status srp_file_dir_writable(const char *path, sr_error *err);
+/* The path without the extension of its last component (registry.db ->
+ * registry): the stem that a registry's sidecar files share. New malloc'd
+ * string, NULL on OOM. */
+char *srp_path_stem(const char *path);
 /* A new malloc'd string: prefix followed by suffix; NULL on OOM. */
 char *srp_str_concat(const char *prefix, const char *suffix);
 

@@ -126,13 +126,9 @@ sr_status sr_registry_backup(sr_registry *reg, const char *out_path, sr_error *e
     sr_status rc = sr_registry_require(reg, SR_ROLE_BIT(SR_ROLE_ADMIN), "make backups", err);
     if (rc != SR_OK)
         return rc;
-    char *stem = strdup(out_path);
+    char *stem = srp_path_stem(out_path);
     if (!stem)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-    char *slash = strrchr(stem, '/');
-    char *dot = strrchr(stem, '.');
-    if (dot && (!slash || dot > slash + 1))
-        *dot = '\0';
     char *dst_keyring = srp_str_concat(stem, ".keyring");
     char *dst_codekey = srp_str_concat(stem, ".codekey");
     sr_secret *dbkey = srp_registry_database_key(reg);

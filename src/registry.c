@@ -70,13 +70,9 @@ static sr_status paths_init(registry_paths *p, const char *path, sr_error *err)
     if (!path || !*path)
         return srp_error_set(err, SR_ERR_USAGE,
                              "no registry given: use --registry PATH or set SIGREG_REGISTRY");
-    char *stem = strdup(path);
+    char *stem = srp_path_stem(path);
     if (!stem)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-    char *slash = strrchr(stem, '/');
-    char *dot = strrchr(stem, '.');
-    if (dot && (!slash || dot > slash + 1))
-        *dot = '\0';
     p->db = strdup(path);
     p->keyring = srp_str_concat(stem, ".keyring");
     p->codekey = srp_str_concat(stem, ".codekey");

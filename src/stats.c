@@ -418,15 +418,6 @@ typedef struct slots {
     size_t count, cap;
 } slots;
 
-static const char *age_band(const char *birth, const char *date)
-{
-    int by, bm, bd, y, m, d;
-    if (!birth || srp_date_parse(birth, &by, &bm, &bd) != 0 || srp_date_parse(date, &y, &m, &d) != 0)
-        return "unknown";
-    int age = y - by - (m < bm || (m == bm && d < bd));
-    return age < 12 ? "0-11" : age <= 14 ? "12-14" : age <= 17 ? "15-17" : age <= 20 ? "18-20" : "21+";
-}
-
 static unsigned long long hash_text(unsigned long long h, const char *text)
 {
     for (const unsigned char *p = (const unsigned char *)text; *p; p++)
@@ -690,7 +681,7 @@ static void dim_value(engine *e, int d, const char *date, const char *unit, cons
                                                                         : "inside");
         return;
     case BY_AGE:
-        snprintf(out, 32, "%s", age_band(birth, date));
+        snprintf(out, 32, "%s", srp_age_band(birth, date, 0));
         return;
     case BY_YEAR:
         snprintf(out, 32, "%.4s", date);

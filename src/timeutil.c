@@ -57,3 +57,22 @@ int srp_date_parse(const char *text, int *year, int *month, int *day)
     *day = d;
     return 0;
 }
+
+int srp_age_on(const char *birth, const char *date)
+{
+    int by, bm, bd, y, m, d;
+    if (!birth || !date || srp_date_parse(birth, &by, &bm, &bd) != 0 ||
+        srp_date_parse(date, &y, &m, &d) != 0)
+        return -1;
+    return y - by - (m < bm || (m == bm && d < bd));
+}
+
+const char *srp_age_band(const char *birth, const char *date, int wide)
+{
+    int age = srp_age_on(birth, date);
+    if (age < 0)
+        return "unknown";
+    if (wide)
+        return age < 18 ? "0-17" : "18+";
+    return age < 12 ? "0-11" : age <= 14 ? "12-14" : age <= 17 ? "15-17" : age <= 20 ? "18-20" : "21+";
+}
