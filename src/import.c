@@ -1,5 +1,13 @@
 /*
  * import.c - bulk registration of cases from JSON Lines.
+ *
+ * Lines are not wrapped in savepoints: SQLCipher encrypts every page a
+ * savepoint journals, which made up most of what encryption cost an import.
+ * Instead the lines of the open transaction are kept, and when a line fails
+ * after writing, the transaction is rolled back and the lines before it are
+ * run again. A line that fails before writing anything (most refusals) costs
+ * nothing more. Case codes are handed out only once their transaction is
+ * committed, so a replay is never seen from outside.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -7,6 +15,7 @@
 #include <string.h>
 
 #include "caseops.h"
+#include "crypto.h"
 #include "error.h"
 #include "form_model.h"
 #include "session.h"
@@ -21,12 +30,20 @@ typedef struct cached_form {
     sr_form *form;
 } cached_form;
 
+/* A line imported in the open transaction, kept until it is committed. */
+typedef struct batch_line {
+    char *text;
+    size_t len;
+    sr_import_result result;
+} batch_line;
+
 struct sr_import {
     sr_registry *reg;
     int in_transaction;
-    size_t cases, responses; /* in the open transaction */
     cached_form forms[FORM_CACHE];
     size_t form_count;
+    batch_line *lines; /* of the open transaction */
+    size_t line_count, line_cap;
 };
 
 static sr_status form_for(sr_import *imp, const char *id, int version, const sr_form **out,
@@ -163,10 +180,10 @@ static sr_status import_object(sr_import *imp, json_t *line, sr_import_result *r
     return srp_registry_audit(imp->reg, "case.new", result->code, detail, err);
 }
 
-sr_status sr_import_line(sr_import *imp, const char *text, size_t len, sr_import_result *result,
-                         sr_problems *problems, sr_error *err)
+/* Parses and imports one line in the open transaction (begun if need be). */
+static sr_status run_line(sr_import *imp, const char *text, size_t len, sr_import_result *result,
+                          sr_problems *problems, sr_error *err)
 {
-    memset(result, 0, sizeof *result);
     json_error_t jerr;
     json_t *line = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!line)
@@ -185,33 +202,107 @@ sr_status sr_import_line(sr_import *imp, const char *text, size_t len, sr_import
         goto out;
     }
     snprintf(result->ref, sizeof result->ref, "%s", json_string_value(ref));
-    sqlite3 *db = srp_registry_db(imp->reg);
     rc = begin(imp, err);
     if (rc == SR_OK)
-        rc = srp_store_exec(db, "SAVEPOINT line", err);
-    if (rc != SR_OK)
-        goto out;
-    rc = import_object(imp, line, result, problems, err);
-    if (rc == SR_OK) {
-        rc = srp_store_exec(db, "RELEASE line", err);
-        imp->cases++;
-        imp->responses += result->responses;
-    } else {
-        (void)sqlite3_exec(db, "ROLLBACK TO line; RELEASE line", NULL, NULL, NULL);
-        result->code[0] = '\0';
-    }
+        rc = import_object(imp, line, result, problems, err);
 out:
     json_decref(line);
     return rc;
 }
 
-sr_status sr_import_commit(sr_import *imp, sr_error *err)
+static void lines_clear(sr_import *imp)
+{
+    for (size_t i = 0; i < imp->line_count; i++) {
+        srp_wipe(imp->lines[i].text, imp->lines[i].len);
+        free(imp->lines[i].text);
+    }
+    imp->line_count = 0;
+}
+
+static sr_status lines_keep(sr_import *imp, const char *text, size_t len,
+                            const sr_import_result *result, sr_error *err)
+{
+    if (imp->line_count == imp->line_cap) {
+        size_t cap = imp->line_cap ? imp->line_cap * 2 : 64;
+        batch_line *grown = realloc(imp->lines, cap * sizeof *grown);
+        if (!grown)
+            return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        imp->lines = grown;
+        imp->line_cap = cap;
+    }
+    batch_line *b = &imp->lines[imp->line_count];
+    b->text = malloc(len ? len : 1);
+    if (!b->text)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    memcpy(b->text, text, len);
+    b->len = len;
+    b->result = *result;
+    imp->line_count++;
+    return SR_OK;
+}
+
+/* Rolls the open transaction back and runs its kept lines again. They went
+ * through before on the same data, so a failure now is the database's. */
+static sr_status replay(sr_import *imp, sr_error *err)
+{
+    srp_store_rollback(srp_registry_db(imp->reg));
+    imp->in_transaction = 0;
+    for (size_t i = 0; i < imp->line_count; i++) {
+        batch_line *b = &imp->lines[i];
+        sr_error why;
+        sr_error_clear(&why);
+        memset(&b->result, 0, sizeof b->result);
+        sr_status rc = run_line(imp, b->text, b->len, &b->result, NULL, &why);
+        if (rc != SR_OK) {
+            srp_store_rollback(srp_registry_db(imp->reg));
+            imp->in_transaction = 0;
+            lines_clear(imp);
+            return srp_error_set(err, SR_ERR_DB,
+                                 "the import stopped: a line imported before failed when run "
+                                 "again (%s); nothing of this batch was kept",
+                                 why.message);
+        }
+    }
+    return SR_OK;
+}
+
+sr_status sr_import_line(sr_import *imp, const char *text, size_t len, sr_import_result *result,
+                         sr_problems *problems, sr_error *err)
+{
+    memset(result, 0, sizeof *result);
+    sqlite3 *db = srp_registry_db(imp->reg);
+    int changes_before = sqlite3_total_changes(db);
+    sr_status rc = run_line(imp, text, len, result, problems, err);
+    if (rc == SR_OK) {
+        rc = lines_keep(imp, text, len, result, err);
+        if (rc == SR_OK) {
+            result->code[0] = '\0'; /* told at commit */
+            return SR_OK;
+        }
+    }
+    result->code[0] = '\0';
+    if (imp->in_transaction && sqlite3_total_changes(db) != changes_before) {
+        sr_error replay_err;
+        sr_error_clear(&replay_err);
+        sr_status replayed = replay(imp, &replay_err);
+        if (replayed != SR_OK) {
+            if (err)
+                *err = replay_err;
+            return replayed;
+        }
+    }
+    return rc;
+}
+
+sr_status sr_import_commit(sr_import *imp, sr_import_case_fn on_case, void *ctx, sr_error *err)
 {
     if (!imp->in_transaction)
         return SR_OK;
     sr_status rc = srp_store_commit(srp_registry_db(imp->reg), err);
     imp->in_transaction = 0;
-    imp->cases = imp->responses = 0;
+    for (size_t i = 0; rc == SR_OK && on_case && i < imp->line_count; i++)
+        on_case(&imp->lines[i].result, ctx);
+    lines_clear(imp);
     return rc;
 }
 
@@ -221,6 +312,8 @@ void sr_import_free(sr_import *imp)
         return;
     if (imp->in_transaction)
         srp_store_rollback(srp_registry_db(imp->reg));
+    lines_clear(imp);
+    free(imp->lines);
     for (size_t i = 0; i < imp->form_count; i++)
         sr_form_free(imp->forms[i].form);
     free(imp);

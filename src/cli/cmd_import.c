@@ -15,37 +15,17 @@
 
 #define BATCH_CASES 500
 
-typedef struct pending {
-    char *text;
-    size_t len, cap;
-} pending;
-
-static int pending_add(pending *p, const char *ref, const char *code)
+static void print_committed(const sr_import_result *committed, void *ctx)
 {
-    size_t need = strlen(ref) + strlen(code) + 3;
-    if (p->len + need > p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 65536;
-        while (cap < p->len + need)
-            cap *= 2;
-        char *grown = realloc(p->text, cap);
-        if (!grown)
-            return -1;
-        p->text = grown;
-        p->cap = cap;
-    }
-    p->len += (size_t)snprintf(p->text + p->len, p->cap - p->len, "%s\t%s\n", ref, code);
-    return 0;
+    (void)ctx;
+    printf("%s\t%s\n", committed->ref, committed->code);
 }
 
 /* Commits the batch, then (and only then) reports its cases. */
-static sr_status flush_batch(sr_import *imp, pending *p, sr_error *err)
+static sr_status flush_batch(sr_import *imp, sr_error *err)
 {
-    sr_status rc = sr_import_commit(imp, err);
-    if (rc == SR_OK && p->len) {
-        fwrite(p->text, 1, p->len, stdout);
-        fflush(stdout);
-    }
-    p->len = 0;
+    sr_status rc = sr_import_commit(imp, print_committed, NULL, err);
+    fflush(stdout);
     return rc;
 }
 
@@ -69,7 +49,6 @@ int cmd_import(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error
     int progress = isatty(STDERR_FILENO);
     sr_import *imp = NULL;
     sr_status rc = sr_import_begin(reg, &imp, err);
-    pending out = {NULL, 0, 0};
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
@@ -103,12 +82,8 @@ int cmd_import(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error
         }
         imported++;
         responses += r.responses;
-        if (pending_add(&out, r.ref, r.code) != 0) {
-            rc = sr_error_set(err, SR_ERR_NOMEM, "out of memory");
-            break;
-        }
         if (++in_batch == batch) {
-            rc = flush_batch(imp, &out, err);
+            rc = flush_batch(imp, err);
             in_batch = 0;
         }
         if (progress && time(NULL) != shown) {
@@ -120,11 +95,10 @@ int cmd_import(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error
     if (rc == SR_OK && ferror(in))
         rc = sr_error_set(err, SR_ERR_IO, "cannot read '%s'", path);
     if (rc == SR_OK)
-        rc = flush_batch(imp, &out, err);
+        rc = flush_batch(imp, err);
     sr_import_free(imp);
     sr_problems_free(problems);
     free(line);
-    free(out.text);
     if (in != stdin)
         fclose(in);
     double secs = difftime(time(NULL), start);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sigreg/audit.h"
 #include "sigreg/cases.h"
 #include "sigreg/form_store.h"
 #include "sigreg/import.h"
@@ -317,6 +318,20 @@ static void test_delete_and_purge(void **state)
     assert_int_equal(sr_case_find(f->reg, PNR2, tmp, &err), SR_OK); /* open cases stay */
 }
 
+#define PNR3 "20110505-2383"
+
+typedef struct committed_cases {
+    sr_import_result cases[4];
+    size_t count;
+} committed_cases;
+
+static void note_committed(const sr_import_result *committed, void *ctx)
+{
+    committed_cases *c = ctx;
+    if (c->count < 4)
+        c->cases[c->count++] = *committed;
+}
+
 static void test_import_line_is_all_or_nothing(void **state)
 {
     fixture *f = *state;
@@ -346,11 +361,31 @@ static void test_import_line_is_all_or_nothing(void **state)
     sr_error_clear(&err);
     assert_int_equal(sr_import_line(imp, "{\"ref\":\"r3\"", 11, &r, NULL, &err), SR_ERR_INVALID);
     sr_error_clear(&err);
-    assert_int_equal(sr_import_commit(imp, &err), SR_OK);
+    /* After a line that failed half-way, the import goes on. */
+    char after[2048];
+    snprintf(after, sizeof after,
+             "{\"ref\":\"r4\",\"unit\":\"U1\",\"pnr\":\"%s\",\"responses\":[{\"form\":"
+             "\"sig-intake\",\"date\":\"2025-02-01\",\"answers\":%s}]}",
+             PNR3, INTAKE);
+    assert_int_equal(sr_import_line(imp, after, strlen(after), &r, NULL, &err), SR_OK);
+    assert_string_equal(r.code, ""); /* codes are told at commit */
+    committed_cases done = {.count = 0};
+    assert_int_equal(sr_import_commit(imp, note_committed, &done, &err), SR_OK);
     sr_import_free(imp);
+    /* Exactly the good lines, in order, with the codes the registry holds. */
+    assert_int_equal(done.count, 2);
+    assert_string_equal(done.cases[0].ref, "r1");
+    assert_string_equal(done.cases[1].ref, "r4");
     char tmp[SR_CASE_CODE_SIZE];
     assert_int_equal(sr_case_find(f->reg, PNR, tmp, &err), SR_OK);
+    assert_string_equal(tmp, done.cases[0].code);
+    assert_int_equal(sr_case_find(f->reg, PNR3, tmp, &err), SR_OK);
+    assert_string_equal(tmp, done.cases[1].code);
     assert_int_equal(sr_case_find(f->reg, PNR2, tmp, &err), SR_ERR_NOT_FOUND);
+    sr_error_clear(&err);
+    /* The audit chain holds the two new cases and nothing of the failed line. */
+    sr_audit_report report;
+    assert_int_equal(sr_audit_verify(f->reg, &report, &err), SR_OK);
 }
 
 int main(void)
