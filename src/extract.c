@@ -80,6 +80,20 @@ static void sb_addf(sbuf *b, const char *fmt, ...)
         sb_addn(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }
 
+/* The text built, in an allocation of its own size (the buffer grows in
+ * doubling steps); an empty string when nothing was added. */
+static char *sb_take(sbuf *b)
+{
+    if (b->oom) {
+        free(b->data);
+        return NULL;
+    }
+    if (!b->data)
+        return strdup("");
+    char *exact = realloc(b->data, b->len + 1);
+    return exact ? exact : b->data;
+}
+
 /* A CSV field: quoted when it holds a comma, quote or line end. */
 static void sb_csv(sbuf *b, const char *s)
 {
@@ -303,7 +317,7 @@ typedef struct person {
     char intake[11];
     char *qi_raw[MAX_QI]; /* raw values of the QI items */
     char *rest;           /* the rest of the cases.csv row */
-    char qi[4 + MAX_QI][40];
+    char (*qi)[40]; /* the generalised QI tuple, qi_width() values */
     char *key; /* the QI values joined, for sorting into classes */
     unsigned char rare[MAX_QI]; /* this person's QI value is one fewer than k share */
     int blanked;
@@ -613,7 +627,7 @@ static void finish_person(builder *b, person *x, json_t **answers, char dates[][
             continue;
         render_items(b, fs, answers[f], answers[f] ? dates[f] : NULL, x->intake, &rest);
     }
-    x->rest = rest.data ? rest.data : strdup("");
+    x->rest = sb_take(&rest);
     for (size_t q = 0; q < b->qi_count; q++) {
         const json_t *a = answers[b->qis[q].form - b->forms]
                               ? json_object_get(answers[b->qis[q].form - b->forms],
@@ -669,6 +683,11 @@ static sr_status gather(builder *b, people *p, row_list *repeat, sr_error *err)
             }
             x = &p->items[p->count++];
             memset(x, 0, sizeof *x);
+            x->qi = calloc(qi_width(b), sizeof *x->qi);
+            if (!x->qi) {
+                rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+                break;
+            }
             unsigned char id[8];
             srp_random_bytes(id, sizeof id);
             srp_hex_encode(x->id, id, sizeof id);
@@ -690,16 +709,13 @@ static sr_status gather(builder *b, people *p, row_list *repeat, sr_error *err)
         }
         size_t f = (size_t)(fs - b->forms);
         if (fs->repeatable) {
+            /* Prefixed by the form's index so that each file gets its own. */
             sbuf row = {NULL, 0, 0, 0};
+            sb_addf(&row, "%02zu", f);
             sb_add(&row, x->id);
             render_items(b, fs, a, date, x->intake[0] ? x->intake : NULL, &row);
             sb_add(&row, "\r\n");
-            /* Prefixed by the form's index so that each file gets its own. */
-            sbuf keyed = {NULL, 0, 0, 0};
-            sb_addf(&keyed, "%02zu", f);
-            sb_add(&keyed, row.data ? row.data : "");
-            free(row.data);
-            rows_add(&repeat[0], keyed.data);
+            rows_add(&repeat[0], sb_take(&row));
             json_decref(a);
             continue;
         }
@@ -721,18 +737,32 @@ static sr_status gather(builder *b, people *p, row_list *repeat, sr_error *err)
 
 /* ---- the archive inside the container ------------------------------------------------------- */
 
-static void archive_add(sbuf *ar, const char *name, const char *data, size_t len)
+/* An entry is: u16 name length | name | u32 data length | data. Entries are
+ * written in place: archive_open leaves the length to archive_close. */
+static size_t archive_open(sbuf *ar, const char *name)
 {
-    unsigned char h[6];
     size_t n = strlen(name);
-    h[0] = (unsigned char)n;
-    h[1] = (unsigned char)(n >> 8);
-    for (int i = 0; i < 4; i++)
-        h[2 + i] = (unsigned char)(len >> (8 * i));
+    unsigned char h[2] = {(unsigned char)n, (unsigned char)(n >> 8)};
     sb_addn(ar, (const char *)h, 2);
     sb_addn(ar, name, n);
-    sb_addn(ar, (const char *)h + 2, 4);
+    sb_addn(ar, "\0\0\0\0", 4);
+    return ar->len;
+}
+
+static void archive_close(sbuf *ar, size_t start)
+{
+    if (ar->oom)
+        return;
+    size_t len = ar->len - start;
+    for (int i = 0; i < 4; i++)
+        ar->data[start - 4 + (size_t)i] = (char)(unsigned char)(len >> (8 * i));
+}
+
+static void archive_add(sbuf *ar, const char *name, const char *data, size_t len)
+{
+    size_t start = archive_open(ar, name);
     sb_addn(ar, data, len);
+    archive_close(ar, start);
 }
 
 static int int_cmp(const void *a, const void *b)
@@ -815,6 +845,7 @@ static void release(builder *b, people *p, row_list *repeat)
     for (size_t i = 0; i < p->count; i++) {
         free(p->items[i].rest);
         free(p->items[i].key);
+        free(p->items[i].qi);
         for (size_t q = 0; q < MAX_QI; q++)
             free(p->items[i].qi_raw[q]);
     }
@@ -838,7 +869,7 @@ sr_status sr_extract(sr_registry *reg, const sr_extract_options *opt, sr_extract
     b.k = opt->k ? opt->k : 5;
     people p = {NULL, 0, 0};
     row_list repeat = {NULL, 0, 0, 0};
-    sbuf cases = {NULL, 0, 0, 0}, archive = {NULL, 0, 0, 0};
+    sbuf archive = {NULL, 0, 0, 0};
     unsigned char *sealed = NULL, *pub = NULL;
     size_t sealed_len = 0, pub_len = 0;
     json_t *meta = NULL, *steps = json_array();
@@ -891,8 +922,10 @@ sr_status sr_extract(sr_registry *reg, const sr_extract_options *opt, sr_extract
     for (size_t f = 0; f < b.form_count; f++)
         if (!b.forms[f].repeatable)
             form_columns(&b, &b.forms[f], &header);
-    sb_add(&cases, header.data);
-    sb_add(&cases, "\r\n");
+    /* The CSV files are written straight into the archive. */
+    size_t cases_start = archive_open(&archive, "cases.csv");
+    sb_add(&archive, header.data);
+    sb_add(&archive, "\r\n");
     free(header.data);
     person **order = malloc((p.count ? p.count : 1) * sizeof *order);
     if (!order) {
@@ -905,16 +938,16 @@ sr_status sr_extract(sr_registry *reg, const sr_extract_options *opt, sr_extract
     qsort(order, p.count, sizeof *order, by_id);
     for (size_t i = 0; i < p.count; i++) {
         person *x = order[i];
-        sb_add(&cases, x->id);
+        sb_add(&archive, x->id);
         for (size_t q = 0; q < qi_width(&b); q++) {
-            sb_add(&cases, ",");
-            sb_csv(&cases, x->qi[q]);
+            sb_add(&archive, ",");
+            sb_csv(&archive, x->qi[q]);
         }
-        resolve_dates(&cases, x->rest, b.year_only);
-        sb_add(&cases, "\r\n");
+        resolve_dates(&archive, x->rest, b.year_only);
+        sb_add(&archive, "\r\n");
     }
     free(order);
-    archive_add(&archive, "cases.csv", cases.data, cases.len);
+    archive_close(&archive, cases_start);
     /* One file per repeatable form, rows by person id. */
     if (repeat.count)
         qsort(repeat.rows, repeat.count, sizeof *repeat.rows, by_text);
@@ -923,25 +956,22 @@ sr_status sr_extract(sr_registry *reg, const sr_extract_options *opt, sr_extract
     for (size_t f = 0; f < b.form_count; f++) {
         if (!b.forms[f].repeatable)
             continue;
-        sbuf file = {NULL, 0, 0, 0}, head = {NULL, 0, 0, 0};
-        sb_add(&head, "person");
-        form_columns(&b, &b.forms[f], &head);
-        sb_add(&file, head.data);
-        sb_add(&file, "\r\n");
-        free(head.data);
+        char name[80];
+        snprintf(name, sizeof name, "%ss.csv", phase_word(b.forms[f].phase));
+        size_t file_start = archive_open(&archive, name);
+        sb_add(&archive, "person");
+        form_columns(&b, &b.forms[f], &archive);
+        sb_add(&archive, "\r\n");
         char prefix[4];
         snprintf(prefix, sizeof prefix, "%02zu", f);
         long n = 0;
         for (size_t r = 0; r < repeat.count; r++)
             if (strncmp(repeat.rows[r], prefix, 2) == 0) {
-                resolve_dates(&file, repeat.rows[r] + 2, b.year_only);
+                resolve_dates(&archive, repeat.rows[r] + 2, b.year_only);
                 n++;
             }
-        char name[80];
-        snprintf(name, sizeof name, "%ss.csv", phase_word(b.forms[f].phase));
-        archive_add(&archive, name, file.data ? file.data : "", file.len);
+        archive_close(&archive, file_start);
         json_object_set_new(files, name, json_integer(n));
-        free(file.data);
     }
     archive_add(&archive, "codebook.csv", b.codebook.data, b.codebook.len);
     json_t *forms = json_array(), *qis = json_array();
@@ -972,7 +1002,7 @@ sr_status sr_extract(sr_registry *reg, const sr_extract_options *opt, sr_extract
         "free-text answers", "exact dates and ages", "the order of the registry", "files", files);
     steps = NULL;
     meta_text = meta ? json_dumps(meta, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-    if (!meta_text || cases.oom || archive.oom || b.codebook.oom) {
+    if (!meta_text || archive.oom || b.codebook.oom) {
         rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
         goto out;
     }
@@ -1007,10 +1037,6 @@ out:
     if (archive.data) {
         srp_wipe(archive.data, archive.len);
         free(archive.data);
-    }
-    if (cases.data) {
-        srp_wipe(cases.data, cases.len);
-        free(cases.data);
     }
     free(sealed);
     free(pub);
