@@ -58,16 +58,31 @@ check "every reported case is there" test "$reported_missing" -eq 0
 check "no case is there in part" test "$half" -eq 0
 check "some cases did land" test "$whole" -gt 0
 
-# Kills during a user removal (re-key).
-rekey_broken=0
+# Kills during a user removal (re-key), on a registry of its own, small
+# enough that the kills fall in every step: keyring, export, reopen, rename.
+mkdir rekey && cp ./*.pass rekey/ && cd rekey || exit 1
+export SIGREG_REGISTRY="$PWD/reg.db"
+check "make re-key registry" make_registry
+"$SYNTH" --cases 300 --seed 7 --units U1,U2 > rekey.jsonl
+"$SIGREG_BIN" import rekey.jsonl --batch 100 > /dev/null 2>&1
+"$SIGREG_BIN" case list > cases.before 2>/dev/null
+check "fill re-key registry" test "$(wc -l < cases.before)" -ge 300
+# How long one whole removal takes here; the kills fall uniformly within it.
+"$SIGREG_BIN" user add probe --role analyst --kdf-profile insecure-test-only \
+    --new-passphrase-file analyst.pass > /dev/null 2>&1
+start=$(date +%s%N)
+check "a whole removal succeeds" bash -c '"$0" user remove probe > /dev/null 2>&1' "$SIGREG_BIN"
+span_ms=$(( ($(date +%s%N) - start) / 1000000 + 5 ))
+rekey_broken=0 rekey_killed=0
 ROUNDS=$(( ITER / 5 > 10 ? ITER / 5 : 10 ))
 for ((i = 0; i < ROUNDS; i++)); do
     "$SIGREG_BIN" user add "tmp$i" --role analyst --kdf-profile insecure-test-only \
         --new-passphrase-file analyst.pass > /dev/null 2>&1
     "$SIGREG_BIN" user remove "tmp$i" > /dev/null 2>&1 &
     pid=$!
-    sleep "$(printf '0.%03d' $((RANDOM % 80)))"
-    kill -9 "$pid" 2>/dev/null
+    delay=$(( RANDOM % span_ms ))
+    sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
+    kill -9 "$pid" 2>/dev/null && rekey_killed=$((rekey_killed + 1))
     wait "$pid" 2>/dev/null
     if ! "$SIGREG_BIN" --user coord --passphrase-file coord.pass unit list > coord.out 2>&1 ||
        ! "$SIGREG_BIN" verify > verify.out 2>&1; then
@@ -76,6 +91,10 @@ for ((i = 0; i < ROUNDS; i++)); do
         cat coord.out verify.out >&2
     fi
 done
+echo "re-key killed $rekey_killed of $ROUNDS times (a whole removal takes ${span_ms} ms)" >&2
+check "most re-keys were killed mid-way" test "$rekey_killed" -gt $((ROUNDS / 2))
 check "after every killed re-key the registry opens and verifies" test "$rekey_broken" -eq 0
-check "no leftovers of interrupted re-keys once a session has opened" bash -c '! ls reg.*.rekey* reg.keyring.tmp-* 2>/dev/null | grep -q .' 
+"$SIGREG_BIN" case list > cases.after 2>/dev/null
+check "every case survived the re-keys unchanged" cmp -s cases.before cases.after
+check "no leftovers of interrupted re-keys once a session has opened" bash -c '! ls reg.*.rekey* reg.keyring.tmp-* 2>/dev/null | grep -q .'
 t_end
