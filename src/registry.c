@@ -367,11 +367,9 @@ sr_status sr_registry_open(const char *path, const sr_open_options *options,
         rc = srp_error_set_where(err, SR_ERR_NOT_FOUND, path, "no registry at '%s'", path);
         goto out;
     }
-    if (srp_store_is_plaintext(reg->paths.db)) {
-        rc = srp_error_set_where(err, SR_ERR_NOT_REGISTRY, path,
-                                 "'%s' is a plain SQLite database, not a sigreg registry", path);
+    rc = srp_store_require_encrypted(reg->paths.db, path, err);
+    if (rc != SR_OK)
         goto out;
-    }
     rc = check_passphrase(pass, err);
     if (rc != SR_OK)
         goto out;

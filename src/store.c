@@ -56,6 +56,20 @@ static const char *const migrations[SRP_SCHEMA_VERSION] = {
     "  at TEXT NOT NULL, user TEXT NOT NULL, event TEXT NOT NULL, reason TEXT);",
 };
 
+/*
+ * The plaintext benchmark build. tools/bench builds the same code once more
+ * with SIGREG_PLAINTEXT_BENCHMARK defined (target sigreg-plaintext-benchmark:
+ * never built by default, never installed) to measure what the encryption
+ * costs. There, and only there, the key is empty, which leaves SQLCipher's
+ * codec off, and every use must name itself in the environment.
+ */
+#ifdef SIGREG_PLAINTEXT_BENCHMARK
+#define STORE_ENCRYPTED 0
+#define PLAINTEXT_CONSENT "SIGREG_PLAINTEXT_BENCHMARK"
+#else
+#define STORE_ENCRYPTED 1
+#endif
+
 static const char plaintext_header[16] = "SQLite format 3";
 
 int srp_store_is_plaintext(const char *path)
@@ -67,6 +81,26 @@ int srp_store_is_plaintext(const char *path)
     ssize_t n = read(fd, head, sizeof head);
     close(fd);
     return n == (ssize_t)sizeof head && memcmp(head, plaintext_header, sizeof head) == 0;
+}
+
+sr_status srp_store_require_encrypted(const char *path, const char *display, sr_error *err)
+{
+#if !STORE_ENCRYPTED
+    const char *consent = getenv(PLAINTEXT_CONSENT);
+    (void)path;
+    if (!consent || strcmp(consent, "synthetic-data-only") != 0)
+        return srp_error_set(err, SR_ERR_USAGE,
+                             "this is the plaintext benchmark build of sigreg: it never holds real "
+                             "data (set " PLAINTEXT_CONSENT "=synthetic-data-only to benchmark)");
+    (void)display;
+    return SR_OK;
+#else
+    if (srp_store_is_plaintext(path))
+        return srp_error_set_where(err, SR_ERR_NOT_REGISTRY, display,
+                                   "'%s' is a plain SQLite database, not a sigreg registry",
+                                   display);
+    return SR_OK;
+#endif
 }
 
 sr_status srp_store_fail(sqlite3 *db, int sqlite_rc, const char *what, sr_error *err)
@@ -131,6 +165,10 @@ static sr_secret *raw_key_literal(const unsigned char key[SRP_KEY_BYTES])
     sr_secret *lit = sr_secret_new(2 * SRP_KEY_BYTES + 4);
     if (!lit)
         return NULL;
+    if (!STORE_ENCRYPTED) {
+        sr_secret_set_len(lit, 0); /* no key: SQLCipher leaves the pages plain */
+        return lit;
+    }
     char *p = (char *)sr_secret_data(lit);
     p[0] = 'x';
     p[1] = '\'';
@@ -184,9 +222,11 @@ sr_status srp_store_open(const char *path, const unsigned char key[SRP_KEY_BYTES
         return srp_error_set_where(err, SR_ERR_EXISTS, path, "'%s' already exists", path);
     if (!create && !exists)
         return srp_error_set_where(err, SR_ERR_NOT_FOUND, path, "no registry at '%s'", path);
-    if (!create && srp_store_is_plaintext(path))
-        return srp_error_set_where(err, SR_ERR_NOT_REGISTRY, path,
-                                   "'%s' is a plain SQLite database, not a sigreg registry", path);
+    if (!create || !STORE_ENCRYPTED) {
+        sr_status refused = srp_store_require_encrypted(path, path, err);
+        if (refused != SR_OK)
+            return refused;
+    }
     /* CREATE is always on so that ATTACH may create files; whether the main
      * file may be created was decided above. */
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_CREATE;
@@ -211,7 +251,7 @@ sr_status srp_store_open(const char *path, const unsigned char key[SRP_KEY_BYTES
         rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
         goto out;
     }
-    if (sqlite3_key(db, sr_secret_data(lit), (int)sr_secret_len(lit)) != SQLITE_OK) {
+    if (STORE_ENCRYPTED && sqlite3_key(db, sr_secret_data(lit), (int)sr_secret_len(lit)) != SQLITE_OK) {
         rc = srp_error_set(err, SR_ERR_DB, "cannot set the database key");
         goto out;
     }

@@ -52,5 +52,8 @@ sr_status srp_store_meta_set(sqlite3 *db, const char *key, const char *value, sr
 
 /* Whether the file begins with SQLite's plaintext header. */
 int srp_store_is_plaintext(const char *path);
+/* Refuses a plain SQLite file where a registry database should be, with a
+ * message naming display (the path the user gave). */
+sr_status srp_store_require_encrypted(const char *path, const char *display, sr_error *err);
 
 #endif
