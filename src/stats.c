@@ -722,12 +722,12 @@ static sr_status scan(engine *e, slots *s, sr_error *err)
     /* Rows come in the table's own order, a person's responses together. */
     const char *sql_intake =
         "SELECT r.case_code, r.date, r.form_version, r.coded, c.unit, c.birth_date, c.status,"
-        " i.form_version, i.coded, i.date FROM response_codes r JOIN cases c ON c.code = r.case_code"
+        " i.form_version, i.coded, i.date FROM response_codes r JOIN cases c INDEXED BY cases_summary ON c.code = r.case_code"
         " LEFT JOIN response_codes i ON i.case_code = r.case_code AND i.form_id = ?2 AND i.active"
         " WHERE r.form_id = ?1 AND r.active ORDER BY r.form_id, r.case_code, r.response_id";
     const char *sql_plain =
         "SELECT r.case_code, r.date, r.form_version, r.coded, c.unit, c.birth_date, c.status,"
-        " NULL, NULL, NULL FROM response_codes r JOIN cases c ON c.code = r.case_code"
+        " NULL, NULL, NULL FROM response_codes r JOIN cases c INDEXED BY cases_summary ON c.code = r.case_code"
         " WHERE r.form_id = ?1 AND r.active ORDER BY r.form_id, r.case_code, r.response_id";
     sqlite3_stmt *st = NULL;
     sr_status rc = srp_store_prepare(db, e->need_intake ? sql_intake : sql_plain, &st, err);
