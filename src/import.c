@@ -5,8 +5,8 @@
  * savepoint journals, which made up most of what encryption cost an import.
  * Instead the lines of the open transaction are kept, and when a line fails
  * after writing, the transaction is rolled back and the lines before it are
- * run again. A line that fails before writing anything (most refusals) costs
- * nothing more. Case codes are handed out only once their transaction is
+ * run again and committed. A line that fails before writing anything (most
+ * refusals) costs nothing more. Case codes are handed out only once their transaction is
  * committed, so a replay is never seen from outside.
  */
 #include <jansson.h>
@@ -44,6 +44,8 @@ struct sr_import {
     size_t form_count;
     batch_line *lines; /* of the open transaction */
     size_t line_count, line_cap;
+    sr_import_case_fn on_case;
+    void *on_case_ctx;
 };
 
 static sr_status form_for(sr_import *imp, const char *id, int version, const sr_form **out,
@@ -81,7 +83,8 @@ static sr_status begin(sr_import *imp, sr_error *err)
     return rc;
 }
 
-sr_status sr_import_begin(sr_registry *reg, sr_import **out, sr_error *err)
+sr_status sr_import_begin(sr_registry *reg, sr_import_case_fn on_case, void *ctx,
+                          sr_import **out, sr_error *err)
 {
     sr_status rc = sr_registry_require(
         reg, SR_ROLE_BIT(SR_ROLE_ADMIN) | SR_ROLE_BIT(SR_ROLE_COORDINATOR), "import cases", err);
@@ -91,6 +94,16 @@ sr_status sr_import_begin(sr_registry *reg, sr_import **out, sr_error *err)
     if (!imp)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     imp->reg = reg;
+    imp->on_case = on_case;
+    imp->on_case_ctx = ctx;
+    /* A bulk import inserts at random places in several indexes (case codes
+     * and pseudonyms are random); a larger cache keeps those pages decrypted
+     * between batches instead of reading and checking them again. */
+    rc = srp_store_exec(srp_registry_db(reg), "PRAGMA cache_size = -262144", err);
+    if (rc != SR_OK) {
+        free(imp);
+        return rc;
+    }
     *out = imp;
     return SR_OK;
 }
@@ -266,6 +279,18 @@ static sr_status replay(sr_import *imp, sr_error *err)
     return SR_OK;
 }
 
+sr_status sr_import_commit(sr_import *imp, sr_error *err)
+{
+    if (!imp->in_transaction)
+        return SR_OK;
+    sr_status rc = srp_store_commit(srp_registry_db(imp->reg), err);
+    imp->in_transaction = 0;
+    for (size_t i = 0; rc == SR_OK && imp->on_case && i < imp->line_count; i++)
+        imp->on_case(&imp->lines[i].result, imp->on_case_ctx);
+    lines_clear(imp);
+    return rc;
+}
+
 sr_status sr_import_line(sr_import *imp, const char *text, size_t len, sr_import_result *result,
                          sr_problems *problems, sr_error *err)
 {
@@ -284,25 +309,16 @@ sr_status sr_import_line(sr_import *imp, const char *text, size_t len, sr_import
     if (imp->in_transaction && sqlite3_total_changes(db) != changes_before) {
         sr_error replay_err;
         sr_error_clear(&replay_err);
+        /* Committed at once: a run of such lines then replays little. */
         sr_status replayed = replay(imp, &replay_err);
+        if (replayed == SR_OK)
+            replayed = sr_import_commit(imp, &replay_err);
         if (replayed != SR_OK) {
             if (err)
                 *err = replay_err;
             return replayed;
         }
     }
-    return rc;
-}
-
-sr_status sr_import_commit(sr_import *imp, sr_import_case_fn on_case, void *ctx, sr_error *err)
-{
-    if (!imp->in_transaction)
-        return SR_OK;
-    sr_status rc = srp_store_commit(srp_registry_db(imp->reg), err);
-    imp->in_transaction = 0;
-    for (size_t i = 0; rc == SR_OK && on_case && i < imp->line_count; i++)
-        on_case(&imp->lines[i].result, ctx);
-    lines_clear(imp);
     return rc;
 }
 

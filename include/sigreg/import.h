@@ -24,8 +24,13 @@ typedef struct sr_import_result {
     size_t responses;
 } sr_import_result;
 
-/* Starts an import (admins and coordinators). *out is owned by the caller. */
-sr_status sr_import_begin(sr_registry *reg, sr_import **out, sr_error *err);
+/* Called once per committed case, in line order, with its code. */
+typedef void (*sr_import_case_fn)(const sr_import_result *committed, void *ctx);
+
+/* Starts an import (admins and coordinators); on_case (may be NULL) hears
+ * of every case once it is committed. *out is owned by the caller. */
+sr_status sr_import_begin(sr_registry *reg, sr_import_case_fn on_case, void *ctx,
+                          sr_import **out, sr_error *err);
 /* Imports one line. On success result holds its ref and number of
  * responses; its case code is told at commit. On failure nothing of the line
  * remains, problems and err say why, result->ref holds the line's ref if it
@@ -34,11 +39,9 @@ sr_status sr_import_begin(sr_registry *reg, sr_import **out, sr_error *err);
  * gone and the import must stop. */
 sr_status sr_import_line(sr_import *imp, const char *line, size_t len, sr_import_result *result,
                          sr_problems *problems, sr_error *err);
-/* Called once per committed case, in line order, with its code. */
-typedef void (*sr_import_case_fn)(const sr_import_result *committed, void *ctx);
-/* Commits what has been imported so far, then tells on_case (may be NULL)
- * of every case the commit holds. */
-sr_status sr_import_commit(sr_import *imp, sr_import_case_fn on_case, void *ctx, sr_error *err);
+/* Commits what has been imported so far (a line that failed half-way has
+ * already committed the lines before it). */
+sr_status sr_import_commit(sr_import *imp, sr_error *err);
 /* Rolls back anything not committed and frees; NULL is a no-op. */
 void sr_import_free(sr_import *imp);
 

@@ -13,7 +13,7 @@
 #include "cli.h"
 #include "sigreg/import.h"
 
-#define BATCH_CASES 500
+#define BATCH_CASES 5000
 
 static void print_committed(const sr_import_result *committed, void *ctx)
 {
@@ -21,10 +21,10 @@ static void print_committed(const sr_import_result *committed, void *ctx)
     printf("%s\t%s\n", committed->ref, committed->code);
 }
 
-/* Commits the batch, then (and only then) reports its cases. */
+/* Commits the batch; its cases are reported once committed. */
 static sr_status flush_batch(sr_import *imp, sr_error *err)
 {
-    sr_status rc = sr_import_commit(imp, print_committed, NULL, err);
+    sr_status rc = sr_import_commit(imp, err);
     fflush(stdout);
     return rc;
 }
@@ -48,7 +48,7 @@ int cmd_import(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error
         return sr_error_set(err, SR_ERR_IO, "cannot open '%s'", path), CLI_FAIL;
     int progress = isatty(STDERR_FILENO);
     sr_import *imp = NULL;
-    sr_status rc = sr_import_begin(reg, &imp, err);
+    sr_status rc = sr_import_begin(reg, print_committed, NULL, &imp, err);
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;

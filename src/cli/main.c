@@ -77,7 +77,7 @@ static const cli_command commands[] = {
     {"import", NULL, cmd_import, NEEDS_REGISTRY, ADMIN | COORD, "import cases",
      "import FILE|- [--batch N]",
      "Registers many cases from JSON Lines (one case a line) and prints ref<TAB>case code\n"
-     "for each once it is committed (every N cases, 500 by default). A failing line is\n"
+     "for each once it is committed (every N cases, 5000 by default). A failing line is\n"
      "reported by number and ref and leaves nothing behind."},
     {"purge", NULL, cmd_purge, NEEDS_REGISTRY, ADMIN, "purge cases",
      "purge --closed-before DATE [--yes]",

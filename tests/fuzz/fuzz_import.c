@@ -66,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!reg)
         setup();
     sr_import *imp = NULL;
-    if (sr_import_begin(reg, &imp, NULL) != SR_OK)
+    if (sr_import_begin(reg, NULL, NULL, &imp, NULL) != SR_OK)
         abort();
     sr_problems *problems = sr_problems_new();
     sr_import_result r;

@@ -338,7 +338,8 @@ static void test_import_line_is_all_or_nothing(void **state)
     sr_import *imp = NULL;
     sr_error err;
     sr_error_clear(&err);
-    assert_int_equal(sr_import_begin(f->reg, &imp, &err), SR_OK);
+    committed_cases done = {.count = 0};
+    assert_int_equal(sr_import_begin(f->reg, note_committed, &done, &imp, &err), SR_OK);
     char good[2048], bad[2048];
     snprintf(good, sizeof good,
              "{\"ref\":\"r1\",\"unit\":\"U1\",\"pnr\":\"%s\",\"responses\":[{\"form\":"
@@ -369,8 +370,7 @@ static void test_import_line_is_all_or_nothing(void **state)
              PNR3, INTAKE);
     assert_int_equal(sr_import_line(imp, after, strlen(after), &r, NULL, &err), SR_OK);
     assert_string_equal(r.code, ""); /* codes are told at commit */
-    committed_cases done = {.count = 0};
-    assert_int_equal(sr_import_commit(imp, note_committed, &done, &err), SR_OK);
+    assert_int_equal(sr_import_commit(imp, &err), SR_OK);
     sr_import_free(imp);
     /* Exactly the good lines, in order, with the codes the registry holds. */
     assert_int_equal(done.count, 2);
