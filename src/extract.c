@@ -459,15 +459,14 @@ static sr_status anonymise(builder *b, people *p, sr_extract_report *rep, json_t
         return srp_error_set(err, SR_ERR_STATE,
                              "only %zu people would be in the extract: fewer than k = %d", p->count,
                              b->k);
+    sr_status rc = SR_OK;
     person **order = malloc(p->count * sizeof *order);
     size_t *size = malloc(p->count * sizeof *size);
     char **small_units = calloc(p->count, sizeof *small_units);
-    if (!order || !size || !small_units) {
-        free(order);
-        free(size);
-        free(small_units);
-        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-    }
+    char **units = calloc(p->count, sizeof *units);
+    size_t *per_unit = calloc(p->count, sizeof *per_unit);
+    if (!order || !size || !small_units || !units || !per_unit)
+        goto out_of_memory;
     /* Coded values that fewer than k people share are merged into "other"
      * (from the first step on), as are units with fewer than k people. */
     for (size_t q = 0; q < b->qi_count; q++) {
@@ -475,22 +474,22 @@ static sr_status anonymise(builder *b, people *p, sr_extract_report *rep, json_t
         if (t != SR_ITEM_CHOICE && t != SR_ITEM_BOOLEAN && t != SR_ITEM_SCALE)
             continue;
         if (mark_rare(b, p, q) != 0)
-            return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+            goto out_of_memory;
     }
-    /* Units with fewer than k people are merged into "other". */
-    size_t small_count = 0;
+    /* Units with fewer than k people are merged into "other". People are
+     * counted per unit in one pass (units are few, people many). */
+    size_t small_count = 0, unit_count = 0;
     for (size_t i = 0; i < p->count; i++) {
-        int seen = 0;
-        for (size_t s = 0; s < small_count; s++)
-            seen |= strcmp(small_units[s], p->items[i].unit) == 0;
-        if (seen)
-            continue;
-        size_t n = 0;
-        for (size_t j = 0; j < p->count; j++)
-            n += strcmp(p->items[j].unit, p->items[i].unit) == 0;
-        if (n < (size_t)b->k)
-            small_units[small_count++] = p->items[i].unit;
+        size_t u = 0;
+        while (u < unit_count && strcmp(units[u], p->items[i].unit) != 0)
+            u++;
+        if (u == unit_count)
+            units[unit_count++] = p->items[i].unit;
+        per_unit[u]++;
     }
+    for (size_t u = 0; u < unit_count; u++)
+        if (per_unit[u] < (size_t)b->k)
+            small_units[small_count++] = units[u];
     static const char *const step_names[LEVELS] = {
         NULL, "small units and rare values merged into 'other', whole-number identifiers in "
               "five-year bins",
@@ -502,12 +501,8 @@ static sr_status anonymise(builder *b, people *p, sr_extract_report *rep, json_t
     for (;; level++) {
         generalise(b, p, level, small_units, small_count);
         outliers = class_sizes(b, p, order, size);
-        if (outliers == (size_t)-1) {
-            free(order);
-            free(size);
-            free(small_units);
-            return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-        }
+        if (outliers == (size_t)-1)
+            goto out_of_memory;
         if (level > 0) {
             json_array_append_new(steps, json_string(step_names[level]));
             size_t used = strlen(rep->generalised);
@@ -565,10 +560,16 @@ static sr_status anonymise(builder *b, people *p, sr_extract_report *rep, json_t
             for (size_t q = 0; q < qi_width(b); q++)
                 p->items[i].qi[q][0] = '\0';
     rep->blanked = (long)blanked;
+    goto out;
+out_of_memory:
+    rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+out:
     free(order);
     free(size);
     free(small_units);
-    return SR_OK;
+    free(units);
+    free(per_unit);
+    return rc;
 }
 
 /* ---- gathering ------------------------------------------------------------------------------- */
