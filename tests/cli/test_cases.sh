@@ -141,9 +141,15 @@ check "import fails overall when a line fails" test "$RC" -ne 0
 check "ten cases imported and reported" test "$(grep -c $'\t' <<<"$OUT")" -eq 10
 check "failing line named by number and ref" grep -q "line 6 (ref broken-1)" <<<"$ERR"
 check "bad JSON line named" grep -q "line 7 (ref -): not valid JSON" <<<"$ERR"
+reported=$(cut -f2 <<<"$OUT")
 before=$(grep -c . <<<"$OUT")
 sr case list
 check "nothing of the failed lines" test "$(grep -c '^[A-Z0-9]\{4\}-' <<<"$OUT")" -eq $((before + 2))
+# The line that failed half-way made the import roll back and run the lines
+# before it again: the codes reported must be the ones the registry holds.
+missing=0
+for code in $reported; do grep -q "^$code" <<<"$OUT" || missing=$((missing + 1)); done
+check "every reported code is a case in the registry" test "$missing" -eq 0
 
 # --- erasure and verification
 run_refused "delete unconfirmed" "not confirmed" case delete "$NOPNR"
