@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buffer.h"
 #include "error.h"
 
 #define CHUNK (64 * 1024)
@@ -150,35 +151,6 @@ sr_status srp_recipient_key_unlock(const char *text, size_t len, const unsigned 
 
 /* ---- the container ------------------------------------------------------------------------ */
 
-typedef struct out_buf {
-    unsigned char *data;
-    size_t len, cap;
-} out_buf;
-
-static int put(out_buf *b, const void *p, size_t n)
-{
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 65536;
-        while (cap < b->len + n)
-            cap *= 2;
-        unsigned char *grown = realloc(b->data, cap);
-        if (!grown)
-            return -1;
-        b->data = grown;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, p, n);
-    b->len += n;
-    return 0;
-}
-
-static int put_u32(out_buf *b, uint32_t v)
-{
-    unsigned char x[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
-                          (unsigned char)(v >> 24)};
-    return put(b, x, 4);
-}
-
 static uint32_t get_u32(const unsigned char *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -190,7 +162,7 @@ sr_status srp_container_seal(const unsigned char *plain, size_t len,
                              const unsigned char signer_pk[SRP_SIGN_PUBLIC_BYTES],
                              unsigned char **out, size_t *out_len, sr_error *err)
 {
-    out_buf b = {NULL, 0, 0};
+    srp_buf b = SRP_BUF_INIT;
     unsigned char *key = sodium_malloc(crypto_secretstream_xchacha20poly1305_KEYBYTES);
     crypto_secretstream_xchacha20poly1305_state *st = sodium_malloc(sizeof *st);
     unsigned char *chunk = malloc(CHUNK + crypto_secretstream_xchacha20poly1305_ABYTES);
@@ -215,9 +187,11 @@ sr_status srp_container_seal(const unsigned char *plain, size_t len,
         bad |= crypto_box_seal(sealed, key, crypto_secretstream_xchacha20poly1305_KEYBYTES,
                                recipient) != 0;
         bad |= crypto_secretstream_xchacha20poly1305_init_push(st, shead, key) != 0;
-        bad |= put(&b, SRP_CONTAINER_MAGIC, 8) || put_u32(&b, (uint32_t)hlen) ||
-               put(&b, header, hlen) || put(&b, sealed, sizeof sealed) ||
-               put(&b, shead, sizeof shead);
+        srp_buf_put(&b, SRP_CONTAINER_MAGIC, 8);
+        srp_buf_put_le(&b, hlen, 4);
+        srp_buf_put(&b, header, hlen);
+        srp_buf_put(&b, sealed, sizeof sealed);
+        srp_buf_put(&b, shead, sizeof shead);
         size_t pos = 0;
         do {
             size_t n = len - pos < CHUNK ? len - pos : CHUNK;
@@ -226,17 +200,18 @@ sr_status srp_container_seal(const unsigned char *plain, size_t len,
             bad |= crypto_secretstream_xchacha20poly1305_push(st, chunk, &clen, plain + pos, n,
                                                               (const unsigned char *)header, hlen,
                                                               tag) != 0;
-            bad |= put_u32(&b, (uint32_t)clen) || put(&b, chunk, (size_t)clen);
+            srp_buf_put_le(&b, clen, 4);
+            srp_buf_put(&b, chunk, (size_t)clen);
             pos += n;
-        } while (pos < len && !bad);
-        if (!bad) {
+        } while (pos < len && !bad && !b.oom);
+        if (!bad && !b.oom) {
             unsigned char sig[crypto_sign_BYTES];
             crypto_sign_detached(sig, NULL, b.data, b.len, signer_sk);
-            bad |= put(&b, sig, sizeof sig);
+            srp_buf_put(&b, sig, sizeof sig);
         }
     }
-    if (bad) {
-        free(b.data);
+    if (bad || b.oom) {
+        srp_buf_free(&b);
         rc = srp_error_set(err, SR_ERR_CRYPTO, "cannot seal the extract");
     } else {
         *out = b.data;
@@ -316,7 +291,7 @@ sr_status srp_container_open(const unsigned char *data, size_t len,
                              recipient_fp);
     unsigned char *key = sodium_malloc(crypto_secretstream_xchacha20poly1305_KEYBYTES);
     crypto_secretstream_xchacha20poly1305_state *st = sodium_malloc(sizeof *st);
-    out_buf b = {NULL, 0, 0};
+    srp_buf b = SRP_BUF_INIT;
     if (!key || !st) {
         rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
         goto out;
@@ -361,7 +336,8 @@ sr_status srp_container_open(const unsigned char *data, size_t len,
             break;
         }
         pos += clen;
-        if (put(&b, chunk, (size_t)mlen) != 0) {
+        srp_buf_put(&b, chunk, (size_t)mlen);
+        if (b.oom) {
             rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
             break;
         }
@@ -371,17 +347,17 @@ sr_status srp_container_open(const unsigned char *data, size_t len,
         rc = srp_error_set(err, SR_ERR_TAMPERED, "the extract is damaged: its end is not where it should be");
     free(chunk);
     if (rc == SR_OK) {
-        if (!b.data && !(b.data = malloc(1)))
+        srp_buf_put(&b, "", 0); /* an empty archive still gets an allocation */
+        if (b.oom)
             rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    }
+    if (rc == SR_OK) {
         *plain = b.data;
         *plain_len = b.len;
-        b.data = NULL;
+        b = (srp_buf)SRP_BUF_INIT;
     }
 out:
-    if (b.data) {
-        sodium_memzero(b.data, b.len);
-        free(b.data);
-    }
+    srp_buf_wipe(&b);
     sodium_free(key);
     sodium_free(st);
     return rc;

@@ -6,40 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buffer.h"
 #include "form_model.h"
 #include "timeutil.h"
-
-typedef struct buf {
-    unsigned char *data;
-    size_t len, cap;
-    int oom;
-} buf;
-
-static void put(buf *b, const void *p, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 256;
-        while (cap < b->len + n)
-            cap *= 2;
-        unsigned char *grown = realloc(b->data, cap);
-        if (!grown) {
-            b->oom = 1;
-            return;
-        }
-        b->data = grown;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, p, n);
-    b->len += n;
-}
-
-static void put_u16(buf *b, unsigned v)
-{
-    unsigned char x[2] = {(unsigned char)(v & 0xff), (unsigned char)(v >> 8)};
-    put(b, x, 2);
-}
 
 int32_t srp_days_from_date(const char *date)
 {
@@ -64,54 +33,51 @@ static int option_index(const srp_item *it, const char *code)
 
 int srp_coded_encode(const sr_form *form, const json_t *answers, unsigned char **out, size_t *len)
 {
-    buf b = {NULL, 0, 0, 0};
+    srp_buf b = SRP_BUF_INIT;
     for (size_t i = 0; i < form->item_count; i++) {
         const srp_item *it = &form->items[i];
         const json_t *a = json_object_get(answers, it->id);
         unsigned char present = a && !json_is_null(a) && it->type != SR_ITEM_SECTION;
-        put(&b, &present, 1);
+        srp_buf_put(&b, &present, 1);
         if (!present)
             continue;
         switch (it->type) {
         case SR_ITEM_BOOLEAN: {
             unsigned char v = json_is_true(a);
-            put(&b, &v, 1);
+            srp_buf_put(&b, &v, 1);
             break;
         }
         case SR_ITEM_CHOICE:
-            put_u16(&b, (unsigned)option_index(it, json_string_value(a)));
+            srp_buf_put_le(&b, (unsigned)option_index(it, json_string_value(a)), 2);
             break;
         case SR_ITEM_MULTICHOICE: {
-            put_u16(&b, (unsigned)json_array_size(a));
+            srp_buf_put_le(&b, json_array_size(a), 2);
             size_t k;
             json_t *e;
-            json_array_foreach(a, k, e) put_u16(&b, (unsigned)option_index(it, json_string_value(e)));
+            json_array_foreach(a, k, e)
+                srp_buf_put_le(&b, (unsigned)option_index(it, json_string_value(e)), 2);
             break;
         }
         case SR_ITEM_INTEGER:
         case SR_ITEM_DECIMAL:
         case SR_ITEM_SCALE: {
             double v = json_number_value(a);
-            put(&b, &v, sizeof v);
+            srp_buf_put(&b, &v, sizeof v);
             break;
         }
         case SR_ITEM_DATE: {
             int32_t day = srp_days_from_date(json_string_value(a));
-            put(&b, &day, sizeof day);
+            srp_buf_put(&b, &day, sizeof day);
             break;
         }
         default:
             break;
         }
     }
+    srp_buf_put(&b, "", 0); /* a form without items still gets an allocation */
     if (b.oom) {
-        free(b.data);
+        srp_buf_free(&b);
         return -1;
-    }
-    if (!b.data) {
-        b.data = malloc(1);
-        if (!b.data)
-            return -1;
     }
     *out = b.data;
     *len = b.len;

@@ -5,6 +5,8 @@
 
 #include <stdlib.h>
 
+#include "buffer.h"
+
 typedef struct relation {
     size_t first, count; /* into members */
     unsigned long long identity;
@@ -42,31 +44,16 @@ void srp_sdc_free(srp_sdc *s)
     free(s);
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return 0;
-    size_t n = *cap ? *cap * 2 : 64;
-    while (n < need)
-        n *= 2;
-    void *q = realloc(*p, n * size);
-    if (!q)
-        return -1;
-    *p = q;
-    *cap = n;
-    return 0;
-}
-
 size_t srp_sdc_cell(srp_sdc *s, long count, int force, unsigned long long identity)
 {
     size_t cap = s->cell_cap;
-    if (grow((void **)&s->counts, &cap, s->cells + 1, sizeof *s->counts) != 0)
+    if (srp_grow((void **)&s->counts, &cap, s->cells + 1, sizeof *s->counts) != 0)
         return (size_t)-1;
     cap = s->cell_cap;
-    if (grow((void **)&s->identity, &cap, s->cells + 1, sizeof *s->identity) != 0)
+    if (srp_grow((void **)&s->identity, &cap, s->cells + 1, sizeof *s->identity) != 0)
         return (size_t)-1;
     cap = s->cell_cap;
-    if (grow((void **)&s->state, &cap, s->cells + 1, sizeof *s->state) != 0)
+    if (srp_grow((void **)&s->state, &cap, s->cells + 1, sizeof *s->state) != 0)
         return (size_t)-1;
     s->cell_cap = cap;
     s->counts[s->cells] = count;
@@ -87,8 +74,8 @@ int srp_sdc_relation(srp_sdc *s, const size_t *cells, size_t n)
 {
     if (n < 2)
         return 0;
-    if (grow((void **)&s->members, &s->member_cap, s->member_count + n, sizeof *s->members) != 0 ||
-        grow((void **)&s->relations, &s->relation_cap, s->relation_count + 1,
+    if (srp_grow((void **)&s->members, &s->member_cap, s->member_count + n, sizeof *s->members) != 0 ||
+        srp_grow((void **)&s->relations, &s->relation_cap, s->relation_count + 1,
              sizeof *s->relations) != 0)
         return -1;
     s->relations[s->relation_count].first = s->member_count;

@@ -12,13 +12,13 @@
  */
 #include <errno.h>
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buffer.h"
 #include "coded.h"
 #include "container.h"
 #include "error.h"
@@ -36,77 +36,19 @@
 
 /* ---- text building -------------------------------------------------------------------- */
 
-typedef struct sbuf {
-    char *data;
-    size_t len, cap;
-    int oom;
-} sbuf;
-
-static void sb_addn(sbuf *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 1024;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *grown = realloc(b->data, cap);
-        if (!grown) {
-            b->oom = 1;
-            return;
-        }
-        b->data = grown;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-static void sb_add(sbuf *b, const char *s)
-{
-    sb_addn(b, s, strlen(s));
-}
-
-static void sb_addf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_addf(sbuf *b, const char *fmt, ...)
-{
-    char tmp[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        sb_addn(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
-
-/* The text built, in an allocation of its own size (the buffer grows in
- * doubling steps); an empty string when nothing was added. */
-static char *sb_take(sbuf *b)
-{
-    if (b->oom) {
-        free(b->data);
-        return NULL;
-    }
-    if (!b->data)
-        return strdup("");
-    char *exact = realloc(b->data, b->len + 1);
-    return exact ? exact : b->data;
-}
-
 /* A CSV field: quoted when it holds a comma, quote or line end. */
-static void sb_csv(sbuf *b, const char *s)
+static void sb_csv(srp_buf *b, const char *s)
 {
     if (!s)
         return;
     if (!strpbrk(s, ",\"\r\n")) {
-        sb_add(b, s);
+        srp_buf_puts(b, s);
         return;
     }
-    sb_add(b, "\"");
+    srp_buf_puts(b, "\"");
     for (const char *p = s; *p; p++)
-        sb_addn(b, *p == '"' ? "\"\"" : p, *p == '"' ? 2 : 1);
-    sb_add(b, "\"");
+        srp_buf_put(b, *p == '"' ? "\"\"" : p, *p == '"' ? 2 : 1);
+    srp_buf_puts(b, "\"");
 }
 
 /* ---- columns -------------------------------------------------------------------------- */
@@ -133,7 +75,7 @@ typedef struct builder {
     size_t form_count;
     qi_item qis[MAX_QI];
     size_t qi_count;
-    sbuf codebook;
+    srp_buf codebook;
     int k;
 } builder;
 
@@ -145,30 +87,30 @@ static const char *phase_word(sr_phase p)
 static void codebook_row(builder *b, const char *variable, const form_set *f, const char *sv,
                          const char *en, const char *type, const char *codes, int qi)
 {
-    sbuf *c = &b->codebook;
+    srp_buf *c = &b->codebook;
     sb_csv(c, variable);
-    sb_add(c, ",");
+    srp_buf_puts(c, ",");
     sb_csv(c, f ? f->id : "");
-    sb_add(c, ",");
+    srp_buf_puts(c, ",");
     sb_csv(c, f ? f->versions : "");
-    sb_add(c, ",");
+    srp_buf_puts(c, ",");
     sb_csv(c, sv);
-    sb_add(c, ",");
+    srp_buf_puts(c, ",");
     sb_csv(c, en ? en : sv);
-    sb_add(c, ",");
+    srp_buf_puts(c, ",");
     sb_csv(c, type);
-    sb_add(c, ",");
+    srp_buf_puts(c, ",");
     sb_csv(c, codes);
-    sb_add(c, qi ? ",yes\r\n" : ",no\r\n");
+    srp_buf_puts(c, qi ? ",yes\r\n" : ",no\r\n");
 }
 
-static void item_codes(const srp_item *it, sbuf *out)
+static void item_codes(const srp_item *it, srp_buf *out)
 {
     for (size_t o = 0; o < it->option_count; o++) {
-        sb_addf(out, "%s%s=", o ? "; " : "", it->options[o].code);
-        sb_add(out, srp_text(it->options[o].label, "sv"));
+        srp_buf_printf(out, "%s%s=", o ? "; " : "", it->options[o].code);
+        srp_buf_puts(out, srp_text(it->options[o].label, "sv"));
         if (it->options[o].missing)
-            sb_add(out, " (missing)");
+            srp_buf_puts(out, " (missing)");
     }
 }
 
@@ -185,14 +127,14 @@ static int extracted(const srp_item *it)
 }
 
 /* Header and codebook rows for the items of one form (non-QI columns). */
-static void form_columns(builder *b, const form_set *f, sbuf *header)
+static void form_columns(builder *b, const form_set *f, srp_buf *header)
 {
     char col[160];
     const char *p = phase_word(f->phase);
     if (f->phase != SR_PHASE_INTAKE) { /* the intake's date is intake_period */
         snprintf(col, sizeof col, "%s_date", p);
-        sb_add(header, ",");
-        sb_add(header, col);
+        srp_buf_puts(header, ",");
+        srp_buf_puts(header, col);
         codebook_row(b, col, f, b->opt->relative_dates ? "Dagar från inskrivning" : "År och månad (eller år)",
                      b->opt->relative_dates ? "Days since intake" : "Year and month (or year)",
                      b->opt->relative_dates ? "integer" : "year-month", "", 0);
@@ -205,8 +147,8 @@ static void form_columns(builder *b, const form_set *f, sbuf *header)
         if (it->type == SR_ITEM_MULTICHOICE) {
             for (size_t o = 0; o < it->option_count; o++) {
                 snprintf(col, sizeof col, "%s_%s__%s", p, it->id, it->options[o].code);
-                sb_add(header, ",");
-                sb_add(header, col);
+                srp_buf_puts(header, ",");
+                srp_buf_puts(header, col);
                 char svl[400], enl[400];
                 snprintf(svl, sizeof svl, "%s: %s", sv, srp_text(it->options[o].label, "sv"));
                 snprintf(enl, sizeof enl, "%s: %s", en ? en : sv, srp_text(it->options[o].label, "en"));
@@ -215,20 +157,20 @@ static void form_columns(builder *b, const form_set *f, sbuf *header)
             continue;
         }
         snprintf(col, sizeof col, "%s_%s", p, it->id);
-        sb_add(header, ",");
-        sb_add(header, col);
-        sbuf codes = {NULL, 0, 0, 0};
+        srp_buf_puts(header, ",");
+        srp_buf_puts(header, col);
+        srp_buf codes = SRP_BUF_INIT;
         if (it->type == SR_ITEM_BOOLEAN)
-            sb_add(&codes, "1=ja; 0=nej");
+            srp_buf_puts(&codes, "1=ja; 0=nej");
         else if (it->type == SR_ITEM_CHOICE)
             item_codes(it, &codes);
         else if (it->type == SR_ITEM_SCALE)
-            sb_addf(&codes, "%g-%g", it->min, it->max);
+            srp_buf_printf(&codes, "%g-%g", it->min, it->max);
         else if (it->type == SR_ITEM_DATE)
-            sb_add(&codes, b->opt->relative_dates ? "days since intake" : "YYYY-MM");
-        codebook_row(b, col, f, sv, en, sr_item_type_name(it->type), codes.data ? codes.data : "",
+            srp_buf_puts(&codes, b->opt->relative_dates ? "days since intake" : "YYYY-MM");
+        codebook_row(b, col, f, sv, en, sr_item_type_name(it->type), srp_buf_text(&codes),
                      0);
-        free(codes.data);
+        srp_buf_free(&codes);
     }
 }
 
@@ -249,28 +191,28 @@ static void date_value(const builder *b, const char *date, const char *intake, c
 }
 
 /* Copies text, resolving date markers to year-month or year. */
-static void resolve_dates(sbuf *out, const char *text, int year_only)
+static void resolve_dates(srp_buf *out, const char *text, int year_only)
 {
     const char *p = text;
     for (const char *m = strchr(p, '\x01'); m; m = strchr(p, '\x01')) {
-        sb_addn(out, p, (size_t)(m - p));
+        srp_buf_put(out, p, (size_t)(m - p));
         const char *end = strchr(m, '\x02');
         if (!end)
             break;
-        sb_addn(out, m + 1, year_only ? 4 : 7);
+        srp_buf_put(out, m + 1, year_only ? 4 : 7);
         p = end + 1;
     }
-    sb_add(out, p);
+    srp_buf_puts(out, p);
 }
 
 static void render_items(const builder *b, const form_set *f, const json_t *answers,
-                         const char *date, const char *intake, sbuf *row)
+                         const char *date, const char *intake, srp_buf *row)
 {
     char v[64];
     if (f->phase != SR_PHASE_INTAKE) {
         date_value(b, date, intake, v);
-        sb_add(row, ",");
-        sb_add(row, v);
+        srp_buf_puts(row, ",");
+        srp_buf_puts(row, v);
     }
     for (size_t i = 0; i < f->newest->item_count; i++) {
         const srp_item *it = &f->newest->items[i];
@@ -287,24 +229,24 @@ static void render_items(const builder *b, const form_set *f, const json_t *answ
                     json_array_foreach(a, k, e) sel |= json_is_string(e) &&
                                                        strcmp(json_string_value(e),
                                                               it->options[o].code) == 0;
-                sb_add(row, has ? (sel ? ",1" : ",0") : ",");
+                srp_buf_puts(row, has ? (sel ? ",1" : ",0") : ",");
             }
             continue;
         }
-        sb_add(row, ",");
+        srp_buf_puts(row, ",");
         if (!has)
             continue;
         if (json_is_boolean(a))
-            sb_add(row, json_is_true(a) ? "1" : "0");
+            srp_buf_puts(row, json_is_true(a) ? "1" : "0");
         else if (json_is_string(a) && it->type == SR_ITEM_DATE) {
             date_value(b, json_string_value(a), intake, v);
-            sb_add(row, v);
+            srp_buf_puts(row, v);
         } else if (json_is_string(a))
             sb_csv(row, json_string_value(a));
         else if (json_is_integer(a))
-            sb_addf(row, "%lld", (long long)json_integer_value(a));
+            srp_buf_printf(row, "%lld", (long long)json_integer_value(a));
         else if (json_is_real(a))
-            sb_addf(row, "%g", json_real_value(a));
+            srp_buf_printf(row, "%g", json_real_value(a));
     }
 }
 
@@ -426,14 +368,14 @@ static size_t class_sizes(builder *b, people *p, person **order, size_t *size)
 {
     for (size_t i = 0; i < p->count; i++) {
         person *x = &p->items[i];
-        sbuf key = {NULL, 0, 0, 0};
+        srp_buf key = SRP_BUF_INIT;
         for (size_t q = 0; q < qi_width(b); q++) {
-            sb_add(&key, x->qi[q]);
-            sb_add(&key, "\x1f");
+            srp_buf_puts(&key, x->qi[q]);
+            srp_buf_puts(&key, "\x1f");
         }
         free(x->key);
-        x->key = key.data;
-        if (key.oom || !x->key)
+        x->key = srp_buf_take(&key);
+        if (!x->key)
             return (size_t)-1;
         order[i] = x;
     }
@@ -586,17 +528,13 @@ static void rows_add(row_list *l, char *row)
         l->oom = 1;
         return;
     }
-    if (l->count == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 256;
-        char **grown = realloc(l->rows, cap * sizeof *grown);
-        if (!grown) {
-            l->oom = 1;
-            free(row);
-            return;
-        }
-        l->rows = grown;
-        l->cap = cap;
+    void *rows = l->rows;
+    if (srp_grow(&rows, &l->cap, l->count + 1, sizeof *l->rows) != 0) {
+        l->oom = 1;
+        free(row);
+        return;
     }
+    l->rows = rows;
     l->rows[l->count++] = row;
 }
 
@@ -621,14 +559,14 @@ static const form_set *form_of(const builder *b, const char *id)
 /* Finishes one person: renders the non-repeatable forms in phase order. */
 static void finish_person(builder *b, person *x, json_t **answers, char dates[][11])
 {
-    sbuf rest = {NULL, 0, 0, 0};
+    srp_buf rest = SRP_BUF_INIT;
     for (size_t f = 0; f < b->form_count; f++) {
         const form_set *fs = &b->forms[f];
         if (fs->repeatable)
             continue;
         render_items(b, fs, answers[f], answers[f] ? dates[f] : NULL, x->intake, &rest);
     }
-    x->rest = sb_take(&rest);
+    x->rest = srp_buf_take(&rest);
     for (size_t q = 0; q < b->qi_count; q++) {
         const json_t *a = answers[b->qis[q].form - b->forms]
                               ? json_object_get(answers[b->qis[q].form - b->forms],
@@ -672,16 +610,12 @@ static sr_status gather(builder *b, people *p, row_list *repeat, sr_error *err)
                 json_decref(answers[f]);
                 answers[f] = NULL;
             }
-            if (p->count == p->cap) {
-                size_t cap = p->cap ? p->cap * 2 : 256;
-                person *grown = realloc(p->items, cap * sizeof *grown);
-                if (!grown) {
-                    rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-                    break;
-                }
-                p->items = grown;
-                p->cap = cap;
+            void *items = p->items;
+            if (srp_grow(&items, &p->cap, p->count + 1, sizeof *p->items) != 0) {
+                rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+                break;
             }
+            p->items = items;
             x = &p->items[p->count++];
             memset(x, 0, sizeof *x);
             x->qi = calloc(qi_width(b), sizeof *x->qi);
@@ -711,12 +645,12 @@ static sr_status gather(builder *b, people *p, row_list *repeat, sr_error *err)
         size_t f = (size_t)(fs - b->forms);
         if (fs->repeatable) {
             /* Prefixed by the form's index so that each file gets its own. */
-            sbuf row = {NULL, 0, 0, 0};
-            sb_addf(&row, "%02zu", f);
-            sb_add(&row, x->id);
+            srp_buf row = SRP_BUF_INIT;
+            srp_buf_printf(&row, "%02zu", f);
+            srp_buf_puts(&row, x->id);
             render_items(b, fs, a, date, x->intake[0] ? x->intake : NULL, &row);
-            sb_add(&row, "\r\n");
-            rows_add(&repeat[0], sb_take(&row));
+            srp_buf_puts(&row, "\r\n");
+            rows_add(&repeat[0], srp_buf_take(&row));
             json_decref(a);
             continue;
         }
@@ -740,29 +674,28 @@ static sr_status gather(builder *b, people *p, row_list *repeat, sr_error *err)
 
 /* An entry is: u16 name length | name | u32 data length | data. Entries are
  * written in place: archive_open leaves the length to archive_close. */
-static size_t archive_open(sbuf *ar, const char *name)
+static size_t archive_open(srp_buf *ar, const char *name)
 {
     size_t n = strlen(name);
-    unsigned char h[2] = {(unsigned char)n, (unsigned char)(n >> 8)};
-    sb_addn(ar, (const char *)h, 2);
-    sb_addn(ar, name, n);
-    sb_addn(ar, "\0\0\0\0", 4);
+    srp_buf_put_le(ar, n, 2);
+    srp_buf_put(ar, name, n);
+    srp_buf_put_le(ar, 0, 4);
     return ar->len;
 }
 
-static void archive_close(sbuf *ar, size_t start)
+static void archive_close(srp_buf *ar, size_t start)
 {
     if (ar->oom)
         return;
     size_t len = ar->len - start;
     for (int i = 0; i < 4; i++)
-        ar->data[start - 4 + (size_t)i] = (char)(unsigned char)(len >> (8 * i));
+        ar->data[start - 4 + (size_t)i] = (unsigned char)(len >> (8 * i));
 }
 
-static void archive_add(sbuf *ar, const char *name, const char *data, size_t len)
+static void archive_add(srp_buf *ar, const char *name, const void *data, size_t len)
 {
     size_t start = archive_open(ar, name);
-    sb_addn(ar, data, len);
+    srp_buf_put(ar, data, len);
     archive_close(ar, start);
 }
 
@@ -856,7 +789,7 @@ static void release(builder *b, people *p, row_list *repeat)
     free(repeat->rows);
     for (size_t f = 0; f < b->form_count; f++)
         sr_form_free(b->forms[f].newest);
-    free(b->codebook.data);
+    srp_buf_free(&b->codebook);
 }
 
 sr_status sr_extract(sr_registry *reg, const sr_extract_options *opt, sr_extract_report *rep,
@@ -870,7 +803,7 @@ sr_status sr_extract(sr_registry *reg, const sr_extract_options *opt, sr_extract
     b.k = opt->k ? opt->k : 5;
     people p = {NULL, 0, 0};
     row_list repeat = {NULL, 0, 0, 0};
-    sbuf archive = {NULL, 0, 0, 0};
+    srp_buf archive = SRP_BUF_INIT;
     unsigned char *sealed = NULL, *pub = NULL;
     size_t sealed_len = 0, pub_len = 0;
     json_t *meta = NULL, *steps = json_array();
@@ -899,9 +832,9 @@ sr_status sr_extract(sr_registry *reg, const sr_extract_options *opt, sr_extract
     if (rc != SR_OK)
         goto out;
     /* cases.csv: QI columns first, then every person-level form. */
-    sbuf header = {NULL, 0, 0, 0};
-    sb_add(&header, "person,unit,age_band,intake_period");
-    sb_add(&b.codebook, "variable,form,version,label_sv,label_en,type,codes,quasi_identifier\r\n");
+    srp_buf header = SRP_BUF_INIT;
+    srp_buf_puts(&header, "person,unit,age_band,intake_period");
+    srp_buf_puts(&b.codebook, "variable,form,version,label_sv,label_en,type,codes,quasi_identifier\r\n");
     codebook_row(&b, "person", NULL, "Slumpat id, nytt för varje uttag",
                  "Random id, new in every extract", "text", "", 0);
     codebook_row(&b, "unit", NULL, "Enhet (små enheter som 'other')", "Unit (small ones as 'other')",
@@ -911,23 +844,23 @@ sr_status sr_extract(sr_registry *reg, const sr_extract_options *opt, sr_extract
     codebook_row(&b, "intake_period", NULL, "Inskrivningens år och månad (eller år)",
                  "Year and month (or year) of intake", "year-month", "", 1);
     for (size_t q = 0; q < b.qi_count; q++) {
-        sb_add(&header, ",");
-        sb_add(&header, b.qis[q].column);
-        sbuf codes = {NULL, 0, 0, 0};
+        srp_buf_puts(&header, ",");
+        srp_buf_puts(&header, b.qis[q].column);
+        srp_buf codes = SRP_BUF_INIT;
         item_codes(b.qis[q].item, &codes);
         codebook_row(&b, b.qis[q].column, b.qis[q].form, srp_text(b.qis[q].item->label, "sv"),
                      srp_text(b.qis[q].item->label, "en"), sr_item_type_name(b.qis[q].item->type),
-                     codes.data ? codes.data : "", 1);
-        free(codes.data);
+                     srp_buf_text(&codes), 1);
+        srp_buf_free(&codes);
     }
     for (size_t f = 0; f < b.form_count; f++)
         if (!b.forms[f].repeatable)
             form_columns(&b, &b.forms[f], &header);
     /* The CSV files are written straight into the archive. */
     size_t cases_start = archive_open(&archive, "cases.csv");
-    sb_add(&archive, header.data);
-    sb_add(&archive, "\r\n");
-    free(header.data);
+    srp_buf_puts(&archive, srp_buf_text(&header));
+    srp_buf_puts(&archive, "\r\n");
+    srp_buf_free(&header);
     person **order = malloc((p.count ? p.count : 1) * sizeof *order);
     if (!order) {
         rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
@@ -939,13 +872,13 @@ sr_status sr_extract(sr_registry *reg, const sr_extract_options *opt, sr_extract
     qsort(order, p.count, sizeof *order, by_id);
     for (size_t i = 0; i < p.count; i++) {
         person *x = order[i];
-        sb_add(&archive, x->id);
+        srp_buf_puts(&archive, x->id);
         for (size_t q = 0; q < qi_width(&b); q++) {
-            sb_add(&archive, ",");
+            srp_buf_puts(&archive, ",");
             sb_csv(&archive, x->qi[q]);
         }
         resolve_dates(&archive, x->rest, b.year_only);
-        sb_add(&archive, "\r\n");
+        srp_buf_puts(&archive, "\r\n");
     }
     free(order);
     archive_close(&archive, cases_start);
@@ -960,9 +893,9 @@ sr_status sr_extract(sr_registry *reg, const sr_extract_options *opt, sr_extract
         char name[80];
         snprintf(name, sizeof name, "%ss.csv", phase_word(b.forms[f].phase));
         size_t file_start = archive_open(&archive, name);
-        sb_add(&archive, "person");
+        srp_buf_puts(&archive, "person");
         form_columns(&b, &b.forms[f], &archive);
-        sb_add(&archive, "\r\n");
+        srp_buf_puts(&archive, "\r\n");
         char prefix[4];
         snprintf(prefix, sizeof prefix, "%02zu", f);
         long n = 0;
@@ -1008,7 +941,7 @@ sr_status sr_extract(sr_registry *reg, const sr_extract_options *opt, sr_extract
         goto out;
     }
     archive_add(&archive, "metadata.json", meta_text, strlen(meta_text));
-    rc = srp_container_seal((const unsigned char *)archive.data, archive.len, recipient,
+    rc = srp_container_seal(archive.data, archive.len, recipient,
                             keys->signing, srp_keyring_signing_public(srp_registry_keyring(reg)),
                             &sealed, &sealed_len, err);
     if (rc != SR_OK)
@@ -1019,14 +952,14 @@ sr_status sr_extract(sr_registry *reg, const sr_extract_options *opt, sr_extract
     srp_hex_encode(rep->file_hash, h, sizeof h);
     rep->persons = (long)p.count;
     char detail[400];
-    sbuf sel = {NULL, 0, 0, 0};
+    srp_buf sel = SRP_BUF_INIT;
     for (size_t f = 0; f < b.form_count; f++)
-        sb_addf(&sel, "%s%s", f ? "," : "", b.forms[f].id);
+        srp_buf_printf(&sel, "%s%s", f ? "," : "", b.forms[f].id);
     snprintf(detail, sizeof detail,
              "forms=%s k=%d persons=%ld blanked=%ld dates=%s recipient=%s file=%s",
-             sel.data ? sel.data : "", b.k, rep->persons, rep->blanked,
+             srp_buf_text(&sel), b.k, rep->persons, rep->blanked,
              opt->relative_dates ? "relative" : "month", rep->recipient, rep->file_hash);
-    free(sel.data);
+    srp_buf_free(&sel);
     /* Written first, logged when on disk: the log never names a file that
      * does not exist. */
     rc = srp_file_write_atomic(opt->out, sealed, sealed_len, err);
@@ -1035,10 +968,7 @@ sr_status sr_extract(sr_registry *reg, const sr_extract_options *opt, sr_extract
     if (rc != SR_OK)
         (void)unlink(opt->out);
 out:
-    if (archive.data) {
-        srp_wipe(archive.data, archive.len);
-        free(archive.data);
-    }
+    srp_buf_wipe(&archive);
     free(sealed);
     free(pub);
     free(meta_text);

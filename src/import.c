@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buffer.h"
 #include "caseops.h"
 #include "crypto.h"
 #include "error.h"
@@ -99,7 +100,7 @@ sr_status sr_import_begin(sr_registry *reg, sr_import_case_fn on_case, void *ctx
     /* A bulk import inserts at random places in several indexes (case codes
      * and pseudonyms are random); a larger cache keeps those pages decrypted
      * between batches instead of reading and checking them again. */
-    rc = srp_store_exec(srp_registry_db(reg), "PRAGMA cache_size = -262144", err);
+    rc = srp_store_set_cache(srp_registry_db(reg), SRP_STORE_IMPORT_CACHE_MIB, err);
     if (rc != SR_OK) {
         free(imp);
         return rc;
@@ -235,14 +236,10 @@ static void lines_clear(sr_import *imp)
 static sr_status lines_keep(sr_import *imp, const char *text, size_t len,
                             const sr_import_result *result, sr_error *err)
 {
-    if (imp->line_count == imp->line_cap) {
-        size_t cap = imp->line_cap ? imp->line_cap * 2 : 64;
-        batch_line *grown = realloc(imp->lines, cap * sizeof *grown);
-        if (!grown)
-            return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-        imp->lines = grown;
-        imp->line_cap = cap;
-    }
+    void *lines = imp->lines;
+    if (srp_grow(&lines, &imp->line_cap, imp->line_count + 1, sizeof *imp->lines) != 0)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    imp->lines = lines;
     batch_line *b = &imp->lines[imp->line_count];
     b->text = malloc(len ? len : 1);
     if (!b->text)
@@ -298,14 +295,11 @@ sr_status sr_import_line(sr_import *imp, const char *text, size_t len, sr_import
     sqlite3 *db = srp_registry_db(imp->reg);
     int changes_before = sqlite3_total_changes(db);
     sr_status rc = run_line(imp, text, len, result, problems, err);
-    if (rc == SR_OK) {
-        rc = lines_keep(imp, text, len, result, err);
-        if (rc == SR_OK) {
-            result->code[0] = '\0'; /* told at commit */
-            return SR_OK;
-        }
-    }
-    result->code[0] = '\0';
+    if (rc == SR_OK)
+        rc = lines_keep(imp, text, len, result, err); /* the code goes with the kept line */
+    result->code[0] = '\0';                           /* and is told at commit */
+    if (rc == SR_OK)
+        return SR_OK;
     if (imp->in_transaction && sqlite3_total_changes(db) != changes_before) {
         sr_error replay_err;
         sr_error_clear(&replay_err);

@@ -90,13 +90,13 @@ int srp_store_is_plaintext(const char *path)
 sr_status srp_store_require_encrypted(const char *path, const char *display, sr_error *err)
 {
 #if !STORE_ENCRYPTED
-    const char *consent = getenv(PLAINTEXT_CONSENT);
     (void)path;
+    (void)display;
+    const char *consent = getenv(PLAINTEXT_CONSENT);
     if (!consent || strcmp(consent, "synthetic-data-only") != 0)
         return srp_error_set(err, SR_ERR_USAGE,
                              "this is the plaintext benchmark build of sigreg: it never holds real "
                              "data (set " PLAINTEXT_CONSENT "=synthetic-data-only to benchmark)");
-    (void)display;
     return SR_OK;
 #else
     if (srp_store_is_plaintext(path))
@@ -202,15 +202,21 @@ static sr_status apply_pragmas(sqlite3 *db, sr_error *err)
     static const char *const pragmas[] = {
         "PRAGMA temp_store = MEMORY", "PRAGMA secure_delete = ON",  "PRAGMA foreign_keys = ON",
         "PRAGMA synchronous = FULL",  "PRAGMA journal_mode = DELETE",
-        /* A bounded cache: every page missed is read, decrypted and checked. */
-        "PRAGMA cache_size = -32768",
     };
     for (size_t i = 0; i < sizeof pragmas / sizeof pragmas[0]; i++) {
         int rc = sqlite3_exec(db, pragmas[i], NULL, NULL, NULL);
         if (rc != SQLITE_OK)
             return srp_store_fail(db, rc, "configure the database", err);
     }
-    return SR_OK;
+    return srp_store_set_cache(db, SRP_STORE_CACHE_MIB, err);
+}
+
+sr_status srp_store_set_cache(sqlite3 *db, int mib, sr_error *err)
+{
+    char sql[48];
+    snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", mib * 1024);
+    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? SR_OK : srp_store_fail(db, rc, "set the page cache", err);
 }
 
 sr_status srp_store_open(const char *path, const unsigned char key[SRP_KEY_BYTES], int create,
@@ -226,11 +232,9 @@ sr_status srp_store_open(const char *path, const unsigned char key[SRP_KEY_BYTES
         return srp_error_set_where(err, SR_ERR_EXISTS, path, "'%s' already exists", path);
     if (!create && !exists)
         return srp_error_set_where(err, SR_ERR_NOT_FOUND, path, "no registry at '%s'", path);
-    if (!create || !STORE_ENCRYPTED) {
-        sr_status refused = srp_store_require_encrypted(path, path, err);
-        if (refused != SR_OK)
-            return refused;
-    }
+    sr_status refused = srp_store_require_encrypted(path, path, err);
+    if (refused != SR_OK)
+        return refused;
     /* CREATE is always on so that ATTACH may create files; whether the main
      * file may be created was decided above. */
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_CREATE;
@@ -255,7 +259,9 @@ sr_status srp_store_open(const char *path, const unsigned char key[SRP_KEY_BYTES
         rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
         goto out;
     }
-    if (STORE_ENCRYPTED && sqlite3_key(db, sr_secret_data(lit), (int)sr_secret_len(lit)) != SQLITE_OK) {
+    /* An empty literal (the plaintext benchmark build) means no key at all. */
+    if (sr_secret_len(lit) > 0 &&
+        sqlite3_key(db, sr_secret_data(lit), (int)sr_secret_len(lit)) != SQLITE_OK) {
         rc = srp_error_set(err, SR_ERR_DB, "cannot set the database key");
         goto out;
     }

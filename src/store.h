@@ -50,6 +50,12 @@ sr_status srp_store_fail(sqlite3 *db, int sqlite_rc, const char *what, sr_error 
 sr_status srp_store_meta_get(sqlite3 *db, const char *key, char **value_out, sr_error *err);
 sr_status srp_store_meta_set(sqlite3 *db, const char *key, const char *value, sr_error *err);
 
+/* The page cache of a connection, in MiB. It is bounded because every page
+ * missed is read, decrypted and checked; a bulk import asks for more. */
+#define SRP_STORE_CACHE_MIB 32
+#define SRP_STORE_IMPORT_CACHE_MIB 256
+sr_status srp_store_set_cache(sqlite3 *db, int mib, sr_error *err);
+
 /* Whether the file begins with SQLite's plaintext header. */
 int srp_store_is_plaintext(const char *path);
 /* Refuses a plain SQLite file where a registry database should be, with a
