@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buffer.h"
-#include "error.h"
+#include "base/buffer.h"
+#include "base/error.h"
 
 #define CHUNK (64 * 1024)
 #define MAX_HEADER 4096

@@ -17,12 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "fileio.h"
-#include "names.h"
+#include "base/error.h"
+#include "base/names.h"
 
 #define MAX_SLOTS 4096
-#define MAX_KEYRING_BYTES (16u << 20)
+
 #define SEAL_VERSION 1
 #define SEAL_FLAG_IDENTITY 1
 #define SEAL_FLAG_SIGNING 2
@@ -639,8 +638,8 @@ static json_t *slot_to_json(const slot *s)
     return o;
 }
 
-sr_status srp_keyring_write(const srp_keyring *kr, const char *path, const srp_keys *keys,
-                            sr_error *err)
+sr_status srp_keyring_serialize(const srp_keyring *kr, const srp_keys *keys, char **out,
+                                sr_error *err)
 {
     sr_status rc = SR_OK;
     char *text = NULL;
@@ -674,7 +673,8 @@ sr_status srp_keyring_write(const srp_keyring *kr, const char *path, const srp_k
         rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
         goto out;
     }
-    rc = srp_file_write_atomic(path, text, strlen(text), err);
+    *out = text;
+    text = NULL;
 out:
     free(text);
     json_decref(slots);
@@ -846,23 +846,5 @@ sr_status srp_keyring_parse(const unsigned char *data, size_t len, const char *w
 out:
     json_decref(root);
     srp_keyring_free(kr);
-    return rc;
-}
-
-sr_status srp_keyring_read(const char *path, srp_keyring **out, sr_error *err)
-{
-    unsigned char *data = NULL;
-    size_t len = 0;
-    sr_status rc = srp_file_read_all(path, MAX_KEYRING_BYTES, &data, &len, err);
-    if (rc == SR_ERR_NOT_FOUND) {
-        sr_error_clear(err);
-        return srp_error_set_where(err, SR_ERR_NOT_REGISTRY, path,
-                                   "the keyring '%s' is missing: without it the registry cannot "
-                                   "be opened",
-                                   path);
-    }
-    if (rc == SR_OK)
-        rc = srp_keyring_parse(data, len, path, out, err);
-    free(data);
     return rc;
 }

@@ -14,7 +14,8 @@
  * remaining users still open.
  *
  * The whole keyring is authenticated with a key derived from the current
- * master key. This module never touches the database and never prints.
+ * master key. This module works on bytes: it never opens a file, never
+ * touches the database and never prints (keyring_file.h reads and writes).
  */
 #ifndef SIGREG_KEYRING_H
 #define SIGREG_KEYRING_H
@@ -28,6 +29,8 @@
 
 #define SRP_KEYRING_FORMAT "sigreg-keyring/1"
 #define SRP_REGISTRY_ID_BYTES 16
+/* The largest keyring file that is read. */
+#define SRP_KEYRING_MAX_BYTES (16u << 20)
 
 typedef struct srp_keyring srp_keyring;
 
@@ -63,16 +66,15 @@ void srp_keys_identity_subkey(const srp_keys *keys, uint64_t id, unsigned char o
 sr_status srp_keyring_create(const char *admin, const srp_kdf_profile *profile,
                              const unsigned char *pass, size_t pass_len, srp_keyring **out,
                              srp_keys **keys_out, sr_error *err);
-/* Reads and checks the structure of a keyring file (not yet its MAC). */
-sr_status srp_keyring_read(const char *path, srp_keyring **out, sr_error *err);
 /* Unlocks user's slot with a passphrase and verifies the whole keyring.
  * *keys_out is owned by the caller; *role_out gets the slot's role. */
 sr_status srp_keyring_unlock(const srp_keyring *kr, const char *user, const unsigned char *pass,
                              size_t pass_len, srp_keys **keys_out, sr_role *role_out,
                              sr_error *err);
-/* Authenticates and writes the keyring atomically to path. */
-sr_status srp_keyring_write(const srp_keyring *kr, const char *path, const srp_keys *keys,
-                            sr_error *err);
+/* Authenticates the keyring and renders it as text (a new malloc'd string
+ * the caller frees). Writing it to a file is the caller's (keyring_file.h). */
+sr_status srp_keyring_serialize(const srp_keyring *kr, const srp_keys *keys, char **out,
+                                sr_error *err);
 void srp_keyring_free(srp_keyring *kr);
 
 sr_status srp_keyring_add_user(srp_keyring *kr, const srp_keys *keys, const char *user,

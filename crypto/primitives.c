@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "crypto.h"
-#include "error.h"
+#include "base/error.h"
 
 _Static_assert(SRP_KEY_BYTES == crypto_aead_xchacha20poly1305_ietf_KEYBYTES, "aead key size");
 _Static_assert(SRP_AEAD_NONCE_BYTES == crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, "nonce");

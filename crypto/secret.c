@@ -4,7 +4,7 @@
 #include <sodium.h>
 
 #include "crypto.h"
-#include "error.h"
+#include "base/error.h"
 
 struct sr_secret {
     size_t len;

@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "form_model.h"
-#include "timeutil.h"
+#include "base/error.h"
+#include "form_int.h"
+#include "base/timeutil.h"
 
 /* ---- conditions ------------------------------------------------------------------ */
 

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "error.h"
+#include "base/error.h"
 #include "store.h"
-#include "timeutil.h"
+#include "base/timeutil.h"
 
 static void put_text(srp_mac_state *st, const unsigned char *text)
 {

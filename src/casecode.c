@@ -9,7 +9,7 @@
 
 #include "casecode.h"
 #include "crypto.h"
-#include "error.h"
+#include "base/error.h"
 
 static const char alphabet[] = "ACDEFHJKMNPRTUVWXY34679";
 #define ALPHABET_SIZE (sizeof alphabet - 1)

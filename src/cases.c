@@ -11,13 +11,13 @@
 #include "coded.h"
 #include "caseops.h"
 #include "crypto.h"
-#include "error.h"
-#include "form_model.h"
+#include "base/error.h"
+#include "form_int.h"
 #include "pnr.h"
 #include "session.h"
 #include "sigreg/cases.h"
 #include "store.h"
-#include "timeutil.h"
+#include "base/timeutil.h"
 
 #define CASE_ROLES (SR_ROLE_BIT(SR_ROLE_ADMIN) | SR_ROLE_BIT(SR_ROLE_COORDINATOR))
 

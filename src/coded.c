@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buffer.h"
-#include "form_model.h"
-#include "timeutil.h"
+#include "base/buffer.h"
+#include "form_int.h"
+#include "base/timeutil.h"
 
 int32_t srp_days_from_date(const char *date)
 {

@@ -5,7 +5,7 @@
 
 #include <stdlib.h>
 
-#include "buffer.h"
+#include "base/buffer.h"
 
 typedef struct relation {
     size_t first, count; /* into members */

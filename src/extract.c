@@ -18,17 +18,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "buffer.h"
+#include "base/buffer.h"
 #include "coded.h"
 #include "container.h"
-#include "error.h"
-#include "fileio.h"
-#include "form_model.h"
+#include "base/error.h"
+#include "base/fileio.h"
+#include "form_int.h"
 #include "keyring.h"
 #include "session.h"
 #include "sigreg/extract.h"
 #include "store.h"
-#include "timeutil.h"
+#include "base/timeutil.h"
 
 #define MAX_FORMS 32
 #define MAX_QI 16

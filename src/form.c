@@ -11,9 +11,9 @@
 #include <string.h>
 
 #include "crypto.h"
-#include "error.h"
-#include "form_model.h"
-#include "timeutil.h"
+#include "base/error.h"
+#include "form_int.h"
+#include "base/timeutil.h"
 
 #define MAX_ITEMS 2000
 #define MAX_OPTIONS 500

@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "base/error.h"
 #include "session.h"
 #include "sigreg/form_store.h"
 #include "store.h"
-#include "timeutil.h"
+#include "base/timeutil.h"
 
 struct srp_shipped_form {
     const char *name;

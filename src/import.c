@@ -14,11 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buffer.h"
+#include "base/buffer.h"
 #include "caseops.h"
 #include "crypto.h"
-#include "error.h"
-#include "form_model.h"
+#include "base/error.h"
+#include "form_int.h"
 #include "session.h"
 #include "sigreg/import.h"
 #include "store.h"

@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "base/error.h"
 
 sr_status srp_lock_acquire(const char *lock_path, int timeout_ms, int *fd_out, sr_error *err)
 {

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "audit.h"
-#include "error.h"
-#include "fileio.h"
+#include "base/error.h"
+#include "base/fileio.h"
 #include "session.h"
 #include "store.h"
 

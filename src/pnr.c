@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "error.h"
-#include "timeutil.h"
+#include "base/error.h"
+#include "base/timeutil.h"
 
 static int luhn_ok(const char ten[10])
 {

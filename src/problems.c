@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "form_model.h"
+#include "form_int.h"
 
 typedef struct problem {
     char *path;

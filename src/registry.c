@@ -23,14 +23,14 @@
 #include <unistd.h>
 
 #include "audit.h"
-#include "error.h"
-#include "fileio.h"
-#include "keyring.h"
+#include "base/error.h"
+#include "base/fileio.h"
+#include "keyring_file.h"
 #include "lock.h"
-#include "names.h"
+#include "base/names.h"
 #include "session.h"
 #include "store.h"
-#include "timeutil.h"
+#include "base/timeutil.h"
 
 typedef struct registry_paths {
     char *db;

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "error.h"
+#include "base/error.h"
 #include "session.h"
 #include "sigreg/stats.h"
 #include "store.h"

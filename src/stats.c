@@ -16,13 +16,13 @@
 
 #include "coded.h"
 #include "disclosure.h"
-#include "error.h"
-#include "form_model.h"
+#include "base/error.h"
+#include "form_int.h"
 #include "session.h"
 #include "sigreg/cases.h"
 #include "sigreg/stats.h"
 #include "store.h"
-#include "timeutil.h"
+#include "base/timeutil.h"
 
 #define MAX_VERSIONS 64
 

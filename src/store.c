@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "fileio.h"
+#include "base/error.h"
+#include "base/fileio.h"
 
 /* Each migration takes the schema from version i to i + 1. Never edit one
  * that has shipped: add a new one. */

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "error.h"
-#include "names.h"
+#include "base/error.h"
+#include "base/names.h"
 #include "session.h"
 #include "store.h"
 

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "keyring.h"
-#include "names.h"
+#include "base/error.h"
+#include "keyring_file.h"
+#include "base/names.h"
 #include "session.h"
 #include "store.h"
 

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "pnr.h"
-#include "timeutil.h"
+#include "base/timeutil.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

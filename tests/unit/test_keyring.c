@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "keyring.h"
+#include "keyring_file.h"
 
 static const unsigned char PASS[] = "admin-passphrase";
 #define PASSLEN (sizeof PASS - 1)

@@ -1,7 +1,7 @@
 /*
  * names.c - validation of user names and unit codes.
  */
-#include "names.h"
+#include "base/names.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /*
  * fileio.c - whole-file reads and crash-safe writes with temp + fsync + rename.
  */
-#include "fileio.h"
+#include "base/fileio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "base/error.h"
 
 char *srp_path_stem(const char *path)
 {

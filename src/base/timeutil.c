@@ -1,7 +1,7 @@
 /*
  * timeutil.c - clock and calendar helpers.
  */
-#include "timeutil.h"
+#include "base/timeutil.h"
 
 #include <stdio.h>
 #include <string.h>

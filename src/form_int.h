@@ -1,10 +1,12 @@
 /*
- * form_model.h - the parsed shape of a form, shared by the definition parser
- * (form.c) and the answer checker (answers.c) and nothing else (internal).
- * All strings and JSON values are borrowed from the form's root document.
+ * form_int.h - the internal model of a parsed form (as SQLite has
+ * sqliteInt.h): the definition parser (form.c) builds it, and the answer
+ * checker, coded answers, summaries and extracts read it. Nothing outside
+ * the library sees it. All strings and JSON values are borrowed from the
+ * form's root document.
  */
-#ifndef SIGREG_FORM_MODEL_H
-#define SIGREG_FORM_MODEL_H
+#ifndef SIGREG_FORM_INT_H
+#define SIGREG_FORM_INT_H
 
 #include <jansson.h>
 

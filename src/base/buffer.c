@@ -1,14 +1,14 @@
 /*
  * buffer.c - growable byte buffers and arrays.
  */
-#include "buffer.h"
+#include "base/buffer.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto.h"
+
 
 int srp_grow(void **items, size_t *cap, size_t need, size_t size)
 {
@@ -111,6 +111,6 @@ void srp_buf_free(srp_buf *b)
 void srp_buf_wipe(srp_buf *b)
 {
     if (b->data)
-        srp_wipe(b->data, b->cap);
+        explicit_bzero(b->data, b->cap);
     srp_buf_free(b);
 }

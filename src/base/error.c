@@ -1,7 +1,7 @@
 /*
  * error.c - sr_status descriptions and the first-error-wins error object.
  */
-#include "error.h"
+#include "base/error.h"
 
 #include <stdarg.h>
 #include <stdio.h>
