@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "sigreg/registry.h"
+#include "sigreg/sink.h"
 
 #define SR_STATS_MIN_CELL_FLOOR 3
 
@@ -46,6 +47,9 @@ typedef struct sr_stats_row {
     int has_count, has_denominator, has_percent, has_estimate;
     int suppressed;
     int reason;              /* 1 small count, 2 small group, 3 secondary, 4 small base */
+    const char *by_label[2]; /* the group's labels in the language asked for: an option's
+                                label, a unit's name, else the code; NULL when not grouped
+                                or the option has no label */
 } sr_stats_row;
 
 typedef struct sr_stats sr_stats;
@@ -60,6 +64,15 @@ const sr_stats_row *sr_stats_row_at(const sr_stats *stats, size_t i);
 int sr_stats_min_cell(const sr_stats *stats);
 const char *sr_stats_from(const sr_stats *stats);  /* widened; NULL if none */
 const char *sr_stats_to(const sr_stats *stats);
+/* The query actually run: the unit the figures are of (the one asked for, or
+ * the only unit of a coordinator), NULL for all units; the status filter,
+ * NULL for both; the form id ("cases"), whether it is a change table, and
+ * the language of its labels ("sv" or "en"). */
+const char *sr_stats_unit(const sr_stats *stats);
+const char *sr_stats_status(const sr_stats *stats);
+const char *sr_stats_form(const sr_stats *stats);
+int sr_stats_change(const sr_stats *stats);
+const char *sr_stats_lang(const sr_stats *stats);
 const char *sr_stats_versions(const sr_stats *stats); /* e.g. "1,2" */
 const char *sr_stats_generated_at(const sr_stats *stats);
 const char *sr_stats_by_name(const sr_stats *stats, int i); /* NULL when not grouped */
@@ -67,5 +80,31 @@ const char *sr_stats_form_title(const sr_stats *stats);
 /* Lines that explain what was done (widened dates, why figures are withheld). */
 size_t sr_stats_note_count(const sr_stats *stats);
 const char *sr_stats_note(const sr_stats *stats, size_t i);
+
+/* Output formats. The tidy ones (csv, json) have the columns of DESIGN.md's
+ * contract: form, item, one per --by item, value, count, denominator,
+ * percent, estimate, suppressed, then item_label, value_label and one
+ * <by>_label per --by item. CSV ends lines with CRLF; the Excel flavour
+ * adds a byte-order mark, separates by ';' and writes decimal commas. JSON
+ * is an object with the settings and the filters actually applied beside
+ * "rows". The table is for reading on a terminal. */
+typedef enum sr_stats_format {
+    SR_STATS_TABLE = 0,
+    SR_STATS_CSV,
+    SR_STATS_CSV_EXCEL,
+    SR_STATS_JSON
+} sr_stats_format;
+
+typedef struct sr_stats_write_options {
+    int no_labels; /* csv, json: leave out the label columns */
+} sr_stats_write_options;
+
+/* Writes stats in fmt through sink; options may be NULL. SR_ERR_IO (err
+ * filled) when the sink fails, SR_ERR_NOMEM. Nothing is owned or kept. */
+sr_status sr_stats_write(const sr_stats *stats, sr_stats_format fmt,
+                         const sr_stats_write_options *options, const sr_sink *sink,
+                         sr_error *err);
+/* The format named "table", "csv", "csv-excel" or "json"; -1 if none. */
+int sr_stats_format_from_name(const char *name);
 
 #endif
