@@ -12,7 +12,7 @@
 
 #include "base/buffer.h"
 #include "base/error.h"
-#include "session.h"
+#include "registry_int.h"
 #include "sigreg/cases.h"
 #include "stats_int.h"
 #include "store.h"
