@@ -78,6 +78,8 @@ typedef struct srp_dimension {
     int by_index;         /* the --by column it fills, or -1 */
 } srp_dimension;
 
+typedef struct group_labels_cache group_labels_cache;
+
 typedef struct srp_stats_engine {
     sr_registry *reg;
     const sr_stats_query *q;
@@ -104,6 +106,11 @@ typedef struct srp_stats_engine {
     /* The units' names, for the labels of a unit dimension (parallel arrays). */
     char **unit_codes, **unit_names;
     size_t unit_count;
+    /* stats_rows.c: the labels of the group whose rows are being made. */
+    struct group_labels_cache {
+        const void *slot;
+        const char *label[2];
+    } labels;
 } srp_stats_engine;
 
 /* ---- accumulated groups (stats_group.c) ---- */

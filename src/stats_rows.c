@@ -71,14 +71,26 @@ static sr_stats_row *row_for(srp_stats_engine *e, sr_stats *r, const srp_variabl
     row->item = srp_strings_intern(pool, v->id);
     row->item_label = srp_strings_intern(pool, v->label);
     int bad = !row->form || !row->item || (v->label && !row->item_label);
+    /* The rows of one group share its codes' labels: looked up once. */
+    group_labels_cache *cache = &e->labels;
+    if (cache->slot != sl) {
+        cache->slot = NULL;
+        for (int d = 0; d < e->dim_count; d++)
+            if (e->dims[d].by_index >= 0) {
+                const char *label = group_label(e, d, sl->key[d]);
+                cache->label[e->dims[d].by_index] = srp_strings_intern(pool, label);
+                bad |= label && !cache->label[e->dims[d].by_index];
+            }
+        if (!bad)
+            cache->slot = sl;
+    }
     for (int d = 0; d < e->dim_count; d++) {
         int b = e->dims[d].by_index;
         if (b < 0)
             continue;
         row->by[b] = srp_strings_intern(pool, sl->key[d]);
-        const char *label = group_label(e, d, sl->key[d]);
-        row->by_label[b] = srp_strings_intern(pool, label);
-        bad |= !row->by[b] || (label && !row->by_label[b]);
+        row->by_label[b] = cache->label[b];
+        bad |= !row->by[b];
     }
     row->value = srp_strings_intern(pool, value);
     row->value_label = srp_strings_intern(pool, value_label);

@@ -52,7 +52,8 @@ static void csv_field(out *o, const char *s, char sep)
 {
     if (!s)
         return;
-    if (strchr(s, sep) || strchr(s, '"') || strchr(s, '\n')) {
+    const char specials[] = {sep, '"', '\n', '\0'};
+    if (s[strcspn(s, specials)]) {
         putc_(o, '"');
         for (; *s; s++) {
             if (*s == '"')
