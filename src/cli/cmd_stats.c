@@ -21,12 +21,12 @@ int cmd_stats(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error 
     long min_cell = 0;
     char by_text[256] = "";
     static const struct option opts[] = {
-        {"by", required_argument, NULL, 'b'},      {"unit", required_argument, NULL, 'u'},
-        {"status", required_argument, NULL, 's'},  {"from", required_argument, NULL, 'f'},
-        {"to", required_argument, NULL, 't'},      {"min-cell", required_argument, NULL, 'm'},
-        {"format", required_argument, NULL, 'F'},  {"out", required_argument, NULL, 'o'},
-        {"excel", no_argument, NULL, 'x'},         {"change", no_argument, NULL, 'c'},
-        {"lang", required_argument, NULL, 'l'},    {NULL, 0, NULL, 0}};
+        {"by", required_argument, NULL, 'b'},     {"unit", required_argument, NULL, 'u'},
+        {"status", required_argument, NULL, 's'}, {"from", required_argument, NULL, 'f'},
+        {"to", required_argument, NULL, 't'},     {"min-cell", required_argument, NULL, 'm'},
+        {"format", required_argument, NULL, 'F'}, {"out", required_argument, NULL, 'o'},
+        {"excel", no_argument, NULL, 'x'},        {"change", no_argument, NULL, 'c'},
+        {"lang", required_argument, NULL, 'l'},   {NULL, 0, NULL, 0}};
     const char *usage = "usage: sigreg stats FORM [--by ITEM[,ITEM]] [--unit CODE] [--status "
                         "open|closed] [--from DATE] [--to DATE] [--min-cell N] [--change] "
                         "[--format table|csv|json] [--excel] [--out FILE] [--lang sv|en]";
@@ -34,26 +34,45 @@ int cmd_stats(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error 
     int c;
     while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
         switch (c) {
-        case 'b': snprintf(by_text, sizeof by_text, "%s", optarg); break;
-        case 'u': q.unit = optarg; break;
-        case 's': q.status = optarg; break;
-        case 'f': q.from = optarg; break;
-        case 't': q.to = optarg; break;
+        case 'b':
+            snprintf(by_text, sizeof by_text, "%s", optarg);
+            break;
+        case 'u':
+            q.unit = optarg;
+            break;
+        case 's':
+            q.status = optarg;
+            break;
+        case 'f':
+            q.from = optarg;
+            break;
+        case 't':
+            q.to = optarg;
+            break;
         case 'm':
             if (cli_parse_int(optarg, 1, 1000000, &min_cell) != 0)
                 return cli_usage_error(err, "--min-cell takes a whole number");
             q.min_cell = (int)min_cell;
             break;
-        case 'F': format = optarg; break;
-        case 'o': out_path = optarg; break;
-        case 'x': excel = 1; break;
-        case 'c': q.change = 1; break;
+        case 'F':
+            format = optarg;
+            break;
+        case 'o':
+            out_path = optarg;
+            break;
+        case 'x':
+            excel = 1;
+            break;
+        case 'c':
+            q.change = 1;
+            break;
         case 'l':
             if (strcmp(optarg, "sv") != 0 && strcmp(optarg, "en") != 0)
                 return cli_usage_error(err, "--lang takes sv or en");
             q.lang = optarg;
             break;
-        default: return cli_usage_error(err, "%s", usage);
+        default:
+            return cli_usage_error(err, "%s", usage);
         }
     }
     if (optind + 1 != argc)
