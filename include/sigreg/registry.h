@@ -66,6 +66,7 @@ typedef struct sr_user_info {
     const char *kdf_profile;
     const char *units; /* comma-separated unit codes, "" when none */
 } sr_user_info;
+/* 0 to go on, non-zero to stop (the rule of status.h). */
 typedef int (*sr_user_fn)(void *ctx, const sr_user_info *user);
 
 /* Adds a user with their own passphrase; units (may be empty) must exist;
@@ -86,6 +87,7 @@ typedef struct sr_unit_info {
     const char *code;
     const char *name;
 } sr_unit_info;
+/* 0 to go on, non-zero to stop (the rule of status.h). */
 typedef int (*sr_unit_fn)(void *ctx, const sr_unit_info *unit);
 sr_status sr_unit_add(sr_registry *reg, const char *code, const char *name, sr_error *err);
 sr_status sr_unit_list(sr_registry *reg, sr_unit_fn fn, void *ctx, sr_error *err);
