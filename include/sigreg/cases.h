@@ -79,7 +79,7 @@ sr_status sr_case_show(sr_registry *reg, const char *code, sr_case_fn fn_case,
 
 /* The case and all its responses as one JSON document (what `case show
  * --json` prints), written to sink followed by a newline:
- *   {"code", "unit", "status", "opened_at", "closed_at" (absent while open),
+ *   {"code", "unit", "status", "opened_at", "closed_at" (null while open),
  *    "has_pnr", "responses": [{"id", "form", "version", "phase", "date",
  *    "revision", "active", "age" (null when unknown), "answers"}, ...]}
  * With SR_CASE_JSON_IDENTITY also "pnr" (12 digits; audited as
