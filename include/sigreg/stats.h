@@ -21,24 +21,24 @@
 #define SR_STATS_MIN_CELL_FLOOR 3
 
 typedef struct sr_stats_query {
-    const char *form;     /* a form id, or "cases" for cases by status */
-    const char *by[2];    /* NULL, an item id (of the form or the case's intake) or a built-in:
-                             unit, age_band, year, quarter */
-    const char *unit;     /* NULL or a unit code */
-    const char *status;   /* NULL, "open" or "closed" */
-    const char *from;     /* NULL or YYYY-MM-DD, widened to the first of its month */
-    const char *to;       /* NULL or YYYY-MM-DD, widened to the last of its month */
-    int min_cell;         /* 0: the registry's setting; never below 3 */
-    int change;           /* paired tables against the intake */
-    const char *lang;     /* labels: "sv" (default) or "en" */
+    const char *form;   /* a form id, or "cases" for cases by status */
+    const char *by[2];  /* NULL, an item id (of the form or the case's intake) or a built-in:
+                           unit, age_band, year, quarter */
+    const char *unit;   /* NULL or a unit code */
+    const char *status; /* NULL, "open" or "closed" */
+    const char *from;   /* NULL or YYYY-MM-DD, widened to the first of its month */
+    const char *to;     /* NULL or YYYY-MM-DD, widened to the last of its month */
+    int min_cell;       /* 0: the registry's setting; never below 3 */
+    int change;         /* paired tables against the intake */
+    const char *lang;   /* labels: "sv" (default) or "en" */
 } sr_stats_query;
 
 typedef struct sr_stats_row {
     const char *form;
     const char *item;
     const char *item_label;
-    const char *by[2];       /* the group's codes (NULL when not grouped) */
-    const char *value;       /* an option code, or n, mean, median, p25, p75, top2, ... */
+    const char *by[2]; /* the group's codes (NULL when not grouped) */
+    const char *value; /* an option code, or n, mean, median, p25, p75, top2, ... */
     const char *value_label;
     long count;
     long denominator;
@@ -62,7 +62,7 @@ size_t sr_stats_row_count(const sr_stats *stats);
 const sr_stats_row *sr_stats_row_at(const sr_stats *stats, size_t i);
 /* The settings used (borrowed strings). */
 int sr_stats_min_cell(const sr_stats *stats);
-const char *sr_stats_from(const sr_stats *stats);  /* widened; NULL if none */
+const char *sr_stats_from(const sr_stats *stats); /* widened; NULL if none */
 const char *sr_stats_to(const sr_stats *stats);
 /* The query actually run: the unit the figures are of (the one asked for, or
  * the only unit of a coordinator), NULL for all units; the status filter,
@@ -102,8 +102,7 @@ typedef struct sr_stats_write_options {
 /* Writes stats in fmt through sink; options may be NULL. SR_ERR_IO (err
  * filled) when the sink fails, SR_ERR_NOMEM. Nothing is owned or kept. */
 sr_status sr_stats_write(const sr_stats *stats, sr_stats_format fmt,
-                         const sr_stats_write_options *options, const sr_sink *sink,
-                         sr_error *err);
+                         const sr_stats_write_options *options, const sr_sink *sink, sr_error *err);
 /* The format named "table", "csv", "csv-excel" or "json"; -1 if none. */
 int sr_stats_format_from_name(const char *name);
 

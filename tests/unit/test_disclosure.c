@@ -92,7 +92,8 @@ static void test_chain_and_settled(void **state)
     (void)state;
     srp_sdc *s = srp_sdc_new(5);
     size_t a = srp_sdc_cell(s, 2, 0, 1), b = srp_sdc_cell(s, 6, 0, 2), c = srp_sdc_cell(s, 7, 0, 3),
-           x = srp_sdc_cell(s, 1, 0, 4), y = srp_sdc_cell(s, 3, 0, 5), z = srp_sdc_cell(s, 50, 0, 6);
+           x = srp_sdc_cell(s, 1, 0, 4), y = srp_sdc_cell(s, 3, 0, 5),
+           z = srp_sdc_cell(s, 50, 0, 6);
     size_t ab[2] = {a, b}, bc[2] = {b, c}, xyz[3] = {x, y, z};
     assert_int_equal(srp_sdc_relation(s, ab, 2), 0);
     assert_int_equal(srp_sdc_relation(s, bc, 2), 0);
@@ -140,8 +141,8 @@ static void test_order_free(void **state)
     for (size_t r = 0; r < 6; r++) {
         int withheld = 0;
         for (size_t j = 0; j < 3; j++)
-            withheld += srp_sdc_state(s, one[r < 3 ? r * 3 + j : j * 3 + (r - 3)]) !=
-                        SRP_SDC_PUBLISHED;
+            withheld +=
+                srp_sdc_state(s, one[r < 3 ? r * 3 + j : j * 3 + (r - 3)]) != SRP_SDC_PUBLISHED;
         assert_true(withheld != 1);
     }
     srp_sdc_free(s);
