@@ -301,15 +301,6 @@ static void write_table(out *o, const sr_stats *s)
         srp_buf_printf(&o->buf, "- %s\n", sr_stats_note(s, i));
 }
 
-int sr_stats_format_from_name(const char *name)
-{
-    static const char *const names[] = {"table", "csv", "csv-excel", "json"};
-    for (int i = 0; name && i < 4; i++)
-        if (strcmp(name, names[i]) == 0)
-            return i;
-    return -1;
-}
-
 sr_status sr_stats_write(const sr_stats *stats, sr_stats_format fmt,
                          const sr_stats_write_options *options, const sr_sink *sink, sr_error *err)
 {

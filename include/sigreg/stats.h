@@ -103,7 +103,5 @@ typedef struct sr_stats_write_options {
  * filled) when the sink fails, SR_ERR_NOMEM. Nothing is owned or kept. */
 sr_status sr_stats_write(const sr_stats *stats, sr_stats_format fmt,
                          const sr_stats_write_options *options, const sr_sink *sink, sr_error *err);
-/* The format named "table", "csv", "csv-excel" or "json"; -1 if none. */
-int sr_stats_format_from_name(const char *name);
 
 #endif
