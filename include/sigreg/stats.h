@@ -6,9 +6,14 @@
  * people and whole groups smaller than min, and further figures are withheld
  * (secondary suppression) so that no withheld one can be recomputed from
  * totals, from the other cells of its row or column, or from the same query
- * without its filter. Every summary is audited.
+ * without its filter. Every summary is audited with the query actually run.
  *
- * Results are tidy: one row per published figure (DESIGN.md's contract).
+ * Results are tidy: one row per published figure (DESIGN.md's contract),
+ * and the library writes them as a table, CSV or JSON (sr_stats_write), so
+ * that every front end gives the same bytes. Errors name the query field
+ * they are about in err->where ("form", "by", "unit", "status", "from",
+ * "to", "min_cell", "change"), never a command-line flag. A form with more
+ * than 64 versions is refused (SR_ERR_INVALID), never summarised in part.
  */
 #ifndef SIGREG_STATS_H
 #define SIGREG_STATS_H
