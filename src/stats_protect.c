@@ -259,6 +259,10 @@ static int relate_summaries(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp
     return 0;
 }
 
+static int protect_cells(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sdc *g,
+                         const partition *part, srp_layout *lay, size_t j, size_t *scratch,
+                         char (*names)[24]);
+
 static int protect_variable(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sdc *g,
                             const partition *part, srp_layout *lay, size_t j, size_t *scratch)
 {
@@ -270,7 +274,23 @@ static int protect_variable(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp
     lay->cells[j] = calloc(s->count * cols + 1, sizeof(size_t));
     if (!lay->cells[j])
         return -1;
-    size_t n = v->ncodes;
+    /* Each cell's identity names its column ("#c"): the names made once. */
+    char(*names)[24] = malloc(cols * sizeof *names);
+    if (!names)
+        return -1;
+    for (size_t c = 0; c < cols; c++)
+        snprintf(names[c], sizeof names[c], "#%zu", c);
+    int rc = protect_cells(e, s, sdc, g, part, lay, j, scratch, names);
+    free(names);
+    return rc;
+}
+
+static int protect_cells(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sdc *g,
+                         const partition *part, srp_layout *lay, size_t j, size_t *scratch,
+                         char (*names)[24])
+{
+    srp_variable *v = &e->vars[j];
+    size_t cols = lay->columns[j], n = v->ncodes;
     /* scratch holds at least max(slots, ncodes^2 + 1, 3 * (ncodes + 1)). */
     size_t *all = scratch, *kept = scratch + n + 1, *missing = scratch + 2 * (n + 1);
     for (size_t i = 0; i < s->count; i++) {
@@ -278,10 +298,8 @@ static int protect_variable(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp
         unsigned long long base = srp_stats_hash_text(s->items[i].identity, v->id);
         for (size_t c = 0; c < cols; c++) {
             long count = cell_count(e, v, &s->items[i].acc[j], c);
-            char column[32];
-            snprintf(column, sizeof column, "#%zu", c);
             size_t cell =
-                srp_sdc_cell(sdc, count, group_withheld, srp_stats_hash_text(base, column));
+                srp_sdc_cell(sdc, count, group_withheld, srp_stats_hash_text(base, names[c]));
             if (cell == (size_t)-1)
                 return -1;
             lay->cells[j][i * cols + c] = cell;

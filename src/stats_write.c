@@ -39,13 +39,27 @@ static void maybe_flush(out *o)
         flush(o);
 }
 
+/* Appends n bytes: straight into the buffer while it has room. */
+static void put_n(out *o, const char *s, size_t n)
+{
+    srp_buf *b = &o->buf;
+    if (b->len + n < b->cap && !b->oom) {
+        memcpy(b->data + b->len, s, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+    } else {
+        srp_buf_put(b, s, n);
+    }
+}
+
 static void put(out *o, const char *s)
 {
-    srp_buf_puts(&o->buf, s);
+    put_n(o, s, strlen(s));
 }
+
 static void putc_(out *o, char c)
 {
-    srp_buf_put(&o->buf, &c, 1);
+    put_n(o, &c, 1);
 }
 
 static void csv_field(out *o, const char *s, char sep)
@@ -53,7 +67,8 @@ static void csv_field(out *o, const char *s, char sep)
     if (!s)
         return;
     const char specials[] = {sep, '"', '\n', '\0'};
-    if (s[strcspn(s, specials)]) {
+    size_t plain = strcspn(s, specials);
+    if (s[plain]) {
         putc_(o, '"');
         for (; *s; s++) {
             if (*s == '"')
@@ -62,8 +77,20 @@ static void csv_field(out *o, const char *s, char sep)
         }
         putc_(o, '"');
     } else {
-        put(o, s);
+        put_n(o, s, plain);
     }
+}
+
+static void put_long(out *o, long v)
+{
+    char text[24], *p = text + sizeof text;
+    unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--p = '-';
+    put_n(o, p, (size_t)(text + sizeof text - p));
 }
 
 static void number(out *o, double v, int excel)
@@ -109,17 +136,18 @@ static void write_csv(out *o, const sr_stats *s, int excel, int labels)
         csv_field(o, r->value, sep);
         putc_(o, sep);
         if (r->has_count)
-            srp_buf_printf(&o->buf, "%ld", r->count);
+            put_long(o, r->count);
         putc_(o, sep);
         if (r->has_denominator)
-            srp_buf_printf(&o->buf, "%ld", r->denominator);
+            put_long(o, r->denominator);
         putc_(o, sep);
         if (r->has_percent)
             number(o, r->percent, excel);
         putc_(o, sep);
         if (r->has_estimate)
             number(o, r->estimate, excel);
-        srp_buf_printf(&o->buf, "%c%s", sep, r->suppressed ? "true" : "false");
+        putc_(o, sep);
+        put(o, r->suppressed ? "true" : "false");
         if (labels) {
             putc_(o, sep);
             csv_field(o, r->item_label, sep);
