@@ -106,10 +106,13 @@ typedef struct srp_stats_engine {
     /* The units' names, for the labels of a unit dimension (parallel arrays). */
     char **unit_codes, **unit_names;
     size_t unit_count;
-    /* stats_rows.c: the labels of the group whose rows are being made. */
+    /* stats_rows.c: the strings of the group and variable whose rows are
+     * being made (interned in the result). */
     struct group_labels_cache {
         const void *slot;
         const char *label[2];
+        const void *variable;
+        const char *form, *item, *item_label;
     } labels;
 } srp_stats_engine;
 

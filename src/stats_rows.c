@@ -67,10 +67,20 @@ static sr_stats_row *row_for(srp_stats_engine *e, sr_stats *r, const srp_variabl
     if (!row)
         return NULL;
     srp_strings *pool = r->strings;
-    row->form = srp_strings_intern(pool, e->q->form);
-    row->item = srp_strings_intern(pool, v->id);
-    row->item_label = srp_strings_intern(pool, v->label);
-    int bad = !row->form || !row->item || (v->label && !row->item_label);
+    /* The rows of one variable share its form, id and label: interned once. */
+    if (e->labels.variable != v) {
+        e->labels.variable = NULL;
+        e->labels.form = srp_strings_intern(pool, e->q->form);
+        e->labels.item = srp_strings_intern(pool, v->id);
+        e->labels.item_label = srp_strings_intern(pool, v->label);
+        if (!e->labels.form || !e->labels.item || (v->label && !e->labels.item_label))
+            return NULL;
+        e->labels.variable = v;
+    }
+    row->form = e->labels.form;
+    row->item = e->labels.item;
+    row->item_label = e->labels.item_label;
+    int bad = 0;
     /* The rows of one group share its codes' labels: looked up once. */
     group_labels_cache *cache = &e->labels;
     if (cache->slot != sl) {
