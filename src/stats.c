@@ -600,13 +600,16 @@ static int flush_people(engine *e, slots *s, people *p)
             if (x->n[j] == 0)
                 continue;
             a->answered++;
-            int counted = 0;
+            int counted = 0, any = 0;
             for (size_t c = 0; c < v->ncodes; c++)
                 if (x->seen[j][c]) {
                     a->counts[c]++;
                     counted |= !v->missing[c];
+                    any = 1;
                 }
-            if (v->type == SR_ITEM_MULTICHOICE || !v->ncodes || counted)
+            /* Only 'missing' options chosen: counted, outside the shares (an
+             * empty multichoice answer, none of the options, is inside). */
+            if (!v->ncodes || counted || (v->type == SR_ITEM_MULTICHOICE && !any))
                 a->denominator++;
             if (numeric(v->type)) {
                 double value = v->type == SR_ITEM_INTEGER && e->repeatable && !v->derived
@@ -1170,6 +1173,30 @@ static int protect(engine *e, slots *s, srp_sdc *sdc, layout *lay)
                     missing[nm++] = d;
                     if (srp_sdc_relation(sdc, kept, nk) != 0 ||
                         srp_sdc_relation(sdc, missing, nm) != 0)
+                        return -1;
+                }
+            }
+            /* A multichoice's options add up to nothing, but with 'missing'
+             * options its denominator leaves out those who chose only
+             * those: they and the denominator add up to those who answered. */
+            if (!e->q->change && v->type == SR_ITEM_MULTICHOICE) {
+                int has_missing = 0;
+                for (size_t c = 0; c < v->ncodes; c++)
+                    has_missing |= v->missing[c];
+                if (has_missing) {
+                    if (!lay->denominator[j]) {
+                        lay->denominator[j] = calloc(s->count + 1, sizeof(size_t));
+                        if (!lay->denominator[j])
+                            return -1;
+                    }
+                    const accum *a = &s->items[i].acc[j];
+                    size_t pair[2];
+                    pair[0] = srp_sdc_cell(sdc, a->denominator, group_withheld,
+                                           hash_text(base, "#denominator"));
+                    pair[1] = srp_sdc_cell(sdc, a->answered - a->denominator, group_withheld,
+                                           hash_text(base, "#missing_only"));
+                    lay->denominator[j][i] = pair[0];
+                    if (srp_sdc_relation(sdc, pair, 2) != 0)
                         return -1;
                 }
             }
