@@ -24,7 +24,9 @@
 #include "sigreg/audit.h"
 #include "sigreg/cases.h"
 #include "sigreg/form_store.h"
+#include "sigreg/settings.h"
 #include "sigreg/stats.h"
+#include "sigreg/units.h"
 
 /* ---- the forms ------------------------------------------------------------------ */
 
