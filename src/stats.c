@@ -404,6 +404,7 @@ typedef struct accum {
     long **pairs;  /* change: [intake code][code] */
     long answered;
     long denominator;
+    long top2; /* scale: people who gave one of the two highest steps */
     hist values;
 } accum;
 
@@ -613,6 +614,9 @@ static int flush_people(engine *e, slots *s, people *p)
              * empty multichoice answer, none of the options, is inside). */
             if (!v->ncodes || counted || (v->type == SR_ITEM_MULTICHOICE && !any))
                 a->denominator++;
+            if (v->type == SR_ITEM_SCALE && v->ncodes >= 2 &&
+                (x->seen[j][v->ncodes - 1] || x->seen[j][v->ncodes - 2]))
+                a->top2++; /* once, though a repeatable form may have given both */
             if (numeric(v->type)) {
                 double value = v->type == SR_ITEM_INTEGER && e->repeatable && !v->derived
                                    ? x->sum[j]
@@ -1446,11 +1450,19 @@ static int emit(engine *e, slots *s, srp_sdc *sdc, layout *lay, sr_stats *r)
                     sr_stats_row *row = row_for(e, r, v, sl, "top2", NULL);
                     if (!row)
                         return -1;
-                    long top = v->ncodes >= 2 ? a->counts[v->ncodes - 1] + a->counts[v->ncodes - 2] : 0;
+                    /* People, not answers: in a repeatable form one may
+                     * have given both steps. Those who did are the two
+                     * steps' sum less top2, a figure of its own. */
+                    long top = a->top2;
+                    long both = v->ncodes >= 2
+                                    ? a->counts[v->ncodes - 1] + a->counts[v->ncodes - 2] - top
+                                    : 0;
+                    long min = e->q->min_cell;
                     set_count(row, top, a->denominator, denominator_ok,
                               any_withheld ? (group_ok ? SRP_SDC_SECONDARY : SRP_SDC_GROUP)
-                              : top >= 1 && top < e->q->min_cell ? SRP_SDC_SMALL
-                                                                 : SRP_SDC_PUBLISHED);
+                              : top >= 1 && top < min   ? SRP_SDC_SMALL
+                              : both >= 1 && both < min ? SRP_SDC_SECONDARY
+                                                        : SRP_SDC_PUBLISHED);
                     if (emit_numeric(e, r, v, sl, a, any_withheld, group_ok ? 3 : 2) != 0)
                         return -1;
                 }

@@ -67,7 +67,11 @@ static const char FORM_INTERVENTION[] =
     "{\"code\":\"school\",\"label\":\"Skola\"},{\"code\":\"family\",\"label\":\"Familj\"},"
     "{\"code\":\"leisure\",\"label\":\"Fritid\"}]},"
     "{\"id\":\"hours\",\"type\":\"integer\",\"min\":0,\"max\":100,\"required\":true,"
-    "\"label\":\"Timmar\"}]}";
+    "\"label\":\"Timmar\"},"
+    "{\"id\":\"rating\",\"type\":\"scale\",\"min\":1,\"max\":5,\"required\":true,"
+    "\"label\":\"Betyg\"},"
+    "{\"id\":\"mood\",\"type\":\"scale\",\"min\":1,\"max\":5,\"required\":true,"
+    "\"label\":\"Stämning\"}]}";
 
 static const char FORM_CLOSURE[] =
     "{\"format\":\"sigreg-form/1\",\"id\":\"vt-closure\",\"version\":1,\"phase\":\"closure\","
@@ -114,9 +118,10 @@ static const person PEOPLE[20] = {
     {"not_stated", "none", "unknown", NULL, 1, 12, 5, 4, "none", "2025-07-01", 0},
 };
 
-/* Interventions: 3 = [school] on 03-01, 04-01 and 05-01 (P1..P5);
- * 2 = [family] on 03-01 and [family, school] on 04-01 (P6..P8);
- * 1 = [leisure] on 03-01 (P9..P11). Two hours each time. */
+/* Interventions: 3 = [school] on 03-01, 04-01 and 05-01, rating 4, 5, 5,
+ * mood 4, 4, 4 (P1: 4, 5, 4) (P1..P5); 2 = [family] on 03-01 rating 5, mood
+ * 5, and [family, school] on 04-01 rating 4, mood 5 (P6..P8); 1 = [leisure]
+ * on 03-01 rating 3, mood 3 (P9..P11). Two hours each time. */
 
 typedef struct fixture {
     char dir[512], db[600];
@@ -175,18 +180,21 @@ static void register_people(sr_registry *reg)
             for (int m = 3; m <= 5; m++) {
                 char date[11];
                 snprintf(date, sizeof date, "2025-%02d-01", m);
-                reg_answers(reg, code, "vt-intervention", date,
-                            "{\"focus\":[\"school\"],\"hours\":2}");
+                snprintf(json, sizeof json,
+                         "{\"focus\":[\"school\"],\"hours\":2,\"rating\":%d,\"mood\":%d}",
+                         m == 3 ? 4 : 5, i == 0 && m == 4 ? 5 : 4);
+                reg_answers(reg, code, "vt-intervention", date, json);
             }
         if (p->interventions == 2) {
             reg_answers(reg, code, "vt-intervention", "2025-03-01",
-                        "{\"focus\":[\"family\"],\"hours\":2}");
+                        "{\"focus\":[\"family\"],\"hours\":2,\"rating\":5,\"mood\":5}");
             reg_answers(reg, code, "vt-intervention", "2025-04-01",
-                        "{\"focus\":[\"family\",\"school\"],\"hours\":2}");
+                        "{\"focus\":[\"family\",\"school\"],\"hours\":2,\"rating\":4,"
+                        "\"mood\":5}");
         }
         if (p->interventions == 1)
             reg_answers(reg, code, "vt-intervention", "2025-03-01",
-                        "{\"focus\":[\"leisure\"],\"hours\":2}");
+                        "{\"focus\":[\"leisure\"],\"hours\":2,\"rating\":3,\"mood\":3}");
         snprintf(json, sizeof json, "{\"need\":\"%s\",\"wellbeing\":%d}", p->need_out, p->well_out);
         reg_answers(reg, code, "vt-closure", p->closed, json);
     }
@@ -407,6 +415,28 @@ static void test_repeatable_counts_people(void **state)
     /* registrations per case: 1,1,1,2,2,2,3,3,3,3,3: mean 24/11 = 2.1818,
      * median 2, p25 at 2.5: 1 + 0.5 * (2 - 1) = 1.5, p75 at 7.5: 3. */
     expect_numbers(s, "registrations_per_case", NULL, 11, 2.18, 2, 1.5, 3);
+    /* rating, a scale: each person counts once for each step they gave:
+     * 3 by P9-11, 4 and 5 both by P1-8. top2 is the people who gave one
+     * of the two highest steps, P1-8: 8 of 11 = 72.73 %, never the 16
+     * answers (145 %). Per person the scale is averaged and rounded to a
+     * tenth: 4.7 (P1-5), 4.5 (P6-8), 3 (P9-11); mean 46 / 11 = 4.1818,
+     * median x[5] = 4.5. (Rounding before the mean moves it: the mean of
+     * the unrounded 14/3, 4.5 and 3 is 4.1667. The engine rounds, so that
+     * is what is asserted.) */
+    expect_count(s, "rating", NULL, "4", 8, 11, 72.7);
+    expect_count(s, "rating", NULL, "5", 8, 11, 72.7);
+    expect_count(s, "rating", NULL, "top2", 8, 11, 72.7);
+    expect_estimate(s, "rating", NULL, "mean", 11, 4.18);
+    expect_estimate(s, "rating", NULL, "median", 11, 4.5);
+    /* mood: 4 by P1-5, 5 by P1 and P6-8, 3 by P9-11: each step is
+     * published (5, 4, 3), but top2, the 8 people P1-8, would tell that
+     * 5 + 4 - 8 = 1 person (P1) gave both: withheld (secondary). */
+    expect_count(s, "mood", NULL, "4", 5, 11, 45.5);
+    expect_count(s, "mood", NULL, "5", 4, 11, 36.4);
+    const sr_stats_row *top = row(s, "mood", NULL, "top2");
+    assert_true(top->suppressed);
+    assert_int_equal(top->reason, 3);
+    assert_false(top->has_count);
     sr_stats_free(s);
 }
 
