@@ -529,6 +529,31 @@ static void test_grouped_by_intake_item(void **state)
     sr_stats_free(s);
 }
 
+static void test_period_filter(void **state)
+{
+    fixture *f = *state;
+    sr_stats_query q;
+    memset(&q, 0, sizeof q);
+    q.form = "vt-closure";
+    q.from = "2025-04-01";
+    q.to = "2025-06-30";
+    sr_stats *s = NULL;
+    sr_error err;
+    sr_error_clear(&err);
+    if (sr_stats_run(f->reg, &q, &s, &err) != SR_OK)
+        fail_msg("stats: %s", err.message);
+    assert_string_equal(sr_stats_from(s), "2025-04-01");
+    assert_string_equal(sr_stats_to(s), "2025-06-30");
+    /* The second quarter holds the June closures, P1-10: all 120 days;
+     * wellbeing 3 (P1-3), 2 (P4-7), 4 (P8-10), so top2 3 of 10. */
+    expect_numbers(s, "days_intake_to_closure", NULL, 10, 120, 120, 120, 120);
+    expect_count(s, "wellbeing", NULL, "2", 4, 10, 40.0);
+    expect_count(s, "wellbeing", NULL, "3", 3, 10, 30.0);
+    expect_count(s, "wellbeing", NULL, "4", 3, 10, 30.0);
+    expect_count(s, "wellbeing", NULL, "top2", 3, 10, 30.0);
+    sr_stats_free(s);
+}
+
 static void test_change_tables(void **state)
 {
     sr_stats *s = run(*state, "vt-closure", NULL, 1);
@@ -605,8 +630,10 @@ static int64_t audit_entries(sr_registry *reg)
     return report.entries;
 }
 
+/* A refused query: status, a message naming mentions and, when where is
+ * given, the field it is about. */
 static void expect_refused(fixture *f, const sr_stats_query *q, sr_status status,
-                           const char *mentions)
+                           const char *mentions, const char *where)
 {
     int64_t before = audit_entries(f->reg);
     sr_stats *s = (sr_stats *)&s; /* must be set to NULL */
@@ -618,6 +645,8 @@ static void expect_refused(fixture *f, const sr_stats_query *q, sr_status status
     assert_true(err.message[0] != '\0');
     if (mentions && !strstr(err.message, mentions))
         fail_msg("'%s' does not mention '%s'", err.message, mentions);
+    if (where)
+        assert_string_equal(err.where, where);
     /* Nothing written: the one new entry is the first verification's own. */
     int64_t after = audit_entries(f->reg);
     if (after != before + 1)
@@ -631,27 +660,30 @@ static void test_errors_change_nothing(void **state)
     sr_stats_query q;
     memset(&q, 0, sizeof q);
     q.form = "no-such-form";
-    expect_refused(f, &q, SR_ERR_NOT_FOUND, "no-such-form");
+    expect_refused(f, &q, SR_ERR_NOT_FOUND, "no-such-form", NULL);
     q.form = "vt-intake";
     q.status = "halfopen";
-    expect_refused(f, &q, SR_ERR_USAGE, NULL);
+    expect_refused(f, &q, SR_ERR_USAGE, NULL, NULL);
     q.status = NULL;
     q.from = "2025-13-01";
-    expect_refused(f, &q, SR_ERR_USAGE, NULL);
+    expect_refused(f, &q, SR_ERR_USAGE, NULL, NULL);
     q.from = "2025-07-01";
     q.to = "2025-03-31";
-    expect_refused(f, &q, SR_ERR_USAGE, NULL);
+    expect_refused(f, &q, SR_ERR_USAGE, NULL, NULL);
     q.from = q.to = NULL;
     q.min_cell = 2;
-    expect_refused(f, &q, SR_ERR_USAGE, "3");
+    expect_refused(f, &q, SR_ERR_USAGE, "3", NULL);
     q.min_cell = 0;
     q.by[0] = "no_such_item";
-    expect_refused(f, &q, SR_ERR_USAGE, "no_such_item");
+    expect_refused(f, &q, SR_ERR_USAGE, "no_such_item", NULL);
     q.by[0] = "contacts"; /* an integer does not group */
-    expect_refused(f, &q, SR_ERR_USAGE, "contacts");
+    expect_refused(f, &q, SR_ERR_USAGE, "contacts", NULL);
     q.by[0] = NULL;
+    q.unit = "U9"; /* no such unit */
+    expect_refused(f, &q, SR_ERR_NOT_FOUND, "U9", "unit");
+    q.unit = NULL;
     q.change = 1; /* the intake has nothing to compare with */
-    expect_refused(f, &q, SR_ERR_USAGE, NULL);
+    expect_refused(f, &q, SR_ERR_USAGE, NULL, NULL);
     /* And the figures are what they were. */
     sr_stats *s = run(f, "vt-intake", NULL, 0);
     expect_count(s, "need", NULL, "some", 8, 17, 47.1);
@@ -669,6 +701,7 @@ int main(void)
         cmocka_unit_test(test_scale_top2),
         cmocka_unit_test(test_grouped_by_item),
         cmocka_unit_test(test_grouped_by_intake_item),
+        cmocka_unit_test(test_period_filter),
         cmocka_unit_test(test_change_tables),
         cmocka_unit_test(test_suppressed_cell),
         cmocka_unit_test(test_errors_change_nothing),
