@@ -15,7 +15,7 @@
 #include "casecode.h"
 #include "crypto.h"
 #include "pnr.h"
-#include "session.h"
+#include "registry_int.h"
 #include "store.h"
 
 static void copy_text(char *dst, size_t size, const unsigned char *src)

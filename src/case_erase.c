@@ -12,7 +12,7 @@
 #include "base/error.h"
 #include "base/timeutil.h"
 #include "case.h"
-#include "session.h"
+#include "registry_int.h"
 #include "store.h"
 
 /* Erases one case inside the caller's transaction. */

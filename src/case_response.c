@@ -15,7 +15,8 @@
 #include "case_rules.h"
 #include "coded.h"
 #include "form_int.h"
-#include "session.h"
+#include "form_store_int.h"
+#include "registry_int.h"
 #include "store.h"
 
 static void copy_text(char *dst, size_t size, const unsigned char *src)

@@ -13,12 +13,14 @@
 #include <time.h>
 
 #include "base/timeutil.h"
-#include "session.h"
+#include "registry_int.h"
 #include "sigreg/audit.h"
 #include "sigreg/cases.h"
 #include "sigreg/form_store.h"
 #include "sigreg/import.h"
 #include "sigreg/sink.h"
+#include "sigreg/units.h"
+#include "sigreg/users.h"
 
 #define PNR "20100315-1238"
 #define PNR2 "200907045678"
