@@ -106,6 +106,18 @@ void srp_sign(unsigned char sig[SRP_SIGNATURE_BYTES], const unsigned char *msg, 
               const unsigned char sk[SRP_SIGN_SECRET_BYTES]);
 int srp_sign_verify(const unsigned char sig[SRP_SIGNATURE_BYTES], const unsigned char *msg,
                     size_t len, const unsigned char pk[SRP_SIGN_PUBLIC_BYTES]);
+/* Ed25519ph over a message given in parts (libsodium's crypto_sign_init,
+ * _update, _final_create/_final_verify), for data that is never in memory
+ * whole. The state is malloc'd; _end and _check free it. */
+typedef struct srp_sign_stream srp_sign_stream;
+srp_sign_stream *srp_sign_stream_begin(void); /* NULL when out of memory */
+void srp_sign_stream_update(srp_sign_stream *stream, const void *data, size_t len);
+void srp_sign_stream_end(srp_sign_stream *stream, unsigned char sig[SRP_SIGNATURE_BYTES],
+                         const unsigned char sk[SRP_SIGN_SECRET_BYTES]);
+/* 0 when sig verifies under pk, -1 otherwise. */
+int srp_sign_stream_check(srp_sign_stream *stream, const unsigned char sig[SRP_SIGNATURE_BYTES],
+                          const unsigned char pk[SRP_SIGN_PUBLIC_BYTES]);
+void srp_sign_stream_free(srp_sign_stream *stream); /* NULL: no-op */
 
 /* --- encodings ------------------------------------------------------------- */
 /* Hex into out (2*len+1 bytes, NUL-terminated). */
