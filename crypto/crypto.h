@@ -86,6 +86,9 @@ void srp_wipe(void *buf, size_t len);
 
 /* --- public-key sealing (X25519 sealed boxes) ----------------------------- */
 void srp_box_keypair(unsigned char pk[SRP_BOX_PUBLIC_BYTES], unsigned char sk[SRP_BOX_SECRET_BYTES]);
+/* A key pair from a 32-byte seed (test vectors); 0 on success. */
+int srp_box_seed_keypair(unsigned char pk[SRP_BOX_PUBLIC_BYTES],
+                         unsigned char sk[SRP_BOX_SECRET_BYTES], const unsigned char seed[32]);
 /* Whether sk belongs to pk. */
 int srp_box_pair_matches(const unsigned char pk[SRP_BOX_PUBLIC_BYTES],
                          const unsigned char sk[SRP_BOX_SECRET_BYTES]);
@@ -99,6 +102,9 @@ int srp_box_seal_open(unsigned char *out, const unsigned char *ct, size_t len,
 
 /* --- signatures (Ed25519) -------------------------------------------------- */
 void srp_sign_keypair(unsigned char pk[SRP_SIGN_PUBLIC_BYTES], unsigned char sk[SRP_SIGN_SECRET_BYTES]);
+/* A key pair from a 32-byte seed (test vectors); 0 on success. */
+int srp_sign_seed_keypair(unsigned char pk[SRP_SIGN_PUBLIC_BYTES],
+                          unsigned char sk[SRP_SIGN_SECRET_BYTES], const unsigned char seed[32]);
 /* Whether sk (64 bytes) holds pk. */
 int srp_sign_pair_matches(const unsigned char pk[SRP_SIGN_PUBLIC_BYTES],
                           const unsigned char sk[SRP_SIGN_SECRET_BYTES]);

@@ -217,6 +217,18 @@ int srp_sign_verify(const unsigned char sig[SRP_SIGNATURE_BYTES], const unsigned
     return crypto_sign_verify_detached(sig, msg, len, pk) == 0 ? 0 : -1;
 }
 
+int srp_box_seed_keypair(unsigned char pk[SRP_BOX_PUBLIC_BYTES],
+                         unsigned char sk[SRP_BOX_SECRET_BYTES], const unsigned char seed[32])
+{
+    return crypto_box_seed_keypair(pk, sk, seed) == 0 ? 0 : -1;
+}
+
+int srp_sign_seed_keypair(unsigned char pk[SRP_SIGN_PUBLIC_BYTES],
+                          unsigned char sk[SRP_SIGN_SECRET_BYTES], const unsigned char seed[32])
+{
+    return crypto_sign_seed_keypair(pk, sk, seed) == 0 ? 0 : -1;
+}
+
 struct srp_sign_stream {
     crypto_sign_state state;
 };

@@ -231,19 +231,22 @@ void srp_extract_render_qi(const srp_extract_plan *plan, const srp_kanon *t, siz
             srp_csv_field(out, plan->units[v]);
             continue;
         }
-        if (c == 2 && plan->relative_dates) {
-            srp_buf_printf(out, "%04d", (int)v);
+        if (c == 2 && (plan->relative_dates || form == SRP_KANON_YEARS)) {
+            srp_buf_printf(out, "%04d", (int)v); /* a year */
             continue;
         }
         if (c == 2) {
-            put_month(out, v, form == SRP_KANON_YEARS);
+            put_month(out, v, 0);
             continue;
         }
         const srp_extract_qi *qi = &plan->qis[c - SRP_EXTRACT_FIXED_QI];
         const srp_item *it = &plan->forms[qi->form].newest->items[qi->item];
         switch (it->type) {
         case SR_ITEM_DATE:
-            put_month(out, v, form == SRP_KANON_YEARS);
+            if (form == SRP_KANON_YEARS)
+                srp_buf_printf(out, "%04d", (int)v);
+            else
+                put_month(out, v, 0);
             break;
         case SR_ITEM_INTEGER:
         case SR_ITEM_DECIMAL:
