@@ -78,8 +78,8 @@ sr_status srp_recipient_keygen(const srp_kdf_profile *profile, const unsigned ch
                     "fingerprint", fingerprint);
     sec = json_pack("{s:s, s:s, s:{s:s, s:s, s:I, s:I}, s:s, s:s, s:s}", "format",
                     "sigreg-recipient-key/1", "public_key", pk64, "kdf", "algorithm", "argon2id13",
-                    "profile", profile->name, "opslimit", (json_int_t)profile->opslimit,
-                    "memlimit", (json_int_t)profile->memlimit, "salt", salt64, "nonce", nonce64,
+                    "profile", profile->name, "opslimit", (json_int_t)profile->opslimit, "memlimit",
+                    (json_int_t)profile->memlimit, "salt", salt64, "nonce", nonce64,
                     "wrapped_secret", wrapped64);
     *public_json = pub ? json_dumps(pub, JSON_INDENT(1) | JSON_PRESERVE_ORDER) : NULL;
     *secret_json = sec ? json_dumps(sec, JSON_INDENT(1) | JSON_PRESERVE_ORDER) : NULL;
@@ -137,13 +137,14 @@ sr_status srp_recipient_key_unlock(const char *text, size_t len, const unsigned 
                get_fixed(root, "nonce", nonce, sizeof nonce) != 0 ||
                get_fixed(root, "wrapped_secret", wrapped, sizeof wrapped) != 0 || ops < 1 ||
                mem < 1 || !srp_kdf_params_valid((unsigned long long)ops, (size_t)mem)) {
-        rc = srp_error_set(err, SR_ERR_INVALID, "not an evaluator's secret key file, or a damaged one");
+        rc = srp_error_set(err, SR_ERR_INVALID,
+                           "not an evaluator's secret key file, or a damaged one");
     } else {
         rc = srp_kdf_passphrase(kek, pass, pass_len, salt, (unsigned long long)ops, (size_t)mem,
                                 err);
-        if (rc == SR_OK &&
-            (srp_aead_decrypt(sk, wrapped, sizeof wrapped, nonce, pk, SRP_BOX_PUBLIC_BYTES, kek) != 0 ||
-             !srp_box_pair_matches(pk, sk)))
+        if (rc == SR_OK && (srp_aead_decrypt(sk, wrapped, sizeof wrapped, nonce, pk,
+                                             SRP_BOX_PUBLIC_BYTES, kek) != 0 ||
+                            !srp_box_pair_matches(pk, sk)))
             rc = srp_error_set(err, SR_ERR_AUTH, "wrong passphrase for the key file");
     }
     sodium_free(kek);
@@ -288,8 +289,7 @@ sr_status srp_container_writer_new(const unsigned char recipient[SRP_BOX_PUBLIC_
     w->signer_sk = signer_sk;
     char fp[SRP_FINGERPRINT_HEX];
     srp_fingerprint(recipient, SRP_BOX_PUBLIC_BYTES, fp);
-    h = json_pack("{s:s, s:s, s:s}", "format", format_name(2), "recipient", fp, "signer",
-                  signer64);
+    h = json_pack("{s:s, s:s, s:s}", "format", format_name(2), "recipient", fp, "signer", signer64);
     w->header = h ? json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     if (!w->header) {
         rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
@@ -327,8 +327,7 @@ out:
     return rc;
 }
 
-sr_status srp_container_write(srp_container_writer *w, const void *data, size_t len,
-                              sr_error *err)
+sr_status srp_container_write(srp_container_writer *w, const void *data, size_t len, sr_error *err)
 {
     if (w->failed || w->finished)
         return srp_error_set(err, SR_ERR_STATE, "the extract could not be written");
@@ -430,14 +429,14 @@ struct srp_container_reader {
     int version, failed;
     unsigned char *acc; /* the element being read */
     size_t acc_len, need;
-    srp_buf v1;           /* version 1: the whole file */
-    unsigned char *ad;    /* the header JSON, associated data of every chunk */
+    srp_buf v1;        /* version 1: the whole file */
+    unsigned char *ad; /* the header JSON, associated data of every chunk */
     size_t ad_len;
     unsigned char signer_pk[SRP_SIGN_PUBLIC_BYTES];
     char signer_fp[SRP_FINGERPRINT_HEX];
     crypto_sign_state sign;
-    ss_state *stream;     /* guarded */
-    unsigned char *out;   /* guarded: one decrypted chunk */
+    ss_state *stream;   /* guarded */
+    unsigned char *out; /* guarded: one decrypted chunk */
 };
 
 sr_status srp_container_reader_new(const unsigned char pk[SRP_BOX_PUBLIC_BYTES],
@@ -489,8 +488,8 @@ void srp_container_reader_free(srp_container_reader *r)
     free(r);
 }
 
-static sr_status signer_checks(srp_container_reader *r, const char recipient_fp[SRP_FINGERPRINT_HEX],
-                               sr_error *err)
+static sr_status signer_checks(srp_container_reader *r,
+                               const char recipient_fp[SRP_FINGERPRINT_HEX], sr_error *err)
 {
     char our_fp[SRP_FINGERPRINT_HEX];
     srp_fingerprint(r->signer_pk, sizeof r->signer_pk, r->signer_fp);
@@ -587,8 +586,8 @@ static sr_status step(srp_container_reader *r, sr_error *err)
     }
 }
 
-sr_status srp_container_reader_feed(srp_container_reader *r, const unsigned char *data,
-                                    size_t len, sr_error *err)
+sr_status srp_container_reader_feed(srp_container_reader *r, const unsigned char *data, size_t len,
+                                    sr_error *err)
 {
     if (r->failed)
         return srp_error_set(err, SR_ERR_STATE, "the extract could not be read");
@@ -623,9 +622,9 @@ sr_status srp_container_reader_feed(srp_container_reader *r, const unsigned char
             uint32_t hlen = get_u32(r->acc + 8);
             if (r->version == 1) {
                 r->state = R_V1;
-                rc = r->max_v1 >= PREAMBLE ? SR_OK
-                                           : srp_error_set(err, SR_ERR_INVALID,
-                                                           "the extract is too large");
+                rc = r->max_v1 >= PREAMBLE
+                         ? SR_OK
+                         : srp_error_set(err, SR_ERR_INVALID, "the extract is too large");
                 if (rc == SR_OK)
                     srp_buf_put(&r->v1, r->acc, PREAMBLE);
             } else if (r->version != 2) {
@@ -666,8 +665,9 @@ static sr_status open_v1(srp_container_reader *r, sr_error *err)
     if (len < body + SEALED_KEY_BYTES + SS_HEADERBYTES + crypto_sign_BYTES ||
         crypto_sign_verify_detached(data + len - crypto_sign_BYTES, data, len - crypto_sign_BYTES,
                                     r->signer_pk) != 0)
-        return srp_error_set(err, SR_ERR_TAMPERED,
-                             "the extract's signature does not verify: it was altered or cut short");
+        return srp_error_set(
+            err, SR_ERR_TAMPERED,
+            "the extract's signature does not verify: it was altered or cut short");
     rc = signer_checks(r, recipient_fp, err);
     if (rc != SR_OK)
         return rc;
@@ -676,8 +676,8 @@ static sr_status open_v1(srp_container_reader *r, sr_error *err)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     if (crypto_box_seal_open(key, data + body, SEALED_KEY_BYTES, r->pk, r->sk) != 0)
         rc = srp_error_set(err, SR_ERR_AUTH, "the extract does not open with this key");
-    else if (crypto_secretstream_xchacha20poly1305_init_pull(r->stream,
-                                                             data + body + SEALED_KEY_BYTES, key) != 0)
+    else if (crypto_secretstream_xchacha20poly1305_init_pull(
+                 r->stream, data + body + SEALED_KEY_BYTES, key) != 0)
         rc = srp_error_set(err, SR_ERR_TAMPERED, "the extract is damaged");
     sodium_free(key);
     size_t pos = body + SEALED_KEY_BYTES + SS_HEADERBYTES;
@@ -706,9 +706,8 @@ static sr_status open_v1(srp_container_reader *r, sr_error *err)
     return rc;
 }
 
-sr_status srp_container_reader_finish(srp_container_reader *r,
-                                      char signer_fp[SRP_FINGERPRINT_HEX], int *version,
-                                      sr_error *err)
+sr_status srp_container_reader_finish(srp_container_reader *r, char signer_fp[SRP_FINGERPRINT_HEX],
+                                      int *version, sr_error *err)
 {
     sr_status rc = SR_OK;
     if (r->failed)

@@ -47,8 +47,7 @@ sr_status srp_recipient_key_unlock(const char *text, size_t len, const unsigned 
 #define SRP_CONTAINER_CHUNK (64 * 1024)
 
 /* Where a writer sends its bytes: SR_OK, or a failure with err filled. */
-typedef sr_status (*srp_container_out_fn)(void *ctx, const void *data, size_t len,
-                                          sr_error *err);
+typedef sr_status (*srp_container_out_fn)(void *ctx, const void *data, size_t len, sr_error *err);
 
 /* A version 2 writer: sealing and signing as the plaintext comes. */
 typedef struct srp_container_writer srp_container_writer;
@@ -69,8 +68,7 @@ void srp_container_writer_free(srp_container_writer *writer); /* NULL: no-op; wi
 
 /* Where a reader delivers plaintext: SR_OK, or a failure with err filled
  * (the reader then stops and returns it). data is wiped after the call. */
-typedef sr_status (*srp_container_plain_fn)(void *ctx, const void *data, size_t len,
-                                            sr_error *err);
+typedef sr_status (*srp_container_plain_fn)(void *ctx, const void *data, size_t len, sr_error *err);
 
 /* A reader of versions 1 and 2, fed the file's bytes in pieces of any size.
  * With plain NULL it only checks (decrypts and verifies, delivers nothing).

@@ -26,7 +26,7 @@ typedef sr_status (*srp_archive_out_fn)(void *ctx, const void *data, size_t len,
 /* A format 2 writer. Its block buffer holds plaintext and is wiped. */
 typedef struct srp_archive_writer srp_archive_writer;
 srp_archive_writer *srp_archive_writer_new(srp_archive_out_fn out, void *ctx); /* NULL: OOM */
-void srp_archive_writer_free(srp_archive_writer *writer); /* NULL: no-op */
+void srp_archive_writer_free(srp_archive_writer *writer);                      /* NULL: no-op */
 /* Starts a file (ending any open one). */
 sr_status srp_archive_begin(srp_archive_writer *writer, const char *name, sr_error *err);
 sr_status srp_archive_write(srp_archive_writer *writer, const void *data, size_t len,

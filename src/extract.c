@@ -94,8 +94,8 @@ static sr_status out_commit(out_file *o, sr_error *err)
             return srp_error_set_where(err, SR_ERR_EXISTS, o->path,
                                        "'%s' already exists: not overwriting it", o->path);
         if (srp_file_exists(o->path) || rename(o->tmp, o->path) != 0)
-            return srp_error_set_where(err, SR_ERR_IO, o->path, "cannot create '%s': %s",
-                                       o->path, strerror(errno));
+            return srp_error_set_where(err, SR_ERR_IO, o->path, "cannot create '%s': %s", o->path,
+                                       strerror(errno));
     } else {
         (void)unlink(o->tmp);
     }
@@ -181,8 +181,8 @@ static sr_status load_form(work *w, srp_extract_form *f, sr_error *err)
         return rc;
     qsort(f->versions, f->version_count, sizeof *f->versions, by_version);
     for (size_t i = 0; rc == SR_OK && i < f->version_count; i++)
-        rc = srp_form_load_quiet(w->reg, f->id, f->versions[i].version, &f->versions[i].form,
-                                 NULL, err);
+        rc = srp_form_load_quiet(w->reg, f->id, f->versions[i].version, &f->versions[i].form, NULL,
+                                 err);
     if (rc != SR_OK || f->version_count == 0)
         return rc != SR_OK ? rc
                            : srp_error_set_where(err, SR_ERR_NOT_FOUND, "forms",
@@ -197,15 +197,14 @@ static sr_status load_form(work *w, srp_extract_form *f, sr_error *err)
         srp_buf_printf(&text, "%s%d", i ? "," : "", ver->version);
         if (ver->form->item_count > widest)
             widest = ver->form->item_count;
-        ver->item_map = malloc((f->newest->item_count ? f->newest->item_count : 1) *
-                               sizeof *ver->item_map);
+        ver->item_map =
+            malloc((f->newest->item_count ? f->newest->item_count : 1) * sizeof *ver->item_map);
         if (!ver->item_map)
             break;
         for (size_t j = 0; j < f->newest->item_count; j++) {
             size_t at = 0;
-            ver->item_map[j] = srp_form_find_item(ver->form, f->newest->items[j].id, &at)
-                                   ? (long)at
-                                   : -1;
+            ver->item_map[j] =
+                srp_form_find_item(ver->form, f->newest->items[j].id, &at) ? (long)at : -1;
         }
     }
     f->versions_text = srp_buf_take(&text);
@@ -248,8 +247,8 @@ static sr_status plan_extract(work *w, sr_error *err)
         found = sqlite3_step(st) == SQLITE_ROW;
         sqlite3_finalize(st);
         if (!found)
-            return srp_error_set_where(err, SR_ERR_NOT_FOUND, "forms",
-                                       "form '%s' is not installed", w->opt->forms[i]);
+            return srp_error_set_where(err, SR_ERR_NOT_FOUND, "forms", "form '%s' is not installed",
+                                       w->opt->forms[i]);
     }
     sqlite3_stmt *st = NULL;
     sr_status rc = srp_store_prepare(
@@ -649,8 +648,8 @@ static sr_status write_repeated(work *w, const srp_extract_form *fs, int year_on
             if (rc != SR_OK)
                 break;
             put_id(&w->row, x);
-            srp_extract_render_items(&w->plan, fs, w->answers, w->responses[r].day,
-                                     x->intake_day, year_only, &w->row);
+            srp_extract_render_items(&w->plan, fs, w->answers, w->responses[r].day, x->intake_day,
+                                     year_only, &w->row);
             rc = put_row(w, err);
             (*rows)++;
         }
@@ -719,8 +718,7 @@ sr_status sr_extract(sr_registry *reg, const sr_extract_options *opt, sr_extract
     const srp_keys *keys = srp_registry_keys(reg);
     sr_status rc = sr_registry_require(reg, SR_ROLE_BIT(SR_ROLE_ADMIN), "make extracts", err);
     if (rc == SR_OK && w.plan.k < 2)
-        rc = srp_error_set_where(err, SR_ERR_USAGE, "k", "k must be at least 2, not %d",
-                                 w.plan.k);
+        rc = srp_error_set_where(err, SR_ERR_USAGE, "k", "k must be at least 2, not %d", w.plan.k);
     if (rc == SR_OK && !keys->has_signing)
         rc = srp_error_set(err, SR_ERR_DENIED, "this session holds no signing key");
     if (rc == SR_OK && !files)
@@ -762,8 +760,8 @@ sr_status sr_extract(sr_registry *reg, const sr_extract_options *opt, sr_extract
         goto out;
     for (int level = 1; level <= kr.level; level++) {
         size_t used = strlen(rep->generalised);
-        snprintf(rep->generalised + used, sizeof rep->generalised - used, "%s%d",
-                 used ? "," : "", level);
+        snprintf(rep->generalised + used, sizeof rep->generalised - used, "%s%d", used ? "," : "",
+                 level);
     }
     rep->blanked = (long)kr.blanked;
     rep->persons = (long)w.count;

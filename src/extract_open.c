@@ -72,8 +72,8 @@ static sr_status unpack_begin(void *ctx, const char *name, sr_error *err)
         free(copy);
         return errno == EEXIST
                    ? srp_error_set(err, SR_ERR_TAMPERED, "the extract's contents are malformed")
-                   : srp_error_set_where(err, SR_ERR_IO, u->dir, "cannot create '%s': %s",
-                                         u->path, strerror(errno));
+                   : srp_error_set_where(err, SR_ERR_IO, u->dir, "cannot create '%s': %s", u->path,
+                                         strerror(errno));
     }
     u->written[u->count++] = copy;
     return SR_OK;
@@ -247,7 +247,8 @@ out:
     return rc;
 }
 
-/* ---- keys ---------------------------------------------------------------------------------------- */
+/* ---- keys
+ * ---------------------------------------------------------------------------------------- */
 
 sr_status sr_keygen(const char *stem, const char *kdf_profile, const sr_secret *pass,
                     char fingerprint[SR_FINGERPRINT_SIZE], sr_error *err)

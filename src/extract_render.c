@@ -380,8 +380,8 @@ json_t *srp_extract_metadata(const srp_extract_plan *plan, const srp_extract_sum
 {
     json_t *forms = json_array(), *qis = json_array(), *steps = json_array();
     for (size_t f = 0; f < plan->form_count; f++)
-        json_array_append_new(forms, json_pack("{s:s, s:s}", "id", plan->forms[f].id,
-                                               "versions", plan->forms[f].versions_text));
+        json_array_append_new(forms, json_pack("{s:s, s:s}", "id", plan->forms[f].id, "versions",
+                                               plan->forms[f].versions_text));
     json_array_append_new(qis, json_string("unit"));
     json_array_append_new(qis, json_string("age_band"));
     json_array_append_new(qis, json_string("intake_period"));
@@ -396,8 +396,8 @@ json_t *srp_extract_metadata(const srp_extract_plan *plan, const srp_extract_sum
     return json_pack(
         "{s:s, s:s, s:o, s:i, s:I, s:o, s:{s:o, s:I, s:s}, s:s, s:[s,s,s,s], s:O}", "format",
         "sigreg-extract-metadata/1", "made", month, "forms", forms, "k", plan->k, "persons",
-        (json_int_t)s->persons, "quasi_identifiers", qis, "anonymisation", "generalisation",
-        steps, "blanked_records", (json_int_t)s->blanked, "blanking",
+        (json_int_t)s->persons, "quasi_identifiers", qis, "anonymisation", "generalisation", steps,
+        "blanked_records", (json_int_t)s->blanked, "blanking",
         "the quasi-identifiers of records still in a group smaller than k are left empty", "dates",
         plan->relative_dates ? "days since intake (the intake period as year)"
         : year_only          ? "years (coarsened from year and month to reach k-anonymity)"

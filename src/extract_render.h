@@ -42,9 +42,9 @@ typedef struct srp_extract_form {
 
 typedef struct srp_extract_qi {
     char column[SRP_EXTRACT_COLUMN_MAX + 1];
-    size_t form;     /* index into the plan's forms */
-    size_t item;     /* index into that form's newest items */
-    int32_t scale;   /* numbers: stored as value * scale */
+    size_t form;   /* index into the plan's forms */
+    size_t item;   /* index into that form's newest items */
+    int32_t scale; /* numbers: stored as value * scale */
 } srp_extract_qi;
 
 /* What an extract holds, decided before any row is read. */

@@ -170,8 +170,9 @@ const char *srp_kanon_age_band(int32_t band, int wide)
 const char *srp_kanon_step(int level)
 {
     static const char *const steps[SRP_KANON_LEVELS] = {
-        "", "small units and rare values merged into 'other', whole-number identifiers in "
-            "five-year bins",
+        "",
+        "small units and rare values merged into 'other', whole-number identifiers in "
+        "five-year bins",
         "dates coarsened to years", "age bands widened to 0-17 and 18+",
         "whole-number identifiers left out"};
     return level >= 1 && level < SRP_KANON_LEVELS ? steps[level] : "";
@@ -264,8 +265,8 @@ sr_status srp_kanon_run(srp_kanon *t, int k, srp_kanon_result *res, sr_error *er
     size_t n = t->rows;
     if (n < (size_t)k)
         return srp_error_set_where(err, SR_ERR_STATE, "k",
-                                   "only %zu people would be in the extract: fewer than k = %d",
-                                   n, k);
+                                   "only %zu people would be in the extract: fewer than k = %d", n,
+                                   k);
     if (n > UINT32_MAX)
         return srp_error_set(err, SR_ERR_USAGE, "too many rows for k-anonymity");
     sr_status rc = SR_OK;
@@ -328,7 +329,8 @@ sr_status srp_kanon_run(srp_kanon *t, int k, srp_kanon_result *res, sr_error *er
     while (blanked > 0 && blanked < (size_t)k) {
         size_t best = nclass;
         for (size_t c = 0; c < nclass; c++)
-            if (classes[c].left > (size_t)k && (best == nclass || classes[c].left > classes[best].left))
+            if (classes[c].left > (size_t)k &&
+                (best == nclass || classes[c].left > classes[best].left))
                 best = c;
         if (best == nclass)
             break;

@@ -27,9 +27,9 @@
 
 #include "sigreg/status.h"
 
-#define SRP_KANON_EMPTY INT32_MIN        /* no value (missing, left out, blanked) */
-#define SRP_KANON_OTHER (INT32_MIN + 1)  /* merged into "other" (generalised values only) */
-#define SRP_KANON_LEVELS 5               /* levels 0 (as given) to 4 */
+#define SRP_KANON_EMPTY INT32_MIN       /* no value (missing, left out, blanked) */
+#define SRP_KANON_OTHER (INT32_MIN + 1) /* merged into "other" (generalised values only) */
+#define SRP_KANON_LEVELS 5              /* levels 0 (as given) to 4 */
 
 typedef enum srp_kanon_kind {
     SRP_KANON_CODE,   /* a code compared for equality (unit, option, truth value, scale step) */
@@ -46,12 +46,12 @@ typedef struct srp_kanon_column {
 
 /* How to read a column's generalised values at the level reached. */
 typedef enum srp_kanon_form {
-    SRP_KANON_AS_IS,       /* the raw value (or OTHER) */
-    SRP_KANON_BINS,        /* NUMBER: the low end of a five-wide bin, in whole units */
-    SRP_KANON_YEARS,       /* MONTH: the year */
-    SRP_KANON_BANDS,       /* AGE: a band index, srp_kanon_age_band(value, 0) */
-    SRP_KANON_WIDE_BANDS,  /* AGE: a band index, srp_kanon_age_band(value, 1) */
-    SRP_KANON_LEFT_OUT     /* every value EMPTY */
+    SRP_KANON_AS_IS,      /* the raw value (or OTHER) */
+    SRP_KANON_BINS,       /* NUMBER: the low end of a five-wide bin, in whole units */
+    SRP_KANON_YEARS,      /* MONTH: the year */
+    SRP_KANON_BANDS,      /* AGE: a band index, srp_kanon_age_band(value, 0) */
+    SRP_KANON_WIDE_BANDS, /* AGE: a band index, srp_kanon_age_band(value, 1) */
+    SRP_KANON_LEFT_OUT    /* every value EMPTY */
 } srp_kanon_form;
 
 typedef struct srp_kanon srp_kanon;
@@ -66,9 +66,9 @@ long srp_kanon_add(srp_kanon *table, const int32_t *values);
 size_t srp_kanon_rows(const srp_kanon *table);
 
 typedef struct srp_kanon_result {
-    int level;      /* the level reached, 0..SRP_KANON_LEVELS-1 */
+    int level;       /* the level reached, 0..SRP_KANON_LEVELS-1 */
     size_t outliers; /* people in classes smaller than k at that level, before blanking */
-    size_t blanked; /* people whose every column was blanked */
+    size_t blanked;  /* people whose every column was blanked */
 } srp_kanon_result;
 
 /* Runs the step for k >= 2 over at least k rows (otherwise SR_ERR_USAGE /

@@ -267,9 +267,8 @@ static void test_header_only(void **state)
     srp_fingerprint(rpk, sizeof rpk, want);
     assert_string_equal(fp, want);
     assert_memory_equal(signer, spk, sizeof spk);
-    assert_int_not_equal(srp_container_header((const unsigned char *)"SIGREGX1", 8, fp, signer,
-                                              &err),
-                         SR_OK);
+    assert_int_not_equal(
+        srp_container_header((const unsigned char *)"SIGREGX1", 8, fp, signer, &err), SR_OK);
     free(c);
 }
 

@@ -43,10 +43,8 @@ static size_t count_blanked(const srp_kanon *t)
 static void test_k_holds_on_a_mixed_table(void **state)
 {
     (void)state;
-    const srp_kanon_column cols[] = {{SRP_KANON_CODE, 0},
-                                     {SRP_KANON_AGE, 0},
-                                     {SRP_KANON_MONTH, 0},
-                                     {SRP_KANON_NUMBER, 1}};
+    const srp_kanon_column cols[] = {
+        {SRP_KANON_CODE, 0}, {SRP_KANON_AGE, 0}, {SRP_KANON_MONTH, 0}, {SRP_KANON_NUMBER, 1}};
     srp_kanon *t = srp_kanon_new(cols, 4);
     assert_non_null(t);
     /* 300 rows from a fixed generator: units 0..5 (5 is tiny), ages 8..30,
