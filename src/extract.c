@@ -38,6 +38,10 @@
 #include "sigreg/extract.h"
 #include "store.h"
 
+#ifndef EXTRACT_CACHE_MIB
+#define EXTRACT_CACHE_MIB 12
+#endif
+
 /* ---- the output file ------------------------------------------------------------------------ */
 
 /* A new file beside the target, renamed into place only when complete. */
@@ -117,11 +121,12 @@ static void out_abandon(out_file *o)
 
 /* ---- the work ------------------------------------------------------------------------------- */
 
+/* One person in pass 2, looked up by output position. */
 typedef struct person {
-    char code[SR_CASE_CODE_MAX + 1];
-    int32_t intake_day;
-    uint32_t row; /* in the kanon table */
-    uint64_t id;  /* the new random id */
+    const char *code;
+    uint32_t row;       /* in the kanon table and the code list */
+    uint64_t id;        /* the new random id */
+    int32_t intake_day; /* only with relative dates */
 } person;
 
 typedef struct response {
@@ -139,8 +144,13 @@ typedef struct work {
     char **intake_forms; /* every installed intake-phase form: who is in the extract */
     size_t intake_form_count;
     sqlite3_stmt *rows, *exists;
-    person *people;
-    size_t count, cap;
+    /* Per person, as little as possible: the case codes (fixed width, by
+     * kanon row), then after k-anonymity the sorted random ids and the
+     * random order of rows that takes them. */
+    char *codes;
+    size_t code_width, codes_cap, count;
+    uint64_t *ids;
+    uint32_t *perm;
     srp_kanon *table;
     srp_extract_answer *answers; /* for the widest newest version */
     response *responses;         /* one case's responses to one form */
@@ -407,6 +417,32 @@ static size_t unit_index(work *w, const char *unit, int *oom)
     return p->unit_count++;
 }
 
+/* Appends a case code, widening every slot when a longer one comes. */
+static int add_code(work *w, const char *code)
+{
+    size_t n = strlen(code) + 1;
+    if (n > w->code_width) {
+        size_t width = n < 10 ? 10 : n;
+        char *wider = calloc(w->count + 1, width);
+        if (!wider)
+            return -1;
+        for (size_t i = 0; i < w->count; i++)
+            memcpy(wider + i * width, w->codes + i * w->code_width, w->code_width);
+        free(w->codes);
+        w->codes = wider;
+        w->code_width = width;
+        w->codes_cap = w->count + 1;
+    }
+    void *v = w->codes;
+    if (srp_grow(&v, &w->codes_cap, w->count + 1, w->code_width) != 0)
+        return -1;
+    w->codes = v;
+    memset(w->codes + w->count * w->code_width, 0, w->code_width);
+    memcpy(w->codes + w->count * w->code_width, code, n);
+    w->count++;
+    return 0;
+}
+
 /* Pass 1: who is in the extract, and their quasi-identifiers. */
 static sr_status gather(work *w, sr_error *err)
 {
@@ -506,18 +542,11 @@ static sr_status gather(work *w, sr_error *err)
             int age = birth ? srp_age_on(birth, intake) : -1;
             cells[1] = age >= 0 ? age : SRP_KANON_EMPTY;
         }
-        void *v = w->people;
         long row = oom ? -1 : srp_kanon_add(w->table, cells);
-        if (row < 0 || srp_grow(&v, &w->cap, w->count + 1, sizeof *w->people) != 0) {
+        if (row < 0 || add_code(w, code) != 0) {
             rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
             break;
         }
-        w->people = v;
-        person *x = &w->people[w->count++];
-        memset(x, 0, sizeof *x);
-        snprintf(x->code, sizeof x->code, "%s", code);
-        x->intake_day = intake_day;
-        x->row = (uint32_t)row;
     }
     if (rc == SR_OK && src != SQLITE_DONE)
         rc = srp_store_fail(w->db, src, "read cases", err);
@@ -537,26 +566,73 @@ static sr_status to_container(void *ctx, const void *data, size_t len, sr_error 
 
 static int by_id(const void *a, const void *b)
 {
-    const person *x = a, *y = b;
-    return x->id < y->id ? -1 : x->id > y->id;
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
 }
 
-/* New random ids, unique, and the people in their order. */
-static void shuffle(work *w)
+/* New random ids, unique and sorted, and a random order of the rows that
+ * takes them: no order carries over from the registry. */
+static sr_status shuffle(work *w, sr_error *err)
 {
-    for (size_t i = 0; i < w->count; i++)
-        srp_random_bytes(&w->people[i].id, sizeof w->people[i].id);
+    size_t n = w->count;
+    w->ids = malloc((n ? n : 1) * sizeof *w->ids);
+    w->perm = malloc((n ? n : 1) * sizeof *w->perm);
+    if (!w->ids || !w->perm)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    srp_random_bytes(w->ids, n * sizeof *w->ids);
     for (;;) {
-        qsort(w->people, w->count, sizeof *w->people, by_id);
+        qsort(w->ids, n, sizeof *w->ids, by_id);
         int again = 0;
-        for (size_t i = 1; i < w->count; i++)
-            if (w->people[i].id == w->people[i - 1].id) {
-                srp_random_bytes(&w->people[i].id, sizeof w->people[i].id);
+        for (size_t i = 1; i < n; i++)
+            if (w->ids[i] == w->ids[i - 1]) {
+                srp_random_bytes(&w->ids[i], sizeof w->ids[i]);
                 again = 1;
             }
         if (!again)
-            return;
+            break;
     }
+    for (size_t i = 0; i < n; i++)
+        w->perm[i] = (uint32_t)i;
+    for (size_t i = n; i > 1; i--) { /* Fisher-Yates */
+        size_t j = srp_random_uniform((uint32_t)i);
+        uint32_t t = w->perm[i - 1];
+        w->perm[i - 1] = w->perm[j];
+        w->perm[j] = t;
+    }
+    return SR_OK;
+}
+
+/* The earliest response to a selected intake form (for relative dates). */
+static sr_status intake_of(work *w, const char *code, int32_t *day, sr_error *err)
+{
+    *day = SRP_EXTRACT_NO_DAY;
+    long long best_id = 0;
+    for (size_t f = 0; f < w->plan.form_count; f++) {
+        if (w->plan.forms[f].phase != SR_PHASE_INTAKE)
+            continue;
+        sr_status rc = read_responses(w, w->plan.forms[f].id, code, err);
+        if (rc != SR_OK)
+            return rc;
+        for (size_t r = 0; r < w->response_count; r++) {
+            const response *x = &w->responses[r];
+            if (*day == SRP_EXTRACT_NO_DAY || x->day < *day ||
+                (x->day == *day && x->id < best_id)) {
+                *day = x->day;
+                best_id = x->id;
+            }
+        }
+    }
+    return SR_OK;
+}
+
+/* The person at output position i. */
+static sr_status person_at(work *w, size_t i, person *x, sr_error *err)
+{
+    x->row = w->perm[i];
+    x->id = w->ids[i];
+    x->code = w->codes + (size_t)x->row * w->code_width;
+    x->intake_day = SRP_EXTRACT_NO_DAY;
+    return w->plan.relative_dates ? intake_of(w, x->code, &x->intake_day, err) : SR_OK;
 }
 
 static void put_id(srp_buf *row, const person *x)
@@ -597,20 +673,23 @@ static sr_status write_cases(work *w, int year_only, srp_buf *codebook, sr_error
         rc = srp_archive_write(w->archive, header.data, header.len, err);
     srp_buf_free(&header);
     for (size_t i = 0; rc == SR_OK && i < w->count; i++) {
-        const person *x = &w->people[i];
-        put_id(&w->row, x);
-        srp_extract_render_qi(p, w->table, x->row, &w->row);
+        person x;
+        rc = person_at(w, i, &x, err);
+        if (rc != SR_OK)
+            break;
+        put_id(&w->row, &x);
+        srp_extract_render_qi(p, w->table, x.row, &w->row);
         for (size_t f = 0; rc == SR_OK && f < p->form_count; f++) {
             const srp_extract_form *fs = &p->forms[f];
             if (fs->repeatable)
                 continue;
-            rc = read_responses(w, fs->id, x->code, err);
+            rc = read_responses(w, fs->id, x.code, err);
             const response *r = rc == SR_OK ? latest(w) : NULL;
             if (r)
                 rc = decode(w, fs, r, err);
             if (rc == SR_OK)
-                srp_extract_render_items(p, fs, r ? w->answers : NULL, r ? r->day : 0,
-                                         x->intake_day, year_only, &w->row);
+                srp_extract_render_items(p, fs, r ? w->answers : NULL, r ? r->day : 0, x.intake_day,
+                                         year_only, &w->row);
         }
         if (rc == SR_OK)
             rc = put_row(w, err);
@@ -638,8 +717,10 @@ static sr_status write_repeated(work *w, const srp_extract_form *fs, int year_on
     srp_buf_free(&header);
     *rows = 0;
     for (size_t i = 0; rc == SR_OK && i < w->count; i++) {
-        const person *x = &w->people[i];
-        rc = read_responses(w, fs->id, x->code, err);
+        person x;
+        rc = person_at(w, i, &x, err);
+        if (rc == SR_OK)
+            rc = read_responses(w, fs->id, x.code, err);
         if (rc != SR_OK)
             break;
         qsort(w->responses, w->response_count, sizeof *w->responses, by_date);
@@ -647,8 +728,8 @@ static sr_status write_repeated(work *w, const srp_extract_form *fs, int year_on
             rc = decode(w, fs, &w->responses[r], err);
             if (rc != SR_OK)
                 break;
-            put_id(&w->row, x);
-            srp_extract_render_items(&w->plan, fs, w->answers, w->responses[r].day, x->intake_day,
+            put_id(&w->row, &x);
+            srp_extract_render_items(&w->plan, fs, w->answers, w->responses[r].day, x.intake_day,
                                      year_only, &w->row);
             rc = put_row(w, err);
             (*rows)++;
@@ -682,9 +763,11 @@ static void release(work *w)
     free(w->intake_forms);
     sqlite3_finalize(w->rows);
     sqlite3_finalize(w->exists);
-    if (w->people)
-        srp_wipe(w->people, w->count * sizeof *w->people);
-    free(w->people);
+    if (w->codes)
+        srp_wipe(w->codes, w->count * w->code_width);
+    free(w->codes);
+    free(w->ids);
+    free(w->perm);
     srp_kanon_free(w->table);
     free(w->answers);
     free(w->responses);
@@ -740,7 +823,11 @@ sr_status sr_extract(sr_registry *reg, const sr_extract_options *opt, sr_extract
         goto out;
     }
     reading = 1;
-    rc = plan_extract(&w, err);
+    /* A small page cache: pass 2 reads by case in random order, which a
+     * larger cache would not save, and memory stays the same at any size. */
+    rc = srp_store_set_cache(w.db, EXTRACT_CACHE_MIB, err);
+    if (rc == SR_OK)
+        rc = plan_extract(&w, err);
     if (rc == SR_OK)
         rc = srp_store_prepare(w.db,
                                "SELECT response_id, form_version, date, coded FROM response_codes"
@@ -766,7 +853,9 @@ sr_status sr_extract(sr_registry *reg, const sr_extract_options *opt, sr_extract
     rep->blanked = (long)kr.blanked;
     rep->persons = (long)w.count;
     int year_only = kr.level >= 2;
-    shuffle(&w);
+    rc = shuffle(&w, err);
+    if (rc != SR_OK)
+        goto out;
     /* Sealed and signed as it is written. */
     rc = out_open(&out, opt->out, err);
     if (rc == SR_OK)
@@ -836,6 +925,7 @@ sr_status sr_extract(sr_registry *reg, const sr_extract_options *opt, sr_extract
 out:
     if (reading)
         (void)sqlite3_exec(w.db, "ROLLBACK", NULL, NULL, NULL);
+    (void)srp_store_set_cache(w.db, SRP_STORE_CACHE_MIB, NULL);
     out_abandon(&out);
     srp_buf_wipe(&codebook);
     free(pub);

@@ -10,10 +10,19 @@
 #include "base/buffer.h"
 #include "base/error.h"
 
+/* Cells are stored by column, as int16 while every value of the column fits
+ * and as int32 from the first that does not. */
+typedef struct kcol {
+    int wide;
+    void *data; /* int16_t or int32_t [cap] */
+} kcol;
+
+#define NARROW_EMPTY INT16_MIN
+
 struct srp_kanon {
     srp_kanon_column *columns;
     size_t ncol;
-    int32_t *cells; /* rows * ncol raw values */
+    kcol *cells;
     size_t rows, cap;
     unsigned char *blanked;
     int32_t **rare; /* per CODE column: sorted codes fewer than k share */
@@ -30,7 +39,8 @@ srp_kanon *srp_kanon_new(const srp_kanon_column *columns, size_t count)
     t->columns = calloc(count ? count : 1, sizeof *t->columns);
     t->rare = calloc(count ? count : 1, sizeof *t->rare);
     t->rare_count = calloc(count ? count : 1, sizeof *t->rare_count);
-    if (!t->columns || !t->rare || !t->rare_count) {
+    t->cells = calloc(count ? count : 1, sizeof *t->cells);
+    if (!t->columns || !t->rare || !t->rare_count || !t->cells) {
         srp_kanon_free(t);
         return NULL;
     }
@@ -51,20 +61,57 @@ void srp_kanon_free(srp_kanon *t)
     free(t->rare);
     free(t->rare_count);
     free(t->columns);
+    for (size_t c = 0; t->cells && c < t->ncol; c++)
+        free(t->cells[c].data);
     free(t->cells);
     free(t->blanked);
     free(t);
 }
 
+static int32_t raw(const srp_kanon *t, size_t row, size_t c)
+{
+    if (t->cells[c].wide)
+        return ((const int32_t *)t->cells[c].data)[row];
+    int16_t v = ((const int16_t *)t->cells[c].data)[row];
+    return v == NARROW_EMPTY ? SRP_KANON_EMPTY : v;
+}
+
+static int widen(srp_kanon *t, size_t c)
+{
+    int32_t *wide = malloc((t->cap ? t->cap : 1) * sizeof *wide);
+    if (!wide)
+        return -1;
+    for (size_t r = 0; r < t->rows; r++)
+        wide[r] = raw(t, r, c);
+    free(t->cells[c].data);
+    t->cells[c].data = wide;
+    t->cells[c].wide = 1;
+    return 0;
+}
+
 long srp_kanon_add(srp_kanon *t, const int32_t *values)
 {
-    void *cells = t->cells;
-    size_t cap = t->cap;
-    if (srp_grow(&cells, &cap, (t->rows + 1) * (t->ncol ? t->ncol : 1), sizeof *t->cells) != 0)
-        return -1;
-    t->cells = cells;
-    t->cap = cap;
-    memcpy(t->cells + t->rows * t->ncol, values, t->ncol * sizeof *values);
+    if (t->rows == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 1024;
+        for (size_t c = 0; c < t->ncol; c++) {
+            void *d = realloc(t->cells[c].data, cap * (t->cells[c].wide ? 4 : 2));
+            if (!d)
+                return -1;
+            t->cells[c].data = d;
+        }
+        t->cap = cap;
+    }
+    for (size_t c = 0; c < t->ncol; c++) {
+        int32_t v = values[c];
+        if (!t->cells[c].wide && v != SRP_KANON_EMPTY && (v <= INT16_MIN + 1 || v > INT16_MAX) &&
+            widen(t, c) != 0)
+            return -1;
+        if (t->cells[c].wide)
+            ((int32_t *)t->cells[c].data)[t->rows] = v;
+        else
+            ((int16_t *)t->cells[c].data)[t->rows] =
+                (int16_t)(v == SRP_KANON_EMPTY ? NARROW_EMPTY : v);
+    }
     return (long)t->rows++;
 }
 
@@ -148,7 +195,7 @@ int32_t srp_kanon_value(const srp_kanon *t, size_t row, size_t c)
 {
     if (t->blanked && t->blanked[row])
         return SRP_KANON_EMPTY;
-    return generalise(t, c, t->cells[row * t->ncol + c], t->level);
+    return generalise(t, c, raw(t, row, c), t->level);
 }
 
 int srp_kanon_blanked(const srp_kanon *t, size_t row)
@@ -184,8 +231,8 @@ const char *srp_kanon_step(int level)
 static int tuple_cmp(const srp_kanon *t, uint32_t a, uint32_t b, int level)
 {
     for (size_t c = 0; c < t->ncol; c++) {
-        int32_t x = generalise(t, c, t->cells[(size_t)a * t->ncol + c], level);
-        int32_t y = generalise(t, c, t->cells[(size_t)b * t->ncol + c], level);
+        int32_t x = generalise(t, c, raw(t, a, c), level);
+        int32_t y = generalise(t, c, raw(t, b, c), level);
         if (x != y)
             return x < y ? -1 : 1;
     }
@@ -214,8 +261,7 @@ static void sort_rows(const srp_kanon *t, uint32_t *order, uint32_t *tmp, size_t
 static int same_class(const srp_kanon *t, uint32_t a, uint32_t b, int level)
 {
     for (size_t c = 0; c < t->ncol; c++)
-        if (generalise(t, c, t->cells[(size_t)a * t->ncol + c], level) !=
-            generalise(t, c, t->cells[(size_t)b * t->ncol + c], level))
+        if (generalise(t, c, raw(t, a, c), level) != generalise(t, c, raw(t, b, c), level))
             return 0;
     return 1;
 }
@@ -231,8 +277,8 @@ static int find_rare(srp_kanon *t, size_t c, int k, int32_t *scratch)
 {
     size_t n = 0;
     for (size_t r = 0; r < t->rows; r++)
-        if (t->cells[r * t->ncol + c] != SRP_KANON_EMPTY)
-            scratch[n++] = t->cells[r * t->ncol + c];
+        if (raw(t, r, c) != SRP_KANON_EMPTY)
+            scratch[n++] = raw(t, r, c);
     qsort(scratch, n, sizeof *scratch, int32_cmp);
     size_t count = 0;
     for (size_t i = 0; i < n;) {
@@ -252,10 +298,16 @@ static int find_rare(srp_kanon *t, size_t c, int k, int32_t *scratch)
     return 0;
 }
 
-typedef struct klass {
-    size_t start, len; /* a run of order[] */
-    size_t left;       /* members not blanked */
-} klass;
+#define NOT_START UINT32_MAX
+
+/* The end of the class that starts at order position i (see srp_kanon_run). */
+static size_t class_end(const uint32_t *left, size_t n, size_t i)
+{
+    size_t j = i + 1;
+    while (j < n && left[j] == NOT_START)
+        j++;
+    return j;
+}
 
 sr_status srp_kanon_run(srp_kanon *t, int k, srp_kanon_result *res, sr_error *err)
 {
@@ -267,35 +319,39 @@ sr_status srp_kanon_run(srp_kanon *t, int k, srp_kanon_result *res, sr_error *er
         return srp_error_set_where(err, SR_ERR_STATE, "k",
                                    "only %zu people would be in the extract: fewer than k = %d", n,
                                    k);
-    if (n > UINT32_MAX)
+    if (n >= NOT_START)
         return srp_error_set(err, SR_ERR_USAGE, "too many rows for k-anonymity");
     sr_status rc = SR_OK;
-    uint32_t *order = malloc(n * sizeof *order), *tmp = malloc(n * sizeof *tmp);
-    int32_t *scratch = malloc(n * sizeof *scratch);
-    klass *classes = NULL;
+    uint32_t *order = NULL, *tmp = NULL;
     free(t->blanked);
     t->blanked = NULL;
     t->level = 0;
-    if (!order || !tmp || !scratch)
+    /* Rare codes first, so that the scratch is gone before the sort. */
+    int32_t *scratch = malloc(n * sizeof *scratch);
+    if (!scratch)
         goto oom;
     for (size_t c = 0; c < t->ncol; c++)
-        if (t->columns[c].kind == SRP_KANON_CODE && find_rare(t, c, k, scratch) != 0)
+        if (t->columns[c].kind == SRP_KANON_CODE && find_rare(t, c, k, scratch) != 0) {
+            free(scratch);
             goto oom;
+        }
+    free(scratch);
+    order = malloc(n * sizeof *order);
+    tmp = malloc(n * sizeof *tmp);
+    if (!order || !tmp)
+        goto oom;
     size_t allowed = n / 100 > (size_t)k ? n / 100 : (size_t)k;
-    size_t nclass = 0;
     for (int level = 0;; level++) {
         for (size_t i = 0; i < n; i++)
             order[i] = (uint32_t)i;
         sort_rows(t, order, tmp, n, level);
         size_t outliers = 0;
-        nclass = 0;
         for (size_t i = 0; i < n;) {
             size_t j = i + 1;
             while (j < n && same_class(t, order[i], order[j], level))
                 j++;
             if (j - i < (size_t)k)
                 outliers += j - i;
-            nclass++;
             i = j;
         }
         t->level = level;
@@ -304,59 +360,59 @@ sr_status srp_kanon_run(srp_kanon *t, int k, srp_kanon_result *res, sr_error *er
         if (outliers <= allowed || level == SRP_KANON_LEVELS - 1)
             break;
     }
-    classes = malloc(nclass * sizeof *classes);
-    t->blanked = calloc(n, 1);
-    if (!classes || !t->blanked)
-        goto oom;
-    nclass = 0;
+    /* left[i]: at the first position of a class, how many of it are not
+     * blanked; NOT_START at every other position. */
+    uint32_t *left = tmp;
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
         while (j < n && same_class(t, order[i], order[j], t->level))
             j++;
-        classes[nclass++] = (klass){i, j - i, j - i};
+        left[i] = (uint32_t)(j - i);
+        for (size_t x = i + 1; x < j; x++)
+            left[x] = NOT_START;
         i = j;
     }
+    t->blanked = calloc(n, 1);
+    if (!t->blanked)
+        goto oom;
     /* Everyone in a class smaller than k. */
     size_t blanked = 0;
-    for (size_t c = 0; c < nclass; c++)
-        if (classes[c].len < (size_t)k) {
-            for (size_t i = 0; i < classes[c].len; i++)
-                t->blanked[order[classes[c].start + i]] = 1;
-            blanked += classes[c].len;
-            classes[c].left = 0;
+    for (size_t i = 0; i < n; i = class_end(left, n, i))
+        if (left[i] < (uint32_t)k) {
+            for (size_t x = i; x < class_end(left, n, i); x++)
+                t->blanked[order[x]] = 1;
+            blanked += left[i];
+            left[i] = 0;
         }
     /* Fewer than k blanked: one at a time from the largest class above k. */
     while (blanked > 0 && blanked < (size_t)k) {
-        size_t best = nclass;
-        for (size_t c = 0; c < nclass; c++)
-            if (classes[c].left > (size_t)k &&
-                (best == nclass || classes[c].left > classes[best].left))
-                best = c;
-        if (best == nclass)
+        size_t best = n;
+        for (size_t i = 0; i < n; i = class_end(left, n, i))
+            if (left[i] > (uint32_t)k && (best == n || left[i] > left[best]))
+                best = i;
+        if (best == n)
             break;
-        klass *c = &classes[best];
-        size_t i = c->start;
-        while (t->blanked[order[i]])
-            i++;
-        t->blanked[order[i]] = 1;
-        c->left--;
+        size_t x = best;
+        while (t->blanked[order[x]])
+            x++;
+        t->blanked[order[x]] = 1;
+        left[best]--;
         blanked++;
     }
     /* Still short: whole classes, smallest first (at worst everyone). */
     while (blanked > 0 && blanked < (size_t)k) {
-        size_t best = nclass;
-        for (size_t c = 0; c < nclass; c++)
-            if (classes[c].left > 0 && (best == nclass || classes[c].left < classes[best].left))
-                best = c;
-        if (best == nclass)
+        size_t best = n;
+        for (size_t i = 0; i < n; i = class_end(left, n, i))
+            if (left[i] > 0 && (best == n || left[i] < left[best]))
+                best = i;
+        if (best == n)
             break;
-        klass *c = &classes[best];
-        for (size_t i = 0; i < c->len; i++)
-            if (!t->blanked[order[c->start + i]]) {
-                t->blanked[order[c->start + i]] = 1;
+        for (size_t x = best; x < class_end(left, n, best); x++)
+            if (!t->blanked[order[x]]) {
+                t->blanked[order[x]] = 1;
                 blanked++;
             }
-        c->left = 0;
+        left[best] = 0;
     }
     res->blanked = blanked;
     t->ran = 1;
@@ -366,7 +422,5 @@ oom:
 out:
     free(order);
     free(tmp);
-    free(scratch);
-    free(classes);
     return rc;
 }

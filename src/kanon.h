@@ -17,7 +17,8 @@
  * k, and, when fewer than k were blanked, more people (from the largest
  * classes, never taking one below k; then whole classes, smallest first),
  * so that the blanked form a class of at least k too.
- * Memory: one int32 per cell and a few words per row; nothing per value.
+ * Memory: two bytes per cell (four in a column whose values need them), and
+ * during a run nine bytes per row; nothing per distinct value.
  */
 #ifndef SIGREG_KANON_H
 #define SIGREG_KANON_H

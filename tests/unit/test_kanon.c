@@ -215,6 +215,29 @@ static void test_age_bands_and_bins(void **state)
     srp_kanon_free(t);
 }
 
+static void test_wide_values_kept(void **state)
+{
+    (void)state;
+    /* Cells are two bytes until a value needs four: values on both sides
+     * of that line, added in any order, come back as they went in. */
+    const srp_kanon_column cols[] = {{SRP_KANON_NUMBER, 1}, {SRP_KANON_CODE, 0}};
+    srp_kanon *t = srp_kanon_new(cols, 2);
+    const int32_t values[] = {5, -32767, 32767, E, 40000, -2000000000, 7};
+    for (int rep = 0; rep < 3; rep++)
+        for (size_t i = 0; i < 7; i++) {
+            int32_t row[2] = {values[i], values[6 - i]};
+            srp_kanon_add(t, row);
+        }
+    srp_kanon_result r;
+    assert_int_equal(srp_kanon_run(t, 3, &r, NULL), SR_OK);
+    assert_int_equal(r.level, 0);
+    for (size_t i = 0; i < 21; i++) {
+        assert_int_equal(srp_kanon_value(t, i, 0), values[i % 7]);
+        assert_int_equal(srp_kanon_value(t, i, 1), values[6 - i % 7]);
+    }
+    srp_kanon_free(t);
+}
+
 static void test_refusals(void **state)
 {
     (void)state;
@@ -246,6 +269,7 @@ int main(void)
         cmocka_unit_test(test_blanked_counts_at_the_last_level),
         cmocka_unit_test(test_blanking_a_class_too_small),
         cmocka_unit_test(test_age_bands_and_bins),
+        cmocka_unit_test(test_wide_values_kept),
         cmocka_unit_test(test_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
