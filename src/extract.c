@@ -34,7 +34,8 @@
 #include "form_int.h"
 #include "kanon.h"
 #include "keyring.h"
-#include "session.h"
+#include "form_store_int.h"
+#include "registry_int.h"
 #include "sigreg/extract.h"
 #include "store.h"
 
