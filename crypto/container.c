@@ -108,9 +108,8 @@ sr_status srp_recipient_public_parse(const char *text, size_t len,
     sr_status rc = SR_OK;
     if (!root || !format || strcmp(format, "sigreg-recipient/1") != 0 ||
         get_fixed(root, "public_key", pk, SRP_BOX_PUBLIC_BYTES) != 0)
-        rc = srp_error_set(err, SR_ERR_INVALID,
-                           "not an evaluator's public key (sigreg-recipient/1): make one with "
-                           "'sigreg keygen'");
+        rc = srp_error_set_where(err, SR_ERR_INVALID, "recipient",
+                                 "not an evaluator's public key (sigreg-recipient/1)");
     json_decref(root);
     return rc;
 }

@@ -21,7 +21,7 @@
 #include "base/fileio.h"
 #include "container.h"
 #include "keyring.h"
-#include "session.h"
+#include "registry_int.h"
 #include "sigreg/extract.h"
 
 #define MAX_V1 ((size_t)2 << 30)
