@@ -273,12 +273,26 @@ static sr_status setup_by(srp_stats_engine *e, int by_index, const char *name, s
  * of a whole unit, computed and protected as in the table of all units. */
 static sr_status restrict_units(srp_stats_engine *e, sr_error *err)
 {
-    if (sr_registry_role(e->reg) == SR_ROLE_ADMIN)
-        return SR_OK;
     sqlite3 *db = srp_registry_db(e->reg);
     sqlite3_stmt *st = NULL;
-    sr_status rc = srp_store_prepare(
-        db, "SELECT unit FROM user_units WHERE user = ?1 ORDER BY unit", &st, err);
+    sr_status rc;
+    if (e->q->unit) { /* a unit that does not exist is a typo, not an empty summary */
+        rc = srp_store_prepare(db, "SELECT 1 FROM units WHERE code = ?1", &st, err);
+        if (rc != SR_OK)
+            return rc;
+        sqlite3_bind_text(st, 1, e->q->unit, -1, SQLITE_STATIC);
+        int src = sqlite3_step(st);
+        sqlite3_finalize(st);
+        st = NULL;
+        if (src != SQLITE_ROW && src != SQLITE_DONE)
+            return srp_store_fail(db, src, "read units", err);
+        if (src == SQLITE_DONE)
+            return srp_error_set_where(err, SR_ERR_NOT_FOUND, "unit", "no unit '%s'", e->q->unit);
+    }
+    if (sr_registry_role(e->reg) == SR_ROLE_ADMIN)
+        return SR_OK;
+    rc = srp_store_prepare(db, "SELECT unit FROM user_units WHERE user = ?1 ORDER BY unit", &st,
+                           err);
     if (rc != SR_OK)
         return rc;
     sqlite3_bind_text(st, 1, sr_registry_user(e->reg), -1, SQLITE_STATIC);

@@ -123,6 +123,7 @@ typedef struct srp_accum {
     long **pairs; /* change: [intake code][code] */
     long answered;
     long denominator;
+    long top2; /* scale: people who gave one of the two highest steps */
     srp_hist values;
 } srp_accum;
 

@@ -214,6 +214,35 @@ static int relate_options(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_l
     return srp_sdc_relation(sdc, kept, nk) != 0 || srp_sdc_relation(sdc, missing, nm) != 0 ? -1 : 0;
 }
 
+/* A multichoice's options add up to nothing, but with 'missing' options its
+ * denominator leaves out those who chose only those: they and the
+ * denominator add up to those who answered. */
+static int relate_multichoice(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layout *lay,
+                              size_t j, size_t i, int group_withheld, unsigned long long base)
+{
+    const srp_variable *v = &e->vars[j];
+    int has_missing = 0;
+    for (size_t c = 0; c < v->ncodes; c++)
+        has_missing |= v->missing[c];
+    if (!has_missing)
+        return 0;
+    if (!lay->denominator[j]) {
+        lay->denominator[j] = calloc(s->count + 1, sizeof(size_t));
+        if (!lay->denominator[j])
+            return -1;
+    }
+    const srp_accum *a = &s->items[i].acc[j];
+    size_t pair[2];
+    pair[0] = srp_sdc_cell(sdc, a->denominator, group_withheld,
+                           srp_stats_hash_text(base, "#denominator"));
+    pair[1] = srp_sdc_cell(sdc, a->answered - a->denominator, group_withheld,
+                           srp_stats_hash_text(base, "#missing_only"));
+    if (pair[0] == (size_t)-1 || pair[1] == (size_t)-1)
+        return -1;
+    lay->denominator[j][i] = pair[0];
+    return srp_sdc_relation(sdc, pair, 2);
+}
+
 /* The improved/unchanged/worsened summaries of a paired table: each is the
  * sum of its region's cells, and the three add up to the comparable ones. */
 static int relate_summaries(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sdc *g,
@@ -306,6 +335,9 @@ static int protect_cells(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sd
         }
         if (!e->q->change && n && v->type != SR_ITEM_MULTICHOICE &&
             relate_options(e, s, sdc, lay, j, i, group_withheld, base, all, kept, missing) != 0)
+            return -1;
+        if (!e->q->change && v->type == SR_ITEM_MULTICHOICE &&
+            relate_multichoice(e, s, sdc, lay, j, i, group_withheld, base) != 0)
             return -1;
         if (e->q->change) {
             /* Rows and columns of the paired table. */

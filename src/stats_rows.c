@@ -234,11 +234,17 @@ static int emit_options(srp_stats_engine *e, srp_sdc *sdc, const srp_layout *lay
     sr_stats_row *row = row_for(e, r, v, sl, "top2", NULL);
     if (!row)
         return -1;
-    long top = v->ncodes >= 2 ? a->counts[v->ncodes - 1] + a->counts[v->ncodes - 2] : 0;
+    /* People, not answers: in a repeatable form one may have given both
+     * steps. Those who did are the two steps' sum less top2, a figure of
+     * its own. */
+    long top = a->top2;
+    long both = v->ncodes >= 2 ? a->counts[v->ncodes - 1] + a->counts[v->ncodes - 2] - top : 0;
+    long min = e->q->min_cell;
     set_count(row, top, a->denominator, denominator_ok,
-              any_withheld                       ? (group_ok ? SRP_SDC_SECONDARY : SRP_SDC_GROUP)
-              : top >= 1 && top < e->q->min_cell ? SRP_SDC_SMALL
-                                                 : SRP_SDC_PUBLISHED);
+              any_withheld              ? (group_ok ? SRP_SDC_SECONDARY : SRP_SDC_GROUP)
+              : top >= 1 && top < min   ? SRP_SDC_SMALL
+              : both >= 1 && both < min ? SRP_SDC_SECONDARY
+                                        : SRP_SDC_PUBLISHED);
     return emit_numeric(e, r, v, sl, a, any_withheld, group_ok ? 3 : 2);
 }
 

@@ -101,14 +101,20 @@ static int flush_people(srp_stats_engine *e, srp_slots *s, people *p)
             if (x->n[j] == 0)
                 continue;
             a->answered++;
-            int counted = 0;
+            int counted = 0, any = 0;
             for (size_t c = 0; c < v->ncodes; c++)
                 if (x->seen[j][c]) {
                     a->counts[c]++;
                     counted |= !v->missing[c];
+                    any = 1;
                 }
-            if (v->type == SR_ITEM_MULTICHOICE || !v->ncodes || counted)
+            /* Only 'missing' options chosen: counted, outside the shares (an
+             * empty multichoice answer, none of the options, is inside). */
+            if (!v->ncodes || counted || (v->type == SR_ITEM_MULTICHOICE && !any))
                 a->denominator++;
+            if (v->type == SR_ITEM_SCALE && v->ncodes >= 2 &&
+                (x->seen[j][v->ncodes - 1] || x->seen[j][v->ncodes - 2]))
+                a->top2++; /* once, though a repeatable form may have given both */
             if (srp_stats_numeric(v->type)) {
                 double value = v->type == SR_ITEM_INTEGER && e->repeatable && !v->derived
                                    ? x->sum[j]
