@@ -97,7 +97,6 @@ sr_status srp_csv_parse(const char *text, size_t len, srp_csv *csv, sr_error *er
         }
         in_row = in_row || quoted || row.fields[row.count - 1][0];
         if (i < len && text[i] == ',') {
-            in_row = 1;
             i++;
             continue;
         }

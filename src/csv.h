@@ -26,7 +26,8 @@ typedef struct srp_csv {
     size_t count;
 } srp_csv;
 
-/* Parses text into rows (empty lines are skipped). On SR_ERR_INVALID (an
+/* Parses text into rows (rows whose fields are all empty and unquoted, as
+ * a spreadsheet's blank rows, are skipped). On SR_ERR_INVALID (an
  * unterminated quote, a quote inside an unquoted field) err names the line.
  * csv is filled on success; release it with srp_csv_release. */
 sr_status srp_csv_parse(const char *text, size_t len, srp_csv *csv, sr_error *err);

@@ -1356,7 +1356,10 @@ static int has_piping(const char *s, char *found, size_t size)
 {
     for (const char *p = strchr(s, '['); p; p = strchr(p + 1, '[')) {
         const char *q = p + 1;
-        while (*q && (isalnum((unsigned char)*q) || strchr("_:-()", *q)))
+        if (!islower((unsigned char)*q))
+            continue; /* REDCap's field and smart variable names are lower case */
+        while (*q &&
+               (islower((unsigned char)*q) || isdigit((unsigned char)*q) || strchr("_:-()", *q)))
             q++;
         if (*q == ']' && q > p + 1) {
             snprintf(found, size, "%.*s", (int)(q - p + 1), p);
@@ -2437,7 +2440,9 @@ static const char *const refused_extensions[][2] = {
     {"minLength", "a minimum length"},
     {"questionnaire-unit", "a unit of measure"},
     {"questionnaire-unitOption", "a unit of measure"},
-    {"targetConstraint", "a constraint"}};
+    {"targetConstraint", "a constraint"},
+    {"cqf-expression", "a calculated value"},
+    {"cqf-calculatedValue", "a calculated value"}};
 
 static void fh_extensions(fh_import *im, const char *link, const json_t *q, json_t *item)
 {
@@ -2595,7 +2600,8 @@ static void fh_options(fh_import *im, const char *link, const json_t *q, json_t 
         }
         json_array_append_new(opts, opt);
     }
-    if (json_array_size(opts) == 0 && !json_object_get(q, "answerValueSet"))
+    if (json_array_size(json_object_get(q, "answerOption")) == 0 &&
+        !json_object_get(q, "answerValueSet"))
         problem(&im->p, link, "item '%s': a choice item has no answerOption", link);
 }
 
@@ -2606,7 +2612,7 @@ static void fh_item(fh_import *im, const json_t *q, int depth)
     if (!item_id_valid(link)) {
         problem(&im->p, *link ? link : "item",
                 "linkId '%s' is not a sigreg item id ([a-z][a-z0-9_]{0,47})", link);
-        return;
+        /* go on: what else the item holds is reported too */
     }
     const char *type = NULL;
     int repeats = json_is_true(json_object_get(q, "repeats"));

@@ -1,12 +1,15 @@
 /*
- * cmd_form.c - `sigreg form lint|install|list|show`: form definitions.
+ * cmd_form.c - `sigreg form lint|install|list|show|export|import`: form definitions.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "sigreg/form_interop.h"
 #include "sigreg/form_store.h"
 
 /* Reads a whole file (or stdin for "-") into a malloc'd NUL-terminated buffer. */
@@ -263,5 +266,212 @@ int cmd_form_show(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_er
     }
     free(text);
     sr_form_free(form);
+    return CLI_OK;
+}
+
+/* Writes data to path as a new file (mode 0600): a temporary name in the
+ * same folder, fsync, then link (refusing an existing file) or, with force,
+ * rename over it. */
+static int write_new_file(const char *path, const char *data, int force, sr_error *err)
+{
+    size_t n = strlen(path);
+    char *tmp = malloc(n + 16);
+    if (!tmp) {
+        sr_error_set(err, SR_ERR_NOMEM, "out of memory");
+        return CLI_FAIL;
+    }
+    snprintf(tmp, n + 16, "%s.tmp-XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        sr_error_set(err, SR_ERR_IO, "cannot write '%s'", path);
+        free(tmp);
+        return CLI_FAIL;
+    }
+    size_t len = strlen(data), done = 0;
+    int ok = 1;
+    while (ok && done < len) {
+        ssize_t w = write(fd, data + done, len - done);
+        ok = w > 0;
+        done += ok ? (size_t)w : 0;
+    }
+    ok = ok && fsync(fd) == 0;
+    ok = close(fd) == 0 && ok;
+    if (ok && !force) {
+        if (link(tmp, path) != 0) {
+            unlink(tmp);
+            sr_error_set(err, errno == EEXIST ? SR_ERR_EXISTS : SR_ERR_IO,
+                         errno == EEXIST ? "'%s' exists already (--force replaces it)"
+                                         : "cannot write '%s'",
+                         path);
+            free(tmp);
+            return CLI_FAIL;
+        }
+        unlink(tmp);
+    } else if (ok) {
+        ok = rename(tmp, path) == 0;
+    }
+    if (!ok) {
+        unlink(tmp);
+        sr_error_set(err, SR_ERR_IO, "cannot write '%s'", path);
+    }
+    free(tmp);
+    return ok ? CLI_OK : CLI_FAIL;
+}
+
+static const char export_usage[] =
+    "usage: sigreg form export ID [--version N] --to redcap|fhir|xlsform [--out FILE [--force]]";
+
+int cmd_form_export(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+{
+    (void)g;
+    long version = 0;
+    const char *to = NULL, *out = NULL;
+    int force = 0;
+    static const struct option opts[] = {{"version", required_argument, NULL, 'v'},
+                                         {"to", required_argument, NULL, 't'},
+                                         {"out", required_argument, NULL, 'o'},
+                                         {"force", no_argument, NULL, 'f'},
+                                         {NULL, 0, NULL, 0}};
+    optind = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        if (c == 'v' && cli_parse_int(optarg, 1, 1000000, &version) == 0)
+            continue;
+        if (c == 't' && (strcmp(optarg, "redcap") == 0 || strcmp(optarg, "fhir") == 0 ||
+                         strcmp(optarg, "xlsform") == 0)) {
+            to = optarg;
+            continue;
+        }
+        if (c == 'o') {
+            out = optarg;
+            continue;
+        }
+        if (c == 'f') {
+            force = 1;
+            continue;
+        }
+        return cli_usage_error(err, "%s", export_usage);
+    }
+    if (optind + 1 != argc || !to)
+        return cli_usage_error(err, "%s", export_usage);
+    if (strcmp(to, "xlsform") == 0 && !out)
+        return cli_usage_error(err, "--to xlsform writes two files: give --out BASE for "
+                                    "BASE-survey.csv and BASE-choices.csv");
+    sr_form *form = NULL;
+    char *text = NULL, *data = NULL, *choices = NULL;
+    sr_status rc = sr_form_load(reg, argv[optind], (int)version, &form, &text, err);
+    free(text);
+    if (rc != SR_OK)
+        return cli_fail(rc);
+    if (strcmp(to, "redcap") == 0)
+        rc = sr_form_export_redcap(form, &data, err);
+    else if (strcmp(to, "fhir") == 0)
+        rc = sr_form_export_fhir(form, &data, err);
+    else
+        rc = sr_form_export_xlsform(form, &data, &choices, err);
+    sr_form_free(form);
+    int result = rc == SR_OK ? CLI_OK : cli_fail(rc);
+    if (rc == SR_OK && choices) {
+        /* BASE (or BASE.csv) -> BASE-survey.csv and BASE-choices.csv */
+        size_t n = strlen(out);
+        if (n > 4 && strcmp(out + n - 4, ".csv") == 0)
+            n -= 4;
+        char *survey_path = malloc(n + 16), *choices_path = malloc(n + 16);
+        if (!survey_path || !choices_path) {
+            sr_error_set(err, SR_ERR_NOMEM, "out of memory");
+            result = CLI_FAIL;
+        } else {
+            snprintf(survey_path, n + 16, "%.*s-survey.csv", (int)n, out);
+            snprintf(choices_path, n + 16, "%.*s-choices.csv", (int)n, out);
+            if (!force && (access(survey_path, F_OK) == 0 || access(choices_path, F_OK) == 0)) {
+                sr_error_set(err, SR_ERR_EXISTS, "'%s' or '%s' exists already (--force replaces "
+                                                 "them)",
+                             survey_path, choices_path);
+                result = CLI_FAIL;
+            } else {
+                result = write_new_file(survey_path, data, force, err);
+                if (result == CLI_OK)
+                    result = write_new_file(choices_path, choices, force, err);
+                if (result == CLI_OK)
+                    fprintf(stderr, "wrote %s and %s\n", survey_path, choices_path);
+            }
+        }
+        free(survey_path);
+        free(choices_path);
+    } else if (rc == SR_OK && out) {
+        result = write_new_file(out, data, force, err);
+    } else if (rc == SR_OK) {
+        fputs(data, stdout);
+        if (*data && data[strlen(data) - 1] != '\n')
+            putchar('\n');
+    }
+    free(data);
+    free(choices);
+    return result;
+}
+
+static const char import_usage[] =
+    "usage: sigreg form import FILE --from redcap|fhir [--id ID] [--version N] "
+    "[--phase PHASE] [--repeatable] [--instrument NAME]";
+
+int cmd_form_import(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+{
+    (void)g;
+    long version = 0;
+    const char *from = NULL;
+    sr_form_import_options io = SR_FORM_IMPORT_OPTIONS_INIT;
+    static const struct option opts[] = {{"from", required_argument, NULL, 'F'},
+                                         {"id", required_argument, NULL, 'i'},
+                                         {"version", required_argument, NULL, 'v'},
+                                         {"phase", required_argument, NULL, 'p'},
+                                         {"repeatable", no_argument, NULL, 'r'},
+                                         {"instrument", required_argument, NULL, 'I'},
+                                         {NULL, 0, NULL, 0}};
+    optind = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        if (c == 'F' && (strcmp(optarg, "redcap") == 0 || strcmp(optarg, "fhir") == 0))
+            from = optarg;
+        else if (c == 'i')
+            io.id = optarg;
+        else if (c == 'v' && cli_parse_int(optarg, 1, 1000000, &version) == 0)
+            io.version = (int)version;
+        else if (c == 'p')
+            io.phase = optarg;
+        else if (c == 'r')
+            io.repeatable = 1;
+        else if (c == 'I')
+            io.instrument = optarg;
+        else
+            return cli_usage_error(err, "%s", import_usage);
+    }
+    if (optind + 1 != argc || !from)
+        return cli_usage_error(err, "%s", import_usage);
+    size_t len = 0;
+    char *text = slurp(argv[optind], &len, err), *json = NULL;
+    if (!text)
+        return CLI_FAIL;
+    sr_problems *problems = sr_problems_new();
+    sr_status rc = strcmp(from, "redcap") == 0
+                       ? sr_form_import_redcap(text, len, &io, &json, problems, err)
+                       : sr_form_import_fhir(text, len, &io, &json, problems, err);
+    free(text);
+    int installed = 0;
+    if (rc == SR_OK)
+        rc = sr_form_install(reg, json, strlen(json), problems, &installed, err);
+    if (rc != SR_OK) {
+        cli_print_problems(argv[optind], problems);
+        sr_problems_free(problems);
+        free(json);
+        return cli_fail(rc);
+    }
+    sr_form *form = NULL;
+    if (sr_form_parse(json, strlen(json), &form, NULL, NULL) == SR_OK)
+        fprintf(stderr, "%s: %s as %s version %d (%zu items)\n", argv[optind],
+                installed ? "installed" : "already installed with the same content",
+                sr_form_id(form), sr_form_version(form), sr_form_item_count(form));
+    sr_form_free(form);
+    sr_problems_free(problems);
+    free(json);
     return CLI_OK;
 }

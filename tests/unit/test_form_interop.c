@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <dirent.h>
 
 #include "sigreg/form.h"
 #include "sigreg/form_interop.h"
@@ -409,6 +410,95 @@ static void test_xlsform(void **state)
     }
 }
 
+/* Definitions others wrote, kept in tests/interop/<format>/<name>/ with a
+ * SOURCE file: "expected" says the format, "ok" or "refused", then lines of
+ * "path<TAB>text" that some problem (or, for ok, item id<TAB>label) holds. */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    static const size_t max = 1 << 20;
+    char *buf = malloc(max);
+    size_t n = fread(buf, 1, max - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static void test_foreign_definitions(void **state)
+{
+    (void)state;
+    const char *formats[] = {"fhir", "redcap"};
+    size_t checked = 0;
+    for (size_t k = 0; k < 2; k++) {
+        char dir[512];
+        snprintf(dir, sizeof dir, "%s/tests/interop/%s", SIGREG_SOURCE_DIR, formats[k]);
+        DIR *d = opendir(dir);
+        if (!d)
+            continue;
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            if (e->d_name[0] == '.')
+                continue;
+            char path[1024];
+            snprintf(path, sizeof path, "%s/%s/SOURCE", dir, e->d_name);
+            char *source = slurp(path);
+            assert_non_null(source); /* every definition names where it came from */
+            free(source);
+            snprintf(path, sizeof path, "%s/%s/expected", dir, e->d_name);
+            char *expected = slurp(path);
+            assert_non_null(expected);
+            snprintf(path, sizeof path, "%s/%s/%s", dir, e->d_name,
+                     k == 0 ? "questionnaire.json" : "dictionary.csv");
+            char *text = slurp(path);
+            assert_non_null(text);
+            sr_form_import_options opts = SR_FORM_IMPORT_OPTIONS_INIT;
+            opts.phase = "intake";
+            char *json = NULL;
+            sr_problems *p = sr_problems_new();
+            sr_status rc = (k == 0 ? sr_form_import_fhir : sr_form_import_redcap)(
+                text, strlen(text), &opts, &json, p, NULL);
+            char *save = NULL;
+            strtok_r(expected, "\n", &save);
+            const char *verdict = strtok_r(NULL, "\n", &save);
+            print_message("%s/%s: %s, %zu problems\n", formats[k], e->d_name,
+                          rc == SR_OK ? "imported" : "refused", sr_problems_count(p));
+            assert_int_equal(rc == SR_OK, strcmp(verdict, "ok") == 0);
+            for (char *line = strtok_r(NULL, "\n", &save); line;
+                 line = strtok_r(NULL, "\n", &save)) {
+                char *tab = strchr(line, '\t');
+                assert_non_null(tab);
+                *tab = '\0';
+                int found = 0;
+                for (size_t i = 0; i < sr_problems_count(p); i++)
+                    found |= strcmp(sr_problems_path(p, i), line) == 0 &&
+                             strstr(sr_problems_message(p, i), tab + 1) != NULL;
+                if (rc == SR_OK) {
+                    sr_form *f = parse(json);
+                    long at = sr_form_item_index(f, line);
+                    sr_item_info info;
+                    if (at >= 0) {
+                        sr_form_item(f, (size_t)at, "sv", &info);
+                        found = info.label && strstr(info.label, tab + 1) != NULL;
+                    }
+                    sr_form_free(f);
+                }
+                if (!found)
+                    print_problems(p);
+                assert_true(found);
+            }
+            free(json);
+            sr_problems_free(p);
+            free(text);
+            free(expected);
+            checked++;
+        }
+        closedir(d);
+    }
+    assert_true(checked >= 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -421,6 +511,7 @@ int main(void)
         cmocka_unit_test(test_redcap_csv_quirks),
         cmocka_unit_test(test_fhir_refusals),
         cmocka_unit_test(test_xlsform),
+        cmocka_unit_test(test_foreign_definitions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
