@@ -6,7 +6,8 @@
 #include <string.h>
 
 #include "base/error.h"
-#include "session.h"
+#include "form_store_int.h"
+#include "registry_int.h"
 #include "sigreg/form_store.h"
 #include "store.h"
 #include "base/timeutil.h"

@@ -19,7 +19,8 @@
 #include "crypto.h"
 #include "base/error.h"
 #include "form_int.h"
-#include "session.h"
+#include "form_store_int.h"
+#include "registry_int.h"
 #include "sigreg/import.h"
 #include "store.h"
 

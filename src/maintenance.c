@@ -6,10 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
+#include "sigreg/audit.h"
 #include "base/error.h"
 #include "base/fileio.h"
-#include "session.h"
+#include "registry_int.h"
+#include "sigreg/maintenance.h"
 #include "store.h"
 
 static sr_status integrity(sqlite3 *db, const char *schema, int *ok, sr_error *err)

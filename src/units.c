@@ -6,7 +6,8 @@
 
 #include "base/error.h"
 #include "base/names.h"
-#include "session.h"
+#include "registry_int.h"
+#include "sigreg/units.h"
 #include "store.h"
 
 typedef struct unit_add_ctx {

@@ -11,7 +11,8 @@
 #include "base/error.h"
 #include "keyring_file.h"
 #include "base/names.h"
-#include "session.h"
+#include "registry_int.h"
+#include "sigreg/users.h"
 #include "store.h"
 
 static const srp_kdf_profile *choose_profile(const char *name, sr_error *err)

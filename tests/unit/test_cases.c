@@ -14,6 +14,8 @@
 #include "sigreg/cases.h"
 #include "sigreg/form_store.h"
 #include "sigreg/import.h"
+#include "sigreg/units.h"
+#include "sigreg/users.h"
 
 #define PNR "20100315-1238"
 #define PNR2 "200907045678"
