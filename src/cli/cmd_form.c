@@ -1,16 +1,15 @@
 /*
  * cmd_form.c - `sigreg form lint|install|list|show|export|import`: form definitions.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "sigreg/form_interop.h"
 #include "sigreg/form_store.h"
+#include "sigreg/output.h"
 
 /* Reads a whole file (or stdin for "-") into a malloc'd NUL-terminated buffer. */
 static char *slurp(const char *path, size_t *len, sr_error *err)
@@ -269,61 +268,11 @@ int cmd_form_show(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_er
     return CLI_OK;
 }
 
-/* Writes data to path as a new file (mode 0600): a temporary name in the
- * same folder, fsync, then link (refusing an existing file) or, with force,
- * rename over it. */
-static int write_new_file(const char *path, const char *data, int force, sr_error *err)
-{
-    size_t n = strlen(path);
-    char *tmp = malloc(n + 16);
-    if (!tmp) {
-        sr_error_set(err, SR_ERR_NOMEM, "out of memory");
-        return CLI_FAIL;
-    }
-    snprintf(tmp, n + 16, "%s.tmp-XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        sr_error_set(err, SR_ERR_IO, "cannot write '%s'", path);
-        free(tmp);
-        return CLI_FAIL;
-    }
-    size_t len = strlen(data), done = 0;
-    int ok = 1;
-    while (ok && done < len) {
-        ssize_t w = write(fd, data + done, len - done);
-        ok = w > 0;
-        done += ok ? (size_t)w : 0;
-    }
-    ok = ok && fsync(fd) == 0;
-    ok = close(fd) == 0 && ok;
-    if (ok && !force) {
-        if (link(tmp, path) != 0) {
-            unlink(tmp);
-            sr_error_set(err, errno == EEXIST ? SR_ERR_EXISTS : SR_ERR_IO,
-                         errno == EEXIST ? "'%s' exists already (--force replaces it)"
-                                         : "cannot write '%s'",
-                         path);
-            free(tmp);
-            return CLI_FAIL;
-        }
-        unlink(tmp);
-    } else if (ok) {
-        ok = rename(tmp, path) == 0;
-    }
-    if (!ok) {
-        unlink(tmp);
-        sr_error_set(err, SR_ERR_IO, "cannot write '%s'", path);
-    }
-    free(tmp);
-    return ok ? CLI_OK : CLI_FAIL;
-}
-
 static const char export_usage[] =
     "usage: sigreg form export ID [--version N] --to redcap|fhir|xlsform [--out FILE [--force]]";
 
 int cmd_form_export(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
 {
-    (void)g;
     long version = 0;
     const char *to = NULL, *out = NULL;
     int force = 0;
@@ -371,6 +320,7 @@ int cmd_form_export(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_
         rc = sr_form_export_xlsform(form, &data, &choices, err);
     sr_form_free(form);
     int result = rc == SR_OK ? CLI_OK : cli_fail(rc);
+    sr_output_options oo = {force, g->registry};
     if (rc == SR_OK && choices) {
         /* BASE (or BASE.csv) -> BASE-survey.csv and BASE-choices.csv */
         size_t n = strlen(out);
@@ -378,28 +328,26 @@ int cmd_form_export(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_
             n -= 4;
         char *survey_path = malloc(n + 16), *choices_path = malloc(n + 16);
         if (!survey_path || !choices_path) {
-            sr_error_set(err, SR_ERR_NOMEM, "out of memory");
-            result = CLI_FAIL;
+            rc = sr_error_set(err, SR_ERR_NOMEM, "out of memory");
         } else {
             snprintf(survey_path, n + 16, "%.*s-survey.csv", (int)n, out);
             snprintf(choices_path, n + 16, "%.*s-choices.csv", (int)n, out);
-            if (!force && (access(survey_path, F_OK) == 0 || access(choices_path, F_OK) == 0)) {
-                sr_error_set(err, SR_ERR_EXISTS, "'%s' or '%s' exists already (--force replaces "
-                                                 "them)",
-                             survey_path, choices_path);
-                result = CLI_FAIL;
-            } else {
-                result = write_new_file(survey_path, data, force, err);
-                if (result == CLI_OK)
-                    result = write_new_file(choices_path, choices, force, err);
-                if (result == CLI_OK)
-                    fprintf(stderr, "wrote %s and %s\n", survey_path, choices_path);
-            }
+            rc = sr_output_check(survey_path, &oo, err);
+            if (rc == SR_OK)
+                rc = sr_output_check(choices_path, &oo, err);
+            if (rc == SR_OK)
+                rc = sr_output_write_all(survey_path, &oo, data, strlen(data), err);
+            if (rc == SR_OK)
+                rc = sr_output_write_all(choices_path, &oo, choices, strlen(choices), err);
+            if (rc == SR_OK)
+                fprintf(stderr, "wrote %s and %s\n", survey_path, choices_path);
         }
         free(survey_path);
         free(choices_path);
+        result = rc == SR_OK ? CLI_OK : cli_fail(rc);
     } else if (rc == SR_OK && out) {
-        result = write_new_file(out, data, force, err);
+        rc = sr_output_write_all(out, &oo, data, strlen(data), err);
+        result = rc == SR_OK ? CLI_OK : cli_fail(rc);
     } else if (rc == SR_OK) {
         fputs(data, stdout);
         if (*data && data[strlen(data) - 1] != '\n')
