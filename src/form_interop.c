@@ -23,6 +23,7 @@
 
 #include "base/buffer.h"
 #include "base/error.h"
+#include "base/texts.h"
 #include "base/timeutil.h"
 #include "csv.h"
 #include "form_int.h"
@@ -132,6 +133,32 @@ static int code_valid(const char *s)
     for (size_t i = 0; i < n; i++)
         if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '_'))
             return 0;
+    return 1;
+}
+
+/* Whether s is well-formed UTF-8 (no overlong forms, no surrogates). */
+static int utf8_valid(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        size_t n = *p < 0x80             ? 0
+                   : (*p & 0xE0) == 0xC0 ? 1
+                   : (*p & 0xF0) == 0xE0 ? 2
+                   : (*p & 0xF8) == 0xF0 ? 3
+                                         : 9;
+        if (n == 9 || (n == 1 && *p < 0xC2))
+            return 0;
+        unsigned long cp = n ? *p & (0x3F >> n) : *p;
+        for (size_t k = 1; k <= n; k++) {
+            if ((p[k] & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (p[k] & 0x3F);
+        }
+        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        p += n + 1;
+    }
     return 1;
 }
 
@@ -255,8 +282,8 @@ static int same_item(const json_t *a, const json_t *b)
 }
 
 /* Folds the two-comparison spellings formats without sigreg's operators
- * need back into one: "x <> v and x <> ''" is x != v, "x >= v or x = ''" is
- * not (x < v). A new reference. */
+ * need back into one: "x <> v and x <> ''" is x != v, "x <> '' and x < v"
+ * is x < v, "x >= v or x = ''" is not (x < v). A new reference. */
 static json_t *cond_fold(const json_t *c)
 {
     json_t *all = json_object_get(c, "all"), *any = json_object_get(c, "any");
@@ -283,6 +310,13 @@ static json_t *cond_fold(const json_t *c)
                     return r;
                 }
                 const char *op = json_string_value(json_object_get(a, "op"));
+                int orders = op && (strcmp(op, "<") == 0 || strcmp(op, "<=") == 0 ||
+                                    strcmp(op, ">") == 0 || strcmp(op, ">=") == 0);
+                if (all && orders && is_leaf(b, "answered") && same_item(a, b)) {
+                    json_t *r = json_incref(a);
+                    json_decref(out);
+                    return r;
+                }
                 if (any && op && strcmp(op, "answered") && strcmp(op, "includes") &&
                     strcmp(op, "!=") && is_leaf(a, NULL) && bn && is_leaf(bn, "answered") &&
                     same_item(a, bn)) {
@@ -466,6 +500,17 @@ static const char *const redcap_columns[] = {"Variable / Field Name",
                                              "Matrix Group Name",
                                              "Matrix Ranking?",
                                              "Field Annotation"};
+/* The same columns as the REDCap API's metadata export names them. */
+static const char *const redcap_api_columns[] = {
+    "field_name",          "form_name",
+    "section_header",      "field_type",
+    "field_label",         "select_choices_or_calculations",
+    "field_note",          "text_validation_type_or_show_slider_number",
+    "text_validation_min", "text_validation_max",
+    "identifier",          "branching_logic",
+    "required_field",      "custom_alignment",
+    "question_number",     "matrix_group_name",
+    "matrix_ranking",      "field_annotation"};
 enum {
     RC_VAR,
     RC_FORM,
@@ -604,7 +649,10 @@ static const rc_tag *tag_find(const rc_tags *t, const char *name)
 
 /* ---- REDCap: branching logic, written ------------------------------------------------------- */
 
-static void rc_value(srp_buf *b, const srp_item *target, const json_t *value, sr_error *err)
+/* A value in branching logic. REDCap's guides quote every value except a
+ * number compared with < or >; quoted is 0 only there. */
+static void rc_value(srp_buf *b, const srp_item *target, const json_t *value, int quoted,
+                     sr_error *err)
 {
     char num[40];
     switch (target->type) {
@@ -615,7 +663,7 @@ static void rc_value(srp_buf *b, const srp_item *target, const json_t *value, sr
     case SR_ITEM_SCALE:
     case SR_ITEM_DECIMAL:
         number_text(num, sizeof num, json_number_value(value));
-        srp_buf_puts(b, num);
+        srp_buf_printf(b, quoted ? "'%s'" : "%s", num);
         break;
     default: {
         const char *s = json_string_value(value);
@@ -685,24 +733,32 @@ static void rc_condition(srp_buf *b, const sr_form *form, const json_t *c, int n
         }
         return;
     }
-    /* x = v and x < v are false on a blank, as in sigreg; x <> v is true on a
-     * blank, so sigreg's != (false on an unanswered item) adds "x <> ''". */
-    const char *rop = strcmp(op, "!=") == 0 ? "<>" : op;
-    if (!neg && strcmp(op, "!=") != 0) {
-        srp_buf_printf(b, "[%s] %s ", id, rop);
-        rc_value(b, target, value, err);
+    /* x = v is false on a blank, as in sigreg; x <> v is true on a blank,
+     * so sigreg's != (false on an unanswered item) adds "x <> ''". How
+     * REDCap compares a blank with < is not written down, so an ordering
+     * says "x <> ''" too, and its negation "or x = ''": exact either way. */
+    int ordering = strcmp(op, "=") != 0 && strcmp(op, "!=") != 0;
+    if (!neg && strcmp(op, "=") == 0) {
+        srp_buf_printf(b, "[%s] = ", id);
+        rc_value(b, target, value, 1, err);
     } else if (neg && strcmp(op, "=") == 0) {
         srp_buf_printf(b, "[%s] <> ", id);
-        rc_value(b, target, value, err);
-    } else if (!neg) { /* != */
-        srp_buf_printf(b, "%s[%s] <> ", top ? "" : "(", id);
-        rc_value(b, target, value, err);
-        srp_buf_printf(b, " and [%s] <> ''%s", id, top ? "" : ")");
+        rc_value(b, target, value, 1, err);
+    } else if (!neg) { /* != and the orderings */
+        if (ordering)
+            srp_buf_printf(b, "%s[%s] <> '' and [%s] %s ", top ? "" : "(", id, id, op);
+        else
+            srp_buf_printf(b, "%s[%s] <> ", top ? "" : "(", id);
+        rc_value(b, target, value, !ordering, err);
+        if (ordering)
+            srp_buf_puts(b, top ? "" : ")");
+        else
+            srp_buf_printf(b, " and [%s] <> ''%s", id, top ? "" : ")");
     } else { /* not (x op v) with op one of != < <= > >=: blank, or the opposite */
         const char *opposite = negated_op(op);
-        srp_buf_printf(b, "%s[%s] %s ", top ? "" : "(", id,
-                       strcmp(opposite, "!=") == 0 ? "<>" : opposite);
-        rc_value(b, target, value, err);
+        int opposite_orders = strcmp(opposite, "=") != 0;
+        srp_buf_printf(b, "%s[%s] %s ", top ? "" : "(", id, opposite);
+        rc_value(b, target, value, !opposite_orders, err);
         srp_buf_printf(b, " or [%s] = ''%s", id, top ? "" : ")");
     }
 }
@@ -1835,6 +1891,18 @@ sr_status sr_form_import_redcap(const char *text, size_t len, const sr_form_impo
     *json = NULL;
     if ((rc = srp_csv_parse(text, len, &im.csv, err)) != SR_OK)
         goto out;
+    for (size_t r = 0; r < im.csv.count; r++)
+        for (size_t k = 0; k < im.csv.rows[r].count; k++)
+            if (!utf8_valid(im.csv.rows[r].fields[k])) {
+                char where[32];
+                snprintf(where, sizeof where, "row %zu", r + 1);
+                problem(&im.p, where,
+                        "%s: column %zu is not UTF-8 text (save the dictionary as "
+                        "UTF-8)",
+                        where, k + 1);
+            }
+    if (im.p.count)
+        goto done;
     if (im.csv.count < 2) {
         rc = srp_error_set(err, SR_ERR_INVALID, "a data dictionary needs a header and fields");
         goto out;
@@ -1846,7 +1914,8 @@ sr_status sr_form_import_redcap(const char *text, size_t len, const sr_form_impo
         char *name = trimmed(header->fields[k]);
         int found = 0;
         for (int c = 0; name && c < RC_COLUMNS; c++)
-            if (strcasecmp(name, redcap_columns[c]) == 0) {
+            if (strcasecmp(name, redcap_columns[c]) == 0 ||
+                strcmp(name, redcap_api_columns[c]) == 0) {
                 im.col[c] = (int)k;
                 found = 1;
             }
@@ -3050,14 +3119,12 @@ sr_status sr_form_export_xlsform(const sr_form *form, char **survey, char **choi
         srp_csv_end_row(&s);
     }
     if (booleans) {
-        const char *const yes[] = {"Ja", "Yes"}, *const no[] = {"Nej", "No"};
         for (int v = 0; v < 2; v++) {
             srp_csv_put_field(&c, "boolean", 1);
             srp_csv_put_field(&c, v ? "false" : "true", 0);
             for (size_t l = 0; l < nl; l++) {
                 const char *lang = json_string_value(json_array_get(langs, l));
-                int en = strcmp(lang, "sv") != 0;
-                srp_csv_put_field(&c, v ? no[en] : yes[en], 0);
+                srp_csv_put_field(&c, srp_texts_get(v ? SRP_T_NO : SRP_T_YES, lang), 0);
             }
             srp_csv_put_field(&c, "", 0);
             srp_csv_end_row(&c);
