@@ -2530,9 +2530,19 @@ static void fh_extensions(fh_import *im, const char *link, const json_t *q, json
                 v = json_object_get(ext, "valueDecimal");
             if (!v)
                 v = json_object_get(ext, "valueDate");
-            if (!v && json_object_get(ext, "_valueDate"))
-                v = json_string("today"), json_object_set_new(item, key, v), v = NULL;
-            else if (v && strcmp(type, "decimal") == 0 && json_is_number(v))
+            json_t *shadow = json_object_get(ext, "_valueDate");
+            if (!v && shadow) { /* only today(), as sigreg writes it */
+                json_t *expr = json_object_get(
+                    json_array_get(json_object_get(shadow, "extension"), 0), "valueExpression");
+                const char *e = json_string_value(json_object_get(expr, "expression"));
+                if (e && strcmp(e, "today()") == 0)
+                    json_object_set_new(item, key, json_string("today"));
+                else
+                    problem(&im->p, link,
+                            "item '%s': the %s expression '%s' cannot be expressed "
+                            "(sigreg has a date or today)",
+                            link, strcmp(key, "min") == 0 ? "minValue" : "maxValue", e ? e : "");
+            } else if (v && strcmp(type, "decimal") == 0 && json_is_number(v))
                 json_object_set_new(item, key, json_real(json_number_value(v)));
             else if (v)
                 json_object_set(item, key, v);
@@ -2949,20 +2959,40 @@ static void xls_condition(srp_buf *b, const sr_form *form, const json_t *c)
     }
 }
 
-/* The languages a form's texts use, Swedish first. */
+static void add_languages(json_t *langs, const json_t *text)
+{
+    const char *lang;
+    json_t *value;
+    json_object_foreach((json_t *)text, lang, value)
+    {
+        (void)value;
+        int seen = 0;
+        size_t i;
+        json_t *l;
+        json_array_foreach(langs, i, l) seen |= strcmp(json_string_value(l), lang) == 0;
+        if (!seen)
+            json_array_append_new(langs, json_string(lang));
+    }
+}
+
+/* The languages a form's texts use, Swedish first, the others in the order
+ * they first appear. */
 static json_t *form_languages(const sr_form *form)
 {
     json_t *langs = json_array();
     json_array_append_new(langs, json_string("sv"));
-    char *dump = json_dumps(form->root, JSON_COMPACT);
-    static const char *const candidates[] = {"en", "fi", "ar", "so", "fa", "ti", "es", "de", NULL};
-    for (size_t k = 0; dump && candidates[k]; k++) {
-        char needle[16];
-        snprintf(needle, sizeof needle, "\"%s\":", candidates[k]);
-        if (strstr(dump, needle))
-            json_array_append_new(langs, json_string(candidates[k]));
+    add_languages(langs, form->title);
+    add_languages(langs, form->description);
+    for (size_t i = 0; i < form->item_count; i++) {
+        const srp_item *it = &form->items[i];
+        add_languages(langs, it->label);
+        add_languages(langs, it->help);
+        for (size_t o = 0; o < it->option_count; o++)
+            add_languages(langs, it->options[o].label);
+        const char *key;
+        json_t *anchor;
+        json_object_foreach(it->anchors, key, anchor) add_languages(langs, anchor);
     }
-    free(dump);
     return langs;
 }
 

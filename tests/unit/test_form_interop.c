@@ -359,6 +359,15 @@ static void test_fhir_refusals(void **state)
         {"{\"linkId\":\"a\",\"type\":\"choice\",\"text\":\"A\",\"answerOption\":[{\"valueCoding\":{"
          "\"code\":\"LA6568-5\",\"display\":\"Not at all\"}}]}",
          "a", "'LA6568-5'"},
+        {"{\"linkId\":\"a\",\"type\":\"date\",\"text\":\"A\",\"extension\":[{\"url\":\"http://"
+         "hl7.org/fhir/StructureDefinition/maxValue\",\"_valueDate\":{\"extension\":[{\"url\":"
+         "\"http://hl7.org/fhir/StructureDefinition/cqf-expression\",\"valueExpression\":{"
+         "\"language\":\"text/fhirpath\",\"expression\":\"today() - 18 years\"}}]}}]}",
+         "a", "'today() - 18 years'"},
+        {"{\"linkId\":\"a\",\"type\":\"integer\",\"text\":\"A\",\"extension\":[{\"url\":\"http:"
+         "//hl7.org/fhir/StructureDefinition/cqf-expression\",\"valueExpression\":{\"language\":"
+         "\"text/cql\",\"expression\":\"CalculateTotalScore\"}}]}",
+         "a", "a calculated value"},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         char text[2000];
