@@ -18,6 +18,23 @@ ok "import fhir as a new version" form import exp.json --from fhir --version 2
 sr form list
 check "both listed" bash -c 'grep -q "sig-intake-copy" <<<"$0" && grep -qE "sig-experience +2" <<<"$0"' "$OUT"
 ok "same content again is a no-op" form import exp.json --from fhir --version 2
+# Exported and imported under its own id and version, a shipped form is the
+# very same definition (same digest): the registry calls it a no-op.
+for f in sig-intake sig-closure sig-experience sig-followup sig-intervention; do
+    for t in redcap fhir; do
+        ok "export $f $t" form export $f --to $t --out $f.$t
+        ok "import $f $t" form import $f.$t --from $t
+        check "$f $t comes back the same" grep -q "already installed with the same content" <<<"$ERR"
+    done
+done
+sr form export sig-intake-copy --to redcap
+printf '%s\n' "$OUT" | sed 's/sig_intake_copy/sig_intake/; s/sig-intake-copy/sig-intake/' > copy.csv
+check "the copy exports as the original did" cmp -s copy.csv intake.csv
+ok "a foreign dictionary, one instrument" form import "$SIGREG_SOURCE_DIR/tests/interop/redcap/survey/dictionary.csv" \
+    --from redcap --instrument participant_morale_questionnaire --phase experience
+check "installed under the instrument's name" grep -q "installed as participant-morale-questionnaire version 1 (5 items)" <<<"$ERR"
+refused "several instruments need a choice" "holds 4 instruments" form import \
+    "$SIGREG_SOURCE_DIR/tests/interop/redcap/survey/dictionary.csv" --from redcap --phase intake
 printf '%s\n' 'Variable / Field Name,Form Name,Field Type,Field Label,"Choices, Calculations, OR Slider Labels"' \
     'record_id,f,text,Record ID,' 'bmi,f,calc,BMI,[w]/[h]' > calc.csv
 before=$(registry_sums)
