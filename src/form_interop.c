@@ -2304,12 +2304,14 @@ static json_t *fhir_item(const sr_form *form, size_t i)
 
 sr_status sr_form_export_fhir(const sr_form *form, char **out, sr_error *err)
 {
-    char name[SR_FORM_ID_MAX + 1], version[24];
+    char name[SR_FORM_ID_MAX + 1], version[24], url[SR_FORM_ID_MAX + 32];
     *out = NULL;
     redcap_form_name(form->id, name, sizeof name);
     snprintf(version, sizeof version, "%d", form->version);
-    json_t *q = json_pack("{ssssssssssss}", "resourceType", "Questionnaire", "id", form->id,
-                          "language", "sv", "name", name, "version", version, "status", "active");
+    snprintf(url, sizeof url, "%s%s", SR_FHIR_FORM_URL_BASE, form->id);
+    json_t *q =
+        json_pack("{ssssssssssssss}", "resourceType", "Questionnaire", "id", form->id, "url", url,
+                  "language", "sv", "name", name, "version", version, "status", "active");
     if (!q)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     fhir_text(q, "title", form->title);
@@ -3170,4 +3172,119 @@ sr_status sr_form_export_xlsform(const sr_form *form, char **survey, char **choi
     *survey = srp_buf_take(&s);
     *choices = srp_buf_take(&c);
     return SR_OK;
+}
+
+/* ---- FHIR R4 QuestionnaireResponse ---------------------------------------------------------- */
+
+/* The answer entries of item it for the stored answer value. */
+static json_t *fhir_answers(const srp_item *it, const json_t *value)
+{
+    json_t *list = json_array();
+    size_t i;
+    json_t *v;
+    switch (it->type) {
+    case SR_ITEM_BOOLEAN:
+        json_array_append_new(list, json_pack("{sO}", "valueBoolean", (json_t *)value));
+        break;
+    case SR_ITEM_CHOICE:
+    case SR_ITEM_MULTICHOICE:
+        json_array_foreach(json_is_array(value) ? (json_t *)value : NULL, i, v)
+        {
+            const srp_option *o = srp_item_find_option(it, json_string_value(v));
+            json_array_append_new(list, json_pack("{s{sOss}}", "valueCoding", "code", v, "display",
+                                                  o ? srp_text(o->label, "sv") : ""));
+        }
+        if (json_is_string(value)) {
+            const srp_option *o = srp_item_find_option(it, json_string_value(value));
+            json_array_append_new(list,
+                                  json_pack("{s{sOss}}", "valueCoding", "code", (json_t *)value,
+                                            "display", o ? srp_text(o->label, "sv") : ""));
+        }
+        break;
+    case SR_ITEM_INTEGER:
+    case SR_ITEM_SCALE:
+        json_array_append_new(list, json_pack("{sO}", "valueInteger", (json_t *)value));
+        break;
+    case SR_ITEM_DECIMAL:
+        json_array_append_new(list, json_pack("{sf}", "valueDecimal", json_number_value(value)));
+        break;
+    case SR_ITEM_DATE:
+        json_array_append_new(list, json_pack("{sO}", "valueDate", (json_t *)value));
+        break;
+    default:
+        json_array_append_new(list, json_pack("{sO}", "valueString", (json_t *)value));
+        break;
+    }
+    return list;
+}
+
+sr_status sr_form_response_fhir(const sr_form *form, const sr_fhir_response_meta *meta,
+                                const char *answers, char **out, sr_error *err)
+{
+    sr_status rc = SR_OK;
+    sr_problems *problems = NULL;
+    json_t *a = NULL, *qr = NULL;
+    char questionnaire[SR_FORM_ID_MAX + 48];
+    *out = NULL;
+    problems = sr_problems_new();
+    if (!problems)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    if ((rc = sr_form_check_answers(form, answers, strlen(answers), problems, err)) != SR_OK)
+        goto out;
+    a = json_loads(answers, 0, NULL);
+    snprintf(questionnaire, sizeof questionnaire, "%s%s|%d", SR_FHIR_FORM_URL_BASE, form->id,
+             form->version);
+    char revision[24];
+    snprintf(revision, sizeof revision, "%d", meta->revision);
+    qr = json_pack("{sssss{ss}sssssss{s{ssss}}}", "resourceType", "QuestionnaireResponse", "id",
+                   meta->id, "meta", "versionId", revision, "questionnaire", questionnaire,
+                   "status", "completed", "authored", meta->date, "subject", "identifier", "system",
+                   "urn:sigreg:case", "value", meta->subject);
+    if (!a || !qr) {
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if (!meta->active)
+        add_extension(qr, json_pack("{sssb}", "url", SX("set-aside"), "valueBoolean", 1));
+    json_t *top = json_array(), *group = NULL;
+    for (size_t i = 0; i < form->item_count; i++) {
+        const srp_item *it = &form->items[i];
+        if (it->type == SR_ITEM_SECTION) {
+            group = json_pack("{ss}", "linkId", it->id);
+            if (it->label)
+                json_object_set_new(group, "text", json_string(srp_text(it->label, "sv")));
+            json_object_set_new(group, "item", json_array());
+            json_array_append_new(top, group);
+            continue;
+        }
+        json_t *value = json_object_get(a, it->id);
+        if (!value || (json_is_array(value) && json_array_size(value) == 0 &&
+                       it->type != SR_ITEM_MULTICHOICE))
+            continue;
+        json_t *entry = json_pack("{ss}", "linkId", it->id);
+        if (it->label)
+            json_object_set_new(entry, "text", json_string(srp_text(it->label, "sv")));
+        json_t *list = fhir_answers(it, value);
+        if (json_array_size(list))
+            json_object_set_new(entry, "answer", list);
+        else
+            json_decref(list); /* an empty selection: the question, answered with nothing */
+        json_array_append_new(group ? json_object_get(group, "item") : top, entry);
+    }
+    /* Groups with no answered item are left out. */
+    for (size_t i = json_array_size(top); i-- > 0;) {
+        json_t *g = json_array_get(top, i);
+        json_t *items = json_object_get(g, "item");
+        if (items && json_array_size(items) == 0 && !json_object_get(g, "answer"))
+            json_array_remove(top, i);
+    }
+    json_object_set_new(qr, "item", top);
+    *out = json_dumps(qr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    if (!*out)
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+out:
+    json_decref(a);
+    json_decref(qr);
+    sr_problems_free(problems);
+    return rc;
 }

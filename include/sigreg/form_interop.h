@@ -58,6 +58,27 @@ sr_status sr_form_import_redcap(const char *text, size_t len, const sr_form_impo
 sr_status sr_form_import_fhir(const char *text, size_t len, const sr_form_import_options *opts,
                               char **json, sr_problems *problems, sr_error *err);
 
+/* The canonical URL of a form in FHIR (Questionnaire.url), e.g.
+ * "urn:sigreg:form:sig-intake"; a response names "<url>|<version>". */
+#define SR_FHIR_FORM_URL_BASE "urn:sigreg:form:"
+
+/* The identity of one response, for sr_form_response_fhir. */
+typedef struct sr_fhir_response_meta {
+    const char *id;      /* the resource id ([A-Za-z0-9.-]{1,64}) */
+    const char *subject; /* the case code, never a personnummer */
+    const char *date;    /* "YYYY-MM-DD", the response's date */
+    int revision;        /* 1 for the first registration */
+    int active;          /* 0: set aside when the case was reopened */
+} sr_fhir_response_meta;
+
+/* A set of answers to form (a JSON object of item id to answer, as stored)
+ * as a FHIR R4 QuestionnaireResponse: items nested as the Questionnaire of
+ * sr_form_export_fhir nests them (sections as groups), one answer per value,
+ * options as valueCoding {code, display} in Swedish. *out is a new string
+ * the caller frees. SR_ERR_INVALID when the answers do not fit the form. */
+sr_status sr_form_response_fhir(const sr_form *form, const sr_fhir_response_meta *meta,
+                                const char *answers, char **out, sr_error *err);
+
 /* Whether two forms are equal in the sense the round trips promise: the same
  * id, version, phase, repeatable, title and description in every language,
  * and the same items in the same order with the same id, type, label and

@@ -71,7 +71,7 @@ static const cli_command commands[] = {
     {"case", "find", cmd_case_find, NEEDS_REGISTRY, ADMIN | COORD, "find cases",
      "case find --pnr PNR", "Prints the code of the case that has this personnummer."},
     {"case", "show", cmd_case_show, NEEDS_REGISTRY, ADMIN | COORD, "see cases",
-     "case show CASE [--json] [--identity]",
+     "case show CASE [--json | --fhir] [--identity]",
      "Shows a case and all its responses. --identity adds the personnummer (audited)."},
     {"case", "list", cmd_case_list, NEEDS_REGISTRY, ADMIN | COORD, "list cases",
      "case list [--unit CODE] [--status open|closed] [--missing PHASE] [--idle-days N]",

@@ -42,4 +42,23 @@ refused "calc field refused by name" "bmi.*calculated field" form import calc.cs
 check "nothing changed" test "$before" = "$(registry_sums)"
 refused "phase needed" "phase" form import calc.csv --from redcap
 SIGREG_PASSPHRASE_FILE=coord.pass refused "coordinators cannot import" "may not import forms" form import exp.json --from fhir --user coord --version 3
+# A case's responses as FHIR QuestionnaireResponses.
+C=$("$SIGREG_BIN" case new --unit U1 --no-pnr 2>/dev/null)
+cat > intake-answers.json <<'EOF'
+{"sex":"girl","referral_source":"school","consent_young_person":true,"consent_guardians":"yes",
+ "consent_date":"2025-02-01","living_situation":"one_parent","school_situation":"absence",
+ "need_crime":"some","need_attitudes":"none","need_peers":"substantial","need_family":"some",
+ "need_school":"some","need_leisure":"none","need_substances":"unknown","need_mental_health":"none",
+ "need_violence_exposure":"none","need_honour":"none","protective_factors":["engaged_adult"],
+ "substance_use":"none","police_contacts_6m":"one","suspected_ever":true,"crime_types":["theft"],
+ "age_first_suspected":13,"victim_of_crime":"no"}
+EOF
+printf '%s' '{"answered_by":"alone","felt_safe":4,"felt_understood":5,"could_influence":3,"got_help":4,"would_recommend":true}' > exp-answers.json
+ok "register intake" register "$C" sig-intake --date 2025-03-01 --answers intake-answers.json
+ok "register experience" register "$C" sig-experience --version 1 --date 2025-06-01 --answers exp-answers.json
+ok "case show --fhir" case show "$C" --fhir
+check "a Bundle of QuestionnaireResponses" bash -c 'grep -q "\"resourceType\": \"Bundle\"" <<<"$0" && grep -q "\"resourceType\": \"QuestionnaireResponse\"" <<<"$0"' "$OUT"
+check "names the form version and the case" bash -c 'grep -q "urn:sigreg:form:sig-experience|1" <<<"$0" && grep -q "urn:sigreg:form:sig-intake|1" <<<"$0" && grep -q "\"value\": \"$1\"" <<<"$0"' "$OUT" "$C"
+check "answers as FHIR values" bash -c 'grep -q "\"valueInteger\": 4" <<<"$0" && grep -q "\"code\": \"alone\"" <<<"$0" && grep -q "\"valueBoolean\": true" <<<"$0" && grep -q "\"valueDate\": \"2025-02-01\"" <<<"$0"' "$OUT"
+refused "--fhir and --json together" "usage" case show "$C" --fhir --json
 t_end

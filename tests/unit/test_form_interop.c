@@ -532,6 +532,47 @@ static void test_foreign_definitions(void **state)
     assert_true(checked >= 6);
 }
 
+static void test_questionnaire_response(void **state)
+{
+    (void)state;
+    sr_form *form = parse(RICH);
+    const char *answers = "{\"a\":\"dk\",\"n\":7,\"d\":1.5,"
+                          "\"t\":\"2021-07-01\",\"b\":false,\"txt\":\"fritt\"}";
+    sr_fhir_response_meta meta = {"ABCD-EFGH-12", "ABCD-EFGH", "2025-03-01", 2, 1};
+    char *out = NULL;
+    sr_error err;
+    sr_error_clear(&err);
+    sr_status rc = sr_form_response_fhir(form, &meta, answers, &out, &err);
+    if (rc != SR_OK)
+        print_message("%s\n", err.message);
+    assert_int_equal(rc, SR_OK);
+    const char *expected[] = {
+        "\"resourceType\": \"QuestionnaireResponse\"",
+        "\"questionnaire\": \"urn:sigreg:form:rich|3\"",
+        "\"authored\": \"2025-03-01\"",
+        "\"versionId\": \"2\"",
+        "\"value\": \"ABCD-EFGH\"",
+        "\"valueCoding\": {\n            \"code\": \"dk\",\n            \"display\": \"Vet ej\"",
+        "\"linkId\": \"sec\"",
+        "\"valueInteger\": 7",
+        "\"valueDecimal\": 1.5",
+        "\"valueDate\": \"2021-07-01\"",
+        "\"valueBoolean\": false",
+        "\"valueString\": \"fritt\""};
+    for (size_t k = 0; k < sizeof expected / sizeof expected[0]; k++) {
+        if (!strstr(out, expected[k]))
+            print_message("missing %s in\n%s\n", expected[k], out);
+        assert_non_null(strstr(out, expected[k]));
+    }
+    /* "end" is a section with nothing answered under it: left out. */
+    assert_null(strstr(out, "\"linkId\": \"end\""));
+    free(out);
+    /* Answers that do not fit the form are refused. */
+    assert_int_equal(sr_form_response_fhir(form, &meta, "{\"n\":99}", &out, NULL), SR_ERR_INVALID);
+    assert_null(out);
+    sr_form_free(form);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -545,6 +586,7 @@ int main(void)
         cmocka_unit_test(test_fhir_refusals),
         cmocka_unit_test(test_xlsform),
         cmocka_unit_test(test_foreign_definitions),
+        cmocka_unit_test(test_questionnaire_response),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
