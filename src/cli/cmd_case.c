@@ -143,8 +143,8 @@ static int keep_response(void *ctx, const sr_response_info *r)
 static int show_fhir(sr_registry *reg, const char *code, sr_error *err)
 {
     fhir_responses list = {NULL, 0, 0};
-    json_t *bundle = json_pack("{sssss[]}", "resourceType", "Bundle", "type", "collection",
-                               "entry");
+    json_t *bundle =
+        json_pack("{sssss[]}", "resourceType", "Bundle", "type", "collection", "entry");
     sr_status rc = bundle ? sr_case_show(reg, code, NULL, keep_response, &list, err)
                           : sr_error_set(err, SR_ERR_NOMEM, "out of memory");
     if (rc == SR_OK && list.oom)
@@ -159,9 +159,9 @@ static int show_fhir(sr_registry *reg, const char *code, sr_error *err)
         if (rc == SR_OK)
             rc = sr_form_response_fhir(form, &meta, f->answers, &qr, err);
         json_t *resource = qr ? json_loads(qr, 0, NULL) : NULL;
-        if (rc == SR_OK && (!resource || json_array_append_new(json_object_get(bundle, "entry"),
-                                                               json_pack("{so}", "resource",
-                                                                         resource)) != 0))
+        if (rc == SR_OK &&
+            (!resource || json_array_append_new(json_object_get(bundle, "entry"),
+                                                json_pack("{so}", "resource", resource)) != 0))
             rc = sr_error_set(err, SR_ERR_NOMEM, "out of memory");
         free(qr);
         sr_form_free(form);
@@ -205,8 +205,8 @@ int cmd_case_show(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_er
         return show_fhir(reg, argv[optind], err);
     if (as_json) {
         sr_sink out = sr_sink_file(stdout);
-        sr_status rc = sr_case_write_json(reg, argv[optind], identity ? SR_CASE_JSON_IDENTITY : 0,
-                                          &out, err);
+        sr_status rc =
+            sr_case_write_json(reg, argv[optind], identity ? SR_CASE_JSON_IDENTITY : 0, &out, err);
         return rc == SR_OK ? CLI_OK : cli_fail(rc);
     }
     sr_status rc = sr_case_show(reg, argv[optind], show_case, show_response, NULL, err);
