@@ -1340,8 +1340,10 @@ static json_t *rp_primary(rc_parser *r, int depth)
     if (r->s[r->i] == '(') {
         r->i++;
         json_t *c = rp_or(r, depth + 1);
+        if (!c)
+            return NULL;
         rp_space(r);
-        if (c && r->s[r->i] != ')') {
+        if (r->s[r->i] != ')') {
             rp_fail(r, "a parenthesis is not closed");
             json_decref(c);
             return NULL;

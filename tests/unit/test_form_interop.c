@@ -273,6 +273,10 @@ static void test_redcap_refusals(void **state)
                    "b,my_form,,yesno,B,,,,,,,datediff([a],'today','y') > 3,,,,,,\n",
                    "b", "function 'datediff'");
     refused_redcap("a,my_form,,file,A,,,,,,,,,,,,,\n", "a", "file upload");
+    /* A group that fails at the very end of the logic (found by fuzzing:
+     * the parser stepped past the end). */
+    refused_redcap("a,my_form,,yesno,A,,,,,,,,,,,,,\nb,my_form,,yesno,B,,,,,,,([a] =,,,,,,\n", "b",
+                   "expected a value");
     refused_redcap("A b,my_form,,text,A,,,,,,,,,,,,,\n", "A b", "not a sigreg item id");
     refused_redcap("a,my_form,,text,\xC5lder,,,,,,,,,,,,,\n", "row 3", "not UTF-8");
 }
