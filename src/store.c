@@ -5,12 +5,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/buffer.h"
 #include "base/error.h"
 #include "base/fileio.h"
 
@@ -138,9 +140,97 @@ sr_status srp_store_exec(sqlite3 *db, const char *sql, sr_error *err)
     return rc == SQLITE_OK ? SR_OK : srp_store_fail(db, rc, "update the database", err);
 }
 
+/* ---- transaction hooks -----------------------------------------------------------------
+ * A session registers hooks on its connection so that every transaction
+ * begun through this module takes the registry's lock, whichever module
+ * begins it. The table is small (one entry per open session connection). */
+
+typedef struct hook_entry {
+    sqlite3 *db;
+    srp_store_hooks hooks;
+    int entered; /* enter succeeded and leave is owed */
+} hook_entry;
+
+static pthread_mutex_t hooks_mutex = PTHREAD_MUTEX_INITIALIZER;
+static hook_entry *hook_table;
+static size_t hook_count, hook_cap;
+
+static hook_entry *hook_find(sqlite3 *db)
+{
+    for (size_t i = 0; i < hook_count; i++)
+        if (hook_table[i].db == db)
+            return &hook_table[i];
+    return NULL;
+}
+
+sr_status srp_store_set_hooks(sqlite3 *db, const srp_store_hooks *hooks, sr_error *err)
+{
+    sr_status rc = SR_OK;
+    pthread_mutex_lock(&hooks_mutex);
+    hook_entry *e = hook_find(db);
+    if (!hooks) {
+        if (e)
+            *e = hook_table[--hook_count];
+    } else if (e) {
+        e->hooks = *hooks;
+    } else {
+        void *table = hook_table;
+        if (srp_grow(&table, &hook_cap, hook_count + 1, sizeof *hook_table) != 0) {
+            rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        } else {
+            hook_table = table;
+            hook_table[hook_count++] = (hook_entry){db, *hooks, 0};
+        }
+    }
+    if (!hooks && hook_count == 0) {
+        free(hook_table);
+        hook_table = NULL;
+        hook_cap = 0;
+    }
+    pthread_mutex_unlock(&hooks_mutex);
+    return rc;
+}
+
+/* Copies db's hooks out (the table may move while they run). */
+static int hooks_of(sqlite3 *db, srp_store_hooks *out, int *entered, int set_entered)
+{
+    pthread_mutex_lock(&hooks_mutex);
+    hook_entry *e = hook_find(db);
+    if (e) {
+        *out = e->hooks;
+        if (entered)
+            *entered = e->entered;
+        if (set_entered >= 0)
+            e->entered = set_entered;
+    }
+    pthread_mutex_unlock(&hooks_mutex);
+    return e != NULL;
+}
+
+static void hooks_leave(sqlite3 *db)
+{
+    srp_store_hooks h;
+    int entered = 0;
+    if (db && hooks_of(db, &h, &entered, 0) && entered && h.leave)
+        h.leave(h.ctx);
+}
+
 sr_status srp_store_begin(sqlite3 *db, sr_error *err)
 {
-    return srp_store_exec(db, "BEGIN IMMEDIATE", err);
+    srp_store_hooks h;
+    if (!hooks_of(db, &h, NULL, -1))
+        return srp_store_exec(db, "BEGIN IMMEDIATE", err);
+    /* The session's lock keeps every other writer out, so the transaction
+     * may be deferred: only the files it writes take part in its commit (an
+     * attached code key that is only read stays out of it). */
+    sr_status rc = h.enter ? h.enter(h.ctx, err) : SR_OK;
+    if (rc != SR_OK)
+        return rc;
+    (void)hooks_of(db, &h, NULL, 1);
+    rc = srp_store_exec(db, "BEGIN", err);
+    if (rc != SR_OK)
+        hooks_leave(db);
+    return rc;
 }
 
 sr_status srp_store_commit(sqlite3 *db, sr_error *err)
@@ -148,6 +238,8 @@ sr_status srp_store_commit(sqlite3 *db, sr_error *err)
     sr_status rc = srp_store_exec(db, "COMMIT", err);
     if (rc != SR_OK)
         srp_store_rollback(db);
+    else
+        hooks_leave(db);
     return rc;
 }
 
@@ -155,6 +247,7 @@ void srp_store_rollback(sqlite3 *db)
 {
     if (db && !sqlite3_get_autocommit(db))
         (void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    hooks_leave(db);
 }
 
 sr_status srp_store_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **out, sr_error *err)
@@ -293,8 +386,12 @@ out:
 
 void srp_store_close(sqlite3 *db)
 {
-    if (db)
-        sqlite3_close(db);
+    if (!db)
+        return;
+    (void)srp_store_set_hooks(db, NULL, NULL);
+    /* A statement still open (a caller's, after the session moved on to a
+     * new connection) keeps the connection alive until it is finalized. */
+    sqlite3_close_v2(db);
 }
 
 sr_status srp_store_attach(sqlite3 *db, const char *path, const char *schema,
