@@ -290,7 +290,7 @@ static sr_status check_cipher(sqlite3 *db, sr_error *err)
 
 /* After keying: the page size must be set before the first read, and the
  * key verified before anything else reads the file. */
-static sr_status apply_pragmas(sqlite3 *db, sr_error *err)
+sr_status srp_store_apply_pragmas(sqlite3 *db, sr_error *err)
 {
     static const char *const pragmas[] = {
         "PRAGMA temp_store = MEMORY", "PRAGMA secure_delete = ON",  "PRAGMA foreign_keys = ON",
@@ -372,7 +372,7 @@ sr_status srp_store_open(const char *path, const unsigned char key[SRP_KEY_BYTES
         rc = srp_store_fail(db, src, "read the registry database", err);
         goto out;
     }
-    rc = apply_pragmas(db, err);
+    rc = srp_store_apply_pragmas(db, err);
     if (rc != SR_OK)
         goto out;
     *out = db;

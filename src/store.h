@@ -32,6 +32,10 @@ sr_status srp_store_attach(sqlite3 *db, const char *path, const char *schema,
 sr_status srp_store_export(sqlite3 *db, const char *path,
                            const unsigned char key[SRP_KEY_BYTES], sr_error *err);
 
+/* The pragmas every registry connection runs after keying (secure delete,
+ * foreign keys, full sync, rollback journal, the page cache); tools/floor
+ * uses them too, so that its figures compare like with like. */
+sr_status srp_store_apply_pragmas(sqlite3 *db, sr_error *err);
 /* Brings the main schema up to SRP_SCHEMA_VERSION inside one transaction. */
 sr_status srp_store_migrate(sqlite3 *db, sr_error *err);
 /* Creates the code key tables in schema "codekey". */
