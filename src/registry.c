@@ -90,6 +90,8 @@ struct sr_registry {
     srp_keys *keys;
     int db_on_previous; /* the database is still under the previous master key */
     sqlite3 *db;
+    int codekey_attached; /* attached on first use: read-only work never opens it */
+    int audit_only;       /* the transaction being begun writes only an audit entry */
     sr_secret *audit_key;
     sr_secret *pseudonym_key;
     srp_audit_cursor audit;
@@ -316,6 +318,7 @@ static sr_status open_database(sr_registry *reg, sr_error *err)
         sr_secret_free(key);
         if (rc == SR_OK) {
             reg->db_on_previous = previous;
+            reg->codekey_attached = 0;
             rc = set_hooks(reg, err);
             return rc == SR_OK ? refresh_audit_key(reg, err) : rc;
         }
@@ -348,7 +351,19 @@ static sr_status attach_codekey(sr_registry *reg, sr_error *err)
         rc = srp_error_set_where(err, SR_ERR_CORRUPT, reg->paths.codekey,
                                  "the code key file '%s' is damaged or belongs to another registry",
                                  reg->paths.codekey);
+    if (rc == SR_OK)
+        reg->codekey_attached = 1;
     return rc;
+}
+
+/* Attaches the code key when the session holds the identity key and it is
+ * not attached yet; only outside a transaction (SQLite attaches no file
+ * inside one), which is why a write transaction attaches it when it begins. */
+static sr_status need_codekey(sr_registry *reg, sr_error *err)
+{
+    if (reg->codekey_attached || !reg->keys->has_identity || !sqlite3_get_autocommit(reg->db))
+        return SR_OK;
+    return attach_codekey(reg, err);
 }
 
 static sr_status check_registry_id(sr_registry *reg, sr_error *err)
@@ -548,7 +563,23 @@ static sr_status lock_enter(sr_registry *reg, sr_error *err)
 
 static sr_status hook_enter(void *ctx, sr_error *err)
 {
-    return lock_enter(ctx, err);
+    sr_registry *reg = ctx;
+    sr_status rc = lock_enter(reg, err);
+    /* A transaction that writes more than its audit entry may write the
+     * code key; with deferred transactions, one that does not leaves it out
+     * of the commit even so. */
+    if (rc == SR_OK && !reg->audit_only) {
+        rc = need_codekey(reg, err);
+        if (rc != SR_OK)
+            lock_leave(reg);
+    }
+    return rc;
+}
+
+static sr_status hook_prepare(void *ctx, const char *sql, sr_error *err)
+{
+    sr_registry *reg = ctx;
+    return strstr(sql, "codekey.") ? need_codekey(reg, err) : SR_OK;
 }
 
 static void hook_leave(void *ctx)
@@ -566,7 +597,7 @@ static sr_status hook_refuse(void *ctx, sr_error *err)
 
 static sr_status set_hooks(sr_registry *reg, sr_error *err)
 {
-    srp_store_hooks hooks = {hook_enter, hook_leave, reg};
+    srp_store_hooks hooks = {hook_enter, hook_leave, hook_prepare, reg};
     return srp_store_set_hooks(reg->db, &hooks, err);
 }
 
@@ -639,8 +670,10 @@ static sr_status load_set(sr_registry *reg, sr_error *err)
      * among them); anyone else opens with whichever keys still fit. */
     if (rc == SR_OK && reg->keys->has_previous && reg->keys->has_signing)
         rc = finish_rotation(reg, err);
-    if (rc == SR_OK && reg->keys->has_identity)
-        rc = attach_codekey(reg, err);
+    if (rc == SR_OK && reg->keys->has_identity && !srp_file_exists(reg->paths.codekey))
+        rc = srp_error_set_where(err, SR_ERR_CORRUPT, reg->paths.codekey,
+                                 "the code key file '%s' is missing: restore it from a backup",
+                                 reg->paths.codekey);
     if (rc == SR_OK && reg->keys->has_identity) {
         sr_secret_free(reg->pseudonym_key);
         reg->pseudonym_key = sr_secret_new(SRP_KEY_BYTES);
@@ -690,7 +723,7 @@ sr_status srp_registry_refresh(sr_registry *reg, sr_error *err)
     retired_set old = {reg->db, reg->keyring, reg->keys, reg->audit_key};
     int old_previous = reg->db_on_previous;
     stmts_clear(reg);
-    srp_store_hooks refuse = {hook_refuse, NULL, reg};
+    srp_store_hooks refuse = {hook_refuse, NULL, NULL, reg};
     rc = srp_store_set_hooks(old.db, &refuse, err);
     if (rc != SR_OK)
         goto out;
@@ -996,7 +1029,10 @@ sr_status srp_registry_require_unit(sr_registry *reg, const char *unit, sr_error
 sr_status srp_registry_transaction(sr_registry *reg, const char *action, const char *case_code,
                                    const char *detail, srp_txn_fn fn, void *ctx, sr_error *err)
 {
-    sr_status rc = srp_store_begin(srp_registry_db(reg), err);
+    sqlite3 *db = srp_registry_db(reg);
+    reg->audit_only = fn == NULL;
+    sr_status rc = srp_store_begin(db, err);
+    reg->audit_only = 0;
     if (rc != SR_OK)
         return rc;
     if (fn)
@@ -1091,7 +1127,9 @@ static sr_status rotate_locked(sr_registry *reg, sr_error *err)
     /* The code key must be detached before its file is replaced, and no
      * statement may hold it. */
     stmts_clear(reg);
-    sr_status rc = srp_store_exec(reg->db, "DETACH DATABASE codekey", err);
+    sr_status rc = reg->codekey_attached ? srp_store_exec(reg->db, "DETACH DATABASE codekey", err)
+                                         : SR_OK;
+    reg->codekey_attached = 0;
     if (rc == SR_OK)
         rc = srp_keyring_reseal(reg->keyring, next, err);
     if (rc == SR_OK)

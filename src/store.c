@@ -252,6 +252,12 @@ void srp_store_rollback(sqlite3 *db)
 
 sr_status srp_store_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **out, sr_error *err)
 {
+    srp_store_hooks h;
+    if (hooks_of(db, &h, NULL, -1) && h.prepare) {
+        sr_status hrc = h.prepare(h.ctx, sql, err);
+        if (hrc != SR_OK)
+            return hrc;
+    }
     int rc = sqlite3_prepare_v2(db, sql, -1, out, NULL);
     return rc == SQLITE_OK ? SR_OK : srp_store_fail(db, rc, "prepare a query", err);
 }

@@ -44,12 +44,14 @@ sr_status srp_store_init_codekey(sqlite3 *db, sr_error *err);
 sr_status srp_store_exec(sqlite3 *db, const char *sql, sr_error *err);
 /* What a session does around each transaction on its connection: enter
  * before BEGIN (takes the registry's lock; its failure fails the BEGIN),
- * leave after COMMIT or ROLLBACK. A connection with hooks begins deferred
+ * leave after COMMIT or ROLLBACK, prepare before compiling. A connection with hooks begins deferred
  * transactions (enter keeps other writers out); one without, immediate ones.
  * NULL hooks remove them; srp_store_close removes them too. */
 typedef struct srp_store_hooks {
     sr_status (*enter)(void *ctx, sr_error *err);
     void (*leave)(void *ctx);
+    /* Before a statement is compiled (may attach a schema it names). */
+    sr_status (*prepare)(void *ctx, const char *sql, sr_error *err);
     void *ctx;
 } srp_store_hooks;
 sr_status srp_store_set_hooks(sqlite3 *db, const srp_store_hooks *hooks, sr_error *err);
