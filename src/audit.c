@@ -1,7 +1,7 @@
 /*
  * audit.c - the keyed hash chain of the access log.
  */
-#include "audit.h"
+#include "audit_int.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -19,7 +19,8 @@
 #include "crypto.h"
 #include "base/error.h"
 #include "form_int.h"
-#include "session.h"
+#include "form_store_int.h"
+#include "registry_int.h"
 #include "sigreg/import.h"
 #include "store.h"
 
@@ -327,4 +328,10 @@ void sr_import_free(sr_import *imp)
     for (size_t i = 0; i < imp->form_count; i++)
         sr_form_free(imp->forms[i].form);
     free(imp);
+}
+
+int sr_import_status_is_fatal(sr_status status)
+{
+    return status == SR_ERR_NOMEM || status == SR_ERR_IO || status == SR_ERR_BUSY ||
+           status == SR_ERR_DB || status == SR_ERR_CORRUPT;
 }

@@ -6,10 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
+#include "sigreg/audit.h"
 #include "base/error.h"
 #include "base/fileio.h"
-#include "session.h"
+#include "registry_int.h"
+#include "sigreg/maintenance.h"
 #include "store.h"
 
 static sr_status integrity(sqlite3 *db, const char *schema, int *ok, sr_error *err)
@@ -95,7 +96,7 @@ sr_status sr_audit_list(sr_registry *reg, int64_t limit, const char *case_code,
                             (const char *)sqlite3_column_text(st, 3),
                             (const char *)sqlite3_column_text(st, 4),
                             (const char *)sqlite3_column_text(st, 5)};
-        if (fn(ctx, &e) != 0)
+        if (fn && fn(ctx, &e) != 0)
             break;
     }
     if (src != SQLITE_ROW && src != SQLITE_DONE)

@@ -38,14 +38,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "audit.h"
+#include "audit_int.h"
 #include "base/buffer.h"
 #include "base/error.h"
 #include "base/fileio.h"
 #include "keyring_file.h"
 #include "lock.h"
 #include "base/names.h"
-#include "session.h"
+#include "registry_int.h"
 #include "store.h"
 #include "base/timeutil.h"
 

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 
 #include "base/error.h"
-#include "session.h"
+#include "registry_int.h"
+#include "settings_int.h"
+#include "sigreg/settings.h"
 #include "sigreg/stats.h"
 #include "store.h"
 

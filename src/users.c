@@ -11,7 +11,8 @@
 #include "base/error.h"
 #include "keyring_file.h"
 #include "base/names.h"
-#include "session.h"
+#include "registry_int.h"
+#include "sigreg/users.h"
 #include "store.h"
 
 static const srp_kdf_profile *choose_profile(const char *name, sr_error *err)
@@ -203,7 +204,7 @@ sr_status sr_user_list(sr_registry *reg, sr_user_fn fn, void *ctx, sr_error *err
         if (rc != SR_OK)
             return rc;
         info.units = units;
-        if (fn(ctx, &info) != 0)
+        if (fn && fn(ctx, &info) != 0)
             break;
     }
     return SR_OK;

@@ -1,5 +1,6 @@
 /*
- * registry.h - creating, unlocking and administering a sigreg registry.
+ * registry.h - creating and unlocking a sigreg registry: the session, its
+ * user and role.
  *
  * A registry is an encrypted database file plus sidecar files with the same
  * stem: STEM.keyring (the key slots), STEM.codekey (the code key, case code
@@ -11,12 +12,11 @@
  * between operations, without the passphrase.
  *
  * Every call here checks the session's role and appends to the audit log.
+ * Users, units, settings and whole-registry checks have headers of their
+ * own (sigreg/users.h, units.h, settings.h, maintenance.h).
  */
 #ifndef SIGREG_REGISTRY_H
 #define SIGREG_REGISTRY_H
-
-#include <stddef.h>
-#include <stdint.h>
 
 #include "sigreg/role.h"
 #include "sigreg/secret.h"
@@ -65,57 +65,5 @@ sr_status sr_registry_require(sr_registry *reg, unsigned role_mask, const char *
 const char *const *sr_kdf_profile_names(void);
 /* Whether a profile is known; *for_tests_only says whether it is the test one. */
 int sr_kdf_profile_known(const char *name, int *for_tests_only);
-
-/* ---- users (admin) ------------------------------------------------------- */
-typedef struct sr_user_info {
-    const char *name;
-    sr_role role;
-    const char *kdf_profile;
-    const char *units; /* comma-separated unit codes, "" when none */
-} sr_user_info;
-typedef int (*sr_user_fn)(void *ctx, const sr_user_info *user);
-
-/* Adds a user with their own passphrase; units (may be empty) must exist;
- * a coordinator needs at least one. */
-sr_status sr_user_add(sr_registry *reg, const char *name, sr_role role, const char *const *units,
-                      size_t unit_count, const char *kdf_profile, const sr_secret *pass,
-                      sr_error *err);
-/* Removes a user and rotates the registry's keys: afterwards the removed
- * passphrase opens nothing; everyone else's still does. */
-sr_status sr_user_remove(sr_registry *reg, const char *name, sr_error *err);
-sr_status sr_user_list(sr_registry *reg, sr_user_fn fn, void *ctx, sr_error *err);
-/* Changes the session user's own passphrase (old_pass must be right). */
-sr_status sr_user_passwd(sr_registry *reg, const sr_secret *old_pass, const sr_secret *new_pass,
-                         const char *kdf_profile, sr_error *err);
-
-/* ---- units ----------------------------------------------------------------- */
-typedef struct sr_unit_info {
-    const char *code;
-    const char *name;
-} sr_unit_info;
-typedef int (*sr_unit_fn)(void *ctx, const sr_unit_info *unit);
-sr_status sr_unit_add(sr_registry *reg, const char *code, const char *name, sr_error *err);
-sr_status sr_unit_list(sr_registry *reg, sr_unit_fn fn, void *ctx, sr_error *err);
-
-/* ---- settings ---------------------------------------------------------------- */
-/* The minimum cell of summaries (default 5, never below 3). Any role may
- * read it; admins set it. Both are audited. */
-sr_status sr_settings_min_cell(sr_registry *reg, int *min_cell, sr_error *err);
-sr_status sr_settings_set_min_cell(sr_registry *reg, int min_cell, sr_error *err);
-
-/* ---- whole-registry checks and copies ---------------------------------------- */
-typedef struct sr_verify_report {
-    int database_ok;  /* integrity_check of the database */
-    int codekey_ok;   /* 1 ok, 0 damaged, -1 not checked (no identity key) */
-    int audit_ok;
-    int64_t audit_entries;
-    char audit_head[65];
-} sr_verify_report;
-/* Checks the database, the code key (for holders of the identity key) and
- * the audit chain. Returns SR_OK only when all hold. */
-sr_status sr_registry_verify(sr_registry *reg, sr_verify_report *report, sr_error *err);
-/* Writes a consistent, still encrypted copy (database, keyring and code key)
- * at out_path and its sidecars, then opens the copy and checks it. Admins. */
-sr_status sr_registry_backup(sr_registry *reg, const char *out_path, sr_error *err);
 
 #endif

@@ -142,8 +142,7 @@ static int write_fully(int fd, const unsigned char *data, size_t len)
     return 0;
 }
 
-/* Opens a new temporary file beside path; fills *tmp_out (caller frees). */
-static int open_temp_beside(const char *path, char **tmp_out)
+int srp_file_temp_beside(const char *path, char **tmp_out)
 {
     char *tmp = srp_str_concat(path, ".tmp-XXXXXX");
     if (!tmp)
@@ -158,7 +157,8 @@ static int open_temp_beside(const char *path, char **tmp_out)
     return fd;
 }
 
-static sr_status finish_temp(int fd, char *tmp, const char *path, sr_error *err)
+sr_status srp_file_finish_temp(int fd, const char *tmp, const char *path, int replace,
+                               sr_error *err)
 {
     sr_status rc = SR_OK;
     if (fsync(fd) != 0) {
@@ -168,11 +168,31 @@ static sr_status finish_temp(int fd, char *tmp, const char *path, sr_error *err)
         unlink(tmp);
         return rc;
     }
-    if (close(fd) != 0 || rename(tmp, path) != 0) {
+    if (close(fd) != 0) {
         rc = srp_error_set_where(err, SR_ERR_IO, path, "cannot write '%s': %s", path,
                                  strerror(errno));
         unlink(tmp);
         return rc;
+    }
+    if (replace) {
+        if (rename(tmp, path) != 0) {
+            rc = srp_error_set_where(err, SR_ERR_IO, path, "cannot write '%s': %s", path,
+                                     strerror(errno));
+            unlink(tmp);
+            return rc;
+        }
+    } else {
+        /* link() never replaces: a file that appeared meanwhile is kept. */
+        if (link(tmp, path) != 0) {
+            int e = errno;
+            unlink(tmp);
+            if (e == EEXIST)
+                return srp_error_set_where(err, SR_ERR_EXISTS, path, "'%s' exists already",
+                                           path);
+            return srp_error_set_where(err, SR_ERR_IO, path, "cannot write '%s': %s", path,
+                                       strerror(e));
+        }
+        unlink(tmp);
     }
     return srp_file_sync_dir(path, err);
 }
@@ -180,7 +200,7 @@ static sr_status finish_temp(int fd, char *tmp, const char *path, sr_error *err)
 sr_status srp_file_write_atomic(const char *path, const void *data, size_t len, sr_error *err)
 {
     char *tmp = NULL;
-    int fd = open_temp_beside(path, &tmp);
+    int fd = srp_file_temp_beside(path, &tmp);
     if (fd < 0)
         return srp_error_set_where(err, SR_ERR_IO, path, "cannot create a file beside '%s': %s",
                                    path, strerror(errno));
@@ -191,7 +211,7 @@ sr_status srp_file_write_atomic(const char *path, const void *data, size_t len, 
         close(fd);
         unlink(tmp);
     } else {
-        rc = finish_temp(fd, tmp, path, err);
+        rc = srp_file_finish_temp(fd, tmp, path, 1, err);
     }
     free(tmp);
     return rc;
@@ -205,7 +225,7 @@ sr_status srp_file_copy_atomic(const char *src, const char *dst, sr_error *err)
     if (in < 0)
         return srp_error_set_where(err, SR_ERR_IO, src, "cannot open '%s': %s", src,
                                    strerror(errno));
-    int fd = open_temp_beside(dst, &tmp);
+    int fd = srp_file_temp_beside(dst, &tmp);
     if (fd < 0) {
         rc = srp_error_set_where(err, SR_ERR_IO, dst, "cannot create a file beside '%s': %s", dst,
                                  strerror(errno));
@@ -227,7 +247,7 @@ sr_status srp_file_copy_atomic(const char *src, const char *dst, sr_error *err)
         if (n == 0)
             break;
     }
-    rc = finish_temp(fd, tmp, dst, err);
+    rc = srp_file_finish_temp(fd, tmp, dst, 1, err);
 out:
     close(in);
     free(tmp);

@@ -20,6 +20,15 @@ sr_status srp_file_read_all(const char *path, size_t max_len, unsigned char **ou
 sr_status srp_file_write_atomic(const char *path, const void *data, size_t len, sr_error *err);
 /* Copies src to dst atomically (same guarantees as srp_file_write_atomic). */
 sr_status srp_file_copy_atomic(const char *src, const char *dst, sr_error *err);
+/* Opens a new temporary file beside path (PATH.tmp-XXXXXX, mkstemp: created
+ * new with O_EXCL, never through a link, mode 0600); fills *tmp_out (the
+ * caller frees it). -1 with errno set on failure. */
+int srp_file_temp_beside(const char *path, char **tmp_out);
+/* fsyncs and closes fd, then moves tmp to path: with replace by rename,
+ * otherwise by link() so that an existing path is never replaced
+ * (SR_ERR_EXISTS). tmp is removed on any failure; the folder is fsynced. */
+sr_status srp_file_finish_temp(int fd, const char *tmp, const char *path, int replace,
+                               sr_error *err);
 /* fsyncs the directory that holds path. */
 sr_status srp_file_sync_dir(const char *path, sr_error *err);
 int srp_file_exists(const char *path);

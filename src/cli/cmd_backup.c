@@ -4,6 +4,7 @@
 #include <getopt.h>
 
 #include "cli.h"
+#include "sigreg/maintenance.h"
 
 int cmd_backup(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
 {

@@ -4,6 +4,7 @@
 #include <getopt.h>
 
 #include "cli.h"
+#include "sigreg/users.h"
 
 int cmd_passwd(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
 {

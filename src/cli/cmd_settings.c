@@ -5,6 +5,7 @@
 #include <getopt.h>
 
 #include "cli.h"
+#include "sigreg/settings.h"
 
 int cmd_settings(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
 {

@@ -4,6 +4,7 @@
 #include <getopt.h>
 
 #include "cli.h"
+#include "sigreg/units.h"
 
 int cmd_unit_add(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
 {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "sigreg/users.h"
 
 #define MAX_UNITS 64
 

@@ -3,6 +3,7 @@
  * chain, checked whole.
  */
 #include "cli.h"
+#include "sigreg/maintenance.h"
 
 int cmd_verify(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
 {

@@ -13,6 +13,7 @@
 #include "sigreg/form_store.h"
 #include "sigreg/import.h"
 #include "sigreg/registry.h"
+#include "sigreg/units.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#include "audit.h"
+#include "audit_int.h"
 #include "store.h"
 
 static unsigned char dbkey[SRP_KEY_BYTES], akey[SRP_KEY_BYTES], akey2[SRP_KEY_BYTES];

@@ -18,11 +18,14 @@
 
 #include "container.h"
 #include "keyring.h"
-#include "session.h"
+#include "registry_int.h"
 #include "sigreg/cases.h"
 #include "sigreg/extract.h"
 #include "sigreg/form_store.h"
+#include "sigreg/maintenance.h"
 #include "sigreg/stats.h"
+#include "sigreg/units.h"
+#include "sigreg/users.h"
 
 #define NEEDLES 256
 static unsigned char *needles[NEEDLES];

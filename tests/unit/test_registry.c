@@ -10,6 +10,9 @@
 #include <unistd.h>
 
 #include "sigreg/audit.h"
+#include "sigreg/maintenance.h"
+#include "sigreg/units.h"
+#include "sigreg/users.h"
 
 typedef struct fixture {
     char dir[512];

@@ -13,6 +13,9 @@
 #include <unistd.h>
 
 #include "sigreg/cases.h"
+#include "sigreg/maintenance.h"
+#include "sigreg/units.h"
+#include "sigreg/users.h"
 
 #define PNR_A "201003151238"
 #define PNR_B "200506074566"

@@ -19,6 +19,7 @@
 #include "sigreg/cases.h"
 #include "sigreg/form_store.h"
 #include "sigreg/stats.h"
+#include "sigreg/units.h"
 
 #define UNITS 3
 #define SEXES 4

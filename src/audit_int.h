@@ -1,5 +1,7 @@
 /*
- * audit.h - the tamper-evident access log inside the registry (internal).
+ * audit_int.h - the internal half of the audit module (audit.c): the keyed
+ * hash chain of the tamper-evident access log inside the registry. Reading
+ * and checking the log from a front end is sigreg/audit.h.
  *
  * Each entry (sequence, time, user, action, case code, detail) carries a
  * keyed BLAKE2b MAC over its fields and the previous entry's MAC, so editing,
@@ -8,8 +10,8 @@
  * Appending happens inside the caller's transaction, so an action and its
  * entry are stored together or not at all.
  */
-#ifndef SIGREG_AUDIT_H
-#define SIGREG_AUDIT_H
+#ifndef SIGREG_AUDIT_INT_H
+#define SIGREG_AUDIT_INT_H
 
 #include <sqlite3.h>
 

@@ -1,9 +1,14 @@
 /*
- * session.h - what the library's modules may reach inside an open registry
- * (internal). The struct itself is defined only in registry.c.
+ * registry_int.h - the internal half of the registry module: what the
+ * library's other modules may reach inside an open session (registry.c).
+ *
+ * The struct itself is defined only in registry.c. Everything here is
+ * borrowed from the session; nothing here checks a role except
+ * srp_registry_require_unit, so callers check roles first (sr_registry_require).
+ * Front ends never include this header.
  */
-#ifndef SIGREG_SESSION_H
-#define SIGREG_SESSION_H
+#ifndef SIGREG_REGISTRY_INT_H
+#define SIGREG_REGISTRY_INT_H
 
 #include <sqlite3.h>
 
@@ -11,6 +16,8 @@
 #include "keyring.h"
 #include "sigreg/audit.h"
 #include "sigreg/registry.h"
+#include "sigreg/secret.h"
+#include "sigreg/status.h"
 
 /* The session's database connection (borrowed). The code key, when the
  * session holds the identity key, is attached as schema "codekey". Outside a
@@ -67,13 +74,5 @@ sr_secret *srp_registry_codekey_key(const sr_registry *reg);
 /* Rotates to fresh keys: keyring (already without any removed slot) first,
  * then the database and the code key, then the keyring again. */
 sr_status srp_registry_rotate(sr_registry *reg, sr_error *err);
-
-/* The minimum cell setting, without an audit entry (for summaries). */
-sr_status srp_settings_min_cell(sr_registry *reg, int *min_cell, sr_error *err);
-/* Loads a form without writing an audit entry (for callers that log their
- * own action). See sr_form_load. */
-typedef struct sr_form sr_form;
-sr_status srp_form_load_quiet(sr_registry *reg, const char *id, int version, sr_form **out,
-                              char **text, sr_error *err);
 
 #endif

@@ -1,0 +1,29 @@
+/*
+ * maintenance.h - checking a registry whole and writing backups.
+ *
+ * A backup is a still encrypted copy; this module never writes a decrypted
+ * one, and never writes onto the registry's own files.
+ */
+#ifndef SIGREG_MAINTENANCE_H
+#define SIGREG_MAINTENANCE_H
+
+#include <stdint.h>
+
+#include "sigreg/registry.h"
+#include "sigreg/status.h"
+
+typedef struct sr_verify_report {
+    int database_ok; /* integrity_check of the database */
+    int codekey_ok;  /* 1 ok, 0 damaged, -1 not checked (no identity key) */
+    int audit_ok;
+    int64_t audit_entries;
+    char audit_head[65];
+} sr_verify_report;
+/* Checks the database, the code key (for holders of the identity key) and
+ * the audit chain. Returns SR_OK only when all hold. */
+sr_status sr_registry_verify(sr_registry *reg, sr_verify_report *report, sr_error *err);
+/* Writes a consistent, still encrypted copy (database, keyring and code key)
+ * at out_path and its sidecars, then opens the copy and checks it. Admins. */
+sr_status sr_registry_backup(sr_registry *reg, const char *out_path, sr_error *err);
+
+#endif

@@ -1,0 +1,21 @@
+/*
+ * form_store_int.h - the internal half of the form store (form_store.c):
+ * loading an installed form without an audit entry.
+ *
+ * Only for callers that log their own action (registering, importing,
+ * summaries, extracts); front ends use sr_form_load in sigreg/form_store.h.
+ */
+#ifndef SIGREG_FORM_STORE_INT_H
+#define SIGREG_FORM_STORE_INT_H
+
+#include "sigreg/form.h"
+#include "sigreg/registry.h"
+#include "sigreg/status.h"
+
+/* Loads a form without writing an audit entry (for callers that log their
+ * own action). See sr_form_load: *out, and *text when text is not NULL, are
+ * owned by the caller. */
+sr_status srp_form_load_quiet(sr_registry *reg, const char *id, int version, sr_form **out,
+                              char **text, sr_error *err);
+
+#endif
