@@ -50,17 +50,73 @@ static sr_status first_active(sr_registry *reg, const char *code, const char *fo
 
 /* ---- registration -------------------------------------------------------------------------- */
 
+static sr_status register_with(sr_registry *reg, const srp_case_state *cs, const srp_form_facts *ff,
+                               const sr_form *form, const char *date, const json_t *answers,
+                               sr_problems *problems, int64_t *response_id, sr_error *err);
+
 sr_status srp_register_in_txn(sr_registry *reg, const char *typed_code, const sr_form *form,
                               const char *date, const json_t *answers, sr_problems *problems,
                               int64_t *response_id, sr_error *err)
 {
     srp_case_state c;
-    sqlite3 *db = srp_registry_db(reg);
     sr_status rc = srp_case_load(reg, typed_code, 0, &c, err);
     srp_form_facts f = {sr_form_id(form), sr_form_phase(form), sr_form_repeatable(form), 0};
     if (rc == SR_OK && !f.repeatable)
         rc = first_active(reg, c.code, f.id, &f.existing, err);
-    if (rc == SR_OK) {
+    if (rc != SR_OK)
+        return rc;
+    return register_with(reg, &c, &f, form, date, answers, problems, response_id, err);
+}
+
+static void keep_min(char *kept, size_t size, const char *date)
+{
+    if (!kept[0] || strcmp(date, kept) < 0)
+        snprintf(kept, size, "%s", date);
+}
+
+sr_status srp_register_known(sr_registry *reg, srp_case_state *c, srp_case_seen *seen,
+                             const sr_form *form, const char *date, const json_t *answers,
+                             sr_problems *problems, int64_t *response_id, sr_error *err)
+{
+    srp_form_facts f = {sr_form_id(form), sr_form_phase(form), sr_form_repeatable(form), 0};
+    for (size_t i = 0; !f.repeatable && i < seen->count; i++)
+        if (strcmp(seen->forms[i].id, f.id) == 0)
+            f.existing = seen->forms[i].first;
+    sr_status rc = register_with(reg, c, &f, form, date, answers, problems, response_id, err);
+    if (rc != SR_OK)
+        return rc;
+    /* The state as srp_case_load would read it back now. */
+    if (f.phase == SR_PHASE_INTAKE)
+        keep_min(c->intake_date, sizeof c->intake_date, date);
+    keep_min(c->first_date, sizeof c->first_date, date);
+    if ((f.phase == SR_PHASE_INTAKE || f.phase == SR_PHASE_INTERVENTION) &&
+        strcmp(date, c->last_work_date) > 0)
+        snprintf(c->last_work_date, sizeof c->last_work_date, "%s", date);
+    if (f.phase == SR_PHASE_FOLLOWUP)
+        keep_min(c->first_followup, sizeof c->first_followup, date);
+    if (f.phase == SR_PHASE_CLOSURE) {
+        snprintf(c->status, sizeof c->status, "closed");
+        snprintf(c->closed_at, sizeof c->closed_at, "%s", date);
+    }
+    if (!f.repeatable && !f.existing && seen->count < SRP_CASE_SEEN_MAX &&
+        strlen(f.id) <= SR_FORM_ID_MAX) {
+        snprintf(seen->forms[seen->count].id, sizeof seen->forms[seen->count].id, "%s", f.id);
+        seen->forms[seen->count++].first = *response_id;
+    } else if (!f.repeatable && !f.existing) {
+        seen->overflow = 1;
+    }
+    return SR_OK;
+}
+
+static sr_status register_with(sr_registry *reg, const srp_case_state *cs, const srp_form_facts *ff,
+                               const sr_form *form, const char *date, const json_t *answers,
+                               sr_problems *problems, int64_t *response_id, sr_error *err)
+{
+    const srp_case_state c = *cs;
+    const srp_form_facts f = *ff;
+    sqlite3 *db = srp_registry_db(reg);
+    sr_status rc = SR_OK;
+    {
         char today[SR_DATE_MAX + 1];
         srp_time_today(today, sizeof today);
         srp_case_facts facts;
