@@ -3,14 +3,16 @@
  * an import writes, for a yardstick against which sigreg's own time means
  * something.
  *
- *   sigreg-floor import DB CASES.jsonl [--plain]
+ *   sigreg-floor import DB CASES.jsonl [--plain | --forms DIR]
  *   sigreg-floor scan DB FORM [--plain]
  *
  * import writes the rows sigreg's import writes (a case, its code-key row,
  * its responses, their coded answers and one audit entry, into every index
  * of the schema) with the same schema (the library's own migrations), the
  * same pragmas, page size, page cache and batches of 5,000 cases, in
- * SQLCipher with a key, after parsing the same JSON Lines with jansson. It
+ * SQLCipher with a key, after parsing the same JSON Lines with jansson. With
+ * --forms DIR (the shipped forms) the coded answers are the very bytes
+ * sigreg stores (the library's encoder); without, one byte per answer. It
  * checks nothing against forms or life-cycle rules and keeps no state but
  * the chain head. With --plain it writes the same number of rows of the
  * same sizes with no key (plain pages) and without parsing JSON: the lines
@@ -32,6 +34,8 @@
 #include <time.h>
 
 #include "casecode.h"
+#include "coded.h"
+#include "sigreg/form.h"
 #include "store.h"
 
 #define BATCH 5000
@@ -114,6 +118,37 @@ static void open_db(const char *path)
 }
 
 /* ---- import ------------------------------------------------------------------------ */
+
+#define FORMS 5
+static const char *const form_ids[FORMS] = {"sig-intake", "sig-intervention", "sig-closure",
+                                            "sig-experience", "sig-followup"};
+static sr_form *forms_loaded[FORMS];
+
+static void load_forms(const char *dir)
+{
+    for (size_t i = 0; i < FORMS; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s.json", dir, form_ids[i]);
+        FILE *f = fopen(path, "rb");
+        if (!f)
+            die("cannot read a form");
+        static char text[1 << 20];
+        size_t n = fread(text, 1, sizeof text, f);
+        fclose(f);
+        sr_error err;
+        sr_error_clear(&err);
+        if (sr_form_parse(text, n, &forms_loaded[i], NULL, &err) != SR_OK)
+            die(err.message);
+    }
+}
+
+static const sr_form *form_named(const char *id)
+{
+    for (size_t i = 0; i < FORMS; i++)
+        if (forms_loaded[i] && id && strcmp(id, form_ids[i]) == 0)
+            return forms_loaded[i];
+    return NULL;
+}
 
 static sqlite3_stmt *ins_case, *ins_key, *ins_resp, *ins_codes, *ins_audit;
 static unsigned char audit_key[32], pseudonym_key[32], chain[32];
@@ -268,28 +303,37 @@ static void parsed_line(const char *line, size_t len)
     size_t n = json_array_size(responses);
     response_row rows[16];
     char *texts[16];
-    unsigned char coded[16][256];
+    unsigned char coded[16][256], *encoded[16];
     if (n > 16)
         n = 16;
     for (size_t i = 0; i < n; i++) {
         json_t *r = json_array_get(responses, i);
         json_t *answers = json_object_get(r, "answers");
+        const char *form_id = json_string_value(json_object_get(r, "form"));
         texts[i] = json_dumps(answers, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        rows[i] = (response_row){json_string_value(json_object_get(r, "form")),
+        rows[i] = (response_row){form_id,
                                  (int)json_integer_value(json_object_get(r, "version")),
                                  json_string_value(json_object_get(r, "date")),
                                  texts[i],
                                  strlen(texts[i]),
                                  coded[i],
-                                 code_answers(answers, coded[i], sizeof coded[i])};
+                                 0};
+        encoded[i] = NULL;
+        const sr_form *form = form_named(form_id);
+        if (form && srp_coded_encode(form, answers, &encoded[i], &rows[i].coded_len) == 0)
+            rows[i].coded = encoded[i];
+        else
+            rows[i].coded_len = code_answers(answers, coded[i], sizeof coded[i]);
         if (rows[i].version < 1)
             rows[i].version = 1;
     }
     json_t *pnr = json_object_get(obj, "pnr");
     write_case(json_string_value(json_object_get(obj, "unit")),
                json_is_string(pnr) ? json_string_value(pnr) : NULL, rows, n);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         free(texts[i]);
+        free(encoded[i]);
+    }
     json_decref(obj);
 }
 
@@ -353,9 +397,8 @@ static int run_import(const char *path, const char *input)
         die(err.message);
     exec("INSERT OR IGNORE INTO units VALUES ('NORR', 'NORR', '2026-01-01'),"
          " ('SODER', 'SODER', '2026-01-01'), ('VASTER', 'VASTER', '2026-01-01')");
-    const char *forms[] = {"sig-intake", "sig-intervention", "sig-closure", "sig-experience",
-                           "sig-followup"};
-    for (size_t i = 0; i < 5; i++) {
+    const char *const *forms = form_ids;
+    for (size_t i = 0; i < FORMS; i++) {
         char *sql = sqlite3_mprintf("INSERT OR IGNORE INTO forms VALUES ('%q', 1, '%q', 0, '%q',"
                                     " '{}', '', '2026-01-01')",
                                     forms[i], phase_of(forms[i]), forms[i]);
@@ -438,11 +481,13 @@ static int run_scan(const char *path, const char *form)
 int main(int argc, char **argv)
 {
     if (argc < 4) {
-        fprintf(stderr, "usage: sigreg-floor import DB CASES.jsonl [--plain]\n"
+        fprintf(stderr, "usage: sigreg-floor import DB CASES.jsonl [--plain | --forms DIR]\n"
                         "       sigreg-floor scan DB FORM [--plain]\n");
         return 2;
     }
     plain = argc > 4 && strcmp(argv[4], "--plain") == 0;
+    if (argc > 5 && strcmp(argv[4], "--forms") == 0 && strcmp(argv[1], "import") == 0)
+        load_forms(argv[5]);
     if (sodium_init() < 0)
         die("sodium");
     if (strcmp(argv[1], "import") == 0)
