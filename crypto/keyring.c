@@ -386,9 +386,8 @@ out:
     return rc;
 }
 
-sr_status srp_keyring_open_slot(const srp_keyring *kr, const char *user,
-                                const unsigned char *pass, size_t pass_len, sr_secret **slot_out,
-                                sr_error *err)
+sr_status srp_keyring_open_slot(const srp_keyring *kr, const char *user, const unsigned char *pass,
+                                size_t pass_len, sr_secret **slot_out, sr_error *err)
 {
     *slot_out = NULL;
     const slot *s = find_slot(kr, user);
@@ -444,8 +443,8 @@ sr_status srp_keyring_unlock_slot(const srp_keyring *kr, const char *user,
         const sealed_keys *k = &s->sealed[i];
         unsigned char *p = sr_secret_data(payload);
         size_t plen = k->len - SRP_SEAL_OVERHEAD;
-        if (srp_box_seal_open(p, k->blob, k->len, s->public_key, sk) != 0 ||
-            p[0] != SEAL_VERSION || plen < 2 + SRP_KEY_BYTES) {
+        if (srp_box_seal_open(p, k->blob, k->len, s->public_key, sk) != 0 || p[0] != SEAL_VERSION ||
+            plen < 2 + SRP_KEY_BYTES) {
             rc = srp_error_set(err, SR_ERR_TAMPERED, "the key slot of user '%s' is damaged", user);
             goto out;
         }

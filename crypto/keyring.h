@@ -76,9 +76,8 @@ sr_status srp_keyring_unlock(const srp_keyring *kr, const char *user, const unsi
  * slot's own secret key (a new guarded secret the caller frees);
  * unlock_slot opens the registry keys sealed to that slot (no KDF), also
  * after another process rotated them or changed the passphrase. */
-sr_status srp_keyring_open_slot(const srp_keyring *kr, const char *user,
-                                const unsigned char *pass, size_t pass_len, sr_secret **slot_out,
-                                sr_error *err);
+sr_status srp_keyring_open_slot(const srp_keyring *kr, const char *user, const unsigned char *pass,
+                                size_t pass_len, sr_secret **slot_out, sr_error *err);
 sr_status srp_keyring_unlock_slot(const srp_keyring *kr, const char *user,
                                   const sr_secret *slot_secret, srp_keys **keys_out,
                                   sr_role *role_out, sr_error *err);

@@ -36,15 +36,16 @@ sr_status srp_case_load(sr_registry *reg, const char *typed, int64_t without, sr
     sqlite3_stmt *st = NULL;
     /* One pass over the case's active responses gathers every date the
      * rules look at. */
-    rc = srp_registry_prepare(reg,
-                           "SELECT c.unit, c.status, c.closed_at, c.birth_date,"
-                           " min(CASE WHEN r.phase = 'intake' THEN r.date END), min(r.date),"
-                           " max(CASE WHEN r.phase IN ('intake', 'intervention') THEN r.date END),"
-                           " min(CASE WHEN r.phase = 'followup' THEN r.date END)"
-                           " FROM cases c LEFT JOIN responses r INDEXED BY responses_case"
-                           "  ON r.case_code = c.code AND r.active AND r.id != ?2"
-                           " WHERE c.code = ?1 GROUP BY c.code",
-                           &st, err);
+    rc = srp_registry_prepare(
+        reg,
+        "SELECT c.unit, c.status, c.closed_at, c.birth_date,"
+        " min(CASE WHEN r.phase = 'intake' THEN r.date END), min(r.date),"
+        " max(CASE WHEN r.phase IN ('intake', 'intervention') THEN r.date END),"
+        " min(CASE WHEN r.phase = 'followup' THEN r.date END)"
+        " FROM cases c LEFT JOIN responses r INDEXED BY responses_case"
+        "  ON r.case_code = c.code AND r.active AND r.id != ?2"
+        " WHERE c.code = ?1 GROUP BY c.code",
+        &st, err);
     if (rc != SR_OK)
         return rc;
     sqlite3_bind_text(st, 1, c->code, -1, SQLITE_STATIC);
@@ -89,7 +90,8 @@ sr_status srp_case_require_role(sr_registry *reg, const char *what, sr_error *er
 sr_status srp_case_step_done(sr_registry *reg, sqlite3_stmt *st, const char *what, sr_error *err)
 {
     int src = sqlite3_step(st);
-    sr_status rc = src == SQLITE_DONE ? SR_OK : srp_store_fail(sqlite3_db_handle(st), src, what, err);
+    sr_status rc =
+        src == SQLITE_DONE ? SR_OK : srp_store_fail(sqlite3_db_handle(st), src, what, err);
     srp_stmt_done(reg, st);
     return rc;
 }
@@ -160,7 +162,8 @@ static sr_status case_of_pseudonym(sr_registry *reg, const unsigned char ps[SRP_
     sqlite3 *db = srp_registry_db(reg);
     sqlite3_stmt *st = NULL;
     *found = 0;
-    sr_status rc = srp_registry_prepare(reg, "SELECT code FROM cases WHERE pseudonym = ?1", &st, err);
+    sr_status rc =
+        srp_registry_prepare(reg, "SELECT code FROM cases WHERE pseudonym = ?1", &st, err);
     if (rc != SR_OK)
         return rc;
     sqlite3_bind_blob(st, 1, ps, SRP_MAC_BYTES, SQLITE_STATIC);
@@ -216,9 +219,9 @@ sr_status srp_case_insert(sr_registry *reg, const char *unit, const char *pnr_te
     for (int attempt = 0; attempt < 8; attempt++) {
         srp_case_code_generate(code);
         rc = srp_registry_prepare(reg,
-                               "INSERT INTO cases (code, unit, pseudonym, birth_date, status,"
-                               " opened_at) VALUES (?1, ?2, ?3, ?4, 'open', ?5)",
-                               &st, err);
+                                  "INSERT INTO cases (code, unit, pseudonym, birth_date, status,"
+                                  " opened_at) VALUES (?1, ?2, ?3, ?4, 'open', ?5)",
+                                  &st, err);
         if (rc != SR_OK)
             break;
         sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
@@ -237,9 +240,9 @@ sr_status srp_case_insert(sr_registry *reg, const char *unit, const char *pnr_te
     }
     if (rc == SR_OK && pnr_text) {
         rc = srp_registry_prepare(reg,
-                               "INSERT INTO codekey.code_key (case_code, pnr, created_at)"
-                               " VALUES (?1, ?2, ?3)",
-                               &st, err);
+                                  "INSERT INTO codekey.code_key (case_code, pnr, created_at)"
+                                  " VALUES (?1, ?2, ?3)",
+                                  &st, err);
         if (rc == SR_OK) {
             sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
             sqlite3_bind_text(st, 2, p.canonical, -1, SQLITE_TRANSIENT);
@@ -307,7 +310,8 @@ sr_status sr_case_identity(sr_registry *reg, const char *typed, char pnr[SR_PNR_
         return rc;
     sqlite3 *db = srp_registry_db(reg);
     sqlite3_stmt *st = NULL;
-    rc = srp_registry_prepare(reg, "SELECT pnr FROM codekey.code_key WHERE case_code = ?1", &st, err);
+    rc = srp_registry_prepare(reg, "SELECT pnr FROM codekey.code_key WHERE case_code = ?1", &st,
+                              err);
     if (rc != SR_OK)
         return rc;
     sqlite3_bind_text(st, 1, c.code, -1, SQLITE_STATIC);
@@ -360,10 +364,10 @@ sr_status sr_case_show(sr_registry *reg, const char *typed, sr_case_fn fn_case,
     if (rc != SR_OK || stop)
         return rc;
     rc = srp_registry_prepare(reg,
-                           "SELECT id, form_id, form_version, phase, date, revision, active,"
-                           " answers, created_by FROM responses WHERE case_code = ?1"
-                           " ORDER BY date, id",
-                           &st, err);
+                              "SELECT id, form_id, form_version, phase, date, revision, active,"
+                              " answers, created_by FROM responses WHERE case_code = ?1"
+                              " ORDER BY date, id",
+                              &st, err);
     if (rc != SR_OK)
         return rc;
     sqlite3_bind_text(st, 1, c.code, -1, SQLITE_STATIC);
@@ -494,9 +498,9 @@ sr_status sr_case_reopen(sr_registry *reg, const char *typed, const char *reason
     sqlite3_stmt *st = NULL;
     if (rc == SR_OK)
         rc = srp_registry_prepare(reg,
-                               "INSERT INTO case_events (case_code, at, user, event, reason)"
-                               " VALUES (?1, ?2, ?3, 'reopen', ?4)",
-                               &st, err);
+                                  "INSERT INTO case_events (case_code, at, user, event, reason)"
+                                  " VALUES (?1, ?2, ?3, 'reopen', ?4)",
+                                  &st, err);
     if (rc == SR_OK) {
         sqlite3_bind_text(st, 1, c.code, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);

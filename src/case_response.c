@@ -32,9 +32,9 @@ static sr_status first_active(sr_registry *reg, const char *code, const char *fo
     sqlite3_stmt *st = NULL;
     *first = 0;
     sr_status rc = srp_registry_prepare(reg,
-                                     "SELECT min(id) FROM responses INDEXED BY responses_case"
-                                     " WHERE case_code = ?1 AND form_id = ?2 AND active",
-                                     &st, err);
+                                        "SELECT min(id) FROM responses INDEXED BY responses_case"
+                                        " WHERE case_code = ?1 AND form_id = ?2 AND active",
+                                        &st, err);
     if (rc != SR_OK)
         return rc;
     sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
@@ -247,9 +247,9 @@ static sr_status read_response(sr_registry *reg, int64_t id, stored_response *r,
     sqlite3_stmt *st = NULL;
     memset(r, 0, sizeof *r);
     sr_status rc = srp_registry_prepare(reg,
-                                     "SELECT case_code, form_id, form_version, date, revision,"
-                                     " active, phase FROM responses WHERE id = ?1",
-                                     &st, err);
+                                        "SELECT case_code, form_id, form_version, date, revision,"
+                                        " active, phase FROM responses WHERE id = ?1",
+                                        &st, err);
     if (rc != SR_OK)
         return rc;
     sqlite3_bind_int64(st, 1, id);
@@ -281,10 +281,10 @@ static sr_status store_revision(sr_registry *reg, int64_t id, const sr_form *for
     char now[32];
     srp_time_now_iso(now, sizeof now);
     sr_status rc = srp_registry_prepare(reg,
-                                     "INSERT INTO response_history (response_id, revision, date,"
-                                     " answers, replaced_at, replaced_by) SELECT id, revision,"
-                                     " date, answers, ?2, ?3 FROM responses WHERE id = ?1",
-                                     &st, err);
+                                        "INSERT INTO response_history (response_id, revision, date,"
+                                        " answers, replaced_at, replaced_by) SELECT id, revision,"
+                                        " date, answers, ?2, ?3 FROM responses WHERE id = ?1",
+                                        &st, err);
     if (rc == SR_OK) {
         sqlite3_bind_int64(st, 1, id);
         sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
@@ -298,9 +298,9 @@ static sr_status store_revision(sr_registry *reg, int64_t id, const sr_form *for
         rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     if (rc == SR_OK)
         rc = srp_registry_prepare(reg,
-                               "UPDATE responses SET answers = ?2, date = ?3,"
-                               " revision = revision + 1 WHERE id = ?1",
-                               &st, err);
+                                  "UPDATE responses SET answers = ?2, date = ?3,"
+                                  " revision = revision + 1 WHERE id = ?1",
+                                  &st, err);
     if (rc == SR_OK) {
         sqlite3_bind_int64(st, 1, id);
         sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
@@ -309,7 +309,8 @@ static sr_status store_revision(sr_registry *reg, int64_t id, const sr_form *for
     }
     if (rc == SR_OK)
         rc = srp_registry_prepare(
-            reg, "UPDATE response_codes SET coded = ?2, date = ?3 WHERE response_id = ?1", &st, err);
+            reg, "UPDATE response_codes SET coded = ?2, date = ?3 WHERE response_id = ?1", &st,
+            err);
     if (rc == SR_OK) {
         sqlite3_bind_int64(st, 1, id);
         sqlite3_bind_blob(st, 2, coded, (int)coded_len, SQLITE_STATIC);
@@ -390,15 +391,16 @@ sr_status sr_case_allowed_forms(sr_registry *reg, const char *code, sr_form_allo
         return rc;
     sqlite3 *db = srp_registry_db(reg);
     sqlite3_stmt *st = NULL;
-    rc = srp_registry_prepare(reg,
-                           "SELECT f.id, f.version, f.phase, f.repeatable,"
-                           " (SELECT min(r.id) FROM responses r INDEXED BY responses_case"
-                           "  WHERE r.case_code = ?1 AND r.form_id = f.id AND r.active)"
-                           " FROM forms f WHERE f.version ="
-                           " (SELECT max(g.version) FROM forms g WHERE g.id = f.id)"
-                           " ORDER BY CASE f.phase WHEN 'intake' THEN 0 WHEN 'intervention' THEN 1"
-                           " WHEN 'closure' THEN 2 WHEN 'experience' THEN 3 ELSE 4 END, f.id",
-                           &st, err);
+    rc = srp_registry_prepare(
+        reg,
+        "SELECT f.id, f.version, f.phase, f.repeatable,"
+        " (SELECT min(r.id) FROM responses r INDEXED BY responses_case"
+        "  WHERE r.case_code = ?1 AND r.form_id = f.id AND r.active)"
+        " FROM forms f WHERE f.version ="
+        " (SELECT max(g.version) FROM forms g WHERE g.id = f.id)"
+        " ORDER BY CASE f.phase WHEN 'intake' THEN 0 WHEN 'intervention' THEN 1"
+        " WHEN 'closure' THEN 2 WHEN 'experience' THEN 3 ELSE 4 END, f.id",
+        &st, err);
     if (rc != SR_OK)
         return rc;
     sqlite3_bind_text(st, 1, c.code, -1, SQLITE_STATIC);

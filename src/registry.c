@@ -82,9 +82,9 @@ typedef struct retired_set {
 
 struct sr_registry {
     registry_paths paths;
-    int lock_fd;     /* open for the session's life; locked only when lock_depth > 0 */
-    int lock_depth;  /* nested exclusive sections (transactions, rotations, keyring edits) */
-    int loading;     /* the set is being (re)loaded under the lock */
+    int lock_fd;            /* open for the session's life; locked only when lock_depth > 0 */
+    int lock_depth;         /* nested exclusive sections (transactions, rotations, keyring edits) */
+    int loading;            /* the set is being (re)loaded under the lock */
     sr_secret *slot_secret; /* the user's slot key: reopens the keyring without the KDF */
     srp_keyring *keyring;
     srp_keys *keys;
@@ -126,9 +126,8 @@ static void stamp_take(const char *path, file_stamp *s)
 
 static int stamp_same(const file_stamp *a, const file_stamp *b)
 {
-    return a->present == b->present && a->dev == b->dev && a->ino == b->ino &&
-           a->size == b->size && a->mtime.tv_sec == b->mtime.tv_sec &&
-           a->mtime.tv_nsec == b->mtime.tv_nsec;
+    return a->present == b->present && a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+           a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec;
 }
 
 /* Whether the database or the code key file was replaced (a rotation). */
@@ -182,8 +181,7 @@ static void stmts_clear(sr_registry *reg)
     srp_audit_cursor_reset(&reg->audit);
 }
 
-sr_status srp_registry_prepare(sr_registry *reg, const char *sql, sqlite3_stmt **out,
-                               sr_error *err)
+sr_status srp_registry_prepare(sr_registry *reg, const char *sql, sqlite3_stmt **out, sr_error *err)
 {
     *out = NULL;
     sqlite3 *db = srp_registry_db(reg);
@@ -312,9 +310,8 @@ static sr_status open_database(sr_registry *reg, sr_error *err)
         sr_secret *key = master_subkey(reg->keys, previous, SRP_SUBKEY_DATABASE);
         if (!key)
             return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-        sr_status rc =
-            srp_store_open(reg->paths.db, sr_secret_cdata(key), 0, reg->busy_timeout_ms, &reg->db,
-                           err);
+        sr_status rc = srp_store_open(reg->paths.db, sr_secret_cdata(key), 0, reg->busy_timeout_ms,
+                                      &reg->db, err);
         sr_secret_free(key);
         if (rc == SR_OK) {
             reg->db_on_previous = previous;
@@ -370,7 +367,8 @@ static sr_status check_registry_id(sr_registry *reg, sr_error *err)
 {
     char *id = NULL;
     sr_status rc = srp_store_meta_get(reg->db, "registry_id", &id, err);
-    if (rc == SR_ERR_NOT_FOUND || (rc == SR_OK && strcmp(id, srp_keyring_registry_id(reg->keyring))))
+    if (rc == SR_ERR_NOT_FOUND ||
+        (rc == SR_OK && strcmp(id, srp_keyring_registry_id(reg->keyring))))
         rc = srp_error_set_where(err, SR_ERR_NOT_REGISTRY, reg->paths.db,
                                  "the keyring and the database '%s' belong to different registries",
                                  reg->paths.db);
@@ -421,7 +419,8 @@ static sr_status move_database_to_current(sr_registry *reg, sr_error *err)
     if (rc == SR_OK)
         rc = orc;
     if (rc == SR_OK && reg->db_on_previous)
-        rc = srp_error_set(err, SR_ERR_CRYPTO, "the re-encrypted database did not take its new key");
+        rc =
+            srp_error_set(err, SR_ERR_CRYPTO, "the re-encrypted database did not take its new key");
 out:
     free(tmp);
     sr_secret_free(new_db);
@@ -650,8 +649,7 @@ static sr_status load_set(sr_registry *reg, sr_error *err)
     if (rc != SR_OK)
         return rc;
     sr_role role;
-    rc = srp_keyring_unlock_slot(reg->keyring, reg->user, reg->slot_secret, &reg->keys, &role,
-                                 err);
+    rc = srp_keyring_unlock_slot(reg->keyring, reg->user, reg->slot_secret, &reg->keys, &role, err);
     if (rc != SR_OK)
         return rc;
     if (reg->role_known && role != reg->role)
@@ -759,8 +757,8 @@ void sr_registry_release(sr_registry *reg)
     reg->retired_count = 0;
 }
 
-sr_status sr_registry_open(const char *path, const sr_open_options *options,
-                           const sr_secret *pass, sr_registry **out, sr_error *err)
+sr_status sr_registry_open(const char *path, const sr_open_options *options, const sr_secret *pass,
+                           sr_registry **out, sr_error *err)
 {
     sr_status rc = SR_OK;
     srp_keyring *kr = NULL;
@@ -769,7 +767,8 @@ sr_status sr_registry_open(const char *path, const sr_open_options *options,
     if (!reg)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     reg->lock_fd = -1;
-    reg->busy_timeout_ms = options && options->busy_timeout_ms > 0 ? options->busy_timeout_ms : 5000;
+    reg->busy_timeout_ms =
+        options && options->busy_timeout_ms > 0 ? options->busy_timeout_ms : 5000;
     rc = paths_init(&reg->paths, path, err);
     if (rc != SR_OK)
         goto out;
@@ -870,9 +869,9 @@ sr_status sr_registry_create(const char *path, const char *admin, const char *kd
     const char *existing[] = {paths.db, paths.keyring, paths.codekey};
     for (size_t i = 0; i < 3; i++)
         if (srp_file_exists(existing[i])) {
-            rc = srp_error_set_where(err, SR_ERR_EXISTS, existing[i],
-                                     "'%s' already exists: not overwriting a registry",
-                                     existing[i]);
+            rc =
+                srp_error_set_where(err, SR_ERR_EXISTS, existing[i],
+                                    "'%s' already exists: not overwriting a registry", existing[i]);
             goto out;
         }
     rc = srp_lock_acquire(paths.lock, 5000, &lock_fd, err);
@@ -950,8 +949,7 @@ sr_role sr_registry_role(const sr_registry *reg)
     return reg->role;
 }
 
-sr_status sr_registry_require(sr_registry *reg, unsigned role_mask, const char *what,
-                              sr_error *err)
+sr_status sr_registry_require(sr_registry *reg, unsigned role_mask, const char *what, sr_error *err)
 {
     if (role_mask & SR_ROLE_BIT(reg->role))
         return SR_OK;
@@ -996,8 +994,8 @@ void srp_registry_pseudonym_key(const sr_registry *reg, unsigned char out[SRP_KE
     srp_keys_identity_subkey(reg->keys, SRP_SUBKEY_PSEUDONYM, out);
 }
 
-sr_status srp_registry_pseudonym(const sr_registry *reg, const unsigned char *canonical,
-                                 size_t len, unsigned char out[SRP_MAC_BYTES], sr_error *err)
+sr_status srp_registry_pseudonym(const sr_registry *reg, const unsigned char *canonical, size_t len,
+                                 unsigned char out[SRP_MAC_BYTES], sr_error *err)
 {
     if (!reg->keys->has_identity || !reg->pseudonym_key)
         return srp_error_set(err, SR_ERR_DENIED, "pseudonyms need the identity key");
@@ -1104,7 +1102,8 @@ static sr_status rotate_locked(sr_registry *reg, sr_error *err);
 sr_status srp_registry_rotate(sr_registry *reg, sr_error *err)
 {
     if (!reg->keys->has_identity)
-        return srp_error_set(err, SR_ERR_DENIED, "only a holder of the identity key can rotate keys");
+        return srp_error_set(err, SR_ERR_DENIED,
+                             "only a holder of the identity key can rotate keys");
     sr_status rc = srp_registry_lock(reg, err);
     if (rc != SR_OK)
         return rc;
@@ -1127,8 +1126,8 @@ static sr_status rotate_locked(sr_registry *reg, sr_error *err)
     /* The code key must be detached before its file is replaced, and no
      * statement may hold it. */
     stmts_clear(reg);
-    sr_status rc = reg->codekey_attached ? srp_store_exec(reg->db, "DETACH DATABASE codekey", err)
-                                         : SR_OK;
+    sr_status rc =
+        reg->codekey_attached ? srp_store_exec(reg->db, "DETACH DATABASE codekey", err) : SR_OK;
     reg->codekey_attached = 0;
     if (rc == SR_OK)
         rc = srp_keyring_reseal(reg->keyring, next, err);

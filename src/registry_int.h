@@ -41,8 +41,8 @@ sr_status srp_registry_lock(sr_registry *reg, sr_error *err);
 void srp_registry_unlock(sr_registry *reg);
 /* The pseudonym of a canonical personnummer under the session's pseudonym
  * key (derived once per session, kept in guarded memory). */
-sr_status srp_registry_pseudonym(const sr_registry *reg, const unsigned char *canonical,
-                                 size_t len, unsigned char out[SRP_MAC_BYTES], sr_error *err);
+sr_status srp_registry_pseudonym(const sr_registry *reg, const unsigned char *canonical, size_t len,
+                                 unsigned char out[SRP_MAC_BYTES], sr_error *err);
 /* Appends an audit entry as the session's user, in the current transaction. */
 sr_status srp_registry_audit(sr_registry *reg, const char *action, const char *case_code,
                              const char *detail, sr_error *err);

@@ -120,8 +120,7 @@ sr_status srp_store_fail(sqlite3 *db, int sqlite_rc, const char *what, sr_error 
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
         return srp_error_set(err, SR_ERR_CORRUPT,
-                             "the registry database is damaged: cannot %s; restore a backup",
-                             what);
+                             "the registry database is damaged: cannot %s; restore a backup", what);
     case SQLITE_NOMEM:
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory (%s)", what);
     case SQLITE_FULL:
@@ -287,9 +286,10 @@ static sr_status check_cipher(sqlite3 *db, sr_error *err)
     sr_status rc = SR_OK;
     if (sqlite3_prepare_v2(db, "PRAGMA cipher_version", -1, &st, NULL) != SQLITE_OK ||
         sqlite3_step(st) != SQLITE_ROW || sqlite3_column_text(st, 0) == NULL)
-        rc = srp_error_set(err, SR_ERR_NO_CIPHER,
-                           "this sigreg is linked to SQLite without encryption (no cipher_version): "
-                           "refusing to write plaintext");
+        rc =
+            srp_error_set(err, SR_ERR_NO_CIPHER,
+                          "this sigreg is linked to SQLite without encryption (no cipher_version): "
+                          "refusing to write plaintext");
     sqlite3_finalize(st);
     return rc;
 }
@@ -299,7 +299,7 @@ static sr_status check_cipher(sqlite3 *db, sr_error *err)
 sr_status srp_store_apply_pragmas(sqlite3 *db, sr_error *err)
 {
     static const char *const pragmas[] = {
-        "PRAGMA temp_store = MEMORY", "PRAGMA secure_delete = ON",  "PRAGMA foreign_keys = ON",
+        "PRAGMA temp_store = MEMORY", "PRAGMA secure_delete = ON",    "PRAGMA foreign_keys = ON",
         "PRAGMA synchronous = FULL",  "PRAGMA journal_mode = DELETE",
     };
     for (size_t i = 0; i < sizeof pragmas / sizeof pragmas[0]; i++) {
@@ -440,8 +440,8 @@ out:
     return rc;
 }
 
-sr_status srp_store_export(sqlite3 *db, const char *path,
-                           const unsigned char key[SRP_KEY_BYTES], sr_error *err)
+sr_status srp_store_export(sqlite3 *db, const char *path, const unsigned char key[SRP_KEY_BYTES],
+                           sr_error *err)
 {
     sr_status rc = SR_OK;
     sqlite3 *check = NULL;
@@ -479,8 +479,8 @@ sr_status srp_store_export(sqlite3 *db, const char *path,
             sqlite3_finalize(st);
         }
     } else if (rc == SR_ERR_AUTH) {
-        rc = srp_error_set(err, SR_ERR_CRYPTO, "the copy '%s' does not open with its new key",
-                           path);
+        rc =
+            srp_error_set(err, SR_ERR_CRYPTO, "the copy '%s' does not open with its new key", path);
     }
     srp_store_close(check);
     if (rc != SR_OK)
@@ -513,8 +513,8 @@ sr_status srp_store_meta_get(sqlite3 *db, const char *key, char **value_out, sr_
 sr_status srp_store_meta_set(sqlite3 *db, const char *key, const char *value, sr_error *err)
 {
     sqlite3_stmt *st = NULL;
-    sr_status rc = srp_store_prepare(
-        db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", &st, err);
+    sr_status rc =
+        srp_store_prepare(db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", &st, err);
     if (rc != SR_OK)
         return rc;
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);

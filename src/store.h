@@ -29,8 +29,8 @@ sr_status srp_store_attach(sqlite3 *db, const char *path, const char *schema,
 /* Copies the main database of db into a new database at path under key
  * (sqlcipher_export; 3.4.1 exports only "main"), then reopens the copy with
  * key and checks its integrity. A failed export leaves no file behind. */
-sr_status srp_store_export(sqlite3 *db, const char *path,
-                           const unsigned char key[SRP_KEY_BYTES], sr_error *err);
+sr_status srp_store_export(sqlite3 *db, const char *path, const unsigned char key[SRP_KEY_BYTES],
+                           sr_error *err);
 
 /* The pragmas every registry connection runs after keying (secure delete,
  * foreign keys, full sync, rollback journal, the page cache); tools/floor

@@ -154,8 +154,8 @@ sr_status sr_user_remove(sr_registry *reg, const char *name, sr_error *err)
     snprintf(detail, sizeof detail, "user=%s role=%s keys=rotated", name, sr_role_name(role));
     user_units_ctx ctx = {name, NULL, 0};
     if (rc == SR_OK)
-        rc = srp_registry_transaction(reg, "user.remove", NULL, detail, store_user_units, &ctx,
-                                      err);
+        rc =
+            srp_registry_transaction(reg, "user.remove", NULL, detail, store_user_units, &ctx, err);
     srp_registry_unlock(reg);
     return rc;
 }
