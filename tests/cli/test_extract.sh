@@ -82,6 +82,30 @@ ok "extract with k=10" extract --recipient eva.pub --out ten.sigx --k 10
 ok "open k=10" --passphrase-file ev.pass open-extract ten.sigx --key eva.key --out ten
 check "k-anonymity holds (k=10)" kcheck ten 10
 
+# The R syntax file loads the opened extract with its labels (Debian's
+# r-base-core; skipped with a message when Rscript is missing).
+if command -v Rscript >/dev/null 2>&1; then
+    boys=$(awk "$CSV_AWK"' NR == 1 { n = parse($0, h); for (i = 1; i <= n; i++) if (h[i] == "intake_sex") c = i; next }
+        { parse($0, f); if (f[c] == "boy") b++ } END { print b + 0 }' one/cases.csv)
+    persons=$(($(wc -l < one/cases.csv) - 1))
+    check "some boys keep their sex" test "$boys" -gt 100
+    (cd one && Rscript -e 'source("load_extract.R")
+        x <- cases$intake_sex
+        stopifnot(is.factor(x), identical(levels(x), c("Flicka", "Pojke", "Annat", "Vill inte ange")))
+        stopifnot(identical(attr(x, "label"), "Kön"), identical(attr(x, "missing_levels"), "Vill inte ange"))
+        stopifnot(identical(attr(cases$intake_need_crime, "missing_levels"), "Vet ej"))
+        stopifnot(identical(levels(cases$age_band), c("0-11", "12-14", "15-17", "18-20", "21+")))
+        stopifnot(nrow(cases) == '"$persons"', is.data.frame(interventions))
+        cat(sum(x == "Pojke", na.rm = TRUE), "\n")' > ../r.out 2> ../r.err)
+    check "R loads the extract with its labels" test -s r.out
+    check "R counts the boys the CSV holds" test "$(tr -d ' \n' < r.out)" = "$boys"
+    (cd one && Rscript -e 'lang <- "en"; source("load_extract.R"); cat(levels(cases$intake_sex), sep = "|")' > ../r-en.out 2>> ../r.err)
+    check "R gives English labels when asked" test "$(cat r-en.out)" = "Girl|Boy|Other|Prefers not to say"
+    [ -s r.err ] && sed 's/^/R: /' r.err >&2
+else
+    echo "SKIP: Rscript is missing (apt-get install r-base-core): the R syntax file was not loaded" >&2
+fi
+
 # Nothing that identifies
 sed -n 's/.*"pnr":"\([0-9]*\)-\([0-9]*\)".*/\1\2 \1-\2/p' synth.jsonl | head -50 | tr ' ' '\n' > pnrs.txt
 awk '{ print substr($0, 3) }' pnrs.txt >> pnrs.txt
