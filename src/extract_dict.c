@@ -4,6 +4,7 @@
  */
 #include "extract_dict.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -354,15 +355,21 @@ void srp_dict_stata(const srp_dict *d, srp_buf *b)
                        "stringcols(_all) encoding(\"utf-8\") delimiters(\",\") "
                        "bindquote(strict)\n",
                        file);
+        size_t position = 0;
         for (size_t j = i; j < d->nvars; j++) {
             const dvar *v = &d->vars[j];
             if (strcmp(v->file, file) != 0)
                 continue;
-            if (strlen(v->name) > STATA_NAME_MAX) {
-                srp_buf_printf(b, "* %s: name longer than Stata allows\n", v->name);
-                continue;
-            }
+            position++;
+            /* A name longer than Stata allows is read as v<position>: it
+             * is renamed to its first 26 characters and its position. */
+            char shortened[STATA_NAME_MAX + 1];
             const char *n = v->name;
+            if (strlen(v->name) > STATA_NAME_MAX) {
+                snprintf(shortened, sizeof shortened, "%.26s_%zu", v->name, position);
+                srp_buf_printf(b, "capture rename v%zu %s\n", position, shortened);
+                n = shortened;
+            }
             if (v->kind == SRP_DICT_NUMBER || v->kind == SRP_DICT_FLAG)
                 srp_buf_printf(b, "destring %s, replace\n", n);
             if (v->count && v->kind == SRP_DICT_CODED) {
