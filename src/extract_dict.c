@@ -343,8 +343,9 @@ void srp_dict_stata(const srp_dict *d, srp_buf *b)
                  "* label values); the codes of value_labels.csv are numbered in its order.\n"
                  "* Codes marked missing there are labelled values, not Stata missing values.\n"
                  "* An empty field (not asked, not answered, or blanked) is missing (.).\n"
-                 "* Variable names longer than 32 characters are not loaded by name: see\n"
-                 "* codebook.csv.\n"
+                 "* A variable name longer than Stata's 32 characters becomes its first 26\n"
+                 "* characters and its column number (intake_protective_factors__22); its\n"
+                 "* variable label says what it is, and codebook.csv has the full name.\n"
                  "version 14\n");
     for (size_t i = 0; i < d->nvars; i++) {
         if (!first_of_file(d, i))
