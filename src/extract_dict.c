@@ -352,7 +352,7 @@ void srp_dict_stata(const srp_dict *d, srp_buf *b)
             continue;
         const char *file = d->vars[i].file;
         srp_buf_printf(b,
-                       "\nimport delimited using \"%s\", clear varnames(1) case(preserve) "
+                       "\nimport delimited using \"%s\", clear varnames(nonames) rowrange(2) "
                        "stringcols(_all) encoding(\"utf-8\") delimiters(\",\") "
                        "bindquote(strict)\n",
                        file);
@@ -362,15 +362,15 @@ void srp_dict_stata(const srp_dict *d, srp_buf *b)
             if (strcmp(v->file, file) != 0)
                 continue;
             position++;
-            /* A name longer than Stata allows is read as v<position>: it
-             * is renamed to its first 26 characters and its position. */
+            /* Read without names, column i is v<i>; a name longer than
+             * Stata allows becomes its first 26 characters and i. */
             char shortened[STATA_NAME_MAX + 1];
             const char *n = v->name;
             if (strlen(v->name) > STATA_NAME_MAX) {
                 snprintf(shortened, sizeof shortened, "%.26s_%zu", v->name, position);
-                srp_buf_printf(b, "capture rename v%zu %s\n", position, shortened);
                 n = shortened;
             }
+            srp_buf_printf(b, "rename v%zu %s\n", position, n);
             if (v->kind == SRP_DICT_NUMBER || v->kind == SRP_DICT_FLAG)
                 srp_buf_printf(b, "destring %s, replace\n", n);
             if (v->count && v->kind == SRP_DICT_CODED) {

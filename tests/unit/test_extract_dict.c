@@ -98,7 +98,10 @@ static void test_syntax_files(void **state)
     assert_non_null(strstr(st, "label define intake_need 1 `\"Inget\"' 2 `\"Visst\"' 3 "
                                "`\"Vet ej\"', replace\nlabel values intake_need intake_need\n"));
     assert_non_null(strstr(st, "destring intake_meetings, replace\n"));
-    assert_non_null(strstr(st, "capture rename v2 intervention_actors__a_nam_2\n"));
+    assert_non_null(strstr(st, "varnames(nonames) rowrange(2)"));
+    assert_non_null(strstr(st, "rename v1 person\nlabel variable person"));
+    assert_non_null(strstr(st, "rename v4 intake_meetings\n"));
+    assert_non_null(strstr(st, "rename v2 intervention_actors__a_nam_2\n"));
     assert_non_null(strstr(st, "label define intervention_actors__a_nam_2 1 `\"Vald\"' 0"));
     assert_non_null(strstr(st, "save \"interventions.dta\", replace\n"));
     char *sp = render(srp_dict_spss, d);
