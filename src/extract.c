@@ -319,6 +319,7 @@ static sr_status plan_extract(work *w, sr_error *err)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     /* The quasi-identifying items of the person-level forms. */
     size_t qcap = 0;
+    p->birth_year_qi = -1;
     for (size_t f = 0; f < p->form_count; f++) {
         const srp_extract_form *fs = &p->forms[f];
         if (fs->repeatable)
@@ -336,6 +337,9 @@ static sr_status plan_extract(work *w, sr_error *err)
             q->form = f;
             q->item = i;
             q->scale = it->type == SR_ITEM_DECIMAL ? 1000 : 1;
+            if (fs->phase == SR_PHASE_INTAKE && it->type == SR_ITEM_INTEGER &&
+                strcmp(it->id, "birth_year") == 0)
+                p->birth_year_qi = (long)(p->qi_count - 1);
         }
     }
     return SR_OK;
@@ -542,6 +546,15 @@ static sr_status gather(work *w, sr_error *err)
             srp_extract_day_text(intake_day, intake);
             int age = birth ? srp_age_on(birth, intake) : -1;
             cells[1] = age >= 0 ? age : SRP_KANON_EMPTY;
+            /* No birth date (no personnummer): the birth year answered
+             * gives an age of Y - 1 or Y, Y = intake year - birth year;
+             * used when both fall in the same age band. */
+            if (age < 0 && p->birth_year_qi >= 0) {
+                int32_t by = cells[SRP_EXTRACT_FIXED_QI + (size_t)p->birth_year_qi];
+                int32_t y = by == SRP_KANON_EMPTY ? -1 : month / 12 - by;
+                if (y >= 1 && y < 130 && y != 12 && y != 15 && y != 18 && y != 21)
+                    cells[1] = y - 1;
+            }
         }
         long row = oom ? -1 : srp_kanon_add(w->table, cells);
         if (row < 0 || add_code(w, code) != 0) {

@@ -307,8 +307,11 @@ void srp_extract_codebook_start(const srp_extract_plan *plan, srp_dict *d, srp_b
     if (level >= 1)
         srp_dict_value(d, "other", "Övriga enheter", "Other units", 0, 0);
     note.len = 0;
-    srp_buf_printf(&note, "age in whole years at intake (from the birth date), in %s%s",
-                   level >= 4 ? "bands widened to 0-17 and 18+" : "bands", BLANKED_EN);
+    srp_buf_printf(
+        &note,
+        "age in whole years at intake (from the birth date; without one, from the birth year "
+        "where both possible ages fall in one band), in %s%s",
+        level >= 4 ? "bands widened to 0-17 and 18+" : "bands", BLANKED_EN);
     srp_dict_var(d, file, "age_band", "Åldersgrupp vid inskrivning", "Age band at intake", "choice",
                  SRP_DICT_CODED, 1, srp_buf_text(&note), NULL, NULL);
     int wide = level >= 4;

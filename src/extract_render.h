@@ -58,7 +58,8 @@ typedef struct srp_extract_plan {
     size_t unit_count;
     int relative_dates;
     int k;
-    int level; /* the generalisation level k-anonymity reached (set before rendering) */
+    int level;          /* the generalisation level k-anonymity reached (set before rendering) */
+    long birth_year_qi; /* the intake's birth_year among qis, or -1 */
 } srp_extract_plan;
 
 /* A decoded answer to one of the newest version's items. */

@@ -56,6 +56,12 @@ check "value labels say what is ordered and missing" bash -c '
   grep -q "^intake_need_crime,unknown,Vet ej,[^,]*,,true" one/value_labels.csv &&
   grep -q "^intake_sex,not_stated,Vill inte ange,[^,]*,,true" one/value_labels.csv'
 check "the consent date is left out" bash -c '! head -1 one/cases.csv | grep -q consent_date && grep -q intake_consent_date one/metadata.json'
+# Local suppression blanks what makes a record stand out, not whole records,
+# and keeps the SIG age bands (before: a quarter wholly blank, 0-17/18+).
+check "the SIG age bands are kept" bash -c '! grep -qE "^[^,]*,[^,]*,(0-17|18\+)," one/cases.csv && grep -qE "^[^,]*,[^,]*,15-17," one/cases.csv'
+check "few records lose all four core quasi-identifiers" test "$(awk -F, 'NR > 1 && $2 == "" && $3 == "" && $4 == "" && $5 == ""' one/cases.csv | wc -l)" -le "$(( $(grep -c . synth.jsonl) / 20 ))"
+girls=$(grep -o '"sex":"girl"' synth.jsonl | wc -l)
+check "girls keep their sex" test "$(awk -F, 'NR > 1 && $5 == "girl"' one/cases.csv | wc -l)" -ge "$(( girls * 8 / 10 ))"
 check "metadata reports blanking per identifier and group" bash -c '
   grep -q "\"by_identifier\"" one/metadata.json && grep -q "\"records_by_blanked_count\"" one/metadata.json &&
   grep -q "\"intake_sex\": \[" one/metadata.json && grep -q "\"age_band\": \[" one/metadata.json'
