@@ -30,7 +30,7 @@ sr_status srp_lock_acquire(const char *lock_path, int timeout_ms, int *fd_out, s
         if (waited >= timeout_ms) {
             close(fd);
             return srp_error_set(err, SR_ERR_BUSY,
-                                 "the registry is busy: another sigreg session is using it "
+                                 "the registry is busy: another session is using it "
                                  "(waited %d ms); try again",
                                  waited);
         }
