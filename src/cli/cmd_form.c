@@ -1,7 +1,6 @@
 /*
  * cmd_form.c - `sigreg form lint|install|list|show`: form definitions.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,20 +78,19 @@ void cli_print_problems(const char *prefix, const sr_problems *problems)
     }
 }
 
-int cmd_form_lint(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+int cmd_form_lint(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     (void)g;
     (void)reg;
-    if (argc < 2)
-        return cli_usage_error(err, "usage: sigreg form lint FILE...");
     int bad = 0;
-    for (int i = 1; i < argc; i++) {
+    for (size_t i = 0; i < cli_pos_count(args); i++) {
+        const char *path = cli_pos(args, i);
         size_t len = 0;
         sr_error ferr;
         sr_error_clear(&ferr);
-        char *text = slurp(argv[i], &len, &ferr);
+        char *text = slurp(path, &len, &ferr);
         if (!text) {
-            fprintf(stderr, "%s: %s\n", argv[i], ferr.message);
+            fprintf(stderr, "%s: %s\n", path, ferr.message);
             bad = 1;
             continue;
         }
@@ -100,13 +98,13 @@ int cmd_form_lint(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_er
         sr_form *form = NULL;
         sr_status rc = sr_form_parse(text, len, &form, problems, &ferr);
         if (rc == SR_OK) {
-            printf("%s: ok (%s version %d, %s, %zu items)\n", argv[i], sr_form_id(form),
+            printf("%s: ok (%s version %d, %s, %zu items)\n", path, sr_form_id(form),
                    sr_form_version(form), sr_phase_name(sr_form_phase(form)),
                    sr_form_item_count(form));
         } else {
-            cli_print_problems(argv[i], problems);
+            cli_print_problems(path, problems);
             if (sr_problems_count(problems) == 0)
-                fprintf(stderr, "%s: %s\n", argv[i], ferr.message);
+                fprintf(stderr, "%s: %s\n", path, ferr.message);
             bad = 1;
         }
         sr_form_free(form);
@@ -118,14 +116,13 @@ int cmd_form_lint(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_er
     return bad ? CLI_FAIL : CLI_OK;
 }
 
-int cmd_form_install(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+int cmd_form_install(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     (void)g;
-    if (argc < 2)
-        return cli_usage_error(err, "usage: sigreg form install FILE...");
-    for (int i = 1; i < argc; i++) {
+    for (size_t i = 0; i < cli_pos_count(args); i++) {
+        const char *path = cli_pos(args, i);
         size_t len = 0;
-        char *text = slurp(argv[i], &len, err);
+        char *text = slurp(path, &len, err);
         if (!text)
             return CLI_FAIL;
         sr_problems *problems = sr_problems_new();
@@ -133,24 +130,15 @@ int cmd_form_install(int argc, char **argv, cli_globals *g, sr_registry *reg, sr
         sr_status rc = sr_form_install(reg, text, len, problems, &installed, err);
         free(text);
         if (rc != SR_OK) {
-            cli_print_problems(argv[i], problems);
+            cli_print_problems(path, problems);
             sr_problems_free(problems);
             return cli_fail(rc);
         }
         sr_problems_free(problems);
-        fprintf(stderr, "%s: %s\n", argv[i],
+        fprintf(stderr, "%s: %s\n", path,
                 installed ? "installed" : "already installed with the same content");
     }
     return CLI_OK;
-}
-
-static const char *parse_lang(const char *lang, sr_error *err)
-{
-    if (strcmp(lang, "sv") != 0 && strcmp(lang, "en") != 0) {
-        cli_usage_error(err, "--lang takes sv or en");
-        return NULL;
-    }
-    return lang;
 }
 
 static int print_summary(void *ctx, const sr_form_summary *s)
@@ -161,20 +149,10 @@ static int print_summary(void *ctx, const sr_form_summary *s)
     return 0;
 }
 
-int cmd_form_list(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+int cmd_form_list(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     (void)g;
-    const char *lang = "sv";
-    static const struct option opts[] = {{"lang", required_argument, NULL, 'l'},
-                                         {NULL, 0, NULL, 0}};
-    optind = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        if (c != 'l' || !(lang = parse_lang(optarg, err)))
-            return cli_usage_error(err, "usage: sigreg form list [--lang sv|en]");
-    }
-    if (optind < argc)
-        return cli_usage_error(err, "unexpected argument '%s'", argv[optind]);
+    const char *lang = cli_opt(args, "lang") ? cli_opt(args, "lang") : "sv";
     printf("%-20s %3s  %-12s %-10s %7s  %s\n", "form", "ver", "phase", "", "answers", "title");
     sr_status rc = sr_form_list(reg, lang, print_summary, NULL, err);
     return rc == SR_OK ? CLI_OK : cli_fail(rc);
@@ -195,8 +173,8 @@ static void print_form(const sr_form *form, const char *lang)
             printf("\n== %s\n", it.label ? it.label : it.id);
             continue;
         }
-        printf("\n%3zu. %s  [%s%s%s%s%s]\n", ++number, it.label, it.id, it.required ? ", required" : "",
-               it.has_condition ? ", conditional" : "",
+        printf("\n%3zu. %s  [%s%s%s%s%s]\n", ++number, it.label, it.id,
+               it.required ? ", required" : "", it.has_condition ? ", conditional" : "",
                it.quasi_identifier ? ", quasi-identifier" : "",
                it.identifying ? ", identifying" : "");
         if (it.help)
@@ -224,34 +202,18 @@ static void print_form(const sr_form *form, const char *lang)
     }
 }
 
-int cmd_form_show(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+int cmd_form_show(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     (void)g;
-    const char *lang = "sv";
+    const char *lang = cli_opt(args, "lang") ? cli_opt(args, "lang") : "sv";
     long version = 0;
-    int as_json = 0;
-    static const struct option opts[] = {{"version", required_argument, NULL, 'v'},
-                                         {"json", no_argument, NULL, 'j'},
-                                         {"lang", required_argument, NULL, 'l'},
-                                         {NULL, 0, NULL, 0}};
-    optind = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        if (c == 'v' && cli_parse_int(optarg, 1, 1000000, &version) == 0)
-            continue;
-        if (c == 'j') {
-            as_json = 1;
-            continue;
-        }
-        if (c == 'l' && (lang = parse_lang(optarg, err)))
-            continue;
-        return cli_usage_error(err, "usage: sigreg form show ID [--version N] [--json] [--lang sv|en]");
-    }
-    if (optind + 1 != argc)
-        return cli_usage_error(err, "usage: sigreg form show ID [--version N] [--json] [--lang sv|en]");
+    int as_json = cli_flag(args, "json");
+    int code = cli_opt_long(args, "version", 1, 1000000, &version, err);
+    if (code != CLI_OK)
+        return code;
     sr_form *form = NULL;
     char *text = NULL;
-    sr_status rc = sr_form_load(reg, argv[optind], (int)version, &form, &text, err);
+    sr_status rc = sr_form_load(reg, cli_pos(args, 0), (int)version, &form, &text, err);
     if (rc != SR_OK)
         return cli_fail(rc);
     if (as_json) {
