@@ -24,11 +24,16 @@ static int answered(const json_t *a)
 
 static int compare_numbers(double a, const char *op, double b)
 {
-    if (strcmp(op, "=") == 0) return a == b;
-    if (strcmp(op, "!=") == 0) return a != b;
-    if (strcmp(op, "<") == 0) return a < b;
-    if (strcmp(op, "<=") == 0) return a <= b;
-    if (strcmp(op, ">") == 0) return a > b;
+    if (strcmp(op, "=") == 0)
+        return a == b;
+    if (strcmp(op, "!=") == 0)
+        return a != b;
+    if (strcmp(op, "<") == 0)
+        return a < b;
+    if (strcmp(op, "<=") == 0)
+        return a <= b;
+    if (strcmp(op, ">") == 0)
+        return a > b;
     return a >= b;
 }
 
@@ -141,8 +146,8 @@ static int check_one(const srp_item *it, const json_t *a, sr_problems *problems)
         return 1;
     case SR_ITEM_MULTICHOICE: {
         if (!json_is_array(a)) {
-            srp_problems_add(problems, id,
-                             "item '%s': the answer must be an array of option codes", id);
+            srp_problems_add(problems, id, "item '%s': the answer must be an array of option codes",
+                             id);
             return 0;
         }
         int good = 1;
@@ -156,8 +161,8 @@ static int check_one(const srp_item *it, const json_t *a, sr_problems *problems)
                 continue;
             }
             if (!srp_item_find_option(it, json_string_value(e))) {
-                srp_problems_add(problems, id, "item '%s': '%s' is not one of its option codes",
-                                 id, json_string_value(e));
+                srp_problems_add(problems, id, "item '%s': '%s' is not one of its option codes", id,
+                                 json_string_value(e));
                 good = 0;
             }
             for (size_t k = 0; k < i; k++)
@@ -256,8 +261,7 @@ static int check_one(const srp_item *it, const json_t *a, sr_problems *problems)
 /* ---- a whole set ------------------------------------------------------------------------ */
 
 /* Adds every problem of a set to problems; returns how many there were. */
-static size_t check_set(const sr_form *form, const json_t *answers, sr_problems *problems,
-                        int *oom)
+static size_t check_set(const sr_form *form, const json_t *answers, sr_problems *problems, int *oom)
 {
     size_t before = sr_problems_count(problems), found = 0;
     sr_problems *own = problems ? NULL : sr_problems_new();
@@ -267,7 +271,8 @@ static size_t check_set(const sr_form *form, const json_t *answers, sr_problems 
         return 1;
     }
     if (!json_is_object(answers)) {
-        srp_problems_add(p, "(answers)", "the answers must be a JSON object from item id to answer");
+        srp_problems_add(p, "(answers)",
+                         "the answers must be a JSON object from item id to answer");
         found = 1;
         goto out;
     }
@@ -298,9 +303,8 @@ static size_t check_set(const sr_form *form, const json_t *answers, sr_problems 
             continue;
         }
         if (!enabled[i]) {
-            srp_problems_add(p, it->id,
-                             "item '%s': must not be answered, its condition does not hold",
-                             it->id);
+            srp_problems_add(
+                p, it->id, "item '%s': must not be answered, its condition does not hold", it->id);
             continue;
         }
         if (check_one(it, a, p) && it->required && it->type == SR_ITEM_MULTICHOICE &&
@@ -422,4 +426,205 @@ char *sr_answers_value_json(const sr_answers *answers, size_t i)
 char *sr_answers_to_json(const sr_answers *answers)
 {
     return json_dumps(answers->values, JSON_COMPACT | JSON_PRESERVE_ORDER);
+}
+
+/* ---- reading a set -----------------------------------------------------------------------------
+ */
+
+sr_status sr_answers_from_json(const sr_form *form, const char *json, size_t len, sr_answers **out,
+                               sr_problems *problems, sr_error *err)
+{
+    *out = NULL;
+    json_error_t jerr;
+    json_t *values = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!values) {
+        srp_problems_add(problems, "(answers)", "not valid UTF-8 JSON: %s at line %d, column %d",
+                         jerr.text, jerr.line, jerr.column);
+        return srp_error_set_where(err, SR_ERR_INVALID, "answers",
+                                   "the answers are not valid JSON");
+    }
+    sr_status rc = srp_form_check_answers_json(form, values, problems, err);
+    sr_answers *a = rc == SR_OK ? calloc(1, sizeof *a) : NULL;
+    if (rc == SR_OK && !a)
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    if (rc != SR_OK) {
+        json_decref(values);
+        return rc;
+    }
+    a->form = form;
+    a->values = values;
+    *out = a;
+    return SR_OK;
+}
+
+/* The item called id and its answer (NULL when it has none). */
+static sr_status item_answer(const sr_answers *answers, const char *id, const srp_item **item,
+                             const json_t **value, sr_error *err)
+{
+    const srp_item *it = id ? srp_form_find_item(answers->form, id, NULL) : NULL;
+    if (!it)
+        return srp_error_set_where(err, SR_ERR_NOT_FOUND, id, "form '%s' has no item '%s'",
+                                   answers->form->id, id ? id : "");
+    *item = it;
+    *value = json_object_get(answers->values, it->id);
+    if (!answered(*value))
+        *value = NULL;
+    return SR_OK;
+}
+
+/* The answer to id when the item is of one of the types in mask. */
+static sr_status typed_answer(const sr_answers *answers, const char *id, unsigned mask,
+                              const json_t **value, sr_error *err)
+{
+    const srp_item *it = NULL;
+    sr_status rc = item_answer(answers, id, &it, value, err);
+    if (rc != SR_OK)
+        return rc;
+    if (!(mask & (1u << it->type)))
+        return srp_error_set_where(err, SR_ERR_INVALID, id, "item '%s' is a %s item", id,
+                                   sr_item_type_name(it->type));
+    if (!*value)
+        return srp_error_set_where(err, SR_ERR_NOT_FOUND, id, "item '%s' has no answer", id);
+    return SR_OK;
+}
+
+#define TYPE_BIT(t) (1u << (t))
+
+sr_status sr_answers_type(const sr_answers *answers, const char *id, sr_item_type *type,
+                          sr_error *err)
+{
+    const srp_item *it = NULL;
+    const json_t *v = NULL;
+    sr_status rc = item_answer(answers, id, &it, &v, err);
+    if (rc == SR_OK)
+        *type = it->type;
+    return rc;
+}
+
+sr_status sr_answers_get_boolean(const sr_answers *answers, const char *id, int *value,
+                                 sr_error *err)
+{
+    const json_t *v = NULL;
+    sr_status rc = typed_answer(answers, id, TYPE_BIT(SR_ITEM_BOOLEAN), &v, err);
+    if (rc == SR_OK && !json_is_boolean(v))
+        rc = srp_error_set_where(err, SR_ERR_INVALID, id,
+                                 "item '%s': the answer is not true or "
+                                 "false",
+                                 id);
+    if (rc == SR_OK)
+        *value = json_is_true(v);
+    return rc;
+}
+
+sr_status sr_answers_get_choice(const sr_answers *answers, const char *id, const char **code,
+                                sr_error *err)
+{
+    const json_t *v = NULL;
+    sr_status rc = typed_answer(answers, id, TYPE_BIT(SR_ITEM_CHOICE), &v, err);
+    if (rc == SR_OK && !json_is_string(v))
+        rc = srp_error_set_where(err, SR_ERR_INVALID, id,
+                                 "item '%s': the answer is not an "
+                                 "option code",
+                                 id);
+    if (rc == SR_OK)
+        *code = json_string_value(v);
+    return rc;
+}
+
+sr_status sr_answers_get_multichoice(const sr_answers *answers, const char *id, const char **codes,
+                                     size_t max, size_t *count, sr_error *err)
+{
+    const json_t *v = NULL;
+    *count = 0;
+    sr_status rc = typed_answer(answers, id, TYPE_BIT(SR_ITEM_MULTICHOICE), &v, err);
+    if (rc == SR_OK && !json_is_array(v))
+        rc = srp_error_set_where(err, SR_ERR_INVALID, id,
+                                 "item '%s': the answer is not a list "
+                                 "of option codes",
+                                 id);
+    for (size_t i = 0; rc == SR_OK && i < json_array_size(v); i++)
+        if (!json_is_string(json_array_get(v, i)))
+            rc = srp_error_set_where(err, SR_ERR_INVALID, id,
+                                     "item '%s': element %zu is not an "
+                                     "option code",
+                                     id, i);
+    if (rc != SR_OK)
+        return rc;
+    *count = json_array_size(v);
+    for (size_t i = 0; i < *count && i < max; i++)
+        codes[i] = json_string_value(json_array_get(v, i));
+    return SR_OK;
+}
+
+int sr_answers_selects(const sr_answers *answers, const char *id, const char *code)
+{
+    const srp_item *it = NULL;
+    const json_t *v = NULL;
+    if (!code || item_answer(answers, id, &it, &v, NULL) != SR_OK || !v)
+        return 0;
+    if (it->type == SR_ITEM_CHOICE)
+        return json_is_string(v) && strcmp(json_string_value(v), code) == 0;
+    if (it->type != SR_ITEM_MULTICHOICE)
+        return 0;
+    size_t i;
+    json_t *e;
+    json_array_foreach(v, i, e) if (json_is_string(e) &&
+                                    strcmp(json_string_value(e), code) == 0) return 1;
+    return 0;
+}
+
+sr_status sr_answers_get_integer(const sr_answers *answers, const char *id, long long *value,
+                                 sr_error *err)
+{
+    const json_t *v = NULL;
+    sr_status rc =
+        typed_answer(answers, id, TYPE_BIT(SR_ITEM_INTEGER) | TYPE_BIT(SR_ITEM_SCALE), &v, err);
+    if (rc == SR_OK && !json_is_integer(v))
+        rc = srp_error_set_where(err, SR_ERR_INVALID, id,
+                                 "item '%s': the answer is not a whole "
+                                 "number",
+                                 id);
+    if (rc == SR_OK)
+        *value = (long long)json_integer_value(v);
+    return rc;
+}
+
+sr_status sr_answers_get_decimal(const sr_answers *answers, const char *id, double *value,
+                                 sr_error *err)
+{
+    const json_t *v = NULL;
+    sr_status rc = typed_answer(
+        answers, id,
+        TYPE_BIT(SR_ITEM_DECIMAL) | TYPE_BIT(SR_ITEM_INTEGER) | TYPE_BIT(SR_ITEM_SCALE), &v, err);
+    if (rc == SR_OK && !json_is_number(v))
+        rc = srp_error_set_where(err, SR_ERR_INVALID, id, "item '%s': the answer is not a number",
+                                 id);
+    if (rc == SR_OK)
+        *value = json_number_value(v);
+    return rc;
+}
+
+static sr_status string_answer(const sr_answers *answers, const char *id, sr_item_type type,
+                               const char **out, sr_error *err)
+{
+    const json_t *v = NULL;
+    sr_status rc = typed_answer(answers, id, TYPE_BIT(type), &v, err);
+    if (rc == SR_OK && !json_is_string(v))
+        rc = srp_error_set_where(err, SR_ERR_INVALID, id, "item '%s': the answer is not a string",
+                                 id);
+    if (rc == SR_OK)
+        *out = json_string_value(v);
+    return rc;
+}
+
+sr_status sr_answers_get_date(const sr_answers *answers, const char *id, const char **date,
+                              sr_error *err)
+{
+    return string_answer(answers, id, SR_ITEM_DATE, date, err);
+}
+
+sr_status sr_answers_get_text(const sr_answers *answers, const char *id, const char **text,
+                              sr_error *err)
+{
+    return string_answer(answers, id, SR_ITEM_TEXT, text, err);
 }

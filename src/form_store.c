@@ -163,7 +163,7 @@ sr_status sr_form_list(sr_registry *reg, const char *lang, sr_form_fn fn, void *
         sr_form_summary s = {sr_form_id(form), sr_form_version(form), sr_form_phase(form),
                              sr_form_repeatable(form), sr_form_title(form, lang),
                              (long)sqlite3_column_int64(st, 3)};
-        int stop = fn(ctx, &s);
+        int stop = fn && fn(ctx, &s) != 0;
         sr_form_free(form);
         if (stop)
             break;

@@ -329,3 +329,9 @@ void sr_import_free(sr_import *imp)
         sr_form_free(imp->forms[i].form);
     free(imp);
 }
+
+int sr_import_status_is_fatal(sr_status status)
+{
+    return status == SR_ERR_NOMEM || status == SR_ERR_IO || status == SR_ERR_BUSY ||
+           status == SR_ERR_DB || status == SR_ERR_CORRUPT;
+}

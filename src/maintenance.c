@@ -96,7 +96,7 @@ sr_status sr_audit_list(sr_registry *reg, int64_t limit, const char *case_code,
                             (const char *)sqlite3_column_text(st, 3),
                             (const char *)sqlite3_column_text(st, 4),
                             (const char *)sqlite3_column_text(st, 5)};
-        if (fn(ctx, &e) != 0)
+        if (fn && fn(ctx, &e) != 0)
             break;
     }
     if (src != SQLITE_ROW && src != SQLITE_DONE)

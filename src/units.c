@@ -68,7 +68,7 @@ sr_status sr_unit_list(sr_registry *reg, sr_unit_fn fn, void *ctx, sr_error *err
     while ((src = sqlite3_step(st)) == SQLITE_ROW) {
         sr_unit_info info = {(const char *)sqlite3_column_text(st, 0),
                              (const char *)sqlite3_column_text(st, 1)};
-        if (fn(ctx, &info) != 0)
+        if (fn && fn(ctx, &info) != 0)
             break;
     }
     if (src != SQLITE_ROW && src != SQLITE_DONE)

@@ -191,7 +191,7 @@ sr_status sr_user_list(sr_registry *reg, sr_user_fn fn, void *ctx, sr_error *err
         if (rc != SR_OK)
             return rc;
         info.units = units;
-        if (fn(ctx, &info) != 0)
+        if (fn && fn(ctx, &info) != 0)
             break;
     }
     return SR_OK;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sigreg/cases.h"
 #include "sigreg/form.h"
 #include "sigreg/secret.h"
 
@@ -47,11 +48,8 @@ static char *read_all(const char *path, size_t *len)
 /* Today's date appears in messages about "today" bounds; golden files say TODAY. */
 static void mask_today(char *text)
 {
-    char today[11];
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(today, sizeof today, "%Y-%m-%d", &tm);
+    char today[SR_DATE_MAX + 1];
+    sr_date_today(today); /* the local date, as the "today" bound is */
     for (char *hit = strstr(text, today); hit; hit = strstr(hit, today)) {
         memcpy(hit, "TODAY", 5);
         memmove(hit + 5, hit + 10, strlen(hit + 10) + 1);

@@ -34,7 +34,7 @@ sr_status sr_audit_verify(sr_registry *reg, sr_audit_report *report, sr_error *e
 typedef int (*sr_audit_entry_fn)(void *ctx, const sr_audit_entry *entry);
 /* Calls fn for each entry in order (strings borrowed for the call), the last
  * `limit` entries when limit > 0; only for admins; the listing is itself
- * logged. fn returning non-zero stops the walk. */
+ * logged. fn follows the rule of status.h: 0 to go on, non-zero to stop. */
 sr_status sr_audit_list(sr_registry *reg, int64_t limit, const char *case_code,
                         sr_audit_entry_fn fn, void *ctx, sr_error *err);
 

@@ -20,7 +20,9 @@
 #include <stdint.h>
 
 #include "sigreg/form.h"
+#include "sigreg/limits.h"
 #include "sigreg/registry.h"
+#include "sigreg/sink.h"
 
 #define SR_CASE_CODE_SIZE 10 /* "XXXX-XXXX" and a NUL */
 #define SR_PNR_SIZE 13       /* twelve digits and a NUL */
@@ -64,30 +66,79 @@ typedef struct sr_response_info {
     const char *created_by;
 } sr_response_info;
 
+/* Callbacks follow the one rule of status.h: return 0 to go on, non-zero
+ * to stop after this item (the call then returns SR_OK); strings are
+ * borrowed for the call; a NULL callback is skipped. */
 typedef int (*sr_case_fn)(void *ctx, const sr_case_info *info);
 typedef int (*sr_response_fn)(void *ctx, const sr_response_info *info);
 
 /* Shows one case: fn_case once, then fn_response for each response in date
- * order (strings borrowed for the call). */
+ * order. fn_case stopping skips the responses. */
 sr_status sr_case_show(sr_registry *reg, const char *code, sr_case_fn fn_case,
                        sr_response_fn fn_response, void *ctx, sr_error *err);
+
+/* The case and all its responses as one JSON document (what `case show
+ * --json` prints), written to sink followed by a newline:
+ *   {"code", "unit", "status", "opened_at", "closed_at" (null while open),
+ *    "has_pnr", "responses": [{"id", "form", "version", "phase", "date",
+ *    "revision", "active", "age" (null when unknown), "answers"}, ...]}
+ * With SR_CASE_JSON_IDENTITY also "pnr" (12 digits; audited as
+ * sr_case_identity is). Audited as sr_case_show. */
+#define SR_CASE_JSON_IDENTITY 1u
+sr_status sr_case_write_json(sr_registry *reg, const char *code, unsigned flags,
+                             const sr_sink *sink, sr_error *err);
+
+/* The local civil date ("YYYY-MM-DD" under the process's time zone): the
+ * date a registration without one gets, and the latest one it may carry. */
+void sr_date_today(char out[SR_DATE_MAX + 1]);
+
+/* One installed form (its newest version) and whether it may be registered
+ * next on a case. */
+typedef struct sr_form_allowed {
+    const char *form_id;
+    int version;           /* the newest installed version */
+    sr_phase phase;
+    int repeatable;
+    int allowed;           /* 1: may be registered next */
+    sr_status status;      /* SR_OK when allowed, else what registering it would give */
+    const char *reason;    /* NULL when allowed, else why not */
+    int64_t existing;      /* a form answered once: its response (to correct instead), else 0 */
+    const char *earliest_date; /* the earliest date it may carry, NULL: none */
+    const char *latest_date;   /* today: no registration lies in the future */
+} sr_form_allowed;
+typedef int (*sr_form_allowed_fn)(void *ctx, const sr_form_allowed *form);
+/* Calls fn for each installed form, in life-cycle order (intake,
+ * intervention, closure, experience, follow-up; then by id), saying whether
+ * it may be registered next on the case and, if not, why. The rules are the
+ * ones sr_register applies (apart from the answers themselves). Audited. */
+sr_status sr_case_allowed_forms(sr_registry *reg, const char *code, sr_form_allowed_fn fn,
+                                void *ctx, sr_error *err);
 
 typedef struct sr_case_filter {
     const char *unit;    /* NULL: every unit the user works in */
     const char *status;  /* NULL, "open" or "closed" */
     const char *missing; /* NULL or a phase the case has no response for */
-    int idle_days;       /* > 0: open cases without a registration for this many days */
+    int idle_days;       /* > 0: open cases without a registration for this many days
+                            (counted to the local date) */
 } sr_case_filter;
+/* Calls fn for each case that passes the filter. A filter value that makes
+ * no sense is SR_ERR_USAGE with where "unit", "status", "missing" or
+ * "idle_days". */
 sr_status sr_case_list(sr_registry *reg, const sr_case_filter *filter, sr_case_fn fn, void *ctx,
                        sr_error *err);
 
 /* Registers answers to form id (version 0: the newest) on date (NULL:
- * today). A rejected set fills problems and stores nothing. */
+ * today, the local date). A rejected set fills problems and stores
+ * nothing; a refusal by the life-cycle rules says why, with where "date"
+ * or "form". */
 sr_status sr_register(sr_registry *reg, const char *code, const char *form_id, int version,
                       const char *date, const char *answers_json, size_t len,
                       sr_problems *problems, int64_t *response_id, sr_error *err);
 /* Replaces a response's answers (and date, when not NULL) with a new
- * revision; the old one is kept in the history. */
+ * revision; the old one is kept in the history. The new date must keep the
+ * response's place among the case's other registrations (the rules of
+ * sr_register). Each failure has its own status: SR_ERR_NOT_FOUND only
+ * for a response that does not exist. */
 sr_status sr_response_edit(sr_registry *reg, int64_t response_id, const char *date,
                            const char *answers_json, size_t len, sr_problems *problems,
                            int *revision, sr_error *err);
@@ -96,8 +147,9 @@ sr_status sr_response_edit(sr_registry *reg, int64_t response_id, const char *da
 sr_status sr_case_reopen(sr_registry *reg, const char *code, const char *reason, sr_error *err);
 /* Erases a case, its responses, history and code key entry (withdrawn consent). */
 sr_status sr_case_delete(sr_registry *reg, const char *code, sr_error *err);
-/* Retention purge: calls fn for each closed case closed before date (plan),
- * or erases them all when execute is set; *count says how many. Admins. */
+/* Retention purge: calls fn for each case closed before date (a plan), and
+ * when execute is set erases those cases; fn stopping ends the list (and
+ * the erasure) after that case. *count says how many. Admins. */
 sr_status sr_purge(sr_registry *reg, const char *closed_before, int execute, sr_case_fn fn,
                    void *ctx, size_t *count, sr_error *err);
 

@@ -129,4 +129,46 @@ char *sr_answers_value_json(const sr_answers *answers, size_t i);
 /* The whole set as a JSON object (new string the caller frees), NULL on OOM. */
 char *sr_answers_to_json(const sr_answers *answers);
 
+/* ---- reading a set of answers ------------------------------------------------------- */
+/* A set from a JSON object of answers (as stored, or as a file gives it),
+ * checked against the form as sr_form_check_answers checks it: on
+ * SR_ERR_INVALID every problem is in problems and *out stays NULL. *out is
+ * owned by the caller (sr_answers_free); it borrows form, which must outlive
+ * it. */
+sr_status sr_answers_from_json(const sr_form *form, const char *json, size_t len,
+                               sr_answers **out, sr_problems *problems, sr_error *err);
+
+/* Typed getters, by item id. Each returns SR_OK and the value;
+ * SR_ERR_NOT_FOUND (where = the id) when the form has no such item or the
+ * item has no answer; SR_ERR_INVALID when the item is not of the type asked
+ * for. Strings are borrowed from the set, valid until it changes or is
+ * freed. */
+sr_status sr_answers_type(const sr_answers *answers, const char *id, sr_item_type *type,
+                          sr_error *err);
+sr_status sr_answers_get_boolean(const sr_answers *answers, const char *id, int *value,
+                                 sr_error *err);
+/* A choice item's option code. */
+sr_status sr_answers_get_choice(const sr_answers *answers, const char *id, const char **code,
+                                sr_error *err);
+/* A multichoice item's selected codes, in the order given: *count of them
+ * in all, the first `max` in codes (which may be NULL when max is 0). */
+sr_status sr_answers_get_multichoice(const sr_answers *answers, const char *id,
+                                     const char **codes, size_t max, size_t *count,
+                                     sr_error *err);
+/* Whether a choice item's answer is code, or a multichoice item's answer
+ * includes it; 0 for no answer or any other item. */
+int sr_answers_selects(const sr_answers *answers, const char *id, const char *code);
+/* An integer or scale item's whole number. */
+sr_status sr_answers_get_integer(const sr_answers *answers, const char *id, long long *value,
+                                 sr_error *err);
+/* A decimal, integer or scale item's number. */
+sr_status sr_answers_get_decimal(const sr_answers *answers, const char *id, double *value,
+                                 sr_error *err);
+/* A date item's "YYYY-MM-DD". */
+sr_status sr_answers_get_date(const sr_answers *answers, const char *id, const char **date,
+                              sr_error *err);
+/* A text item's text. */
+sr_status sr_answers_get_text(const sr_answers *answers, const char *id, const char **text,
+                              sr_error *err);
+
 #endif

@@ -28,6 +28,7 @@ typedef struct sr_form_summary {
     const char *title; /* in the asked language */
     long responses;    /* how many responses use this version */
 } sr_form_summary;
+/* 0 to go on, non-zero to stop (the rule of status.h). */
 typedef int (*sr_form_fn)(void *ctx, const sr_form_summary *form);
 sr_status sr_form_list(sr_registry *reg, const char *lang, sr_form_fn fn, void *ctx, sr_error *err);
 

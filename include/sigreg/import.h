@@ -34,11 +34,15 @@ sr_status sr_import_begin(sr_registry *reg, sr_import_case_fn on_case, void *ctx
 /* Imports one line. On success result holds its ref and number of
  * responses; its case code is told at commit. On failure nothing of the line
  * remains, problems and err say why, result->ref holds the line's ref if it
- * had one, and the import goes on, unless the status is SR_ERR_DB, SR_ERR_IO,
- * SR_ERR_NOMEM, SR_ERR_BUSY or SR_ERR_CORRUPT: then the open transaction is
- * gone and the import must stop. */
+ * had one, and the import goes on, unless sr_import_status_is_fatal says
+ * the status ends it: then the open transaction is gone and the import must
+ * stop. */
 sr_status sr_import_line(sr_import *imp, const char *line, size_t len, sr_import_result *result,
                          sr_problems *problems, sr_error *err);
+/* Whether a status from sr_import_line ends the import (the engine, the
+ * disk or memory failed, or the registry is busy or damaged) rather than
+ * only refusing that line. */
+int sr_import_status_is_fatal(sr_status status);
 /* Commits what has been imported so far (a line that failed half-way has
  * already committed the lines before it). */
 sr_status sr_import_commit(sr_import *imp, sr_error *err);

@@ -6,6 +6,14 @@
  * (a file, a JSON path, an item id). The first error set is kept; later ones
  * do not overwrite it. The library never prints: only front ends turn these
  * into messages. Messages never contain personal data.
+ *
+ * One rule for every callback a list function takes (sr_case_fn,
+ * sr_response_fn, sr_user_fn, sr_unit_fn, sr_form_fn, sr_audit_entry_fn,
+ * sr_form_allowed_fn, ...): it returns 0 to go on, or non-zero to stop after
+ * the item it was given. A stop is not an error: the list function returns
+ * SR_OK, having done what it did up to that item. A NULL callback is
+ * skipped. What the callback is given is borrowed for the call.
+ * (sr_import_case_fn only tells of a committed case and returns nothing.)
  */
 #ifndef SIGREG_STATUS_H
 #define SIGREG_STATUS_H

@@ -15,6 +15,7 @@ typedef struct sr_unit_info {
     const char *name;
 } sr_unit_info;
 /* Called once per unit; the strings are borrowed for the call. */
+/* 0 to go on, non-zero to stop (the rule of status.h). */
 typedef int (*sr_unit_fn)(void *ctx, const sr_unit_info *unit);
 
 sr_status sr_unit_add(sr_registry *reg, const char *code, const char *name, sr_error *err);

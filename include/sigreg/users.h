@@ -24,6 +24,7 @@ typedef struct sr_user_info {
     const char *units; /* comma-separated unit codes, "" when none */
 } sr_user_info;
 /* Called once per user; the strings are borrowed for the call. */
+/* 0 to go on, non-zero to stop (the rule of status.h). */
 typedef int (*sr_user_fn)(void *ctx, const sr_user_info *user);
 
 /* Adds a user with their own passphrase; units (may be empty) must exist;

@@ -7,11 +7,18 @@
 #include <string.h>
 #include <time.h>
 
-/* The clock is never overridable (say, from the environment): audit
- * timestamps must be the machine's. */
+/* The clock is never overridable from the environment or a setting: audit
+ * timestamps must be the machine's. Only a test fixes it. */
+static time_t (*test_clock)(void);
+
+void srp_time_set_clock_for_tests(time_t (*now)(void))
+{
+    test_clock = now;
+}
+
 static time_t now_seconds(void)
 {
-    return time(NULL);
+    return test_clock ? test_clock() : time(NULL);
 }
 
 void srp_time_now_iso(char *out, size_t size)
@@ -26,7 +33,8 @@ void srp_time_today(char *out, size_t size)
 {
     time_t t = now_seconds();
     struct tm tm;
-    gmtime_r(&t, &tm);
+    if (!localtime_r(&t, &tm))
+        gmtime_r(&t, &tm);
     strftime(out, size, "%Y-%m-%d", &tm);
 }
 

@@ -1,16 +1,27 @@
 /*
  * timeutil.h - clock and calendar helpers (internal): the current time as
- * ISO 8601 UTC, today's date, and checks of YYYY-MM-DD dates.
+ * ISO 8601 UTC, today's local civil date, and checks of YYYY-MM-DD dates.
+ *
+ * "Today" is always the civil date where the registry is used (the
+ * process's TZ; Europe/Stockholm for a Swedish registry), never the UTC
+ * date: between midnight and 01:00 or 02:00 Swedish time the two differ.
+ * Timestamps (audit entries) stay in UTC. The clock is the machine's; only
+ * a test can fix it, through srp_time_set_clock_for_tests, never through
+ * the environment or a setting.
  */
 #ifndef SIGREG_TIMEUTIL_H
 #define SIGREG_TIMEUTIL_H
 
 #include <stddef.h>
+#include <time.h>
 
-/* "2026-11-22T17:45:52Z" */
+/* "2026-11-22T17:45:52Z" (UTC) */
 void srp_time_now_iso(char *out, size_t size);
-/* "2026-11-22" (UTC) */
+/* "2026-11-22": the local civil date (localtime_r under the process TZ). */
 void srp_time_today(char *out, size_t size);
+/* For tests only: makes the library's clock call now (NULL: the real clock
+ * again). Product code never calls this. */
+void srp_time_set_clock_for_tests(time_t (*now)(void));
 /* Whether y-m-d is a real Gregorian date. */
 int srp_date_valid(int year, int month, int day);
 /* Parses exactly "YYYY-MM-DD" into its parts; 0 when it is a real date. */

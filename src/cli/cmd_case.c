@@ -67,22 +67,9 @@ int cmd_case_find(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_er
 
 /* ---- show ---------------------------------------------------------------------- */
 
-typedef struct show_ctx {
-    int as_json;
-    json_t *doc;
-    json_t *responses;
-} show_ctx;
-
-static int show_case(void *vctx, const sr_case_info *c)
+static int show_case(void *ctx, const sr_case_info *c)
 {
-    show_ctx *s = vctx;
-    if (s->as_json) {
-        s->doc = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:b}", "code", c->code, "unit", c->unit,
-                           "status", c->status, "opened_at", c->opened_at, "closed_at",
-                           c->closed_at, "has_pnr", c->has_pnr);
-        s->responses = json_array();
-        return 0;
-    }
+    (void)ctx;
     printf("case %s  unit %s  %s  opened %s", c->code, c->unit, c->status, c->opened_at);
     if (c->closed_at)
         printf("  closed %s", c->closed_at);
@@ -90,20 +77,10 @@ static int show_case(void *vctx, const sr_case_info *c)
     return 0;
 }
 
-static int show_response(void *vctx, const sr_response_info *r)
+static int show_response(void *ctx, const sr_response_info *r)
 {
-    show_ctx *s = vctx;
+    (void)ctx;
     json_t *answers = json_loads(r->answers, 0, NULL);
-    if (s->as_json) {
-        json_t *o = json_pack("{s:I, s:s, s:i, s:s, s:s, s:i, s:b, s:o, s:o}", "id",
-                              (json_int_t)r->id, "form", r->form_id, "version", r->form_version,
-                              "phase", sr_phase_name(r->phase), "date", r->date, "revision",
-                              r->revision, "active", r->active, "age",
-                              r->age >= 0 ? json_integer(r->age) : json_null(), "answers",
-                              answers ? answers : json_object());
-        json_array_append_new(s->responses, o);
-        return 0;
-    }
     printf("\nresponse %lld  %s  %s version %d (%s)", (long long)r->id, r->date, r->form_id,
            r->form_version, sr_phase_name(r->phase));
     if (r->age >= 0)
@@ -144,26 +121,19 @@ int cmd_case_show(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_er
     }
     if (optind + 1 != argc)
         return cli_usage_error(err, "usage: sigreg case show CASE [--json] [--identity]");
-    show_ctx s = {as_json, NULL, NULL};
-    sr_status rc = sr_case_show(reg, argv[optind], show_case, show_response, &s, err);
+    if (as_json) {
+        sr_sink out = sr_sink_file(stdout);
+        sr_status rc = sr_case_write_json(reg, argv[optind], identity ? SR_CASE_JSON_IDENTITY : 0,
+                                          &out, err);
+        return rc == SR_OK ? CLI_OK : cli_fail(rc);
+    }
+    sr_status rc = sr_case_show(reg, argv[optind], show_case, show_response, NULL, err);
     char pnr[SR_PNR_SIZE] = "";
     if (rc == SR_OK && identity)
         rc = sr_case_identity(reg, argv[optind], pnr, err);
-    if (rc == SR_OK && as_json) {
-        json_object_set_new(s.doc, "responses", s.responses);
-        s.responses = NULL;
-        if (identity)
-            json_object_set_new(s.doc, "pnr", json_string(pnr));
-        char *text = json_dumps(s.doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        if (text)
-            printf("%s\n", text);
-        free(text);
-    } else if (rc == SR_OK && identity) {
+    if (rc == SR_OK && identity)
         printf("\npersonnummer: %.8s-%s\n", pnr, pnr + 8);
-    }
     memset(pnr, 0, sizeof pnr);
-    json_decref(s.doc);
-    json_decref(s.responses);
     return rc == SR_OK ? CLI_OK : cli_fail(rc);
 }
 

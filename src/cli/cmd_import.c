@@ -67,8 +67,7 @@ int cmd_import(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error
         sr_error_clear(&lerr);
         sr_problems_clear(problems);
         sr_status lrc = sr_import_line(imp, line, (size_t)n, &r, problems, &lerr);
-        if (lrc == SR_ERR_NOMEM || lrc == SR_ERR_IO || lrc == SR_ERR_BUSY || lrc == SR_ERR_DB ||
-            lrc == SR_ERR_CORRUPT) {
+        if (sr_import_status_is_fatal(lrc)) {
             *err = lerr;
             rc = lrc;
             break;

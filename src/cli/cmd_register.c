@@ -10,7 +10,6 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -173,31 +172,30 @@ static void print_review_value(const sr_form *form, size_t i, const sr_answers *
 {
     sr_item_info it;
     sr_form_item(form, i, lang, &it);
-    char *v = sr_answers_value_json(a, i);
     printf("  %-50.50s ", it.label);
-    if (!v) {
+    if (!sr_answers_has(a, i)) {
         printf("%s\n", t->none);
         return;
     }
-    if (it.type == SR_ITEM_BOOLEAN) {
-        printf("%s\n", strcmp(v, "true") == 0 ? t->yes : t->no);
+    int yes = 0;
+    if (it.type == SR_ITEM_BOOLEAN && sr_answers_get_boolean(a, it.id, &yes, NULL) == SR_OK) {
+        printf("%s\n", yes ? t->yes : t->no);
     } else if (it.type == SR_ITEM_CHOICE || it.type == SR_ITEM_MULTICHOICE) {
         int first = 1;
         for (size_t o = 0; o < it.option_count; o++) {
             const char *code, *label;
             sr_form_option(form, i, o, lang, &code, &label, NULL);
-            char quoted[80];
-            snprintf(quoted, sizeof quoted, "\"%s\"", code);
-            if (strstr(v, quoted)) {
+            if (sr_answers_selects(a, it.id, code)) {
                 printf("%s%s", first ? "" : "; ", label);
                 first = 0;
             }
         }
         printf("\n");
     } else {
-        printf("%s\n", v);
+        char *v = sr_answers_value_json(a, i);
+        printf("%s\n", v ? v : t->none);
+        free(v);
     }
-    free(v);
 }
 
 /* Asks every enabled item; returns the answers JSON (malloc'd) or NULL when
@@ -327,11 +325,8 @@ int cmd_register(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_err
             rc = sr_form_load(reg, form_id, (int)version, &form, NULL, err);
         if (rc != SR_OK)
             return cli_fail(rc);
-        char today[11];
-        time_t now = time(NULL);
-        struct tm tm;
-        gmtime_r(&now, &tm);
-        strftime(today, sizeof today, "%Y-%m-%d", &tm);
+        char today[SR_DATE_MAX + 1];
+        sr_date_today(today);
         text = ask_interactively(form, canonical, date ? date : today, lang, err);
         sr_form_free(form);
         if (!text)

@@ -2,18 +2,23 @@
  * test_cases.c - cases through the public API: opening with and without a
  * personnummer, duplicates, the code key, the life-cycle rules, unit and
  * role checks, revisions, reopening, erasure, the retention purge, and bulk
- * import where a failing line leaves nothing behind.
+ * import where a failing line leaves nothing behind. White-box only where a
+ * test must fix the clock or make the engine fail.
  */
 #include "testutil.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <jansson.h>
 #include <time.h>
 
+#include "base/timeutil.h"
+#include "registry_int.h"
 #include "sigreg/audit.h"
 #include "sigreg/cases.h"
 #include "sigreg/form_store.h"
 #include "sigreg/import.h"
+#include "sigreg/sink.h"
 #include "sigreg/units.h"
 #include "sigreg/users.h"
 
@@ -227,6 +232,13 @@ static int count_responses(void *ctx, const sr_response_info *r)
     return 0;
 }
 
+static int count_cases(void *ctx, const sr_case_info *info)
+{
+    (void)info;
+    (*(int *)ctx)++;
+    return 0;
+}
+
 static void test_edit_keeps_history(void **state)
 {
     fixture *f = *state;
@@ -390,6 +402,319 @@ static void test_import_line_is_all_or_nothing(void **state)
     assert_int_equal(sr_audit_verify(f->reg, &report, &err), SR_OK);
 }
 
+/* ---- "today" is the Swedish date (fault 4) ------------------------------------------------ */
+
+static time_t fixed;
+static time_t fixed_clock(void)
+{
+    return fixed;
+}
+
+static time_t utc(int y, int mo, int d, int h, int mi)
+{
+    struct tm tm = {0};
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    return timegm(&tm);
+}
+
+static int first_date(void *ctx, const sr_response_info *r)
+{
+    snprintf(ctx, 11, "%s", r->date);
+    return 1; /* one is enough: stop */
+}
+
+static const char DATE_FORM[] =
+    "{\"format\":\"sigreg-form/1\",\"id\":\"t-dates\",\"version\":1,\"phase\":\"intake\","
+    "\"title\":{\"sv\":\"T\"},\"items\":[{\"id\":\"start\",\"type\":\"date\",\"label\":\"S\","
+    "\"max\":\"today\"}]}";
+
+static void test_today_is_local(void **state)
+{
+    fixture *f = *state;
+    setenv("TZ", "Europe/Stockholm", 1);
+    tzset();
+    srp_time_set_clock_for_tests(fixed_clock);
+    sr_error err;
+    /* 00:30 on the night summer time begins: still 28 March in UTC. */
+    fixed = utc(2026, 3, 28, 23, 30);
+    char c[SR_CASE_CODE_SIZE], d[SR_CASE_CODE_SIZE];
+    new_case(f->reg, "U1", NULL, c);
+    assert_int_equal(reg_answers(f->reg, c, "sig-intake", "2026-03-29", INTAKE, &err), SR_OK);
+    assert_int_equal(reg_answers(f->reg, c, "sig-intervention", "2026-03-30", INTERVENTION, &err),
+                     SR_ERR_INVALID);
+    assert_string_equal(err.where, "date");
+    /* Without a date, a registration gets the local date. */
+    new_case(f->reg, "U1", NULL, d);
+    assert_int_equal(reg_answers(f->reg, d, "sig-intake", NULL, INTAKE, &err), SR_OK);
+    char date[11] = "";
+    assert_int_equal(sr_case_show(f->reg, d, NULL, first_date, date, &err), SR_OK);
+    assert_string_equal(date, "2026-03-29");
+    char today[SR_DATE_MAX + 1];
+    sr_date_today(today);
+    assert_string_equal(today, "2026-03-29");
+    /* An answer bounded by "today" takes the local date too. */
+    sr_form *form = NULL;
+    assert_int_equal(sr_form_parse(DATE_FORM, strlen(DATE_FORM), &form, NULL, &err), SR_OK);
+    const char *answer = "{\"start\":\"2026-03-29\"}";
+    assert_int_equal(sr_form_check_answers(form, answer, strlen(answer), NULL, &err), SR_OK);
+    sr_form_free(form);
+    /* Idle days count to the local date: opened 29 March, idle 1 day on the 30th at 00:30. */
+    fixed = utc(2026, 3, 29, 22, 30);
+    sr_case_filter filter = {NULL, NULL, NULL, 1};
+    int n = 0;
+    assert_int_equal(sr_case_list(f->reg, &filter, count_cases, &n, &err), SR_OK);
+    assert_int_equal(n, 2);
+    fixed = utc(2026, 3, 29, 21, 30); /* 23:30 on the 29th: not idle yet */
+    n = 0;
+    assert_int_equal(sr_case_list(f->reg, &filter, count_cases, &n, &err), SR_OK);
+    assert_int_equal(n, 0);
+    srp_time_set_clock_for_tests(NULL);
+}
+
+/* ---- corrections report their own failure (fault 5c) ------------------------------------- */
+
+static void test_edit_failures_are_their_own(void **state)
+{
+    fixture *f = *state;
+    char c[SR_CASE_CODE_SIZE];
+    sr_error err;
+    new_case(f->reg, "U1", NULL, c);
+    int64_t intake = 0, iv = 0;
+    sr_error_clear(&err);
+    assert_int_equal(sr_register(f->reg, c, "sig-intake", 0, "2025-01-10", INTAKE, strlen(INTAKE),
+                                 NULL, &intake, &err),
+                     SR_OK);
+    assert_int_equal(sr_register(f->reg, c, "sig-intervention", 0, "2025-02-01", INTERVENTION,
+                                 strlen(INTERVENTION), NULL, &iv, &err),
+                     SR_OK);
+    int revision = 0;
+    /* Moving the intake after the intervention breaks the order (it was
+     * accepted before: only the latest registration was looked at). */
+    sr_error_clear(&err);
+    assert_int_equal(sr_register(f->reg, c, "sig-intervention", 0, "2025-03-01", INTERVENTION,
+                                 strlen(INTERVENTION), NULL, &iv, &err),
+                     SR_OK);
+    assert_int_equal(sr_response_edit(f->reg, intake, "2025-02-15", INTAKE, strlen(INTAKE), NULL,
+                                      &revision, &err),
+                     SR_ERR_STATE);
+    assert_string_equal(err.where, "date");
+    assert_non_null(strstr(err.message, "after a later registration (2025-02-01)"));
+    /* Not JSON: invalid, not "not found". */
+    sr_error_clear(&err);
+    assert_int_equal(sr_response_edit(f->reg, intake, NULL, "{", 1, NULL, &revision, &err),
+                     SR_ERR_INVALID);
+    /* A read that fails in the engine is the engine's error, not "no response". */
+    sqlite3 *db = srp_registry_db(f->reg);
+    assert_int_equal(sqlite3_exec(db,
+                                  "CREATE TEMP VIEW responses AS SELECT * FROM main.responses"
+                                  " WHERE abs(-9223372036854775807 - 1) > 0",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sr_error_clear(&err);
+    sr_status rc =
+        sr_response_edit(f->reg, intake, NULL, INTAKE, strlen(INTAKE), NULL, &revision, &err);
+    assert_int_equal(sqlite3_exec(db, "DROP VIEW temp.responses", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(rc, SR_ERR_DB);
+    assert_null(strstr(err.message, "no response"));
+    /* A coordinator of another unit is refused, not told "not found". */
+    char other[SR_CASE_CODE_SIZE];
+    new_case(f->reg, "U2", NULL, other);
+    int64_t in_u2 = 0;
+    sr_error_clear(&err);
+    assert_int_equal(sr_register(f->reg, other, "sig-intake", 0, "2025-01-10", INTAKE,
+                                 strlen(INTAKE), NULL, &in_u2, &err),
+                     SR_OK);
+    sr_registry_close(f->reg);
+    f->reg = tu_open(f->db, "coord", "coord-passphrase");
+    sr_error_clear(&err);
+    assert_int_equal(sr_response_edit(f->reg, in_u2, NULL, INTAKE, strlen(INTAKE), NULL,
+                                      &revision, &err),
+                     SR_ERR_DENIED);
+}
+
+/* ---- what may come next ------------------------------------------------------------------ */
+
+typedef struct allowed_list {
+    char text[1024];
+} allowed_list;
+
+static int note_allowed(void *ctx, const sr_form_allowed *a)
+{
+    allowed_list *l = ctx;
+    size_t used = strlen(l->text);
+    snprintf(l->text + used, sizeof l->text - used, "%s=%s%s;", a->form_id,
+             a->allowed ? "yes" : "no",
+             a->allowed && a->earliest_date ? a->earliest_date : "");
+    if (!a->allowed)
+        assert_non_null(a->reason);
+    return 0;
+}
+
+static void test_allowed_forms(void **state)
+{
+    fixture *f = *state;
+    char c[SR_CASE_CODE_SIZE];
+    sr_error err;
+    sr_error_clear(&err);
+    new_case(f->reg, "U1", NULL, c);
+    allowed_list l = {""};
+    assert_int_equal(sr_case_allowed_forms(f->reg, c, note_allowed, &l, &err), SR_OK);
+    assert_string_equal(l.text, "sig-intake=yes;sig-intervention=no;sig-closure=no;"
+                                "sig-experience=no;sig-followup=no;");
+    assert_int_equal(reg_answers(f->reg, c, "sig-intake", "2025-03-01", INTAKE, &err), SR_OK);
+    assert_int_equal(reg_answers(f->reg, c, "sig-intervention", "2025-04-01", INTERVENTION, &err),
+                     SR_OK);
+    l.text[0] = '\0';
+    assert_int_equal(sr_case_allowed_forms(f->reg, c, note_allowed, &l, &err), SR_OK);
+    assert_string_equal(l.text, "sig-intake=no;sig-intervention=yes2025-03-01;"
+                                "sig-closure=yes2025-04-01;sig-experience=yes2025-03-01;"
+                                "sig-followup=no;");
+    assert_int_equal(reg_answers(f->reg, c, "sig-closure", "2025-05-01", CLOSURE, &err), SR_OK);
+    l.text[0] = '\0';
+    assert_int_equal(sr_case_allowed_forms(f->reg, c, note_allowed, &l, &err), SR_OK);
+    assert_string_equal(l.text, "sig-intake=no;sig-intervention=no;sig-closure=no;"
+                                "sig-experience=yes2025-03-01;sig-followup=yes2025-05-01;");
+}
+
+/* ---- the case as JSON --------------------------------------------------------------------- */
+
+static void test_case_json(void **state)
+{
+    fixture *f = *state;
+    char c[SR_CASE_CODE_SIZE];
+    sr_error err;
+    sr_error_clear(&err);
+    new_case(f->reg, "U1", PNR, c);
+    assert_int_equal(reg_answers(f->reg, c, "sig-intake", "2025-03-01", INTAKE, &err), SR_OK);
+    sr_sink_memory m = {0};
+    sr_sink sink = sr_sink_to_memory(&m);
+    assert_int_equal(sr_case_write_json(f->reg, c, 0, &sink, &err), SR_OK);
+    json_error_t jerr;
+    json_t *doc = json_loads(m.data, 0, &jerr);
+    assert_non_null(doc);
+    assert_string_equal(json_string_value(json_object_get(doc, "code")), c);
+    assert_string_equal(json_string_value(json_object_get(doc, "status")), "open");
+    assert_true(json_is_null(json_object_get(doc, "closed_at")));
+    assert_null(json_object_get(doc, "pnr"));
+    assert_true(json_is_true(json_object_get(doc, "has_pnr")));
+    json_t *r = json_array_get(json_object_get(doc, "responses"), 0);
+    assert_string_equal(json_string_value(json_object_get(r, "form")), "sig-intake");
+    assert_int_equal(json_integer_value(json_object_get(r, "age")), 14); /* born 2010-03-15 */
+    assert_string_equal(json_string_value(json_object_get(json_object_get(r, "answers"), "sex")),
+                        "girl");
+    json_decref(doc);
+    sr_sink_memory_release(&m);
+    sink = sr_sink_to_memory(&m);
+    assert_int_equal(sr_case_write_json(f->reg, c, SR_CASE_JSON_IDENTITY, &sink, &err), SR_OK);
+    doc = json_loads(m.data, 0, &jerr);
+    assert_non_null(doc);
+    assert_string_equal(json_string_value(json_object_get(doc, "pnr")), "201003151238");
+    assert_int_equal(json_array_size(json_object_get(doc, "responses")), 1);
+    json_decref(doc);
+    sr_sink_memory_release(&m);
+}
+
+/* ---- one callback rule (fault 5b) --------------------------------------------------------- */
+
+static int stop_at_first(void *ctx, const sr_case_info *info)
+{
+    (void)info;
+    (*(int *)ctx)++;
+    return 1;
+}
+
+static void test_callbacks_stop_alike(void **state)
+{
+    fixture *f = *state;
+    char a[SR_CASE_CODE_SIZE], b[SR_CASE_CODE_SIZE];
+    sr_error err;
+    new_case(f->reg, "U1", NULL, a);
+    new_case(f->reg, "U1", NULL, b);
+    sr_error_clear(&err);
+    sr_case_filter filter = {NULL, NULL, NULL, 0};
+    int n = 0;
+    assert_int_equal(sr_case_list(f->reg, &filter, stop_at_first, &n, &err), SR_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(sr_case_list(f->reg, &filter, NULL, NULL, &err), SR_OK); /* NULL: skipped */
+    /* fn_case stopping skips the responses. */
+    n = 0;
+    assert_int_equal(reg_answers(f->reg, a, "sig-intake", "2025-01-01", INTAKE, &err), SR_OK);
+    assert_int_equal(sr_case_show(f->reg, a, stop_at_first, count_responses, &n, &err), SR_OK);
+    assert_int_equal(n, 1);
+    /* A purge told to stop after the first case erases that one only. */
+    assert_int_equal(reg_answers(f->reg, a, "sig-closure", "2025-02-01", CLOSURE, &err), SR_OK);
+    assert_int_equal(reg_answers(f->reg, b, "sig-intake", "2025-01-01", INTAKE, &err), SR_OK);
+    assert_int_equal(reg_answers(f->reg, b, "sig-closure", "2025-02-01", CLOSURE, &err), SR_OK);
+    size_t count = 0;
+    n = 0;
+    assert_int_equal(sr_purge(f->reg, "2026-01-01", 1, stop_at_first, &n, &count, &err), SR_OK);
+    assert_int_equal(count, 1);
+    assert_int_equal(sr_purge(f->reg, "2026-01-01", 0, NULL, NULL, &count, &err), SR_OK);
+    assert_int_equal(count, 1); /* one left */
+}
+
+/* ---- filters say which field is wrong, in words without flags (item 7) ------------------- */
+
+static void test_filter_messages(void **state)
+{
+    fixture *f = *state;
+    sr_error err;
+    sr_error_clear(&err);
+    sr_case_filter filter = {NULL, "shut", NULL, 0};
+    assert_int_equal(sr_case_list(f->reg, &filter, NULL, NULL, &err), SR_ERR_USAGE);
+    assert_string_equal(err.where, "status");
+    assert_null(strstr(err.message, "--"));
+    sr_error_clear(&err);
+    sr_case_filter missing = {NULL, NULL, "closing", 0};
+    assert_int_equal(sr_case_list(f->reg, &missing, NULL, NULL, &err), SR_ERR_USAGE);
+    assert_string_equal(err.where, "missing");
+    assert_null(strstr(err.message, "--"));
+    sr_error_clear(&err);
+    size_t count = 0;
+    assert_int_equal(sr_purge(f->reg, "soon", 0, NULL, NULL, &count, &err), SR_ERR_USAGE);
+    assert_string_equal(err.where, "closed_before");
+    assert_null(strstr(err.message, "--"));
+    char c[SR_CASE_CODE_SIZE];
+    new_case(f->reg, "U1", NULL, c);
+    sr_error_clear(&err);
+    assert_int_equal(sr_case_reopen(f->reg, c, "", &err), SR_ERR_USAGE);
+    assert_string_equal(err.where, "reason");
+    assert_null(strstr(err.message, "--"));
+    assert_int_equal(reg_answers(f->reg, c, "sig-intake", "2025-01-01", INTAKE, &err), SR_OK);
+    assert_int_equal(reg_answers(f->reg, c, "sig-closure", "2025-02-01", CLOSURE, &err), SR_OK);
+    assert_int_equal(reg_answers(f->reg, c, "sig-intervention", "2025-03-01", INTERVENTION, &err),
+                     SR_ERR_STATE);
+    assert_null(strstr(err.message, "sigreg"));
+    assert_non_null(strstr(err.message, "reopened"));
+    assert_int_equal(reg_answers(f->reg, c, "sig-experience", "2025-03-01", EXPERIENCE, &err),
+                     SR_OK);
+    assert_int_equal(reg_answers(f->reg, c, "sig-experience", "2025-03-02", EXPERIENCE, &err),
+                     SR_ERR_STATE);
+    assert_null(strstr(err.message, "sigreg"));
+    assert_non_null(strstr(err.message, "correct that response instead"));
+}
+
+/* ---- import's fatal statuses belong to the library (item 6) ------------------------------ */
+
+static void test_import_fatal_statuses(void **state)
+{
+    (void)state;
+    assert_true(sr_import_status_is_fatal(SR_ERR_DB));
+    assert_true(sr_import_status_is_fatal(SR_ERR_IO));
+    assert_true(sr_import_status_is_fatal(SR_ERR_NOMEM));
+    assert_true(sr_import_status_is_fatal(SR_ERR_BUSY));
+    assert_true(sr_import_status_is_fatal(SR_ERR_CORRUPT));
+    assert_false(sr_import_status_is_fatal(SR_ERR_INVALID));
+    assert_false(sr_import_status_is_fatal(SR_ERR_STATE));
+    assert_false(sr_import_status_is_fatal(SR_ERR_EXISTS));
+    assert_false(sr_import_status_is_fatal(SR_ERR_DENIED));
+    assert_false(sr_import_status_is_fatal(SR_OK));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -400,6 +725,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_units_and_roles, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_and_purge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_line_is_all_or_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_today_is_local, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_edit_failures_are_their_own, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_allowed_forms, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_case_json, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_callbacks_stop_alike, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_filter_messages, setup, teardown),
+        cmocka_unit_test(test_import_fatal_statuses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -139,6 +139,90 @@ static void test_problem_list_without_a_list(void **state)
     sr_form_free(form);
 }
 
+static const char TYPED[] =
+    "{\"format\":\"sigreg-form/1\",\"id\":\"t\",\"version\":1,\"phase\":\"intake\","
+    "\"title\":{\"sv\":\"T\"},\"items\":["
+    "{\"id\":\"ok\",\"type\":\"boolean\",\"label\":\"B\"},"
+    "{\"id\":\"pick\",\"type\":\"choice\",\"label\":\"C\",\"options\":["
+    " {\"code\":\"a\",\"label\":\"A\"},{\"code\":\"ab\",\"label\":\"AB\"}]},"
+    "{\"id\":\"many\",\"type\":\"multichoice\",\"label\":\"M\",\"options\":["
+    " {\"code\":\"a\",\"label\":\"A\"},{\"code\":\"ab\",\"label\":\"AB\"},"
+    " {\"code\":\"c\",\"label\":\"C\"}]},"
+    "{\"id\":\"n\",\"type\":\"integer\",\"label\":\"N\"},"
+    "{\"id\":\"x\",\"type\":\"decimal\",\"label\":\"X\"},"
+    "{\"id\":\"when\",\"type\":\"date\",\"label\":\"D\"},"
+    "{\"id\":\"note\",\"type\":\"text\",\"label\":\"T\"}]}";
+
+/* Typed getters read what a set holds, by item id, without looking at JSON text. */
+static void test_typed_getters(void **state)
+{
+    (void)state;
+    sr_error err;
+    sr_error_clear(&err);
+    sr_form *form = NULL;
+    assert_int_equal(sr_form_parse(TYPED, strlen(TYPED), &form, NULL, &err), SR_OK);
+    const char *json = "{\"ok\":false,\"pick\":\"ab\",\"many\":[\"c\",\"ab\"],\"n\":-3,"
+                       "\"x\":2.5,\"when\":\"2025-03-01\",\"note\":\"hej\"}";
+    sr_answers *a = NULL;
+    assert_int_equal(sr_answers_from_json(form, json, strlen(json), &a, NULL, &err), SR_OK);
+    int yes = 1;
+    assert_int_equal(sr_answers_get_boolean(a, "ok", &yes, &err), SR_OK);
+    assert_int_equal(yes, 0);
+    const char *code = NULL;
+    assert_int_equal(sr_answers_get_choice(a, "pick", &code, &err), SR_OK);
+    assert_string_equal(code, "ab");
+    /* "a" is not selected although "ab" contains it (what strstr got wrong). */
+    assert_false(sr_answers_selects(a, "pick", "a"));
+    assert_true(sr_answers_selects(a, "pick", "ab"));
+    assert_false(sr_answers_selects(a, "many", "a"));
+    assert_true(sr_answers_selects(a, "many", "c"));
+    const char *codes[1];
+    size_t count = 0;
+    assert_int_equal(sr_answers_get_multichoice(a, "many", codes, 1, &count, &err), SR_OK);
+    assert_int_equal(count, 2);
+    assert_string_equal(codes[0], "c");
+    long long n = 0;
+    assert_int_equal(sr_answers_get_integer(a, "n", &n, &err), SR_OK);
+    assert_int_equal(n, -3);
+    double x = 0;
+    assert_int_equal(sr_answers_get_decimal(a, "x", &x, &err), SR_OK);
+    assert_true(x == 2.5);
+    assert_int_equal(sr_answers_get_decimal(a, "n", &x, &err), SR_OK);
+    assert_true(x == -3.0);
+    const char *text = NULL;
+    assert_int_equal(sr_answers_get_date(a, "when", &text, &err), SR_OK);
+    assert_string_equal(text, "2025-03-01");
+    assert_int_equal(sr_answers_get_text(a, "note", &text, &err), SR_OK);
+    assert_string_equal(text, "hej");
+    sr_item_type type;
+    assert_int_equal(sr_answers_type(a, "many", &type, &err), SR_OK);
+    assert_int_equal(type, SR_ITEM_MULTICHOICE);
+    /* Wrong type, unknown item: their own statuses, where = the id. */
+    assert_int_equal(sr_answers_get_integer(a, "note", &n, &err), SR_ERR_INVALID);
+    assert_string_equal(err.where, "note");
+    sr_error_clear(&err);
+    assert_int_equal(sr_answers_get_text(a, "shoe", &text, &err), SR_ERR_NOT_FOUND);
+    assert_string_equal(err.where, "shoe");
+    sr_answers_free(a);
+    /* No answer is NOT_FOUND; a set that breaks the form is refused whole. */
+    sr_error_clear(&err);
+    assert_int_equal(sr_answers_from_json(form, "{}", 2, &a, NULL, &err), SR_OK);
+    assert_int_equal(sr_answers_get_boolean(a, "ok", &yes, &err), SR_ERR_NOT_FOUND);
+    sr_answers_free(a);
+    sr_problems *p = sr_problems_new();
+    sr_error_clear(&err);
+    a = NULL;
+    assert_int_equal(sr_answers_from_json(form, "{\"n\":\"x\"}", 9, &a, p, &err),
+                     SR_ERR_INVALID);
+    assert_null(a);
+    assert_int_equal(sr_problems_count(p), 1);
+    assert_string_equal(sr_problems_path(p, 0), "n");
+    sr_problems_free(p);
+    sr_error_clear(&err);
+    assert_int_equal(sr_answers_from_json(form, "{", 1, &a, NULL, &err), SR_ERR_INVALID);
+    sr_form_free(form);
+}
+
 int main(void)
 {
     sr_error err;
@@ -150,6 +234,7 @@ int main(void)
         cmocka_unit_test(test_digest_ignores_key_order_and_spacing),
         cmocka_unit_test(test_incremental_answers),
         cmocka_unit_test(test_problem_list_without_a_list),
+        cmocka_unit_test(test_typed_getters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

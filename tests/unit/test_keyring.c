@@ -212,6 +212,34 @@ static void test_change_passphrase(void **state)
     srp_keys_free(keys);
 }
 
+/* An err that already holds an error keeps it: reading never clears the
+ * error it was given (fault 5a), neither on success nor on a missing file. */
+static void test_read_keeps_an_earlier_error(void **state)
+{
+    (void)state;
+    sr_error err;
+    sr_error_clear(&err);
+    srp_keyring *kr = NULL, *back = NULL;
+    srp_keys *keys = NULL;
+    assert_int_equal(srp_keyring_create("admin", test_profile(), PASS, PASSLEN, &kr, &keys, &err),
+                     SR_OK);
+    const char *dir = tu_scratch_dir();
+    char path[600];
+    snprintf(path, sizeof path, "%s", tu_path(dir, "k.keyring"));
+    assert_int_equal(srp_keyring_write(kr, path, keys, &err), SR_OK);
+    sr_error_set(&err, SR_ERR_BUSY, "an earlier error");
+    assert_int_equal(srp_keyring_read(tu_path(dir, "missing.keyring"), &back, &err),
+                     SR_ERR_NOT_REGISTRY);
+    assert_int_equal(err.status, SR_ERR_BUSY);
+    assert_string_equal(err.message, "an earlier error");
+    assert_int_equal(srp_keyring_read(path, &back, &err), SR_OK);
+    assert_int_equal(err.status, SR_ERR_BUSY);
+    assert_string_equal(err.message, "an earlier error");
+    srp_keyring_free(back);
+    srp_keyring_free(kr);
+    srp_keys_free(keys);
+}
+
 int main(void)
 {
     sr_error err;
@@ -225,6 +253,7 @@ int main(void)
         cmocka_unit_test(test_reseal_carries_previous_epoch),
         cmocka_unit_test(test_tampering_is_detected),
         cmocka_unit_test(test_change_passphrase),
+        cmocka_unit_test(test_read_keeps_an_earlier_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,382 @@
+/*
+ * case_response.c - registering responses, correcting them, and what may be
+ * registered next on a case (see case_response.h and sigreg/cases.h). The
+ * rules are case_rules'; this module gathers the facts and stores.
+ */
+#include "case_response.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "base/timeutil.h"
+#include "case.h"
+#include "case_rules.h"
+#include "coded.h"
+#include "form_int.h"
+#include "form_store_int.h"
+#include "registry_int.h"
+#include "store.h"
+
+static void copy_text(char *dst, size_t size, const unsigned char *src)
+{
+    snprintf(dst, size, "%s", src ? (const char *)src : "");
+}
+
+/* The first active response to form_id on the case, 0 when none. */
+static sr_status first_active(sqlite3 *db, const char *code, const char *form_id, int64_t *first,
+                              sr_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    *first = 0;
+    sr_status rc = srp_store_prepare(db,
+                                     "SELECT min(id) FROM responses INDEXED BY responses_case"
+                                     " WHERE case_code = ?1 AND form_id = ?2 AND active",
+                                     &st, err);
+    if (rc != SR_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, form_id, -1, SQLITE_STATIC);
+    int src = sqlite3_step(st);
+    if (src == SQLITE_ROW)
+        *first = sqlite3_column_int64(st, 0);
+    else
+        rc = srp_store_fail(db, src, "read responses", err);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- registration -------------------------------------------------------------------------- */
+
+sr_status srp_register_in_txn(sr_registry *reg, const char *typed_code, const sr_form *form,
+                              const char *date, const json_t *answers, sr_problems *problems,
+                              int64_t *response_id, sr_error *err)
+{
+    srp_case_state c;
+    sqlite3 *db = srp_registry_db(reg);
+    sr_status rc = srp_case_load(reg, typed_code, 0, &c, err);
+    srp_form_facts f = {sr_form_id(form), sr_form_phase(form), sr_form_repeatable(form), 0};
+    if (rc == SR_OK && !f.repeatable)
+        rc = first_active(db, c.code, f.id, &f.existing, err);
+    if (rc == SR_OK) {
+        char today[SR_DATE_MAX + 1];
+        srp_time_today(today, sizeof today);
+        srp_case_facts facts;
+        srp_case_facts_of(&c, &facts);
+        rc = srp_case_rules_register(&facts, &f, date, today, err);
+    }
+    if (rc == SR_OK)
+        rc = srp_form_check_answers_json(form, answers, problems, err);
+    if (rc != SR_OK)
+        return rc;
+    char *text = json_dumps(answers, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    unsigned char *coded = NULL;
+    size_t coded_len = 0;
+    char now[32];
+    srp_time_now_iso(now, sizeof now);
+    sqlite3_stmt *st = NULL;
+    if (!text || srp_coded_encode(form, answers, &coded, &coded_len) != 0) {
+        free(text);
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    }
+    rc = srp_store_prepare(
+        db,
+        "INSERT INTO responses (case_code, form_id, form_version, phase, date,"
+        " answers, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        &st, err);
+    if (rc == SR_OK) {
+        sqlite3_bind_text(st, 1, c.code, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, sr_form_id(form), -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 3, sr_form_version(form));
+        sqlite3_bind_text(st, 4, sr_phase_name(sr_form_phase(form)), -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, date, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, text, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 8, sr_registry_user(reg), -1, SQLITE_STATIC);
+        rc = srp_case_step_done(db, st, "store the response", err);
+    }
+    if (rc == SR_OK)
+        *response_id = sqlite3_last_insert_rowid(db);
+    if (rc == SR_OK)
+        rc = srp_store_prepare(
+            db,
+            "INSERT INTO response_codes (form_id, case_code, response_id,"
+            " form_version, date, active, coded) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)",
+            &st, err);
+    if (rc == SR_OK) {
+        sqlite3_bind_text(st, 1, sr_form_id(form), -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, c.code, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, *response_id);
+        sqlite3_bind_int(st, 4, sr_form_version(form));
+        sqlite3_bind_text(st, 5, date, -1, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 6, coded, (int)coded_len, SQLITE_STATIC);
+        rc = srp_case_step_done(db, st, "store the coded answers", err);
+    }
+    free(text);
+    free(coded);
+    if (rc == SR_OK && sr_form_phase(form) == SR_PHASE_CLOSURE) {
+        rc = srp_store_prepare(
+            db, "UPDATE cases SET status = 'closed', closed_at = ?2 WHERE code = ?1", &st, err);
+        if (rc == SR_OK) {
+            sqlite3_bind_text(st, 1, c.code, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, date, -1, SQLITE_STATIC);
+            rc = srp_case_step_done(db, st, "close the case", err);
+        }
+    }
+    return rc;
+}
+
+static sr_status parse_answers(const char *text, size_t len, json_t **out, sr_problems *problems,
+                               sr_error *err)
+{
+    json_error_t jerr;
+    *out = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!*out) {
+        srp_problems_add(problems, "(answers)", "not valid UTF-8 JSON: %s at line %d, column %d",
+                         jerr.text, jerr.line, jerr.column);
+        return srp_error_set_where(err, SR_ERR_INVALID, "answers",
+                                   "the answers are not valid JSON");
+    }
+    return SR_OK;
+}
+
+sr_status sr_register(sr_registry *reg, const char *code, const char *form_id, int version,
+                      const char *date, const char *answers_json, size_t len, sr_problems *problems,
+                      int64_t *response_id, sr_error *err)
+{
+    sr_form *form = NULL;
+    json_t *answers = NULL;
+    char today[SR_DATE_MAX + 1];
+    srp_time_today(today, sizeof today);
+    sr_status rc = srp_case_require_role(reg, "register answers", err);
+    if (rc == SR_OK)
+        rc = parse_answers(answers_json, len, &answers, problems, err);
+    if (rc == SR_OK)
+        rc = srp_form_load_quiet(reg, form_id, version, &form, NULL, err);
+    if (rc == SR_OK)
+        rc = srp_store_begin(srp_registry_db(reg), err);
+    if (rc != SR_OK)
+        goto out;
+    char canonical[SR_CASE_CODE_SIZE] = "";
+    (void)sr_case_code_normalise(code, canonical, NULL);
+    rc = srp_register_in_txn(reg, code, form, date ? date : today, answers, problems, response_id,
+                             err);
+    char detail[128];
+    snprintf(detail, sizeof detail, "form=%s version=%d response=%lld", form_id,
+             form ? sr_form_version(form) : 0, rc == SR_OK ? (long long)*response_id : 0LL);
+    rc = srp_case_commit(reg, rc, "response.add", canonical[0] ? canonical : NULL, detail, err);
+out:
+    json_decref(answers);
+    sr_form_free(form);
+    return rc;
+}
+
+/* ---- correction ------------------------------------------------------------------------------ */
+
+typedef struct stored_response {
+    char code[SR_CASE_CODE_SIZE];
+    char form_id[SR_FORM_ID_MAX + 1];
+    int version, revision, active;
+    char date[SR_DATE_MAX + 1];
+    sr_phase phase;
+} stored_response;
+
+/* Reads a response; a missing one is SR_ERR_NOT_FOUND, a failing read the
+ * engine's own error. */
+static sr_status read_response(sqlite3 *db, int64_t id, stored_response *r, sr_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    memset(r, 0, sizeof *r);
+    sr_status rc = srp_store_prepare(db,
+                                     "SELECT case_code, form_id, form_version, date, revision,"
+                                     " active, phase FROM responses WHERE id = ?1",
+                                     &st, err);
+    if (rc != SR_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    int src = sqlite3_step(st);
+    if (src == SQLITE_ROW) {
+        copy_text(r->code, sizeof r->code, sqlite3_column_text(st, 0));
+        copy_text(r->form_id, sizeof r->form_id, sqlite3_column_text(st, 1));
+        r->version = sqlite3_column_int(st, 2);
+        copy_text(r->date, sizeof r->date, sqlite3_column_text(st, 3));
+        r->revision = sqlite3_column_int(st, 4);
+        r->active = sqlite3_column_int(st, 5);
+        if (sr_phase_parse((const char *)sqlite3_column_text(st, 6), &r->phase) != 0)
+            rc = srp_error_set(err, SR_ERR_CORRUPT, "response %lld has no known phase",
+                               (long long)id);
+    } else if (src == SQLITE_DONE) {
+        rc = srp_error_set(err, SR_ERR_NOT_FOUND, "no response %lld", (long long)id);
+    } else {
+        rc = srp_store_fail(db, src, "read the response", err);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Stores a new revision of the response (the old one into the history). */
+static sr_status store_revision(sr_registry *reg, int64_t id, const sr_form *form,
+                                const json_t *answers, const char *date, sr_error *err)
+{
+    sqlite3 *db = srp_registry_db(reg);
+    sqlite3_stmt *st = NULL;
+    char now[32];
+    srp_time_now_iso(now, sizeof now);
+    sr_status rc = srp_store_prepare(db,
+                                     "INSERT INTO response_history (response_id, revision, date,"
+                                     " answers, replaced_at, replaced_by) SELECT id, revision,"
+                                     " date, answers, ?2, ?3 FROM responses WHERE id = ?1",
+                                     &st, err);
+    if (rc == SR_OK) {
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, sr_registry_user(reg), -1, SQLITE_STATIC);
+        rc = srp_case_step_done(db, st, "keep the old revision", err);
+    }
+    char *text = rc == SR_OK ? json_dumps(answers, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    unsigned char *coded = NULL;
+    size_t coded_len = 0;
+    if (rc == SR_OK && (!text || srp_coded_encode(form, answers, &coded, &coded_len) != 0))
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    if (rc == SR_OK)
+        rc = srp_store_prepare(db,
+                               "UPDATE responses SET answers = ?2, date = ?3,"
+                               " revision = revision + 1 WHERE id = ?1",
+                               &st, err);
+    if (rc == SR_OK) {
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, date, -1, SQLITE_STATIC);
+        rc = srp_case_step_done(db, st, "store the new revision", err);
+    }
+    if (rc == SR_OK)
+        rc = srp_store_prepare(
+            db, "UPDATE response_codes SET coded = ?2, date = ?3 WHERE response_id = ?1", &st, err);
+    if (rc == SR_OK) {
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_blob(st, 2, coded, (int)coded_len, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, date, -1, SQLITE_STATIC);
+        rc = srp_case_step_done(db, st, "store the new coded answers", err);
+    }
+    free(text);
+    free(coded);
+    return rc;
+}
+
+sr_status sr_response_edit(sr_registry *reg, int64_t response_id, const char *date,
+                           const char *answers_json, size_t len, sr_problems *problems,
+                           int *revision, sr_error *err)
+{
+    sqlite3 *db = srp_registry_db(reg);
+    sr_form *form = NULL;
+    json_t *answers = NULL;
+    stored_response r;
+    srp_case_state c;
+    sr_status rc = srp_case_require_role(reg, "correct responses", err);
+    if (rc == SR_OK)
+        rc = parse_answers(answers_json, len, &answers, problems, err);
+    if (rc == SR_OK)
+        rc = read_response(db, response_id, &r, err);
+    /* The case as it would be without this response: the rules then place
+     * the corrected date among the others. */
+    if (rc == SR_OK)
+        rc = srp_case_load(reg, r.code, response_id, &c, err);
+    if (rc == SR_OK) {
+        char today[SR_DATE_MAX + 1];
+        srp_time_today(today, sizeof today);
+        srp_case_facts facts;
+        srp_case_facts_of(&c, &facts);
+        rc = srp_case_rules_edit(&facts, response_id, r.phase, r.active, date, today, err);
+    }
+    if (rc == SR_OK)
+        rc = srp_form_load_quiet(reg, r.form_id, r.version, &form, NULL, err);
+    if (rc == SR_OK)
+        rc = srp_form_check_answers_json(form, answers, problems, err);
+    if (rc == SR_OK)
+        rc = srp_store_begin(db, err);
+    if (rc != SR_OK)
+        goto out;
+    const char *new_date = date ? date : r.date;
+    rc = store_revision(reg, response_id, form, answers, new_date, err);
+    if (rc == SR_OK && r.phase == SR_PHASE_CLOSURE && date)
+        rc = srp_case_exec(db,
+                           "UPDATE cases SET closed_at = (SELECT max(date) FROM responses"
+                           " WHERE case_code = ?1 AND phase = 'closure' AND active)"
+                           " WHERE code = ?1 AND status = 'closed'",
+                           r.code, err);
+    char detail[96];
+    snprintf(detail, sizeof detail, "response=%lld revision=%d", (long long)response_id,
+             r.revision + 1);
+    rc = srp_case_commit(reg, rc, "response.edit", r.code, detail, err);
+    if (rc == SR_OK && revision)
+        *revision = r.revision + 1;
+out:
+    json_decref(answers);
+    sr_form_free(form);
+    return rc;
+}
+
+/* ---- what may come next ------------------------------------------------------------------------
+ */
+
+sr_status sr_case_allowed_forms(sr_registry *reg, const char *code, sr_form_allowed_fn fn,
+                                void *ctx, sr_error *err)
+{
+    srp_case_state c;
+    sr_status rc = srp_case_require_role(reg, "see cases", err);
+    if (rc == SR_OK)
+        rc = srp_case_load(reg, code, 0, &c, err);
+    if (rc == SR_OK)
+        rc = srp_registry_transaction(reg, "case.forms", c.code, NULL, NULL, NULL, err);
+    if (rc != SR_OK)
+        return rc;
+    sqlite3 *db = srp_registry_db(reg);
+    sqlite3_stmt *st = NULL;
+    rc = srp_store_prepare(db,
+                           "SELECT f.id, f.version, f.phase, f.repeatable,"
+                           " (SELECT min(r.id) FROM responses r INDEXED BY responses_case"
+                           "  WHERE r.case_code = ?1 AND r.form_id = f.id AND r.active)"
+                           " FROM forms f WHERE f.version ="
+                           " (SELECT max(g.version) FROM forms g WHERE g.id = f.id)"
+                           " ORDER BY CASE f.phase WHEN 'intake' THEN 0 WHEN 'intervention' THEN 1"
+                           " WHEN 'closure' THEN 2 WHEN 'experience' THEN 3 ELSE 4 END, f.id",
+                           &st, err);
+    if (rc != SR_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, c.code, -1, SQLITE_STATIC);
+    char today[SR_DATE_MAX + 1];
+    srp_time_today(today, sizeof today);
+    srp_case_facts facts;
+    srp_case_facts_of(&c, &facts);
+    int src;
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        srp_form_facts f = {(const char *)sqlite3_column_text(st, 0), SR_PHASE_INTAKE,
+                            sqlite3_column_int(st, 3), sqlite3_column_int64(st, 4)};
+        if (sr_phase_parse((const char *)sqlite3_column_text(st, 2), &f.phase) != 0) {
+            rc =
+                srp_error_set(err, SR_ERR_CORRUPT, "the stored form '%s' has no known phase", f.id);
+            break;
+        }
+        sr_error why;
+        sr_error_clear(&why);
+        sr_status verdict = srp_case_rules_form(&facts, &f, &why);
+        const char *earliest = srp_case_rules_earliest(&facts, f.phase);
+        sr_form_allowed a = {f.id,
+                             sqlite3_column_int(st, 1),
+                             f.phase,
+                             f.repeatable,
+                             verdict == SR_OK,
+                             verdict,
+                             verdict == SR_OK ? NULL : why.message,
+                             f.repeatable ? 0 : f.existing,
+                             earliest[0] ? earliest : NULL,
+                             today};
+        if (fn && fn(ctx, &a) != 0)
+            break;
+    }
+    if (rc == SR_OK && src != SQLITE_ROW && src != SQLITE_DONE)
+        rc = srp_store_fail(db, src, "list the forms", err);
+    sqlite3_finalize(st);
+    return rc;
+}
