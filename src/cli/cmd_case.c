@@ -11,29 +11,11 @@
 #include "cli.h"
 #include "sigreg/cases.h"
 
-int cmd_case_new(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+int cmd_case_new(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     (void)g;
-    const char *unit = NULL, *pnr = NULL;
-    int no_pnr = 0;
-    static const struct option opts[] = {{"unit", required_argument, NULL, 'u'},
-                                         {"pnr", required_argument, NULL, 'p'},
-                                         {"no-pnr", no_argument, NULL, 'n'},
-                                         {NULL, 0, NULL, 0}};
-    optind = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        if (c == 'u')
-            unit = optarg;
-        else if (c == 'p')
-            pnr = optarg;
-        else if (c == 'n')
-            no_pnr = 1;
-        else
-            return cli_usage_error(err, "usage: sigreg case new --unit CODE [--pnr PNR | --no-pnr]");
-    }
-    if (!unit || optind < argc || (pnr && no_pnr) || (!pnr && !no_pnr))
-        return cli_usage_error(err, "usage: sigreg case new --unit CODE (--pnr PNR | --no-pnr)");
+    /* The parser has seen to --unit and to one of --pnr and --no-pnr. */
+    const char *unit = cli_opt(args, "unit"), *pnr = cli_opt(args, "pnr");
     char code[SR_CASE_CODE_SIZE];
     sr_status rc = sr_case_new(reg, unit, pnr, code, err);
     if (rc != SR_OK)
@@ -42,21 +24,10 @@ int cmd_case_new(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_err
     return CLI_OK;
 }
 
-int cmd_case_find(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+int cmd_case_find(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     (void)g;
-    const char *pnr = NULL;
-    static const struct option opts[] = {{"pnr", required_argument, NULL, 'p'},
-                                         {NULL, 0, NULL, 0}};
-    optind = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        if (c != 'p')
-            return cli_usage_error(err, "usage: sigreg case find --pnr PNR");
-        pnr = optarg;
-    }
-    if (!pnr || optind < argc)
-        return cli_usage_error(err, "usage: sigreg case find --pnr PNR");
+    const char *pnr = cli_opt(args, "pnr");
     char code[SR_CASE_CODE_SIZE];
     sr_status rc = sr_case_find(reg, pnr, code, err);
     if (rc != SR_OK)
@@ -102,35 +73,21 @@ static int show_response(void *ctx, const sr_response_info *r)
     return 0;
 }
 
-int cmd_case_show(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+int cmd_case_show(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     (void)g;
-    int as_json = 0, identity = 0;
-    static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
-                                         {"identity", no_argument, NULL, 'i'},
-                                         {NULL, 0, NULL, 0}};
-    optind = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        if (c == 'j')
-            as_json = 1;
-        else if (c == 'i')
-            identity = 1;
-        else
-            return cli_usage_error(err, "usage: sigreg case show CASE [--json] [--identity]");
-    }
-    if (optind + 1 != argc)
-        return cli_usage_error(err, "usage: sigreg case show CASE [--json] [--identity]");
+    int as_json = cli_flag(args, "json"), identity = cli_flag(args, "identity");
+    const char *code = cli_pos(args, 0);
     if (as_json) {
         sr_sink out = sr_sink_file(stdout);
-        sr_status rc = sr_case_write_json(reg, argv[optind], identity ? SR_CASE_JSON_IDENTITY : 0,
+        sr_status rc = sr_case_write_json(reg, code, identity ? SR_CASE_JSON_IDENTITY : 0,
                                           &out, err);
         return rc == SR_OK ? CLI_OK : cli_fail(rc);
     }
-    sr_status rc = sr_case_show(reg, argv[optind], show_case, show_response, NULL, err);
+    sr_status rc = sr_case_show(reg, code, show_case, show_response, NULL, err);
     char pnr[SR_PNR_SIZE] = "";
     if (rc == SR_OK && identity)
-        rc = sr_case_identity(reg, argv[optind], pnr, err);
+        rc = sr_case_identity(reg, code, pnr, err);
     if (rc == SR_OK && identity)
         printf("\npersonnummer: %.8s-%s\n", pnr, pnr + 8);
     memset(pnr, 0, sizeof pnr);
@@ -182,25 +139,14 @@ int cmd_case_list(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_er
 
 /* ---- reopen and delete -------------------------------------------------------------- */
 
-int cmd_case_reopen(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+int cmd_case_reopen(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     (void)g;
-    const char *reason = NULL;
-    static const struct option opts[] = {{"reason", required_argument, NULL, 'r'},
-                                         {NULL, 0, NULL, 0}};
-    optind = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        if (c != 'r')
-            return cli_usage_error(err, "usage: sigreg case reopen CASE --reason TEXT");
-        reason = optarg;
-    }
-    if (optind + 1 != argc || !reason)
-        return cli_usage_error(err, "usage: sigreg case reopen CASE --reason TEXT");
-    sr_status rc = sr_case_reopen(reg, argv[optind], reason, err);
+    const char *code = cli_pos(args, 0), *reason = cli_opt(args, "reason");
+    sr_status rc = sr_case_reopen(reg, code, reason, err);
     if (rc != SR_OK)
         return cli_fail(rc);
-    fprintf(stderr, "reopened case '%s'; its closure is kept but set aside\n", argv[optind]);
+    fprintf(stderr, "reopened case '%s'; its closure is kept but set aside\n", code);
     return CLI_OK;
 }
 
@@ -217,22 +163,12 @@ int cli_confirm(const char *question, const char *expected)
     return strcmp(line, expected) == 0;
 }
 
-int cmd_case_delete(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+int cmd_case_delete(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     (void)g;
-    int yes = 0;
-    static const struct option opts[] = {{"yes", no_argument, NULL, 'y'}, {NULL, 0, NULL, 0}};
-    optind = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        if (c != 'y')
-            return cli_usage_error(err, "usage: sigreg case delete CASE [--yes]");
-        yes = 1;
-    }
-    if (optind + 1 != argc)
-        return cli_usage_error(err, "usage: sigreg case delete CASE [--yes]");
+    int yes = cli_flag(args, "yes");
     char code[SR_CASE_CODE_SIZE];
-    sr_status rc = sr_case_code_normalise(argv[optind], code, err);
+    sr_status rc = sr_case_code_normalise(cli_pos(args, 0), code, err);
     if (rc != SR_OK)
         return cli_fail(rc);
     if (!yes) {
