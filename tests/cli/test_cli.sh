@@ -148,6 +148,10 @@ exact "the unit's name is named by --name" \
 sr unit add "U 6" --name x
 exact "no flag when the command has none for the field" \
     "error: unit code 'U 6' is not valid: use 1-32 letters, digits, '_' or '-'" "$ERR"
+refused "a summary's unit filter is named by --unit" "^error: --unit: no unit 'NOPE'$" \
+    stats sig-intake --unit NOPE
+refused "a case list's status is named by --status" "^error: --status: 'nonsense' " \
+    case list --status nonsense
 sr form show no-such-form
 exact "no command names in library messages" "error: no form 'no-such-form'" "$ERR"
 
