@@ -61,7 +61,8 @@ const cli_option *cli_option_for_where(const cli_command *cmd, const char *where
     return NULL;
 }
 
-/* The words of the positional synopsis: "CASE FORM", "FILE...", "[NAME]". */
+/* How many positional arguments the synopsis allows: every word is one, "[X]"
+ * may be left out, "X..." may be repeated. */
 static void positional_counts(const cli_command *cmd, size_t *min, size_t *max)
 {
     *min = 0;
@@ -77,7 +78,8 @@ static void positional_counts(const cli_command *cmd, size_t *min, size_t *max)
         int many = len >= 3 && strncmp(p + len - 3, "...", 3) == 0;
         if (!optional)
             (*min)++;
-        *max = many ? SIZE_MAX : *max + 1;
+        if (*max != SIZE_MAX)
+            *max = many ? SIZE_MAX : *max + 1;
         p += len;
     }
 }

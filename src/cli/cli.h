@@ -73,7 +73,7 @@ struct cli_command {
     int needs;
     unsigned roles;            /* SR_ROLE_BIT mask, checked by the runner */
     const char *what;          /* for refusals: "add users" */
-    const char *args;          /* the positional arguments: "CASE FORM", "FILE...", NULL */
+    const char *args;          /* positionals: "CASE FORM", "FILE...", "[X]" (optional, last) */
     const cli_option *options; /* ended by an entry with a NULL name; NULL: none */
     const char *help;          /* a paragraph, or NULL */
     cli_legacy_fn legacy;      /* instead of fn, for now */

@@ -188,9 +188,10 @@ static void print_overview(FILE *out)
         cli_print_synopsis(out, &commands[i]);
         fputc('\n', out);
     }
-    fprintf(out, "\nThe registry defaults to $SIGREG_REGISTRY, the user to $SIGREG_USER, the\n"
-                 "passphrase file to $SIGREG_PASSPHRASE_FILE; without one the passphrase is asked\n"
-                 "on the terminal. 'sigreg COMMAND --help' says more.\n");
+    fprintf(out,
+            "\nThe registry defaults to $SIGREG_REGISTRY, the user to $SIGREG_USER, the\n"
+            "passphrase file to $SIGREG_PASSPHRASE_FILE; without one the passphrase is asked\n"
+            "on the terminal. 'sigreg COMMAND --help' (or 'sigreg help COMMAND') says more.\n");
 }
 
 /* The synopses of every subcommand of name, as in git's usage: "usage: ...",
