@@ -161,7 +161,7 @@ int cmd_form_show(const cli_args *args, cli_globals *g, sr_registry *reg, sr_err
 int cmd_case_new(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_case_find(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_case_show(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
-int cmd_case_list(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
+int cmd_case_list(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_case_reopen(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_case_delete(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_register(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
@@ -171,10 +171,10 @@ int cmd_import(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error 
 int cmd_stats(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_report(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_settings(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
-int cmd_keygen(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
-int cmd_pubkey(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
-int cmd_extract(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
-int cmd_open_extract(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
+int cmd_keygen(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
+int cmd_pubkey(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
+int cmd_extract(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
+int cmd_open_extract(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_backup(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 
 #endif

@@ -2,7 +2,6 @@
  * cmd_case.c - `sigreg case new|find|show|list|reopen|delete`: the cases a
  * coordinator works on.
  */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,33 +113,16 @@ static int print_case_row(void *ctx, const sr_case_info *c)
     return 0;
 }
 
-int cmd_case_list(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+int cmd_case_list(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     (void)g;
-    sr_case_filter f = {NULL, NULL, NULL, 0};
+    sr_case_filter f = {cli_opt(args, "unit"), cli_opt(args, "status"), cli_opt(args, "missing"),
+                        0};
     long days = 0;
-    static const struct option opts[] = {{"unit", required_argument, NULL, 'u'},
-                                         {"status", required_argument, NULL, 's'},
-                                         {"missing", required_argument, NULL, 'm'},
-                                         {"idle-days", required_argument, NULL, 'd'},
-                                         {NULL, 0, NULL, 0}};
-    optind = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        if (c == 'u')
-            f.unit = optarg;
-        else if (c == 's')
-            f.status = optarg;
-        else if (c == 'm')
-            f.missing = optarg;
-        else if (c == 'd' && cli_parse_int(optarg, 1, 100000, &days) == 0)
-            f.idle_days = (int)days;
-        else
-            return cli_usage_error(err, "usage: sigreg case list [--unit CODE] [--status "
-                                        "open|closed] [--missing PHASE] [--idle-days N]");
-    }
-    if (optind < argc)
-        return cli_usage_error(err, "unexpected argument '%s'", argv[optind]);
+    int code = cli_opt_long(args, "idle-days", 1, 100000, &days, err);
+    if (code != CLI_OK)
+        return code;
+    f.idle_days = (int)days;
     int rows = 0;
     sr_status rc = sr_case_list(reg, &f, print_case_row, &rows, err);
     if (rc == SR_OK && rows == 0)
