@@ -158,6 +158,8 @@ int cmd_form_lint(const cli_args *args, cli_globals *g, sr_registry *reg, sr_err
 int cmd_form_install(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_form_list(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_form_show(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
+int cmd_form_export(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
+int cmd_form_import(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_case_new(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_case_find(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_case_show(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);

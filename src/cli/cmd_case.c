@@ -9,6 +9,8 @@
 
 #include "cli.h"
 #include "sigreg/cases.h"
+#include "sigreg/form_interop.h"
+#include "sigreg/form_store.h"
 
 int cmd_case_new(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
@@ -72,11 +74,89 @@ static int show_response(void *ctx, const sr_response_info *r)
     return 0;
 }
 
+/* The responses of a case, kept for --fhir (their forms are loaded after
+ * the case has been read). */
+typedef struct fhir_response {
+    long long id;
+    char *form_id, *date, *answers;
+    int version, revision, active;
+} fhir_response;
+
+typedef struct fhir_responses {
+    fhir_response *items;
+    size_t count;
+    int oom;
+} fhir_responses;
+
+static int keep_response(void *ctx, const sr_response_info *r)
+{
+    fhir_responses *list = ctx;
+    fhir_response *grown = realloc(list->items, (list->count + 1) * sizeof *grown);
+    if (!grown) {
+        list->oom = 1;
+        return 1;
+    }
+    list->items = grown;
+    fhir_response *f = &list->items[list->count++];
+    f->id = (long long)r->id;
+    f->form_id = strdup(r->form_id);
+    f->date = strdup(r->date);
+    f->answers = strdup(r->answers);
+    f->version = r->form_version;
+    f->revision = r->revision;
+    f->active = r->active;
+    list->oom |= !f->form_id || !f->date || !f->answers;
+    return list->oom;
+}
+
+/* The case's responses as a FHIR Bundle (collection) of QuestionnaireResponses. */
+static int show_fhir(sr_registry *reg, const char *code, sr_error *err)
+{
+    fhir_responses list = {NULL, 0, 0};
+    json_t *bundle =
+        json_pack("{sssss[]}", "resourceType", "Bundle", "type", "collection", "entry");
+    sr_status rc = bundle ? sr_case_show(reg, code, NULL, keep_response, &list, err)
+                          : sr_error_set(err, SR_ERR_NOMEM, "out of memory");
+    if (rc == SR_OK && list.oom)
+        rc = sr_error_set(err, SR_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; rc == SR_OK && i < list.count; i++) {
+        fhir_response *f = &list.items[i];
+        sr_form *form = NULL;
+        char *qr = NULL, id[64];
+        snprintf(id, sizeof id, "%s-%lld", code, f->id);
+        sr_fhir_response_meta meta = {id, code, f->date, f->revision, f->active};
+        rc = sr_form_load(reg, f->form_id, f->version, &form, NULL, err);
+        if (rc == SR_OK)
+            rc = sr_form_response_fhir(form, &meta, f->answers, &qr, err);
+        json_t *resource = qr ? json_loads(qr, 0, NULL) : NULL;
+        if (rc == SR_OK &&
+            (!resource || json_array_append_new(json_object_get(bundle, "entry"),
+                                                json_pack("{so}", "resource", resource)) != 0))
+            rc = sr_error_set(err, SR_ERR_NOMEM, "out of memory");
+        free(qr);
+        sr_form_free(form);
+    }
+    if (rc == SR_OK && json_dumpf(bundle, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0)
+        putchar('\n');
+    for (size_t i = 0; i < list.count; i++) {
+        free(list.items[i].form_id);
+        free(list.items[i].date);
+        free(list.items[i].answers);
+    }
+    free(list.items);
+    json_decref(bundle);
+    return rc == SR_OK ? CLI_OK : cli_fail(rc);
+}
+
 int cmd_case_show(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     (void)g;
     int as_json = cli_flag(args, "json"), identity = cli_flag(args, "identity");
     const char *code = cli_pos(args, 0);
+    if (cli_flag(args, "fhir") && identity)
+        return cli_usage_error(err, "--fhir and --identity exclude each other");
+    if (cli_flag(args, "fhir"))
+        return show_fhir(reg, code, err);
     if (as_json) {
         sr_sink out = sr_sink_file(stdout);
         sr_status rc = sr_case_write_json(reg, code, identity ? SR_CASE_JSON_IDENTITY : 0,

@@ -68,6 +68,27 @@ static const cli_command commands[] = {
     {"form", "show", cmd_form_show, NEEDS_REGISTRY, SR_ANY_ROLE, "show forms", "ID",
      OPTIONS({"version", ARG, "version", "N", 0}, {"json", FLAG, NULL, NULL, 0}, LANG),
      "Shows a form's items and options; --json gives the definition back as installed.", NULL},
+    {"form", "export", cmd_form_export, NEEDS_REGISTRY, SR_ANY_ROLE, "export forms", "ID",
+     OPTIONS({"version", ARG, "version", "N", 0},
+             {"to", NEEDED | CLI_CHOICE, NULL, "redcap|fhir|xlsform", 0},
+             {"out", ARG, "out", "FILE", 0}, {"force", FLAG, NULL, NULL, 0}),
+     "Writes a form as a REDCap data dictionary (CSV), a FHIR R4 Questionnaire (JSON) or an\n"
+     "XLSForm, to stdout or --out FILE (--force replaces it). XLSForm is two files: --out BASE\n"
+     "writes BASE-survey.csv and BASE-choices.csv. What the format has no place for travels in\n"
+     "@SIGREG-... action tags (REDCap) and sigreg extensions (FHIR), so import gives it back.",
+     NULL},
+    {"form", "import", cmd_form_import, NEEDS_REGISTRY, ADMIN, "import forms", "FILE",
+     /* No where: an imported dictionary's own field names (id, version...) are wheres. */
+     OPTIONS({"from", NEEDED | CLI_CHOICE, NULL, "redcap|fhir", 0}, {"id", ARG, NULL, "ID", 0},
+             {"version", ARG, NULL, "N", 0}, {"phase", ARG, NULL, "PHASE", 0},
+             {"repeatable", FLAG, NULL, NULL, 0}, {"instrument", ARG, NULL, "NAME", 0}),
+     "Turns a REDCap data dictionary or a FHIR R4 Questionnaire into a sigreg form and installs\n"
+     "it. The id comes from --id, else what sigreg wrote, else the REDCap Form Name or the\n"
+     "Questionnaire's name (with _ as -); the version from --version, else the definition, else\n"
+     "1; the phase from --phase or what sigreg wrote. --instrument picks one instrument of a\n"
+     "dictionary that holds several. Whatever the form has that sigreg cannot express (calculated\n"
+     "fields, piping, conditions on later items, unsupported types...) is refused, by field.",
+     NULL},
     {"case", "new", cmd_case_new, NEEDS_REGISTRY, ADMIN | COORD, "open cases", NULL,
      OPTIONS({"unit", NEEDED, "unit", "CODE", 0}, {"pnr", NEEDED, "pnr", "PNR", 1},
              {"no-pnr", FLAG, NULL, NULL, 1}),
@@ -79,7 +100,8 @@ static const cli_command commands[] = {
      OPTIONS({"pnr", NEEDED, "pnr", "PNR", 0}),
      "Prints the code of the case that has this personnummer.", NULL},
     {"case", "show", cmd_case_show, NEEDS_REGISTRY, ADMIN | COORD, "see cases", "CASE",
-     OPTIONS({"json", FLAG, NULL, NULL, 0}, {"identity", FLAG, NULL, NULL, 0}),
+     OPTIONS({"json", FLAG, NULL, NULL, 1}, {"fhir", FLAG, NULL, NULL, 1},
+             {"identity", FLAG, NULL, NULL, 0}),
      "Shows a case and all its responses. --identity adds the personnummer (audited).", NULL},
     {"case", "list", cmd_case_list, NEEDS_REGISTRY, ADMIN | COORD, "list cases", NULL,
      OPTIONS({"unit", ARG, "unit", "CODE", 0}, {"status", ARG, "status", "open|closed", 0},

@@ -13,15 +13,16 @@ exact() {
 # The commands, from the overview.
 sr --help
 mapfile -t COMMANDS < <(awk '/^  sigreg / { print $2 ($3 ~ /^[a-z]+$/ ? " " $3 : "") }' <<<"$OUT")
-check "the overview lists every command" test "${#COMMANDS[@]}" -ge 32
+check "the overview lists every command" test "${#COMMANDS[@]}" -ge 34
 
 # Every option a command had before the one parser, by command: each is in
 # the command's synopsis (and so, below, known to the parser).
 declare -A BEFORE=(
     [init]="admin kdf-profile" ["user add"]="role unit kdf-profile new-passphrase-file"
     [passwd]="kdf-profile new-passphrase-file" ["unit add"]="name" ["audit show"]="last case"
-    ["form list"]="lang" ["form show"]="version json lang" ["case new"]="unit pnr no-pnr"
-    ["case find"]="pnr" ["case show"]="json identity"
+    ["form list"]="lang" ["form show"]="version json lang"
+    ["form export"]="version to out force" ["form import"]="from id version phase repeatable instrument"
+    ["case new"]="unit pnr no-pnr" ["case find"]="pnr" ["case show"]="json fhir identity"
     ["case list"]="unit status missing idle-days" ["case reopen"]="reason"
     ["case delete"]="yes" [register]="version date answers lang" ["response edit"]="answers date"
     [import]="batch" [purge]="closed-before yes"
