@@ -41,11 +41,6 @@ typedef struct cli_args cli_args;
  * fills err, which the runner prints. */
 typedef int (*cli_fn)(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 
-/* Until their files are converted: commands that still read argv themselves
- * (after the runner's parser has checked it against their declaration). */
-typedef int (*cli_legacy_fn)(int argc, char **argv, cli_globals *g, sr_registry *reg,
-                             sr_error *err);
-
 enum cli_needs { NEEDS_NOTHING = 0, NEEDS_REGISTRY = 1 };
 
 /* What an option is (cli_option.kind). */
@@ -76,7 +71,6 @@ struct cli_command {
     const char *args;          /* positionals: "CASE FORM", "FILE...", "[X]" (optional, last) */
     const cli_option *options; /* ended by an entry with a NULL name; NULL: none */
     const char *help;          /* a paragraph, or NULL */
-    cli_legacy_fn legacy;      /* instead of fn, for now */
 };
 
 /* ---- arguments (args.c) ---- */
@@ -170,8 +164,8 @@ int cmd_register(const cli_args *args, cli_globals *g, sr_registry *reg, sr_erro
 int cmd_response_edit(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_purge(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_import(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
-int cmd_stats(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
-int cmd_report(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
+int cmd_stats(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
+int cmd_report(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_settings(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_keygen(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_pubkey(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);

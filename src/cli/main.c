@@ -32,42 +32,36 @@ static const cli_command commands[] = {
              {"kdf-profile", ARG, "kdf_profile", "interactive|moderate|sensitive", 0}),
      "Creates a registry at --registry PATH (with PATH's .keyring, .codekey and .lock beside it)\n"
      "and installs the shipped SIG forms. The passphrase becomes NAME's. The profile sets the\n"
-     "Argon2id cost of unlocking; moderate is the default.",
-     NULL},
+     "Argon2id cost of unlocking; moderate is the default."},
     {"user", "add", cmd_user_add, NEEDS_REGISTRY, ADMIN, "add users", "NAME",
      OPTIONS({"role", NEEDED | CLI_CHOICE, "role", "admin|coordinator|analyst", 0},
              {"unit", MANY, "unit", "CODE[,CODE]", 0}, PROFILE, NEW_PASSPHRASE),
-     "The new user's passphrase comes from --new-passphrase-file or is asked twice.", NULL},
+     "The new user's passphrase comes from --new-passphrase-file or is asked twice."},
     {"user", "remove", cmd_user_remove, NEEDS_REGISTRY, ADMIN, "remove users", "NAME", NULL,
-     "Removes the user and rotates the registry's keys: the removed passphrase opens nothing.",
-     NULL},
-    {"user", "list", cmd_user_list, NEEDS_REGISTRY, ADMIN, "list users", NULL, NULL, NULL, NULL},
+     "Removes the user and rotates the registry's keys: the removed passphrase opens nothing."},
+    {"user", "list", cmd_user_list, NEEDS_REGISTRY, ADMIN, "list users", NULL, NULL, NULL},
     {"passwd", NULL, cmd_passwd, NEEDS_REGISTRY, SR_ANY_ROLE, "change a passphrase", NULL,
-     OPTIONS(PROFILE, NEW_PASSPHRASE), "Changes your own passphrase (the one you unlock with).",
-     NULL},
+     OPTIONS(PROFILE, NEW_PASSPHRASE), "Changes your own passphrase (the one you unlock with)."},
     {"unit", "add", cmd_unit_add, NEEDS_REGISTRY, ADMIN, "add units", "CODE",
-     OPTIONS({"name", NEEDED, "name", "TEXT", 0}), NULL, NULL},
-    {"unit", "list", cmd_unit_list, NEEDS_REGISTRY, SR_ANY_ROLE, "list units", NULL, NULL, NULL,
-     NULL},
+     OPTIONS({"name", NEEDED, "name", "TEXT", 0}), NULL},
+    {"unit", "list", cmd_unit_list, NEEDS_REGISTRY, SR_ANY_ROLE, "list units", NULL, NULL, NULL},
     {"audit", "verify", cmd_audit_verify, NEEDS_REGISTRY, SR_ANY_ROLE, "verify the audit log", NULL,
-     NULL, "Checks the hash chain of the access log; prints its length and head.", NULL},
+     NULL, "Checks the hash chain of the access log; prints its length and head."},
     {"audit", "show", cmd_audit_show, NEEDS_REGISTRY, ADMIN, "read the audit log", NULL,
-     OPTIONS({"last", ARG, NULL, "N", 0}, {"case", ARG, "case", "CODE", 0}), NULL, NULL},
+     OPTIONS({"last", ARG, NULL, "N", 0}, {"case", ARG, "case", "CODE", 0}), NULL},
     {"verify", NULL, cmd_verify, NEEDS_REGISTRY, SR_ANY_ROLE, "verify the registry", NULL, NULL,
-     "Checks the database's integrity, the code key and the audit chain.", NULL},
+     "Checks the database's integrity, the code key and the audit chain."},
     {"form", "lint", cmd_form_lint, NEEDS_NOTHING, 0, "check forms", "FILE...", NULL,
      "Checks form definitions without a registry; prints every error as a JSON path and a\n"
-     "reason, and exits non-zero on any.",
-     NULL},
+     "reason, and exits non-zero on any."},
     {"form", "install", cmd_form_install, NEEDS_REGISTRY, ADMIN, "install forms", "FILE...", NULL,
      "Installs definitions. An installed id + version never changes: the same content again\n"
-     "is a no-op, different content is refused (give it a new version).",
-     NULL},
+     "is a no-op, different content is refused (give it a new version)."},
     {"form", "list", cmd_form_list, NEEDS_REGISTRY, SR_ANY_ROLE, "list forms", NULL, OPTIONS(LANG),
-     NULL, NULL},
+     NULL},
     {"form", "show", cmd_form_show, NEEDS_REGISTRY, SR_ANY_ROLE, "show forms", "ID",
      OPTIONS({"version", ARG, "version", "N", 0}, {"json", FLAG, NULL, NULL, 0}, LANG),
-     "Shows a form's items and options; --json gives the definition back as installed.", NULL},
+     "Shows a form's items and options; --json gives the definition back as installed."},
     {"form", "export", cmd_form_export, NEEDS_REGISTRY, SR_ANY_ROLE, "export forms", "ID",
      OPTIONS({"version", ARG, "version", "N", 0},
              {"to", NEEDED | CLI_CHOICE, NULL, "redcap|fhir|xlsform", 0},
@@ -75,8 +69,7 @@ static const cli_command commands[] = {
      "Writes a form as a REDCap data dictionary (CSV), a FHIR R4 Questionnaire (JSON) or an\n"
      "XLSForm, to stdout or --out FILE (--force replaces it). XLSForm is two files: --out BASE\n"
      "writes BASE-survey.csv and BASE-choices.csv. What the format has no place for travels in\n"
-     "@SIGREG-... action tags (REDCap) and sigreg extensions (FHIR), so import gives it back.",
-     NULL},
+     "@SIGREG-... action tags (REDCap) and sigreg extensions (FHIR), so import gives it back."},
     {"form", "import", cmd_form_import, NEEDS_REGISTRY, ADMIN, "import forms", "FILE",
      /* No where: an imported dictionary's own field names (id, version...) are wheres. */
      OPTIONS({"from", NEEDED | CLI_CHOICE, NULL, "redcap|fhir", 0}, {"id", ARG, NULL, "ID", 0},
@@ -87,53 +80,48 @@ static const cli_command commands[] = {
      "Questionnaire's name (with _ as -); the version from --version, else the definition, else\n"
      "1; the phase from --phase or what sigreg wrote. --instrument picks one instrument of a\n"
      "dictionary that holds several. Whatever the form has that sigreg cannot express (calculated\n"
-     "fields, piping, conditions on later items, unsupported types...) is refused, by field.",
-     NULL},
+     "fields, piping, conditions on later items, unsupported types...) is refused, by field."},
     {"case", "new", cmd_case_new, NEEDS_REGISTRY, ADMIN | COORD, "open cases", NULL,
      OPTIONS({"unit", NEEDED, "unit", "CODE", 0}, {"pnr", NEEDED, "pnr", "PNR", 1},
              {"no-pnr", FLAG, NULL, NULL, 1}),
      "Opens a case and prints its code alone on a line. The personnummer (10 or 12 digits,\n"
      "with '-', '+' or nothing) is checked, turned into a keyed pseudonym and kept only in the\n"
-     "code key. The same person twice is refused, naming the existing case.",
-     NULL},
+     "code key. The same person twice is refused, naming the existing case."},
     {"case", "find", cmd_case_find, NEEDS_REGISTRY, ADMIN | COORD, "find cases", NULL,
      OPTIONS({"pnr", NEEDED, "pnr", "PNR", 0}),
-     "Prints the code of the case that has this personnummer.", NULL},
+     "Prints the code of the case that has this personnummer."},
     {"case", "show", cmd_case_show, NEEDS_REGISTRY, ADMIN | COORD, "see cases", "CASE",
      OPTIONS({"json", FLAG, NULL, NULL, 1}, {"fhir", FLAG, NULL, NULL, 1},
              {"identity", FLAG, NULL, NULL, 0}),
-     "Shows a case and all its responses. --identity adds the personnummer (audited).", NULL},
+     "Shows a case and all its responses. --identity adds the personnummer (audited)."},
     {"case", "list", cmd_case_list, NEEDS_REGISTRY, ADMIN | COORD, "list cases", NULL,
      OPTIONS({"unit", ARG, "unit", "CODE", 0}, {"status", ARG, "status", "open|closed", 0},
              {"missing", ARG, "missing", "PHASE", 0}, {"idle-days", ARG, "idle_days", "N", 0}),
      "--missing lists cases with no response for a phase (e.g. closed cases without an\n"
-     "experience form); --idle-days lists open cases without a registration for N days.",
-     NULL},
+     "experience form); --idle-days lists open cases without a registration for N days."},
     {"case", "reopen", cmd_case_reopen, NEEDS_REGISTRY, ADMIN | COORD, "reopen cases", "CASE",
-     OPTIONS({"reason", NEEDED, "reason", "TEXT", 0}), NULL, NULL},
+     OPTIONS({"reason", NEEDED, "reason", "TEXT", 0}), NULL},
     {"case", "delete", cmd_case_delete, NEEDS_REGISTRY, ADMIN | COORD, "erase cases", "CASE",
      OPTIONS({"yes", FLAG, NULL, NULL, 0}),
-     "Erases a case, its responses and its code key entry, e.g. when consent is withdrawn.", NULL},
+     "Erases a case, its responses and its code key entry, e.g. when consent is withdrawn."},
     {"register", NULL, cmd_register, NEEDS_REGISTRY, ADMIN | COORD, "register answers", "CASE FORM",
      OPTIONS({"version", ARG, "version", "N", 0}, {"date", ARG, "date", "YYYY-MM-DD", 0},
              {"answers", ARG, "answers", "FILE|-", 0}, LANG),
      "Registers answers and prints the response id. Without --answers, on a terminal, asks\n"
-     "item by item and shows a review before saving.",
-     NULL},
+     "item by item and shows a review before saving."},
     {"response", "edit", cmd_response_edit, NEEDS_REGISTRY, ADMIN | COORD, "correct responses",
      "ID",
      OPTIONS({"answers", NEEDED, "answers", "FILE|-", 0}, {"date", ARG, "date", "YYYY-MM-DD", 0}),
-     "Makes a new revision of a response; the old one stays in the history.", NULL},
+     "Makes a new revision of a response; the old one stays in the history."},
     {"import", NULL, cmd_import, NEEDS_REGISTRY, ADMIN | COORD, "import cases", "FILE|-",
      OPTIONS({"batch", ARG, NULL, "N", 0}),
      "Registers many cases from JSON Lines (one case a line) and prints ref<TAB>case code\n"
      "for each once it is committed (every N cases, 5000 by default). A failing line is\n"
-     "reported by number and ref and leaves nothing behind.",
-     NULL},
+     "reported by number and ref and leaves nothing behind."},
     {"purge", NULL, cmd_purge, NEEDS_REGISTRY, ADMIN, "purge cases", NULL,
      OPTIONS({"closed-before", NEEDED, "closed_before", "DATE", 0}, {"yes", FLAG, NULL, NULL, 0}),
-     "Retention purge: erases cases closed before DATE, after saying which and asking.", NULL},
-    {"stats", NULL, NULL, NEEDS_REGISTRY, SR_ANY_ROLE, "draw summaries", "FORM",
+     "Retention purge: erases cases closed before DATE, after saying which and asking."},
+    {"stats", NULL, cmd_stats, NEEDS_REGISTRY, SR_ANY_ROLE, "draw summaries", "FORM",
      OPTIONS({"by", ARG, "by", "ITEM[,ITEM]", 0}, {"unit", ARG, "unit", "CODE", 0},
              {"status", ARG, "status", "open|closed", 0}, {"from", ARG, "from", "DATE", 0},
              {"to", ARG, "to", "DATE", 0}, {"min-cell", ARG, "min_cell", "N", 0},
@@ -142,42 +130,36 @@ static const cli_command commands[] = {
      "Group summary of a form (or 'cases' for cases by status). --by groups by one or two\n"
      "items of the form or of the case's intake, or by unit, age_band, year or quarter.\n"
      "--change pairs each item asked at intake with the same item in this form. Small counts\n"
-     "are withheld (min cell: the registry's, default 5; never below 3).",
-     cmd_stats},
-    {"report", NULL, NULL, NEEDS_REGISTRY, SR_ANY_ROLE, "draw summaries", NULL,
+     "are withheld (min cell: the registry's, default 5; never below 3)."},
+    {"report", NULL, cmd_report, NEEDS_REGISTRY, SR_ANY_ROLE, "draw summaries", NULL,
      OPTIONS({"out", NEEDED, "out", "FILE.html", 0}, {"unit", ARG, "unit", "CODE", 0}),
      "One self-contained HTML page (no scripts, nothing fetched) with the case flow, every\n"
-     "form's summary and the change tables, in Swedish; it prints on A4.",
-     cmd_report},
+     "form's summary and the change tables, in Swedish; it prints on A4."},
     {"settings", NULL, cmd_settings, NEEDS_REGISTRY, SR_ANY_ROLE, "read settings", NULL,
      OPTIONS({"min-cell", ARG, "min_cell", "N", 0}),
      "Shows the registry's settings; an admin may set the minimum cell of summaries\n"
-     "(default 5, never below 3).",
-     NULL},
+     "(default 5, never below 3)."},
     {"keygen", NULL, cmd_keygen, NEEDS_NOTHING, 0, "make keys", NULL,
      OPTIONS({"out", NEEDED, "out", "NAME", 0}, PROFILE),
      "For evaluators: makes NAME.pub (give it to the registry) and NAME.key (the secret half,\n"
-     "under a passphrase) and prints the key's fingerprint.",
-     NULL},
+     "under a passphrase) and prints the key's fingerprint."},
     {"pubkey", NULL, cmd_pubkey, NEEDS_REGISTRY, SR_ANY_ROLE, "read the signing key", NULL, NULL,
-     "Prints the registry's signing key and its fingerprint, for evaluators to pin.", NULL},
+     "Prints the registry's signing key and its fingerprint, for evaluators to pin."},
     {"extract", NULL, cmd_extract, NEEDS_REGISTRY, ADMIN, "make extracts", NULL,
      OPTIONS({"recipient", NEEDED, "recipient", "KEY.pub", 0}, {"out", NEEDED, "out", "FILE", 0},
              {"forms", ARG, "forms", "ID,...", 0}, {"k", ARG, "k", "N", 0},
              {"relative-dates", FLAG, NULL, NULL, 0}),
      "An anonymised extract for one evaluator: new random ids, no identifiers or free text,\n"
      "dates as year and month, ages in bands, k-anonymous (k = 5 unless given); sealed to\n"
-     "the evaluator's key and signed by the registry.",
-     NULL},
+     "the evaluator's key and signed by the registry."},
     {"open-extract", NULL, cmd_open_extract, NEEDS_NOTHING, 0, "open extracts", "FILE",
      OPTIONS({"key", NEEDED, "key", "NAME.key", 0}, {"out", NEEDED, "out", "DIR", 0},
              {"signer", ARG, "signer", "FINGERPRINT", 0}),
      "Verifies and opens an extract into DIR (cases.csv, further CSV files, codebook.csv,\n"
-     "metadata.json). Nothing is written unless everything verifies.",
-     NULL},
+     "metadata.json). Nothing is written unless everything verifies."},
     {"backup", NULL, cmd_backup, NEEDS_REGISTRY, ADMIN, "make backups", NULL,
      OPTIONS({"out", NEEDED, "out", "FILE", 0}),
-     "Writes a consistent, still encrypted copy with its keyring and code key beside FILE.", NULL},
+     "Writes a consistent, still encrypted copy with its keyring and code key beside FILE."},
 };
 static const size_t command_count = sizeof commands / sizeof commands[0];
 
@@ -294,8 +276,7 @@ static void print_error(const cli_command *cmd, const sr_error *err, sr_status f
         fprintf(stderr, "error: %s\n", message);
 }
 
-static int run(const cli_command *cmd, const cli_args *args, int argc, char **argv, cli_globals *g,
-               sr_error *err)
+static int run(const cli_command *cmd, const cli_args *args, cli_globals *g, sr_error *err)
 {
     sr_registry *reg = NULL;
     int code = CLI_OK;
@@ -317,7 +298,7 @@ static int run(const cli_command *cmd, const cli_args *args, int argc, char **ar
             return cli_fail(rc);
         }
     }
-    code = cmd->fn ? cmd->fn(args, g, reg, err) : cmd->legacy(argc, argv, g, reg, err);
+    code = cmd->fn(args, g, reg, err);
     sr_registry_close(reg);
     return code;
 }
@@ -398,7 +379,7 @@ int main(int argc, char **argv)
     cli_args *args = NULL;
     code = cli_args_parse(cmd, cargc, cargv, &args, &err);
     if (code == CLI_OK)
-        code = run(cmd, args, cargc, cargv, &g, &err);
+        code = run(cmd, args, &g, &err);
     cli_args_free(args);
     if (fflush(stdout) != 0 && code == CLI_OK) {
         sr_error_set(&err, SR_ERR_IO, "cannot write the output");

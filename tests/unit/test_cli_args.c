@@ -27,11 +27,10 @@ static const cli_option demo_options[] = {
     {"b", CLI_ARG, NULL, "N", 2},
     {NULL, 0, NULL, NULL, 0},
 };
-static const cli_command demo = {"demo",  "sub",  never_run,        NEEDS_NOTHING,
-                                 0,       "demo", "FORM [FILE]...", demo_options,
-                                 "Help.", NULL};
+static const cli_command demo = {
+    "demo", "sub", never_run, NEEDS_NOTHING, 0, "demo", "FORM [FILE]...", demo_options, "Help."};
 static const cli_command bare = {"bare", NULL, never_run, NEEDS_NOTHING, 0,
-                                 "bare", NULL, NULL,      NULL,          NULL};
+                                 "bare", NULL, NULL,      NULL};
 
 static char *synopsis(const cli_command *cmd)
 {
