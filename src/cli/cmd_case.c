@@ -159,8 +159,8 @@ int cmd_case_show(const cli_args *args, cli_globals *g, sr_registry *reg, sr_err
         return show_fhir(reg, code, err);
     if (as_json) {
         sr_sink out = sr_sink_file(stdout);
-        sr_status rc = sr_case_write_json(reg, code, identity ? SR_CASE_JSON_IDENTITY : 0,
-                                          &out, err);
+        sr_status rc =
+            sr_case_write_json(reg, code, identity ? SR_CASE_JSON_IDENTITY : 0, &out, err);
         return rc == SR_OK ? CLI_OK : cli_fail(rc);
     }
     sr_status rc = sr_case_show(reg, code, show_case, show_response, NULL, err);

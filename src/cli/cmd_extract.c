@@ -34,8 +34,9 @@ int cmd_keygen(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error 
     sr_secret_free(pass);
     if (rc != SR_OK)
         return cli_fail(rc);
-    fprintf(stderr, "wrote %s.pub (give it to the registry) and %s.key (keep it, with its "
-                    "passphrase)\nfingerprint:\n",
+    fprintf(stderr,
+            "wrote %s.pub (give it to the registry) and %s.key (keep it, with its "
+            "passphrase)\nfingerprint:\n",
             out, out);
     print_fingerprint(stdout, fp);
     return CLI_OK;
@@ -80,8 +81,9 @@ int cmd_extract(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error
     fprintf(stderr,
             "wrote '%s': %ld people, k = %d, %ld records with blanked quasi-identifiers%s%s\n"
             "sealed to %.16s..., file hash %.16s...\n",
-            o.out, r.persons, o.k ? o.k : 5, r.blanked, r.generalised[0] ? ", generalisation steps " : "",
-            r.generalised, r.recipient, r.file_hash);
+            o.out, r.persons, o.k ? o.k : 5, r.blanked,
+            r.generalised[0] ? ", generalisation steps " : "", r.generalised, r.recipient,
+            r.file_hash);
     return CLI_OK;
 }
 

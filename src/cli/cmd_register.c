@@ -159,7 +159,8 @@ static void show_item(const sr_form *form, size_t i, const char *lang, size_t sh
                 printf("  %ld = %s", v, a);
         }
         printf("\n");
-    } else if ((it.type == SR_ITEM_INTEGER || it.type == SR_ITEM_DECIMAL) && (it.has_min || it.has_max)) {
+    } else if ((it.type == SR_ITEM_INTEGER || it.type == SR_ITEM_DECIMAL) &&
+               (it.has_min || it.has_max)) {
         printf("      %g-%g\n", it.min, it.max);
     } else if (it.type == SR_ITEM_DATE) {
         printf("      YYYY-MM-DD\n");
@@ -210,7 +211,8 @@ static char *ask_interactively(const sr_form *form, const char *code, const char
         sr_error_set(err, SR_ERR_NOMEM, "out of memory");
         goto out;
     }
-    printf(t->intro, sr_form_title(form, lang), sr_form_id(form), sr_form_version(form), code, date);
+    printf(t->intro, sr_form_title(form, lang), sr_form_id(form), sr_form_version(form), code,
+           date);
     printf("%s", t->skip_hint);
     size_t total = 0, shown = 0;
     for (size_t i = 0; i < sr_form_item_count(form); i++) {
@@ -315,7 +317,8 @@ int cmd_register(const cli_args *args, cli_globals *g, sr_registry *reg, sr_erro
     }
     sr_problems *problems = sr_problems_new();
     int64_t id = 0;
-    sr_status rc = sr_register(reg, code, form_id, (int)version, date, text, len, problems, &id, err);
+    sr_status rc =
+        sr_register(reg, code, form_id, (int)version, date, text, len, problems, &id, err);
     free(text);
     cli_print_problems(NULL, problems);
     sr_problems_free(problems);

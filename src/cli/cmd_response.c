@@ -13,8 +13,9 @@ int cmd_response_edit(const cli_args *args, cli_globals *g, sr_registry *reg, sr
     const char *file = cli_opt(args, "answers"), *date = cli_opt(args, "date");
     long id = 0;
     if (cli_parse_int(cli_pos(args, 0), 1, 0x7fffffffL, &id) != 0)
-        return cli_usage_error(err, "'%s' is not a response ID (a whole number, as 'register' "
-                                    "prints it)",
+        return cli_usage_error(err,
+                               "'%s' is not a response ID (a whole number, as 'register' "
+                               "prints it)",
                                cli_pos(args, 0));
     size_t len = 0;
     char *text = cli_read_file(file, &len, err);
