@@ -86,6 +86,9 @@ void srp_wipe(void *buf, size_t len);
 
 /* --- public-key sealing (X25519 sealed boxes) ----------------------------- */
 void srp_box_keypair(unsigned char pk[SRP_BOX_PUBLIC_BYTES], unsigned char sk[SRP_BOX_SECRET_BYTES]);
+/* A key pair from a 32-byte seed (test vectors); 0 on success. */
+int srp_box_seed_keypair(unsigned char pk[SRP_BOX_PUBLIC_BYTES],
+                         unsigned char sk[SRP_BOX_SECRET_BYTES], const unsigned char seed[32]);
 /* Whether sk belongs to pk. */
 int srp_box_pair_matches(const unsigned char pk[SRP_BOX_PUBLIC_BYTES],
                          const unsigned char sk[SRP_BOX_SECRET_BYTES]);
@@ -99,6 +102,9 @@ int srp_box_seal_open(unsigned char *out, const unsigned char *ct, size_t len,
 
 /* --- signatures (Ed25519) -------------------------------------------------- */
 void srp_sign_keypair(unsigned char pk[SRP_SIGN_PUBLIC_BYTES], unsigned char sk[SRP_SIGN_SECRET_BYTES]);
+/* A key pair from a 32-byte seed (test vectors); 0 on success. */
+int srp_sign_seed_keypair(unsigned char pk[SRP_SIGN_PUBLIC_BYTES],
+                          unsigned char sk[SRP_SIGN_SECRET_BYTES], const unsigned char seed[32]);
 /* Whether sk (64 bytes) holds pk. */
 int srp_sign_pair_matches(const unsigned char pk[SRP_SIGN_PUBLIC_BYTES],
                           const unsigned char sk[SRP_SIGN_SECRET_BYTES]);
@@ -106,6 +112,18 @@ void srp_sign(unsigned char sig[SRP_SIGNATURE_BYTES], const unsigned char *msg, 
               const unsigned char sk[SRP_SIGN_SECRET_BYTES]);
 int srp_sign_verify(const unsigned char sig[SRP_SIGNATURE_BYTES], const unsigned char *msg,
                     size_t len, const unsigned char pk[SRP_SIGN_PUBLIC_BYTES]);
+/* Ed25519ph over a message given in parts (libsodium's crypto_sign_init,
+ * _update, _final_create/_final_verify), for data that is never in memory
+ * whole. The state is malloc'd; _end and _check free it. */
+typedef struct srp_sign_stream srp_sign_stream;
+srp_sign_stream *srp_sign_stream_begin(void); /* NULL when out of memory */
+void srp_sign_stream_update(srp_sign_stream *stream, const void *data, size_t len);
+void srp_sign_stream_end(srp_sign_stream *stream, unsigned char sig[SRP_SIGNATURE_BYTES],
+                         const unsigned char sk[SRP_SIGN_SECRET_BYTES]);
+/* 0 when sig verifies under pk, -1 otherwise. */
+int srp_sign_stream_check(srp_sign_stream *stream, const unsigned char sig[SRP_SIGNATURE_BYTES],
+                          const unsigned char pk[SRP_SIGN_PUBLIC_BYTES]);
+void srp_sign_stream_free(srp_sign_stream *stream); /* NULL: no-op */
 
 /* --- encodings ------------------------------------------------------------- */
 /* Hex into out (2*len+1 bytes, NUL-terminated). */

@@ -217,6 +217,60 @@ int srp_sign_verify(const unsigned char sig[SRP_SIGNATURE_BYTES], const unsigned
     return crypto_sign_verify_detached(sig, msg, len, pk) == 0 ? 0 : -1;
 }
 
+int srp_box_seed_keypair(unsigned char pk[SRP_BOX_PUBLIC_BYTES],
+                         unsigned char sk[SRP_BOX_SECRET_BYTES], const unsigned char seed[32])
+{
+    return crypto_box_seed_keypair(pk, sk, seed) == 0 ? 0 : -1;
+}
+
+int srp_sign_seed_keypair(unsigned char pk[SRP_SIGN_PUBLIC_BYTES],
+                          unsigned char sk[SRP_SIGN_SECRET_BYTES], const unsigned char seed[32])
+{
+    return crypto_sign_seed_keypair(pk, sk, seed) == 0 ? 0 : -1;
+}
+
+struct srp_sign_stream {
+    crypto_sign_state state;
+};
+
+srp_sign_stream *srp_sign_stream_begin(void)
+{
+    srp_sign_stream *s = malloc(sizeof *s);
+    if (s)
+        (void)crypto_sign_init(&s->state);
+    return s;
+}
+
+void srp_sign_stream_update(srp_sign_stream *stream, const void *data, size_t len)
+{
+    (void)crypto_sign_update(&stream->state, data, len);
+}
+
+void srp_sign_stream_end(srp_sign_stream *stream, unsigned char sig[SRP_SIGNATURE_BYTES],
+                         const unsigned char sk[SRP_SIGN_SECRET_BYTES])
+{
+    (void)crypto_sign_final_create(&stream->state, sig, NULL, sk);
+    srp_sign_stream_free(stream);
+}
+
+int srp_sign_stream_check(srp_sign_stream *stream, const unsigned char sig[SRP_SIGNATURE_BYTES],
+                          const unsigned char pk[SRP_SIGN_PUBLIC_BYTES])
+{
+    unsigned char copy[SRP_SIGNATURE_BYTES];
+    memcpy(copy, sig, sizeof copy); /* libsodium's prototype takes it writable */
+    int ok = crypto_sign_final_verify(&stream->state, copy, pk) == 0;
+    srp_sign_stream_free(stream);
+    return ok ? 0 : -1;
+}
+
+void srp_sign_stream_free(srp_sign_stream *stream)
+{
+    if (!stream)
+        return;
+    sodium_memzero(stream, sizeof *stream);
+    free(stream);
+}
+
 void srp_hex_encode(char *out, const unsigned char *bin, size_t len)
 {
     sodium_bin2hex(out, 2 * len + 1, bin, len);

@@ -195,7 +195,7 @@ sr_status srp_case_insert(sr_registry *reg, const char *unit, const char *pnr_te
     int exists = sqlite3_step(st) == SQLITE_ROW;
     sqlite3_finalize(st);
     if (!exists)
-        return srp_error_set(err, SR_ERR_NOT_FOUND, "no unit '%s'", unit);
+        return srp_error_set_where(err, SR_ERR_NOT_FOUND, "unit", "no unit '%s'", unit);
     char today[11];
     srp_time_today(today, sizeof today);
     srp_pnr p;
@@ -209,8 +209,8 @@ sr_status srp_case_insert(sr_registry *reg, const char *unit, const char *pnr_te
         if (rc == SR_OK)
             rc = case_of_pseudonym(db, ps, existing, &found, err);
         if (rc == SR_OK && found)
-            rc = srp_error_set(err, SR_ERR_EXISTS, "this personnummer already has case '%s'",
-                               existing);
+            rc = srp_error_set_where(err, SR_ERR_EXISTS, "pnr",
+                                     "this personnummer already has case '%s'", existing);
         if (rc != SR_OK) {
             srp_wipe(&p, sizeof p);
             return rc;
@@ -290,7 +290,7 @@ sr_status sr_case_find(sr_registry *reg, const char *pnr, char code[SR_CASE_CODE
     if (!found) {
         /* A miss is logged too: looking people up is what the log is for. */
         (void)srp_registry_transaction(reg, "case.find", NULL, "found=no", NULL, NULL, NULL);
-        return srp_error_set(err, SR_ERR_NOT_FOUND, "no case has this personnummer");
+        return srp_error_set_where(err, SR_ERR_NOT_FOUND, "pnr", "no case has this personnummer");
     }
     srp_case_state c;
     rc = srp_case_load(reg, code, 0, &c, err); /* unit access */

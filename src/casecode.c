@@ -43,17 +43,18 @@ sr_status sr_case_code_normalise(const char *typed, char code[SR_CASE_CODE_SIZE]
             continue;
         char c = (char)toupper((unsigned char)*p);
         if (n == 8 || !strchr(alphabet, c) || c == '\0')
-            return srp_error_set(err, SR_ERR_INVALID,
-                                 "'%s' is not a case code (like ACDE-FH34)", typed ? typed : "");
+            return srp_error_set_where(err, SR_ERR_INVALID, "case",
+                                       "'%s' is not a case code (like ACDE-FH34)",
+                                       typed ? typed : "");
         s[n++] = c;
     }
     if (n != 8)
-        return srp_error_set(err, SR_ERR_INVALID, "'%s' is not a case code (like ACDE-FH34)",
-                             typed ? typed : "");
+        return srp_error_set_where(err, SR_ERR_INVALID, "case",
+                                   "'%s' is not a case code (like ACDE-FH34)", typed ? typed : "");
     if (check_symbol(s) != s[7])
-        return srp_error_set(err, SR_ERR_INVALID,
-                             "case code '%s' is mistyped: its check character does not match",
-                             typed);
+        return srp_error_set_where(err, SR_ERR_INVALID, "case",
+                                   "case code '%s' is mistyped: its check character does not match",
+                                   typed);
     memcpy(code, s, 4);
     code[4] = '-';
     memcpy(code + 5, s + 4, 4);

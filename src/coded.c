@@ -3,6 +3,7 @@
  */
 #include "coded.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,17 +24,19 @@ int32_t srp_days_from_date(const char *date)
     return (int32_t)(era * 146097 + doe - 719468);
 }
 
+/* The index of option code, -1 when the item has none such (or code is NULL). */
 static int option_index(const srp_item *it, const char *code)
 {
-    for (size_t o = 0; o < it->option_count; o++)
+    for (size_t o = 0; code && o < it->option_count; o++)
         if (strcmp(it->options[o].code, code) == 0)
             return (int)o;
-    return 0;
+    return -1;
 }
 
 int srp_coded_encode(const sr_form *form, const json_t *answers, unsigned char **out, size_t *len)
 {
     srp_buf b = SRP_BUF_INIT;
+    int unfit = 0; /* an answer the form does not allow: never coded as something else */
     for (size_t i = 0; i < form->item_count; i++) {
         const srp_item *it = &form->items[i];
         const json_t *a = json_object_get(answers, it->id);
@@ -44,29 +47,38 @@ int srp_coded_encode(const sr_form *form, const json_t *answers, unsigned char *
         switch (it->type) {
         case SR_ITEM_BOOLEAN: {
             unsigned char v = json_is_true(a);
+            unfit |= !json_is_boolean(a);
             srp_buf_put(&b, &v, 1);
             break;
         }
-        case SR_ITEM_CHOICE:
-            srp_buf_put_le(&b, (unsigned)option_index(it, json_string_value(a)), 2);
+        case SR_ITEM_CHOICE: {
+            int o = option_index(it, json_string_value(a));
+            unfit |= o < 0;
+            srp_buf_put_le(&b, (unsigned)(o < 0 ? 0 : o), 2);
             break;
+        }
         case SR_ITEM_MULTICHOICE: {
+            unfit |= !json_is_array(a) || json_array_size(a) > 0xFFFF;
             srp_buf_put_le(&b, json_array_size(a), 2);
-            size_t k;
-            json_t *e;
-            json_array_foreach(a, k, e)
-                srp_buf_put_le(&b, (unsigned)option_index(it, json_string_value(e)), 2);
+            for (size_t k = 0; k < json_array_size(a); k++) {
+                int o = option_index(it, json_string_value(json_array_get(a, k)));
+                unfit |= o < 0;
+                srp_buf_put_le(&b, (unsigned)(o < 0 ? 0 : o), 2);
+            }
             break;
         }
         case SR_ITEM_INTEGER:
         case SR_ITEM_DECIMAL:
         case SR_ITEM_SCALE: {
             double v = json_number_value(a);
+            unfit |= !json_is_number(a);
             srp_buf_put(&b, &v, sizeof v);
             break;
         }
         case SR_ITEM_DATE: {
-            int32_t day = srp_days_from_date(json_string_value(a));
+            int y, m, d;
+            unfit |= !json_is_string(a) || srp_date_parse(json_string_value(a), &y, &m, &d) != 0;
+            int32_t day = unfit ? 0 : srp_days_from_date(json_string_value(a));
             srp_buf_put(&b, &day, sizeof day);
             break;
         }
@@ -75,7 +87,7 @@ int srp_coded_encode(const sr_form *form, const json_t *answers, unsigned char *
         }
     }
     srp_buf_put(&b, "", 0); /* a form without items still gets an allocation */
-    if (b.oom) {
+    if (b.oom || unfit) {
         srp_buf_free(&b);
         return -1;
     }
@@ -89,6 +101,18 @@ static unsigned get_u16(const unsigned char *p)
     return (unsigned)p[0] | ((unsigned)p[1] << 8);
 }
 
+/* Whether a decoded number is one the form could have accepted: a damaged
+ * one (NaN, out of range, a fraction for a whole number) would otherwise
+ * reach the statistics. */
+static int number_fits(const srp_item *it, double v)
+{
+    if (!isfinite(v))
+        return 0;
+    if (it->type != SR_ITEM_DECIMAL && v != floor(v))
+        return 0;
+    return !(it->has_min && v < it->min) && !(it->has_max && v > it->max);
+}
+
 int srp_coded_next(const sr_form *form, size_t item, const unsigned char *blob, size_t len,
                    size_t *pos, srp_coded_value *v)
 {
@@ -96,13 +120,16 @@ int srp_coded_next(const sr_form *form, size_t item, const unsigned char *blob, 
     memset(v, 0, sizeof *v);
     if (*pos >= len)
         return -1;
-    v->present = blob[(*pos)++];
+    unsigned char present = blob[(*pos)++];
+    if (present > 1 || (present && it->type == SR_ITEM_SECTION))
+        return -1; /* the encoder writes neither */
+    v->present = present;
     if (!v->present)
         return 0;
     size_t need;
     switch (it->type) {
     case SR_ITEM_BOOLEAN:
-        if (*pos + 1 > len)
+        if (*pos + 1 > len || blob[*pos] > 1)
             return -1;
         v->boolean = blob[(*pos)++];
         return 0;
@@ -132,7 +159,7 @@ int srp_coded_next(const sr_form *form, size_t item, const unsigned char *blob, 
             return -1;
         memcpy(&v->number, blob + *pos, sizeof(double));
         *pos += sizeof(double);
-        return 0;
+        return number_fits(it, v->number) ? 0 : -1;
     case SR_ITEM_DATE:
         if (*pos + sizeof(int32_t) > len)
             return -1;

@@ -21,17 +21,23 @@
 typedef struct srp_coded_value {
     int present;
     int boolean;
-    int option;           /* choice */
+    int option;                 /* choice */
     const unsigned char *multi; /* multichoice: count then uint16 indexes */
     size_t multi_count;
-    double number;        /* integer, decimal, scale */
-    int32_t day;          /* date */
+    double number; /* integer, decimal, scale */
+    int32_t day;   /* date */
 } srp_coded_value;
 
-/* Encodes validated answers; *out is malloc'd. Returns 0, -1 on OOM. */
-int srp_coded_encode(const sr_form *form, const json_t *answers, unsigned char **out,
-                     size_t *len);
-/* Decodes the next item's value at *pos; returns -1 when the blob is damaged. */
+/* Encodes validated answers; *out is malloc'd. Returns 0, or -1 on OOM or
+ * when an answer does not fit the form (an unknown option code, a wrong JSON
+ * type: answers that were never validated), so that nothing is ever coded
+ * as something else. */
+int srp_coded_encode(const sr_form *form, const json_t *answers, unsigned char **out, size_t *len);
+/* Decodes the next item's value at *pos; returns -1 when the blob is damaged:
+ * too short, a presence or truth byte other than 0 or 1, an option index
+ * the item does not have, or a number that is not finite, not whole for an
+ * integer or scale, or outside the item's min..max. Whether the blob ends
+ * after the last item is the caller's check. */
 int srp_coded_next(const sr_form *form, size_t item, const unsigned char *blob, size_t len,
                    size_t *pos, srp_coded_value *value);
 /* The i-th option index of a multichoice value. */

@@ -32,7 +32,7 @@ sr_status srp_pnr_parse(const char *text, const char *today, srp_pnr *out, sr_er
     size_t sep_pos = 0;
     memset(out, 0, sizeof *out);
     if (!text)
-        return srp_error_set(err, SR_ERR_INVALID, "no personnummer given");
+        return srp_error_set_where(err, SR_ERR_INVALID, "pnr", "no personnummer given");
     while (*text == ' ')
         text++;
     size_t len = strlen(text);
@@ -42,24 +42,26 @@ sr_status srp_pnr_parse(const char *text, const char *today, srp_pnr *out, sr_er
         char c = text[i];
         if (c >= '0' && c <= '9') {
             if (n >= 12)
-                return srp_error_set(err, SR_ERR_INVALID,
-                                     "not a personnummer: expected 10 or 12 digits");
+                return srp_error_set_where(err, SR_ERR_INVALID, "pnr",
+                                           "not a personnummer: expected 10 or 12 digits");
             digits[n++] = c;
         } else if ((c == '-' || c == '+') && !separator) {
             separator = c;
             sep_pos = n;
         } else {
-            return srp_error_set(err, SR_ERR_INVALID,
-                                 "not a personnummer: only digits and one '-' or '+' are allowed");
+            return srp_error_set_where(
+                err, SR_ERR_INVALID, "pnr",
+                "not a personnummer: only digits and one '-' or '+' are allowed");
         }
     }
     digits[n] = '\0';
     if (n != 10 && n != 12)
-        return srp_error_set(err, SR_ERR_INVALID, "not a personnummer: expected 10 or 12 digits");
+        return srp_error_set_where(err, SR_ERR_INVALID, "pnr",
+                                   "not a personnummer: expected 10 or 12 digits");
     if (separator && sep_pos != n - 4)
-        return srp_error_set(err, SR_ERR_INVALID,
-                             "not a personnummer: the '%c' must stand before the last four digits",
-                             separator);
+        return srp_error_set_where(
+            err, SR_ERR_INVALID, "pnr",
+            "not a personnummer: the '%c' must stand before the last four digits", separator);
     int ty, tm, td;
     if (srp_date_parse(today, &ty, &tm, &td) != 0)
         return srp_error_set(err, SR_ERR_INVALID, "no valid reference date");
@@ -83,26 +85,28 @@ sr_status srp_pnr_parse(const char *text, const char *today, srp_pnr *out, sr_er
             year -= 100;
     }
     if (!srp_date_valid(year, month, day))
-        return srp_error_set(err, SR_ERR_INVALID,
-                             coordination ? "not a valid samordningsnummer: the birth date "
-                                            "(day minus 60) does not exist"
-                                          : "not a valid personnummer: the birth date does not "
-                                            "exist");
+        return srp_error_set_where(err, SR_ERR_INVALID, "pnr",
+                                   coordination
+                                       ? "not a valid samordningsnummer: the birth date "
+                                         "(day minus 60) does not exist"
+                                       : "not a valid personnummer: the birth date does not "
+                                         "exist");
     char birth[11];
     snprintf(birth, sizeof birth, "%04d-%02d-%02d", year, month, day);
     if (strcmp(birth, today) > 0)
-        return srp_error_set(err, SR_ERR_INVALID,
-                             "not a valid personnummer: the birth date lies in the future");
+        return srp_error_set_where(err, SR_ERR_INVALID, "pnr",
+                                   "not a valid personnummer: the birth date lies in the future");
     if (n == 12 && separator == '+') {
         if (ty - year < 100)
-            return srp_error_set(err, SR_ERR_INVALID,
-                                 "not a valid personnummer: '+' is only for people aged 100 or "
-                                 "more");
+            return srp_error_set_where(
+                err, SR_ERR_INVALID, "pnr",
+                "not a valid personnummer: '+' is only for people aged 100 or "
+                "more");
     }
     if (!luhn_ok(ten))
-        return srp_error_set(err, SR_ERR_INVALID,
-                             "not a valid personnummer: the check digit is wrong (a typing "
-                             "error?)");
+        return srp_error_set_where(err, SR_ERR_INVALID, "pnr",
+                                   "not a valid personnummer: the check digit is wrong (a typing "
+                                   "error?)");
     snprintf(out->canonical, sizeof out->canonical, "%04d%.8s", year, ten + 2);
     memcpy(out->birth_date, birth, sizeof out->birth_date);
     out->coordination = coordination;

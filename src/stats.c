@@ -404,6 +404,7 @@ typedef struct accum {
     long **pairs;  /* change: [intake code][code] */
     long answered;
     long denominator;
+    long top2; /* scale: people who gave one of the two highest steps */
     hist values;
 } accum;
 
@@ -602,14 +603,20 @@ static int flush_people(engine *e, slots *s, people *p)
             if (x->n[j] == 0)
                 continue;
             a->answered++;
-            int counted = 0;
+            int counted = 0, any = 0;
             for (size_t c = 0; c < v->ncodes; c++)
                 if (x->seen[j][c]) {
                     a->counts[c]++;
                     counted |= !v->missing[c];
+                    any = 1;
                 }
-            if (v->type == SR_ITEM_MULTICHOICE || !v->ncodes || counted)
+            /* Only 'missing' options chosen: counted, outside the shares (an
+             * empty multichoice answer, none of the options, is inside). */
+            if (!v->ncodes || counted || (v->type == SR_ITEM_MULTICHOICE && !any))
                 a->denominator++;
+            if (v->type == SR_ITEM_SCALE && v->ncodes >= 2 &&
+                (x->seen[j][v->ncodes - 1] || x->seen[j][v->ncodes - 2]))
+                a->top2++; /* once, though a repeatable form may have given both */
             if (numeric(v->type)) {
                 double value = v->type == SR_ITEM_INTEGER && e->repeatable && !v->derived
                                    ? x->sum[j]
@@ -1175,6 +1182,30 @@ static int protect(engine *e, slots *s, srp_sdc *sdc, layout *lay)
                         return -1;
                 }
             }
+            /* A multichoice's options add up to nothing, but with 'missing'
+             * options its denominator leaves out those who chose only
+             * those: they and the denominator add up to those who answered. */
+            if (!e->q->change && v->type == SR_ITEM_MULTICHOICE) {
+                int has_missing = 0;
+                for (size_t c = 0; c < v->ncodes; c++)
+                    has_missing |= v->missing[c];
+                if (has_missing) {
+                    if (!lay->denominator[j]) {
+                        lay->denominator[j] = calloc(s->count + 1, sizeof(size_t));
+                        if (!lay->denominator[j])
+                            return -1;
+                    }
+                    const accum *a = &s->items[i].acc[j];
+                    size_t pair[2];
+                    pair[0] = srp_sdc_cell(sdc, a->denominator, group_withheld,
+                                           hash_text(base, "#denominator"));
+                    pair[1] = srp_sdc_cell(sdc, a->answered - a->denominator, group_withheld,
+                                           hash_text(base, "#missing_only"));
+                    lay->denominator[j][i] = pair[0];
+                    if (srp_sdc_relation(sdc, pair, 2) != 0)
+                        return -1;
+                }
+            }
             if (e->q->change) {
                 /* Rows and columns of the paired table. */
                 for (size_t a = 0; a < v->ncodes; a++) {
@@ -1419,11 +1450,19 @@ static int emit(engine *e, slots *s, srp_sdc *sdc, layout *lay, sr_stats *r)
                     sr_stats_row *row = row_for(e, r, v, sl, "top2", NULL);
                     if (!row)
                         return -1;
-                    long top = v->ncodes >= 2 ? a->counts[v->ncodes - 1] + a->counts[v->ncodes - 2] : 0;
+                    /* People, not answers: in a repeatable form one may
+                     * have given both steps. Those who did are the two
+                     * steps' sum less top2, a figure of its own. */
+                    long top = a->top2;
+                    long both = v->ncodes >= 2
+                                    ? a->counts[v->ncodes - 1] + a->counts[v->ncodes - 2] - top
+                                    : 0;
+                    long min = e->q->min_cell;
                     set_count(row, top, a->denominator, denominator_ok,
                               any_withheld ? (group_ok ? SRP_SDC_SECONDARY : SRP_SDC_GROUP)
-                              : top >= 1 && top < e->q->min_cell ? SRP_SDC_SMALL
-                                                                 : SRP_SDC_PUBLISHED);
+                              : top >= 1 && top < min   ? SRP_SDC_SMALL
+                              : both >= 1 && both < min ? SRP_SDC_SECONDARY
+                                                        : SRP_SDC_PUBLISHED);
                     if (emit_numeric(e, r, v, sl, a, any_withheld, group_ok ? 3 : 2) != 0)
                         return -1;
                 }
@@ -1525,12 +1564,26 @@ static sr_status setup_by(engine *e, int by_index, const char *name, sr_error *e
  * of a whole unit, computed and protected as in the table of all units. */
 static sr_status restrict_units(engine *e, sr_error *err)
 {
-    if (sr_registry_role(e->reg) == SR_ROLE_ADMIN)
-        return SR_OK;
     sqlite3 *db = srp_registry_db(e->reg);
     sqlite3_stmt *st = NULL;
-    sr_status rc = srp_store_prepare(db, "SELECT unit FROM user_units WHERE user = ?1 ORDER BY unit",
-                                     &st, err);
+    sr_status rc;
+    if (e->q->unit) { /* a unit that does not exist is a typo, not an empty summary */
+        rc = srp_store_prepare(db, "SELECT 1 FROM units WHERE code = ?1", &st, err);
+        if (rc != SR_OK)
+            return rc;
+        sqlite3_bind_text(st, 1, e->q->unit, -1, SQLITE_STATIC);
+        int src = sqlite3_step(st);
+        sqlite3_finalize(st);
+        st = NULL;
+        if (src != SQLITE_ROW && src != SQLITE_DONE)
+            return srp_store_fail(db, src, "read units", err);
+        if (src == SQLITE_DONE)
+            return srp_error_set_where(err, SR_ERR_NOT_FOUND, "unit", "no unit '%s'", e->q->unit);
+    }
+    if (sr_registry_role(e->reg) == SR_ROLE_ADMIN)
+        return SR_OK;
+    rc = srp_store_prepare(db, "SELECT unit FROM user_units WHERE user = ?1 ORDER BY unit", &st,
+                           err);
     if (rc != SR_OK)
         return rc;
     sqlite3_bind_text(st, 1, sr_registry_user(e->reg), -1, SQLITE_STATIC);

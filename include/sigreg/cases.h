@@ -48,9 +48,9 @@ typedef struct sr_case_info {
     const char *closed_at;  /* closure date, NULL while open */
     const char *birth_date; /* NULL without a personnummer */
     int has_pnr;
-    long responses;         /* active responses */
-    const char *last_date;  /* the latest registration date, NULL if none */
-    const char *phases;     /* comma-separated phases registered, e.g. "intake,intervention" */
+    long responses;        /* active responses */
+    const char *last_date; /* the latest registration date, NULL if none */
+    const char *phases;    /* comma-separated phases registered, e.g. "intake,intervention" */
 } sr_case_info;
 
 typedef struct sr_response_info {
@@ -60,9 +60,9 @@ typedef struct sr_response_info {
     sr_phase phase;
     const char *date;
     int revision;
-    int active;           /* 0: a closure set aside when the case was reopened */
-    int age;              /* age on the date, -1 when unknown */
-    const char *answers;  /* JSON object */
+    int active;          /* 0: a closure set aside when the case was reopened */
+    int age;             /* age on the date, -1 when unknown */
+    const char *answers; /* JSON object */
     const char *created_by;
 } sr_response_info;
 
@@ -96,13 +96,13 @@ void sr_date_today(char out[SR_DATE_MAX + 1]);
  * next on a case. */
 typedef struct sr_form_allowed {
     const char *form_id;
-    int version;           /* the newest installed version */
+    int version; /* the newest installed version */
     sr_phase phase;
     int repeatable;
-    int allowed;           /* 1: may be registered next */
-    sr_status status;      /* SR_OK when allowed, else what registering it would give */
-    const char *reason;    /* NULL when allowed, else why not */
-    int64_t existing;      /* a form answered once: its response (to correct instead), else 0 */
+    int allowed;               /* 1: may be registered next */
+    sr_status status;          /* SR_OK when allowed, else what registering it would give */
+    const char *reason;        /* NULL when allowed, else why not */
+    int64_t existing;          /* a form answered once: its response (to correct instead), else 0 */
     const char *earliest_date; /* the earliest date it may carry, NULL: none */
     const char *latest_date;   /* today: no registration lies in the future */
 } sr_form_allowed;
@@ -132,8 +132,8 @@ sr_status sr_case_list(sr_registry *reg, const sr_case_filter *filter, sr_case_f
  * nothing; a refusal by the life-cycle rules says why, with where "date"
  * or "form". */
 sr_status sr_register(sr_registry *reg, const char *code, const char *form_id, int version,
-                      const char *date, const char *answers_json, size_t len,
-                      sr_problems *problems, int64_t *response_id, sr_error *err);
+                      const char *date, const char *answers_json, size_t len, sr_problems *problems,
+                      int64_t *response_id, sr_error *err);
 /* Replaces a response's answers (and date, when not NULL) with a new
  * revision; the old one is kept in the history. The new date must keep the
  * response's place among the case's other registrations (the rules of

@@ -7,8 +7,11 @@
  * (or days since intake), ages become bands, and k-anonymity is reached over
  * every quasi-identifier by generalising and then blanking the few records
  * that still stand out. The files are sealed to the evaluator's key and
- * signed with the registry's key; the evaluator verifies and opens them
- * without a registry. None of this can be switched off.
+ * signed with the registry's key as they are written (container version 2,
+ * Ed25519ph), so making one takes memory for the quasi-identifiers only,
+ * not for the answers; the evaluator verifies and opens them without a
+ * registry (versions 1 and 2). None of this can be switched off.
+ * Errors name their field in err->where: "k", "forms", "recipient", "out".
  */
 #ifndef SIGREG_EXTRACT_H
 #define SIGREG_EXTRACT_H
@@ -47,13 +50,16 @@ typedef struct sr_extract_report {
 } sr_extract_report;
 
 /* Makes an extract (admins; audited with the selection, k, the recipient and
- * a hash of the file). */
+ * a hash of the file). The file appears only when complete, and never over
+ * an existing one. */
 sr_status sr_extract(sr_registry *reg, const sr_extract_options *options,
                      sr_extract_report *report, sr_error *err);
 
 /* Verifies and opens an extract into out_dir (which must not exist): cases.csv,
  * one file per repeatable form, codebook.csv and metadata.json. Nothing is
- * written unless everything verifies. pinned_signer: a fingerprint or NULL. */
+ * written unless everything verifies (the file is checked whole first, then
+ * opened into a new folder that is renamed into place). pinned_signer: a
+ * fingerprint or NULL; signer gets the signer's fingerprint once known. */
 sr_status sr_extract_open(const char *file, const char *key_path, const sr_secret *pass,
                           const char *out_dir, const char *pinned_signer,
                           char signer[SR_FINGERPRINT_SIZE], sr_error *err);

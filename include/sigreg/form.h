@@ -83,16 +83,16 @@ typedef struct sr_item_info {
     int quasi_identifier;
     int has_condition;
     int has_min, has_max;
-    double min, max;         /* integer, decimal, scale */
-    const char *min_date;    /* date: "YYYY-MM-DD", "today" or NULL */
+    double min, max;      /* integer, decimal, scale */
+    const char *min_date; /* date: "YYYY-MM-DD", "today" or NULL */
     const char *max_date;
-    int decimals;            /* decimal: -1 when not limited */
-    size_t max_length;       /* text */
-    size_t option_count;     /* choice, multichoice */
-    size_t min_selected;     /* multichoice */
-    size_t max_selected;     /* multichoice: option_count when not limited */
-    int ordered;             /* choice: options (missing ones aside) run from the most to
-                                the least favourable, so change can be called better/worse */
+    int decimals;        /* decimal: -1 when not limited */
+    size_t max_length;   /* text */
+    size_t option_count; /* choice, multichoice */
+    size_t min_selected; /* multichoice */
+    size_t max_selected; /* multichoice: option_count when not limited */
+    int ordered;         /* choice: options (missing ones aside) run from the most to
+                            the least favourable, so change can be called better/worse */
 } sr_item_info;
 
 size_t sr_form_item_count(const sr_form *form);
@@ -135,8 +135,8 @@ char *sr_answers_to_json(const sr_answers *answers);
  * SR_ERR_INVALID every problem is in problems and *out stays NULL. *out is
  * owned by the caller (sr_answers_free); it borrows form, which must outlive
  * it. */
-sr_status sr_answers_from_json(const sr_form *form, const char *json, size_t len,
-                               sr_answers **out, sr_problems *problems, sr_error *err);
+sr_status sr_answers_from_json(const sr_form *form, const char *json, size_t len, sr_answers **out,
+                               sr_problems *problems, sr_error *err);
 
 /* Typed getters, by item id. Each returns SR_OK and the value;
  * SR_ERR_NOT_FOUND (where = the id) when the form has no such item or the
@@ -152,9 +152,8 @@ sr_status sr_answers_get_choice(const sr_answers *answers, const char *id, const
                                 sr_error *err);
 /* A multichoice item's selected codes, in the order given: *count of them
  * in all, the first `max` in codes (which may be NULL when max is 0). */
-sr_status sr_answers_get_multichoice(const sr_answers *answers, const char *id,
-                                     const char **codes, size_t max, size_t *count,
-                                     sr_error *err);
+sr_status sr_answers_get_multichoice(const sr_answers *answers, const char *id, const char **codes,
+                                     size_t max, size_t *count, sr_error *err);
 /* Whether a choice item's answer is code, or a multichoice item's answer
  * includes it; 0 for no answer or any other item. */
 int sr_answers_selects(const sr_answers *answers, const char *id, const char *code);

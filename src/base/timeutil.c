@@ -82,5 +82,9 @@ const char *srp_age_band(const char *birth, const char *date, int wide)
         return "unknown";
     if (wide)
         return age < 18 ? "0-17" : "18+";
-    return age < 12 ? "0-11" : age <= 14 ? "12-14" : age <= 17 ? "15-17" : age <= 20 ? "18-20" : "21+";
+    return age < 12    ? "0-11"
+           : age <= 14 ? "12-14"
+           : age <= 17 ? "15-17"
+           : age <= 20 ? "18-20"
+                       : "21+";
 }

@@ -139,9 +139,19 @@ int cmd_case_show(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_er
 
 /* ---- list ------------------------------------------------------------------------- */
 
+static void print_case_header(void)
+{
+    printf("%-10s %-10s %-7s %-10s %-10s %5s  %s\n", "case", "unit", "status", "opened", "latest",
+           "resp", "phases");
+}
+
+/* The header comes with the first row, so that a refused filter prints
+ * nothing on stdout. */
 static int print_case_row(void *ctx, const sr_case_info *c)
 {
-    (void)ctx;
+    int *rows = ctx;
+    if ((*rows)++ == 0)
+        print_case_header();
     printf("%-10s %-10s %-7s %-10s %-10s %5ld  %s\n", c->code, c->unit, c->status, c->opened_at,
            c->last_date ? c->last_date : "-", c->responses, c->phases[0] ? c->phases : "-");
     return 0;
@@ -174,9 +184,10 @@ int cmd_case_list(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_er
     }
     if (optind < argc)
         return cli_usage_error(err, "unexpected argument '%s'", argv[optind]);
-    printf("%-10s %-10s %-7s %-10s %-10s %5s  %s\n", "case", "unit", "status", "opened", "latest",
-           "resp", "phases");
-    sr_status rc = sr_case_list(reg, &f, print_case_row, NULL, err);
+    int rows = 0;
+    sr_status rc = sr_case_list(reg, &f, print_case_row, &rows, err);
+    if (rc == SR_OK && rows == 0)
+        print_case_header();
     return rc == SR_OK ? CLI_OK : cli_fail(rc);
 }
 

@@ -73,6 +73,10 @@ ok "case show json" case show "$CASE" --json
 check "show: closed with 4 responses" bash -c "grep -q '\"status\": \"closed\"' <<<'$OUT' && [ \$(grep -c '\"form\":' <<<'$OUT') -eq 4 ]"
 check "show: age from the personnummer" grep -q '"age": 14' <<<"$OUT"
 check "show: no personnummer without --identity" bash -c "! grep -q 201003 <<<'$OUT'"
+ok "case show json with identity" case show "$CASE" --json --identity
+check "show: the personnummer last, the rest the same" bash -c "python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); assert d[\"pnr\"]==\"201003151238\" and len(d[\"responses\"])==4 and list(d)[-1]==\"pnr\"' <<<'$OUT'"
+run_refused "a closed case says how to go on, without a command" "until it is reopened" register "$CASE" sig-intervention --date 2025-06-02 --answers iv.json
+check "no command in the message" bash -c "! grep -q 'sigreg case' <<<'$ERR'"
 
 # --- interactive registration of the experience form, on a terminal
 cat > good.script <<'EOF2'
@@ -122,6 +126,9 @@ check "nothing saved by quit or eof" test "$(grep -c '"form":' <<<"$OUT")" -eq 1
 # --- lists, reopen
 run_ok "case list" case list
 check "list shows both" bash -c "grep -q '$CASE' <<<'$OUT' && grep -q '$NOPNR' <<<'$OUT'"
+run_refused "a status that is not one" "'shut' is not a case status" case list --status shut
+check "a refused list prints nothing" test -z "$OUT"
+run_refused "a phase that is not one" "'closing' is not a phase" case list --missing closing
 run_ok "case list closed" case list --status closed
 check "only the closed one" bash -c "grep -q '$CASE' <<<'$OUT' && ! grep -q '$NOPNR' <<<'$OUT'"
 run_ok "idle cases" case list --idle-days 30

@@ -6,6 +6,7 @@
  */
 #include "testutil.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,20 +103,155 @@ static void test_resigned_with_another_key(void **state)
     (void)state;
     size_t len;
     unsigned char *c = sealed(&len);
-    /* An attacker swaps in their own signing key and signs anew. */
+    assert_memory_equal(c, SRP_CONTAINER_MAGIC_V2, 8);
+    /* An attacker swaps in their own signing key and signs anew (Ed25519ph,
+     * as version 2 is signed). */
     unsigned char apk[SRP_SIGN_PUBLIC_BYTES], ask[SRP_SIGN_SECRET_BYTES];
     srp_sign_keypair(apk, ask);
     char *old64 = srp_base64_encode(spk, sizeof spk), *new64 = srp_base64_encode(apk, sizeof apk);
     char *hit = memmem(c, len, old64, strlen(old64));
     assert_non_null(hit);
     memcpy(hit, new64, strlen(new64));
-    srp_sign(c + len - SRP_SIGNATURE_BYTES, c, len - SRP_SIGNATURE_BYTES, ask);
-    /* Even without a pinned signer it does not open: the header is bound to
-     * every chunk. */
+    srp_sign_stream *s = srp_sign_stream_begin();
+    srp_sign_stream_update(s, c, len - SRP_SIGNATURE_BYTES);
+    srp_sign_stream_end(s, c + len - SRP_SIGNATURE_BYTES, ask);
+    /* The signature itself verifies now: */
+    s = srp_sign_stream_begin();
+    srp_sign_stream_update(s, c, len - SRP_SIGNATURE_BYTES);
+    assert_int_equal(srp_sign_stream_check(s, c + len - SRP_SIGNATURE_BYTES, apk), 0);
+    /* but even without a pinned signer it does not open: the header is
+     * bound to every chunk. */
     assert_int_equal(try_open(c, len, rpk, rsk, NULL), SR_ERR_TAMPERED);
     free(old64);
     free(new64);
     free(c);
+}
+
+/* Feeds a reader in pieces of a given size; returns what it delivered. */
+typedef struct collected {
+    unsigned char *data;
+    size_t len, cap;
+} collected;
+
+static sr_status collect(void *ctx, const void *data, size_t len, sr_error *err)
+{
+    (void)err;
+    collected *c = ctx;
+    if (c->len + len > c->cap) {
+        c->cap = (c->len + len) * 2;
+        c->data = realloc(c->data, c->cap);
+        assert_non_null(c->data);
+    }
+    memcpy(c->data + c->len, data, len);
+    c->len += len;
+    return SR_OK;
+}
+
+static void test_streams_in_any_pieces(void **state)
+{
+    (void)state;
+    /* Written in pieces of 1, 7 and 65537 bytes: the same content, and read
+     * back in pieces of 1, 13 and 4096 bytes. */
+    const size_t wsizes[] = {1, 7, 65537};
+    const size_t rsizes[] = {1, 13, 4096};
+    for (size_t ws = 0; ws < 3; ws++) {
+        collected file = {NULL, 0, 0};
+        srp_container_writer *w = NULL;
+        sr_error err;
+        sr_error_clear(&err);
+        assert_int_equal(srp_container_writer_new(rpk, ssk, spk, collect, &file, &w, &err), SR_OK);
+        for (size_t pos = 0; pos < plain_len; pos += wsizes[ws]) {
+            size_t n = plain_len - pos < wsizes[ws] ? plain_len - pos : wsizes[ws];
+            assert_int_equal(srp_container_write(w, plain + pos, n, &err), SR_OK);
+        }
+        unsigned char hash[SRP_MAC_BYTES], want[SRP_MAC_BYTES];
+        assert_int_equal(srp_container_writer_finish(w, hash, &err), SR_OK);
+        srp_container_writer_free(w);
+        srp_hash(want, file.data, file.len);
+        assert_memory_equal(hash, want, sizeof want);
+        assert_int_equal(try_open(file.data, file.len, rpk, rsk, NULL), SR_OK);
+        size_t rs = ws; /* one reading size per writing size */
+        collected out = {NULL, 0, 0};
+        srp_container_reader *r = NULL;
+        assert_int_equal(srp_container_reader_new(rpk, rsk, NULL, 0, collect, &out, &r, &err),
+                         SR_OK);
+        for (size_t pos = 0; pos < file.len; pos += rsizes[rs]) {
+            size_t n = file.len - pos < rsizes[rs] ? file.len - pos : rsizes[rs];
+            assert_int_equal(srp_container_reader_feed(r, file.data + pos, n, &err), SR_OK);
+        }
+        char fp[SRP_FINGERPRINT_HEX], want_fp[SRP_FINGERPRINT_HEX];
+        int version = 0;
+        assert_int_equal(srp_container_reader_finish(r, fp, &version, &err), SR_OK);
+        srp_container_reader_free(r);
+        srp_fingerprint(spk, sizeof spk, want_fp);
+        assert_string_equal(fp, want_fp);
+        assert_int_equal(version, 2);
+        assert_int_equal(out.len, plain_len);
+        assert_memory_equal(out.data, plain, plain_len);
+        free(out.data);
+        free(file.data);
+    }
+}
+
+static void test_empty_content(void **state)
+{
+    (void)state;
+    unsigned char *out = NULL, *opened = NULL;
+    size_t len = 0, opened_len = 1;
+    char fp[SRP_FINGERPRINT_HEX];
+    assert_int_equal(srp_container_seal(NULL, 0, rpk, ssk, spk, &out, &len, NULL), SR_OK);
+    assert_int_equal(srp_container_open(out, len, rpk, rsk, NULL, &opened, &opened_len, fp, NULL),
+                     SR_OK);
+    assert_int_equal(opened_len, 0);
+    free(opened);
+    free(out);
+}
+
+/* A file written by the version 1 writer (tests/unit/data/container-v1.sigx:
+ * recipient and signer from fixed seeds, 70000 bytes (i * 31 + 7) % 251). */
+static void test_version_1_still_opens(void **state)
+{
+    (void)state;
+    FILE *f = fopen(SIGREG_TEST_DATA "/container-v1.sigx", "rb");
+    assert_non_null(f);
+    unsigned char *data = malloc(200000);
+    size_t len = fread(data, 1, 200000, f);
+    fclose(f);
+    assert_memory_equal(data, SRP_CONTAINER_MAGIC_V1, 8);
+    unsigned char seed_r[32], seed_s[32], pk[32], sk[32], sig_pk[32], sig_sk[64];
+    for (int i = 0; i < 32; i++) {
+        seed_r[i] = (unsigned char)(i + 1);
+        seed_s[i] = (unsigned char)(101 + i);
+    }
+    assert_int_equal(srp_box_seed_keypair(pk, sk, seed_r), 0);
+    assert_int_equal(srp_sign_seed_keypair(sig_pk, sig_sk, seed_s), 0);
+    char want_fp[SRP_FINGERPRINT_HEX], fp[SRP_FINGERPRINT_HEX];
+    srp_fingerprint(sig_pk, sizeof sig_pk, want_fp);
+    unsigned char *out = NULL;
+    size_t out_len = 0;
+    sr_error err;
+    sr_error_clear(&err);
+    assert_int_equal(srp_container_open(data, len, pk, sk, want_fp, &out, &out_len, fp, &err),
+                     SR_OK);
+    assert_string_equal(fp, want_fp);
+    assert_int_equal(out_len, 70000);
+    for (size_t i = 0; i < out_len; i++)
+        if (out[i] != (unsigned char)((i * 31 + 7) % 251))
+            fail_msg("byte %zu of the version 1 content differs", i);
+    free(out);
+    /* Tampered, cut short and the wrong signer are refused in version 1 too. */
+    data[len / 2] ^= 1;
+    assert_int_equal(srp_container_open(data, len, pk, sk, NULL, &out, &out_len, fp, &err),
+                     SR_ERR_TAMPERED);
+    data[len / 2] ^= 1;
+    assert_int_equal(srp_container_open(data, len - 1, pk, sk, NULL, &out, &out_len, fp, NULL),
+                     SR_ERR_TAMPERED);
+    want_fp[0] = want_fp[0] == 'a' ? 'b' : 'a';
+    sr_error_clear(&err);
+    assert_int_equal(srp_container_open(data, len, pk, sk, want_fp, &out, &out_len, fp, &err),
+                     SR_ERR_TAMPERED);
+    assert_non_null(strstr(err.message, "signed by"));
+    free(data);
 }
 
 static void test_header_only(void **state)
@@ -131,9 +267,8 @@ static void test_header_only(void **state)
     srp_fingerprint(rpk, sizeof rpk, want);
     assert_string_equal(fp, want);
     assert_memory_equal(signer, spk, sizeof spk);
-    assert_int_not_equal(srp_container_header((const unsigned char *)"SIGREGX1", 8, fp, signer,
-                                              &err),
-                         SR_OK);
+    assert_int_not_equal(
+        srp_container_header((const unsigned char *)"SIGREGX1", 8, fp, signer, &err), SR_OK);
     free(c);
 }
 
@@ -153,6 +288,9 @@ int main(void)
         cmocka_unit_test(test_cut_short_anywhere),
         cmocka_unit_test(test_resigned_with_another_key),
         cmocka_unit_test(test_header_only),
+        cmocka_unit_test(test_streams_in_any_pieces),
+        cmocka_unit_test(test_empty_content),
+        cmocka_unit_test(test_version_1_still_opens),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     free(plain);

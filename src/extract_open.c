@@ -1,0 +1,301 @@
+/*
+ * extract_open.c - the evaluator's side of an extract: key pairs, and
+ * verifying and opening an extract into a new folder. It needs no registry.
+ *
+ * The file is read twice, in pieces: first only checked (decrypted, framed
+ * and its signature verified, nothing kept), then opened into a new folder
+ * beside the target, checked again as it goes, and renamed into place only
+ * when everything verified. Memory stays flat for version 2 files.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "archive.h"
+#include "base/buffer.h"
+#include "base/error.h"
+#include "base/fileio.h"
+#include "container.h"
+#include "keyring.h"
+#include "registry_int.h"
+#include "sigreg/extract.h"
+
+#define MAX_V1 ((size_t)2 << 30)
+#define READ_BLOCK (64 * 1024)
+
+/* ---- opening -------------------------------------------------------------------------------- */
+
+/* The files an extract may hold: plain lower-case names of CSV and JSON. */
+static int safe_name(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > SRP_ARCHIVE_NAME_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((name[i] >= 'a' && name[i] <= 'z') || name[i] == '_' || name[i] == '-' ||
+              (name[i] == '.' && i > 0)))
+            return 0;
+    return (n > 4 && memcmp(name + n - 4, ".csv", 4) == 0) ||
+           (n > 5 && memcmp(name + n - 5, ".json", 5) == 0);
+}
+
+/* Writes the files into dir (NULL: only checks names). */
+typedef struct unpack {
+    const char *dir;
+    char **written; /* names created, for removing them on failure */
+    size_t count, cap;
+    int fd;
+    char path[4096];
+} unpack;
+
+static sr_status unpack_begin(void *ctx, const char *name, sr_error *err)
+{
+    unpack *u = ctx;
+    if (!safe_name(name))
+        return srp_error_set(err, SR_ERR_TAMPERED, "the extract's contents are malformed");
+    if (!u->dir)
+        return SR_OK;
+    void *v = u->written;
+    char *copy = strdup(name);
+    if (!copy || srp_grow(&v, &u->cap, u->count + 1, sizeof *u->written) != 0) {
+        free(copy);
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    }
+    u->written = v;
+    snprintf(u->path, sizeof u->path, "%s/%s", u->dir, name);
+    u->fd = open(u->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (u->fd < 0) {
+        free(copy);
+        return errno == EEXIST
+                   ? srp_error_set(err, SR_ERR_TAMPERED, "the extract's contents are malformed")
+                   : srp_error_set_where(err, SR_ERR_IO, u->dir, "cannot create '%s': %s", u->path,
+                                         strerror(errno));
+    }
+    u->written[u->count++] = copy;
+    return SR_OK;
+}
+
+static sr_status unpack_data(void *ctx, const void *data, size_t len, sr_error *err)
+{
+    unpack *u = ctx;
+    const char *p = data;
+    while (u->dir && len > 0) {
+        ssize_t n = write(u->fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return srp_error_set_where(err, SR_ERR_IO, u->dir, "cannot write '%s': %s", u->path,
+                                       strerror(errno));
+        p += n;
+        len -= (size_t)n;
+    }
+    return SR_OK;
+}
+
+static sr_status unpack_end(void *ctx, sr_error *err)
+{
+    unpack *u = ctx;
+    if (!u->dir)
+        return SR_OK;
+    int bad = fsync(u->fd) != 0;
+    bad |= close(u->fd) != 0;
+    u->fd = -1;
+    return bad ? srp_error_set_where(err, SR_ERR_IO, u->dir, "cannot write '%s': %s", u->path,
+                                     strerror(errno))
+               : SR_OK;
+}
+
+static sr_status to_archive(void *ctx, const void *data, size_t len, sr_error *err)
+{
+    return srp_archive_reader_feed(ctx, data, len, err);
+}
+
+/* One pass over the file: the container's plaintext into the archive reader. */
+static sr_status read_pass(int fd, const unsigned char *pk, const unsigned char *sk,
+                           const char *pinned, unpack *u, char signer[SR_FINGERPRINT_SIZE],
+                           sr_error *err)
+{
+    srp_container_reader *cr = NULL;
+    srp_archive_reader *ar = NULL;
+    srp_archive_sink sink = {unpack_begin, unpack_data, unpack_end, u};
+    unsigned char *block = malloc(READ_BLOCK);
+    int version = 0;
+    sr_status rc = block ? SR_OK : srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    if (rc == SR_OK && lseek(fd, 0, SEEK_SET) != 0)
+        rc = srp_error_set(err, SR_ERR_IO, "cannot read the extract: %s", strerror(errno));
+    /* The archive's format follows the container's version, known after
+     * its first bytes: the reader is made on the first plaintext. */
+    unsigned char first[12];
+    size_t got = 0;
+    while (rc == SR_OK && got < sizeof first) {
+        ssize_t n = read(fd, first + got, sizeof first - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            rc = srp_error_set(err, SR_ERR_IO, "cannot read the extract: %s", strerror(errno));
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    if (rc == SR_OK) {
+        version = got >= 8 && memcmp(first, SRP_CONTAINER_MAGIC_V1, 8) == 0 ? 1 : 2;
+        ar = srp_archive_reader_new(version, &sink);
+        if (!ar)
+            rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    }
+    if (rc == SR_OK)
+        rc = srp_container_reader_new(pk, sk, pinned, MAX_V1, to_archive, ar, &cr, err);
+    if (rc == SR_OK)
+        rc = srp_container_reader_feed(cr, first, got, err);
+    while (rc == SR_OK) {
+        ssize_t n = read(fd, block, READ_BLOCK);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            rc = srp_error_set(err, SR_ERR_IO, "cannot read the extract: %s", strerror(errno));
+        if (n <= 0)
+            break;
+        rc = srp_container_reader_feed(cr, block, (size_t)n, err);
+    }
+    if (rc == SR_OK)
+        rc = srp_container_reader_finish(cr, signer, NULL, err);
+    else if (cr)
+        (void)srp_container_reader_finish(cr, signer, NULL, NULL);
+    if (rc == SR_OK)
+        rc = srp_archive_reader_finish(ar, NULL, err);
+    if (u->fd >= 0) {
+        (void)close(u->fd);
+        u->fd = -1;
+    }
+    srp_container_reader_free(cr);
+    srp_archive_reader_free(ar);
+    free(block);
+    return rc;
+}
+
+sr_status sr_extract_open(const char *file, const char *key_path, const sr_secret *pass,
+                          const char *out_dir, const char *pinned_signer,
+                          char signer[SR_FINGERPRINT_SIZE], sr_error *err)
+{
+    unsigned char *keytext = NULL;
+    size_t keylen = 0;
+    unsigned char pk[SRP_BOX_PUBLIC_BYTES];
+    sr_secret *sk = sr_secret_new(SRP_BOX_SECRET_BYTES);
+    char *tmp = NULL;
+    int fd = -1;
+    unpack check = {NULL, NULL, 0, 0, -1, ""}, u = {NULL, NULL, 0, 0, -1, ""};
+    signer[0] = '\0';
+    sr_status rc = sk ? SR_OK : srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    if (rc == SR_OK && srp_file_exists(out_dir))
+        rc = srp_error_set_where(err, SR_ERR_EXISTS, "out",
+                                 "'%s' already exists: give a new folder", out_dir);
+    if (rc == SR_OK) {
+        fd = open(file, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            rc = srp_error_set_where(err, SR_ERR_IO, file, "cannot read '%s': %s", file,
+                                     strerror(errno));
+    }
+    if (rc == SR_OK)
+        rc = srp_file_read_all(key_path, 65536, &keytext, &keylen, err);
+    if (rc == SR_OK)
+        rc = srp_recipient_key_unlock((const char *)keytext, keylen, sr_secret_cdata(pass),
+                                      sr_secret_len(pass), pk, sr_secret_data(sk), err);
+    /* 1. Everything checked, nothing written. */
+    if (rc == SR_OK)
+        rc = read_pass(fd, pk, sr_secret_cdata(sk), pinned_signer, &check, signer, err);
+    if (rc != SR_OK)
+        goto out;
+    /* 2. Written into a new folder beside the target, checked again as it
+     * goes, then renamed into place. */
+    tmp = srp_str_concat(out_dir, ".tmp-XXXXXX");
+    if (!tmp || !mkdtemp(tmp)) {
+        rc = srp_error_set_where(err, SR_ERR_IO, out_dir, "cannot create a folder beside '%s': %s",
+                                 out_dir, strerror(errno));
+        free(tmp);
+        tmp = NULL;
+        goto out;
+    }
+    (void)chmod(tmp, 0700);
+    u.dir = tmp;
+    rc = read_pass(fd, pk, sr_secret_cdata(sk), pinned_signer, &u, signer, err);
+    if (rc == SR_OK && rename(tmp, out_dir) != 0)
+        rc = srp_error_set_where(err, SR_ERR_IO, out_dir, "cannot create '%s': %s", out_dir,
+                                 strerror(errno));
+    if (rc == SR_OK)
+        rc = srp_file_sync_dir(out_dir, err);
+    if (rc != SR_OK && !srp_file_exists(out_dir)) {
+        char path[4096];
+        for (size_t i = 0; i < u.count; i++) { /* only what this call wrote */
+            snprintf(path, sizeof path, "%s/%s", tmp, u.written[i]);
+            (void)unlink(path);
+        }
+        (void)rmdir(tmp);
+    }
+out:
+    for (size_t i = 0; i < u.count; i++)
+        free(u.written[i]);
+    free(u.written);
+    free(tmp);
+    if (fd >= 0)
+        (void)close(fd);
+    free(keytext);
+    sr_secret_free(sk);
+    return rc;
+}
+
+/* ---- keys
+ * ---------------------------------------------------------------------------------------- */
+
+sr_status sr_keygen(const char *stem, const char *kdf_profile, const sr_secret *pass,
+                    char fingerprint[SR_FINGERPRINT_SIZE], sr_error *err)
+{
+    const srp_kdf_profile *profile =
+        kdf_profile ? srp_kdf_profile_find(kdf_profile) : srp_kdf_profile_default();
+    if (!profile)
+        return srp_error_set(err, SR_ERR_USAGE, "unknown key derivation profile '%s'", kdf_profile);
+    if (!pass || sr_secret_len(pass) < SR_PASSPHRASE_MIN)
+        return srp_error_set(err, SR_ERR_INVALID, "the passphrase must be at least %d characters",
+                             SR_PASSPHRASE_MIN);
+    char *pub_path = srp_str_concat(stem, ".pub"), *key_path = srp_str_concat(stem, ".key");
+    char *pub = NULL, *sec = NULL;
+    sr_status rc = pub_path && key_path ? SR_OK : srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    if (rc == SR_OK && (srp_file_exists(pub_path) || srp_file_exists(key_path)))
+        rc = srp_error_set(err, SR_ERR_EXISTS, "'%s' or '%s' already exists: not overwriting a key",
+                           pub_path, key_path);
+    if (rc == SR_OK)
+        rc = srp_recipient_keygen(profile, sr_secret_cdata(pass), sr_secret_len(pass), &pub, &sec,
+                                  fingerprint, err);
+    int wrote_key = 0;
+    if (rc == SR_OK) {
+        rc = srp_file_write_atomic(key_path, sec, strlen(sec), err);
+        wrote_key = rc == SR_OK;
+    }
+    if (rc == SR_OK)
+        rc = srp_file_write_atomic(pub_path, pub, strlen(pub), err);
+    if (rc == SR_OK)
+        (void)chmod(pub_path, 0644);
+    else if (wrote_key) /* only ever remove what this call wrote */
+        (void)unlink(key_path);
+    free(pub);
+    free(sec);
+    free(pub_path);
+    free(key_path);
+    return rc;
+}
+
+sr_status sr_registry_pubkey(sr_registry *reg, char key_b64[64],
+                             char fingerprint[SR_FINGERPRINT_SIZE], sr_error *err)
+{
+    const unsigned char *pk = srp_keyring_signing_public(srp_registry_keyring(reg));
+    char *text = srp_base64_encode(pk, SRP_SIGN_PUBLIC_BYTES);
+    if (!text)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    snprintf(key_b64, 64, "%s", text);
+    free(text);
+    srp_fingerprint(pk, SRP_SIGN_PUBLIC_BYTES, fingerprint);
+    return srp_registry_transaction(reg, "pubkey.show", NULL, NULL, NULL, NULL, err);
+}
