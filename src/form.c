@@ -13,6 +13,7 @@
 #include "crypto.h"
 #include "base/error.h"
 #include "form_int.h"
+#include "sigreg/limits.h"
 #include "base/timeutil.h"
 
 #define MAX_ITEMS 2000
@@ -329,6 +330,11 @@ static void check_bounds(vctx *v, json_t *item, const char *path, srp_item *it)
     if (it->has_min && it->has_max && it->min > it->max)
         report(v, join(p, sizeof p, path, "min"), "min %g is greater than max %g", it->min,
                it->max);
+    else if (it->type == SR_ITEM_SCALE && it->has_min && it->has_max &&
+             it->max - it->min + 1 > SR_FORM_MAX_SCALE_STEPS)
+        report(v, join(p, sizeof p, path, "max"),
+               "the scale %g-%g has %.0f steps, at most %d are allowed", it->min, it->max,
+               it->max - it->min + 1, SR_FORM_MAX_SCALE_STEPS);
     if (it->min_date && it->max_date) {
         char a[11], b[11];
         srp_date_bound(it->min_date, a);

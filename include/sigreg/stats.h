@@ -6,9 +6,14 @@
  * people and whole groups smaller than min, and further figures are withheld
  * (secondary suppression) so that no withheld one can be recomputed from
  * totals, from the other cells of its row or column, or from the same query
- * without its filter. Every summary is audited.
+ * without its filter. Every summary is audited with the query actually run.
  *
- * Results are tidy: one row per published figure (DESIGN.md's contract).
+ * Results are tidy: one row per published figure (DESIGN.md's contract),
+ * and the library writes them as a table, CSV or JSON (sr_stats_write), so
+ * that every front end gives the same bytes. Errors name the query field
+ * they are about in err->where ("form", "by", "unit", "status", "from",
+ * "to", "min_cell", "change"), never a command-line flag. A form with more
+ * than 64 versions is refused (SR_ERR_INVALID), never summarised in part.
  */
 #ifndef SIGREG_STATS_H
 #define SIGREG_STATS_H
@@ -16,28 +21,29 @@
 #include <stddef.h>
 
 #include "sigreg/registry.h"
+#include "sigreg/sink.h"
 
 #define SR_STATS_MIN_CELL_FLOOR 3
 
 typedef struct sr_stats_query {
-    const char *form;     /* a form id, or "cases" for cases by status */
-    const char *by[2];    /* NULL, an item id (of the form or the case's intake) or a built-in:
-                             unit, age_band, year, quarter */
-    const char *unit;     /* NULL or a unit code */
-    const char *status;   /* NULL, "open" or "closed" */
-    const char *from;     /* NULL or YYYY-MM-DD, widened to the first of its month */
-    const char *to;       /* NULL or YYYY-MM-DD, widened to the last of its month */
-    int min_cell;         /* 0: the registry's setting; never below 3 */
-    int change;           /* paired tables against the intake */
-    const char *lang;     /* labels: "sv" (default) or "en" */
+    const char *form;   /* a form id, or "cases" for cases by status */
+    const char *by[2];  /* NULL, an item id (of the form or the case's intake) or a built-in:
+                           unit, age_band, year, quarter */
+    const char *unit;   /* NULL or a unit code */
+    const char *status; /* NULL, "open" or "closed" */
+    const char *from;   /* NULL or YYYY-MM-DD, widened to the first of its month */
+    const char *to;     /* NULL or YYYY-MM-DD, widened to the last of its month */
+    int min_cell;       /* 0: the registry's setting; never below 3 */
+    int change;         /* paired tables against the intake */
+    const char *lang;   /* labels: "sv" (default) or "en" */
 } sr_stats_query;
 
 typedef struct sr_stats_row {
     const char *form;
     const char *item;
     const char *item_label;
-    const char *by[2];       /* the group's codes (NULL when not grouped) */
-    const char *value;       /* an option code, or n, mean, median, p25, p75, top2, ... */
+    const char *by[2]; /* the group's codes (NULL when not grouped) */
+    const char *value; /* an option code, or n, mean, median, p25, p75, top2, ... */
     const char *value_label;
     long count;
     long denominator;
@@ -46,6 +52,9 @@ typedef struct sr_stats_row {
     int has_count, has_denominator, has_percent, has_estimate;
     int suppressed;
     int reason;              /* 1 small count, 2 small group, 3 secondary, 4 small base */
+    const char *by_label[2]; /* the group's labels in the language asked for: an option's
+                                label, a unit's name, else the code; NULL when not grouped
+                                or the option has no label */
 } sr_stats_row;
 
 typedef struct sr_stats sr_stats;
@@ -58,8 +67,17 @@ size_t sr_stats_row_count(const sr_stats *stats);
 const sr_stats_row *sr_stats_row_at(const sr_stats *stats, size_t i);
 /* The settings used (borrowed strings). */
 int sr_stats_min_cell(const sr_stats *stats);
-const char *sr_stats_from(const sr_stats *stats);  /* widened; NULL if none */
+const char *sr_stats_from(const sr_stats *stats); /* widened; NULL if none */
 const char *sr_stats_to(const sr_stats *stats);
+/* The query actually run: the unit the figures are of (the one asked for, or
+ * the only unit of a coordinator), NULL for all units; the status filter,
+ * NULL for both; the form id ("cases"), whether it is a change table, and
+ * the language of its labels ("sv" or "en"). */
+const char *sr_stats_unit(const sr_stats *stats);
+const char *sr_stats_status(const sr_stats *stats);
+const char *sr_stats_form(const sr_stats *stats);
+int sr_stats_change(const sr_stats *stats);
+const char *sr_stats_lang(const sr_stats *stats);
 const char *sr_stats_versions(const sr_stats *stats); /* e.g. "1,2" */
 const char *sr_stats_generated_at(const sr_stats *stats);
 const char *sr_stats_by_name(const sr_stats *stats, int i); /* NULL when not grouped */
@@ -67,5 +85,28 @@ const char *sr_stats_form_title(const sr_stats *stats);
 /* Lines that explain what was done (widened dates, why figures are withheld). */
 size_t sr_stats_note_count(const sr_stats *stats);
 const char *sr_stats_note(const sr_stats *stats, size_t i);
+
+/* Output formats. The tidy ones (csv, json) have the columns of DESIGN.md's
+ * contract: form, item, one per --by item, value, count, denominator,
+ * percent, estimate, suppressed, then item_label, value_label and one
+ * <by>_label per --by item. CSV ends lines with CRLF; the Excel flavour
+ * adds a byte-order mark, separates by ';' and writes decimal commas. JSON
+ * is an object with the settings and the filters actually applied beside
+ * "rows". The table is for reading on a terminal. */
+typedef enum sr_stats_format {
+    SR_STATS_TABLE = 0,
+    SR_STATS_CSV,
+    SR_STATS_CSV_EXCEL,
+    SR_STATS_JSON
+} sr_stats_format;
+
+typedef struct sr_stats_write_options {
+    int no_labels; /* csv, json: leave out the label columns */
+} sr_stats_write_options;
+
+/* Writes stats in fmt through sink; options may be NULL. SR_ERR_IO (err
+ * filled) when the sink fails, SR_ERR_NOMEM. Nothing is owned or kept. */
+sr_status sr_stats_write(const sr_stats *stats, sr_stats_format fmt,
+                         const sr_stats_write_options *options, const sr_sink *sink, sr_error *err);
 
 #endif

@@ -17,6 +17,21 @@ typedef enum srp_text_id {
     SRP_T_CASES_BY_STATUS,
     SRP_T_REGISTRATIONS_PER_CASE,
     SRP_T_DAYS_INTAKE_TO_CLOSURE,
+    /* Summaries (stats): notes, and the words of the table (%-formats noted). */
+    SRP_T_STATS_WIDENED, /* %s from, %s to */
+    SRP_T_STATS_START,
+    SRP_T_STATS_END,
+    SRP_T_STATS_SMALL_COUNTS, /* %d min-1, %d min */
+    SRP_T_STATS_SMALL_GROUPS, /* %d min */
+    SRP_T_STATS_SECONDARY,
+    SRP_T_STATS_SMALL_BASE, /* %d min */
+    SRP_T_STATS_REPEATABLE, /* %s form */
+    SRP_T_STATS_NEVER_SUMMARISED,
+    SRP_T_STATS_CHANGE, /* after the title of a change table */
+    SRP_T_STATS_MIN_CELL,
+    SRP_T_STATS_TO,
+    SRP_T_STATS_UNIT,
+    SRP_T_STATS_WITHHELD,
     SRP_T_COUNT
 } srp_text_id;
 

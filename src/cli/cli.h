@@ -93,6 +93,8 @@ int cmd_form_lint(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_er
 int cmd_form_install(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_form_list(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_form_show(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
+int cmd_form_export(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
+int cmd_form_import(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_case_new(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_case_find(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_case_show(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err);

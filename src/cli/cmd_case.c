@@ -10,6 +10,8 @@
 
 #include "cli.h"
 #include "sigreg/cases.h"
+#include "sigreg/form_interop.h"
+#include "sigreg/form_store.h"
 
 int cmd_case_new(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
 {
@@ -102,13 +104,89 @@ static int show_response(void *ctx, const sr_response_info *r)
     return 0;
 }
 
+/* The responses of a case, kept for --fhir (their forms are loaded after
+ * the case has been read). */
+typedef struct fhir_response {
+    long long id;
+    char *form_id, *date, *answers;
+    int version, revision, active;
+} fhir_response;
+
+typedef struct fhir_responses {
+    fhir_response *items;
+    size_t count;
+    int oom;
+} fhir_responses;
+
+static int keep_response(void *ctx, const sr_response_info *r)
+{
+    fhir_responses *list = ctx;
+    fhir_response *grown = realloc(list->items, (list->count + 1) * sizeof *grown);
+    if (!grown) {
+        list->oom = 1;
+        return 1;
+    }
+    list->items = grown;
+    fhir_response *f = &list->items[list->count++];
+    f->id = (long long)r->id;
+    f->form_id = strdup(r->form_id);
+    f->date = strdup(r->date);
+    f->answers = strdup(r->answers);
+    f->version = r->form_version;
+    f->revision = r->revision;
+    f->active = r->active;
+    list->oom |= !f->form_id || !f->date || !f->answers;
+    return list->oom;
+}
+
+/* The case's responses as a FHIR Bundle (collection) of QuestionnaireResponses. */
+static int show_fhir(sr_registry *reg, const char *code, sr_error *err)
+{
+    fhir_responses list = {NULL, 0, 0};
+    json_t *bundle =
+        json_pack("{sssss[]}", "resourceType", "Bundle", "type", "collection", "entry");
+    sr_status rc = bundle ? sr_case_show(reg, code, NULL, keep_response, &list, err)
+                          : sr_error_set(err, SR_ERR_NOMEM, "out of memory");
+    if (rc == SR_OK && list.oom)
+        rc = sr_error_set(err, SR_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; rc == SR_OK && i < list.count; i++) {
+        fhir_response *f = &list.items[i];
+        sr_form *form = NULL;
+        char *qr = NULL, id[64];
+        snprintf(id, sizeof id, "%s-%lld", code, f->id);
+        sr_fhir_response_meta meta = {id, code, f->date, f->revision, f->active};
+        rc = sr_form_load(reg, f->form_id, f->version, &form, NULL, err);
+        if (rc == SR_OK)
+            rc = sr_form_response_fhir(form, &meta, f->answers, &qr, err);
+        json_t *resource = qr ? json_loads(qr, 0, NULL) : NULL;
+        if (rc == SR_OK &&
+            (!resource || json_array_append_new(json_object_get(bundle, "entry"),
+                                                json_pack("{so}", "resource", resource)) != 0))
+            rc = sr_error_set(err, SR_ERR_NOMEM, "out of memory");
+        free(qr);
+        sr_form_free(form);
+    }
+    if (rc == SR_OK && json_dumpf(bundle, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0)
+        putchar('\n');
+    for (size_t i = 0; i < list.count; i++) {
+        free(list.items[i].form_id);
+        free(list.items[i].date);
+        free(list.items[i].answers);
+    }
+    free(list.items);
+    json_decref(bundle);
+    return rc == SR_OK ? CLI_OK : cli_fail(rc);
+}
+
 int cmd_case_show(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     (void)g;
-    int as_json = 0, identity = 0;
+    int as_json = 0, identity = 0, as_fhir = 0;
     static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
                                          {"identity", no_argument, NULL, 'i'},
+                                         {"fhir", no_argument, NULL, 'f'},
                                          {NULL, 0, NULL, 0}};
+    static const char usage[] = "usage: sigreg case show CASE [--json | --fhir] [--identity]";
     optind = 0;
     int c;
     while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
@@ -116,15 +194,19 @@ int cmd_case_show(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_er
             as_json = 1;
         else if (c == 'i')
             identity = 1;
+        else if (c == 'f')
+            as_fhir = 1;
         else
-            return cli_usage_error(err, "usage: sigreg case show CASE [--json] [--identity]");
+            return cli_usage_error(err, "%s", usage);
     }
-    if (optind + 1 != argc)
-        return cli_usage_error(err, "usage: sigreg case show CASE [--json] [--identity]");
+    if (optind + 1 != argc || (as_fhir && (as_json || identity)))
+        return cli_usage_error(err, "%s", usage);
+    if (as_fhir)
+        return show_fhir(reg, argv[optind], err);
     if (as_json) {
         sr_sink out = sr_sink_file(stdout);
-        sr_status rc = sr_case_write_json(reg, argv[optind], identity ? SR_CASE_JSON_IDENTITY : 0,
-                                          &out, err);
+        sr_status rc =
+            sr_case_write_json(reg, argv[optind], identity ? SR_CASE_JSON_IDENTITY : 0, &out, err);
         return rc == SR_OK ? CLI_OK : cli_fail(rc);
     }
     sr_status rc = sr_case_show(reg, argv[optind], show_case, show_response, NULL, err);

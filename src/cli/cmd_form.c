@@ -1,5 +1,5 @@
 /*
- * cmd_form.c - `sigreg form lint|install|list|show`: form definitions.
+ * cmd_form.c - `sigreg form lint|install|list|show|export|import`: form definitions.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "cli.h"
+#include "sigreg/form_interop.h"
 #include "sigreg/form_store.h"
+#include "sigreg/output.h"
 
 /* Reads a whole file (or stdin for "-") into a malloc'd NUL-terminated buffer. */
 static char *slurp(const char *path, size_t *len, sr_error *err)
@@ -263,5 +265,161 @@ int cmd_form_show(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_er
     }
     free(text);
     sr_form_free(form);
+    return CLI_OK;
+}
+
+static const char export_usage[] =
+    "usage: sigreg form export ID [--version N] --to redcap|fhir|xlsform [--out FILE [--force]]";
+
+int cmd_form_export(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+{
+    long version = 0;
+    const char *to = NULL, *out = NULL;
+    int force = 0;
+    static const struct option opts[] = {{"version", required_argument, NULL, 'v'},
+                                         {"to", required_argument, NULL, 't'},
+                                         {"out", required_argument, NULL, 'o'},
+                                         {"force", no_argument, NULL, 'f'},
+                                         {NULL, 0, NULL, 0}};
+    optind = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        if (c == 'v' && cli_parse_int(optarg, 1, 1000000, &version) == 0)
+            continue;
+        if (c == 't' && (strcmp(optarg, "redcap") == 0 || strcmp(optarg, "fhir") == 0 ||
+                         strcmp(optarg, "xlsform") == 0)) {
+            to = optarg;
+            continue;
+        }
+        if (c == 'o') {
+            out = optarg;
+            continue;
+        }
+        if (c == 'f') {
+            force = 1;
+            continue;
+        }
+        return cli_usage_error(err, "%s", export_usage);
+    }
+    if (optind + 1 != argc || !to)
+        return cli_usage_error(err, "%s", export_usage);
+    if (strcmp(to, "xlsform") == 0 && !out)
+        return cli_usage_error(err, "--to xlsform writes two files: give --out BASE for "
+                                    "BASE-survey.csv and BASE-choices.csv");
+    sr_form *form = NULL;
+    char *text = NULL, *data = NULL, *choices = NULL;
+    sr_status rc = sr_form_load(reg, argv[optind], (int)version, &form, &text, err);
+    free(text);
+    if (rc != SR_OK)
+        return cli_fail(rc);
+    if (strcmp(to, "redcap") == 0)
+        rc = sr_form_export_redcap(form, &data, err);
+    else if (strcmp(to, "fhir") == 0)
+        rc = sr_form_export_fhir(form, &data, err);
+    else
+        rc = sr_form_export_xlsform(form, &data, &choices, err);
+    sr_form_free(form);
+    int result = rc == SR_OK ? CLI_OK : cli_fail(rc);
+    sr_output_options oo = {force, g->registry};
+    if (rc == SR_OK && choices) {
+        /* BASE (or BASE.csv) -> BASE-survey.csv and BASE-choices.csv */
+        size_t n = strlen(out);
+        if (n > 4 && strcmp(out + n - 4, ".csv") == 0)
+            n -= 4;
+        char *survey_path = malloc(n + 16), *choices_path = malloc(n + 16);
+        if (!survey_path || !choices_path) {
+            rc = sr_error_set(err, SR_ERR_NOMEM, "out of memory");
+        } else {
+            snprintf(survey_path, n + 16, "%.*s-survey.csv", (int)n, out);
+            snprintf(choices_path, n + 16, "%.*s-choices.csv", (int)n, out);
+            rc = sr_output_check(survey_path, &oo, err);
+            if (rc == SR_OK)
+                rc = sr_output_check(choices_path, &oo, err);
+            if (rc == SR_OK)
+                rc = sr_output_write_all(survey_path, &oo, data, strlen(data), err);
+            if (rc == SR_OK)
+                rc = sr_output_write_all(choices_path, &oo, choices, strlen(choices), err);
+            if (rc == SR_OK)
+                fprintf(stderr, "wrote %s and %s\n", survey_path, choices_path);
+        }
+        free(survey_path);
+        free(choices_path);
+        result = rc == SR_OK ? CLI_OK : cli_fail(rc);
+    } else if (rc == SR_OK && out) {
+        rc = sr_output_write_all(out, &oo, data, strlen(data), err);
+        result = rc == SR_OK ? CLI_OK : cli_fail(rc);
+    } else if (rc == SR_OK) {
+        fputs(data, stdout);
+        if (*data && data[strlen(data) - 1] != '\n')
+            putchar('\n');
+    }
+    free(data);
+    free(choices);
+    return result;
+}
+
+static const char import_usage[] =
+    "usage: sigreg form import FILE --from redcap|fhir [--id ID] [--version N] "
+    "[--phase PHASE] [--repeatable] [--instrument NAME]";
+
+int cmd_form_import(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+{
+    (void)g;
+    long version = 0;
+    const char *from = NULL;
+    sr_form_import_options io = SR_FORM_IMPORT_OPTIONS_INIT;
+    static const struct option opts[] = {{"from", required_argument, NULL, 'F'},
+                                         {"id", required_argument, NULL, 'i'},
+                                         {"version", required_argument, NULL, 'v'},
+                                         {"phase", required_argument, NULL, 'p'},
+                                         {"repeatable", no_argument, NULL, 'r'},
+                                         {"instrument", required_argument, NULL, 'I'},
+                                         {NULL, 0, NULL, 0}};
+    optind = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        if (c == 'F' && (strcmp(optarg, "redcap") == 0 || strcmp(optarg, "fhir") == 0))
+            from = optarg;
+        else if (c == 'i')
+            io.id = optarg;
+        else if (c == 'v' && cli_parse_int(optarg, 1, 1000000, &version) == 0)
+            io.version = (int)version;
+        else if (c == 'p')
+            io.phase = optarg;
+        else if (c == 'r')
+            io.repeatable = 1;
+        else if (c == 'I')
+            io.instrument = optarg;
+        else
+            return cli_usage_error(err, "%s", import_usage);
+    }
+    if (optind + 1 != argc || !from)
+        return cli_usage_error(err, "%s", import_usage);
+    size_t len = 0;
+    char *text = slurp(argv[optind], &len, err), *json = NULL;
+    if (!text)
+        return CLI_FAIL;
+    sr_problems *problems = sr_problems_new();
+    sr_status rc = strcmp(from, "redcap") == 0
+                       ? sr_form_import_redcap(text, len, &io, &json, problems, err)
+                       : sr_form_import_fhir(text, len, &io, &json, problems, err);
+    free(text);
+    int installed = 0;
+    if (rc == SR_OK)
+        rc = sr_form_install(reg, json, strlen(json), problems, &installed, err);
+    if (rc != SR_OK) {
+        cli_print_problems(argv[optind], problems);
+        sr_problems_free(problems);
+        free(json);
+        return cli_fail(rc);
+    }
+    sr_form *form = NULL;
+    if (sr_form_parse(json, strlen(json), &form, NULL, NULL) == SR_OK)
+        fprintf(stderr, "%s: %s as %s version %d (%zu items)\n", argv[optind],
+                installed ? "installed" : "already installed with the same content",
+                sr_form_id(form), sr_form_version(form), sr_form_item_count(form));
+    sr_form_free(form);
+    sr_problems_free(problems);
+    free(json);
     return CLI_OK;
 }

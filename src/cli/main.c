@@ -48,6 +48,21 @@ static const cli_command commands[] = {
     {"form", "show", cmd_form_show, NEEDS_REGISTRY, SR_ANY_ROLE, "show forms",
      "form show ID [--version N] [--json] [--lang sv|en]",
      "Shows a form's items and options; --json gives the definition back as installed."},
+    {"form", "export", cmd_form_export, NEEDS_REGISTRY, SR_ANY_ROLE, "export forms",
+     "form export ID [--version N] --to redcap|fhir|xlsform [--out FILE [--force]]",
+     "Writes a form as a REDCap data dictionary (CSV), a FHIR R4 Questionnaire (JSON) or an\n"
+     "XLSForm, to stdout or --out FILE (--force replaces it). XLSForm is two files: --out BASE\n"
+     "writes BASE-survey.csv and BASE-choices.csv. What the format has no place for travels in\n"
+     "@SIGREG-... action tags (REDCap) and sigreg extensions (FHIR), so import gives it back."},
+    {"form", "import", cmd_form_import, NEEDS_REGISTRY, ADMIN, "import forms",
+     "form import FILE --from redcap|fhir [--id ID] [--version N] [--phase PHASE] "
+     "[--repeatable] [--instrument NAME]",
+     "Turns a REDCap data dictionary or a FHIR R4 Questionnaire into a sigreg form and installs\n"
+     "it. The id comes from --id, else what sigreg wrote, else the REDCap Form Name or the\n"
+     "Questionnaire's name (with _ as -); the version from --version, else the definition, else\n"
+     "1; the phase from --phase or what sigreg wrote. --instrument picks one instrument of a\n"
+     "dictionary that holds several. Whatever the form has that sigreg cannot express (calculated\n"
+     "fields, piping, conditions on later items, unsupported types...) is refused, by field."},
     {"case", "new", cmd_case_new, NEEDS_REGISTRY, ADMIN | COORD, "open cases",
      "case new --unit CODE (--pnr PNR | --no-pnr)",
      "Opens a case and prints its code alone on a line. The personnummer (10 or 12 digits,\n"
@@ -56,7 +71,7 @@ static const cli_command commands[] = {
     {"case", "find", cmd_case_find, NEEDS_REGISTRY, ADMIN | COORD, "find cases",
      "case find --pnr PNR", "Prints the code of the case that has this personnummer."},
     {"case", "show", cmd_case_show, NEEDS_REGISTRY, ADMIN | COORD, "see cases",
-     "case show CASE [--json] [--identity]",
+     "case show CASE [--json | --fhir] [--identity]",
      "Shows a case and all its responses. --identity adds the personnummer (audited)."},
     {"case", "list", cmd_case_list, NEEDS_REGISTRY, ADMIN | COORD, "list cases",
      "case list [--unit CODE] [--status open|closed] [--missing PHASE] [--idle-days N]",

@@ -15,9 +15,11 @@ ok "table in English" stats sig-intake --lang en
 check "English labels" grep -q "Criminal activity" <<<"$OUT"
 
 ok "csv" stats sig-intake --by sex --format csv
-check "csv header" test "$(head -1 <<<"$OUT" | tr -d '\r')" = "form,item,sex,value,count,denominator,percent,estimate,suppressed"
-check "suppressed rows have no count, percent or estimate" bash -c "! tr -d '\r' <<<'$OUT' | grep -E ',true$' | grep -qvE '^[^,]*,[^,]*,[^,]*,[^,]*,,[^,]*,,,true$'"
-check "some rows are suppressed" bash -c "tr -d '\r' <<<'$OUT' | grep -qE ',true$'"
+check "csv header" test "$(head -1 <<<"$OUT" | tr -d '\r')" = "form,item,sex,value,count,denominator,percent,estimate,suppressed,item_label,value_label,sex_label"
+printf '%s\n' "$OUT" | tr -d '\r' | cut -d, -f1-9 > by_sex.csv
+check "suppressed rows have no count, percent or estimate" bash -c "! grep -E ',true$' by_sex.csv | grep -qvE '^[^,]*,[^,]*,[^,]*,[^,]*,,[^,]*,,,true$'"
+check "some rows are suppressed" grep -qE ',true$' by_sex.csv
+check "labels in the language asked for" grep -q '^sig-intake,sex,girl,girl,.*,Kön,Flicka,Flicka' <<<"$(tr -d '\r' <<<"$OUT")"
 check "no free text summarised" bash -c "! grep -q ',notes,' <<<'$OUT'"
 check "no dates summarised" bash -c "! grep -q ',consent_date,' <<<'$OUT'"
 ok "excel csv" stats sig-intake --format csv --excel

@@ -1,0 +1,288 @@
+/*
+ * stats_group.c - the groups of a summary: one slot per combination of
+ * dimension values (the --by items and the filters), found by a hash of its
+ * keys, each with the accumulators of every variable. A key is any code of
+ * limits.h; one that does not fit is an error, never cut short.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buffer.h"
+#include "base/error.h"
+#include "base/timeutil.h"
+#include "stats_int.h"
+
+unsigned long long srp_stats_hash_text(unsigned long long h, const char *text)
+{
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        h = (h ^ *p) * 0x100000001B3ULL;
+    return (h ^ 0xFF) * 0x100000001B3ULL;
+}
+
+/* The group's identity: its name=value pairs in name order. */
+static unsigned long long group_identity(const srp_stats_engine *e, const char *const *keys)
+{
+    int order[SRP_STATS_MAX_DIMS];
+    for (int d = 0; d < e->dim_count; d++)
+        order[d] = d;
+    for (int a = 0; a < e->dim_count; a++)
+        for (int b = a + 1; b < e->dim_count; b++)
+            if (strcmp(e->dims[order[b]].name, e->dims[order[a]].name) < 0) {
+                int t = order[a];
+                order[a] = order[b];
+                order[b] = t;
+            }
+    unsigned long long h = 0xCBF29CE484222325ULL;
+    for (int k = 0; k < e->dim_count; k++) {
+        h = srp_stats_hash_text(h, e->dims[order[k]].name);
+        h = srp_stats_hash_text(h, keys[order[k]]);
+    }
+    return h;
+}
+
+/* A hash of the keys in dimension order (the lookup, not the identity). */
+static size_t keys_hash(int dims, char keys[][SRP_STATS_KEY_SIZE])
+{
+    unsigned long long h = 0xCBF29CE484222325ULL;
+    for (int d = 0; d < dims; d++)
+        h = srp_stats_hash_text(h, keys[d]);
+    return (size_t)(h ^ (h >> 29));
+}
+
+static size_t slot_hash(int dims, const srp_slot *sl)
+{
+    unsigned long long h = 0xCBF29CE484222325ULL;
+    for (int d = 0; d < dims; d++)
+        h = srp_stats_hash_text(h, sl->key[d]);
+    return (size_t)(h ^ (h >> 29));
+}
+
+sr_status srp_slots_init(srp_slots *s, sr_error *err)
+{
+    memset(s, 0, sizeof *s);
+    s->pool = srp_strings_new();
+    if (!s->pool)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    return SR_OK;
+}
+
+/* Doubles the lookup table (size a power of two, at most half full). */
+static int rehash(srp_slots *s, int dims)
+{
+    size_t size = s->table_size ? s->table_size * 2 : 64;
+    size_t *table = calloc(size, sizeof *table);
+    if (!table)
+        return -1;
+    for (size_t i = 0; i < s->count; i++) {
+        size_t h = slot_hash(dims, &s->items[i]) & (size - 1);
+        while (table[h])
+            h = (h + 1) & (size - 1);
+        table[h] = i + 1;
+    }
+    free(s->table);
+    s->table = table;
+    s->table_size = size;
+    return 0;
+}
+
+static sr_status slot_init(srp_stats_engine *e, srp_slots *s, srp_slot *sl,
+                           char keys[][SRP_STATS_KEY_SIZE], sr_error *err)
+{
+    memset(sl, 0, sizeof *sl);
+    sl->selected = 1;
+    for (int d = 0; d < SRP_STATS_MAX_DIMS; d++) {
+        sl->key[d] = srp_strings_intern(s->pool, d < e->dim_count ? keys[d] : "");
+        if (!sl->key[d])
+            return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        if (d < e->dim_count && e->dims[d].selected && strcmp(e->dims[d].selected, keys[d]) != 0)
+            sl->selected = 0;
+    }
+    sl->identity = group_identity(e, sl->key);
+    sl->acc = calloc(e->var_count ? e->var_count : 1, sizeof *sl->acc);
+    if (!sl->acc)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    for (size_t j = 0; j < e->var_count; j++) {
+        srp_variable *v = &e->vars[j];
+        if (v->ncodes) {
+            sl->acc[j].counts = calloc(v->ncodes, sizeof(long));
+            if (!sl->acc[j].counts)
+                return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        }
+        if (e->q->change && v->paired) {
+            sl->acc[j].pairs = calloc(v->ncodes, sizeof(long *));
+            if (!sl->acc[j].pairs)
+                return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+            for (size_t c = 0; c < v->ncodes; c++)
+                if (!(sl->acc[j].pairs[c] = calloc(v->ncodes, sizeof(long))))
+                    return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        }
+    }
+    return SR_OK;
+}
+
+long srp_slots_find(srp_stats_engine *e, srp_slots *s, char keys[][SRP_STATS_KEY_SIZE],
+                    sr_error *err)
+{
+    int dims = e->dim_count;
+    if (s->table_size) {
+        for (size_t h = keys_hash(dims, keys) & (s->table_size - 1); s->table[h];
+             h = (h + 1) & (s->table_size - 1)) {
+            const srp_slot *sl = &s->items[s->table[h] - 1];
+            int same = 1;
+            for (int d = 0; d < dims && same; d++)
+                same = strcmp(sl->key[d], keys[d]) == 0;
+            if (same)
+                return (long)(s->table[h] - 1);
+        }
+    }
+    if (srp_grow((void **)&s->items, &s->cap, s->count + 1, sizeof *s->items) != 0)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory"), -1;
+    srp_slot *sl = &s->items[s->count];
+    if (slot_init(e, s, sl, keys, err) != SR_OK) {
+        s->count++; /* released with the others */
+        return -1;
+    }
+    s->count++;
+    if (s->count * 2 > s->table_size) {
+        if (rehash(s, dims) != 0)
+            return srp_error_set(err, SR_ERR_NOMEM, "out of memory"), -1;
+    } else {
+        size_t h = keys_hash(dims, keys) & (s->table_size - 1);
+        while (s->table[h])
+            h = (h + 1) & (s->table_size - 1);
+        s->table[h] = s->count;
+    }
+    return (long)(s->count - 1);
+}
+
+static int slot_order(const void *a, const void *b)
+{
+    const srp_slot *x = a, *y = b;
+    for (int d = 0; d < SRP_STATS_MAX_DIMS; d++) {
+        int c = strcmp(x->key[d], y->key[d]);
+        if (c)
+            return c;
+    }
+    return 0;
+}
+
+void srp_slots_sort(srp_slots *s)
+{
+    free(s->table);
+    s->table = NULL;
+    s->table_size = 0;
+    if (s->count)
+        qsort(s->items, s->count, sizeof *s->items, slot_order);
+}
+
+void srp_slots_release(srp_stats_engine *e, srp_slots *s)
+{
+    for (size_t i = 0; i < s->count; i++) {
+        srp_slot *sl = &s->items[i];
+        for (size_t j = 0; sl->acc && j < e->var_count; j++) {
+            free(sl->acc[j].counts);
+            if (sl->acc[j].pairs)
+                for (size_t c = 0; c < e->vars[j].ncodes; c++)
+                    free(sl->acc[j].pairs[c]);
+            free(sl->acc[j].pairs);
+            srp_hist_release(&sl->acc[j].values);
+        }
+        free(sl->acc);
+    }
+    free(s->items);
+    free(s->table);
+    srp_strings_free(s->pool);
+    memset(s, 0, sizeof *s);
+}
+
+/* The code index of a choice-like coded value, -1 when unanswered. */
+static int code_of(const srp_item *it, const srp_coded_value *cv, const int *map)
+{
+    if (!cv->present || !map)
+        return -1;
+    if (it->type == SR_ITEM_BOOLEAN)
+        return map[cv->boolean ? 1 : 0];
+    if (it->type == SR_ITEM_SCALE) {
+        long k = (long)cv->number - (long)it->min;
+        return k >= 0 && k <= (long)(it->max - it->min) ? map[k] : -1;
+    }
+    if (it->type == SR_ITEM_CHOICE)
+        return map[cv->option];
+    return -1;
+}
+
+int srp_stats_code_of(const srp_item *it, const srp_coded_value *cv, const int *map)
+{
+    return code_of(it, cv, map);
+}
+
+/* The value of dimension d for one response; -1 when it does not fit. */
+static int dim_value(srp_stats_engine *e, int d, const char *date, const char *unit,
+                     const char *birth, const char *status, const srp_coded_value *vals, int vslot,
+                     const srp_coded_value *ivals, int islot, char out[SRP_STATS_KEY_SIZE])
+{
+    srp_dimension *dim = &e->dims[d];
+    const char *value = "";
+    char period[16];
+    switch (dim->kind) {
+    case SRP_BY_UNIT:
+        value = unit;
+        break;
+    case SRP_BY_STATUS:
+        value = status;
+        break;
+    case SRP_BY_PERIOD:
+        value = e->from[0] && strcmp(date, e->from) < 0 ? "before"
+                : e->to[0] && strcmp(date, e->to) > 0   ? "after"
+                                                        : "inside";
+        break;
+    case SRP_BY_AGE:
+        value = srp_age_band(birth, date, 0);
+        break;
+    case SRP_BY_YEAR:
+        snprintf(period, sizeof period, "%.4s", date);
+        value = period;
+        break;
+    case SRP_BY_QUARTER: {
+        int month = (date[5] - '0') * 10 + (date[6] - '0');
+        snprintf(period, sizeof period, "%.4s-Q%d", date, (month - 1) / 3 + 1);
+        value = period;
+        break;
+    }
+    case SRP_BY_ITEM:
+    case SRP_BY_INTAKE_ITEM: {
+        srp_variable *bv = &dim->var;
+        int intake = dim->kind == SRP_BY_INTAKE_ITEM;
+        int k = intake ? islot : vslot;
+        const srp_coded_value *vv = intake ? ivals : vals;
+        sr_form *f = k >= 0 ? (intake ? e->intake_forms[k] : e->forms[k]) : NULL;
+        int idx = k >= 0 ? bv->item_of[k] : -1;
+        int c = f && idx >= 0 && vv ? code_of(&f->items[idx], &vv[idx], bv->option_map[k]) : -1;
+        value = c >= 0 ? bv->codes[c] : "unanswered";
+        break;
+    }
+    default:
+        break;
+    }
+    if (!value)
+        value = "";
+    size_t n = strlen(value);
+    if (n >= SRP_STATS_KEY_SIZE)
+        return -1;
+    memcpy(out, value, n + 1);
+    return 0;
+}
+
+sr_status srp_stats_dim_values(srp_stats_engine *e, const char *date, const char *unit,
+                               const char *birth, const char *status, const srp_coded_value *vals,
+                               int vslot, const srp_coded_value *ivals, int islot,
+                               char keys[][SRP_STATS_KEY_SIZE], sr_error *err)
+{
+    for (int d = 0; d < e->dim_count; d++)
+        if (dim_value(e, d, date, unit, birth, status, vals, vslot, ivals, islot, keys[d]) != 0)
+            return srp_error_set_where(err, SR_ERR_CORRUPT, e->dims[d].name,
+                                       "a group's code is longer than %d characters",
+                                       SR_GROUP_KEY_MAX);
+    return SR_OK;
+}

@@ -1,0 +1,80 @@
+/*
+ * stats_hist.c - a histogram of numbers, sorted by value.
+ */
+#include "stats_hist.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buffer.h"
+
+int srp_hist_add(srp_hist *h, double v)
+{
+    size_t lo = 0, hi = h->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (h->values[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < h->n && h->values[lo] == v) {
+        h->counts[lo]++;
+        h->total++;
+        return 0;
+    }
+    if (h->n == h->cap) {
+        size_t cap = h->cap;
+        if (srp_grow((void **)&h->values, &cap, h->n + 1, sizeof *h->values) != 0)
+            return -1;
+        cap = h->cap;
+        if (srp_grow((void **)&h->counts, &cap, h->n + 1, sizeof *h->counts) != 0)
+            return -1;
+        h->cap = cap;
+    }
+    memmove(h->values + lo + 1, h->values + lo, (h->n - lo) * sizeof *h->values);
+    memmove(h->counts + lo + 1, h->counts + lo, (h->n - lo) * sizeof *h->counts);
+    h->values[lo] = v;
+    h->counts[lo] = 1;
+    h->n++;
+    h->total++;
+    return 0;
+}
+
+double srp_hist_rank(const srp_hist *h, long k)
+{
+    long seen = 0;
+    for (size_t i = 0; i < h->n; i++) {
+        seen += h->counts[i];
+        if (k < seen)
+            return h->values[i];
+    }
+    return h->n ? h->values[h->n - 1] : 0;
+}
+
+double srp_hist_quantile(const srp_hist *h, double p)
+{
+    if (h->total == 0)
+        return 0;
+    double pos = (double)(h->total - 1) * p;
+    long lo = (long)floor(pos);
+    double frac = pos - (double)lo;
+    double a = srp_hist_rank(h, lo), b = srp_hist_rank(h, lo + 1 < h->total ? lo + 1 : lo);
+    return a + (b - a) * frac;
+}
+
+double srp_hist_mean(const srp_hist *h)
+{
+    double sum = 0;
+    for (size_t i = 0; i < h->n; i++)
+        sum += h->values[i] * (double)h->counts[i];
+    return h->total ? sum / (double)h->total : 0;
+}
+
+void srp_hist_release(srp_hist *h)
+{
+    free(h->values);
+    free(h->counts);
+    memset(h, 0, sizeof *h);
+}

@@ -1,0 +1,242 @@
+/*
+ * stats_int.h - what the modules of the summary engine share (internal; the
+ * way form_int.h is the forms' model). Only src/stats*.c include it.
+ *
+ * A summary runs in these steps, one module each:
+ *   stats.c          the run: checks the query, loads the form versions,
+ *                    sets up dimensions and filters, audits; the result object
+ *   stats_vars.c     the variables summarised, pooled over form versions
+ *   stats_group.c    groups (slots): one per combination of dimension values
+ *   stats_scan.c     the SQL scan and the per-person accumulation
+ *   stats_protect.c  the cells and relations handed to disclosure control
+ *   stats_rows.c     the tidy rows, with what disclosure control withheld
+ *   stats_write.c    table, CSV and JSON (sr_stats_write)
+ * Nothing here prints, and nothing here knows a command-line flag.
+ */
+#ifndef SIGREG_STATS_INT_H
+#define SIGREG_STATS_INT_H
+
+#include <stddef.h>
+
+#include "coded.h"
+#include "disclosure.h"
+#include "form_int.h"
+#include "sigreg/limits.h"
+#include "sigreg/stats.h"
+#include "stats_hist.h"
+
+/* The versions of one form (and of the intake) that a summary pools; a form
+ * with more is refused with a clear error, never summarised in part. */
+#define SRP_STATS_MAX_VERSIONS 64
+/* Dimensions: two --by items and one per filter (unit, status, period);
+ * never more than five, by construction of the setup in stats.c. */
+#define SRP_STATS_MAX_DIMS 5
+/* A group's key in one dimension: any code of limits.h, plus the NUL. */
+#define SRP_STATS_KEY_SIZE (SR_GROUP_KEY_MAX + 1)
+
+enum {
+    SRP_DERIVED_NONE = 0,
+    SRP_DERIVED_PER_CASE,
+    SRP_DERIVED_DAYS_TO_CLOSURE,
+    SRP_DERIVED_STATUS
+};
+enum {
+    SRP_BY_NONE = 0,
+    SRP_BY_UNIT,
+    SRP_BY_AGE,
+    SRP_BY_YEAR,
+    SRP_BY_QUARTER,
+    SRP_BY_ITEM,
+    SRP_BY_INTAKE_ITEM,
+    SRP_BY_STATUS,
+    SRP_BY_PERIOD
+};
+
+/* An item summarised (or grouped by), pooled over the versions of its form. */
+typedef struct srp_variable {
+    char *id;
+    const char *label; /* borrowed from the newest form */
+    sr_item_type type;
+    int ordered;
+    int derived;
+    size_t ncodes;
+    char **codes;
+    const char **code_labels;
+    int *missing;
+    int item_of[SRP_STATS_MAX_VERSIONS];     /* item index in each version, -1 absent */
+    int *option_map[SRP_STATS_MAX_VERSIONS]; /* version option index -> code index */
+    int intake_item[SRP_STATS_MAX_VERSIONS]; /* change: item index in each intake version */
+    int *intake_map[SRP_STATS_MAX_VERSIONS];
+    int paired; /* has an intake counterpart */
+} srp_variable;
+
+typedef struct srp_dimension {
+    int kind;
+    char name[SR_ITEM_ID_MAX + 1];
+    srp_variable var;     /* for item dimensions */
+    const char *selected; /* a filter's value, or NULL */
+    int by_index;         /* the --by column it fills, or -1 */
+} srp_dimension;
+
+typedef struct group_labels_cache group_labels_cache;
+
+typedef struct srp_stats_engine {
+    sr_registry *reg;
+    const sr_stats_query *q;
+    const char *lang;
+    sr_form *forms[SRP_STATS_MAX_VERSIONS];
+    int versions[SRP_STATS_MAX_VERSIONS];
+    size_t version_count;
+    sr_form *intake_forms[SRP_STATS_MAX_VERSIONS];
+    int intake_versions[SRP_STATS_MAX_VERSIONS];
+    size_t intake_count;
+    int repeatable;
+    sr_phase phase;
+    srp_variable *vars;
+    size_t var_count, var_cap;
+    /* Dimensions: the --by ones (shown in rows) and one per filter (unit,
+     * status, period), whose whole partition is always computed so that a
+     * filtered figure is protected exactly as the same figure unfiltered. */
+    srp_dimension dims[SRP_STATS_MAX_DIMS];
+    int dim_count;
+    char from[SR_DATE_MAX + 1], to[SR_DATE_MAX + 1];
+    char unit_filter[SR_UNIT_CODE_MAX + 1];
+    char intake_id[SR_FORM_ID_MAX + 1];
+    int need_intake;
+    /* The units' names, for the labels of a unit dimension (parallel arrays). */
+    char **unit_codes, **unit_names;
+    size_t unit_count;
+    /* stats_rows.c: the strings of the group and variable whose rows are
+     * being made (interned in the result). */
+    struct group_labels_cache {
+        const void *slot;
+        const char *label[2];
+        const void *variable;
+        const char *form, *item, *item_label;
+    } labels;
+} srp_stats_engine;
+
+/* ---- accumulated groups (stats_group.c) ---- */
+
+typedef struct srp_accum {
+    long *counts; /* per code */
+    long **pairs; /* change: [intake code][code] */
+    long answered;
+    long denominator;
+    long top2; /* scale: people who gave one of the two highest steps */
+    srp_hist values;
+} srp_accum;
+
+typedef struct srp_slot {
+    const char *key[SRP_STATS_MAX_DIMS]; /* interned in the slots' pool; "" when unused */
+    int selected;                        /* published (every filter matches) */
+    unsigned long long identity;         /* of the group, from its dimension=value pairs */
+    long people;
+    srp_accum *acc; /* per variable */
+} srp_slot;
+
+typedef struct srp_strings srp_strings; /* an intern pool (stats.c) */
+
+typedef struct srp_slots {
+    srp_slot *items;
+    size_t count, cap;
+    size_t *table; /* open addressing: slot index + 1, 0 empty */
+    size_t table_size;
+    srp_strings *pool;
+} srp_slots;
+
+/* ---- the result (stats.c) ---- */
+
+struct sr_stats {
+    sr_stats_row *rows;
+    size_t count, cap;
+    srp_strings *strings; /* every string the rows point to, once each */
+    char **notes;
+    size_t note_count, note_cap;
+    int min_cell;
+    int change;
+    char form[SR_FORM_ID_MAX + 1];
+    char lang[3];
+    char from[SR_DATE_MAX + 1], to[SR_DATE_MAX + 1];
+    char unit[SR_UNIT_CODE_MAX + 1]; /* the unit the figures are of, "" for all */
+    char status[8];                  /* "open", "closed", "" for both */
+    char *versions;
+    char generated_at[32];
+    char by[2][SR_ITEM_ID_MAX + 1];
+    char *title;
+};
+
+/* ---- interned strings (stats.c) ---- */
+
+srp_strings *srp_strings_new(void);
+void srp_strings_free(srp_strings *pool);
+/* The pool's copy of s (made on first use); NULL for NULL or out of memory. */
+const char *srp_strings_intern(srp_strings *pool, const char *s);
+
+/* ---- variables (stats_vars.c) ---- */
+
+int srp_stats_categorical(sr_item_type t);
+int srp_stats_numeric(sr_item_type t);
+/* The index of code in v, adding it when add (-1 absent, -2 out of memory). */
+int srp_stats_code_index(srp_variable *v, const char *code, const char *label, int missing,
+                         int add);
+/* Builds the code list and option maps of a choice-like item across the
+ * versions of one form; -1 when out of memory. */
+int srp_stats_map_options(srp_variable *v, sr_form *const *forms, size_t count, const int *item_of,
+                          int **maps, const char *lang);
+void srp_stats_variable_release(srp_variable *v);
+/* Appends a variable named id (zeroed otherwise). */
+sr_status srp_stats_add_variable(srp_stats_engine *e, const char *id, sr_error *err);
+/* The variables of the form's versions, plus the derived ones. */
+sr_status srp_stats_build_variables(srp_stats_engine *e, sr_error *err);
+/* Pairs each variable with the same item of the intake (same type and codes). */
+sr_status srp_stats_pair_with_intake(srp_stats_engine *e, sr_error *err);
+
+/* ---- groups (stats_group.c) ---- */
+
+/* FNV-1a of text, continuing from h. */
+unsigned long long srp_stats_hash_text(unsigned long long h, const char *text);
+sr_status srp_slots_init(srp_slots *s, sr_error *err);
+/* The slot of keys (one per dimension), made on first use; -1 on error. */
+long srp_slots_find(srp_stats_engine *e, srp_slots *s, char keys[][SRP_STATS_KEY_SIZE],
+                    sr_error *err);
+/* Sorts the slots by their keys (the lookup table is then dropped). */
+void srp_slots_sort(srp_slots *s);
+void srp_slots_release(srp_stats_engine *e, srp_slots *s);
+/* The code index of a choice-like coded value, -1 when unanswered. */
+int srp_stats_code_of(const srp_item *it, const srp_coded_value *cv, const int *map);
+/* The value of every dimension for one response. */
+sr_status srp_stats_dim_values(srp_stats_engine *e, const char *date, const char *unit,
+                               const char *birth, const char *status, const srp_coded_value *vals,
+                               int vslot, const srp_coded_value *ivals, int islot,
+                               char keys[][SRP_STATS_KEY_SIZE], sr_error *err);
+
+/* ---- the scan (stats_scan.c) ---- */
+
+sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err);
+sr_status srp_stats_scan_cases(srp_stats_engine *e, srp_slots *s, sr_error *err);
+
+/* ---- disclosure control (stats_protect.c) ---- */
+
+typedef struct srp_layout {
+    size_t **denominator; /* per variable: per slot, the denominator's cell */
+    size_t *group_cell;   /* per slot: group size cell */
+    size_t **cells;       /* per variable: slot * columns */
+    size_t *columns;      /* per variable */
+    size_t **summary;     /* per variable: slot * 3 (improved, unchanged, worsened) */
+} srp_layout;
+
+/* 0 improved, 1 unchanged, 2 worsened, -1 not comparable. */
+int srp_stats_region_of(const srp_variable *v, size_t from, size_t to);
+/* Lays out every figure as a cell of sdc, relates them and solves; -1 on OOM. */
+int srp_stats_protect(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layout *lay);
+void srp_layout_release(const srp_stats_engine *e, srp_layout *lay);
+
+/* ---- rows (stats_rows.c) ---- */
+
+sr_stats_row *srp_stats_new_row(sr_stats *r);
+int srp_stats_add_note(sr_stats *r, const char *text);
+/* The tidy rows of every selected slot; -1 on OOM. */
+int srp_stats_emit(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layout *lay, sr_stats *r);
+
+#endif

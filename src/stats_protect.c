@@ -1,0 +1,431 @@
+/*
+ * stats_protect.c - hands a summary's figures to disclosure control: every
+ * figure becomes a cell (with an identity that is the same in every query
+ * that shows it) and every sum an outsider can learn becomes a relation:
+ * the options of a group add up to those who answered, the groups along a
+ * dimension add up to a coarser query's figure, the paired table's rows and
+ * columns, the improved/unchanged/worsened regions. Sized from the data:
+ * no relation is ever cut short. Linear in the number of cells: groups are
+ * related through a hash of their other keys, never by comparing all pairs.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats_int.h"
+
+int srp_stats_region_of(const srp_variable *v, size_t from, size_t to)
+{
+    /* Ordered choices run from favourable to unfavourable; scales are
+     * better high. */
+    if (v->missing[from] || v->missing[to])
+        return -1;
+    if (from == to)
+        return 1;
+    if (v->type == SR_ITEM_SCALE)
+        return atof(v->codes[to]) > atof(v->codes[from]) ? 0 : 2;
+    if (v->type == SR_ITEM_CHOICE && v->ordered)
+        return to < from ? 0 : 2;
+    return -1;
+}
+
+static int change_summarised(const srp_variable *v)
+{
+    return v->type == SR_ITEM_SCALE || (v->type == SR_ITEM_CHOICE && v->ordered);
+}
+
+static size_t columns_of(const srp_stats_engine *e, const srp_variable *v)
+{
+    if (e->q->change)
+        return v->paired ? v->ncodes * v->ncodes : 0;
+    return v->ncodes ? v->ncodes : 1;
+}
+
+static long cell_count(const srp_stats_engine *e, const srp_variable *v, const srp_accum *a,
+                       size_t col)
+{
+    if (e->q->change)
+        return a->pairs[col / v->ncodes][col % v->ncodes];
+    return v->ncodes ? a->counts[col] : a->answered;
+}
+
+/* The partition of the slots along each dimension: for dimension dim,
+ * group_of[dim][slot] is the index of the first slot with the same keys in
+ * every other dimension (the slots in one relation), and next[dim][slot]
+ * the following slot of that group, or (size_t)-1. Made once per summary,
+ * by hashing (keys are interned, so equal keys are equal pointers). */
+typedef struct partition {
+    int dims;
+    size_t count;
+    size_t *first[SRP_STATS_MAX_DIMS]; /* per slot: 1 if it opens its group */
+    size_t *next[SRP_STATS_MAX_DIMS];
+} partition;
+
+static size_t other_hash(const srp_slot *sl, int dim, int dims)
+{
+    unsigned long long h = 0xCBF29CE484222325ULL;
+    for (int d = 0; d < dims; d++)
+        if (d != dim)
+            h = (h ^ (unsigned long long)(size_t)sl->key[d]) * 0x100000001B3ULL;
+    return (size_t)(h ^ (h >> 31));
+}
+
+static int same_except(const srp_slot *a, const srp_slot *b, int dim, int dims)
+{
+    for (int d = 0; d < dims; d++)
+        if (d != dim && a->key[d] != b->key[d])
+            return 0;
+    return 1;
+}
+
+static void partition_release(partition *p)
+{
+    for (int d = 0; d < SRP_STATS_MAX_DIMS; d++) {
+        free(p->first[d]);
+        free(p->next[d]);
+    }
+}
+
+static int partition_make(partition *p, const srp_slots *s, int dims)
+{
+    memset(p, 0, sizeof *p);
+    p->dims = dims;
+    p->count = s->count;
+    size_t size = 16;
+    while (size < s->count * 2)
+        size *= 2;
+    size_t *table = malloc(size * sizeof *table); /* group's first slot + 1 */
+    size_t *last = malloc((s->count ? s->count : 1) * sizeof *last);
+    if (!table || !last) {
+        free(table);
+        free(last);
+        return -1;
+    }
+    for (int dim = 0; dim < dims; dim++) {
+        p->first[dim] = malloc((s->count ? s->count : 1) * sizeof(size_t));
+        p->next[dim] = malloc((s->count ? s->count : 1) * sizeof(size_t));
+        if (!p->first[dim] || !p->next[dim]) {
+            free(table);
+            free(last);
+            return -1;
+        }
+        memset(table, 0, size * sizeof *table);
+        for (size_t i = 0; i < s->count; i++) {
+            const srp_slot *sl = &s->items[i];
+            size_t h = other_hash(sl, dim, dims) & (size - 1);
+            while (table[h] && !same_except(&s->items[table[h] - 1], sl, dim, dims))
+                h = (h + 1) & (size - 1);
+            p->next[dim][i] = (size_t)-1;
+            if (!table[h]) {
+                table[h] = i + 1;
+                p->first[dim][i] = 1;
+                last[i] = i;
+            } else {
+                size_t head = table[h] - 1;
+                p->first[dim][i] = 0;
+                p->next[dim][last[head]] = i;
+                last[head] = i;
+            }
+        }
+    }
+    free(table);
+    free(last);
+    return 0;
+}
+
+/* Relations along each dimension: the cells (col of each slot) that differ
+ * only in that dimension sum to a figure a coarser query publishes. */
+static int relate_dimensions(srp_sdc *sdc, const partition *p, const size_t *cell_of, size_t stride,
+                             size_t col, size_t *members)
+{
+    for (int dim = 0; dim < p->dims; dim++)
+        for (size_t i = 0; i < p->count; i++) {
+            if (!p->first[dim][i])
+                continue;
+            size_t n = 0;
+            for (size_t k = i; k != (size_t)-1; k = p->next[dim][k])
+                members[n++] = cell_of[k * stride + col];
+            if (srp_sdc_relation(sdc, members, n) != 0)
+                return -1;
+        }
+    return 0;
+}
+
+/* Stage 1: groups. A group smaller than min is withheld whole, and as many
+ * others as it takes that its size cannot be recomputed. */
+static srp_sdc *protect_groups(srp_stats_engine *e, srp_slots *s, const partition *part,
+                               srp_layout *lay, size_t *members)
+{
+    srp_sdc *g = srp_sdc_new(e->q->min_cell);
+    lay->group_cell = calloc(s->count ? s->count : 1, sizeof(size_t));
+    if (!g || !lay->group_cell) {
+        srp_sdc_free(g);
+        return NULL;
+    }
+    for (size_t i = 0; i < s->count; i++)
+        if ((lay->group_cell[i] = srp_sdc_cell(g, s->items[i].people, 0, s->items[i].identity)) ==
+            (size_t)-1) {
+            srp_sdc_free(g);
+            return NULL;
+        }
+    if (relate_dimensions(g, part, lay->group_cell, 1, 0, members) != 0) {
+        srp_sdc_free(g);
+        return NULL;
+    }
+    srp_sdc_solve(g);
+    return g;
+}
+
+/* Within a group the options add up to those who answered, which any
+ * required item reveals. With 'missing' options there is also the
+ * denominator (the rest), a figure of its own: then non-missing options +
+ * denominator, and missing options + denominator, are relations too (their
+ * difference would otherwise give the missing count away). */
+static int relate_options(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layout *lay,
+                          size_t j, size_t i, int group_withheld, unsigned long long base,
+                          size_t *all, size_t *kept, size_t *missing)
+{
+    srp_variable *v = &e->vars[j];
+    size_t cols = lay->columns[j], na = 0, nk = 0, nm = 0;
+    for (size_t c = 0; c < v->ncodes; c++) {
+        size_t cell = lay->cells[j][i * cols + c];
+        all[na++] = cell;
+        if (v->missing[c])
+            missing[nm++] = cell;
+        else
+            kept[nk++] = cell;
+    }
+    if (srp_sdc_relation(sdc, all, na) != 0)
+        return -1;
+    if (nm == 0)
+        return 0;
+    if (!lay->denominator[j]) {
+        lay->denominator[j] = calloc(s->count + 1, sizeof(size_t));
+        if (!lay->denominator[j])
+            return -1;
+    }
+    size_t d = srp_sdc_cell(sdc, s->items[i].acc[j].denominator, group_withheld,
+                            srp_stats_hash_text(base, "#denominator"));
+    if (d == (size_t)-1)
+        return -1;
+    lay->denominator[j][i] = d;
+    kept[nk++] = d;
+    missing[nm++] = d;
+    return srp_sdc_relation(sdc, kept, nk) != 0 || srp_sdc_relation(sdc, missing, nm) != 0 ? -1 : 0;
+}
+
+/* A multichoice's options add up to nothing, but with 'missing' options its
+ * denominator leaves out those who chose only those: they and the
+ * denominator add up to those who answered. */
+static int relate_multichoice(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layout *lay,
+                              size_t j, size_t i, int group_withheld, unsigned long long base)
+{
+    const srp_variable *v = &e->vars[j];
+    int has_missing = 0;
+    for (size_t c = 0; c < v->ncodes; c++)
+        has_missing |= v->missing[c];
+    if (!has_missing)
+        return 0;
+    if (!lay->denominator[j]) {
+        lay->denominator[j] = calloc(s->count + 1, sizeof(size_t));
+        if (!lay->denominator[j])
+            return -1;
+    }
+    const srp_accum *a = &s->items[i].acc[j];
+    size_t pair[2];
+    pair[0] = srp_sdc_cell(sdc, a->denominator, group_withheld,
+                           srp_stats_hash_text(base, "#denominator"));
+    pair[1] = srp_sdc_cell(sdc, a->answered - a->denominator, group_withheld,
+                           srp_stats_hash_text(base, "#missing_only"));
+    if (pair[0] == (size_t)-1 || pair[1] == (size_t)-1)
+        return -1;
+    lay->denominator[j][i] = pair[0];
+    return srp_sdc_relation(sdc, pair, 2);
+}
+
+/* The improved/unchanged/worsened summaries of a paired table: each is the
+ * sum of its region's cells, and the three add up to the comparable ones. */
+static int relate_summaries(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sdc *g,
+                            srp_layout *lay, size_t j, size_t *members)
+{
+    srp_variable *v = &e->vars[j];
+    size_t cols = lay->columns[j];
+    lay->summary[j] = calloc(s->count * 3 + 1, sizeof(size_t));
+    if (!lay->summary[j])
+        return -1;
+    for (size_t i = 0; i < s->count; i++) {
+        long totals[3] = {0, 0, 0};
+        srp_accum *a = &s->items[i].acc[j];
+        for (size_t x = 0; x < v->ncodes; x++)
+            for (size_t y = 0; y < v->ncodes; y++) {
+                int r = srp_stats_region_of(v, x, y);
+                if (r >= 0)
+                    totals[r] += a->pairs[x][y];
+            }
+        int group_withheld = srp_sdc_state(g, lay->group_cell[i]) != SRP_SDC_PUBLISHED;
+        unsigned long long sbase = srp_stats_hash_text(s->items[i].identity, v->id);
+        static const char *const names[3] = {"#improved", "#same", "#worse"};
+        for (int r = 0; r < 3; r++)
+            if ((lay->summary[j][i * 3 + (size_t)r] =
+                     srp_sdc_cell(sdc, totals[r], group_withheld,
+                                  srp_stats_hash_text(sbase, names[r]))) == (size_t)-1)
+                return -1;
+        if (srp_sdc_relation(sdc, &lay->summary[j][i * 3], 3) != 0)
+            return -1;
+        /* A summary is the sum of its region's paired cells: with it
+         * published, the region with it is one more relation. */
+        for (int r = 0; r < 3; r++) {
+            size_t n = 0;
+            for (size_t x = 0; x < v->ncodes; x++)
+                for (size_t y = 0; y < v->ncodes; y++)
+                    if (srp_stats_region_of(v, x, y) == r)
+                        members[n++] = lay->cells[j][i * cols + x * v->ncodes + y];
+            members[n++] = lay->summary[j][i * 3 + (size_t)r];
+            if (srp_sdc_relation(sdc, members, n) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+static int protect_cells(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sdc *g,
+                         const partition *part, srp_layout *lay, size_t j, size_t *scratch,
+                         char (*names)[24]);
+
+static int protect_variable(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sdc *g,
+                            const partition *part, srp_layout *lay, size_t j, size_t *scratch)
+{
+    srp_variable *v = &e->vars[j];
+    size_t cols = columns_of(e, v);
+    lay->columns[j] = cols;
+    if (!cols)
+        return 0;
+    lay->cells[j] = calloc(s->count * cols + 1, sizeof(size_t));
+    if (!lay->cells[j])
+        return -1;
+    /* Each cell's identity names its column ("#c"): the names made once. */
+    char(*names)[24] = malloc(cols * sizeof *names);
+    if (!names)
+        return -1;
+    for (size_t c = 0; c < cols; c++)
+        snprintf(names[c], sizeof names[c], "#%zu", c);
+    int rc = protect_cells(e, s, sdc, g, part, lay, j, scratch, names);
+    free(names);
+    return rc;
+}
+
+static int protect_cells(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sdc *g,
+                         const partition *part, srp_layout *lay, size_t j, size_t *scratch,
+                         char (*names)[24])
+{
+    srp_variable *v = &e->vars[j];
+    size_t cols = lay->columns[j], n = v->ncodes;
+    /* scratch holds at least max(slots, ncodes^2 + 1, 3 * (ncodes + 1)). */
+    size_t *all = scratch, *kept = scratch + n + 1, *missing = scratch + 2 * (n + 1);
+    for (size_t i = 0; i < s->count; i++) {
+        int group_withheld = srp_sdc_state(g, lay->group_cell[i]) != SRP_SDC_PUBLISHED;
+        unsigned long long base = srp_stats_hash_text(s->items[i].identity, v->id);
+        for (size_t c = 0; c < cols; c++) {
+            long count = cell_count(e, v, &s->items[i].acc[j], c);
+            size_t cell =
+                srp_sdc_cell(sdc, count, group_withheld, srp_stats_hash_text(base, names[c]));
+            if (cell == (size_t)-1)
+                return -1;
+            lay->cells[j][i * cols + c] = cell;
+        }
+        if (!e->q->change && n && v->type != SR_ITEM_MULTICHOICE &&
+            relate_options(e, s, sdc, lay, j, i, group_withheld, base, all, kept, missing) != 0)
+            return -1;
+        if (!e->q->change && v->type == SR_ITEM_MULTICHOICE &&
+            relate_multichoice(e, s, sdc, lay, j, i, group_withheld, base) != 0)
+            return -1;
+        if (e->q->change) {
+            /* Rows and columns of the paired table. */
+            size_t *row = scratch, *col = scratch + n;
+            for (size_t a = 0; a < n; a++) {
+                for (size_t b = 0; b < n; b++) {
+                    row[b] = lay->cells[j][i * cols + a * n + b];
+                    col[b] = lay->cells[j][i * cols + b * n + a];
+                }
+                if (srp_sdc_relation(sdc, row, n) != 0 || srp_sdc_relation(sdc, col, n) != 0)
+                    return -1;
+            }
+        }
+    }
+    if (part->dims) {
+        for (size_t c = 0; c < cols; c++)
+            if (relate_dimensions(sdc, part, lay->cells[j], cols, c, scratch) != 0)
+                return -1;
+        if (lay->denominator[j] &&
+            relate_dimensions(sdc, part, lay->denominator[j], 1, 0, scratch) != 0)
+            return -1;
+    }
+    if (e->q->change && change_summarised(v)) {
+        if (relate_summaries(e, s, sdc, g, lay, j, scratch) != 0)
+            return -1;
+        for (int r = 0; r < 3; r++)
+            if (part->dims &&
+                relate_dimensions(sdc, part, lay->summary[j], 3, (size_t)r, scratch) != 0)
+                return -1;
+    }
+    return 0;
+}
+
+int srp_stats_protect(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layout *lay)
+{
+    int rc = -1;
+    srp_sdc *g = NULL;
+    size_t *scratch = NULL;
+    partition part;
+    if (partition_make(&part, s, e->dim_count) != 0)
+        goto out;
+    /* One scratch array for every relation's members, sized from the data. */
+    size_t most = s->count + 1;
+    for (size_t j = 0; j < e->var_count; j++) {
+        size_t n = e->vars[j].ncodes;
+        if (n * n + 1 > most)
+            most = n * n + 1;
+        if (3 * (n + 1) > most)
+            most = 3 * (n + 1);
+    }
+    scratch = malloc(most * sizeof *scratch);
+    if (!scratch)
+        goto out;
+    g = protect_groups(e, s, &part, lay, scratch);
+    if (!g)
+        goto out;
+    /* Stage 2: every figure. */
+    size_t nv = e->var_count ? e->var_count : 1;
+    lay->cells = calloc(nv, sizeof *lay->cells);
+    lay->columns = calloc(nv, sizeof *lay->columns);
+    lay->summary = calloc(nv, sizeof *lay->summary);
+    lay->denominator = calloc(nv, sizeof *lay->denominator);
+    if (!lay->cells || !lay->columns || !lay->summary || !lay->denominator)
+        goto out;
+    for (size_t j = 0; j < e->var_count; j++)
+        if (protect_variable(e, s, sdc, g, &part, lay, j, scratch) != 0)
+            goto out;
+    srp_sdc_solve(sdc);
+    rc = 0;
+out:
+    srp_sdc_free(g);
+    free(scratch);
+    partition_release(&part);
+    return rc;
+}
+
+void srp_layout_release(const srp_stats_engine *e, srp_layout *lay)
+{
+    for (size_t j = 0; lay->cells && j < e->var_count; j++) {
+        free(lay->cells[j]);
+        if (lay->summary)
+            free(lay->summary[j]);
+        if (lay->denominator)
+            free(lay->denominator[j]);
+    }
+    free(lay->cells);
+    free(lay->summary);
+    free(lay->denominator);
+    free(lay->columns);
+    free(lay->group_cell);
+}

@@ -1,0 +1,279 @@
+/*
+ * stats_rows.c - the tidy rows of a summary (DESIGN.md's contract): one row
+ * per published figure of every selected group, with what disclosure
+ * control withheld marked and emptied. Statistics of a scale are withheld
+ * whole when any of its steps is, since each would add an equation to solve
+ * a withheld step with. Every string a row points to is interned in the
+ * result, once.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buffer.h"
+#include "stats_int.h"
+
+sr_stats_row *srp_stats_new_row(sr_stats *r)
+{
+    if (srp_grow((void **)&r->rows, &r->cap, r->count + 1, sizeof *r->rows) != 0)
+        return NULL;
+    sr_stats_row *row = &r->rows[r->count++];
+    memset(row, 0, sizeof *row);
+    return row;
+}
+
+int srp_stats_add_note(sr_stats *r, const char *text)
+{
+    if (srp_grow((void **)&r->notes, &r->note_cap, r->note_count + 1, sizeof *r->notes) != 0)
+        return -1;
+    r->notes[r->note_count] = strdup(text);
+    return r->notes[r->note_count++] ? 0 : -1;
+}
+
+static int reason_of(enum srp_sdc_reason state)
+{
+    return state == SRP_SDC_SMALL       ? 1
+           : state == SRP_SDC_GROUP     ? 2
+           : state == SRP_SDC_SECONDARY ? 3
+                                        : 0;
+}
+
+/* The label of a group's code in dimension d (borrowed), or NULL. */
+static const char *group_label(const srp_stats_engine *e, int d, const char *code)
+{
+    const srp_dimension *dim = &e->dims[d];
+    switch (dim->kind) {
+    case SRP_BY_ITEM:
+    case SRP_BY_INTAKE_ITEM:
+        for (size_t c = 0; c < dim->var.ncodes; c++)
+            if (strcmp(dim->var.codes[c], code) == 0)
+                return dim->var.code_labels[c];
+        return NULL;
+    case SRP_BY_UNIT:
+        for (size_t u = 0; u < e->unit_count; u++)
+            if (strcmp(e->unit_codes[u], code) == 0)
+                return e->unit_names[u];
+        return code;
+    default:
+        return code;
+    }
+}
+
+static sr_stats_row *row_for(srp_stats_engine *e, sr_stats *r, const srp_variable *v,
+                             const srp_slot *sl, const char *value, const char *value_label)
+{
+    sr_stats_row *row = srp_stats_new_row(r);
+    if (!row)
+        return NULL;
+    srp_strings *pool = r->strings;
+    /* The rows of one variable share its form, id and label: interned once. */
+    if (e->labels.variable != v) {
+        e->labels.variable = NULL;
+        e->labels.form = srp_strings_intern(pool, e->q->form);
+        e->labels.item = srp_strings_intern(pool, v->id);
+        e->labels.item_label = srp_strings_intern(pool, v->label);
+        if (!e->labels.form || !e->labels.item || (v->label && !e->labels.item_label))
+            return NULL;
+        e->labels.variable = v;
+    }
+    row->form = e->labels.form;
+    row->item = e->labels.item;
+    row->item_label = e->labels.item_label;
+    int bad = 0;
+    /* The rows of one group share its codes' labels: looked up once. */
+    group_labels_cache *cache = &e->labels;
+    if (cache->slot != sl) {
+        cache->slot = NULL;
+        for (int d = 0; d < e->dim_count; d++)
+            if (e->dims[d].by_index >= 0) {
+                const char *label = group_label(e, d, sl->key[d]);
+                cache->label[e->dims[d].by_index] = srp_strings_intern(pool, label);
+                bad |= label && !cache->label[e->dims[d].by_index];
+            }
+        if (!bad)
+            cache->slot = sl;
+    }
+    for (int d = 0; d < e->dim_count; d++) {
+        int b = e->dims[d].by_index;
+        if (b < 0)
+            continue;
+        row->by[b] = srp_strings_intern(pool, sl->key[d]);
+        row->by_label[b] = cache->label[b];
+        bad |= !row->by[b];
+    }
+    row->value = srp_strings_intern(pool, value);
+    row->value_label = srp_strings_intern(pool, value_label);
+    bad |= !row->value || (value_label && !row->value_label);
+    return bad ? NULL : row;
+}
+
+static void set_count(sr_stats_row *row, long count, long denominator, int denominator_ok,
+                      enum srp_sdc_reason state)
+{
+    row->suppressed = state != SRP_SDC_PUBLISHED;
+    row->reason = reason_of(state);
+    if (denominator_ok) {
+        row->denominator = denominator;
+        row->has_denominator = 1;
+    }
+    if (row->suppressed)
+        return;
+    row->count = count;
+    row->has_count = 1;
+    if (denominator_ok && denominator > 0) {
+        row->percent = round(1000.0 * (double)count / (double)denominator) / 10.0;
+        row->has_percent = 1;
+    }
+}
+
+static int emit_numeric(srp_stats_engine *e, sr_stats *r, const srp_variable *v, const srp_slot *sl,
+                        const srp_accum *a, int withheld, int reason)
+{
+    static const char *const names[] = {"n", "mean", "median", "p25", "p75"};
+    long n = a->values.total;
+    for (int k = 0; k < 5; k++) {
+        sr_stats_row *row = row_for(e, r, v, sl, names[k], NULL);
+        if (!row)
+            return -1;
+        row->has_denominator = 0;
+        if (withheld || (k > 0 && n < e->q->min_cell) || (k > 0 && n == 0)) {
+            row->suppressed = k > 0 || withheld;
+            row->reason = withheld ? reason : 4;
+            if (k == 0 && !withheld) {
+                row->count = n;
+                row->has_count = 1;
+                row->suppressed = 0;
+            }
+            continue;
+        }
+        row->count = n;
+        row->has_count = 1;
+        if (k == 0)
+            continue;
+        double est = k == 1 ? srp_hist_mean(&a->values)
+                            : srp_hist_quantile(&a->values, k == 2   ? 0.5
+                                                            : k == 3 ? 0.25
+                                                                     : 0.75);
+        row->estimate = round(est * 100) / 100;
+        row->has_estimate = 1;
+    }
+    return 0;
+}
+
+/* The paired table of one group, then its improved/unchanged/worsened. */
+static int emit_change(srp_stats_engine *e, srp_sdc *sdc, const srp_layout *lay, sr_stats *r,
+                       size_t j, size_t i, const srp_slot *sl, int group_ok)
+{
+    const srp_variable *v = &e->vars[j];
+    const srp_accum *a = &sl->acc[j];
+    size_t cols = lay->columns[j];
+    long pairs = 0;
+    for (size_t x = 0; x < v->ncodes; x++)
+        for (size_t y = 0; y < v->ncodes; y++)
+            pairs += a->pairs[x][y];
+    for (size_t x = 0; x < v->ncodes; x++)
+        for (size_t y = 0; y < v->ncodes; y++) {
+            char value[2 * SR_OPTION_CODE_MAX + 8];
+            snprintf(value, sizeof value, "%s>%s", v->codes[x], v->codes[y]);
+            sr_stats_row *row = row_for(e, r, v, sl, value, NULL);
+            if (!row)
+                return -1;
+            set_count(row, a->pairs[x][y], pairs, group_ok,
+                      srp_sdc_state(sdc, lay->cells[j][i * cols + x * v->ncodes + y]));
+        }
+    if (!lay->summary[j])
+        return 0;
+    static const char *const names[] = {"improved", "unchanged", "worsened"};
+    long totals[3] = {0, 0, 0}, comparable = 0;
+    for (size_t x = 0; x < v->ncodes; x++)
+        for (size_t y = 0; y < v->ncodes; y++) {
+            int reg = srp_stats_region_of(v, x, y);
+            if (reg >= 0) {
+                totals[reg] += a->pairs[x][y];
+                comparable += a->pairs[x][y];
+            }
+        }
+    for (int k = 0; k < 3; k++) {
+        sr_stats_row *row = row_for(e, r, v, sl, names[k], NULL);
+        if (!row)
+            return -1;
+        set_count(row, totals[k], comparable, group_ok,
+                  srp_sdc_state(sdc, lay->summary[j][i * 3 + (size_t)k]));
+    }
+    return 0;
+}
+
+/* The options of one group, then (for a scale) top2 and the statistics. */
+static int emit_options(srp_stats_engine *e, srp_sdc *sdc, const srp_layout *lay, sr_stats *r,
+                        size_t j, size_t i, const srp_slot *sl, int group_ok)
+{
+    const srp_variable *v = &e->vars[j];
+    const srp_accum *a = &sl->acc[j];
+    size_t cols = lay->columns[j];
+    int any_withheld = 0;
+    int denominator_ok =
+        group_ok &&
+        (!lay->denominator[j] || srp_sdc_state(sdc, lay->denominator[j][i]) == SRP_SDC_PUBLISHED);
+    any_withheld |= !denominator_ok;
+    for (size_t c = 0; c < v->ncodes; c++) {
+        enum srp_sdc_reason st = srp_sdc_state(sdc, lay->cells[j][i * cols + c]);
+        any_withheld |= st != SRP_SDC_PUBLISHED;
+        sr_stats_row *row = row_for(e, r, v, sl, v->codes[c], v->code_labels[c]);
+        if (!row)
+            return -1;
+        set_count(row, a->counts[c], a->denominator, denominator_ok, st);
+        if (v->missing[c]) /* counted and shown, outside the shares */
+            row->has_percent = 0;
+    }
+    if (v->type != SR_ITEM_SCALE)
+        return 0;
+    /* top2: the two highest steps; then n, mean, median, quartiles. Any
+     * withheld step withholds them all: each would add an equation to solve
+     * it with. */
+    sr_stats_row *row = row_for(e, r, v, sl, "top2", NULL);
+    if (!row)
+        return -1;
+    /* People, not answers: in a repeatable form one may have given both
+     * steps. Those who did are the two steps' sum less top2, a figure of
+     * its own. */
+    long top = a->top2;
+    long both = v->ncodes >= 2 ? a->counts[v->ncodes - 1] + a->counts[v->ncodes - 2] - top : 0;
+    long min = e->q->min_cell;
+    set_count(row, top, a->denominator, denominator_ok,
+              any_withheld              ? (group_ok ? SRP_SDC_SECONDARY : SRP_SDC_GROUP)
+              : top >= 1 && top < min   ? SRP_SDC_SMALL
+              : both >= 1 && both < min ? SRP_SDC_SECONDARY
+                                        : SRP_SDC_PUBLISHED);
+    return emit_numeric(e, r, v, sl, a, any_withheld, group_ok ? 3 : 2);
+}
+
+int srp_stats_emit(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layout *lay, sr_stats *r)
+{
+    for (size_t j = 0; j < e->var_count; j++) {
+        srp_variable *v = &e->vars[j];
+        size_t cols = lay->columns[j];
+        for (size_t i = 0; i < s->count; i++) {
+            srp_slot *sl = &s->items[i];
+            if (!sl->selected)
+                continue;
+            int group_ok = 1;
+            if (cols && lay->cells[j])
+                group_ok = srp_sdc_state(sdc, lay->cells[j][i * cols]) != SRP_SDC_GROUP;
+            if (e->q->change) {
+                if (v->paired && emit_change(e, sdc, lay, r, j, i, sl, group_ok) != 0)
+                    return -1;
+                continue;
+            }
+            if (v->ncodes) {
+                if (emit_options(e, sdc, lay, r, j, i, sl, group_ok) != 0)
+                    return -1;
+                continue;
+            }
+            enum srp_sdc_reason st = srp_sdc_state(sdc, lay->cells[j][i * cols]);
+            if (emit_numeric(e, r, v, sl, &sl->acc[j], st != SRP_SDC_PUBLISHED, reason_of(st)) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
