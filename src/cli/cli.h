@@ -126,6 +126,8 @@ const cli_command *cli_find_command(const char *name, const char *sub);
 /* Fills err with an error in the command line and returns CLI_SYNTAX (the
  * runner adds the command's synopsis). */
 int cli_usage_error(sr_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Warns on stderr that who (a user, a key) uses the test KDF profile. */
+void cli_warn_test_kdf(const char *who);
 /* Parses a non-negative decimal integer; 0 on success. */
 int cli_parse_int(const char *text, long min, long max, long *out);
 /* Splits a comma-separated list in place into at most max parts. */

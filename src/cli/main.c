@@ -294,6 +294,8 @@ static int run(const cli_command *cmd, const cli_args *args, cli_globals *g, sr_
         sr_open_options opts = {g->user, g->busy_timeout_ms};
         if (rc == SR_OK)
             rc = sr_registry_open(g->registry, &opts, g->passphrase, &reg, err);
+        if (rc == SR_OK && sr_registry_kdf_for_tests(reg))
+            cli_warn_test_kdf(sr_registry_user(reg));
         if (rc == SR_OK)
             rc = sr_registry_require(reg, cmd->roles, cmd->what, err);
         if (rc != SR_OK) {
