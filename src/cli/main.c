@@ -106,9 +106,14 @@ static const cli_command commands[] = {
      "--change pairs each item asked at intake with the same item in this form. Small counts\n"
      "are withheld (min cell: the registry's, default 5; never below 3)."},
     {"report", NULL, cmd_report, NEEDS_REGISTRY, SR_ANY_ROLE, "draw summaries",
-     "report --out FILE.html [--unit CODE]",
-     "One self-contained HTML page (no scripts, nothing fetched) with the case flow, every\n"
-     "form's summary and the change tables, in Swedish; it prints on A4."},
+     "report [--unit CODE] [--year YYYY | --from DATE --to DATE] [--compare-previous]\n"
+     "       --out FILE.html [--force]",
+     "The report for the nämnd, in Swedish, as one self-contained HTML page (no scripts,\n"
+     "nothing fetched) that prints on A4: a cover, key figures (case flow, age, reasons for\n"
+     "closure, change per need area, the young people's experience, actors and kinds of\n"
+     "intervention), each beside the previous period with --compare-previous, and every form\n"
+     "in an appendix. Periods are whole quarters (--from the first day of one, --to the last\n"
+     "day of one) or a --year. --force replaces an existing file (never a registry's)."},
     {"settings", NULL, cmd_settings, NEEDS_REGISTRY, SR_ANY_ROLE, "read settings",
      "settings [--min-cell N]",
      "Shows the registry's settings; an admin may set the minimum cell of summaries\n"
