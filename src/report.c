@@ -564,6 +564,8 @@ static const char style[] =
     ".sw{display:inline-block;width:.9em;height:.9em;vertical-align:-.1em;margin-right:.3em}"
     ".bl{display:flex;align-items:center;min-height:17px}.bl svg{flex:1}"
     ".pl{width:5.5em;font-size:8pt;color:#444;flex:none}.bt{line-height:17px}"
+    ".row{display:flex;gap:1.6em;align-items:flex-start}.row>.figure{flex:1;min-width:0}"
+    "table.t5 td.n,table.t5 th.n{width:3.6em}"
     ".appendix{break-before:page;page-break-before:always}"
     ".stats{font-size:9pt;color:#333;margin:.1em 0 .6em}"
     "table.x td,table.x th{text-align:right;font-size:8.5pt;padding:1px 4px}"
@@ -645,7 +647,7 @@ static void write_cover(srp_buf *b, const sr_report *r)
             if (strcmp(sr_stats_row_at(c, i)->item, "closure_reason") == 0)
                 any = sr_stats_row_at(c, i);
         srp_buf_puts(b, "</td></tr><tr><td class=\"k\">");
-        srp_buf_puts(b, r->from[0] ? "Avslut registrerade under perioden" : "Avslut registrerade");
+        srp_buf_puts(b, r->from[0] ? "Avslut under perioden" : "Avslut registrerade");
         srp_buf_puts(b, "</td><td>");
         cell_denominator(b, any);
     }
@@ -698,13 +700,13 @@ static void option_table(srp_buf *b, const sr_report *r, int k, const char *item
 {
     int periods = r->compare ? 2 : 1;
     const sr_stats *s = r->key[0][k];
-    srp_buf_puts(b, "<table><tr><th></th>");
+    srp_buf_puts(b, "<table><thead><tr><th></th>");
     for (int p = 0; p < periods; p++) {
         srp_buf_puts(b, "<th class=\"n\">");
         period_cols(b, r, p);
         srp_buf_puts(b, "antal</th><th class=\"n\">andel</th>");
     }
-    srp_buf_puts(b, "</tr>\n");
+    srp_buf_puts(b, "</tr></thead>\n");
     for (size_t i = 0; i < sr_stats_row_count(s); i++) {
         const sr_stats_row *row = sr_stats_row_at(s, i);
         if (strcmp(row->item, item) != 0)
@@ -729,8 +731,7 @@ static void option_table(srp_buf *b, const sr_report *r, int k, const char *item
             any = NULL;
             const sr_stats *x = r->key[p][k];
             for (size_t i = 0; x && i < sr_stats_row_count(x) && !any; i++)
-                if (strcmp(sr_stats_row_at(x, i)->item, item) == 0 &&
-                    sr_stats_row_at(x, i)->has_denominator)
+                if (strcmp(sr_stats_row_at(x, i)->item, item) == 0)
                     any = sr_stats_row_at(x, i);
             srp_buf_puts(b, "<td class=\"n\"><b>");
             cell_denominator(b, any);
@@ -746,7 +747,7 @@ static void write_flow(srp_buf *b, const sr_report *r)
     const sr_stats *s = r->flow;
     srp_buf_puts(b, "<div class=\"figure\"><h3>Ärendeflöde per ");
     srp_buf_puts(b, r->by_quarter ? "kvartal" : "år");
-    srp_buf_puts(b, " (efter inskrivningsdatum)</h3><table><tr><th>");
+    srp_buf_puts(b, "</h3><table><tr><th>");
     srp_buf_puts(b, r->by_quarter ? "Kvartal" : "År");
     srp_buf_puts(b, "</th><th class=\"n\">Nya</th><th class=\"n\">Öppna i dag</th><th "
                     "class=\"n\">Avslutade</th></tr>\n");
@@ -765,7 +766,7 @@ static void write_flow(srp_buf *b, const sr_report *r)
         srp_buf_printf(b, "<tr%s><td>", prev ? " class=\"prev\"" : "");
         html(b, row->by_label[0] ? row->by_label[0] : row->by[0]);
         if (prev)
-            srp_buf_puts(b, " <span class=\"small\">(föregående period)</span>");
+            srp_buf_puts(b, "*");
         srp_buf_puts(b, "</td><td class=\"n\">");
         cell_denominator(b, row);
         srp_buf_puts(b, "</td><td class=\"n\">");
@@ -774,7 +775,10 @@ static void write_flow(srp_buf *b, const sr_report *r)
         cell_count(b, closed);
         srp_buf_puts(b, "</td></tr>\n");
     }
-    srp_buf_puts(b, "</table></div>\n");
+    srp_buf_puts(b, "</table><p class=\"small\">Efter inskrivningsdatum.");
+    if (r->compare)
+        srp_buf_puts(b, " * Föregående period.");
+    srp_buf_puts(b, "</p></div>\n");
 }
 
 static void write_age(srp_buf *b, const sr_report *r)
@@ -786,14 +790,14 @@ static void write_age(srp_buf *b, const sr_report *r)
     for (int p = 0; p < periods; p++) {
         srp_buf_puts(b, "<th class=\"n\">");
         period_cols(b, r, p);
-        srp_buf_puts(b, "antal nya ärenden</th>");
+        srp_buf_puts(b, "nya ärenden</th>");
     }
     srp_buf_puts(b, "</tr>\n");
     for (size_t i = 0; s && i < sr_stats_row_count(s); i++) {
         const sr_stats_row *row = sr_stats_row_at(s, i);
         if (strcmp(row->value, "open") != 0 || !row->by[0])
             continue;
-        srp_buf_puts(b, "<tr><td>");
+        srp_buf_puts(b, "<tr><td style=\"white-space:nowrap\">");
         put_age_band(b, row->by[0]);
         srp_buf_puts(b, "</td>");
         for (int p = 0; p < periods; p++) {
@@ -873,12 +877,12 @@ static void write_change(srp_buf *b, const sr_report *r)
     const sr_stats *s = r->key[0][K_CHANGE];
     if (!s)
         return;
-    srp_buf_puts(b,
-                 "<div class=\"figure long\"><h3>Förändring per behovsområde från inskrivning till "
-                 "avslut</h3><p class=\"small\">Samordnarens bedömning av behovet vid "
-                 "inskrivningen och vid avslutet, för ärenden med båda. N är antal ärenden "
-                 "med en känd bedömning båda gångerna.</p>"
-                 "<p class=\"legend small\">");
+    srp_buf_puts(b, r->compare ? "<div class=\"figure long\">" : "<div class=\"figure\">");
+    srp_buf_puts(b, "<h3>Förändring per behovsområde från inskrivning till "
+                    "avslut</h3><p class=\"small\">Samordnarens bedömning av behovet vid "
+                    "inskrivningen och vid avslutet, för ärenden med båda. N är antal ärenden "
+                    "med en känd bedömning båda gångerna.</p>"
+                    "<p class=\"legend small\">");
     for (int k = 0; k < 3; k++)
         srp_buf_printf(b, "<span><span class=\"sw\" style=\"background:%s\"></span>%s</span>",
                        change_colors[k], statistic_name(change_values[k]));
@@ -913,9 +917,11 @@ static void write_experience(srp_buf *b, const sr_report *r)
     if (!s)
         return;
     int periods = r->compare ? 2 : 1;
-    srp_buf_puts(b, "<div class=\"figure\"><h3>De ungas upplevelse</h3><p class=\"small\">Andel "
-                    "som svarat 4 eller 5 på den femgradiga skalan (1 = inte alls, 5 = helt och "
-                    "hållet). N är antal unga som svarat på frågan.</p><table><tr><th>Fråga</th>");
+    srp_buf_puts(
+        b,
+        "<div class=\"figure\"><h3>De ungas upplevelse</h3><p class=\"small\">Andel "
+        "som svarat 4 eller 5 på den femgradiga skalan (1 = inte alls, 5 = helt och "
+        "hållet). N är antal unga som svarat på frågan.</p><table class=\"t5\"><tr><th>Fråga</th>");
     for (int p = 0; p < periods; p++) {
         srp_buf_puts(b, "<th class=\"n\">");
         period_cols(b, r, p);
@@ -948,8 +954,10 @@ static void write_experience(srp_buf *b, const sr_report *r)
 static void write_key_figures(srp_buf *b, const sr_report *r)
 {
     srp_buf_puts(b, "<h2>Nyckeltal</h2>\n");
+    srp_buf_puts(b, "<div class=\"row\">");
     write_flow(b, r);
     write_age(b, r);
+    srp_buf_puts(b, "</div>\n");
     if (r->key[0][K_CLOSURE]) {
         srp_buf_puts(b, "<div class=\"figure\"><h3>Skäl till avslut</h3>");
         option_table(b, r, K_CLOSURE, "closure_reason", 1);
@@ -958,6 +966,8 @@ static void write_key_figures(srp_buf *b, const sr_report *r)
     write_change(b, r);
     write_experience(b, r);
     if (r->key[0][K_INTERVENTION]) {
+        /* Side by side when they are narrow (one period). */
+        srp_buf_puts(b, r->compare ? "<div>" : "<div class=\"row\">");
         srp_buf_puts(b, "<div class=\"figure long\"><h3>Aktörer som deltagit</h3><p "
                         "class=\"small\">Andel ärenden där aktören deltagit någon gång under "
                         "insatsen (ett ärende kan ha flera aktörer).</p>");
@@ -966,7 +976,7 @@ static void write_key_figures(srp_buf *b, const sr_report *r)
                         "class=\"small\">Andel ärenden där insatsen använts någon gång (ett "
                         "ärende kan ha flera).</p>");
         option_table(b, r, K_INTERVENTION, "focus", 1);
-        srp_buf_puts(b, "</div>\n");
+        srp_buf_puts(b, "</div></div>\n");
     }
 }
 

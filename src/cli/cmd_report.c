@@ -77,6 +77,10 @@ int cmd_report(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error
     sr_output_options oo = {force, g->registry};
     if (rc == SR_OK)
         rc = sr_output_check(out, &oo, err);
+    if (rc == SR_ERR_EXISTS) {
+        sr_error_clear(err);
+        sr_error_set(err, rc, "--out: '%s' exists already: give --force to replace it", out);
+    }
     if (rc != SR_OK)
         return cli_fail(rc);
     sr_report *report = NULL;

@@ -64,7 +64,7 @@ row() { grep -o "<td class=\"k\">$1</td><td>[^<]*\(<b>[^<]*</b>\)\?" "$R" | sed 
 check "cover: 12 cases" test "$(row 'Ärenden i registret')" = 12
 check "cover: 3 open" test "$(row '– öppna')" = 3
 check "cover: 9 closed" test "$(row '– avslutade')" = 9
-check "cover: 9 closures registered" test "$(row 'Avslut registrerade')" = 9
+check "cover: 9 closures registered" test "$(row "Avslut registrerade")" = 9
 check "cover: the unit names" grep -q "Alla enheter: Enhet 1, Enhet 2" "$R"
 check "cover: the minimum cell" grep -q '<td class="k">Minsta cellstorlek</td><td>3</td>' "$R"
 check "cover: made by admin" grep -qE "kl\. [0-9]{2}:[0-9]{2} UTC av admin" "$R"
@@ -108,7 +108,7 @@ refused "a start date off a quarter" "start date '2025-02-01' is not the first d
 check "nothing written for a refused period" test ! -e q.html
 refused "an end date off a quarter" "end date '2025-05-31' is not the last day of a quarter: the nearest are 2025-03-31 and 2025-06-30" report --from 2025-01-01 --to 2025-05-31 --out q.html
 refused "a comparison without a period" "needs a period" report --compare-previous --out q.html
-refused "an existing file without --force" "exists" report --out existing.html
+refused "an existing file without --force" "exists already: give --force" report --out existing.html
 check "the existing file is unchanged" test "$(cat existing.html)" = old
 refused "the registry's own keyring" "registry" report --out reg.keyring --force
 check "registry files unchanged by the refusals" test "$(registry_sums)" = "$before"
