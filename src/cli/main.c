@@ -135,9 +135,16 @@ static const cli_command commands[] = {
      "--change pairs each item asked at intake with the same item in this form. Small counts\n"
      "are withheld (min cell: the registry's, default 5; never below 3)."},
     {"report", NULL, cmd_report, NEEDS_REGISTRY, SR_ANY_ROLE, "draw summaries", NULL,
-     OPTIONS({"out", NEEDED, "out", "FILE.html", 0}, {"unit", ARG, "unit", "CODE", 0}),
-     "One self-contained HTML page (no scripts, nothing fetched) with the case flow, every\n"
-     "form's summary and the change tables, in Swedish; it prints on A4."},
+     OPTIONS({"unit", ARG, "unit", "CODE", 0}, {"year", ARG, NULL, "YYYY", 0},
+             {"from", ARG, "from", "DATE", 0}, {"to", ARG, "to", "DATE", 0},
+             {"compare-previous", FLAG, NULL, NULL, 0}, {"out", NEEDED, "out", "FILE.html", 0},
+             {"force", FLAG, NULL, NULL, 0}),
+     "The report for the nämnd, in Swedish, as one self-contained HTML page (no scripts,\n"
+     "nothing fetched) that prints on A4: a cover, key figures (case flow, age, reasons for\n"
+     "closure, change per need area, the young people's experience, actors and kinds of\n"
+     "intervention), each beside the previous period with --compare-previous, and every form\n"
+     "in an appendix. Periods are whole quarters (--from the first day of one, --to the last\n"
+     "day of one) or a --year. --force replaces an existing file (never a registry's)."},
     {"settings", NULL, cmd_settings, NEEDS_REGISTRY, SR_ANY_ROLE, "read settings", NULL,
      OPTIONS({"min-cell", ARG, "min_cell", "N", 0}),
      "Shows the registry's settings; an admin may set the minimum cell of summaries\n"
