@@ -51,6 +51,71 @@ static const struct {
     [SRP_T_STATS_UNIT] = {"enhet", "unit"},
     [SRP_T_STATS_WITHHELD] = {"uppgiften redovisas inte (röjanderisk)",
                               "withheld (disclosure risk)"},
+    [SRP_T_STAT_N] = {"antal", "number"},
+    [SRP_T_STAT_MEAN] = {"medelvärde", "mean"},
+    [SRP_T_STAT_MEDIAN] = {"median", "median"},
+    [SRP_T_STAT_P25] = {"25:e percentilen", "25th percentile"},
+    [SRP_T_STAT_P75] = {"75:e percentilen", "75th percentile"},
+    [SRP_T_STAT_TOP2] = {"andel i de två högsta stegen (%s–%s)",
+                         "share in the two highest steps (%s–%s)"},
+    [SRP_T_STAT_IMPROVED] = {"förbättrad", "improved"},
+    [SRP_T_STAT_UNCHANGED] = {"oförändrad", "unchanged"},
+    [SRP_T_STAT_WORSENED] = {"försämrad", "worsened"},
+    [SRP_T_STAT_PAIR] = {"%s → %s", "%s → %s"},
+    [SRP_T_UNIT_PEOPLE] = {"personer, var och en en gång", "people, each once"},
+    [SRP_T_UNIT_PEOPLE_EVER] = {"personer som någon gång gett svaret (kan räknas under flera svar)",
+                                "people who ever gave the answer (may count under several)"},
+    [SRP_T_UNIT_PEOPLE_CHOOSING] = {"personer som valt alternativet (kan välja flera)",
+                                    "people who chose the option (may choose several)"},
+    [SRP_T_UNIT_CASES] = {"ärenden", "cases"},
+    [SRP_T_STATS_EVER_NOTE] = {"Antal personer som någon gång under perioden gett svaret. En person "
+                               "med flera registreringar räknas under vart och ett av sina svar, "
+                               "så andelarna kan tillsammans bli mer än 100 %.",
+                               "People who gave the answer at least once in the period. A person "
+                               "with several registrations counts under each answer given, so the "
+                               "shares can add up to more than 100 %."},
+    [SRP_T_STATS_CHOOSING_NOTE] = {"Antal personer som valt alternativet. En person kan välja "
+                                   "flera, så andelarna kan tillsammans bli mer än 100 %.",
+                                   "People who chose the option. A person may choose several, so "
+                                   "the shares can add up to more than 100 %."},
+    [SRP_T_STATS_MISSING_NOTE] = {"Svar som \"Vet ej\" (alternativ utan ställningstagande) "
+                                  "redovisas med antal men ingår inte i andelarna: andelen räknas "
+                                  "på dem som tagit ställning.",
+                                  "Answers such as \"Don't know\" (options that take no position) "
+                                  "are counted but kept outside the shares: a share is of those "
+                                  "who took a position."},
+    [SRP_T_STATS_HEAD_COUNT] = {"antal", "count"},
+    [SRP_T_STATS_HEAD_PERCENT] = {"andel", "share"},
+    [SRP_T_STATS_HEAD_ESTIMATE] = {"värde", "value"},
+    [SRP_T_H_FORM] = {"formulär", "form"},
+    [SRP_T_H_ITEM] = {"fråga", "item"},
+    [SRP_T_H_VALUE] = {"värde", "value"},
+    [SRP_T_H_COUNT] = {"antal", "count"},
+    [SRP_T_H_DENOMINATOR] = {"bas", "denominator"},
+    [SRP_T_H_PERCENT] = {"procent", "percent"},
+    [SRP_T_H_ESTIMATE] = {"skattning", "estimate"},
+    [SRP_T_H_SUPPRESSED] = {"ej redovisad", "suppressed"},
+    [SRP_T_H_ITEM_LABEL] = {"frågetext", "item_label"},
+    [SRP_T_H_VALUE_LABEL] = {"svarstext", "value_label"},
+    [SRP_T_H_BY_LABEL] = {"%s (text)", "%s_label"},
+    [SRP_T_H_UNIT_OF_COUNT] = {"räknas som", "unit_of_count"},
+    [SRP_T_H_UNIT_OF_COUNT_LABEL] = {"räknas som (text)", "unit_of_count_label"},
+    [SRP_T_XLSX_COVER] = {"Om sammanställningen", "About the summary"},
+    [SRP_T_XLSX_FORM] = {"Formulär", "Form"},
+    [SRP_T_XLSX_FILTERS] = {"Urval", "Filters applied"},
+    [SRP_T_XLSX_ALL_UNITS] = {"alla enheter", "all units"},
+    [SRP_T_XLSX_BOTH_STATUSES] = {"öppna och avslutade ärenden", "open and closed cases"},
+    [SRP_T_XLSX_WHOLE_PERIOD] = {"hela tiden", "all dates"},
+    [SRP_T_XLSX_PERIOD] = {"Period", "Period"},
+    [SRP_T_XLSX_STATUS] = {"Ärenden", "Cases"},
+    [SRP_T_XLSX_BY] = {"Uppdelat på", "Grouped by"},
+    [SRP_T_XLSX_GENERATED_AT] = {"Sammanställd", "Generated at"},
+    [SRP_T_XLSX_VERSIONS] = {"Formulärversioner", "Form versions"},
+    [SRP_T_XLSX_NOTES] = {"Att läsa tabellerna", "Reading the tables"},
+    [SRP_T_XLSX_ANSWER] = {"Svar", "Answer"},
+    [SRP_T_XLSX_ALL] = {"Alla", "All"},
+    [SRP_T_XLSX_BASE] = {"Antal svarande (bas)", "Respondents (base)"},
+    [SRP_T_XLSX_COUNT_OR_VALUE] = {"antal / värde", "count / value"},
 };
 
 int srp_lang_is_en(const char *lang) { return lang && strcmp(lang, "en") == 0; }
