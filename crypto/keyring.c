@@ -386,31 +386,65 @@ out:
     return rc;
 }
 
+sr_status srp_keyring_open_slot(const srp_keyring *kr, const char *user, const unsigned char *pass,
+                                size_t pass_len, sr_secret **slot_out, sr_error *err)
+{
+    *slot_out = NULL;
+    const slot *s = find_slot(kr, user);
+    if (!s)
+        return srp_error_set(err, SR_ERR_AUTH, "no user '%s' in this registry", user);
+    sr_secret *sk = sr_secret_new(SRP_BOX_SECRET_BYTES);
+    if (!sk)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    sr_status rc = slot_unwrap(kr, s, pass, pass_len, sr_secret_data(sk), err);
+    if (rc != SR_OK) {
+        sr_secret_free(sk);
+        return rc;
+    }
+    sr_secret_set_len(sk, SRP_BOX_SECRET_BYTES);
+    *slot_out = sk;
+    return SR_OK;
+}
+
 sr_status srp_keyring_unlock(const srp_keyring *kr, const char *user, const unsigned char *pass,
                              size_t pass_len, srp_keys **keys_out, sr_role *role_out,
                              sr_error *err)
+{
+    sr_secret *sk = NULL;
+    sr_status rc = srp_keyring_open_slot(kr, user, pass, pass_len, &sk, err);
+    if (rc == SR_OK)
+        rc = srp_keyring_unlock_slot(kr, user, sk, keys_out, role_out, err);
+    sr_secret_free(sk);
+    return rc;
+}
+
+sr_status srp_keyring_unlock_slot(const srp_keyring *kr, const char *user,
+                                  const sr_secret *slot_secret, srp_keys **keys_out,
+                                  sr_role *role_out, sr_error *err)
 {
     sr_status rc = SR_OK;
     const slot *s = find_slot(kr, user);
     if (!s)
         return srp_error_set(err, SR_ERR_AUTH, "no user '%s' in this registry", user);
+    const unsigned char *sk = sr_secret_cdata(slot_secret);
+    if (sr_secret_len(slot_secret) != SRP_BOX_SECRET_BYTES ||
+        !srp_box_pair_matches(s->public_key, sk))
+        return srp_error_set(err, SR_ERR_AUTH,
+                             "the key slot of user '%s' was replaced: unlock the registry again",
+                             user);
     srp_keys *keys = srp_keys_new();
-    sr_secret *sk = sr_secret_new(SRP_BOX_SECRET_BYTES);
     sr_secret *payload = sr_secret_new(SEAL_PAYLOAD_MAX);
-    if (!keys || !sk || !payload) {
+    if (!keys || !payload) {
         rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
         goto out;
     }
-    rc = slot_unwrap(kr, s, pass, pass_len, sr_secret_data(sk), err);
-    if (rc != SR_OK)
-        goto out;
     int have_current = 0;
     for (size_t i = 0; i < s->sealed_count; i++) {
         const sealed_keys *k = &s->sealed[i];
         unsigned char *p = sr_secret_data(payload);
         size_t plen = k->len - SRP_SEAL_OVERHEAD;
-        if (srp_box_seal_open(p, k->blob, k->len, s->public_key, sr_secret_data(sk)) != 0 ||
-            p[0] != SEAL_VERSION || plen < 2 + SRP_KEY_BYTES) {
+        if (srp_box_seal_open(p, k->blob, k->len, s->public_key, sk) != 0 || p[0] != SEAL_VERSION ||
+            plen < 2 + SRP_KEY_BYTES) {
             rc = srp_error_set(err, SR_ERR_TAMPERED, "the key slot of user '%s' is damaged", user);
             goto out;
         }
@@ -465,7 +499,6 @@ sr_status srp_keyring_unlock(const srp_keyring *kr, const char *user, const unsi
     keys = NULL;
 out:
     srp_keys_free(keys);
-    sr_secret_free(sk);
     sr_secret_free(payload);
     return rc;
 }

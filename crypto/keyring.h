@@ -71,6 +71,16 @@ sr_status srp_keyring_create(const char *admin, const srp_kdf_profile *profile,
 sr_status srp_keyring_unlock(const srp_keyring *kr, const char *user, const unsigned char *pass,
                              size_t pass_len, srp_keys **keys_out, sr_role *role_out,
                              sr_error *err);
+/* The two halves of srp_keyring_unlock, so that a long-lived session runs
+ * the KDF once: open_slot runs Argon2id on the passphrase and gives the
+ * slot's own secret key (a new guarded secret the caller frees);
+ * unlock_slot opens the registry keys sealed to that slot (no KDF), also
+ * after another process rotated them or changed the passphrase. */
+sr_status srp_keyring_open_slot(const srp_keyring *kr, const char *user, const unsigned char *pass,
+                                size_t pass_len, sr_secret **slot_out, sr_error *err);
+sr_status srp_keyring_unlock_slot(const srp_keyring *kr, const char *user,
+                                  const sr_secret *slot_secret, srp_keys **keys_out,
+                                  sr_role *role_out, sr_error *err);
 /* Authenticates the keyring and renders it as text (a new malloc'd string
  * the caller frees). Writing it to a file is the caller's (keyring_file.h). */
 sr_status srp_keyring_serialize(const srp_keyring *kr, const srp_keys *keys, char **out,

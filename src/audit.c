@@ -3,21 +3,55 @@
  */
 #include "audit_int.h"
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "base/buffer.h"
 #include "base/error.h"
 #include "store.h"
 #include "base/timeutil.h"
 
-static void put_text(srp_mac_state *st, const unsigned char *text)
+/* The MAC's input, built in one buffer and hashed at once: the same bytes
+ * as a streamed MAC, without a guarded state allocated per entry (the
+ * fields are the log's own text, not secrets). */
+typedef struct mac_input {
+    unsigned char *p;
+    size_t len, cap;
+    int failed;
+} mac_input;
+
+static void put_bytes(mac_input *in, const void *data, size_t len)
+{
+    if (in->failed || len == 0)
+        return;
+    if (srp_grow((void **)&in->p, &in->cap, in->len + len, 1) != 0) {
+        in->failed = 1;
+        return;
+    }
+    memcpy(in->p + in->len, data, len);
+    in->len += len;
+}
+
+/* A field: its length (8 bytes, little endian), then its bytes. */
+static void put_field(mac_input *in, const void *data, size_t len)
+{
+    unsigned char prefix[8];
+    uint64_t n = len;
+    for (int i = 0; i < 8; i++)
+        prefix[i] = (unsigned char)(n >> (8 * i));
+    put_bytes(in, prefix, sizeof prefix);
+    put_bytes(in, data, len);
+}
+
+static void put_text(mac_input *in, const unsigned char *text)
 {
     /* A NULL and an empty string must hash differently. */
     unsigned char present = text != NULL;
-    srp_mac_update(st, &present, 1);
-    srp_mac_field(st, text ? text : (const unsigned char *)"",
-                  text ? strlen((const char *)text) : 0);
+    put_bytes(in, &present, 1);
+    put_field(in, text ? text : (const unsigned char *)"", text ? strlen((const char *)text) : 0);
 }
 
 /* mac = MAC(key, prev || seq || at || user || action || case_code || detail) */
@@ -28,31 +62,30 @@ static sr_status entry_mac(const unsigned char key[SRP_KEY_BYTES],
                            const unsigned char *detail, unsigned char out[SRP_MAC_BYTES],
                            sr_error *err)
 {
-    srp_mac_state *st = srp_mac_begin(key);
-    if (!st)
-        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    mac_input in = {NULL, 0, 0, 0};
     unsigned char seqb[8];
     for (int i = 0; i < 8; i++)
         seqb[i] = (unsigned char)((sqlite3_uint64)seq >> (8 * i));
-    srp_mac_field(st, prev, SRP_MAC_BYTES);
-    srp_mac_field(st, seqb, sizeof seqb);
-    put_text(st, at);
-    put_text(st, user);
-    put_text(st, action);
-    put_text(st, case_code);
-    put_text(st, detail);
-    srp_mac_end(st, out);
+    put_field(&in, prev, SRP_MAC_BYTES);
+    put_field(&in, seqb, sizeof seqb);
+    put_text(&in, at);
+    put_text(&in, user);
+    put_text(&in, action);
+    put_text(&in, case_code);
+    put_text(&in, detail);
+    if (in.failed) {
+        free(in.p);
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    }
+    srp_mac(out, key, in.p, in.len);
+    free(in.p);
     return SR_OK;
 }
 
-static sr_status last_entry(sqlite3 *db, sqlite3_int64 *seq, unsigned char mac[SRP_MAC_BYTES],
-                            sr_error *err)
+static sr_status last_entry(sqlite3 *db, sqlite3_stmt *st, sqlite3_int64 *seq,
+                            unsigned char mac[SRP_MAC_BYTES], sr_error *err)
 {
-    sqlite3_stmt *st = NULL;
-    sr_status rc = srp_store_prepare(db, "SELECT seq, mac FROM audit ORDER BY seq DESC LIMIT 1",
-                                     &st, err);
-    if (rc != SR_OK)
-        return rc;
+    sr_status rc = SR_OK;
     *seq = 0;
     memset(mac, 0, SRP_MAC_BYTES);
     int src = sqlite3_step(st);
@@ -66,34 +99,56 @@ static sr_status last_entry(sqlite3 *db, sqlite3_int64 *seq, unsigned char mac[S
     } else if (src != SQLITE_DONE) {
         rc = srp_store_fail(db, src, "read the audit log", err);
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     return rc;
 }
 
-sr_status srp_audit_append(sqlite3 *db, const unsigned char key[SRP_KEY_BYTES], const char *user,
-                           const char *action, const char *case_code, const char *detail,
-                           sr_error *err)
+void srp_audit_cursor_reset(srp_audit_cursor *cur)
 {
-    sqlite3_int64 seq = 0;
-    unsigned char prev[SRP_MAC_BYTES], mac[SRP_MAC_BYTES];
-    char at[32];
-    srp_time_now_iso(at, sizeof at);
-    sr_status rc = last_entry(db, &seq, prev, err);
+    sqlite3_finalize(cur->last);
+    sqlite3_finalize(cur->insert);
+    memset(cur, 0, sizeof *cur);
+}
+
+void srp_audit_cursor_forget(srp_audit_cursor *cur)
+{
+    cur->known = 0;
+}
+
+sr_status srp_audit_append_at(srp_audit_cursor *cur, sqlite3 *db,
+                              const unsigned char key[SRP_KEY_BYTES], const char *user,
+                              const char *action, const char *case_code, const char *detail,
+                              sr_error *err)
+{
+    sr_status rc = SR_OK;
+    if (cur->db != db) {
+        srp_audit_cursor_reset(cur);
+        cur->db = db;
+    }
+    if (!cur->last)
+        rc = srp_store_prepare(db, "SELECT seq, mac FROM audit ORDER BY seq DESC LIMIT 1",
+                               &cur->last, err);
+    if (rc == SR_OK && !cur->insert)
+        rc = srp_store_prepare(db,
+                               "INSERT INTO audit (seq, at, user, action, case_code, detail, mac)"
+                               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                               &cur->insert, err);
+    if (rc == SR_OK && !cur->known) {
+        rc = last_entry(db, cur->last, &cur->seq, cur->mac, err);
+        cur->known = rc == SR_OK;
+    }
     if (rc != SR_OK)
         return rc;
-    seq++;
-    rc = entry_mac(key, prev, seq, (const unsigned char *)at, (const unsigned char *)user,
+    unsigned char mac[SRP_MAC_BYTES];
+    char at[32];
+    srp_time_now_iso(at, sizeof at);
+    sqlite3_int64 seq = cur->seq + 1;
+    rc = entry_mac(key, cur->mac, seq, (const unsigned char *)at, (const unsigned char *)user,
                    (const unsigned char *)action, (const unsigned char *)case_code,
                    (const unsigned char *)detail, mac, err);
     if (rc != SR_OK)
         return rc;
-    sqlite3_stmt *st = NULL;
-    rc = srp_store_prepare(db,
-                           "INSERT INTO audit (seq, at, user, action, case_code, detail, mac)"
-                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                           &st, err);
-    if (rc != SR_OK)
-        return rc;
+    sqlite3_stmt *st = cur->insert;
     sqlite3_bind_int64(st, 1, seq);
     sqlite3_bind_text(st, 2, at, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 3, user, -1, SQLITE_STATIC);
@@ -104,9 +159,25 @@ sr_status srp_audit_append(sqlite3 *db, const unsigned char key[SRP_KEY_BYTES], 
         sqlite3_bind_text(st, 6, detail, -1, SQLITE_STATIC);
     sqlite3_bind_blob(st, 7, mac, sizeof mac, SQLITE_TRANSIENT);
     int src = sqlite3_step(st);
-    if (src != SQLITE_DONE)
-        rc = srp_store_fail(db, src, "write the audit log", err);
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (src != SQLITE_DONE) {
+        cur->known = 0;
+        return srp_store_fail(db, src, "write the audit log", err);
+    }
+    cur->seq = seq;
+    memcpy(cur->mac, mac, SRP_MAC_BYTES);
+    return SR_OK;
+}
+
+sr_status srp_audit_append(sqlite3 *db, const unsigned char key[SRP_KEY_BYTES], const char *user,
+                           const char *action, const char *case_code, const char *detail,
+                           sr_error *err)
+{
+    srp_audit_cursor cur;
+    memset(&cur, 0, sizeof cur);
+    sr_status rc = srp_audit_append_at(&cur, db, key, user, action, case_code, detail, err);
+    srp_audit_cursor_reset(&cur);
     return rc;
 }
 

@@ -18,6 +18,26 @@
 #include "crypto.h"
 #include "sigreg/audit.h"
 
+/* The head of the chain and the statements that append to it, kept by a
+ * session between entries. Valid only while nobody else can append (the
+ * session holds the registry's lock); zero it to start, and reset it
+ * (finalizes its statements) whenever the lock was given up or the
+ * connection changes. */
+typedef struct srp_audit_cursor {
+    sqlite3 *db;
+    sqlite3_stmt *last, *insert;
+    int known;
+    sqlite3_int64 seq;
+    unsigned char mac[SRP_MAC_BYTES];
+} srp_audit_cursor;
+void srp_audit_cursor_reset(srp_audit_cursor *cur);
+/* Forgets the head (another process may append) and keeps the statements. */
+void srp_audit_cursor_forget(srp_audit_cursor *cur);
+/* srp_audit_append through a cursor: the head is read once while known. */
+sr_status srp_audit_append_at(srp_audit_cursor *cur, sqlite3 *db,
+                              const unsigned char key[SRP_KEY_BYTES], const char *user,
+                              const char *action, const char *case_code, const char *detail,
+                              sr_error *err);
 sr_status srp_audit_append(sqlite3 *db, const unsigned char key[SRP_KEY_BYTES], const char *user,
                            const char *action, const char *case_code, const char *detail,
                            sr_error *err);

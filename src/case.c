@@ -36,15 +36,16 @@ sr_status srp_case_load(sr_registry *reg, const char *typed, int64_t without, sr
     sqlite3_stmt *st = NULL;
     /* One pass over the case's active responses gathers every date the
      * rules look at. */
-    rc = srp_store_prepare(db,
-                           "SELECT c.unit, c.status, c.closed_at, c.birth_date,"
-                           " min(CASE WHEN r.phase = 'intake' THEN r.date END), min(r.date),"
-                           " max(CASE WHEN r.phase IN ('intake', 'intervention') THEN r.date END),"
-                           " min(CASE WHEN r.phase = 'followup' THEN r.date END)"
-                           " FROM cases c LEFT JOIN responses r INDEXED BY responses_case"
-                           "  ON r.case_code = c.code AND r.active AND r.id != ?2"
-                           " WHERE c.code = ?1 GROUP BY c.code",
-                           &st, err);
+    rc = srp_registry_prepare(
+        reg,
+        "SELECT c.unit, c.status, c.closed_at, c.birth_date,"
+        " min(CASE WHEN r.phase = 'intake' THEN r.date END), min(r.date),"
+        " max(CASE WHEN r.phase IN ('intake', 'intervention') THEN r.date END),"
+        " min(CASE WHEN r.phase = 'followup' THEN r.date END)"
+        " FROM cases c LEFT JOIN responses r INDEXED BY responses_case"
+        "  ON r.case_code = c.code AND r.active AND r.id != ?2"
+        " WHERE c.code = ?1 GROUP BY c.code",
+        &st, err);
     if (rc != SR_OK)
         return rc;
     sqlite3_bind_text(st, 1, c->code, -1, SQLITE_STATIC);
@@ -64,7 +65,7 @@ sr_status srp_case_load(sr_registry *reg, const char *typed, int64_t without, sr
     } else {
         rc = srp_store_fail(db, src, "read the case", err);
     }
-    sqlite3_finalize(st);
+    srp_stmt_done(reg, st);
     if (rc == SR_OK)
         rc = srp_registry_require_unit(reg, c->unit, err);
     return rc;
@@ -86,21 +87,23 @@ sr_status srp_case_require_role(sr_registry *reg, const char *what, sr_error *er
     return sr_registry_require(reg, SRP_CASE_ROLES, what, err);
 }
 
-sr_status srp_case_step_done(sqlite3 *db, sqlite3_stmt *st, const char *what, sr_error *err)
+sr_status srp_case_step_done(sr_registry *reg, sqlite3_stmt *st, const char *what, sr_error *err)
 {
     int src = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return src == SQLITE_DONE ? SR_OK : srp_store_fail(db, src, what, err);
+    sr_status rc =
+        src == SQLITE_DONE ? SR_OK : srp_store_fail(sqlite3_db_handle(st), src, what, err);
+    srp_stmt_done(reg, st);
+    return rc;
 }
 
-sr_status srp_case_exec(sqlite3 *db, const char *sql, const char *code, sr_error *err)
+sr_status srp_case_exec(sr_registry *reg, const char *sql, const char *code, sr_error *err)
 {
     sqlite3_stmt *st = NULL;
-    sr_status rc = srp_store_prepare(db, sql, &st, err);
+    sr_status rc = srp_registry_prepare(reg, sql, &st, err);
     if (rc != SR_OK)
         return rc;
     sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-    return srp_case_step_done(db, st, "update the case", err);
+    return srp_case_step_done(reg, st, "update the case", err);
 }
 
 sr_status srp_case_commit(sr_registry *reg, sr_status rc, const char *action, const char *code,
@@ -145,25 +148,22 @@ void sr_date_today(char out[SR_DATE_MAX + 1])
 
 /* ---- opening cases ------------------------------------------------------------------ */
 
+/* The pseudonym key is derived once per session, in guarded memory. */
 static sr_status pseudonym_of(sr_registry *reg, const srp_pnr *p, unsigned char out[SRP_MAC_BYTES],
                               sr_error *err)
 {
-    sr_secret *key = sr_secret_new(SRP_KEY_BYTES);
-    if (!key)
-        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-    srp_registry_pseudonym_key(reg, sr_secret_data(key));
-    srp_mac(out, sr_secret_cdata(key), p->canonical, 12);
-    sr_secret_free(key);
-    return SR_OK;
+    return srp_registry_pseudonym(reg, (const unsigned char *)p->canonical, 12, out, err);
 }
 
 /* The case that holds a pseudonym, if any. */
-static sr_status case_of_pseudonym(sqlite3 *db, const unsigned char ps[SRP_MAC_BYTES],
+static sr_status case_of_pseudonym(sr_registry *reg, const unsigned char ps[SRP_MAC_BYTES],
                                    char code[SR_CASE_CODE_SIZE], int *found, sr_error *err)
 {
+    sqlite3 *db = srp_registry_db(reg);
     sqlite3_stmt *st = NULL;
     *found = 0;
-    sr_status rc = srp_store_prepare(db, "SELECT code FROM cases WHERE pseudonym = ?1", &st, err);
+    sr_status rc =
+        srp_registry_prepare(reg, "SELECT code FROM cases WHERE pseudonym = ?1", &st, err);
     if (rc != SR_OK)
         return rc;
     sqlite3_bind_blob(st, 1, ps, SRP_MAC_BYTES, SQLITE_STATIC);
@@ -174,7 +174,7 @@ static sr_status case_of_pseudonym(sqlite3 *db, const unsigned char ps[SRP_MAC_B
     } else if (src != SQLITE_DONE) {
         rc = srp_store_fail(db, src, "look up the personnummer", err);
     }
-    sqlite3_finalize(st);
+    srp_stmt_done(reg, st);
     return rc;
 }
 
@@ -188,12 +188,12 @@ sr_status srp_case_insert(sr_registry *reg, const char *unit, const char *pnr_te
     if (rc != SR_OK)
         return rc;
     sqlite3_stmt *st = NULL;
-    rc = srp_store_prepare(db, "SELECT 1 FROM units WHERE code = ?1", &st, err);
+    rc = srp_registry_prepare(reg, "SELECT 1 FROM units WHERE code = ?1", &st, err);
     if (rc != SR_OK)
         return rc;
     sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
     int exists = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
+    srp_stmt_done(reg, st);
     if (!exists)
         return srp_error_set_where(err, SR_ERR_NOT_FOUND, "unit", "no unit '%s'", unit);
     char today[11];
@@ -207,7 +207,7 @@ sr_status srp_case_insert(sr_registry *reg, const char *unit, const char *pnr_te
         int found = 0;
         char existing[SR_CASE_CODE_SIZE];
         if (rc == SR_OK)
-            rc = case_of_pseudonym(db, ps, existing, &found, err);
+            rc = case_of_pseudonym(reg, ps, existing, &found, err);
         if (rc == SR_OK && found)
             rc = srp_error_set_where(err, SR_ERR_EXISTS, "pnr",
                                      "this personnummer already has case '%s'", existing);
@@ -218,10 +218,10 @@ sr_status srp_case_insert(sr_registry *reg, const char *unit, const char *pnr_te
     }
     for (int attempt = 0; attempt < 8; attempt++) {
         srp_case_code_generate(code);
-        rc = srp_store_prepare(db,
-                               "INSERT INTO cases (code, unit, pseudonym, birth_date, status,"
-                               " opened_at) VALUES (?1, ?2, ?3, ?4, 'open', ?5)",
-                               &st, err);
+        rc = srp_registry_prepare(reg,
+                                  "INSERT INTO cases (code, unit, pseudonym, birth_date, status,"
+                                  " opened_at) VALUES (?1, ?2, ?3, ?4, 'open', ?5)",
+                                  &st, err);
         if (rc != SR_OK)
             break;
         sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
@@ -232,22 +232,22 @@ sr_status srp_case_insert(sr_registry *reg, const char *unit, const char *pnr_te
         }
         sqlite3_bind_text(st, 5, today, -1, SQLITE_STATIC);
         int src = sqlite3_step(st);
-        sqlite3_finalize(st);
+        srp_stmt_done(reg, st);
         if (src == SQLITE_DONE)
             break;
         if ((src & 0xff) != SQLITE_CONSTRAINT || attempt == 7)
             rc = srp_store_fail(db, src, "open the case", err);
     }
     if (rc == SR_OK && pnr_text) {
-        rc = srp_store_prepare(db,
-                               "INSERT INTO codekey.code_key (case_code, pnr, created_at)"
-                               " VALUES (?1, ?2, ?3)",
-                               &st, err);
+        rc = srp_registry_prepare(reg,
+                                  "INSERT INTO codekey.code_key (case_code, pnr, created_at)"
+                                  " VALUES (?1, ?2, ?3)",
+                                  &st, err);
         if (rc == SR_OK) {
             sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
             sqlite3_bind_text(st, 2, p.canonical, -1, SQLITE_TRANSIENT);
             sqlite3_bind_text(st, 3, today, -1, SQLITE_STATIC);
-            rc = srp_case_step_done(db, st, "write the code key", err);
+            rc = srp_case_step_done(reg, st, "write the code key", err);
         }
     }
     srp_wipe(&p, sizeof p);
@@ -284,7 +284,7 @@ sr_status sr_case_find(sr_registry *reg, const char *pnr, char code[SR_CASE_CODE
     srp_wipe(&p, sizeof p);
     int found = 0;
     if (rc == SR_OK)
-        rc = case_of_pseudonym(srp_registry_db(reg), ps, code, &found, err);
+        rc = case_of_pseudonym(reg, ps, code, &found, err);
     if (rc != SR_OK)
         return rc;
     if (!found) {
@@ -310,7 +310,8 @@ sr_status sr_case_identity(sr_registry *reg, const char *typed, char pnr[SR_PNR_
         return rc;
     sqlite3 *db = srp_registry_db(reg);
     sqlite3_stmt *st = NULL;
-    rc = srp_store_prepare(db, "SELECT pnr FROM codekey.code_key WHERE case_code = ?1", &st, err);
+    rc = srp_registry_prepare(reg, "SELECT pnr FROM codekey.code_key WHERE case_code = ?1", &st,
+                              err);
     if (rc != SR_OK)
         return rc;
     sqlite3_bind_text(st, 1, c.code, -1, SQLITE_STATIC);
@@ -321,7 +322,7 @@ sr_status sr_case_identity(sr_registry *reg, const char *typed, char pnr[SR_PNR_
         rc = srp_error_set(err, SR_ERR_NOT_FOUND, "case '%s' has no personnummer", c.code);
     else
         rc = srp_store_fail(db, src, "read the code key", err);
-    sqlite3_finalize(st);
+    srp_stmt_done(reg, st);
     if (rc == SR_OK)
         rc = srp_registry_transaction(reg, "case.identity", c.code, NULL, NULL, NULL, err);
     if (rc != SR_OK)
@@ -347,7 +348,7 @@ sr_status sr_case_show(sr_registry *reg, const char *typed, sr_case_fn fn_case,
     sqlite3_stmt *st = NULL;
     char sql[1024];
     snprintf(sql, sizeof sql, "%s WHERE c.code = ?1", srp_case_select);
-    rc = srp_store_prepare(db, sql, &st, err);
+    rc = srp_registry_prepare(reg, sql, &st, err);
     if (rc != SR_OK)
         return rc;
     sqlite3_bind_text(st, 1, c.code, -1, SQLITE_STATIC);
@@ -359,14 +360,14 @@ sr_status sr_case_show(sr_registry *reg, const char *typed, sr_case_fn fn_case,
     } else {
         rc = srp_store_fail(db, src, "read the case", err);
     }
-    sqlite3_finalize(st);
+    srp_stmt_done(reg, st);
     if (rc != SR_OK || stop)
         return rc;
-    rc = srp_store_prepare(db,
-                           "SELECT id, form_id, form_version, phase, date, revision, active,"
-                           " answers, created_by FROM responses WHERE case_code = ?1"
-                           " ORDER BY date, id",
-                           &st, err);
+    rc = srp_registry_prepare(reg,
+                              "SELECT id, form_id, form_version, phase, date, revision, active,"
+                              " answers, created_by FROM responses WHERE case_code = ?1"
+                              " ORDER BY date, id",
+                              &st, err);
     if (rc != SR_OK)
         return rc;
     sqlite3_bind_text(st, 1, c.code, -1, SQLITE_STATIC);
@@ -388,7 +389,7 @@ sr_status sr_case_show(sr_registry *reg, const char *typed, sr_case_fn fn_case,
     }
     if (src != SQLITE_ROW && src != SQLITE_DONE)
         rc = srp_store_fail(db, src, "read responses", err);
-    sqlite3_finalize(st);
+    srp_stmt_done(reg, st);
     return rc;
 }
 
@@ -434,7 +435,7 @@ sr_status sr_case_list(sr_registry *reg, const sr_case_filter *filter, sr_case_f
              srp_case_select);
     sqlite3 *db = srp_registry_db(reg);
     sqlite3_stmt *st = NULL;
-    rc = srp_store_prepare(db, sql, &st, err);
+    rc = srp_registry_prepare(reg, sql, &st, err);
     if (rc != SR_OK)
         return rc;
     if (filter->unit)
@@ -456,7 +457,7 @@ sr_status sr_case_list(sr_registry *reg, const sr_case_filter *filter, sr_case_f
     }
     if (src != SQLITE_ROW && src != SQLITE_DONE)
         rc = srp_store_fail(db, src, "list cases", err);
-    sqlite3_finalize(st);
+    srp_stmt_done(reg, st);
     return rc;
 }
 
@@ -478,17 +479,17 @@ sr_status sr_case_reopen(sr_registry *reg, const char *typed, const char *reason
         rc = srp_store_begin(db, err);
     if (rc != SR_OK)
         return rc;
-    rc = srp_case_exec(db, "UPDATE cases SET status = 'open', closed_at = NULL WHERE code = ?1",
+    rc = srp_case_exec(reg, "UPDATE cases SET status = 'open', closed_at = NULL WHERE code = ?1",
                        c.code, err);
     /* The closure (and anything registered after it) stays, set aside. */
     if (rc == SR_OK)
-        rc = srp_case_exec(db,
+        rc = srp_case_exec(reg,
                            "UPDATE response_codes SET active = 0 WHERE response_id IN"
                            " (SELECT id FROM responses WHERE case_code = ?1 AND active"
                            "  AND phase IN ('closure', 'followup'))",
                            c.code, err);
     if (rc == SR_OK)
-        rc = srp_case_exec(db,
+        rc = srp_case_exec(reg,
                            "UPDATE responses SET active = 0 WHERE case_code = ?1 AND active"
                            " AND phase IN ('closure', 'followup')",
                            c.code, err);
@@ -496,16 +497,16 @@ sr_status sr_case_reopen(sr_registry *reg, const char *typed, const char *reason
     srp_time_now_iso(now, sizeof now);
     sqlite3_stmt *st = NULL;
     if (rc == SR_OK)
-        rc = srp_store_prepare(db,
-                               "INSERT INTO case_events (case_code, at, user, event, reason)"
-                               " VALUES (?1, ?2, ?3, 'reopen', ?4)",
-                               &st, err);
+        rc = srp_registry_prepare(reg,
+                                  "INSERT INTO case_events (case_code, at, user, event, reason)"
+                                  " VALUES (?1, ?2, ?3, 'reopen', ?4)",
+                                  &st, err);
     if (rc == SR_OK) {
         sqlite3_bind_text(st, 1, c.code, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, sr_registry_user(reg), -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
-        rc = srp_case_step_done(db, st, "record the reopening", err);
+        rc = srp_case_step_done(reg, st, "record the reopening", err);
     }
     return srp_case_commit(reg, rc, "case.reopen", c.code, NULL, err);
 }

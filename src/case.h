@@ -41,9 +41,9 @@ void srp_case_facts_of(const srp_case_state *c, srp_case_facts *facts);
 /* SR_OK when the session's role works on cases. */
 sr_status srp_case_require_role(sr_registry *reg, const char *what, sr_error *err);
 /* Steps st to its end and finalizes it. */
-sr_status srp_case_step_done(sqlite3 *db, sqlite3_stmt *st, const char *what, sr_error *err);
+sr_status srp_case_step_done(sr_registry *reg, sqlite3_stmt *st, const char *what, sr_error *err);
 /* Runs sql with the case code bound as ?1. */
-sr_status srp_case_exec(sqlite3 *db, const char *sql, const char *code, sr_error *err);
+sr_status srp_case_exec(sr_registry *reg, const char *sql, const char *code, sr_error *err);
 /* Ends the transaction begun for an action: when rc is SR_OK, writes the
  * audit entry and commits; otherwise rolls back. Returns the outcome. */
 sr_status srp_case_commit(sr_registry *reg, sr_status rc, const char *action, const char *code,

@@ -16,7 +16,7 @@
 #include "store.h"
 
 /* Erases one case inside the caller's transaction. */
-static sr_status erase_case(sqlite3 *db, const char *code, int has_codekey, sr_error *err)
+static sr_status erase_case(sr_registry *reg, const char *code, int has_codekey, sr_error *err)
 {
     static const char *const statements[] = {
         ("DELETE FROM response_history WHERE response_id IN"
@@ -30,7 +30,7 @@ static sr_status erase_case(sqlite3 *db, const char *code, int has_codekey, sr_e
     sr_status rc = SR_OK;
     size_t n = sizeof statements / sizeof statements[0] - (has_codekey ? 0 : 1);
     for (size_t i = 0; i < n && rc == SR_OK; i++)
-        rc = srp_case_exec(db, statements[i], code, err);
+        rc = srp_case_exec(reg, statements[i], code, err);
     return rc;
 }
 
@@ -45,7 +45,7 @@ sr_status sr_case_delete(sr_registry *reg, const char *typed, sr_error *err)
         rc = srp_store_begin(db, err);
     if (rc != SR_OK)
         return rc;
-    rc = erase_case(db, c.code, srp_registry_has_identity(reg), err);
+    rc = erase_case(reg, c.code, srp_registry_has_identity(reg), err);
     return srp_case_commit(reg, rc, "case.delete", c.code, "reason=erasure", err);
 }
 
@@ -67,7 +67,7 @@ sr_status sr_purge(sr_registry *reg, const char *closed_before, int execute, sr_
     snprintf(sql, sizeof sql, "%s WHERE c.status = 'closed' AND c.closed_at < ?1 ORDER BY c.code",
              srp_case_select);
     sqlite3_stmt *st = NULL;
-    rc = srp_store_prepare(db, sql, &st, err);
+    rc = srp_registry_prepare(reg, sql, &st, err);
     char(*codes)[SR_CASE_CODE_SIZE] = NULL;
     size_t n = 0, cap = 0;
     if (rc == SR_OK) {
@@ -91,10 +91,10 @@ sr_status sr_purge(sr_registry *reg, const char *closed_before, int execute, sr_
         }
         if (rc == SR_OK && src != SQLITE_DONE)
             rc = srp_store_fail(db, src, "list cases to purge", err);
-        sqlite3_finalize(st);
+        srp_stmt_done(reg, st);
     }
     for (size_t i = 0; execute && rc == SR_OK && i < n; i++)
-        rc = erase_case(db, codes[i], srp_registry_has_identity(reg), err);
+        rc = erase_case(reg, codes[i], srp_registry_has_identity(reg), err);
     free(codes);
     *count = n;
     char detail[96];

@@ -25,15 +25,16 @@ static void copy_text(char *dst, size_t size, const unsigned char *src)
 }
 
 /* The first active response to form_id on the case, 0 when none. */
-static sr_status first_active(sqlite3 *db, const char *code, const char *form_id, int64_t *first,
-                              sr_error *err)
+static sr_status first_active(sr_registry *reg, const char *code, const char *form_id,
+                              int64_t *first, sr_error *err)
 {
+    sqlite3 *db = srp_registry_db(reg);
     sqlite3_stmt *st = NULL;
     *first = 0;
-    sr_status rc = srp_store_prepare(db,
-                                     "SELECT min(id) FROM responses INDEXED BY responses_case"
-                                     " WHERE case_code = ?1 AND form_id = ?2 AND active",
-                                     &st, err);
+    sr_status rc = srp_registry_prepare(reg,
+                                        "SELECT min(id) FROM responses INDEXED BY responses_case"
+                                        " WHERE case_code = ?1 AND form_id = ?2 AND active",
+                                        &st, err);
     if (rc != SR_OK)
         return rc;
     sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
@@ -43,23 +44,79 @@ static sr_status first_active(sqlite3 *db, const char *code, const char *form_id
         *first = sqlite3_column_int64(st, 0);
     else
         rc = srp_store_fail(db, src, "read responses", err);
-    sqlite3_finalize(st);
+    srp_stmt_done(reg, st);
     return rc;
 }
 
 /* ---- registration -------------------------------------------------------------------------- */
+
+static sr_status register_with(sr_registry *reg, const srp_case_state *cs, const srp_form_facts *ff,
+                               const sr_form *form, const char *date, const json_t *answers,
+                               sr_problems *problems, int64_t *response_id, sr_error *err);
 
 sr_status srp_register_in_txn(sr_registry *reg, const char *typed_code, const sr_form *form,
                               const char *date, const json_t *answers, sr_problems *problems,
                               int64_t *response_id, sr_error *err)
 {
     srp_case_state c;
-    sqlite3 *db = srp_registry_db(reg);
     sr_status rc = srp_case_load(reg, typed_code, 0, &c, err);
     srp_form_facts f = {sr_form_id(form), sr_form_phase(form), sr_form_repeatable(form), 0};
     if (rc == SR_OK && !f.repeatable)
-        rc = first_active(db, c.code, f.id, &f.existing, err);
-    if (rc == SR_OK) {
+        rc = first_active(reg, c.code, f.id, &f.existing, err);
+    if (rc != SR_OK)
+        return rc;
+    return register_with(reg, &c, &f, form, date, answers, problems, response_id, err);
+}
+
+static void keep_min(char *kept, size_t size, const char *date)
+{
+    if (!kept[0] || strcmp(date, kept) < 0)
+        snprintf(kept, size, "%s", date);
+}
+
+sr_status srp_register_known(sr_registry *reg, srp_case_state *c, srp_case_seen *seen,
+                             const sr_form *form, const char *date, const json_t *answers,
+                             sr_problems *problems, int64_t *response_id, sr_error *err)
+{
+    srp_form_facts f = {sr_form_id(form), sr_form_phase(form), sr_form_repeatable(form), 0};
+    for (size_t i = 0; !f.repeatable && i < seen->count; i++)
+        if (strcmp(seen->forms[i].id, f.id) == 0)
+            f.existing = seen->forms[i].first;
+    sr_status rc = register_with(reg, c, &f, form, date, answers, problems, response_id, err);
+    if (rc != SR_OK)
+        return rc;
+    /* The state as srp_case_load would read it back now. */
+    if (f.phase == SR_PHASE_INTAKE)
+        keep_min(c->intake_date, sizeof c->intake_date, date);
+    keep_min(c->first_date, sizeof c->first_date, date);
+    if ((f.phase == SR_PHASE_INTAKE || f.phase == SR_PHASE_INTERVENTION) &&
+        strcmp(date, c->last_work_date) > 0)
+        snprintf(c->last_work_date, sizeof c->last_work_date, "%s", date);
+    if (f.phase == SR_PHASE_FOLLOWUP)
+        keep_min(c->first_followup, sizeof c->first_followup, date);
+    if (f.phase == SR_PHASE_CLOSURE) {
+        snprintf(c->status, sizeof c->status, "closed");
+        snprintf(c->closed_at, sizeof c->closed_at, "%s", date);
+    }
+    if (!f.repeatable && !f.existing && seen->count < SRP_CASE_SEEN_MAX &&
+        strlen(f.id) <= SR_FORM_ID_MAX) {
+        snprintf(seen->forms[seen->count].id, sizeof seen->forms[seen->count].id, "%s", f.id);
+        seen->forms[seen->count++].first = *response_id;
+    } else if (!f.repeatable && !f.existing) {
+        seen->overflow = 1;
+    }
+    return SR_OK;
+}
+
+static sr_status register_with(sr_registry *reg, const srp_case_state *cs, const srp_form_facts *ff,
+                               const sr_form *form, const char *date, const json_t *answers,
+                               sr_problems *problems, int64_t *response_id, sr_error *err)
+{
+    const srp_case_state c = *cs;
+    const srp_form_facts f = *ff;
+    sqlite3 *db = srp_registry_db(reg);
+    sr_status rc = SR_OK;
+    {
         char today[SR_DATE_MAX + 1];
         srp_time_today(today, sizeof today);
         srp_case_facts facts;
@@ -80,8 +137,8 @@ sr_status srp_register_in_txn(sr_registry *reg, const char *typed_code, const sr
         free(text);
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     }
-    rc = srp_store_prepare(
-        db,
+    rc = srp_registry_prepare(
+        reg,
         "INSERT INTO responses (case_code, form_id, form_version, phase, date,"
         " answers, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         &st, err);
@@ -94,13 +151,13 @@ sr_status srp_register_in_txn(sr_registry *reg, const char *typed_code, const sr
         sqlite3_bind_text(st, 6, text, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 8, sr_registry_user(reg), -1, SQLITE_STATIC);
-        rc = srp_case_step_done(db, st, "store the response", err);
+        rc = srp_case_step_done(reg, st, "store the response", err);
     }
     if (rc == SR_OK)
         *response_id = sqlite3_last_insert_rowid(db);
     if (rc == SR_OK)
-        rc = srp_store_prepare(
-            db,
+        rc = srp_registry_prepare(
+            reg,
             "INSERT INTO response_codes (form_id, case_code, response_id,"
             " form_version, date, active, coded) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)",
             &st, err);
@@ -111,17 +168,17 @@ sr_status srp_register_in_txn(sr_registry *reg, const char *typed_code, const sr
         sqlite3_bind_int(st, 4, sr_form_version(form));
         sqlite3_bind_text(st, 5, date, -1, SQLITE_STATIC);
         sqlite3_bind_blob(st, 6, coded, (int)coded_len, SQLITE_STATIC);
-        rc = srp_case_step_done(db, st, "store the coded answers", err);
+        rc = srp_case_step_done(reg, st, "store the coded answers", err);
     }
     free(text);
     free(coded);
     if (rc == SR_OK && sr_form_phase(form) == SR_PHASE_CLOSURE) {
-        rc = srp_store_prepare(
-            db, "UPDATE cases SET status = 'closed', closed_at = ?2 WHERE code = ?1", &st, err);
+        rc = srp_registry_prepare(
+            reg, "UPDATE cases SET status = 'closed', closed_at = ?2 WHERE code = ?1", &st, err);
         if (rc == SR_OK) {
             sqlite3_bind_text(st, 1, c.code, -1, SQLITE_STATIC);
             sqlite3_bind_text(st, 2, date, -1, SQLITE_STATIC);
-            rc = srp_case_step_done(db, st, "close the case", err);
+            rc = srp_case_step_done(reg, st, "close the case", err);
         }
     }
     return rc;
@@ -184,14 +241,15 @@ typedef struct stored_response {
 
 /* Reads a response; a missing one is SR_ERR_NOT_FOUND, a failing read the
  * engine's own error. */
-static sr_status read_response(sqlite3 *db, int64_t id, stored_response *r, sr_error *err)
+static sr_status read_response(sr_registry *reg, int64_t id, stored_response *r, sr_error *err)
 {
+    sqlite3 *db = srp_registry_db(reg);
     sqlite3_stmt *st = NULL;
     memset(r, 0, sizeof *r);
-    sr_status rc = srp_store_prepare(db,
-                                     "SELECT case_code, form_id, form_version, date, revision,"
-                                     " active, phase FROM responses WHERE id = ?1",
-                                     &st, err);
+    sr_status rc = srp_registry_prepare(reg,
+                                        "SELECT case_code, form_id, form_version, date, revision,"
+                                        " active, phase FROM responses WHERE id = ?1",
+                                        &st, err);
     if (rc != SR_OK)
         return rc;
     sqlite3_bind_int64(st, 1, id);
@@ -211,7 +269,7 @@ static sr_status read_response(sqlite3 *db, int64_t id, stored_response *r, sr_e
     } else {
         rc = srp_store_fail(db, src, "read the response", err);
     }
-    sqlite3_finalize(st);
+    srp_stmt_done(reg, st);
     return rc;
 }
 
@@ -219,20 +277,19 @@ static sr_status read_response(sqlite3 *db, int64_t id, stored_response *r, sr_e
 static sr_status store_revision(sr_registry *reg, int64_t id, const sr_form *form,
                                 const json_t *answers, const char *date, sr_error *err)
 {
-    sqlite3 *db = srp_registry_db(reg);
     sqlite3_stmt *st = NULL;
     char now[32];
     srp_time_now_iso(now, sizeof now);
-    sr_status rc = srp_store_prepare(db,
-                                     "INSERT INTO response_history (response_id, revision, date,"
-                                     " answers, replaced_at, replaced_by) SELECT id, revision,"
-                                     " date, answers, ?2, ?3 FROM responses WHERE id = ?1",
-                                     &st, err);
+    sr_status rc = srp_registry_prepare(reg,
+                                        "INSERT INTO response_history (response_id, revision, date,"
+                                        " answers, replaced_at, replaced_by) SELECT id, revision,"
+                                        " date, answers, ?2, ?3 FROM responses WHERE id = ?1",
+                                        &st, err);
     if (rc == SR_OK) {
         sqlite3_bind_int64(st, 1, id);
         sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, sr_registry_user(reg), -1, SQLITE_STATIC);
-        rc = srp_case_step_done(db, st, "keep the old revision", err);
+        rc = srp_case_step_done(reg, st, "keep the old revision", err);
     }
     char *text = rc == SR_OK ? json_dumps(answers, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     unsigned char *coded = NULL;
@@ -240,24 +297,25 @@ static sr_status store_revision(sr_registry *reg, int64_t id, const sr_form *for
     if (rc == SR_OK && (!text || srp_coded_encode(form, answers, &coded, &coded_len) != 0))
         rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     if (rc == SR_OK)
-        rc = srp_store_prepare(db,
-                               "UPDATE responses SET answers = ?2, date = ?3,"
-                               " revision = revision + 1 WHERE id = ?1",
-                               &st, err);
+        rc = srp_registry_prepare(reg,
+                                  "UPDATE responses SET answers = ?2, date = ?3,"
+                                  " revision = revision + 1 WHERE id = ?1",
+                                  &st, err);
     if (rc == SR_OK) {
         sqlite3_bind_int64(st, 1, id);
         sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, date, -1, SQLITE_STATIC);
-        rc = srp_case_step_done(db, st, "store the new revision", err);
+        rc = srp_case_step_done(reg, st, "store the new revision", err);
     }
     if (rc == SR_OK)
-        rc = srp_store_prepare(
-            db, "UPDATE response_codes SET coded = ?2, date = ?3 WHERE response_id = ?1", &st, err);
+        rc = srp_registry_prepare(
+            reg, "UPDATE response_codes SET coded = ?2, date = ?3 WHERE response_id = ?1", &st,
+            err);
     if (rc == SR_OK) {
         sqlite3_bind_int64(st, 1, id);
         sqlite3_bind_blob(st, 2, coded, (int)coded_len, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, date, -1, SQLITE_STATIC);
-        rc = srp_case_step_done(db, st, "store the new coded answers", err);
+        rc = srp_case_step_done(reg, st, "store the new coded answers", err);
     }
     free(text);
     free(coded);
@@ -277,7 +335,7 @@ sr_status sr_response_edit(sr_registry *reg, int64_t response_id, const char *da
     if (rc == SR_OK)
         rc = parse_answers(answers_json, len, &answers, problems, err);
     if (rc == SR_OK)
-        rc = read_response(db, response_id, &r, err);
+        rc = read_response(reg, response_id, &r, err);
     /* The case as it would be without this response: the rules then place
      * the corrected date among the others. */
     if (rc == SR_OK)
@@ -300,7 +358,7 @@ sr_status sr_response_edit(sr_registry *reg, int64_t response_id, const char *da
     const char *new_date = date ? date : r.date;
     rc = store_revision(reg, response_id, form, answers, new_date, err);
     if (rc == SR_OK && r.phase == SR_PHASE_CLOSURE && date)
-        rc = srp_case_exec(db,
+        rc = srp_case_exec(reg,
                            "UPDATE cases SET closed_at = (SELECT max(date) FROM responses"
                            " WHERE case_code = ?1 AND phase = 'closure' AND active)"
                            " WHERE code = ?1 AND status = 'closed'",
@@ -333,15 +391,16 @@ sr_status sr_case_allowed_forms(sr_registry *reg, const char *code, sr_form_allo
         return rc;
     sqlite3 *db = srp_registry_db(reg);
     sqlite3_stmt *st = NULL;
-    rc = srp_store_prepare(db,
-                           "SELECT f.id, f.version, f.phase, f.repeatable,"
-                           " (SELECT min(r.id) FROM responses r INDEXED BY responses_case"
-                           "  WHERE r.case_code = ?1 AND r.form_id = f.id AND r.active)"
-                           " FROM forms f WHERE f.version ="
-                           " (SELECT max(g.version) FROM forms g WHERE g.id = f.id)"
-                           " ORDER BY CASE f.phase WHEN 'intake' THEN 0 WHEN 'intervention' THEN 1"
-                           " WHEN 'closure' THEN 2 WHEN 'experience' THEN 3 ELSE 4 END, f.id",
-                           &st, err);
+    rc = srp_registry_prepare(
+        reg,
+        "SELECT f.id, f.version, f.phase, f.repeatable,"
+        " (SELECT min(r.id) FROM responses r INDEXED BY responses_case"
+        "  WHERE r.case_code = ?1 AND r.form_id = f.id AND r.active)"
+        " FROM forms f WHERE f.version ="
+        " (SELECT max(g.version) FROM forms g WHERE g.id = f.id)"
+        " ORDER BY CASE f.phase WHEN 'intake' THEN 0 WHEN 'intervention' THEN 1"
+        " WHEN 'closure' THEN 2 WHEN 'experience' THEN 3 ELSE 4 END, f.id",
+        &st, err);
     if (rc != SR_OK)
         return rc;
     sqlite3_bind_text(st, 1, c.code, -1, SQLITE_STATIC);
@@ -377,6 +436,6 @@ sr_status sr_case_allowed_forms(sr_registry *reg, const char *code, sr_form_allo
     }
     if (rc == SR_OK && src != SQLITE_ROW && src != SQLITE_DONE)
         rc = srp_store_fail(db, src, "list the forms", err);
-    sqlite3_finalize(st);
+    srp_stmt_done(reg, st);
     return rc;
 }

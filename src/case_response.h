@@ -11,10 +11,29 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "case.h"
 #include "sigreg/cases.h"
+#include "sigreg/limits.h"
 
 /* Registers a response inside the caller's transaction, after the
  * life-cycle and answer checks (the bulk import and sr_register share it). */
+/* What a caller that keeps a case's state in memory (an import) knows of
+ * the forms registered on it: the first response to each form that is not
+ * repeatable. */
+#define SRP_CASE_SEEN_MAX 32
+typedef struct srp_case_seen {
+    struct {
+        char id[SR_FORM_ID_MAX + 1];
+        int64_t first;
+    } forms[SRP_CASE_SEEN_MAX];
+    size_t count;
+    int overflow; /* more forms than kept: the caller must load the case instead */
+} srp_case_seen;
+/* srp_register_in_txn on a case whose state c (as srp_case_load reads it,
+ * unit access already checked) the caller keeps; c and seen are updated. */
+sr_status srp_register_known(sr_registry *reg, srp_case_state *c, srp_case_seen *seen,
+                             const sr_form *form, const char *date, const json_t *answers,
+                             sr_problems *problems, int64_t *response_id, sr_error *err);
 sr_status srp_register_in_txn(sr_registry *reg, const char *typed_code, const sr_form *form,
                               const char *date, const json_t *answers, sr_problems *problems,
                               int64_t *response_id, sr_error *err);

@@ -85,8 +85,8 @@ static sr_status begin(sr_import *imp, sr_error *err)
     return rc;
 }
 
-sr_status sr_import_begin(sr_registry *reg, sr_import_case_fn on_case, void *ctx,
-                          sr_import **out, sr_error *err)
+sr_status sr_import_begin(sr_registry *reg, sr_import_case_fn on_case, void *ctx, sr_import **out,
+                          sr_error *err)
 {
     sr_status rc = sr_registry_require(
         reg, SR_ROLE_BIT(SR_ROLE_ADMIN) | SR_ROLE_BIT(SR_ROLE_COORDINATOR), "import cases", err);
@@ -152,6 +152,15 @@ static sr_status import_object(sr_import *imp, json_t *line, sr_import_result *r
                          json_is_string(pnr) ? json_string_value(pnr) : NULL, result->code, err);
     if (rc != SR_OK)
         return rc;
+    /* The new case's state is kept here, not read back per response: only
+     * this line writes to it. */
+    srp_case_state state;
+    memset(&state, 0, sizeof state);
+    snprintf(state.code, sizeof state.code, "%s", result->code);
+    snprintf(state.unit, sizeof state.unit, "%s", json_string_value(unit));
+    snprintf(state.status, sizeof state.status, "open");
+    srp_case_seen seen;
+    memset(&seen, 0, sizeof seen);
     size_t i;
     json_t *r;
     json_array_foreach(responses, i, r)
@@ -176,8 +185,11 @@ static sr_status import_object(sr_import *imp, json_t *line, sr_import_result *r
                       version ? (int)json_integer_value(version) : 0, &form, err);
         int64_t id = 0;
         if (rc == SR_OK)
-            rc = srp_register_in_txn(imp->reg, result->code, form, json_string_value(date),
-                                     answers, problems, &id, err);
+            rc = seen.overflow
+                     ? srp_register_in_txn(imp->reg, result->code, form, json_string_value(date),
+                                           answers, problems, &id, err)
+                     : srp_register_known(imp->reg, &state, &seen, form, json_string_value(date),
+                                          answers, problems, &id, err);
         if (rc != SR_OK) {
             char prefix[SR_ERROR_MESSAGE_MAX];
             if (err && err->status != SR_OK) {

@@ -152,8 +152,11 @@ sr_status sr_registry_backup(sr_registry *reg, const char *out_path, sr_error *e
     char detail[64];
     snprintf(detail, sizeof detail, "files=3");
     /* Logged before the copy, so that the backup holds its own entry. The
-     * session holds the registry lock and no transaction is open, so the
+     * copy is made under the registry lock with no transaction open, so the
      * files on disk are a consistent set. */
+    rc = srp_registry_lock(reg, err);
+    if (rc != SR_OK)
+        goto out;
     rc = srp_registry_transaction(reg, "registry.backup", NULL, detail, NULL, NULL, err);
     if (rc == SR_OK)
         rc = srp_file_copy_atomic(srp_registry_db_path(reg), out_path, err);
@@ -161,6 +164,7 @@ sr_status sr_registry_backup(sr_registry *reg, const char *out_path, sr_error *e
         rc = srp_file_copy_atomic(srp_registry_codekey_path(reg), dst_codekey, err);
     if (rc == SR_OK)
         rc = srp_file_copy_atomic(srp_registry_keyring_path(reg), dst_keyring, err);
+    srp_registry_unlock(reg);
     if (rc == SR_OK)
         rc = check_copy(out_path, dbkey, err);
     if (rc == SR_OK)

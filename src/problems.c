@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buffer.h"
 #include "form_int.h"
 
 typedef struct problem {
@@ -62,14 +63,10 @@ int srp_problems_add(sr_problems *p, const char *path, const char *fmt, ...)
 {
     if (!p)
         return 0;
-    if (p->count == p->cap) {
-        size_t cap = p->cap ? 2 * p->cap : 8;
-        problem *grown = realloc(p->items, cap * sizeof *grown);
-        if (!grown)
-            return -1;
-        p->items = grown;
-        p->cap = cap;
-    }
+    void *items = p->items;
+    if (srp_grow(&items, &p->cap, p->count + 1, sizeof *p->items) != 0)
+        return -1;
+    p->items = items;
     char message[512];
     va_list ap;
     va_start(ap, fmt);

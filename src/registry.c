@@ -11,6 +11,22 @@
  *   3. the keyring is rewritten without the previous keys.
  * Opening tries the current keys first and then the previous ones, and an
  * admin's or coordinator's session finishes a rotation it finds half done.
+ *
+ * A session is a key context, not a lock. Unlocking runs Argon2id once and
+ * keeps the slot's own secret key in guarded memory; the registry's lock
+ * (lock.h) is taken exclusively for each write transaction (through the
+ * store's transaction hooks, whichever module begins it), each rotation and
+ * each keyring change, and released after. Reads take no lock of ours:
+ * SQLite's own locks keep each statement consistent. Every file of the set is
+ * stamped (device, inode, size, time) when the session loads it. A session
+ * that finds the stamps changed between operations (another process rotated
+ * the keys or changed the keyring) loads the set again with the kept slot
+ * key, without the KDF; one that finds them changed when it takes the lock in
+ * the middle of an operation refuses that transaction ("try again") rather
+ * than write into a file that was replaced. Connections, keyrings and keys
+ * replaced by a reload are kept until sr_registry_release, so pointers that
+ * a running operation holds stay valid (a replaced connection refuses to
+ * begin a transaction).
  */
 #include "sigreg/registry.h"
 
@@ -23,6 +39,7 @@
 #include <unistd.h>
 
 #include "audit_int.h"
+#include "base/buffer.h"
 #include "base/error.h"
 #include "base/fileio.h"
 #include "keyring_file.h"
@@ -39,18 +56,174 @@ typedef struct registry_paths {
     char *lock;
 } registry_paths;
 
+typedef struct file_stamp {
+    int present;
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    struct timespec mtime;
+} file_stamp;
+
+/* A statement of the session's cache; out: handed out and not yet done. */
+typedef struct stmt_entry {
+    uint64_t hash;
+    char *sql;
+    sqlite3_stmt *st;
+    int out;
+} stmt_entry;
+
+/* What a reload replaced, kept until the running operation is over. */
+typedef struct retired_set {
+    sqlite3 *db;
+    srp_keyring *keyring;
+    srp_keys *keys;
+    sr_secret *audit_key;
+} retired_set;
+
 struct sr_registry {
     registry_paths paths;
-    int lock_fd;
+    int lock_fd;            /* open for the session's life; locked only when lock_depth > 0 */
+    int lock_depth;         /* nested exclusive sections (transactions, rotations, keyring edits) */
+    int loading;            /* the set is being (re)loaded under the lock */
+    sr_secret *slot_secret; /* the user's slot key: reopens the keyring without the KDF */
     srp_keyring *keyring;
     srp_keys *keys;
     int db_on_previous; /* the database is still under the previous master key */
     sqlite3 *db;
+    int codekey_attached; /* attached on first use: read-only work never opens it */
+    int audit_only;       /* the transaction being begun writes only an audit entry */
     sr_secret *audit_key;
+    sr_secret *pseudonym_key;
+    srp_audit_cursor audit;
+    file_stamp db_stamp, codekey_stamp, keyring_stamp;
+    stmt_entry *stmts;
+    size_t stmt_count, stmt_cap;
+    retired_set *retired;
+    size_t retired_count, retired_cap;
     char *user;
     sr_role role;
+    int role_known;
     int busy_timeout_ms;
 };
+
+static sr_status set_hooks(sr_registry *reg, sr_error *err);
+static void close_database(sr_registry *reg);
+
+/* ---- file stamps ----------------------------------------------------------------- */
+
+static void stamp_take(const char *path, file_stamp *s)
+{
+    struct stat st;
+    memset(s, 0, sizeof *s);
+    if (stat(path, &st) != 0)
+        return;
+    s->present = 1;
+    s->dev = st.st_dev;
+    s->ino = st.st_ino;
+    s->size = st.st_size;
+    s->mtime = st.st_mtim;
+}
+
+static int stamp_same(const file_stamp *a, const file_stamp *b)
+{
+    return a->present == b->present && a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+           a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec;
+}
+
+/* Whether the database or the code key file was replaced (a rotation). */
+static int db_files_changed(const sr_registry *reg)
+{
+    file_stamp d, c;
+    stamp_take(reg->paths.db, &d);
+    stamp_take(reg->paths.codekey, &c);
+    return d.ino != reg->db_stamp.ino || d.dev != reg->db_stamp.dev ||
+           c.ino != reg->codekey_stamp.ino || c.dev != reg->codekey_stamp.dev;
+}
+
+static int keyring_changed(const sr_registry *reg)
+{
+    file_stamp k;
+    stamp_take(reg->paths.keyring, &k);
+    return !stamp_same(&k, &reg->keyring_stamp);
+}
+
+static void stamps_take(sr_registry *reg)
+{
+    stamp_take(reg->paths.db, &reg->db_stamp);
+    stamp_take(reg->paths.codekey, &reg->codekey_stamp);
+    stamp_take(reg->paths.keyring, &reg->keyring_stamp);
+}
+
+/* ---- the statement cache ------------------------------------------------------------ */
+
+static uint64_t sql_hash(const char *sql)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (const unsigned char *p = (const unsigned char *)sql; *p; p++)
+        h = (h ^ *p) * 1099511628211ULL;
+    return h;
+}
+
+/* Finalizes the cached statements; one still handed out leaves the cache
+ * and is finalized when it is done. */
+static void stmts_clear(sr_registry *reg)
+{
+    for (size_t i = 0; i < reg->stmt_count; i++) {
+        stmt_entry *e = &reg->stmts[i];
+        if (e->out) {
+            e->st = NULL; /* srp_stmt_done finds it nowhere and finalizes it */
+        } else {
+            sqlite3_finalize(e->st);
+        }
+        free(e->sql);
+    }
+    reg->stmt_count = 0;
+    srp_audit_cursor_reset(&reg->audit);
+}
+
+sr_status srp_registry_prepare(sr_registry *reg, const char *sql, sqlite3_stmt **out, sr_error *err)
+{
+    *out = NULL;
+    sqlite3 *db = srp_registry_db(reg);
+    uint64_t h = sql_hash(sql);
+    for (size_t i = 0; i < reg->stmt_count; i++) {
+        stmt_entry *e = &reg->stmts[i];
+        if (e->hash == h && !e->out && strcmp(e->sql, sql) == 0) {
+            e->out = 1;
+            *out = e->st;
+            return SR_OK;
+        }
+    }
+    sqlite3_stmt *st = NULL;
+    sr_status rc = srp_store_prepare(db, sql, &st, err);
+    if (rc != SR_OK)
+        return rc;
+    void *items = reg->stmts;
+    char *copy = strdup(sql);
+    if (!copy || srp_grow(&items, &reg->stmt_cap, reg->stmt_count + 1, sizeof *reg->stmts) != 0) {
+        free(copy);
+        sqlite3_finalize(st);
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    }
+    reg->stmts = items;
+    reg->stmts[reg->stmt_count++] = (stmt_entry){h, copy, st, 1};
+    *out = st;
+    return SR_OK;
+}
+
+void srp_stmt_done(sr_registry *reg, sqlite3_stmt *st)
+{
+    if (!st)
+        return;
+    for (size_t i = 0; reg && i < reg->stmt_count; i++)
+        if (reg->stmts[i].st == st) {
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            reg->stmts[i].out = 0;
+            return;
+        }
+    sqlite3_finalize(st); /* its cache was cleared while it was out */
+}
 
 /* ---- paths ------------------------------------------------------------------ */
 
@@ -137,13 +310,14 @@ static sr_status open_database(sr_registry *reg, sr_error *err)
         sr_secret *key = master_subkey(reg->keys, previous, SRP_SUBKEY_DATABASE);
         if (!key)
             return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-        sr_status rc =
-            srp_store_open(reg->paths.db, sr_secret_cdata(key), 0, reg->busy_timeout_ms, &reg->db,
-                           err);
+        sr_status rc = srp_store_open(reg->paths.db, sr_secret_cdata(key), 0, reg->busy_timeout_ms,
+                                      &reg->db, err);
         sr_secret_free(key);
         if (rc == SR_OK) {
             reg->db_on_previous = previous;
-            return refresh_audit_key(reg, err);
+            reg->codekey_attached = 0;
+            rc = set_hooks(reg, err);
+            return rc == SR_OK ? refresh_audit_key(reg, err) : rc;
         }
         if (rc != SR_ERR_AUTH)
             return rc;
@@ -174,14 +348,27 @@ static sr_status attach_codekey(sr_registry *reg, sr_error *err)
         rc = srp_error_set_where(err, SR_ERR_CORRUPT, reg->paths.codekey,
                                  "the code key file '%s' is damaged or belongs to another registry",
                                  reg->paths.codekey);
+    if (rc == SR_OK)
+        reg->codekey_attached = 1;
     return rc;
+}
+
+/* Attaches the code key when the session holds the identity key and it is
+ * not attached yet; only outside a transaction (SQLite attaches no file
+ * inside one), which is why a write transaction attaches it when it begins. */
+static sr_status need_codekey(sr_registry *reg, sr_error *err)
+{
+    if (reg->codekey_attached || !reg->keys->has_identity || !sqlite3_get_autocommit(reg->db))
+        return SR_OK;
+    return attach_codekey(reg, err);
 }
 
 static sr_status check_registry_id(sr_registry *reg, sr_error *err)
 {
     char *id = NULL;
     sr_status rc = srp_store_meta_get(reg->db, "registry_id", &id, err);
-    if (rc == SR_ERR_NOT_FOUND || (rc == SR_OK && strcmp(id, srp_keyring_registry_id(reg->keyring))))
+    if (rc == SR_ERR_NOT_FOUND ||
+        (rc == SR_OK && strcmp(id, srp_keyring_registry_id(reg->keyring))))
         rc = srp_error_set_where(err, SR_ERR_NOT_REGISTRY, reg->paths.db,
                                  "the keyring and the database '%s' belong to different registries",
                                  reg->paths.db);
@@ -217,8 +404,7 @@ static sr_status move_database_to_current(sr_registry *reg, sr_error *err)
         (void)unlink(tmp);
         goto out;
     }
-    srp_store_close(reg->db);
-    reg->db = NULL;
+    close_database(reg);
     if (rename(tmp, reg->paths.db) != 0) {
         rc = srp_error_set(err, SR_ERR_IO, "cannot replace '%s': %s", reg->paths.db,
                            strerror(errno));
@@ -233,7 +419,8 @@ static sr_status move_database_to_current(sr_registry *reg, sr_error *err)
     if (rc == SR_OK)
         rc = orc;
     if (rc == SR_OK && reg->db_on_previous)
-        rc = srp_error_set(err, SR_ERR_CRYPTO, "the re-encrypted database did not take its new key");
+        rc =
+            srp_error_set(err, SR_ERR_CRYPTO, "the re-encrypted database did not take its new key");
 out:
     free(tmp);
     sr_secret_free(new_db);
@@ -341,7 +528,111 @@ static sr_status finish_rotation(sr_registry *reg, sr_error *err)
     return rc;
 }
 
-/* ---- open and close -------------------------------------------------------------------- */
+/* ---- the lock and the transaction hooks ---------------------------------------------------- */
+
+static void lock_leave(sr_registry *reg)
+{
+    if (reg->lock_depth > 0 && --reg->lock_depth == 0) {
+        srp_audit_cursor_forget(&reg->audit);
+        srp_lock_drop(reg->lock_fd);
+    }
+}
+
+/* Takes the registry's lock (nested sections share it). Outside a load, a
+ * database or code key file replaced since the session loaded them means
+ * another process rotated the keys in the middle of this operation. */
+static sr_status lock_enter(sr_registry *reg, sr_error *err)
+{
+    if (reg->lock_depth++ > 0)
+        return SR_OK;
+    sr_status rc = srp_lock_take(reg->lock_fd, 1, reg->busy_timeout_ms, err);
+    if (rc == SR_OK && !reg->loading && db_files_changed(reg))
+        rc = srp_error_set(err, SR_ERR_BUSY,
+                           "the registry is busy: another session changed its keys while this "
+                           "one worked; try again");
+    if (rc != SR_OK) {
+        reg->lock_depth--;
+        if (reg->lock_depth == 0)
+            srp_lock_drop(reg->lock_fd);
+        return rc;
+    }
+    srp_audit_cursor_forget(&reg->audit);
+    return SR_OK;
+}
+
+static sr_status hook_enter(void *ctx, sr_error *err)
+{
+    sr_registry *reg = ctx;
+    sr_status rc = lock_enter(reg, err);
+    /* A transaction that writes more than its audit entry may write the
+     * code key; with deferred transactions, one that does not leaves it out
+     * of the commit even so. */
+    if (rc == SR_OK && !reg->audit_only) {
+        rc = need_codekey(reg, err);
+        if (rc != SR_OK)
+            lock_leave(reg);
+    }
+    return rc;
+}
+
+static sr_status hook_prepare(void *ctx, const char *sql, sr_error *err)
+{
+    sr_registry *reg = ctx;
+    return strstr(sql, "codekey.") ? need_codekey(reg, err) : SR_OK;
+}
+
+static void hook_leave(void *ctx)
+{
+    lock_leave(ctx);
+}
+
+static sr_status hook_refuse(void *ctx, sr_error *err)
+{
+    (void)ctx;
+    return srp_error_set(err, SR_ERR_BUSY,
+                         "the registry is busy: another session changed its keys while this one "
+                         "worked; try again");
+}
+
+static sr_status set_hooks(sr_registry *reg, sr_error *err)
+{
+    srp_store_hooks hooks = {hook_enter, hook_leave, hook_prepare, reg};
+    return srp_store_set_hooks(reg->db, &hooks, err);
+}
+
+static void close_database(sr_registry *reg)
+{
+    stmts_clear(reg);
+    srp_store_close(reg->db);
+    reg->db = NULL;
+}
+
+sr_status srp_registry_lock(sr_registry *reg, sr_error *err)
+{
+    if (reg->lock_depth == 0) {
+        sr_status rc = srp_registry_refresh(reg, err);
+        if (rc != SR_OK)
+            return rc;
+    }
+    sr_status rc = lock_enter(reg, err);
+    /* A keyring changed between the catch-up and the lock is edited stale. */
+    if (rc == SR_OK && reg->lock_depth == 1 && keyring_changed(reg)) {
+        lock_leave(reg);
+        rc = srp_error_set(err, SR_ERR_BUSY,
+                           "the registry is busy: another session changed its keyring; try again");
+    }
+    return rc;
+}
+
+void srp_registry_unlock(sr_registry *reg)
+{
+    /* Whatever changed under the lock was this session's own doing. */
+    if (reg->lock_depth == 1)
+        stamps_take(reg);
+    lock_leave(reg);
+}
+
+/* ---- loading the set of files ------------------------------------------------------------- */
 
 static sr_status check_passphrase(const sr_secret *pass, sr_error *err)
 {
@@ -350,16 +641,134 @@ static sr_status check_passphrase(const sr_secret *pass, sr_error *err)
     return SR_OK;
 }
 
-sr_status sr_registry_open(const char *path, const sr_open_options *options,
-                           const sr_secret *pass, sr_registry **out, sr_error *err)
+/* Reads the keyring and opens the keys sealed to the session's slot, the
+ * database and the code key: everything after the KDF. Under the lock. */
+static sr_status load_set(sr_registry *reg, sr_error *err)
+{
+    sr_status rc = srp_keyring_read(reg->paths.keyring, &reg->keyring, err);
+    if (rc != SR_OK)
+        return rc;
+    sr_role role;
+    rc = srp_keyring_unlock_slot(reg->keyring, reg->user, reg->slot_secret, &reg->keys, &role, err);
+    if (rc != SR_OK)
+        return rc;
+    if (reg->role_known && role != reg->role)
+        return srp_error_set(err, SR_ERR_AUTH,
+                             "the role of user '%s' changed: unlock the registry again", reg->user);
+    reg->role = role;
+    reg->role_known = 1;
+    rc = open_database(reg, err);
+    if (rc == SR_OK)
+        rc = check_registry_id(reg, err);
+    if (rc == SR_OK)
+        rc = srp_store_migrate(reg->db, err);
+    if (rc == SR_OK && reg->keys->has_identity)
+        remove_leftovers(reg);
+    /* Only an admin holds every key a rotation reseals (the signing key
+     * among them); anyone else opens with whichever keys still fit. */
+    if (rc == SR_OK && reg->keys->has_previous && reg->keys->has_signing)
+        rc = finish_rotation(reg, err);
+    if (rc == SR_OK && reg->keys->has_identity && !srp_file_exists(reg->paths.codekey))
+        rc = srp_error_set_where(err, SR_ERR_CORRUPT, reg->paths.codekey,
+                                 "the code key file '%s' is missing: restore it from a backup",
+                                 reg->paths.codekey);
+    if (rc == SR_OK && reg->keys->has_identity) {
+        sr_secret_free(reg->pseudonym_key);
+        reg->pseudonym_key = sr_secret_new(SRP_KEY_BYTES);
+        if (!reg->pseudonym_key)
+            rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        else {
+            srp_keys_identity_subkey(reg->keys, SRP_SUBKEY_PSEUDONYM,
+                                     sr_secret_data(reg->pseudonym_key));
+            sr_secret_set_len(reg->pseudonym_key, SRP_KEY_BYTES);
+        }
+    }
+    if (rc == SR_OK)
+        stamps_take(reg);
+    return rc;
+}
+
+static void set_free(retired_set *r)
+{
+    srp_store_close(r->db);
+    srp_keyring_free(r->keyring);
+    srp_keys_free(r->keys);
+    sr_secret_free(r->audit_key);
+    memset(r, 0, sizeof *r);
+}
+
+/* Loads the set again when another process changed it since: the old
+ * connection, keyring and keys are retired, not freed, and the old
+ * connection refuses to begin a transaction. On failure the old set stays. */
+sr_status srp_registry_refresh(sr_registry *reg, sr_error *err)
+{
+    if (reg->lock_depth > 0 || reg->loading || !reg->db)
+        return SR_OK;
+    if (!db_files_changed(reg) && !keyring_changed(reg))
+        return SR_OK;
+    reg->loading = 1;
+    sr_status rc = lock_enter(reg, err);
+    if (rc != SR_OK) {
+        reg->loading = 0;
+        return rc;
+    }
+    void *items = reg->retired;
+    if (srp_grow(&items, &reg->retired_cap, reg->retired_count + 1, sizeof *reg->retired) != 0) {
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    reg->retired = items;
+    retired_set old = {reg->db, reg->keyring, reg->keys, reg->audit_key};
+    int old_previous = reg->db_on_previous;
+    stmts_clear(reg);
+    srp_store_hooks refuse = {hook_refuse, NULL, NULL, reg};
+    rc = srp_store_set_hooks(old.db, &refuse, err);
+    if (rc != SR_OK)
+        goto out;
+    reg->db = NULL;
+    reg->keyring = NULL;
+    reg->keys = NULL;
+    reg->audit_key = NULL;
+    rc = load_set(reg, err);
+    if (rc != SR_OK) {
+        retired_set fresh = {reg->db, reg->keyring, reg->keys, reg->audit_key};
+        set_free(&fresh);
+        reg->db = old.db;
+        reg->keyring = old.keyring;
+        reg->keys = old.keys;
+        reg->audit_key = old.audit_key;
+        reg->db_on_previous = old_previous;
+        (void)set_hooks(reg, NULL);
+        goto out;
+    }
+    reg->retired[reg->retired_count++] = old;
+out:
+    lock_leave(reg);
+    reg->loading = 0;
+    return rc;
+}
+
+void sr_registry_release(sr_registry *reg)
+{
+    if (!reg)
+        return;
+    for (size_t i = 0; i < reg->retired_count; i++)
+        set_free(&reg->retired[i]);
+    reg->retired_count = 0;
+}
+
+sr_status sr_registry_open(const char *path, const sr_open_options *options, const sr_secret *pass,
+                           sr_registry **out, sr_error *err)
 {
     sr_status rc = SR_OK;
+    srp_keyring *kr = NULL;
     *out = NULL;
     sr_registry *reg = calloc(1, sizeof *reg);
     if (!reg)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     reg->lock_fd = -1;
-    reg->busy_timeout_ms = options && options->busy_timeout_ms > 0 ? options->busy_timeout_ms : 5000;
+    reg->busy_timeout_ms =
+        options && options->busy_timeout_ms > 0 ? options->busy_timeout_ms : 5000;
     rc = paths_init(&reg->paths, path, err);
     if (rc != SR_OK)
         goto out;
@@ -373,41 +782,37 @@ sr_status sr_registry_open(const char *path, const sr_open_options *options,
     rc = check_passphrase(pass, err);
     if (rc != SR_OK)
         goto out;
-    rc = srp_lock_acquire(reg->paths.lock, reg->busy_timeout_ms, &reg->lock_fd, err);
+    rc = srp_lock_open(reg->paths.lock, &reg->lock_fd, err);
     if (rc != SR_OK)
         goto out;
-    rc = srp_keyring_read(reg->paths.keyring, &reg->keyring, err);
+    /* The KDF runs without the lock: the keyring is replaced atomically, and
+     * its slot key outlives a rotation or a passphrase change. */
+    rc = srp_keyring_read(reg->paths.keyring, &kr, err);
     if (rc != SR_OK)
         goto out;
-    const char *user = options && options->user ? options->user
-                                                : srp_keyring_default_user(reg->keyring);
+    const char *user = options && options->user ? options->user : srp_keyring_default_user(kr);
     reg->user = strdup(user);
     if (!reg->user) {
         rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
         goto out;
     }
-    rc = srp_keyring_unlock(reg->keyring, user, sr_secret_cdata(pass), sr_secret_len(pass),
-                            &reg->keys, &reg->role, err);
+    rc = srp_keyring_open_slot(kr, reg->user, sr_secret_cdata(pass), sr_secret_len(pass),
+                               &reg->slot_secret, err);
     if (rc != SR_OK)
         goto out;
-    rc = open_database(reg, err);
-    if (rc == SR_OK)
-        rc = check_registry_id(reg, err);
-    if (rc == SR_OK)
-        rc = srp_store_migrate(reg->db, err);
-    if (rc == SR_OK && reg->keys->has_identity)
-        remove_leftovers(reg);
-    /* Only an admin holds every key a rotation reseals (the signing key
-     * among them); anyone else opens with whichever keys still fit. */
-    if (rc == SR_OK && reg->keys->has_previous && reg->keys->has_signing)
-        rc = finish_rotation(reg, err);
-    if (rc == SR_OK && reg->keys->has_identity)
-        rc = attach_codekey(reg, err);
+    reg->loading = 1;
+    rc = lock_enter(reg, err);
+    if (rc == SR_OK) {
+        rc = load_set(reg, err);
+        lock_leave(reg);
+    }
+    reg->loading = 0;
     if (rc != SR_OK)
         goto out;
     *out = reg;
     reg = NULL;
 out:
+    srp_keyring_free(kr);
     sr_registry_close(reg);
     return rc;
 }
@@ -416,9 +821,14 @@ void sr_registry_close(sr_registry *reg)
 {
     if (!reg)
         return;
-    srp_store_close(reg->db);
+    sr_registry_release(reg);
+    free(reg->retired);
+    close_database(reg);
+    free(reg->stmts);
     srp_keys_free(reg->keys);
     sr_secret_free(reg->audit_key);
+    sr_secret_free(reg->pseudonym_key);
+    sr_secret_free(reg->slot_secret);
     srp_keyring_free(reg->keyring);
     srp_lock_release(reg->lock_fd);
     paths_release(&reg->paths);
@@ -459,9 +869,9 @@ sr_status sr_registry_create(const char *path, const char *admin, const char *kd
     const char *existing[] = {paths.db, paths.keyring, paths.codekey};
     for (size_t i = 0; i < 3; i++)
         if (srp_file_exists(existing[i])) {
-            rc = srp_error_set_where(err, SR_ERR_EXISTS, existing[i],
-                                     "'%s' already exists: not overwriting a registry",
-                                     existing[i]);
+            rc =
+                srp_error_set_where(err, SR_ERR_EXISTS, existing[i],
+                                    "'%s' already exists: not overwriting a registry", existing[i]);
             goto out;
         }
     rc = srp_lock_acquire(paths.lock, 5000, &lock_fd, err);
@@ -539,8 +949,7 @@ sr_role sr_registry_role(const sr_registry *reg)
     return reg->role;
 }
 
-sr_status sr_registry_require(sr_registry *reg, unsigned role_mask, const char *what,
-                              sr_error *err)
+sr_status sr_registry_require(sr_registry *reg, unsigned role_mask, const char *what, sr_error *err)
 {
     if (role_mask & SR_ROLE_BIT(reg->role))
         return SR_OK;
@@ -554,14 +963,20 @@ sr_status sr_registry_require(sr_registry *reg, unsigned role_mask, const char *
 
 sqlite3 *srp_registry_db(sr_registry *reg)
 {
+    /* Between operations, catch up with what other processes changed. */
+    if (reg->lock_depth == 0)
+        (void)srp_registry_refresh(reg, NULL);
     return reg->db;
 }
 
 sr_status srp_registry_audit(sr_registry *reg, const char *action, const char *case_code,
                              const char *detail, sr_error *err)
 {
-    return srp_audit_append(reg->db, sr_secret_cdata(reg->audit_key), reg->user, action,
-                            case_code, detail, err);
+    /* The head is kept only while the lock is held: nobody else appends. */
+    if (reg->lock_depth == 0)
+        srp_audit_cursor_forget(&reg->audit);
+    return srp_audit_append_at(&reg->audit, reg->db, sr_secret_cdata(reg->audit_key), reg->user,
+                               action, case_code, detail, err);
 }
 
 sr_status srp_registry_audit_verify(sr_registry *reg, sr_audit_report *report, sr_error *err)
@@ -579,13 +994,22 @@ void srp_registry_pseudonym_key(const sr_registry *reg, unsigned char out[SRP_KE
     srp_keys_identity_subkey(reg->keys, SRP_SUBKEY_PSEUDONYM, out);
 }
 
+sr_status srp_registry_pseudonym(const sr_registry *reg, const unsigned char *canonical, size_t len,
+                                 unsigned char out[SRP_MAC_BYTES], sr_error *err)
+{
+    if (!reg->keys->has_identity || !reg->pseudonym_key)
+        return srp_error_set(err, SR_ERR_DENIED, "pseudonyms need the identity key");
+    srp_mac(out, sr_secret_cdata(reg->pseudonym_key), canonical, len);
+    return SR_OK;
+}
+
 sr_status srp_registry_require_unit(sr_registry *reg, const char *unit, sr_error *err)
 {
     if (reg->role == SR_ROLE_ADMIN)
         return SR_OK;
     sqlite3_stmt *st = NULL;
-    sr_status rc = srp_store_prepare(
-        reg->db, "SELECT 1 FROM user_units WHERE user = ?1 AND unit = ?2", &st, err);
+    sr_status rc = srp_registry_prepare(
+        reg, "SELECT 1 FROM user_units WHERE user = ?1 AND unit = ?2", &st, err);
     if (rc != SR_OK)
         return rc;
     sqlite3_bind_text(st, 1, reg->user, -1, SQLITE_STATIC);
@@ -596,14 +1020,17 @@ sr_status srp_registry_require_unit(sr_registry *reg, const char *unit, sr_error
                            unit);
     else if (src != SQLITE_ROW)
         rc = srp_store_fail(reg->db, src, "read unit membership", err);
-    sqlite3_finalize(st);
+    srp_stmt_done(reg, st);
     return rc;
 }
 
 sr_status srp_registry_transaction(sr_registry *reg, const char *action, const char *case_code,
                                    const char *detail, srp_txn_fn fn, void *ctx, sr_error *err)
 {
-    sr_status rc = srp_store_begin(reg->db, err);
+    sqlite3 *db = srp_registry_db(reg);
+    reg->audit_only = fn == NULL;
+    sr_status rc = srp_store_begin(db, err);
+    reg->audit_only = 0;
     if (rc != SR_OK)
         return rc;
     if (fn)
@@ -670,10 +1097,23 @@ sr_secret *srp_registry_codekey_key(const sr_registry *reg)
     return codekey_key(reg->keys, 0);
 }
 
+static sr_status rotate_locked(sr_registry *reg, sr_error *err);
+
 sr_status srp_registry_rotate(sr_registry *reg, sr_error *err)
 {
     if (!reg->keys->has_identity)
-        return srp_error_set(err, SR_ERR_DENIED, "only a holder of the identity key can rotate keys");
+        return srp_error_set(err, SR_ERR_DENIED,
+                             "only a holder of the identity key can rotate keys");
+    sr_status rc = srp_registry_lock(reg, err);
+    if (rc != SR_OK)
+        return rc;
+    rc = rotate_locked(reg, err);
+    srp_registry_unlock(reg);
+    return rc;
+}
+
+static sr_status rotate_locked(sr_registry *reg, sr_error *err)
+{
     srp_keys *next = srp_keys_new();
     if (!next)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
@@ -683,8 +1123,12 @@ sr_status srp_registry_rotate(sr_registry *reg, sr_error *err)
     next->has_previous = 1;
     next->epoch = reg->keys->epoch + 1;
     srp_random_bytes(next->master, SRP_KEY_BYTES);
-    /* The code key must be detached before its file is replaced. */
-    sr_status rc = srp_store_exec(reg->db, "DETACH DATABASE codekey", err);
+    /* The code key must be detached before its file is replaced, and no
+     * statement may hold it. */
+    stmts_clear(reg);
+    sr_status rc =
+        reg->codekey_attached ? srp_store_exec(reg->db, "DETACH DATABASE codekey", err) : SR_OK;
+    reg->codekey_attached = 0;
     if (rc == SR_OK)
         rc = srp_keyring_reseal(reg->keyring, next, err);
     if (rc == SR_OK)

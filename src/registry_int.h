@@ -20,8 +20,29 @@
 #include "sigreg/status.h"
 
 /* The session's database connection (borrowed). The code key, when the
- * session holds the identity key, is attached as schema "codekey". */
+ * session holds the identity key, is attached as schema "codekey". Outside a
+ * transaction this first catches up with another process's rotation (see
+ * srp_registry_refresh): fetch it at the start of an operation. */
 sqlite3 *srp_registry_db(sr_registry *reg);
+/* Loads the keyring, database and code key again (no KDF) when another
+ * process changed them; a no-op inside a locked section. */
+sr_status srp_registry_refresh(sr_registry *reg, sr_error *err);
+/* A prepared statement from the session's cache (compiled once per
+ * session): reset, bindings cleared. Give it back with srp_stmt_done, never
+ * sqlite3_finalize. The cache is cleared when the session reloads, rotates
+ * or detaches; a statement out at that moment is finalized when done. */
+sr_status srp_registry_prepare(sr_registry *reg, const char *sql, sqlite3_stmt **out,
+                               sr_error *err);
+void srp_stmt_done(sr_registry *reg, sqlite3_stmt *st);
+/* An exclusive section (nests with transactions): takes the registry's
+ * lock, after catching up with other processes when not yet held. Keyring
+ * edits happen inside one; fetch srp_registry_keyring after taking it. */
+sr_status srp_registry_lock(sr_registry *reg, sr_error *err);
+void srp_registry_unlock(sr_registry *reg);
+/* The pseudonym of a canonical personnummer under the session's pseudonym
+ * key (derived once per session, kept in guarded memory). */
+sr_status srp_registry_pseudonym(const sr_registry *reg, const unsigned char *canonical, size_t len,
+                                 unsigned char out[SRP_MAC_BYTES], sr_error *err);
 /* Appends an audit entry as the session's user, in the current transaction. */
 sr_status srp_registry_audit(sr_registry *reg, const char *action, const char *case_code,
                              const char *detail, sr_error *err);

@@ -5,12 +5,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/buffer.h"
 #include "base/error.h"
 #include "base/fileio.h"
 
@@ -118,8 +120,7 @@ sr_status srp_store_fail(sqlite3 *db, int sqlite_rc, const char *what, sr_error 
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
         return srp_error_set(err, SR_ERR_CORRUPT,
-                             "the registry database is damaged: cannot %s; restore a backup",
-                             what);
+                             "the registry database is damaged: cannot %s; restore a backup", what);
     case SQLITE_NOMEM:
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory (%s)", what);
     case SQLITE_FULL:
@@ -138,9 +139,97 @@ sr_status srp_store_exec(sqlite3 *db, const char *sql, sr_error *err)
     return rc == SQLITE_OK ? SR_OK : srp_store_fail(db, rc, "update the database", err);
 }
 
+/* ---- transaction hooks -----------------------------------------------------------------
+ * A session registers hooks on its connection so that every transaction
+ * begun through this module takes the registry's lock, whichever module
+ * begins it. The table is small (one entry per open session connection). */
+
+typedef struct hook_entry {
+    sqlite3 *db;
+    srp_store_hooks hooks;
+    int entered; /* enter succeeded and leave is owed */
+} hook_entry;
+
+static pthread_mutex_t hooks_mutex = PTHREAD_MUTEX_INITIALIZER;
+static hook_entry *hook_table;
+static size_t hook_count, hook_cap;
+
+static hook_entry *hook_find(sqlite3 *db)
+{
+    for (size_t i = 0; i < hook_count; i++)
+        if (hook_table[i].db == db)
+            return &hook_table[i];
+    return NULL;
+}
+
+sr_status srp_store_set_hooks(sqlite3 *db, const srp_store_hooks *hooks, sr_error *err)
+{
+    sr_status rc = SR_OK;
+    pthread_mutex_lock(&hooks_mutex);
+    hook_entry *e = hook_find(db);
+    if (!hooks) {
+        if (e)
+            *e = hook_table[--hook_count];
+    } else if (e) {
+        e->hooks = *hooks;
+    } else {
+        void *table = hook_table;
+        if (srp_grow(&table, &hook_cap, hook_count + 1, sizeof *hook_table) != 0) {
+            rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        } else {
+            hook_table = table;
+            hook_table[hook_count++] = (hook_entry){db, *hooks, 0};
+        }
+    }
+    if (!hooks && hook_count == 0) {
+        free(hook_table);
+        hook_table = NULL;
+        hook_cap = 0;
+    }
+    pthread_mutex_unlock(&hooks_mutex);
+    return rc;
+}
+
+/* Copies db's hooks out (the table may move while they run). */
+static int hooks_of(sqlite3 *db, srp_store_hooks *out, int *entered, int set_entered)
+{
+    pthread_mutex_lock(&hooks_mutex);
+    hook_entry *e = hook_find(db);
+    if (e) {
+        *out = e->hooks;
+        if (entered)
+            *entered = e->entered;
+        if (set_entered >= 0)
+            e->entered = set_entered;
+    }
+    pthread_mutex_unlock(&hooks_mutex);
+    return e != NULL;
+}
+
+static void hooks_leave(sqlite3 *db)
+{
+    srp_store_hooks h;
+    int entered = 0;
+    if (db && hooks_of(db, &h, &entered, 0) && entered && h.leave)
+        h.leave(h.ctx);
+}
+
 sr_status srp_store_begin(sqlite3 *db, sr_error *err)
 {
-    return srp_store_exec(db, "BEGIN IMMEDIATE", err);
+    srp_store_hooks h;
+    if (!hooks_of(db, &h, NULL, -1))
+        return srp_store_exec(db, "BEGIN IMMEDIATE", err);
+    /* The session's lock keeps every other writer out, so the transaction
+     * may be deferred: only the files it writes take part in its commit (an
+     * attached code key that is only read stays out of it). */
+    sr_status rc = h.enter ? h.enter(h.ctx, err) : SR_OK;
+    if (rc != SR_OK)
+        return rc;
+    (void)hooks_of(db, &h, NULL, 1);
+    rc = srp_store_exec(db, "BEGIN", err);
+    if (rc != SR_OK)
+        hooks_leave(db);
+    return rc;
 }
 
 sr_status srp_store_commit(sqlite3 *db, sr_error *err)
@@ -148,6 +237,8 @@ sr_status srp_store_commit(sqlite3 *db, sr_error *err)
     sr_status rc = srp_store_exec(db, "COMMIT", err);
     if (rc != SR_OK)
         srp_store_rollback(db);
+    else
+        hooks_leave(db);
     return rc;
 }
 
@@ -155,10 +246,17 @@ void srp_store_rollback(sqlite3 *db)
 {
     if (db && !sqlite3_get_autocommit(db))
         (void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    hooks_leave(db);
 }
 
 sr_status srp_store_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **out, sr_error *err)
 {
+    srp_store_hooks h;
+    if (hooks_of(db, &h, NULL, -1) && h.prepare) {
+        sr_status hrc = h.prepare(h.ctx, sql, err);
+        if (hrc != SR_OK)
+            return hrc;
+    }
     int rc = sqlite3_prepare_v2(db, sql, -1, out, NULL);
     return rc == SQLITE_OK ? SR_OK : srp_store_fail(db, rc, "prepare a query", err);
 }
@@ -188,19 +286,20 @@ static sr_status check_cipher(sqlite3 *db, sr_error *err)
     sr_status rc = SR_OK;
     if (sqlite3_prepare_v2(db, "PRAGMA cipher_version", -1, &st, NULL) != SQLITE_OK ||
         sqlite3_step(st) != SQLITE_ROW || sqlite3_column_text(st, 0) == NULL)
-        rc = srp_error_set(err, SR_ERR_NO_CIPHER,
-                           "this sigreg is linked to SQLite without encryption (no cipher_version): "
-                           "refusing to write plaintext");
+        rc =
+            srp_error_set(err, SR_ERR_NO_CIPHER,
+                          "this sigreg is linked to SQLite without encryption (no cipher_version): "
+                          "refusing to write plaintext");
     sqlite3_finalize(st);
     return rc;
 }
 
 /* After keying: the page size must be set before the first read, and the
  * key verified before anything else reads the file. */
-static sr_status apply_pragmas(sqlite3 *db, sr_error *err)
+sr_status srp_store_apply_pragmas(sqlite3 *db, sr_error *err)
 {
     static const char *const pragmas[] = {
-        "PRAGMA temp_store = MEMORY", "PRAGMA secure_delete = ON",  "PRAGMA foreign_keys = ON",
+        "PRAGMA temp_store = MEMORY", "PRAGMA secure_delete = ON",    "PRAGMA foreign_keys = ON",
         "PRAGMA synchronous = FULL",  "PRAGMA journal_mode = DELETE",
     };
     for (size_t i = 0; i < sizeof pragmas / sizeof pragmas[0]; i++) {
@@ -279,7 +378,7 @@ sr_status srp_store_open(const char *path, const unsigned char key[SRP_KEY_BYTES
         rc = srp_store_fail(db, src, "read the registry database", err);
         goto out;
     }
-    rc = apply_pragmas(db, err);
+    rc = srp_store_apply_pragmas(db, err);
     if (rc != SR_OK)
         goto out;
     *out = db;
@@ -293,8 +392,12 @@ out:
 
 void srp_store_close(sqlite3 *db)
 {
-    if (db)
-        sqlite3_close(db);
+    if (!db)
+        return;
+    (void)srp_store_set_hooks(db, NULL, NULL);
+    /* A statement still open (a caller's, after the session moved on to a
+     * new connection) keeps the connection alive until it is finalized. */
+    sqlite3_close_v2(db);
 }
 
 sr_status srp_store_attach(sqlite3 *db, const char *path, const char *schema,
@@ -337,8 +440,8 @@ out:
     return rc;
 }
 
-sr_status srp_store_export(sqlite3 *db, const char *path,
-                           const unsigned char key[SRP_KEY_BYTES], sr_error *err)
+sr_status srp_store_export(sqlite3 *db, const char *path, const unsigned char key[SRP_KEY_BYTES],
+                           sr_error *err)
 {
     sr_status rc = SR_OK;
     sqlite3 *check = NULL;
@@ -376,8 +479,8 @@ sr_status srp_store_export(sqlite3 *db, const char *path,
             sqlite3_finalize(st);
         }
     } else if (rc == SR_ERR_AUTH) {
-        rc = srp_error_set(err, SR_ERR_CRYPTO, "the copy '%s' does not open with its new key",
-                           path);
+        rc =
+            srp_error_set(err, SR_ERR_CRYPTO, "the copy '%s' does not open with its new key", path);
     }
     srp_store_close(check);
     if (rc != SR_OK)
@@ -410,8 +513,8 @@ sr_status srp_store_meta_get(sqlite3 *db, const char *key, char **value_out, sr_
 sr_status srp_store_meta_set(sqlite3 *db, const char *key, const char *value, sr_error *err)
 {
     sqlite3_stmt *st = NULL;
-    sr_status rc = srp_store_prepare(
-        db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", &st, err);
+    sr_status rc =
+        srp_store_prepare(db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", &st, err);
     if (rc != SR_OK)
         return rc;
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);

@@ -29,15 +29,32 @@ sr_status srp_store_attach(sqlite3 *db, const char *path, const char *schema,
 /* Copies the main database of db into a new database at path under key
  * (sqlcipher_export; 3.4.1 exports only "main"), then reopens the copy with
  * key and checks its integrity. A failed export leaves no file behind. */
-sr_status srp_store_export(sqlite3 *db, const char *path,
-                           const unsigned char key[SRP_KEY_BYTES], sr_error *err);
+sr_status srp_store_export(sqlite3 *db, const char *path, const unsigned char key[SRP_KEY_BYTES],
+                           sr_error *err);
 
+/* The pragmas every registry connection runs after keying (secure delete,
+ * foreign keys, full sync, rollback journal, the page cache); tools/floor
+ * uses them too, so that its figures compare like with like. */
+sr_status srp_store_apply_pragmas(sqlite3 *db, sr_error *err);
 /* Brings the main schema up to SRP_SCHEMA_VERSION inside one transaction. */
 sr_status srp_store_migrate(sqlite3 *db, sr_error *err);
 /* Creates the code key tables in schema "codekey". */
 sr_status srp_store_init_codekey(sqlite3 *db, sr_error *err);
 
 sr_status srp_store_exec(sqlite3 *db, const char *sql, sr_error *err);
+/* What a session does around each transaction on its connection: enter
+ * before BEGIN (takes the registry's lock; its failure fails the BEGIN),
+ * leave after COMMIT or ROLLBACK, prepare before compiling. A connection with hooks begins deferred
+ * transactions (enter keeps other writers out); one without, immediate ones.
+ * NULL hooks remove them; srp_store_close removes them too. */
+typedef struct srp_store_hooks {
+    sr_status (*enter)(void *ctx, sr_error *err);
+    void (*leave)(void *ctx);
+    /* Before a statement is compiled (may attach a schema it names). */
+    sr_status (*prepare)(void *ctx, const char *sql, sr_error *err);
+    void *ctx;
+} srp_store_hooks;
+sr_status srp_store_set_hooks(sqlite3 *db, const srp_store_hooks *hooks, sr_error *err);
 sr_status srp_store_begin(sqlite3 *db, sr_error *err);
 sr_status srp_store_commit(sqlite3 *db, sr_error *err);
 /* Rolls back if a transaction is open; never fails. */

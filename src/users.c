@@ -104,11 +104,18 @@ sr_status sr_user_add(sr_registry *reg, const char *name, sr_role role, const ch
         rc = check_units_exist(reg, units, unit_count, err);
     if (rc != SR_OK)
         return rc;
+    /* The keyring is edited under the lock, as read from disk now: another
+     * session may have changed it since this one loaded it. */
+    rc = srp_registry_lock(reg, err);
+    if (rc != SR_OK)
+        return rc;
     srp_keyring *kr = srp_registry_keyring(reg);
     rc = srp_keyring_add_user(kr, srp_registry_keys(reg), name, role, profile,
                               sr_secret_cdata(pass), sr_secret_len(pass), err);
-    if (rc != SR_OK)
+    if (rc != SR_OK) {
+        srp_registry_unlock(reg);
         return rc;
+    }
     char detail[128];
     snprintf(detail, sizeof detail, "user=%s role=%s units=%zu kdf=%s", name, sr_role_name(role),
              unit_count, profile->name);
@@ -120,6 +127,7 @@ sr_status sr_user_add(sr_registry *reg, const char *name, sr_role role, const ch
         rc = srp_keyring_write(kr, srp_registry_keyring_path(reg), srp_registry_keys(reg), err);
     if (rc != SR_OK)
         (void)srp_keyring_remove_user(kr, name, NULL);
+    srp_registry_unlock(reg);
     return rc;
 }
 
@@ -128,22 +136,28 @@ sr_status sr_user_remove(sr_registry *reg, const char *name, sr_error *err)
     sr_status rc = sr_registry_require(reg, SR_ROLE_BIT(SR_ROLE_ADMIN), "remove users", err);
     if (rc != SR_OK)
         return rc;
-    srp_keyring *kr = srp_registry_keyring(reg);
-    sr_role role;
-    if (srp_keyring_find_user(kr, name, &role) != 0)
-        return srp_error_set(err, SR_ERR_NOT_FOUND, "no user '%s' in this registry", name);
     if (strcmp(name, sr_registry_user(reg)) == 0)
         return srp_error_set(err, SR_ERR_USAGE,
                              "you cannot remove yourself: another admin must do it");
-    rc = srp_keyring_remove_user(kr, name, err);
-    if (rc == SR_OK)
-        rc = srp_registry_rotate(reg, err);
+    rc = srp_registry_lock(reg, err);
     if (rc != SR_OK)
         return rc;
+    srp_keyring *kr = srp_registry_keyring(reg);
+    sr_role role = SR_ROLE_ANALYST;
+    if (srp_keyring_find_user(kr, name, &role) != 0)
+        rc = srp_error_set(err, SR_ERR_NOT_FOUND, "no user '%s' in this registry", name);
+    if (rc == SR_OK)
+        rc = srp_keyring_remove_user(kr, name, err);
+    if (rc == SR_OK)
+        rc = srp_registry_rotate(reg, err);
     char detail[128];
     snprintf(detail, sizeof detail, "user=%s role=%s keys=rotated", name, sr_role_name(role));
     user_units_ctx ctx = {name, NULL, 0};
-    return srp_registry_transaction(reg, "user.remove", NULL, detail, store_user_units, &ctx, err);
+    if (rc == SR_OK)
+        rc =
+            srp_registry_transaction(reg, "user.remove", NULL, detail, store_user_units, &ctx, err);
+    srp_registry_unlock(reg);
+    return rc;
 }
 
 typedef struct list_ctx {
@@ -205,6 +219,9 @@ sr_status sr_user_passwd(sr_registry *reg, const sr_secret *old_pass, const sr_s
     sr_status rc = check_new_passphrase(new_pass, err);
     if (rc != SR_OK)
         return rc;
+    rc = srp_registry_lock(reg, err);
+    if (rc != SR_OK)
+        return rc;
     srp_keyring *kr = srp_registry_keyring(reg);
     rc = srp_keyring_change_passphrase(kr, sr_registry_user(reg), sr_secret_cdata(old_pass),
                                        sr_secret_len(old_pass), sr_secret_cdata(new_pass),
@@ -215,5 +232,6 @@ sr_status sr_user_passwd(sr_registry *reg, const sr_secret *old_pass, const sr_s
         rc = srp_registry_transaction(reg, "user.passwd", NULL, detail, NULL, NULL, err);
     if (rc == SR_OK)
         rc = srp_keyring_write(kr, srp_registry_keyring_path(reg), srp_registry_keys(reg), err);
+    srp_registry_unlock(reg);
     return rc;
 }

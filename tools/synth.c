@@ -4,7 +4,7 @@
  * personnummer are made up (valid check digits, so they pass validation).
  *
  *   sigreg-synth [--cases N] [--seed S] [--units U1,U2,...] [--until YYYY-MM-DD]
- *                [--no-pnr-share P]
+ *                [--no-pnr-share P] [--responses N]
  *
  * Each case has a hidden severity that drives its answers: more risk and
  * need at intake for severe cases, police contacts and substance use that
@@ -351,6 +351,7 @@ int main(int argc, char **argv)
     double no_pnr_share = 0.08;
     char units_text[1024] = "NORR,SODER,VASTER";
     char until_text[11] = "2026-10-31";
+    long max_responses = 1000; /* --responses N: each case's first N responses only */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--cases") == 0 && v)
@@ -363,9 +364,11 @@ int main(int argc, char **argv)
             snprintf(until_text, sizeof until_text, "%s", v), i++;
         else if (strcmp(a, "--no-pnr-share") == 0 && v)
             no_pnr_share = strtod(v, NULL), i++;
+        else if (strcmp(a, "--responses") == 0 && v && strtol(v, NULL, 10) >= 1)
+            max_responses = strtol(v, NULL, 10), i++;
         else {
             fprintf(stderr, "usage: sigreg-synth [--cases N] [--seed S] [--units U1,U2] "
-                            "[--until YYYY-MM-DD] [--no-pnr-share P]\n");
+                            "[--until YYYY-MM-DD] [--no-pnr-share P] [--responses N]\n");
             return 2;
         }
     }
@@ -413,20 +416,23 @@ int main(int argc, char **argv)
         }
         printf(",\"responses\":[");
         intake(&p, intake_day, has_pnr, birth);
+        long emitted = 1;
         long day = intake_day;
         long length = 60 + below(420);
         long close_day = intake_day + length;
         int closed = close_day <= until && chance(0.85);
         long stop = closed ? close_day : until;
         while ((day += 20 + below(25)) < stop)
-            intervention(&p, day);
-        if (closed) {
+            if (emitted < max_responses)
+                intervention(&p, day), emitted++;
+        if (closed && emitted < max_responses) {
             int improved = 0;
             closure(&p, close_day, &improved);
-            if (chance(0.7))
-                experience(&p, close_day, improved);
+            emitted++;
+            if (chance(0.7) && emitted < max_responses)
+                experience(&p, close_day, improved), emitted++;
             long follow = close_day + 180;
-            if (follow <= until && chance(0.35))
+            if (follow <= until && chance(0.35) && emitted < max_responses)
                 followup(&p, follow);
         }
         printf("]}\n");

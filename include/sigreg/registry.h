@@ -5,8 +5,11 @@
  * A registry is an encrypted database file plus sidecar files with the same
  * stem: STEM.keyring (the key slots), STEM.codekey (the code key, case code
  * to personnummer, encrypted apart) and STEM.lock (an empty lock file).
- * An sr_registry handle is one unlocked session of one user: it holds the
- * registry's lock for its whole life, so sessions never interleave.
+ * An sr_registry handle is one unlocked session of one user: a key context
+ * that a long-lived process may keep (unlocking runs the KDF once). The
+ * registry's lock is taken per write transaction, so sessions of several
+ * processes interleave; a session catches up with another's key rotation
+ * between operations, without the passphrase.
  *
  * Every call here checks the session's role and appends to the audit log.
  * Users, units, settings and whole-registry checks have headers of their
@@ -40,8 +43,12 @@ sr_status sr_registry_create(const char *path, const char *admin, const char *kd
 /* Unlocks a registry. *out is owned by the caller (sr_registry_close). */
 sr_status sr_registry_open(const char *path, const sr_open_options *options,
                            const sr_secret *pass, sr_registry **out, sr_error *err);
-/* Closes the session and releases the lock; NULL is a no-op. */
+/* Closes the session; NULL is a no-op. */
 void sr_registry_close(sr_registry *reg);
+/* Ends an operation in a long-lived session: frees what a catch-up with
+ * another process replaced. Call it between operations (a request), never
+ * while holding results of the session. NULL is a no-op. */
+void sr_registry_release(sr_registry *reg);
 
 /* The session's user and role (borrowed strings). */
 const char *sr_registry_user(const sr_registry *reg);

@@ -301,15 +301,15 @@ static void test_backup_opens_and_verifies(void **state)
     sr_registry_close(reg);
 }
 
-static void test_second_session_is_busy(void **state)
+/* An open session holds no lock: a second one opens beside it (the lock is
+ * taken per transaction; test_sessions.c interleaves them). */
+static void test_second_session_opens(void **state)
 {
     fixture *f = *state;
     sr_error err;
     sr_registry *reg = tu_open(f->db, NULL, NULL);
-    assert_int_equal(try_open(f->db, NULL, "admin-passphrase", &err), SR_ERR_BUSY);
-    assert_non_null(strstr(err.message, "busy"));
-    sr_registry_close(reg);
     assert_int_equal(try_open(f->db, NULL, "admin-passphrase", &err), SR_OK);
+    sr_registry_close(reg);
 }
 
 int main(void)
@@ -325,7 +325,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_passwd, setup, teardown),
         cmocka_unit_test_setup_teardown(test_damaged_and_foreign_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_backup_opens_and_verifies, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_second_session_is_busy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_second_session_opens, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,218 @@
+/*
+ * test_sessions.c - sessions that fit a server: two sessions of one registry
+ * open at once in one process, interleaving writes; the registry's lock taken
+ * only while a transaction runs; and a session that catches up with another's
+ * key rotation without its passphrase.
+ */
+#include "testutil.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "sigreg/cases.h"
+#include "sigreg/maintenance.h"
+#include "sigreg/units.h"
+#include "sigreg/users.h"
+
+#define PNR_A "201003151238"
+#define PNR_B "200506074566"
+#define PNR_C "200809107899"
+
+typedef struct fixture {
+    char dir[512];
+    char db[600];
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "%s", tu_scratch_dir());
+    snprintf(f->db, sizeof f->db, "%s/reg.db", f->dir);
+    tu_create_registry(f->db);
+    sr_registry *reg = tu_open(f->db, NULL, NULL);
+    sr_error err;
+    sr_error_clear(&err);
+    sr_secret *p = tu_pass("coord-passphrase");
+    const char *units[1] = {"U1"};
+    if (sr_unit_add(reg, "U1", "Enhet 1", &err) != SR_OK ||
+        sr_user_add(reg, "coord", SR_ROLE_COORDINATOR, units, 1, TEST_KDF, p, &err) != SR_OK)
+        fail_msg("setup: %s", err.message);
+    sr_secret_free(p);
+    p = tu_pass("leaver-passphrase");
+    if (sr_user_add(reg, "leaver", SR_ROLE_COORDINATOR, units, 1, TEST_KDF, p, &err) != SR_OK)
+        fail_msg("setup: %s", err.message);
+    sr_secret_free(p);
+    sr_registry_close(reg);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+    if (system(cmd) != 0)
+        return -1;
+    free(f);
+    return 0;
+}
+
+static sr_registry *open_as(const char *db, const char *user, const char *pass, int timeout_ms)
+{
+    sr_secret *p = tu_pass(pass);
+    sr_open_options opts = {user, timeout_ms};
+    sr_registry *reg = NULL;
+    sr_error err;
+    sr_error_clear(&err);
+    if (sr_registry_open(db, &opts, p, &reg, &err) != SR_OK)
+        fail_msg("open as %s: %s", user ? user : "admin", err.message);
+    sr_secret_free(p);
+    return reg;
+}
+
+static void new_case(sr_registry *reg, const char *pnr, char code[SR_CASE_CODE_SIZE])
+{
+    sr_error err;
+    sr_error_clear(&err);
+    if (sr_case_new(reg, "U1", pnr, code, &err) != SR_OK)
+        fail_msg("case new: %s", err.message);
+}
+
+static int64_t audit_entries(sr_registry *reg)
+{
+    sr_verify_report vr;
+    sr_error err;
+    sr_error_clear(&err);
+    if (sr_registry_verify(reg, &vr, &err) != SR_OK)
+        fail_msg("verify: %s", err.message);
+    assert_true(vr.database_ok && vr.audit_ok);
+    return vr.audit_entries;
+}
+
+/* Two sessions open at once write in turn; each sees the other's cases, and
+ * the audit chain holds every entry of both, in one unbroken chain. */
+static void test_two_sessions_interleave(void **state)
+{
+    fixture *f = *state;
+    sr_registry *admin = open_as(f->db, NULL, "admin-passphrase", 500);
+    sr_registry *coord = open_as(f->db, "coord", "coord-passphrase", 500);
+    int64_t before = audit_entries(admin); /* verify writes its own entry */
+    char a[SR_CASE_CODE_SIZE], b[SR_CASE_CODE_SIZE], c[SR_CASE_CODE_SIZE];
+    new_case(admin, PNR_A, a);
+    new_case(coord, PNR_B, b);
+    new_case(admin, PNR_C, c);
+    sr_error err;
+    sr_error_clear(&err);
+    char found[SR_CASE_CODE_SIZE];
+    /* Each finds what the other wrote a moment ago. */
+    assert_int_equal(sr_case_find(coord, PNR_A, found, &err), SR_OK);
+    assert_string_equal(found, a);
+    assert_int_equal(sr_case_find(admin, PNR_B, found, &err), SR_OK);
+    assert_string_equal(found, b);
+    /* A personnummer the other session registered is a duplicate here. */
+    assert_int_equal(sr_case_new(coord, "U1", PNR_C, found, &err), SR_ERR_EXISTS);
+    /* before + 1 (verify) + 3 case.new + 2 case.find; the refused duplicate
+     * writes nothing. */
+    assert_int_equal(audit_entries(coord), before + 1 + 3 + 2);
+    sr_registry_close(coord);
+    sr_registry_close(admin);
+}
+
+/* The lock is held only while a transaction runs: an open session keeps no
+ * lock, and a write waits for another holder and then gives up, busy. */
+static void test_busy_only_during_a_transaction(void **state)
+{
+    fixture *f = *state;
+    sr_registry *admin = open_as(f->db, NULL, "admin-passphrase", 200);
+    sr_registry *coord = open_as(f->db, "coord", "coord-passphrase", 200);
+    int fd = open(tu_path(f->dir, "reg.lock"), O_RDWR);
+    assert_true(fd >= 0);
+    /* Two open sessions, neither in a transaction: the lock is free. */
+    assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
+    /* Another holder (a transaction of a third process): writes are busy. */
+    sr_error err;
+    sr_error_clear(&err);
+    char code[SR_CASE_CODE_SIZE];
+    assert_int_equal(sr_case_new(coord, "U1", PNR_A, code, &err), SR_ERR_BUSY);
+    assert_non_null(strstr(err.message, "busy"));
+    assert_int_equal(flock(fd, LOCK_UN), 0);
+    /* Free again: the refused case was not written, the next one is. */
+    sr_error_clear(&err);
+    assert_int_equal(sr_case_find(admin, PNR_A, code, &err), SR_ERR_NOT_FOUND);
+    new_case(coord, PNR_A, code);
+    assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0); /* released after the commit */
+    assert_int_equal(flock(fd, LOCK_UN), 0);
+    close(fd);
+    sr_registry_close(coord);
+    sr_registry_close(admin);
+}
+
+/* One session removes a user, which rotates every key; the other sessions
+ * notice it at their next operation. The remaining one goes on with the new
+ * keys without its passphrase; the removed one opens nothing any more. */
+static void test_rotation_is_noticed(void **state)
+{
+    fixture *f = *state;
+    sr_registry *admin = open_as(f->db, NULL, "admin-passphrase", 500);
+    sr_registry *coord = open_as(f->db, "coord", "coord-passphrase", 500);
+    sr_registry *leaver = open_as(f->db, "leaver", "leaver-passphrase", 500);
+    char a[SR_CASE_CODE_SIZE], b[SR_CASE_CODE_SIZE], found[SR_CASE_CODE_SIZE];
+    new_case(coord, PNR_A, a); /* statements cached under the old keys */
+    sr_error err;
+    sr_error_clear(&err);
+    assert_int_equal(sr_user_remove(admin, "leaver", &err), SR_OK);
+    /* The coordinator's session writes into the re-encrypted database. */
+    new_case(coord, PNR_B, b);
+    sr_registry_release(coord);
+    assert_int_equal(sr_case_find(admin, PNR_B, found, &err), SR_OK);
+    assert_string_equal(found, b);
+    /* The removed user's session has no slot any more. */
+    sr_error_clear(&err);
+    assert_int_not_equal(sr_case_find(leaver, PNR_A, found, &err), SR_OK);
+    sr_registry_close(leaver);
+    /* A fresh session sees both cases and an unbroken chain. */
+    sr_registry *fresh = open_as(f->db, "coord", "coord-passphrase", 500);
+    assert_int_equal(sr_case_find(fresh, PNR_A, found, &err), SR_OK);
+    assert_string_equal(found, a);
+    (void)audit_entries(fresh);
+    sr_registry_close(fresh);
+    sr_registry_close(coord);
+    sr_registry_close(admin);
+}
+
+/* A passphrase changed in one session does not end another session of the
+ * same user, and the new passphrase is what opens the registry afterwards. */
+static void test_passwd_elsewhere_keeps_session(void **state)
+{
+    fixture *f = *state;
+    sr_registry *one = open_as(f->db, "coord", "coord-passphrase", 500);
+    sr_registry *two = open_as(f->db, "coord", "coord-passphrase", 500);
+    sr_secret *old_pass = tu_pass("coord-passphrase");
+    sr_secret *new_pass = tu_pass("coord-new-passphrase");
+    sr_error err;
+    sr_error_clear(&err);
+    assert_int_equal(sr_user_passwd(one, old_pass, new_pass, TEST_KDF, &err), SR_OK);
+    char code[SR_CASE_CODE_SIZE];
+    new_case(two, PNR_A, code);
+    sr_secret_free(old_pass);
+    sr_secret_free(new_pass);
+    sr_registry_close(one);
+    sr_registry_close(two);
+    sr_registry *again = open_as(f->db, "coord", "coord-new-passphrase", 500);
+    sr_registry_close(again);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_two_sessions_interleave, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_busy_only_during_a_transaction, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rotation_is_noticed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_passwd_elsewhere_keeps_session, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
