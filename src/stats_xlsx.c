@@ -22,7 +22,8 @@
 #include "stats_int.h"
 
 typedef struct formats {
-    lxw_format *title, *bold, *head, *note, *label, *count, *decimal, *percent, *withheld;
+    lxw_format *title, *bold, *head, *head_left, *note, *label, *left, *count, *decimal, *percent,
+        *withheld;
 } formats;
 
 typedef struct book {
@@ -51,6 +52,12 @@ static void make_formats(book *b)
     format_set_align(f->head, LXW_ALIGN_CENTER);
     format_set_bottom(f->head, LXW_BORDER_THIN);
     format_set_bg_color(f->head, 0xDDE7F0);
+    f->head_left = workbook_add_format(b->wb);
+    format_set_bold(f->head_left);
+    format_set_bottom(f->head_left, LXW_BORDER_THIN);
+    format_set_bg_color(f->head_left, 0xDDE7F0);
+    f->left = workbook_add_format(b->wb);
+    format_set_align(f->left, LXW_ALIGN_LEFT);
     f->note = workbook_add_format(b->wb);
     format_set_italic(f->note);
     format_set_font_color(f->note, 0x555555);
@@ -90,6 +97,19 @@ static void cover_line(book *b, lxw_worksheet *ws, lxw_row_t *row, const char *l
     (*row)++;
 }
 
+/* A note of the cover sheet, wrapped in its column: the row made as high
+ * as its lines (a workbook's rows do not grow by themselves). */
+static void cover_note(book *b, lxw_worksheet *ws, lxw_row_t *row, const char *note)
+{
+    size_t chars = 0;
+    for (const unsigned char *p = (const unsigned char *)note; *p; p++)
+        chars += (*p & 0xC0) != 0x80;
+    size_t lines = chars / 95 + 1;
+    worksheet_set_row(ws, *row, 15.0 * (double)lines, NULL);
+    worksheet_write_string(ws, *row, 1, note, b->f.label);
+    (*row)++;
+}
+
 static void write_cover(book *b)
 {
     const sr_stats *s = b->s;
@@ -98,8 +118,11 @@ static void write_cover(book *b)
         b->oom = 1;
         return;
     }
-    worksheet_set_column(ws, 0, 0, 26, NULL);
-    worksheet_set_column(ws, 1, 1, 100, NULL);
+    worksheet_set_column(ws, 0, 0, 42, NULL);
+    worksheet_set_column(ws, 1, 1, 90, NULL);
+    worksheet_set_paper(ws, 9); /* A4 */
+    worksheet_set_landscape(ws);
+    worksheet_fit_to_pages(ws, 1, 0);
     lxw_row_t row = 0;
     worksheet_write_string(ws, row, 0, sr_stats_form_title(s), b->f.title);
     row += 2;
@@ -109,11 +132,11 @@ static void write_cover(book *b)
     cover_line(b, ws, &row, text(b, SRP_T_XLSX_FORM), srp_buf_text(&t));
     cover_line(b, ws, &row, text(b, SRP_T_XLSX_VERSIONS), sr_stats_versions(s));
     cover_line(b, ws, &row, text(b, SRP_T_XLSX_GENERATED_AT), sr_stats_generated_at(s));
-    worksheet_write_string(ws, row, 0, text(b, SRP_T_STATS_MIN_CELL), b->f.bold);
-    worksheet_write_number(ws, row++, 1, sr_stats_min_cell(s), NULL);
+    worksheet_write_string(ws, row, 0, text(b, SRP_T_XLSX_MIN_CELL), b->f.bold);
+    worksheet_write_number(ws, row++, 1, sr_stats_min_cell(s), b->f.left);
     row++;
     worksheet_write_string(ws, row++, 0, text(b, SRP_T_XLSX_FILTERS), b->f.title);
-    cover_line(b, ws, &row, text(b, SRP_T_STATS_UNIT),
+    cover_line(b, ws, &row, text(b, SRP_T_XLSX_UNIT),
                sr_stats_unit(s) ? sr_stats_unit(s) : text(b, SRP_T_XLSX_ALL_UNITS));
     const char *status = sr_stats_status(s);
     cover_line(b, ws, &row, text(b, SRP_T_XLSX_STATUS),
@@ -136,8 +159,8 @@ static void write_cover(book *b)
     worksheet_write_string(ws, row++, 0, text(b, SRP_T_XLSX_NOTES), b->f.title);
     t.len = 0;
     srp_buf_printf(&t, ".. = %s", text(b, SRP_T_STATS_WITHHELD));
-    worksheet_write_string(ws, row++, 1, srp_buf_text(&t), b->f.label);
-    worksheet_write_string(ws, row++, 1, text(b, SRP_T_STATS_MISSING_NOTE), b->f.label);
+    cover_note(b, ws, &row, srp_buf_text(&t));
+    cover_note(b, ws, &row, text(b, SRP_T_STATS_MISSING_NOTE));
     int ever = 0, choosing = 0;
     for (size_t i = 0; i < sr_stats_row_count(s); i++) {
         const char *u = sr_stats_row_at(s, i)->unit_of_count;
@@ -145,11 +168,11 @@ static void write_cover(book *b)
         choosing |= u && strcmp(u, "people_choosing") == 0;
     }
     if (ever)
-        worksheet_write_string(ws, row++, 1, text(b, SRP_T_STATS_EVER_NOTE), b->f.label);
+        cover_note(b, ws, &row, text(b, SRP_T_STATS_EVER_NOTE));
     if (choosing)
-        worksheet_write_string(ws, row++, 1, text(b, SRP_T_STATS_CHOOSING_NOTE), b->f.label);
+        cover_note(b, ws, &row, text(b, SRP_T_STATS_CHOOSING_NOTE));
     for (size_t i = 0; i < sr_stats_note_count(s); i++)
-        worksheet_write_string(ws, row++, 1, sr_stats_note(s, i), b->f.label);
+        cover_note(b, ws, &row, sr_stats_note(s, i));
     b->oom |= t.oom;
     srp_buf_free(&t);
 }
@@ -222,8 +245,8 @@ static lxw_row_t write_item(book *b, lxw_worksheet *ws, lxw_row_t row, block *k,
                                            : SRP_T_STATS_CHOOSING_NOTE),
                                b->f.note);
     /* The groups across: a label over a count and a percent column each. */
-    worksheet_write_string(ws, row, 0, text(b, SRP_T_XLSX_ANSWER), b->f.head);
-    worksheet_write_string(ws, row + 1, 0, "", b->f.head);
+    worksheet_write_string(ws, row, 0, text(b, SRP_T_XLSX_ANSWER), b->f.head_left);
+    worksheet_write_string(ws, row + 1, 0, "", b->f.head_left);
     for (size_t g = 0; g < k->ngroups; g++) {
         const sr_stats_row *gr = k->groups[g];
         t.len = 0;
@@ -301,6 +324,9 @@ static void write_form(book *b)
     }
     size_t widest = 1;
     worksheet_set_column(ws, 0, 0, 48, NULL);
+    worksheet_set_paper(ws, 9); /* A4 */
+    worksheet_set_landscape(ws);
+    worksheet_fit_to_pages(ws, 1, 0);
     lxw_row_t row = 0;
     srp_buf t = SRP_BUF_INIT;
     srp_buf_printf(&t, "%s (%s)%s", sr_stats_form_title(s), sr_stats_form(s),

@@ -116,6 +116,9 @@ static const struct {
     [SRP_T_XLSX_ALL] = {"Alla", "All"},
     [SRP_T_XLSX_BASE] = {"Antal svarande (bas)", "Respondents (base)"},
     [SRP_T_XLSX_COUNT_OR_VALUE] = {"antal / värde", "count / value"},
+    [SRP_T_XLSX_MIN_CELL] = {"Minsta cell (minsta antal som redovisas)",
+                             "Minimum cell (smallest count published)"},
+    [SRP_T_XLSX_UNIT] = {"Enhet", "Unit"},
 };
 
 int srp_lang_is_en(const char *lang) { return lang && strcmp(lang, "en") == 0; }

@@ -83,6 +83,8 @@ typedef enum srp_text_id {
     SRP_T_XLSX_ALL,
     SRP_T_XLSX_BASE,
     SRP_T_XLSX_COUNT_OR_VALUE,
+    SRP_T_XLSX_MIN_CELL,
+    SRP_T_XLSX_UNIT,
     SRP_T_COUNT
 } srp_text_id;
 

@@ -99,12 +99,13 @@ static const cli_command commands[] = {
      "Retention purge: erases cases closed before DATE, after saying which and asking."},
     {"stats", NULL, cmd_stats, NEEDS_REGISTRY, SR_ANY_ROLE, "draw summaries",
      "stats FORM [--by ITEM[,ITEM]] [--unit CODE] [--status open|closed] [--from DATE] "
-     "[--to DATE] [--min-cell N] [--change] [--format table|csv|json] [--excel] [--out FILE] "
-     "[--lang sv|en]",
+     "[--to DATE] [--min-cell N] [--change] [--format table|csv|json|xlsx] [--excel] "
+     "[--out FILE [--force]] [--lang sv|en]",
      "Group summary of a form (or 'cases' for cases by status). --by groups by one or two\n"
      "items of the form or of the case's intake, or by unit, age_band, year or quarter.\n"
      "--change pairs each item asked at intake with the same item in this form. Small counts\n"
-     "are withheld (min cell: the registry's, default 5; never below 3)."},
+     "are withheld (min cell: the registry's, default 5; never below 3). --format xlsx\n"
+     "writes a workbook to --out FILE; CSV headers are Swedish with --lang sv or --excel."},
     {"report", NULL, cmd_report, NEEDS_REGISTRY, SR_ANY_ROLE, "draw summaries",
      "report --out FILE.html [--unit CODE]",
      "One self-contained HTML page (no scripts, nothing fetched) with the case flow, every\n"
