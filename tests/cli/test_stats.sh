@@ -106,6 +106,10 @@ if /usr/bin/python3 -c 'import openpyxl' 2>/dev/null; then
     ok "experience json, English" stats sig-experience --format json --lang en
     echo "$OUT" > exp-en.json
     check "workbook matches the json (experience)" /usr/bin/python3 "$SIGREG_SOURCE_DIR/tests/cli/xlsx_check.py" exp.xlsx exp-en.json
+    ok "xlsx change table by unit" stats sig-closure --change --by unit --format xlsx --out change.xlsx
+    ok "change table json" stats sig-closure --change --by unit --format json
+    echo "$OUT" > change.json
+    check "workbook matches the json (change table)" /usr/bin/python3 "$SIGREG_SOURCE_DIR/tests/cli/xlsx_check.py" change.xlsx change.json
 else
     echo "skip: python3-openpyxl is not installed; the workbook is not read back" >&2
 fi
