@@ -338,6 +338,17 @@ static void wrapped(out *o, const char *lead, const char *text)
     put(o, "\n");
 }
 
+/* The base line of a group's shares, when one is pending. */
+static void put_base(out *o, const char *lang, long *base)
+{
+    if (*base < 0)
+        return;
+    put(o, "    ");
+    pad(o, srp_texts_get(SRP_T_XLSX_BASE, lang), 44);
+    srp_buf_printf(&o->buf, " %7ld\n", *base);
+    *base = -1;
+}
+
 /* Whether one person may count under several of the row's answers. */
 static int several_per_person(const sr_stats_row *r)
 {
@@ -363,9 +374,11 @@ static void write_table(out *o, const sr_stats *s)
     const char *item = NULL;
     const char *group[2] = {NULL, NULL};
     int missing = 0;
+    long base = -1; /* the denominator of the group's shares, said after them */
     for (size_t i = 0; i < sr_stats_row_count(s) && o->rc == SR_OK; i++) {
         const sr_stats_row *r = sr_stats_row_at(s, i);
         if (!item || strcmp(item, r->item) != 0) {
+            put_base(o, lang, &base);
             srp_buf_printf(&o->buf, "\n%s [%s]\n", r->item_label ? r->item_label : r->item,
                            r->item);
             item = r->item;
@@ -389,6 +402,7 @@ static void write_table(out *o, const sr_stats *s)
             if (r->by[d] && (!group[d] || strcmp(group[d], r->by[d]) != 0))
                 new_group = 1;
         if (new_group) {
+            put_base(o, lang, &base);
             srp_buf_printf(&o->buf, "  %s=%s", sr_stats_by_name(s, 0), r->by[0]);
             if (r->by[1])
                 srp_buf_printf(&o->buf, ", %s=%s", sr_stats_by_name(s, 1), r->by[1]);
@@ -411,8 +425,11 @@ static void write_table(out *o, const sr_stats *s)
                        r->has_percent && several_per_person(r) ? '*' : ' ', est);
         missing |= r->has_count && r->has_denominator && !r->has_percent && !r->has_estimate &&
                    strcmp(r->value, "n") != 0;
+        if (base < 0 && r->has_denominator && !sr_stats_change(s))
+            base = r->denominator;
         maybe_flush(o);
     }
+    put_base(o, lang, &base);
     srp_buf_printf(&o->buf, "\n.. = %s\n", srp_texts_get(SRP_T_STATS_WITHHELD, lang));
     if (missing)
         srp_buf_printf(&o->buf, "- %s\n", srp_texts_get(SRP_T_STATS_MISSING_NOTE, lang));
