@@ -111,6 +111,11 @@ void cli_print_usage(FILE *stream, const cli_command *cmd);
  * prompt without echo on the terminal. */
 sr_status cli_read_passphrase(const cli_globals *g, const char *prompt_for, sr_secret **out,
                               sr_error *err);
+/* A personnummer into guarded memory, NUL-terminated: value "-" reads the
+ * first line of standard input, NULL asks on the terminal (without echo),
+ * and any other value is taken as it is, with a warning on stderr that a
+ * command line is visible to other local users. */
+sr_status cli_read_pnr(const char *value, sr_secret **out, sr_error *err);
 /* A new passphrase: the first line of file, or asked twice on the terminal. */
 sr_status cli_read_new_passphrase(const char *file, const char *prompt_for, sr_secret **out,
                                   sr_error *err);

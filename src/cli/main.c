@@ -82,14 +82,17 @@ static const cli_command commands[] = {
      "dictionary that holds several. Whatever the form has that sigreg cannot express (calculated\n"
      "fields, piping, conditions on later items, unsupported types...) is refused, by field."},
     {"case", "new", cmd_case_new, NEEDS_REGISTRY, ADMIN | COORD, "open cases", NULL,
-     OPTIONS({"unit", NEEDED, "unit", "CODE", 0}, {"pnr", NEEDED, "pnr", "PNR", 1},
+     OPTIONS({"unit", NEEDED, "unit", "CODE", 0}, {"pnr", ARG, "pnr", "PNR|-", 1},
              {"no-pnr", FLAG, NULL, NULL, 1}),
      "Opens a case and prints its code alone on a line. The personnummer (10 or 12 digits,\n"
-     "with '-', '+' or nothing) is checked, turned into a keyed pseudonym and kept only in the\n"
-     "code key. The same person twice is refused, naming the existing case."},
+     "with '-', '+' or nothing) is asked on the terminal, or read from standard input with\n"
+     "--pnr -; --pnr PNR works for scripts but other local users can see a command line.\n"
+     "It is checked, turned into a keyed pseudonym and kept only in the code key. The same\n"
+     "person twice is refused."},
     {"case", "find", cmd_case_find, NEEDS_REGISTRY, ADMIN | COORD, "find cases", NULL,
-     OPTIONS({"pnr", NEEDED, "pnr", "PNR", 0}),
-     "Prints the code of the case that has this personnummer."},
+     OPTIONS({"pnr", ARG, "pnr", "PNR|-", 0}),
+     "Prints the code of the case that has this personnummer: asked on the terminal, or\n"
+     "read from standard input with --pnr -."},
     {"case", "show", cmd_case_show, NEEDS_REGISTRY, ADMIN | COORD, "see cases", "CASE",
      OPTIONS({"json", FLAG, NULL, NULL, 1}, {"fhir", FLAG, NULL, NULL, 1},
              {"identity", FLAG, NULL, NULL, 0}),
