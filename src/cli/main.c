@@ -128,12 +128,15 @@ static const cli_command commands[] = {
      OPTIONS({"by", ARG, "by", "ITEM[,ITEM]", 0}, {"unit", ARG, "unit", "CODE", 0},
              {"status", ARG, "status", "open|closed", 0}, {"from", ARG, "from", "DATE", 0},
              {"to", ARG, "to", "DATE", 0}, {"min-cell", ARG, "min_cell", "N", 0},
-             {"change", FLAG, "change", NULL, 0}, {"format", CHOICE, "format", "table|csv|json", 0},
-             {"excel", FLAG, NULL, NULL, 0}, {"out", ARG, "out", "FILE", 0}, LANG),
+             {"change", FLAG, "change", NULL, 0},
+             {"format", CHOICE, "format", "table|csv|json|xlsx", 0}, {"excel", FLAG, NULL, NULL, 0},
+             {"out", ARG, "out", "FILE", 0}, {"force", FLAG, NULL, NULL, 0}, LANG),
      "Group summary of a form (or 'cases' for cases by status). --by groups by one or two\n"
      "items of the form or of the case's intake, or by unit, age_band, year or quarter.\n"
      "--change pairs each item asked at intake with the same item in this form. Small counts\n"
-     "are withheld (min cell: the registry's, default 5; never below 3)."},
+     "are withheld (min cell: the registry's, default 5; never below 3). --format xlsx\n"
+     "writes a workbook to --out FILE (--force replaces it); CSV headers are Swedish with\n"
+     "--lang sv or --excel, the contract's names otherwise."},
     {"report", NULL, cmd_report, NEEDS_REGISTRY, SR_ANY_ROLE, "draw summaries", NULL,
      OPTIONS({"unit", ARG, "unit", "CODE", 0}, {"year", ARG, NULL, "YYYY", 0},
              {"from", ARG, "from", "DATE", 0}, {"to", ARG, "to", "DATE", 0},
