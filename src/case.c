@@ -87,6 +87,17 @@ sr_status srp_case_require_role(sr_registry *reg, const char *what, sr_error *er
     return sr_registry_require(reg, SRP_CASE_ROLES, what, err);
 }
 
+sr_status srp_case_open_for(sr_registry *reg, const char *typed, const char *what,
+                            const char *action, srp_case_state *c, sr_error *err)
+{
+    sr_status rc = srp_case_require_role(reg, what, err);
+    if (rc == SR_OK)
+        rc = srp_case_load(reg, typed, 0, c, err);
+    if (rc == SR_OK && action)
+        rc = srp_registry_transaction(reg, action, c->code, NULL, NULL, NULL, err);
+    return rc;
+}
+
 sr_status srp_case_step_done(sr_registry *reg, sqlite3_stmt *st, const char *what, sr_error *err)
 {
     int src = sqlite3_step(st);
@@ -303,9 +314,7 @@ sr_status sr_case_identity(sr_registry *reg, const char *typed, char pnr[SR_PNR_
                            sr_error *err)
 {
     srp_case_state c;
-    sr_status rc = srp_case_require_role(reg, "see who a case is", err);
-    if (rc == SR_OK)
-        rc = srp_case_load(reg, typed, 0, &c, err);
+    sr_status rc = srp_case_open_for(reg, typed, "see who a case is", NULL, &c, err);
     if (rc != SR_OK)
         return rc;
     sqlite3 *db = srp_registry_db(reg);
@@ -337,11 +346,7 @@ sr_status sr_case_show(sr_registry *reg, const char *typed, sr_case_fn fn_case,
                        sr_response_fn fn_response, void *ctx, sr_error *err)
 {
     srp_case_state c;
-    sr_status rc = srp_case_require_role(reg, "see cases", err);
-    if (rc == SR_OK)
-        rc = srp_case_load(reg, typed, 0, &c, err);
-    if (rc == SR_OK)
-        rc = srp_registry_transaction(reg, "case.show", c.code, NULL, NULL, NULL, err);
+    sr_status rc = srp_case_open_for(reg, typed, "see cases", "case.show", &c, err);
     if (rc != SR_OK)
         return rc;
     sqlite3 *db = srp_registry_db(reg);

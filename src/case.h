@@ -40,6 +40,11 @@ sr_status srp_case_load(sr_registry *reg, const char *typed, int64_t without, sr
 void srp_case_facts_of(const srp_case_state *c, srp_case_facts *facts);
 /* SR_OK when the session's role works on cases. */
 sr_status srp_case_require_role(sr_registry *reg, const char *what, sr_error *err);
+/* What every reading of one case does first: checks the role (refused as
+ * "may not what"), loads the case (srp_case_load, nothing left out) and,
+ * when action is not NULL, logs the reading as action on the case. */
+sr_status srp_case_open_for(sr_registry *reg, const char *typed, const char *what,
+                            const char *action, srp_case_state *c, sr_error *err);
 /* Steps st to its end and finalizes it. */
 sr_status srp_case_step_done(sr_registry *reg, sqlite3_stmt *st, const char *what, sr_error *err);
 /* Runs sql with the case code bound as ?1. */

@@ -37,9 +37,7 @@ static sr_status erase_case(sr_registry *reg, const char *code, int has_codekey,
 sr_status sr_case_delete(sr_registry *reg, const char *typed, sr_error *err)
 {
     srp_case_state c;
-    sr_status rc = srp_case_require_role(reg, "erase cases", err);
-    if (rc == SR_OK)
-        rc = srp_case_load(reg, typed, 0, &c, err);
+    sr_status rc = srp_case_open_for(reg, typed, "erase cases", NULL, &c, err);
     sqlite3 *db = srp_registry_db(reg);
     if (rc == SR_OK)
         rc = srp_store_begin(db, err);

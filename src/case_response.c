@@ -382,11 +382,7 @@ sr_status sr_case_allowed_forms(sr_registry *reg, const char *code, sr_form_allo
                                 void *ctx, sr_error *err)
 {
     srp_case_state c;
-    sr_status rc = srp_case_require_role(reg, "see cases", err);
-    if (rc == SR_OK)
-        rc = srp_case_load(reg, code, 0, &c, err);
-    if (rc == SR_OK)
-        rc = srp_registry_transaction(reg, "case.forms", c.code, NULL, NULL, NULL, err);
+    sr_status rc = srp_case_open_for(reg, code, "see cases", "case.forms", &c, err);
     if (rc != SR_OK)
         return rc;
     sqlite3 *db = srp_registry_db(reg);
