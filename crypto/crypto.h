@@ -59,8 +59,8 @@ void srp_kdf_subkey(unsigned char out[SRP_KEY_BYTES], uint64_t id, const char co
 /* --- authenticated encryption (XChaCha20-Poly1305, IETF) ----------------- */
 /* out must hold len + SRP_AEAD_TAG_BYTES. nonce is filled with random bytes. */
 void srp_aead_encrypt(unsigned char *out, unsigned char nonce[SRP_AEAD_NONCE_BYTES],
-                      const unsigned char *msg, size_t len, const unsigned char *ad,
-                      size_t ad_len, const unsigned char key[SRP_KEY_BYTES]);
+                      const unsigned char *msg, size_t len, const unsigned char *ad, size_t ad_len,
+                      const unsigned char key[SRP_KEY_BYTES]);
 /* out must hold len - SRP_AEAD_TAG_BYTES. Returns 0, or -1 when forged/wrong key. */
 int srp_aead_decrypt(unsigned char *out, const unsigned char *ct, size_t len,
                      const unsigned char nonce[SRP_AEAD_NONCE_BYTES], const unsigned char *ad,
@@ -85,7 +85,8 @@ int srp_memcmp(const void *a, const void *b, size_t len);
 void srp_wipe(void *buf, size_t len);
 
 /* --- public-key sealing (X25519 sealed boxes) ----------------------------- */
-void srp_box_keypair(unsigned char pk[SRP_BOX_PUBLIC_BYTES], unsigned char sk[SRP_BOX_SECRET_BYTES]);
+void srp_box_keypair(unsigned char pk[SRP_BOX_PUBLIC_BYTES],
+                     unsigned char sk[SRP_BOX_SECRET_BYTES]);
 /* A key pair from a 32-byte seed (test vectors); 0 on success. */
 int srp_box_seed_keypair(unsigned char pk[SRP_BOX_PUBLIC_BYTES],
                          unsigned char sk[SRP_BOX_SECRET_BYTES], const unsigned char seed[32]);
@@ -101,7 +102,8 @@ int srp_box_seal_open(unsigned char *out, const unsigned char *ct, size_t len,
                       const unsigned char sk[SRP_BOX_SECRET_BYTES]);
 
 /* --- signatures (Ed25519) -------------------------------------------------- */
-void srp_sign_keypair(unsigned char pk[SRP_SIGN_PUBLIC_BYTES], unsigned char sk[SRP_SIGN_SECRET_BYTES]);
+void srp_sign_keypair(unsigned char pk[SRP_SIGN_PUBLIC_BYTES],
+                      unsigned char sk[SRP_SIGN_SECRET_BYTES]);
 /* A key pair from a 32-byte seed (test vectors); 0 on success. */
 int srp_sign_seed_keypair(unsigned char pk[SRP_SIGN_PUBLIC_BYTES],
                           unsigned char sk[SRP_SIGN_SECRET_BYTES], const unsigned char seed[32]);

@@ -407,8 +407,7 @@ sr_status srp_keyring_open_slot(const srp_keyring *kr, const char *user, const u
 }
 
 sr_status srp_keyring_unlock(const srp_keyring *kr, const char *user, const unsigned char *pass,
-                             size_t pass_len, srp_keys **keys_out, sr_role *role_out,
-                             sr_error *err)
+                             size_t pass_len, srp_keys **keys_out, sr_role *role_out, sr_error *err)
 {
     sr_secret *sk = NULL;
     sr_status rc = srp_keyring_open_slot(kr, user, pass, pass_len, &sk, err);
@@ -792,8 +791,7 @@ static sr_status parse_slot(parse_ctx *c, json_t *o, slot *s, const srp_keyring 
             json_integer_value(ep) > UINT32_MAX || !text)
             return damaged(c, "slots[].sealed[]");
         unsigned char *bin = srp_base64_decode(text, &got);
-        if (!bin || got < SRP_SEAL_OVERHEAD + 2 + SRP_KEY_BYTES ||
-            got > sizeof s->sealed[j].blob) {
+        if (!bin || got < SRP_SEAL_OVERHEAD + 2 + SRP_KEY_BYTES || got > sizeof s->sealed[j].blob) {
             free(bin);
             return damaged(c, "slots[].sealed[].keys");
         }
@@ -853,12 +851,12 @@ sr_status srp_keyring_parse(const unsigned char *data, size_t len, const char *w
         rc = damaged(&c, "epoch");
         goto out;
     }
-    if (!json_is_array(slots) || json_array_size(slots) < 1 ||
-        json_array_size(slots) > MAX_SLOTS) {
+    if (!json_is_array(slots) || json_array_size(slots) < 1 || json_array_size(slots) > MAX_SLOTS) {
         rc = damaged(&c, "slots");
         goto out;
     }
-    if (get_b64_fixed(root, "signing_public_key", kr->signing_public, sizeof kr->signing_public) != 0) {
+    if (get_b64_fixed(root, "signing_public_key", kr->signing_public, sizeof kr->signing_public) !=
+        0) {
         rc = damaged(&c, "signing_public_key");
         goto out;
     }

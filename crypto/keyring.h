@@ -36,19 +36,24 @@ typedef struct srp_keyring srp_keyring;
 
 /* The unlocked keys of one session, in guarded memory. */
 typedef struct srp_keys {
-    uint32_t epoch;                            /* epoch of master */
-    unsigned char master[SRP_KEY_BYTES];       /* database, audit and keyring keys derive from it */
-    int has_previous;                          /* a rotation is under way */
+    uint32_t epoch;                      /* epoch of master */
+    unsigned char master[SRP_KEY_BYTES]; /* database, audit and keyring keys derive from it */
+    int has_previous;                    /* a rotation is under way */
     uint32_t previous_epoch;
     unsigned char previous[SRP_KEY_BYTES];
-    int has_identity;                          /* admins and coordinators only */
-    unsigned char identity[SRP_KEY_BYTES];     /* pseudonyms and the code key derive from it */
-    int has_signing;                           /* admins only */
+    int has_identity;                             /* admins and coordinators only */
+    unsigned char identity[SRP_KEY_BYTES];        /* pseudonyms and the code key derive from it */
+    int has_signing;                              /* admins only */
     unsigned char signing[SRP_SIGN_SECRET_BYTES]; /* the registry's Ed25519 key (extracts) */
 } srp_keys;
 
 /* Sub-key ids under the master key (context "sigregmk"). */
-enum { SRP_SUBKEY_DATABASE = 1, SRP_SUBKEY_AUDIT = 2, SRP_SUBKEY_KEYRING = 3, SRP_SUBKEY_CODEKEY = 4 };
+enum {
+    SRP_SUBKEY_DATABASE = 1,
+    SRP_SUBKEY_AUDIT = 2,
+    SRP_SUBKEY_KEYRING = 3,
+    SRP_SUBKEY_CODEKEY = 4
+};
 /* Sub-key ids under the identity key (context "sigregid"). */
 enum { SRP_SUBKEY_PSEUDONYM = 1, SRP_SUBKEY_CODEKEY_ID = 2 };
 

@@ -84,8 +84,8 @@ void srp_kdf_subkey(unsigned char out[SRP_KEY_BYTES], uint64_t id, const char co
 }
 
 void srp_aead_encrypt(unsigned char *out, unsigned char nonce[SRP_AEAD_NONCE_BYTES],
-                      const unsigned char *msg, size_t len, const unsigned char *ad,
-                      size_t ad_len, const unsigned char key[SRP_KEY_BYTES])
+                      const unsigned char *msg, size_t len, const unsigned char *ad, size_t ad_len,
+                      const unsigned char key[SRP_KEY_BYTES])
 {
     randombytes_buf(nonce, SRP_AEAD_NONCE_BYTES);
     (void)crypto_aead_xchacha20poly1305_ietf_encrypt(out, NULL, msg, len, ad, ad_len, NULL, nonce,
@@ -191,7 +191,8 @@ int srp_box_seal_open(unsigned char *out, const unsigned char *ct, size_t len,
     return crypto_box_seal_open(out, ct, len, pk, sk) == 0 ? 0 : -1;
 }
 
-void srp_sign_keypair(unsigned char pk[SRP_SIGN_PUBLIC_BYTES], unsigned char sk[SRP_SIGN_SECRET_BYTES])
+void srp_sign_keypair(unsigned char pk[SRP_SIGN_PUBLIC_BYTES],
+                      unsigned char sk[SRP_SIGN_SECRET_BYTES])
 {
     (void)crypto_sign_keypair(pk, sk);
 }

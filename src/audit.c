@@ -303,7 +303,8 @@ sr_status sr_audit_list(sr_registry *reg, int64_t limit, const char *case_code,
     sqlite3_bind_int64(st, 2, limit > 0 ? limit : -1);
     int src;
     while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-        sr_audit_entry e = {sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+        sr_audit_entry e = {sqlite3_column_int64(st, 0),
+                            (const char *)sqlite3_column_text(st, 1),
                             (const char *)sqlite3_column_text(st, 2),
                             (const char *)sqlite3_column_text(st, 3),
                             (const char *)sqlite3_column_text(st, 4),

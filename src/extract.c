@@ -766,15 +766,15 @@ static sr_status write_cases(work *w, int year_only, srp_dict *dict, sr_error *e
 }
 
 /* One file per repeatable form, rows by person id, then by date. */
-static sr_status write_repeated(work *w, const srp_extract_form *fs, int year_only,
-                                srp_dict *dict, long *rows, sr_error *err)
+static sr_status write_repeated(work *w, const srp_extract_form *fs, int year_only, srp_dict *dict,
+                                long *rows, sr_error *err)
 {
     char name[64];
     snprintf(name, sizeof name, "%ss.csv", sr_phase_name(fs->phase));
     srp_buf header = SRP_BUF_INIT;
     srp_buf_puts(&header, "person");
-    srp_dict_var(dict, name, "person", "Slumpat id (som i cases.csv)", "Random id (as in cases.csv)",
-                 "text", SRP_DICT_TEXT, 0, "", NULL, NULL);
+    srp_dict_var(dict, name, "person", "Slumpat id (som i cases.csv)",
+                 "Random id (as in cases.csv)", "text", SRP_DICT_TEXT, 0, "", NULL, NULL);
     srp_extract_form_columns(&w->plan, fs, name, &header, dict);
     srp_buf_puts(&header, "\r\n");
     sr_status rc = header.oom ? srp_error_set(err, SR_ERR_NOMEM, "out of memory") : SR_OK;

@@ -83,14 +83,21 @@ static const char *join(char *buf, size_t size, const char *base, const char *ke
 static const char *json_kind(const json_t *j)
 {
     switch (json_typeof(j)) {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "an array";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER: return "an integer";
-    case JSON_REAL: return "a number";
+    case JSON_OBJECT:
+        return "an object";
+    case JSON_ARRAY:
+        return "an array";
+    case JSON_STRING:
+        return "a string";
+    case JSON_INTEGER:
+        return "an integer";
+    case JSON_REAL:
+        return "a number";
     case JSON_TRUE:
-    case JSON_FALSE: return "a boolean";
-    default: return "null";
+    case JSON_FALSE:
+        return "a boolean";
+    default:
+        return "null";
     }
 }
 
@@ -224,8 +231,7 @@ static void check_options(vctx *v, json_t *item, const char *path, srp_item *it)
         else if (!json_is_string(code))
             report(v, r, "must be a string, not %s", json_kind(code));
         else if (!srp_name_option_code_valid(json_string_value(code)))
-            report(v, r, "'%s' is not a valid code (1-32 of a-z, 0-9, _)",
-                   json_string_value(code));
+            report(v, r, "'%s' is not a valid code (1-32 of a-z, 0-9, _)", json_string_value(code));
         else {
             const char *c = json_string_value(code);
             for (size_t k = 0; k < o; k++)
@@ -374,8 +380,8 @@ static void check_type_extras(vctx *v, json_t *item, const char *path, srp_item 
         it->max_length = SR_FORM_DEFAULT_TEXT_LENGTH;
         if (m && (!json_is_integer(m) || json_integer_value(m) < 1 ||
                   json_integer_value(m) > SR_FORM_MAX_TEXT_LENGTH))
-            report(v, join(p, sizeof p, path, "max_length"),
-                   "must be a whole number from 1 to %d", SR_FORM_MAX_TEXT_LENGTH);
+            report(v, join(p, sizeof p, path, "max_length"), "must be a whole number from 1 to %d",
+                   SR_FORM_MAX_TEXT_LENGTH);
         else if (m)
             it->max_length = (size_t)json_integer_value(m);
     }
@@ -407,11 +413,11 @@ static void check_type_extras(vctx *v, json_t *item, const char *path, srp_item 
 /* ---- conditions ------------------------------------------------------------------------------ */
 
 static const char *const leaf_keys[] = {"item", "op", "value", NULL};
-static const char *const comparison_ops[] = {"=", "!=", "<", "<=", ">", ">=", "includes",
-                                             "answered", NULL};
+static const char *const comparison_ops[] = {"=",  "!=",       "<",        "<=", ">",
+                                             ">=", "includes", "answered", NULL};
 
 static void check_condition_value(vctx *v, const srp_item *target, const char *op, json_t *value,
-                                   const char *path)
+                                  const char *path)
 {
     char p[512];
     join(p, sizeof p, path, "value");
@@ -427,10 +433,10 @@ static void check_condition_value(vctx *v, const srp_item *target, const char *o
     } else if (t == SR_ITEM_MULTICHOICE) {
         report(v, path, "'%s' is a multichoice item: compare it with 'includes'", target->id);
         return;
-    } else if (ordering && !(t == SR_ITEM_INTEGER || t == SR_ITEM_DECIMAL ||
-                             t == SR_ITEM_SCALE || t == SR_ITEM_DATE)) {
-        report(v, path, "'%s' compares numbers, scale values and dates; '%s' is %s", op,
-               target->id, sr_item_type_name(t));
+    } else if (ordering && !(t == SR_ITEM_INTEGER || t == SR_ITEM_DECIMAL || t == SR_ITEM_SCALE ||
+                             t == SR_ITEM_DATE)) {
+        report(v, path, "'%s' compares numbers, scale values and dates; '%s' is %s", op, target->id,
+               sr_item_type_name(t));
         return;
     }
     switch (t) {
@@ -511,7 +517,7 @@ static void check_condition(vctx *v, const sr_form *form, size_t self, json_t *c
         }
         return;
     }
-    if (not) {
+    if (not ) {
         if (json_object_size(c) != 1)
             check_keys(v, c, path, (const char *const[]){"not", NULL}, NULL);
         check_condition(v, form, self, not, join(p, sizeof p, path, "not"), depth + 1);
@@ -537,8 +543,9 @@ static void check_condition(vctx *v, const sr_form *form, size_t self, json_t *c
         return;
     }
     if (target_index >= self) {
-        report(v, p, "item '%s' does not come before this item: a condition may name only "
-                     "earlier items",
+        report(v, p,
+               "item '%s' does not come before this item: a condition may name only "
+               "earlier items",
                target_id);
         return;
     }
@@ -567,9 +574,9 @@ static void check_condition(vctx *v, const sr_form *form, size_t self, json_t *c
 
 /* ---- items and the document ------------------------------------------------------------------ */
 
-static const char *const common_item_keys[] = {"id", "type", "label", "help", "required",
-                                               "enable_when", "identifying", "quasi_identifier",
-                                               NULL};
+static const char *const common_item_keys[] = {
+    "id", "type", "label", "help", "required", "enable_when", "identifying", "quasi_identifier",
+    NULL};
 static const char *const *const type_extra_keys[SR_ITEM_TYPE_COUNT] = {
     [SR_ITEM_SECTION] = (const char *const[]){NULL},
     [SR_ITEM_BOOLEAN] = (const char *const[]){NULL},
@@ -621,9 +628,9 @@ static void check_item(vctx *v, sr_form *form, size_t index, json_t *item)
         check_keys(v, item, path, common_item_keys, type_extra_keys[it->type]);
     } else {
         /* Without a type, only keys that no type knows are surely wrong. */
-        static const char *const any_type_keys[] = {"options", "ordered", "min_selected", "max_selected",
-                                                    "min", "max", "decimals", "anchors",
-                                                    "max_length", NULL};
+        static const char *const any_type_keys[] = {
+            "options", "ordered",  "min_selected", "max_selected", "min",
+            "max",     "decimals", "anchors",      "max_length",   NULL};
         check_keys(v, item, path, common_item_keys, any_type_keys);
     }
     it->label = json_object_get(item, "label");
@@ -644,8 +651,8 @@ static void check_item(vctx *v, sr_form *form, size_t index, json_t *item)
     it->condition = json_object_get(item, "enable_when");
 }
 
-static const char *const document_keys[] = {"format", "id",    "version",     "phase", "repeatable",
-                                            "title",  "description", "items", NULL};
+static const char *const document_keys[] = {
+    "format", "id", "version", "phase", "repeatable", "title", "description", "items", NULL};
 
 static void check_document(vctx *v, sr_form *form)
 {
@@ -776,7 +783,8 @@ sr_status sr_form_parse(const char *text, size_t len, sr_form **out, sr_problems
     return SR_OK;
 }
 
-/* ---- queries ------------------------------------------------------------------------------------ */
+/* ---- queries ------------------------------------------------------------------------------------
+ */
 
 const char *srp_text(const json_t *text, const char *lang)
 {
@@ -807,12 +815,30 @@ const srp_option *srp_item_find_option(const srp_item *item, const char *code)
     return NULL;
 }
 
-const char *sr_form_id(const sr_form *form) { return form->id; }
-int sr_form_version(const sr_form *form) { return form->version; }
-sr_phase sr_form_phase(const sr_form *form) { return form->phase; }
-int sr_form_repeatable(const sr_form *form) { return form->repeatable; }
-const char *sr_form_digest(const sr_form *form) { return form->digest; }
-size_t sr_form_item_count(const sr_form *form) { return form->item_count; }
+const char *sr_form_id(const sr_form *form)
+{
+    return form->id;
+}
+int sr_form_version(const sr_form *form)
+{
+    return form->version;
+}
+sr_phase sr_form_phase(const sr_form *form)
+{
+    return form->phase;
+}
+int sr_form_repeatable(const sr_form *form)
+{
+    return form->repeatable;
+}
+const char *sr_form_digest(const sr_form *form)
+{
+    return form->digest;
+}
+size_t sr_form_item_count(const sr_form *form)
+{
+    return form->item_count;
+}
 
 const char *sr_form_title(const sr_form *form, const char *lang)
 {

@@ -41,8 +41,8 @@ static sr_status insert_form(sr_registry *reg, void *vctx, sr_error *err)
     install_ctx *c = vctx;
     sqlite3 *db = srp_registry_db(reg);
     sqlite3_stmt *st = NULL;
-    sr_status rc = srp_store_prepare(db, "SELECT digest FROM forms WHERE id = ?1 AND version = ?2",
-                                     &st, err);
+    sr_status rc =
+        srp_store_prepare(db, "SELECT digest FROM forms WHERE id = ?1 AND version = ?2", &st, err);
     if (rc != SR_OK)
         return rc;
     sqlite3_bind_text(st, 1, sr_form_id(c->form), -1, SQLITE_STATIC);
@@ -156,13 +156,12 @@ sr_status sr_form_list(sr_registry *reg, const char *lang, sr_form_fn fn, void *
         sr_form *form = NULL;
         if (sr_form_parse(text, strlen(text), &form, NULL, NULL) != SR_OK) {
             rc = srp_error_set(err, SR_ERR_CORRUPT, "the stored form '%s' version %d is damaged",
-                               (const char *)sqlite3_column_text(st, 0),
-                               sqlite3_column_int(st, 1));
+                               (const char *)sqlite3_column_text(st, 0), sqlite3_column_int(st, 1));
             break;
         }
-        sr_form_summary s = {sr_form_id(form), sr_form_version(form), sr_form_phase(form),
-                             sr_form_repeatable(form), sr_form_title(form, lang),
-                             (long)sqlite3_column_int64(st, 3)};
+        sr_form_summary s = {sr_form_id(form),          sr_form_version(form),
+                             sr_form_phase(form),       sr_form_repeatable(form),
+                             sr_form_title(form, lang), (long)sqlite3_column_int64(st, 3)};
         int stop = fn && fn(ctx, &s) != 0;
         sr_form_free(form);
         if (stop)

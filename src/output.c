@@ -191,8 +191,8 @@ void sr_output_abort(sr_output *o)
     output_free(o);
 }
 
-sr_status sr_output_write_all(const char *path, const sr_output_options *options,
-                              const void *data, size_t len, sr_error *err)
+sr_status sr_output_write_all(const char *path, const sr_output_options *options, const void *data,
+                              size_t len, sr_error *err)
 {
     sr_output *o = NULL;
     sr_status rc = sr_output_open(path, options, &o, err);

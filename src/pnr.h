@@ -14,9 +14,9 @@
 #include "sigreg/status.h"
 
 typedef struct srp_pnr {
-    char canonical[13];   /* YYYYMMDDNNNC, NUL-terminated */
-    char birth_date[11];  /* YYYY-MM-DD (the real day for coordination numbers) */
-    int coordination;     /* 1 for a samordningsnummer */
+    char canonical[13];  /* YYYYMMDDNNNC, NUL-terminated */
+    char birth_date[11]; /* YYYY-MM-DD (the real day for coordination numbers) */
+    int coordination;    /* 1 for a samordningsnummer */
 } srp_pnr;
 
 /* today is "YYYY-MM-DD" (the reference for centuries and the future). */

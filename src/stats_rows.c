@@ -211,7 +211,8 @@ static int emit_change(srp_stats_engine *e, srp_sdc *sdc, const srp_layout *lay,
             srp_buf_printf(&label, srp_texts_get(SRP_T_STAT_PAIR, e->lang),
                            v->code_labels[x] ? v->code_labels[x] : v->codes[x],
                            v->code_labels[y] ? v->code_labels[y] : v->codes[y]);
-            sr_stats_row *row = label.oom ? NULL : row_for(e, r, v, sl, value, srp_buf_text(&label));
+            sr_stats_row *row =
+                label.oom ? NULL : row_for(e, r, v, sl, value, srp_buf_text(&label));
             srp_buf_free(&label);
             if (!row)
                 return -1;

@@ -124,8 +124,8 @@ static void write_csv(out *o, const sr_stats *s, int excel, int labels, const ch
     for (int d = 0; d < 2; d++)
         if (sr_stats_by_name(s, d))
             by_header(o, sr_stats_by_name(s, d), 0, lang, sep);
-    static const srp_text_id middle[] = {SRP_T_H_VALUE,    SRP_T_H_COUNT,    SRP_T_H_DENOMINATOR,
-                                         SRP_T_H_PERCENT,  SRP_T_H_ESTIMATE, SRP_T_H_SUPPRESSED};
+    static const srp_text_id middle[] = {SRP_T_H_VALUE,   SRP_T_H_COUNT,    SRP_T_H_DENOMINATOR,
+                                         SRP_T_H_PERCENT, SRP_T_H_ESTIMATE, SRP_T_H_SUPPRESSED};
     for (size_t k = 0; k < sizeof middle / sizeof *middle; k++)
         header(o, middle[k], lang, sep, 0);
     if (labels) {

@@ -20,9 +20,10 @@ static sr_status insert_unit(sr_registry *reg, void *vctx, sr_error *err)
     unit_add_ctx *c = vctx;
     sqlite3 *db = srp_registry_db(reg);
     sqlite3_stmt *st = NULL;
-    sr_status rc = srp_store_prepare(
-        db, "INSERT INTO units (code, name, created_at) VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
-        &st, err);
+    sr_status rc = srp_store_prepare(db,
+                                     "INSERT INTO units (code, name, created_at) VALUES (?1, ?2, "
+                                     "strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
+                                     &st, err);
     if (rc != SR_OK)
         return rc;
     sqlite3_bind_text(st, 1, c->code, -1, SQLITE_STATIC);

@@ -29,7 +29,8 @@ static const srp_kdf_profile *choose_profile(const char *name, sr_error *err)
 static sr_status check_new_passphrase(const sr_secret *pass, sr_error *err)
 {
     if (!pass || sr_secret_len(pass) < SR_PASSPHRASE_MIN)
-        return srp_error_set(err, SR_ERR_INVALID, "the new passphrase must be at least %d characters",
+        return srp_error_set(err, SR_ERR_INVALID,
+                             "the new passphrase must be at least %d characters",
                              SR_PASSPHRASE_MIN);
     return SR_OK;
 }
@@ -72,8 +73,8 @@ static sr_status check_units_exist(sr_registry *reg, const char *const *units, s
                                    sr_error *err)
 {
     sqlite3_stmt *st = NULL;
-    sr_status rc = srp_store_prepare(srp_registry_db(reg), "SELECT 1 FROM units WHERE code = ?1",
-                                     &st, err);
+    sr_status rc =
+        srp_store_prepare(srp_registry_db(reg), "SELECT 1 FROM units WHERE code = ?1", &st, err);
     for (size_t i = 0; rc == SR_OK && i < count; i++) {
         sqlite3_bind_text(st, 1, units[i], -1, SQLITE_STATIC);
         if (sqlite3_step(st) != SQLITE_ROW)
@@ -171,9 +172,9 @@ static sr_status units_of(sr_registry *reg, const char *user, char *out, size_t 
 {
     sqlite3_stmt *st = NULL;
     out[0] = '\0';
-    sr_status rc = srp_store_prepare(srp_registry_db(reg),
-                                     "SELECT unit FROM user_units WHERE user = ?1 ORDER BY unit",
-                                     &st, err);
+    sr_status rc =
+        srp_store_prepare(srp_registry_db(reg),
+                          "SELECT unit FROM user_units WHERE user = ?1 ORDER BY unit", &st, err);
     if (rc != SR_OK)
         return rc;
     sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);

@@ -92,7 +92,8 @@ static int issue(uint64_t key)
         }
         for (size_t i = 0; i < issued_cap; i++)
             if (issued[i])
-                for (size_t h = (size_t)(issued[i] * 0x9E3779B97F4A7C15ULL) % cap;; h = (h + 1) % cap)
+                for (size_t h = (size_t)(issued[i] * 0x9E3779B97F4A7C15ULL) % cap;;
+                     h = (h + 1) % cap)
                     if (!grown[h]) {
                         grown[h] = issued[i];
                         break;
@@ -132,25 +133,26 @@ static void make_pnr(long birth, char out[14])
 
 /* ---- answers ------------------------------------------------------------------------ */
 
-static const char *const need_ids[] = {"need_crime", "need_attitudes", "need_peers",
-                                       "need_family", "need_school", "need_leisure",
-                                       "need_substances", "need_mental_health",
-                                       "need_violence_exposure", "need_honour"};
+static const char *const need_ids[] = {
+    "need_crime",      "need_attitudes",     "need_peers",
+    "need_family",     "need_school",        "need_leisure",
+    "need_substances", "need_mental_health", "need_violence_exposure",
+    "need_honour"};
 #define NEEDS 10
 static const char *const need_levels[] = {"none", "some", "substantial"};
 
 typedef struct person {
-    double severity;      /* 0..1 */
-    int sex;              /* 0 girl, 1 boy, 2 other, 3 not stated */
-    int need[NEEDS];      /* 0..2, or -1 unknown */
-    int school;           /* index into school_codes */
-    int substance;        /* 0..3, -1 unknown */
-    int police;           /* 0..3 */
-    int participation;    /* 0 yes, 1 partly, 2 no */
+    double severity;   /* 0..1 */
+    int sex;           /* 0 girl, 1 boy, 2 other, 3 not stated */
+    int need[NEEDS];   /* 0..2, or -1 unknown */
+    int school;        /* index into school_codes */
+    int substance;     /* 0..3, -1 unknown */
+    int police;        /* 0..3 */
+    int participation; /* 0 yes, 1 partly, 2 no */
 } person;
 
-static const char *const school_codes[] = {"regular", "absence", "not_attending", "working",
-                                           "other_occupation", "no_occupation"};
+static const char *const school_codes[] = {"regular", "absence",          "not_attending",
+                                           "working", "other_occupation", "no_occupation"};
 static const char *const substance_codes[] = {"none", "experimental", "regular", "problematic"};
 static const char *const police_codes[] = {"none", "one", "two_to_four", "five_or_more"};
 
@@ -188,18 +190,18 @@ static void print_status_items(const person *p)
 static void intake(const person *p, long day, int has_pnr, long birth)
 {
     static const char *const sexes[] = {"girl", "boy", "other", "not_stated"};
-    static const char *const referral[] = {"social_services", "police", "school", "young_person",
-                                           "guardian", "other_actor"};
-    static const char *const living[] = {"both_parents", "one_parent", "alternating", "placed",
-                                         "own_housing", "other"};
-    static const char *const protective[] = {"engaged_adult", "school_motivation",
+    static const char *const referral[] = {"social_services", "police",   "school",
+                                           "young_person",    "guardian", "other_actor"};
+    static const char *const living[] = {"both_parents", "one_parent",  "alternating",
+                                         "placed",       "own_housing", "other"};
+    static const char *const protective[] = {"engaged_adult",     "school_motivation",
                                              "prosocial_friends", "organised_leisure",
                                              "motivation_change", "family_support"};
-    static const char *const crimes[] = {"violence", "robbery", "theft", "drugs", "weapons",
-                                         "threats", "vandalism", "fraud", "organised", "other"};
-    static const char *const earlier[] = {"open_care", "family_treatment", "contact_person",
-                                          "placement", "sis", "psychiatry", "school_support",
-                                          "other"};
+    static const char *const crimes[] = {"violence", "robbery",   "theft", "drugs",     "weapons",
+                                         "threats",  "vandalism", "fraud", "organised", "other"};
+    static const char *const earlier[] = {
+        "open_care", "family_treatment", "contact_person", "placement",
+        "sis",       "psychiatry",       "school_support", "other"};
     char date[11];
     date_text(day, date);
     printf("{\"form\":\"sig-intake\",\"version\":1,\"date\":\"%s\",\"answers\":{", date);
@@ -209,7 +211,8 @@ static void intake(const person *p, long day, int has_pnr, long birth)
         civil_from_days(birth, &y, &m, &d);
         printf(",\"birth_year\":%d", y);
     }
-    printf(",\"referral_source\":\"%s\"", referral[p->severity > 0.6 && chance(0.5) ? 1 : below(6)]);
+    printf(",\"referral_source\":\"%s\"",
+           referral[p->severity > 0.6 && chance(0.5) ? 1 : below(6)]);
     printf(",\"consent_young_person\":true,\"consent_guardians\":\"yes\"");
     printf(",\"consent_date\":\"%s\"", date);
     printf(",\"living_situation\":\"%s\"", living[p->severity > 0.7 && chance(0.3) ? 3 : below(3)]);
@@ -221,7 +224,9 @@ static void intake(const person *p, long day, int has_pnr, long birth)
         print_multi("crime_types", crimes, 10, 0.1 + 0.3 * p->severity, 1);
         printf(",\"age_first_suspected\":%d", 11 + below(4));
     }
-    printf(",\"victim_of_crime\":\"%s\"", chance(0.3 + 0.3 * p->severity) ? "yes" : chance(0.8) ? "no" : "unknown");
+    printf(",\"victim_of_crime\":\"%s\"", chance(0.3 + 0.3 * p->severity) ? "yes"
+                                          : chance(0.8)                   ? "no"
+                                                                          : "unknown");
     print_multi("earlier_interventions", earlier, 8, 0.1 + 0.25 * p->severity, 0);
     if (chance(0.2))
         printf(",\"notes\":\"Syntetisk anteckning %d\"", below(100000));
@@ -230,15 +235,18 @@ static void intake(const person *p, long day, int has_pnr, long birth)
 
 static void intervention(const person *p, long day)
 {
-    static const char *const focus[] = {"outreach", "individual_activity", "group_activity",
-                                        "parenting_support", "school_support", "violence_norms",
-                                        "andts_prevention", "employment", "leisure", "other"};
-    static const char *const actors[] = {"social_services", "police", "school", "leisure_centre",
-                                         "civil_society", "parents", "business", "health_care",
-                                         "other_authority", "barnahus", "other"};
+    static const char *const focus[] = {"outreach",         "individual_activity",
+                                        "group_activity",   "parenting_support",
+                                        "school_support",   "violence_norms",
+                                        "andts_prevention", "employment",
+                                        "leisure",          "other"};
+    static const char *const actors[] = {"social_services", "police",        "school",
+                                         "leisure_centre",  "civil_society", "parents",
+                                         "business",        "health_care",   "other_authority",
+                                         "barnahus",        "other"};
     static const char *const participation[] = {"yes", "partly", "no"};
     static const char *const obstacles[] = {"no_contact", "motivation", "actor_missing",
-                                            "new_crime", "threats", "other"};
+                                            "new_crime",  "threats",    "other"};
     char date[11];
     date_text(day, date);
     printf(",{\"form\":\"sig-intervention\",\"version\":1,\"date\":\"%s\",\"answers\":{", date);
@@ -274,8 +282,9 @@ static int change_level(int level, int max, double p_better, double p_worse)
 
 static void closure(person *p, long day, int *improved)
 {
-    static const char *const reasons[] = {"goals_reached", "consent_withdrawn", "moved",
-                                          "other_intervention", "age_limit", "no_contact", "other"};
+    static const char *const reasons[] = {
+        "goals_reached", "consent_withdrawn", "moved", "other_intervention",
+        "age_limit",     "no_contact",        "other"};
     double better = p->participation == 0 ? 0.65 : p->participation == 1 ? 0.45 : 0.2;
     double worse = p->participation == 2 ? 0.25 : 0.07;
     int gains = 0, losses = 0;
@@ -297,14 +306,14 @@ static void closure(person *p, long day, int *improved)
     printf("\"closure_reason\":\"%s\"", reasons[reason]);
     if (reason == 1)
         printf(",\"consent_withdrawn_by\":\"%s\"", chance(0.7) ? "young_person" : "guardian");
-    printf(",\"goals_reached\":\"%s\"", *improved ? (chance(0.5) ? "fully" : "partly")
-                                                  : (chance(0.6) ? "not" : "partly"));
-    printf(",\"overall_change\":\"%s\"", gains > losses ? "improved"
+    printf(",\"goals_reached\":\"%s\"",
+           *improved ? (chance(0.5) ? "fully" : "partly") : (chance(0.6) ? "not" : "partly"));
+    printf(",\"overall_change\":\"%s\"", gains > losses   ? "improved"
                                          : losses > gains ? "worsened"
                                                           : "unchanged");
     print_status_items(p);
-    static const char *const support[] = {"social_services", "school", "health_care", "leisure",
-                                          "civil_society", "other"};
+    static const char *const support[] = {"social_services", "school",        "health_care",
+                                          "leisure",         "civil_society", "other"};
     print_multi("continued_support", support, 6, 0.3, 0);
     printf("}}");
 }
@@ -339,7 +348,8 @@ static void followup(person *p, long day)
     printf(",\"source\":[\"social_services\"%s]", chance(0.5) ? ",\"young_person\"" : "");
     p->police = change_level(p->police, 3, 0.3, 0.15);
     printf(",\"school_situation\":\"%s\"", school_codes[p->school]);
-    printf(",\"substance_use\":\"%s\"", p->substance < 0 ? "unknown" : substance_codes[p->substance]);
+    printf(",\"substance_use\":\"%s\"",
+           p->substance < 0 ? "unknown" : substance_codes[p->substance]);
     printf(",\"police_contacts_6m\":\"%s\"", police_codes[p->police]);
     printf(",\"new_intervention\":%s}}", chance(0.2 + 0.2 * p->severity) ? "true" : "false");
 }
@@ -400,8 +410,13 @@ int main(int argc, char **argv)
             double weight = i == 9 ? 0.3 : i == 7 ? 0.7 : 1.0;
             p.need[i] = chance(0.06) ? -1 : level_for(p.severity, weight);
         }
-        p.school = p.severity < 0.3 ? (chance(0.8) ? 0 : 1) : p.severity < 0.7 ? 1 + below(2) : 1 + below(5);
-        p.substance = chance(0.05) ? -1 : p.severity < 0.3 ? 0 : p.severity < 0.6 ? below(2) : 1 + below(3);
+        p.school = p.severity < 0.3   ? (chance(0.8) ? 0 : 1)
+                   : p.severity < 0.7 ? 1 + below(2)
+                                      : 1 + below(5);
+        p.substance = chance(0.05)       ? -1
+                      : p.severity < 0.3 ? 0
+                      : p.severity < 0.6 ? below(2)
+                                         : 1 + below(3);
         p.police = p.severity < 0.25 ? 0 : p.severity < 0.5 ? below(2) : 1 + below(3);
         p.participation = chance(0.6 - 0.3 * p.severity) ? 0 : chance(0.6) ? 1 : 2;
         long intake_day = first_intake + below((int)(until - first_intake - 30));

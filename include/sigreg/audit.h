@@ -14,14 +14,14 @@
 typedef struct sr_registry sr_registry;
 
 typedef struct sr_audit_report {
-    int64_t entries;        /* entries checked */
-    char head[65];          /* hex MAC of the last entry: note it to detect truncation later */
-    int64_t first_bad_seq;  /* 0 when the chain holds */
+    int64_t entries;       /* entries checked */
+    char head[65];         /* hex MAC of the last entry: note it to detect truncation later */
+    int64_t first_bad_seq; /* 0 when the chain holds */
 } sr_audit_report;
 
 typedef struct sr_audit_entry {
     int64_t seq;
-    const char *at;        /* UTC, ISO 8601 */
+    const char *at; /* UTC, ISO 8601 */
     const char *user;
     const char *action;    /* e.g. "user.add", "case.show" */
     const char *case_code; /* NULL when the action concerns no case */

@@ -33,18 +33,18 @@ sr_status sr_registry_pubkey(sr_registry *reg, char key_b64[64],
                              char fingerprint[SR_FINGERPRINT_SIZE], sr_error *err);
 
 typedef struct sr_extract_options {
-    const char *recipient;     /* path of the evaluator's NAME.pub */
-    const char *out;           /* the extract file to write (never overwritten) */
-    const char *const *forms;  /* NULL: every installed form */
+    const char *recipient;    /* path of the evaluator's NAME.pub */
+    const char *out;          /* the extract file to write (never overwritten) */
+    const char *const *forms; /* NULL: every installed form */
     size_t form_count;
-    int k;                     /* 0: 5; at least 2 */
-    int relative_dates;        /* days since intake (days_to_* columns) instead of year-month */
+    int k;              /* 0: 5; at least 2 */
+    int relative_dates; /* days since intake (days_to_* columns) instead of year-month */
 } sr_extract_options;
 
 typedef struct sr_extract_report {
     long persons;
-    long blanked;              /* records with at least one quasi-identifier blanked */
-    char generalised[256];     /* the steps taken, comma-separated */
+    long blanked;          /* records with at least one quasi-identifier blanked */
+    char generalised[256]; /* the steps taken, comma-separated */
     char recipient[SR_FINGERPRINT_SIZE];
     char file_hash[SR_FINGERPRINT_SIZE];
 } sr_extract_report;
@@ -52,8 +52,8 @@ typedef struct sr_extract_report {
 /* Makes an extract (admins; audited with the selection, k, the recipient and
  * a hash of the file). The file appears only when complete, and never over
  * an existing one. */
-sr_status sr_extract(sr_registry *reg, const sr_extract_options *options,
-                     sr_extract_report *report, sr_error *err);
+sr_status sr_extract(sr_registry *reg, const sr_extract_options *options, sr_extract_report *report,
+                     sr_error *err);
 
 /* Verifies and opens an extract into out_dir (which must not exist): cases.csv,
  * one file per repeatable form, codebook.csv (one row per variable),

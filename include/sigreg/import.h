@@ -29,8 +29,8 @@ typedef void (*sr_import_case_fn)(const sr_import_result *committed, void *ctx);
 
 /* Starts an import (admins and coordinators); on_case (may be NULL) hears
  * of every case once it is committed. *out is owned by the caller. */
-sr_status sr_import_begin(sr_registry *reg, sr_import_case_fn on_case, void *ctx,
-                          sr_import **out, sr_error *err);
+sr_status sr_import_begin(sr_registry *reg, sr_import_case_fn on_case, void *ctx, sr_import **out,
+                          sr_error *err);
 /* Imports one line. On success result holds its ref and number of
  * responses; its case code is told at commit. On failure nothing of the line
  * remains, problems and err say why, result->ref holds the line's ref if it

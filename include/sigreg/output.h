@@ -42,7 +42,7 @@ sr_status sr_output_commit(sr_output *o, sr_error *err);
 /* Removes the temporary file and frees o; NULL is a no-op. */
 void sr_output_abort(sr_output *o);
 /* Writes data as a whole output (open, write, commit). */
-sr_status sr_output_write_all(const char *path, const sr_output_options *options,
-                              const void *data, size_t len, sr_error *err);
+sr_status sr_output_write_all(const char *path, const sr_output_options *options, const void *data,
+                              size_t len, sr_error *err);
 
 #endif

@@ -41,8 +41,8 @@ sr_status sr_registry_create(const char *path, const char *admin, const char *kd
                              const sr_secret *pass, sr_error *err);
 
 /* Unlocks a registry. *out is owned by the caller (sr_registry_close). */
-sr_status sr_registry_open(const char *path, const sr_open_options *options,
-                           const sr_secret *pass, sr_registry **out, sr_error *err);
+sr_status sr_registry_open(const char *path, const sr_open_options *options, const sr_secret *pass,
+                           sr_registry **out, sr_error *err);
 /* Closes the session; NULL is a no-op. */
 void sr_registry_close(sr_registry *reg);
 /* Ends an operation in a long-lived session: frees what a catch-up with
@@ -60,7 +60,8 @@ int sr_registry_kdf_for_tests(const sr_registry *reg);
  * otherwise SR_ERR_DENIED with a message naming what was refused; the
  * refusal is written to the audit log. */
 #define SR_ROLE_BIT(r) (1u << (r))
-#define SR_ANY_ROLE (SR_ROLE_BIT(SR_ROLE_ADMIN) | SR_ROLE_BIT(SR_ROLE_COORDINATOR) | SR_ROLE_BIT(SR_ROLE_ANALYST))
+#define SR_ANY_ROLE                                                                                \
+    (SR_ROLE_BIT(SR_ROLE_ADMIN) | SR_ROLE_BIT(SR_ROLE_COORDINATOR) | SR_ROLE_BIT(SR_ROLE_ANALYST))
 sr_status sr_registry_require(sr_registry *reg, unsigned role_mask, const char *what,
                               sr_error *err);
 

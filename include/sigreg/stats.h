@@ -100,10 +100,10 @@ const char *sr_stats_note(const sr_stats *stats, size_t i);
  * contract: form, item, one per --by item, value, count, denominator,
  * percent, estimate, suppressed, then item_label, value_label and one
  * <by>_label per --by item, then unit_of_count (and, with the labels,
- * unit_of_count_label): columns are only ever added at the end. CSV ends lines with CRLF; the Excel flavour
- * adds a byte-order mark, separates by ';' and writes decimal commas. JSON
- * is an object with the settings and the filters actually applied beside
- * "rows". The table is for reading on a terminal. */
+ * unit_of_count_label): columns are only ever added at the end. CSV ends lines with CRLF; the Excel
+ * flavour adds a byte-order mark, separates by ';' and writes decimal commas. JSON is an object
+ * with the settings and the filters actually applied beside "rows". The table is for reading on a
+ * terminal. */
 typedef enum sr_stats_format {
     SR_STATS_TABLE = 0,
     SR_STATS_CSV,

@@ -21,7 +21,7 @@ typedef struct sr_user_info {
     const char *name;
     sr_role role;
     const char *kdf_profile;
-    const char *units; /* comma-separated unit codes, "" when none */
+    const char *units;               /* comma-separated unit codes, "" when none */
     unsigned long long kdf_opslimit; /* the slot's actual Argon2id cost */
     size_t kdf_memlimit;             /* in bytes */
 } sr_user_info;

@@ -8,8 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
-
 int srp_grow(void **items, size_t *cap, size_t need, size_t size)
 {
     if (need <= *cap)

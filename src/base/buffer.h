@@ -17,7 +17,10 @@ typedef struct srp_buf {
     int oom;
 } srp_buf;
 
-#define SRP_BUF_INIT {NULL, 0, 0, 0}
+#define SRP_BUF_INIT                                                                               \
+    {                                                                                              \
+        NULL, 0, 0, 0                                                                              \
+    }
 
 void srp_buf_put(srp_buf *b, const void *bytes, size_t n);
 void srp_buf_puts(srp_buf *b, const char *text);

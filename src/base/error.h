@@ -18,8 +18,8 @@
 #endif
 
 sr_status srp_error_set(sr_error *err, sr_status status, const char *fmt, ...) SRP_PRINTF(3, 4);
-sr_status srp_error_set_where(sr_error *err, sr_status status, const char *where,
-                              const char *fmt, ...) SRP_PRINTF(4, 5);
+sr_status srp_error_set_where(sr_error *err, sr_status status, const char *where, const char *fmt,
+                              ...) SRP_PRINTF(4, 5);
 /* Sets only the location of an error already set, if it has none. */
 void srp_error_where(sr_error *err, const char *where);
 

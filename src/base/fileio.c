@@ -187,8 +187,7 @@ sr_status srp_file_finish_temp(int fd, const char *tmp, const char *path, int re
             int e = errno;
             unlink(tmp);
             if (e == EEXIST)
-                return srp_error_set_where(err, SR_ERR_EXISTS, path, "'%s' exists already",
-                                           path);
+                return srp_error_set_where(err, SR_ERR_EXISTS, path, "'%s' exists already", path);
             return srp_error_set_where(err, SR_ERR_IO, path, "cannot write '%s': %s", path,
                                        strerror(e));
         }

@@ -68,12 +68,13 @@ static const struct {
     [SRP_T_UNIT_PEOPLE_CHOOSING] = {"personer som valt alternativet (kan välja flera)",
                                     "people who chose the option (may choose several)"},
     [SRP_T_UNIT_CASES] = {"ärenden", "cases"},
-    [SRP_T_STATS_EVER_NOTE] = {"Antal personer som någon gång under perioden gett svaret. En person "
-                               "med flera registreringar räknas under vart och ett av sina svar, "
-                               "så andelarna kan tillsammans bli mer än 100 %.",
-                               "People who gave the answer at least once in the period. A person "
-                               "with several registrations counts under each answer given, so the "
-                               "shares can add up to more than 100 %."},
+    [SRP_T_STATS_EVER_NOTE] =
+        {"Antal personer som någon gång under perioden gett svaret. En person "
+         "med flera registreringar räknas under vart och ett av sina svar, "
+         "så andelarna kan tillsammans bli mer än 100 %.",
+         "People who gave the answer at least once in the period. A person "
+         "with several registrations counts under each answer given, so the "
+         "shares can add up to more than 100 %."},
     [SRP_T_STATS_CHOOSING_NOTE] = {"Antal personer som valt alternativet. En person kan välja "
                                    "flera, så andelarna kan tillsammans bli mer än 100 %.",
                                    "People who chose the option. A person may choose several, so "
@@ -121,9 +122,15 @@ static const struct {
     [SRP_T_XLSX_UNIT] = {"Enhet", "Unit"},
 };
 
-int srp_lang_is_en(const char *lang) { return lang && strcmp(lang, "en") == 0; }
+int srp_lang_is_en(const char *lang)
+{
+    return lang && strcmp(lang, "en") == 0;
+}
 
-const char *srp_lang_tag(const char *lang) { return srp_lang_is_en(lang) ? "en" : "sv"; }
+const char *srp_lang_tag(const char *lang)
+{
+    return srp_lang_is_en(lang) ? "en" : "sv";
+}
 
 const char *srp_texts_get(srp_text_id id, const char *lang)
 {

@@ -51,7 +51,8 @@ int cli_fail(sr_status rc)
 
 void cli_warn_test_kdf(const char *who)
 {
-    fprintf(stderr, "warning: %s uses the key derivation profile 'insecure-test-only', which is "
-                    "for test suites: never use it for real data\n",
+    fprintf(stderr,
+            "warning: %s uses the key derivation profile 'insecure-test-only', which is "
+            "for test suites: never use it for real data\n",
             who);
 }

@@ -1,4 +1,7 @@
 /* Must NOT compile: a front end sees only include/sigreg, not library headers. */
 #include "store.h"
 int boundary_probe(void);
-int boundary_probe(void) { return 0; }
+int boundary_probe(void)
+{
+    return 0;
+}

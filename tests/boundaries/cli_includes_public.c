@@ -2,4 +2,7 @@
 #include "sigreg/registry.h"
 #include "sigreg/stats.h"
 int boundary_probe(void);
-int boundary_probe(void) { return (int)sizeof(sr_stats_query); }
+int boundary_probe(void)
+{
+    return (int)sizeof(sr_stats_query);
+}

@@ -2,4 +2,7 @@
 #include "base/buffer.h"
 #include "crypto.h"
 int boundary_probe(void);
-int boundary_probe(void) { return (int)sizeof(srp_buf); }
+int boundary_probe(void)
+{
+    return (int)sizeof(srp_buf);
+}

@@ -22,8 +22,8 @@ static char dir[64];
 
 static void cleanup(void)
 {
-    static const char *const files[] = {"reg.db", "reg.keyring", "reg.codekey", "reg.lock",
-                                        "reg.db-journal", "reg.codekey-journal"};
+    static const char *const files[] = {"reg.db",   "reg.keyring",    "reg.codekey",
+                                        "reg.lock", "reg.db-journal", "reg.codekey-journal"};
     sr_registry_close(reg);
     reg = NULL;
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {

@@ -22,9 +22,9 @@ static sqlite3 *chain_of(int entries)
     for (int i = 0; i < entries; i++) {
         char detail[32];
         snprintf(detail, sizeof detail, "n=%d", i);
-        assert_int_equal(srp_audit_append(db, akey, "anna", "case.show", i % 2 ? "K7Q2" : NULL,
-                                          detail, &err),
-                         SR_OK);
+        assert_int_equal(
+            srp_audit_append(db, akey, "anna", "case.show", i % 2 ? "K7Q2" : NULL, detail, &err),
+            SR_OK);
     }
     return db;
 }

@@ -63,8 +63,9 @@ static void test_queries(void **state)
 static void test_digest_ignores_key_order_and_spacing(void **state)
 {
     (void)state;
-    const char *a = "{\"format\":\"sigreg-form/1\",\"id\":\"x\",\"version\":1,\"phase\":\"intake\","
-                    "\"title\":\"T\",\"items\":[{\"id\":\"b\",\"type\":\"boolean\",\"label\":\"B\"}]}";
+    const char *a =
+        "{\"format\":\"sigreg-form/1\",\"id\":\"x\",\"version\":1,\"phase\":\"intake\","
+        "\"title\":\"T\",\"items\":[{\"id\":\"b\",\"type\":\"boolean\",\"label\":\"B\"}]}";
     const char *b = "{ \"items\": [ {\"label\": \"B\", \"type\": \"boolean\", \"id\": \"b\"} ],"
                     "  \"title\": \"T\", \"phase\": \"intake\", \"version\": 1, \"id\": \"x\","
                     "  \"format\": \"sigreg-form/1\" }";
@@ -93,7 +94,8 @@ static void test_incremental_answers(void **state)
     sr_error_clear(&err);
     assert_int_equal(sr_answers_set(a, 0, "\"maybe\"", p, &err), SR_ERR_INVALID);
     assert_int_equal(sr_problems_count(p), 1);
-    assert_string_equal(sr_problems_message(p, 0), "item 'reason': 'maybe' is not one of its option codes");
+    assert_string_equal(sr_problems_message(p, 0),
+                        "item 'reason': 'maybe' is not one of its option codes");
     assert_true(sr_answers_has(a, 0)); /* the rejected value did not replace the good one */
     char *v = sr_answers_value_json(a, 0);
     assert_string_equal(v, "\"other\"");
@@ -212,8 +214,7 @@ static void test_typed_getters(void **state)
     sr_problems *p = sr_problems_new();
     sr_error_clear(&err);
     a = NULL;
-    assert_int_equal(sr_answers_from_json(form, "{\"n\":\"x\"}", 9, &a, p, &err),
-                     SR_ERR_INVALID);
+    assert_int_equal(sr_answers_from_json(form, "{\"n\":\"x\"}", 9, &a, p, &err), SR_ERR_INVALID);
     assert_null(a);
     assert_int_equal(sr_problems_count(p), 1);
     assert_string_equal(sr_problems_path(p, 0), "n");

@@ -34,7 +34,8 @@ static void test_profiles(void **state)
     assert_false(srp_kdf_profile_default()->for_tests_only);
     assert_true(test_profile()->for_tests_only);
     assert_null(srp_kdf_profile_find("fast"));
-    assert_true(srp_kdf_profile_find("sensitive")->memlimit > srp_kdf_profile_find("interactive")->memlimit);
+    assert_true(srp_kdf_profile_find("sensitive")->memlimit >
+                srp_kdf_profile_find("interactive")->memlimit);
 }
 
 static void test_create_write_read_unlock(void **state)
@@ -164,15 +165,18 @@ static void test_tampering_is_detected(void **state)
     free(edited);
     /* Structural damage is reported as such. */
     static const char *const broken[] = {
-        "", "[]", "{\"format\": \"other/1\"}", "{\"format\": \"sigreg-keyring/1\"}",
+        "",
+        "[]",
+        "{\"format\": \"other/1\"}",
+        "{\"format\": \"sigreg-keyring/1\"}",
         "{\"format\": \"sigreg-keyring/1\", \"registry\": \"zz\"}",
     };
     for (size_t i = 0; i < sizeof broken / sizeof broken[0]; i++) {
         sr_error_clear(&err);
         bad = NULL;
-        assert_int_not_equal(srp_keyring_parse((const unsigned char *)broken[i],
-                                               strlen(broken[i]), "k", &bad, &err),
-                             SR_OK);
+        assert_int_not_equal(
+            srp_keyring_parse((const unsigned char *)broken[i], strlen(broken[i]), "k", &bad, &err),
+            SR_OK);
         assert_null(bad);
         assert_true(err.message[0] != '\0');
     }

@@ -142,9 +142,10 @@ static void test_nothing_leaks(void **state)
 
     /* Cases with known personnummer and free text. */
     static const char *const pnrs[] = {"20100315-1238", "200907045678", "201102281118"};
-    static const char *const forms_of[][4] = {{"201003151238", "20100315-1238", "1003151238", "100315-1238"},
-                                              {"200907045678", "20090704-5678", "0907045678", "090704-5678"},
-                                              {"201102281118", "20110228-1118", "1102281118", "110228-1118"}};
+    static const char *const forms_of[][4] = {
+        {"201003151238", "20100315-1238", "1003151238", "100315-1238"},
+        {"200907045678", "20090704-5678", "0907045678", "090704-5678"},
+        {"201102281118", "20110228-1118", "1102281118", "110228-1118"}};
     char codes[3][SR_CASE_CODE_SIZE];
     for (int i = 0; i < 3; i++) {
         assert_int_equal(sr_case_new(reg, "U1", pnrs[i], codes[i], &err), SR_OK);
@@ -161,16 +162,19 @@ static void test_nothing_leaks(void **state)
         if (i >= 3)
             assert_int_equal(sr_case_new(reg, "U1", NULL, code, &err), SR_OK);
         char answers[1600];
-        snprintf(answers, sizeof answers,
-                 "{\"sex\":\"boy\",\"referral_source\":\"school\",\"consent_young_person\":true,"
-                 "\"consent_guardians\":\"yes\",\"living_situation\":\"one_parent\","
-                 "\"school_situation\":\"regular\",\"need_crime\":\"none\",\"need_attitudes\":\"none\","
-                 "\"need_peers\":\"none\",\"need_family\":\"none\",\"need_school\":\"none\","
-                 "\"need_leisure\":\"none\",\"need_substances\":\"none\",\"need_mental_health\":\"none\","
-                 "\"need_violence_exposure\":\"none\",\"need_honour\":\"none\",\"substance_use\":\"none\","
-                 "\"police_contacts_6m\":\"none\",\"suspected_ever\":false,\"victim_of_crime\":\"no\","
-                 "\"notes\":\"%s\"}",
-                 secret_text);
+        snprintf(
+            answers, sizeof answers,
+            "{\"sex\":\"boy\",\"referral_source\":\"school\",\"consent_young_person\":true,"
+            "\"consent_guardians\":\"yes\",\"living_situation\":\"one_parent\","
+            "\"school_situation\":\"regular\",\"need_crime\":\"none\",\"need_attitudes\":\"none\","
+            "\"need_peers\":\"none\",\"need_family\":\"none\",\"need_school\":\"none\","
+            "\"need_leisure\":\"none\",\"need_substances\":\"none\",\"need_mental_health\":"
+            "\"none\","
+            "\"need_violence_exposure\":\"none\",\"need_honour\":\"none\",\"substance_use\":"
+            "\"none\","
+            "\"police_contacts_6m\":\"none\",\"suspected_ever\":false,\"victim_of_crime\":\"no\","
+            "\"notes\":\"%s\"}",
+            secret_text);
         int64_t id;
         sr_error_clear(&err);
         if (sr_register(reg, c, "sig-intake", 0, "2025-03-01", answers, strlen(answers), NULL, &id,

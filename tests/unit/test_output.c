@@ -87,9 +87,9 @@ static void test_registry_files_are_never_written(void **state)
             tu_copy_file(path, copy);
         for (int reg = 0; reg < 2; reg++) {
             sr_error err = {0};
-            assert_int_equal(sr_output_write_all(path, reg ? &with_registry : &forced, "x", 1,
-                                                 &err),
-                             SR_ERR_DENIED);
+            assert_int_equal(
+                sr_output_write_all(path, reg ? &with_registry : &forced, "x", 1, &err),
+                SR_ERR_DENIED);
             assert_non_null(strstr(err.message, "registry's own file"));
         }
         if (existed) {
@@ -161,8 +161,7 @@ static void test_a_folder_or_no_name_is_refused(void **state)
     sr_error_clear(&err);
     assert_int_equal(sr_output_write_all("", &forced, "x", 1, &err), SR_ERR_USAGE);
     sr_error_clear(&err);
-    assert_int_equal(sr_output_write_all(tu_path(dir, "no/such/folder.csv"), &plain, "x", 1,
-                                         &err),
+    assert_int_equal(sr_output_write_all(tu_path(dir, "no/such/folder.csv"), &plain, "x", 1, &err),
                      SR_ERR_IO);
 }
 

@@ -25,14 +25,14 @@ static void test_valid_numbers(void **state)
         {"1003151238", "201003151238", "2010-03-15", 0},
         {"100315-1238", "201003151238", "2010-03-15", 0},
         {"  100315-1238 ", "201003151238", "2010-03-15", 0},
-        {"100315+1238", "191003151238", "1910-03-15", 0},   /* 100 or older */
+        {"100315+1238", "191003151238", "1910-03-15", 0}, /* 100 or older */
         {"191003151238", "191003151238", "1910-03-15", 0},
         {"19100315+1238", "191003151238", "1910-03-15", 0}, /* '+' agrees with the year */
         {"201003751235", "201003751235", "2010-03-15", 1},  /* samordningsnummer: day + 60 */
         {"100375-1235", "201003751235", "2010-03-15", 1},
-        {"2611221231", "202611221231", "2026-11-22", 0},    /* born today */
-        {"261123+1230", "192611231230", "1926-11-23", 0},   /* turns 100 this year: '+' */
-        {"3001011232", "193001011232", "1930-01-01", 0},    /* no separator: under 100 */
+        {"2611221231", "202611221231", "2026-11-22", 0},  /* born today */
+        {"261123+1230", "192611231230", "1926-11-23", 0}, /* turns 100 this year: '+' */
+        {"3001011232", "193001011232", "1930-01-01", 0},  /* no separator: under 100 */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         srp_pnr p;
@@ -60,12 +60,12 @@ static void test_invalid_numbers(void **state)
         {"20100315123", "expected 10 or 12 digits"},
         {"2010031512380", "expected 10 or 12 digits"},
         {"", "expected 10 or 12 digits"},
-        {"1002301230", "birth date does not exist"},       /* 30 February */
-        {"1013011232", "birth date does not exist"},       /* month 13 */
-        {"1003921234", "day minus 60"},                    /* samordningsnummer, day 32 */
-        {"203001011232", "future"},                        /* 2030-01-01 */
+        {"1002301230", "birth date does not exist"}, /* 30 February */
+        {"1013011232", "birth date does not exist"}, /* month 13 */
+        {"1003921234", "day minus 60"},              /* samordningsnummer, day 32 */
+        {"203001011232", "future"},                  /* 2030-01-01 */
         {"3001011232x", "only digits and one"},
-        {"2611231230", "future"},                          /* tomorrow, with '-' implied */
+        {"2611231230", "future"}, /* tomorrow, with '-' implied */
         {"20100315+1238", "aged 100 or more"},
         {"1003-151238", "before the last four digits"},
         {"100315--1238", "only digits and one"},

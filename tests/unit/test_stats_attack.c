@@ -26,8 +26,8 @@
 static const char *const unit_codes[UNITS] = {"U1", "U2", "U3"};
 static const char *const sex_codes[SEXES] = {"girl", "boy", "other", "not_stated"};
 static const char *const need_codes[] = {"none", "some", "substantial", "unknown"};
-static const char *const ref_codes[] = {"social_services", "police", "school", "young_person",
-                                        "guardian", "other_actor", "unknown"};
+static const char *const ref_codes[] = {"social_services", "police",      "school", "young_person",
+                                        "guardian",        "other_actor", "unknown"};
 typedef struct item_def {
     const char *id;
     const char *const *codes;
@@ -67,7 +67,7 @@ static void make_registry(const char *db, int variant)
     static const int sizes[3][UNITS][SEXES] = {{{6, 20, 2, 1}, {3, 15, 1, 0}, {4, 18, 0, 0}},
                                                {{9, 31, 1, 2}, {5, 12, 3, 1}, {2, 25, 1, 0}},
                                                {{4, 14, 0, 3}, {7, 9, 2, 0}, {11, 6, 1, 1}}};
-    const int (*people)[SEXES] = sizes[variant % 3];
+    const int(*people)[SEXES] = sizes[variant % 3];
     for (int u = 0; u < UNITS; u++)
         for (int x = 0; x < SEXES; x++)
             for (int k = 0; k < people[u][x]; k++) {
@@ -79,17 +79,19 @@ static void make_registry(const char *db, int variant)
                 truth[u][x][1][need]++;
                 truth[u][x][2][ref]++;
                 char answers[1600];
-                snprintf(answers, sizeof answers,
-                         "{\"sex\":\"%s\",\"referral_source\":\"%s\",\"consent_young_person\":true,"
-                         "\"consent_guardians\":\"yes\",\"living_situation\":\"one_parent\","
-                         "\"school_situation\":\"regular\",\"need_crime\":\"%s\","
-                         "\"need_attitudes\":\"none\",\"need_peers\":\"none\",\"need_family\":\"none\","
-                         "\"need_school\":\"none\",\"need_leisure\":\"none\",\"need_substances\":\"none\","
-                         "\"need_mental_health\":\"none\",\"need_violence_exposure\":\"none\","
-                         "\"need_honour\":\"none\",\"substance_use\":\"none\","
-                         "\"police_contacts_6m\":\"none\",\"suspected_ever\":false,"
-                         "\"victim_of_crime\":\"no\"}",
-                         sex_codes[x], ref_codes[ref], need_codes[need]);
+                snprintf(
+                    answers, sizeof answers,
+                    "{\"sex\":\"%s\",\"referral_source\":\"%s\",\"consent_young_person\":true,"
+                    "\"consent_guardians\":\"yes\",\"living_situation\":\"one_parent\","
+                    "\"school_situation\":\"regular\",\"need_crime\":\"%s\","
+                    "\"need_attitudes\":\"none\",\"need_peers\":\"none\",\"need_family\":\"none\","
+                    "\"need_school\":\"none\",\"need_leisure\":\"none\",\"need_substances\":"
+                    "\"none\","
+                    "\"need_mental_health\":\"none\",\"need_violence_exposure\":\"none\","
+                    "\"need_honour\":\"none\",\"substance_use\":\"none\","
+                    "\"police_contacts_6m\":\"none\",\"suspected_ever\":false,"
+                    "\"victim_of_crime\":\"no\"}",
+                    sex_codes[x], ref_codes[ref], need_codes[need]);
                 int64_t id;
                 sr_error_clear(&err);
                 if (sr_register(reg, code, "sig-intake", 0, "2025-03-01", answers, strlen(answers),
@@ -170,12 +172,12 @@ static void observe(sr_registry *reg, const char *by0, const char *by1, const ch
         } else {
             assert_true(r->has_count);
             if (r->count != true_count(item, code, unit, sex))
-                fail_msg("%s=%s (unit %d, sex %d) published %ld, truly %d", r->item, r->value,
-                         unit, sex, r->count, true_count(item, code, unit, sex));
+                fail_msg("%s=%s (unit %d, sex %d) published %ld, truly %d", r->item, r->value, unit,
+                         sex, r->count, true_count(item, code, unit, sex));
             int tc = true_count(item, code, unit, sex);
             if (tc >= 1 && tc < 5)
-                fail_msg("%s=%s (unit %d, sex %d): a count of %d was published", r->item,
-                         r->value, unit, sex, tc);
+                fail_msg("%s=%s (unit %d, sex %d): a count of %d was published", r->item, r->value,
+                         unit, sex, tc);
             known_value[k] = r->count;
             is_known[k] = 1;
         }
@@ -340,7 +342,7 @@ static void attack(int variant)
                     if (c < items[it].missing_from)
                         kept[nk++] = key_of(0, (int)it, c, unit, sex);
                 }
-                relation(&sys, all, na, g);                                /* options = size */
+                relation(&sys, all, na, g);                                 /* options = size */
                 relation(&sys, kept, nk, key_of(1, (int)it, 0, unit, sex)); /* = denominator */
                 /* Margins: units add up, sexes add up (for counts, denominators). */
                 for (int c = 0; c <= items[it].ncodes; c++) {
@@ -381,8 +383,8 @@ static void attack(int variant)
         int code = rest / ((UNITS + 1) * (SEXES + 1));
         rest %= (UNITS + 1) * (SEXES + 1);
         print_error("recovered a withheld figure: %s=%s unit %d sex %d (truly %d)\n",
-                    items[item].id, items[item].codes[code], rest / (SEXES + 1),
-                    rest % (SEXES + 1), true_count(item, code, rest / (SEXES + 1), rest % (SEXES + 1)));
+                    items[item].id, items[item].codes[code], rest / (SEXES + 1), rest % (SEXES + 1),
+                    true_count(item, code, rest / (SEXES + 1), rest % (SEXES + 1)));
         broken++;
     }
     print_message("attacker, data set %d: %d withheld figures, %zu unknowns, %zu equations, "
