@@ -31,7 +31,7 @@ typedef struct person {
     unsigned char *flags; /* per variable: SEEN_ANY, SEEN_COUNTED */
     struct seen_code {
         size_t var, code;
-    } *seen_list; /* every (variable, code) seen, once each */
+    } * seen_list; /* every (variable, code) seen, once each */
     size_t seen_count;
 } person;
 
@@ -117,14 +117,14 @@ static void people_release(srp_stats_engine *e, people *p)
 }
 
 /* Notes that variable j of x is answered (before n[j] becomes positive). */
-static void touch(person *x, size_t j)
+static inline void touch(person *x, size_t j)
 {
     if (x->n[j] == 0)
         x->touched[x->touched_count++] = j;
 }
 
 /* Notes that x gave code c of variable j. */
-static void mark(const srp_stats_engine *e, person *x, size_t j, size_t c)
+static inline void mark(const srp_stats_engine *e, person *x, size_t j, size_t c)
 {
     if (x->seen[j][c])
         return;
@@ -203,10 +203,30 @@ static size_t most_items(sr_form *const *forms, size_t count)
     return most;
 }
 
+/* What each variable is in each version, worked out once per scan. */
+enum { KIND_CATEGORICAL = 1, KIND_NUMERIC = 2 };
+
+/* kinds[vslot * var_count + j]; NULL when out of memory. */
+static unsigned char *variable_kinds(const srp_stats_engine *e)
+{
+    unsigned char *k = calloc(e->version_count * e->var_count + 1, 1);
+    for (size_t vs = 0; k && vs < e->version_count; vs++)
+        for (size_t j = 0; j < e->var_count; j++) {
+            int idx = e->vars[j].item_of[vs];
+            if (e->vars[j].derived || idx < 0)
+                continue;
+            sr_item_type t = e->forms[vs]->items[idx].type;
+            k[vs * e->var_count + j] =
+                (unsigned char)((srp_stats_categorical(t) ? KIND_CATEGORICAL : 0) |
+                                (srp_stats_numeric(t) ? KIND_NUMERIC : 0));
+        }
+    return k;
+}
+
 /* One response's answers added to the person gathered. */
 static void gather(srp_stats_engine *e, person *x, const char *idate, int vslot, int islot,
                    const srp_coded_value *vals, const srp_coded_value *ivals, int have_intake,
-                   const char *date)
+                   const char *date, const unsigned char *kind)
 {
     sr_form *form = e->forms[vslot];
     /* Rows come by response, not date: the change tables want the latest
@@ -229,8 +249,7 @@ static void gather(srp_stats_engine *e, person *x, const char *idate, int vslot,
         if (v->derived == SRP_DERIVED_DAYS_TO_CLOSURE) {
             if (islot >= 0 && idate) {
                 touch(x, j);
-                x->sum[j] = (double)(srp_days_from_date(date) -
-                                     srp_days_from_date(idate));
+                x->sum[j] = (double)(srp_days_from_date(date) - srp_days_from_date(idate));
                 x->n[j] = 1;
             }
             continue;
@@ -249,14 +268,13 @@ static void gather(srp_stats_engine *e, person *x, const char *idate, int vslot,
             x->n[j] = x->n[j] ? x->n[j] : 1;
             continue;
         }
-        int c =
-            srp_stats_categorical(it->type) ? srp_stats_code_of(it, cv, v->option_map[vslot]) : -1;
+        int c = kind[j] & KIND_CATEGORICAL ? srp_stats_code_of(it, cv, v->option_map[vslot]) : -1;
         if (c >= 0) {
             mark(e, x, j, (size_t)c);
             if (latest)
                 x->latest[j] = c;
         }
-        if (srp_stats_numeric(it->type))
+        if (kind[j] & KIND_NUMERIC)
             x->sum[j] += cv->number;
         x->n[j]++;
         if (v->paired && have_intake) {
@@ -341,9 +359,9 @@ static int step(sqlite3 *db, sqlite3_stmt *st, const char *what, sr_status *rc, 
 
 /* One response (of the row r stands on) with one of its case's intake
  * responses (NULL: none), added to its person. */
-static sr_status one_row(srp_stats_engine *e, srp_slots *s, people *p, sqlite3_stmt *r,
-                         int vslot, const srp_coded_value *vals, sqlite3_stmt *c,
-                         const intake_row *in, sr_error *err)
+static sr_status one_row(srp_stats_engine *e, srp_slots *s, people *p, sqlite3_stmt *r, int vslot,
+                         const srp_coded_value *vals, sqlite3_stmt *c, const intake_row *in,
+                         const unsigned char *kinds, sr_error *err)
 {
     const char *date = (const char *)sqlite3_column_text(r, 1);
     const char *unit = (const char *)sqlite3_column_text(c, 1);
@@ -353,15 +371,16 @@ static sr_status one_row(srp_stats_engine *e, srp_slots *s, people *p, sqlite3_s
     int have_intake = in && in->have;
     const srp_coded_value *ivals = have_intake ? in->vals : NULL;
     char keys[SRP_STATS_MAX_DIMS][SRP_STATS_KEY_SIZE];
-    sr_status rc = srp_stats_dim_values(e, date, unit, birth, status, vals, vslot, ivals, islot,
-                                        keys, err);
+    sr_status rc =
+        srp_stats_dim_values(e, date, unit, birth, status, vals, vslot, ivals, islot, keys, err);
     if (rc != SR_OK)
         return rc;
     long slot_id = srp_slots_find(e, s, keys, err);
     person *x = slot_id >= 0 ? person_for(e, p, slot_id, err) : NULL;
     if (!x)
         return SR_ERR_NOMEM;
-    gather(e, x, islot >= 0 ? in->date : NULL, vslot, islot, vals, ivals, have_intake, date);
+    gather(e, x, islot >= 0 ? in->date : NULL, vslot, islot, vals, ivals, have_intake, date,
+           kinds + (size_t)vslot * e->var_count);
     return SR_OK;
 }
 
@@ -375,15 +394,16 @@ sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
     sqlite3 *db = srp_registry_db(e->reg);
     sqlite3_stmt *rs = NULL, *cs = NULL, *is = NULL;
     srp_coded_value *vals = NULL;
+    unsigned char *kinds = NULL;
     people p = {NULL, 0, 0};
     intake_rows in = {NULL, 0, 0, most_items(e->intake_forms, e->intake_count)};
     char current[SR_CASE_CODE_SIZE + 4] = "";
     int more_c = 0, more_i = 0, more_r, started = 0;
-    sr_status rc = srp_store_prepare(
-        db,
-        "SELECT case_code, date, form_version, coded FROM response_codes"
-        " WHERE form_id = ?1 AND active ORDER BY form_id, case_code, response_id",
-        &rs, err);
+    sr_status rc =
+        srp_store_prepare(db,
+                          "SELECT case_code, date, form_version, coded FROM response_codes"
+                          " WHERE form_id = ?1 AND active ORDER BY form_id, case_code, response_id",
+                          &rs, err);
     if (rc == SR_OK)
         rc = srp_store_prepare(db,
                                "SELECT code, unit, birth_date, status FROM cases INDEXED BY"
@@ -401,7 +421,8 @@ sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
     if (is)
         sqlite3_bind_text(is, 1, e->intake_id, -1, SQLITE_STATIC);
     vals = calloc(most_items(e->forms, e->version_count), sizeof *vals);
-    if (!vals) {
+    kinds = variable_kinds(e);
+    if (!vals || !kinds) {
         rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
         goto out;
     }
@@ -450,9 +471,9 @@ sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
             goto out;
         }
         if (in.count == 0)
-            rc = one_row(e, s, &p, rs, vslot, vals, cs, NULL, err);
+            rc = one_row(e, s, &p, rs, vslot, vals, cs, NULL, kinds, err);
         for (size_t k = 0; rc == SR_OK && k < in.count; k++)
-            rc = one_row(e, s, &p, rs, vslot, vals, cs, &in.items[k], err);
+            rc = one_row(e, s, &p, rs, vslot, vals, cs, &in.items[k], kinds, err);
         if (rc != SR_OK)
             goto out;
     }
@@ -462,6 +483,7 @@ out:
     people_release(e, &p);
     intake_rows_release(&in);
     free(vals);
+    free(kinds);
     sqlite3_finalize(rs);
     sqlite3_finalize(cs);
     sqlite3_finalize(is);
