@@ -1,5 +1,6 @@
 /*
- * audit.c - the keyed hash chain of the access log.
+ * audit.c - the access log: its keyed hash chain (audit_int.h) and, on top of
+ * it, what a session may do with it (sigreg/audit.h: verify, list).
  */
 #include "audit_int.h"
 
@@ -11,6 +12,9 @@
 
 #include "base/buffer.h"
 #include "base/error.h"
+#include "registry_int.h"
+#include "sigreg/audit.h"
+#include "sigreg/registry.h"
 #include "store.h"
 #include "base/timeutil.h"
 
@@ -264,5 +268,51 @@ sr_status srp_audit_rekey(sqlite3 *db, const unsigned char old_key[SRP_KEY_BYTES
     if (rc == SR_OK)
         return srp_store_commit(db, err);
     srp_store_rollback(db);
+    return rc;
+}
+
+/* ---- the public face: a session verifies and reads the log ------------------------------- */
+
+sr_status sr_audit_verify(sr_registry *reg, sr_audit_report *report, sr_error *err)
+{
+    sr_status rc = srp_registry_audit_verify(reg, report, err);
+    if (rc != SR_OK)
+        return rc;
+    char detail[96];
+    snprintf(detail, sizeof detail, "entries=%lld", (long long)report->entries);
+    return srp_registry_transaction(reg, "audit.verify", NULL, detail, NULL, NULL, err);
+}
+
+sr_status sr_audit_list(sr_registry *reg, int64_t limit, const char *case_code,
+                        sr_audit_entry_fn fn, void *ctx, sr_error *err)
+{
+    sr_status rc = sr_registry_require(reg, SR_ROLE_BIT(SR_ROLE_ADMIN), "read the audit log", err);
+    if (rc == SR_OK)
+        rc = srp_registry_transaction(reg, "audit.show", case_code, NULL, NULL, NULL, err);
+    sqlite3_stmt *st = NULL;
+    if (rc == SR_OK)
+        rc = srp_store_prepare(srp_registry_db(reg),
+                               "SELECT seq, at, user, action, case_code, detail FROM ("
+                               " SELECT * FROM audit WHERE ?1 IS NULL OR case_code = ?1"
+                               " ORDER BY seq DESC LIMIT ?2) ORDER BY seq",
+                               &st, err);
+    if (rc != SR_OK)
+        return rc;
+    if (case_code)
+        sqlite3_bind_text(st, 1, case_code, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, limit > 0 ? limit : -1);
+    int src;
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        sr_audit_entry e = {sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+                            (const char *)sqlite3_column_text(st, 2),
+                            (const char *)sqlite3_column_text(st, 3),
+                            (const char *)sqlite3_column_text(st, 4),
+                            (const char *)sqlite3_column_text(st, 5)};
+        if (fn && fn(ctx, &e) != 0)
+            break;
+    }
+    if (src != SQLITE_ROW && src != SQLITE_DONE)
+        rc = srp_store_fail(srp_registry_db(reg), src, "read the audit log", err);
+    sqlite3_finalize(st);
     return rc;
 }

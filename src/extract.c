@@ -319,6 +319,7 @@ static sr_status plan_extract(work *w, sr_error *err)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     /* The quasi-identifying items of the person-level forms. */
     size_t qcap = 0;
+    p->birth_year_qi = -1;
     for (size_t f = 0; f < p->form_count; f++) {
         const srp_extract_form *fs = &p->forms[f];
         if (fs->repeatable)
@@ -336,6 +337,9 @@ static sr_status plan_extract(work *w, sr_error *err)
             q->form = f;
             q->item = i;
             q->scale = it->type == SR_ITEM_DECIMAL ? 1000 : 1;
+            if (fs->phase == SR_PHASE_INTAKE && it->type == SR_ITEM_INTEGER &&
+                strcmp(it->id, "birth_year") == 0)
+                p->birth_year_qi = (long)(p->qi_count - 1);
         }
     }
     return SR_OK;
@@ -542,6 +546,15 @@ static sr_status gather(work *w, sr_error *err)
             srp_extract_day_text(intake_day, intake);
             int age = birth ? srp_age_on(birth, intake) : -1;
             cells[1] = age >= 0 ? age : SRP_KANON_EMPTY;
+            /* No birth date (no personnummer): the birth year answered
+             * gives an age of Y - 1 or Y, Y = intake year - birth year;
+             * used when both fall in the same age band. */
+            if (age < 0 && p->birth_year_qi >= 0) {
+                int32_t by = cells[SRP_EXTRACT_FIXED_QI + (size_t)p->birth_year_qi];
+                int32_t y = by == SRP_KANON_EMPTY ? -1 : month / 12 - by;
+                if (y >= 1 && y < 130 && y != 12 && y != 15 && y != 18 && y != 21)
+                    cells[1] = y - 1;
+            }
         }
         long row = oom ? -1 : srp_kanon_add(w->table, cells);
         if (row < 0 || add_code(w, code) != 0) {
@@ -556,6 +569,58 @@ out:
     free(cols);
     free(cells);
     return rc;
+}
+
+/* ---- the check ------------------------------------------------------------------------------ */
+
+static int by_hash(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* k-anonymity counted again, independently of how it was reached: every
+ * row's quasi-identifiers as they will be written (the text of their
+ * fields, hashed), sorted, and every run of equal ones at least k long.
+ * An extract that fails is refused. */
+static sr_status verify_k(work *w, size_t *smallest, sr_error *err)
+{
+    size_t n = w->count;
+    uint64_t *h = malloc((n ? n : 1) * sizeof *h);
+    srp_buf row = SRP_BUF_INIT;
+    if (!h)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    for (size_t r = 0; r < n; r++) {
+        row.len = 0;
+        srp_extract_render_qi(&w->plan, w->table, r, &row);
+        uint64_t x = 1469598103934665603ULL; /* FNV-1a */
+        for (size_t i = 0; i < row.len; i++)
+            x = (x ^ (unsigned char)row.data[i]) * 1099511628211ULL;
+        h[r] = x;
+    }
+    int oom = row.oom;
+    srp_buf_wipe(&row);
+    if (oom) {
+        free(h);
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    }
+    qsort(h, n, sizeof *h, by_hash);
+    *smallest = n;
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && h[j] == h[i])
+            j++;
+        if (j - i < *smallest)
+            *smallest = j - i;
+        i = j;
+    }
+    free(h);
+    if (*smallest < (size_t)w->plan.k)
+        return srp_error_set_where(err, SR_ERR_STATE, "k",
+                                   "the extract would not be k-anonymous: a group of %zu people "
+                                   "share their quasi-identifiers, fewer than k = %d",
+                                   *smallest, w->plan.k);
+    return SR_OK;
 }
 
 /* ---- pass 2: the files ---------------------------------------------------------------------- */
@@ -658,14 +723,14 @@ static sr_status put_row(work *w, sr_error *err)
     return rc;
 }
 
-static sr_status write_cases(work *w, int year_only, srp_buf *codebook, sr_error *err)
+static sr_status write_cases(work *w, int year_only, srp_dict *dict, sr_error *err)
 {
     const srp_extract_plan *p = &w->plan;
     srp_buf header = SRP_BUF_INIT;
-    srp_extract_codebook_start(p, codebook, &header);
+    srp_extract_codebook_start(p, dict, &header);
     for (size_t f = 0; f < p->form_count; f++)
         if (!p->forms[f].repeatable)
-            srp_extract_form_columns(p, &p->forms[f], &header, codebook);
+            srp_extract_form_columns(p, &p->forms[f], "cases.csv", &header, dict);
     srp_buf_puts(&header, "\r\n");
     sr_status rc = header.oom ? srp_error_set(err, SR_ERR_NOMEM, "out of memory") : SR_OK;
     if (rc == SR_OK)
@@ -702,13 +767,15 @@ static sr_status write_cases(work *w, int year_only, srp_buf *codebook, sr_error
 
 /* One file per repeatable form, rows by person id, then by date. */
 static sr_status write_repeated(work *w, const srp_extract_form *fs, int year_only,
-                                srp_buf *codebook, long *rows, sr_error *err)
+                                srp_dict *dict, long *rows, sr_error *err)
 {
     char name[64];
     snprintf(name, sizeof name, "%ss.csv", sr_phase_name(fs->phase));
     srp_buf header = SRP_BUF_INIT;
     srp_buf_puts(&header, "person");
-    srp_extract_form_columns(&w->plan, fs, &header, codebook);
+    srp_dict_var(dict, name, "person", "Slumpat id (som i cases.csv)", "Random id (as in cases.csv)",
+                 "text", SRP_DICT_TEXT, 0, "", NULL, NULL);
+    srp_extract_form_columns(&w->plan, fs, name, &header, dict);
     srp_buf_puts(&header, "\r\n");
     sr_status rc = header.oom ? srp_error_set(err, SR_ERR_NOMEM, "out of memory") : SR_OK;
     if (rc == SR_OK)
@@ -791,7 +858,8 @@ sr_status sr_extract(sr_registry *reg, const sr_extract_options *opt, sr_extract
     w.plan.relative_dates = opt->relative_dates;
     w.blobs = (srp_buf)SRP_BUF_INIT;
     w.row = (srp_buf)SRP_BUF_INIT;
-    srp_buf codebook = SRP_BUF_INIT;
+    srp_dict *dict = srp_dict_new();
+    srp_buf text = SRP_BUF_INIT;
     out_file out = {-1, NULL, opt->out};
     unsigned char *pub = NULL;
     size_t pub_len = 0;
@@ -805,7 +873,7 @@ sr_status sr_extract(sr_registry *reg, const sr_extract_options *opt, sr_extract
         rc = srp_error_set_where(err, SR_ERR_USAGE, "k", "k must be at least 2, not %d", w.plan.k);
     if (rc == SR_OK && !keys->has_signing)
         rc = srp_error_set(err, SR_ERR_DENIED, "this session holds no signing key");
-    if (rc == SR_OK && !files)
+    if (rc == SR_OK && (!files || !dict))
         rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     if (rc == SR_OK && srp_file_exists(opt->out))
         rc = srp_error_set_where(err, SR_ERR_EXISTS, "out",
@@ -853,8 +921,12 @@ sr_status sr_extract(sr_registry *reg, const sr_extract_options *opt, sr_extract
     }
     rep->blanked = (long)kr.blanked;
     rep->persons = (long)w.count;
+    w.plan.level = kr.level;
     int year_only = kr.level >= 2;
-    rc = shuffle(&w, err);
+    size_t smallest = 0;
+    rc = verify_k(&w, &smallest, err);
+    if (rc == SR_OK)
+        rc = shuffle(&w, err);
     if (rc != SR_OK)
         goto out;
     /* Sealed and signed as it is written. */
@@ -869,23 +941,33 @@ sr_status sr_extract(sr_registry *reg, const sr_extract_options *opt, sr_extract
             rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     }
     if (rc == SR_OK)
-        rc = write_cases(&w, year_only, &codebook, err);
+        rc = write_cases(&w, year_only, dict, err);
     json_object_set_new(files, "cases.csv", json_integer((json_int_t)w.count));
     for (size_t f = 0; rc == SR_OK && f < w.plan.form_count; f++) {
         if (!w.plan.forms[f].repeatable)
             continue;
         long n = 0;
-        rc = write_repeated(&w, &w.plan.forms[f], year_only, &codebook, &n, err);
+        rc = write_repeated(&w, &w.plan.forms[f], year_only, dict, &n, err);
         char name[64];
         snprintf(name, sizeof name, "%ss.csv", sr_phase_name(w.plan.forms[f].phase));
         json_object_set_new(files, name, json_integer(n));
     }
-    if (rc == SR_OK && codebook.oom)
+    if (rc == SR_OK && srp_dict_oom(dict))
         rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-    if (rc == SR_OK)
-        rc = srp_archive_add(w.archive, "codebook.csv", codebook.data, codebook.len, err);
+    /* The dictionary's files: the codebook, the value labels, the syntax. */
+    static const char *const dict_files[] = {"codebook.csv", "value_labels.csv", "load_extract.R",
+                                             "load_extract.do", "load_extract.sps"};
+    for (size_t i = 0; rc == SR_OK && i < sizeof dict_files / sizeof *dict_files; i++) {
+        text.len = 0;
+        void (*render[])(const srp_dict *, srp_buf *) = {srp_dict_codebook, srp_dict_value_labels,
+                                                         srp_dict_r, srp_dict_stata, srp_dict_spss};
+        render[i](dict, &text);
+        rc = text.oom ? srp_error_set(err, SR_ERR_NOMEM, "out of memory")
+                      : srp_archive_add(w.archive, dict_files[i], text.data, text.len, err);
+    }
     if (rc == SR_OK) {
-        srp_extract_summary s = {w.count, kr.blanked, kr.level, files};
+        srp_extract_summary s = {w.count,  kr.blanked, kr.all_blanked, kr.cells,
+                                 smallest, kr.level,   w.table,        files};
         meta = srp_extract_metadata(&w.plan, &s);
         meta_text = meta ? json_dumps(meta, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
         if (!meta_text)
@@ -928,7 +1010,8 @@ out:
         (void)sqlite3_exec(w.db, "ROLLBACK", NULL, NULL, NULL);
     (void)srp_store_set_cache(w.db, SRP_STORE_CACHE_MIB, NULL);
     out_abandon(&out);
-    srp_buf_wipe(&codebook);
+    srp_buf_wipe(&text);
+    srp_dict_free(dict);
     free(pub);
     if (meta_text) {
         srp_wipe(meta_text, strlen(meta_text));

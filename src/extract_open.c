@@ -29,12 +29,16 @@
 
 /* ---- opening -------------------------------------------------------------------------------- */
 
-/* The files an extract may hold: plain lower-case names of CSV and JSON. */
+/* The files an extract may hold: plain lower-case names of CSV and JSON,
+ * and the three syntax files. */
 static int safe_name(const char *name)
 {
     size_t n = strlen(name);
     if (n == 0 || n > SRP_ARCHIVE_NAME_MAX)
         return 0;
+    if (strcmp(name, "load_extract.R") == 0 || strcmp(name, "load_extract.do") == 0 ||
+        strcmp(name, "load_extract.sps") == 0)
+        return 1;
     for (size_t i = 0; i < n; i++)
         if (!((name[i] >= 'a' && name[i] <= 'z') || name[i] == '_' || name[i] == '-' ||
               (name[i] == '.' && i > 0)))

@@ -13,13 +13,14 @@
 
 #include "base/buffer.h"
 #include "coded.h"
+#include "extract_dict.h"
 #include "form_int.h"
 #include "kanon.h"
 #include "sigreg/limits.h"
 
 /* Columns of cases.csv before the quasi-identifying items. */
 #define SRP_EXTRACT_FIXED_QI 3 /* unit, age_band, intake_period */
-#define SRP_EXTRACT_COLUMN_MAX (16 + SR_ITEM_ID_MAX + 2 + SR_OPTION_CODE_MAX)
+#define SRP_EXTRACT_COLUMN_MAX (24 + SR_ITEM_ID_MAX + 2 + SR_OPTION_CODE_MAX)
 #define SRP_EXTRACT_NO_DAY INT32_MIN
 
 /* One stored version of a selected form, for decoding its coded answers. */
@@ -57,6 +58,8 @@ typedef struct srp_extract_plan {
     size_t unit_count;
     int relative_dates;
     int k;
+    int level;          /* the generalisation level k-anonymity reached (set before rendering) */
+    long birth_year_qi; /* the intake's birth_year among qis, or -1 */
 } srp_extract_plan;
 
 /* A decoded answer to one of the newest version's items. */
@@ -77,12 +80,13 @@ int srp_extract_decode(const srp_extract_form *form, int version, const unsigned
 /* A CSV field, quoted when needed. */
 void srp_csv_field(srp_buf *out, const char *text);
 
-/* The codebook's header and its rows for person, the fixed and the item
- * quasi-identifiers; cases.csv's header up to the same point. */
-void srp_extract_codebook_start(const srp_extract_plan *plan, srp_buf *codebook, srp_buf *header);
-/* ",col..." header fields and codebook rows of one form's non-QI columns. */
+/* The dictionary's variables person, the fixed and the item
+ * quasi-identifiers (of cases.csv), and cases.csv's header up to there. */
+void srp_extract_codebook_start(const srp_extract_plan *plan, srp_dict *dict, srp_buf *header);
+/* ",col..." header fields and the variables of one form's non-QI columns
+ * in file. */
 void srp_extract_form_columns(const srp_extract_plan *plan, const srp_extract_form *form,
-                              srp_buf *header, srp_buf *codebook);
+                              const char *file, srp_buf *header, srp_dict *dict);
 
 /* ",v..." for every quasi-identifier of row after k-anonymity. */
 void srp_extract_render_qi(const srp_extract_plan *plan, const srp_kanon *table, size_t row,
@@ -104,9 +108,11 @@ int32_t srp_extract_month_of_day(int32_t day);
 
 /* What metadata.json says (a new reference). */
 typedef struct srp_extract_summary {
-    size_t persons, blanked;
+    size_t persons, blanked, all_blanked, cells;
+    size_t smallest_class; /* counted over the written quasi-identifiers */
     int level;
-    json_t *files; /* borrowed: {"cases.csv": n, ...} */
+    const srp_kanon *table; /* after the run: what was blanked, per row */
+    json_t *files;          /* borrowed: {"cases.csv": n, ...} */
 } srp_extract_summary;
 json_t *srp_extract_metadata(const srp_extract_plan *plan, const srp_extract_summary *summary);
 

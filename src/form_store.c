@@ -191,8 +191,7 @@ sr_status srp_form_load_quiet(sr_registry *reg, const char *id, int version, sr_
     int src = sqlite3_step(st);
     if (src == SQLITE_DONE) {
         rc = version ? srp_error_set(err, SR_ERR_NOT_FOUND, "no form '%s' version %d", id, version)
-                     : srp_error_set(err, SR_ERR_NOT_FOUND,
-                                     "no form '%s': see 'sigreg form list'", id);
+                     : srp_error_set_where(err, SR_ERR_NOT_FOUND, "form", "no form '%s'", id);
     } else if (src != SQLITE_ROW) {
         rc = srp_store_fail(srp_registry_db(reg), src, "read the form", err);
     } else {

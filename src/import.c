@@ -15,7 +15,8 @@
 #include <string.h>
 
 #include "base/buffer.h"
-#include "caseops.h"
+#include "case.h"
+#include "case_response.h"
 #include "crypto.h"
 #include "base/error.h"
 #include "form_int.h"

@@ -32,7 +32,7 @@ sr_status srp_lock_take(int fd, int exclusive, int timeout_ms, sr_error *err)
             return srp_error_set(err, SR_ERR_IO, "cannot lock the registry: %s", strerror(errno));
         if (waited >= timeout_ms)
             return srp_error_set(err, SR_ERR_BUSY,
-                                 "the registry is busy: another sigreg session is using it "
+                                 "the registry is busy: another session is using it "
                                  "(waited %d ms); try again",
                                  waited);
         struct timespec ts = {0, 10 * 1000 * 1000};

@@ -61,50 +61,6 @@ sr_status sr_registry_verify(sr_registry *reg, sr_verify_report *report, sr_erro
     return srp_registry_transaction(reg, "registry.verify", NULL, detail, NULL, NULL, err);
 }
 
-sr_status sr_audit_verify(sr_registry *reg, sr_audit_report *report, sr_error *err)
-{
-    sr_status rc = srp_registry_audit_verify(reg, report, err);
-    if (rc != SR_OK)
-        return rc;
-    char detail[96];
-    snprintf(detail, sizeof detail, "entries=%lld", (long long)report->entries);
-    return srp_registry_transaction(reg, "audit.verify", NULL, detail, NULL, NULL, err);
-}
-
-sr_status sr_audit_list(sr_registry *reg, int64_t limit, const char *case_code,
-                        sr_audit_entry_fn fn, void *ctx, sr_error *err)
-{
-    sr_status rc = sr_registry_require(reg, SR_ROLE_BIT(SR_ROLE_ADMIN), "read the audit log", err);
-    if (rc == SR_OK)
-        rc = srp_registry_transaction(reg, "audit.show", case_code, NULL, NULL, NULL, err);
-    sqlite3_stmt *st = NULL;
-    if (rc == SR_OK)
-        rc = srp_store_prepare(srp_registry_db(reg),
-                               "SELECT seq, at, user, action, case_code, detail FROM ("
-                               " SELECT * FROM audit WHERE ?1 IS NULL OR case_code = ?1"
-                               " ORDER BY seq DESC LIMIT ?2) ORDER BY seq",
-                               &st, err);
-    if (rc != SR_OK)
-        return rc;
-    if (case_code)
-        sqlite3_bind_text(st, 1, case_code, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, limit > 0 ? limit : -1);
-    int src;
-    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-        sr_audit_entry e = {sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
-                            (const char *)sqlite3_column_text(st, 2),
-                            (const char *)sqlite3_column_text(st, 3),
-                            (const char *)sqlite3_column_text(st, 4),
-                            (const char *)sqlite3_column_text(st, 5)};
-        if (fn && fn(ctx, &e) != 0)
-            break;
-    }
-    if (src != SQLITE_ROW && src != SQLITE_DONE)
-        rc = srp_store_fail(srp_registry_db(reg), src, "read the audit log", err);
-    sqlite3_finalize(st);
-    return rc;
-}
-
 /* ---- backup ---------------------------------------------------------------------------- */
 
 static sr_status check_copy(const char *path, const sr_secret *key, sr_error *err)

@@ -242,7 +242,7 @@ static sr_status paths_init(registry_paths *p, const char *path, sr_error *err)
     memset(p, 0, sizeof *p);
     if (!path || !*path)
         return srp_error_set(err, SR_ERR_USAGE,
-                             "no registry given: use --registry PATH or set SIGREG_REGISTRY");
+                             "no registry given: the registry's path is empty");
     char *stem = srp_path_stem(path);
     if (!stem)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");

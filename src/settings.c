@@ -53,8 +53,9 @@ sr_status sr_settings_set_min_cell(sr_registry *reg, int min_cell, sr_error *err
     if (rc != SR_OK)
         return rc;
     if (min_cell < SR_STATS_MIN_CELL_FLOOR || min_cell > 1000000)
-        return srp_error_set(err, SR_ERR_USAGE, "the minimum cell may not be below %d",
-                             SR_STATS_MIN_CELL_FLOOR);
+        return srp_error_set_where(err, SR_ERR_USAGE, "min_cell",
+                                   "the minimum cell may not be below %d (nor above 1000000)",
+                                   SR_STATS_MIN_CELL_FLOOR);
     min_cell_ctx ctx = {min_cell};
     char detail[48];
     snprintf(detail, sizeof detail, "min_cell=%d", min_cell);

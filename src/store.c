@@ -288,7 +288,7 @@ static sr_status check_cipher(sqlite3 *db, sr_error *err)
         sqlite3_step(st) != SQLITE_ROW || sqlite3_column_text(st, 0) == NULL)
         rc =
             srp_error_set(err, SR_ERR_NO_CIPHER,
-                          "this sigreg is linked to SQLite without encryption (no cipher_version): "
+                          "the library is linked to SQLite without encryption (no cipher_version): "
                           "refusing to write plaintext");
     sqlite3_finalize(st);
     return rc;

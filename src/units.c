@@ -42,11 +42,13 @@ sr_status sr_unit_add(sr_registry *reg, const char *code, const char *name, sr_e
     if (rc != SR_OK)
         return rc;
     if (!srp_name_unit_valid(code))
-        return srp_error_set(err, SR_ERR_INVALID,
-                             "unit code '%s' is not valid: use 1-32 letters, digits, '_' or '-'",
-                             code ? code : "");
+        return srp_error_set_where(err, SR_ERR_INVALID, "unit",
+                                   "unit code '%s' is not valid: use 1-32 letters, digits, '_' "
+                                   "or '-'",
+                                   code ? code : "");
     if (!name || !*name || strlen(name) > 200)
-        return srp_error_set(err, SR_ERR_INVALID, "a unit needs a name of 1-200 characters");
+        return srp_error_set_where(err, SR_ERR_INVALID, "name",
+                                   "a unit needs a name of 1-200 characters");
     unit_add_ctx ctx = {code, name};
     char detail[64];
     snprintf(detail, sizeof detail, "unit=%s", code);

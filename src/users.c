@@ -19,9 +19,10 @@ static const srp_kdf_profile *choose_profile(const char *name, sr_error *err)
 {
     const srp_kdf_profile *p = name ? srp_kdf_profile_find(name) : srp_kdf_profile_default();
     if (!p)
-        srp_error_set(err, SR_ERR_USAGE,
-                      "unknown key derivation profile '%s': use interactive, moderate or sensitive",
-                      name);
+        srp_error_set_where(err, SR_ERR_USAGE, "kdf_profile",
+                            "unknown key derivation profile '%s': use interactive, moderate or "
+                            "sensitive",
+                            name);
     return p;
 }
 
@@ -76,8 +77,7 @@ static sr_status check_units_exist(sr_registry *reg, const char *const *units, s
     for (size_t i = 0; rc == SR_OK && i < count; i++) {
         sqlite3_bind_text(st, 1, units[i], -1, SQLITE_STATIC);
         if (sqlite3_step(st) != SQLITE_ROW)
-            rc = srp_error_set(err, SR_ERR_NOT_FOUND,
-                               "no unit '%s': add it first with 'sigreg unit add'", units[i]);
+            rc = srp_error_set_where(err, SR_ERR_NOT_FOUND, "unit", "no unit '%s'", units[i]);
         sqlite3_reset(st);
     }
     sqlite3_finalize(st);
@@ -95,10 +95,11 @@ sr_status sr_user_add(sr_registry *reg, const char *name, sr_role role, const ch
     if (!profile)
         return SR_ERR_USAGE;
     if (role == SR_ROLE_COORDINATOR && unit_count == 0)
-        return srp_error_set(err, SR_ERR_USAGE,
-                             "a coordinator works in at least one unit: give --unit CODE");
+        return srp_error_set_where(err, SR_ERR_USAGE, "unit",
+                                   "a coordinator works in at least one unit: name it");
     if (role == SR_ROLE_ADMIN && unit_count > 0)
-        return srp_error_set(err, SR_ERR_USAGE, "an admin works in every unit: leave out --unit");
+        return srp_error_set_where(err, SR_ERR_USAGE, "unit",
+                                   "an admin works in every unit: name none");
     rc = check_new_passphrase(pass, err);
     if (rc == SR_OK)
         rc = check_units_exist(reg, units, unit_count, err);

@@ -38,12 +38,12 @@ typedef struct sr_extract_options {
     const char *const *forms;  /* NULL: every installed form */
     size_t form_count;
     int k;                     /* 0: 5; at least 2 */
-    int relative_dates;        /* days since intake instead of year-month */
+    int relative_dates;        /* days since intake (days_to_* columns) instead of year-month */
 } sr_extract_options;
 
 typedef struct sr_extract_report {
     long persons;
-    long blanked;              /* records whose quasi-identifiers were blanked */
+    long blanked;              /* records with at least one quasi-identifier blanked */
     char generalised[256];     /* the steps taken, comma-separated */
     char recipient[SR_FINGERPRINT_SIZE];
     char file_hash[SR_FINGERPRINT_SIZE];
@@ -56,7 +56,9 @@ sr_status sr_extract(sr_registry *reg, const sr_extract_options *options,
                      sr_extract_report *report, sr_error *err);
 
 /* Verifies and opens an extract into out_dir (which must not exist): cases.csv,
- * one file per repeatable form, codebook.csv and metadata.json. Nothing is
+ * one file per repeatable form, codebook.csv (one row per variable),
+ * value_labels.csv, load_extract.R, load_extract.do, load_extract.sps and
+ * metadata.json (version 1 extracts: what they hold). Nothing is
  * written unless everything verifies (the file is checked whole first, then
  * opened into a new folder that is renamed into place). pinned_signer: a
  * fingerprint or NULL; signer gets the signer's fingerprint once known. */

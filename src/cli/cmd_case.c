@@ -2,7 +2,6 @@
  * cmd_case.c - `sigreg case new|find|show|list|reopen|delete`: the cases a
  * coordinator works on.
  */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,29 +12,11 @@
 #include "sigreg/form_interop.h"
 #include "sigreg/form_store.h"
 
-int cmd_case_new(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+int cmd_case_new(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     (void)g;
-    const char *unit = NULL, *pnr = NULL;
-    int no_pnr = 0;
-    static const struct option opts[] = {{"unit", required_argument, NULL, 'u'},
-                                         {"pnr", required_argument, NULL, 'p'},
-                                         {"no-pnr", no_argument, NULL, 'n'},
-                                         {NULL, 0, NULL, 0}};
-    optind = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        if (c == 'u')
-            unit = optarg;
-        else if (c == 'p')
-            pnr = optarg;
-        else if (c == 'n')
-            no_pnr = 1;
-        else
-            return cli_usage_error(err, "usage: sigreg case new --unit CODE [--pnr PNR | --no-pnr]");
-    }
-    if (!unit || optind < argc || (pnr && no_pnr) || (!pnr && !no_pnr))
-        return cli_usage_error(err, "usage: sigreg case new --unit CODE (--pnr PNR | --no-pnr)");
+    /* The parser has seen to --unit and to one of --pnr and --no-pnr. */
+    const char *unit = cli_opt(args, "unit"), *pnr = cli_opt(args, "pnr");
     char code[SR_CASE_CODE_SIZE];
     sr_status rc = sr_case_new(reg, unit, pnr, code, err);
     if (rc != SR_OK)
@@ -44,21 +25,10 @@ int cmd_case_new(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_err
     return CLI_OK;
 }
 
-int cmd_case_find(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+int cmd_case_find(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     (void)g;
-    const char *pnr = NULL;
-    static const struct option opts[] = {{"pnr", required_argument, NULL, 'p'},
-                                         {NULL, 0, NULL, 0}};
-    optind = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        if (c != 'p')
-            return cli_usage_error(err, "usage: sigreg case find --pnr PNR");
-        pnr = optarg;
-    }
-    if (!pnr || optind < argc)
-        return cli_usage_error(err, "usage: sigreg case find --pnr PNR");
+    const char *pnr = cli_opt(args, "pnr");
     char code[SR_CASE_CODE_SIZE];
     sr_status rc = sr_case_find(reg, pnr, code, err);
     if (rc != SR_OK)
@@ -178,41 +148,25 @@ static int show_fhir(sr_registry *reg, const char *code, sr_error *err)
     return rc == SR_OK ? CLI_OK : cli_fail(rc);
 }
 
-int cmd_case_show(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+int cmd_case_show(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     (void)g;
-    int as_json = 0, identity = 0, as_fhir = 0;
-    static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
-                                         {"identity", no_argument, NULL, 'i'},
-                                         {"fhir", no_argument, NULL, 'f'},
-                                         {NULL, 0, NULL, 0}};
-    static const char usage[] = "usage: sigreg case show CASE [--json | --fhir] [--identity]";
-    optind = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        if (c == 'j')
-            as_json = 1;
-        else if (c == 'i')
-            identity = 1;
-        else if (c == 'f')
-            as_fhir = 1;
-        else
-            return cli_usage_error(err, "%s", usage);
-    }
-    if (optind + 1 != argc || (as_fhir && (as_json || identity)))
-        return cli_usage_error(err, "%s", usage);
-    if (as_fhir)
-        return show_fhir(reg, argv[optind], err);
+    int as_json = cli_flag(args, "json"), identity = cli_flag(args, "identity");
+    const char *code = cli_pos(args, 0);
+    if (cli_flag(args, "fhir") && identity)
+        return cli_usage_error(err, "--fhir and --identity exclude each other");
+    if (cli_flag(args, "fhir"))
+        return show_fhir(reg, code, err);
     if (as_json) {
         sr_sink out = sr_sink_file(stdout);
         sr_status rc =
-            sr_case_write_json(reg, argv[optind], identity ? SR_CASE_JSON_IDENTITY : 0, &out, err);
+            sr_case_write_json(reg, code, identity ? SR_CASE_JSON_IDENTITY : 0, &out, err);
         return rc == SR_OK ? CLI_OK : cli_fail(rc);
     }
-    sr_status rc = sr_case_show(reg, argv[optind], show_case, show_response, NULL, err);
+    sr_status rc = sr_case_show(reg, code, show_case, show_response, NULL, err);
     char pnr[SR_PNR_SIZE] = "";
     if (rc == SR_OK && identity)
-        rc = sr_case_identity(reg, argv[optind], pnr, err);
+        rc = sr_case_identity(reg, code, pnr, err);
     if (rc == SR_OK && identity)
         printf("\npersonnummer: %.8s-%s\n", pnr, pnr + 8);
     memset(pnr, 0, sizeof pnr);
@@ -239,33 +193,16 @@ static int print_case_row(void *ctx, const sr_case_info *c)
     return 0;
 }
 
-int cmd_case_list(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+int cmd_case_list(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     (void)g;
-    sr_case_filter f = {NULL, NULL, NULL, 0};
+    sr_case_filter f = {cli_opt(args, "unit"), cli_opt(args, "status"), cli_opt(args, "missing"),
+                        0};
     long days = 0;
-    static const struct option opts[] = {{"unit", required_argument, NULL, 'u'},
-                                         {"status", required_argument, NULL, 's'},
-                                         {"missing", required_argument, NULL, 'm'},
-                                         {"idle-days", required_argument, NULL, 'd'},
-                                         {NULL, 0, NULL, 0}};
-    optind = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        if (c == 'u')
-            f.unit = optarg;
-        else if (c == 's')
-            f.status = optarg;
-        else if (c == 'm')
-            f.missing = optarg;
-        else if (c == 'd' && cli_parse_int(optarg, 1, 100000, &days) == 0)
-            f.idle_days = (int)days;
-        else
-            return cli_usage_error(err, "usage: sigreg case list [--unit CODE] [--status "
-                                        "open|closed] [--missing PHASE] [--idle-days N]");
-    }
-    if (optind < argc)
-        return cli_usage_error(err, "unexpected argument '%s'", argv[optind]);
+    int code = cli_opt_long(args, "idle-days", 1, 100000, &days, err);
+    if (code != CLI_OK)
+        return code;
+    f.idle_days = (int)days;
     int rows = 0;
     sr_status rc = sr_case_list(reg, &f, print_case_row, &rows, err);
     if (rc == SR_OK && rows == 0)
@@ -275,25 +212,14 @@ int cmd_case_list(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_er
 
 /* ---- reopen and delete -------------------------------------------------------------- */
 
-int cmd_case_reopen(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+int cmd_case_reopen(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     (void)g;
-    const char *reason = NULL;
-    static const struct option opts[] = {{"reason", required_argument, NULL, 'r'},
-                                         {NULL, 0, NULL, 0}};
-    optind = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        if (c != 'r')
-            return cli_usage_error(err, "usage: sigreg case reopen CASE --reason TEXT");
-        reason = optarg;
-    }
-    if (optind + 1 != argc || !reason)
-        return cli_usage_error(err, "usage: sigreg case reopen CASE --reason TEXT");
-    sr_status rc = sr_case_reopen(reg, argv[optind], reason, err);
+    const char *code = cli_pos(args, 0), *reason = cli_opt(args, "reason");
+    sr_status rc = sr_case_reopen(reg, code, reason, err);
     if (rc != SR_OK)
         return cli_fail(rc);
-    fprintf(stderr, "reopened case '%s'; its closure is kept but set aside\n", argv[optind]);
+    fprintf(stderr, "reopened case '%s'; its closure is kept but set aside\n", code);
     return CLI_OK;
 }
 
@@ -310,22 +236,12 @@ int cli_confirm(const char *question, const char *expected)
     return strcmp(line, expected) == 0;
 }
 
-int cmd_case_delete(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+int cmd_case_delete(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     (void)g;
-    int yes = 0;
-    static const struct option opts[] = {{"yes", no_argument, NULL, 'y'}, {NULL, 0, NULL, 0}};
-    optind = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        if (c != 'y')
-            return cli_usage_error(err, "usage: sigreg case delete CASE [--yes]");
-        yes = 1;
-    }
-    if (optind + 1 != argc)
-        return cli_usage_error(err, "usage: sigreg case delete CASE [--yes]");
+    int yes = cli_flag(args, "yes");
     char code[SR_CASE_CODE_SIZE];
-    sr_status rc = sr_case_code_normalise(argv[optind], code, err);
+    sr_status rc = sr_case_code_normalise(cli_pos(args, 0), code, err);
     if (rc != SR_OK)
         return cli_fail(rc);
     if (!yes) {

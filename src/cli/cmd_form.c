@@ -1,7 +1,6 @@
 /*
  * cmd_form.c - `sigreg form lint|install|list|show|export|import`: form definitions.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,20 +80,19 @@ void cli_print_problems(const char *prefix, const sr_problems *problems)
     }
 }
 
-int cmd_form_lint(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+int cmd_form_lint(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     (void)g;
     (void)reg;
-    if (argc < 2)
-        return cli_usage_error(err, "usage: sigreg form lint FILE...");
     int bad = 0;
-    for (int i = 1; i < argc; i++) {
+    for (size_t i = 0; i < cli_pos_count(args); i++) {
+        const char *path = cli_pos(args, i);
         size_t len = 0;
         sr_error ferr;
         sr_error_clear(&ferr);
-        char *text = slurp(argv[i], &len, &ferr);
+        char *text = slurp(path, &len, &ferr);
         if (!text) {
-            fprintf(stderr, "%s: %s\n", argv[i], ferr.message);
+            fprintf(stderr, "%s: %s\n", path, ferr.message);
             bad = 1;
             continue;
         }
@@ -102,13 +100,13 @@ int cmd_form_lint(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_er
         sr_form *form = NULL;
         sr_status rc = sr_form_parse(text, len, &form, problems, &ferr);
         if (rc == SR_OK) {
-            printf("%s: ok (%s version %d, %s, %zu items)\n", argv[i], sr_form_id(form),
+            printf("%s: ok (%s version %d, %s, %zu items)\n", path, sr_form_id(form),
                    sr_form_version(form), sr_phase_name(sr_form_phase(form)),
                    sr_form_item_count(form));
         } else {
-            cli_print_problems(argv[i], problems);
+            cli_print_problems(path, problems);
             if (sr_problems_count(problems) == 0)
-                fprintf(stderr, "%s: %s\n", argv[i], ferr.message);
+                fprintf(stderr, "%s: %s\n", path, ferr.message);
             bad = 1;
         }
         sr_form_free(form);
@@ -120,14 +118,13 @@ int cmd_form_lint(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_er
     return bad ? CLI_FAIL : CLI_OK;
 }
 
-int cmd_form_install(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+int cmd_form_install(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     (void)g;
-    if (argc < 2)
-        return cli_usage_error(err, "usage: sigreg form install FILE...");
-    for (int i = 1; i < argc; i++) {
+    for (size_t i = 0; i < cli_pos_count(args); i++) {
+        const char *path = cli_pos(args, i);
         size_t len = 0;
-        char *text = slurp(argv[i], &len, err);
+        char *text = slurp(path, &len, err);
         if (!text)
             return CLI_FAIL;
         sr_problems *problems = sr_problems_new();
@@ -135,24 +132,15 @@ int cmd_form_install(int argc, char **argv, cli_globals *g, sr_registry *reg, sr
         sr_status rc = sr_form_install(reg, text, len, problems, &installed, err);
         free(text);
         if (rc != SR_OK) {
-            cli_print_problems(argv[i], problems);
+            cli_print_problems(path, problems);
             sr_problems_free(problems);
             return cli_fail(rc);
         }
         sr_problems_free(problems);
-        fprintf(stderr, "%s: %s\n", argv[i],
+        fprintf(stderr, "%s: %s\n", path,
                 installed ? "installed" : "already installed with the same content");
     }
     return CLI_OK;
-}
-
-static const char *parse_lang(const char *lang, sr_error *err)
-{
-    if (strcmp(lang, "sv") != 0 && strcmp(lang, "en") != 0) {
-        cli_usage_error(err, "--lang takes sv or en");
-        return NULL;
-    }
-    return lang;
 }
 
 static int print_summary(void *ctx, const sr_form_summary *s)
@@ -163,20 +151,10 @@ static int print_summary(void *ctx, const sr_form_summary *s)
     return 0;
 }
 
-int cmd_form_list(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+int cmd_form_list(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     (void)g;
-    const char *lang = "sv";
-    static const struct option opts[] = {{"lang", required_argument, NULL, 'l'},
-                                         {NULL, 0, NULL, 0}};
-    optind = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        if (c != 'l' || !(lang = parse_lang(optarg, err)))
-            return cli_usage_error(err, "usage: sigreg form list [--lang sv|en]");
-    }
-    if (optind < argc)
-        return cli_usage_error(err, "unexpected argument '%s'", argv[optind]);
+    const char *lang = cli_opt(args, "lang") ? cli_opt(args, "lang") : "sv";
     printf("%-20s %3s  %-12s %-10s %7s  %s\n", "form", "ver", "phase", "", "answers", "title");
     sr_status rc = sr_form_list(reg, lang, print_summary, NULL, err);
     return rc == SR_OK ? CLI_OK : cli_fail(rc);
@@ -197,8 +175,8 @@ static void print_form(const sr_form *form, const char *lang)
             printf("\n== %s\n", it.label ? it.label : it.id);
             continue;
         }
-        printf("\n%3zu. %s  [%s%s%s%s%s]\n", ++number, it.label, it.id, it.required ? ", required" : "",
-               it.has_condition ? ", conditional" : "",
+        printf("\n%3zu. %s  [%s%s%s%s%s]\n", ++number, it.label, it.id,
+               it.required ? ", required" : "", it.has_condition ? ", conditional" : "",
                it.quasi_identifier ? ", quasi-identifier" : "",
                it.identifying ? ", identifying" : "");
         if (it.help)
@@ -226,34 +204,18 @@ static void print_form(const sr_form *form, const char *lang)
     }
 }
 
-int cmd_form_show(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+int cmd_form_show(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     (void)g;
-    const char *lang = "sv";
+    const char *lang = cli_opt(args, "lang") ? cli_opt(args, "lang") : "sv";
     long version = 0;
-    int as_json = 0;
-    static const struct option opts[] = {{"version", required_argument, NULL, 'v'},
-                                         {"json", no_argument, NULL, 'j'},
-                                         {"lang", required_argument, NULL, 'l'},
-                                         {NULL, 0, NULL, 0}};
-    optind = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        if (c == 'v' && cli_parse_int(optarg, 1, 1000000, &version) == 0)
-            continue;
-        if (c == 'j') {
-            as_json = 1;
-            continue;
-        }
-        if (c == 'l' && (lang = parse_lang(optarg, err)))
-            continue;
-        return cli_usage_error(err, "usage: sigreg form show ID [--version N] [--json] [--lang sv|en]");
-    }
-    if (optind + 1 != argc)
-        return cli_usage_error(err, "usage: sigreg form show ID [--version N] [--json] [--lang sv|en]");
+    int as_json = cli_flag(args, "json");
+    int code = cli_opt_long(args, "version", 1, 1000000, &version, err);
+    if (code != CLI_OK)
+        return code;
     sr_form *form = NULL;
     char *text = NULL;
-    sr_status rc = sr_form_load(reg, argv[optind], (int)version, &form, &text, err);
+    sr_status rc = sr_form_load(reg, cli_pos(args, 0), (int)version, &form, &text, err);
     if (rc != SR_OK)
         return cli_fail(rc);
     if (as_json) {
@@ -268,47 +230,20 @@ int cmd_form_show(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_er
     return CLI_OK;
 }
 
-static const char export_usage[] =
-    "usage: sigreg form export ID [--version N] --to redcap|fhir|xlsform [--out FILE [--force]]";
-
-int cmd_form_export(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+int cmd_form_export(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     long version = 0;
-    const char *to = NULL, *out = NULL;
-    int force = 0;
-    static const struct option opts[] = {{"version", required_argument, NULL, 'v'},
-                                         {"to", required_argument, NULL, 't'},
-                                         {"out", required_argument, NULL, 'o'},
-                                         {"force", no_argument, NULL, 'f'},
-                                         {NULL, 0, NULL, 0}};
-    optind = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        if (c == 'v' && cli_parse_int(optarg, 1, 1000000, &version) == 0)
-            continue;
-        if (c == 't' && (strcmp(optarg, "redcap") == 0 || strcmp(optarg, "fhir") == 0 ||
-                         strcmp(optarg, "xlsform") == 0)) {
-            to = optarg;
-            continue;
-        }
-        if (c == 'o') {
-            out = optarg;
-            continue;
-        }
-        if (c == 'f') {
-            force = 1;
-            continue;
-        }
-        return cli_usage_error(err, "%s", export_usage);
-    }
-    if (optind + 1 != argc || !to)
-        return cli_usage_error(err, "%s", export_usage);
+    const char *to = cli_opt(args, "to"), *out = cli_opt(args, "out");
+    int force = cli_flag(args, "force");
+    int code = cli_opt_long(args, "version", 1, 1000000, &version, err);
+    if (code != CLI_OK)
+        return code;
     if (strcmp(to, "xlsform") == 0 && !out)
         return cli_usage_error(err, "--to xlsform writes two files: give --out BASE for "
                                     "BASE-survey.csv and BASE-choices.csv");
     sr_form *form = NULL;
     char *text = NULL, *data = NULL, *choices = NULL;
-    sr_status rc = sr_form_load(reg, argv[optind], (int)version, &form, &text, err);
+    sr_status rc = sr_form_load(reg, cli_pos(args, 0), (int)version, &form, &text, err);
     free(text);
     if (rc != SR_OK)
         return cli_fail(rc);
@@ -358,45 +293,23 @@ int cmd_form_export(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_
     return result;
 }
 
-static const char import_usage[] =
-    "usage: sigreg form import FILE --from redcap|fhir [--id ID] [--version N] "
-    "[--phase PHASE] [--repeatable] [--instrument NAME]";
-
-int cmd_form_import(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+int cmd_form_import(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     (void)g;
     long version = 0;
-    const char *from = NULL;
+    const char *from = cli_opt(args, "from"), *path = cli_pos(args, 0);
     sr_form_import_options io = SR_FORM_IMPORT_OPTIONS_INIT;
-    static const struct option opts[] = {{"from", required_argument, NULL, 'F'},
-                                         {"id", required_argument, NULL, 'i'},
-                                         {"version", required_argument, NULL, 'v'},
-                                         {"phase", required_argument, NULL, 'p'},
-                                         {"repeatable", no_argument, NULL, 'r'},
-                                         {"instrument", required_argument, NULL, 'I'},
-                                         {NULL, 0, NULL, 0}};
-    optind = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        if (c == 'F' && (strcmp(optarg, "redcap") == 0 || strcmp(optarg, "fhir") == 0))
-            from = optarg;
-        else if (c == 'i')
-            io.id = optarg;
-        else if (c == 'v' && cli_parse_int(optarg, 1, 1000000, &version) == 0)
-            io.version = (int)version;
-        else if (c == 'p')
-            io.phase = optarg;
-        else if (c == 'r')
-            io.repeatable = 1;
-        else if (c == 'I')
-            io.instrument = optarg;
-        else
-            return cli_usage_error(err, "%s", import_usage);
-    }
-    if (optind + 1 != argc || !from)
-        return cli_usage_error(err, "%s", import_usage);
+    int code = cli_opt_long(args, "version", 1, 1000000, &version, err);
+    if (code != CLI_OK)
+        return code;
+    io.id = cli_opt(args, "id");
+    io.version = (int)version;
+    io.phase = cli_opt(args, "phase");
+    if (cli_flag(args, "repeatable"))
+        io.repeatable = 1;
+    io.instrument = cli_opt(args, "instrument");
     size_t len = 0;
-    char *text = slurp(argv[optind], &len, err), *json = NULL;
+    char *text = slurp(path, &len, err), *json = NULL;
     if (!text)
         return CLI_FAIL;
     sr_problems *problems = sr_problems_new();
@@ -408,14 +321,14 @@ int cmd_form_import(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_
     if (rc == SR_OK)
         rc = sr_form_install(reg, json, strlen(json), problems, &installed, err);
     if (rc != SR_OK) {
-        cli_print_problems(argv[optind], problems);
+        cli_print_problems(path, problems);
         sr_problems_free(problems);
         free(json);
         return cli_fail(rc);
     }
     sr_form *form = NULL;
     if (sr_form_parse(json, strlen(json), &form, NULL, NULL) == SR_OK)
-        fprintf(stderr, "%s: %s as %s version %d (%zu items)\n", argv[optind],
+        fprintf(stderr, "%s: %s as %s version %d (%zu items)\n", path,
                 installed ? "installed" : "already installed with the same content",
                 sr_form_id(form), sr_form_version(form), sr_form_item_count(form));
     sr_form_free(form);

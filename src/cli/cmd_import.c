@@ -4,7 +4,6 @@
  * reported by number and ref and leaves nothing behind. On a terminal, a
  * progress line on stderr.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -29,20 +28,14 @@ static sr_status flush_batch(sr_import *imp, sr_error *err)
     return rc;
 }
 
-int cmd_import(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+int cmd_import(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     (void)g;
     long batch = BATCH_CASES;
-    static const struct option opts[] = {{"batch", required_argument, NULL, 'b'},
-                                         {NULL, 0, NULL, 0}};
-    optind = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1)
-        if (c != 'b' || cli_parse_int(optarg, 1, 1000000, &batch) != 0)
-            return cli_usage_error(err, "usage: sigreg import FILE|- [--batch N]");
-    if (optind + 1 != argc)
-        return cli_usage_error(err, "usage: sigreg import FILE|- [--batch N]");
-    const char *path = argv[optind];
+    int exit_code = cli_opt_long(args, "batch", 1, 1000000, &batch, err);
+    if (exit_code != CLI_OK)
+        return exit_code;
+    const char *path = cli_pos(args, 0);
     FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!in)
         return sr_error_set(err, SR_ERR_IO, "cannot open '%s'", path), CLI_FAIL;

@@ -1,39 +1,24 @@
 /*
  * cmd_init.c - `sigreg init`: create a registry and its first admin.
  */
-#include <getopt.h>
 #include <string.h>
 
 #include "cli.h"
 #include "sigreg/form_store.h"
 
-int cmd_init(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+int cmd_init(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     (void)reg;
-    const char *admin = NULL, *profile = NULL;
-    static const struct option opts[] = {{"admin", required_argument, NULL, 'a'},
-                                         {"kdf-profile", required_argument, NULL, 'k'},
-                                         {NULL, 0, NULL, 0}};
-    optind = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        if (c == 'a')
-            admin = optarg;
-        else if (c == 'k')
-            profile = optarg;
-        else
-            return cli_usage_error(err, "unknown or incomplete option '%s'", argv[optind - 1]);
-    }
-    if (optind < argc)
-        return cli_usage_error(err, "unexpected argument '%s'", argv[optind]);
-    if (!admin)
-        return cli_usage_error(err, "init needs --admin NAME");
+    const char *admin = cli_opt(args, "admin"), *profile = cli_opt(args, "kdf-profile");
     if (!g->registry)
-        return cli_usage_error(err, "no registry given: use --registry PATH or set SIGREG_REGISTRY");
+        return cli_usage_error(err,
+                               "no registry given: use --registry PATH or set SIGREG_REGISTRY");
     int for_tests = 0;
     if (profile && !sr_kdf_profile_known(profile, &for_tests))
-        return cli_usage_error(err, "unknown key derivation profile '%s': use interactive, "
-                                    "moderate or sensitive", profile);
+        return cli_usage_error(err,
+                               "unknown key derivation profile '%s': use interactive, "
+                               "moderate or sensitive",
+                               profile);
     sr_secret *pass = NULL;
     sr_status rc = g->passphrase_file ? cli_read_passphrase(g, admin, &pass, err)
                                       : cli_read_new_passphrase(NULL, admin, &pass, err);

@@ -1,29 +1,13 @@
 /*
  * cmd_passwd.c - `sigreg passwd`: change one's own passphrase.
  */
-#include <getopt.h>
-
 #include "cli.h"
 #include "sigreg/users.h"
 
-int cmd_passwd(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+int cmd_passwd(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
-    const char *profile = NULL, *pass_file = NULL;
-    static const struct option opts[] = {{"kdf-profile", required_argument, NULL, 'k'},
-                                         {"new-passphrase-file", required_argument, NULL, 'p'},
-                                         {NULL, 0, NULL, 0}};
-    optind = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        if (c == 'k')
-            profile = optarg;
-        else if (c == 'p')
-            pass_file = optarg;
-        else
-            return cli_usage_error(err, "unknown or incomplete option '%s'", argv[optind - 1]);
-    }
-    if (optind < argc)
-        return cli_usage_error(err, "unexpected argument '%s'", argv[optind]);
+    const char *profile = cli_opt(args, "kdf-profile");
+    const char *pass_file = cli_opt(args, "new-passphrase-file");
     if (profile && !sr_kdf_profile_known(profile, NULL))
         return cli_usage_error(err, "unknown key derivation profile '%s'", profile);
     sr_secret *pass = NULL;

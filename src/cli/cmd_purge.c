@@ -2,8 +2,6 @@
  * cmd_purge.c - `sigreg purge --closed-before DATE`: the retention purge
  * (gallring). It says what it will erase and asks unless given --yes.
  */
-#include <getopt.h>
-
 #include "cli.h"
 #include "sigreg/cases.h"
 
@@ -14,26 +12,11 @@ static int print_planned(void *ctx, const sr_case_info *c)
     return 0;
 }
 
-int cmd_purge(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+int cmd_purge(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     (void)g;
-    const char *before = NULL;
-    int yes = 0;
-    static const struct option opts[] = {{"closed-before", required_argument, NULL, 'b'},
-                                         {"yes", no_argument, NULL, 'y'},
-                                         {NULL, 0, NULL, 0}};
-    optind = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        if (c == 'b')
-            before = optarg;
-        else if (c == 'y')
-            yes = 1;
-        else
-            return cli_usage_error(err, "usage: sigreg purge --closed-before DATE [--yes]");
-    }
-    if (!before || optind < argc)
-        return cli_usage_error(err, "usage: sigreg purge --closed-before DATE [--yes]");
+    const char *before = cli_opt(args, "closed-before");
+    int yes = cli_flag(args, "yes");
     size_t count = 0;
     fprintf(stderr, "cases closed before %s:\n", before);
     sr_status rc = sr_purge(reg, before, 0, print_planned, NULL, &count, err);

@@ -7,7 +7,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -160,7 +159,8 @@ static void show_item(const sr_form *form, size_t i, const char *lang, size_t sh
                 printf("  %ld = %s", v, a);
         }
         printf("\n");
-    } else if ((it.type == SR_ITEM_INTEGER || it.type == SR_ITEM_DECIMAL) && (it.has_min || it.has_max)) {
+    } else if ((it.type == SR_ITEM_INTEGER || it.type == SR_ITEM_DECIMAL) &&
+               (it.has_min || it.has_max)) {
         printf("      %g-%g\n", it.min, it.max);
     } else if (it.type == SR_ITEM_DATE) {
         printf("      YYYY-MM-DD\n");
@@ -211,7 +211,8 @@ static char *ask_interactively(const sr_form *form, const char *code, const char
         sr_error_set(err, SR_ERR_NOMEM, "out of memory");
         goto out;
     }
-    printf(t->intro, sr_form_title(form, lang), sr_form_id(form), sr_form_version(form), code, date);
+    printf(t->intro, sr_form_title(form, lang), sr_form_id(form), sr_form_version(form), code,
+           date);
     printf("%s", t->skip_hint);
     size_t total = 0, shown = 0;
     for (size_t i = 0; i < sr_form_item_count(form); i++) {
@@ -279,35 +280,16 @@ out:
     return result;
 }
 
-int cmd_register(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+int cmd_register(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     (void)g;
-    const char *file = NULL, *date = NULL, *lang = "sv";
+    const char *file = cli_opt(args, "answers"), *date = cli_opt(args, "date");
+    const char *lang = cli_opt(args, "lang") ? cli_opt(args, "lang") : "sv";
     long version = 0;
-    static const struct option opts[] = {{"answers", required_argument, NULL, 'a'},
-                                         {"date", required_argument, NULL, 'd'},
-                                         {"version", required_argument, NULL, 'v'},
-                                         {"lang", required_argument, NULL, 'l'},
-                                         {NULL, 0, NULL, 0}};
-    const char *usage = "usage: sigreg register CASE FORM [--version N] [--date YYYY-MM-DD] "
-                        "[--answers FILE|-] [--lang sv|en]";
-    optind = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        if (c == 'a')
-            file = optarg;
-        else if (c == 'd')
-            date = optarg;
-        else if (c == 'v' && cli_parse_int(optarg, 1, 1000000, &version) == 0)
-            continue;
-        else if (c == 'l' && (strcmp(optarg, "sv") == 0 || strcmp(optarg, "en") == 0))
-            lang = optarg;
-        else
-            return cli_usage_error(err, "%s", usage);
-    }
-    if (optind + 2 != argc)
-        return cli_usage_error(err, "%s", usage);
-    const char *code = argv[optind], *form_id = argv[optind + 1];
+    int exit_code = cli_opt_long(args, "version", 1, 1000000, &version, err);
+    if (exit_code != CLI_OK)
+        return exit_code;
+    const char *code = cli_pos(args, 0), *form_id = cli_pos(args, 1);
     char *text = NULL;
     size_t len = 0;
     if (file) {
@@ -335,7 +317,8 @@ int cmd_register(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_err
     }
     sr_problems *problems = sr_problems_new();
     int64_t id = 0;
-    sr_status rc = sr_register(reg, code, form_id, (int)version, date, text, len, problems, &id, err);
+    sr_status rc =
+        sr_register(reg, code, form_id, (int)version, date, text, len, problems, &id, err);
     free(text);
     cli_print_problems(NULL, problems);
     sr_problems_free(problems);

@@ -5,32 +5,16 @@
  * prints on A4. What the page holds and how it looks is the library's
  * (sigreg/report.h); this command parses the options and writes the file.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "sigreg/report.h"
 
-int cmd_report(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+int cmd_report(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     (void)g;
-    const char *out = NULL, *unit = NULL;
-    static const struct option opts[] = {{"out", required_argument, NULL, 'o'},
-                                         {"unit", required_argument, NULL, 'u'},
-                                         {NULL, 0, NULL, 0}};
-    optind = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        if (c == 'o')
-            out = optarg;
-        else if (c == 'u')
-            unit = optarg;
-        else
-            return cli_usage_error(err, "usage: sigreg report --out FILE.html [--unit CODE]");
-    }
-    if (!out || optind < argc)
-        return cli_usage_error(err, "usage: sigreg report --out FILE.html [--unit CODE]");
+    const char *out = cli_opt(args, "out"), *unit = cli_opt(args, "unit");
     sr_report *report = NULL;
     sr_report_options options = {unit};
     sr_status rc = sr_report_run(reg, &options, &report, err);

@@ -3,93 +3,46 @@
  * tidy CSV (or Swedish Excel's flavour) or JSON. The options make a query;
  * the library runs it and writes the format (sr_stats_write).
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "sigreg/limits.h"
 #include "sigreg/stats.h"
 
-int cmd_stats(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+int cmd_stats(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     (void)g;
     sr_stats_query q;
     memset(&q, 0, sizeof q);
     q.lang = "sv";
-    const char *format = "table", *out_path = NULL;
-    int excel = 0;
+    const char *format = cli_opt(args, "format") ? cli_opt(args, "format") : "table";
+    const char *out_path = cli_opt(args, "out");
+    int excel = cli_flag(args, "excel");
     long min_cell = 0;
-    char by_text[256] = "";
-    static const struct option opts[] = {
-        {"by", required_argument, NULL, 'b'},     {"unit", required_argument, NULL, 'u'},
-        {"status", required_argument, NULL, 's'}, {"from", required_argument, NULL, 'f'},
-        {"to", required_argument, NULL, 't'},     {"min-cell", required_argument, NULL, 'm'},
-        {"format", required_argument, NULL, 'F'}, {"out", required_argument, NULL, 'o'},
-        {"excel", no_argument, NULL, 'x'},        {"change", no_argument, NULL, 'c'},
-        {"lang", required_argument, NULL, 'l'},   {NULL, 0, NULL, 0}};
-    const char *usage = "usage: sigreg stats FORM [--by ITEM[,ITEM]] [--unit CODE] [--status "
-                        "open|closed] [--from DATE] [--to DATE] [--min-cell N] [--change] "
-                        "[--format table|csv|json] [--excel] [--out FILE] [--lang sv|en]";
-    optind = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        switch (c) {
-        case 'b':
-            snprintf(by_text, sizeof by_text, "%s", optarg);
-            break;
-        case 'u':
-            q.unit = optarg;
-            break;
-        case 's':
-            q.status = optarg;
-            break;
-        case 'f':
-            q.from = optarg;
-            break;
-        case 't':
-            q.to = optarg;
-            break;
-        case 'm':
-            if (cli_parse_int(optarg, 1, 1000000, &min_cell) != 0)
-                return cli_usage_error(err, "--min-cell takes a whole number");
-            q.min_cell = (int)min_cell;
-            break;
-        case 'F':
-            format = optarg;
-            break;
-        case 'o':
-            out_path = optarg;
-            break;
-        case 'x':
-            excel = 1;
-            break;
-        case 'c':
-            q.change = 1;
-            break;
-        case 'l':
-            if (strcmp(optarg, "sv") != 0 && strcmp(optarg, "en") != 0)
-                return cli_usage_error(err, "--lang takes sv or en");
-            q.lang = optarg;
-            break;
-        default:
-            return cli_usage_error(err, "%s", usage);
-        }
-    }
-    if (optind + 1 != argc)
-        return cli_usage_error(err, "%s", usage);
-    q.form = argv[optind];
-    if (strcmp(format, "table") != 0 && strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)
-        return cli_usage_error(err, "--format takes table, csv or json");
+    char by_text[3 * (SR_GROUP_KEY_MAX + 1)];
+    const char *by[3];
+    size_t by_count = 0;
+    int code = cli_opt_long(args, "min-cell", 1, 1000000, &min_cell, err);
+    if (code == CLI_OK)
+        code = cli_opt_list(args, "by", by_text, sizeof by_text, by, 3, &by_count, err);
+    if (code != CLI_OK)
+        return code;
+    q.form = cli_pos(args, 0);
+    q.unit = cli_opt(args, "unit");
+    q.status = cli_opt(args, "status");
+    q.from = cli_opt(args, "from");
+    q.to = cli_opt(args, "to");
+    q.min_cell = (int)min_cell;
+    q.change = cli_flag(args, "change");
+    if (cli_opt(args, "lang"))
+        q.lang = cli_opt(args, "lang");
     if (excel && strcmp(format, "csv") != 0)
         return cli_usage_error(err, "--excel goes with --format csv");
-    if (by_text[0]) {
-        const char *parts[3];
-        size_t n = cli_split_commas(by_text, parts, 3);
-        if (n > 2)
-            return cli_usage_error(err, "--by takes one or two items");
-        q.by[0] = parts[0];
-        q.by[1] = n > 1 ? parts[1] : NULL;
-    }
+    if (by_count > 2)
+        return cli_usage_error(err, "--by takes one or two items");
+    q.by[0] = by_count > 0 ? by[0] : NULL;
+    q.by[1] = by_count > 1 ? by[1] : NULL;
     sr_stats *s = NULL;
     sr_status rc = sr_stats_run(reg, &q, &s, err);
     if (rc != SR_OK)

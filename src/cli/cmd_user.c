@@ -2,45 +2,30 @@
  * cmd_user.c - `sigreg user add|remove|list`: the people who may unlock the
  * registry, their roles and units.
  */
-#include <getopt.h>
 #include <string.h>
 
 #include "cli.h"
+#include "sigreg/limits.h"
 #include "sigreg/users.h"
 
 #define MAX_UNITS 64
 
-int cmd_user_add(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+int cmd_user_add(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     (void)g;
-    const char *role_name = NULL, *profile = NULL, *pass_file = NULL;
+    const char *role_name = cli_opt(args, "role"), *profile = cli_opt(args, "kdf-profile");
+    const char *pass_file = cli_opt(args, "new-passphrase-file");
+    const char *name = cli_pos(args, 0);
+    char unit_text[MAX_UNITS * (SR_UNIT_CODE_MAX + 1)];
     const char *units[MAX_UNITS];
     size_t unit_count = 0;
-    static const struct option opts[] = {{"role", required_argument, NULL, 'r'},
-                                         {"unit", required_argument, NULL, 'u'},
-                                         {"kdf-profile", required_argument, NULL, 'k'},
-                                         {"new-passphrase-file", required_argument, NULL, 'p'},
-                                         {NULL, 0, NULL, 0}};
-    optind = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        if (c == 'r')
-            role_name = optarg;
-        else if (c == 'u')
-            unit_count += cli_split_commas(optarg, units + unit_count, MAX_UNITS - unit_count);
-        else if (c == 'k')
-            profile = optarg;
-        else if (c == 'p')
-            pass_file = optarg;
-        else
-            return cli_usage_error(err, "unknown or incomplete option '%s'", argv[optind - 1]);
-    }
-    if (optind + 1 != argc)
-        return cli_usage_error(err, "user add needs exactly one NAME");
-    const char *name = argv[optind];
+    int code =
+        cli_opt_list(args, "unit", unit_text, sizeof unit_text, units, MAX_UNITS, &unit_count, err);
+    if (code != CLI_OK)
+        return code;
     sr_role role;
-    if (!role_name || sr_role_parse(role_name, &role) != 0)
-        return cli_usage_error(err, "user add needs --role admin, coordinator or analyst");
+    if (sr_role_parse(role_name, &role) != 0)
+        return cli_usage_error(err, "--role takes admin, coordinator or analyst");
     if (profile && !sr_kdf_profile_known(profile, NULL))
         return cli_usage_error(err, "unknown key derivation profile '%s'", profile);
     sr_secret *pass = NULL;
@@ -54,15 +39,14 @@ int cmd_user_add(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_err
     return CLI_OK;
 }
 
-int cmd_user_remove(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+int cmd_user_remove(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     (void)g;
-    if (argc != 2)
-        return cli_usage_error(err, "user remove needs exactly one NAME");
-    sr_status rc = sr_user_remove(reg, argv[1], err);
+    const char *name = cli_pos(args, 0);
+    sr_status rc = sr_user_remove(reg, name, err);
     if (rc != SR_OK)
         return cli_fail(rc);
-    fprintf(stderr, "removed user '%s'; the registry's keys were rotated\n", argv[1]);
+    fprintf(stderr, "removed user '%s'; the registry's keys were rotated\n", name);
     return CLI_OK;
 }
 
@@ -74,12 +58,10 @@ static int print_user(void *ctx, const sr_user_info *u)
     return 0;
 }
 
-int cmd_user_list(int argc, char **argv, cli_globals *g, sr_registry *reg, sr_error *err)
+int cmd_user_list(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     (void)g;
-    (void)argv;
-    if (argc != 1)
-        return cli_usage_error(err, "user list takes no arguments");
+    (void)args;
     printf("%-24s %-12s %-20s %s\n", "user", "role", "kdf profile", "units");
     sr_status rc = sr_user_list(reg, print_user, NULL, err);
     return rc == SR_OK ? CLI_OK : cli_fail(rc);

@@ -43,7 +43,8 @@ static sr_status read_file(const char *path, sr_secret **out, sr_error *err)
     if (fd < 0)
         return sr_error_set(err, SR_ERR_IO, "cannot open the passphrase file '%s'", path);
     sr_secret *s = sr_secret_new(SR_PASSPHRASE_MAX);
-    sr_status rc = s ? read_line_fd(fd, s, path, err) : sr_error_set(err, SR_ERR_NOMEM, "out of memory");
+    sr_status rc =
+        s ? read_line_fd(fd, s, path, err) : sr_error_set(err, SR_ERR_NOMEM, "out of memory");
     close(fd);
     if (rc != SR_OK) {
         sr_secret_free(s);
@@ -74,7 +75,8 @@ static sr_status prompt_tty(const char *prompt, sr_secret **out, sr_error *err)
     }
     (void)!write(fd, prompt, strlen(prompt));
     sr_secret *s = sr_secret_new(SR_PASSPHRASE_MAX);
-    sr_status rc = s ? read_line_fd(fd, s, "the terminal", err) : sr_error_set(err, SR_ERR_NOMEM, "out of memory");
+    sr_status rc = s ? read_line_fd(fd, s, "the terminal", err)
+                     : sr_error_set(err, SR_ERR_NOMEM, "out of memory");
     if (!restored)
         (void)tcsetattr(fd, TCSAFLUSH, &old);
     (void)!write(fd, "\n", 1);
@@ -110,9 +112,9 @@ sr_status cli_read_new_passphrase(const char *file, const char *prompt_for, sr_s
         snprintf(prompt, sizeof prompt, "the same passphrase again: ");
         rc = prompt_tty(prompt, &second, err);
     }
-    if (rc == SR_OK && (sr_secret_len(first) != sr_secret_len(second) ||
-                        memcmp(sr_secret_data(first), sr_secret_data(second),
-                               sr_secret_len(first)) != 0))
+    if (rc == SR_OK &&
+        (sr_secret_len(first) != sr_secret_len(second) ||
+         memcmp(sr_secret_data(first), sr_secret_data(second), sr_secret_len(first)) != 0))
         rc = sr_error_set(err, SR_ERR_INVALID, "the two passphrases differ");
     sr_secret_free(second);
     if (rc != SR_OK) {

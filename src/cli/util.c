@@ -1,6 +1,6 @@
 /*
- * util.c - small helpers the command files share: usage text, argument
- * parsing, and mapping statuses onto exit codes.
+ * util.c - small helpers the command files share: usage errors, numbers,
+ * lists, and mapping statuses onto exit codes.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -9,23 +9,17 @@
 
 #include "cli.h"
 
-void cli_print_usage(FILE *stream, const cli_command *cmd)
-{
-    fprintf(stream, "usage: sigreg %s\n", cmd->usage);
-    if (cmd->help)
-        fprintf(stream, "\n%s\n", cmd->help);
-}
-
 int cli_usage_error(sr_error *err, const char *fmt, ...)
 {
     if (err && err->status == SR_OK) {
         va_list ap;
         va_start(ap, fmt);
         err->status = SR_ERR_USAGE;
+        err->where[0] = '\0';
         vsnprintf(err->message, sizeof err->message, fmt, ap);
         va_end(ap);
     }
-    return CLI_USAGE;
+    return CLI_SYNTAX;
 }
 
 int cli_parse_int(const char *text, long min, long max, long *out)
@@ -54,4 +48,3 @@ int cli_fail(sr_status rc)
 {
     return rc == SR_ERR_USAGE ? CLI_USAGE : CLI_FAIL;
 }
-

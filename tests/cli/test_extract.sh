@@ -35,7 +35,36 @@ check "extract is not readable" bash -c '! grep -qa "sig-intake\|person,unit" on
 ok "open" --passphrase-file ev.pass open-extract one.sigx --key eva.key --out one --signer "$SIGNER"
 check "files" test -f one/cases.csv -a -f one/interventions.csv -a -f one/codebook.csv -a -f one/metadata.json
 check "one row per person" test "$(($(wc -l < one/cases.csv) - 1))" -eq "$(grep -c '"form":"sig-intake"' synth.jsonl)"
-check "codebook columns" bash -c 'head -1 one/codebook.csv | tr -d "\r" | grep -qx "variable,form,version,label_sv,label_en,type,codes,quasi_identifier"'
+# A CSV line into f[1..n] (quoted fields with commas and doubled quotes).
+CSV_AWK='function parse(line, f,    n, i, c, q, cur) {
+    gsub(/\r$/, "", line); n = 0; cur = ""; q = 0
+    for (i = 1; i <= length(line); i++) {
+        c = substr(line, i, 1)
+        if (q) { if (c == "\"") { if (substr(line, i + 1, 1) == "\"") { cur = cur c; i++ } else q = 0 } else cur = cur c }
+        else if (c == "\"") q = 1
+        else if (c == ",") { f[++n] = cur; cur = "" }
+        else cur = cur c
+    }
+    f[++n] = cur; return n
+}'
+check "codebook columns" bash -c 'head -1 one/codebook.csv | tr -d "\r" | grep -qx "variable,label,label_en,type,codes,quasi_identifier,coarsening,file,form,version"'
+check "value labels columns" bash -c 'head -1 one/value_labels.csv | tr -d "\r" | grep -qx "variable,code,label_sv,label_en,order,missing"'
+check "syntax files" test -f one/load_extract.R -a -f one/load_extract.do -a -f one/load_extract.sps
+check "one codebook row per variable" test "$(awk "$CSV_AWK"' NR > 1 { parse($0, f); if (f[8] == "cases.csv") n++ } END { print n }' one/codebook.csv)" -eq "$(head -1 one/cases.csv | tr , '\n' | wc -l)"
+check "value labels say what is ordered and missing" bash -c '
+  grep -q "^intake_need_crime,none,Inget behov,No need,1,false" one/value_labels.csv &&
+  grep -q "^intake_need_crime,unknown,Vet ej,[^,]*,,true" one/value_labels.csv &&
+  grep -q "^intake_sex,not_stated,Vill inte ange,[^,]*,,true" one/value_labels.csv'
+check "the consent date is left out" bash -c '! head -1 one/cases.csv | grep -q consent_date && grep -q intake_consent_date one/metadata.json'
+# Local suppression blanks what makes a record stand out, not whole records,
+# and keeps the SIG age bands (before: a quarter wholly blank, 0-17/18+).
+check "the SIG age bands are kept" bash -c '! grep -qE "^[^,]*,[^,]*,(0-17|18\+)," one/cases.csv && grep -qE "^[^,]*,[^,]*,15-17," one/cases.csv'
+check "few records lose all four core quasi-identifiers" test "$(awk -F, 'NR > 1 && $2 == "" && $3 == "" && $4 == "" && $5 == ""' one/cases.csv | wc -l)" -le "$(( $(grep -c . synth.jsonl) / 20 ))"
+girls=$(grep -o '"sex":"girl"' synth.jsonl | wc -l)
+check "girls keep their sex" test "$(awk -F, 'NR > 1 && $5 == "girl"' one/cases.csv | wc -l)" -ge "$(( girls * 8 / 10 ))"
+check "metadata reports blanking per identifier and group" bash -c '
+  grep -q "\"by_identifier\"" one/metadata.json && grep -q "\"records_by_blanked_count\"" one/metadata.json &&
+  grep -q "\"intake_sex\": \[" one/metadata.json && grep -q "\"age_band\": \[" one/metadata.json'
 check "every cases column is in the codebook" bash -c 'for v in $(head -1 one/cases.csv | tr -d "\r" | tr , " "); do grep -q "^$v," one/codebook.csv || exit 1; done'
 check "metadata says what was done" bash -c 'grep -q "\"k\": 5" one/metadata.json && grep -q "blanked_records" one/metadata.json && grep -q "generalisation" one/metadata.json'
 
@@ -44,10 +73,13 @@ check "metadata says what was done" bash -c 'grep -q "\"k\": 5" one/metadata.jso
 kcheck() {
     local dir=$1 k=$2
     local cols
-    cols=$(awk -F, 'NR > 1 && $NF ~ /yes/ { print $1 }' "$dir/codebook.csv" | tr -d '\r')
-    awk -F, -v want="$(echo $cols)" -v k="$k" '
-        NR == 1 { n = split(want, w, " "); for (i = 1; i <= NF; i++) { gsub(/\r/, "", $i); idx[$i] = i } next }
-        { key = ""; for (j = 1; j <= n; j++) key = key "|" $(idx[w[j]]); count[key]++ }
+    cols=$(awk "$CSV_AWK"'
+        NR == 1 { n = parse($0, h); for (i = 1; i <= n; i++) col[h[i]] = i; next }
+        { parse($0, f); if (f[col["quasi_identifier"]] == "yes" && f[col["file"]] == "cases.csv") print f[1] }' "$dir/codebook.csv")
+    [ "$(echo $cols)" = "unit age_band intake_period intake_sex intake_birth_year" ] || { echo "quasi-identifiers: $cols" >&2; return 1; }
+    awk -v want="$(echo $cols)" -v k="$k" "$CSV_AWK"'
+        NR == 1 { n = split(want, w, " "); m = parse($0, h); for (i = 1; i <= m; i++) idx[h[i]] = i; next }
+        { parse($0, f); key = ""; for (j = 1; j <= n; j++) key = key "|" f[idx[w[j]]]; count[key]++ }
         END { for (c in count) if (count[c] < k) { print "class of " count[c] ": " c > "/dev/stderr"; bad = 1 }
               exit bad }' "$dir/cases.csv"
 }
@@ -55,6 +87,30 @@ check "k-anonymity holds (k=5)" kcheck one 5
 ok "extract with k=10" extract --recipient eva.pub --out ten.sigx --k 10
 ok "open k=10" --passphrase-file ev.pass open-extract ten.sigx --key eva.key --out ten
 check "k-anonymity holds (k=10)" kcheck ten 10
+
+# The R syntax file loads the opened extract with its labels (Debian's
+# r-base-core; skipped with a message when Rscript is missing).
+if command -v Rscript >/dev/null 2>&1; then
+    boys=$(awk "$CSV_AWK"' NR == 1 { n = parse($0, h); for (i = 1; i <= n; i++) if (h[i] == "intake_sex") c = i; next }
+        { parse($0, f); if (f[c] == "boy") b++ } END { print b + 0 }' one/cases.csv)
+    persons=$(($(wc -l < one/cases.csv) - 1))
+    check "some boys keep their sex" test "$boys" -gt 100
+    (cd one && Rscript -e 'source("load_extract.R")
+        x <- cases$intake_sex
+        stopifnot(is.factor(x), identical(levels(x), c("Flicka", "Pojke", "Annat", "Vill inte ange")))
+        stopifnot(identical(attr(x, "label"), "Kön"), identical(attr(x, "missing_levels"), "Vill inte ange"))
+        stopifnot(identical(attr(cases$intake_need_crime, "missing_levels"), "Vet ej"))
+        stopifnot(identical(levels(cases$age_band), c("0-11", "12-14", "15-17", "18-20", "21+")))
+        stopifnot(nrow(cases) == '"$persons"', is.data.frame(interventions))
+        cat(sum(x == "Pojke", na.rm = TRUE), "\n")' > ../r.out 2> ../r.err)
+    check "R loads the extract with its labels" test -s r.out
+    check "R counts the boys the CSV holds" test "$(tr -d ' \n' < r.out)" = "$boys"
+    (cd one && Rscript -e 'lang <- "en"; source("load_extract.R"); cat(levels(cases$intake_sex), sep = "|")' > ../r-en.out 2>> ../r.err)
+    check "R gives English labels when asked" test "$(cat r-en.out)" = "Girl|Boy|Other|Prefers not to say"
+    [ -s r.err ] && sed 's/^/R: /' r.err >&2
+else
+    echo "SKIP: Rscript is missing (apt-get install r-base-core): the R syntax file was not loaded" >&2
+fi
 
 # Nothing that identifies
 sed -n 's/.*"pnr":"\([0-9]*\)-\([0-9]*\)".*/\1\2 \1-\2/p' synth.jsonl | head -50 | tr ' ' '\n' > pnrs.txt
@@ -69,7 +125,9 @@ ok "open the second" --passphrase-file ev.pass open-extract two.sigx --key eva.k
 check "two extracts share no identifier" bash -c '
   cut -d, -f1 one/cases.csv | tail -n +2 | sort > a; cut -d, -f1 two/cases.csv | tail -n +2 | sort > b
   [ -s a ] && [ -z "$(comm -12 a b)" ]'
-check "relative dates are days" bash -c 'head -1 two/cases.csv | grep -q closure_date && ! grep -qE "[0-9]{4}-[0-9]{2}" two/interventions.csv'
+check "relative dates have their own names" bash -c 'head -1 two/cases.csv | grep -q days_to_closure && ! head -1 two/cases.csv | grep -q closure_date && head -1 two/interventions.csv | grep -q days_to_intervention'
+check "relative dates are days" bash -c '! grep -qE "[0-9]{4}-[0-9]{2}" two/interventions.csv'
+check "k-anonymity holds with relative dates" kcheck two 5
 
 # Refusals write nothing
 refused "wrong passphrase for the key" "wrong passphrase" --passphrase-file other.pass open-extract one.sigx --key eva.key --out bad1
