@@ -301,6 +301,7 @@ typedef struct intake_rows {
     intake_row *items;
     size_t count, cap;
     size_t nvals;
+    int answers; /* the intake's answers are wanted (not only its version and date) */
 } intake_rows;
 
 static void intake_rows_release(intake_rows *r)
@@ -339,8 +340,10 @@ static int intake_rows_add(srp_stats_engine *e, intake_rows *r, sqlite3_stmt *st
     row->islot = version_slot(e->intake_versions, e->intake_count, sqlite3_column_int(st, 1));
     const char *date = (const char *)sqlite3_column_text(st, 3);
     snprintf(row->date, sizeof row->date, "%s", date ? date : "");
-    row->have =
-        row->islot >= 0 && decode_all(e->intake_forms[row->islot], row->blob, len, row->vals) == 0;
+    /* Without a change table or an intake item to group by, nothing reads
+     * the intake's answers: they are neither read nor decoded. */
+    row->have = r->answers && row->islot >= 0 &&
+                decode_all(e->intake_forms[row->islot], row->blob, len, row->vals) == 0;
     r->count++;
     return 0;
 }
@@ -396,7 +399,9 @@ sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
     srp_coded_value *vals = NULL;
     unsigned char *kinds = NULL;
     people p = {NULL, 0, 0};
-    intake_rows in = {NULL, 0, 0, most_items(e->intake_forms, e->intake_count)};
+    intake_rows in = {NULL, 0, 0, most_items(e->intake_forms, e->intake_count), e->q->change};
+    for (int d = 0; d < e->dim_count; d++)
+        in.answers |= e->dims[d].kind == SRP_BY_INTAKE_ITEM;
     char current[SR_CASE_CODE_SIZE + 4] = "";
     int more_c = 0, more_i = 0, more_r, started = 0;
     sr_status rc =
@@ -411,9 +416,12 @@ sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
                                &cs, err);
     if (rc == SR_OK && e->need_intake)
         rc = srp_store_prepare(db,
-                               "SELECT case_code, form_version, coded, date FROM response_codes"
-                               " WHERE form_id = ?1 AND active"
-                               " ORDER BY form_id, case_code, response_id",
+                               in.answers ? "SELECT case_code, form_version, coded, date FROM"
+                                            " response_codes WHERE form_id = ?1 AND active"
+                                            " ORDER BY form_id, case_code, response_id"
+                                          : "SELECT case_code, form_version, NULL, date FROM"
+                                            " response_codes WHERE form_id = ?1 AND active"
+                                            " ORDER BY form_id, case_code, response_id",
                                &is, err);
     if (rc != SR_OK)
         goto out;
