@@ -615,6 +615,13 @@ void srp_keyring_user_at(const srp_keyring *kr, size_t i, const char **name, sr_
     *profile = kr->slots[i].profile;
 }
 
+void srp_keyring_user_kdf(const srp_keyring *kr, size_t i, unsigned long long *opslimit,
+                          size_t *memlimit)
+{
+    *opslimit = kr->slots[i].opslimit;
+    *memlimit = kr->slots[i].memlimit;
+}
+
 int srp_keyring_find_user(const srp_keyring *kr, const char *user, sr_role *role)
 {
     const slot *s = find_slot(kr, user);

@@ -110,6 +110,9 @@ size_t srp_keyring_user_count(const srp_keyring *kr);
 /* The i-th user: name, role and KDF profile name. */
 void srp_keyring_user_at(const srp_keyring *kr, size_t i, const char **name, sr_role *role,
                          const char **profile);
+/* The Argon2id cost of the i-th user's slot. */
+void srp_keyring_user_kdf(const srp_keyring *kr, size_t i, unsigned long long *opslimit,
+                          size_t *memlimit);
 /* 0 and *role set when user has a slot, -1 otherwise. */
 int srp_keyring_find_user(const srp_keyring *kr, const char *user, sr_role *role);
 

@@ -949,6 +949,20 @@ sr_role sr_registry_role(const sr_registry *reg)
     return reg->role;
 }
 
+int sr_registry_kdf_for_tests(const sr_registry *reg)
+{
+    for (size_t i = 0; i < srp_keyring_user_count(reg->keyring); i++) {
+        const char *name = NULL, *profile = NULL;
+        sr_role role;
+        srp_keyring_user_at(reg->keyring, i, &name, &role, &profile);
+        if (strcmp(name, reg->user) == 0) {
+            const srp_kdf_profile *p = srp_kdf_profile_find(profile);
+            return p && p->for_tests_only;
+        }
+    }
+    return 0;
+}
+
 sr_status sr_registry_require(sr_registry *reg, unsigned role_mask, const char *what, sr_error *err)
 {
     if (role_mask & SR_ROLE_BIT(reg->role))

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/buffer.h"
+#include "base/texts.h"
 #include "stats_int.h"
 
 sr_stats_row *srp_stats_new_row(sr_stats *r)
@@ -60,6 +61,33 @@ static const char *group_label(const srp_stats_engine *e, int d, const char *cod
     }
 }
 
+/* What a row's count counts: a person once under one answer, unless a
+ * repeatable form (any answer ever given) or a multichoice item (any option
+ * chosen) lets one person count under several. Statistics count people. */
+static void unit_of_count(const srp_stats_engine *e, const srp_variable *v, const char *value,
+                          sr_stats_row *row)
+{
+    static const char *const stats[] = {"n", "mean", "median", "p25", "p75"};
+    int statistic = 0;
+    for (size_t k = 0; k < sizeof stats / sizeof *stats; k++)
+        statistic |= strcmp(value, stats[k]) == 0;
+    srp_text_id id = SRP_T_UNIT_PEOPLE;
+    row->unit_of_count = "people";
+    if (strcmp(e->q->form, "cases") == 0) {
+        id = SRP_T_UNIT_CASES;
+        row->unit_of_count = "cases";
+    } else if (v->ncodes && !statistic && !e->q->change && !v->derived) {
+        if (e->repeatable) {
+            id = SRP_T_UNIT_PEOPLE_EVER;
+            row->unit_of_count = "people_ever";
+        } else if (v->type == SR_ITEM_MULTICHOICE) {
+            id = SRP_T_UNIT_PEOPLE_CHOOSING;
+            row->unit_of_count = "people_choosing";
+        }
+    }
+    row->unit_of_count_label = srp_texts_get(id, e->lang);
+}
+
 static sr_stats_row *row_for(srp_stats_engine *e, sr_stats *r, const srp_variable *v,
                              const srp_slot *sl, const char *value, const char *value_label)
 {
@@ -102,6 +130,7 @@ static sr_stats_row *row_for(srp_stats_engine *e, sr_stats *r, const srp_variabl
         row->by_label[b] = cache->label[b];
         bad |= !row->by[b];
     }
+    unit_of_count(e, v, value, row);
     row->value = srp_strings_intern(pool, value);
     row->value_label = srp_strings_intern(pool, value_label);
     bad |= !row->value || (value_label && !row->value_label);
@@ -131,9 +160,11 @@ static int emit_numeric(srp_stats_engine *e, sr_stats *r, const srp_variable *v,
                         const srp_accum *a, int withheld, int reason)
 {
     static const char *const names[] = {"n", "mean", "median", "p25", "p75"};
+    static const srp_text_id labels[] = {SRP_T_STAT_N, SRP_T_STAT_MEAN, SRP_T_STAT_MEDIAN,
+                                         SRP_T_STAT_P25, SRP_T_STAT_P75};
     long n = a->values.total;
     for (int k = 0; k < 5; k++) {
-        sr_stats_row *row = row_for(e, r, v, sl, names[k], NULL);
+        sr_stats_row *row = row_for(e, r, v, sl, names[k], srp_texts_get(labels[k], e->lang));
         if (!row)
             return -1;
         row->has_denominator = 0;
@@ -176,7 +207,12 @@ static int emit_change(srp_stats_engine *e, srp_sdc *sdc, const srp_layout *lay,
         for (size_t y = 0; y < v->ncodes; y++) {
             char value[2 * SR_OPTION_CODE_MAX + 8];
             snprintf(value, sizeof value, "%s>%s", v->codes[x], v->codes[y]);
-            sr_stats_row *row = row_for(e, r, v, sl, value, NULL);
+            srp_buf label = SRP_BUF_INIT;
+            srp_buf_printf(&label, srp_texts_get(SRP_T_STAT_PAIR, e->lang),
+                           v->code_labels[x] ? v->code_labels[x] : v->codes[x],
+                           v->code_labels[y] ? v->code_labels[y] : v->codes[y]);
+            sr_stats_row *row = label.oom ? NULL : row_for(e, r, v, sl, value, srp_buf_text(&label));
+            srp_buf_free(&label);
             if (!row)
                 return -1;
             set_count(row, a->pairs[x][y], pairs, group_ok,
@@ -185,6 +221,8 @@ static int emit_change(srp_stats_engine *e, srp_sdc *sdc, const srp_layout *lay,
     if (!lay->summary[j])
         return 0;
     static const char *const names[] = {"improved", "unchanged", "worsened"};
+    static const srp_text_id labels[] = {SRP_T_STAT_IMPROVED, SRP_T_STAT_UNCHANGED,
+                                         SRP_T_STAT_WORSENED};
     long totals[3] = {0, 0, 0}, comparable = 0;
     for (size_t x = 0; x < v->ncodes; x++)
         for (size_t y = 0; y < v->ncodes; y++) {
@@ -195,7 +233,7 @@ static int emit_change(srp_stats_engine *e, srp_sdc *sdc, const srp_layout *lay,
             }
         }
     for (int k = 0; k < 3; k++) {
-        sr_stats_row *row = row_for(e, r, v, sl, names[k], NULL);
+        sr_stats_row *row = row_for(e, r, v, sl, names[k], srp_texts_get(labels[k], e->lang));
         if (!row)
             return -1;
         set_count(row, totals[k], comparable, group_ok,
@@ -231,7 +269,11 @@ static int emit_options(srp_stats_engine *e, srp_sdc *sdc, const srp_layout *lay
     /* top2: the two highest steps; then n, mean, median, quartiles. Any
      * withheld step withholds them all: each would add an equation to solve
      * it with. */
-    sr_stats_row *row = row_for(e, r, v, sl, "top2", NULL);
+    char top2_label[2 * SR_OPTION_CODE_MAX + 96] = "";
+    if (v->ncodes >= 2)
+        snprintf(top2_label, sizeof top2_label, srp_texts_get(SRP_T_STAT_TOP2, e->lang),
+                 v->codes[v->ncodes - 2], v->codes[v->ncodes - 1]);
+    sr_stats_row *row = row_for(e, r, v, sl, "top2", top2_label[0] ? top2_label : NULL);
     if (!row)
         return -1;
     /* People, not answers: in a repeatable form one may have given both

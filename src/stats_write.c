@@ -104,23 +104,53 @@ static void number(out *o, double v, int excel)
     put(o, text);
 }
 
-static void write_csv(out *o, const sr_stats *s, int excel, int labels)
+/* A header: the contract's name, or its Swedish text for people. */
+static void header(out *o, srp_text_id id, const char *lang, char sep, int first)
+{
+    if (!first)
+        putc_(o, sep);
+    csv_field(o, srp_texts_get(id, lang ? lang : "en"), sep);
+}
+
+static void by_header(out *o, const char *name, int label, const char *lang, char sep)
+{
+    putc_(o, sep);
+    if (!label) {
+        csv_field(o, name, sep);
+        return;
+    }
+    srp_buf text = SRP_BUF_INIT;
+    srp_buf_printf(&text, srp_texts_get(SRP_T_H_BY_LABEL, lang ? lang : "en"), name);
+    if (text.oom && o->rc == SR_OK)
+        o->rc = srp_error_set(o->err, SR_ERR_NOMEM, "out of memory");
+    csv_field(o, srp_buf_text(&text), sep);
+    srp_buf_free(&text);
+}
+
+static void write_csv(out *o, const sr_stats *s, int excel, int labels, const char *lang)
 {
     char sep = excel ? ';' : ',';
     if (excel)
         put(o, "\xEF\xBB\xBF");
-    srp_buf_printf(&o->buf, "form%citem", sep);
+    header(o, SRP_T_H_FORM, lang, sep, 1);
+    header(o, SRP_T_H_ITEM, lang, sep, 0);
     for (int d = 0; d < 2; d++)
         if (sr_stats_by_name(s, d))
-            srp_buf_printf(&o->buf, "%c%s", sep, sr_stats_by_name(s, d));
-    srp_buf_printf(&o->buf, "%cvalue%ccount%cdenominator%cpercent%cestimate%csuppressed", sep, sep,
-                   sep, sep, sep, sep);
+            by_header(o, sr_stats_by_name(s, d), 0, lang, sep);
+    static const srp_text_id middle[] = {SRP_T_H_VALUE,    SRP_T_H_COUNT,    SRP_T_H_DENOMINATOR,
+                                         SRP_T_H_PERCENT,  SRP_T_H_ESTIMATE, SRP_T_H_SUPPRESSED};
+    for (size_t k = 0; k < sizeof middle / sizeof *middle; k++)
+        header(o, middle[k], lang, sep, 0);
     if (labels) {
-        srp_buf_printf(&o->buf, "%citem_label%cvalue_label", sep, sep);
+        header(o, SRP_T_H_ITEM_LABEL, lang, sep, 0);
+        header(o, SRP_T_H_VALUE_LABEL, lang, sep, 0);
         for (int d = 0; d < 2; d++)
             if (sr_stats_by_name(s, d))
-                srp_buf_printf(&o->buf, "%c%s_label", sep, sr_stats_by_name(s, d));
+                by_header(o, sr_stats_by_name(s, d), 1, lang, sep);
     }
+    header(o, SRP_T_H_UNIT_OF_COUNT, lang, sep, 0);
+    if (labels)
+        header(o, SRP_T_H_UNIT_OF_COUNT_LABEL, lang, sep, 0);
     put(o, "\r\n");
     for (size_t i = 0; i < sr_stats_row_count(s) && o->rc == SR_OK; i++) {
         const sr_stats_row *r = sr_stats_row_at(s, i);
@@ -158,6 +188,12 @@ static void write_csv(out *o, const sr_stats *s, int excel, int labels)
                     putc_(o, sep);
                     csv_field(o, r->by_label[d], sep);
                 }
+        }
+        putc_(o, sep);
+        csv_field(o, r->unit_of_count, sep);
+        if (labels) {
+            putc_(o, sep);
+            csv_field(o, r->unit_of_count_label, sep);
         }
         put(o, "\r\n");
         maybe_flush(o);
@@ -201,6 +237,9 @@ static json_t *json_row(const sr_stats *s, const sr_stats_row *r, int labels)
                 bad |= set(o, key, string_or_null(r->by_label[d])) != 0;
             }
     }
+    bad |= set(o, "unit_of_count", string_or_null(r->unit_of_count)) != 0;
+    if (labels)
+        bad |= set(o, "unit_of_count_label", string_or_null(r->unit_of_count_label)) != 0;
     if (bad) {
         json_decref(o);
         return NULL;
@@ -273,6 +312,50 @@ static void pad(out *o, const char *s, size_t width)
         putc_(o, ' ');
 }
 
+/* Puts text after lead in lines of at most 80 characters, indented alike. */
+static void wrapped(out *o, const char *lead, const char *text)
+{
+    size_t indent = strlen(lead), col = indent;
+    put(o, lead);
+    while (*text) {
+        size_t word = strcspn(text, " ");
+        size_t chars = 0;
+        for (size_t k = 0; k < word; k++)
+            chars += ((unsigned char)text[k] & 0xC0) != 0x80;
+        if (col > indent && col + 1 + chars > 80) {
+            put(o, "\n");
+            for (col = 0; col < indent; col++)
+                putc_(o, ' ');
+        } else if (col > indent) {
+            putc_(o, ' ');
+            col++;
+        }
+        put_n(o, text, word);
+        col += chars;
+        text += word;
+        text += strspn(text, " ");
+    }
+    put(o, "\n");
+}
+
+/* The base line of a group's shares, when one is pending. */
+static void put_base(out *o, const char *lang, long *base)
+{
+    if (*base < 0)
+        return;
+    put(o, "    ");
+    pad(o, srp_texts_get(SRP_T_XLSX_BASE, lang), 44);
+    srp_buf_printf(&o->buf, " %7ld\n", *base);
+    *base = -1;
+}
+
+/* Whether one person may count under several of the row's answers. */
+static int several_per_person(const sr_stats_row *r)
+{
+    return r->unit_of_count && (strcmp(r->unit_of_count, "people_ever") == 0 ||
+                                strcmp(r->unit_of_count, "people_choosing") == 0);
+}
+
 static void write_table(out *o, const sr_stats *s)
 {
     const char *lang = sr_stats_lang(s);
@@ -290,19 +373,36 @@ static void write_table(out *o, const sr_stats *s)
     put(o, "\n");
     const char *item = NULL;
     const char *group[2] = {NULL, NULL};
+    int missing = 0;
+    long base = -1; /* the denominator of the group's shares, said after them */
     for (size_t i = 0; i < sr_stats_row_count(s) && o->rc == SR_OK; i++) {
         const sr_stats_row *r = sr_stats_row_at(s, i);
         if (!item || strcmp(item, r->item) != 0) {
+            put_base(o, lang, &base);
             srp_buf_printf(&o->buf, "\n%s [%s]\n", r->item_label ? r->item_label : r->item,
                            r->item);
             item = r->item;
             group[0] = group[1] = NULL;
+            /* Whether shares add up to 100 %, said before the figures. */
+            int several = several_per_person(r);
+            if (several)
+                wrapped(o, "  * ",
+                        srp_texts_get(strcmp(r->unit_of_count, "people_ever") == 0
+                                          ? SRP_T_STATS_EVER_NOTE
+                                          : SRP_T_STATS_CHOOSING_NOTE,
+                                      lang));
+            put(o, "    ");
+            pad(o, "", 44);
+            srp_buf_printf(&o->buf, " %7s %9s%c%9s\n", srp_texts_get(SRP_T_STATS_HEAD_COUNT, lang),
+                           srp_texts_get(SRP_T_STATS_HEAD_PERCENT, lang), several ? '*' : ' ',
+                           srp_texts_get(SRP_T_STATS_HEAD_ESTIMATE, lang));
         }
         int new_group = 0;
         for (int d = 0; d < 2; d++)
             if (r->by[d] && (!group[d] || strcmp(group[d], r->by[d]) != 0))
                 new_group = 1;
         if (new_group) {
+            put_base(o, lang, &base);
             srp_buf_printf(&o->buf, "  %s=%s", sr_stats_by_name(s, 0), r->by[0]);
             if (r->by[1])
                 srp_buf_printf(&o->buf, ", %s=%s", sr_stats_by_name(s, 1), r->by[1]);
@@ -321,10 +421,18 @@ static void write_table(out *o, const sr_stats *s)
             snprintf(count, sizeof count, "..");
         put(o, "    ");
         pad(o, r->value_label ? r->value_label : r->value, 44);
-        srp_buf_printf(&o->buf, " %7s %9s %9s\n", count, pct, est);
+        srp_buf_printf(&o->buf, " %7s %9s%c%9s\n", count, pct,
+                       r->has_percent && several_per_person(r) ? '*' : ' ', est);
+        missing |= r->has_count && r->has_denominator && !r->has_percent && !r->has_estimate &&
+                   strcmp(r->value, "n") != 0;
+        if (base < 0 && r->has_denominator && !sr_stats_change(s))
+            base = r->denominator;
         maybe_flush(o);
     }
+    put_base(o, lang, &base);
     srp_buf_printf(&o->buf, "\n.. = %s\n", srp_texts_get(SRP_T_STATS_WITHHELD, lang));
+    if (missing)
+        srp_buf_printf(&o->buf, "- %s\n", srp_texts_get(SRP_T_STATS_MISSING_NOTE, lang));
     for (size_t i = 0; i < sr_stats_note_count(s); i++)
         srp_buf_printf(&o->buf, "- %s\n", sr_stats_note(s, i));
 }
@@ -339,10 +447,10 @@ sr_status sr_stats_write(const sr_stats *stats, sr_stats_format fmt,
         write_table(&o, stats);
         break;
     case SR_STATS_CSV:
-        write_csv(&o, stats, 0, labels);
+        write_csv(&o, stats, 0, labels, options ? options->header_lang : NULL);
         break;
     case SR_STATS_CSV_EXCEL:
-        write_csv(&o, stats, 1, labels);
+        write_csv(&o, stats, 1, labels, options ? options->header_lang : NULL);
         break;
     case SR_STATS_JSON:
         write_json(&o, stats, labels);

@@ -201,6 +201,7 @@ sr_status sr_user_list(sr_registry *reg, sr_user_fn fn, void *ctx, sr_error *err
         sr_user_info info;
         char units[1024];
         srp_keyring_user_at(kr, i, &info.name, &info.role, &info.kdf_profile);
+        srp_keyring_user_kdf(kr, i, &info.kdf_opslimit, &info.kdf_memlimit);
         rc = units_of(reg, info.name, units, sizeof units, err);
         if (rc != SR_OK)
             return rc;
@@ -211,12 +212,38 @@ sr_status sr_user_list(sr_registry *reg, sr_user_fn fn, void *ctx, sr_error *err
     return SR_OK;
 }
 
+/* The profile a user's slot has now; when its name is not a profile of this
+ * build (made by another version), its exact cost under that name. */
+static const srp_kdf_profile *current_profile(const srp_keyring *kr, const char *user,
+                                              srp_kdf_profile *custom)
+{
+    for (size_t i = 0; i < srp_keyring_user_count(kr); i++) {
+        const char *name = NULL, *profile = NULL;
+        sr_role role;
+        srp_keyring_user_at(kr, i, &name, &role, &profile);
+        if (strcmp(name, user) != 0)
+            continue;
+        const srp_kdf_profile *known = srp_kdf_profile_find(profile);
+        if (known)
+            return known;
+        custom->name = profile;
+        custom->for_tests_only = 0;
+        srp_keyring_user_kdf(kr, i, &custom->opslimit, &custom->memlimit);
+        return custom;
+    }
+    return NULL;
+}
+
 sr_status sr_user_passwd(sr_registry *reg, const sr_secret *old_pass, const sr_secret *new_pass,
                          const char *kdf_profile, sr_error *err)
 {
-    const srp_kdf_profile *profile = choose_profile(kdf_profile, err);
+    srp_kdf_profile custom;
+    const srp_kdf_profile *profile =
+        kdf_profile ? choose_profile(kdf_profile, err)
+                    : current_profile(srp_registry_keyring(reg), sr_registry_user(reg), &custom);
     if (!profile)
-        return SR_ERR_USAGE;
+        return err && err->status != SR_OK ? err->status
+                                           : srp_error_set(err, SR_ERR_NOT_FOUND, "no such user");
     sr_status rc = check_new_passphrase(new_pass, err);
     if (rc != SR_OK)
         return rc;

@@ -53,6 +53,9 @@ void sr_registry_release(sr_registry *reg);
 /* The session's user and role (borrowed strings). */
 const char *sr_registry_user(const sr_registry *reg);
 sr_role sr_registry_role(const sr_registry *reg);
+/* 1 when the session's user unlocked a slot made with the test KDF profile
+ * ("insecure-test-only"): front ends warn of it on every command. */
+int sr_registry_kdf_for_tests(const sr_registry *reg);
 /* SR_OK when the session's role is in mask (SR_ROLE_BIT(...) | ...),
  * otherwise SR_ERR_DENIED with a message naming what was refused; the
  * refusal is written to the audit log. */

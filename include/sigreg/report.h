@@ -1,15 +1,19 @@
 /*
- * report.h - the group report: which summaries a report holds, in which
- * order, and its rendering as one self-contained HTML page (inline CSS and
- * SVG bars, no scripts, nothing fetched, printable on A4), written through a
- * sink so that a file and a web page get the same bytes.
+ * report.h - the report for the nämnd (the unit's board): which summaries
+ * it holds and its rendering as one self-contained HTML page (inline CSS and
+ * SVG charts, no scripts, nothing fetched, printable on A4), written through
+ * a sink so that a file and a web page get the same bytes.
  *
- * The report holds the case flow (cases by status, overall and by year of
- * intake), then every installed form in the order of the follow-up
- * (intake, intervention, closure, ...), and for closure and follow-up forms
- * the change table against the intake. Every figure comes from
- * sr_stats_run, so the page shows exactly what the summaries publish
- * (withheld figures as ".."), and each summary is audited as such.
+ * A cover (organisation units by name, the period, N cases, when and by
+ * whom, the minimum cell), then one to three pages of key figures (the case
+ * flow, the age at intake, the reasons for closure, the change per need
+ * area between intake and closure, the young people's experience as the
+ * share answering 4-5, the actors and the kinds of intervention), each
+ * beside the previous period of the same length when asked, then every
+ * form item by item in an appendix. Every figure comes from sr_stats_run, so
+ * the page shows exactly what the summaries publish (withheld figures as
+ * ".."), computes none of its own, and each summary is audited as such.
+ * It must not open files or print.
  */
 #ifndef SIGREG_REPORT_H
 #define SIGREG_REPORT_H
@@ -21,17 +25,27 @@
 #include "sigreg/stats.h"
 
 typedef struct sr_report_options {
-    const char *unit; /* NULL: every unit the user may see (a coordinator's one unit) */
+    const char *unit;     /* NULL: every unit the user may see (a coordinator's one unit) */
+    int year;             /* 0, or the calendar year the report is of */
+    const char *from;     /* NULL or YYYY-MM-DD, the first day of a quarter (not with year) */
+    const char *to;       /* NULL or YYYY-MM-DD, the last day of a quarter */
+    int compare_previous; /* each key figure beside the previous period of the same length */
 } sr_report_options;
 
 typedef struct sr_report sr_report;
 
+/* Checks the period of options: whole calendar quarters or a year. A date
+ * off a boundary is refused (SR_ERR_USAGE, where "from" or "to") with a
+ * message naming the nearest boundaries; compare_previous needs a period.
+ * On success from and to (11 bytes each) get the period, or "" for none. */
+sr_status sr_report_period(const sr_report_options *options, char from[11], char to[11],
+                           sr_error *err);
 /* Runs every summary of the report. *out is owned by the caller
  * (sr_report_free); on failure nothing is returned. options may be NULL. */
 sr_status sr_report_run(sr_registry *reg, const sr_report_options *options, sr_report **out,
                         sr_error *err);
 void sr_report_free(sr_report *report);
-/* The sections in order: a heading and its summary (both borrowed). */
+/* The appendix sections in order: a heading and its summary (both borrowed). */
 size_t sr_report_section_count(const sr_report *report);
 const char *sr_report_section_heading(const sr_report *report, size_t i);
 const sr_stats *sr_report_section_stats(const sr_report *report, size_t i);

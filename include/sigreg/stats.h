@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 
+#include "sigreg/output.h"
 #include "sigreg/registry.h"
 #include "sigreg/sink.h"
 
@@ -55,6 +56,15 @@ typedef struct sr_stats_row {
     const char *by_label[2]; /* the group's labels in the language asked for: an option's
                                 label, a unit's name, else the code; NULL when not grouped
                                 or the option has no label */
+    /* What count counts (static strings): "people" (each person once, under
+     * one answer: shares add up to 100 %), "people_ever" (a repeatable form:
+     * people who gave the answer at least once in the period, a person may
+     * count under several answers, so shares may add up to more than 100 %),
+     * "people_choosing" (a multichoice item: people who chose the option,
+     * likewise) or "cases" (cases by status). The label says it in the
+     * language asked for. */
+    const char *unit_of_count;
+    const char *unit_of_count_label;
 } sr_stats_row;
 
 typedef struct sr_stats sr_stats;
@@ -89,7 +99,8 @@ const char *sr_stats_note(const sr_stats *stats, size_t i);
 /* Output formats. The tidy ones (csv, json) have the columns of DESIGN.md's
  * contract: form, item, one per --by item, value, count, denominator,
  * percent, estimate, suppressed, then item_label, value_label and one
- * <by>_label per --by item. CSV ends lines with CRLF; the Excel flavour
+ * <by>_label per --by item, then unit_of_count (and, with the labels,
+ * unit_of_count_label): columns are only ever added at the end. CSV ends lines with CRLF; the Excel flavour
  * adds a byte-order mark, separates by ';' and writes decimal commas. JSON
  * is an object with the settings and the filters actually applied beside
  * "rows". The table is for reading on a terminal. */
@@ -102,11 +113,25 @@ typedef enum sr_stats_format {
 
 typedef struct sr_stats_write_options {
     int no_labels; /* csv, json: leave out the label columns */
+    /* csv: NULL or "en" for the contract's column names (for programs),
+     * "sv" for Swedish headers (for people); JSON keys are never translated. */
+    const char *header_lang;
 } sr_stats_write_options;
 
 /* Writes stats in fmt through sink; options may be NULL. SR_ERR_IO (err
  * filled) when the sink fails, SR_ERR_NOMEM. Nothing is owned or kept. */
 sr_status sr_stats_write(const sr_stats *stats, sr_stats_format fmt,
                          const sr_stats_write_options *options, const sr_sink *sink, sr_error *err);
+
+/* Writes stats as an Excel workbook at path: a cover sheet (the settings, the
+ * filters applied, the notes on what is withheld) and a sheet of the form's
+ * tables, each item a block with its answers down and the groups across
+ * (a count and a percent column per group), withheld figures as "..". The
+ * file is made as sigreg/output.h says: written beside path under a
+ * temporary name and moved into place, an existing file replaced only with
+ * options->force, a registry's files never. SR_ERR_IO, SR_ERR_EXISTS,
+ * SR_ERR_DENIED (where "out"), SR_ERR_NOMEM. Nothing is owned or kept. */
+sr_status sr_stats_write_xlsx(const sr_stats *stats, const char *path,
+                              const sr_output_options *options, sr_error *err);
 
 #endif

@@ -22,6 +22,8 @@ typedef struct sr_user_info {
     sr_role role;
     const char *kdf_profile;
     const char *units; /* comma-separated unit codes, "" when none */
+    unsigned long long kdf_opslimit; /* the slot's actual Argon2id cost */
+    size_t kdf_memlimit;             /* in bytes */
 } sr_user_info;
 /* Called once per user; the strings are borrowed for the call. */
 /* 0 to go on, non-zero to stop (the rule of status.h). */
@@ -36,7 +38,8 @@ sr_status sr_user_add(sr_registry *reg, const char *name, sr_role role, const ch
  * passphrase opens nothing; everyone else's still does. */
 sr_status sr_user_remove(sr_registry *reg, const char *name, sr_error *err);
 sr_status sr_user_list(sr_registry *reg, sr_user_fn fn, void *ctx, sr_error *err);
-/* Changes the session user's own passphrase (old_pass must be right). */
+/* Changes the session user's own passphrase (old_pass must be right).
+ * kdf_profile NULL keeps the cost the user's slot has now. */
 sr_status sr_user_passwd(sr_registry *reg, const sr_secret *old_pass, const sr_secret *new_pass,
                          const char *kdf_profile, sr_error *err);
 

@@ -111,6 +111,11 @@ void cli_print_usage(FILE *stream, const cli_command *cmd);
  * prompt without echo on the terminal. */
 sr_status cli_read_passphrase(const cli_globals *g, const char *prompt_for, sr_secret **out,
                               sr_error *err);
+/* A personnummer into guarded memory, NUL-terminated: value "-" reads the
+ * first line of standard input, NULL asks on the terminal (without echo),
+ * and any other value is taken as it is, with a warning on stderr that a
+ * command line is visible to other local users. */
+sr_status cli_read_pnr(const char *value, sr_secret **out, sr_error *err);
 /* A new passphrase: the first line of file, or asked twice on the terminal. */
 sr_status cli_read_new_passphrase(const char *file, const char *prompt_for, sr_secret **out,
                                   sr_error *err);
@@ -121,6 +126,8 @@ const cli_command *cli_find_command(const char *name, const char *sub);
 /* Fills err with an error in the command line and returns CLI_SYNTAX (the
  * runner adds the command's synopsis). */
 int cli_usage_error(sr_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Warns on stderr that who (a user, a key) uses the test KDF profile. */
+void cli_warn_test_kdf(const char *who);
 /* Parses a non-negative decimal integer; 0 on success. */
 int cli_parse_int(const char *text, long min, long max, long *out);
 /* Splits a comma-separated list in place into at most max parts. */

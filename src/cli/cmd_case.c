@@ -15,10 +15,16 @@
 int cmd_case_new(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     (void)g;
-    /* The parser has seen to --unit and to one of --pnr and --no-pnr. */
-    const char *unit = cli_opt(args, "unit"), *pnr = cli_opt(args, "pnr");
+    /* The parser has seen to --unit and that --pnr and --no-pnr exclude each other. */
+    const char *unit = cli_opt(args, "unit");
+    sr_secret *pnr = NULL;
+    sr_status rc = SR_OK;
+    if (!cli_flag(args, "no-pnr"))
+        rc = cli_read_pnr(cli_opt(args, "pnr"), &pnr, err);
     char code[SR_CASE_CODE_SIZE];
-    sr_status rc = sr_case_new(reg, unit, pnr, code, err);
+    if (rc == SR_OK)
+        rc = sr_case_new(reg, unit, pnr ? (const char *)sr_secret_cdata(pnr) : NULL, code, err);
+    sr_secret_free(pnr);
     if (rc != SR_OK)
         return cli_fail(rc);
     printf("%s\n", code);
@@ -28,9 +34,12 @@ int cmd_case_new(const cli_args *args, cli_globals *g, sr_registry *reg, sr_erro
 int cmd_case_find(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     (void)g;
-    const char *pnr = cli_opt(args, "pnr");
+    sr_secret *pnr = NULL;
+    sr_status rc = cli_read_pnr(cli_opt(args, "pnr"), &pnr, err);
     char code[SR_CASE_CODE_SIZE];
-    sr_status rc = sr_case_find(reg, pnr, code, err);
+    if (rc == SR_OK)
+        rc = sr_case_find(reg, (const char *)sr_secret_cdata(pnr), code, err);
+    sr_secret_free(pnr);
     if (rc != SR_OK)
         return cli_fail(rc);
     printf("%s\n", code);

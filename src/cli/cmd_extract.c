@@ -34,6 +34,9 @@ int cmd_keygen(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error 
     sr_secret_free(pass);
     if (rc != SR_OK)
         return cli_fail(rc);
+    int for_tests = 0;
+    if (profile && sr_kdf_profile_known(profile, &for_tests) && for_tests)
+        cli_warn_test_kdf("the new key");
     fprintf(stderr,
             "wrote %s.pub (give it to the registry) and %s.key (keep it, with its "
             "passphrase)\nfingerprint:\n",

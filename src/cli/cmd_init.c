@@ -37,8 +37,7 @@ int cmd_init(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *e
     if (rc != SR_OK)
         return cli_fail(rc);
     if (for_tests)
-        fprintf(stderr, "warning: the key derivation profile 'insecure-test-only' is for test "
-                        "suites; never use it for real data\n");
+        cli_warn_test_kdf(admin);
     fprintf(stderr, "created registry '%s' with admin '%s' and %zu shipped forms\n", g->registry,
             admin, forms);
     return CLI_OK;

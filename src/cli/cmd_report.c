@@ -1,46 +1,71 @@
 /*
- * cmd_report.c - `sigreg report --out FILE.html`: one self-contained page
- * with every form's group summary, the change tables and the case flow.
- * Inline CSS and SVG bars, no scripts, nothing fetched from anywhere; it
- * prints on A4. What the page holds and how it looks is the library's
- * (sigreg/report.h); this command parses the options and writes the file.
+ * cmd_report.c - `sigreg report [--unit CODE] [--year YYYY | --from DATE
+ * --to DATE] [--compare-previous] --out FILE.html [--force]`: the report for
+ * the nämnd as one self-contained page. What the page holds and how it looks
+ * is the library's (sigreg/report.h); this command takes the options and
+ * writes the file through sigreg/output.h (a new file, replaced only with
+ * --force, never one of a registry's files).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "sigreg/output.h"
 #include "sigreg/report.h"
+
+static int ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), t = strlen(tail);
+    return n >= t && strcmp(s + n - t, tail) == 0;
+}
 
 int cmd_report(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
-    (void)g;
-    const char *out = cli_opt(args, "out"), *unit = cli_opt(args, "unit");
-    sr_report *report = NULL;
-    sr_report_options options = {unit};
-    sr_status rc = sr_report_run(reg, &options, &report, err);
+    const char *out = cli_opt(args, "out");
+    sr_report_options options = {0};
+    long year = 0;
+    int code = cli_opt_long(args, "year", 1900, 9999, &year, err);
+    if (code != CLI_OK)
+        return code;
+    options.unit = cli_opt(args, "unit");
+    options.year = (int)year;
+    options.from = cli_opt(args, "from");
+    options.to = cli_opt(args, "to");
+    options.compare_previous = cli_flag(args, "compare-previous");
+    if (ends_with(out, ".pdf"))
+        return cli_usage_error(err, "--out: the report is written as HTML (FILE.html), which "
+                                    "prints to A4 from a browser; PDF is not supported");
+    /* Refuse a bad period or an output that may not be written before any
+     * summary is run (and audited). */
+    char from[11], to[11];
+    sr_status rc = sr_report_period(&options, from, to, err);
+    sr_output_options oo = {cli_flag(args, "force"), g->registry};
+    if (rc == SR_OK)
+        rc = sr_output_check(out, &oo, err);
+    if (rc == SR_ERR_EXISTS) {
+        sr_error_clear(err);
+        sr_error_set(err, rc, "'%s' exists already: give --force to replace it", out);
+        snprintf(err->where, sizeof err->where, "out");
+    }
     if (rc != SR_OK)
         return cli_fail(rc);
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", out);
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        sr_report_free(report);
-        return sr_error_set(err, SR_ERR_IO, "cannot write '%s'", out), CLI_FAIL;
-    }
-    sr_sink sink = sr_sink_file(f);
-    rc = sr_report_write_html(report, &sink, err);
-    sr_report_free(report);
-    int bad = fclose(f) != 0;
-    if (rc != SR_OK || bad) {
-        remove(tmp);
+    sr_report *report = NULL;
+    rc = sr_report_run(reg, &options, &report, err);
+    if (rc != SR_OK)
+        return cli_fail(rc);
+    sr_output *o = NULL;
+    rc = sr_output_open(out, &oo, &o, err);
+    if (rc == SR_OK) {
+        sr_sink sink = sr_output_sink(o);
+        rc = sr_report_write_html(report, &sink, err);
         if (rc == SR_OK)
-            sr_error_set(err, SR_ERR_IO, "cannot write '%s'", out);
-        return CLI_FAIL;
+            rc = sr_output_commit(o, err);
+        else
+            sr_output_abort(o);
     }
-    if (rename(tmp, out) != 0) {
-        remove(tmp);
-        return sr_error_set(err, SR_ERR_IO, "cannot write '%s'", out), CLI_FAIL;
-    }
+    sr_report_free(report);
+    if (rc != SR_OK)
+        return cli_fail(rc);
     fprintf(stderr, "wrote the report '%s'\n", out);
     return CLI_OK;
 }

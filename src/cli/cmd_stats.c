@@ -1,24 +1,27 @@
 /*
  * cmd_stats.c - `sigreg stats FORM`: group summaries as an aligned table,
- * tidy CSV (or Swedish Excel's flavour) or JSON. The options make a query;
- * the library runs it and writes the format (sr_stats_write).
+ * tidy CSV (or Swedish Excel's flavour), JSON or an Excel workbook. The
+ * options make a query; the library runs it and writes the format
+ * (sr_stats_write, sr_stats_write_xlsx). CSV headers are the contract's
+ * names for programs, Swedish for people: with --lang sv given, or --excel.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "sigreg/limits.h"
+#include "sigreg/output.h"
 #include "sigreg/stats.h"
 
 int cmd_stats(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
-    (void)g;
     sr_stats_query q;
     memset(&q, 0, sizeof q);
     q.lang = "sv";
     const char *format = cli_opt(args, "format") ? cli_opt(args, "format") : "table";
     const char *out_path = cli_opt(args, "out");
-    int excel = cli_flag(args, "excel");
+    int excel = cli_flag(args, "excel"), force = cli_flag(args, "force");
+    int xlsx = strcmp(format, "xlsx") == 0;
     long min_cell = 0;
     char by_text[3 * (SR_GROUP_KEY_MAX + 1)];
     const char *by[3];
@@ -39,6 +42,11 @@ int cmd_stats(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *
         q.lang = cli_opt(args, "lang");
     if (excel && strcmp(format, "csv") != 0)
         return cli_usage_error(err, "--excel goes with --format csv");
+    if (xlsx && !out_path)
+        return cli_usage_error(err, "--format xlsx writes a file: give it with --out FILE (a "
+                                    "workbook is never written to standard output)");
+    if (force && !out_path)
+        return cli_usage_error(err, "--force goes with --out");
     if (by_count > 2)
         return cli_usage_error(err, "--by takes one or two items");
     q.by[0] = by_count > 0 ? by[0] : NULL;
@@ -47,18 +55,28 @@ int cmd_stats(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *
     sr_status rc = sr_stats_run(reg, &q, &s, err);
     if (rc != SR_OK)
         return cli_fail(rc);
-    FILE *f = out_path ? fopen(out_path, "wb") : stdout;
-    if (!f) {
+    sr_output_options oo = {force, g->registry};
+    if (xlsx) {
+        rc = sr_stats_write_xlsx(s, out_path, &oo, err);
         sr_stats_free(s);
-        return sr_error_set(err, SR_ERR_IO, "cannot write '%s'", out_path), CLI_FAIL;
+        return rc == SR_OK ? CLI_OK : cli_fail(rc);
     }
     sr_stats_format fmt = strcmp(format, "json") == 0  ? SR_STATS_JSON
                           : strcmp(format, "csv") == 0 ? (excel ? SR_STATS_CSV_EXCEL : SR_STATS_CSV)
                                                        : SR_STATS_TABLE;
-    sr_sink sink = sr_sink_file(f);
-    rc = sr_stats_write(s, fmt, NULL, &sink, err);
-    if (out_path && fclose(f) != 0 && rc == SR_OK)
-        rc = sr_error_set(err, SR_ERR_IO, "cannot write '%s'", out_path);
+    /* Swedish headers for people: --lang given, or the Excel flavour. */
+    sr_stats_write_options wo = {0, cli_opt(args, "lang") ? q.lang : excel ? "sv" : NULL};
+    sr_output *o = NULL;
+    if (out_path && (rc = sr_output_open(out_path, &oo, &o, err)) != SR_OK) {
+        sr_stats_free(s);
+        return cli_fail(rc);
+    }
+    sr_sink sink = o ? sr_output_sink(o) : sr_sink_file(stdout);
+    rc = sr_stats_write(s, fmt, &wo, &sink, err);
+    if (o && rc == SR_OK)
+        rc = sr_output_commit(o, err);
+    else
+        sr_output_abort(o);
     sr_stats_free(s);
     return rc == SR_OK ? CLI_OK : cli_fail(rc);
 }

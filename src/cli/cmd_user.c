@@ -26,7 +26,8 @@ int cmd_user_add(const cli_args *args, cli_globals *g, sr_registry *reg, sr_erro
     sr_role role;
     if (sr_role_parse(role_name, &role) != 0)
         return cli_usage_error(err, "--role takes admin, coordinator or analyst");
-    if (profile && !sr_kdf_profile_known(profile, NULL))
+    int for_tests = 0;
+    if (profile && !sr_kdf_profile_known(profile, &for_tests))
         return cli_usage_error(err, "unknown key derivation profile '%s'", profile);
     sr_secret *pass = NULL;
     sr_status rc = cli_read_new_passphrase(pass_file, name, &pass, err);
@@ -35,6 +36,8 @@ int cmd_user_add(const cli_args *args, cli_globals *g, sr_registry *reg, sr_erro
     sr_secret_free(pass);
     if (rc != SR_OK)
         return cli_fail(rc);
+    if (for_tests)
+        cli_warn_test_kdf(name);
     fprintf(stderr, "added user '%s' (%s)\n", name, sr_role_name(role));
     return CLI_OK;
 }
@@ -53,7 +56,11 @@ int cmd_user_remove(const cli_args *args, cli_globals *g, sr_registry *reg, sr_e
 static int print_user(void *ctx, const sr_user_info *u)
 {
     (void)ctx;
-    printf("%-24s %-12s %-20s %s\n", u->name, sr_role_name(u->role), u->kdf_profile,
+    char cost[64];
+    int mib = u->kdf_memlimit >= (1u << 20);
+    snprintf(cost, sizeof cost, "%s (ops %llu, %zu %s)", u->kdf_profile, u->kdf_opslimit,
+             u->kdf_memlimit >> (mib ? 20 : 10), mib ? "MiB" : "KiB");
+    printf("%-24s %-12s %-36s %s\n", u->name, sr_role_name(u->role), cost,
            u->units[0] ? u->units : "-");
     return 0;
 }
@@ -62,7 +69,7 @@ int cmd_user_list(const cli_args *args, cli_globals *g, sr_registry *reg, sr_err
 {
     (void)g;
     (void)args;
-    printf("%-24s %-12s %-20s %s\n", "user", "role", "kdf profile", "units");
+    printf("%-24s %-12s %-36s %s\n", "user", "role", "argon2id profile (cost)", "units");
     sr_status rc = sr_user_list(reg, print_user, NULL, err);
     return rc == SR_OK ? CLI_OK : cli_fail(rc);
 }

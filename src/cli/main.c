@@ -82,14 +82,17 @@ static const cli_command commands[] = {
      "dictionary that holds several. Whatever the form has that sigreg cannot express (calculated\n"
      "fields, piping, conditions on later items, unsupported types...) is refused, by field."},
     {"case", "new", cmd_case_new, NEEDS_REGISTRY, ADMIN | COORD, "open cases", NULL,
-     OPTIONS({"unit", NEEDED, "unit", "CODE", 0}, {"pnr", NEEDED, "pnr", "PNR", 1},
+     OPTIONS({"unit", NEEDED, "unit", "CODE", 0}, {"pnr", ARG, "pnr", "PNR|-", 1},
              {"no-pnr", FLAG, NULL, NULL, 1}),
      "Opens a case and prints its code alone on a line. The personnummer (10 or 12 digits,\n"
-     "with '-', '+' or nothing) is checked, turned into a keyed pseudonym and kept only in the\n"
-     "code key. The same person twice is refused, naming the existing case."},
+     "with '-', '+' or nothing) is asked on the terminal, or read from standard input with\n"
+     "--pnr -; --pnr PNR works for scripts but other local users can see a command line.\n"
+     "It is checked, turned into a keyed pseudonym and kept only in the code key. The same\n"
+     "person twice is refused."},
     {"case", "find", cmd_case_find, NEEDS_REGISTRY, ADMIN | COORD, "find cases", NULL,
-     OPTIONS({"pnr", NEEDED, "pnr", "PNR", 0}),
-     "Prints the code of the case that has this personnummer."},
+     OPTIONS({"pnr", ARG, "pnr", "PNR|-", 0}),
+     "Prints the code of the case that has this personnummer: asked on the terminal, or\n"
+     "read from standard input with --pnr -."},
     {"case", "show", cmd_case_show, NEEDS_REGISTRY, ADMIN | COORD, "see cases", "CASE",
      OPTIONS({"json", FLAG, NULL, NULL, 1}, {"fhir", FLAG, NULL, NULL, 1},
              {"identity", FLAG, NULL, NULL, 0}),
@@ -125,16 +128,26 @@ static const cli_command commands[] = {
      OPTIONS({"by", ARG, "by", "ITEM[,ITEM]", 0}, {"unit", ARG, "unit", "CODE", 0},
              {"status", ARG, "status", "open|closed", 0}, {"from", ARG, "from", "DATE", 0},
              {"to", ARG, "to", "DATE", 0}, {"min-cell", ARG, "min_cell", "N", 0},
-             {"change", FLAG, "change", NULL, 0}, {"format", CHOICE, "format", "table|csv|json", 0},
-             {"excel", FLAG, NULL, NULL, 0}, {"out", ARG, "out", "FILE", 0}, LANG),
+             {"change", FLAG, "change", NULL, 0},
+             {"format", CHOICE, "format", "table|csv|json|xlsx", 0}, {"excel", FLAG, NULL, NULL, 0},
+             {"out", ARG, "out", "FILE", 0}, {"force", FLAG, NULL, NULL, 0}, LANG),
      "Group summary of a form (or 'cases' for cases by status). --by groups by one or two\n"
      "items of the form or of the case's intake, or by unit, age_band, year or quarter.\n"
      "--change pairs each item asked at intake with the same item in this form. Small counts\n"
-     "are withheld (min cell: the registry's, default 5; never below 3)."},
+     "are withheld (min cell: the registry's, default 5; never below 3). --format xlsx\n"
+     "writes a workbook to --out FILE (--force replaces it); CSV headers are Swedish with\n"
+     "--lang sv or --excel, the contract's names otherwise."},
     {"report", NULL, cmd_report, NEEDS_REGISTRY, SR_ANY_ROLE, "draw summaries", NULL,
-     OPTIONS({"out", NEEDED, "out", "FILE.html", 0}, {"unit", ARG, "unit", "CODE", 0}),
-     "One self-contained HTML page (no scripts, nothing fetched) with the case flow, every\n"
-     "form's summary and the change tables, in Swedish; it prints on A4."},
+     OPTIONS({"unit", ARG, "unit", "CODE", 0}, {"year", ARG, NULL, "YYYY", 0},
+             {"from", ARG, "from", "DATE", 0}, {"to", ARG, "to", "DATE", 0},
+             {"compare-previous", FLAG, NULL, NULL, 0}, {"out", NEEDED, "out", "FILE.html", 0},
+             {"force", FLAG, NULL, NULL, 0}),
+     "The report for the nämnd, in Swedish, as one self-contained HTML page (no scripts,\n"
+     "nothing fetched) that prints on A4: a cover, key figures (case flow, age, reasons for\n"
+     "closure, change per need area, the young people's experience, actors and kinds of\n"
+     "intervention), each beside the previous period with --compare-previous, and every form\n"
+     "in an appendix. Periods are whole quarters (--from the first day of one, --to the last\n"
+     "day of one) or a --year. --force replaces an existing file (never a registry's)."},
     {"settings", NULL, cmd_settings, NEEDS_REGISTRY, SR_ANY_ROLE, "read settings", NULL,
      OPTIONS({"min-cell", ARG, "min_cell", "N", 0}),
      "Shows the registry's settings; an admin may set the minimum cell of summaries\n"
@@ -291,6 +304,8 @@ static int run(const cli_command *cmd, const cli_args *args, cli_globals *g, sr_
         sr_open_options opts = {g->user, g->busy_timeout_ms};
         if (rc == SR_OK)
             rc = sr_registry_open(g->registry, &opts, g->passphrase, &reg, err);
+        if (rc == SR_OK && sr_registry_kdf_for_tests(reg))
+            cli_warn_test_kdf(sr_registry_user(reg));
         if (rc == SR_OK)
             rc = sr_registry_require(reg, cmd->roles, cmd->what, err);
         if (rc != SR_OK) {

@@ -48,3 +48,10 @@ int cli_fail(sr_status rc)
 {
     return rc == SR_ERR_USAGE ? CLI_USAGE : CLI_FAIL;
 }
+
+void cli_warn_test_kdf(const char *who)
+{
+    fprintf(stderr, "warning: %s uses the key derivation profile 'insecure-test-only', which is "
+                    "for test suites: never use it for real data\n",
+            who);
+}

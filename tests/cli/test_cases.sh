@@ -24,14 +24,32 @@ SECRET_TEXT="Hemligtext4711 mamma orolig"
 # --- a case from start to closure
 run_ok "case new" case new --unit U1 --pnr 20100315-1238
 CASE=$OUT
+check "a personnummer on the command line is warned of" grep -q "other local users" <<<"$ERR"
 check "case code alone on a line" grep -qE '^[A-Z0-9]{4}-[A-Z0-9]{4}$' <<<"$CASE"
 run_refused "same person twice" "already has case '$CASE'" case new --unit U1 --pnr 100315-1238
 run_refused "bad check digit" "check digit is wrong" case new --unit U1 --pnr 100315-1239
 run_refused "impossible date" "birth date does not exist" case new --unit U1 --pnr 100230-1230
 run_refused "other unit" "does not work in unit 'U2'" case new --unit U2 --no-pnr
-run_refused "pnr or no-pnr" "usage" case new --unit U1
+run_refused "no pnr and no terminal" "no personnummer: give --pnr -" case new --unit U1 < /dev/null
 run_ok "case find" case find --pnr 1003151238
 check "find gives the case" test "$OUT" = "$CASE"
+# The personnummer off the command line: read from standard input.
+OUT=$(printf '201003151238\n' | "$SIGREG_BIN" case find --pnr - 2>err.txt); RC=$?
+cat err.txt >> all-output.txt
+check "case find --pnr - reads standard input" test "$RC" -eq 0 -a "$OUT" = "$CASE"
+check "no warning for --pnr -" bash -c '! grep -q "other local users" err.txt'
+OUT=$(printf '20110412-1239\r\n' | "$SIGREG_BIN" case new --unit U1 --pnr - 2>err.txt); RC=$?
+cat err.txt >> all-output.txt
+check "case new --pnr - (CRLF)" grep -qE '^[A-Z0-9]{4}-[A-Z0-9]{4}$' <<<"$OUT"
+STDIN_CASE=$OUT
+OUT=$(printf '' | "$SIGREG_BIN" case find --pnr - 2>err.txt); RC=$?
+check "an empty standard input is refused" grep -q "personnummer in 'standard input' is empty" err.txt
+# Asked on a terminal, without echo, when neither --pnr nor --no-pnr is given.
+printf 'expect personnummer (not shown): \nsend 110412-1239\n' > pnr-script.txt
+"$PTY" pnr-script.txt -- "$SIGREG_BIN" case find > pty.txt 2>&1
+check "case find asks on a terminal" grep -q "$STDIN_CASE" pty.txt
+check "the typed number is not echoed" bash -c '! grep -q "110412-1239" pty.txt'
+cat pty.txt >> all-output.txt
 run_ok "case without pnr" case new --unit U1 --no-pnr
 NOPNR=$OUT
 
@@ -151,7 +169,7 @@ check "bad JSON line named" grep -q "line 7 (ref -): not valid JSON" <<<"$ERR"
 reported=$(cut -f2 <<<"$OUT")
 before=$(grep -c . <<<"$OUT")
 sr case list
-check "nothing of the failed lines" test "$(grep -c '^[A-Z0-9]\{4\}-' <<<"$OUT")" -eq $((before + 2))
+check "nothing of the failed lines" test "$(grep -c '^[A-Z0-9]\{4\}-' <<<"$OUT")" -eq $((before + 3))
 # The line that failed half-way made the import roll back and run the lines
 # before it again: the codes reported must be the ones the registry holds.
 missing=0

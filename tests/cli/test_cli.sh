@@ -79,7 +79,6 @@ refused "missing second positional" "^error: register needs FORM$" register K1
 refused "one positional too many" "^error: unexpected argument 'B'$" unit add A B --name x
 refused "no arguments" "^error: unexpected argument 'x'$" unit list x
 refused "needed option" "^error: backup needs --out FILE$" backup
-refused "needed one of a group" "^error: case new needs --pnr or --no-pnr$" case new --unit U1
 refused "a group excludes" "^error: --pnr and --no-pnr exclude each other$" \
     case new --unit U1 --no-pnr --pnr 201003151238
 refused "once only" "^error: option '--from' is given more than once$" \
@@ -93,7 +92,7 @@ ok "--help anywhere before --" unit add X --name Y --help
 check "--help prints the usage" grep -q "^usage: sigreg unit add CODE --name TEXT$" <<<"$OUT"
 ok "-h too" stats -h
 ok "help COMMAND" help case new
-check "help COMMAND prints its usage" grep -q "^usage: sigreg case new --unit CODE (--pnr PNR | --no-pnr)$" <<<"$OUT"
+check "help COMMAND prints its usage" grep -q "^usage: sigreg case new --unit CODE \\[--pnr PNR|- | --no-pnr\\]$" <<<"$OUT"
 refused "after --, --help is an argument" "cannot open '--help'" form lint -- --help
 refused "after --, options are arguments" "cannot open '--json'" form lint ok.json -- --json
 

@@ -32,6 +32,9 @@ ok "lint passes the shipped forms" form lint "$SIGREG_SOURCE_DIR"/forms/*.json
 # Users and roles
 ok "user list" user list
 check "user list shows roles" grep -q "coord *coordinator" <<<"$OUT"
+check "user list shows the actual Argon2id cost" grep -qE "coord +coordinator +insecure-test-only \(ops [0-9]+, [0-9]+ KiB\)" <<<"$OUT"
+check "the test profile warns on every command that unlocks with it" \
+    grep -q "^warning: admin uses the key derivation profile 'insecure-test-only'" <<<"$ERR_RAW"
 refused "analyst may not add units" "may not add units" --user ana --passphrase-file analyst.pass unit add U9 --name x
 refused "coordinator may not add users" "may not add users" --user coord --passphrase-file coord.pass user add z --role analyst --new-passphrase-file coord.pass
 refused "coordinator needs a unit" "at least one unit" user add c2 --role coordinator --new-passphrase-file coord.pass --kdf-profile insecure-test-only
@@ -92,7 +95,10 @@ ok "free again" unit list
 
 # Passphrase change
 printf 'new-admin-passphrase\n' > new.pass
-ok "passwd" passwd --new-passphrase-file new.pass --kdf-profile insecure-test-only
+ok "passwd" passwd --new-passphrase-file new.pass
+check "passwd keeps the profile" grep -q "cost is kept" <<<"$ERR"
+ok "user list after passwd" --passphrase-file new.pass user list
+check "the admin's slot still has the test profile" grep -qE "^admin +admin +insecure-test-only" <<<"$OUT"
 refused "old passphrase no longer works" "wrong passphrase" unit list
 ok "new passphrase works" --passphrase-file new.pass unit list
 export SIGREG_PASSPHRASE_FILE="$T_DIR/new.pass"

@@ -15,7 +15,7 @@ ok "table in English" stats sig-intake --lang en
 check "English labels" grep -q "Criminal activity" <<<"$OUT"
 
 ok "csv" stats sig-intake --by sex --format csv
-check "csv header" test "$(head -1 <<<"$OUT" | tr -d '\r')" = "form,item,sex,value,count,denominator,percent,estimate,suppressed,item_label,value_label,sex_label"
+check "csv header" test "$(head -1 <<<"$OUT" | tr -d '\r')" = "form,item,sex,value,count,denominator,percent,estimate,suppressed,item_label,value_label,sex_label,unit_of_count,unit_of_count_label"
 printf '%s\n' "$OUT" | tr -d '\r' | cut -d, -f1-9 > by_sex.csv
 check "suppressed rows have no count, percent or estimate" bash -c "! grep -E ',true$' by_sex.csv | grep -qvE '^[^,]*,[^,]*,[^,]*,[^,]*,,[^,]*,,,true$'"
 check "some rows are suppressed" grep -qE ',true$' by_sex.csv
@@ -23,7 +23,11 @@ check "labels in the language asked for" grep -q '^sig-intake,sex,girl,girl,.*,K
 check "no free text summarised" bash -c "! grep -q ',notes,' <<<'$OUT'"
 check "no dates summarised" bash -c "! grep -q ',consent_date,' <<<'$OUT'"
 ok "excel csv" stats sig-intake --format csv --excel
-check "excel: BOM and semicolons" bash -c "head -c 3 <<<'$OUT' | od -An -tx1 | grep -q 'ef bb bf' && head -1 <<<'$OUT' | grep -q 'form;item;value'"
+check "excel: BOM and semicolons" bash -c "head -c 3 <<<'$OUT' | od -An -tx1 | grep -q 'ef bb bf' && head -1 <<<'$OUT' | grep -q 'formulär;fråga;värde;antal;bas;procent;skattning;ej redovisad;frågetext;svarstext;räknas som'"
+ok "excel csv in English" stats sig-intake --format csv --excel --lang en
+check "excel --lang en: the contract's names" grep -q 'form;item;value;count;denominator;percent;estimate;suppressed;item_label;value_label;unit_of_count;unit_of_count_label' <<<"$(head -1 <<<"$OUT")"
+ok "csv --lang sv" stats sig-intake --format csv --lang sv
+check "csv --lang sv: Swedish headers" bash -c "head -1 <<<'$OUT' | grep -q '^formulär,fråga,värde,antal,'"
 
 ok "json" stats sig-intake --by unit --format json --from 2025-02-14 --to 2025-11-03 --lang en
 echo "$OUT" > stats.json
@@ -58,6 +62,63 @@ check "registrations per case" grep -q ",registrations_per_case,mean," <<<"$OUT"
 ok "out file" stats sig-experience --format csv --out exp.csv
 check "out file written" grep -q "felt_safe,top2" exp.csv
 
+# Repeatable forms: each row says what it counts, the table says it in words
+ok "intervention json" stats sig-intervention --format json
+echo "$OUT" > iv.json
+check "a repeatable form's answers count people who ever gave them" /usr/bin/python3 -c '
+import json, sys
+rows = json.load(open("iv.json"))["rows"]
+one = [r for r in rows if r["item"] == "young_person_participation"]
+assert one and all(r["unit_of_count"] == "people_ever" for r in one), one
+assert "kan räknas under flera svar" in one[0]["unit_of_count_label"]
+per_case = [r for r in rows if r["item"] == "registrations_per_case"]
+assert per_case and all(r["unit_of_count"] == "people" for r in per_case)
+stats = {r["value"]: r["value_label"] for r in per_case}
+assert stats == {"n": "antal", "mean": "medelvärde", "median": "median",
+                 "p25": "25:e percentilen", "p75": "75:e percentilen"}, stats
+'
+ok "intake json" stats sig-intake --format json
+echo "$OUT" > intake.json
+check "a single choice of a one-off form counts each person once" /usr/bin/python3 -c '
+import json
+rows = json.load(open("intake.json"))["rows"]
+assert all(r["unit_of_count"] == "people" for r in rows if r["item"] == "sex")
+'
+ok "intervention table" stats sig-intervention
+check "the table says shares may add up to more than 100 %" grep -q "kan tillsammans bli mer än 100 %" <<<"$OUT"
+check "and marks those shares" grep -qE '[0-9],[0-9] %\*|[0-9]\.[0-9] %\*' <<<"$OUT"
+ok "experience json" stats sig-experience --format json
+check "top2 is labelled with its steps" bash -c "grep -q '\"value_label\": \"andel i de två högsta stegen (4–5)\"' <<<'$OUT'"
+
+# The workbook: cover and form sheet, checked against the JSON of the same query
+refused "xlsx needs --out" "give it with --out" stats sig-intake --format xlsx
+ok "xlsx" stats sig-intervention --by unit --format xlsx --out iv.xlsx
+check "xlsx written" test -s iv.xlsx
+ok "the same query as json" stats sig-intervention --by unit --format json
+echo "$OUT" > iv-unit.json
+if /usr/bin/python3 -c 'import openpyxl' 2>/dev/null; then
+    check "workbook matches the json (by unit)" /usr/bin/python3 "$SIGREG_SOURCE_DIR/tests/cli/xlsx_check.py" iv.xlsx iv-unit.json
+    ok "xlsx intake by sex" stats sig-intake --by sex --format xlsx --out intake.xlsx
+    ok "intake by sex json" stats sig-intake --by sex --format json
+    echo "$OUT" > intake-sex.json
+    check "workbook matches the json (intake by sex)" /usr/bin/python3 "$SIGREG_SOURCE_DIR/tests/cli/xlsx_check.py" intake.xlsx intake-sex.json
+    ok "xlsx experience, English" stats sig-experience --format xlsx --out exp.xlsx --lang en
+    ok "experience json, English" stats sig-experience --format json --lang en
+    echo "$OUT" > exp-en.json
+    check "workbook matches the json (experience)" /usr/bin/python3 "$SIGREG_SOURCE_DIR/tests/cli/xlsx_check.py" exp.xlsx exp-en.json
+    ok "xlsx change table by unit" stats sig-closure --change --by unit --format xlsx --out change.xlsx
+    ok "change table json" stats sig-closure --change --by unit --format json
+    echo "$OUT" > change.json
+    check "workbook matches the json (change table)" /usr/bin/python3 "$SIGREG_SOURCE_DIR/tests/cli/xlsx_check.py" change.xlsx change.json
+else
+    echo "skip: python3-openpyxl is not installed; the workbook is not read back" >&2
+fi
+refused "xlsx does not replace a file" "exists" stats sig-intake --format xlsx --out iv.xlsx
+ok "xlsx replaces it with --force" stats sig-intake --format xlsx --out iv.xlsx --force
+refused "xlsx never onto the registry" "registry" stats sig-intake --format xlsx --out "$SIGREG_REGISTRY" --force
+check "registry still opens" "$SIGREG_BIN" settings
+check "no temporary file left" bash -c '! ls -a | grep -q "^\.sigreg-"'
+
 # Roles: an analyst may summarise; a coordinator of one unit sees that unit
 ok "analyst summary" --user ana --passphrase-file analyst.pass stats sig-intake --format csv
 refused "coordinator elsewhere" "does not work in unit 'U2'" --user coord --passphrase-file coord.pass stats sig-intake --unit U2
@@ -65,7 +126,7 @@ ok "coordinator's own unit" --user coord --passphrase-file coord.pass stats sig-
 
 # The HTML report: one self-contained page
 ok "report" report --out report.html
-check "report has the forms, the change tables and the case flow" bash -c 'grep -q "SIG – inskrivning" report.html && grep -q "Förändring från inskrivning" report.html && grep -q "Ärendeflöde" report.html'
+check "report has the forms, the change tables and the case flow" bash -c 'grep -q "SIG – inskrivning" report.html && grep -q "förändring från inskrivningen" report.html && grep -q "Ärendeflöde" report.html'
 check "report draws SVG bars" grep -q "<svg" report.html
 check "report runs no scripts and fetches nothing" bash -c '! grep -qiE "<script|https?:|src=|<link" report.html'
 check "report shows withheld figures as .." grep -q ">\.\.<" report.html

@@ -58,7 +58,7 @@ check "json names the unit run" grep -q '"unit": "U1"' <<<"$OUT"
 ok "coordinator table" --user coord --passphrase-file coord.pass stats cases
 check "table names the unit" grep -qE "(enhet|unit) U1" <<<"$OUT"
 ok "coordinator report" --user coord --passphrase-file coord.pass report --out coord.html
-check "report names the unit" grep -q "Enhet U1\." coord.html
+check "report names the unit" grep -q "Enhet 1 (U1)" coord.html
 ok "audit" audit show
 check "audit names the unit run" bash -c "grep 'stats' <<<'$OUT' | tail -1 | grep -q 'unit=U1'"
 t_end

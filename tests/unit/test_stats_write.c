@@ -6,11 +6,14 @@
  */
 #include "testutil.h"
 
+#include <dirent.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sigreg/audit.h"
 #include "sigreg/cases.h"
+#include "sigreg/output.h"
 #include "sigreg/stats.h"
 #include "sigreg/units.h"
 #include "sigreg/users.h"
@@ -66,11 +69,11 @@ static void test_csv_with_labels(void **state)
     char *csv = write_out(s, SR_STATS_CSV);
     const char *expected =
         "form,item,unit,value,count,denominator,percent,estimate,suppressed,item_label,"
-        "value_label,unit_label\r\n"
-        "cases,status,U1,open,7,7,100,,false,Status,öppet,Enhet ett\r\n"
-        "cases,status,U1,closed,0,7,0,,false,Status,avslutat,Enhet ett\r\n"
-        "cases,status,U2,open,6,6,100,,false,Status,öppet,Enhet två\r\n"
-        "cases,status,U2,closed,0,6,0,,false,Status,avslutat,Enhet två\r\n";
+        "value_label,unit_label,unit_of_count,unit_of_count_label\r\n"
+        "cases,status,U1,open,7,7,100,,false,Status,öppet,Enhet ett,cases,ärenden\r\n"
+        "cases,status,U1,closed,0,7,0,,false,Status,avslutat,Enhet ett,cases,ärenden\r\n"
+        "cases,status,U2,open,6,6,100,,false,Status,öppet,Enhet två,cases,ärenden\r\n"
+        "cases,status,U2,closed,0,6,0,,false,Status,avslutat,Enhet två,cases,ärenden\r\n";
     assert_string_equal(csv, expected);
     free(csv);
     char *excel = write_out(s, SR_STATS_CSV_EXCEL);
@@ -78,8 +81,8 @@ static void test_csv_with_labels(void **state)
                         "\xEF\xBB\xBF"
                         "form;item;unit;value;",
                         24);
-    assert_non_null(
-        strstr(excel, "\r\ncases;status;U2;open;6;6;100;;false;Status;öppet;Enhet två\r\n"));
+    assert_non_null(strstr(
+        excel, "\r\ncases;status;U2;open;6;6;100;;false;Status;öppet;Enhet två;cases;ärenden\r\n"));
     free(excel);
     sr_stats_free(s);
     sr_registry_close(reg);
@@ -159,12 +162,88 @@ static void test_sink_failure(void **state)
     sr_registry_close(reg);
 }
 
+/* Swedish headers for people, the contract's names otherwise; the figures
+ * and the machine values (codes, true/false) alike either way. */
+static void test_headers(void **state)
+{
+    (void)state;
+    sr_registry *reg = tu_open(db, NULL, NULL);
+    sr_stats_query q = {.form = "cases", .by = {"unit", NULL}};
+    sr_stats *s = NULL;
+    sr_error err;
+    sr_error_clear(&err);
+    assert_int_equal(sr_stats_run(reg, &q, &s, &err), SR_OK);
+    static const char *const langs[] = {"sv", "en"};
+    static const char *const heads[] = {
+        "formulär;fråga;unit;värde;antal;bas;procent;skattning;ej redovisad;frågetext;svarstext;"
+        "unit (text);räknas som;räknas som (text)\r\n",
+        "form;item;unit;value;count;denominator;percent;estimate;suppressed;item_label;value_label;"
+        "unit_label;unit_of_count;unit_of_count_label\r\n"};
+    for (int k = 0; k < 2; k++) {
+        sr_sink_memory mem;
+        memset(&mem, 0, sizeof mem);
+        sr_sink sink = sr_sink_to_memory(&mem);
+        sr_stats_write_options wo = {0, langs[k]};
+        assert_int_equal(sr_stats_write(s, SR_STATS_CSV_EXCEL, &wo, &sink, &err), SR_OK);
+        assert_memory_equal(mem.data + 3, heads[k], strlen(heads[k]));
+        assert_non_null(strstr(mem.data, "\r\ncases;status;U2;open;6;6;100;;false;"));
+        sr_sink_memory_release(&mem);
+    }
+    sr_stats_free(s);
+    sr_registry_close(reg);
+}
+
+/* The workbook: a zip at the path, never over an existing file unless
+ * forced, never over the registry, no temporary file left behind. */
+static void test_xlsx_file(void **state)
+{
+    (void)state;
+    sr_registry *reg = tu_open(db, NULL, NULL);
+    sr_stats_query q = {.form = "cases", .by = {"unit", NULL}};
+    sr_stats *s = NULL;
+    sr_error err;
+    sr_error_clear(&err);
+    assert_int_equal(sr_stats_run(reg, &q, &s, &err), SR_OK);
+    char dir[600], path[700];
+    snprintf(dir, sizeof dir, "%s", tu_scratch_dir());
+    snprintf(path, sizeof path, "%s/cases.xlsx", dir);
+    sr_output_options oo = {0, db};
+    assert_int_equal(sr_stats_write_xlsx(s, path, &oo, &err), SR_OK);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char magic[2] = {0, 0};
+    assert_int_equal(fread(magic, 1, 2, f), 2);
+    fclose(f);
+    assert_memory_equal(magic, "PK", 2);
+    sr_error_clear(&err);
+    assert_int_equal(sr_stats_write_xlsx(s, path, &oo, &err), SR_ERR_EXISTS);
+    assert_string_equal(err.where, "out");
+    oo.force = 1;
+    sr_error_clear(&err);
+    assert_int_equal(sr_stats_write_xlsx(s, path, &oo, &err), SR_OK);
+    sr_error_clear(&err);
+    assert_int_equal(sr_stats_write_xlsx(s, db, &oo, &err), SR_ERR_DENIED);
+    sr_error_clear(&err);
+    char missing[720];
+    snprintf(missing, sizeof missing, "%s/no/such/folder.xlsx", dir);
+    assert_int_equal(sr_stats_write_xlsx(s, missing, &oo, &err), SR_ERR_IO);
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    for (struct dirent *de; (de = readdir(d));)
+        assert_null(strstr(de->d_name, ".sigreg-xlsx-"));
+    closedir(d);
+    sr_stats_free(s);
+    sr_registry_close(reg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_csv_with_labels),
         cmocka_unit_test(test_coordinator_gets_the_query_run),
         cmocka_unit_test(test_sink_failure),
+        cmocka_unit_test(test_headers),
+        cmocka_unit_test(test_xlsx_file),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
