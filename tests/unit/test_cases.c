@@ -447,8 +447,7 @@ static void test_import_closes_with_its_closure(void **state)
     sr_import_free(imp);
     assert_int_equal(done.count, 1);
     case_status cs = {"", ""};
-    assert_int_equal(sr_case_show(f->reg, done.cases[0].code, keep_status, NULL, &cs, &err),
-                     SR_OK);
+    assert_int_equal(sr_case_show(f->reg, done.cases[0].code, keep_status, NULL, &cs, &err), SR_OK);
     assert_string_equal(cs.status, "closed");
     assert_string_equal(cs.closed_at, "2025-06-30");
     char tmp[SR_CASE_CODE_SIZE];
