@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/texts.h"
 #include "form_int.h"
 #include "base/timeutil.h"
 
@@ -104,14 +105,6 @@ static void evaluate_enabled(const sr_form *form, const json_t *answers, int *en
 }
 
 /* ---- one answer -------------------------------------------------------------------- */
-
-static size_t utf8_length(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
 
 static void format_number(char *out, size_t size, double v)
 {
@@ -247,7 +240,7 @@ static int check_one(const srp_item *it, const json_t *a, sr_problems *problems)
             srp_problems_add(problems, id, "item '%s': the answer must be text", id);
             return 0;
         }
-        if (utf8_length(json_string_value(a)) > it->max_length) {
+        if (srp_utf8_length(json_string_value(a)) > it->max_length) {
             srp_problems_add(problems, id, "item '%s': the text is longer than %zu characters", id,
                              it->max_length);
             return 0;

@@ -132,17 +132,8 @@ out:
     return rc;
 }
 
-void srp_csv_put_field(srp_buf *b, const char *field, int first)
+static void put_quoted(srp_buf *b, const char *field)
 {
-    if (!first)
-        srp_buf_put(b, ",", 1);
-    size_t n = strlen(field);
-    int quote = n > 0 && (field[0] == ' ' || field[n - 1] == ' ');
-    quote = quote || strpbrk(field, ",\"\r\n") != NULL;
-    if (!quote) {
-        srp_buf_put(b, field, n);
-        return;
-    }
     srp_buf_put(b, "\"", 1);
     for (const char *p = field; *p; p++) {
         if (*p == '"')
@@ -150,6 +141,33 @@ void srp_csv_put_field(srp_buf *b, const char *field, int first)
         srp_buf_put(b, p, 1);
     }
     srp_buf_put(b, "\"", 1);
+}
+
+static int needs_quotes(const char *field, char sep)
+{
+    const char specials[] = {sep, '"', '\r', '\n', '\0'};
+    return field[strcspn(field, specials)] != '\0';
+}
+
+void srp_csv_quote(srp_buf *b, const char *field, char sep)
+{
+    if (!field)
+        return;
+    if (needs_quotes(field, sep))
+        put_quoted(b, field);
+    else
+        srp_buf_puts(b, field);
+}
+
+void srp_csv_put_field(srp_buf *b, const char *field, int first)
+{
+    if (!first)
+        srp_buf_put(b, ",", 1);
+    size_t n = strlen(field);
+    if (n > 0 && (field[0] == ' ' || field[n - 1] == ' '))
+        put_quoted(b, field);
+    else
+        srp_csv_quote(b, field, ',');
 }
 
 void srp_csv_end_row(srp_buf *b)

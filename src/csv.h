@@ -1,6 +1,7 @@
 /*
- * csv.h - reading and writing comma-separated values (RFC 4180), as REDCap
- * data dictionaries and XLSForm sheets use them (internal).
+ * csv.h - reading and writing comma-separated values (RFC 4180): REDCap data
+ * dictionaries and XLSForm sheets, summaries and extracts (internal). Every
+ * CSV field sigreg writes is quoted here.
  *
  * The reader takes quoted fields with commas, doubled quotes and line
  * breaks, CRLF or LF line ends, and skips a UTF-8 byte-order mark. It knows
@@ -33,6 +34,9 @@ typedef struct srp_csv {
 sr_status srp_csv_parse(const char *text, size_t len, srp_csv *csv, sr_error *err);
 void srp_csv_release(srp_csv *csv);
 
+/* Appends field (nothing for NULL), quoted as RFC 4180 says when it holds
+ * sep, a double quote or a line break; sep is ',' or, for Swedish Excel, ';'. */
+void srp_csv_quote(srp_buf *b, const char *field, char sep);
 /* Appends one field, quoted when it holds a comma, a quote, a line break or
  * a leading or trailing space; first says whether it starts a row. */
 void srp_csv_put_field(srp_buf *b, const char *field, int first);

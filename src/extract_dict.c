@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv.h"
+
 typedef struct dvar {
     char *file, *name, *sv, *en, *type, *coarsening, *form, *version;
     srp_dict_kind kind;
@@ -126,18 +128,6 @@ int srp_dict_oom(const srp_dict *d)
 
 /* ---- quoting -------------------------------------------------------------------------------- */
 
-static void csv(srp_buf *b, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        srp_buf_puts(b, s);
-        return;
-    }
-    srp_buf_puts(b, "\"");
-    for (const char *p = s; *p; p++)
-        srp_buf_put(b, *p == '"' ? "\"\"" : p, *p == '"' ? 2 : 1);
-    srp_buf_puts(b, "\"");
-}
-
 /* "text" for R: backslash and double quote escaped, line breaks as spaces. */
 static void r_string(srp_buf *b, const char *s)
 {
@@ -178,19 +168,19 @@ void srp_dict_codebook(const srp_dict *d, srp_buf *b)
         const dvar *v = &d->vars[i];
         const char *fields[] = {v->name, v->sv, v->en, v->type};
         for (size_t f = 0; f < 4; f++) {
-            csv(b, fields[f]);
+            srp_csv_quote(b, fields[f], ',');
             srp_buf_puts(b, ",");
         }
         if (v->count)
             srp_buf_printf(b, "%zu codes in value_labels.csv", v->count);
         srp_buf_puts(b, v->quasi ? ",yes," : ",no,");
-        csv(b, v->coarsening);
+        srp_csv_quote(b, v->coarsening, ',');
         srp_buf_puts(b, ",");
-        csv(b, v->file);
+        srp_csv_quote(b, v->file, ',');
         srp_buf_puts(b, ",");
-        csv(b, v->form);
+        srp_csv_quote(b, v->form, ',');
         srp_buf_puts(b, ",");
-        csv(b, v->version);
+        srp_csv_quote(b, v->version, ',');
         srp_buf_puts(b, "\r\n");
     }
 }
@@ -202,13 +192,13 @@ void srp_dict_value_labels(const srp_dict *d, srp_buf *b)
         const dvar *v = &d->vars[i];
         for (size_t j = v->first; j < v->first + v->count; j++) {
             const dvalue *x = &d->values[j];
-            csv(b, v->name);
+            srp_csv_quote(b, v->name, ',');
             srp_buf_puts(b, ",");
-            csv(b, x->code);
+            srp_csv_quote(b, x->code, ',');
             srp_buf_puts(b, ",");
-            csv(b, x->sv);
+            srp_csv_quote(b, x->sv, ',');
             srp_buf_puts(b, ",");
-            csv(b, x->en);
+            srp_csv_quote(b, x->en, ',');
             srp_buf_puts(b, ",");
             if (x->order > 0)
                 srp_buf_printf(b, "%d", x->order);

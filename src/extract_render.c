@@ -4,6 +4,8 @@
  */
 #include "extract_render.h"
 
+#include "csv.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,20 +25,6 @@ int srp_extract_item_extracted(const srp_item *it)
 int srp_extract_item_quasi(const srp_item *it)
 {
     return it->quasi_identifier || strcmp(it->id, "sex") == 0;
-}
-
-void srp_csv_field(srp_buf *b, const char *s)
-{
-    if (!s)
-        return;
-    if (!strpbrk(s, ",\"\r\n")) {
-        srp_buf_puts(b, s);
-        return;
-    }
-    srp_buf_puts(b, "\"");
-    for (const char *p = s; *p; p++)
-        srp_buf_put(b, *p == '"' ? "\"\"" : p, *p == '"' ? 2 : 1);
-    srp_buf_puts(b, "\"");
 }
 
 /* ---- decoding ------------------------------------------------------------------------------- */
@@ -169,7 +157,7 @@ void srp_extract_render_items(const srp_extract_plan *plan, const srp_extract_fo
             srp_buf_puts(row, a->value.boolean ? "1" : "0");
             break;
         case SR_ITEM_CHOICE:
-            srp_csv_field(row, a->item->options[a->value.option].code);
+            srp_csv_quote(row, a->item->options[a->value.option].code, ',');
             break;
         case SR_ITEM_INTEGER:
         case SR_ITEM_DECIMAL:
@@ -232,7 +220,7 @@ void srp_extract_render_qi(const srp_extract_plan *plan, const srp_kanon *t, siz
             continue;
         }
         if (c == 0) {
-            srp_csv_field(out, plan->units[v]);
+            srp_csv_quote(out, plan->units[v], ',');
             continue;
         }
         if (c == 2 && (plan->relative_dates || form == SRP_KANON_YEARS)) {
@@ -260,7 +248,7 @@ void srp_extract_render_qi(const srp_extract_plan *plan, const srp_kanon *t, siz
                 put_number(out, (double)v / qi->scale);
             break;
         case SR_ITEM_CHOICE:
-            srp_csv_field(out, it->options[v].code);
+            srp_csv_quote(out, it->options[v].code, ',');
             break;
         default:
             srp_buf_printf(out, "%ld", (long)v);

@@ -77,9 +77,6 @@ int srp_extract_item_quasi(const srp_item *item);
 int srp_extract_decode(const srp_extract_form *form, int version, const unsigned char *blob,
                        size_t len, srp_extract_answer *answers);
 
-/* A CSV field, quoted when needed. */
-void srp_csv_field(srp_buf *out, const char *text);
-
 /* The dictionary's variables person, the fixed and the item
  * quasi-identifiers (of cases.csv), and cases.csv's header up to there. */
 void srp_extract_codebook_start(const srp_extract_plan *plan, srp_dict *dict, srp_buf *header);

@@ -12,14 +12,10 @@
 
 #include "crypto.h"
 #include "base/error.h"
+#include "base/names.h"
 #include "form_int.h"
 #include "sigreg/limits.h"
 #include "base/timeutil.h"
-
-#define MAX_ITEMS 2000
-#define MAX_OPTIONS 500
-#define DEFAULT_MAX_LENGTH 1000
-#define MAX_TEXT_LENGTH 100000
 
 static const char *const phase_names[SR_PHASE_COUNT] = {"intake", "intervention", "closure",
                                                         "experience", "followup"};
@@ -120,32 +116,6 @@ static void check_keys(vctx *v, json_t *obj, const char *path, const char *const
     }
 }
 
-static int id_valid(const char *s, const char *rest_chars, size_t max)
-{
-    size_t n = strlen(s);
-    if (n < 1 || n > max || s[0] < 'a' || s[0] > 'z')
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || strchr(rest_chars, c)))
-            return 0;
-    }
-    return 1;
-}
-
-static int code_valid(const char *s)
-{
-    size_t n = strlen(s);
-    if (n < 1 || n > 32)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
-            return 0;
-    }
-    return 1;
-}
-
 static int lang_valid(const char *s)
 {
     size_t n = strlen(s), i = 0;
@@ -228,8 +198,8 @@ static void check_options(vctx *v, json_t *item, const char *path, srp_item *it)
         report(v, p, "must be a non-empty array of options");
         return;
     }
-    if (json_array_size(opts) > MAX_OPTIONS) {
-        report(v, p, "has more than %d options", MAX_OPTIONS);
+    if (json_array_size(opts) > SR_FORM_MAX_OPTIONS) {
+        report(v, p, "has more than %d options", SR_FORM_MAX_OPTIONS);
         return;
     }
     it->option_count = json_array_size(opts);
@@ -253,7 +223,7 @@ static void check_options(vctx *v, json_t *item, const char *path, srp_item *it)
             report(v, r, "an option needs a code");
         else if (!json_is_string(code))
             report(v, r, "must be a string, not %s", json_kind(code));
-        else if (!code_valid(json_string_value(code)))
+        else if (!srp_name_option_code_valid(json_string_value(code)))
             report(v, r, "'%s' is not a valid code (1-32 of a-z, 0-9, _)",
                    json_string_value(code));
         else {
@@ -401,11 +371,11 @@ static void check_type_extras(vctx *v, json_t *item, const char *path, srp_item 
     }
     if (it->type == SR_ITEM_TEXT) {
         json_t *m = json_object_get(item, "max_length");
-        it->max_length = DEFAULT_MAX_LENGTH;
+        it->max_length = SR_FORM_DEFAULT_TEXT_LENGTH;
         if (m && (!json_is_integer(m) || json_integer_value(m) < 1 ||
-                  json_integer_value(m) > MAX_TEXT_LENGTH))
+                  json_integer_value(m) > SR_FORM_MAX_TEXT_LENGTH))
             report(v, join(p, sizeof p, path, "max_length"),
-                   "must be a whole number from 1 to %d", MAX_TEXT_LENGTH);
+                   "must be a whole number from 1 to %d", SR_FORM_MAX_TEXT_LENGTH);
         else if (m)
             it->max_length = (size_t)json_integer_value(m);
     }
@@ -509,7 +479,7 @@ static void check_condition(vctx *v, const sr_form *form, size_t self, json_t *c
                             int depth)
 {
     char p[512];
-    if (depth > 32) {
+    if (depth > SR_FORM_MAX_CONDITION_DEPTH) {
         report(v, path, "conditions are nested too deeply");
         return;
     }
@@ -625,7 +595,7 @@ static void check_item(vctx *v, sr_form *form, size_t index, json_t *item)
     join(p, sizeof p, path, "id");
     if (!id)
         report(v, p, "an item needs an id");
-    else if (!json_is_string(id) || !id_valid(json_string_value(id), "_", 48))
+    else if (!json_is_string(id) || !srp_name_item_id_valid(json_string_value(id)))
         report(v, p, "'%s' is not a valid item id ([a-z][a-z0-9_]{0,47})",
                json_is_string(id) ? json_string_value(id) : json_kind(id));
     else {
@@ -689,7 +659,7 @@ static void check_document(vctx *v, sr_form *form)
     json_t *id = json_object_get(root, "id");
     if (!id)
         report(v, "id", "missing");
-    else if (!json_is_string(id) || !id_valid(json_string_value(id), "-", 48))
+    else if (!json_is_string(id) || !srp_name_form_id_valid(json_string_value(id)))
         report(v, "id", "'%s' is not a valid form id ([a-z][a-z0-9-]{0,47})",
                json_is_string(id) ? json_string_value(id) : json_kind(id));
     else
@@ -725,8 +695,8 @@ static void check_document(vctx *v, sr_form *form)
         report(v, "items", "must be a non-empty array of items");
         return;
     }
-    if (json_array_size(items) > MAX_ITEMS) {
-        report(v, "items", "has more than %d items", MAX_ITEMS);
+    if (json_array_size(items) > SR_FORM_MAX_ITEMS) {
+        report(v, "items", "has more than %d items", SR_FORM_MAX_ITEMS);
         return;
     }
     form->item_count = json_array_size(items);

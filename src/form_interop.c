@@ -23,6 +23,7 @@
 
 #include "base/buffer.h"
 #include "base/error.h"
+#include "base/names.h"
 #include "base/texts.h"
 #include "base/timeutil.h"
 #include "csv.h"
@@ -123,65 +124,6 @@ static void problem(problems_ctx *p, const char *path, const char *fmt, ...)
     p->count++;
     if (p->problems && srp_problems_add(p->problems, path, "%s", message) != 0)
         p->oom = 1;
-}
-
-static int code_valid(const char *s)
-{
-    size_t n = strlen(s);
-    if (n < 1 || n > SR_OPTION_CODE_MAX)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '_'))
-            return 0;
-    return 1;
-}
-
-/* Whether s is well-formed UTF-8 (no overlong forms, no surrogates). */
-static int utf8_valid(const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        size_t n = *p < 0x80             ? 0
-                   : (*p & 0xE0) == 0xC0 ? 1
-                   : (*p & 0xF0) == 0xE0 ? 2
-                   : (*p & 0xF8) == 0xF0 ? 3
-                                         : 9;
-        if (n == 9 || (n == 1 && *p < 0xC2))
-            return 0;
-        unsigned long cp = n ? *p & (0x3F >> n) : *p;
-        for (size_t k = 1; k <= n; k++) {
-            if ((p[k] & 0xC0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (p[k] & 0x3F);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-        p += n + 1;
-    }
-    return 1;
-}
-
-static int item_id_valid(const char *s)
-{
-    size_t n = strlen(s);
-    if (n < 1 || n > SR_ITEM_ID_MAX || !islower((unsigned char)s[0]))
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '_'))
-            return 0;
-    return 1;
-}
-
-static int form_id_valid(const char *s)
-{
-    size_t n = strlen(s);
-    if (n < 1 || n > SR_FORM_ID_MAX || !islower((unsigned char)s[0]))
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '-'))
-            return 0;
-    return 1;
 }
 
 static const srp_item *find_item(const sr_form *form, const char *id)
@@ -1493,7 +1435,7 @@ static void rc_choices(rc_import *im, const char *field, const char *text, json_
         *comma = '\0';
         char *code = trimmed(choice), *label = trimmed(comma + 1);
         if (code && label) {
-            if (!code_valid(code))
+            if (!srp_name_option_code_valid(code))
                 problem(&im->p, field,
                         "field '%s': the choice code '%s' is not a sigreg option code "
                         "(1-32 of a-z, 0-9, _)",
@@ -1710,7 +1652,7 @@ static void rc_field(rc_import *im, size_t r)
     const char *field = cell(im, row, RC_VAR);
     char where[64], piped[80];
     snprintf(where, sizeof where, "row %zu", r + 1);
-    if (!item_id_valid(field)) {
+    if (!srp_name_item_id_valid(field)) {
         problem(&im->p, *field ? field : where,
                 "%s: the variable name '%s' is not a sigreg item id ([a-z][a-z0-9_]{0,47})", where,
                 field);
@@ -1838,7 +1780,7 @@ static json_t *import_document(problems_ctx *p, const sr_form_import_options *op
     const char *id = opts && opts->id ? opts->id : json_string_value(json_object_get(form, "id"));
     if (!id)
         id = fallback_id;
-    if (!id || !form_id_valid(id))
+    if (!id || !srp_name_form_id_valid(id))
         problem(p, "id", "the form id '%s' is not a sigreg form id ([a-z][a-z0-9-]{0,47})",
                 id ? id : "");
     json_object_set_new(doc, "id", json_string(id ? id : ""));
@@ -1895,7 +1837,7 @@ sr_status sr_form_import_redcap(const char *text, size_t len, const sr_form_impo
         goto out;
     for (size_t r = 0; r < im.csv.count; r++)
         for (size_t k = 0; k < im.csv.rows[r].count; k++)
-            if (!utf8_valid(im.csv.rows[r].fields[k])) {
+            if (!srp_utf8_valid(im.csv.rows[r].fields[k])) {
                 char where[32];
                 snprintf(where, sizeof where, "row %zu", r + 1);
                 problem(&im.p, where,
@@ -2660,7 +2602,7 @@ static void fh_options(fh_import *im, const char *link, const json_t *q, json_t 
             problem(&im->p, link,
                     "item '%s': the initially selected option '%s' cannot be expressed", link,
                     code);
-        if (!code_valid(code)) {
+        if (!srp_name_option_code_valid(code)) {
             problem(
                 &im->p, link,
                 "item '%s': the option code '%s' is not a sigreg option code (1-32 of a-z, 0-9, _)",
@@ -2692,7 +2634,7 @@ static void fh_item(fh_import *im, const json_t *q, int depth)
 {
     const char *link = json_string_value(json_object_get(q, "linkId")) ?: "";
     const char *ftype = json_string_value(json_object_get(q, "type")) ?: "";
-    if (!item_id_valid(link)) {
+    if (!srp_name_item_id_valid(link)) {
         problem(&im->p, *link ? link : "item",
                 "linkId '%s' is not a sigreg item id ([a-z][a-z0-9_]{0,47})", link);
         /* go on: what else the item holds is reported too */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/buffer.h"
+#include "csv.h"
 #include "base/error.h"
 #include "base/texts.h"
 #include "stats_int.h"
@@ -64,21 +65,7 @@ static void putc_(out *o, char c)
 
 static void csv_field(out *o, const char *s, char sep)
 {
-    if (!s)
-        return;
-    const char specials[] = {sep, '"', '\n', '\0'};
-    size_t plain = strcspn(s, specials);
-    if (s[plain]) {
-        putc_(o, '"');
-        for (; *s; s++) {
-            if (*s == '"')
-                putc_(o, '"');
-            putc_(o, *s);
-        }
-        putc_(o, '"');
-    } else {
-        put_n(o, s, plain);
-    }
+    srp_csv_quote(&o->buf, s, sep);
 }
 
 static void put_long(out *o, long v)

@@ -131,3 +131,36 @@ const char *srp_texts_get(srp_text_id id, const char *lang)
         return "";
     return srp_lang_is_en(lang) ? texts[id].en : texts[id].sv;
 }
+
+int srp_utf8_valid(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        size_t n = *p < 0x80             ? 0
+                   : (*p & 0xE0) == 0xC0 ? 1
+                   : (*p & 0xF0) == 0xE0 ? 2
+                   : (*p & 0xF8) == 0xF0 ? 3
+                                         : 9;
+        if (n == 9 || (n == 1 && *p < 0xC2))
+            return 0;
+        unsigned long cp = n ? *p & (0x3F >> n) : *p;
+        for (size_t k = 1; k <= n; k++) {
+            if ((p[k] & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (p[k] & 0x3F);
+        }
+        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        p += n + 1;
+    }
+    return 1;
+}
+
+size_t srp_utf8_length(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}

@@ -8,6 +8,8 @@
 #ifndef SIGREG_TEXTS_H
 #define SIGREG_TEXTS_H
 
+#include <stddef.h>
+
 typedef enum srp_text_id {
     SRP_T_YES,
     SRP_T_NO,
@@ -87,6 +89,11 @@ typedef enum srp_text_id {
     SRP_T_XLSX_UNIT,
     SRP_T_COUNT
 } srp_text_id;
+
+/* Whether s is well-formed UTF-8 (no overlong forms, no surrogates). */
+int srp_utf8_valid(const char *s);
+/* The number of characters (code points) of UTF-8 text. */
+size_t srp_utf8_length(const char *s);
 
 /* 1 when lang asks for English, 0 for Swedish (the default). */
 int srp_lang_is_en(const char *lang);
