@@ -190,7 +190,7 @@ static sr_status case_of_pseudonym(sr_registry *reg, const unsigned char ps[SRP_
 }
 
 sr_status srp_case_insert(sr_registry *reg, const char *unit, const char *pnr_text,
-                          char code[SR_CASE_CODE_SIZE], sr_error *err)
+                          const char *closed_at, char code[SR_CASE_CODE_SIZE], sr_error *err)
 {
     sqlite3 *db = srp_registry_db(reg);
     if (!srp_registry_has_identity(reg))
@@ -231,7 +231,8 @@ sr_status srp_case_insert(sr_registry *reg, const char *unit, const char *pnr_te
         srp_case_code_generate(code);
         rc = srp_registry_prepare(reg,
                                   "INSERT INTO cases (code, unit, pseudonym, birth_date, status,"
-                                  " opened_at) VALUES (?1, ?2, ?3, ?4, 'open', ?5)",
+                                  " opened_at, closed_at) VALUES (?1, ?2, ?3, ?4,"
+                                  " CASE WHEN ?6 IS NULL THEN 'open' ELSE 'closed' END, ?5, ?6)",
                                   &st, err);
         if (rc != SR_OK)
             break;
@@ -242,6 +243,8 @@ sr_status srp_case_insert(sr_registry *reg, const char *unit, const char *pnr_te
             sqlite3_bind_text(st, 4, p.birth_date, -1, SQLITE_STATIC);
         }
         sqlite3_bind_text(st, 5, today, -1, SQLITE_STATIC);
+        if (closed_at)
+            sqlite3_bind_text(st, 6, closed_at, -1, SQLITE_STATIC);
         int src = sqlite3_step(st);
         srp_stmt_done(reg, st);
         if (src == SQLITE_DONE)
@@ -273,7 +276,7 @@ sr_status sr_case_new(sr_registry *reg, const char *unit, const char *pnr,
         rc = srp_store_begin(srp_registry_db(reg), err);
     if (rc != SR_OK)
         return rc;
-    rc = srp_case_insert(reg, unit, pnr, code, err);
+    rc = srp_case_insert(reg, unit, pnr, NULL, code, err);
     char detail[64];
     snprintf(detail, sizeof detail, "unit=%s pnr=%s", unit, pnr ? "yes" : "no");
     return srp_case_commit(reg, rc, "case.new", code, detail, err);

@@ -172,7 +172,10 @@ static sr_status register_with(sr_registry *reg, const srp_case_state *cs, const
     }
     free(text);
     free(coded);
-    if (rc == SR_OK && sr_form_phase(form) == SR_PHASE_CLOSURE) {
+    /* An import writes the row closed when it opens the case (the same
+     * transaction): then there is nothing to update. */
+    if (rc == SR_OK && sr_form_phase(form) == SR_PHASE_CLOSURE &&
+        strcmp(c.row_closed_at, date) != 0) {
         rc = srp_registry_prepare(
             reg, "UPDATE cases SET status = 'closed', closed_at = ?2 WHERE code = ?1", &st, err);
         if (rc == SR_OK) {

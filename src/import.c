@@ -135,6 +135,28 @@ static sr_status check_keys(json_t *obj, const char *const *keys, const char *wh
     return SR_OK;
 }
 
+/* The date of the first closure-phase response of a line (a valid date),
+ * or NULL; what is wrong with a response is found and told later. */
+static const char *closure_date(sr_import *imp, const json_t *responses)
+{
+    size_t i;
+    json_t *r;
+    json_array_foreach(responses, i, r)
+    {
+        json_t *form_id = json_object_get(r, "form"), *version = json_object_get(r, "version");
+        json_t *date = json_object_get(r, "date");
+        const sr_form *form = NULL;
+        if (!json_is_string(form_id) || !json_is_string(date) ||
+            (version && (!json_is_integer(version) || json_integer_value(version) < 1)) ||
+            form_for(imp, json_string_value(form_id),
+                     version ? (int)json_integer_value(version) : 0, &form, NULL) != SR_OK)
+            continue;
+        if (sr_form_phase(form) == SR_PHASE_CLOSURE)
+            return json_string_length(date) <= SR_DATE_MAX ? json_string_value(date) : NULL;
+    }
+    return NULL;
+}
+
 static sr_status import_object(sr_import *imp, json_t *line, sr_import_result *result,
                                sr_problems *problems, sr_error *err)
 {
@@ -149,8 +171,16 @@ static sr_status import_object(sr_import *imp, json_t *line, sr_import_result *r
         return srp_error_set(err, SR_ERR_INVALID, "'pnr' must be a string");
     if (responses && !json_is_array(responses))
         return srp_error_set(err, SR_ERR_INVALID, "'responses' must be an array");
+    /* The closure this line registers, if any, is written with the case: a
+     * line that fails is rolled back whole, so the row is only ever kept
+     * closed with its closure. (Not for a line of more responses than the
+     * per-case state holds: those re-read the case from the database.) */
+    const char *closed_at = NULL;
+    if (json_array_size(responses) <= SRP_CASE_SEEN_MAX)
+        closed_at = closure_date(imp, responses);
     rc = srp_case_insert(imp->reg, json_string_value(unit),
-                         json_is_string(pnr) ? json_string_value(pnr) : NULL, result->code, err);
+                         json_is_string(pnr) ? json_string_value(pnr) : NULL, closed_at,
+                         result->code, err);
     if (rc != SR_OK)
         return rc;
     /* The new case's state is kept here, not read back per response: only
@@ -160,6 +190,8 @@ static sr_status import_object(sr_import *imp, json_t *line, sr_import_result *r
     snprintf(state.code, sizeof state.code, "%s", result->code);
     snprintf(state.unit, sizeof state.unit, "%s", json_string_value(unit));
     snprintf(state.status, sizeof state.status, "open");
+    if (closed_at)
+        snprintf(state.row_closed_at, sizeof state.row_closed_at, "%s", closed_at);
     srp_case_seen seen;
     memset(&seen, 0, sizeof seen);
     size_t i;

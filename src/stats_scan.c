@@ -26,7 +26,16 @@ typedef struct person {
     int *latest;                       /* change: the latest code given (-1 none) */
     char latest_date[SR_DATE_MAX + 1]; /* the date of the response latest seen */
     int *intake_code;
+    size_t *touched; /* the variables given an answer (n > 0), in the order first given */
+    size_t touched_count;
+    unsigned char *flags; /* per variable: SEEN_ANY, SEEN_COUNTED */
+    struct seen_code {
+        size_t var, code;
+    } * seen_list; /* every (variable, code) seen, once each */
+    size_t seen_count;
 } person;
+
+enum { SEEN_ANY = 1, SEEN_COUNTED = 2 }; /* any code; one that is not 'missing' */
 
 typedef struct people {
     person *items;
@@ -53,21 +62,37 @@ static person *person_for(srp_stats_engine *e, people *p, long slot_id, sr_error
         x->n = calloc(nv, sizeof *x->n);
         x->latest = calloc(nv, sizeof *x->latest);
         x->intake_code = calloc(nv, sizeof *x->intake_code);
-        if (!x->seen || !x->sum || !x->n || !x->latest || !x->intake_code)
-            return srp_error_set(err, SR_ERR_NOMEM, "out of memory"), NULL;
+        x->touched = calloc(nv, sizeof *x->touched);
+        x->flags = calloc(nv, 1);
+        size_t codes = 1;
         for (size_t j = 0; j < e->var_count; j++)
+            codes += e->vars[j].ncodes;
+        x->seen_list = calloc(codes, sizeof *x->seen_list);
+        if (!x->seen || !x->sum || !x->n || !x->latest || !x->intake_code || !x->touched ||
+            !x->flags || !x->seen_list)
+            return srp_error_set(err, SR_ERR_NOMEM, "out of memory"), NULL;
+        for (size_t j = 0; j < e->var_count; j++) {
             if (e->vars[j].ncodes && !(x->seen[j] = calloc(e->vars[j].ncodes, 1)))
                 return srp_error_set(err, SR_ERR_NOMEM, "out of memory"), NULL;
+            x->latest[j] = -1;
+            x->intake_code[j] = -1;
+        }
     }
+    /* Only what the person before touched is cleared (all of it, on the
+     * first use, is zeroed by calloc). */
     x->slot = slot_id;
-    for (size_t j = 0; j < e->var_count; j++) {
-        if (x->seen[j])
-            memset(x->seen[j], 0, e->vars[j].ncodes);
+    for (size_t k = 0; k < x->seen_count; k++)
+        x->seen[x->seen_list[k].var][x->seen_list[k].code] = 0;
+    x->seen_count = 0;
+    for (size_t t = 0; t < x->touched_count; t++) {
+        size_t j = x->touched[t];
+        x->flags[j] = 0;
         x->sum[j] = 0;
         x->n[j] = 0;
         x->latest[j] = -1;
         x->intake_code[j] = -1;
     }
+    x->touched_count = 0;
     x->latest_date[0] = '\0';
     p->count++;
     return x;
@@ -84,8 +109,29 @@ static void people_release(srp_stats_engine *e, people *p)
         free(x->n);
         free(x->latest);
         free(x->intake_code);
+        free(x->touched);
+        free(x->flags);
+        free(x->seen_list);
     }
     free(p->items);
+}
+
+/* Notes that variable j of x is answered (before n[j] becomes positive). */
+static inline void touch(person *x, size_t j)
+{
+    if (x->n[j] == 0)
+        x->touched[x->touched_count++] = j;
+}
+
+/* Notes that x gave code c of variable j. */
+static inline void mark(const srp_stats_engine *e, person *x, size_t j, size_t c)
+{
+    if (x->seen[j][c])
+        return;
+    x->seen[j][c] = 1;
+    x->seen_list[x->seen_count].var = j;
+    x->seen_list[x->seen_count++].code = c;
+    x->flags[j] |= SEEN_ANY | (e->vars[j].missing[c] ? 0 : SEEN_COUNTED);
 }
 
 /* Adds everyone gathered to their groups. */
@@ -95,19 +141,16 @@ static int flush_people(srp_stats_engine *e, srp_slots *s, people *p)
         person *x = &p->items[i];
         srp_slot *sl = &s->items[x->slot];
         sl->people++;
-        for (size_t j = 0; j < e->var_count; j++) {
+        for (size_t k = 0; k < x->seen_count; k++)
+            sl->acc[x->seen_list[k].var].counts[x->seen_list[k].code]++;
+        for (size_t t = 0; t < x->touched_count; t++) {
+            size_t j = x->touched[t];
             srp_variable *v = &e->vars[j];
             srp_accum *a = &sl->acc[j];
             if (x->n[j] == 0)
                 continue;
             a->answered++;
-            int counted = 0, any = 0;
-            for (size_t c = 0; c < v->ncodes; c++)
-                if (x->seen[j][c]) {
-                    a->counts[c]++;
-                    counted |= !v->missing[c];
-                    any = 1;
-                }
+            int counted = (x->flags[j] & SEEN_COUNTED) != 0, any = (x->flags[j] & SEEN_ANY) != 0;
             /* Only 'missing' options chosen: counted, outside the shares (an
              * empty multichoice answer, none of the options, is inside). */
             if (!v->ncodes || counted || (v->type == SR_ITEM_MULTICHOICE && !any))
@@ -160,28 +203,53 @@ static size_t most_items(sr_form *const *forms, size_t count)
     return most;
 }
 
+/* What each variable is in each version, worked out once per scan. */
+enum { KIND_CATEGORICAL = 1, KIND_NUMERIC = 2 };
+
+/* kinds[vslot * var_count + j]; NULL when out of memory. */
+static unsigned char *variable_kinds(const srp_stats_engine *e)
+{
+    unsigned char *k = calloc(e->version_count * e->var_count + 1, 1);
+    for (size_t vs = 0; k && vs < e->version_count; vs++)
+        for (size_t j = 0; j < e->var_count; j++) {
+            int idx = e->vars[j].item_of[vs];
+            if (e->vars[j].derived || idx < 0)
+                continue;
+            sr_item_type t = e->forms[vs]->items[idx].type;
+            k[vs * e->var_count + j] =
+                (unsigned char)((srp_stats_categorical(t) ? KIND_CATEGORICAL : 0) |
+                                (srp_stats_numeric(t) ? KIND_NUMERIC : 0));
+        }
+    return k;
+}
+
 /* One response's answers added to the person gathered. */
-static void gather(srp_stats_engine *e, person *x, sqlite3_stmt *st, int vslot, int islot,
+static void gather(srp_stats_engine *e, person *x, const char *idate, int vslot, int islot,
                    const srp_coded_value *vals, const srp_coded_value *ivals, int have_intake,
-                   const char *date)
+                   const char *date, const unsigned char *kind)
 {
     sr_form *form = e->forms[vslot];
     /* Rows come by response, not date: the change tables want the latest
      * answer by date. */
     int latest = strcmp(date, x->latest_date) >= 0;
-    if (latest)
-        snprintf(x->latest_date, sizeof x->latest_date, "%s", date);
+    if (latest) {
+        size_t n = strlen(date);
+        n = n < sizeof x->latest_date ? n : sizeof x->latest_date - 1;
+        memcpy(x->latest_date, date, n);
+        x->latest_date[n] = '\0';
+    }
     for (size_t j = 0; j < e->var_count; j++) {
         srp_variable *v = &e->vars[j];
         if (v->derived == SRP_DERIVED_PER_CASE) {
+            touch(x, j);
             x->sum[j] += 1;
             x->n[j] = 1;
             continue;
         }
         if (v->derived == SRP_DERIVED_DAYS_TO_CLOSURE) {
-            if (islot >= 0 && sqlite3_column_text(st, 9)) {
-                x->sum[j] = (double)(srp_days_from_date(date) -
-                                     srp_days_from_date((const char *)sqlite3_column_text(st, 9)));
+            if (islot >= 0 && idate) {
+                touch(x, j);
+                x->sum[j] = (double)(srp_days_from_date(date) - srp_days_from_date(idate));
                 x->n[j] = 1;
             }
             continue;
@@ -193,20 +261,20 @@ static void gather(srp_stats_engine *e, person *x, sqlite3_stmt *st, int vslot, 
         const srp_coded_value *cv = &vals[idx];
         if (!cv->present)
             continue;
+        touch(x, j);
         if (it->type == SR_ITEM_MULTICHOICE) {
             for (size_t m = 0; m < cv->multi_count; m++)
-                x->seen[j][v->option_map[vslot][srp_coded_multi_at(cv, m)]] = 1;
+                mark(e, x, j, (size_t)v->option_map[vslot][srp_coded_multi_at(cv, m)]);
             x->n[j] = x->n[j] ? x->n[j] : 1;
             continue;
         }
-        int c =
-            srp_stats_categorical(it->type) ? srp_stats_code_of(it, cv, v->option_map[vslot]) : -1;
+        int c = kind[j] & KIND_CATEGORICAL ? srp_stats_code_of(it, cv, v->option_map[vslot]) : -1;
         if (c >= 0) {
-            x->seen[j][c] = 1;
+            mark(e, x, j, (size_t)c);
             if (latest)
                 x->latest[j] = c;
         }
-        if (srp_stats_numeric(it->type))
+        if (kind[j] & KIND_NUMERIC)
             x->sum[j] += cv->number;
         x->n[j]++;
         if (v->paired && have_intake) {
@@ -218,93 +286,215 @@ static void gather(srp_stats_engine *e, person *x, sqlite3_stmt *st, int vslot, 
     }
 }
 
+/* The active intake responses of one case, each decoded once for all of the
+ * case's responses (the blob is kept: a multichoice value points into it). */
+typedef struct intake_row {
+    int islot;
+    int have; /* decoded */
+    char date[SR_DATE_MAX + 1];
+    unsigned char *blob;
+    size_t len, cap;
+    srp_coded_value *vals;
+} intake_row;
+
+typedef struct intake_rows {
+    intake_row *items;
+    size_t count, cap;
+    size_t nvals;
+    int answers; /* the intake's answers are wanted (not only its version and date) */
+} intake_rows;
+
+static void intake_rows_release(intake_rows *r)
+{
+    for (size_t i = 0; i < r->cap; i++) {
+        free(r->items[i].blob);
+        free(r->items[i].vals);
+    }
+    free(r->items);
+}
+
+/* Appends the intake row st stands on; -1 when out of memory. */
+static int intake_rows_add(srp_stats_engine *e, intake_rows *r, sqlite3_stmt *st)
+{
+    if (r->count == r->cap) {
+        size_t cap = r->cap;
+        if (srp_grow((void **)&r->items, &cap, r->count + 1, sizeof *r->items) != 0)
+            return -1;
+        memset(r->items + r->cap, 0, (cap - r->cap) * sizeof *r->items);
+        r->cap = cap;
+    }
+    intake_row *row = &r->items[r->count];
+    if (!row->vals && !(row->vals = calloc(r->nvals, sizeof *row->vals)))
+        return -1;
+    size_t len = (size_t)sqlite3_column_bytes(st, 2);
+    if (len + 1 > row->cap) {
+        unsigned char *b = realloc(row->blob, len + 1);
+        if (!b)
+            return -1;
+        row->blob = b;
+        row->cap = len + 1;
+    }
+    if (len)
+        memcpy(row->blob, sqlite3_column_blob(st, 2), len);
+    row->len = len;
+    row->islot = version_slot(e->intake_versions, e->intake_count, sqlite3_column_int(st, 1));
+    const char *date = (const char *)sqlite3_column_text(st, 3);
+    snprintf(row->date, sizeof row->date, "%s", date ? date : "");
+    /* Without a change table or an intake item to group by, nothing reads
+     * the intake's answers: they are neither read nor decoded. */
+    row->have = r->answers && row->islot >= 0 &&
+                decode_all(e->intake_forms[row->islot], row->blob, len, row->vals) == 0;
+    r->count++;
+    return 0;
+}
+
+/* Steps st; 1 on a row, 0 at the end, -1 (rc set) on an error. */
+static int step(sqlite3 *db, sqlite3_stmt *st, const char *what, sr_status *rc, sr_error *err)
+{
+    int src = sqlite3_step(st);
+    if (src == SQLITE_ROW)
+        return 1;
+    if (src == SQLITE_DONE)
+        return 0;
+    *rc = srp_store_fail(db, src, what, err);
+    return -1;
+}
+
+/* One response (of the row r stands on) with one of its case's intake
+ * responses (NULL: none), added to its person. */
+static sr_status one_row(srp_stats_engine *e, srp_slots *s, people *p, sqlite3_stmt *r, int vslot,
+                         const srp_coded_value *vals, sqlite3_stmt *c, const intake_row *in,
+                         const unsigned char *kinds, sr_error *err)
+{
+    const char *date = (const char *)sqlite3_column_text(r, 1);
+    const char *unit = (const char *)sqlite3_column_text(c, 1);
+    const char *birth = (const char *)sqlite3_column_text(c, 2);
+    const char *status = (const char *)sqlite3_column_text(c, 3);
+    int islot = in ? in->islot : -1;
+    int have_intake = in && in->have;
+    const srp_coded_value *ivals = have_intake ? in->vals : NULL;
+    char keys[SRP_STATS_MAX_DIMS][SRP_STATS_KEY_SIZE];
+    sr_status rc =
+        srp_stats_dim_values(e, date, unit, birth, status, vals, vslot, ivals, islot, keys, err);
+    if (rc != SR_OK)
+        return rc;
+    long slot_id = srp_slots_find(e, s, keys, err);
+    person *x = slot_id >= 0 ? person_for(e, p, slot_id, err) : NULL;
+    if (!x)
+        return SR_ERR_NOMEM;
+    gather(e, x, islot >= 0 ? in->date : NULL, vslot, islot, vals, ivals, have_intake, date,
+           kinds + (size_t)vslot * e->var_count);
+    return SR_OK;
+}
+
+/* Three scans in case order, merged here: the form's active coded answers
+ * (by case and response, from the table's own key), the cases' covering
+ * index, and (when wanted) the intake's active coded answers. Each case's
+ * intake is decoded once, not once per response. The rows are those of the
+ * join "answers JOIN cases LEFT JOIN intake ORDER BY case, response". */
 sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
 {
     sqlite3 *db = srp_registry_db(e->reg);
-    /* Rows come in the table's own order, a person's responses together. */
-    const char *sql_intake =
-        "SELECT r.case_code, r.date, r.form_version, r.coded, c.unit, c.birth_date, c.status,"
-        " i.form_version, i.coded, i.date FROM response_codes r JOIN cases c INDEXED BY "
-        "cases_summary ON c.code = r.case_code"
-        " LEFT JOIN response_codes i ON i.case_code = r.case_code AND i.form_id = ?2 AND i.active"
-        " WHERE r.form_id = ?1 AND r.active ORDER BY r.form_id, r.case_code, r.response_id";
-    const char *sql_plain =
-        "SELECT r.case_code, r.date, r.form_version, r.coded, c.unit, c.birth_date, c.status,"
-        " NULL, NULL, NULL FROM response_codes r JOIN cases c INDEXED BY cases_summary ON c.code "
-        "= r.case_code"
-        " WHERE r.form_id = ?1 AND r.active ORDER BY r.form_id, r.case_code, r.response_id";
-    sqlite3_stmt *st = NULL;
-    srp_coded_value *vals = NULL, *ivals = NULL;
+    sqlite3_stmt *rs = NULL, *cs = NULL, *is = NULL;
+    srp_coded_value *vals = NULL;
+    unsigned char *kinds = NULL;
     people p = {NULL, 0, 0};
+    intake_rows in = {NULL, 0, 0, most_items(e->intake_forms, e->intake_count), e->q->change};
+    for (int d = 0; d < e->dim_count; d++)
+        in.answers |= e->dims[d].kind == SRP_BY_INTAKE_ITEM;
     char current[SR_CASE_CODE_SIZE + 4] = "";
-    sr_status rc = srp_store_prepare(db, e->need_intake ? sql_intake : sql_plain, &st, err);
+    int more_c = 0, more_i = 0, more_r, started = 0;
+    sr_status rc =
+        srp_store_prepare(db,
+                          "SELECT case_code, date, form_version, coded FROM response_codes"
+                          " WHERE form_id = ?1 AND active ORDER BY form_id, case_code, response_id",
+                          &rs, err);
+    if (rc == SR_OK)
+        rc = srp_store_prepare(db,
+                               "SELECT code, unit, birth_date, status FROM cases INDEXED BY"
+                               " cases_summary ORDER BY code",
+                               &cs, err);
+    if (rc == SR_OK && e->need_intake)
+        rc = srp_store_prepare(db,
+                               in.answers ? "SELECT case_code, form_version, coded, date FROM"
+                                            " response_codes WHERE form_id = ?1 AND active"
+                                            " ORDER BY form_id, case_code, response_id"
+                                          : "SELECT case_code, form_version, NULL, date FROM"
+                                            " response_codes WHERE form_id = ?1 AND active"
+                                            " ORDER BY form_id, case_code, response_id",
+                               &is, err);
     if (rc != SR_OK)
-        return rc;
-    if (e->need_intake)
-        sqlite3_bind_text(st, 2, e->intake_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 1, e->q->form, -1, SQLITE_STATIC);
+        goto out;
+    sqlite3_bind_text(rs, 1, e->q->form, -1, SQLITE_STATIC);
+    if (is)
+        sqlite3_bind_text(is, 1, e->intake_id, -1, SQLITE_STATIC);
     vals = calloc(most_items(e->forms, e->version_count), sizeof *vals);
-    ivals = calloc(most_items(e->intake_forms, e->intake_count), sizeof *ivals);
-    if (!vals || !ivals) {
+    kinds = variable_kinds(e);
+    if (!vals || !kinds) {
         rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
         goto out;
     }
-    int src;
-    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *code = (const char *)sqlite3_column_text(st, 0);
-        const char *date = (const char *)sqlite3_column_text(st, 1);
-        int vslot = version_slot(e->versions, e->version_count, sqlite3_column_int(st, 2));
-        const unsigned char *blob = sqlite3_column_blob(st, 3);
-        size_t blen = (size_t)sqlite3_column_bytes(st, 3);
-        const char *unit = (const char *)sqlite3_column_text(st, 4);
-        const char *birth = (const char *)sqlite3_column_text(st, 5);
-        const char *status = (const char *)sqlite3_column_text(st, 6);
-        int islot =
-            sqlite3_column_type(st, 7) == SQLITE_NULL
-                ? -1
-                : version_slot(e->intake_versions, e->intake_count, sqlite3_column_int(st, 7));
+    if ((more_c = step(db, cs, "read cases", &rc, err)) < 0 ||
+        (is && (more_i = step(db, is, "read responses", &rc, err)) < 0))
+        goto out;
+    while ((more_r = step(db, rs, "read responses", &rc, err)) == 1) {
+        const char *code = (const char *)sqlite3_column_text(rs, 0);
+        if (!code)
+            continue; /* NOT NULL: a join would match nothing */
+        /* The case: cases and answers are both in code order. */
+        while (more_c == 1 && strcmp((const char *)sqlite3_column_text(cs, 0), code) < 0)
+            if ((more_c = step(db, cs, "read cases", &rc, err)) < 0)
+                goto out;
+        if (more_c != 1 || strcmp((const char *)sqlite3_column_text(cs, 0), code) != 0)
+            continue; /* no such case: the inner join drops the answer */
+        int vslot = version_slot(e->versions, e->version_count, sqlite3_column_int(rs, 2));
         if (vslot < 0)
             continue;
-        if (strcmp(code, current) != 0) {
+        if (!started || strcmp(code, current) != 0) {
+            started = 1;
             if (flush_people(e, s, &p) != 0) {
                 rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-                break;
+                goto out;
             }
             snprintf(current, sizeof current, "%s", code);
+            /* This case's intake responses, decoded once. */
+            in.count = 0;
+            while (is && more_i == 1) {
+                const char *ic = (const char *)sqlite3_column_text(is, 0);
+                int cmp = ic ? strcmp(ic, code) : -1;
+                if (cmp > 0)
+                    break;
+                if (cmp == 0 && intake_rows_add(e, &in, is) != 0) {
+                    rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+                    goto out;
+                }
+                if ((more_i = step(db, is, "read responses", &rc, err)) < 0)
+                    goto out;
+            }
         }
-        if (decode_all(e->forms[vslot], blob, blen, vals) != 0) {
+        if (decode_all(e->forms[vslot], sqlite3_column_blob(rs, 3),
+                       (size_t)sqlite3_column_bytes(rs, 3), vals) != 0) {
             rc = srp_error_set(err, SR_ERR_CORRUPT, "a stored response of case '%s' is damaged",
                                code);
-            break;
+            goto out;
         }
-        int have_intake = 0;
-        if (islot >= 0) {
-            const unsigned char *iblob = sqlite3_column_blob(st, 8);
-            have_intake = decode_all(e->intake_forms[islot], iblob,
-                                     (size_t)sqlite3_column_bytes(st, 8), ivals) == 0;
-        }
-        char keys[SRP_STATS_MAX_DIMS][SRP_STATS_KEY_SIZE];
-        rc = srp_stats_dim_values(e, date, unit, birth, status, vals, vslot,
-                                  have_intake ? ivals : NULL, islot, keys, err);
+        if (in.count == 0)
+            rc = one_row(e, s, &p, rs, vslot, vals, cs, NULL, kinds, err);
+        for (size_t k = 0; rc == SR_OK && k < in.count; k++)
+            rc = one_row(e, s, &p, rs, vslot, vals, cs, &in.items[k], kinds, err);
         if (rc != SR_OK)
-            break;
-        long slot_id = srp_slots_find(e, s, keys, err);
-        person *x = slot_id >= 0 ? person_for(e, &p, slot_id, err) : NULL;
-        if (!x) {
-            rc = SR_ERR_NOMEM;
-            break;
-        }
-        gather(e, x, st, vslot, islot, vals, ivals, have_intake, date);
+            goto out;
     }
-    if (rc == SR_OK && src != SQLITE_DONE)
-        rc = srp_store_fail(db, src, "read responses", err);
-    if (rc == SR_OK && flush_people(e, s, &p) != 0)
+    if (rc == SR_OK && more_r == 0 && flush_people(e, s, &p) != 0)
         rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
 out:
     people_release(e, &p);
+    intake_rows_release(&in);
     free(vals);
-    free(ivals);
-    sqlite3_finalize(st);
+    free(kinds);
+    sqlite3_finalize(rs);
+    sqlite3_finalize(cs);
+    sqlite3_finalize(is);
     return rc;
 }
 
@@ -350,7 +540,8 @@ sr_status srp_stats_scan_cases(srp_stats_engine *e, srp_slots *s, sr_error *err)
             rc = SR_ERR_NOMEM;
             break;
         }
-        x->seen[0][strcmp(status, "closed") == 0 ? 1 : 0] = 1;
+        touch(x, 0);
+        mark(e, x, 0, strcmp(status, "closed") == 0 ? 1 : 0);
         x->n[0] = 1;
         if (flush_people(e, s, &p) != 0) {
             rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");

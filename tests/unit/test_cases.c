@@ -402,6 +402,59 @@ static void test_import_line_is_all_or_nothing(void **state)
     assert_int_equal(sr_audit_verify(f->reg, &report, &err), SR_OK);
 }
 
+/* An import writes a case closed when its line registers the closure:
+ * status and date as if the closure had been registered on its own, and
+ * nothing kept of a line that fails after its closure. */
+typedef struct case_status {
+    char status[8];
+    char closed_at[SR_DATE_MAX + 1];
+} case_status;
+
+static int keep_status(void *ctx, const sr_case_info *info)
+{
+    case_status *cs = ctx;
+    snprintf(cs->status, sizeof cs->status, "%s", info->status);
+    snprintf(cs->closed_at, sizeof cs->closed_at, "%s", info->closed_at ? info->closed_at : "");
+    return 1;
+}
+
+static void test_import_closes_with_its_closure(void **state)
+{
+    fixture *f = *state;
+    sr_import *imp = NULL;
+    sr_error err;
+    sr_error_clear(&err);
+    committed_cases done = {.count = 0};
+    assert_int_equal(sr_import_begin(f->reg, note_committed, &done, &imp, &err), SR_OK);
+    char closed[4096], failed[4096];
+    snprintf(closed, sizeof closed,
+             "{\"ref\":\"c1\",\"unit\":\"U1\",\"pnr\":\"%s\",\"responses\":[{\"form\":"
+             "\"sig-intake\",\"date\":\"2025-01-01\",\"answers\":%s},{\"form\":"
+             "\"sig-closure\",\"date\":\"2025-06-30\",\"answers\":%s}]}",
+             PNR, INTAKE, CLOSURE);
+    /* A second closure after the first is refused: the line goes whole. */
+    snprintf(failed, sizeof failed,
+             "{\"ref\":\"c2\",\"unit\":\"U1\",\"pnr\":\"%s\",\"responses\":[{\"form\":"
+             "\"sig-intake\",\"date\":\"2025-01-01\",\"answers\":%s},{\"form\":"
+             "\"sig-closure\",\"date\":\"2025-06-30\",\"answers\":%s},{\"form\":"
+             "\"sig-closure\",\"date\":\"2025-07-30\",\"answers\":%s}]}",
+             PNR2, INTAKE, CLOSURE, CLOSURE);
+    sr_import_result r;
+    assert_int_equal(sr_import_line(imp, closed, strlen(closed), &r, NULL, &err), SR_OK);
+    assert_int_not_equal(sr_import_line(imp, failed, strlen(failed), &r, NULL, &err), SR_OK);
+    sr_error_clear(&err);
+    assert_int_equal(sr_import_commit(imp, &err), SR_OK);
+    sr_import_free(imp);
+    assert_int_equal(done.count, 1);
+    case_status cs = {"", ""};
+    assert_int_equal(sr_case_show(f->reg, done.cases[0].code, keep_status, NULL, &cs, &err), SR_OK);
+    assert_string_equal(cs.status, "closed");
+    assert_string_equal(cs.closed_at, "2025-06-30");
+    char tmp[SR_CASE_CODE_SIZE];
+    assert_int_equal(sr_case_find(f->reg, PNR2, tmp, &err), SR_ERR_NOT_FOUND);
+    sr_error_clear(&err);
+}
+
 /* ---- "today" is the Swedish date (fault 4) ------------------------------------------------ */
 
 static time_t fixed;
@@ -725,6 +778,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_units_and_roles, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_and_purge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_line_is_all_or_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_closes_with_its_closure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_today_is_local, setup, teardown),
         cmocka_unit_test_setup_teardown(test_edit_failures_are_their_own, setup, teardown),
         cmocka_unit_test_setup_teardown(test_allowed_forms, setup, teardown),
