@@ -105,7 +105,8 @@ static sr_status reg_answers(sr_registry *reg, const char *code, const char *for
     return sr_register(reg, code, form, 0, date, answers, strlen(answers), NULL, &id, err);
 }
 
-static void new_case(sr_registry *reg, const char *unit, const char *pnr, char code[SR_CASE_CODE_SIZE])
+static void new_case(sr_registry *reg, const char *unit, const char *pnr,
+                     char code[SR_CASE_CODE_SIZE])
 {
     sr_error err;
     sr_error_clear(&err);
@@ -139,8 +140,8 @@ static void test_codes_and_duplicates(void **state)
     assert_int_equal(sr_case_find(f->reg, PNR2, b, &err), SR_ERR_NOT_FOUND);
     /* Typed codes: lower case and without the dash are fine, a typo is caught. */
     char lower[16];
-    snprintf(lower, sizeof lower, "%c%c%c%c%s", a[0] | 0x20, a[1] | 0x20, a[2] | 0x20,
-             a[3] | 0x20, a + 5);
+    snprintf(lower, sizeof lower, "%c%c%c%c%s", a[0] | 0x20, a[1] | 0x20, a[2] | 0x20, a[3] | 0x20,
+             a + 5);
     char norm[SR_CASE_CODE_SIZE];
     sr_error_clear(&err);
     assert_int_equal(sr_case_code_normalise(lower, norm, &err), SR_OK);
@@ -187,7 +188,8 @@ static void test_life_cycle(void **state)
     assert_int_equal(reg_answers(f->reg, c, "sig-intervention", "2025-07-02", INTERVENTION, &err),
                      SR_ERR_STATE); /* closed */
     assert_non_null(strstr(err.message, "closed"));
-    assert_int_equal(reg_answers(f->reg, c, "sig-experience", "2025-07-01", EXPERIENCE, &err), SR_OK);
+    assert_int_equal(reg_answers(f->reg, c, "sig-experience", "2025-07-01", EXPERIENCE, &err),
+                     SR_OK);
     assert_int_equal(reg_answers(f->reg, c, "sig-experience", "2025-07-02", EXPERIENCE, &err),
                      SR_ERR_STATE); /* not repeatable */
     assert_int_equal(reg_answers(f->reg, c, "sig-followup", "2025-06-30", FOLLOWUP, &err),
@@ -216,9 +218,9 @@ static void test_rejected_answers_store_nothing(void **state)
     int64_t id = 0;
     const char *bad = "{\"sex\":\"girl\",\"shoe\":1}";
     sr_error_clear(&err);
-    assert_int_equal(sr_register(f->reg, c, "sig-intake", 0, "2025-01-01", bad, strlen(bad), p, &id,
-                                 &err),
-                     SR_ERR_INVALID);
+    assert_int_equal(
+        sr_register(f->reg, c, "sig-intake", 0, "2025-01-01", bad, strlen(bad), p, &id, &err),
+        SR_ERR_INVALID);
     assert_true(sr_problems_count(p) > 5); /* every missing item and the unknown one */
     sr_problems_free(p);
     /* Nothing stored: the intake can still be registered. */
@@ -253,17 +255,16 @@ static void test_edit_keeps_history(void **state)
     char *edited = strdup(INTAKE);
     memcpy(strstr(edited, "\"girl\""), "\"boy\" ", 6);
     int revision = 0;
-    assert_int_equal(sr_response_edit(f->reg, id, NULL, edited, strlen(edited), NULL, &revision,
-                                      &err),
-                     SR_OK);
+    assert_int_equal(
+        sr_response_edit(f->reg, id, NULL, edited, strlen(edited), NULL, &revision, &err), SR_OK);
     assert_int_equal(revision, 2);
     const char *bad = "{\"sex\":\"x\"}";
     assert_int_equal(sr_response_edit(f->reg, id, NULL, bad, strlen(bad), NULL, &revision, &err),
                      SR_ERR_INVALID);
     sr_error_clear(&err);
-    assert_int_equal(sr_response_edit(f->reg, 999999, NULL, edited, strlen(edited), NULL,
-                                      &revision, &err),
-                     SR_ERR_NOT_FOUND);
+    assert_int_equal(
+        sr_response_edit(f->reg, 999999, NULL, edited, strlen(edited), NULL, &revision, &err),
+        SR_ERR_NOT_FOUND);
     free(edited);
     int n = 0;
     sr_error_clear(&err);
@@ -584,9 +585,9 @@ static void test_edit_failures_are_their_own(void **state)
     sr_registry_close(f->reg);
     f->reg = tu_open(f->db, "coord", "coord-passphrase");
     sr_error_clear(&err);
-    assert_int_equal(sr_response_edit(f->reg, in_u2, NULL, INTAKE, strlen(INTAKE), NULL,
-                                      &revision, &err),
-                     SR_ERR_DENIED);
+    assert_int_equal(
+        sr_response_edit(f->reg, in_u2, NULL, INTAKE, strlen(INTAKE), NULL, &revision, &err),
+        SR_ERR_DENIED);
 }
 
 /* ---- what may come next ------------------------------------------------------------------ */
@@ -600,8 +601,7 @@ static int note_allowed(void *ctx, const sr_form_allowed *a)
     allowed_list *l = ctx;
     size_t used = strlen(l->text);
     snprintf(l->text + used, sizeof l->text - used, "%s=%s%s;", a->form_id,
-             a->allowed ? "yes" : "no",
-             a->allowed && a->earliest_date ? a->earliest_date : "");
+             a->allowed ? "yes" : "no", a->allowed && a->earliest_date ? a->earliest_date : "");
     if (!a->allowed)
         assert_non_null(a->reason);
     return 0;
