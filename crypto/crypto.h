@@ -45,6 +45,9 @@ typedef struct srp_kdf_profile {
 const srp_kdf_profile *srp_kdf_profile_find(const char *name);
 /* The default profile ("moderate"). */
 const srp_kdf_profile *srp_kdf_profile_default(void);
+/* The profile called name, or the default when name is NULL; NULL with err
+ * set (SR_ERR_USAGE, where "kdf_profile") when there is no such profile. */
+const srp_kdf_profile *srp_kdf_profile_choose(const char *name, sr_error *err);
 /* Whether opslimit/memlimit are within what Argon2id accepts. */
 int srp_kdf_params_valid(unsigned long long opslimit, size_t memlimit);
 sr_status srp_kdf_passphrase(unsigned char out[SRP_KEY_BYTES], const unsigned char *pass,

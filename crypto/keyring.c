@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buffer.h"
 #include "base/error.h"
 #include "base/names.h"
 
@@ -56,6 +57,7 @@ struct srp_keyring {
     char *default_user;
     uint32_t epoch;
     size_t slot_count;
+    size_t slot_cap; /* slots allocated */
     slot *slots;
     unsigned char signing_public[SRP_SIGN_PUBLIC_BYTES];
     unsigned char mac[SRP_MAC_BYTES]; /* as read from the file */
@@ -319,10 +321,10 @@ static sr_status append_slot(srp_keyring *kr, const srp_keys *keys, const char *
         return srp_error_set(err, SR_ERR_EXISTS, "user '%s' already exists", user);
     if (kr->slot_count >= MAX_SLOTS)
         return srp_error_set(err, SR_ERR_INVALID, "the keyring is full");
-    slot *grown = realloc(kr->slots, (kr->slot_count + 1) * sizeof *grown);
-    if (!grown)
+    void *slots = kr->slots;
+    if (srp_grow(&slots, &kr->slot_cap, kr->slot_count + 1, sizeof *kr->slots) != 0)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-    kr->slots = grown;
+    kr->slots = slots;
     slot s;
     memset(&s, 0, sizeof s);
     s.role = role;
@@ -867,6 +869,7 @@ sr_status srp_keyring_parse(const unsigned char *data, size_t len, const char *w
     kr->default_user = strdup(def);
     kr->epoch = (uint32_t)json_integer_value(epoch);
     kr->slots = calloc(json_array_size(slots), sizeof *kr->slots);
+    kr->slot_cap = json_array_size(slots);
     if (!kr->default_user || !kr->slots) {
         rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
         goto out;

@@ -52,6 +52,17 @@ const srp_kdf_profile *srp_kdf_profile_find(const char *name)
     return NULL;
 }
 
+const srp_kdf_profile *srp_kdf_profile_choose(const char *name, sr_error *err)
+{
+    const srp_kdf_profile *p = name ? srp_kdf_profile_find(name) : srp_kdf_profile_default();
+    if (!p)
+        srp_error_set_where(err, SR_ERR_USAGE, "kdf_profile",
+                            "unknown key derivation profile '%s': use interactive, moderate or "
+                            "sensitive",
+                            name);
+    return p;
+}
+
 const srp_kdf_profile *srp_kdf_profile_default(void)
 {
     return &kdf_profiles[1];

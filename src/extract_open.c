@@ -257,10 +257,9 @@ out:
 sr_status sr_keygen(const char *stem, const char *kdf_profile, const sr_secret *pass,
                     char fingerprint[SR_FINGERPRINT_SIZE], sr_error *err)
 {
-    const srp_kdf_profile *profile =
-        kdf_profile ? srp_kdf_profile_find(kdf_profile) : srp_kdf_profile_default();
+    const srp_kdf_profile *profile = srp_kdf_profile_choose(kdf_profile, err);
     if (!profile)
-        return srp_error_set(err, SR_ERR_USAGE, "unknown key derivation profile '%s'", kdf_profile);
+        return SR_ERR_USAGE;
     if (!pass || sr_secret_len(pass) < SR_PASSPHRASE_MIN)
         return srp_error_set(err, SR_ERR_INVALID, "the passphrase must be at least %d characters",
                              SR_PASSPHRASE_MIN);

@@ -847,13 +847,9 @@ sr_status sr_registry_create(const char *path, const char *admin, const char *kd
     sr_status rc = paths_init(&paths, path, err);
     if (rc != SR_OK)
         return rc;
-    const srp_kdf_profile *profile =
-        kdf_profile ? srp_kdf_profile_find(kdf_profile) : srp_kdf_profile_default();
+    const srp_kdf_profile *profile = srp_kdf_profile_choose(kdf_profile, err);
     if (!profile) {
-        rc = srp_error_set(err, SR_ERR_USAGE,
-                           "unknown key derivation profile '%s': use interactive, moderate or "
-                           "sensitive",
-                           kdf_profile);
+        rc = SR_ERR_USAGE;
         goto out;
     }
     if (!srp_name_user_valid(admin)) {

@@ -63,9 +63,10 @@ typedef struct srp_variable {
     char **codes;
     const char **code_labels;
     int *missing;
-    int item_of[SRP_STATS_MAX_VERSIONS];     /* item index in each version, -1 absent */
-    int *option_map[SRP_STATS_MAX_VERSIONS]; /* version option index -> code index */
-    int intake_item[SRP_STATS_MAX_VERSIONS]; /* change: item index in each intake version */
+    size_t codes_cap, labels_cap, missing_cap; /* what the three arrays hold */
+    int item_of[SRP_STATS_MAX_VERSIONS];       /* item index in each version, -1 absent */
+    int *option_map[SRP_STATS_MAX_VERSIONS];   /* version option index -> code index */
+    int intake_item[SRP_STATS_MAX_VERSIONS];   /* change: item index in each intake version */
     int *intake_map[SRP_STATS_MAX_VERSIONS];
     int paired; /* has an intake counterpart */
 } srp_variable;

@@ -32,18 +32,15 @@ int srp_stats_code_index(srp_variable *v, const char *code, const char *label, i
             return (int)i;
     if (!add)
         return -1;
-    char **codes = realloc(v->codes, (v->ncodes + 1) * sizeof *codes);
-    if (!codes)
-        return -2;
+    void *codes = v->codes, *labels = (void *)v->code_labels, *m = v->missing;
+    int failed = srp_grow(&codes, &v->codes_cap, v->ncodes + 1, sizeof *v->codes) != 0;
     v->codes = codes;
-    const char **labels = realloc(v->code_labels, (v->ncodes + 1) * sizeof *labels);
-    if (!labels)
-        return -2;
+    failed = failed || srp_grow(&labels, &v->labels_cap, v->ncodes + 1, sizeof *v->code_labels);
     v->code_labels = labels;
-    int *m = realloc(v->missing, (v->ncodes + 1) * sizeof *m);
-    if (!m)
-        return -2;
+    failed = failed || srp_grow(&m, &v->missing_cap, v->ncodes + 1, sizeof *v->missing);
     v->missing = m;
+    if (failed)
+        return -2;
     v->codes[v->ncodes] = strdup(code);
     if (!v->codes[v->ncodes])
         return -2;

@@ -15,17 +15,6 @@
 #include "sigreg/users.h"
 #include "store.h"
 
-static const srp_kdf_profile *choose_profile(const char *name, sr_error *err)
-{
-    const srp_kdf_profile *p = name ? srp_kdf_profile_find(name) : srp_kdf_profile_default();
-    if (!p)
-        srp_error_set_where(err, SR_ERR_USAGE, "kdf_profile",
-                            "unknown key derivation profile '%s': use interactive, moderate or "
-                            "sensitive",
-                            name);
-    return p;
-}
-
 static sr_status check_new_passphrase(const sr_secret *pass, sr_error *err)
 {
     if (!pass || sr_secret_len(pass) < SR_PASSPHRASE_MIN)
@@ -92,7 +81,7 @@ sr_status sr_user_add(sr_registry *reg, const char *name, sr_role role, const ch
     sr_status rc = sr_registry_require(reg, SR_ROLE_BIT(SR_ROLE_ADMIN), "add users", err);
     if (rc != SR_OK)
         return rc;
-    const srp_kdf_profile *profile = choose_profile(kdf_profile, err);
+    const srp_kdf_profile *profile = srp_kdf_profile_choose(kdf_profile, err);
     if (!profile)
         return SR_ERR_USAGE;
     if (role == SR_ROLE_COORDINATOR && unit_count == 0)
@@ -240,7 +229,7 @@ sr_status sr_user_passwd(sr_registry *reg, const sr_secret *old_pass, const sr_s
 {
     srp_kdf_profile custom;
     const srp_kdf_profile *profile =
-        kdf_profile ? choose_profile(kdf_profile, err)
+        kdf_profile ? srp_kdf_profile_choose(kdf_profile, err)
                     : current_profile(srp_registry_keyring(reg), sr_registry_user(reg), &custom);
     if (!profile)
         return err && err->status != SR_OK ? err->status
