@@ -47,7 +47,9 @@ int main(int argc, char **argv)
         return 1;
     }
     sr_secret_free(pass);
-    int repeat = atoi(argv[3]) > 0 ? atoi(argv[3]) : 1; /* a tool's argument */
+    char *end = NULL;
+    long asked = strtol(argv[3], &end, 10);
+    int repeat = end && *end == '\0' && asked > 0 && asked <= 1000000 ? (int)asked : 1;
     for (int a = 4; a < argc; a++) {
         char form[64];
         snprintf(form, sizeof form, "%s", argv[a]);
