@@ -244,8 +244,8 @@ const char *srp_kanon_step(int level)
 {
     static const char *const steps[SRP_KANON_LEVELS] = {
         "",
-        "small units and rare values merged into 'other', whole-number identifiers in "
-        "five-year bins",
+        ("small units and rare values merged into 'other', whole-number identifiers in "
+         "five-year bins"),
         "dates coarsened to years", "whole-number identifiers left out",
         "age bands widened to 0-17 and 18+"};
     return level >= 1 && level < SRP_KANON_LEVELS ? steps[level] : "";
