@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "base/timeutil.h"
+#include "fixed_clock.h"
 #include "registry_int.h"
 #include "sigreg/audit.h"
 #include "sigreg/cases.h"
@@ -457,23 +458,6 @@ static void test_import_closes_with_its_closure(void **state)
 }
 
 /* ---- "today" is the Swedish date (fault 4) ------------------------------------------------ */
-
-static time_t fixed;
-static time_t fixed_clock(void)
-{
-    return fixed;
-}
-
-static time_t utc(int y, int mo, int d, int h, int mi)
-{
-    struct tm tm = {0};
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    return timegm(&tm);
-}
 
 static int first_date(void *ctx, const sr_response_info *r)
 {

@@ -10,24 +10,7 @@
 #include <time.h>
 
 #include "base/timeutil.h"
-
-static time_t fixed;
-static time_t fixed_clock(void)
-{
-    return fixed;
-}
-
-/* 2026-03-28T23:30:00Z etc. as a time_t, without the local zone. */
-static time_t utc(int y, int mo, int d, int h, int mi)
-{
-    struct tm tm = {0};
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    return timegm(&tm);
-}
+#include "fixed_clock.h"
 
 static int setup(void **state)
 {
