@@ -149,9 +149,15 @@ static const cli_command commands[] = {
      "in an appendix. Periods are whole quarters (--from the first day of one, --to the last\n"
      "day of one) or a --year. --force replaces an existing file (never a registry's)."},
     {"settings", NULL, cmd_settings, NEEDS_REGISTRY, SR_ANY_ROLE, "read settings", NULL,
-     OPTIONS({"min-cell", ARG, "min_cell", "N", 0}),
+     OPTIONS({"min-cell", ARG, "min_cell", "N", 0},
+             {"method", CHOICE, "method", "suppression|cell-key", 0},
+             {"ptable-d", ARG, "ptable_d", "N", 0}, {"ptable-v", ARG, "ptable_v", "X", 0},
+             {"ptable-js", ARG, "ptable_js", "N", 0}),
      "Shows the registry's settings; an admin may set the minimum cell of summaries\n"
-     "(default 5, never below 3)."},
+     "(default 5, never below 3) and the disclosure method: suppression (the default) or\n"
+     "cell-key, consistent noise from each case's record key and a perturbation table of\n"
+     "largest noise --ptable-d (2-5, default 5), variance --ptable-v (0.9-3, default 3) and\n"
+     "no perturbed count in 1..--ptable-js (default 2)."},
     {"keygen", NULL, cmd_keygen, NEEDS_NOTHING, 0, "make keys", NULL,
      OPTIONS({"out", NEEDED, "out", "NAME", 0}, PROFILE),
      "For evaluators: makes NAME.pub (give it to the registry) and NAME.key (the secret half,\n"
