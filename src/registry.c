@@ -1071,6 +1071,24 @@ int sr_kdf_profile_known(const char *name, int *for_tests_only)
 
 /* ---- internal accessors and rotation --------------------------------------------------------- */
 
+sr_status srp_registry_user_sign(const sr_registry *reg, const void *msg, size_t len,
+                                 unsigned char sig[SRP_SIGNATURE_BYTES], sr_error *err)
+{
+    return srp_keyring_slot_sign(reg->slot_secret, msg, len, sig, err);
+}
+
+sr_status srp_registry_user_sign_public(const sr_registry *reg, const char *user,
+                                        unsigned char pk[SRP_SIGN_PUBLIC_BYTES], sr_error *err)
+{
+    const char *who = user ? user : reg->user;
+    const unsigned char *p = srp_keyring_user_sign_public(reg->keyring, who);
+    if (!p)
+        return srp_error_set(err, SR_ERR_NOT_FOUND, "user '%s' has no signing key in the keyring",
+                             who);
+    memcpy(pk, p, SRP_SIGN_PUBLIC_BYTES);
+    return SR_OK;
+}
+
 srp_keyring *srp_registry_keyring(sr_registry *reg)
 {
     return reg->keyring;
