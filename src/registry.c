@@ -46,6 +46,7 @@
 #include "lock.h"
 #include "base/names.h"
 #include "registry_int.h"
+#include "sigreg/limits.h"
 #include "store.h"
 #include "base/timeutil.h"
 
@@ -80,6 +81,11 @@ typedef struct retired_set {
     sr_secret *audit_key;
 } retired_set;
 
+/* An audit entry waiting for its own transaction. */
+typedef struct pending_entry {
+    char *action, *case_code, *detail;
+} pending_entry;
+
 struct sr_registry {
     registry_paths paths;
     int lock_fd;            /* open for the session's life; locked only when lock_depth > 0 */
@@ -104,10 +110,17 @@ struct sr_registry {
     sr_role role;
     int role_known;
     int busy_timeout_ms;
+    /* Entries to be written in a transaction of their own once none is
+     * open (refusals: they must outlive the rollback of what was refused). */
+    pending_entry *pending;
+    size_t pending_count, pending_cap;
+    int flushing;
 };
 
 static sr_status set_hooks(sr_registry *reg, sr_error *err);
 static void close_database(sr_registry *reg);
+static void flush_pending(sr_registry *reg);
+static void pending_free(pending_entry *e);
 
 /* ---- file stamps ----------------------------------------------------------------- */
 
@@ -583,6 +596,7 @@ static sr_status hook_prepare(void *ctx, const char *sql, sr_error *err)
 static void hook_leave(void *ctx)
 {
     lock_leave(ctx);
+    flush_pending(ctx);
 }
 
 static sr_status hook_refuse(void *ctx, sr_error *err)
@@ -629,6 +643,7 @@ void srp_registry_unlock(sr_registry *reg)
     if (reg->lock_depth == 1)
         stamps_take(reg);
     lock_leave(reg);
+    flush_pending(reg);
 }
 
 /* ---- loading the set of files ------------------------------------------------------------- */
@@ -821,6 +836,10 @@ void sr_registry_close(sr_registry *reg)
     if (!reg)
         return;
     sr_registry_release(reg);
+    flush_pending(reg);
+    for (size_t i = 0; i < reg->pending_count; i++)
+        pending_free(&reg->pending[i]);
+    free(reg->pending);
     free(reg->retired);
     close_database(reg);
     free(reg->stmts);
@@ -962,10 +981,11 @@ sr_status sr_registry_require(sr_registry *reg, unsigned role_mask, const char *
 {
     if (role_mask & SR_ROLE_BIT(reg->role))
         return SR_OK;
-    /* A refusal is itself worth a line in the access log. */
+    /* A refusal is itself worth a line in the access log, in a transaction
+     * of its own. */
     char detail[160];
-    snprintf(detail, sizeof detail, "refused=%s", what);
-    (void)srp_registry_transaction(reg, "access.denied", NULL, detail, NULL, NULL, NULL);
+    snprintf(detail, sizeof detail, "refused=%s reason=role", what);
+    srp_registry_log_apart(reg, "access.denied", NULL, detail);
     return srp_error_set(err, SR_ERR_DENIED, "user '%s' (%s) may not %s", reg->user,
                          sr_role_name(reg->role), what);
 }
@@ -1012,7 +1032,7 @@ sr_status srp_registry_pseudonym(const sr_registry *reg, const unsigned char *ca
     return SR_OK;
 }
 
-sr_status srp_registry_require_unit(sr_registry *reg, const char *unit, sr_error *err)
+sr_status srp_registry_check_unit(sr_registry *reg, const char *unit, sr_error *err)
 {
     if (reg->role == SR_ROLE_ADMIN)
         return SR_OK;
@@ -1031,6 +1051,71 @@ sr_status srp_registry_require_unit(sr_registry *reg, const char *unit, sr_error
         rc = srp_store_fail(reg->db, src, "read unit membership", err);
     srp_stmt_done(reg, st);
     return rc;
+}
+
+sr_status srp_registry_require_unit(sr_registry *reg, const char *unit, sr_error *err)
+{
+    sr_status rc = srp_registry_check_unit(reg, unit, err);
+    if (rc == SR_ERR_DENIED) {
+        char detail[SR_UNIT_CODE_MAX + 48];
+        snprintf(detail, sizeof detail, "refused=unit reason=wrong_unit unit=%s", unit);
+        srp_registry_log_apart(reg, "access.denied", NULL, detail);
+    }
+    return rc;
+}
+
+/* ---- entries in a transaction of their own --------------------------------------------- */
+
+static void pending_free(pending_entry *e)
+{
+    free(e->action);
+    free(e->case_code);
+    free(e->detail);
+    memset(e, 0, sizeof *e);
+}
+
+/* Writes the waiting entries when no transaction is open; those that cannot
+ * be written now (the registry is busy) wait for the next chance. */
+static void flush_pending(sr_registry *reg)
+{
+    if (!reg || reg->flushing || reg->pending_count == 0 || !reg->db || reg->lock_depth > 0 ||
+        reg->loading || !sqlite3_get_autocommit(reg->db))
+        return;
+    reg->flushing = 1;
+    reg->audit_only = 1;
+    sr_status rc = srp_store_begin(reg->db, NULL);
+    reg->audit_only = 0;
+    size_t i = 0;
+    for (; rc == SR_OK && i < reg->pending_count; i++) {
+        const pending_entry *e = &reg->pending[i];
+        rc = srp_registry_audit(reg, e->action, e->case_code, e->detail, NULL);
+    }
+    if (rc == SR_OK)
+        rc = srp_store_commit(reg->db, NULL);
+    else
+        srp_store_rollback(reg->db);
+    if (rc == SR_OK) {
+        for (i = 0; i < reg->pending_count; i++)
+            pending_free(&reg->pending[i]);
+        reg->pending_count = 0;
+    }
+    reg->flushing = 0;
+}
+
+void srp_registry_log_apart(sr_registry *reg, const char *action, const char *case_code,
+                            const char *detail)
+{
+    void *items = reg->pending;
+    if (srp_grow(&items, &reg->pending_cap, reg->pending_count + 1, sizeof *reg->pending) == 0) {
+        reg->pending = items;
+        pending_entry e = {strdup(action), case_code ? strdup(case_code) : NULL,
+                           detail ? strdup(detail) : NULL};
+        if (e.action && (!case_code || e.case_code) && (!detail || e.detail))
+            reg->pending[reg->pending_count++] = e;
+        else
+            pending_free(&e);
+    }
+    flush_pending(reg);
 }
 
 sr_status srp_registry_transaction(sr_registry *reg, const char *action, const char *case_code,
