@@ -880,6 +880,11 @@ sr_status sr_registry_create(const char *path, const char *admin, const char *kd
                            SR_PASSPHRASE_MIN);
         goto out;
     }
+    /* The lock first: a concurrent init that got there before us has made
+     * its files by the time we look, and we never touch them. */
+    rc = srp_lock_acquire(paths.lock, 5000, &lock_fd, err);
+    if (rc != SR_OK)
+        goto out;
     const char *existing[] = {paths.db, paths.keyring, paths.codekey};
     for (size_t i = 0; i < 3; i++)
         if (srp_file_exists(existing[i])) {
@@ -888,9 +893,6 @@ sr_status sr_registry_create(const char *path, const char *admin, const char *kd
                                     "'%s' already exists: not overwriting a registry", existing[i]);
             goto out;
         }
-    rc = srp_lock_acquire(paths.lock, 5000, &lock_fd, err);
-    if (rc != SR_OK)
-        goto out;
     rc = srp_keyring_create(admin, profile, sr_secret_cdata(pass), sr_secret_len(pass), &kr, &keys,
                             err);
     if (rc != SR_OK)
@@ -902,6 +904,8 @@ sr_status sr_registry_create(const char *path, const char *admin, const char *kd
         rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
         goto out;
     }
+    /* From here on, whatever of the set exists is ours (we hold the lock and
+     * none of it was there): a failure removes what this call made. */
     created = 1;
     rc = srp_store_open(paths.db, sr_secret_cdata(dbkey), 1, 5000, &db, err);
     if (rc == SR_OK)
@@ -923,7 +927,7 @@ sr_status sr_registry_create(const char *path, const char *admin, const char *kd
     if (rc == SR_OK)
         rc = srp_store_meta_set(db, "min_cell", "5", err);
     if (rc == SR_OK)
-        rc = srp_audit_append(db, sr_secret_cdata(audit), admin, "registry.init", NULL,
+        rc = srp_audit_append(db, sr_secret_cdata(audit), NULL, admin, "registry.init", NULL,
                               profile->for_tests_only ? "kdf=insecure-test-only" : NULL, err);
     if (rc == SR_OK)
         rc = srp_store_commit(db, err);
@@ -1004,13 +1008,60 @@ sr_status srp_registry_audit(sr_registry *reg, const char *action, const char *c
     /* The head is kept only while the lock is held: nobody else appends. */
     if (reg->lock_depth == 0)
         srp_audit_cursor_forget(&reg->audit);
-    return srp_audit_append_at(&reg->audit, reg->db, sr_secret_cdata(reg->audit_key), reg->user,
-                               action, case_code, detail, err);
+    return srp_audit_append_at(&reg->audit, reg->db, sr_secret_cdata(reg->audit_key), NULL,
+                               reg->user, action, case_code, detail, err);
 }
 
-sr_status srp_registry_audit_verify(sr_registry *reg, sr_audit_report *report, sr_error *err)
+static int certify_signer(void *ctx, const char *user, const unsigned char pk[SRP_SIGN_PUBLIC_BYTES])
 {
-    return srp_audit_verify(reg->db, sr_secret_cdata(reg->audit_key), report, err);
+    return srp_registry_checkpoint_certified(ctx, user, pk);
+}
+
+sr_status srp_registry_audit_verify(sr_registry *reg, const srp_audit_check *expect,
+                                    sr_audit_report *report, sr_error *err)
+{
+    srp_audit_check check;
+    memset(&check, 0, sizeof check);
+    if (expect)
+        check = *expect;
+    check.mac_key = reg->audit_key ? sr_secret_cdata(reg->audit_key) : NULL;
+    check.certify = certify_signer;
+    check.certify_ctx = reg;
+    return srp_audit_verify(srp_registry_db(reg), &check, report, err);
+}
+
+static sr_status sign_with_registry_key(void *ctx, const unsigned char *msg, size_t len,
+                                        unsigned char sig[SRP_SIGNATURE_BYTES], sr_error *err)
+{
+    const srp_keys *keys = ctx;
+    (void)err;
+    srp_sign(sig, msg, len, keys->signing);
+    return SR_OK;
+}
+
+int srp_registry_checkpoint_signer(sr_registry *reg, srp_audit_signer *out, const char **user)
+{
+    /* Until every user holds a signing key of their own, the registry's
+     * signing key (admins) signs checkpoints. */
+    if (!reg->keys->has_signing)
+        return 0;
+    memcpy(out->pk, srp_keyring_signing_public(reg->keyring), SRP_SIGN_PUBLIC_BYTES);
+    out->sign = sign_with_registry_key;
+    out->ctx = reg->keys;
+    *user = reg->user;
+    return 1;
+}
+
+int srp_registry_checkpoint_certified(sr_registry *reg, const char *user,
+                                      const unsigned char pk[SRP_SIGN_PUBLIC_BYTES])
+{
+    (void)user;
+    return srp_memcmp(pk, srp_keyring_signing_public(reg->keyring), SRP_SIGN_PUBLIC_BYTES) == 0;
+}
+
+const char *srp_registry_id(const sr_registry *reg)
+{
+    return srp_keyring_registry_id(reg->keyring);
 }
 
 int srp_registry_has_identity(const sr_registry *reg)

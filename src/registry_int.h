@@ -12,6 +12,7 @@
 
 #include <sqlite3.h>
 
+#include "audit_int.h"
 #include "crypto.h"
 #include "keyring.h"
 #include "sigreg/audit.h"
@@ -46,8 +47,19 @@ sr_status srp_registry_pseudonym(const sr_registry *reg, const unsigned char *ca
 /* Appends an audit entry as the session's user, in the current transaction. */
 sr_status srp_registry_audit(sr_registry *reg, const char *action, const char *case_code,
                              const char *detail, sr_error *err);
-/* Verifies the audit chain under the session's audit key. */
-sr_status srp_registry_audit_verify(sr_registry *reg, sr_audit_report *report, sr_error *err);
+/* Verifies the audit chain with what the session holds (the MAC key of
+ * older entries, the keyring that certifies signers); expect (may be NULL)
+ * gives a checkpoint's sequence and head to hold against. */
+sr_status srp_registry_audit_verify(sr_registry *reg, const srp_audit_check *expect,
+                                    sr_audit_report *report, sr_error *err);
+/* The key the session signs checkpoints with, and the user name that goes
+ * with it (borrowed); 0 when the session holds none. */
+int srp_registry_checkpoint_signer(sr_registry *reg, srp_audit_signer *out, const char **user);
+/* Whether pk is a key the keyring certifies to sign a checkpoint as user. */
+int srp_registry_checkpoint_certified(sr_registry *reg, const char *user,
+                                      const unsigned char pk[SRP_SIGN_PUBLIC_BYTES]);
+/* The registry's id (borrowed). */
+const char *srp_registry_id(const sr_registry *reg);
 /* Whether the session holds the identity key (admin, coordinator). */
 int srp_registry_has_identity(const sr_registry *reg);
 /* The pseudonym key; only when srp_registry_has_identity. */

@@ -60,6 +60,12 @@ static const char *const migrations[SRP_SCHEMA_VERSION] = {
      * every page read is decrypted and checked, and the case rows are three
      * times the size. */
     "CREATE INDEX cases_summary ON cases(code, unit, birth_date, status);",
+    /* 4 -> 5: the audit log's unkeyed hash chain (link) and each entry's
+     * signature by the acting user (signer: Ed25519 public key, sig); rows
+     * written before keep a NULL link until the next append fills it in. */
+    "ALTER TABLE audit ADD COLUMN link BLOB;"
+    "ALTER TABLE audit ADD COLUMN signer BLOB;"
+    "ALTER TABLE audit ADD COLUMN sig BLOB;",
 };
 
 /*
