@@ -81,6 +81,10 @@ typedef struct srp_dimension {
 
 typedef struct group_labels_cache group_labels_cache;
 
+/* Cells by identity, for summaries that share one disclosure problem (a
+ * publication): the same figure in two tables is then one cell. */
+typedef struct srp_idmap srp_idmap;
+
 typedef struct srp_stats_engine {
     sr_registry *reg;
     const sr_stats_query *q;
@@ -107,6 +111,12 @@ typedef struct srp_stats_engine {
     /* The units' names, for the labels of a unit dimension (parallel arrays). */
     char **unit_codes, **unit_names;
     size_t unit_count;
+    /* A publication's shared problems (NULL for a summary of its own): the
+     * groups' and the figures' cells by identity, and a salt mixed into
+     * every identity (the form, and whether it is a change table), so that
+     * figures of different forms never share a cell. */
+    srp_idmap *group_map, *cell_map;
+    unsigned long long salt;
     /* stats_rows.c: the strings of the group and variable whose rows are
      * being made (interned in the result). */
     struct group_labels_cache {
@@ -227,10 +237,22 @@ typedef struct srp_layout {
     size_t **summary;     /* per variable: slot * 3 (improved, unchanged, worsened) */
 } srp_layout;
 
+srp_idmap *srp_idmap_new(void); /* NULL when out of memory */
+void srp_idmap_free(srp_idmap *map);
+/* The cell of identity, or (size_t)-1. */
+size_t srp_idmap_find(const srp_idmap *map, unsigned long long identity);
+int srp_idmap_put(srp_idmap *map, unsigned long long identity, size_t cell); /* -1 on OOM */
+
 /* 0 improved, 1 unchanged, 2 worsened, -1 not comparable. */
 int srp_stats_region_of(const srp_variable *v, size_t from, size_t to);
 /* Lays out every figure as a cell of sdc, relates them and solves; -1 on OOM. */
 int srp_stats_protect(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layout *lay);
+/* The two stages of srp_stats_protect, for summaries that share problems:
+ * the groups' sizes as cells of g (related, not solved), then, with g
+ * solved, every figure as a cell of sdc (related, not solved). */
+int srp_stats_protect_groups(srp_stats_engine *e, srp_slots *s, srp_sdc *g, srp_layout *lay);
+int srp_stats_protect_figures(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sdc *g,
+                              srp_layout *lay);
 void srp_layout_release(const srp_stats_engine *e, srp_layout *lay);
 
 /* ---- rows (stats_rows.c) ---- */
