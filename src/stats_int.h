@@ -49,7 +49,8 @@ enum {
     SRP_BY_ITEM,
     SRP_BY_INTAKE_ITEM,
     SRP_BY_STATUS,
-    SRP_BY_PERIOD
+    SRP_BY_PERIOD,
+    SRP_BY_HALF
 };
 
 /* An item summarised (or grouped by), pooled over the versions of its form. */
@@ -175,6 +176,11 @@ struct sr_stats {
     char generated_at[32];
     char by[2][SR_ITEM_ID_MAX + 1];
     char *title;
+    /* A summary read from a publication: when and by whom it was published,
+     * and the signer's fingerprint ("" and NULL for a live summary). */
+    char published_at[32];
+    char *published_by;
+    char *signer;
 };
 
 /* ---- interned strings (stats.c) ---- */
@@ -261,5 +267,25 @@ sr_stats_row *srp_stats_new_row(sr_stats *r);
 int srp_stats_add_note(sr_stats *r, const char *text);
 /* The tidy rows of every selected slot; -1 on OOM. */
 int srp_stats_emit(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layout *lay, sr_stats *r);
+
+/* ---- one summary's run in steps (stats.c), for summaries that share one
+ * disclosure problem: prepare (check, set up, scan), protect (the stages of
+ * stats_protect.c, into problems the caller may share), finish (the rows
+ * and notes, from the solved problem). A job must not move once prepared:
+ * its engine points into it. ---- */
+
+typedef struct srp_stats_job {
+    sr_stats_query q; /* the query run (min_cell filled in); its strings are the caller's */
+    srp_stats_engine e;
+    srp_slots s;
+    srp_layout lay;
+    sr_stats *r; /* the result, owned by the job until taken (set to NULL) */
+} srp_stats_job;
+
+sr_status srp_stats_job_prepare(sr_registry *reg, const sr_stats_query *query, srp_stats_job *job,
+                                sr_error *err);
+sr_status srp_stats_job_finish(srp_stats_job *job, srp_sdc *sdc, sr_error *err);
+/* Frees everything the job holds (the result too, unless taken); zeroes it. */
+void srp_stats_job_release(srp_stats_job *job);
 
 #endif
