@@ -128,6 +128,9 @@ sr_status srp_keyring_slot_sign(const sr_secret *slot_secret, const void *msg, s
                                 unsigned char sig[SRP_SIGNATURE_BYTES], sr_error *err);
 /* 0 and *role set when user has a slot, -1 otherwise. */
 int srp_keyring_find_user(const srp_keyring *kr, const char *user, sr_role *role);
+/* The X25519 public key of user's slot (borrowed, SRP_BOX_PUBLIC_BYTES), or
+ * NULL when user has none: what publications are sealed to. */
+const unsigned char *srp_keyring_user_public(const srp_keyring *kr, const char *user);
 
 /* Parses a keyring from memory (for the fuzzer and for srp_keyring_read). */
 sr_status srp_keyring_parse(const unsigned char *data, size_t len, const char *where,

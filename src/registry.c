@@ -1012,7 +1012,8 @@ sr_status srp_registry_audit(sr_registry *reg, const char *action, const char *c
                                reg->user, action, case_code, detail, err);
 }
 
-static int certify_signer(void *ctx, const char *user, const unsigned char pk[SRP_SIGN_PUBLIC_BYTES])
+static int certify_signer(void *ctx, const char *user,
+                          const unsigned char pk[SRP_SIGN_PUBLIC_BYTES])
 {
     return srp_registry_checkpoint_certified(ctx, user, pk);
 }
@@ -1233,6 +1234,11 @@ srp_keyring *srp_registry_keyring(sr_registry *reg)
 const srp_keys *srp_registry_keys(const sr_registry *reg)
 {
     return reg->keys;
+}
+
+const sr_secret *srp_registry_slot_secret(const sr_registry *reg)
+{
+    return reg->slot_secret;
 }
 
 const char *srp_registry_keyring_path(const sr_registry *reg)
