@@ -107,6 +107,7 @@ void sr_stats_free(sr_stats *r)
     free(r->versions);
     free(r->published_by);
     free(r->signer);
+    srp_ptable_free(r->ptable);
     free(r);
 }
 
@@ -117,6 +118,10 @@ size_t sr_stats_row_count(const sr_stats *r)
 const sr_stats_row *sr_stats_row_at(const sr_stats *r, size_t i)
 {
     return &r->rows[i];
+}
+const char *sr_stats_method(const sr_stats *r)
+{
+    return r->ptable ? "cell-key" : "suppression";
 }
 int sr_stats_min_cell(const sr_stats *r)
 {
@@ -592,6 +597,8 @@ sr_status srp_stats_job_prepare(sr_registry *reg, const sr_stats_query *query, s
     sr_status rc = check_query(q, err);
     if (rc == SR_OK)
         rc = srp_settings_min_cell(reg, &configured, err);
+    if (rc == SR_OK)
+        rc = srp_stats_ck_begin(e, &job->ck, err);
     if (rc != SR_OK)
         return rc;
     q->min_cell = q->min_cell ? q->min_cell : configured;
@@ -637,7 +644,10 @@ sr_status srp_stats_job_finish(srp_stats_job *job, srp_sdc *sdc, sr_error *err)
 {
     if (srp_stats_emit(&job->e, &job->s, sdc, &job->lay, job->r) != 0)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-    return explain(&job->e, job->r, err);
+    sr_status rc = explain(&job->e, job->r, err);
+    if (rc == SR_OK)
+        rc = srp_stats_ck_finish(&job->e, job->ck, job->r, err);
+    return rc;
 }
 
 void srp_stats_job_release(srp_stats_job *job)
@@ -645,6 +655,7 @@ void srp_stats_job_release(srp_stats_job *job)
     srp_layout_release(&job->e, &job->lay);
     srp_slots_release(&job->e, &job->s);
     engine_release(&job->e);
+    srp_cellkey_free(job->ck);
     sr_stats_free(job->r);
     memset(job, 0, sizeof *job);
 }
