@@ -48,6 +48,21 @@ const char *sr_publication_signer(const sr_publication *pub)
     return pub->signer;
 }
 
+const char *sr_publication_checkpoint(const sr_publication *pub)
+{
+    const char *text = json_string_value(json_object_get(pub->doc, "checkpoint"));
+    if (!text || !*text)
+        return NULL;
+    /* The last line: text ends with it (and maybe a newline). */
+    size_t n = strlen(text);
+    while (n && text[n - 1] == '\n')
+        n--;
+    const char *p = text + n;
+    while (p > text && p[-1] != '\n')
+        p--;
+    return p;
+}
+
 /* Opens and parses a package's bytes (verified by the container first). */
 static sr_status open_bytes(const unsigned char *data, size_t len, const char *where,
                             const unsigned char pk[SRP_BOX_PUBLIC_BYTES], const unsigned char *sk,

@@ -76,9 +76,14 @@ refused "not published: another unit" "U2.*not published" "${A1[@]}" stats sig-i
 
 # The analyst of U2 gets nothing of U1's
 refused "analyst of U2 has no package" "no publication is addressed to user 'ana2'" "${A2[@]}" stats sig-intake
-ok "admin publishes every unit" publish
+ok "admin publishes every unit" publish --recipient eval.pub
 check "ana2 now has a package" grep -q '^ana2' <<<"$OUT"
 A2_PKG=$(awk -F'\t' '$1 == "ana2" {print $2}' <<<"$OUT")
+ADMIN_EVAL_PKG=$(awk -F'\t' 'length($1) == 64 {print $2}' <<<"$OUT")
+ok "view the admin's package" view "$ADMIN_EVAL_PKG" --key eval.key --passphrase-file admin.pass
+CHECKPOINT=$(sed -n 's/^audit checkpoint //p' <<<"$OUT")
+check "an admin's package carries an audit checkpoint" grep -qE '^[0-9]+:[0-9a-f]{64}$' <<<"$CHECKPOINT"
+ok "the log holds what the checkpoint saw" audit verify --expect "$CHECKPOINT"
 ok "analyst of U2 reads U2" "${A2[@]}" stats sig-intake --format csv
 check "U2: 10 referred by social services" grep -q '^sig-intake,referral_source,social_services,10,10,100' <<<"$(tr -d '\r' <<<"$OUT")"
 refused "analyst of U2 cannot read U1" "U1.*not published" "${A2[@]}" stats sig-intake --unit U1
