@@ -105,9 +105,9 @@ void sr_stats_free(sr_stats *r)
     free(r->rows);
     free(r->title);
     free(r->versions);
-    srp_ptable_free(r->ptable);
     free(r->published_by);
     free(r->signer);
+    srp_ptable_free(r->ptable);
     free(r);
 }
 
@@ -656,6 +656,7 @@ void srp_stats_job_release(srp_stats_job *job)
     srp_layout_release(&job->e, &job->lay);
     srp_slots_release(&job->e, &job->s);
     engine_release(&job->e);
+    srp_cellkey_free(job->ck);
     sr_stats_free(job->r);
     memset(job, 0, sizeof *job);
 }
