@@ -104,6 +104,7 @@ void sr_stats_free(sr_stats *r)
     free(r->rows);
     free(r->title);
     free(r->versions);
+    srp_ptable_free(r->ptable);
     free(r);
 }
 
@@ -114,6 +115,10 @@ size_t sr_stats_row_count(const sr_stats *r)
 const sr_stats_row *sr_stats_row_at(const sr_stats *r, size_t i)
 {
     return &r->rows[i];
+}
+const char *sr_stats_method(const sr_stats *r)
+{
+    return r->ptable ? "cell-key" : "suppression";
 }
 int sr_stats_min_cell(const sr_stats *r)
 {
@@ -567,6 +572,7 @@ sr_status sr_stats_run(sr_registry *reg, const sr_stats_query *query, sr_stats *
     srp_slots s;
     memset(&s, 0, sizeof s);
     srp_sdc *sdc = NULL;
+    srp_cellkey *ck = NULL;
     srp_layout lay;
     memset(&lay, 0, sizeof lay);
     sr_stats *r = calloc(1, sizeof *r);
@@ -578,6 +584,8 @@ sr_status sr_stats_run(sr_registry *reg, const sr_stats_query *query, sr_stats *
     sr_status rc = check_query(&q, err);
     if (rc == SR_OK)
         rc = srp_settings_min_cell(reg, &configured, err);
+    if (rc == SR_OK)
+        rc = srp_stats_ck_begin(&e, &ck, err);
     if (rc != SR_OK)
         goto out;
     q.min_cell = q.min_cell ? q.min_cell : configured;
@@ -624,8 +632,11 @@ sr_status sr_stats_run(sr_registry *reg, const sr_stats_query *query, sr_stats *
     }
     rc = explain(&e, r, err);
     if (rc == SR_OK)
+        rc = srp_stats_ck_finish(&e, ck, r, err);
+    if (rc == SR_OK)
         rc = audit(reg, &q, r, err);
 out:
+    srp_cellkey_free(ck);
     srp_layout_release(&e, &lay);
     srp_sdc_free(sdc);
     srp_slots_release(&e, &s);

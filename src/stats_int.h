@@ -17,7 +17,9 @@
 #define SIGREG_STATS_INT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
+#include "cellkey.h"
 #include "coded.h"
 #include "disclosure.h"
 #include "form_int.h"
@@ -102,6 +104,10 @@ typedef struct srp_stats_engine {
     int dim_count;
     char from[SR_DATE_MAX + 1], to[SR_DATE_MAX + 1];
     char unit_filter[SR_UNIT_CODE_MAX + 1];
+    /* The cell-key method (NULL: suppression), and the record key of the
+     * case being gathered (stats_scan.c). */
+    const srp_cellkey *ck;
+    uint32_t case_key;
     char intake_id[SR_FORM_ID_MAX + 1];
     int need_intake;
     /* The units' names, for the labels of a unit dimension (parallel arrays). */
@@ -126,6 +132,11 @@ typedef struct srp_accum {
     long denominator;
     long top2; /* scale: people who gave one of the two highest steps */
     srp_hist values;
+    /* Cell keys (cellkey.h) of the same figures, only under the cell-key
+     * method: sums of the record keys of the people counted, mod 2^32. */
+    uint32_t *kcounts;
+    uint32_t **kpairs;
+    uint32_t kanswered, kdenominator, ktop2;
 } srp_accum;
 
 typedef struct srp_slot {
@@ -133,7 +144,8 @@ typedef struct srp_slot {
     int selected;                        /* published (every filter matches) */
     unsigned long long identity;         /* of the group, from its dimension=value pairs */
     long people;
-    srp_accum *acc; /* per variable */
+    uint32_t kpeople; /* the cell key of people (cell-key method) */
+    srp_accum *acc;   /* per variable */
 } srp_slot;
 
 typedef struct srp_strings srp_strings; /* an intern pool (stats.c) */
@@ -165,6 +177,7 @@ struct sr_stats {
     char generated_at[32];
     char by[2][SR_ITEM_ID_MAX + 1];
     char *title;
+    srp_ptable *ptable; /* the cell-key method's, NULL under suppression */
 };
 
 /* ---- interned strings (stats.c) ---- */
@@ -232,6 +245,25 @@ int srp_stats_region_of(const srp_variable *v, size_t from, size_t to);
 /* Lays out every figure as a cell of sdc, relates them and solves; -1 on OOM. */
 int srp_stats_protect(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layout *lay);
 void srp_layout_release(const srp_stats_engine *e, srp_layout *lay);
+
+/* ---- the cell-key method (stats_cellkey.c) ---- */
+
+/* Opens the registry's cell-key method into *ck (NULL: suppression) and
+ * points e at it. */
+sr_status srp_stats_ck_begin(srp_stats_engine *e, srp_cellkey **ck, sr_error *err);
+/* The notes of the method, and its pTable moved into the result (its JSON
+ * settings); a no-op without ck. */
+sr_status srp_stats_ck_finish(srp_stats_engine *e, srp_cellkey *ck, sr_stats *r, sr_error *err);
+/* The cell keys of an accumulator: -1 when out of memory. */
+int srp_stats_ck_init(srp_accum *a, size_t ncodes, int pairs);
+void srp_stats_ck_release(srp_accum *a, size_t ncodes);
+/* A count as published: perturbed at its cell key under the cell-key
+ * method, else as it is. */
+long srp_stats_ck_count(const srp_stats_engine *e, long count, uint32_t key);
+/* Whether a statistic over n people (true; key of its cell) may be shown
+ * under the cell-key method: the true and the perturbed n both reach
+ * min_cell, and for a quartile 10. */
+int srp_stats_ck_statistic_ok(const srp_stats_engine *e, long n, uint32_t key, int quartile);
 
 /* ---- rows (stats_rows.c) ---- */
 

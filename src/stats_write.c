@@ -271,9 +271,25 @@ static json_t *json_doc(const sr_stats *s, int labels)
                      sr_stats_generated_at(s), "notes", notes, "rows", rows);
 }
 
+/* Under the cell-key method, the settings the figures were made with: the
+ * method and its whole pTable (cellkey.h). */
+static json_t *with_settings(json_t *doc, const sr_stats *s)
+{
+    if (!doc || !s->ptable)
+        return doc;
+    json_t *settings =
+        json_pack("{s:s, s:i, s:o?}", "method", sr_stats_method(s), "min_cell",
+                  sr_stats_min_cell(s), "ptable", srp_cellkey_ptable_json(s->ptable));
+    if (!settings || json_object_set_new(doc, "settings", settings) != 0) {
+        json_decref(doc);
+        return NULL;
+    }
+    return doc;
+}
+
 static void write_json(out *o, const sr_stats *s, int labels)
 {
-    json_t *doc = json_doc(s, labels);
+    json_t *doc = with_settings(json_doc(s, labels), s);
     char *text = doc ? json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER) : NULL;
     json_decref(doc);
     if (!text) {

@@ -77,6 +77,8 @@ size_t sr_stats_row_count(const sr_stats *stats);
 const sr_stats_row *sr_stats_row_at(const sr_stats *stats, size_t i);
 /* The settings used (borrowed strings). */
 int sr_stats_min_cell(const sr_stats *stats);
+/* The disclosure method: "suppression" or "cell-key" (static). */
+const char *sr_stats_method(const sr_stats *stats);
 const char *sr_stats_from(const sr_stats *stats); /* widened; NULL if none */
 const char *sr_stats_to(const sr_stats *stats);
 /* The query actually run: the unit the figures are of (the one asked for, or

@@ -46,7 +46,16 @@ static const cli_command commands[] = {
      OPTIONS({"name", NEEDED, "name", "TEXT", 0}), NULL},
     {"unit", "list", cmd_unit_list, NEEDS_REGISTRY, SR_ANY_ROLE, "list units", NULL, NULL, NULL},
     {"audit", "verify", cmd_audit_verify, NEEDS_REGISTRY, SR_ANY_ROLE, "verify the audit log", NULL,
-     NULL, "Checks the hash chain of the access log; prints its length and head."},
+     OPTIONS({"expect", ARG, "expect", "SEQ:HEAD", 1}, {"checkpoint", ARG, NULL, "FILE", 1}),
+     "Checks the hash chain of the access log and every entry's signature; prints its length\n"
+     "and head. With --expect SEQ:HEAD or --checkpoint FILE (from 'sigreg audit checkpoint', a\n"
+     "backup or an extract) it also checks that the log still holds that checkpoint: a cut or\n"
+     "rolled-back tail is refused."},
+    {"audit", "checkpoint", cmd_audit_checkpoint, NEEDS_REGISTRY, SR_ANY_ROLE,
+     "make audit checkpoints", NULL, NULL,
+     "Prints a checkpoint of the access log signed with your signing key; its last line is\n"
+     "SEQ:HEAD. Keep it elsewhere: 'sigreg audit verify --checkpoint FILE' later detects a log\n"
+     "cut below it."},
     {"audit", "show", cmd_audit_show, NEEDS_REGISTRY, ADMIN, "read the audit log", NULL,
      OPTIONS({"last", ARG, NULL, "N", 0}, {"case", ARG, "case", "CODE", 0}), NULL},
     {"verify", NULL, cmd_verify, NEEDS_REGISTRY, SR_ANY_ROLE, "verify the registry", NULL, NULL,
@@ -149,9 +158,15 @@ static const cli_command commands[] = {
      "in an appendix. Periods are whole quarters (--from the first day of one, --to the last\n"
      "day of one) or a --year. --force replaces an existing file (never a registry's)."},
     {"settings", NULL, cmd_settings, NEEDS_REGISTRY, SR_ANY_ROLE, "read settings", NULL,
-     OPTIONS({"min-cell", ARG, "min_cell", "N", 0}),
+     OPTIONS({"min-cell", ARG, "min_cell", "N", 0},
+             {"method", CHOICE, "method", "suppression|cell-key", 0},
+             {"ptable-d", ARG, "ptable_d", "N", 0}, {"ptable-v", ARG, "ptable_v", "X", 0},
+             {"ptable-js", ARG, "ptable_js", "N", 0}),
      "Shows the registry's settings; an admin may set the minimum cell of summaries\n"
-     "(default 5, never below 3)."},
+     "(default 5, never below 3) and the disclosure method: suppression (the default) or\n"
+     "cell-key, consistent noise from each case's record key and a perturbation table of\n"
+     "largest noise --ptable-d (2-5, default 5), variance --ptable-v (0.9-3, default 3) and\n"
+     "no perturbed count in 1..--ptable-js (default 2)."},
     {"keygen", NULL, cmd_keygen, NEEDS_NOTHING, 0, "make keys", NULL,
      OPTIONS({"out", NEEDED, "out", "NAME", 0}, PROFILE),
      "For evaluators: makes NAME.pub (give it to the registry) and NAME.key (the secret half,\n"
