@@ -1173,7 +1173,8 @@ sr_status srp_registry_audit(sr_registry *reg, const char *action, const char *c
                                reg->user, action, case_code, detail, err);
 }
 
-static int certify_signer(void *ctx, const char *user, const unsigned char pk[SRP_SIGN_PUBLIC_BYTES])
+static int certify_signer(void *ctx, const char *user,
+                          const unsigned char pk[SRP_SIGN_PUBLIC_BYTES])
 {
     return srp_registry_checkpoint_certified(ctx, user, pk);
 }
