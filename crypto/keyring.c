@@ -1037,6 +1037,12 @@ int srp_keyring_find_user(const srp_keyring *kr, const char *user, sr_role *role
     return 0;
 }
 
+const unsigned char *srp_keyring_user_public(const srp_keyring *kr, const char *user)
+{
+    const slot *s = find_slot(kr, user);
+    return s ? s->public_key : NULL;
+}
+
 /* ---- serialisation --------------------------------------------------------------- */
 
 static int set_b64(json_t *obj, const char *key, const unsigned char *bin, size_t len)

@@ -135,6 +135,9 @@ sr_status srp_keyring_slot_sign(const sr_secret *slot_secret, const void *msg, s
                                 unsigned char sig[SRP_SIGNATURE_BYTES], sr_error *err);
 /* 0 and *role set when user has a slot, -1 otherwise. */
 int srp_keyring_find_user(const srp_keyring *kr, const char *user, sr_role *role);
+/* The X25519 public key of user's slot (borrowed, SRP_BOX_PUBLIC_BYTES), or
+ * NULL when user has none: what publications are sealed to. */
+const unsigned char *srp_keyring_user_public(const srp_keyring *kr, const char *user);
 
 /* Checks the signing chain and the keyring's signature (SR_ERR_TAMPERED);
  * SR_ERR_STATE for a keyring of the first format, which has none. Unlocking

@@ -1397,6 +1397,11 @@ const srp_keys *srp_registry_keys(const sr_registry *reg)
     return reg->keys;
 }
 
+const sr_secret *srp_registry_slot_secret(const sr_registry *reg)
+{
+    return reg->slot_secret;
+}
+
 const char *srp_registry_keyring_path(const sr_registry *reg)
 {
     return reg->paths.keyring;

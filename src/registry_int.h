@@ -104,6 +104,9 @@ sr_status srp_registry_sync_units(sr_registry *reg, sr_error *err);
 /* The keyring and keys of the session (borrowed), and its files. */
 srp_keyring *srp_registry_keyring(sr_registry *reg);
 const srp_keys *srp_registry_keys(const sr_registry *reg);
+/* The session's own slot secret (X25519, borrowed): opens what is sealed to
+ * the user, such as a publication. */
+const sr_secret *srp_registry_slot_secret(const sr_registry *reg);
 const char *srp_registry_keyring_path(const sr_registry *reg);
 const char *srp_registry_db_path(const sr_registry *reg);
 const char *srp_registry_codekey_path(const sr_registry *reg);
