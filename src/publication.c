@@ -161,7 +161,7 @@ static sr_status choose_units(build *b, const sr_publish_options *o, sr_error *e
     int admin = sr_registry_role(b->reg) == SR_ROLE_ADMIN;
     sr_status rc = collect(db, "SELECT code FROM units ORDER BY code", NULL, &all, &all_n, err);
     if (rc == SR_OK && !admin)
-        rc = collect(db, "SELECT unit FROM user_units WHERE user = ?1 ORDER BY unit",
+        rc = collect(db, "SELECT unit FROM temp.keyring_units WHERE user = ?1 ORDER BY unit",
                      sr_registry_user(b->reg), &mine, &mine_n, err);
     char **may = admin ? all : mine;
     size_t may_n = admin ? all_n : mine_n;
@@ -490,8 +490,8 @@ static sr_status load_recipients(build *b, const sr_publish_options *o, recipien
         r->analyst = 1;
         memcpy(r->pk, pk, sizeof r->pk);
         rc = collect(srp_registry_db(b->reg),
-                     "SELECT unit FROM user_units WHERE user = ?1 ORDER BY unit", name, &r->units,
-                     &r->unit_count, err);
+                     "SELECT unit FROM temp.keyring_units WHERE user = ?1 ORDER BY unit", name,
+                     &r->units, &r->unit_count, err);
     }
     for (size_t i = 0; rc == SR_OK && i < o->recipient_count; i++) {
         unsigned char *text = NULL;

@@ -316,8 +316,8 @@ static sr_status restrict_units(srp_stats_engine *e, sr_error *err)
     }
     if (sr_registry_role(e->reg) == SR_ROLE_ADMIN)
         return SR_OK;
-    rc = srp_store_prepare(db, "SELECT unit FROM user_units WHERE user = ?1 ORDER BY unit", &st,
-                           err);
+    rc = srp_store_prepare(db, "SELECT unit FROM temp.keyring_units WHERE user = ?1 ORDER BY unit",
+                           &st, err);
     if (rc != SR_OK)
         return rc;
     sqlite3_bind_text(st, 1, sr_registry_user(e->reg), -1, SQLITE_STATIC);

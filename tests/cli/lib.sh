@@ -24,6 +24,8 @@ t_begin() {
     export SIGREG_REGISTRY="$T_DIR/reg.db"
     export SIGREG_PASSPHRASE_FILE="$T_DIR/admin.pass"
     export SIGREG_BUSY_TIMEOUT_MS=2000
+    # What each user has seen of a keyring (rollback protection) stays here.
+    export XDG_STATE_HOME="$T_DIR/.state"
     unset SIGREG_USER
 }
 
