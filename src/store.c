@@ -66,6 +66,12 @@ static const char *const migrations[SRP_SCHEMA_VERSION] = {
      * for every new one. Never printed, never in an extract. */
     "ALTER TABLE cases ADD COLUMN record_key INTEGER;"
     "UPDATE cases SET record_key = sigreg_record_key();",
+    /* 5 -> 6: the audit log's unkeyed hash chain (link) and each entry's
+     * signature by the acting user (signer: Ed25519 public key, sig); rows
+     * written before keep a NULL link until the next append fills it in. */
+    "ALTER TABLE audit ADD COLUMN link BLOB;"
+    "ALTER TABLE audit ADD COLUMN signer BLOB;"
+    "ALTER TABLE audit ADD COLUMN sig BLOB;",
 };
 
 /*

@@ -154,6 +154,7 @@ int cmd_unit_add(const cli_args *args, cli_globals *g, sr_registry *reg, sr_erro
 int cmd_unit_list(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_audit_verify(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_audit_show(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
+int cmd_audit_checkpoint(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_verify(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_form_lint(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_form_install(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);

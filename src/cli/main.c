@@ -46,7 +46,16 @@ static const cli_command commands[] = {
      OPTIONS({"name", NEEDED, "name", "TEXT", 0}), NULL},
     {"unit", "list", cmd_unit_list, NEEDS_REGISTRY, SR_ANY_ROLE, "list units", NULL, NULL, NULL},
     {"audit", "verify", cmd_audit_verify, NEEDS_REGISTRY, SR_ANY_ROLE, "verify the audit log", NULL,
-     NULL, "Checks the hash chain of the access log; prints its length and head."},
+     OPTIONS({"expect", ARG, "expect", "SEQ:HEAD", 1}, {"checkpoint", ARG, NULL, "FILE", 1}),
+     "Checks the hash chain of the access log and every entry's signature; prints its length\n"
+     "and head. With --expect SEQ:HEAD or --checkpoint FILE (from 'sigreg audit checkpoint', a\n"
+     "backup or an extract) it also checks that the log still holds that checkpoint: a cut or\n"
+     "rolled-back tail is refused."},
+    {"audit", "checkpoint", cmd_audit_checkpoint, NEEDS_REGISTRY, SR_ANY_ROLE,
+     "make audit checkpoints", NULL, NULL,
+     "Prints a checkpoint of the access log signed with your signing key; its last line is\n"
+     "SEQ:HEAD. Keep it elsewhere: 'sigreg audit verify --checkpoint FILE' later detects a log\n"
+     "cut below it."},
     {"audit", "show", cmd_audit_show, NEEDS_REGISTRY, ADMIN, "read the audit log", NULL,
      OPTIONS({"last", ARG, NULL, "N", 0}, {"case", ARG, "case", "CODE", 0}), NULL},
     {"verify", NULL, cmd_verify, NEEDS_REGISTRY, SR_ANY_ROLE, "verify the registry", NULL, NULL,
