@@ -555,10 +555,11 @@ static sr_status audit(sr_registry *reg, const sr_stats_query *q, const sr_stats
 {
     char detail[512];
     snprintf(detail, sizeof detail,
-             "form=%s by=%s%s%s unit=%s status=%s from=%s to=%s min_cell=%d change=%d rows=%zu",
+             "form=%s by=%s%s%s unit=%s status=%s from=%s to=%s min_cell=%d change=%d rows=%zu"
+             " method=%s",
              q->form, q->by[0] ? q->by[0] : "-", q->by[1] ? "," : "", q->by[1] ? q->by[1] : "",
              r->unit[0] ? r->unit : "*", r->status[0] ? r->status : "*", r->from[0] ? r->from : "-",
-             r->to[0] ? r->to : "-", q->min_cell, q->change, r->count);
+             r->to[0] ? r->to : "-", q->min_cell, q->change, r->count, sr_stats_method(r));
     return srp_registry_transaction(reg, "stats", NULL, detail, NULL, NULL, err);
 }
 
