@@ -21,6 +21,7 @@
 #include "coded.h"
 #include "disclosure.h"
 #include "form_int.h"
+#include "period.h"
 #include "sigreg/limits.h"
 #include "sigreg/stats.h"
 #include "stats_hist.h"
@@ -49,7 +50,8 @@ enum {
     SRP_BY_ITEM,
     SRP_BY_INTAKE_ITEM,
     SRP_BY_STATUS,
-    SRP_BY_PERIOD
+    SRP_BY_PERIOD,
+    SRP_BY_HALF
 };
 
 /* An item summarised (or grouped by), pooled over the versions of its form. */
@@ -77,6 +79,10 @@ typedef struct srp_dimension {
     srp_variable var;     /* for item dimensions */
     const char *selected; /* a filter's value, or NULL */
     int by_index;         /* the --by column it fills, or -1 */
+    /* A period dimension's small periods merged with a neighbour
+     * (stats_merge.c): key merge_from[k] is counted as merge_to[k]. */
+    char (*merge_from)[SRP_STATS_KEY_SIZE], (*merge_to)[SRP_STATS_KEY_SIZE];
+    size_t merge_count;
 } srp_dimension;
 
 typedef struct group_labels_cache group_labels_cache;
@@ -101,6 +107,8 @@ typedef struct srp_stats_engine {
     srp_dimension dims[SRP_STATS_MAX_DIMS];
     int dim_count;
     char from[SR_DATE_MAX + 1], to[SR_DATE_MAX + 1];
+    srp_period_kind period_kind; /* of the window */
+    char period_selected[16];    /* the window's period key, e.g. "2025-Q2" */
     char unit_filter[SR_UNIT_CODE_MAX + 1];
     char intake_id[SR_FORM_ID_MAX + 1];
     int need_intake;
@@ -232,6 +240,19 @@ int srp_stats_region_of(const srp_variable *v, size_t from, size_t to);
 /* Lays out every figure as a cell of sdc, relates them and solves; -1 on OOM. */
 int srp_stats_protect(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layout *lay);
 void srp_layout_release(const srp_stats_engine *e, srp_layout *lay);
+
+/* ---- merging before suppressing (stats_merge.c) ---- */
+
+/* Small periods of each period dimension merged with a neighbour; small
+ * mergeable and missing options of choice items merged into one. Each
+ * decides from the scanned slots s; when anything merges, *rescan is set,
+ * s is released (scan it again) and the notes say what was merged. */
+sr_status srp_stats_merge_periods(srp_stats_engine *e, srp_slots *s, sr_stats *r, int *rescan,
+                                  sr_error *err);
+sr_status srp_stats_merge_options(srp_stats_engine *e, srp_slots *s, sr_stats *r, int *rescan,
+                                  sr_error *err);
+/* The key a period key of dim is counted under (key itself when not merged). */
+const char *srp_stats_period_merged(const srp_dimension *dim, const char *key);
 
 /* ---- rows (stats_rows.c) ---- */
 
