@@ -86,7 +86,7 @@ refused "once only" "^error: option '--from' is given more than once$" \
 refused "a choice" "^error: --lang takes sv or en$" form list --lang de
 refused "a choice of three" "^error: --role takes admin, coordinator or analyst$" \
     user add x --role boss
-refused "the usage follows a parse error" "^usage: sigreg settings \[--min-cell N\]$" \
+refused "the usage follows a parse error" "^usage: sigreg settings \[--min-cell N\] \[--method suppression[|]cell-key\] \[--ptable-d N\] \[--ptable-v X\] \[--ptable-js N\]$" \
     settings --min-cell
 ok "--help anywhere before --" unit add X --name Y --help
 check "--help prints the usage" grep -q "^usage: sigreg unit add CODE --name TEXT$" <<<"$OUT"
@@ -151,6 +151,7 @@ exact "no flag when the command has none for the field" \
 refused "a summary's unit filter is named by --unit" "^error: --unit: no unit 'NOPE'$" \
     stats sig-intake --unit NOPE
 refused "a summary's start date is named by --from" "^error: --from: " stats sig-intake --from 2025-02-30
+refused "a summary's missing start is named by --from" "^error: --from: " stats sig-intake --to 2025-03-31
 refused "a case list's status is named by --status" "^error: --status: 'nonsense' " \
     case list --status nonsense
 sr form show no-such-form
