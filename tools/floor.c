@@ -7,7 +7,7 @@
  *   sigreg-floor scan DB FORM [--plain | --intake INTAKE_FORM]
  *
  * import writes the rows sigreg's import writes (a case, its code-key row,
- * its responses, their coded answers and one audit entry, into every index
+ * its responses, their coded answers and one signed audit entry, into every index
  * of the schema) with the same schema (the library's own migrations), the
  * same pragmas, page size, page cache and batches of 5,000 cases, in
  * SQLCipher with a key, after parsing the same JSON Lines with jansson. With
@@ -83,6 +83,13 @@ static void key_literal(char out[2 * 32 + 4])
     out[67] = '\0';
 }
 
+static void record_key_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    (void)argv;
+    sqlite3_result_int64(ctx, (sqlite3_int64)randombytes_random());
+}
+
 static void open_db(const char *path)
 {
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -113,6 +120,10 @@ static void open_db(const char *path)
         sqlite3_free(keyfile);
     }
     exec("PRAGMA cipher_page_size = 4096");
+    /* The library's migrations call it, as every sigreg connection has it. */
+    if (sqlite3_create_function(db, "sigreg_record_key", 0, SQLITE_UTF8, NULL, record_key_fn, NULL,
+                                NULL) != SQLITE_OK)
+        die("record key function");
     sr_error err;
     sr_error_clear(&err);
     if (srp_store_apply_pragmas(db, &err) != SR_OK)
@@ -153,7 +164,8 @@ static const sr_form *form_named(const char *id)
 }
 
 static sqlite3_stmt *ins_case, *ins_key, *ins_resp, *ins_codes, *ins_audit;
-static unsigned char audit_key[32], pseudonym_key[32], chain[32];
+static unsigned char pseudonym_key[32], chain[32];
+static unsigned char sign_pk[crypto_sign_PUBLICKEYBYTES], sign_sk[crypto_sign_SECRETKEYBYTES];
 static sqlite3_int64 audit_seq;
 
 static void now_iso(char out[32])
@@ -169,19 +181,29 @@ static void write_audit(const char *code, const char *detail)
     char at[32];
     now_iso(at);
     audit_seq++;
+    /* As sigreg writes an entry of a signed session: the hash chain's link
+     * (in both mac and link), the signer and an Ed25519 signature of it. */
     crypto_generichash_state h;
-    crypto_generichash_init(&h, audit_key, sizeof audit_key, sizeof chain);
+    crypto_generichash_init(&h, NULL, 0, sizeof chain);
     crypto_generichash_update(&h, chain, sizeof chain);
     crypto_generichash_update(&h, (const unsigned char *)&audit_seq, sizeof audit_seq);
     crypto_generichash_update(&h, (const unsigned char *)at, strlen(at));
     crypto_generichash_update(&h, (const unsigned char *)code, strlen(code));
     crypto_generichash_update(&h, (const unsigned char *)detail, strlen(detail));
+    crypto_generichash_update(&h, sign_pk, sizeof sign_pk);
     crypto_generichash_final(&h, chain, sizeof chain);
+    unsigned char msg[48], sig[crypto_sign_BYTES];
+    memcpy(msg, "sigreg-audit-entry/2", 16);
+    memcpy(msg + 16, chain, sizeof chain);
+    crypto_sign_detached(sig, NULL, msg, sizeof msg, sign_sk);
     sqlite3_bind_int64(ins_audit, 1, audit_seq);
     sqlite3_bind_text(ins_audit, 2, at, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(ins_audit, 3, code, -1, SQLITE_STATIC);
     sqlite3_bind_text(ins_audit, 4, detail, -1, SQLITE_STATIC);
     sqlite3_bind_blob(ins_audit, 5, chain, sizeof chain, SQLITE_STATIC);
+    sqlite3_bind_blob(ins_audit, 6, chain, sizeof chain, SQLITE_STATIC);
+    sqlite3_bind_blob(ins_audit, 7, sign_pk, sizeof sign_pk, SQLITE_STATIC);
+    sqlite3_bind_blob(ins_audit, 8, sig, sizeof sig, SQLITE_STATIC);
     done(ins_audit, "audit");
 }
 
@@ -240,6 +262,7 @@ again:
         sqlite3_bind_text(ins_case, 7, closed_at, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(ins_case, 7);
+    sqlite3_bind_int64(ins_case, 8, (sqlite3_int64)randombytes_random()); /* the record key */
     src = sqlite3_step(ins_case);
     sqlite3_reset(ins_case);
     if ((src & 0xff) == SQLITE_CONSTRAINT)
@@ -419,10 +442,10 @@ static int run_import(const char *path, const char *input)
         exec(sql);
         sqlite3_free(sql);
     }
-    randombytes_buf(audit_key, sizeof audit_key);
+    crypto_sign_keypair(sign_pk, sign_sk);
     randombytes_buf(pseudonym_key, sizeof pseudonym_key);
     ins_case = prepare("INSERT INTO cases (code, unit, pseudonym, birth_date, status, opened_at,"
-                       " closed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+                       " closed_at, record_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     ins_key =
         prepare("INSERT INTO codekey.code_key (case_code, pnr, created_at) VALUES (?1, ?2, ?3)");
     ins_resp = prepare("INSERT INTO responses (case_code, form_id, form_version, phase, date,"
@@ -430,8 +453,9 @@ static int run_import(const char *path, const char *input)
                        " 'admin')");
     ins_codes = prepare("INSERT INTO response_codes (form_id, case_code, response_id,"
                         " form_version, date, active, coded) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)");
-    ins_audit = prepare("INSERT INTO audit (seq, at, user, action, case_code, detail, mac)"
-                        " VALUES (?1, ?2, 'admin', 'case.new', ?3, ?4, ?5)");
+    ins_audit = prepare("INSERT INTO audit (seq, at, user, action, case_code, detail, mac,"
+                        " link, signer, sig) VALUES (?1, ?2, 'admin', 'case.new', ?3, ?4, ?5, ?6,"
+                        " ?7, ?8)");
     FILE *in = fopen(input, "r");
     if (!in)
         die("cannot read the input");
