@@ -32,7 +32,7 @@ struct srp_sdc {
     relation *relations;
     size_t relation_count, relation_cap;
     srp_sdc_report report;
-    int thin;
+    int thin, exact;
 };
 
 srp_sdc *srp_sdc_new(long min_cell)
@@ -280,7 +280,8 @@ static size_t quick_start(srp_sdc *s)
     for (size_t r = 0; r < nr; r++) {
         const relation *rel = &s->relations[r];
         for (size_t i = 0; i < rel->count; i++)
-            withheld[pos_of[r]] += s->state[s->members[rel->first + i]] != SRP_SDC_PUBLISHED;
+            withheld[pos_of[r]] += s->state[s->members[rel->first + i]] != SRP_SDC_PUBLISHED &&
+                                   s->counts[s->members[rel->first + i]] != 0;
     }
     for (size_t k = 0; k < nr; k++)
         if (withheld[k] == 1 && heap_push(&now, k) != 0)
@@ -299,7 +300,7 @@ static size_t quick_start(srp_sdc *s)
             continue;
         s->state[best] = SRP_SDC_SECONDARY;
         added++;
-        for (size_t i = start[best]; i < start[best + 1]; i++) {
+        for (size_t i = start[best]; i < start[best + 1] && s->counts[best] != 0; i++) {
             size_t p = in[i];
             if (++withheld[p] == 1 && heap_push(p > k ? &now : &later, p) != 0)
                 goto out;
@@ -504,7 +505,8 @@ static int audit_part(srp_sdc *s, audit *a, size_t k, const unsigned char *state
         }
     }
     srp_lp_problem p = {cols, rows, row_start, row_col, row_coef, rhs, value};
-    if (srp_lp_intervals(&p, want, required(s), clo, chi, cexact, &s->report.lp_solves) != 0)
+    if (srp_lp_intervals(&p, want, s->exact ? HUGE_VAL : required(s), clo, chi, cexact,
+                         &s->report.lp_solves) != 0)
         goto out;
     for (size_t j = 0; j < cols; j++)
         if (want[j]) {
@@ -627,6 +629,14 @@ static int repair(srp_sdc *s, audit *a, size_t k)
     }
 }
 
+/* A count of 1..min-1 is never published, pinned or not: a small count
+ * pinned is a failure to report, and one in a withheld group may be pinned
+ * only by a total the model knows and the outsider does not. */
+static int sensitive(const srp_sdc *s, size_t c)
+{
+    return s->state[c] == SRP_SDC_SMALL || (s->counts[c] >= 1 && s->counts[c] < s->min_cell);
+}
+
 typedef struct ranked {
     double cost;
     unsigned long long identity;
@@ -678,17 +688,26 @@ static int thin(srp_sdc *s, audit *a, size_t k)
             s->state[x] = SRP_SDC_SECONDARY;
             goto out;
         }
+        /* A secondary cell that this pins goes too: it tells nothing more. */
         int ok = 1;
         for (size_t i = 0; i < ncells && ok; i++) {
             size_t c = cells[i];
             if (s->state[c] == SRP_SDC_PUBLISHED)
                 continue;
-            double was = width(s->lo[c], s->hi[c]);
-            ok = width(a->lo[c], a->hi[c]) >= (was < need ? was : need) - 1e-6;
+            double was = width(s->lo[c], s->hi[c]), now = width(a->lo[c], a->hi[c]);
+            if (s->state[c] == SRP_SDC_SECONDARY && a->exact[c] && now < 1e-6 && !sensitive(s, c))
+                continue;
+            ok = now >= (was < need ? was : need) - 1e-6;
         }
         if (!ok) {
             s->state[x] = SRP_SDC_SECONDARY;
             continue;
+        }
+        for (size_t i = 0; i < ncells; i++) {
+            size_t c = cells[i];
+            if (s->state[c] == SRP_SDC_SECONDARY && a->exact[c] &&
+                width(a->lo[c], a->hi[c]) < 1e-6 && !sensitive(s, c))
+                s->state[c] = SRP_SDC_PUBLISHED;
         }
         if (audit_current(s, a, k) != 0)
             goto out;
@@ -699,20 +718,12 @@ out:
     return rc;
 }
 
-/* A count of 1..min-1 is never published, pinned or not: a small count
- * pinned is a failure to report, and one in a withheld group may be pinned
- * only by a total the model knows and the outsider does not. */
-static int sensitive(const srp_sdc *s, size_t c)
-{
-    return s->state[c] == SRP_SDC_SMALL || (s->counts[c] >= 1 && s->counts[c] < s->min_cell);
-}
-
 /* Publishes what the LP pins (zeros, and figures the published ones give:
  * not a sensitive count, which stays withheld and is marked narrow), and
  * marks the narrow ones. Pinned is judged again without the relations to
  * other queries' figures: those protect, but another query may withhold
  * them, and then the figure is not public after all. */
-static int settle(srp_sdc *s, audit *a, size_t k)
+static int settle(srp_sdc *s, audit *a, size_t k, int mark)
 {
     for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++) {
         size_t c = a->comp_cell[i];
@@ -727,7 +738,7 @@ static int settle(srp_sdc *s, audit *a, size_t k)
                 continue;
             }
         }
-        if (!holds(s, s->lo[c], s->hi[c]))
+        if (mark && !holds(s, s->lo[c], s->hi[c]))
             s->flags[c] |= F_NARROW;
     }
     return 0;
@@ -749,8 +760,9 @@ size_t srp_sdc_solve(srp_sdc *s)
             any = s->state[a.comp_cell[i]] != SRP_SDC_PUBLISHED;
         if (!any)
             continue;
-        if (audit_current(s, &a, k) != 0 || repair(s, &a, k) != 0 ||
-            (s->thin && thin(s, &a, k) != 0) || settle(s, &a, k) != 0)
+        /* The pinned go first, so that repair does not protect them. */
+        if (audit_current(s, &a, k) != 0 || settle(s, &a, k, 0) != 0 || repair(s, &a, k) != 0 ||
+            (s->thin && thin(s, &a, k) != 0) || settle(s, &a, k, 1) != 0)
             s->report.audit_failed = 1;
     }
 out:
@@ -764,6 +776,11 @@ out:
 void srp_sdc_set_thinning(srp_sdc *s, int on)
 {
     s->thin = on != 0;
+}
+
+void srp_sdc_set_exact_intervals(srp_sdc *s, int on)
+{
+    s->exact = on != 0;
 }
 
 void srp_sdc_set_cost(srp_sdc *s, size_t cell, double cost)

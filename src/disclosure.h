@@ -59,6 +59,10 @@ void srp_sdc_set_cost(srp_sdc *sdc, size_t cell, double cost);
  * a live query's problem, a secondary cell that protects against another
  * query's relations would be published. */
 void srp_sdc_set_thinning(srp_sdc *sdc, int on);
+/* Exact intervals for every withheld cell (default off: a cell whose
+ * feasible values seen already span min-1 is not solved for, and
+ * srp_sdc_interval gives that inner span). */
+void srp_sdc_set_exact_intervals(srp_sdc *sdc, int on);
 /* Adds the relation "the n cells add up to cell total" (total may be
  * withheld itself). Ignored when n < 1. Returns -1 on OOM. */
 int srp_sdc_relation_total(srp_sdc *sdc, const size_t *cells, size_t n, size_t total);
