@@ -70,6 +70,7 @@ typedef struct file_stamp {
 typedef struct stmt_entry {
     uint64_t hash;
     char *sql;
+    const char *given; /* the caller's text when last asked for (a literal, mostly) */
     sqlite3_stmt *st;
     int out;
 } stmt_entry;
@@ -199,11 +200,22 @@ sr_status srp_registry_prepare(sr_registry *reg, const char *sql, sqlite3_stmt *
 {
     *out = NULL;
     sqlite3 *db = srp_registry_db(reg);
+    /* The same text at the same address as before (a literal): compared,
+     * but not hashed again. */
+    for (size_t i = 0; i < reg->stmt_count; i++) {
+        stmt_entry *e = &reg->stmts[i];
+        if (e->given == sql && !e->out && strcmp(e->sql, sql) == 0) {
+            e->out = 1;
+            *out = e->st;
+            return SR_OK;
+        }
+    }
     uint64_t h = sql_hash(sql);
     for (size_t i = 0; i < reg->stmt_count; i++) {
         stmt_entry *e = &reg->stmts[i];
         if (e->hash == h && !e->out && strcmp(e->sql, sql) == 0) {
             e->out = 1;
+            e->given = sql;
             *out = e->st;
             return SR_OK;
         }
@@ -220,7 +232,7 @@ sr_status srp_registry_prepare(sr_registry *reg, const char *sql, sqlite3_stmt *
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     }
     reg->stmts = items;
-    reg->stmts[reg->stmt_count++] = (stmt_entry){h, copy, st, 1};
+    reg->stmts[reg->stmt_count++] = (stmt_entry){h, copy, sql, st, 1};
     *out = st;
     return SR_OK;
 }
