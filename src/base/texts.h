@@ -91,6 +91,7 @@ typedef enum srp_text_id {
     SRP_T_STATS_CELL_KEY_STATS,
     SRP_T_PUB_PUBLISHED,
     SRP_T_PUB_PROTECTED,
+    SRP_T_STATS_PROTECTION,
     SRP_T_COUNT
 } srp_text_id;
 
