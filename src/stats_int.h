@@ -200,7 +200,7 @@ struct sr_stats {
     char published_at[32];
     char *published_by;
     char *signer;
-    srp_ptable *ptable; /* the cell-key method's, NULL under suppression */
+    srp_ptable *ptable;             /* the cell-key method's, NULL under suppression */
     sr_stats_protection protection; /* what disclosure control hid (stats_protect.c) */
 };
 
