@@ -22,6 +22,7 @@
 #include "base/timeutil.h"
 #include "form_store_int.h"
 #include "period.h"
+#include "publication_int.h"
 #include "registry_int.h"
 #include "settings_int.h"
 #include "sigreg/cases.h"
@@ -105,6 +106,9 @@ void sr_stats_free(sr_stats *r)
     free(r->rows);
     free(r->title);
     free(r->versions);
+    srp_ptable_free(r->ptable);
+    free(r->published_by);
+    free(r->signer);
     free(r);
 }
 
@@ -115,6 +119,10 @@ size_t sr_stats_row_count(const sr_stats *r)
 const sr_stats_row *sr_stats_row_at(const sr_stats *r, size_t i)
 {
     return &r->rows[i];
+}
+const char *sr_stats_method(const sr_stats *r)
+{
+    return r->ptable ? "cell-key" : "suppression";
 }
 int sr_stats_min_cell(const sr_stats *r)
 {
@@ -167,6 +175,19 @@ size_t sr_stats_note_count(const sr_stats *r)
 const char *sr_stats_note(const sr_stats *r, size_t i)
 {
     return r->notes[i];
+}
+
+const char *sr_stats_published_at(const sr_stats *r)
+{
+    return r->published_at[0] ? r->published_at : NULL;
+}
+const char *sr_stats_published_by(const sr_stats *r)
+{
+    return r->published_by;
+}
+const char *sr_stats_signer(const sr_stats *r)
+{
+    return r->signer;
 }
 
 const char *sr_stats_by_name(const sr_stats *r, int i)
@@ -540,103 +561,139 @@ static sr_status check_query(const sr_stats_query *q, sr_error *err)
     return SR_OK;
 }
 
-sr_status sr_stats_run(sr_registry *reg, const sr_stats_query *query, sr_stats **out, sr_error *err)
+sr_status srp_stats_job_prepare(sr_registry *reg, const sr_stats_query *query, srp_stats_job *job,
+                                sr_error *err)
 {
-    *out = NULL;
-    sr_stats_query q = *query;
-    srp_stats_engine e;
-    memset(&e, 0, sizeof e);
-    e.reg = reg;
-    e.q = &q;
-    e.lang = srp_lang_tag(q.lang);
-    srp_slots s;
-    memset(&s, 0, sizeof s);
-    srp_sdc *sdc = NULL;
-    srp_layout lay;
-    memset(&lay, 0, sizeof lay);
-    sr_stats *r = calloc(1, sizeof *r);
-    if (!r || !(r->strings = srp_strings_new())) {
-        sr_stats_free(r);
+    memset(job, 0, sizeof *job);
+    job->q = *query;
+    srp_stats_engine *e = &job->e;
+    sr_stats_query *q = &job->q;
+    e->reg = reg;
+    e->q = q;
+    e->lang = srp_lang_tag(q->lang);
+    sr_stats *r = job->r = calloc(1, sizeof *r);
+    if (!r || !(r->strings = srp_strings_new()))
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-    }
+    /* The registry's min_cell is a floor; a query above it is a
+     * publication's (sr_stats_run refuses it for live queries). */
     int min_cell = 5;
-    sr_status rc = check_query(&q, err);
+    sr_status rc = check_query(q, err);
     if (rc == SR_OK)
-        rc = srp_settings_min_cell_for(reg, q.min_cell, 0, &min_cell, err);
+        rc = srp_settings_min_cell_for(reg, q->min_cell, 1, &min_cell, err);
+    if (rc == SR_OK)
+        rc = srp_stats_ck_begin(e, &job->ck, err);
     if (rc != SR_OK)
-        goto out;
-    q.min_cell = min_cell;
-    r->min_cell = q.min_cell;
-    r->change = q.change;
-    snprintf(r->form, sizeof r->form, "%s", q.form);
-    snprintf(r->lang, sizeof r->lang, "%s", e.lang);
+        return rc;
+    q->min_cell = min_cell;
+    r->min_cell = q->min_cell;
+    r->change = q->change;
+    snprintf(r->form, sizeof r->form, "%s", q->form);
+    snprintf(r->lang, sizeof r->lang, "%s", e->lang);
     srp_time_now_iso(r->generated_at, sizeof r->generated_at);
-    rc = check_period(&e, r, err);
+    rc = check_period(e, r, err);
     if (rc == SR_OK)
-        rc = restrict_units(&e, err);
+        rc = restrict_units(e, err);
     if (rc == SR_OK)
-        rc = load_intake(&e, err);
-    int cases = strcmp(q.form, "cases") == 0;
+        rc = load_intake(e, err);
+    int cases = strcmp(q->form, "cases") == 0;
     if (rc == SR_OK && !cases) {
-        rc = load_versions(&e, q.form, e.forms, e.versions, &e.version_count, err);
-        if (rc == SR_OK && e.version_count == 0)
-            rc = srp_error_set_where(err, SR_ERR_NOT_FOUND, "form", "no form '%s'", q.form);
+        rc = load_versions(e, q->form, e->forms, e->versions, &e->version_count, err);
+        if (rc == SR_OK && e->version_count == 0)
+            rc = srp_error_set_where(err, SR_ERR_NOT_FOUND, "form", "no form '%s'", q->form);
     }
     if (rc == SR_OK)
-        rc = cases ? setup_cases(&e, r, err) : setup_form(&e, r, err);
+        rc = cases ? setup_cases(e, r, err) : setup_form(e, r, err);
     for (int d = 0; d < 2 && rc == SR_OK; d++)
-        if (q.by[d]) {
-            rc = setup_by(&e, d, q.by[d], err);
-            snprintf(r->by[d], sizeof r->by[d], "%s", q.by[d]);
+        if (q->by[d]) {
+            rc = setup_by(e, d, q->by[d], err);
+            snprintf(r->by[d], sizeof r->by[d], "%s", q->by[d]);
         }
-    for (int d = 0; d < e.dim_count && rc == SR_OK; d++)
-        if (e.dims[d].kind == SRP_BY_UNIT && e.dims[d].by_index >= 0)
-            rc = load_unit_names(&e, err);
+    for (int d = 0; d < e->dim_count && rc == SR_OK; d++)
+        if (e->dims[d].kind == SRP_BY_UNIT && e->dims[d].by_index >= 0)
+            rc = load_unit_names(e, err);
     if (rc == SR_OK)
-        rc = srp_slots_init(&s, err);
+        rc = srp_slots_init(&job->s, err);
     if (rc != SR_OK)
-        goto out;
-    setup_filters(&e, r);
+        return rc;
+    setup_filters(e, r);
     /* Scan; merge small periods, then small mergeable options, scanning
      * again after each that merged anything (stats_merge.c). */
     for (int stage = 0; stage < 3; stage++) {
-        rc = cases ? srp_stats_scan_cases(&e, &s, err) : srp_stats_scan(&e, &s, err);
+        rc = cases ? srp_stats_scan_cases(e, &job->s, err) : srp_stats_scan(e, &job->s, err);
         if (rc != SR_OK)
-            goto out;
-        srp_slots_sort(&s);
+            return rc;
+        srp_slots_sort(&job->s);
         int rescan = 0;
         while (stage < 2 && !rescan) {
-            rc = stage == 0 ? srp_stats_merge_periods(&e, &s, r, &rescan, err)
-                            : srp_stats_merge_options(&e, &s, r, &rescan, err);
+            rc = stage == 0 ? srp_stats_merge_periods(e, &job->s, r, &rescan, err)
+                            : srp_stats_merge_options(e, &job->s, r, &rescan, err);
             if (rc != SR_OK)
-                goto out;
+                return rc;
             if (!rescan)
                 stage++;
         }
         if (!rescan)
             break;
-        rc = srp_slots_init(&s, err);
+        rc = srp_slots_init(&job->s, err);
         if (rc != SR_OK)
-            goto out;
+            return rc;
     }
-    sdc = srp_sdc_new(q.min_cell);
-    if (!sdc || srp_stats_protect(&e, &s, sdc, &lay) != 0 ||
-        srp_stats_emit(&e, &s, sdc, &lay, r) != 0) {
+    return SR_OK;
+}
+
+sr_status srp_stats_job_finish(srp_stats_job *job, srp_sdc *sdc, sr_error *err)
+{
+    if (srp_stats_emit(&job->e, &job->s, sdc, &job->lay, job->r) != 0)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    sr_status rc = explain(&job->e, job->r, err);
+    if (rc == SR_OK)
+        rc = srp_stats_ck_finish(&job->e, job->ck, job->r, err);
+    return rc;
+}
+
+void srp_stats_job_release(srp_stats_job *job)
+{
+    srp_cellkey_free(job->ck);
+    srp_layout_release(&job->e, &job->lay);
+    srp_slots_release(&job->e, &job->s);
+    engine_release(&job->e);
+    sr_stats_free(job->r);
+    memset(job, 0, sizeof *job);
+}
+
+sr_status sr_stats_run(sr_registry *reg, const sr_stats_query *query, sr_stats **out, sr_error *err)
+{
+    *out = NULL;
+    /* Analysts hold no key to the data: their figures come from the newest
+     * publication addressed to them. */
+    if (sr_registry_role(reg) == SR_ROLE_ANALYST)
+        return srp_publication_answer(reg, query, out, err);
+    srp_sdc *sdc = NULL;
+    srp_stats_job *job = calloc(1, sizeof *job);
+    if (!job)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    /* A live query may not move the registry's min_cell either way. */
+    int min_cell = 0;
+    sr_status rc = srp_settings_min_cell_for(reg, query->min_cell, 0, &min_cell, err);
+    if (rc == SR_OK)
+        rc = srp_stats_job_prepare(reg, query, job, err);
+    if (rc != SR_OK)
+        goto out;
+    sdc = srp_sdc_new(job->q.min_cell);
+    if (!sdc || srp_stats_protect(&job->e, &job->s, sdc, &job->lay) != 0) {
         rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
         goto out;
     }
-    rc = explain(&e, r, err);
+    rc = srp_stats_job_finish(job, sdc, err);
     if (rc == SR_OK)
-        rc = audit(reg, &q, r, err);
-out:
-    srp_layout_release(&e, &lay);
-    srp_sdc_free(sdc);
-    srp_slots_release(&e, &s);
-    engine_release(&e);
-    if (rc != SR_OK) {
-        sr_stats_free(r);
-        return rc;
+        rc = audit(reg, &job->q, job->r, err);
+    if (rc == SR_OK) {
+        *out = job->r;
+        job->r = NULL;
     }
-    *out = r;
-    return SR_OK;
+out:
+    srp_sdc_free(sdc);
+    srp_stats_job_release(job);
+    free(job);
+    return rc;
 }

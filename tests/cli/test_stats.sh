@@ -131,8 +131,9 @@ refused "xlsx never onto the registry" "registry" stats sig-intake --format xlsx
 check "registry still opens" "$SIGREG_BIN" settings
 check "no temporary file left" bash -c '! ls -a | grep -q "^\.sigreg-"'
 
-# Roles: an analyst may summarise; a coordinator of one unit sees that unit
-ok "analyst summary" --user ana --passphrase-file analyst.pass stats sig-intake --format csv
+# Roles: an analyst's summaries come from publications (none made here); a
+# coordinator of one unit sees that unit
+refused "analyst summary without a publication" "no publication is addressed to user 'ana' yet" --user ana --passphrase-file analyst.pass stats sig-intake --format csv
 refused "coordinator elsewhere" "does not work in unit 'U2'" --user coord --passphrase-file coord.pass stats sig-intake --unit U2
 ok "coordinator's own unit" --user coord --passphrase-file coord.pass stats sig-intake --format csv
 
