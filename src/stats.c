@@ -106,9 +106,9 @@ void sr_stats_free(sr_stats *r)
     free(r->rows);
     free(r->title);
     free(r->versions);
-    srp_ptable_free(r->ptable);
     free(r->published_by);
     free(r->signer);
+    srp_ptable_free(r->ptable);
     free(r);
 }
 
@@ -314,8 +314,8 @@ static sr_status restrict_units(srp_stats_engine *e, sr_error *err)
     }
     if (sr_registry_role(e->reg) == SR_ROLE_ADMIN)
         return SR_OK;
-    rc = srp_store_prepare(db, "SELECT unit FROM user_units WHERE user = ?1 ORDER BY unit", &st,
-                           err);
+    rc = srp_store_prepare(db, "SELECT unit FROM temp.keyring_units WHERE user = ?1 ORDER BY unit",
+                           &st, err);
     if (rc != SR_OK)
         return rc;
     sqlite3_bind_text(st, 1, sr_registry_user(e->reg), -1, SQLITE_STATIC);
@@ -539,10 +539,11 @@ static sr_status audit(sr_registry *reg, const sr_stats_query *q, const sr_stats
 {
     char detail[512];
     snprintf(detail, sizeof detail,
-             "form=%s by=%s%s%s unit=%s status=%s from=%s to=%s min_cell=%d change=%d rows=%zu",
+             "form=%s by=%s%s%s unit=%s status=%s from=%s to=%s min_cell=%d change=%d rows=%zu"
+             " method=%s",
              q->form, q->by[0] ? q->by[0] : "-", q->by[1] ? "," : "", q->by[1] ? q->by[1] : "",
              r->unit[0] ? r->unit : "*", r->status[0] ? r->status : "*", r->from[0] ? r->from : "-",
-             r->to[0] ? r->to : "-", q->min_cell, q->change, r->count);
+             r->to[0] ? r->to : "-", q->min_cell, q->change, r->count, sr_stats_method(r));
     return srp_registry_transaction(reg, "stats", NULL, detail, NULL, NULL, err);
 }
 
@@ -657,6 +658,7 @@ void srp_stats_job_release(srp_stats_job *job)
     srp_layout_release(&job->e, &job->lay);
     srp_slots_release(&job->e, &job->s);
     engine_release(&job->e);
+    srp_cellkey_free(job->ck);
     sr_stats_free(job->r);
     memset(job, 0, sizeof *job);
 }

@@ -195,12 +195,12 @@ struct sr_stats {
     char generated_at[32];
     char by[2][SR_ITEM_ID_MAX + 1];
     char *title;
-    srp_ptable *ptable; /* the cell-key method's, NULL under suppression */
     /* A summary read from a publication: when and by whom it was published,
      * and the signer's fingerprint ("" and NULL for a live summary). */
     char published_at[32];
     char *published_by;
     char *signer;
+    srp_ptable *ptable; /* the cell-key method's, NULL under suppression */
 };
 
 /* ---- interned strings (stats.c) ---- */
@@ -331,7 +331,7 @@ typedef struct srp_stats_job {
     srp_stats_engine e;
     srp_slots s;
     srp_layout lay;
-    srp_cellkey *ck; /* the cell-key method's state, NULL under suppression */
+    srp_cellkey *ck; /* the cell-key method, NULL under suppression */
     sr_stats *r;     /* the result, owned by the job until taken (set to NULL) */
 } srp_stats_job;
 
