@@ -562,8 +562,8 @@ static sr_status check_query(const sr_stats_query *q, sr_error *err)
     return SR_OK;
 }
 
-sr_status srp_stats_job_prepare(sr_registry *reg, const sr_stats_query *query, srp_stats_job *job,
-                                sr_error *err)
+sr_status srp_stats_job_prepare(sr_registry *reg, const sr_stats_query *query, int allow_raise,
+                                srp_stats_job *job, sr_error *err)
 {
     memset(job, 0, sizeof *job);
     job->q = *query;
@@ -575,12 +575,10 @@ sr_status srp_stats_job_prepare(sr_registry *reg, const sr_stats_query *query, s
     sr_stats *r = job->r = calloc(1, sizeof *r);
     if (!r || !(r->strings = srp_strings_new()))
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-    /* The registry's min_cell is a floor; a query above it is a
-     * publication's (sr_stats_run refuses it for live queries). */
     int min_cell = 5;
     sr_status rc = check_query(q, err);
     if (rc == SR_OK)
-        rc = srp_settings_min_cell_for(reg, q->min_cell, 1, &min_cell, err);
+        rc = srp_settings_min_cell_for(reg, q->min_cell, allow_raise, &min_cell, err);
     if (rc == SR_OK)
         rc = srp_stats_ck_begin(e, &job->ck, err);
     if (rc != SR_OK)
@@ -654,7 +652,6 @@ sr_status srp_stats_job_finish(srp_stats_job *job, srp_sdc *sdc, sr_error *err)
 
 void srp_stats_job_release(srp_stats_job *job)
 {
-    srp_cellkey_free(job->ck);
     srp_layout_release(&job->e, &job->lay);
     srp_slots_release(&job->e, &job->s);
     engine_release(&job->e);
@@ -671,14 +668,10 @@ sr_status sr_stats_run(sr_registry *reg, const sr_stats_query *query, sr_stats *
     if (sr_registry_role(reg) == SR_ROLE_ANALYST)
         return srp_publication_answer(reg, query, out, err);
     srp_sdc *sdc = NULL;
-    srp_stats_job *job = calloc(1, sizeof *job);
+    srp_stats_job *job = malloc(sizeof *job);
     if (!job)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-    /* A live query may not move the registry's min_cell either way. */
-    int min_cell = 0;
-    sr_status rc = srp_settings_min_cell_for(reg, query->min_cell, 0, &min_cell, err);
-    if (rc == SR_OK)
-        rc = srp_stats_job_prepare(reg, query, job, err);
+    sr_status rc = srp_stats_job_prepare(reg, query, 0, job, err);
     if (rc != SR_OK)
         goto out;
     sdc = srp_sdc_new(job->q.min_cell);

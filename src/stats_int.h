@@ -335,8 +335,10 @@ typedef struct srp_stats_job {
     sr_stats *r;     /* the result, owned by the job until taken (set to NULL) */
 } srp_stats_job;
 
-sr_status srp_stats_job_prepare(sr_registry *reg, const sr_stats_query *query, srp_stats_job *job,
-                                sr_error *err);
+/* allow_raise: the query's min_cell may lie above the registry's floor (a
+ * publication's own setting); live summaries may not change it. */
+sr_status srp_stats_job_prepare(sr_registry *reg, const sr_stats_query *query, int allow_raise,
+                                srp_stats_job *job, sr_error *err);
 sr_status srp_stats_job_finish(srp_stats_job *job, srp_sdc *sdc, sr_error *err);
 /* Frees everything the job holds (the result too, unless taken); zeroes it. */
 void srp_stats_job_release(srp_stats_job *job);
