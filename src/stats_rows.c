@@ -166,6 +166,15 @@ static void set_count(sr_stats_row *row, long count, long denominator, int denom
     }
 }
 
+/* Whether quantile est of a may be published: over at least
+ * SR_STATS_QUANTILE_MIN_N people (below, p25, median and p75 are single
+ * people's values), with at least min values on either side. */
+static int quantile_ok(const srp_accum *a, double est, long min)
+{
+    return a->values.total >= SR_STATS_QUANTILE_MIN_N && srp_hist_at_most(&a->values, est) >= min &&
+           srp_hist_at_least(&a->values, est) >= min;
+}
+
 /* The statistics under the cell-key method: n perturbed at its cell key,
  * the others of the true values, shown only when both the true and the
  * perturbed n reach min_cell (a quartile: 10 too). */
@@ -193,19 +202,15 @@ static int emit_numeric_ck(srp_stats_engine *e, sr_stats *r, const srp_variable 
         }
         double est =
             k == 1 ? srp_hist_mean(&a->values) : srp_hist_quantile(&a->values, quantiles[k]);
+        if (k >= 2 && !quantile_ok(a, est, e->q->min_cell)) {
+            row->suppressed = 1;
+            row->reason = 5;
+            continue;
+        }
         row->estimate = round(est * 100) / 100;
         row->has_estimate = 1;
     }
     return 0;
-}
-
-/* Whether quantile est of a may be published: over at least
- * SR_STATS_QUANTILE_MIN_N people (below, p25, median and p75 are single
- * people's values), with at least min values on either side. */
-static int quantile_ok(const srp_accum *a, double est, long min)
-{
-    return a->values.total >= SR_STATS_QUANTILE_MIN_N && srp_hist_at_most(&a->values, est) >= min &&
-           srp_hist_at_least(&a->values, est) >= min;
 }
 
 /* n, mean, median, p25, p75. withheld: every figure goes (for reason),
