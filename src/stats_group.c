@@ -253,6 +253,12 @@ static int dim_value(srp_stats_engine *e, int d, const char *date, const char *u
         value = period;
         break;
     }
+    case SRP_BY_HALF: {
+        int month = (date[5] - '0') * 10 + (date[6] - '0');
+        snprintf(period, sizeof period, "%.4s-H%d", date, month <= 6 ? 1 : 2);
+        value = period;
+        break;
+    }
     case SRP_BY_ITEM:
     case SRP_BY_INTAKE_ITEM: {
         srp_variable *bv = &dim->var;

@@ -134,6 +134,12 @@ static const struct {
                                     "means and quartiles are of the true values, shown only when "
                                     "both the true and the perturbed number of people are at "
                                     "least %d (quartiles at least %d)"},
+    [SRP_T_PUB_PUBLISHED] = {"ur publiceringen %s av %s (signerad av %.16s…)",
+                             "from the publication of %s by %s (signed by %.16s…)"},
+    [SRP_T_PUB_PROTECTED] = {"alla tabeller i publiceringen är skyddade tillsammans: ingen "
+                             "undanhållen siffra kan räknas fram ur någon kombination av dem",
+                             "every table of the publication is protected together: no withheld "
+                             "figure can be recomputed from any combination of them"},
 };
 
 int srp_lang_is_en(const char *lang)

@@ -119,8 +119,12 @@ refused "xlsx never onto the registry" "registry" stats sig-intake --format xlsx
 check "registry still opens" "$SIGREG_BIN" settings
 check "no temporary file left" bash -c '! ls -a | grep -q "^\.sigreg-"'
 
-# Roles: an analyst may summarise; a coordinator of one unit sees that unit
+# Roles: an analyst reads the publication made for them; a coordinator of
+# one unit sees that unit
+refused "analyst without a publication" "no publication is addressed" --user ana --passphrase-file analyst.pass stats sig-intake
+ok "coordinator publishes" --user coord --passphrase-file coord.pass publish
 ok "analyst summary" --user ana --passphrase-file analyst.pass stats sig-intake --format csv
+check "from the publication" grep -q "^sig-intake,sex,girl," <<<"$(tr -d '\r' <<<"$OUT")"
 refused "coordinator elsewhere" "does not work in unit 'U2'" --user coord --passphrase-file coord.pass stats sig-intake --unit U2
 ok "coordinator's own unit" --user coord --passphrase-file coord.pass stats sig-intake --format csv
 
