@@ -10,6 +10,7 @@
 set -u
 source "$(dirname "${BASH_SOURCE[0]}")/../cli/lib.sh"
 FORGE=${SIGREG_FORGE:?set SIGREG_FORGE to the forge_keyring tool}
+SIGREG_SYNTH=${SIGREG_SYNTH:?set SIGREG_SYNTH to the sigreg-synth tool}
 EXPECT=${SIGREG_INSIDER_EXPECT:-fail}
 t_begin
 
@@ -118,5 +119,28 @@ CODE2=$(echo 198112189876 | "$SIGREG_BIN" case new --unit U2 --pnr - 2>/dev/null
 sr --user coord --passphrase-file coord.pass case show "$CODE2"
 if [ "$RC" -eq 0 ]; then r=succeeded; else r=refused; fi
 attack "coordinator adds a unit to self in the database" "$r"
+
+# 7. A removed admin signs an extract with the key they kept (their copy of
+#    the registry from before the removal); the evaluator checks it against
+#    the registry's fingerprint as the registry gives it now.
+fresh
+printf 'admin2-passphrase\n' > admin2.pass
+"$SIGREG_BIN" user add admin2 --role admin --kdf-profile insecure-test-only \
+    --new-passphrase-file admin2.pass >/dev/null 2>&1
+"$SIGREG_SYNTH" --cases 60 --seed 5 --units U1,U2 > synth.jsonl
+"$SIGREG_BIN" import synth.jsonl >/dev/null 2>&1
+mkdir -p kept && cp reg.db reg.keyring reg.codekey kept/
+"$SIGREG_BIN" user remove admin2 >/dev/null 2>&1
+printf 'evaluator-passphrase\n' > ev.pass
+"$SIGREG_BIN" --passphrase-file ev.pass keygen --out eva --kdf-profile insecure-test-only >/dev/null 2>&1
+sr pubkey
+SIGNER=$(sed -n 's/^fingerprint: //p' <<<"$OUT")
+SIGREG_REGISTRY="$T_DIR/kept/reg.db" "$SIGREG_BIN" --user admin2 --passphrase-file admin2.pass \
+    extract --recipient eva.pub --out forged.sigx >/dev/null 2>&1
+sr --passphrase-file ev.pass open-extract forged.sigx --key eva.key --out opened --signer "$SIGNER"
+check "the removed admin's copy still makes an extract" test -f forged.sigx
+if [ "$RC" -eq 0 ]; then r=succeeded; else r=refused; fi
+attack "removed admin signs an extract with the old key" "$r"
+[ "$RC" -eq 0 ] || check "refused for its signer" grep -q "signed by" <<<"$ERR"
 
 t_end
