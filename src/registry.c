@@ -1169,8 +1169,19 @@ sr_status srp_registry_audit(sr_registry *reg, const char *action, const char *c
     /* The head is kept only while the lock is held: nobody else appends. */
     if (reg->lock_depth == 0)
         srp_audit_cursor_forget(&reg->audit);
-    return srp_audit_append_at(&reg->audit, reg->db, sr_secret_cdata(reg->audit_key), NULL,
-                               reg->user, action, case_code, detail, err);
+    srp_audit_signer signer;
+    int can_sign = srp_registry_entry_signer(reg, &signer);
+    return srp_audit_append_at(&reg->audit, reg->db, sr_secret_cdata(reg->audit_key),
+                               can_sign ? &signer : NULL, reg->user, action, case_code, detail,
+                               err);
+}
+
+int srp_registry_entry_signer(sr_registry *reg, srp_audit_signer *out)
+{
+    /* Entries are signed once every user holds a signing key of their own. */
+    (void)reg;
+    (void)out;
+    return 0;
 }
 
 static int certify_signer(void *ctx, const char *user,

@@ -52,6 +52,9 @@ sr_status srp_registry_audit(sr_registry *reg, const char *action, const char *c
  * gives a checkpoint's sequence and head to hold against. */
 sr_status srp_registry_audit_verify(sr_registry *reg, const srp_audit_check *expect,
                                     sr_audit_report *report, sr_error *err);
+/* The key the session signs its audit entries with (the user's own);
+ * 0 when the session holds none (entries are then MAC'd). */
+int srp_registry_entry_signer(sr_registry *reg, srp_audit_signer *out);
 /* The key the session signs checkpoints with, and the user name that goes
  * with it (borrowed); 0 when the session holds none. */
 int srp_registry_checkpoint_signer(sr_registry *reg, srp_audit_signer *out, const char **user);
