@@ -1450,9 +1450,14 @@ sr_secret *srp_registry_codekey_key(const sr_registry *reg)
     return codekey_key(reg->keys, 0);
 }
 
-static sr_status rotate_locked(sr_registry *reg, sr_error *err);
+static sr_status rotate_locked(sr_registry *reg, unsigned what, sr_error *err);
 
 sr_status srp_registry_rotate(sr_registry *reg, sr_error *err)
+{
+    return srp_registry_rotate_keys(reg, 0, err);
+}
+
+sr_status srp_registry_rotate_keys(sr_registry *reg, unsigned what, sr_error *err)
 {
     if (!reg->keys->has_identity)
         return srp_error_set(err, SR_ERR_DENIED,
@@ -1460,12 +1465,12 @@ sr_status srp_registry_rotate(sr_registry *reg, sr_error *err)
     sr_status rc = srp_registry_lock(reg, err);
     if (rc != SR_OK)
         return rc;
-    rc = rotate_locked(reg, err);
+    rc = rotate_locked(reg, what, err);
     srp_registry_unlock(reg);
     return rc;
 }
 
-static sr_status rotate_locked(sr_registry *reg, sr_error *err)
+static sr_status rotate_locked(sr_registry *reg, unsigned what, sr_error *err)
 {
     srp_keys *next = srp_keys_new();
     if (!next)
@@ -1476,6 +1481,24 @@ static sr_status rotate_locked(sr_registry *reg, sr_error *err)
     next->has_previous = 1;
     next->epoch = reg->keys->epoch + 1;
     srp_random_bytes(next->master, SRP_KEY_BYTES);
+    /* A new registry signing key, signed by the old one in the keyring's
+     * chain: whoever kept the old one signs nothing this registry trusts
+     * any more. It is in the keyring's first write, with the new keys. */
+    int new_signing = 0;
+    if (what & SRP_ROTATE_SIGNING) {
+        if (!reg->keys->has_signing) {
+            srp_keys_free(next);
+            return srp_error_set(err, SR_ERR_DENIED, "only an admin can rotate the signing key");
+        }
+        unsigned char pk[SRP_SIGN_PUBLIC_BYTES];
+        srp_sign_keypair(pk, next->signing);
+        sr_status src = srp_keyring_rotate_signing(reg->keyring, reg->keys, next, err);
+        if (src != SR_OK) {
+            srp_keys_free(next);
+            return src;
+        }
+        new_signing = 1;
+    }
     /* The code key must be detached before its file is replaced, and no
      * statement may hold it. */
     stmts_clear(reg);
@@ -1487,6 +1510,8 @@ static sr_status rotate_locked(sr_registry *reg, sr_error *err)
     if (rc == SR_OK)
         rc = srp_keyring_write(reg->keyring, reg->paths.keyring, next, err);
     if (rc != SR_OK) {
+        if (new_signing)
+            srp_keyring_drop_newest_signing(reg->keyring);
         srp_keys_free(next);
         return rc;
     }

@@ -148,16 +148,23 @@ sr_status sr_user_remove(sr_registry *reg, const char *name, sr_error *err)
     sr_role role = SR_ROLE_ANALYST;
     if (srp_keyring_find_user(kr, name, &role) != 0)
         rc = srp_error_set(err, SR_ERR_NOT_FOUND, "no user '%s' in this registry", name);
-    if (rc == SR_OK)
-        rc = srp_keyring_remove_user(kr, name, err);
-    if (rc == SR_OK)
-        rc = srp_registry_rotate(reg, err);
+    /* The removal is logged before the rotation starts: an interrupted one
+     * leaves its trace. A removed admin held the registry signing key. */
+    unsigned what = role == SR_ROLE_ADMIN ? SRP_ROTATE_SIGNING : 0;
     char detail[128];
-    snprintf(detail, sizeof detail, "user=%s role=%s keys=rotated", name, sr_role_name(role));
+    snprintf(detail, sizeof detail, "user=%s role=%s keys=%s", name, sr_role_name(role),
+             what ? "rotating,signing" : "rotating");
     user_units_ctx ctx = {name, NULL, 0};
     if (rc == SR_OK)
         rc =
             srp_registry_transaction(reg, "user.remove", NULL, detail, store_user_units, &ctx, err);
+    if (rc == SR_OK)
+        rc = srp_keyring_remove_user(kr, name, err);
+    if (rc == SR_OK)
+        rc = srp_registry_rotate_keys(reg, what, err);
+    sr_status urc = srp_registry_sync_units(reg, rc == SR_OK ? err : NULL);
+    if (rc == SR_OK)
+        rc = urc;
     srp_registry_unlock(reg);
     return rc;
 }
