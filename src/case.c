@@ -262,8 +262,9 @@ sr_status srp_case_insert(sr_registry *reg, const char *unit, const char *pnr_te
         srp_case_code_generate(code);
         rc = srp_registry_prepare(reg,
                                   "INSERT INTO cases (code, unit, pseudonym, birth_date, status,"
-                                  " opened_at, closed_at) VALUES (?1, ?2, ?3, ?4,"
-                                  " CASE WHEN ?6 IS NULL THEN 'open' ELSE 'closed' END, ?5, ?6)",
+                                  " opened_at, closed_at, record_key) VALUES (?1, ?2, ?3, ?4,"
+                                  " CASE WHEN ?6 IS NULL THEN 'open' ELSE 'closed' END, ?5, ?6,"
+                                  " ?7)",
                                   &st, err);
         if (rc != SR_OK)
             break;
@@ -276,6 +277,9 @@ sr_status srp_case_insert(sr_registry *reg, const char *unit, const char *pnr_te
         sqlite3_bind_text(st, 5, today, -1, SQLITE_STATIC);
         if (closed_at)
             sqlite3_bind_text(st, 6, closed_at, -1, SQLITE_STATIC);
+        uint32_t record_key; /* the cell-key method's (cellkey.h) */
+        srp_random_bytes(&record_key, sizeof record_key);
+        sqlite3_bind_int64(st, 7, (sqlite3_int64)record_key);
         int src = sqlite3_step(st);
         srp_stmt_done(reg, st);
         if (src == SQLITE_DONE)

@@ -1010,23 +1010,43 @@ sr_status srp_registry_audit(sr_registry *reg, const char *action, const char *c
         srp_audit_cursor_forget(&reg->audit);
     srp_audit_signer signer;
     int can_sign = srp_registry_entry_signer(reg, &signer);
-    return srp_audit_append_at(&reg->audit, reg->db, sr_secret_cdata(reg->audit_key),
+    return srp_audit_append_at(&reg->audit, reg->db,
+                               reg->audit_key ? sr_secret_cdata(reg->audit_key) : NULL,
                                can_sign ? &signer : NULL, reg->user, action, case_code, detail,
                                err);
 }
 
+static sr_status sign_as_user(void *ctx, const unsigned char *msg, size_t len,
+                              unsigned char sig[SRP_SIGNATURE_BYTES], sr_error *err)
+{
+    return srp_registry_user_sign(ctx, msg, len, sig, err);
+}
+
 int srp_registry_entry_signer(sr_registry *reg, srp_audit_signer *out)
 {
-    /* Entries are signed once every user holds a signing key of their own. */
-    (void)reg;
-    (void)out;
-    return 0;
+    /* The user's own key, when their slot holds one (every slot, once an
+     * admin upgraded the keyring). */
+    const unsigned char *pk =
+        reg->keyring ? srp_keyring_user_sign_public(reg->keyring, reg->user) : NULL;
+    if (!pk || !reg->slot_secret || !srp_keyring_slot_can_sign(reg->slot_secret))
+        return 0;
+    memcpy(out->pk, pk, SRP_SIGN_PUBLIC_BYTES);
+    out->sign = sign_as_user;
+    out->ctx = reg;
+    return 1;
 }
 
 static int certify_signer(void *ctx, const char *user,
-                          const unsigned char pk[SRP_SIGN_PUBLIC_BYTES])
+                          const unsigned char pk[SRP_SIGN_PUBLIC_BYTES], int *is_admin)
 {
-    return srp_registry_checkpoint_certified(ctx, user, pk);
+    sr_registry *reg = ctx;
+    const unsigned char *known = srp_keyring_user_sign_public(reg->keyring, user);
+    sr_role role = SR_ROLE_ANALYST;
+    if (!known || srp_memcmp(known, pk, SRP_SIGN_PUBLIC_BYTES) != 0 ||
+        srp_keyring_find_user(reg->keyring, user, &role) != 0)
+        return 0;
+    *is_admin = role == SR_ROLE_ADMIN;
+    return 1;
 }
 
 sr_status srp_registry_audit_verify(sr_registry *reg, const srp_audit_check *expect,
@@ -1053,22 +1073,25 @@ static sr_status sign_with_registry_key(void *ctx, const unsigned char *msg, siz
 
 int srp_registry_checkpoint_signer(sr_registry *reg, srp_audit_signer *out, const char **user)
 {
-    /* Until every user holds a signing key of their own, the registry's
-     * signing key (admins) signs checkpoints. */
+    /* The user's own key (any role); the registry signing key for a slot
+     * that holds none yet (admins of a keyring not yet upgraded). */
+    *user = reg->user;
+    if (srp_registry_entry_signer(reg, out))
+        return 1;
     if (!reg->keys->has_signing)
         return 0;
     memcpy(out->pk, srp_keyring_signing_public(reg->keyring), SRP_SIGN_PUBLIC_BYTES);
     out->sign = sign_with_registry_key;
     out->ctx = reg->keys;
-    *user = reg->user;
     return 1;
 }
 
 int srp_registry_checkpoint_certified(sr_registry *reg, const char *user,
                                       const unsigned char pk[SRP_SIGN_PUBLIC_BYTES])
 {
-    (void)user;
-    return srp_memcmp(pk, srp_keyring_signing_public(reg->keyring), SRP_SIGN_PUBLIC_BYTES) == 0;
+    int is_admin = 0;
+    return certify_signer(reg, user, pk, &is_admin) ||
+           srp_memcmp(pk, srp_keyring_signing_public(reg->keyring), SRP_SIGN_PUBLIC_BYTES) == 0;
 }
 
 const char *srp_registry_id(const sr_registry *reg)
@@ -1219,6 +1242,24 @@ int sr_kdf_profile_known(const char *name, int *for_tests_only)
 
 /* ---- internal accessors and rotation --------------------------------------------------------- */
 
+sr_status srp_registry_user_sign(const sr_registry *reg, const void *msg, size_t len,
+                                 unsigned char sig[SRP_SIGNATURE_BYTES], sr_error *err)
+{
+    return srp_keyring_slot_sign(reg->slot_secret, msg, len, sig, err);
+}
+
+sr_status srp_registry_user_sign_public(const sr_registry *reg, const char *user,
+                                        unsigned char pk[SRP_SIGN_PUBLIC_BYTES], sr_error *err)
+{
+    const char *who = user ? user : reg->user;
+    const unsigned char *p = srp_keyring_user_sign_public(reg->keyring, who);
+    if (!p)
+        return srp_error_set(err, SR_ERR_NOT_FOUND, "user '%s' has no signing key in the keyring",
+                             who);
+    memcpy(pk, p, SRP_SIGN_PUBLIC_BYTES);
+    return SR_OK;
+}
+
 srp_keyring *srp_registry_keyring(sr_registry *reg)
 {
     return reg->keyring;
@@ -1227,6 +1268,11 @@ srp_keyring *srp_registry_keyring(sr_registry *reg)
 const srp_keys *srp_registry_keys(const sr_registry *reg)
 {
     return reg->keys;
+}
+
+const sr_secret *srp_registry_slot_secret(const sr_registry *reg)
+{
+    return reg->slot_secret;
 }
 
 const char *srp_registry_keyring_path(const sr_registry *reg)

@@ -88,9 +88,23 @@ typedef sr_status (*srp_txn_fn)(sr_registry *reg, void *ctx, sr_error *err);
 sr_status srp_registry_transaction(sr_registry *reg, const char *action, const char *case_code,
                                    const char *detail, srp_txn_fn fn, void *ctx, sr_error *err);
 
+/* Signs msg with the session user's own Ed25519 key (from their slot, held
+ * in guarded memory for the session). SR_ERR_STATE when the slot has none
+ * yet (a keyring from before signing keys, not yet upgraded). */
+sr_status srp_registry_user_sign(const sr_registry *reg, const void *msg, size_t len,
+                                 unsigned char sig[SRP_SIGNATURE_BYTES], sr_error *err);
+/* The public signing key of user (NULL for the session's own user) from
+ * the session's keyring, into pk. SR_ERR_NOT_FOUND when there is no such
+ * user or their slot has no signing key. */
+sr_status srp_registry_user_sign_public(const sr_registry *reg, const char *user,
+                                        unsigned char pk[SRP_SIGN_PUBLIC_BYTES], sr_error *err);
+
 /* The keyring and keys of the session (borrowed), and its files. */
 srp_keyring *srp_registry_keyring(sr_registry *reg);
 const srp_keys *srp_registry_keys(const sr_registry *reg);
+/* The session's own slot secret (X25519, borrowed): opens what is sealed to
+ * the user, such as a publication. */
+const sr_secret *srp_registry_slot_secret(const sr_registry *reg);
 const char *srp_registry_keyring_path(const sr_registry *reg);
 const char *srp_registry_db_path(const sr_registry *reg);
 const char *srp_registry_codekey_path(const sr_registry *reg);

@@ -77,6 +77,8 @@ size_t sr_stats_row_count(const sr_stats *stats);
 const sr_stats_row *sr_stats_row_at(const sr_stats *stats, size_t i);
 /* The settings used (borrowed strings). */
 int sr_stats_min_cell(const sr_stats *stats);
+/* The disclosure method: "suppression" or "cell-key" (static). */
+const char *sr_stats_method(const sr_stats *stats);
 const char *sr_stats_from(const sr_stats *stats); /* widened; NULL if none */
 const char *sr_stats_to(const sr_stats *stats);
 /* The query actually run: the unit the figures are of (the one asked for, or
@@ -92,6 +94,12 @@ const char *sr_stats_versions(const sr_stats *stats); /* e.g. "1,2" */
 const char *sr_stats_generated_at(const sr_stats *stats);
 const char *sr_stats_by_name(const sr_stats *stats, int i); /* NULL when not grouped */
 const char *sr_stats_form_title(const sr_stats *stats);
+/* A summary answered from a publication (for an analyst, or read with
+ * sr_publication_stats): when it was published (ISO 8601, UTC), by whom and
+ * the signer's key fingerprint; NULL for a live summary. */
+const char *sr_stats_published_at(const sr_stats *stats);
+const char *sr_stats_published_by(const sr_stats *stats);
+const char *sr_stats_signer(const sr_stats *stats);
 /* Lines that explain what was done (widened dates, why figures are withheld). */
 size_t sr_stats_note_count(const sr_stats *stats);
 const char *sr_stats_note(const sr_stats *stats, size_t i);

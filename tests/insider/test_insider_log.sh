@@ -29,7 +29,7 @@ fresh_log
 SEQ=$(entry_of "action = 'user.add' AND user = 'admin'")
 tool sql coord coord.pass "UPDATE audit SET detail = 'role=analyst' WHERE seq = $SEQ" &&
     tool rechain coord coord.pass
-attack_signed "coordinator edits an admin's entry and re-chains the log" \
+attack "coordinator edits an admin's entry and re-chains the log" \
     log_refused "audit log is broken|signature|certify"
 
 make_fresh() { rm -f reg.db reg.keyring reg.codekey reg.lock; make_insiders >/dev/null 2>&1; fresh_log >/dev/null; }
@@ -37,14 +37,14 @@ make_fresh
 SEQ=$(entry_of "action = 'user.add' AND user = 'admin'")
 tool sql coord coord.pass "DELETE FROM audit WHERE seq = $SEQ" \
     "UPDATE audit SET seq = seq - 1 WHERE seq > $SEQ" && tool rechain coord coord.pass
-attack_signed "coordinator deletes an admin's entry and re-chains the log" \
+attack "coordinator deletes an admin's entry and re-chains the log" \
     log_refused "audit log is broken|signature|certify"
 
 make_fresh
 tool sql coord coord.pass "UPDATE audit SET seq = -2 WHERE seq = 2" \
     "UPDATE audit SET seq = 2 WHERE seq = 3" "UPDATE audit SET seq = 3 WHERE seq = -2" &&
     tool rechain coord coord.pass
-attack_signed "coordinator reorders the admin's entries and re-chains the log" \
+attack "coordinator reorders the admin's entries and re-chains the log" \
     log_refused "audit log is broken|signature|certify"
 
 make_fresh
@@ -55,8 +55,10 @@ tool sql coord coord.pass "INSERT INTO audit (seq, at, user, action, detail, mac
         "UPDATE audit SET seq = seq - 999 WHERE seq >= 1000" \
         "INSERT INTO audit (seq, at, user, action, detail, mac) SELECT $SEQ, at, 'admin', 'user.remove', 'user=norr', mac FROM audit WHERE seq = 1"
 tool rechain coord coord.pass
-attack_signed "coordinator inserts an entry in an admin's name and re-chains the log" \
+attack "coordinator inserts an entry in an admin's name and re-chains the log" \
     log_refused "audit log is broken|signature|certify"
+
+log_ok() { sr audit verify; [ "$RC" -eq 0 ]; }
 
 # --- the log: cutting the tail below a checkpoint ---------------------------------------------
 make_fresh
@@ -72,7 +74,9 @@ fi
 ok "more work after the checkpoint" unit list
 ok "more work after the checkpoint" case new --unit U1 --no-pnr
 N=${EXPECT%%:*}
-tool sql coord coord.pass "DELETE FROM audit WHERE seq >= $((N - 1))" && tool rechain coord coord.pass
+# Cutting the tail needs no key at all: what is left is a valid chain.
+tool sql coord coord.pass "DELETE FROM audit WHERE seq >= $((N - 1))"
+check "without a checkpoint the cut log still verifies" log_ok
 attack "coordinator cuts the log's tail below a checkpoint (--checkpoint)" \
     log_refused "cut off|rolled back|differs from the checkpoint" --checkpoint kept.checkpoint
 attack "coordinator cuts the log's tail below a checkpoint (--expect)" \
