@@ -145,6 +145,26 @@ ln -s "$T_DIR/victim.txt" out.html.tmp
 sr report --year 2025 --out out.html
 attack "report follows no symlink planted at OUT.tmp" test "$(cat victim.txt)" = "precious"
 
+# --- evaluators know who signed: a forged extract of a known registry -------------------------
+make_fresh
+"$SIGREG_SYNTH" --cases 150 --seed 3 --units U1,U2 > synth.jsonl
+ok "import for an extract" import synth.jsonl
+printf 'evaluator-passphrase\n' > ev.pass
+ok "keygen" --passphrase-file ev.pass keygen --out eva --kdf-profile insecure-test-only
+ok "extract" extract --recipient eva.pub --out real.sigx
+rm -f "$SIGREG_KNOWN_REGISTRIES"
+ok "the first extract opens" --passphrase-file ev.pass open-extract real.sigx --key eva.key --out real
+REG_ID=$(tool sql admin admin.pass "SELECT value FROM meta WHERE key = 'registry_id'")
+"$INSIDER_TOOL" forge-extract eva.pub "$REG_ID" forged.sigx
+check "a forged extract is made" test -s forged.sigx
+sr --passphrase-file ev.pass open-extract forged.sigx --key eva.key --out forged
+attack "open-extract refuses an extract of a known registry signed by another key" \
+    test "$RC" -ne 0 -a ! -e forged/cases.csv
+check "and says why" grep -q "no chain of signed key rotations" <<<"$ERR"
+ok "a second real extract" extract --recipient eva.pub --out real2.sigx
+ok "a second real extract opens as known" --passphrase-file ev.pass open-extract real2.sigx --key eva.key --out real2
+check "as known" grep -q "the signer remembered for this registry" <<<"$ERR"
+
 # --- two init runs at once ----------------------------------------------------------------------
 init_race() {
     local i broken=0
