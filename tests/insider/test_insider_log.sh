@@ -60,6 +60,18 @@ attack "coordinator inserts an entry in an admin's name and re-chains the log" \
 
 log_ok() { sr audit verify; [ "$RC" -eq 0 ]; }
 
+# --- checkpoints by any role, each signed with the user's own key -------------------------------
+make_fresh
+as ana analyst.pass audit checkpoint
+printf '%s\n' "$OUT" > ana.checkpoint
+check "an analyst prints a checkpoint" grep -q "^signer: ana$" ana.checkpoint
+as coord coord.pass audit checkpoint
+printf '%s\n' "$OUT" > coord.checkpoint
+check "its last line is SEQ:HEAD" grep -qE '^[0-9]+:[0-9a-f]{64}$' <<<"$(tail -1 coord.checkpoint)"
+ok "the admin holds the log against the coordinator's checkpoint" audit verify --checkpoint coord.checkpoint
+sed 's/^seq: .*/seq: 1/' coord.checkpoint > edited.checkpoint
+refused "an edited checkpoint is refused" "does not verify" audit verify --checkpoint edited.checkpoint
+
 # --- the log: cutting the tail below a checkpoint ---------------------------------------------
 make_fresh
 sr audit checkpoint
