@@ -99,6 +99,11 @@ sr_status srp_registry_user_sign(const sr_registry *reg, const void *msg, size_t
 sr_status srp_registry_user_sign_public(const sr_registry *reg, const char *user,
                                         unsigned char pk[SRP_SIGN_PUBLIC_BYTES], sr_error *err);
 
+/* Fills the connection's temp.keyring_units (user, unit) from the signed
+ * keyring: join on it, never on the database's user_units. Call after
+ * changing the units in the session's keyring. */
+sr_status srp_registry_sync_units(sr_registry *reg, sr_error *err);
+
 /* The keyring and keys of the session (borrowed), and its files. */
 srp_keyring *srp_registry_keyring(sr_registry *reg);
 const srp_keys *srp_registry_keys(const sr_registry *reg);

@@ -90,4 +90,5 @@ check "suppression gives the true counts again" bash -c \
     'diff <(grep -v generated_at supp_a.json) <(grep -v generated_at <<<"$0") >/dev/null' "$OUT"
 ok "audit" audit show --last 30
 check "the method change is audited" grep -q "settings.set.*method=suppression D=5 V=3 js=2" <<<"$OUT"
+check "summaries are audited with their method" grep -q "stats.*form=sig-intake .*method=cell-key" <<<"$OUT"
 t_end
