@@ -1171,10 +1171,9 @@ sr_status srp_registry_audit(sr_registry *reg, const char *action, const char *c
         srp_audit_cursor_forget(&reg->audit);
     srp_audit_signer signer;
     int can_sign = srp_registry_entry_signer(reg, &signer);
-    return srp_audit_append_at(&reg->audit, reg->db,
-                               reg->audit_key ? sr_secret_cdata(reg->audit_key) : NULL,
-                               can_sign ? &signer : NULL, reg->user, action, case_code, detail,
-                               err);
+    return srp_audit_append_at(
+        &reg->audit, reg->db, reg->audit_key ? sr_secret_cdata(reg->audit_key) : NULL,
+        can_sign ? &signer : NULL, reg->user, action, case_code, detail, err);
 }
 
 static sr_status sign_as_user(void *ctx, const unsigned char *msg, size_t len,
