@@ -235,7 +235,7 @@ static int relate_dimensions(srp_sdc *sdc, const partition *p, const size_t *cel
             size_t n = 0;
             for (size_t k = i; k != (size_t)-1; k = p->next[dim][k])
                 members[n++] = cell_of[k * stride + col];
-            if (srp_sdc_relation(sdc, members, n) != 0)
+            if (srp_sdc_relation_outside(sdc, members, n) != 0)
                 return -1;
         }
     return 0;
@@ -284,7 +284,9 @@ static int relate_options(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_l
         else
             kept[nk++] = cell;
     }
-    if (srp_sdc_relation(sdc, all, na) != 0)
+    /* The options add up to those who answered: a figure an outsider has
+     * when the group is published (in a withheld group, nothing). */
+    if (!group_withheld && srp_sdc_relation(sdc, all, na) != 0)
         return -1;
     if (nm == 0)
         return 0;
@@ -298,9 +300,12 @@ static int relate_options(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_l
     if (d == (size_t)-1)
         return -1;
     lay->denominator[j][i] = d;
-    kept[nk++] = d;
+    /* The denominator is the sum of the other options; with the missing
+     * ones it makes those who answered. */
+    if (srp_sdc_relation_total(sdc, kept, nk, d) != 0)
+        return -1;
     missing[nm++] = d;
-    return srp_sdc_relation(sdc, kept, nk) != 0 || srp_sdc_relation(sdc, missing, nm) != 0 ? -1 : 0;
+    return !group_withheld && srp_sdc_relation(sdc, missing, nm) != 0 ? -1 : 0;
 }
 
 /* A multichoice's options add up to nothing, but with 'missing' options its
@@ -329,7 +334,7 @@ static int relate_multichoice(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, s
     if (pair[0] == (size_t)-1 || pair[1] == (size_t)-1)
         return -1;
     lay->denominator[j][i] = pair[0];
-    return srp_sdc_relation(sdc, pair, 2);
+    return group_withheld ? 0 : srp_sdc_relation(sdc, pair, 2);
 }
 
 /* The improved/unchanged/worsened summaries of a paired table: each is the
@@ -359,18 +364,16 @@ static int relate_summaries(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp
                      new_cell(e, sdc, e->cell_map, totals[r], group_withheld,
                               srp_stats_hash_text(sbase, names[r]))) == (size_t)-1)
                 return -1;
-        if (srp_sdc_relation(sdc, &lay->summary[j][i * 3], 3) != 0)
+        if (!group_withheld && srp_sdc_relation(sdc, &lay->summary[j][i * 3], 3) != 0)
             return -1;
-        /* A summary is the sum of its region's paired cells: with it
-         * published, the region with it is one more relation. */
+        /* A summary is the sum of its region's paired cells. */
         for (int r = 0; r < 3; r++) {
             size_t n = 0;
             for (size_t x = 0; x < v->ncodes; x++)
                 for (size_t y = 0; y < v->ncodes; y++)
                     if (srp_stats_region_of(v, x, y) == r)
                         members[n++] = lay->cells[j][i * cols + x * v->ncodes + y];
-            members[n++] = lay->summary[j][i * 3 + (size_t)r];
-            if (srp_sdc_relation(sdc, members, n) != 0)
+            if (srp_sdc_relation_total(sdc, members, n, lay->summary[j][i * 3 + (size_t)r]) != 0)
                 return -1;
         }
     }
@@ -428,8 +431,9 @@ static int protect_cells(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sd
         if (!e->q->change && v->type == SR_ITEM_MULTICHOICE &&
             relate_multichoice(e, s, sdc, lay, j, i, group_withheld, base) != 0)
             return -1;
-        if (e->q->change) {
-            /* Rows and columns of the paired table. */
+        if (e->q->change && !group_withheld) {
+            /* Rows and columns of the paired table: the margins of those
+             * compared, published with the group. */
             size_t *row = scratch, *col = scratch + n;
             for (size_t a = 0; a < n; a++) {
                 for (size_t b = 0; b < n; b++) {
