@@ -204,7 +204,8 @@ static int add_spec(build *b, const char *form, const char *by, const char *unit
 }
 
 /* Every form: overall, by sex, age band, period (and unit), by status, the
- * change table; the case flow overall, by period (and unit). One period
+ * change table; the case flow overall, by period, by age band (and unit):
+ * what the report's key figures need. One period
  * only, so that no table's period is a sum of another's. */
 static int plan(build *b)
 {
@@ -224,6 +225,7 @@ static int plan(build *b)
         }
         if (add_spec(b, "cases", NULL, unit, NULL, 0) != 0 ||
             add_spec(b, "cases", b->period, unit, NULL, 0) != 0 ||
+            add_spec(b, "cases", "age_band", unit, NULL, 0) != 0 ||
             (!unit && add_spec(b, "cases", "unit", unit, NULL, 0) != 0))
             return -1;
     }

@@ -67,6 +67,10 @@ check "published_by coord" bash -c "grep -q '\"published_by\": \"coord\"' <<<'$O
 ok "table says it" "${A1[@]}" stats sig-intake
 check "table names the publication" grep -q "ur publiceringen .* av coord" <<<"$OUT"
 
+ok "analyst's report from the publication" "${A1[@]}" report --out report.html
+check "the report names the publication" grep -q "ur publiceringen .* av coord" report.html
+refused "a report of a date window is not published" "whole periods" "${A1[@]}" report --year 2025 --out report2.html
+
 # Queries the package does not hold
 refused "not published: by quarter" "'sig-intake' by 'quarter' is not published.*holds.*by -, sex, age_band, year" \
     "${A1[@]}" stats sig-intake --by quarter
