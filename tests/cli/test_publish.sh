@@ -115,6 +115,14 @@ A1_NEW=$(ls reg.publications/*-ana1.sigpub | sort | tail -1)
 printf '\x00' | dd of="$A1_NEW" bs=1 seek=$(($(stat -c %s "$A1_NEW") / 2)) conv=notrunc 2>/dev/null
 refused "analyst: tampered package" "publication .* is refused: it (is damaged|does not decrypt)" "${A1[@]}" stats sig-intake
 
+# Half-years as the period: the newest package answers by half, not by year
+ok "publish by half-years" "${C[@]}" publish --periods half
+ok "cases by half" "${A1[@]}" stats cases --by half --format csv
+CSV=$(tr -d '\r' <<<"$OUT")
+check "9 intakes in 2025-H1 (6 girls in March, 3 boys in May), 5 in 2025-H2" bash -c \
+    "grep -q '^cases,status,2025-H1,open,9,9,100' <<<'$CSV' && grep -q '^cases,status,2025-H2,open,5,5,100' <<<'$CSV'"
+refused "by year is not in a half-year publication" "by 'year' is not published" "${A1[@]}" stats cases --by year
+
 # Coordinators and admins keep their live summaries
 ok "coordinator's live stats" "${C[@]}" stats sig-intake --format csv
 check "live: no publication note" bash -c "! grep -q publiceringen <<<'$OUT'"
