@@ -5,6 +5,7 @@
  *   {"format", "registry", "default_user", "epoch",
  *    "slots": [{"user", "role", "kdf": {"algorithm", "profile", "opslimit",
  *               "memlimit"}, "salt", "public_key", "nonce", "wrapped_secret",
+ *               "sign_public_key", "sign_secret",
  *               "sealed": [{"epoch", "keys"}]}],
  *    "mac"}
  * Binary fields are base64. The MAC covers every field, in order, each
@@ -28,6 +29,10 @@
 #define SEAL_FLAG_SIGNING 2
 #define SEAL_PAYLOAD_MAX (2 + 2 * SRP_KEY_BYTES + SRP_SIGN_SECRET_BYTES)
 #define WRAPPED_BYTES (SRP_BOX_SECRET_BYTES + SRP_AEAD_TAG_BYTES)
+#define SIGN_SEALED_BYTES (SRP_SIGN_SECRET_BYTES + SRP_SEAL_OVERHEAD)
+/* A slot secret: the X25519 secret, then (slots with a signing key) the
+ * user's own Ed25519 secret. */
+#define SLOT_SECRET_BYTES (SRP_BOX_SECRET_BYTES + SRP_SIGN_SECRET_BYTES)
 
 static const char master_context[8] = {'s', 'i', 'g', 'r', 'e', 'g', 'm', 'k'};
 static const char identity_context[8] = {'s', 'i', 'g', 'r', 'e', 'g', 'i', 'd'};
@@ -48,7 +53,10 @@ typedef struct slot {
     unsigned char public_key[SRP_BOX_PUBLIC_BYTES];
     unsigned char nonce[SRP_AEAD_NONCE_BYTES];
     unsigned char wrapped[WRAPPED_BYTES];
-    size_t sealed_count; /* 1, or 2 during a rotation */
+    int has_sign; /* the user's own Ed25519 key pair (slots made before it have none) */
+    unsigned char sign_public[SRP_SIGN_PUBLIC_BYTES];
+    unsigned char sign_sealed[SIGN_SEALED_BYTES]; /* the secret, sealed to public_key */
+    size_t sealed_count;                          /* 1, or 2 during a rotation */
     sealed_keys sealed[2];
 } slot;
 
@@ -172,6 +180,40 @@ static sr_status slot_unwrap(const srp_keyring *kr, const slot *s, const unsigne
     return rc;
 }
 
+/* Gives s a new Ed25519 key pair of its own: the public key in the header,
+ * the secret sealed to the slot's X25519 key (so only the slot's passphrase
+ * opens it, and an upgrade can add one without that passphrase). */
+static sr_status slot_give_sign_key(slot *s, sr_error *err)
+{
+    sr_secret *sk = sr_secret_new(SRP_SIGN_SECRET_BYTES);
+    if (!sk)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    srp_sign_keypair(s->sign_public, sr_secret_data(sk));
+    sr_status rc =
+        srp_box_seal(s->sign_sealed, sr_secret_cdata(sk), SRP_SIGN_SECRET_BYTES, s->public_key);
+    sr_secret_free(sk);
+    if (rc != SR_OK)
+        return srp_error_set(err, SR_ERR_CRYPTO, "cannot seal the signing key of user '%s'",
+                             s->user);
+    s->has_sign = 1;
+    return SR_OK;
+}
+
+/* Opens s's own signing secret with the slot's X25519 secret into out. */
+static sr_status slot_open_sign_key(const slot *s,
+                                    const unsigned char box_secret[SRP_BOX_SECRET_BYTES],
+                                    unsigned char out[SRP_SIGN_SECRET_BYTES], sr_error *err)
+{
+    if (srp_box_seal_open(out, s->sign_sealed, sizeof s->sign_sealed, s->public_key, box_secret) !=
+            0 ||
+        !srp_sign_pair_matches(s->sign_public, out)) {
+        srp_wipe(out, SRP_SIGN_SECRET_BYTES);
+        return srp_error_set(err, SR_ERR_TAMPERED, "the signing key of user '%s' is damaged",
+                             s->user);
+    }
+    return SR_OK;
+}
+
 /* Seals the keys of one epoch to a slot. */
 static sr_status seal_for_slot(slot *s, sealed_keys *out, uint32_t epoch,
                                const unsigned char master[SRP_KEY_BYTES], const srp_keys *keys,
@@ -270,6 +312,10 @@ static sr_status keyring_mac(const srp_keyring *kr, const srp_keys *keys,
         srp_mac_field(st, ad, sizeof ad);
         srp_mac_field(st, s->nonce, sizeof s->nonce);
         srp_mac_field(st, s->wrapped, sizeof s->wrapped);
+        if (s->has_sign) { /* absent from slots made before signing keys */
+            srp_mac_field(st, s->sign_public, sizeof s->sign_public);
+            srp_mac_field(st, s->sign_sealed, sizeof s->sign_sealed);
+        }
         put_u64(st, s->sealed_count);
         for (size_t j = 0; j < s->sealed_count; j++) {
             put_u64(st, s->sealed[j].epoch);
@@ -338,6 +384,8 @@ static sr_status append_slot(srp_keyring *kr, const srp_keys *keys, const char *
     srp_box_keypair(s.public_key, sr_secret_data(sk));
     rc = slot_wrap(kr, &s, profile, pass, pass_len, sr_secret_data(sk), err);
     if (rc == SR_OK)
+        rc = slot_give_sign_key(&s, err);
+    if (rc == SR_OK)
         rc = seal_all_epochs(&s, keys, err);
     if (rc == SR_OK) {
         kr->slots[kr->slot_count++] = s;
@@ -395,15 +443,18 @@ sr_status srp_keyring_open_slot(const srp_keyring *kr, const char *user, const u
     const slot *s = find_slot(kr, user);
     if (!s)
         return srp_error_set(err, SR_ERR_AUTH, "no user '%s' in this registry", user);
-    sr_secret *sk = sr_secret_new(SRP_BOX_SECRET_BYTES);
+    sr_secret *sk = sr_secret_new(SLOT_SECRET_BYTES);
     if (!sk)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     sr_status rc = slot_unwrap(kr, s, pass, pass_len, sr_secret_data(sk), err);
+    if (rc == SR_OK && s->has_sign)
+        rc = slot_open_sign_key(s, sr_secret_cdata(sk), sr_secret_data(sk) + SRP_BOX_SECRET_BYTES,
+                                err);
     if (rc != SR_OK) {
         sr_secret_free(sk);
         return rc;
     }
-    sr_secret_set_len(sk, SRP_BOX_SECRET_BYTES);
+    sr_secret_set_len(sk, s->has_sign ? SLOT_SECRET_BYTES : SRP_BOX_SECRET_BYTES);
     *slot_out = sk;
     return SR_OK;
 }
@@ -428,8 +479,9 @@ sr_status srp_keyring_unlock_slot(const srp_keyring *kr, const char *user,
     if (!s)
         return srp_error_set(err, SR_ERR_AUTH, "no user '%s' in this registry", user);
     const unsigned char *sk = sr_secret_cdata(slot_secret);
-    if (sr_secret_len(slot_secret) != SRP_BOX_SECRET_BYTES ||
-        !srp_box_pair_matches(s->public_key, sk))
+    if (sr_secret_len(slot_secret) != (s->has_sign ? SLOT_SECRET_BYTES : SRP_BOX_SECRET_BYTES) ||
+        !srp_box_pair_matches(s->public_key, sk) ||
+        (s->has_sign && !srp_sign_pair_matches(s->sign_public, sk + SRP_BOX_SECRET_BYTES)))
         return srp_error_set(err, SR_ERR_AUTH,
                              "the key slot of user '%s' was replaced: unlock the registry again",
                              user);
@@ -623,6 +675,28 @@ void srp_keyring_user_kdf(const srp_keyring *kr, size_t i, unsigned long long *o
     *memlimit = kr->slots[i].memlimit;
 }
 
+const unsigned char *srp_keyring_user_sign_public(const srp_keyring *kr, const char *user)
+{
+    const slot *s = find_slot(kr, user);
+    return s && s->has_sign ? s->sign_public : NULL;
+}
+
+int srp_keyring_slot_can_sign(const sr_secret *slot_secret)
+{
+    return slot_secret && sr_secret_len(slot_secret) == SLOT_SECRET_BYTES;
+}
+
+sr_status srp_keyring_slot_sign(const sr_secret *slot_secret, const void *msg, size_t len,
+                                unsigned char sig[SRP_SIGNATURE_BYTES], sr_error *err)
+{
+    if (!srp_keyring_slot_can_sign(slot_secret))
+        return srp_error_set(err, SR_ERR_STATE,
+                             "this key slot has no signing key of its own yet: an admin must "
+                             "open the registry once to upgrade its keyring");
+    srp_sign(sig, msg, len, sr_secret_cdata(slot_secret) + SRP_BOX_SECRET_BYTES);
+    return SR_OK;
+}
+
 int srp_keyring_find_user(const srp_keyring *kr, const char *user, sr_role *role)
 {
     const slot *s = find_slot(kr, user);
@@ -631,6 +705,12 @@ int srp_keyring_find_user(const srp_keyring *kr, const char *user, sr_role *role
     if (role)
         *role = s->role;
     return 0;
+}
+
+const unsigned char *srp_keyring_user_public(const srp_keyring *kr, const char *user)
+{
+    const slot *s = find_slot(kr, user);
+    return s ? s->public_key : NULL;
 }
 
 /* ---- serialisation --------------------------------------------------------------- */
@@ -662,6 +742,10 @@ static json_t *slot_to_json(const slot *s)
     bad |= set_b64(o, "public_key", s->public_key, sizeof s->public_key);
     bad |= set_b64(o, "nonce", s->nonce, sizeof s->nonce);
     bad |= set_b64(o, "wrapped_secret", s->wrapped, sizeof s->wrapped);
+    if (s->has_sign) {
+        bad |= set_b64(o, "sign_public_key", s->sign_public, sizeof s->sign_public);
+        bad |= set_b64(o, "sign_secret", s->sign_sealed, sizeof s->sign_sealed);
+    }
     for (size_t j = 0; j < s->sealed_count && !bad; j++) {
         json_t *e = json_object();
         bad |= !e;
@@ -780,6 +864,12 @@ static sr_status parse_slot(parse_ctx *c, json_t *o, slot *s, const srp_keyring 
         get_b64_fixed(o, "nonce", s->nonce, sizeof s->nonce) ||
         get_b64_fixed(o, "wrapped_secret", s->wrapped, sizeof s->wrapped))
         return damaged(c, "slots[] binary fields");
+    if (json_object_get(o, "sign_public_key") || json_object_get(o, "sign_secret")) {
+        if (get_b64_fixed(o, "sign_public_key", s->sign_public, sizeof s->sign_public) ||
+            get_b64_fixed(o, "sign_secret", s->sign_sealed, sizeof s->sign_sealed))
+            return damaged(c, "slots[].sign_public_key");
+        s->has_sign = 1;
+    }
     json_t *sealed = json_object_get(o, "sealed");
     size_t n = json_array_size(sealed);
     if (!json_is_array(sealed) || n < 1 || n > 2)

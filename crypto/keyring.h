@@ -3,15 +3,14 @@
  *
  * Each user has a slot. A slot holds the user's own X25519 secret key,
  * wrapped with XChaCha20-Poly1305 under a key that Argon2id derives from the
- * user's passphrase; the slot header (registry, user, role, KDF parameters,
- * public key) is the authenticated data of that wrapping. The registry's
- * keys (the master key and, for admins and coordinators, the identity key)
- * are sealed to each slot's public key, once per key epoch. That lets an
- * admin rotate the master key for everybody without knowing anyone's
- * passphrase, and leaves a removed user's old slot able to open only keys
- * that no longer open anything. During a rotation a slot carries the new and
- * the previous epoch, so a crash between the files leaves a registry that the
- * remaining users still open.
+ * user's passphrase, and the user's own Ed25519 signing key (for their audit
+ * entries), sealed to that X25519 key with its public half in the slot; the slot header (registry,
+ * user, role, KDF parameters, public key) is the authenticated data of that wrapping. The
+ * registry's keys (the master key and, for admins and coordinators, the identity key) are sealed to
+ * each slot's public key, once per key epoch. That lets an admin rotate the master key for
+ * everybody without knowing anyone's passphrase, and leaves a removed user's old slot able to open
+ * only keys that no longer open anything. During a rotation a slot carries the new and the previous
+ * epoch, so a crash between the files leaves a registry that the remaining users still open.
  *
  * The whole keyring is authenticated with a key derived from the current
  * master key. This module works on bytes: it never opens a file, never
@@ -118,8 +117,20 @@ void srp_keyring_user_at(const srp_keyring *kr, size_t i, const char **name, sr_
 /* The Argon2id cost of the i-th user's slot. */
 void srp_keyring_user_kdf(const srp_keyring *kr, size_t i, unsigned long long *opslimit,
                           size_t *memlimit);
+/* The user's own Ed25519 public key (borrowed, SRP_SIGN_PUBLIC_BYTES), or
+ * NULL when there is no such user or the slot predates signing keys. Trust
+ * it only from a keyring whose signature was verified. */
+const unsigned char *srp_keyring_user_sign_public(const srp_keyring *kr, const char *user);
+/* Whether a slot secret from srp_keyring_open_slot holds the user's own
+ * signing key, and a signature with it (SR_ERR_STATE when it holds none). */
+int srp_keyring_slot_can_sign(const sr_secret *slot_secret);
+sr_status srp_keyring_slot_sign(const sr_secret *slot_secret, const void *msg, size_t len,
+                                unsigned char sig[SRP_SIGNATURE_BYTES], sr_error *err);
 /* 0 and *role set when user has a slot, -1 otherwise. */
 int srp_keyring_find_user(const srp_keyring *kr, const char *user, sr_role *role);
+/* The X25519 public key of user's slot (borrowed, SRP_BOX_PUBLIC_BYTES), or
+ * NULL when user has none: what publications are sealed to. */
+const unsigned char *srp_keyring_user_public(const srp_keyring *kr, const char *user);
 
 /* Parses a keyring from memory (for the fuzzer and for srp_keyring_read). */
 sr_status srp_keyring_parse(const unsigned char *data, size_t len, const char *where,

@@ -1,6 +1,7 @@
 /*
- * audit.c - the access log: its keyed hash chain (audit_int.h) and, on top of
- * it, what a session may do with it (sigreg/audit.h: verify, list).
+ * audit.c - the access log: its hash chain and signatures (audit_int.h),
+ * its checkpoints and, on top of them, what a session may do with it
+ * (sigreg/audit.h: verify, list, checkpoint).
  */
 #include "audit_int.h"
 
@@ -12,15 +13,15 @@
 
 #include "base/buffer.h"
 #include "base/error.h"
+#include "base/fileio.h"
+#include "base/timeutil.h"
 #include "registry_int.h"
 #include "sigreg/audit.h"
 #include "sigreg/registry.h"
 #include "store.h"
-#include "base/timeutil.h"
 
-/* The MAC's input, built in one buffer and hashed at once: the same bytes
- * as a streamed MAC, without a guarded state allocated per entry (the
- * fields are the log's own text, not secrets). */
+/* A hash or MAC input, built in one buffer and hashed at once (the fields
+ * are the log's own text, not secrets). */
 typedef struct mac_input {
     unsigned char *p;
     size_t len, cap;
@@ -58,25 +59,40 @@ static void put_text(mac_input *in, const unsigned char *text)
     put_field(in, text ? text : (const unsigned char *)"", text ? strlen((const char *)text) : 0);
 }
 
-/* mac = MAC(key, prev || seq || at || user || action || case_code || detail) */
-static sr_status entry_mac(const unsigned char key[SRP_KEY_BYTES],
-                           const unsigned char prev[SRP_MAC_BYTES], sqlite3_int64 seq,
-                           const unsigned char *at, const unsigned char *user,
-                           const unsigned char *action, const unsigned char *case_code,
-                           const unsigned char *detail, unsigned char out[SRP_MAC_BYTES],
-                           sr_error *err)
+static void put_seq(mac_input *in, sqlite3_int64 seq)
 {
-    mac_input in = {NULL, 0, 0, 0};
     unsigned char seqb[8];
     for (int i = 0; i < 8; i++)
         seqb[i] = (unsigned char)((sqlite3_uint64)seq >> (8 * i));
+    put_field(in, seqb, sizeof seqb);
+}
+
+/* An entry's fields as read from or written to a row. */
+typedef struct entry_fields {
+    sqlite3_int64 seq;
+    const unsigned char *at, *user, *action, *case_code, *detail;
+    const unsigned char *signer; /* SRP_SIGN_PUBLIC_BYTES or NULL */
+} entry_fields;
+
+static void put_fields(mac_input *in, const entry_fields *f)
+{
+    put_seq(in, f->seq);
+    put_text(in, f->at);
+    put_text(in, f->user);
+    put_text(in, f->action);
+    put_text(in, f->case_code);
+    put_text(in, f->detail);
+}
+
+/* mac = MAC(key, prev || seq || at || user || action || case_code || detail):
+ * the entries made before signatures, and by sessions without a key. */
+static sr_status entry_mac(const unsigned char key[SRP_KEY_BYTES],
+                           const unsigned char prev[SRP_MAC_BYTES], const entry_fields *f,
+                           unsigned char out[SRP_MAC_BYTES], sr_error *err)
+{
+    mac_input in = {NULL, 0, 0, 0};
     put_field(&in, prev, SRP_MAC_BYTES);
-    put_field(&in, seqb, sizeof seqb);
-    put_text(&in, at);
-    put_text(&in, user);
-    put_text(&in, action);
-    put_text(&in, case_code);
-    put_text(&in, detail);
+    put_fields(&in, f);
     if (in.failed) {
         free(in.p);
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
@@ -86,24 +102,111 @@ static sr_status entry_mac(const unsigned char key[SRP_KEY_BYTES],
     return SR_OK;
 }
 
-static sr_status last_entry(sqlite3 *db, sqlite3_stmt *st, sqlite3_int64 *seq,
-                            unsigned char mac[SRP_MAC_BYTES], sr_error *err)
+/* link = H("sigreg-audit/2" || previous link || fields || signer): unkeyed,
+ * so anyone can follow the chain; the signatures make it unforgeable. */
+static sr_status entry_link(const unsigned char prev[SRP_MAC_BYTES], const entry_fields *f,
+                            unsigned char out[SRP_MAC_BYTES], sr_error *err)
+{
+    static const char domain[] = "sigreg-audit/2";
+    mac_input in = {NULL, 0, 0, 0};
+    put_field(&in, domain, sizeof domain - 1);
+    put_field(&in, prev, SRP_MAC_BYTES);
+    put_fields(&in, f);
+    unsigned char present = f->signer != NULL;
+    put_bytes(&in, &present, 1);
+    put_field(&in, f->signer ? f->signer : (const unsigned char *)"",
+              f->signer ? SRP_SIGN_PUBLIC_BYTES : 0);
+    if (in.failed) {
+        free(in.p);
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    }
+    srp_hash(out, in.p, in.len);
+    free(in.p);
+    return SR_OK;
+}
+
+/* What an entry's signature covers: a domain and the entry's link. */
+static void signed_message(const unsigned char link[SRP_MAC_BYTES], unsigned char out[48])
+{
+    memcpy(out, "sigreg-audit-entry/2", 16);
+    memcpy(out + 16, link, SRP_MAC_BYTES);
+}
+
+static const char select_all[] = "SELECT seq, at, user, action, case_code, detail, mac, link,"
+                                 " signer, sig FROM audit ORDER BY seq";
+
+static void fields_of_row(sqlite3_stmt *st, entry_fields *f)
+{
+    f->seq = sqlite3_column_int64(st, 0);
+    f->at = sqlite3_column_text(st, 1);
+    f->user = sqlite3_column_text(st, 2);
+    f->action = sqlite3_column_text(st, 3);
+    f->case_code = sqlite3_column_text(st, 4);
+    f->detail = sqlite3_column_text(st, 5);
+    f->signer =
+        sqlite3_column_bytes(st, 8) == SRP_SIGN_PUBLIC_BYTES ? sqlite3_column_blob(st, 8) : NULL;
+}
+
+/* Fills in the link of every row written before links were stored (a NULL
+ * link), in the caller's transaction: they are a prefix of the log. */
+static sr_status backfill_links(sqlite3 *db, sr_error *err)
+{
+    sqlite3_stmt *st = NULL, *upd = NULL;
+    unsigned char link[SRP_MAC_BYTES];
+    memset(link, 0, sizeof link);
+    sr_status rc = srp_store_prepare(db, select_all, &st, err);
+    if (rc == SR_OK)
+        rc = srp_store_prepare(db, "UPDATE audit SET link = ?1 WHERE seq = ?2", &upd, err);
+    int src = SQLITE_DONE;
+    while (rc == SR_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+        entry_fields f;
+        fields_of_row(st, &f);
+        int had = sqlite3_column_bytes(st, 7) == SRP_MAC_BYTES;
+        rc = entry_link(link, &f, link, err);
+        if (rc != SR_OK || had)
+            continue;
+        sqlite3_bind_blob(upd, 1, link, sizeof link, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(upd, 2, f.seq);
+        int urc = sqlite3_step(upd);
+        sqlite3_reset(upd);
+        if (urc != SQLITE_DONE)
+            rc = srp_store_fail(db, urc, "write the audit log", err);
+    }
+    if (rc == SR_OK && src != SQLITE_DONE)
+        rc = srp_store_fail(db, src, "read the audit log", err);
+    sqlite3_finalize(st);
+    sqlite3_finalize(upd);
+    return rc;
+}
+
+static sr_status last_entry(sqlite3 *db, srp_audit_cursor *cur, sr_error *err)
 {
     sr_status rc = SR_OK;
-    *seq = 0;
-    memset(mac, 0, SRP_MAC_BYTES);
-    int src = sqlite3_step(st);
+    cur->seq = 0;
+    memset(cur->mac, 0, SRP_MAC_BYTES);
+    memset(cur->link, 0, SRP_MAC_BYTES);
+    int need_backfill = 0;
+    int src = sqlite3_step(cur->last);
     if (src == SQLITE_ROW) {
-        *seq = sqlite3_column_int64(st, 0);
-        if (sqlite3_column_bytes(st, 1) != SRP_MAC_BYTES)
+        cur->seq = sqlite3_column_int64(cur->last, 0);
+        if (sqlite3_column_bytes(cur->last, 1) != SRP_MAC_BYTES)
             rc = srp_error_set(err, SR_ERR_TAMPERED, "audit entry %lld has a damaged MAC",
-                               (long long)*seq);
+                               (long long)cur->seq);
         else
-            memcpy(mac, sqlite3_column_blob(st, 1), SRP_MAC_BYTES);
+            memcpy(cur->mac, sqlite3_column_blob(cur->last, 1), SRP_MAC_BYTES);
+        if (sqlite3_column_bytes(cur->last, 2) == SRP_MAC_BYTES)
+            memcpy(cur->link, sqlite3_column_blob(cur->last, 2), SRP_MAC_BYTES);
+        else
+            need_backfill = 1;
     } else if (src != SQLITE_DONE) {
         rc = srp_store_fail(db, src, "read the audit log", err);
     }
-    sqlite3_reset(st);
+    sqlite3_reset(cur->last);
+    if (rc == SR_OK && need_backfill) {
+        rc = backfill_links(db, err);
+        if (rc == SR_OK)
+            return last_entry(db, cur, err);
+    }
     return rc;
 }
 
@@ -120,40 +223,55 @@ void srp_audit_cursor_forget(srp_audit_cursor *cur)
 }
 
 sr_status srp_audit_append_at(srp_audit_cursor *cur, sqlite3 *db,
-                              const unsigned char key[SRP_KEY_BYTES], const char *user,
-                              const char *action, const char *case_code, const char *detail,
-                              sr_error *err)
+                              const unsigned char key[SRP_KEY_BYTES],
+                              const srp_audit_signer *signer, const char *user, const char *action,
+                              const char *case_code, const char *detail, sr_error *err)
 {
     sr_status rc = SR_OK;
     if (cur->db != db) {
         srp_audit_cursor_reset(cur);
         cur->db = db;
     }
+    if (!signer && !key)
+        return srp_error_set(err, SR_ERR_DENIED, "this session can neither sign nor MAC the log");
     if (!cur->last)
-        rc = srp_store_prepare(db, "SELECT seq, mac FROM audit ORDER BY seq DESC LIMIT 1",
+        rc = srp_store_prepare(db, "SELECT seq, mac, link FROM audit ORDER BY seq DESC LIMIT 1",
                                &cur->last, err);
     if (rc == SR_OK && !cur->insert)
-        rc = srp_store_prepare(db,
-                               "INSERT INTO audit (seq, at, user, action, case_code, detail, mac)"
-                               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                               &cur->insert, err);
+        rc = srp_store_prepare(
+            db,
+            "INSERT INTO audit (seq, at, user, action, case_code, detail, mac,"
+            " link, signer, sig) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            &cur->insert, err);
     if (rc == SR_OK && !cur->known) {
-        rc = last_entry(db, cur->last, &cur->seq, cur->mac, err);
+        rc = last_entry(db, cur, err);
         cur->known = rc == SR_OK;
     }
     if (rc != SR_OK)
         return rc;
-    unsigned char mac[SRP_MAC_BYTES];
+    unsigned char mac[SRP_MAC_BYTES], link[SRP_MAC_BYTES], sig[SRP_SIGNATURE_BYTES];
     char at[32];
     srp_time_now_iso(at, sizeof at);
-    sqlite3_int64 seq = cur->seq + 1;
-    rc = entry_mac(key, cur->mac, seq, (const unsigned char *)at, (const unsigned char *)user,
-                   (const unsigned char *)action, (const unsigned char *)case_code,
-                   (const unsigned char *)detail, mac, err);
+    entry_fields f = {cur->seq + 1,
+                      (const unsigned char *)at,
+                      (const unsigned char *)user,
+                      (const unsigned char *)action,
+                      (const unsigned char *)case_code,
+                      (const unsigned char *)detail,
+                      signer ? signer->pk : NULL};
+    rc = entry_link(cur->link, &f, link, err);
+    if (rc == SR_OK && signer) {
+        unsigned char msg[48];
+        signed_message(link, msg);
+        rc = signer->sign(signer->ctx, msg, sizeof msg, sig, err);
+        memcpy(mac, link, sizeof mac); /* a signed entry needs no MAC: its column holds the link */
+    } else if (rc == SR_OK) {
+        rc = entry_mac(key, cur->mac, &f, mac, err);
+    }
     if (rc != SR_OK)
         return rc;
     sqlite3_stmt *st = cur->insert;
-    sqlite3_bind_int64(st, 1, seq);
+    sqlite3_bind_int64(st, 1, f.seq);
     sqlite3_bind_text(st, 2, at, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 3, user, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, action, -1, SQLITE_STATIC);
@@ -162,6 +280,11 @@ sr_status srp_audit_append_at(srp_audit_cursor *cur, sqlite3 *db,
     if (detail)
         sqlite3_bind_text(st, 6, detail, -1, SQLITE_STATIC);
     sqlite3_bind_blob(st, 7, mac, sizeof mac, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(st, 8, link, sizeof link, SQLITE_TRANSIENT);
+    if (signer) {
+        sqlite3_bind_blob(st, 9, signer->pk, SRP_SIGN_PUBLIC_BYTES, SQLITE_TRANSIENT);
+        sqlite3_bind_blob(st, 10, sig, sizeof sig, SQLITE_TRANSIENT);
+    }
     int src = sqlite3_step(st);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
@@ -169,118 +292,350 @@ sr_status srp_audit_append_at(srp_audit_cursor *cur, sqlite3 *db,
         cur->known = 0;
         return srp_store_fail(db, src, "write the audit log", err);
     }
-    cur->seq = seq;
+    cur->seq = f.seq;
     memcpy(cur->mac, mac, SRP_MAC_BYTES);
+    memcpy(cur->link, link, SRP_MAC_BYTES);
     return SR_OK;
 }
 
-sr_status srp_audit_append(sqlite3 *db, const unsigned char key[SRP_KEY_BYTES], const char *user,
-                           const char *action, const char *case_code, const char *detail,
-                           sr_error *err)
+sr_status srp_audit_append(sqlite3 *db, const unsigned char key[SRP_KEY_BYTES],
+                           const srp_audit_signer *signer, const char *user, const char *action,
+                           const char *case_code, const char *detail, sr_error *err)
 {
     srp_audit_cursor cur;
     memset(&cur, 0, sizeof cur);
-    sr_status rc = srp_audit_append_at(&cur, db, key, user, action, case_code, detail, err);
+    sr_status rc = srp_audit_append_at(&cur, db, key, signer, user, action, case_code, detail, err);
     srp_audit_cursor_reset(&cur);
     return rc;
 }
 
-/* Walks the chain; with new_key set, rewrites each MAC under it. */
-static sr_status walk_chain(sqlite3 *db, const unsigned char key[SRP_KEY_BYTES],
-                            const unsigned char *new_key, sr_audit_report *report, sr_error *err)
+static sr_status broken(sr_audit_report *report, sqlite3_int64 seq, sr_error *err, const char *why)
+{
+    report->first_bad_seq = seq;
+    return srp_error_set(err, SR_ERR_TAMPERED, "the audit log is broken at entry %lld: %s",
+                         (long long)seq, why);
+}
+
+/* Walks the chain; with new_key set, rewrites the MAC of each unsigned
+ * entry under it. */
+static sr_status walk_chain(sqlite3 *db, const srp_audit_check *check, const unsigned char *new_key,
+                            sr_audit_report *report, sr_error *err)
 {
     sqlite3_stmt *st = NULL, *upd = NULL;
-    unsigned char prev[SRP_MAC_BYTES], mac[SRP_MAC_BYTES];
+    unsigned char prev[SRP_MAC_BYTES], mac[SRP_MAC_BYTES], link[SRP_MAC_BYTES];
     unsigned char new_prev[SRP_MAC_BYTES], new_mac[SRP_MAC_BYTES];
     memset(prev, 0, sizeof prev);
+    memset(link, 0, sizeof link);
     memset(new_prev, 0, sizeof new_prev);
     memset(report, 0, sizeof *report);
-    sr_status rc = srp_store_prepare(
-        db, "SELECT seq, at, user, action, case_code, detail, mac FROM audit ORDER BY seq", &st,
-        err);
+    sr_status rc = srp_store_prepare(db, select_all, &st, err);
     if (rc == SR_OK && new_key)
         rc = srp_store_prepare(db, "UPDATE audit SET mac = ?1 WHERE seq = ?2", &upd, err);
     sqlite3_int64 expected = 1;
-    int src;
+    int src = SQLITE_DONE, reached = 0;
     while (rc == SR_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
-        sqlite3_int64 seq = sqlite3_column_int64(st, 0);
-        rc = entry_mac(key, prev, seq, sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
-                       sqlite3_column_text(st, 3), sqlite3_column_text(st, 4),
-                       sqlite3_column_text(st, 5), mac, err);
-        if (rc != SR_OK)
-            break;
-        int mac_ok = sqlite3_column_bytes(st, 6) == SRP_MAC_BYTES &&
-                     srp_memcmp(mac, sqlite3_column_blob(st, 6), SRP_MAC_BYTES) == 0;
-        if (seq != expected || !mac_ok) {
-            report->first_bad_seq = seq;
-            rc = srp_error_set(err, SR_ERR_TAMPERED,
-                               seq != expected
-                                   ? "the audit log is broken at entry %lld: entries are missing "
-                                     "or out of order"
-                                   : "the audit log is broken at entry %lld: it was altered, "
-                                     "or entries before it were removed or reordered",
-                               (long long)seq);
+        entry_fields f;
+        fields_of_row(st, &f);
+        if (f.seq != expected) {
+            rc = broken(report, f.seq, err, "entries are missing or out of order");
             break;
         }
-        memcpy(prev, mac, sizeof prev);
-        if (upd) {
-            rc = entry_mac(new_key, new_prev, seq, sqlite3_column_text(st, 1),
-                           sqlite3_column_text(st, 2), sqlite3_column_text(st, 3),
-                           sqlite3_column_text(st, 4), sqlite3_column_text(st, 5), new_mac, err);
-            if (rc != SR_OK)
-                break;
-            sqlite3_bind_blob(upd, 1, new_mac, sizeof new_mac, SQLITE_TRANSIENT);
-            sqlite3_bind_int64(upd, 2, seq);
-            int urc = sqlite3_step(upd);
-            sqlite3_reset(upd);
-            if (urc != SQLITE_DONE) {
-                rc = srp_store_fail(db, urc, "rewrite the audit log", err);
+        rc = entry_link(link, &f, link, err);
+        if (rc != SR_OK)
+            break;
+        if (sqlite3_column_bytes(st, 7) == SRP_MAC_BYTES &&
+            srp_memcmp(link, sqlite3_column_blob(st, 7), SRP_MAC_BYTES) != 0) {
+            rc = broken(report, f.seq, err,
+                        "it was altered, or entries before it were removed or reordered");
+            break;
+        }
+        int is_signed = sqlite3_column_type(st, 9) != SQLITE_NULL;
+        int mac_len = sqlite3_column_bytes(st, 6);
+        const unsigned char *stored_mac = sqlite3_column_blob(st, 6);
+        if (is_signed) {
+            unsigned char msg[48];
+            signed_message(link, msg);
+            if (!f.signer || sqlite3_column_bytes(st, 9) != SRP_SIGNATURE_BYTES ||
+                srp_sign_verify(sqlite3_column_blob(st, 9), msg, sizeof msg, f.signer) != 0 ||
+                mac_len != SRP_MAC_BYTES || srp_memcmp(stored_mac, link, SRP_MAC_BYTES) != 0) {
+                rc = broken(report, f.seq, err,
+                            "its signature does not verify: it was altered, or entries before it "
+                            "were removed, reordered or inserted");
                 break;
             }
-            memcpy(new_prev, new_mac, sizeof new_prev);
+            if (check && check->certify &&
+                !check->certify(check->certify_ctx, (const char *)f.user, f.signer)) {
+                rc = broken(report, f.seq, err,
+                            "it is signed by a key that the keyring does not certify for its user");
+                break;
+            }
+            report->signed_entries++;
+            memcpy(prev, stored_mac, sizeof prev);
+            if (upd)
+                memcpy(new_prev, stored_mac, sizeof new_prev);
+        } else {
+            const unsigned char *key = check ? check->mac_key : NULL;
+            if (key) {
+                rc = entry_mac(key, prev, &f, mac, err);
+                if (rc != SR_OK)
+                    break;
+                if (mac_len != SRP_MAC_BYTES || srp_memcmp(mac, stored_mac, SRP_MAC_BYTES) != 0) {
+                    rc = broken(report, f.seq, err,
+                                "it was altered, or entries before it were removed or reordered");
+                    break;
+                }
+            } else {
+                report->unchecked_entries++;
+            }
+            if (mac_len == SRP_MAC_BYTES)
+                memcpy(prev, stored_mac, sizeof prev);
+            if (upd) {
+                rc = entry_mac(new_key, new_prev, &f, new_mac, err);
+                if (rc != SR_OK)
+                    break;
+                sqlite3_bind_blob(upd, 1, new_mac, sizeof new_mac, SQLITE_TRANSIENT);
+                sqlite3_bind_int64(upd, 2, f.seq);
+                int urc = sqlite3_step(upd);
+                sqlite3_reset(upd);
+                if (urc != SQLITE_DONE) {
+                    rc = srp_store_fail(db, urc, "rewrite the audit log", err);
+                    break;
+                }
+                memcpy(new_prev, new_mac, sizeof new_prev);
+            }
+        }
+        if (check && check->expect_seq == f.seq) {
+            reached = 1;
+            if (srp_memcmp(link, check->expect_head, SRP_MAC_BYTES) != 0) {
+                rc = broken(report, f.seq, err,
+                            "it differs from the checkpoint: the log was rewritten or rolled back");
+                break;
+            }
         }
         report->entries++;
         expected++;
     }
     if (rc == SR_OK && src != SQLITE_DONE)
         rc = srp_store_fail(db, src, "read the audit log", err);
+    if (rc == SR_OK && check && check->expect_seq > 0 && !reached) {
+        report->first_bad_seq = report->entries + 1;
+        rc = srp_error_set(err, SR_ERR_TAMPERED,
+                           "the audit log ends at entry %lld, before the checkpoint's entry %lld: "
+                           "its tail was cut off or rolled back",
+                           (long long)report->entries, (long long)check->expect_seq);
+    }
     if (rc == SR_OK)
-        srp_hex_encode(report->head, upd ? new_prev : prev, SRP_MAC_BYTES);
+        srp_hex_encode(report->head, link, SRP_MAC_BYTES);
     sqlite3_finalize(st);
     sqlite3_finalize(upd);
     return rc;
 }
 
-sr_status srp_audit_verify(sqlite3 *db, const unsigned char key[SRP_KEY_BYTES],
-                           sr_audit_report *report, sr_error *err)
+sr_status srp_audit_verify(sqlite3 *db, const srp_audit_check *check, sr_audit_report *report,
+                           sr_error *err)
 {
-    return walk_chain(db, key, NULL, report, err);
+    return walk_chain(db, check, NULL, report, err);
 }
 
 sr_status srp_audit_rekey(sqlite3 *db, const unsigned char old_key[SRP_KEY_BYTES],
                           const unsigned char new_key[SRP_KEY_BYTES], sr_error *err)
 {
     sr_audit_report report;
+    srp_audit_check check;
+    memset(&check, 0, sizeof check);
+    check.mac_key = old_key;
     sr_status rc = srp_store_begin(db, err);
     if (rc != SR_OK)
         return rc;
-    rc = walk_chain(db, old_key, new_key, &report, err);
+    rc = walk_chain(db, &check, new_key, &report, err);
     if (rc == SR_OK)
         return srp_store_commit(db, err);
     srp_store_rollback(db);
     return rc;
 }
 
+/* ---- checkpoints ------------------------------------------------------------------------ */
+
+#define CHECKPOINT_FORMAT "sigreg-audit-checkpoint/1"
+#define CHECKPOINT_MAX 4096
+
+sr_status srp_audit_checkpoint_text(sr_registry *reg, char **text, int64_t *seq, sr_error *err)
+{
+    *text = NULL;
+    sr_audit_report report;
+    srp_audit_signer signer;
+    const char *signer_user = NULL;
+    if (!srp_registry_checkpoint_signer(reg, &signer, &signer_user))
+        return srp_error_set(err, SR_ERR_DENIED, "user '%s' holds no signing key",
+                             sr_registry_user(reg));
+    sr_status rc = srp_registry_audit_verify(reg, NULL, &report, err);
+    if (rc != SR_OK)
+        return rc;
+    char at[32], pk[2 * SRP_SIGN_PUBLIC_BYTES + 1], sig_hex[2 * SRP_SIGNATURE_BYTES + 1];
+    srp_time_now_iso(at, sizeof at);
+    srp_hex_encode(pk, signer.pk, SRP_SIGN_PUBLIC_BYTES);
+    char body[CHECKPOINT_MAX];
+    int n =
+        snprintf(body, sizeof body,
+                 CHECKPOINT_FORMAT "\nregistry: %s\nseq: %lld\nhead: %s\nat: %s\nsigner: %s\n"
+                                   "key: %s\n",
+                 srp_registry_id(reg), (long long)report.entries, report.head, at, signer_user, pk);
+    if (n < 0 || (size_t)n >= sizeof body)
+        return srp_error_set(err, SR_ERR_INVALID, "the checkpoint is too long");
+    unsigned char sig[SRP_SIGNATURE_BYTES];
+    rc = signer.sign(signer.ctx, (const unsigned char *)body, (size_t)n, sig, err);
+    if (rc != SR_OK)
+        return rc;
+    srp_hex_encode(sig_hex, sig, sizeof sig);
+    size_t cap = (size_t)n + sizeof sig_hex + 128;
+    *text = malloc(cap);
+    if (!*text)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    snprintf(*text, cap, "%ssignature: %s\n%lld:%s\n", body, sig_hex, (long long)report.entries,
+             report.head);
+    if (seq)
+        *seq = report.entries;
+    return SR_OK;
+}
+
+/* SEQ:HEAD into *seq and head; 0 when it is one. */
+static int parse_expect(const char *text, size_t len, int64_t *seq,
+                        unsigned char head[SRP_MAC_BYTES])
+{
+    const char *colon = memchr(text, ':', len);
+    if (!colon || colon == text || (size_t)(text + len - colon - 1) != 2 * SRP_MAC_BYTES)
+        return -1;
+    int64_t v = 0;
+    for (const char *p = text; p < colon; p++) {
+        if (*p < '0' || *p > '9' || v > (INT64_MAX - 9) / 10)
+            return -1;
+        v = v * 10 + (*p - '0');
+    }
+    char hex[2 * SRP_MAC_BYTES + 1];
+    memcpy(hex, colon + 1, 2 * SRP_MAC_BYTES);
+    hex[2 * SRP_MAC_BYTES] = '\0';
+    if (v < 1 || srp_hex_decode(head, SRP_MAC_BYTES, hex) != 0)
+        return -1;
+    *seq = v;
+    return 0;
+}
+
+/* The value of "name: value" on the line at *p, which moves past it. */
+static int take_line(const char **p, const char *end, const char *name, char *out, size_t size)
+{
+    size_t nlen = strlen(name);
+    const char *nl = memchr(*p, '\n', (size_t)(end - *p));
+    if (!nl || (size_t)(nl - *p) < nlen + 2 || memcmp(*p, name, nlen) != 0 ||
+        memcmp(*p + nlen, ": ", 2) != 0)
+        return -1;
+    size_t vlen = (size_t)(nl - *p) - nlen - 2;
+    if (vlen == 0 || vlen >= size)
+        return -1;
+    memcpy(out, *p + nlen + 2, vlen);
+    out[vlen] = '\0';
+    *p = nl + 1;
+    return 0;
+}
+
+/* Checks a checkpoint's form, registry and signature; fills check. */
+static sr_status read_checkpoint(sr_registry *reg, const char *where, const char *text, size_t len,
+                                 srp_audit_check *check, sr_error *err)
+{
+    const char *p = text, *end = text + len;
+    char registry[128], seq_text[32], head[80], at[40], user[128], key[80], sig[160];
+    static const char first[] = CHECKPOINT_FORMAT "\n";
+    int ok = len > sizeof first - 1 && memcmp(p, first, sizeof first - 1) == 0;
+    if (ok)
+        p += sizeof first - 1;
+    ok = ok && take_line(&p, end, "registry", registry, sizeof registry) == 0 &&
+         take_line(&p, end, "seq", seq_text, sizeof seq_text) == 0 &&
+         take_line(&p, end, "head", head, sizeof head) == 0 &&
+         take_line(&p, end, "at", at, sizeof at) == 0 &&
+         take_line(&p, end, "signer", user, sizeof user) == 0 &&
+         take_line(&p, end, "key", key, sizeof key) == 0;
+    size_t body_len = (size_t)(p - text);
+    ok = ok && take_line(&p, end, "signature", sig, sizeof sig) == 0;
+    char expect[160];
+    int n = ok ? snprintf(expect, sizeof expect, "%s:%s", seq_text, head) : -1;
+    unsigned char pk[SRP_SIGN_PUBLIC_BYTES], sigb[SRP_SIGNATURE_BYTES];
+    ok = ok && n > 0 && (size_t)n < sizeof expect &&
+         parse_expect(expect, (size_t)n, &check->expect_seq, check->expect_head) == 0 &&
+         strlen(key) == 2 * sizeof pk && srp_hex_decode(pk, sizeof pk, key) == 0 &&
+         strlen(sig) == 2 * sizeof sigb && srp_hex_decode(sigb, sizeof sigb, sig) == 0;
+    if (!ok)
+        return srp_error_set_where(err, SR_ERR_INVALID, where, "'%s' is not an audit checkpoint",
+                                   where);
+    if (strcmp(registry, srp_registry_id(reg)) != 0)
+        return srp_error_set_where(err, SR_ERR_NOT_REGISTRY, where,
+                                   "the checkpoint '%s' belongs to another registry", where);
+    if (srp_sign_verify(sigb, (const unsigned char *)text, body_len, pk) != 0)
+        return srp_error_set_where(err, SR_ERR_TAMPERED, where,
+                                   "the checkpoint '%s' does not verify: it was altered", where);
+    if (!srp_registry_checkpoint_certified(reg, user, pk))
+        return srp_error_set_where(err, SR_ERR_TAMPERED, where,
+                                   "the checkpoint '%s' is signed by a key that the keyring does "
+                                   "not certify for '%s'",
+                                   where, user);
+    return SR_OK;
+}
+
 /* ---- the public face: a session verifies and reads the log ------------------------------- */
 
 sr_status sr_audit_verify(sr_registry *reg, sr_audit_report *report, sr_error *err)
 {
-    sr_status rc = srp_registry_audit_verify(reg, report, err);
+    return sr_audit_verify_against(reg, NULL, NULL, report, err);
+}
+
+sr_status sr_audit_verify_against(sr_registry *reg, const char *expect, const char *checkpoint_path,
+                                  sr_audit_report *report, sr_error *err)
+{
+    srp_audit_check check;
+    memset(&check, 0, sizeof check);
+    memset(report, 0, sizeof *report);
+    sr_status rc = SR_OK;
+    if (expect && checkpoint_path)
+        return srp_error_set_where(err, SR_ERR_USAGE, "expect",
+                                   "give an expected SEQ:HEAD or a checkpoint file, not both");
+    if (expect && parse_expect(expect, strlen(expect), &check.expect_seq, check.expect_head) != 0)
+        return srp_error_set_where(err, SR_ERR_USAGE, "expect",
+                                   "'%s' is not SEQ:HEAD (an entry number, a colon and 64 hex "
+                                   "digits)",
+                                   expect);
+    if (checkpoint_path) {
+        unsigned char *data = NULL;
+        size_t len = 0;
+        rc = srp_file_read_all(checkpoint_path, CHECKPOINT_MAX, &data, &len, err);
+        if (rc == SR_OK)
+            rc = read_checkpoint(reg, checkpoint_path, (const char *)data, len, &check, err);
+        free(data);
+        if (rc != SR_OK)
+            return rc;
+    }
+    rc = srp_registry_audit_verify(reg, check.expect_seq > 0 ? &check : NULL, report, err);
+    char detail[96];
+    snprintf(detail, sizeof detail, "entries=%lld%s", (long long)report->entries,
+             check.expect_seq > 0 ? (rc == SR_OK ? " checkpoint=held" : " checkpoint=broken") : "");
+    if (rc != SR_OK) {
+        srp_registry_log_apart(reg, "audit.verify", NULL, detail);
+        return rc;
+    }
+    return srp_registry_transaction(reg, "audit.verify", NULL, detail, NULL, NULL, err);
+}
+
+sr_status sr_audit_checkpoint(sr_registry *reg, char **text, sr_error *err)
+{
+    int64_t seq = 0;
+    sr_status rc = srp_audit_checkpoint_text(reg, text, &seq, err);
     if (rc != SR_OK)
         return rc;
-    char detail[96];
-    snprintf(detail, sizeof detail, "entries=%lld", (long long)report->entries);
-    return srp_registry_transaction(reg, "audit.verify", NULL, detail, NULL, NULL, err);
+    char detail[64];
+    snprintf(detail, sizeof detail, "seq=%lld", (long long)seq);
+    rc = srp_registry_transaction(reg, "audit.checkpoint", NULL, detail, NULL, NULL, err);
+    if (rc != SR_OK) {
+        free(*text);
+        *text = NULL;
+    }
+    return rc;
 }
 
 sr_status sr_audit_list(sr_registry *reg, int64_t limit, const char *case_code,

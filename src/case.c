@@ -16,6 +16,7 @@
 #include "crypto.h"
 #include "pnr.h"
 #include "registry_int.h"
+#include "sigreg/limits.h"
 #include "store.h"
 
 static void copy_text(char *dst, size_t size, const unsigned char *src)
@@ -66,8 +67,12 @@ sr_status srp_case_load(sr_registry *reg, const char *typed, int64_t without, sr
         rc = srp_store_fail(db, src, "read the case", err);
     }
     srp_stmt_done(reg, st);
-    if (rc == SR_OK)
-        rc = srp_registry_require_unit(reg, c->unit, err);
+    if (rc == SR_OK) {
+        rc = srp_registry_check_unit(reg, c->unit, err);
+        if (rc == SR_ERR_DENIED)
+            srp_registry_log_apart(reg, "access.denied", c->code,
+                                   "refused=case reason=case_outside_units");
+    }
     return rc;
 }
 
@@ -166,27 +171,54 @@ static sr_status pseudonym_of(sr_registry *reg, const srp_pnr *p, unsigned char 
     return srp_registry_pseudonym(reg, (const unsigned char *)p->canonical, 12, out, err);
 }
 
-/* The case that holds a pseudonym, if any. */
+/* The case that holds a pseudonym, if any, and its unit. */
 static sr_status case_of_pseudonym(sr_registry *reg, const unsigned char ps[SRP_MAC_BYTES],
-                                   char code[SR_CASE_CODE_SIZE], int *found, sr_error *err)
+                                   char code[SR_CASE_CODE_SIZE], char unit[SR_UNIT_CODE_MAX + 1],
+                                   int *found, sr_error *err)
 {
     sqlite3 *db = srp_registry_db(reg);
     sqlite3_stmt *st = NULL;
     *found = 0;
     sr_status rc =
-        srp_registry_prepare(reg, "SELECT code FROM cases WHERE pseudonym = ?1", &st, err);
+        srp_registry_prepare(reg, "SELECT code, unit FROM cases WHERE pseudonym = ?1", &st, err);
     if (rc != SR_OK)
         return rc;
     sqlite3_bind_blob(st, 1, ps, SRP_MAC_BYTES, SQLITE_STATIC);
     int src = sqlite3_step(st);
     if (src == SQLITE_ROW) {
         copy_text(code, SR_CASE_CODE_SIZE, sqlite3_column_text(st, 0));
+        copy_text(unit, SR_UNIT_CODE_MAX + 1, sqlite3_column_text(st, 1));
         *found = 1;
     } else if (src != SQLITE_DONE) {
         rc = srp_store_fail(db, src, "look up the personnummer", err);
     }
     srp_stmt_done(reg, st);
     return rc;
+}
+
+/* A personnummer that already has a case: within the session's units the
+ * case is named, outside them it is not (no oracle for other units' codes).
+ * Either way the lookup is logged apart, so it outlives the rollback. */
+static sr_status refuse_existing(sr_registry *reg, const char *refused, const char *code,
+                                 const char *unit, sr_error *err)
+{
+    char detail[64];
+    sr_error why;
+    sr_error_clear(&why);
+    sr_status rc = srp_registry_check_unit(reg, unit, &why);
+    if (rc == SR_ERR_DENIED) {
+        snprintf(detail, sizeof detail, "refused=%s reason=case_outside_units", refused);
+        srp_registry_log_apart(reg, "access.denied", code, detail);
+        return srp_error_set_where(err, SR_ERR_EXISTS, "pnr",
+                                   "this person already has a case in another unit: an admin "
+                                   "can help");
+    }
+    if (rc != SR_OK)
+        return srp_error_set(err, rc, "%s", why.message);
+    snprintf(detail, sizeof detail, "lookup=%s outcome=exists", refused);
+    srp_registry_log_apart(reg, "pnr.lookup", code, detail);
+    return srp_error_set_where(err, SR_ERR_EXISTS, "pnr", "this personnummer already has case '%s'",
+                               code);
 }
 
 sr_status srp_case_insert(sr_registry *reg, const char *unit, const char *pnr_text,
@@ -216,12 +248,11 @@ sr_status srp_case_insert(sr_registry *reg, const char *unit, const char *pnr_te
         if (rc == SR_OK)
             rc = pseudonym_of(reg, &p, ps, err);
         int found = 0;
-        char existing[SR_CASE_CODE_SIZE];
+        char existing[SR_CASE_CODE_SIZE], existing_unit[SR_UNIT_CODE_MAX + 1];
         if (rc == SR_OK)
-            rc = case_of_pseudonym(reg, ps, existing, &found, err);
+            rc = case_of_pseudonym(reg, ps, existing, existing_unit, &found, err);
         if (rc == SR_OK && found)
-            rc = srp_error_set_where(err, SR_ERR_EXISTS, "pnr",
-                                     "this personnummer already has case '%s'", existing);
+            rc = refuse_existing(reg, "case.new", existing, existing_unit, err);
         if (rc != SR_OK) {
             srp_wipe(&p, sizeof p);
             return rc;
@@ -231,8 +262,9 @@ sr_status srp_case_insert(sr_registry *reg, const char *unit, const char *pnr_te
         srp_case_code_generate(code);
         rc = srp_registry_prepare(reg,
                                   "INSERT INTO cases (code, unit, pseudonym, birth_date, status,"
-                                  " opened_at, closed_at) VALUES (?1, ?2, ?3, ?4,"
-                                  " CASE WHEN ?6 IS NULL THEN 'open' ELSE 'closed' END, ?5, ?6)",
+                                  " opened_at, closed_at, record_key) VALUES (?1, ?2, ?3, ?4,"
+                                  " CASE WHEN ?6 IS NULL THEN 'open' ELSE 'closed' END, ?5, ?6,"
+                                  " ?7)",
                                   &st, err);
         if (rc != SR_OK)
             break;
@@ -245,6 +277,9 @@ sr_status srp_case_insert(sr_registry *reg, const char *unit, const char *pnr_te
         sqlite3_bind_text(st, 5, today, -1, SQLITE_STATIC);
         if (closed_at)
             sqlite3_bind_text(st, 6, closed_at, -1, SQLITE_STATIC);
+        uint32_t record_key; /* the cell-key method's (cellkey.h) */
+        srp_random_bytes(&record_key, sizeof record_key);
+        sqlite3_bind_int64(st, 7, (sqlite3_int64)record_key);
         int src = sqlite3_step(st);
         srp_stmt_done(reg, st);
         if (src == SQLITE_DONE)
@@ -297,19 +332,35 @@ sr_status sr_case_find(sr_registry *reg, const char *pnr, char code[SR_CASE_CODE
         rc = pseudonym_of(reg, &p, ps, err);
     srp_wipe(&p, sizeof p);
     int found = 0;
+    char unit[SR_UNIT_CODE_MAX + 1];
     if (rc == SR_OK)
-        rc = case_of_pseudonym(reg, ps, code, &found, err);
-    if (rc != SR_OK)
+        rc = case_of_pseudonym(reg, ps, code, unit, &found, err);
+    if (rc != SR_OK) {
+        code[0] = '\0';
         return rc;
+    }
     if (!found) {
         /* A miss is logged too: looking people up is what the log is for. */
-        (void)srp_registry_transaction(reg, "case.find", NULL, "found=no", NULL, NULL, NULL);
+        srp_registry_log_apart(reg, "case.find", NULL, "found=no");
         return srp_error_set_where(err, SR_ERR_NOT_FOUND, "pnr", "no case has this personnummer");
     }
-    srp_case_state c;
-    rc = srp_case_load(reg, code, 0, &c, err); /* unit access */
+    /* Outside the session's units the case is not named, not even here. */
+    sr_error why;
+    sr_error_clear(&why);
+    rc = srp_registry_check_unit(reg, unit, &why);
+    if (rc == SR_ERR_DENIED) {
+        srp_registry_log_apart(reg, "access.denied", code,
+                               "refused=case.find reason=case_outside_units");
+        code[0] = '\0';
+        return srp_error_set_where(err, SR_ERR_DENIED, "pnr",
+                                   "this person has a case in another unit: an admin can help");
+    }
     if (rc == SR_OK)
         rc = srp_registry_transaction(reg, "case.find", code, "found=yes", NULL, NULL, err);
+    else
+        rc = srp_error_set(err, rc, "%s", why.message);
+    if (rc != SR_OK)
+        code[0] = '\0';
     return rc;
 }
 

@@ -49,6 +49,7 @@ struct sr_import {
     size_t line_count, line_cap;
     sr_import_case_fn on_case;
     void *on_case_ctx;
+    long line_no, refused, cases; /* for the summary entry of the log */
 };
 
 static sr_status form_for(sr_import *imp, const char *id, int version, const sr_form **out,
@@ -328,16 +329,69 @@ sr_status sr_import_commit(sr_import *imp, sr_error *err)
         return SR_OK;
     sr_status rc = srp_store_commit(srp_registry_db(imp->reg), err);
     imp->in_transaction = 0;
+    if (rc == SR_OK)
+        imp->cases += (long)imp->line_count;
     for (size_t i = 0; rc == SR_OK && imp->on_case && i < imp->line_count; i++)
         imp->on_case(&imp->lines[i].result, imp->on_case_ctx);
     lines_clear(imp);
     return rc;
 }
 
+static sr_status import_line(sr_import *imp, const char *text, size_t len, sr_import_result *result,
+                             sr_problems *problems, sr_error *err);
+
+/* A short name for why a line was refused, for its log entry. */
+static const char *refusal_name(sr_status status)
+{
+    switch (status) {
+    case SR_ERR_EXISTS:
+        return "exists";
+    case SR_ERR_DENIED:
+        return "denied";
+    case SR_ERR_NOT_FOUND:
+        return "not_found";
+    case SR_ERR_STATE:
+        return "state";
+    case SR_ERR_INVALID:
+        return "invalid";
+    default:
+        return "failed";
+    }
+}
+
+/* Every refused line leaves an entry of its own (never its ref or its
+ * content), outside the import's transaction: the lines around it may be
+ * rolled back, the trace of a probe must stay. */
+static void log_refusal(sr_import *imp, sr_status status, const sr_error *err)
+{
+    char detail[64 + SR_ERROR_WHERE_MAX];
+    const char *where = err && err->status != SR_OK ? err->where : "";
+    imp->refused++;
+    /* A where that is a file's path or an answer's text is not for the log:
+     * only a field's name (letters, digits, '_', '-', '.', '[', ']'). */
+    int plain = where[0] != '\0' && strlen(where) <= 64;
+    for (const char *p = where; plain && *p; p++)
+        plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                strchr("_-.[]", *p) != NULL;
+    snprintf(detail, sizeof detail, "line=%ld status=%s%s%s", imp->line_no, refusal_name(status),
+             plain ? " where=" : "", plain ? where : "");
+    srp_registry_log_apart(imp->reg, "import.refused", NULL, detail);
+}
+
 sr_status sr_import_line(sr_import *imp, const char *text, size_t len, sr_import_result *result,
                          sr_problems *problems, sr_error *err)
 {
     memset(result, 0, sizeof *result);
+    imp->line_no++;
+    sr_status rc = import_line(imp, text, len, result, problems, err);
+    if (rc != SR_OK && !sr_import_status_is_fatal(rc))
+        log_refusal(imp, rc, err);
+    return rc;
+}
+
+static sr_status import_line(sr_import *imp, const char *text, size_t len, sr_import_result *result,
+                             sr_problems *problems, sr_error *err)
+{
     sqlite3 *db = srp_registry_db(imp->reg);
     int changes_before = sqlite3_total_changes(db);
     sr_status rc = run_line(imp, text, len, result, problems, err);
@@ -368,6 +422,10 @@ void sr_import_free(sr_import *imp)
         return;
     if (imp->in_transaction)
         srp_store_rollback(srp_registry_db(imp->reg));
+    char detail[96];
+    snprintf(detail, sizeof detail, "lines=%ld cases=%ld refused=%ld", imp->line_no, imp->cases,
+             imp->refused);
+    srp_registry_log_apart(imp->reg, "import.summary", NULL, detail);
     lines_clear(imp);
     free(imp->lines);
     for (size_t i = 0; i < imp->form_count; i++)

@@ -43,7 +43,7 @@ sr_status sr_registry_verify(sr_registry *reg, sr_verify_report *report, sr_erro
     sr_audit_report audit;
     sr_error audit_err;
     sr_error_clear(&audit_err);
-    sr_status arc = srp_registry_audit_verify(reg, &audit, &audit_err);
+    sr_status arc = srp_registry_audit_verify(reg, NULL, &audit, &audit_err);
     report->audit_ok = arc == SR_OK;
     report->audit_entries = audit.entries;
     memcpy(report->audit_head, audit.head, sizeof report->audit_head);

@@ -46,6 +46,7 @@
 #include "lock.h"
 #include "base/names.h"
 #include "registry_int.h"
+#include "sigreg/limits.h"
 #include "store.h"
 #include "base/timeutil.h"
 
@@ -80,6 +81,11 @@ typedef struct retired_set {
     sr_secret *audit_key;
 } retired_set;
 
+/* An audit entry waiting for its own transaction. */
+typedef struct pending_entry {
+    char *action, *case_code, *detail;
+} pending_entry;
+
 struct sr_registry {
     registry_paths paths;
     int lock_fd;            /* open for the session's life; locked only when lock_depth > 0 */
@@ -104,10 +110,17 @@ struct sr_registry {
     sr_role role;
     int role_known;
     int busy_timeout_ms;
+    /* Entries to be written in a transaction of their own once none is
+     * open (refusals: they must outlive the rollback of what was refused). */
+    pending_entry *pending;
+    size_t pending_count, pending_cap;
+    int flushing;
 };
 
 static sr_status set_hooks(sr_registry *reg, sr_error *err);
 static void close_database(sr_registry *reg);
+static void flush_pending(sr_registry *reg);
+static void pending_free(pending_entry *e);
 
 /* ---- file stamps ----------------------------------------------------------------- */
 
@@ -583,6 +596,7 @@ static sr_status hook_prepare(void *ctx, const char *sql, sr_error *err)
 static void hook_leave(void *ctx)
 {
     lock_leave(ctx);
+    flush_pending(ctx);
 }
 
 static sr_status hook_refuse(void *ctx, sr_error *err)
@@ -629,6 +643,7 @@ void srp_registry_unlock(sr_registry *reg)
     if (reg->lock_depth == 1)
         stamps_take(reg);
     lock_leave(reg);
+    flush_pending(reg);
 }
 
 /* ---- loading the set of files ------------------------------------------------------------- */
@@ -821,6 +836,10 @@ void sr_registry_close(sr_registry *reg)
     if (!reg)
         return;
     sr_registry_release(reg);
+    flush_pending(reg);
+    for (size_t i = 0; i < reg->pending_count; i++)
+        pending_free(&reg->pending[i]);
+    free(reg->pending);
     free(reg->retired);
     close_database(reg);
     free(reg->stmts);
@@ -861,6 +880,11 @@ sr_status sr_registry_create(const char *path, const char *admin, const char *kd
                            SR_PASSPHRASE_MIN);
         goto out;
     }
+    /* The lock first: a concurrent init that got there before us has made
+     * its files by the time we look, and we never touch them. */
+    rc = srp_lock_acquire(paths.lock, 5000, &lock_fd, err);
+    if (rc != SR_OK)
+        goto out;
     const char *existing[] = {paths.db, paths.keyring, paths.codekey};
     for (size_t i = 0; i < 3; i++)
         if (srp_file_exists(existing[i])) {
@@ -869,9 +893,6 @@ sr_status sr_registry_create(const char *path, const char *admin, const char *kd
                                     "'%s' already exists: not overwriting a registry", existing[i]);
             goto out;
         }
-    rc = srp_lock_acquire(paths.lock, 5000, &lock_fd, err);
-    if (rc != SR_OK)
-        goto out;
     rc = srp_keyring_create(admin, profile, sr_secret_cdata(pass), sr_secret_len(pass), &kr, &keys,
                             err);
     if (rc != SR_OK)
@@ -883,6 +904,8 @@ sr_status sr_registry_create(const char *path, const char *admin, const char *kd
         rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
         goto out;
     }
+    /* From here on, whatever of the set exists is ours (we hold the lock and
+     * none of it was there): a failure removes what this call made. */
     created = 1;
     rc = srp_store_open(paths.db, sr_secret_cdata(dbkey), 1, 5000, &db, err);
     if (rc == SR_OK)
@@ -904,7 +927,7 @@ sr_status sr_registry_create(const char *path, const char *admin, const char *kd
     if (rc == SR_OK)
         rc = srp_store_meta_set(db, "min_cell", "5", err);
     if (rc == SR_OK)
-        rc = srp_audit_append(db, sr_secret_cdata(audit), admin, "registry.init", NULL,
+        rc = srp_audit_append(db, sr_secret_cdata(audit), NULL, admin, "registry.init", NULL,
                               profile->for_tests_only ? "kdf=insecure-test-only" : NULL, err);
     if (rc == SR_OK)
         rc = srp_store_commit(db, err);
@@ -962,10 +985,11 @@ sr_status sr_registry_require(sr_registry *reg, unsigned role_mask, const char *
 {
     if (role_mask & SR_ROLE_BIT(reg->role))
         return SR_OK;
-    /* A refusal is itself worth a line in the access log. */
+    /* A refusal is itself worth a line in the access log, in a transaction
+     * of its own. */
     char detail[160];
-    snprintf(detail, sizeof detail, "refused=%s", what);
-    (void)srp_registry_transaction(reg, "access.denied", NULL, detail, NULL, NULL, NULL);
+    snprintf(detail, sizeof detail, "refused=%s reason=role", what);
+    srp_registry_log_apart(reg, "access.denied", NULL, detail);
     return srp_error_set(err, SR_ERR_DENIED, "user '%s' (%s) may not %s", reg->user,
                          sr_role_name(reg->role), what);
 }
@@ -984,13 +1008,61 @@ sr_status srp_registry_audit(sr_registry *reg, const char *action, const char *c
     /* The head is kept only while the lock is held: nobody else appends. */
     if (reg->lock_depth == 0)
         srp_audit_cursor_forget(&reg->audit);
-    return srp_audit_append_at(&reg->audit, reg->db, sr_secret_cdata(reg->audit_key), reg->user,
-                               action, case_code, detail, err);
+    return srp_audit_append_at(&reg->audit, reg->db, sr_secret_cdata(reg->audit_key), NULL,
+                               reg->user, action, case_code, detail, err);
 }
 
-sr_status srp_registry_audit_verify(sr_registry *reg, sr_audit_report *report, sr_error *err)
+static int certify_signer(void *ctx, const char *user,
+                          const unsigned char pk[SRP_SIGN_PUBLIC_BYTES])
 {
-    return srp_audit_verify(reg->db, sr_secret_cdata(reg->audit_key), report, err);
+    return srp_registry_checkpoint_certified(ctx, user, pk);
+}
+
+sr_status srp_registry_audit_verify(sr_registry *reg, const srp_audit_check *expect,
+                                    sr_audit_report *report, sr_error *err)
+{
+    srp_audit_check check;
+    memset(&check, 0, sizeof check);
+    if (expect)
+        check = *expect;
+    check.mac_key = reg->audit_key ? sr_secret_cdata(reg->audit_key) : NULL;
+    check.certify = certify_signer;
+    check.certify_ctx = reg;
+    return srp_audit_verify(srp_registry_db(reg), &check, report, err);
+}
+
+static sr_status sign_with_registry_key(void *ctx, const unsigned char *msg, size_t len,
+                                        unsigned char sig[SRP_SIGNATURE_BYTES], sr_error *err)
+{
+    const srp_keys *keys = ctx;
+    (void)err;
+    srp_sign(sig, msg, len, keys->signing);
+    return SR_OK;
+}
+
+int srp_registry_checkpoint_signer(sr_registry *reg, srp_audit_signer *out, const char **user)
+{
+    /* Until every user holds a signing key of their own, the registry's
+     * signing key (admins) signs checkpoints. */
+    if (!reg->keys->has_signing)
+        return 0;
+    memcpy(out->pk, srp_keyring_signing_public(reg->keyring), SRP_SIGN_PUBLIC_BYTES);
+    out->sign = sign_with_registry_key;
+    out->ctx = reg->keys;
+    *user = reg->user;
+    return 1;
+}
+
+int srp_registry_checkpoint_certified(sr_registry *reg, const char *user,
+                                      const unsigned char pk[SRP_SIGN_PUBLIC_BYTES])
+{
+    (void)user;
+    return srp_memcmp(pk, srp_keyring_signing_public(reg->keyring), SRP_SIGN_PUBLIC_BYTES) == 0;
+}
+
+const char *srp_registry_id(const sr_registry *reg)
+{
+    return srp_keyring_registry_id(reg->keyring);
 }
 
 int srp_registry_has_identity(const sr_registry *reg)
@@ -1012,7 +1084,7 @@ sr_status srp_registry_pseudonym(const sr_registry *reg, const unsigned char *ca
     return SR_OK;
 }
 
-sr_status srp_registry_require_unit(sr_registry *reg, const char *unit, sr_error *err)
+sr_status srp_registry_check_unit(sr_registry *reg, const char *unit, sr_error *err)
 {
     if (reg->role == SR_ROLE_ADMIN)
         return SR_OK;
@@ -1031,6 +1103,71 @@ sr_status srp_registry_require_unit(sr_registry *reg, const char *unit, sr_error
         rc = srp_store_fail(reg->db, src, "read unit membership", err);
     srp_stmt_done(reg, st);
     return rc;
+}
+
+sr_status srp_registry_require_unit(sr_registry *reg, const char *unit, sr_error *err)
+{
+    sr_status rc = srp_registry_check_unit(reg, unit, err);
+    if (rc == SR_ERR_DENIED) {
+        char detail[SR_UNIT_CODE_MAX + 48];
+        snprintf(detail, sizeof detail, "refused=unit reason=wrong_unit unit=%s", unit);
+        srp_registry_log_apart(reg, "access.denied", NULL, detail);
+    }
+    return rc;
+}
+
+/* ---- entries in a transaction of their own --------------------------------------------- */
+
+static void pending_free(pending_entry *e)
+{
+    free(e->action);
+    free(e->case_code);
+    free(e->detail);
+    memset(e, 0, sizeof *e);
+}
+
+/* Writes the waiting entries when no transaction is open; those that cannot
+ * be written now (the registry is busy) wait for the next chance. */
+static void flush_pending(sr_registry *reg)
+{
+    if (!reg || reg->flushing || reg->pending_count == 0 || !reg->db || reg->lock_depth > 0 ||
+        reg->loading || !sqlite3_get_autocommit(reg->db))
+        return;
+    reg->flushing = 1;
+    reg->audit_only = 1;
+    sr_status rc = srp_store_begin(reg->db, NULL);
+    reg->audit_only = 0;
+    size_t i = 0;
+    for (; rc == SR_OK && i < reg->pending_count; i++) {
+        const pending_entry *e = &reg->pending[i];
+        rc = srp_registry_audit(reg, e->action, e->case_code, e->detail, NULL);
+    }
+    if (rc == SR_OK)
+        rc = srp_store_commit(reg->db, NULL);
+    else
+        srp_store_rollback(reg->db);
+    if (rc == SR_OK) {
+        for (i = 0; i < reg->pending_count; i++)
+            pending_free(&reg->pending[i]);
+        reg->pending_count = 0;
+    }
+    reg->flushing = 0;
+}
+
+void srp_registry_log_apart(sr_registry *reg, const char *action, const char *case_code,
+                            const char *detail)
+{
+    void *items = reg->pending;
+    if (srp_grow(&items, &reg->pending_cap, reg->pending_count + 1, sizeof *reg->pending) == 0) {
+        reg->pending = items;
+        pending_entry e = {strdup(action), case_code ? strdup(case_code) : NULL,
+                           detail ? strdup(detail) : NULL};
+        if (e.action && (!case_code || e.case_code) && (!detail || e.detail))
+            reg->pending[reg->pending_count++] = e;
+        else
+            pending_free(&e);
+    }
+    flush_pending(reg);
 }
 
 sr_status srp_registry_transaction(sr_registry *reg, const char *action, const char *case_code,
@@ -1071,6 +1208,24 @@ int sr_kdf_profile_known(const char *name, int *for_tests_only)
 
 /* ---- internal accessors and rotation --------------------------------------------------------- */
 
+sr_status srp_registry_user_sign(const sr_registry *reg, const void *msg, size_t len,
+                                 unsigned char sig[SRP_SIGNATURE_BYTES], sr_error *err)
+{
+    return srp_keyring_slot_sign(reg->slot_secret, msg, len, sig, err);
+}
+
+sr_status srp_registry_user_sign_public(const sr_registry *reg, const char *user,
+                                        unsigned char pk[SRP_SIGN_PUBLIC_BYTES], sr_error *err)
+{
+    const char *who = user ? user : reg->user;
+    const unsigned char *p = srp_keyring_user_sign_public(reg->keyring, who);
+    if (!p)
+        return srp_error_set(err, SR_ERR_NOT_FOUND, "user '%s' has no signing key in the keyring",
+                             who);
+    memcpy(pk, p, SRP_SIGN_PUBLIC_BYTES);
+    return SR_OK;
+}
+
 srp_keyring *srp_registry_keyring(sr_registry *reg)
 {
     return reg->keyring;
@@ -1079,6 +1234,11 @@ srp_keyring *srp_registry_keyring(sr_registry *reg)
 const srp_keys *srp_registry_keys(const sr_registry *reg)
 {
     return reg->keys;
+}
+
+const sr_secret *srp_registry_slot_secret(const sr_registry *reg)
+{
+    return reg->slot_secret;
 }
 
 const char *srp_registry_keyring_path(const sr_registry *reg)

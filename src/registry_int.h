@@ -12,6 +12,7 @@
 
 #include <sqlite3.h>
 
+#include "audit_int.h"
 #include "crypto.h"
 #include "keyring.h"
 #include "sigreg/audit.h"
@@ -46,24 +47,61 @@ sr_status srp_registry_pseudonym(const sr_registry *reg, const unsigned char *ca
 /* Appends an audit entry as the session's user, in the current transaction. */
 sr_status srp_registry_audit(sr_registry *reg, const char *action, const char *case_code,
                              const char *detail, sr_error *err);
-/* Verifies the audit chain under the session's audit key. */
-sr_status srp_registry_audit_verify(sr_registry *reg, sr_audit_report *report, sr_error *err);
+/* Verifies the audit chain with what the session holds (the MAC key of
+ * older entries, the keyring that certifies signers); expect (may be NULL)
+ * gives a checkpoint's sequence and head to hold against. */
+sr_status srp_registry_audit_verify(sr_registry *reg, const srp_audit_check *expect,
+                                    sr_audit_report *report, sr_error *err);
+/* The key the session signs checkpoints with, and the user name that goes
+ * with it (borrowed); 0 when the session holds none. */
+int srp_registry_checkpoint_signer(sr_registry *reg, srp_audit_signer *out, const char **user);
+/* Whether pk is a key the keyring certifies to sign a checkpoint as user. */
+int srp_registry_checkpoint_certified(sr_registry *reg, const char *user,
+                                      const unsigned char pk[SRP_SIGN_PUBLIC_BYTES]);
+/* The registry's id (borrowed). */
+const char *srp_registry_id(const sr_registry *reg);
 /* Whether the session holds the identity key (admin, coordinator). */
 int srp_registry_has_identity(const sr_registry *reg);
 /* The pseudonym key; only when srp_registry_has_identity. */
 void srp_registry_pseudonym_key(const sr_registry *reg, unsigned char out[SRP_KEY_BYTES]);
 /* SR_OK when the session may work on the cases of unit (admins on all,
- * coordinators on their own units); SR_ERR_DENIED otherwise. */
+ * coordinators on their own units); SR_ERR_DENIED otherwise, and the
+ * refusal is logged as access.denied in a transaction of its own. */
 sr_status srp_registry_require_unit(sr_registry *reg, const char *unit, sr_error *err);
+/* The same check without the log entry, for a caller that logs the refusal
+ * itself with more to say (the case it was about). */
+sr_status srp_registry_check_unit(sr_registry *reg, const char *unit, sr_error *err);
+/* Appends an audit entry as the session's user in a transaction of its own:
+ * at once when none is open, else right after the open one ends, whether it
+ * commits or rolls back. For refusals and lookups, whose trace must outlive
+ * the rollback of what was refused. An entry that cannot be written yet
+ * (the registry is busy) waits for the next chance, at the latest when the
+ * session closes. */
+void srp_registry_log_apart(sr_registry *reg, const char *action, const char *case_code,
+                            const char *detail);
 /* Runs fn inside one write transaction together with an audit entry:
  * both are stored or neither. */
 typedef sr_status (*srp_txn_fn)(sr_registry *reg, void *ctx, sr_error *err);
 sr_status srp_registry_transaction(sr_registry *reg, const char *action, const char *case_code,
                                    const char *detail, srp_txn_fn fn, void *ctx, sr_error *err);
 
+/* Signs msg with the session user's own Ed25519 key (from their slot, held
+ * in guarded memory for the session). SR_ERR_STATE when the slot has none
+ * yet (a keyring from before signing keys, not yet upgraded). */
+sr_status srp_registry_user_sign(const sr_registry *reg, const void *msg, size_t len,
+                                 unsigned char sig[SRP_SIGNATURE_BYTES], sr_error *err);
+/* The public signing key of user (NULL for the session's own user) from
+ * the session's keyring, into pk. SR_ERR_NOT_FOUND when there is no such
+ * user or their slot has no signing key. */
+sr_status srp_registry_user_sign_public(const sr_registry *reg, const char *user,
+                                        unsigned char pk[SRP_SIGN_PUBLIC_BYTES], sr_error *err);
+
 /* The keyring and keys of the session (borrowed), and its files. */
 srp_keyring *srp_registry_keyring(sr_registry *reg);
 const srp_keys *srp_registry_keys(const sr_registry *reg);
+/* The session's own slot secret (X25519, borrowed): opens what is sealed to
+ * the user, such as a publication. */
+const sr_secret *srp_registry_slot_secret(const sr_registry *reg);
 const char *srp_registry_keyring_path(const sr_registry *reg);
 const char *srp_registry_db_path(const sr_registry *reg);
 const char *srp_registry_codekey_path(const sr_registry *reg);

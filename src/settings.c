@@ -1,11 +1,13 @@
 /*
  * settings.c - registry settings kept in the database (the minimum cell of
- * summaries).
+ * summaries; the disclosure method and its perturbation table's parameters).
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/error.h"
+#include "ptable.h"
 #include "registry_int.h"
 #include "settings_int.h"
 #include "sigreg/settings.h"
@@ -60,4 +62,114 @@ sr_status sr_settings_set_min_cell(sr_registry *reg, int min_cell, sr_error *err
     char detail[48];
     snprintf(detail, sizeof detail, "min_cell=%d", min_cell);
     return srp_registry_transaction(reg, "settings.set", NULL, detail, store_min_cell, &ctx, err);
+}
+
+/* ---- the disclosure method ---- */
+
+static void method_defaults(sr_disclosure_method *m)
+{
+    memset(m, 0, sizeof *m);
+    snprintf(m->method, sizeof m->method, "suppression");
+    m->ptable_d = 5;
+    m->ptable_v = 3.0;
+    m->ptable_js = 2;
+}
+
+/* Reads one setting into text (left alone when unset). */
+static sr_status meta_text(sr_registry *reg, const char *key, char *text, size_t size,
+                           sr_error *err)
+{
+    char *value = NULL;
+    sr_status rc = srp_store_meta_get(srp_registry_db(reg), key, &value, err);
+    if (rc == SR_ERR_NOT_FOUND)
+        return SR_OK;
+    if (rc == SR_OK && strlen(value) < size)
+        memcpy(text, value, strlen(value) + 1);
+    free(value);
+    return rc;
+}
+
+static sr_status check_method(const sr_disclosure_method *m, sr_error *err)
+{
+    if (strcmp(m->method, "suppression") != 0 && strcmp(m->method, "cell-key") != 0)
+        return srp_error_set_where(err, SR_ERR_USAGE, "method",
+                                   "'%s' is not a disclosure method: suppression or cell-key",
+                                   m->method);
+    if (m->ptable_js < 1)
+        return srp_error_set_where(err, SR_ERR_USAGE, "ptable_js",
+                                   "the blocked counts js must be 1 to %d", SRP_PTABLE_JS_MAX);
+    srp_ptable *pt = NULL;
+    sr_status rc = srp_ptable_create(m->ptable_d, m->ptable_v, m->ptable_js, &pt, err);
+    srp_ptable_free(pt);
+    return rc;
+}
+
+sr_status srp_settings_method(sr_registry *reg, sr_disclosure_method *out, sr_error *err)
+{
+    method_defaults(out);
+    char method[SR_SETTINGS_METHOD_MAX] = "", d[16] = "", v[32] = "", js[16] = "";
+    sr_status rc = meta_text(reg, "method", method, sizeof method, err);
+    if (rc == SR_OK)
+        rc = meta_text(reg, "ptable_d", d, sizeof d, err);
+    if (rc == SR_OK)
+        rc = meta_text(reg, "ptable_v", v, sizeof v, err);
+    if (rc == SR_OK)
+        rc = meta_text(reg, "ptable_js", js, sizeof js, err);
+    if (rc != SR_OK)
+        return rc;
+    if (method[0])
+        memcpy(out->method, method, sizeof method);
+    if (d[0])
+        out->ptable_d = (int)strtol(d, NULL, 10);
+    if (v[0])
+        out->ptable_v = strtod(v, NULL);
+    if (js[0])
+        out->ptable_js = (int)strtol(js, NULL, 10);
+    sr_error check = {0};
+    if (check_method(out, &check) != SR_OK)
+        return srp_error_set(err, SR_ERR_CORRUPT, "the registry's disclosure method is damaged");
+    return SR_OK;
+}
+
+sr_status sr_settings_method(sr_registry *reg, sr_disclosure_method *out, sr_error *err)
+{
+    sr_status rc = srp_settings_method(reg, out, err);
+    if (rc == SR_OK)
+        rc = srp_registry_transaction(reg, "settings.show", NULL, "method", NULL, NULL, err);
+    return rc;
+}
+
+static sr_status store_method(sr_registry *reg, void *vctx, sr_error *err)
+{
+    const sr_disclosure_method *m = vctx;
+    sqlite3 *db = srp_registry_db(reg);
+    char d[16], v[32], js[16];
+    snprintf(d, sizeof d, "%d", m->ptable_d);
+    snprintf(v, sizeof v, "%.6g", m->ptable_v);
+    snprintf(js, sizeof js, "%d", m->ptable_js);
+    sr_status rc = srp_store_meta_set(db, "method", m->method, err);
+    if (rc == SR_OK)
+        rc = srp_store_meta_set(db, "ptable_d", d, err);
+    if (rc == SR_OK)
+        rc = srp_store_meta_set(db, "ptable_v", v, err);
+    if (rc == SR_OK)
+        rc = srp_store_meta_set(db, "ptable_js", js, err);
+    return rc;
+}
+
+sr_status sr_settings_set_method(sr_registry *reg, const sr_disclosure_method *method,
+                                 sr_error *err)
+{
+    sr_status rc = sr_registry_require(reg, SR_ROLE_BIT(SR_ROLE_ADMIN), "change settings", err);
+    if (rc != SR_OK)
+        return rc;
+    sr_disclosure_method m = *method;
+    m.method[sizeof m.method - 1] = '\0';
+    rc = check_method(&m, err);
+    if (rc != SR_OK)
+        return rc;
+    char detail[96];
+    snprintf(detail, sizeof detail, "method=%s D=%d V=%.6g js=%d", m.method, m.ptable_d, m.ptable_v,
+             m.ptable_js);
+    return srp_registry_transaction(reg, "settings.set", NULL, detail, store_method, &m, err);
 }

@@ -9,9 +9,12 @@
 #define SIGREG_SETTINGS_INT_H
 
 #include "sigreg/registry.h"
+#include "sigreg/settings.h"
 #include "sigreg/status.h"
 
 /* The minimum cell setting, without an audit entry (for summaries). */
 sr_status srp_settings_min_cell(sr_registry *reg, int *min_cell, sr_error *err);
+/* The disclosure method, without an audit entry (for summaries). */
+sr_status srp_settings_method(sr_registry *reg, sr_disclosure_method *out, sr_error *err);
 
 #endif

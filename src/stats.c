@@ -21,6 +21,7 @@
 #include "base/texts.h"
 #include "base/timeutil.h"
 #include "form_store_int.h"
+#include "publication_int.h"
 #include "registry_int.h"
 #include "settings_int.h"
 #include "sigreg/cases.h"
@@ -104,6 +105,9 @@ void sr_stats_free(sr_stats *r)
     free(r->rows);
     free(r->title);
     free(r->versions);
+    srp_ptable_free(r->ptable);
+    free(r->published_by);
+    free(r->signer);
     free(r);
 }
 
@@ -114,6 +118,15 @@ size_t sr_stats_row_count(const sr_stats *r)
 const sr_stats_row *sr_stats_row_at(const sr_stats *r, size_t i)
 {
     return &r->rows[i];
+}
+const sr_stats_protection *sr_stats_protection_of(const sr_stats *r)
+{
+    return &r->protection;
+}
+
+const char *sr_stats_method(const sr_stats *r)
+{
+    return r->ptable ? "cell-key" : "suppression";
 }
 int sr_stats_min_cell(const sr_stats *r)
 {
@@ -166,6 +179,19 @@ size_t sr_stats_note_count(const sr_stats *r)
 const char *sr_stats_note(const sr_stats *r, size_t i)
 {
     return r->notes[i];
+}
+
+const char *sr_stats_published_at(const sr_stats *r)
+{
+    return r->published_at[0] ? r->published_at : NULL;
+}
+const char *sr_stats_published_by(const sr_stats *r)
+{
+    return r->published_by;
+}
+const char *sr_stats_signer(const sr_stats *r)
+{
+    return r->signer;
 }
 
 const char *sr_stats_by_name(const sr_stats *r, int i)
@@ -228,6 +254,10 @@ static sr_status setup_by(srp_stats_engine *e, int by_index, const char *name, s
             add_dimension(e, name, SRP_BY_UNIT + b, by_index);
             return SR_OK;
         }
+    if (strcmp(name, "half") == 0) { /* half-years, as a publication's periods */
+        add_dimension(e, name, SRP_BY_HALF, by_index);
+        return SR_OK;
+    }
     srp_dimension *dim = add_dimension(e, name, SRP_BY_NONE, by_index);
     srp_variable *bv = &dim->var;
     /* An item of this form, else one of the case's intake. */
@@ -433,6 +463,15 @@ static sr_status explain(const srp_stats_engine *e, sr_stats *r, sr_error *err)
     }
     if (srp_stats_add_note(r, srp_texts_get(SRP_T_STATS_NEVER_SUMMARISED, e->lang)) != 0)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    const sr_stats_protection *p = &r->protection;
+    if (p->withheld || p->released) {
+        char note[600];
+        snprintf(note, sizeof note, srp_texts_get(SRP_T_STATS_PROTECTION, e->lang), p->withheld,
+                 p->figures, p->small, p->small_group, p->secondary, p->persons_hidden,
+                 p->groups_hidden, p->released);
+        if (srp_stats_add_note(r, note) != 0)
+            return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    }
     return SR_OK;
 }
 
@@ -555,85 +594,117 @@ static sr_status check_query(const sr_stats_query *q, sr_error *err)
     return SR_OK;
 }
 
+sr_status srp_stats_job_prepare(sr_registry *reg, const sr_stats_query *query, srp_stats_job *job,
+                                sr_error *err)
+{
+    memset(job, 0, sizeof *job);
+    job->q = *query;
+    srp_stats_engine *e = &job->e;
+    sr_stats_query *q = &job->q;
+    e->reg = reg;
+    e->q = q;
+    e->lang = srp_lang_tag(q->lang);
+    sr_stats *r = job->r = calloc(1, sizeof *r);
+    if (!r || !(r->strings = srp_strings_new()))
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    int configured = 5;
+    sr_status rc = check_query(q, err);
+    if (rc == SR_OK)
+        rc = srp_settings_min_cell(reg, &configured, err);
+    if (rc == SR_OK)
+        rc = srp_stats_ck_begin(e, &job->ck, err);
+    if (rc != SR_OK)
+        return rc;
+    q->min_cell = q->min_cell ? q->min_cell : configured;
+    r->min_cell = q->min_cell;
+    r->change = q->change;
+    snprintf(r->form, sizeof r->form, "%s", q->form);
+    snprintf(r->lang, sizeof r->lang, "%s", e->lang);
+    srp_time_now_iso(r->generated_at, sizeof r->generated_at);
+    rc = widen_dates(e, r, err);
+    if (rc == SR_OK)
+        rc = restrict_units(e, err);
+    if (rc == SR_OK)
+        rc = load_intake(e, err);
+    int cases = strcmp(q->form, "cases") == 0;
+    if (rc == SR_OK && !cases) {
+        rc = load_versions(e, q->form, e->forms, e->versions, &e->version_count, err);
+        if (rc == SR_OK && e->version_count == 0)
+            rc = srp_error_set_where(err, SR_ERR_NOT_FOUND, "form", "no form '%s'", q->form);
+    }
+    if (rc == SR_OK)
+        rc = cases ? setup_cases(e, r, err) : setup_form(e, r, err);
+    for (int d = 0; d < 2 && rc == SR_OK; d++)
+        if (q->by[d]) {
+            rc = setup_by(e, d, q->by[d], err);
+            snprintf(r->by[d], sizeof r->by[d], "%s", q->by[d]);
+        }
+    for (int d = 0; d < e->dim_count && rc == SR_OK; d++)
+        if (e->dims[d].kind == SRP_BY_UNIT && e->dims[d].by_index >= 0)
+            rc = load_unit_names(e, err);
+    if (rc == SR_OK)
+        rc = srp_slots_init(&job->s, err);
+    if (rc != SR_OK)
+        return rc;
+    setup_filters(e, r);
+    rc = cases ? srp_stats_scan_cases(e, &job->s, err) : srp_stats_scan(e, &job->s, err);
+    if (rc != SR_OK)
+        return rc;
+    srp_slots_sort(&job->s);
+    return SR_OK;
+}
+
+sr_status srp_stats_job_finish(srp_stats_job *job, srp_sdc *sdc, sr_error *err)
+{
+    if (srp_stats_emit(&job->e, &job->s, sdc, &job->lay, job->r) != 0)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    if (!job->e.ck)
+        srp_stats_protection(&job->e, &job->s, sdc, &job->lay, &job->r->protection);
+    sr_status rc = explain(&job->e, job->r, err);
+    if (rc == SR_OK)
+        rc = srp_stats_ck_finish(&job->e, job->ck, job->r, err);
+    return rc;
+}
+
+void srp_stats_job_release(srp_stats_job *job)
+{
+    srp_cellkey_free(job->ck);
+    srp_layout_release(&job->e, &job->lay);
+    srp_slots_release(&job->e, &job->s);
+    engine_release(&job->e);
+    sr_stats_free(job->r);
+    memset(job, 0, sizeof *job);
+}
+
 sr_status sr_stats_run(sr_registry *reg, const sr_stats_query *query, sr_stats **out, sr_error *err)
 {
     *out = NULL;
-    sr_stats_query q = *query;
-    srp_stats_engine e;
-    memset(&e, 0, sizeof e);
-    e.reg = reg;
-    e.q = &q;
-    e.lang = srp_lang_tag(q.lang);
-    srp_slots s;
-    memset(&s, 0, sizeof s);
+    /* Analysts hold no key to the data: their figures come from the newest
+     * publication addressed to them. */
+    if (sr_registry_role(reg) == SR_ROLE_ANALYST)
+        return srp_publication_answer(reg, query, out, err);
     srp_sdc *sdc = NULL;
-    srp_layout lay;
-    memset(&lay, 0, sizeof lay);
-    sr_stats *r = calloc(1, sizeof *r);
-    if (!r || !(r->strings = srp_strings_new())) {
-        sr_stats_free(r);
+    srp_stats_job *job = malloc(sizeof *job);
+    if (!job)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-    }
-    int configured = 5;
-    sr_status rc = check_query(&q, err);
-    if (rc == SR_OK)
-        rc = srp_settings_min_cell(reg, &configured, err);
+    sr_status rc = srp_stats_job_prepare(reg, query, job, err);
     if (rc != SR_OK)
         goto out;
-    q.min_cell = q.min_cell ? q.min_cell : configured;
-    r->min_cell = q.min_cell;
-    r->change = q.change;
-    snprintf(r->form, sizeof r->form, "%s", q.form);
-    snprintf(r->lang, sizeof r->lang, "%s", e.lang);
-    srp_time_now_iso(r->generated_at, sizeof r->generated_at);
-    rc = widen_dates(&e, r, err);
-    if (rc == SR_OK)
-        rc = restrict_units(&e, err);
-    if (rc == SR_OK)
-        rc = load_intake(&e, err);
-    int cases = strcmp(q.form, "cases") == 0;
-    if (rc == SR_OK && !cases) {
-        rc = load_versions(&e, q.form, e.forms, e.versions, &e.version_count, err);
-        if (rc == SR_OK && e.version_count == 0)
-            rc = srp_error_set_where(err, SR_ERR_NOT_FOUND, "form", "no form '%s'", q.form);
-    }
-    if (rc == SR_OK)
-        rc = cases ? setup_cases(&e, r, err) : setup_form(&e, r, err);
-    for (int d = 0; d < 2 && rc == SR_OK; d++)
-        if (q.by[d]) {
-            rc = setup_by(&e, d, q.by[d], err);
-            snprintf(r->by[d], sizeof r->by[d], "%s", q.by[d]);
-        }
-    for (int d = 0; d < e.dim_count && rc == SR_OK; d++)
-        if (e.dims[d].kind == SRP_BY_UNIT && e.dims[d].by_index >= 0)
-            rc = load_unit_names(&e, err);
-    if (rc == SR_OK)
-        rc = srp_slots_init(&s, err);
-    if (rc != SR_OK)
-        goto out;
-    setup_filters(&e, r);
-    rc = cases ? srp_stats_scan_cases(&e, &s, err) : srp_stats_scan(&e, &s, err);
-    if (rc != SR_OK)
-        goto out;
-    srp_slots_sort(&s);
-    sdc = srp_sdc_new(q.min_cell);
-    if (!sdc || srp_stats_protect(&e, &s, sdc, &lay) != 0 ||
-        srp_stats_emit(&e, &s, sdc, &lay, r) != 0) {
+    sdc = srp_sdc_new(job->q.min_cell);
+    if (!sdc || srp_stats_protect(&job->e, &job->s, sdc, &job->lay) != 0) {
         rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
         goto out;
     }
-    rc = explain(&e, r, err);
+    rc = srp_stats_job_finish(job, sdc, err);
     if (rc == SR_OK)
-        rc = audit(reg, &q, r, err);
-out:
-    srp_layout_release(&e, &lay);
-    srp_sdc_free(sdc);
-    srp_slots_release(&e, &s);
-    engine_release(&e);
-    if (rc != SR_OK) {
-        sr_stats_free(r);
-        return rc;
+        rc = audit(reg, &job->q, job->r, err);
+    if (rc == SR_OK) {
+        *out = job->r;
+        job->r = NULL;
     }
-    *out = r;
-    return SR_OK;
+out:
+    srp_sdc_free(sdc);
+    srp_stats_job_release(job);
+    free(job);
+    return rc;
 }

@@ -117,6 +117,8 @@ static sr_status slot_init(srp_stats_engine *e, srp_slots *s, srp_slot *sl,
                 if (!(sl->acc[j].pairs[c] = calloc(v->ncodes, sizeof(long))))
                     return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
         }
+        if (e->ck && srp_stats_ck_init(&sl->acc[j], v->ncodes, sl->acc[j].pairs != NULL) != 0)
+            return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     }
     return SR_OK;
 }
@@ -186,6 +188,7 @@ void srp_slots_release(srp_stats_engine *e, srp_slots *s)
                 for (size_t c = 0; c < e->vars[j].ncodes; c++)
                     free(sl->acc[j].pairs[c]);
             free(sl->acc[j].pairs);
+            srp_stats_ck_release(&sl->acc[j], e->vars[j].ncodes);
             srp_hist_release(&sl->acc[j].values);
         }
         free(sl->acc);
@@ -247,6 +250,12 @@ static int dim_value(srp_stats_engine *e, int d, const char *date, const char *u
     case SRP_BY_QUARTER: {
         int month = (date[5] - '0') * 10 + (date[6] - '0');
         snprintf(period, sizeof period, "%.4s-Q%d", date, (month - 1) / 3 + 1);
+        value = period;
+        break;
+    }
+    case SRP_BY_HALF: {
+        int month = (date[5] - '0') * 10 + (date[6] - '0');
+        snprintf(period, sizeof period, "%.4s-H%d", date, month <= 6 ? 1 : 2);
         value = period;
         break;
     }

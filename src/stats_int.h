@@ -17,7 +17,9 @@
 #define SIGREG_STATS_INT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
+#include "cellkey.h"
 #include "coded.h"
 #include "disclosure.h"
 #include "form_int.h"
@@ -49,7 +51,8 @@ enum {
     SRP_BY_ITEM,
     SRP_BY_INTAKE_ITEM,
     SRP_BY_STATUS,
-    SRP_BY_PERIOD
+    SRP_BY_PERIOD,
+    SRP_BY_HALF
 };
 
 /* An item summarised (or grouped by), pooled over the versions of its form. */
@@ -81,6 +84,10 @@ typedef struct srp_dimension {
 
 typedef struct group_labels_cache group_labels_cache;
 
+/* Cells by identity, for summaries that share one disclosure problem (a
+ * publication): the same figure in two tables is then one cell. */
+typedef struct srp_idmap srp_idmap;
+
 typedef struct srp_stats_engine {
     sr_registry *reg;
     const sr_stats_query *q;
@@ -102,11 +109,21 @@ typedef struct srp_stats_engine {
     int dim_count;
     char from[SR_DATE_MAX + 1], to[SR_DATE_MAX + 1];
     char unit_filter[SR_UNIT_CODE_MAX + 1];
+    /* The cell-key method (NULL: suppression), and the record key of the
+     * case being gathered (stats_scan.c). */
+    const srp_cellkey *ck;
+    uint32_t case_key;
     char intake_id[SR_FORM_ID_MAX + 1];
     int need_intake;
     /* The units' names, for the labels of a unit dimension (parallel arrays). */
     char **unit_codes, **unit_names;
     size_t unit_count;
+    /* A publication's shared problems (NULL for a summary of its own): the
+     * groups' and the figures' cells by identity, and a salt mixed into
+     * every identity (the form, and whether it is a change table), so that
+     * figures of different forms never share a cell. */
+    srp_idmap *group_map, *cell_map;
+    unsigned long long salt;
     /* stats_rows.c: the strings of the group and variable whose rows are
      * being made (interned in the result). */
     struct group_labels_cache {
@@ -126,6 +143,11 @@ typedef struct srp_accum {
     long denominator;
     long top2; /* scale: people who gave one of the two highest steps */
     srp_hist values;
+    /* Cell keys (cellkey.h) of the same figures, only under the cell-key
+     * method: sums of the record keys of the people counted, mod 2^32. */
+    uint32_t *kcounts;
+    uint32_t **kpairs;
+    uint32_t kanswered, kdenominator, ktop2;
 } srp_accum;
 
 typedef struct srp_slot {
@@ -133,7 +155,8 @@ typedef struct srp_slot {
     int selected;                        /* published (every filter matches) */
     unsigned long long identity;         /* of the group, from its dimension=value pairs */
     long people;
-    srp_accum *acc; /* per variable */
+    uint32_t kpeople; /* the cell key of people (cell-key method) */
+    srp_accum *acc;   /* per variable */
 } srp_slot;
 
 typedef struct srp_strings srp_strings; /* an intern pool (stats.c) */
@@ -165,6 +188,13 @@ struct sr_stats {
     char generated_at[32];
     char by[2][SR_ITEM_ID_MAX + 1];
     char *title;
+    srp_ptable *ptable; /* the cell-key method's, NULL under suppression */
+    /* A summary read from a publication: when and by whom it was published,
+     * and the signer's fingerprint ("" and NULL for a live summary). */
+    char published_at[32];
+    char *published_by;
+    char *signer;
+    sr_stats_protection protection; /* what disclosure control hid (stats_protect.c) */
 };
 
 /* ---- interned strings (stats.c) ---- */
@@ -227,11 +257,45 @@ typedef struct srp_layout {
     size_t **summary;     /* per variable: slot * 3 (improved, unchanged, worsened) */
 } srp_layout;
 
+srp_idmap *srp_idmap_new(void); /* NULL when out of memory */
+void srp_idmap_free(srp_idmap *map);
+/* The cell of identity, or (size_t)-1. */
+size_t srp_idmap_find(const srp_idmap *map, unsigned long long identity);
+int srp_idmap_put(srp_idmap *map, unsigned long long identity, size_t cell); /* -1 on OOM */
+
 /* 0 improved, 1 unchanged, 2 worsened, -1 not comparable. */
 int srp_stats_region_of(const srp_variable *v, size_t from, size_t to);
 /* Lays out every figure as a cell of sdc, relates them and solves; -1 on OOM. */
 int srp_stats_protect(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layout *lay);
+/* The two stages of srp_stats_protect, for summaries that share problems:
+ * the groups' sizes as cells of g (related, not solved), then, with g
+ * solved, every figure as a cell of sdc (related, not solved). */
+int srp_stats_protect_groups(srp_stats_engine *e, srp_slots *s, srp_sdc *g, srp_layout *lay);
+int srp_stats_protect_figures(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sdc *g,
+                              srp_layout *lay);
 void srp_layout_release(const srp_stats_engine *e, srp_layout *lay);
+/* After the problem is solved: what it hid in this summary's figures. */
+void srp_stats_protection(const srp_stats_engine *e, const srp_slots *s, const srp_sdc *sdc,
+                          const srp_layout *lay, sr_stats_protection *out);
+
+/* ---- the cell-key method (stats_cellkey.c) ---- */
+
+/* Opens the registry's cell-key method into *ck (NULL: suppression) and
+ * points e at it. */
+sr_status srp_stats_ck_begin(srp_stats_engine *e, srp_cellkey **ck, sr_error *err);
+/* The notes of the method, and its pTable moved into the result (its JSON
+ * settings); a no-op without ck. */
+sr_status srp_stats_ck_finish(srp_stats_engine *e, srp_cellkey *ck, sr_stats *r, sr_error *err);
+/* The cell keys of an accumulator: -1 when out of memory. */
+int srp_stats_ck_init(srp_accum *a, size_t ncodes, int pairs);
+void srp_stats_ck_release(srp_accum *a, size_t ncodes);
+/* A count as published: perturbed at its cell key under the cell-key
+ * method, else as it is. */
+long srp_stats_ck_count(const srp_stats_engine *e, long count, uint32_t key);
+/* Whether a statistic over n people (true; key of its cell) may be shown
+ * under the cell-key method: the true and the perturbed n both reach
+ * min_cell, and for a quartile 10. */
+int srp_stats_ck_statistic_ok(const srp_stats_engine *e, long n, uint32_t key, int quartile);
 
 /* ---- rows (stats_rows.c) ---- */
 
@@ -239,5 +303,26 @@ sr_stats_row *srp_stats_new_row(sr_stats *r);
 int srp_stats_add_note(sr_stats *r, const char *text);
 /* The tidy rows of every selected slot; -1 on OOM. */
 int srp_stats_emit(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layout *lay, sr_stats *r);
+
+/* ---- one summary's run in steps (stats.c), for summaries that share one
+ * disclosure problem: prepare (check, set up, scan), protect (the stages of
+ * stats_protect.c, into problems the caller may share), finish (the rows
+ * and notes, from the solved problem). A job must not move once prepared:
+ * its engine points into it. ---- */
+
+typedef struct srp_stats_job {
+    sr_stats_query q; /* the query run (min_cell filled in); its strings are the caller's */
+    srp_stats_engine e;
+    srp_slots s;
+    srp_layout lay;
+    srp_cellkey *ck; /* the cell-key method's state, NULL under suppression */
+    sr_stats *r;     /* the result, owned by the job until taken (set to NULL) */
+} srp_stats_job;
+
+sr_status srp_stats_job_prepare(sr_registry *reg, const sr_stats_query *query, srp_stats_job *job,
+                                sr_error *err);
+sr_status srp_stats_job_finish(srp_stats_job *job, srp_sdc *sdc, sr_error *err);
+/* Frees everything the job holds (the result too, unless taken); zeroes it. */
+void srp_stats_job_release(srp_stats_job *job);
 
 #endif

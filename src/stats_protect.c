@@ -14,6 +14,74 @@
 
 #include "stats_int.h"
 
+/* ---- cells by identity (open addressing) ---- */
+
+struct srp_idmap {
+    unsigned long long *ids;
+    size_t *cells; /* cell + 1; 0 empty */
+    size_t size, count;
+};
+
+srp_idmap *srp_idmap_new(void)
+{
+    return calloc(1, sizeof(srp_idmap));
+}
+
+void srp_idmap_free(srp_idmap *map)
+{
+    if (!map)
+        return;
+    free(map->ids);
+    free(map->cells);
+    free(map);
+}
+
+size_t srp_idmap_find(const srp_idmap *map, unsigned long long identity)
+{
+    if (!map->size)
+        return (size_t)-1;
+    for (size_t h = (size_t)(identity ^ (identity >> 31)) & (map->size - 1); map->cells[h];
+         h = (h + 1) & (map->size - 1))
+        if (map->ids[h] == identity)
+            return map->cells[h] - 1;
+    return (size_t)-1;
+}
+
+static void idmap_place(unsigned long long *ids, size_t *cells, size_t size,
+                        unsigned long long identity, size_t cell1)
+{
+    size_t h = (size_t)(identity ^ (identity >> 31)) & (size - 1);
+    while (cells[h])
+        h = (h + 1) & (size - 1);
+    ids[h] = identity;
+    cells[h] = cell1;
+}
+
+int srp_idmap_put(srp_idmap *map, unsigned long long identity, size_t cell)
+{
+    if ((map->count + 1) * 2 > map->size) {
+        size_t size = map->size ? map->size * 2 : 1024;
+        unsigned long long *ids = calloc(size, sizeof *ids);
+        size_t *cells = calloc(size, sizeof *cells);
+        if (!ids || !cells) {
+            free(ids);
+            free(cells);
+            return -1;
+        }
+        for (size_t i = 0; i < map->size; i++)
+            if (map->cells[i])
+                idmap_place(ids, cells, size, map->ids[i], map->cells[i]);
+        free(map->ids);
+        free(map->cells);
+        map->ids = ids;
+        map->cells = cells;
+        map->size = size;
+    }
+    idmap_place(map->ids, map->cells, map->size, identity, cell + 1);
+    map->count++;
+    return 0;
+}
+
 int srp_stats_region_of(const srp_variable *v, size_t from, size_t to)
 {
     /* Ordered choices run from favourable to unfavourable; scales are
@@ -27,6 +95,28 @@ int srp_stats_region_of(const srp_variable *v, size_t from, size_t to)
     if (v->type == SR_ITEM_CHOICE && v->ordered)
         return to < from ? 0 : 2;
     return -1;
+}
+
+/* A new cell of sdc, or, when the engine shares its problem with other
+ * summaries (a publication), the cell that already has this identity: then
+ * one figure shown by several tables is one cell, withheld alike in all. */
+static size_t new_cell(const srp_stats_engine *e, srp_sdc *sdc, srp_idmap *map, long count,
+                       int force, unsigned long long identity)
+{
+    if (e->salt)
+        identity = (identity ^ e->salt) * 0x9E3779B97F4A7C15ULL;
+    if (!map)
+        return srp_sdc_cell(sdc, count, force, identity);
+    size_t cell = srp_idmap_find(map, identity);
+    if (cell != (size_t)-1) {
+        if (force)
+            srp_sdc_force(sdc, cell, SRP_SDC_GROUP);
+        return cell;
+    }
+    cell = srp_sdc_cell(sdc, count, force, identity);
+    if (cell != (size_t)-1 && srp_idmap_put(map, identity, cell) != 0)
+        return (size_t)-1;
+    return cell;
 }
 
 static int change_summarised(const srp_variable *v)
@@ -145,35 +235,34 @@ static int relate_dimensions(srp_sdc *sdc, const partition *p, const size_t *cel
             size_t n = 0;
             for (size_t k = i; k != (size_t)-1; k = p->next[dim][k])
                 members[n++] = cell_of[k * stride + col];
-            if (srp_sdc_relation(sdc, members, n) != 0)
+            if (srp_sdc_relation_outside(sdc, members, n) != 0)
                 return -1;
         }
     return 0;
 }
 
 /* Stage 1: groups. A group smaller than min is withheld whole, and as many
- * others as it takes that its size cannot be recomputed. */
-static srp_sdc *protect_groups(srp_stats_engine *e, srp_slots *s, const partition *part,
-                               srp_layout *lay, size_t *members)
+ * others as it takes that its size cannot be recomputed (once g is solved). */
+int srp_stats_protect_groups(srp_stats_engine *e, srp_slots *s, srp_sdc *g, srp_layout *lay)
 {
-    srp_sdc *g = srp_sdc_new(e->q->min_cell);
+    int rc = -1;
+    partition part;
+    size_t *members = malloc((s->count + 1) * sizeof *members);
+    int made = partition_make(&part, s, e->dim_count) == 0;
     lay->group_cell = calloc(s->count ? s->count : 1, sizeof(size_t));
-    if (!g || !lay->group_cell) {
-        srp_sdc_free(g);
-        return NULL;
-    }
+    if (!made || !members || !lay->group_cell)
+        goto out;
     for (size_t i = 0; i < s->count; i++)
-        if ((lay->group_cell[i] = srp_sdc_cell(g, s->items[i].people, 0, s->items[i].identity)) ==
-            (size_t)-1) {
-            srp_sdc_free(g);
-            return NULL;
-        }
-    if (relate_dimensions(g, part, lay->group_cell, 1, 0, members) != 0) {
-        srp_sdc_free(g);
-        return NULL;
-    }
-    srp_sdc_solve(g);
-    return g;
+        if ((lay->group_cell[i] = new_cell(e, g, e->group_map, s->items[i].people, 0,
+                                           s->items[i].identity)) == (size_t)-1)
+            goto out;
+    if (relate_dimensions(g, &part, lay->group_cell, 1, 0, members) != 0)
+        goto out;
+    rc = 0;
+out:
+    free(members);
+    partition_release(&part);
+    return rc;
 }
 
 /* Within a group the options add up to those who answered, which any
@@ -195,7 +284,9 @@ static int relate_options(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_l
         else
             kept[nk++] = cell;
     }
-    if (srp_sdc_relation(sdc, all, na) != 0)
+    /* The options add up to those who answered: a figure an outsider has
+     * when the group is published (in a withheld group, nothing). */
+    if (!group_withheld && srp_sdc_relation(sdc, all, na) != 0)
         return -1;
     if (nm == 0)
         return 0;
@@ -204,14 +295,17 @@ static int relate_options(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_l
         if (!lay->denominator[j])
             return -1;
     }
-    size_t d = srp_sdc_cell(sdc, s->items[i].acc[j].denominator, group_withheld,
-                            srp_stats_hash_text(base, "#denominator"));
+    size_t d = new_cell(e, sdc, e->cell_map, s->items[i].acc[j].denominator, group_withheld,
+                        srp_stats_hash_text(base, "#denominator"));
     if (d == (size_t)-1)
         return -1;
     lay->denominator[j][i] = d;
-    kept[nk++] = d;
+    /* The denominator is the sum of the other options; with the missing
+     * ones it makes those who answered. */
+    if (srp_sdc_relation_total(sdc, kept, nk, d) != 0)
+        return -1;
     missing[nm++] = d;
-    return srp_sdc_relation(sdc, kept, nk) != 0 || srp_sdc_relation(sdc, missing, nm) != 0 ? -1 : 0;
+    return !group_withheld && srp_sdc_relation(sdc, missing, nm) != 0 ? -1 : 0;
 }
 
 /* A multichoice's options add up to nothing, but with 'missing' options its
@@ -233,14 +327,14 @@ static int relate_multichoice(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, s
     }
     const srp_accum *a = &s->items[i].acc[j];
     size_t pair[2];
-    pair[0] = srp_sdc_cell(sdc, a->denominator, group_withheld,
-                           srp_stats_hash_text(base, "#denominator"));
-    pair[1] = srp_sdc_cell(sdc, a->answered - a->denominator, group_withheld,
-                           srp_stats_hash_text(base, "#missing_only"));
+    pair[0] = new_cell(e, sdc, e->cell_map, a->denominator, group_withheld,
+                       srp_stats_hash_text(base, "#denominator"));
+    pair[1] = new_cell(e, sdc, e->cell_map, a->answered - a->denominator, group_withheld,
+                       srp_stats_hash_text(base, "#missing_only"));
     if (pair[0] == (size_t)-1 || pair[1] == (size_t)-1)
         return -1;
     lay->denominator[j][i] = pair[0];
-    return srp_sdc_relation(sdc, pair, 2);
+    return group_withheld ? 0 : srp_sdc_relation(sdc, pair, 2);
 }
 
 /* The improved/unchanged/worsened summaries of a paired table: each is the
@@ -267,21 +361,19 @@ static int relate_summaries(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp
         static const char *const names[3] = {"#improved", "#same", "#worse"};
         for (int r = 0; r < 3; r++)
             if ((lay->summary[j][i * 3 + (size_t)r] =
-                     srp_sdc_cell(sdc, totals[r], group_withheld,
-                                  srp_stats_hash_text(sbase, names[r]))) == (size_t)-1)
+                     new_cell(e, sdc, e->cell_map, totals[r], group_withheld,
+                              srp_stats_hash_text(sbase, names[r]))) == (size_t)-1)
                 return -1;
-        if (srp_sdc_relation(sdc, &lay->summary[j][i * 3], 3) != 0)
+        if (!group_withheld && srp_sdc_relation(sdc, &lay->summary[j][i * 3], 3) != 0)
             return -1;
-        /* A summary is the sum of its region's paired cells: with it
-         * published, the region with it is one more relation. */
+        /* A summary is the sum of its region's paired cells. */
         for (int r = 0; r < 3; r++) {
             size_t n = 0;
             for (size_t x = 0; x < v->ncodes; x++)
                 for (size_t y = 0; y < v->ncodes; y++)
                     if (srp_stats_region_of(v, x, y) == r)
                         members[n++] = lay->cells[j][i * cols + x * v->ncodes + y];
-            members[n++] = lay->summary[j][i * 3 + (size_t)r];
-            if (srp_sdc_relation(sdc, members, n) != 0)
+            if (srp_sdc_relation_total(sdc, members, n, lay->summary[j][i * 3 + (size_t)r]) != 0)
                 return -1;
         }
     }
@@ -327,8 +419,8 @@ static int protect_cells(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sd
         unsigned long long base = srp_stats_hash_text(s->items[i].identity, v->id);
         for (size_t c = 0; c < cols; c++) {
             long count = cell_count(e, v, &s->items[i].acc[j], c);
-            size_t cell =
-                srp_sdc_cell(sdc, count, group_withheld, srp_stats_hash_text(base, names[c]));
+            size_t cell = new_cell(e, sdc, e->cell_map, count, group_withheld,
+                                   srp_stats_hash_text(base, names[c]));
             if (cell == (size_t)-1)
                 return -1;
             lay->cells[j][i * cols + c] = cell;
@@ -339,8 +431,9 @@ static int protect_cells(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sd
         if (!e->q->change && v->type == SR_ITEM_MULTICHOICE &&
             relate_multichoice(e, s, sdc, lay, j, i, group_withheld, base) != 0)
             return -1;
-        if (e->q->change) {
-            /* Rows and columns of the paired table. */
+        if (e->q->change && !group_withheld) {
+            /* Rows and columns of the paired table: the margins of those
+             * compared, published with the group. */
             size_t *row = scratch, *col = scratch + n;
             for (size_t a = 0; a < n; a++) {
                 for (size_t b = 0; b < n; b++) {
@@ -371,10 +464,10 @@ static int protect_cells(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sd
     return 0;
 }
 
-int srp_stats_protect(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layout *lay)
+int srp_stats_protect_figures(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sdc *g,
+                              srp_layout *lay)
 {
     int rc = -1;
-    srp_sdc *g = NULL;
     size_t *scratch = NULL;
     partition part;
     if (partition_make(&part, s, e->dim_count) != 0)
@@ -391,10 +484,6 @@ int srp_stats_protect(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layou
     scratch = malloc(most * sizeof *scratch);
     if (!scratch)
         goto out;
-    g = protect_groups(e, s, &part, lay, scratch);
-    if (!g)
-        goto out;
-    /* Stage 2: every figure. */
     size_t nv = e->var_count ? e->var_count : 1;
     lay->cells = calloc(nv, sizeof *lay->cells);
     lay->columns = calloc(nv, sizeof *lay->columns);
@@ -405,12 +494,27 @@ int srp_stats_protect(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layou
     for (size_t j = 0; j < e->var_count; j++)
         if (protect_variable(e, s, sdc, g, &part, lay, j, scratch) != 0)
             goto out;
+    rc = 0;
+out:
+    free(scratch);
+    partition_release(&part);
+    return rc;
+}
+
+int srp_stats_protect(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layout *lay)
+{
+    int rc = -1;
+    srp_sdc *g = srp_sdc_new(e->q->min_cell);
+    if (!g || srp_stats_protect_groups(e, s, g, lay) != 0)
+        goto out;
+    srp_sdc_solve(g);
+    /* Stage 2: every figure. */
+    if (srp_stats_protect_figures(e, s, sdc, g, lay) != 0)
+        goto out;
     srp_sdc_solve(sdc);
     rc = 0;
 out:
     srp_sdc_free(g);
-    free(scratch);
-    partition_release(&part);
     return rc;
 }
 
@@ -428,4 +532,51 @@ void srp_layout_release(const srp_stats_engine *e, srp_layout *lay)
     free(lay->denominator);
     free(lay->columns);
     free(lay->group_cell);
+}
+
+static void count_figure(const srp_sdc *sdc, size_t cell, sr_stats_protection *out, long *hidden,
+                         int *whole)
+{
+    enum srp_sdc_reason st = srp_sdc_state(sdc, cell);
+    out->figures++;
+    out->released += srp_sdc_released(sdc, cell) != 0;
+    out->unprotectable += srp_sdc_narrow(sdc, cell) != 0;
+    if (st == SRP_SDC_PUBLISHED)
+        return;
+    out->withheld++;
+    if (st == SRP_SDC_SMALL)
+        out->small++;
+    else if (st == SRP_SDC_GROUP)
+        out->small_group++, *whole = 1;
+    else
+        out->secondary++;
+    *hidden += srp_sdc_count(sdc, cell);
+}
+
+void srp_stats_protection(const srp_stats_engine *e, const srp_slots *s, const srp_sdc *sdc,
+                          const srp_layout *lay, sr_stats_protection *out)
+{
+    memset(out, 0, sizeof *out);
+    for (size_t j = 0; lay->cells && j < e->var_count; j++) {
+        const srp_variable *v = &e->vars[j];
+        size_t cols = lay->columns[j];
+        /* The options of a multichoice add up to nothing the table shows. */
+        int adds_up = e->q->change || v->type != SR_ITEM_MULTICHOICE;
+        for (size_t i = 0; cols && i < s->count; i++) {
+            long hidden = 0;
+            int whole = 0;
+            for (size_t c = 0; c < cols; c++)
+                count_figure(sdc, lay->cells[j][i * cols + c], out, &hidden, &whole);
+            long ignored = 0;
+            if (lay->denominator && lay->denominator[j])
+                count_figure(sdc, lay->denominator[j][i], out, &ignored, &whole);
+            if (lay->summary && lay->summary[j])
+                for (size_t r = 0; r < 3; r++)
+                    count_figure(sdc, lay->summary[j][i * 3 + r], out, &ignored, &whole);
+            if (whole)
+                out->groups_hidden++;
+            else if (adds_up)
+                out->persons_hidden += hidden; /* the group's n minus what is published */
+        }
+    }
 }

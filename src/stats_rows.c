@@ -40,6 +40,16 @@ static int reason_of(enum srp_sdc_reason state)
                                         : 0;
 }
 
+/* What disclosure control decided of a cell: under the cell-key method
+ * nothing is withheld for its count, the noise protects it. */
+static enum srp_sdc_reason state_of(const srp_stats_engine *e, const srp_sdc *sdc, size_t cell)
+{
+    return e->ck ? SRP_SDC_PUBLISHED : srp_sdc_state(sdc, cell);
+}
+
+/* The cell key of a figure, 0 when there are none (suppression). */
+#define KEY(array, index) ((array) ? (array)[index] : 0U)
+
 /* The label of a group's code in dimension d (borrowed), or NULL. */
 static const char *group_label(const srp_stats_engine *e, int d, const char *code)
 {
@@ -156,12 +166,47 @@ static void set_count(sr_stats_row *row, long count, long denominator, int denom
     }
 }
 
+/* The statistics under the cell-key method: n perturbed at its cell key,
+ * the others of the true values, shown only when both the true and the
+ * perturbed n reach min_cell (a quartile: 10 too). */
+static int emit_numeric_ck(srp_stats_engine *e, sr_stats *r, const srp_variable *v,
+                           const srp_slot *sl, const srp_accum *a)
+{
+    static const char *const names[] = {"n", "mean", "median", "p25", "p75"};
+    static const srp_text_id labels[] = {SRP_T_STAT_N, SRP_T_STAT_MEAN, SRP_T_STAT_MEDIAN,
+                                         SRP_T_STAT_P25, SRP_T_STAT_P75};
+    static const double quantiles[] = {0, 0, 0.5, 0.25, 0.75};
+    long n = a->values.total;
+    for (int k = 0; k < 5; k++) {
+        sr_stats_row *row = row_for(e, r, v, sl, names[k], srp_texts_get(labels[k], e->lang));
+        if (!row)
+            return -1;
+        row->has_denominator = 0;
+        row->count = srp_stats_ck_count(e, n, a->kanswered);
+        row->has_count = 1;
+        if (k == 0)
+            continue;
+        if (!srp_stats_ck_statistic_ok(e, n, a->kanswered, k >= 2)) {
+            row->suppressed = 1;
+            row->reason = 4;
+            continue;
+        }
+        double est =
+            k == 1 ? srp_hist_mean(&a->values) : srp_hist_quantile(&a->values, quantiles[k]);
+        row->estimate = round(est * 100) / 100;
+        row->has_estimate = 1;
+    }
+    return 0;
+}
+
 static int emit_numeric(srp_stats_engine *e, sr_stats *r, const srp_variable *v, const srp_slot *sl,
                         const srp_accum *a, int withheld, int reason)
 {
     static const char *const names[] = {"n", "mean", "median", "p25", "p75"};
     static const srp_text_id labels[] = {SRP_T_STAT_N, SRP_T_STAT_MEAN, SRP_T_STAT_MEDIAN,
                                          SRP_T_STAT_P25, SRP_T_STAT_P75};
+    if (e->ck)
+        return emit_numeric_ck(e, r, v, sl, a);
     long n = a->values.total;
     for (int k = 0; k < 5; k++) {
         sr_stats_row *row = row_for(e, r, v, sl, names[k], srp_texts_get(labels[k], e->lang));
@@ -200,9 +245,13 @@ static int emit_change(srp_stats_engine *e, srp_sdc *sdc, const srp_layout *lay,
     const srp_accum *a = &sl->acc[j];
     size_t cols = lay->columns[j];
     long pairs = 0;
+    uint32_t kpairs = 0; /* the key of a union of cells is the sum of theirs */
     for (size_t x = 0; x < v->ncodes; x++)
-        for (size_t y = 0; y < v->ncodes; y++)
+        for (size_t y = 0; y < v->ncodes; y++) {
             pairs += a->pairs[x][y];
+            kpairs += a->kpairs ? a->kpairs[x][y] : 0U;
+        }
+    pairs = srp_stats_ck_count(e, pairs, kpairs);
     for (size_t x = 0; x < v->ncodes; x++)
         for (size_t y = 0; y < v->ncodes; y++) {
             char value[2 * SR_OPTION_CODE_MAX + 8];
@@ -216,8 +265,9 @@ static int emit_change(srp_stats_engine *e, srp_sdc *sdc, const srp_layout *lay,
             srp_buf_free(&label);
             if (!row)
                 return -1;
-            set_count(row, a->pairs[x][y], pairs, group_ok,
-                      srp_sdc_state(sdc, lay->cells[j][i * cols + x * v->ncodes + y]));
+            set_count(row, srp_stats_ck_count(e, a->pairs[x][y], a->kpairs ? a->kpairs[x][y] : 0U),
+                      pairs, group_ok,
+                      state_of(e, sdc, lay->cells[j][i * cols + x * v->ncodes + y]));
         }
     if (!lay->summary[j])
         return 0;
@@ -225,20 +275,25 @@ static int emit_change(srp_stats_engine *e, srp_sdc *sdc, const srp_layout *lay,
     static const srp_text_id labels[] = {SRP_T_STAT_IMPROVED, SRP_T_STAT_UNCHANGED,
                                          SRP_T_STAT_WORSENED};
     long totals[3] = {0, 0, 0}, comparable = 0;
+    uint32_t ktotals[3] = {0, 0, 0}, kcomparable = 0;
     for (size_t x = 0; x < v->ncodes; x++)
         for (size_t y = 0; y < v->ncodes; y++) {
             int reg = srp_stats_region_of(v, x, y);
             if (reg >= 0) {
+                uint32_t key = a->kpairs ? a->kpairs[x][y] : 0U;
                 totals[reg] += a->pairs[x][y];
                 comparable += a->pairs[x][y];
+                ktotals[reg] += key;
+                kcomparable += key;
             }
         }
+    comparable = srp_stats_ck_count(e, comparable, kcomparable);
     for (int k = 0; k < 3; k++) {
         sr_stats_row *row = row_for(e, r, v, sl, names[k], srp_texts_get(labels[k], e->lang));
         if (!row)
             return -1;
-        set_count(row, totals[k], comparable, group_ok,
-                  srp_sdc_state(sdc, lay->summary[j][i * 3 + (size_t)k]));
+        set_count(row, srp_stats_ck_count(e, totals[k], ktotals[k]), comparable, group_ok,
+                  state_of(e, sdc, lay->summary[j][i * 3 + (size_t)k]));
     }
     return 0;
 }
@@ -253,15 +308,16 @@ static int emit_options(srp_stats_engine *e, srp_sdc *sdc, const srp_layout *lay
     int any_withheld = 0;
     int denominator_ok =
         group_ok &&
-        (!lay->denominator[j] || srp_sdc_state(sdc, lay->denominator[j][i]) == SRP_SDC_PUBLISHED);
+        (!lay->denominator[j] || state_of(e, sdc, lay->denominator[j][i]) == SRP_SDC_PUBLISHED);
     any_withheld |= !denominator_ok;
     for (size_t c = 0; c < v->ncodes; c++) {
-        enum srp_sdc_reason st = srp_sdc_state(sdc, lay->cells[j][i * cols + c]);
+        enum srp_sdc_reason st = state_of(e, sdc, lay->cells[j][i * cols + c]);
         any_withheld |= st != SRP_SDC_PUBLISHED;
         sr_stats_row *row = row_for(e, r, v, sl, v->codes[c], v->code_labels[c]);
         if (!row)
             return -1;
-        set_count(row, a->counts[c], a->denominator, denominator_ok, st);
+        set_count(row, srp_stats_ck_count(e, a->counts[c], KEY(a->kcounts, c)),
+                  srp_stats_ck_count(e, a->denominator, a->kdenominator), denominator_ok, st);
         if (v->missing[c]) /* counted and shown, outside the shares */
             row->has_percent = 0;
     }
@@ -283,8 +339,10 @@ static int emit_options(srp_stats_engine *e, srp_sdc *sdc, const srp_layout *lay
     long top = a->top2;
     long both = v->ncodes >= 2 ? a->counts[v->ncodes - 1] + a->counts[v->ncodes - 2] - top : 0;
     long min = e->q->min_cell;
-    set_count(row, top, a->denominator, denominator_ok,
-              any_withheld              ? (group_ok ? SRP_SDC_SECONDARY : SRP_SDC_GROUP)
+    set_count(row, srp_stats_ck_count(e, top, a->ktop2),
+              srp_stats_ck_count(e, a->denominator, a->kdenominator), denominator_ok,
+              e->ck                     ? SRP_SDC_PUBLISHED
+              : any_withheld            ? (group_ok ? SRP_SDC_SECONDARY : SRP_SDC_GROUP)
               : top >= 1 && top < min   ? SRP_SDC_SMALL
               : both >= 1 && both < min ? SRP_SDC_SECONDARY
                                         : SRP_SDC_PUBLISHED);
@@ -302,7 +360,7 @@ int srp_stats_emit(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layout *
                 continue;
             int group_ok = 1;
             if (cols && lay->cells[j])
-                group_ok = srp_sdc_state(sdc, lay->cells[j][i * cols]) != SRP_SDC_GROUP;
+                group_ok = state_of(e, sdc, lay->cells[j][i * cols]) != SRP_SDC_GROUP;
             if (e->q->change) {
                 if (v->paired && emit_change(e, sdc, lay, r, j, i, sl, group_ok) != 0)
                     return -1;
@@ -313,7 +371,7 @@ int srp_stats_emit(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layout *
                     return -1;
                 continue;
             }
-            enum srp_sdc_reason st = srp_sdc_state(sdc, lay->cells[j][i * cols]);
+            enum srp_sdc_reason st = state_of(e, sdc, lay->cells[j][i * cols]);
             if (emit_numeric(e, r, v, sl, &sl->acc[j], st != SRP_SDC_PUBLISHED, reason_of(st)) != 0)
                 return -1;
         }

@@ -134,6 +134,31 @@ static inline void mark(const srp_stats_engine *e, person *x, size_t j, size_t c
     x->flags[j] |= SEEN_ANY | (e->vars[j].missing[c] ? 0 : SEEN_COUNTED);
 }
 
+/* Adds the record key of x's case to the cell key of every figure that
+ * flush_people counts x in (the same conditions). */
+static void add_keys(const srp_stats_engine *e, srp_slot *sl, const person *x, uint32_t key)
+{
+    sl->kpeople += key;
+    for (size_t k = 0; k < x->seen_count; k++)
+        sl->acc[x->seen_list[k].var].kcounts[x->seen_list[k].code] += key;
+    for (size_t t = 0; t < x->touched_count; t++) {
+        size_t j = x->touched[t];
+        const srp_variable *v = &e->vars[j];
+        srp_accum *a = &sl->acc[j];
+        if (x->n[j] == 0)
+            continue;
+        a->kanswered += key;
+        int counted = (x->flags[j] & SEEN_COUNTED) != 0, any = (x->flags[j] & SEEN_ANY) != 0;
+        if (!v->ncodes || counted || (v->type == SR_ITEM_MULTICHOICE && !any))
+            a->kdenominator += key;
+        if (v->type == SR_ITEM_SCALE && v->ncodes >= 2 &&
+            (x->seen[j][v->ncodes - 1] || x->seen[j][v->ncodes - 2]))
+            a->ktop2 += key;
+        if (a->kpairs && x->latest[j] >= 0 && x->intake_code[j] >= 0)
+            a->kpairs[x->intake_code[j]][x->latest[j]] += key;
+    }
+}
+
 /* Adds everyone gathered to their groups. */
 static int flush_people(srp_stats_engine *e, srp_slots *s, people *p)
 {
@@ -143,6 +168,8 @@ static int flush_people(srp_stats_engine *e, srp_slots *s, people *p)
         sl->people++;
         for (size_t k = 0; k < x->seen_count; k++)
             sl->acc[x->seen_list[k].var].counts[x->seen_list[k].code]++;
+        if (e->ck) /* the same people, the same cell keys (stats_cellkey.c) */
+            add_keys(e, sl, x, e->case_key);
         for (size_t t = 0; t < x->touched_count; t++) {
             size_t j = x->touched[t];
             srp_variable *v = &e->vars[j];
@@ -457,6 +484,8 @@ sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
                 goto out;
             }
             snprintf(current, sizeof current, "%s", code);
+            if (e->ck)
+                e->case_key = srp_cellkey_record(e->ck, code);
             /* This case's intake responses, decoded once. */
             in.count = 0;
             while (is && more_i == 1) {
@@ -543,6 +572,8 @@ sr_status srp_stats_scan_cases(srp_stats_engine *e, srp_slots *s, sr_error *err)
         touch(x, 0);
         mark(e, x, 0, strcmp(status, "closed") == 0 ? 1 : 0);
         x->n[0] = 1;
+        if (e->ck)
+            e->case_key = srp_cellkey_record(e->ck, (const char *)sqlite3_column_text(st, 0));
         if (flush_people(e, s, &p) != 0) {
             rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
             break;

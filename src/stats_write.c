@@ -263,17 +263,58 @@ static json_t *json_doc(const sr_stats *s, int labels)
         json_decref(versions);
         return NULL;
     }
-    return json_pack("{s:s, s:s, s:i, s:o, s:{s:s?, s:s?, s:s?, s:s?}, s:o, s:b, s:s, s:o, s:o}",
-                     "form", sr_stats_form(s), "title", sr_stats_form_title(s), "min_cell",
-                     sr_stats_min_cell(s), "by", by, "filters", "unit", sr_stats_unit(s), "status",
-                     sr_stats_status(s), "from", sr_stats_from(s), "to", sr_stats_to(s),
-                     "form_versions", versions, "change", sr_stats_change(s), "generated_at",
-                     sr_stats_generated_at(s), "notes", notes, "rows", rows);
+    json_t *doc = json_pack(
+        "{s:s, s:s, s:i, s:o, s:{s:s?, s:s?, s:s?, s:s?}, s:o, s:b, s:s, s:o, s:o}", "form",
+        sr_stats_form(s), "title", sr_stats_form_title(s), "min_cell", sr_stats_min_cell(s), "by",
+        by, "filters", "unit", sr_stats_unit(s), "status", sr_stats_status(s), "from",
+        sr_stats_from(s), "to", sr_stats_to(s), "form_versions", versions, "change",
+        sr_stats_change(s), "generated_at", sr_stats_generated_at(s), "notes", notes, "rows", rows);
+    /* What disclosure control hid, and why (a live summary under suppression). */
+    const sr_stats_protection *pr = sr_stats_protection_of(s);
+    if (doc && pr->figures &&
+        json_object_set_new(
+            doc, "protection",
+            json_pack("{s:I, s:{s:I, s:I, s:I, s:I}, s:I, s:I, s:I, s:I}", "figures",
+                      (json_int_t)pr->figures, "withheld", "total", (json_int_t)pr->withheld,
+                      "small", (json_int_t)pr->small, "small_group", (json_int_t)pr->small_group,
+                      "secondary", (json_int_t)pr->secondary, "persons_hidden",
+                      (json_int_t)pr->persons_hidden, "groups_hidden",
+                      (json_int_t)pr->groups_hidden, "released", (json_int_t)pr->released,
+                      "unprotectable", (json_int_t)pr->unprotectable)) != 0) {
+        json_decref(doc);
+        return NULL;
+    }
+    /* A publication's figures say when and by whom they were published. */
+    if (doc && sr_stats_published_at(s) &&
+        json_object_set_new(doc, "publication",
+                            json_pack("{s:s, s:s?, s:s?}", "published_at", sr_stats_published_at(s),
+                                      "published_by", sr_stats_published_by(s), "signer",
+                                      sr_stats_signer(s))) != 0) {
+        json_decref(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+/* Under the cell-key method, the settings the figures were made with: the
+ * method and its whole pTable (cellkey.h). */
+static json_t *with_settings(json_t *doc, const sr_stats *s)
+{
+    if (!doc || !s->ptable)
+        return doc;
+    json_t *settings =
+        json_pack("{s:s, s:i, s:o?}", "method", sr_stats_method(s), "min_cell",
+                  sr_stats_min_cell(s), "ptable", srp_cellkey_ptable_json(s->ptable));
+    if (!settings || json_object_set_new(doc, "settings", settings) != 0) {
+        json_decref(doc);
+        return NULL;
+    }
+    return doc;
 }
 
 static void write_json(out *o, const sr_stats *s, int labels)
 {
-    json_t *doc = json_doc(s, labels);
+    json_t *doc = with_settings(json_doc(s, labels), s);
     char *text = doc ? json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER) : NULL;
     json_decref(doc);
     if (!text) {

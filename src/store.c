@@ -60,6 +60,18 @@ static const char *const migrations[SRP_SCHEMA_VERSION] = {
      * every page read is decrypted and checked, and the case rows are three
      * times the size. */
     "CREATE INDEX cases_summary ON cases(code, unit, birth_date, status);",
+    /* 4 -> 5: each case's record key for the cell-key method (cellkey.h):
+     * uniform 32 bits from libsodium, drawn here for the cases there are
+     * (sigreg_record_key(), registered on every connection) and by case.c
+     * for every new one. Never printed, never in an extract. */
+    "ALTER TABLE cases ADD COLUMN record_key INTEGER;"
+    "UPDATE cases SET record_key = sigreg_record_key();",
+    /* 5 -> 6: the audit log's unkeyed hash chain (link) and each entry's
+     * signature by the acting user (signer: Ed25519 public key, sig); rows
+     * written before keep a NULL link until the next append fills it in. */
+    "ALTER TABLE audit ADD COLUMN link BLOB;"
+    "ALTER TABLE audit ADD COLUMN signer BLOB;"
+    "ALTER TABLE audit ADD COLUMN sig BLOB;",
 };
 
 /*
@@ -318,6 +330,17 @@ sr_status srp_store_set_cache(sqlite3 *db, int mib, sr_error *err)
     return rc == SQLITE_OK ? SR_OK : srp_store_fail(db, rc, "set the page cache", err);
 }
 
+/* sigreg_record_key(): a uniform 32-bit record key from libsodium (the
+ * migration that gives existing cases their keys). */
+static void record_key_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    (void)argv;
+    uint32_t key;
+    srp_random_bytes(&key, sizeof key);
+    sqlite3_result_int64(ctx, (sqlite3_int64)key);
+}
+
 sr_status srp_store_open(const char *path, const unsigned char key[SRP_KEY_BYTES], int create,
                          int busy_timeout_ms, sqlite3 **out, sr_error *err)
 {
@@ -381,6 +404,11 @@ sr_status srp_store_open(const char *path, const unsigned char key[SRP_KEY_BYTES
     rc = srp_store_apply_pragmas(db, err);
     if (rc != SR_OK)
         goto out;
+    if (sqlite3_create_function(db, "sigreg_record_key", 0, SQLITE_UTF8, NULL, record_key_fn, NULL,
+                                NULL) != SQLITE_OK) {
+        rc = srp_error_set(err, SR_ERR_DB, "cannot register the record key function");
+        goto out;
+    }
     *out = db;
     db = NULL;
 out:

@@ -77,6 +77,25 @@ size_t sr_stats_row_count(const sr_stats *stats);
 const sr_stats_row *sr_stats_row_at(const sr_stats *stats, size_t i);
 /* The settings used (borrowed strings). */
 int sr_stats_min_cell(const sr_stats *stats);
+/* How much disclosure control hid in this table, and why (issue 16). The
+ * figures are the table's counts (options, paired cells, summaries,
+ * denominators); persons_hidden counts only what the table itself gives
+ * away (a group's n minus its published counts), groups_hidden the
+ * item-by-group blocks withheld whole with their group; released are
+ * figures a rule would withhold that are published because the published
+ * ones give them anyway (provable zeros); unprotectable are withheld ones
+ * whose interval no pattern can make wide enough. All 0 under the cell-key
+ * method and for a summary read from a publication. */
+typedef struct sr_stats_protection {
+    size_t figures, withheld;
+    size_t small, small_group, secondary; /* withheld by reason */
+    long persons_hidden;
+    size_t groups_hidden, released, unprotectable;
+} sr_stats_protection;
+/* Borrowed from stats; never NULL. */
+const sr_stats_protection *sr_stats_protection_of(const sr_stats *stats);
+/* The disclosure method: "suppression" or "cell-key" (static). */
+const char *sr_stats_method(const sr_stats *stats);
 const char *sr_stats_from(const sr_stats *stats); /* widened; NULL if none */
 const char *sr_stats_to(const sr_stats *stats);
 /* The query actually run: the unit the figures are of (the one asked for, or
@@ -92,6 +111,12 @@ const char *sr_stats_versions(const sr_stats *stats); /* e.g. "1,2" */
 const char *sr_stats_generated_at(const sr_stats *stats);
 const char *sr_stats_by_name(const sr_stats *stats, int i); /* NULL when not grouped */
 const char *sr_stats_form_title(const sr_stats *stats);
+/* A summary answered from a publication (for an analyst, or read with
+ * sr_publication_stats): when it was published (ISO 8601, UTC), by whom and
+ * the signer's key fingerprint; NULL for a live summary. */
+const char *sr_stats_published_at(const sr_stats *stats);
+const char *sr_stats_published_by(const sr_stats *stats);
+const char *sr_stats_signer(const sr_stats *stats);
 /* Lines that explain what was done (widened dates, why figures are withheld). */
 size_t sr_stats_note_count(const sr_stats *stats);
 const char *sr_stats_note(const sr_stats *stats, size_t i);

@@ -120,6 +120,35 @@ static const struct {
     [SRP_T_XLSX_MIN_CELL] = {"Minsta cell (minsta antal som redovisas)",
                              "Minimum cell (smallest count published)"},
     [SRP_T_XLSX_UNIT] = {"Enhet", "Unit"},
+    [SRP_T_STATS_CELL_KEY] = {"antalen är slumpvis störda med cellnyckelmetoden (D = %d, V = %g, "
+                              "js = %d): samma personer ger alltid samma störning, inget antal är "
+                              "1-%d, andelar räknas på störda antal, och delarna behöver inte "
+                              "summera till sin total",
+                              "counts are perturbed by the cell-key method (D = %d, V = %g, "
+                              "js = %d): the same people always give the same noise, no count is "
+                              "1-%d, percentages are of perturbed counts, and parts need not add "
+                              "up to their total"},
+    [SRP_T_STATS_CELL_KEY_STATS] = {"medelvärden och kvartiler avser de verkliga värdena och "
+                                    "redovisas bara när både det verkliga och det störda antalet "
+                                    "personer är minst %d (kvartiler minst %d)",
+                                    "means and quartiles are of the true values, shown only when "
+                                    "both the true and the perturbed number of people are at "
+                                    "least %d (quartiles at least %d)"},
+    [SRP_T_PUB_PUBLISHED] = {"ur publiceringen %s av %s (signerad av %.16s…)",
+                             "from the publication of %s by %s (signed by %.16s…)"},
+    [SRP_T_PUB_PROTECTED] = {"alla tabeller i publiceringen är skyddade tillsammans: ingen "
+                             "undanhållen siffra kan räknas fram ur någon kombination av dem",
+                             "every table of the publication is protected together: no withheld "
+                             "figure can be recomputed from any combination of them"},
+    [SRP_T_STATS_PROTECTION] = {"röjandeskydd: %zu av %zu antal redovisas inte (%zu små, %zu i "
+                                "små grupper, %zu för att skydda andra); %ld personer dolda i "
+                                "grupper vars antal redovisas, %zu grupper dolda helt; %zu "
+                                "antal som övriga siffror ändå ger (t.ex. nollor) redovisas",
+                                "disclosure control: %zu of %zu counts withheld (%zu small, %zu "
+                                "in small groups, %zu to protect others); %ld persons hidden in "
+                                "groups whose size is published, %zu groups hidden whole; %zu "
+                                "counts that the other figures give anyway (e.g. zeros) "
+                                "published"},
 };
 
 int srp_lang_is_en(const char *lang)

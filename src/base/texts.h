@@ -87,6 +87,11 @@ typedef enum srp_text_id {
     SRP_T_XLSX_COUNT_OR_VALUE,
     SRP_T_XLSX_MIN_CELL,
     SRP_T_XLSX_UNIT,
+    SRP_T_STATS_CELL_KEY,
+    SRP_T_STATS_CELL_KEY_STATS,
+    SRP_T_PUB_PUBLISHED,
+    SRP_T_PUB_PROTECTED,
+    SRP_T_STATS_PROTECTION,
     SRP_T_COUNT
 } srp_text_id;
 

@@ -16,7 +16,9 @@
 #include <stdio.h>
 
 #include "sigreg/registry.h"
+#include "sigreg/limits.h"
 #include "sigreg/secret.h"
+#include "sigreg/stats.h"
 #include "sigreg/status.h"
 
 /* Exit codes. CLI_SYNTAX is the runner's own: a command line that does not
@@ -154,6 +156,7 @@ int cmd_unit_add(const cli_args *args, cli_globals *g, sr_registry *reg, sr_erro
 int cmd_unit_list(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_audit_verify(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_audit_show(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
+int cmd_audit_checkpoint(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_verify(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_form_lint(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_form_install(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
@@ -172,6 +175,17 @@ int cmd_response_edit(const cli_args *args, cli_globals *g, sr_registry *reg, sr
 int cmd_purge(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_import(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_stats(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
+int cmd_publish(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
+int cmd_view(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
+/* The stats options as a query (all but the form), for `stats` and `view`;
+ * the strings point into args and o. */
+typedef struct cli_stats_opts {
+    sr_stats_query q;
+    char by_text[3 * (SR_GROUP_KEY_MAX + 1)];
+} cli_stats_opts;
+int cli_stats_query(const cli_args *args, cli_stats_opts *o, sr_error *err);
+/* Writes s in the format the options ask for (stdout or --out). */
+int cli_stats_output(const cli_args *args, const cli_globals *g, const sr_stats *s, sr_error *err);
 int cmd_report(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_settings(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_keygen(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);

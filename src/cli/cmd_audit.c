@@ -1,18 +1,39 @@
 /*
- * cmd_audit.c - `sigreg audit verify|show`: check and read the access log.
+ * cmd_audit.c - `sigreg audit verify|show|checkpoint`: check and read the
+ * access log, and pin its length with a signed checkpoint.
  */
+#include <stdlib.h>
+
 #include "cli.h"
 #include "sigreg/audit.h"
 
 int cmd_audit_verify(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     (void)g;
-    (void)args;
     sr_audit_report report;
-    sr_status rc = sr_audit_verify(reg, &report, err);
+    const char *expect = cli_opt(args, "expect"), *checkpoint = cli_opt(args, "checkpoint");
+    sr_status rc = sr_audit_verify_against(reg, expect, checkpoint, &report, err);
     if (rc != SR_OK)
         return cli_fail(rc);
     printf("audit log ok: %lld entries, head %s\n", (long long)report.entries, report.head);
+    if (report.unchecked_entries > 0)
+        printf("note: %lld older unsigned entries could not be checked with your keys\n",
+               (long long)report.unchecked_entries);
+    if (expect || checkpoint)
+        printf("checkpoint held: the log still holds what it saw\n");
+    return CLI_OK;
+}
+
+int cmd_audit_checkpoint(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
+{
+    (void)g;
+    (void)args;
+    char *text = NULL;
+    sr_status rc = sr_audit_checkpoint(reg, &text, err);
+    if (rc != SR_OK)
+        return cli_fail(rc);
+    fputs(text, stdout);
+    free(text);
     return CLI_OK;
 }
 

@@ -46,7 +46,16 @@ static const cli_command commands[] = {
      OPTIONS({"name", NEEDED, "name", "TEXT", 0}), NULL},
     {"unit", "list", cmd_unit_list, NEEDS_REGISTRY, SR_ANY_ROLE, "list units", NULL, NULL, NULL},
     {"audit", "verify", cmd_audit_verify, NEEDS_REGISTRY, SR_ANY_ROLE, "verify the audit log", NULL,
-     NULL, "Checks the hash chain of the access log; prints its length and head."},
+     OPTIONS({"expect", ARG, "expect", "SEQ:HEAD", 1}, {"checkpoint", ARG, NULL, "FILE", 1}),
+     "Checks the hash chain of the access log and every entry's signature; prints its length\n"
+     "and head. With --expect SEQ:HEAD or --checkpoint FILE (from 'sigreg audit checkpoint', a\n"
+     "backup or an extract) it also checks that the log still holds that checkpoint: a cut or\n"
+     "rolled-back tail is refused."},
+    {"audit", "checkpoint", cmd_audit_checkpoint, NEEDS_REGISTRY, SR_ANY_ROLE,
+     "make audit checkpoints", NULL, NULL,
+     "Prints a checkpoint of the access log signed with your signing key; its last line is\n"
+     "SEQ:HEAD. Keep it elsewhere: 'sigreg audit verify --checkpoint FILE' later detects a log\n"
+     "cut below it."},
     {"audit", "show", cmd_audit_show, NEEDS_REGISTRY, ADMIN, "read the audit log", NULL,
      OPTIONS({"last", ARG, NULL, "N", 0}, {"case", ARG, "case", "CODE", 0}), NULL},
     {"verify", NULL, cmd_verify, NEEDS_REGISTRY, SR_ANY_ROLE, "verify the registry", NULL, NULL,
@@ -137,6 +146,27 @@ static const cli_command commands[] = {
      "are withheld (min cell: the registry's, default 5; never below 3). --format xlsx\n"
      "writes a workbook to --out FILE (--force replaces it); CSV headers are Swedish with\n"
      "--lang sv or --excel, the contract's names otherwise."},
+    {"publish", NULL, cmd_publish, NEEDS_REGISTRY, ADMIN | COORD, "publish summaries", NULL,
+     OPTIONS({"units", MANY, "unit", "CODE,...", 0},
+             {"periods", CHOICE, "periods", "year|half|quarter", 0},
+             {"recipient", MANY, "recipient", "KEY.pub", 0}, {"min-cell", ARG, "min_cell", "N", 0}),
+     "Computes every summary of every form for the units (by default every unit you may see):\n"
+     "overall, by sex, age band, period (whole years, half-years or quarters) and status, the\n"
+     "change tables and the case flow, protected together as one system. Seals it to each\n"
+     "analyst of those units and to each --recipient key, signed by the registry, into the\n"
+     "folder beside the registry (REGISTRY.publications/). --min-cell may only raise the\n"
+     "registry's minimum cell. Prints one line per package: recipient, file."},
+    {"view", NULL, cmd_view, NEEDS_NOTHING, 0, "read publications", "PUBLICATION [FORM]",
+     OPTIONS({"key", NEEDED, "key", "NAME.key", 0}, {"signer", ARG, "signer", "FINGERPRINT", 0},
+             {"by", ARG, "by", "ITEM", 0}, {"unit", ARG, "unit", "CODE", 0},
+             {"status", ARG, "status", "open|closed", 0}, {"from", ARG, "from", "DATE", 0},
+             {"to", ARG, "to", "DATE", 0}, {"min-cell", ARG, "min_cell", "N", 0},
+             {"change", FLAG, "change", NULL, 0},
+             {"format", CHOICE, "format", "table|csv|json|xlsx", 0}, {"excel", FLAG, NULL, NULL, 0},
+             {"out", ARG, "out", "FILE", 0}, {"force", FLAG, NULL, NULL, 0}, LANG),
+     "Verifies a publication with your key (from 'sigreg keygen') and shows a FORM's figures\n"
+     "as 'sigreg stats' does, without a registry; without FORM, says what it holds. A query\n"
+     "the publication does not hold is refused with what it holds."},
     {"report", NULL, cmd_report, NEEDS_REGISTRY, SR_ANY_ROLE, "draw summaries", NULL,
      OPTIONS({"unit", ARG, "unit", "CODE", 0}, {"year", ARG, NULL, "YYYY", 0},
              {"from", ARG, "from", "DATE", 0}, {"to", ARG, "to", "DATE", 0},
@@ -149,9 +179,15 @@ static const cli_command commands[] = {
      "in an appendix. Periods are whole quarters (--from the first day of one, --to the last\n"
      "day of one) or a --year. --force replaces an existing file (never a registry's)."},
     {"settings", NULL, cmd_settings, NEEDS_REGISTRY, SR_ANY_ROLE, "read settings", NULL,
-     OPTIONS({"min-cell", ARG, "min_cell", "N", 0}),
+     OPTIONS({"min-cell", ARG, "min_cell", "N", 0},
+             {"method", CHOICE, "method", "suppression|cell-key", 0},
+             {"ptable-d", ARG, "ptable_d", "N", 0}, {"ptable-v", ARG, "ptable_v", "X", 0},
+             {"ptable-js", ARG, "ptable_js", "N", 0}),
      "Shows the registry's settings; an admin may set the minimum cell of summaries\n"
-     "(default 5, never below 3)."},
+     "(default 5, never below 3) and the disclosure method: suppression (the default) or\n"
+     "cell-key, consistent noise from each case's record key and a perturbation table of\n"
+     "largest noise --ptable-d (2-5, default 5), variance --ptable-v (0.9-3, default 3) and\n"
+     "no perturbed count in 1..--ptable-js (default 2)."},
     {"keygen", NULL, cmd_keygen, NEEDS_NOTHING, 0, "make keys", NULL,
      OPTIONS({"out", NEEDED, "out", "NAME", 0}, PROFILE),
      "For evaluators: makes NAME.pub (give it to the registry) and NAME.key (the secret half,\n"

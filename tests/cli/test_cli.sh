@@ -86,7 +86,7 @@ refused "once only" "^error: option '--from' is given more than once$" \
 refused "a choice" "^error: --lang takes sv or en$" form list --lang de
 refused "a choice of three" "^error: --role takes admin, coordinator or analyst$" \
     user add x --role boss
-refused "the usage follows a parse error" "^usage: sigreg settings \[--min-cell N\]$" \
+refused "the usage follows a parse error" "^usage: sigreg settings \[--min-cell N\] \[--method suppression[|]cell-key\] \[--ptable-d N\] \[--ptable-v X\] \[--ptable-js N\]$" \
     settings --min-cell
 ok "--help anywhere before --" unit add X --name Y --help
 check "--help prints the usage" grep -q "^usage: sigreg unit add CODE --name TEXT$" <<<"$OUT"

@@ -244,6 +244,84 @@ static void test_read_keeps_an_earlier_error(void **state)
     srp_keys_free(keys);
 }
 
+/* Every slot has an Ed25519 key pair of its own: the public key in the
+ * keyring, the secret opened only with the slot's passphrase; it survives a
+ * passphrase change, and a damaged sealed secret is refused. */
+static void test_user_signing_keys(void **state)
+{
+    (void)state;
+    sr_error err;
+    sr_error_clear(&err);
+    srp_keyring *kr = NULL;
+    srp_keys *keys = NULL;
+    assert_int_equal(srp_keyring_create("admin", test_profile(), PASS, PASSLEN, &kr, &keys, &err),
+                     SR_OK);
+    assert_int_equal(srp_keyring_add_user(kr, keys, "ana", SR_ROLE_ANALYST, test_profile(),
+                                          (const unsigned char *)"ana-passphrase", 14, &err),
+                     SR_OK);
+    const char *path = tu_path(tu_scratch_dir(), "k.keyring");
+    srp_keyring *back = roundtrip(kr, keys, path);
+    const unsigned char *pa = srp_keyring_user_sign_public(back, "admin");
+    const unsigned char *pn = srp_keyring_user_sign_public(back, "ana");
+    assert_non_null(pa);
+    assert_non_null(pn);
+    assert_null(srp_keyring_user_sign_public(back, "nobody"));
+    assert_true(memcmp(pa, pn, SRP_SIGN_PUBLIC_BYTES) != 0);
+    assert_true(memcmp(pa, srp_keyring_signing_public(back), SRP_SIGN_PUBLIC_BYTES) != 0);
+    sr_secret *slot = NULL;
+    assert_int_equal(srp_keyring_open_slot(back, "ana", (const unsigned char *)"ana-passphrase", 14,
+                                           &slot, &err),
+                     SR_OK);
+    assert_true(srp_keyring_slot_can_sign(slot));
+    static const char msg[] = "audit entry 1";
+    unsigned char sig[SRP_SIGNATURE_BYTES];
+    assert_int_equal(srp_keyring_slot_sign(slot, msg, sizeof msg, sig, &err), SR_OK);
+    assert_int_equal(srp_sign_verify(sig, (const unsigned char *)msg, sizeof msg, pn), 0);
+    assert_int_not_equal(srp_sign_verify(sig, (const unsigned char *)msg, sizeof msg, pa), 0);
+    sr_secret_free(slot);
+    slot = NULL;
+    /* A new passphrase keeps the key pair. */
+    unsigned char pn_before[SRP_SIGN_PUBLIC_BYTES];
+    memcpy(pn_before, pn, sizeof pn_before);
+    assert_int_equal(srp_keyring_change_passphrase(
+                         back, "ana", (const unsigned char *)"ana-passphrase", 14,
+                         (const unsigned char *)"ana-new-phrase", 14, test_profile(), &err),
+                     SR_OK);
+    srp_keyring *again = roundtrip(back, keys, path);
+    assert_memory_equal(srp_keyring_user_sign_public(again, "ana"), pn_before,
+                        SRP_SIGN_PUBLIC_BYTES);
+    assert_int_equal(srp_keyring_open_slot(again, "ana", (const unsigned char *)"ana-new-phrase",
+                                           14, &slot, &err),
+                     SR_OK);
+    assert_int_equal(srp_keyring_slot_sign(slot, msg, sizeof msg, sig, &err), SR_OK);
+    assert_int_equal(srp_sign_verify(sig, (const unsigned char *)msg, sizeof msg, pn_before), 0);
+    sr_secret_free(slot);
+    slot = NULL;
+    srp_keyring_free(again);
+    /* Another user's public key put into ana's slot no longer opens. */
+    size_t n = 0;
+    char *text = (char *)tu_read_file(path, &n);
+    assert_non_null(text);
+    char *key = strstr(text, "\"sign_public_key\"");
+    assert_non_null(key); /* admin's slot comes first */
+    char *ana = strstr(text, "\"user\": \"ana\"");
+    assert_non_null(ana);
+    char *ana_key = strstr(ana, "\"sign_public_key\"");
+    assert_non_null(ana_key);
+    memcpy(ana_key + 20, key + 20, 44); /* the base64 of 32 bytes */
+    srp_keyring *bad = NULL;
+    assert_int_equal(srp_keyring_parse((unsigned char *)text, n, "k", &bad, &err), SR_OK);
+    assert_int_equal(
+        srp_keyring_open_slot(bad, "ana", (const unsigned char *)"ana-new-phrase", 14, &slot, &err),
+        SR_ERR_TAMPERED);
+    assert_null(slot);
+    srp_keyring_free(bad);
+    free(text);
+    srp_keyring_free(back);
+    srp_keyring_free(kr);
+    srp_keys_free(keys);
+}
+
 int main(void)
 {
     sr_error err;
@@ -258,6 +336,7 @@ int main(void)
         cmocka_unit_test(test_tampering_is_detected),
         cmocka_unit_test(test_change_passphrase),
         cmocka_unit_test(test_read_keeps_an_earlier_error),
+        cmocka_unit_test(test_user_signing_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,37 @@
+/*
+ * publication_int.h - what the writing and the reading side of publications
+ * share (internal): where packages live, which key signs them, and the
+ * analyst's path of sr_stats_run. Only src/publication*.c and src/stats.c
+ * include it. Nothing here prints.
+ */
+#ifndef SIGREG_PUBLICATION_INT_H
+#define SIGREG_PUBLICATION_INT_H
+
+#include "crypto.h"
+#include "sigreg/publication.h"
+
+/* The packages' file name extension. */
+#define SRP_PUBLICATION_EXT ".sigpub"
+/* The largest package that is read. */
+#define SRP_PUBLICATION_MAX_BYTES (256u << 20)
+
+/* The folder of a registry's packages: its stem + ".publications"
+ * (malloc'd; NULL when out of memory). */
+char *srp_publication_dir(const char *db_path);
+
+/* The key a publication is signed with, decided in this one place: the
+ * registry's signing key in an admin's session; otherwise, until users have
+ * signing keys of their own certified by a signed keyring, a key derived
+ * from the master key. pk gets the public half, sk (guarded memory of
+ * SRP_SIGN_SECRET_BYTES, the caller's) the secret. */
+sr_status srp_publication_signer(sr_registry *reg, unsigned char pk[SRP_SIGN_PUBLIC_BYTES],
+                                 sr_secret *sk, sr_error *err);
+/* 1 when fingerprint is that of a key the registry signs publications with. */
+int srp_publication_signer_trusted(sr_registry *reg, const char *fingerprint);
+
+/* sr_stats_run in an analyst's session: the answer from the newest package
+ * addressed to them. */
+sr_status srp_publication_answer(sr_registry *reg, const sr_stats_query *query, sr_stats **out,
+                                 sr_error *err);
+
+#endif

@@ -1,0 +1,456 @@
+/*
+ * publication_read.c - reading a publication: opening a package (with an
+ * evaluator's key, or with an analyst's own slot key beside the registry),
+ * verified before anything is read, and answering summary queries from its
+ * tables with the same rows the table holds, never a figure of its own. A
+ * query the package does not hold is refused with what it holds.
+ */
+#include <dirent.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buffer.h"
+#include "base/error.h"
+#include "base/fileio.h"
+#include "base/texts.h"
+#include "container.h"
+#include "keyring.h"
+#include "publication_int.h"
+#include "registry_int.h"
+#include "stats_int.h"
+
+struct sr_publication {
+    json_t *doc;
+    const char *published_at, *published_by; /* borrowed from doc */
+    char signer[SRP_FINGERPRINT_HEX];
+};
+
+void sr_publication_free(sr_publication *pub)
+{
+    if (!pub)
+        return;
+    json_decref(pub->doc);
+    free(pub);
+}
+
+const char *sr_publication_published_at(const sr_publication *pub)
+{
+    return pub->published_at;
+}
+const char *sr_publication_published_by(const sr_publication *pub)
+{
+    return pub->published_by;
+}
+const char *sr_publication_signer(const sr_publication *pub)
+{
+    return pub->signer;
+}
+
+/* Opens and parses a package's bytes (verified by the container first). */
+static sr_status open_bytes(const unsigned char *data, size_t len, const char *where,
+                            const unsigned char pk[SRP_BOX_PUBLIC_BYTES], const unsigned char *sk,
+                            const char *pinned, sr_publication **out, sr_error *err)
+{
+    unsigned char *plain = NULL;
+    size_t plain_len = 0;
+    sr_publication *pub = calloc(1, sizeof *pub);
+    if (!pub)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    sr_status rc =
+        srp_container_open(data, len, pk, sk, pinned, &plain, &plain_len, pub->signer, err);
+    if (rc == SR_OK) {
+        json_error_t jerr;
+        pub->doc = json_loadb((const char *)plain, plain_len, 0, &jerr);
+        srp_wipe(plain, plain_len);
+        free(plain);
+        const char *format = json_string_value(json_object_get(pub->doc, "format"));
+        pub->published_at = json_string_value(json_object_get(pub->doc, "published_at"));
+        pub->published_by = json_string_value(json_object_get(pub->doc, "published_by"));
+        if (!format || strcmp(format, SR_PUBLICATION_FORMAT) != 0 || !pub->published_at ||
+            !pub->published_by || !json_is_array(json_object_get(pub->doc, "tables")))
+            rc = srp_error_set_where(err, SR_ERR_CORRUPT, where,
+                                     "'%s' is not a publication of this version (%s)", where,
+                                     SR_PUBLICATION_FORMAT);
+    }
+    if (rc != SR_OK) {
+        sr_publication_free(pub);
+        return rc;
+    }
+    *out = pub;
+    return SR_OK;
+}
+
+sr_status sr_publication_open(const char *path, const char *key_path, const sr_secret *pass,
+                              const char *pinned_signer, sr_publication **out, sr_error *err)
+{
+    *out = NULL;
+    unsigned char *keytext = NULL, *data = NULL;
+    size_t keylen = 0, len = 0;
+    unsigned char pk[SRP_BOX_PUBLIC_BYTES];
+    sr_secret *sk = sr_secret_new(SRP_BOX_SECRET_BYTES);
+    sr_status rc = sk ? SR_OK : srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    if (rc == SR_OK)
+        rc = srp_file_read_all(key_path, 65536, &keytext, &keylen, err);
+    if (rc == SR_OK)
+        rc = srp_recipient_key_unlock((const char *)keytext, keylen, sr_secret_cdata(pass),
+                                      sr_secret_len(pass), pk, sr_secret_data(sk), err);
+    if (rc == SR_OK)
+        rc = srp_file_read_all(path, SRP_PUBLICATION_MAX_BYTES, &data, &len, err);
+    if (rc == SR_OK)
+        rc = open_bytes(data, len, path, pk, sr_secret_cdata(sk), pinned_signer, out, err);
+    free(keytext);
+    free(data);
+    sr_secret_free(sk);
+    return rc;
+}
+
+sr_status sr_publication_newest(sr_registry *reg, sr_publication **out, sr_error *err)
+{
+    *out = NULL;
+    const char *user = sr_registry_user(reg);
+    const unsigned char *pk = srp_keyring_user_public(srp_registry_keyring(reg), user);
+    const sr_secret *sk = srp_registry_slot_secret(reg);
+    char mine[SRP_FINGERPRINT_HEX], *best = NULL;
+    if (!pk || !sk)
+        return srp_error_set(err, SR_ERR_DENIED, "user '%s' has no key to open publications with",
+                             user);
+    srp_fingerprint(pk, SRP_BOX_PUBLIC_BYTES, mine);
+    char *dir = srp_publication_dir(srp_registry_db_path(reg));
+    if (!dir)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    sr_status rc = SR_OK;
+    unsigned char *data = NULL;
+    size_t len = 0;
+    DIR *d = opendir(dir);
+    struct dirent *ent;
+    /* The highest sequence number addressed to this user's key. */
+    while (d && rc == SR_OK && (ent = readdir(d)) != NULL) {
+        size_t n = strlen(ent->d_name), ext = strlen(SRP_PUBLICATION_EXT);
+        if (n <= ext || strcmp(ent->d_name + n - ext, SRP_PUBLICATION_EXT) != 0 ||
+            (best && strcmp(ent->d_name, best) <= 0))
+            continue;
+        char *path = srp_str_concat(dir, "/");
+        char *full = path ? srp_str_concat(path, ent->d_name) : NULL;
+        free(path);
+        char recipient[SRP_FINGERPRINT_HEX];
+        unsigned char signer[SRP_SIGN_PUBLIC_BYTES];
+        sr_error ignored;
+        memset(&ignored, 0, sizeof ignored);
+        if (!full) {
+            rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        } else if (srp_file_read_all(full, SRP_PUBLICATION_MAX_BYTES, &data, &len, &ignored) ==
+                       SR_OK &&
+                   srp_container_header(data, len, recipient, signer, &ignored) == SR_OK &&
+                   strcmp(recipient, mine) == 0) {
+            free(best);
+            best = strdup(ent->d_name);
+            if (!best)
+                rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        }
+        free(full);
+        free(data);
+        data = NULL;
+    }
+    if (d)
+        closedir(d);
+    if (rc == SR_OK && !best)
+        rc = srp_error_set(err, SR_ERR_NOT_FOUND,
+                           "no publication is addressed to user '%s' yet: figures reach analysts "
+                           "when a coordinator or an admin of their units publishes them",
+                           user);
+    char *full = NULL;
+    if (rc == SR_OK) {
+        char *path = srp_str_concat(dir, "/");
+        full = path ? srp_str_concat(path, best) : NULL;
+        free(path);
+        rc = full ? srp_file_read_all(full, SRP_PUBLICATION_MAX_BYTES, &data, &len, err)
+                  : srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    }
+    if (rc == SR_OK)
+        rc = open_bytes(data, len, full, pk, sr_secret_cdata(sk), NULL, out, err);
+    if (rc == SR_OK && !srp_publication_signer_trusted(reg, (*out)->signer)) {
+        rc = srp_error_set_where(err, SR_ERR_CRYPTO, full,
+                                 "'%s' is not signed by this registry: refused", full);
+        sr_publication_free(*out);
+        *out = NULL;
+    }
+    free(data);
+    free(full);
+    free(best);
+    free(dir);
+    return rc;
+}
+
+/* ---- what the package holds ---- */
+
+static const char *str(json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+static int same(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* The breakdowns of one form's tables in one scope, e.g. "by -, sex, year;
+ * status open, closed; change". */
+static void breakdowns(json_t *tables, const char *form, srp_buf *b)
+{
+    int bys = 0, statuses = 0, change = 0;
+    const char *scope = NULL;
+    int scoped = 0;
+    for (size_t i = 0; i < json_array_size(tables); i++) {
+        json_t *t = json_array_get(tables, i);
+        if (!same(str(t, "lang"), "sv") || !same(str(t, "form"), form))
+            continue;
+        if (!scoped) { /* the first scope stands for all: every scope has the same tables */
+            scope = str(t, "unit");
+            scoped = 1;
+        }
+        if (!same(str(t, "unit"), scope))
+            continue;
+        if (json_is_true(json_object_get(t, "change")))
+            change = 1;
+        else if (str(t, "status"))
+            srp_buf_printf(b, "%s%s",
+                           statuses++ ? ", "
+                           : bys      ? "; status "
+                                      : "status ",
+                           str(t, "status"));
+        else
+            srp_buf_printf(b, "%s%s", bys++ ? ", " : "by ", str(t, "by") ? str(t, "by") : "-");
+    }
+    if (change)
+        srp_buf_puts(b, "; change");
+}
+
+char *sr_publication_contents(const sr_publication *pub)
+{
+    json_t *tables = json_object_get(pub->doc, "tables");
+    json_t *units = json_object_get(pub->doc, "units");
+    srp_buf b = SRP_BUF_INIT;
+    srp_buf_puts(&b, "units ");
+    for (size_t i = 0; i < json_array_size(units); i++)
+        srp_buf_printf(&b, "%s%s", i ? "," : "", json_string_value(json_array_get(units, i)));
+    srp_buf_printf(&b, ", periods %s, min_cell %lld", str(pub->doc, "periods"),
+                   (long long)json_integer_value(json_object_get(pub->doc, "min_cell")));
+    /* The forms, those with the same breakdowns together. */
+    size_t n = json_array_size(tables);
+    char **forms = calloc(n + 1, sizeof *forms), **sigs = calloc(n + 1, sizeof *sigs);
+    size_t count = 0;
+    int oom = !forms || !sigs;
+    for (size_t i = 0; !oom && i < n; i++) {
+        const char *form = str(json_array_get(tables, i), "form");
+        int seen = 0;
+        for (size_t k = 0; k < count && !seen; k++)
+            seen = strcmp(forms[k], form) == 0;
+        if (!form || seen)
+            continue;
+        srp_buf sig = SRP_BUF_INIT;
+        breakdowns(tables, form, &sig);
+        forms[count] = strdup(form);
+        sigs[count] = sig.oom ? NULL : srp_buf_take(&sig);
+        srp_buf_free(&sig);
+        oom = !forms[count] || !sigs[count];
+        count++;
+    }
+    int *done = calloc(count + 1, sizeof *done);
+    oom |= !done;
+    for (size_t i = 0; !oom && i < count; i++) {
+        if (done[i])
+            continue;
+        srp_buf_printf(&b, "; %s", forms[i]);
+        for (size_t k = i + 1; k < count; k++)
+            if (!done[k] && strcmp(sigs[k], sigs[i]) == 0) {
+                srp_buf_printf(&b, ", %s", forms[k]);
+                done[k] = 1;
+            }
+        srp_buf_printf(&b, ": %s", sigs[i]);
+    }
+    for (size_t i = 0; i < count; i++) {
+        free(forms ? forms[i] : NULL);
+        free(sigs ? sigs[i] : NULL);
+    }
+    free(forms);
+    free(sigs);
+    free(done);
+    if (oom || b.oom) {
+        srp_buf_free(&b);
+        return NULL;
+    }
+    return srp_buf_take(&b);
+}
+
+static sr_status not_published(const sr_publication *pub, const char *where, const char *what,
+                               sr_error *err)
+{
+    char *contents = sr_publication_contents(pub);
+    sr_status rc = srp_error_set_where(
+        err, SR_ERR_NOT_FOUND, where, "%s is not published: the publication of %s by %s holds %s",
+        what, pub->published_at, pub->published_by, contents ? contents : "(out of memory)");
+    free(contents);
+    return rc;
+}
+
+/* The table for the query: same form, breakdown, status, change table and
+ * language; the unit asked for, else every unit together, else the only one. */
+static json_t *find_table(const sr_publication *pub, const sr_stats_query *q, const char *lang,
+                          const char *unit)
+{
+    json_t *tables = json_object_get(pub->doc, "tables");
+    for (size_t i = 0; i < json_array_size(tables); i++) {
+        json_t *t = json_array_get(tables, i);
+        if (same(str(t, "form"), q->form) && same(str(t, "by"), q->by[0]) &&
+            same(str(t, "status"), q->status) && same(str(t, "lang"), lang) &&
+            same(str(t, "unit"), unit) &&
+            json_is_true(json_object_get(t, "change")) == (q->change != 0))
+            return t;
+    }
+    return NULL;
+}
+
+static const char *intern(sr_stats *r, json_t *o, const char *key, int *oom)
+{
+    const char *s = str(o, key);
+    const char *copy = s ? srp_strings_intern(r->strings, s) : NULL;
+    *oom |= s && !copy;
+    return copy;
+}
+
+static sr_stats *stats_of(const sr_publication *pub, json_t *t)
+{
+    sr_stats *r = calloc(1, sizeof *r);
+    if (!r || !(r->strings = srp_strings_new())) {
+        sr_stats_free(r);
+        return NULL;
+    }
+    int oom = 0;
+    r->min_cell = (int)json_integer_value(json_object_get(t, "min_cell"));
+    r->change = json_is_true(json_object_get(t, "change"));
+    snprintf(r->form, sizeof r->form, "%s", str(t, "form"));
+    snprintf(r->lang, sizeof r->lang, "%s", str(t, "lang"));
+    snprintf(r->unit, sizeof r->unit, "%s", str(t, "unit") ? str(t, "unit") : "");
+    snprintf(r->status, sizeof r->status, "%s", str(t, "status") ? str(t, "status") : "");
+    snprintf(r->by[0], sizeof r->by[0], "%s", str(t, "by") ? str(t, "by") : "");
+    snprintf(r->generated_at, sizeof r->generated_at, "%s", pub->published_at);
+    snprintf(r->published_at, sizeof r->published_at, "%s", pub->published_at);
+    r->published_by = strdup(pub->published_by);
+    r->signer = strdup(pub->signer);
+    r->versions = strdup(str(t, "versions") ? str(t, "versions") : "");
+    r->title = strdup(str(t, "title") ? str(t, "title") : "");
+    oom |= !r->published_by || !r->signer || !r->versions || !r->title;
+    json_t *rows = json_object_get(t, "rows"), *notes = json_object_get(t, "notes");
+    for (size_t i = 0; !oom && i < json_array_size(rows); i++) {
+        json_t *o = json_array_get(rows, i);
+        sr_stats_row *row = srp_stats_new_row(r);
+        if (!row) {
+            oom = 1;
+            break;
+        }
+        row->form = srp_strings_intern(r->strings, r->form);
+        row->item = intern(r, o, "item", &oom);
+        row->item_label = intern(r, o, "item_label", &oom);
+        row->by[0] = intern(r, o, "by0", &oom);
+        row->by_label[0] = intern(r, o, "by0_label", &oom);
+        row->by[1] = intern(r, o, "by1", &oom);
+        row->by_label[1] = intern(r, o, "by1_label", &oom);
+        row->value = intern(r, o, "value", &oom);
+        row->value_label = intern(r, o, "value_label", &oom);
+        row->unit_of_count = intern(r, o, "unit_of_count", &oom);
+        row->unit_of_count_label = intern(r, o, "unit_of_count_label", &oom);
+        row->suppressed = json_is_true(json_object_get(o, "suppressed"));
+        row->reason = (int)json_integer_value(json_object_get(o, "reason"));
+        if (row->reason < 0 || row->reason > 4)
+            row->reason = 0;
+        json_t *v;
+        if ((row->has_count = json_is_integer(v = json_object_get(o, "count"))))
+            row->count = (long)json_integer_value(v);
+        if ((row->has_denominator = json_is_integer(v = json_object_get(o, "denominator"))))
+            row->denominator = (long)json_integer_value(v);
+        if ((row->has_percent = json_is_number(v = json_object_get(o, "percent"))))
+            row->percent = json_number_value(v);
+        if ((row->has_estimate = json_is_number(v = json_object_get(o, "estimate"))))
+            row->estimate = json_number_value(v);
+        oom |= !row->form || !row->item || !row->value;
+    }
+    char note[400];
+    snprintf(note, sizeof note, srp_texts_get(SRP_T_PUB_PUBLISHED, r->lang), pub->published_at,
+             pub->published_by, pub->signer);
+    oom |= srp_stats_add_note(r, note) != 0;
+    for (size_t i = 0; !oom && i < json_array_size(notes); i++)
+        oom |= json_string_value(json_array_get(notes, i)) &&
+               srp_stats_add_note(r, json_string_value(json_array_get(notes, i))) != 0;
+    if (oom) {
+        sr_stats_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+sr_status sr_publication_stats(const sr_publication *pub, const sr_stats_query *q, sr_stats **out,
+                               sr_error *err)
+{
+    *out = NULL;
+    const char *lang = srp_lang_tag(q->lang);
+    char what[200];
+    if (!q->form || !q->form[0])
+        return srp_error_set_where(err, SR_ERR_USAGE, "form", "a summary needs a form");
+    if (q->from || q->to)
+        return srp_error_set_where(err, SR_ERR_USAGE, q->from ? "from" : "to",
+                                   "a publication holds whole periods (%s), never a date window: "
+                                   "group by the period instead",
+                                   str(pub->doc, "periods") ? str(pub->doc, "periods") : "year");
+    long min_cell = (long)json_integer_value(json_object_get(pub->doc, "min_cell"));
+    if (q->min_cell && q->min_cell != min_cell)
+        return srp_error_set_where(err, SR_ERR_USAGE, "min_cell",
+                                   "the publication is protected with minimum cell %ld, for every "
+                                   "figure: no other is published",
+                                   min_cell);
+    if (q->by[1]) {
+        snprintf(what, sizeof what, "'%s' by '%s,%s'", q->form, q->by[0], q->by[1]);
+        return not_published(pub, "by", what, err);
+    }
+    json_t *t = NULL;
+    if (q->unit) {
+        t = find_table(pub, q, lang, q->unit);
+    } else {
+        t = find_table(pub, q, lang, NULL);
+        json_t *units = json_object_get(pub->doc, "units");
+        if (!t && json_array_size(units) == 1)
+            t = find_table(pub, q, lang, json_string_value(json_array_get(units, 0)));
+    }
+    if (!t) {
+        /* Say which field is not published: the unit, else the breakdown. */
+        sr_stats_query any = *q;
+        any.by[0] = NULL;
+        any.status = NULL;
+        any.change = 0;
+        const char *where = q->unit && !find_table(pub, &any, lang, q->unit) ? "unit"
+                            : q->change                                      ? "change"
+                            : q->status                                      ? "status"
+                            : q->by[0]                                       ? "by"
+                                                                             : "form";
+        snprintf(what, sizeof what, "'%s'%s%s%s%s%s%s%s", q->form, q->by[0] ? " by '" : "",
+                 q->by[0] ? q->by[0] : "", q->by[0] ? "'" : "", q->unit ? " of unit " : "",
+                 q->unit ? q->unit : "", q->status ? ", status " : "", q->status ? q->status : "");
+        if (q->change)
+            snprintf(what + strlen(what), sizeof what - strlen(what), " (change)");
+        return not_published(pub, where, what, err);
+    }
+    *out = stats_of(pub, t);
+    return *out ? SR_OK : srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+}
+
+sr_status srp_publication_answer(sr_registry *reg, const sr_stats_query *query, sr_stats **out,
+                                 sr_error *err)
+{
+    sr_publication *pub = NULL;
+    sr_status rc = sr_publication_newest(reg, &pub, err);
+    if (rc == SR_OK)
+        rc = sr_publication_stats(pub, query, out, err);
+    sr_publication_free(pub);
+    return rc;
+}
