@@ -1,28 +1,38 @@
 /*
- * disclosure.c - primary and secondary cell suppression.
+ * disclosure.c - primary and secondary cell suppression, audited by LP.
  */
 #include "disclosure.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/buffer.h"
+#include "disclosure_lp.h"
 
 typedef struct relation {
-    size_t first, count; /* into members */
+    size_t first, count; /* into members; with a total, it is the last member */
     unsigned long long identity;
+    int has_total;
+    int outside; /* the total is another query's figure */
 } relation;
+
+enum { F_EXACT = 1, F_NARROW = 2, F_RELEASED = 4, F_UNFIXABLE = 8 };
 
 struct srp_sdc {
     long min_cell;
     long *counts;
     unsigned long long *identity;
     unsigned char *state;
+    double *cost, *lo, *hi;
+    unsigned char *flags;
     size_t cells, cell_cap;
     size_t *members;
     size_t member_count, member_cap;
     relation *relations;
     size_t relation_count, relation_cap;
+    srp_sdc_report report;
+    int thin, exact;
 };
 
 srp_sdc *srp_sdc_new(long min_cell)
@@ -40,25 +50,41 @@ void srp_sdc_free(srp_sdc *s)
     free(s->counts);
     free(s->identity);
     free(s->state);
+    free(s->cost);
+    free(s->lo);
+    free(s->hi);
+    free(s->flags);
     free(s->members);
     free(s->relations);
     free(s);
 }
 
+static int grow(void **items, size_t old_cap, size_t need, size_t size, size_t *cap)
+{
+    size_t c = old_cap;
+    if (srp_grow(items, &c, need, size) != 0)
+        return -1;
+    *cap = c;
+    return 0;
+}
+
 size_t srp_sdc_cell(srp_sdc *s, long count, int force, unsigned long long identity)
 {
-    size_t cap = s->cell_cap;
-    if (srp_grow((void **)&s->counts, &cap, s->cells + 1, sizeof *s->counts) != 0)
-        return (size_t)-1;
-    cap = s->cell_cap;
-    if (srp_grow((void **)&s->identity, &cap, s->cells + 1, sizeof *s->identity) != 0)
-        return (size_t)-1;
-    cap = s->cell_cap;
-    if (srp_grow((void **)&s->state, &cap, s->cells + 1, sizeof *s->state) != 0)
+    size_t cap = s->cell_cap, need = s->cells + 1;
+    if (grow((void **)&s->counts, s->cell_cap, need, sizeof *s->counts, &cap) != 0 ||
+        grow((void **)&s->identity, s->cell_cap, need, sizeof *s->identity, &cap) != 0 ||
+        grow((void **)&s->state, s->cell_cap, need, sizeof *s->state, &cap) != 0 ||
+        grow((void **)&s->cost, s->cell_cap, need, sizeof *s->cost, &cap) != 0 ||
+        grow((void **)&s->lo, s->cell_cap, need, sizeof *s->lo, &cap) != 0 ||
+        grow((void **)&s->hi, s->cell_cap, need, sizeof *s->hi, &cap) != 0 ||
+        grow((void **)&s->flags, s->cell_cap, need, sizeof *s->flags, &cap) != 0)
         return (size_t)-1;
     s->cell_cap = cap;
     s->counts[s->cells] = count;
     s->identity[s->cells] = identity;
+    s->cost[s->cells] = (double)count;
+    s->lo[s->cells] = s->hi[s->cells] = (double)count;
+    s->flags[s->cells] = 0;
     s->state[s->cells] = force                               ? SRP_SDC_GROUP
                          : count >= 1 && count < s->min_cell ? SRP_SDC_SMALL
                                                              : SRP_SDC_PUBLISHED;
@@ -71,11 +97,33 @@ void srp_sdc_force(srp_sdc *s, size_t cell, enum srp_sdc_reason reason)
         s->state[cell] = (unsigned char)reason;
 }
 
+static int add_relation(srp_sdc *s, const size_t *cells, size_t n, size_t total, int outside);
+
 int srp_sdc_relation(srp_sdc *s, const size_t *cells, size_t n)
 {
     if (n < 2)
         return 0;
-    if (srp_grow((void **)&s->members, &s->member_cap, s->member_count + n, sizeof *s->members) !=
+    return add_relation(s, cells, n, (size_t)-1, 0);
+}
+
+int srp_sdc_relation_outside(srp_sdc *s, const size_t *cells, size_t n)
+{
+    if (n < 2)
+        return 0;
+    return add_relation(s, cells, n, (size_t)-1, 1);
+}
+
+int srp_sdc_relation_total(srp_sdc *s, const size_t *cells, size_t n, size_t total)
+{
+    if (n < 1 || total >= s->cells)
+        return 0;
+    return add_relation(s, cells, n, total, 0);
+}
+
+static int add_relation(srp_sdc *s, const size_t *cells, size_t n, size_t total, int outside)
+{
+    size_t all = n + (total != (size_t)-1);
+    if (srp_grow((void **)&s->members, &s->member_cap, s->member_count + all, sizeof *s->members) !=
             0 ||
         srp_grow((void **)&s->relations, &s->relation_cap, s->relation_count + 1,
                  sizeof *s->relations) != 0)
@@ -90,6 +138,13 @@ int srp_sdc_relation(srp_sdc *s, const size_t *cells, size_t n)
         sum += h;
         mix ^= (h << 7) | (h >> 57);
     }
+    if (total != (size_t)-1) {
+        s->members[s->member_count++] = total;
+        sum += s->identity[total] * 0xD6E8FEB86659FD93ULL;
+    }
+    s->relations[s->relation_count].count = all;
+    s->relations[s->relation_count].has_total = total != (size_t)-1;
+    s->relations[s->relation_count].outside = outside;
     s->relations[s->relation_count].identity = sum ^ (mix * 0xBF58476D1CE4E5B9ULL);
     s->relation_count++;
     return 0;
@@ -148,7 +203,22 @@ static size_t heap_pop(heap *h)
     return top;
 }
 
-/* Withholds the smallest published cell of relation r, preferring non-zero
+/* Whether cell c is a better complement than best: a non-zero one first (a
+ * zero widens nothing), then the cheapest, then by identity. */
+static int better(const srp_sdc *s, size_t c, size_t best)
+{
+    if (best == (size_t)-1)
+        return 1;
+    if ((s->counts[best] == 0) != (s->counts[c] == 0))
+        return s->counts[c] != 0;
+    if (s->cost[c] != s->cost[best])
+        return s->cost[c] < s->cost[best];
+    if (s->identity[c] != s->identity[best])
+        return s->identity[c] < s->identity[best];
+    return s->counts[c] < s->counts[best];
+}
+
+/* Withholds the cheapest published cell of relation r, preferring non-zero
  * ones (a zero tells less, but an all-zero rest must still hide); ties go
  * by identity. Returns the cell, or (size_t)-1 when none is published. */
 static size_t pick(const srp_sdc *s, size_t r)
@@ -157,14 +227,7 @@ static size_t pick(const srp_sdc *s, size_t r)
     size_t n = s->relations[r].count, best = (size_t)-1;
     for (size_t i = 0; i < n; i++) {
         size_t c = m[i];
-        if (s->state[c] != SRP_SDC_PUBLISHED)
-            continue;
-        if (best == (size_t)-1)
-            best = c;
-        else if ((s->counts[best] == 0) != (s->counts[c] == 0))
-            best = s->counts[c] != 0 ? c : best;
-        else if (s->counts[c] < s->counts[best] ||
-                 (s->counts[c] == s->counts[best] && s->identity[c] < s->identity[best]))
+        if (s->state[c] == SRP_SDC_PUBLISHED && better(s, c, best))
             best = c;
     }
     return best;
@@ -178,7 +241,7 @@ static size_t pick(const srp_sdc *s, size_t r)
  * withheld cells has just become one are queued: for the current sweep when
  * their turn is still to come, else for the next. The outcome is that of
  * the plain sweeps, in time linear in the members (times a logarithm). */
-size_t srp_sdc_solve(srp_sdc *s)
+static size_t quick_start(srp_sdc *s)
 {
     size_t added = 0, nr = s->relation_count;
     sized *order = malloc((nr ? nr : 1) * sizeof *order);
@@ -217,7 +280,8 @@ size_t srp_sdc_solve(srp_sdc *s)
     for (size_t r = 0; r < nr; r++) {
         const relation *rel = &s->relations[r];
         for (size_t i = 0; i < rel->count; i++)
-            withheld[pos_of[r]] += s->state[s->members[rel->first + i]] != SRP_SDC_PUBLISHED;
+            withheld[pos_of[r]] += s->state[s->members[rel->first + i]] != SRP_SDC_PUBLISHED &&
+                                   s->counts[s->members[rel->first + i]] != 0;
     }
     for (size_t k = 0; k < nr; k++)
         if (withheld[k] == 1 && heap_push(&now, k) != 0)
@@ -236,7 +300,7 @@ size_t srp_sdc_solve(srp_sdc *s)
             continue;
         s->state[best] = SRP_SDC_SECONDARY;
         added++;
-        for (size_t i = start[best]; i < start[best + 1]; i++) {
+        for (size_t i = start[best]; i < start[best + 1] && s->counts[best] != 0; i++) {
             size_t p = in[i];
             if (++withheld[p] == 1 && heap_push(p > k ? &now : &later, p) != 0)
                 goto out;
@@ -251,6 +315,526 @@ out:
     free(now.items);
     free(later.items);
     return added;
+}
+
+/* ---- the LP audit ------------------------------------------------------------------------- */
+
+/* What the audit of the connected parts shares: memberships by cell, the
+ * parts, and scratch space sized by the cells. */
+typedef struct audit {
+    size_t *rel_start, *rel_of;     /* cell -> the relations it is in */
+    size_t *comp_start, *comp_cell; /* part -> its cells */
+    size_t *comp_of;                /* cell -> its part */
+    size_t comps;
+    size_t *col_of;       /* cell -> LP column, or (size_t)-1 */
+    unsigned char *state; /* a trial pattern */
+    double *lo, *hi;      /* a trial's intervals */
+    unsigned char *exact;
+    size_t *cand;
+} audit;
+
+static double required(const srp_sdc *s)
+{
+    return s->min_cell > 1 ? (double)(s->min_cell - 1) : 0.0;
+}
+
+/* "Contains [0, min-1] or is at least as wide" (the first implies the
+ * second; both are written out as the rule says). */
+static int holds(const srp_sdc *s, double lo, double hi)
+{
+    double need = required(s);
+    return (lo <= 1e-6 && hi >= need - 1e-6) || hi - lo >= need - 1e-6;
+}
+
+static size_t find_root(size_t *parent, size_t c)
+{
+    while (parent[c] != c) {
+        parent[c] = parent[parent[c]];
+        c = parent[c];
+    }
+    return c;
+}
+
+static void audit_release(audit *a)
+{
+    free(a->rel_start);
+    free(a->rel_of);
+    free(a->comp_start);
+    free(a->comp_cell);
+    free(a->comp_of);
+    free(a->col_of);
+    free(a->state);
+    free(a->lo);
+    free(a->hi);
+    free(a->exact);
+    free(a->cand);
+}
+
+static int audit_make(const srp_sdc *s, audit *a)
+{
+    size_t n = s->cells, nn = n ? n : 1, nm = s->member_count ? s->member_count : 1;
+    memset(a, 0, sizeof *a);
+    size_t *parent = malloc(nn * sizeof *parent);
+    a->rel_start = calloc(n + 1, sizeof *a->rel_start);
+    a->rel_of = malloc(nm * sizeof *a->rel_of);
+    a->comp_start = calloc(n + 2, sizeof *a->comp_start);
+    a->comp_cell = malloc(nn * sizeof *a->comp_cell);
+    a->comp_of = malloc(nn * sizeof *a->comp_of);
+    a->col_of = malloc(nn * sizeof *a->col_of);
+    a->state = malloc(nn);
+    a->lo = malloc(nn * sizeof *a->lo);
+    a->hi = malloc(nn * sizeof *a->hi);
+    a->exact = malloc(nn);
+    a->cand = malloc(nn * sizeof *a->cand);
+    if (!parent || !a->rel_start || !a->rel_of || !a->comp_start || !a->comp_cell || !a->comp_of ||
+        !a->col_of || !a->state || !a->lo || !a->hi || !a->exact || !a->cand) {
+        free(parent);
+        return -1;
+    }
+    for (size_t i = 0; i < s->member_count; i++)
+        a->rel_start[s->members[i] + 1]++;
+    for (size_t c = 0; c < n; c++)
+        a->rel_start[c + 1] += a->rel_start[c];
+    memcpy(a->col_of, a->rel_start, n * sizeof *a->col_of); /* as fill pointers */
+    for (size_t c = 0; c < n; c++)
+        parent[c] = c;
+    for (size_t r = 0; r < s->relation_count; r++) {
+        const relation *rel = &s->relations[r];
+        size_t first = find_root(parent, s->members[rel->first]);
+        for (size_t i = 0; i < rel->count; i++) {
+            size_t c = s->members[rel->first + i];
+            a->rel_of[a->col_of[c]++] = r;
+            size_t root = find_root(parent, c);
+            if (root != first)
+                parent[root] = first;
+        }
+    }
+    /* Parts numbered by their first cell; cells listed in index order. */
+    for (size_t c = 0; c < n; c++)
+        a->comp_of[c] = (size_t)-1;
+    for (size_t c = 0; c < n; c++) {
+        size_t root = find_root(parent, c);
+        if (a->comp_of[root] == (size_t)-1)
+            a->comp_of[root] = a->comps++;
+        a->comp_of[c] = a->comp_of[root];
+        a->comp_start[a->comp_of[c] + 1]++;
+    }
+    for (size_t k = 0; k < a->comps; k++)
+        a->comp_start[k + 1] += a->comp_start[k];
+    memcpy(parent, a->comp_start, a->comps * sizeof *parent); /* as fill pointers */
+    for (size_t c = 0; c < n; c++)
+        a->comp_cell[parent[a->comp_of[c]]++] = c;
+    for (size_t c = 0; c < n; c++)
+        a->col_of[c] = (size_t)-1;
+    free(parent);
+    return 0;
+}
+
+/* The intervals of the withheld cells of part k under pattern state (only
+ * of cell `only` when it is not (size_t)-1), into lo/hi/exact by cell.
+ * Returns 0, or -1 when out of memory or the solver failed. */
+static int audit_part(srp_sdc *s, audit *a, size_t k, const unsigned char *state, size_t only,
+                      int own_only, double *lo, double *hi, unsigned char *exact)
+{
+    const size_t *cells = a->comp_cell + a->comp_start[k];
+    size_t ncells = a->comp_start[k + 1] - a->comp_start[k], cols = 0, rows = 0, nnz = 0;
+    int rc = -1;
+    size_t *cell_of = NULL, *row_start = NULL, *row_col = NULL;
+    double *row_coef = NULL, *rhs = NULL, *value = NULL, *clo = NULL, *chi = NULL;
+    unsigned char *want = NULL, *cexact = NULL, *seen = NULL;
+    /* The columns: the part's withheld cells. */
+    for (size_t i = 0; i < ncells; i++)
+        if (state[cells[i]] != SRP_SDC_PUBLISHED)
+            a->col_of[cells[i]] = cols++;
+    if (cols == 0)
+        return 0;
+    /* The rows: every relation of the part with a withheld member. */
+    size_t max_rows = 0, max_nnz = 0;
+    for (size_t i = 0; i < ncells; i++) {
+        size_t c = cells[i];
+        if (state[c] == SRP_SDC_PUBLISHED)
+            continue;
+        max_rows += a->rel_start[c + 1] - a->rel_start[c];
+    }
+    max_nnz = max_rows;
+    cell_of = malloc(cols * sizeof *cell_of);
+    row_start = malloc((max_rows + 1) * sizeof *row_start);
+    row_col = malloc((max_nnz ? max_nnz : 1) * sizeof *row_col);
+    row_coef = malloc((max_nnz ? max_nnz : 1) * sizeof *row_coef);
+    rhs = malloc((max_rows ? max_rows : 1) * sizeof *rhs);
+    value = malloc(cols * sizeof *value);
+    clo = malloc(cols * sizeof *clo);
+    chi = malloc(cols * sizeof *chi);
+    want = calloc(cols, 1);
+    cexact = calloc(cols, 1);
+    seen = calloc(s->relation_count ? s->relation_count : 1, 1);
+    if (!cell_of || !row_start || !row_col || !row_coef || !rhs || !value || !clo || !chi ||
+        !want || !cexact || !seen)
+        goto out;
+    for (size_t i = 0; i < ncells; i++) {
+        size_t c = cells[i];
+        if (a->col_of[c] == (size_t)-1)
+            continue;
+        cell_of[a->col_of[c]] = c;
+        value[a->col_of[c]] = (double)s->counts[c];
+        want[a->col_of[c]] = only == (size_t)-1 || only == c;
+    }
+    row_start[0] = 0;
+    for (size_t j = 0; j < cols; j++) {
+        size_t c = cell_of[j];
+        for (size_t q = a->rel_start[c]; q < a->rel_start[c + 1]; q++) {
+            size_t r = a->rel_of[q];
+            if (seen[r])
+                continue;
+            seen[r] = 1;
+            const relation *rel = &s->relations[r];
+            if (own_only && rel->outside)
+                continue;
+            double sum = 0;
+            for (size_t i = 0; i < rel->count; i++) {
+                size_t m = s->members[rel->first + i];
+                if (state[m] == SRP_SDC_PUBLISHED)
+                    continue;
+                double coef = rel->has_total && i + 1 == rel->count ? -1.0 : 1.0;
+                row_col[nnz] = a->col_of[m];
+                row_coef[nnz++] = coef;
+                sum += coef * (double)s->counts[m];
+            }
+            rhs[rows++] = sum;
+            row_start[rows] = nnz;
+        }
+    }
+    srp_lp_problem p = {cols, rows, row_start, row_col, row_coef, rhs, value};
+    if (srp_lp_intervals(&p, want, s->exact ? HUGE_VAL : required(s), clo, chi, cexact,
+                         &s->report.lp_solves) != 0)
+        goto out;
+    for (size_t j = 0; j < cols; j++)
+        if (want[j]) {
+            lo[cell_of[j]] = clo[j];
+            hi[cell_of[j]] = chi[j];
+            exact[cell_of[j]] = cexact[j];
+        }
+    rc = 0;
+out:
+    for (size_t i = 0; i < ncells; i++)
+        a->col_of[cells[i]] = (size_t)-1;
+    free(cell_of);
+    free(row_start);
+    free(row_col);
+    free(row_coef);
+    free(rhs);
+    free(value);
+    free(clo);
+    free(chi);
+    free(want);
+    free(cexact);
+    free(seen);
+    return rc;
+}
+
+static int audit_current(srp_sdc *s, audit *a, size_t k)
+{
+    if (audit_part(s, a, k, s->state, (size_t)-1, 0, s->lo, s->hi, a->exact) != 0)
+        return -1;
+    const size_t *cells = a->comp_cell + a->comp_start[k];
+    size_t ncells = a->comp_start[k + 1] - a->comp_start[k];
+    for (size_t i = 0; i < ncells; i++) {
+        size_t c = cells[i];
+        if (s->state[c] == SRP_SDC_PUBLISHED) {
+            s->lo[c] = s->hi[c] = (double)s->counts[c];
+            s->flags[c] |= F_EXACT;
+        } else if (a->exact[c]) {
+            s->flags[c] |= F_EXACT;
+        } else {
+            s->flags[c] &= (unsigned char)~F_EXACT;
+        }
+    }
+    return 0;
+}
+
+/* The first (by identity) withheld cell of part k whose interval fails,
+ * among those still thought fixable; (size_t)-1 when none. */
+static size_t first_narrow(const srp_sdc *s, const audit *a, size_t k)
+{
+    size_t best = (size_t)-1;
+    for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++) {
+        size_t c = a->comp_cell[i];
+        if (s->state[c] == SRP_SDC_PUBLISHED || (s->flags[c] & F_UNFIXABLE) ||
+            holds(s, s->lo[c], s->hi[c]))
+            continue;
+        if (best == (size_t)-1 || s->identity[c] < s->identity[best] ||
+            (s->identity[c] == s->identity[best] && s->counts[c] < s->counts[best]))
+            best = c;
+    }
+    return best;
+}
+
+/* The cheapest published cell in a relation with cell f, else in any
+ * relation of the part with a withheld member; (size_t)-1 when none. */
+static size_t complement_for(const srp_sdc *s, const audit *a, size_t k, size_t f)
+{
+    size_t best = (size_t)-1;
+    for (size_t q = a->rel_start[f]; q < a->rel_start[f + 1]; q++) {
+        const relation *rel = &s->relations[a->rel_of[q]];
+        for (size_t i = 0; i < rel->count; i++) {
+            size_t m = s->members[rel->first + i];
+            if (s->state[m] == SRP_SDC_PUBLISHED && better(s, m, best))
+                best = m;
+        }
+    }
+    if (best != (size_t)-1)
+        return best;
+    for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++) {
+        size_t c = a->comp_cell[i];
+        if (s->state[c] != SRP_SDC_PUBLISHED)
+            continue;
+        int near = 0; /* shares a relation with a withheld cell */
+        for (size_t q = a->rel_start[c]; q < a->rel_start[c + 1] && !near; q++) {
+            const relation *rel = &s->relations[a->rel_of[q]];
+            for (size_t j = 0; j < rel->count && !near; j++)
+                near = s->state[s->members[rel->first + j]] != SRP_SDC_PUBLISHED;
+        }
+        if (near && better(s, c, best))
+            best = c;
+    }
+    return best;
+}
+
+/* Repair: while a withheld cell of part k is too narrow, withhold the
+ * cheapest cell beside it, unless even withholding the whole part would not
+ * protect it (then it is unfixable, and nothing is withheld for it). */
+static int repair(srp_sdc *s, audit *a, size_t k)
+{
+    for (;;) {
+        size_t f = first_narrow(s, a, k);
+        if (f == (size_t)-1)
+            return 0;
+        for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++) {
+            size_t c = a->comp_cell[i];
+            a->state[c] = s->counts[c] == 0 && s->state[c] == SRP_SDC_PUBLISHED
+                              ? SRP_SDC_PUBLISHED /* zeros widen nothing */
+                              : SRP_SDC_SECONDARY;
+        }
+        a->state[f] = SRP_SDC_SECONDARY;
+        if (audit_part(s, a, k, a->state, f, 0, a->lo, a->hi, a->exact) != 0)
+            return -1;
+        size_t c = holds(s, a->lo[f], a->hi[f]) ? complement_for(s, a, k, f) : (size_t)-1;
+        if (c == (size_t)-1) {
+            s->flags[f] |= F_UNFIXABLE;
+            continue;
+        }
+        s->state[c] = SRP_SDC_SECONDARY;
+        if (audit_current(s, a, k) != 0)
+            return -1;
+    }
+}
+
+/* A count of 1..min-1 is never published, pinned or not: a small count
+ * pinned is a failure to report, and one in a withheld group may be pinned
+ * only by a total the model knows and the outsider does not. */
+static int sensitive(const srp_sdc *s, size_t c)
+{
+    return s->state[c] == SRP_SDC_SMALL || (s->counts[c] >= 1 && s->counts[c] < s->min_cell);
+}
+
+typedef struct ranked {
+    double cost;
+    unsigned long long identity;
+    size_t cell;
+} ranked;
+
+static int dearest_first(const void *x, const void *y)
+{
+    const ranked *p = x, *q = y;
+    if (p->cost != q->cost)
+        return p->cost > q->cost ? -1 : 1;
+    if (p->identity != q->identity)
+        return p->identity < q->identity ? -1 : 1;
+    return p->cell < q->cell ? -1 : p->cell > q->cell;
+}
+
+static double width(double lo, double hi)
+{
+    return hi - lo;
+}
+
+/* Thinning: each secondary cell of part k, dearest first, is published if
+ * that leaves every withheld cell at least as protected as required (or,
+ * for one that cannot be, as it was). */
+static int thin(srp_sdc *s, audit *a, size_t k)
+{
+    size_t n = 0;
+    ranked *order = NULL;
+    size_t ncells = a->comp_start[k + 1] - a->comp_start[k];
+    const size_t *cells = a->comp_cell + a->comp_start[k];
+    for (size_t i = 0; i < ncells; i++)
+        n += s->state[cells[i]] == SRP_SDC_SECONDARY;
+    if (n == 0)
+        return 0;
+    order = malloc(n * sizeof *order);
+    if (!order)
+        return -1;
+    n = 0;
+    for (size_t i = 0; i < ncells; i++)
+        if (s->state[cells[i]] == SRP_SDC_SECONDARY)
+            order[n++] = (ranked){s->cost[cells[i]], s->identity[cells[i]], cells[i]};
+    qsort(order, n, sizeof *order, dearest_first);
+    double need = required(s);
+    int rc = -1;
+    for (size_t t = 0; t < n; t++) {
+        size_t x = order[t].cell;
+        s->state[x] = SRP_SDC_PUBLISHED;
+        if (audit_part(s, a, k, s->state, (size_t)-1, 0, a->lo, a->hi, a->exact) != 0) {
+            s->state[x] = SRP_SDC_SECONDARY;
+            goto out;
+        }
+        /* A secondary cell that this pins goes too: it tells nothing more. */
+        int ok = 1;
+        for (size_t i = 0; i < ncells && ok; i++) {
+            size_t c = cells[i];
+            if (s->state[c] == SRP_SDC_PUBLISHED)
+                continue;
+            double was = width(s->lo[c], s->hi[c]), now = width(a->lo[c], a->hi[c]);
+            if (s->state[c] == SRP_SDC_SECONDARY && a->exact[c] && now < 1e-6 && !sensitive(s, c))
+                continue;
+            ok = now >= (was < need ? was : need) - 1e-6;
+        }
+        if (!ok) {
+            s->state[x] = SRP_SDC_SECONDARY;
+            continue;
+        }
+        for (size_t i = 0; i < ncells; i++) {
+            size_t c = cells[i];
+            if (s->state[c] == SRP_SDC_SECONDARY && a->exact[c] &&
+                width(a->lo[c], a->hi[c]) < 1e-6 && !sensitive(s, c))
+                s->state[c] = SRP_SDC_PUBLISHED;
+        }
+        if (audit_current(s, a, k) != 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    free(order);
+    return rc;
+}
+
+/* Publishes what the LP pins (zeros, and figures the published ones give:
+ * not a sensitive count, which stays withheld and is marked narrow), and
+ * marks the narrow ones. Pinned is judged again without the relations to
+ * other queries' figures: those protect, but another query may withhold
+ * them, and then the figure is not public after all. */
+static int settle(srp_sdc *s, audit *a, size_t k, int mark)
+{
+    for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++) {
+        size_t c = a->comp_cell[i];
+        if (s->state[c] == SRP_SDC_PUBLISHED)
+            continue;
+        if ((s->flags[c] & F_EXACT) && s->hi[c] - s->lo[c] < 1e-6 && !sensitive(s, c)) {
+            if (audit_part(s, a, k, s->state, c, 1, a->lo, a->hi, a->exact) != 0)
+                return -1;
+            if (a->exact[c] && a->hi[c] - a->lo[c] < 1e-6) {
+                s->state[c] = SRP_SDC_PUBLISHED;
+                s->flags[c] |= F_RELEASED;
+                continue;
+            }
+        }
+        if (mark && !holds(s, s->lo[c], s->hi[c]))
+            s->flags[c] |= F_NARROW;
+    }
+    return 0;
+}
+
+size_t srp_sdc_solve(srp_sdc *s)
+{
+    audit a;
+    memset(&s->report, 0, sizeof s->report);
+    quick_start(s);
+    if (audit_make(s, &a) != 0) {
+        s->report.audit_failed = 1;
+        goto out;
+    }
+    s->report.components = a.comps;
+    for (size_t k = 0; k < a.comps; k++) {
+        int any = 0;
+        for (size_t i = a.comp_start[k]; i < a.comp_start[k + 1] && !any; i++)
+            any = s->state[a.comp_cell[i]] != SRP_SDC_PUBLISHED;
+        if (!any)
+            continue;
+        /* The pinned go first, so that repair does not protect them. */
+        if (audit_current(s, &a, k) != 0 || settle(s, &a, k, 0) != 0 || repair(s, &a, k) != 0 ||
+            (s->thin && thin(s, &a, k) != 0) || settle(s, &a, k, 1) != 0)
+            s->report.audit_failed = 1;
+    }
+out:
+    audit_release(&a);
+    size_t added = 0;
+    for (size_t c = 0; c < s->cells; c++)
+        added += s->state[c] == SRP_SDC_SECONDARY;
+    return added;
+}
+
+void srp_sdc_set_thinning(srp_sdc *s, int on)
+{
+    s->thin = on != 0;
+}
+
+void srp_sdc_set_exact_intervals(srp_sdc *s, int on)
+{
+    s->exact = on != 0;
+}
+
+void srp_sdc_set_cost(srp_sdc *s, size_t cell, double cost)
+{
+    if (cell < s->cells)
+        s->cost[cell] = cost;
+}
+
+long srp_sdc_count(const srp_sdc *s, size_t cell)
+{
+    return cell < s->cells ? s->counts[cell] : 0;
+}
+
+int srp_sdc_interval(const srp_sdc *s, size_t cell, double *lo, double *hi)
+{
+    if (cell >= s->cells) {
+        *lo = *hi = 0;
+        return 0;
+    }
+    if (s->state[cell] == SRP_SDC_PUBLISHED) {
+        *lo = *hi = (double)s->counts[cell];
+        return 1;
+    }
+    *lo = s->lo[cell];
+    *hi = s->hi[cell];
+    return (s->flags[cell] & F_EXACT) != 0;
+}
+
+int srp_sdc_narrow(const srp_sdc *s, size_t cell)
+{
+    return cell < s->cells && s->state[cell] != SRP_SDC_PUBLISHED &&
+           (s->flags[cell] & F_NARROW) != 0;
+}
+
+int srp_sdc_released(const srp_sdc *s, size_t cell)
+{
+    return cell < s->cells && s->state[cell] == SRP_SDC_PUBLISHED &&
+           (s->flags[cell] & F_RELEASED) != 0;
+}
+
+void srp_sdc_report_of(const srp_sdc *s, srp_sdc_report *out)
+{
+    *out = s->report;
+    out->cells = s->cells;
+    memset(out->withheld, 0, sizeof out->withheld);
+    out->persons_hidden = 0;
+    out->released = out->narrow = 0;
+    for (size_t c = 0; c < s->cells; c++) {
+        out->withheld[s->state[c] < 4 ? s->state[c] : 0]++;
+        if (s->state[c] != SRP_SDC_PUBLISHED)
+            out->persons_hidden += s->counts[c];
+        out->released += srp_sdc_released(s, c);
+        out->narrow += srp_sdc_narrow(s, c);
+    }
 }
 
 enum srp_sdc_reason srp_sdc_state(const srp_sdc *s, size_t cell)

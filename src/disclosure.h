@@ -3,14 +3,26 @@
  *
  * A problem is a set of cells (counts) and a set of relations: groups of
  * cells whose sum an outsider can learn (a published total, or a figure that
- * another query publishes). A cell is withheld when its count is between 1
- * and min-1 (primary), or when it is forced (e.g. its whole group is too
- * small). Then, as long as some relation has exactly one withheld cell, the
- * smallest other cell of that relation is withheld too (secondary), so that
- * no withheld figure can be recomputed by subtraction. The outcome depends
- * only on the sets of cells and relations (ties go by identity), never on
- * the order they were added in: queries that share figures agree on them.
- * This module knows nothing of forms or registries.
+ * another query publishes), or whose sum is another cell (a total that may
+ * itself be withheld). A cell is withheld when its count is between 1 and
+ * min-1 (primary), or when it is forced (e.g. its whole group is too small).
+ *
+ * Then secondary cells are chosen by least information loss (each cell's
+ * cost: by default the persons it hides), until an LP attacker who knows
+ * every relation, every published cell and that counts are >= 0 cannot
+ * narrow any withheld cell below the protection interval: its tightest
+ * interval [lo, hi] must contain [0, min-1] or be at least min-1 wide. A
+ * quick start (no relation with exactly one withheld cell, cheapest first)
+ * is audited by LP per connected part of the relations, repaired (the
+ * cheapest cell beside a too narrow one) and, when asked, thinned (a
+ * secondary cell whose publication narrows nothing below the requirement
+ * is published, dearest first). A withheld cell the LP pins exactly (a provable zero, or
+ * a figure the published ones give anyway) is published, unless it is a
+ * small count: that is reported as narrow instead.
+ *
+ * The outcome depends only on the sets of cells and relations (ties go by
+ * identity), never on the order they were added in: queries that share
+ * figures agree on them. This module knows nothing of forms or registries.
  */
 #ifndef SIGREG_DISCLOSURE_H
 #define SIGREG_DISCLOSURE_H
@@ -31,10 +43,56 @@ size_t srp_sdc_cell(srp_sdc *sdc, long count, int force, unsigned long long iden
 void srp_sdc_force(srp_sdc *sdc, size_t cell, enum srp_sdc_reason reason);
 /* Adds a relation over n cells (ignored when n < 2). Returns -1 on OOM. */
 int srp_sdc_relation(srp_sdc *sdc, const size_t *cells, size_t n);
-/* Secondary suppression until every relation has 0 or at least 2 withheld
- * cells. Returns the number of cells withheld in this step. */
+/* Secondary suppression until every withheld cell's interval holds (see
+ * above). Returns the number of cells withheld in this step (secondary). */
 size_t srp_sdc_solve(srp_sdc *sdc);
 enum srp_sdc_reason srp_sdc_state(const srp_sdc *sdc, size_t cell);
 size_t srp_sdc_cell_count(const srp_sdc *sdc);
+
+/* Additive extensions (issue 16). */
+
+/* The information lost when the cell is withheld (default: its count, the
+ * persons it hides). Give a whole group's total a heavy cost. */
+void srp_sdc_set_cost(srp_sdc *sdc, size_t cell, double cost);
+/* Thinning (see above) on or off (default off). It is sound only when the
+ * problem holds every relation the user can see (a whole publication): in
+ * a live query's problem, a secondary cell that protects against another
+ * query's relations would be published. */
+void srp_sdc_set_thinning(srp_sdc *sdc, int on);
+/* Exact intervals for every withheld cell (default off: a cell whose
+ * feasible values seen already span min-1 is not solved for, and
+ * srp_sdc_interval gives that inner span). */
+void srp_sdc_set_exact_intervals(srp_sdc *sdc, int on);
+/* Adds the relation "the n cells add up to cell total" (total may be
+ * withheld itself). Ignored when n < 1. Returns -1 on OOM. */
+int srp_sdc_relation_total(srp_sdc *sdc, const size_t *cells, size_t n, size_t total);
+/* Adds a relation whose sum is another query's figure: an outsider may
+ * know it, so it protects; but that query may withhold it, so it never
+ * proves a figure public (see srp_sdc_released). */
+int srp_sdc_relation_outside(srp_sdc *sdc, const size_t *cells, size_t n);
+long srp_sdc_count(const srp_sdc *sdc, size_t cell);
+/* After srp_sdc_solve: the attacker's interval of a cell (a published one:
+ * its count twice; hi is HUGE_VAL when unbounded). Returns 1 when [lo, hi]
+ * is the LP's tightest, 0 when it is a feasible span already wide enough. */
+int srp_sdc_interval(const srp_sdc *sdc, size_t cell, double *lo, double *hi);
+/* 1 when the cell is withheld and still narrower than required: no pattern
+ * of this problem protects it (e.g. a relation whose known total is small). */
+int srp_sdc_narrow(const srp_sdc *sdc, size_t cell);
+/* 1 when the cell was withheld by a rule but is published, the LP having
+ * pinned it (a provable zero, or given by the published figures). */
+int srp_sdc_released(const srp_sdc *sdc, size_t cell);
+
+/* What one solve hid and why, over all cells. */
+typedef struct srp_sdc_report {
+    size_t cells;
+    size_t withheld[4];  /* by enum srp_sdc_reason; [SRP_SDC_PUBLISHED] is the published */
+    long persons_hidden; /* the sum of the withheld counts */
+    size_t released;     /* published although a rule withheld them (LP-pinned) */
+    size_t narrow;       /* withheld but unprotectable (see srp_sdc_narrow) */
+    size_t components;   /* connected parts audited */
+    size_t lp_solves;    /* linear programs solved */
+    int audit_failed;    /* the solver failed or memory ran out: the quick start stands */
+} srp_sdc_report;
+void srp_sdc_report_of(const srp_sdc *sdc, srp_sdc_report *out);
 
 #endif

@@ -235,7 +235,7 @@ static int relate_dimensions(srp_sdc *sdc, const partition *p, const size_t *cel
             size_t n = 0;
             for (size_t k = i; k != (size_t)-1; k = p->next[dim][k])
                 members[n++] = cell_of[k * stride + col];
-            if (srp_sdc_relation(sdc, members, n) != 0)
+            if (srp_sdc_relation_outside(sdc, members, n) != 0)
                 return -1;
         }
     return 0;
@@ -284,7 +284,9 @@ static int relate_options(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_l
         else
             kept[nk++] = cell;
     }
-    if (srp_sdc_relation(sdc, all, na) != 0)
+    /* The options add up to those who answered: a figure an outsider has
+     * when the group is published (in a withheld group, nothing). */
+    if (!group_withheld && srp_sdc_relation(sdc, all, na) != 0)
         return -1;
     if (nm == 0)
         return 0;
@@ -298,9 +300,12 @@ static int relate_options(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_l
     if (d == (size_t)-1)
         return -1;
     lay->denominator[j][i] = d;
-    kept[nk++] = d;
+    /* The denominator is the sum of the other options; with the missing
+     * ones it makes those who answered. */
+    if (srp_sdc_relation_total(sdc, kept, nk, d) != 0)
+        return -1;
     missing[nm++] = d;
-    return srp_sdc_relation(sdc, kept, nk) != 0 || srp_sdc_relation(sdc, missing, nm) != 0 ? -1 : 0;
+    return !group_withheld && srp_sdc_relation(sdc, missing, nm) != 0 ? -1 : 0;
 }
 
 /* A multichoice's options add up to nothing, but with 'missing' options its
@@ -329,7 +334,7 @@ static int relate_multichoice(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, s
     if (pair[0] == (size_t)-1 || pair[1] == (size_t)-1)
         return -1;
     lay->denominator[j][i] = pair[0];
-    return srp_sdc_relation(sdc, pair, 2);
+    return group_withheld ? 0 : srp_sdc_relation(sdc, pair, 2);
 }
 
 /* The improved/unchanged/worsened summaries of a paired table: each is the
@@ -359,18 +364,16 @@ static int relate_summaries(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp
                      new_cell(e, sdc, e->cell_map, totals[r], group_withheld,
                               srp_stats_hash_text(sbase, names[r]))) == (size_t)-1)
                 return -1;
-        if (srp_sdc_relation(sdc, &lay->summary[j][i * 3], 3) != 0)
+        if (!group_withheld && srp_sdc_relation(sdc, &lay->summary[j][i * 3], 3) != 0)
             return -1;
-        /* A summary is the sum of its region's paired cells: with it
-         * published, the region with it is one more relation. */
+        /* A summary is the sum of its region's paired cells. */
         for (int r = 0; r < 3; r++) {
             size_t n = 0;
             for (size_t x = 0; x < v->ncodes; x++)
                 for (size_t y = 0; y < v->ncodes; y++)
                     if (srp_stats_region_of(v, x, y) == r)
                         members[n++] = lay->cells[j][i * cols + x * v->ncodes + y];
-            members[n++] = lay->summary[j][i * 3 + (size_t)r];
-            if (srp_sdc_relation(sdc, members, n) != 0)
+            if (srp_sdc_relation_total(sdc, members, n, lay->summary[j][i * 3 + (size_t)r]) != 0)
                 return -1;
         }
     }
@@ -428,8 +431,9 @@ static int protect_cells(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sd
         if (!e->q->change && v->type == SR_ITEM_MULTICHOICE &&
             relate_multichoice(e, s, sdc, lay, j, i, group_withheld, base) != 0)
             return -1;
-        if (e->q->change) {
-            /* Rows and columns of the paired table. */
+        if (e->q->change && !group_withheld) {
+            /* Rows and columns of the paired table: the margins of those
+             * compared, published with the group. */
             size_t *row = scratch, *col = scratch + n;
             for (size_t a = 0; a < n; a++) {
                 for (size_t b = 0; b < n; b++) {
@@ -503,11 +507,15 @@ int srp_stats_protect(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layou
     srp_sdc *g = srp_sdc_new(e->q->min_cell);
     if (!g || srp_stats_protect_groups(e, s, g, lay) != 0)
         goto out;
-    srp_sdc_solve(g);
+    /* Under the cell-key method nothing is withheld for its count
+     * (stats_rows.c): the layout is made, nothing solved. */
+    if (!e->ck)
+        srp_sdc_solve(g);
     /* Stage 2: every figure. */
     if (srp_stats_protect_figures(e, s, sdc, g, lay) != 0)
         goto out;
-    srp_sdc_solve(sdc);
+    if (!e->ck)
+        srp_sdc_solve(sdc);
     rc = 0;
 out:
     srp_sdc_free(g);
@@ -528,4 +536,51 @@ void srp_layout_release(const srp_stats_engine *e, srp_layout *lay)
     free(lay->denominator);
     free(lay->columns);
     free(lay->group_cell);
+}
+
+static void count_figure(const srp_sdc *sdc, size_t cell, sr_stats_protection *out, long *hidden,
+                         int *whole)
+{
+    enum srp_sdc_reason st = srp_sdc_state(sdc, cell);
+    out->figures++;
+    out->released += srp_sdc_released(sdc, cell) != 0;
+    out->unprotectable += srp_sdc_narrow(sdc, cell) != 0;
+    if (st == SRP_SDC_PUBLISHED)
+        return;
+    out->withheld++;
+    if (st == SRP_SDC_SMALL)
+        out->small++;
+    else if (st == SRP_SDC_GROUP)
+        out->small_group++, *whole = 1;
+    else
+        out->secondary++;
+    *hidden += srp_sdc_count(sdc, cell);
+}
+
+void srp_stats_protection(const srp_stats_engine *e, const srp_slots *s, const srp_sdc *sdc,
+                          const srp_layout *lay, sr_stats_protection *out)
+{
+    memset(out, 0, sizeof *out);
+    for (size_t j = 0; lay->cells && j < e->var_count; j++) {
+        const srp_variable *v = &e->vars[j];
+        size_t cols = lay->columns[j];
+        /* The options of a multichoice add up to nothing the table shows. */
+        int adds_up = e->q->change || v->type != SR_ITEM_MULTICHOICE;
+        for (size_t i = 0; cols && i < s->count; i++) {
+            long hidden = 0;
+            int whole = 0;
+            for (size_t c = 0; c < cols; c++)
+                count_figure(sdc, lay->cells[j][i * cols + c], out, &hidden, &whole);
+            long ignored = 0;
+            if (lay->denominator && lay->denominator[j])
+                count_figure(sdc, lay->denominator[j][i], out, &ignored, &whole);
+            if (lay->summary && lay->summary[j])
+                for (size_t r = 0; r < 3; r++)
+                    count_figure(sdc, lay->summary[j][i * 3 + r], out, &ignored, &whole);
+            if (whole)
+                out->groups_hidden++;
+            else if (adds_up)
+                out->persons_hidden += hidden; /* the group's n minus what is published */
+        }
+    }
 }

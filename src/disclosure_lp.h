@@ -1,0 +1,39 @@
+/*
+ * disclosure_lp.h - the attacker's intervals by linear programming (internal).
+ *
+ * Given unknowns x >= 0 (the withheld counts of one connected part of a
+ * disclosure problem), linear equalities over them that an outsider knows
+ * (row . x = rhs), and one point that satisfies them (the true counts), this
+ * finds for each unknown the least and the greatest value the equalities
+ * allow: the tightest interval an LP attacker can derive. One model per call,
+ * solved again with only the objective changed (CoinOR Clp, warm-started).
+ * This is the only module that uses the LP solver; it knows nothing of cells,
+ * forms or registries, and never prints.
+ */
+#ifndef SIGREG_DISCLOSURE_LP_H
+#define SIGREG_DISCLOSURE_LP_H
+
+#include <stddef.h>
+
+/* Rows in compressed form: row r's entries are row_col/row_coef from
+ * row_start[r] to row_start[r + 1]. value[c] is a feasible point (the truth). */
+typedef struct srp_lp_problem {
+    size_t cols, rows;
+    const size_t *row_start;
+    const size_t *row_col;
+    const double *row_coef;
+    const double *rhs;
+    const double *value;
+} srp_lp_problem;
+
+/* Fills lo[c] and hi[c] (hi is HUGE_VAL when unbounded) for every column c
+ * with want == NULL or want[c] != 0. A column whose feasible values seen so
+ * far (the truth and every optimum found) already span at least `enough`
+ * and differ is not solved for: then [lo, hi] is that inner span and
+ * exact[c] is 0, else the interval is the LP's and exact[c] is 1. *solves
+ * (may be NULL) is increased by the LPs solved. Returns 0, or -1 when out of
+ * memory or when the solver fails (then nothing in lo/hi is to be trusted). */
+int srp_lp_intervals(const srp_lp_problem *p, const unsigned char *want, double enough, double *lo,
+                     double *hi, unsigned char *exact, size_t *solves);
+
+#endif
