@@ -17,7 +17,7 @@ typedef struct relation {
     int outside; /* the total is another query's figure */
 } relation;
 
-enum { F_EXACT = 1, F_NARROW = 2, F_RELEASED = 4, F_UNFIXABLE = 8 };
+enum { F_EXACT = 1, F_NARROW = 2, F_RELEASED = 4, F_UNFIXABLE = 8, F_STALE = 16 };
 
 struct srp_sdc {
     long min_cell;
@@ -600,32 +600,71 @@ static size_t complement_for(const srp_sdc *s, const audit *a, size_t k, size_t 
     return best;
 }
 
+/* The interval of one withheld cell c of part k, again. */
+static int recheck(srp_sdc *s, audit *a, size_t k, size_t c)
+{
+    if (audit_part(s, a, k, s->state, c, 0, s->lo, s->hi, a->exact) != 0)
+        return -1;
+    if (a->exact[c])
+        s->flags[c] |= F_EXACT;
+    else
+        s->flags[c] &= (unsigned char)~F_EXACT;
+    s->flags[c] &= (unsigned char)~F_STALE;
+    return 0;
+}
+
+/* Whether withholding the whole part (but its zeros) would protect f. */
+static int fixable(srp_sdc *s, audit *a, size_t k, size_t f, int *yes)
+{
+    for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++) {
+        size_t c = a->comp_cell[i];
+        a->state[c] = s->counts[c] == 0 && s->state[c] == SRP_SDC_PUBLISHED
+                          ? SRP_SDC_PUBLISHED /* zeros widen nothing */
+                          : SRP_SDC_SECONDARY;
+    }
+    a->state[f] = SRP_SDC_SECONDARY;
+    if (audit_part(s, a, k, a->state, f, 0, a->lo, a->hi, a->exact) != 0)
+        return -1;
+    *yes = holds(s, a->lo[f], a->hi[f]);
+    return 0;
+}
+
 /* Repair: while a withheld cell of part k is too narrow, withhold the
- * cheapest cell beside it, unless even withholding the whole part would not
- * protect it (then it is unfixable, and nothing is withheld for it). */
+ * cheapest cell beside it and look at that cell alone again (withholding
+ * more only widens every interval; the cells added are looked at in turn).
+ * First (in a part of up to 200 cells, else after three in vain) it is
+ * checked whether even withholding the whole part would protect it; if
+ * not, it is unfixable, and left so. */
 static int repair(srp_sdc *s, audit *a, size_t k)
 {
     for (;;) {
+        for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++)
+            if ((s->flags[a->comp_cell[i]] & F_STALE) && recheck(s, a, k, a->comp_cell[i]) != 0)
+                return -1;
         size_t f = first_narrow(s, a, k);
         if (f == (size_t)-1)
             return 0;
-        for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++) {
-            size_t c = a->comp_cell[i];
-            a->state[c] = s->counts[c] == 0 && s->state[c] == SRP_SDC_PUBLISHED
-                              ? SRP_SDC_PUBLISHED /* zeros widen nothing */
-                              : SRP_SDC_SECONDARY;
-        }
-        a->state[f] = SRP_SDC_SECONDARY;
-        if (audit_part(s, a, k, a->state, f, 0, a->lo, a->hi, a->exact) != 0)
+        /* Its interval may be old: cells withheld since widen it. */
+        if (recheck(s, a, k, f) != 0)
             return -1;
-        size_t c = holds(s, a->lo[f], a->hi[f]) ? complement_for(s, a, k, f) : (size_t)-1;
-        if (c == (size_t)-1) {
-            s->flags[f] |= F_UNFIXABLE;
-            continue;
+        size_t part = a->comp_start[k + 1] - a->comp_start[k];
+        int check_at = part <= 200 ? 0 : 3;
+        for (int tries = 0; !holds(s, s->lo[f], s->hi[f]); tries++) {
+            size_t c = (size_t)-1;
+            int yes = 1;
+            if (tries == check_at && fixable(s, a, k, f, &yes) != 0)
+                return -1;
+            if (yes)
+                c = complement_for(s, a, k, f);
+            if (c == (size_t)-1) {
+                s->flags[f] |= F_UNFIXABLE;
+                break;
+            }
+            s->state[c] = SRP_SDC_SECONDARY;
+            s->flags[c] |= F_STALE;
+            if (recheck(s, a, k, f) != 0)
+                return -1;
         }
-        s->state[c] = SRP_SDC_SECONDARY;
-        if (audit_current(s, a, k) != 0)
-            return -1;
     }
 }
 
