@@ -1,15 +1,26 @@
 /*
  * keyring.c - key slots, sealed registry keys and the keyring file format.
  *
- * File format (JSON, "sigreg-keyring/1"):
- *   {"format", "registry", "default_user", "epoch",
- *    "slots": [{"user", "role", "kdf": {"algorithm", "profile", "opslimit",
- *               "memlimit"}, "salt", "public_key", "nonce", "wrapped_secret",
- *               "sign_public_key", "sign_secret",
+ * File format (JSON, "sigreg-keyring/2"):
+ *   {"format", "registry", "default_user", "version", "epoch",
+ *    "signing_chain": [{"epoch", "public_key", "signature"}],
+ *    "slots": [{"user", "role", "units", "kdf": {"algorithm", "profile",
+ *               "opslimit", "memlimit"}, "salt", "public_key", "nonce",
+ *               "wrapped_secret", "sign_public_key", "sign_secret",
  *               "sealed": [{"epoch", "keys"}]}],
- *    "mac"}
- * Binary fields are base64. The MAC covers every field, in order, each
- * length-prefixed, under a sub-key of the current master key.
+ *    "signature"}
+ * Binary fields are base64. "signature" is Ed25519, by the newest key of
+ * the signing chain, over a hash of every field except each slot's salt,
+ * nonce and wrapped_secret (which its own user rewrites with a new
+ * passphrase; the wrapping's associated data binds them to the signed
+ * header). The chain's first key signs itself with the registry id, every
+ * later key is signed by the one before; "version" grows with every
+ * signature, so that a user who saw a newer one refuses an older one.
+ *
+ * "sigreg-keyring/1" (the first release) had no chain, version, units or
+ * signature but a MAC under a sub-key of the master key, and slots without
+ * signing keys. It is still read, and verified by its MAC, so that an
+ * admin's first unlock can upgrade it (srp_keyring_upgrade).
  */
 #include "keyring.h"
 
@@ -23,6 +34,9 @@
 #include "base/names.h"
 
 #define MAX_SLOTS 4096
+#define MAX_UNITS 1024 /* units of one slot */
+#define MAX_CHAIN 4096 /* signing-key epochs */
+#define LEGACY_FORMAT "sigreg-keyring/1"
 
 #define SEAL_VERSION 1
 #define SEAL_FLAG_IDENTITY 1
@@ -58,7 +72,17 @@ typedef struct slot {
     unsigned char sign_sealed[SIGN_SEALED_BYTES]; /* the secret, sealed to public_key */
     size_t sealed_count;                          /* 1, or 2 during a rotation */
     sealed_keys sealed[2];
+    char **units; /* sorted, distinct; signed with the header */
+    size_t unit_count;
 } slot;
+
+/* One registry signing key: the first signs itself together with the
+ * registry id, every later one is signed by the one before. */
+typedef struct chain_link {
+    uint32_t epoch;
+    unsigned char public_key[SRP_SIGN_PUBLIC_BYTES];
+    unsigned char signature[SRP_SIGNATURE_BYTES];
+} chain_link;
 
 struct srp_keyring {
     char registry_id[2 * SRP_REGISTRY_ID_BYTES + 1];
@@ -67,8 +91,13 @@ struct srp_keyring {
     size_t slot_count;
     size_t slot_cap; /* slots allocated */
     slot *slots;
-    unsigned char signing_public[SRP_SIGN_PUBLIC_BYTES];
-    unsigned char mac[SRP_MAC_BYTES]; /* as read from the file */
+    unsigned char signing_public[SRP_SIGN_PUBLIC_BYTES]; /* the newest link of chain */
+    int legacy;                       /* read as sigreg-keyring/1: MAC'd, not signed */
+    unsigned char mac[SRP_MAC_BYTES]; /* legacy: as read from the file */
+    uint64_t version;                 /* bumped by every signature */
+    chain_link *chain;
+    size_t chain_count;
+    unsigned char signature[SRP_SIGNATURE_BYTES];
 };
 
 /* ---- keys ---------------------------------------------------------------- */
@@ -108,7 +137,9 @@ static void slot_header_ad(const srp_keyring *kr, const slot *s, unsigned char a
         return;
     }
     unsigned char num[16];
-    srp_mac_field(st, SRP_KEYRING_FORMAT, strlen(SRP_KEYRING_FORMAT));
+    /* The label of the first format, kept so that a slot wrapped then
+     * still opens: the wrapping does not depend on the file's format. */
+    srp_mac_field(st, LEGACY_FORMAT, strlen(LEGACY_FORMAT));
     srp_mac_field(st, kr->registry_id, strlen(kr->registry_id));
     srp_mac_field(st, s->user, strlen(s->user));
     const char *role = sr_role_name(s->role);
@@ -299,7 +330,7 @@ static sr_status keyring_mac(const srp_keyring *kr, const srp_keys *keys,
     srp_wipe(key, sizeof key);
     if (!st)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-    srp_mac_field(st, SRP_KEYRING_FORMAT, strlen(SRP_KEYRING_FORMAT));
+    srp_mac_field(st, LEGACY_FORMAT, strlen(LEGACY_FORMAT));
     srp_mac_field(st, kr->registry_id, strlen(kr->registry_id));
     srp_mac_field(st, kr->default_user, strlen(kr->default_user));
     srp_mac_field(st, kr->signing_public, sizeof kr->signing_public);
@@ -326,12 +357,172 @@ static sr_status keyring_mac(const srp_keyring *kr, const srp_keys *keys,
     return SR_OK;
 }
 
+/* ---- keyring signature ------------------------------------------------------------ */
+
+static void put_u64_hash(srp_mac_state *st, unsigned long long v)
+{
+    put_u64(st, v);
+}
+
+/* What the registry signing key signs: everything but the part of each slot
+ * that its own user rewrites with a new passphrase (salt, nonce, wrapped
+ * secret; the wrapping binds them to the signed header). */
+static sr_status keyring_digest(const srp_keyring *kr, unsigned char out[SRP_MAC_BYTES],
+                                sr_error *err)
+{
+    srp_mac_state *st = srp_mac_begin(NULL);
+    if (!st)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    srp_mac_field(st, SRP_KEYRING_FORMAT, strlen(SRP_KEYRING_FORMAT));
+    srp_mac_field(st, kr->registry_id, strlen(kr->registry_id));
+    srp_mac_field(st, kr->default_user, strlen(kr->default_user));
+    put_u64_hash(st, kr->version);
+    put_u64_hash(st, kr->epoch);
+    put_u64_hash(st, kr->chain_count);
+    for (size_t i = 0; i < kr->chain_count; i++) {
+        put_u64_hash(st, kr->chain[i].epoch);
+        srp_mac_field(st, kr->chain[i].public_key, SRP_SIGN_PUBLIC_BYTES);
+        srp_mac_field(st, kr->chain[i].signature, SRP_SIGNATURE_BYTES);
+    }
+    put_u64_hash(st, kr->slot_count);
+    for (size_t i = 0; i < kr->slot_count; i++) {
+        const slot *s = &kr->slots[i];
+        srp_mac_field(st, s->user, strlen(s->user));
+        const char *role = sr_role_name(s->role);
+        srp_mac_field(st, role, strlen(role));
+        put_u64_hash(st, s->unit_count);
+        for (size_t u = 0; u < s->unit_count; u++)
+            srp_mac_field(st, s->units[u], strlen(s->units[u]));
+        srp_mac_field(st, "argon2id13", 10);
+        srp_mac_field(st, s->profile, strlen(s->profile));
+        put_u64_hash(st, s->opslimit);
+        put_u64_hash(st, s->memlimit);
+        srp_mac_field(st, s->public_key, sizeof s->public_key);
+        put_u64_hash(st, (unsigned long long)s->has_sign);
+        srp_mac_field(st, s->sign_public, sizeof s->sign_public);
+        srp_mac_field(st, s->sign_sealed, sizeof s->sign_sealed);
+        put_u64_hash(st, s->sealed_count);
+        for (size_t j = 0; j < s->sealed_count; j++) {
+            put_u64_hash(st, s->sealed[j].epoch);
+            srp_mac_field(st, s->sealed[j].blob, s->sealed[j].len);
+        }
+    }
+    srp_mac_end(st, out);
+    return SR_OK;
+}
+
+/* The message a chain link's signature covers. */
+static void chain_message(const srp_keyring *kr, const chain_link *l,
+                          unsigned char out[SRP_MAC_BYTES])
+{
+    srp_mac_state *st = srp_mac_begin(NULL);
+    if (!st) {
+        memset(out, 0, SRP_MAC_BYTES); /* verification then fails closed */
+        return;
+    }
+    static const char label[] = "sigreg registry signing key";
+    srp_mac_field(st, label, sizeof label - 1);
+    srp_mac_field(st, kr->registry_id, strlen(kr->registry_id));
+    put_u64_hash(st, l->epoch);
+    srp_mac_field(st, l->public_key, SRP_SIGN_PUBLIC_BYTES);
+    srp_mac_end(st, out);
+}
+
+static sr_status chain_verify(const srp_keyring *kr, sr_error *err)
+{
+    for (size_t i = 0; i < kr->chain_count; i++) {
+        const chain_link *l = &kr->chain[i];
+        const unsigned char *by = i == 0 ? l->public_key : kr->chain[i - 1].public_key;
+        unsigned char msg[SRP_MAC_BYTES];
+        chain_message(kr, l, msg);
+        if (l->epoch != i + 1 || srp_sign_verify(l->signature, msg, sizeof msg, by) != 0)
+            return srp_error_set(err, SR_ERR_TAMPERED,
+                                 "the keyring has been altered: signing key %zu of the registry "
+                                 "is not signed by the key before it",
+                                 i + 1);
+    }
+    return SR_OK;
+}
+
+sr_status srp_keyring_verify(const srp_keyring *kr, sr_error *err)
+{
+    if (kr->legacy)
+        return srp_error_set(err, SR_ERR_STATE,
+                             "the keyring is from an older release and not yet signed");
+    sr_status rc = chain_verify(kr, err);
+    if (rc != SR_OK)
+        return rc;
+    unsigned char digest[SRP_MAC_BYTES];
+    rc = keyring_digest(kr, digest, err);
+    if (rc != SR_OK)
+        return rc;
+    if (srp_sign_verify(kr->signature, digest, sizeof digest, kr->signing_public) != 0)
+        return srp_error_set(err, SR_ERR_TAMPERED,
+                             "the keyring has been altered: its signature does not verify (a "
+                             "user, role, unit or KDF cost was added, removed or changed without "
+                             "the registry's signing key)");
+    return SR_OK;
+}
+
+/* Signs kr as a new version with keys' signing key (the newest link). */
+static sr_status keyring_sign(srp_keyring *kr, const srp_keys *keys, sr_error *err)
+{
+    if (!keys->has_signing || kr->chain_count == 0 ||
+        !srp_sign_pair_matches(kr->signing_public, keys->signing))
+        return srp_error_set(err, SR_ERR_DENIED,
+                             "only an admin can change the keyring's users, roles, units or KDF "
+                             "costs");
+    kr->version++;
+    unsigned char digest[SRP_MAC_BYTES];
+    sr_status rc = keyring_digest(kr, digest, err);
+    if (rc == SR_OK)
+        srp_sign(kr->signature, digest, sizeof digest, keys->signing);
+    return rc;
+}
+
+static sr_status chain_append(srp_keyring *kr, const unsigned char pk[SRP_SIGN_PUBLIC_BYTES],
+                              const unsigned char by[SRP_SIGN_SECRET_BYTES], sr_error *err)
+{
+    if (kr->chain_count >= MAX_CHAIN)
+        return srp_error_set(err, SR_ERR_INVALID,
+                             "the registry's signing key was rotated too often");
+    chain_link *grown = realloc(kr->chain, (kr->chain_count + 1) * sizeof *grown);
+    if (!grown)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    kr->chain = grown;
+    chain_link *l = &kr->chain[kr->chain_count];
+    l->epoch = (uint32_t)(kr->chain_count + 1);
+    memcpy(l->public_key, pk, SRP_SIGN_PUBLIC_BYTES);
+    unsigned char msg[SRP_MAC_BYTES];
+    chain_message(kr, l, msg);
+    srp_sign(l->signature, msg, sizeof msg, by);
+    kr->chain_count++;
+    memcpy(kr->signing_public, pk, SRP_SIGN_PUBLIC_BYTES);
+    return SR_OK;
+}
+
+sr_status srp_keyring_rotate_signing(srp_keyring *kr, const srp_keys *old_keys,
+                                     const srp_keys *new_keys, sr_error *err)
+{
+    if (!old_keys->has_signing || !new_keys->has_signing ||
+        !srp_sign_pair_matches(kr->signing_public, old_keys->signing))
+        return srp_error_set(err, SR_ERR_DENIED, "only an admin can rotate the signing key");
+    unsigned char pk[SRP_SIGN_PUBLIC_BYTES];
+    memcpy(pk, new_keys->signing + (SRP_SIGN_SECRET_BYTES - SRP_SIGN_PUBLIC_BYTES), sizeof pk);
+    if (!srp_sign_pair_matches(pk, new_keys->signing))
+        return srp_error_set(err, SR_ERR_CRYPTO, "the new signing key is not a key pair");
+    return chain_append(kr, pk, old_keys->signing, err);
+}
+
 /* ---- lifecycle ------------------------------------------------------------------ */
 
 static void slot_release(slot *s)
 {
     free(s->user);
     free(s->profile);
+    for (size_t u = 0; u < s->unit_count; u++)
+        free(s->units[u]);
+    free(s->units);
     srp_wipe(s, sizeof *s);
 }
 
@@ -343,6 +534,7 @@ void srp_keyring_free(srp_keyring *kr)
         slot_release(&kr->slots[i]);
     free(kr->slots);
     free(kr->default_user);
+    free(kr->chain);
     free(kr);
 }
 
@@ -421,8 +613,12 @@ sr_status srp_keyring_create(const char *admin, const srp_kdf_profile *profile,
     srp_random_bytes(keys->master, sizeof keys->master);
     srp_random_bytes(keys->identity, sizeof keys->identity);
     keys->has_identity = 1;
-    srp_sign_keypair(kr->signing_public, keys->signing);
+    unsigned char pk[SRP_SIGN_PUBLIC_BYTES];
+    srp_sign_keypair(pk, keys->signing);
     keys->has_signing = 1;
+    rc = chain_append(kr, pk, keys->signing, err);
+    if (rc != SR_OK)
+        goto out;
     rc = append_slot(kr, keys, admin, SR_ROLE_ADMIN, profile, pass, pass_len, err);
     if (rc != SR_OK)
         goto out;
@@ -440,6 +636,12 @@ sr_status srp_keyring_open_slot(const srp_keyring *kr, const char *user, const u
                                 size_t pass_len, sr_secret **slot_out, sr_error *err)
 {
     *slot_out = NULL;
+    /* The KDF cost is read from the slot: only from a signed one. */
+    if (!kr->legacy) {
+        sr_status vrc = srp_keyring_verify(kr, err);
+        if (vrc != SR_OK)
+            return vrc;
+    }
     const slot *s = find_slot(kr, user);
     if (!s)
         return srp_error_set(err, SR_ERR_AUTH, "no user '%s' in this registry", user);
@@ -475,6 +677,12 @@ sr_status srp_keyring_unlock_slot(const srp_keyring *kr, const char *user,
                                   sr_role *role_out, sr_error *err)
 {
     sr_status rc = SR_OK;
+    /* Nothing in a slot is trusted before the keyring's signature is. */
+    if (!kr->legacy) {
+        rc = srp_keyring_verify(kr, err);
+        if (rc != SR_OK)
+            return rc;
+    }
     const slot *s = find_slot(kr, user);
     if (!s)
         return srp_error_set(err, SR_ERR_AUTH, "no user '%s' in this registry", user);
@@ -539,10 +747,11 @@ sr_status srp_keyring_unlock_slot(const srp_keyring *kr, const char *user,
         goto out;
     }
     unsigned char mac[SRP_MAC_BYTES];
-    rc = keyring_mac(kr, keys, mac, err);
+    if (kr->legacy)
+        rc = keyring_mac(kr, keys, mac, err);
     if (rc != SR_OK)
         goto out;
-    if (srp_memcmp(mac, kr->mac, SRP_MAC_BYTES) != 0) {
+    if (kr->legacy && srp_memcmp(mac, kr->mac, SRP_MAC_BYTES) != 0) {
         rc = srp_error_set(err, SR_ERR_TAMPERED,
                            "the keyring has been altered: its authentication code does not match");
         goto out;
@@ -631,6 +840,127 @@ out:
     free(fresh);
     free(counts);
     return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+sr_status srp_keyring_set_units(srp_keyring *kr, const char *user, const char *const *units,
+                                size_t count, sr_error *err)
+{
+    slot *s = find_slot(kr, user);
+    if (!s)
+        return srp_error_set(err, SR_ERR_NOT_FOUND, "no user '%s' in this registry", user);
+    if (count > MAX_UNITS)
+        return srp_error_set_where(err, SR_ERR_INVALID, "unit",
+                                   "a user may work in at most %d units", MAX_UNITS);
+    char **list = calloc(count ? count : 1, sizeof *list);
+    size_t n = 0;
+    if (!list)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    sr_status rc = SR_OK;
+    for (size_t i = 0; i < count && rc == SR_OK; i++) {
+        if (!srp_name_unit_valid(units[i])) {
+            rc = srp_error_set_where(err, SR_ERR_INVALID, "unit", "unit code '%s' is not valid",
+                                     units[i]);
+            break;
+        }
+        list[n] = strdup(units[i]);
+        if (!list[n])
+            rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        else
+            n++;
+    }
+    if (rc == SR_OK) {
+        qsort(list, n, sizeof *list, cmp_str);
+        size_t w = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (w > 0 && strcmp(list[w - 1], list[i]) == 0)
+                free(list[i]);
+            else
+                list[w++] = list[i];
+        }
+        n = w;
+        for (size_t u = 0; u < s->unit_count; u++)
+            free(s->units[u]);
+        free(s->units);
+        s->units = list;
+        s->unit_count = n;
+        return SR_OK;
+    }
+    for (size_t i = 0; i < n; i++)
+        free(list[i]);
+    free(list);
+    return rc;
+}
+
+int srp_keyring_user_units(const srp_keyring *kr, const char *user, const char *const **units,
+                           size_t *count)
+{
+    const slot *s = find_slot(kr, user);
+    if (!s)
+        return -1;
+    *units = (const char *const *)s->units;
+    *count = s->unit_count;
+    return 0;
+}
+
+int srp_keyring_user_in_unit(const srp_keyring *kr, const char *user, const char *unit)
+{
+    const slot *s = find_slot(kr, user);
+    for (size_t u = 0; s && u < s->unit_count; u++)
+        if (strcmp(s->units[u], unit) == 0)
+            return 1;
+    return 0;
+}
+
+sr_status srp_keyring_upgrade(srp_keyring *kr, const srp_keys *keys, sr_error *err)
+{
+    if (!kr->legacy)
+        return SR_OK;
+    if (!keys->has_signing || !srp_sign_pair_matches(kr->signing_public, keys->signing))
+        return srp_error_set(err, SR_ERR_DENIED, "only an admin can upgrade the keyring");
+    sr_status rc = SR_OK;
+    for (size_t i = 0; i < kr->slot_count && rc == SR_OK; i++)
+        if (!kr->slots[i].has_sign)
+            rc = slot_give_sign_key(&kr->slots[i], err);
+    if (rc != SR_OK)
+        return rc;
+    free(kr->chain);
+    kr->chain = NULL;
+    kr->chain_count = 0;
+    unsigned char pk[SRP_SIGN_PUBLIC_BYTES];
+    memcpy(pk, kr->signing_public, sizeof pk);
+    rc = chain_append(kr, pk, keys->signing, err);
+    if (rc == SR_OK) {
+        kr->legacy = 0;
+        kr->version = 0;
+    }
+    return rc;
+}
+
+int srp_keyring_is_legacy(const srp_keyring *kr)
+{
+    return kr->legacy;
+}
+
+uint64_t srp_keyring_version(const srp_keyring *kr)
+{
+    return kr->version;
+}
+
+uint32_t srp_keyring_signing_epoch(const srp_keyring *kr)
+{
+    return (uint32_t)kr->chain_count;
+}
+
+const unsigned char *srp_keyring_signing_key_at(const srp_keyring *kr, uint32_t epoch)
+{
+    if (epoch < 1 || epoch > kr->chain_count)
+        return NULL;
+    return kr->chain[epoch - 1].public_key;
 }
 
 /* ---- queries ------------------------------------------------------------------- */
@@ -733,6 +1063,11 @@ static json_t *slot_to_json(const slot *s)
     int bad = !o || !kdf || !sealed;
     bad |= json_object_set_new(o, "user", json_string(s->user));
     bad |= json_object_set_new(o, "role", json_string(sr_role_name(s->role)));
+    json_t *units = json_array();
+    bad |= !units;
+    for (size_t u = 0; u < s->unit_count && !bad; u++)
+        bad |= json_array_append_new(units, json_string(s->units[u]));
+    bad |= json_object_set_new(o, "units", units);
     bad |= json_object_set_new(kdf, "algorithm", json_string("argon2id13"));
     bad |= json_object_set_new(kdf, "profile", json_string(s->profile));
     bad |= json_object_set_new(kdf, "opslimit", json_integer((json_int_t)s->opslimit));
@@ -763,15 +1098,28 @@ static json_t *slot_to_json(const slot *s)
     return o;
 }
 
-sr_status srp_keyring_serialize(const srp_keyring *kr, const srp_keys *keys, char **out,
-                                sr_error *err)
+static int chain_to_json(const srp_keyring *kr, json_t *arr)
+{
+    int bad = 0;
+    for (size_t i = 0; i < kr->chain_count && !bad; i++) {
+        json_t *e = json_object();
+        bad |= !e;
+        bad |= json_object_set_new(e, "epoch", json_integer(kr->chain[i].epoch));
+        bad |= set_b64(e, "public_key", kr->chain[i].public_key, SRP_SIGN_PUBLIC_BYTES);
+        bad |= set_b64(e, "signature", kr->chain[i].signature, SRP_SIGNATURE_BYTES);
+        bad |= json_array_append_new(arr, e);
+    }
+    return bad;
+}
+
+sr_status srp_keyring_serialize(srp_keyring *kr, const srp_keys *keys, char **out, sr_error *err)
 {
     sr_status rc = SR_OK;
     char *text = NULL;
     json_t *root = json_object();
     json_t *slots = json_array();
-    unsigned char mac[SRP_MAC_BYTES];
-    if (!root || !slots) {
+    json_t *chain = json_array();
+    if (!root || !slots || !chain) {
         rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
         goto out;
     }
@@ -779,19 +1127,35 @@ sr_status srp_keyring_serialize(const srp_keyring *kr, const srp_keys *keys, cha
         rc = srp_error_set(err, SR_ERR_STATE, "the keys are not those of the keyring's epoch");
         goto out;
     }
-    rc = keyring_mac(kr, keys, mac, err);
+    if (kr->legacy) {
+        rc = srp_error_set(err, SR_ERR_STATE,
+                           "the keyring is from an older release: it can be changed only after "
+                           "an admin has opened the registry once to upgrade it");
+        goto out;
+    }
+    /* An admin signs a new version; anyone else may only write back what
+     * the signature already covers (a new passphrase of their own slot). */
+    if (keys->has_signing) {
+        rc = keyring_sign(kr, keys, err);
+    } else if (srp_keyring_verify(kr, NULL) != SR_OK) {
+        rc = srp_error_set(err, SR_ERR_DENIED,
+                           "only an admin can change the keyring's users, roles, units or KDF "
+                           "costs");
+    }
     if (rc != SR_OK)
         goto out;
     int bad = 0;
     bad |= json_object_set_new(root, "format", json_string(SRP_KEYRING_FORMAT));
     bad |= json_object_set_new(root, "registry", json_string(kr->registry_id));
     bad |= json_object_set_new(root, "default_user", json_string(kr->default_user));
-    bad |= set_b64(root, "signing_public_key", kr->signing_public, sizeof kr->signing_public);
+    bad |= json_object_set_new(root, "version", json_integer((json_int_t)kr->version));
     bad |= json_object_set_new(root, "epoch", json_integer(kr->epoch));
+    bad |= chain_to_json(kr, chain);
+    bad |= json_object_set(root, "signing_chain", chain);
     for (size_t i = 0; i < kr->slot_count && !bad; i++)
         bad |= json_array_append_new(slots, slot_to_json(&kr->slots[i]));
     bad |= json_object_set(root, "slots", slots);
-    bad |= set_b64(root, "mac", mac, sizeof mac);
+    bad |= set_b64(root, "signature", kr->signature, sizeof kr->signature);
     if (!bad)
         text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
     if (bad || !text) {
@@ -802,6 +1166,7 @@ sr_status srp_keyring_serialize(const srp_keyring *kr, const srp_keys *keys, cha
     text = NULL;
 out:
     free(text);
+    json_decref(chain);
     json_decref(slots);
     json_decref(root);
     return rc;
@@ -870,6 +1235,27 @@ static sr_status parse_slot(parse_ctx *c, json_t *o, slot *s, const srp_keyring 
             return damaged(c, "slots[].sign_public_key");
         s->has_sign = 1;
     }
+    if (!kr->legacy && !s->has_sign)
+        return damaged(c, "slots[].sign_public_key");
+    json_t *units = json_object_get(o, "units");
+    if (!kr->legacy || units) {
+        size_t nu = json_array_size(units);
+        if (!json_is_array(units) || nu > MAX_UNITS)
+            return damaged(c, "slots[].units");
+        s->units = calloc(nu ? nu : 1, sizeof *s->units);
+        if (!s->units)
+            return srp_error_set(c->err, SR_ERR_NOMEM, "out of memory");
+        for (size_t u = 0; u < nu; u++) {
+            const char *code = json_string_value(json_array_get(units, u));
+            if (!code || !srp_name_unit_valid(code) ||
+                (u > 0 && strcmp(s->units[u - 1], code) >= 0))
+                return damaged(c, "slots[].units");
+            s->units[u] = strdup(code);
+            if (!s->units[u])
+                return srp_error_set(c->err, SR_ERR_NOMEM, "out of memory");
+            s->unit_count++;
+        }
+    }
     json_t *sealed = json_object_get(o, "sealed");
     size_t n = json_array_size(sealed);
     if (!json_is_array(sealed) || n < 1 || n > 2)
@@ -918,7 +1304,9 @@ sr_status srp_keyring_parse(const unsigned char *data, size_t len, const char *w
         goto out;
     }
     const char *format = json_string_value(json_object_get(root, "format"));
-    if (!format || strcmp(format, SRP_KEYRING_FORMAT) != 0) {
+    if (format && strcmp(format, LEGACY_FORMAT) == 0)
+        kr->legacy = 1;
+    else if (!format || strcmp(format, SRP_KEYRING_FORMAT) != 0) {
         rc = srp_error_set_where(err, SR_ERR_NOT_REGISTRY, where,
                                  "'%s' is not a sigreg keyring (format '%s')", where,
                                  format ? format : "missing");
@@ -947,14 +1335,52 @@ sr_status srp_keyring_parse(const unsigned char *data, size_t len, const char *w
         rc = damaged(&c, "slots");
         goto out;
     }
-    if (get_b64_fixed(root, "signing_public_key", kr->signing_public, sizeof kr->signing_public) !=
-        0) {
-        rc = damaged(&c, "signing_public_key");
-        goto out;
-    }
-    if (get_b64_fixed(root, "mac", kr->mac, sizeof kr->mac) != 0) {
-        rc = damaged(&c, "mac");
-        goto out;
+    if (kr->legacy) {
+        if (get_b64_fixed(root, "signing_public_key", kr->signing_public,
+                          sizeof kr->signing_public) != 0) {
+            rc = damaged(&c, "signing_public_key");
+            goto out;
+        }
+        if (get_b64_fixed(root, "mac", kr->mac, sizeof kr->mac) != 0) {
+            rc = damaged(&c, "mac");
+            goto out;
+        }
+    } else {
+        json_t *version = json_object_get(root, "version");
+        json_t *chain = json_object_get(root, "signing_chain");
+        size_t nc = json_array_size(chain);
+        if (!json_is_integer(version) || json_integer_value(version) < 1) {
+            rc = damaged(&c, "version");
+            goto out;
+        }
+        kr->version = (uint64_t)json_integer_value(version);
+        if (!json_is_array(chain) || nc < 1 || nc > MAX_CHAIN) {
+            rc = damaged(&c, "signing_chain");
+            goto out;
+        }
+        kr->chain = calloc(nc, sizeof *kr->chain);
+        if (!kr->chain) {
+            rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+            goto out;
+        }
+        for (size_t i = 0; i < nc; i++) {
+            json_t *e = json_array_get(chain, i);
+            json_t *ep = json_object_get(e, "epoch");
+            chain_link *l = &kr->chain[i];
+            if (!json_is_integer(ep) || json_integer_value(ep) != (json_int_t)(i + 1) ||
+                get_b64_fixed(e, "public_key", l->public_key, sizeof l->public_key) ||
+                get_b64_fixed(e, "signature", l->signature, sizeof l->signature)) {
+                rc = damaged(&c, "signing_chain[]");
+                goto out;
+            }
+            l->epoch = (uint32_t)(i + 1);
+            kr->chain_count++;
+        }
+        memcpy(kr->signing_public, kr->chain[nc - 1].public_key, sizeof kr->signing_public);
+        if (get_b64_fixed(root, "signature", kr->signature, sizeof kr->signature) != 0) {
+            rc = damaged(&c, "signature");
+            goto out;
+        }
     }
     kr->default_user = strdup(def);
     kr->epoch = (uint32_t)json_integer_value(epoch);

@@ -12,8 +12,11 @@
  * only keys that no longer open anything. During a rotation a slot carries the new and the previous
  * epoch, so a crash between the files leaves a registry that the remaining users still open.
  *
- * The whole keyring is authenticated with a key derived from the current
- * master key. This module works on bytes: it never opens a file, never
+ * The slot headers (user, role, units, KDF cost, public keys), the sealed
+ * keys and the set of slots are signed with the registry's signing key,
+ * which only admins hold; every unlock verifies that signature (and the
+ * chain of signing keys back to the registry's first) before it reads a
+ * slot. This module works on bytes: it never opens a file, never
  * touches the database and never prints (keyring_file.h reads and writes).
  */
 #ifndef SIGREG_KEYRING_H
@@ -26,10 +29,12 @@
 #include "sigreg/role.h"
 #include "sigreg/status.h"
 
-#define SRP_KEYRING_FORMAT "sigreg-keyring/1"
+#define SRP_KEYRING_FORMAT "sigreg-keyring/2"
 #define SRP_REGISTRY_ID_BYTES 16
 /* The largest keyring file that is read. */
 #define SRP_KEYRING_MAX_BYTES (16u << 20)
+/* The most units one user's slot names. */
+#define SRP_KEYRING_MAX_UNITS 1024
 
 typedef struct srp_keyring srp_keyring;
 
@@ -85,10 +90,12 @@ sr_status srp_keyring_open_slot(const srp_keyring *kr, const char *user, const u
 sr_status srp_keyring_unlock_slot(const srp_keyring *kr, const char *user,
                                   const sr_secret *slot_secret, srp_keys **keys_out,
                                   sr_role *role_out, sr_error *err);
-/* Authenticates the keyring and renders it as text (a new malloc'd string
+/* Signs the keyring as a new version when keys hold the registry signing
+ * key (an admin); otherwise only a keyring whose signature still verifies
+ * (a user's new passphrase) is written, SR_ERR_DENIED for anything else.
+ * Renders it as text (a new malloc'd string
  * the caller frees). Writing it to a file is the caller's (keyring_file.h). */
-sr_status srp_keyring_serialize(const srp_keyring *kr, const srp_keys *keys, char **out,
-                                sr_error *err);
+sr_status srp_keyring_serialize(srp_keyring *kr, const srp_keys *keys, char **out, sr_error *err);
 void srp_keyring_free(srp_keyring *kr);
 
 sr_status srp_keyring_add_user(srp_keyring *kr, const srp_keys *keys, const char *user,
@@ -131,6 +138,35 @@ int srp_keyring_find_user(const srp_keyring *kr, const char *user, sr_role *role
 /* The X25519 public key of user's slot (borrowed, SRP_BOX_PUBLIC_BYTES), or
  * NULL when user has none: what publications are sealed to. */
 const unsigned char *srp_keyring_user_public(const srp_keyring *kr, const char *user);
+
+/* Checks the signing chain and the keyring's signature (SR_ERR_TAMPERED);
+ * SR_ERR_STATE for a keyring of the first format, which has none. Unlocking
+ * does this before it reads anything from a slot. */
+sr_status srp_keyring_verify(const srp_keyring *kr, sr_error *err);
+/* Whether kr was read as "sigreg-keyring/1" and not yet upgraded. */
+int srp_keyring_is_legacy(const srp_keyring *kr);
+/* Turns a first-format keyring into a signed one: every slot without a
+ * signing key of its own gets one (sealed to the slot: the upgrading admin
+ * never needs another user's passphrase), the current registry signing key
+ * becomes the chain's root. Units come next, with srp_keyring_set_units; the
+ * signature is made when the keyring is written. Admins only. */
+sr_status srp_keyring_upgrade(srp_keyring *kr, const srp_keys *keys, sr_error *err);
+/* The signed version counter, the signing epoch (the chain's length) and
+ * the chain's public key of an epoch (borrowed; NULL outside 1..epoch). */
+uint64_t srp_keyring_version(const srp_keyring *kr);
+uint32_t srp_keyring_signing_epoch(const srp_keyring *kr);
+const unsigned char *srp_keyring_signing_key_at(const srp_keyring *kr, uint32_t epoch);
+/* Appends new_keys' signing key to the chain, signed by old_keys' (the
+ * current one). The keyring is signed with the new key when written. */
+sr_status srp_keyring_rotate_signing(srp_keyring *kr, const srp_keys *old_keys,
+                                     const srp_keys *new_keys, sr_error *err);
+/* The units a user works in, signed with their slot: replaced by set_units
+ * (sorted, repeats dropped), borrowed from user_units (-1: no such user). */
+sr_status srp_keyring_set_units(srp_keyring *kr, const char *user, const char *const *units,
+                                size_t count, sr_error *err);
+int srp_keyring_user_units(const srp_keyring *kr, const char *user, const char *const **units,
+                           size_t *count);
+int srp_keyring_user_in_unit(const srp_keyring *kr, const char *user, const char *unit);
 
 /* Parses a keyring from memory (for the fuzzer and for srp_keyring_read). */
 sr_status srp_keyring_parse(const unsigned char *data, size_t len, const char *where,

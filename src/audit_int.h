@@ -26,6 +26,9 @@
 #include "crypto.h"
 #include "sigreg/audit.h"
 
+/* For test tools that must build against older trees too. */
+#define SRP_AUDIT_SIGNED_ENTRIES 1
+
 /* Who signs an entry: the public key stored with it and a function that
  * signs with the secret half (kept by whoever owns ctx). */
 typedef sr_status (*srp_sign_fn)(void *ctx, const unsigned char *msg, size_t len,

@@ -484,7 +484,8 @@ sr_status sr_case_list(sr_registry *reg, const sr_case_filter *filter, sr_case_f
     char sql[2048];
     snprintf(sql, sizeof sql,
              "%s WHERE (?1 IS NULL OR c.unit = ?1) AND (?2 IS NULL OR c.status = ?2)"
-             " AND (?3 = 'admin' OR c.unit IN (SELECT unit FROM user_units WHERE user = ?4))"
+             " AND (?3 = 'admin' OR c.unit IN"
+             "  (SELECT unit FROM temp.keyring_units WHERE user = ?4))"
              " AND (?5 IS NULL OR NOT EXISTS (SELECT 1 FROM responses r WHERE"
              "  r.case_code = c.code AND r.active AND r.phase = ?5))"
              " AND (?6 <= 0 OR (c.status = 'open' AND julianday(?7) - julianday(coalesce("

@@ -27,8 +27,7 @@ sr_status srp_keyring_read(const char *path, srp_keyring **out, sr_error *err)
     return rc;
 }
 
-sr_status srp_keyring_write(const srp_keyring *kr, const char *path, const srp_keys *keys,
-                            sr_error *err)
+sr_status srp_keyring_write(srp_keyring *kr, const char *path, const srp_keys *keys, sr_error *err)
 {
     char *text = NULL;
     sr_status rc = srp_keyring_serialize(kr, keys, &text, err);

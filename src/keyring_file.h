@@ -14,8 +14,7 @@
 /* Reads and checks the structure of a keyring file (not yet its MAC). A
  * missing file is SR_ERR_NOT_REGISTRY. *out is owned by the caller. */
 sr_status srp_keyring_read(const char *path, srp_keyring **out, sr_error *err);
-/* Authenticates the keyring and writes it atomically to path. */
-sr_status srp_keyring_write(const srp_keyring *kr, const char *path, const srp_keys *keys,
-                            sr_error *err);
+/* Signs the keyring (see srp_keyring_serialize) and writes it atomically to path. */
+sr_status srp_keyring_write(srp_keyring *kr, const char *path, const srp_keys *keys, sr_error *err);
 
 #endif

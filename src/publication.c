@@ -20,6 +20,7 @@
 
 #include <dirent.h>
 
+#include "audit_int.h"
 #include "base/buffer.h"
 #include "base/error.h"
 #include "base/fileio.h"
@@ -160,7 +161,7 @@ static sr_status choose_units(build *b, const sr_publish_options *o, sr_error *e
     int admin = sr_registry_role(b->reg) == SR_ROLE_ADMIN;
     sr_status rc = collect(db, "SELECT code FROM units ORDER BY code", NULL, &all, &all_n, err);
     if (rc == SR_OK && !admin)
-        rc = collect(db, "SELECT unit FROM user_units WHERE user = ?1 ORDER BY unit",
+        rc = collect(db, "SELECT unit FROM temp.keyring_units WHERE user = ?1 ORDER BY unit",
                      sr_registry_user(b->reg), &mine, &mine_n, err);
     char **may = admin ? all : mine;
     size_t may_n = admin ? all_n : mine_n;
@@ -306,7 +307,7 @@ static sr_status run_language(build *b, const char *lang, int count, sr_error *e
             rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
             break;
         }
-        sr_status jrc = srp_stats_job_prepare(b->reg, &q, jobs[i], &local);
+        sr_status jrc = srp_stats_job_prepare(b->reg, &q, 1, jobs[i], &local);
         if (jrc != SR_OK) {
             srp_stats_job_release(jobs[i]);
             free(jobs[i]);
@@ -489,8 +490,8 @@ static sr_status load_recipients(build *b, const sr_publish_options *o, recipien
         r->analyst = 1;
         memcpy(r->pk, pk, sizeof r->pk);
         rc = collect(srp_registry_db(b->reg),
-                     "SELECT unit FROM user_units WHERE user = ?1 ORDER BY unit", name, &r->units,
-                     &r->unit_count, err);
+                     "SELECT unit FROM temp.keyring_units WHERE user = ?1 ORDER BY unit", name,
+                     &r->units, &r->unit_count, err);
     }
     for (size_t i = 0; rc == SR_OK && i < o->recipient_count; i++) {
         unsigned char *text = NULL;
@@ -606,15 +607,34 @@ sr_status sr_publish(sr_registry *reg, const sr_publish_options *o, sr_publish_r
             units = NULL;
         }
     srp_keyring *kr = srp_registry_keyring(reg);
-    /* "checkpoint": the audit log's signed SEQ:HEAD, once the log has them. */
+    /* The audit log's signed checkpoint (its last line SEQ:HEAD) as it was
+     * when the publication was made; null while the session holds no key
+     * that signs checkpoints (today only admins' sessions do). */
+    char *checkpoint = NULL;
+    int64_t checkpoint_seq = 0;
+    srp_audit_signer probe;
+    const char *probe_user = NULL;
+    sr_error cerr;
+    memset(&cerr, 0, sizeof cerr);
+    sr_status crc = srp_registry_checkpoint_signer(reg, &probe, &probe_user)
+                        ? srp_audit_checkpoint_text(reg, &checkpoint, &checkpoint_seq, &cerr)
+                        : SR_OK;
+    if (crc != SR_OK) {
+        json_decref(units);
+        rc = crc;
+        if (err && err->status == SR_OK)
+            *err = cerr;
+        goto out;
+    }
     head = units
-               ? json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:i, s:i, s:n}", "format",
+               ? json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:i, s:i, s:s?}", "format",
                            SR_PUBLICATION_FORMAT, "registry_id", srp_keyring_registry_id(kr),
                            "published_at", rep->published_at, "published_by", sr_registry_user(reg),
                            "publisher_role", sr_role_name(sr_registry_role(reg)), "units", units,
                            "periods", b.period, "min_cell", b.min_cell, "signing_epoch",
-                           (int)srp_keyring_epoch(kr), "checkpoint")
+                           (int)srp_keyring_epoch(kr), "checkpoint", checkpoint)
                : NULL;
+    free(checkpoint);
     dir = srp_publication_dir(srp_registry_db_path(reg));
     sign_sk = sr_secret_new(SRP_SIGN_SECRET_BYTES);
     if (!head || !dir || !sign_sk) {

@@ -48,6 +48,21 @@ const char *sr_publication_signer(const sr_publication *pub)
     return pub->signer;
 }
 
+const char *sr_publication_checkpoint(const sr_publication *pub)
+{
+    const char *text = json_string_value(json_object_get(pub->doc, "checkpoint"));
+    if (!text || !*text)
+        return NULL;
+    /* The last line: text ends with it (and maybe a newline). */
+    size_t n = strlen(text);
+    while (n && text[n - 1] == '\n')
+        n--;
+    const char *p = text + n;
+    while (p > text && p[-1] != '\n')
+        p--;
+    return p;
+}
+
 /* Opens and parses a package's bytes (verified by the container first). */
 static sr_status open_bytes(const unsigned char *data, size_t len, const char *where,
                             const unsigned char pk[SRP_BOX_PUBLIC_BYTES], const unsigned char *sk,
@@ -58,8 +73,27 @@ static sr_status open_bytes(const unsigned char *data, size_t len, const char *w
     sr_publication *pub = calloc(1, sizeof *pub);
     if (!pub)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    sr_error local;
+    memset(&local, 0, sizeof local);
     sr_status rc =
-        srp_container_open(data, len, pk, sk, pinned, &plain, &plain_len, pub->signer, err);
+        srp_container_open(data, len, pk, sk, pinned, &plain, &plain_len, pub->signer, &local);
+    if (rc != SR_OK) {
+        /* The container speaks of an extract: here it is a publication. */
+        char text[SR_ERROR_MESSAGE_MAX];
+        const char *m = local.message, *hit;
+        size_t n = 0;
+        while ((hit = strstr(m, "the extract's")) || (hit = strstr(m, "the extract"))) {
+            int poss = strncmp(hit, "the extract's", 13) == 0;
+            n += (size_t)snprintf(text + n, sizeof text - n, "%.*s%s", (int)(hit - m), m,
+                                  poss ? "its" : "it");
+            m = hit + (poss ? 13 : 11);
+            if (n >= sizeof text)
+                break;
+        }
+        if (n < sizeof text)
+            snprintf(text + n, sizeof text - n, "%s", m);
+        rc = srp_error_set_where(err, rc, where, "publication '%s' is refused: %s", where, text);
+    }
     if (rc == SR_OK) {
         json_error_t jerr;
         pub->doc = json_loadb((const char *)plain, plain_len, 0, &jerr);
@@ -295,6 +329,21 @@ static sr_status not_published(const sr_publication *pub, const char *where, con
     return rc;
 }
 
+/* The one unit the package's tables are of, or NULL (several, or every
+ * unit together). */
+static const char *only_unit(const sr_publication *pub)
+{
+    json_t *tables = json_object_get(pub->doc, "tables");
+    const char *only = NULL;
+    for (size_t i = 0; i < json_array_size(tables); i++) {
+        const char *u = str(json_array_get(tables, i), "unit");
+        if (!u || (only && strcmp(only, u) != 0))
+            return NULL;
+        only = u;
+    }
+    return only;
+}
+
 /* The table for the query: same form, breakdown, status, change table and
  * language; the unit asked for, else every unit together, else the only one. */
 static json_t *find_table(const sr_publication *pub, const sr_stats_query *q, const char *lang,
@@ -418,9 +467,9 @@ sr_status sr_publication_stats(const sr_publication *pub, const sr_stats_query *
         t = find_table(pub, q, lang, q->unit);
     } else {
         t = find_table(pub, q, lang, NULL);
-        json_t *units = json_object_get(pub->doc, "units");
-        if (!t && json_array_size(units) == 1)
-            t = find_table(pub, q, lang, json_string_value(json_array_get(units, 0)));
+        const char *only = only_unit(pub);
+        if (!t && only)
+            t = find_table(pub, q, lang, only);
     }
     if (!t) {
         /* Say which field is not published: the unit, else the breakdown. */

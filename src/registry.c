@@ -43,6 +43,7 @@
 #include "base/error.h"
 #include "base/fileio.h"
 #include "keyring_file.h"
+#include "keyring_seen.h"
 #include "lock.h"
 #include "base/names.h"
 #include "registry_int.h"
@@ -314,6 +315,49 @@ static sr_status refresh_audit_key(sr_registry *reg, sr_error *err)
     return reg->audit_key ? SR_OK : srp_error_set(err, SR_ERR_NOMEM, "out of memory");
 }
 
+/* The units of every user, as the signed keyring says, in a TEMP table of
+ * the session's connection (temp.keyring_units) for queries that join on
+ * them: the database's own user_units is not what decides. A keyring of the
+ * first format (read-only until an admin upgrades it) has no units yet, and
+ * the database's table stands in for them. */
+sr_status srp_registry_sync_units(sr_registry *reg, sr_error *err)
+{
+    sqlite3 *db = reg->db;
+    sr_status rc = srp_store_exec(db,
+                                  "CREATE TEMP TABLE IF NOT EXISTS keyring_units (user TEXT NOT "
+                                  "NULL, unit TEXT NOT NULL, PRIMARY KEY (user, unit));"
+                                  "DELETE FROM temp.keyring_units;",
+                                  err);
+    if (rc != SR_OK)
+        return rc;
+    if (srp_keyring_is_legacy(reg->keyring))
+        return srp_store_exec(db,
+                              "INSERT OR IGNORE INTO temp.keyring_units SELECT user, unit FROM "
+                              "main.user_units",
+                              err);
+    sqlite3_stmt *ins = NULL;
+    rc = srp_store_prepare(db, "INSERT OR IGNORE INTO temp.keyring_units VALUES (?1, ?2)", &ins,
+                           err);
+    for (size_t i = 0; rc == SR_OK && i < srp_keyring_user_count(reg->keyring); i++) {
+        const char *name = NULL, *profile = NULL;
+        const char *const *units = NULL;
+        size_t n = 0;
+        sr_role role;
+        srp_keyring_user_at(reg->keyring, i, &name, &role, &profile);
+        (void)srp_keyring_user_units(reg->keyring, name, &units, &n);
+        for (size_t u = 0; rc == SR_OK && u < n; u++) {
+            sqlite3_bind_text(ins, 1, name, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, 2, units[u], -1, SQLITE_STATIC);
+            int src = sqlite3_step(ins);
+            sqlite3_reset(ins);
+            if (src != SQLITE_DONE)
+                rc = srp_store_fail(db, src, "list the units of users", err);
+        }
+    }
+    sqlite3_finalize(ins);
+    return rc;
+}
+
 /* Opens the database with the current keys, or the previous ones while a
  * rotation is unfinished. */
 static sr_status open_database(sr_registry *reg, sr_error *err)
@@ -329,6 +373,8 @@ static sr_status open_database(sr_registry *reg, sr_error *err)
             reg->db_on_previous = previous;
             reg->codekey_attached = 0;
             rc = set_hooks(reg, err);
+            if (rc == SR_OK)
+                rc = srp_registry_sync_units(reg, err);
             return rc == SR_OK ? refresh_audit_key(reg, err) : rc;
         }
         if (rc != SR_ERR_AUTH)
@@ -386,6 +432,50 @@ static sr_status check_registry_id(sr_registry *reg, sr_error *err)
                                  reg->paths.db);
     free(id);
     return rc;
+}
+
+/* The root of the keyring's signing chain, as the database remembers it
+ * (meta "keyring_root", set at creation and at the upgrade): a keyring
+ * under another root, or one of the first format in place of a signed one,
+ * is refused also by a user without a record of their own (keyring_seen.h)
+ * unless whoever swapped it could also write the database. */
+static sr_status root_hex(const srp_keyring *kr, char out[2 * SRP_SIGN_PUBLIC_BYTES + 1])
+{
+    const unsigned char *root = srp_keyring_signing_key_at(kr, 1);
+    if (!root)
+        return SR_ERR_STATE;
+    srp_hex_encode(out, root, SRP_SIGN_PUBLIC_BYTES);
+    return SR_OK;
+}
+
+static sr_status check_keyring_root(sr_registry *reg, sr_error *err)
+{
+    char *stored = NULL;
+    sr_status rc = srp_store_meta_get(reg->db, "keyring_root", &stored, err);
+    if (rc == SR_ERR_NOT_FOUND)
+        return SR_OK; /* a registry of the first release, not yet upgraded */
+    if (rc != SR_OK)
+        return rc;
+    char hex[2 * SRP_SIGN_PUBLIC_BYTES + 1];
+    if (root_hex(reg->keyring, hex) != SR_OK)
+        rc = srp_error_set(err, SR_ERR_TAMPERED,
+                           "the keyring has been replaced by one of an older release: the "
+                           "database says it was signed");
+    else if (strcmp(hex, stored) != 0)
+        rc = srp_error_set(err, SR_ERR_TAMPERED,
+                           "the keyring has been replaced: it is signed under another registry "
+                           "signing key than the database's");
+    free(stored);
+    return rc;
+}
+
+static sr_status store_keyring_root(sr_registry *reg, void *ctx, sr_error *err)
+{
+    (void)ctx;
+    char hex[2 * SRP_SIGN_PUBLIC_BYTES + 1];
+    if (root_hex(reg->keyring, hex) != SR_OK)
+        return srp_error_set(err, SR_ERR_STATE, "the keyring is not signed");
+    return srp_store_meta_set(reg->db, "keyring_root", hex, err);
 }
 
 /* ---- rotation ---------------------------------------------------------------------- */
@@ -575,6 +665,12 @@ static sr_status lock_enter(sr_registry *reg, sr_error *err)
 static sr_status hook_enter(void *ctx, sr_error *err)
 {
     sr_registry *reg = ctx;
+    /* Until an admin upgrades a first-format keyring, nothing but the log
+     * is written: its slots are not signed yet. */
+    if (!reg->audit_only && !reg->loading && reg->keyring && srp_keyring_is_legacy(reg->keyring))
+        return srp_error_set(err, SR_ERR_STATE,
+                             "the registry is read-only: its keyring is from an older release and "
+                             "is upgraded the first time an admin opens it");
     sr_status rc = lock_enter(reg, err);
     /* A transaction that writes more than its audit entry may write the
      * code key; with deferred transactions, one that does not leaves it out
@@ -640,8 +736,10 @@ sr_status srp_registry_lock(sr_registry *reg, sr_error *err)
 void srp_registry_unlock(sr_registry *reg)
 {
     /* Whatever changed under the lock was this session's own doing. */
-    if (reg->lock_depth == 1)
+    if (reg->lock_depth == 1) {
         stamps_take(reg);
+        srp_seen_record(reg->keyring, reg->user);
+    }
     lock_leave(reg);
     flush_pending(reg);
 }
@@ -655,11 +753,63 @@ static sr_status check_passphrase(const sr_secret *pass, sr_error *err)
     return SR_OK;
 }
 
+/* Upgrades a first-format keyring (its MAC verified by the unlock) on an
+ * admin's first unlock: a signing key for every slot, the units of each user
+ * from the database into their signed slot, the signing chain's root, then
+ * the log entry and the keyring written in one rename. Under the lock. */
+static sr_status upgrade_keyring(sr_registry *reg, sr_error *err)
+{
+    srp_keyring *kr = reg->keyring;
+    sr_status rc = srp_keyring_upgrade(kr, reg->keys, err);
+    sqlite3_stmt *st = NULL;
+    if (rc == SR_OK)
+        rc = srp_store_prepare(reg->db, "SELECT unit FROM main.user_units WHERE user = ?1", &st,
+                               err);
+    for (size_t i = 0; rc == SR_OK && i < srp_keyring_user_count(kr); i++) {
+        const char *name = NULL, *profile = NULL;
+        sr_role role;
+        srp_keyring_user_at(kr, i, &name, &role, &profile);
+        const char *units[SRP_KEYRING_MAX_UNITS];
+        char *copies[SRP_KEYRING_MAX_UNITS];
+        size_t n = 0;
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        int src;
+        while ((src = sqlite3_step(st)) == SQLITE_ROW && n < SRP_KEYRING_MAX_UNITS) {
+            copies[n] = strdup((const char *)sqlite3_column_text(st, 0));
+            if (!copies[n])
+                break;
+            units[n] = copies[n];
+            n++;
+        }
+        sqlite3_reset(st);
+        if (src != SQLITE_DONE && src != SQLITE_ROW)
+            rc = srp_store_fail(reg->db, src, "read unit membership", err);
+        if (rc == SR_OK)
+            rc = srp_keyring_set_units(kr, name, units, n, err);
+        for (size_t u = 0; u < n; u++)
+            free(copies[u]);
+    }
+    sqlite3_finalize(st);
+    char detail[96];
+    snprintf(detail, sizeof detail, "from=sigreg-keyring/1 to=%s slots=%zu", SRP_KEYRING_FORMAT,
+             srp_keyring_user_count(kr));
+    if (rc == SR_OK)
+        rc = srp_registry_transaction(reg, "keyring.upgrade", NULL, detail, store_keyring_root,
+                                      NULL, err);
+    if (rc == SR_OK)
+        rc = srp_keyring_write(kr, reg->paths.keyring, reg->keys, err);
+    if (rc == SR_OK)
+        rc = srp_registry_sync_units(reg, err);
+    return rc;
+}
+
 /* Reads the keyring and opens the keys sealed to the session's slot, the
  * database and the code key: everything after the KDF. Under the lock. */
 static sr_status load_set(sr_registry *reg, sr_error *err)
 {
     sr_status rc = srp_keyring_read(reg->paths.keyring, &reg->keyring, err);
+    if (rc == SR_OK)
+        rc = srp_seen_check(reg->keyring, reg->user, err);
     if (rc != SR_OK)
         return rc;
     sr_role role;
@@ -675,7 +825,11 @@ static sr_status load_set(sr_registry *reg, sr_error *err)
     if (rc == SR_OK)
         rc = check_registry_id(reg, err);
     if (rc == SR_OK)
+        rc = check_keyring_root(reg, err);
+    if (rc == SR_OK)
         rc = srp_store_migrate(reg->db, err);
+    if (rc == SR_OK && srp_keyring_is_legacy(reg->keyring) && reg->keys->has_signing)
+        rc = upgrade_keyring(reg, err);
     if (rc == SR_OK && reg->keys->has_identity)
         remove_leftovers(reg);
     /* Only an admin holds every key a rotation reseals (the signing key
@@ -697,8 +851,10 @@ static sr_status load_set(sr_registry *reg, sr_error *err)
             sr_secret_set_len(reg->pseudonym_key, SRP_KEY_BYTES);
         }
     }
-    if (rc == SR_OK)
+    if (rc == SR_OK) {
         stamps_take(reg);
+        srp_seen_record(reg->keyring, reg->user);
+    }
     return rc;
 }
 
@@ -810,8 +966,10 @@ sr_status sr_registry_open(const char *path, const sr_open_options *options, con
         rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
         goto out;
     }
-    rc = srp_keyring_open_slot(kr, reg->user, sr_secret_cdata(pass), sr_secret_len(pass),
-                               &reg->slot_secret, err);
+    rc = srp_seen_check(kr, reg->user, err);
+    if (rc == SR_OK)
+        rc = srp_keyring_open_slot(kr, reg->user, sr_secret_cdata(pass), sr_secret_len(pass),
+                                   &reg->slot_secret, err);
     if (rc != SR_OK)
         goto out;
     reg->loading = 1;
@@ -926,6 +1084,9 @@ sr_status sr_registry_create(const char *path, const char *admin, const char *kd
         rc = srp_store_meta_set(db, "created_at", now, err);
     if (rc == SR_OK)
         rc = srp_store_meta_set(db, "min_cell", "5", err);
+    char root[2 * SRP_SIGN_PUBLIC_BYTES + 1];
+    if (rc == SR_OK && root_hex(kr, root) == SR_OK)
+        rc = srp_store_meta_set(db, "keyring_root", root, err);
     if (rc == SR_OK)
         rc = srp_audit_append(db, sr_secret_cdata(audit), NULL, admin, "registry.init", NULL,
                               profile->for_tests_only ? "kdf=insecure-test-only" : NULL, err);
@@ -1008,8 +1169,19 @@ sr_status srp_registry_audit(sr_registry *reg, const char *action, const char *c
     /* The head is kept only while the lock is held: nobody else appends. */
     if (reg->lock_depth == 0)
         srp_audit_cursor_forget(&reg->audit);
-    return srp_audit_append_at(&reg->audit, reg->db, sr_secret_cdata(reg->audit_key), NULL,
-                               reg->user, action, case_code, detail, err);
+    srp_audit_signer signer;
+    int can_sign = srp_registry_entry_signer(reg, &signer);
+    return srp_audit_append_at(&reg->audit, reg->db, sr_secret_cdata(reg->audit_key),
+                               can_sign ? &signer : NULL, reg->user, action, case_code, detail,
+                               err);
+}
+
+int srp_registry_entry_signer(sr_registry *reg, srp_audit_signer *out)
+{
+    /* Entries are signed once every user holds a signing key of their own. */
+    (void)reg;
+    (void)out;
+    return 0;
 }
 
 static int certify_signer(void *ctx, const char *user,
@@ -1090,7 +1262,7 @@ sr_status srp_registry_check_unit(sr_registry *reg, const char *unit, sr_error *
         return SR_OK;
     sqlite3_stmt *st = NULL;
     sr_status rc = srp_registry_prepare(
-        reg, "SELECT 1 FROM user_units WHERE user = ?1 AND unit = ?2", &st, err);
+        reg, "SELECT 1 FROM temp.keyring_units WHERE user = ?1 AND unit = ?2", &st, err);
     if (rc != SR_OK)
         return rc;
     sqlite3_bind_text(st, 1, reg->user, -1, SQLITE_STATIC);

@@ -52,6 +52,9 @@ sr_status srp_registry_audit(sr_registry *reg, const char *action, const char *c
  * gives a checkpoint's sequence and head to hold against. */
 sr_status srp_registry_audit_verify(sr_registry *reg, const srp_audit_check *expect,
                                     sr_audit_report *report, sr_error *err);
+/* The key the session signs its audit entries with (the user's own);
+ * 0 when the session holds none (entries are then MAC'd). */
+int srp_registry_entry_signer(sr_registry *reg, srp_audit_signer *out);
 /* The key the session signs checkpoints with, and the user name that goes
  * with it (borrowed); 0 when the session holds none. */
 int srp_registry_checkpoint_signer(sr_registry *reg, srp_audit_signer *out, const char **user);
@@ -95,6 +98,11 @@ sr_status srp_registry_user_sign(const sr_registry *reg, const void *msg, size_t
  * user or their slot has no signing key. */
 sr_status srp_registry_user_sign_public(const sr_registry *reg, const char *user,
                                         unsigned char pk[SRP_SIGN_PUBLIC_BYTES], sr_error *err);
+
+/* Fills the connection's temp.keyring_units (user, unit) from the signed
+ * keyring: join on it, never on the database's user_units. Call after
+ * changing the units in the session's keyring. */
+sr_status srp_registry_sync_units(sr_registry *reg, sr_error *err);
 
 /* The keyring and keys of the session (borrowed), and its files. */
 srp_keyring *srp_registry_keyring(sr_registry *reg);

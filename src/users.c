@@ -1,8 +1,10 @@
 /*
  * users.c - adding, listing and removing users, and changing passphrases.
  *
- * A user is a key slot in the keyring (name, role, passphrase) plus, in the
- * database, the units they work in. Removing a user rotates the keys.
+ * A user is a key slot in the keyring: name, role, the units they work in
+ * and KDF cost, signed by an admin with the registry signing key, and their
+ * passphrase. The database's user_units is still written for older
+ * releases but decides nothing. Removing a user rotates the keys.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +105,12 @@ sr_status sr_user_add(sr_registry *reg, const char *name, sr_role role, const ch
     srp_keyring *kr = srp_registry_keyring(reg);
     rc = srp_keyring_add_user(kr, srp_registry_keys(reg), name, role, profile,
                               sr_secret_cdata(pass), sr_secret_len(pass), err);
+    /* The units are part of the slot's signed header: the keyring decides. */
+    if (rc == SR_OK) {
+        rc = srp_keyring_set_units(kr, name, units, unit_count, err);
+        if (rc != SR_OK)
+            (void)srp_keyring_remove_user(kr, name, NULL);
+    }
     if (rc != SR_OK) {
         srp_registry_unlock(reg);
         return rc;
@@ -118,6 +126,9 @@ sr_status sr_user_add(sr_registry *reg, const char *name, sr_role role, const ch
         rc = srp_keyring_write(kr, srp_registry_keyring_path(reg), srp_registry_keys(reg), err);
     if (rc != SR_OK)
         (void)srp_keyring_remove_user(kr, name, NULL);
+    sr_status urc = srp_registry_sync_units(reg, rc == SR_OK ? err : NULL);
+    if (rc == SR_OK)
+        rc = urc;
     srp_registry_unlock(reg);
     return rc;
 }
@@ -157,26 +168,20 @@ typedef struct list_ctx {
     void *ctx;
 } list_ctx;
 
-static sr_status units_of(sr_registry *reg, const char *user, char *out, size_t size, sr_error *err)
+/* The units of user as their signed slot names them, comma-separated. */
+static void units_of(const srp_keyring *kr, const char *user, char *out, size_t size)
 {
-    sqlite3_stmt *st = NULL;
+    const char *const *units = NULL;
+    size_t n = 0, used = 0;
     out[0] = '\0';
-    sr_status rc =
-        srp_store_prepare(srp_registry_db(reg),
-                          "SELECT unit FROM user_units WHERE user = ?1 ORDER BY unit", &st, err);
-    if (rc != SR_OK)
-        return rc;
-    sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
-    size_t used = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        int n = snprintf(out + used, size - used, "%s%s", used ? "," : "",
-                         (const char *)sqlite3_column_text(st, 0));
-        if (n < 0 || (size_t)n >= size - used)
+    if (srp_keyring_user_units(kr, user, &units, &n) != 0)
+        return;
+    for (size_t u = 0; u < n; u++) {
+        int w = snprintf(out + used, size - used, "%s%s", used ? "," : "", units[u]);
+        if (w < 0 || (size_t)w >= size - used)
             break;
-        used += (size_t)n;
+        used += (size_t)w;
     }
-    sqlite3_finalize(st);
-    return SR_OK;
 }
 
 sr_status sr_user_list(sr_registry *reg, sr_user_fn fn, void *ctx, sr_error *err)
@@ -192,9 +197,7 @@ sr_status sr_user_list(sr_registry *reg, sr_user_fn fn, void *ctx, sr_error *err
         char units[1024];
         srp_keyring_user_at(kr, i, &info.name, &info.role, &info.kdf_profile);
         srp_keyring_user_kdf(kr, i, &info.kdf_opslimit, &info.kdf_memlimit);
-        rc = units_of(reg, info.name, units, sizeof units, err);
-        if (rc != SR_OK)
-            return rc;
+        units_of(kr, info.name, units, sizeof units);
         info.units = units;
         if (fn && fn(ctx, &info) != 0)
             break;
@@ -237,6 +240,18 @@ sr_status sr_user_passwd(sr_registry *reg, const sr_secret *old_pass, const sr_s
     sr_status rc = check_new_passphrase(new_pass, err);
     if (rc != SR_OK)
         return rc;
+    /* The KDF cost is signed with the slot's header: only an admin, who
+     * holds the registry signing key, can change it. */
+    srp_kdf_profile now_custom;
+    const srp_kdf_profile *now =
+        current_profile(srp_registry_keyring(reg), sr_registry_user(reg), &now_custom);
+    if (!srp_registry_keys(reg)->has_signing && now &&
+        (now->opslimit != profile->opslimit || now->memlimit != profile->memlimit ||
+         strcmp(now->name, profile->name) != 0))
+        return srp_error_set_where(err, SR_ERR_DENIED, "kdf_profile",
+                                   "the KDF cost of a key slot is signed with the keyring: only an "
+                                   "admin can change it (user '%s' has '%s')",
+                                   sr_registry_user(reg), now->name);
     rc = srp_registry_lock(reg, err);
     if (rc != SR_OK)
         return rc;

@@ -35,6 +35,7 @@
 
 #include "casecode.h"
 #include "coded.h"
+#include "json_span.h"
 #include "sigreg/form.h"
 #include "store.h"
 
@@ -301,6 +302,11 @@ static void parsed_line(const char *line, size_t len)
         die("a line is not JSON");
     json_t *responses = json_object_get(obj, "responses");
     size_t n = json_array_size(responses);
+    /* The answers' own text when it is what json_dumps writes, as sigreg
+     * stores it; written out again otherwise. */
+    srp_span spans[16];
+    size_t span_count =
+        srp_json_elements_member((srp_span){line, len}, "responses", "answers", spans, 16);
     response_row rows[16];
     char *texts[16];
     unsigned char coded[16][256], *encoded[16];
@@ -310,12 +316,17 @@ static void parsed_line(const char *line, size_t len)
         json_t *r = json_array_get(responses, i);
         json_t *answers = json_object_get(r, "answers");
         const char *form_id = json_string_value(json_object_get(r, "form"));
-        texts[i] = json_dumps(answers, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        srp_span own = i < span_count ? spans[i] : (srp_span){NULL, 0};
+        texts[i] = NULL;
+        if (!srp_json_is_canonical(own)) {
+            texts[i] = json_dumps(answers, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            own = (srp_span){texts[i], strlen(texts[i])};
+        }
         rows[i] = (response_row){form_id,
                                  (int)json_integer_value(json_object_get(r, "version")),
                                  json_string_value(json_object_get(r, "date")),
-                                 texts[i],
-                                 strlen(texts[i]),
+                                 own.p,
+                                 own.n,
                                  coded[i],
                                  0};
         encoded[i] = NULL;
@@ -387,10 +398,12 @@ static int run_import(const char *path, const char *input)
     if (srp_store_set_cache(db, SRP_STORE_IMPORT_CACHE_MIB, &err) != SR_OK ||
         srp_store_migrate(db, &err) != SR_OK)
         die(err.message);
+    /* The key as sigreg gives it, SQLCipher's raw form as text ("x'...'"):
+     * a blob literal would be taken as a passphrase and run PBKDF2. */
     char *attach = sqlite3_mprintf("ATTACH DATABASE '%q.codekey' AS codekey KEY %s", path,
                                    plain ? "''"
-                                         : "x'00112233445566778899aabbccddeeff00112233445566"
-                                           "778899aabbccddeeff'");
+                                         : "'x''00112233445566778899aabbccddeeff00112233445566"
+                                           "778899aabbccddeeff'''");
     exec(attach);
     sqlite3_free(attach);
     if (srp_store_init_codekey(db, &err) != SR_OK)

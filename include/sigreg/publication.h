@@ -74,6 +74,9 @@ void sr_publication_free(sr_publication *pub); /* NULL: no-op */
 const char *sr_publication_published_at(const sr_publication *pub);
 const char *sr_publication_published_by(const sr_publication *pub);
 const char *sr_publication_signer(const sr_publication *pub);
+/* The audit checkpoint the package carries: its SEQ:HEAD line (borrowed),
+ * or NULL when it was made in a session that signs no checkpoints. */
+const char *sr_publication_checkpoint(const sr_publication *pub);
 /* What the package holds, one line per form ("FORM: by -, sex, year; ..."),
  * as a new malloc'd string the caller frees (NULL when out of memory). */
 char *sr_publication_contents(const sr_publication *pub);

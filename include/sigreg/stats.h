@@ -25,16 +25,19 @@
 #include "sigreg/sink.h"
 
 #define SR_STATS_MIN_CELL_FLOOR 3
+/* p25, median and p75 need at least this many people (below, they are
+ * single people's values), and min_cell values on either side. */
+#define SR_STATS_QUANTILE_MIN_N 10
 
 typedef struct sr_stats_query {
     const char *form;   /* a form id, or "cases" for cases by status */
     const char *by[2];  /* NULL, an item id (of the form or the case's intake) or a built-in:
-                           unit, age_band, year, quarter */
+                           unit, age_band, year, half, quarter */
     const char *unit;   /* NULL or a unit code */
     const char *status; /* NULL, "open" or "closed" */
-    const char *from;   /* NULL or YYYY-MM-DD, widened to the first of its month */
-    const char *to;     /* NULL or YYYY-MM-DD, widened to the last of its month */
-    int min_cell;       /* 0: the registry's setting; never below 3 */
+    const char *from;   /* NULL or YYYY-MM-DD: with to, one whole calendar quarter, */
+    const char *to;     /* half-year or year (else refused, naming the nearest) */
+    int min_cell;       /* 0 or the registry's setting: a floor no query moves */
     int change;         /* paired tables against the intake */
     const char *lang;   /* labels: "sv" (default) or "en" */
 } sr_stats_query;
@@ -52,7 +55,8 @@ typedef struct sr_stats_row {
     double estimate;
     int has_count, has_denominator, has_percent, has_estimate;
     int suppressed;
-    int reason;              /* 1 small count, 2 small group, 3 secondary, 4 small base */
+    int reason; /* 1 small count, 2 small group, 3 secondary, 4 small base, 5 a quartile over
+                   fewer than SR_STATS_QUANTILE_MIN_N people or min_cell values on a side */
     const char *by_label[2]; /* the group's labels in the language asked for: an option's
                                 label, a unit's name, else the code; NULL when not grouped
                                 or the option has no label */
@@ -96,7 +100,7 @@ typedef struct sr_stats_protection {
 const sr_stats_protection *sr_stats_protection_of(const sr_stats *stats);
 /* The disclosure method: "suppression" or "cell-key" (static). */
 const char *sr_stats_method(const sr_stats *stats);
-const char *sr_stats_from(const sr_stats *stats); /* widened; NULL if none */
+const char *sr_stats_from(const sr_stats *stats); /* the period's; NULL if none */
 const char *sr_stats_to(const sr_stats *stats);
 /* The query actually run: the unit the figures are of (the one asked for, or
  * the only unit of a coordinator), NULL for all units; the status filter,

@@ -149,6 +149,23 @@ static const struct {
                                 "groups whose size is published, %zu groups hidden whole; %zu "
                                 "counts that the other figures give anyway (e.g. zeros) "
                                 "published"},
+    [SRP_T_STATS_QUANTILES] = {"kvartiler (p25, median, p75) redovisas bara över minst %d personer "
+                               "och när minst %d värden ligger på vardera sidan",
+                               "quartiles (p25, median, p75) are shown only over at least %d "
+                               "people, with at least %d values on either side"},
+    [SRP_T_STATS_MERGED_OPTIONS] = {"'%s': %s redovisas sammanslagna, eftersom något av dem var "
+                                    "litet",
+                                    "'%s': %s are shown merged into one, as one of them was "
+                                    "small"},
+    [SRP_T_STATS_MISSING_LABEL] = {"Uppgift saknas", "Missing"},
+    [SRP_T_STATS_MERGED_PERIODS] = {"perioder med för få personer redovisas sammanslagna med en "
+                                    "granne: %s",
+                                    "periods with too few people are shown merged with a "
+                                    "neighbour: %s"},
+    [SRP_T_STATS_PERIOD_MERGED] = {"perioden %s har för få personer och redovisas sammanslagen "
+                                   "med en granne, %s till %s",
+                                   "the period %s has too few people and is shown merged with a "
+                                   "neighbour, %s to %s"},
 };
 
 int srp_lang_is_en(const char *lang)

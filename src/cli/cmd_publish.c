@@ -74,9 +74,12 @@ int cmd_view(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *e
     so.q.form = cli_pos(args, 1);
     if (!so.q.form) { /* what the package holds */
         char *contents = sr_publication_contents(pub);
-        printf("published %s by %s\nsigned by %s\n%s\n", sr_publication_published_at(pub),
-               sr_publication_published_by(pub), sr_publication_signer(pub),
-               contents ? contents : "");
+        const char *checkpoint = sr_publication_checkpoint(pub);
+        printf("published %s by %s\nsigned by %s\n", sr_publication_published_at(pub),
+               sr_publication_published_by(pub), sr_publication_signer(pub));
+        if (checkpoint) /* up to its newline */
+            printf("audit checkpoint %.*s\n", (int)strcspn(checkpoint, "\n"), checkpoint);
+        printf("%s\n", contents ? contents : "");
         free(contents);
         sr_publication_free(pub);
         return CLI_OK;

@@ -17,7 +17,7 @@ static const srp_kdf_profile *test_profile(void)
     return srp_kdf_profile_find(TEST_KDF);
 }
 
-static srp_keyring *roundtrip(const srp_keyring *kr, const srp_keys *keys, const char *path)
+static srp_keyring *roundtrip(srp_keyring *kr, const srp_keys *keys, const char *path)
 {
     sr_error err;
     sr_error_clear(&err);

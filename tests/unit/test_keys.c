@@ -4,19 +4,77 @@
  */
 #include "testutil.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "keyring_file.h"
 #include "registry_int.h"
+#include "store.h"
 #include "sigreg/units.h"
 #include "sigreg/users.h"
 
 static const char *reg_path;
+static char keyring_path[4096];
+
+/* Opening must fail with status and a message containing what. */
+static void open_fails(const char *user, const char *pass, sr_status status, const char *what)
+{
+    sr_error err;
+    sr_error_clear(&err);
+    sr_secret *p = tu_pass(pass);
+    sr_open_options opts = {user, 2000};
+    sr_registry *reg = NULL;
+    sr_status rc = sr_registry_open(reg_path, &opts, p, &reg, &err);
+    sr_secret_free(p);
+    if (rc == SR_OK)
+        sr_registry_close(reg);
+    if (rc != status || !strstr(err.message, what))
+        fail_msg("open as %s: expected %d '%s', got %d '%s'", user, status, what, rc, err.message);
+}
+
+/* The keyring file as JSON, edited by an insider with a text editor. */
+static json_t *keyring_json(void)
+{
+    json_error_t jerr;
+    json_t *root = json_load_file(keyring_path, 0, &jerr);
+    assert_non_null(root);
+    return root;
+}
+
+static void keyring_json_save(json_t *root)
+{
+    assert_int_equal(json_dump_file(root, keyring_path, JSON_INDENT(1) | JSON_PRESERVE_ORDER), 0);
+    json_decref(root);
+}
+
+static json_t *slot_of(json_t *root, const char *user)
+{
+    json_t *slots = json_object_get(root, "slots");
+    for (size_t i = 0; i < json_array_size(slots); i++) {
+        json_t *s = json_array_get(slots, i);
+        if (strcmp(json_string_value(json_object_get(s, "user")), user) == 0)
+            return s;
+    }
+    fail_msg("no slot %s", user);
+    return NULL;
+}
+
+/* Every edit of the signed part is refused by every user, the editor too. */
+static void all_refuse(const char *what)
+{
+    open_fails("admin", "admin-passphrase", SR_ERR_TAMPERED, what);
+    open_fails("coord", "coord-passphrase", SR_ERR_TAMPERED, what);
+    open_fails("ana", "analyst-passphrase", SR_ERR_TAMPERED, what);
+}
 
 static int setup(void **state)
 {
     (void)state;
-    reg_path = tu_path(tu_scratch_dir(), "reg.db");
+    const char *dir = tu_scratch_dir();
+    /* Each test's own record of keyrings seen (keyring_seen.h). */
+    setenv("XDG_STATE_HOME", tu_path(dir, "state"), 1);
+    reg_path = tu_path(dir, "reg.db");
     tu_create_registry(reg_path);
     sr_registry *reg = tu_open(reg_path, NULL, NULL);
     sr_error err;
@@ -31,6 +89,8 @@ static int setup(void **state)
     assert_int_equal(sr_user_add(reg, "ana", SR_ROLE_ANALYST, NULL, 0, TEST_KDF, p, &err), SR_OK);
     sr_secret_free(p);
     sr_registry_close(reg);
+    snprintf(keyring_path, sizeof keyring_path, "%s", reg_path);
+    snprintf(strrchr(keyring_path, '.'), 16, ".keyring");
     return 0;
 }
 
@@ -65,10 +125,246 @@ static void test_user_signatures(void **state)
     sr_registry_close(coord);
 }
 
+static const char *const SIGNATURE = "signature does not verify";
+
+/* An insider edits their own role, units or KDF cost, or plants, drops or
+ * reorders slots: every later unlock refuses the keyring. */
+static void test_edits_are_refused(void **state)
+{
+    (void)state;
+    char *orig = NULL;
+    size_t n = 0;
+    orig = (char *)tu_read_file(keyring_path, &n);
+    assert_non_null(orig);
+
+    json_t *root = keyring_json();
+    json_object_set_new(slot_of(root, "ana"), "role", json_string("admin"));
+    keyring_json_save(root);
+    all_refuse(SIGNATURE);
+
+    tu_write_file(keyring_path, orig, n);
+    root = keyring_json();
+    json_t *units = json_array();
+    json_array_append_new(units, json_string("U1"));
+    json_array_append_new(units, json_string("U2"));
+    json_object_set_new(slot_of(root, "coord"), "units", units);
+    keyring_json_save(root);
+    all_refuse(SIGNATURE);
+
+    tu_write_file(keyring_path, orig, n);
+    root = keyring_json();
+    json_t *kdf = json_object_get(slot_of(root, "coord"), "kdf");
+    json_object_set_new(kdf, "opslimit",
+                        json_integer(json_integer_value(json_object_get(kdf, "opslimit")) + 1));
+    keyring_json_save(root);
+    all_refuse(SIGNATURE);
+
+    /* A slot dropped, or the slots reordered. */
+    tu_write_file(keyring_path, orig, n);
+    root = keyring_json();
+    json_array_remove(json_object_get(root, "slots"), 1);
+    keyring_json_save(root);
+    open_fails("admin", "admin-passphrase", SR_ERR_TAMPERED, SIGNATURE);
+    open_fails("ana", "analyst-passphrase", SR_ERR_TAMPERED, SIGNATURE);
+
+    tu_write_file(keyring_path, orig, n);
+    root = keyring_json();
+    json_t *slots = json_object_get(root, "slots");
+    json_t *first = json_incref(json_array_get(slots, 0));
+    json_array_remove(slots, 0);
+    json_array_append_new(slots, first);
+    keyring_json_save(root);
+    all_refuse(SIGNATURE);
+
+    /* An analyst plants a slot of their own making, as an admin: a copy of
+     * their own slot under another name and role. */
+    tu_write_file(keyring_path, orig, n);
+    root = keyring_json();
+    json_t *planted = json_deep_copy(slot_of(root, "ana"));
+    json_object_set_new(planted, "user", json_string("mallory"));
+    json_object_set_new(planted, "role", json_string("admin"));
+    json_array_append_new(json_object_get(root, "slots"), planted);
+    keyring_json_save(root);
+    all_refuse(SIGNATURE);
+
+    /* Back as it was: everyone opens again. */
+    tu_write_file(keyring_path, orig, n);
+    sr_registry_close(tu_open(reg_path, "ana", "analyst-passphrase"));
+    sr_registry_close(tu_open(reg_path, "coord", "coord-passphrase"));
+    free(orig);
+}
+
+/* The signed units decide what a coordinator may work on, not the
+ * database's table; a non-admin may change their passphrase (not signed)
+ * but not their KDF cost (signed). */
+static void test_units_and_passwd(void **state)
+{
+    (void)state;
+    sr_error err;
+    sr_error_clear(&err);
+    sr_registry *coord = tu_open(reg_path, "coord", "coord-passphrase");
+    assert_int_equal(srp_registry_require_unit(coord, "U1", &err), SR_OK);
+    /* Even a membership row planted in the database decides nothing. */
+    sqlite3 *db = srp_registry_db(coord);
+    assert_int_equal(sqlite3_exec(db,
+                                  "INSERT INTO main.units (code, name, created_at) VALUES "
+                                  "('U9', 'x', '2026-01-01');"
+                                  "INSERT INTO main.user_units VALUES ('coord', 'U9')",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sr_error_clear(&err);
+    assert_int_equal(srp_registry_require_unit(coord, "U9", &err), SR_ERR_DENIED);
+    sr_secret *old = tu_pass("coord-passphrase"), *new = tu_pass("coord-passphrase-2");
+    sr_error_clear(&err);
+    assert_int_equal(sr_user_passwd(coord, old, new, "interactive", &err), SR_ERR_DENIED);
+    assert_non_null(strstr(err.message, "only an admin"));
+    sr_error_clear(&err);
+    assert_int_equal(sr_user_passwd(coord, old, new, NULL, &err), SR_OK);
+    sr_registry_close(coord);
+    sr_registry_close(tu_open(reg_path, "coord", "coord-passphrase-2"));
+    sr_error_clear(&err);
+    coord = tu_open(reg_path, "coord", "coord-passphrase-2");
+    assert_int_equal(sr_user_passwd(coord, new, old, NULL, &err), SR_OK);
+    sr_registry_close(coord);
+    sr_secret_free(old);
+    sr_secret_free(new);
+}
+
+/* A keyring put back to an older signed version, or downgraded to the
+ * first format, is refused by a user who saw the newer one. */
+static void test_rollback_is_refused(void **state)
+{
+    (void)state;
+    sr_error err;
+    sr_error_clear(&err);
+    size_t n = 0;
+    sr_registry_close(tu_open(reg_path, "coord", "coord-passphrase"));
+    char *v_old = (char *)tu_read_file(keyring_path, &n);
+    sr_registry *reg = tu_open(reg_path, NULL, NULL);
+    sr_secret *p = tu_pass("other-passphrase");
+    assert_int_equal(sr_user_add(reg, "ana2", SR_ROLE_ANALYST, NULL, 0, TEST_KDF, p, &err), SR_OK);
+    sr_secret_free(p);
+    sr_registry_close(reg);
+    sr_registry_close(tu_open(reg_path, "coord", "coord-passphrase"));
+    size_t m = 0;
+    char *v_new = (char *)tu_read_file(keyring_path, &m);
+    tu_write_file(keyring_path, v_old, n);
+    open_fails("admin", "admin-passphrase", SR_ERR_TAMPERED, "rolled back");
+    open_fails("coord", "coord-passphrase", SR_ERR_TAMPERED, "rolled back");
+    /* A first-format keyring in place of a signed one. */
+    json_t *root = keyring_json();
+    json_object_set_new(root, "format", json_string("sigreg-keyring/1"));
+    json_t *chain0 = json_array_get(json_object_get(root, "signing_chain"), 0);
+    json_object_set(root, "signing_public_key", json_object_get(chain0, "public_key"));
+    json_object_set_new(root, "mac", json_string("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="));
+    keyring_json_save(root);
+    open_fails("coord", "coord-passphrase", SR_ERR_TAMPERED, "older release");
+    tu_write_file(keyring_path, v_new, m);
+    sr_registry_close(tu_open(reg_path, "coord", "coord-passphrase"));
+    free(v_old);
+    free(v_new);
+}
+
+static sr_status write_nothing(sr_registry *reg, void *ctx, sr_error *err)
+{
+    (void)ctx;
+    return srp_store_exec(srp_registry_db(reg), "CREATE TABLE IF NOT EXISTS main.probe (x)", err);
+}
+
+static int count_audit(sr_registry *reg, const char *action)
+{
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(srp_registry_db(reg),
+                                        "SELECT count(*) FROM audit WHERE action = ?1", -1, &st,
+                                        NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(st, 1, action, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+/* A registry of the first release opens read-only (with the reason) until
+ * an admin unlocks it; that unlock upgrades the keyring, logged, with the
+ * units moved into the signed slots and a signing key for every user. */
+static void test_upgrade_from_first_format(void **state)
+{
+    (void)state;
+    sr_error err;
+    sr_error_clear(&err);
+    const char *dir = tu_scratch_dir();
+    setenv("XDG_STATE_HOME", tu_path(dir, "state"), 1);
+    static const char *const files[] = {"reg.db", "reg.keyring", "reg.codekey"};
+    for (size_t i = 0; i < 3; i++) {
+        char from[4096];
+        snprintf(from, sizeof from, "%s/keyring-v1/%s", SIGREG_TEST_DATA, files[i]);
+        tu_copy_file(from, tu_path(dir, files[i]));
+    }
+    reg_path = tu_path(dir, "reg.db");
+    snprintf(keyring_path, sizeof keyring_path, "%s", tu_path(dir, "reg.keyring"));
+
+    sr_registry *coord = tu_open(reg_path, "coord", "coord-passphrase");
+    assert_true(srp_keyring_is_legacy(srp_registry_keyring(coord)));
+    assert_int_equal(
+        srp_registry_transaction(coord, "probe", NULL, NULL, write_nothing, NULL, &err),
+        SR_ERR_STATE);
+    assert_non_null(strstr(err.message, "read-only"));
+    assert_non_null(strstr(err.message, "older release"));
+    sr_error_clear(&err);
+    assert_int_equal(
+        srp_registry_user_sign(coord, "m", 1, (unsigned char[SRP_SIGNATURE_BYTES]){0}, &err),
+        SR_ERR_STATE);
+    /* Units still come from the database until then. */
+    sr_error_clear(&err);
+    assert_int_equal(srp_registry_require_unit(coord, "U1", &err), SR_OK);
+    assert_int_equal(srp_registry_require_unit(coord, "U2", &err), SR_ERR_DENIED);
+    sr_registry_close(coord);
+    size_t n = 0;
+    char *text = (char *)tu_read_file(keyring_path, &n);
+    assert_non_null(strstr(text, "sigreg-keyring/1"));
+    free(text);
+
+    sr_registry *admin = tu_open(reg_path, NULL, NULL);
+    assert_false(srp_keyring_is_legacy(srp_registry_keyring(admin)));
+    assert_int_equal(count_audit(admin, "keyring.upgrade"), 1);
+    sr_registry_close(admin);
+    text = (char *)tu_read_file(keyring_path, &n);
+    assert_non_null(strstr(text, "\"sigreg-keyring/2\""));
+    free(text);
+
+    coord = tu_open(reg_path, "coord", "coord-passphrase");
+    sr_error_clear(&err);
+    assert_int_equal(
+        srp_registry_transaction(coord, "probe", NULL, NULL, write_nothing, NULL, &err), SR_OK);
+    assert_int_equal(srp_registry_require_unit(coord, "U1", &err), SR_OK);
+    assert_int_equal(srp_registry_require_unit(coord, "U2", &err), SR_ERR_DENIED);
+    const char *const *units = NULL;
+    size_t count = 0;
+    assert_int_equal(srp_keyring_user_units(srp_registry_keyring(coord), "coord", &units, &count),
+                     0);
+    assert_int_equal(count, 1);
+    assert_string_equal(units[0], "U1");
+    unsigned char sig[SRP_SIGNATURE_BYTES], pk[SRP_SIGN_PUBLIC_BYTES];
+    assert_int_equal(srp_registry_user_sign(coord, "m", 1, sig, &err), SR_OK);
+    assert_int_equal(srp_registry_user_sign_public(coord, NULL, pk, &err), SR_OK);
+    assert_int_equal(srp_sign_verify(sig, (const unsigned char *)"m", 1, pk), 0);
+    assert_int_equal(count_audit(coord, "keyring.upgrade"), 1);
+    sr_registry_close(coord);
+    sr_registry_close(tu_open(reg_path, "ana", "analyst-passphrase"));
+    admin = tu_open(reg_path, NULL, NULL);
+    assert_int_equal(count_audit(admin, "keyring.upgrade"), 1); /* once */
+    sr_registry_close(admin);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_user_signatures, setup),
+        cmocka_unit_test_setup(test_edits_are_refused, setup),
+        cmocka_unit_test_setup(test_units_and_passwd, setup),
+        cmocka_unit_test_setup(test_rollback_is_refused, setup),
+        cmocka_unit_test(test_upgrade_from_first_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# test_publish.sh - publications: made by a coordinator or an admin, read by
+# the analysts of those units (sealed to their own slot keys) and by an
+# evaluator without a registry; figures against hand-computed truth; a
+# package of another unit, a tampered package and a query the package does
+# not hold are refused.
+source "$(dirname "$0")/lib.sh"
+t_begin
+check "make registry" make_registry
+"$SIGREG_BIN" user add ana1 --role analyst --unit U1 --kdf-profile insecure-test-only \
+    --new-passphrase-file analyst.pass 2>/dev/null
+"$SIGREG_BIN" user add ana2 --role analyst --unit U2 --kdf-profile insecure-test-only \
+    --new-passphrase-file analyst.pass 2>/dev/null
+A1=(--user ana1 --passphrase-file analyst.pass)
+A2=(--user ana2 --passphrase-file analyst.pass)
+C=(--user coord --passphrase-file coord.pass)
+
+# U1: 14 intakes in 2025, 6 girls and 8 boys; referred by school 9, police 5.
+# U2: 10 intakes in 2025, 5 girls and 5 boys, all referred by social services.
+line() { # ref unit sex referral date
+    printf '{"ref":"%s","unit":"%s","responses":[{"form":"sig-intake","version":1,"date":"%s","answers":{"sex":"%s","referral_source":"%s","consent_young_person":true,"consent_guardians":"yes","living_situation":"one_parent","school_situation":"regular","need_crime":"some","need_attitudes":"some","need_peers":"some","need_family":"none","need_school":"none","need_leisure":"none","need_substances":"none","need_mental_health":"none","need_violence_exposure":"none","need_honour":"none","substance_use":"none","police_contacts_6m":"none","suspected_ever":false,"victim_of_crime":"no"}}]}\n' \
+        "$1" "$2" "$5" "$3" "$4"
+}
+{
+    for i in 1 2 3 4 5 6; do line "g$i" U1 girl school 2025-03-1$i; done
+    for i in 1 2 3; do line "b$i" U1 boy school 2025-05-1$i; done
+    for i in 4 5 6 7 8; do line "b$i" U1 boy police 2025-09-1$i; done
+    for i in 1 2 3 4 5; do line "h$i" U2 girl social_services 2025-04-1$i; done
+    for i in 1 2 3 4 5; do line "k$i" U2 boy social_services 2025-06-1$i; done
+} > small.jsonl
+ok "import" import small.jsonl
+sr keygen --out eval --kdf-profile insecure-test-only --passphrase-file admin.pass
+
+# Before any publication an analyst has no figures.
+refused "no publication yet" "no publication is addressed to user 'ana1'" "${A1[@]}" stats sig-intake
+
+# Who may publish what
+refused "an analyst does not publish" "may not|do not make" "${A1[@]}" publish
+refused "a coordinator publishes only their units" "does not work in unit 'U2'" "${C[@]}" publish --units U2
+refused "min cell may only be raised" "never lower" "${C[@]}" publish --min-cell 3
+refused "periods are whole" "year\|half\|quarter|not a period" "${C[@]}" publish --periods month
+ok "coordinator publishes U1" "${C[@]}" publish --recipient eval.pub
+check "one package for ana1 (and ana, who has no units), one for the evaluator" \
+    test "$(grep -c . <<<"$OUT")" -eq 3
+check "packages beside the registry" bash -c "ls reg.publications/*.sigpub >/dev/null"
+check "nothing in clear" bash -c "! grep -l 'referral_source' reg.publications/*"
+EVAL_PKG=$(awk -F'\t' 'length($1) == 64 {print $2}' <<<"$OUT")
+A1_PKG=$(awk -F'\t' '$1 == "ana1" {print $2}' <<<"$OUT")
+
+# The analyst of U1 reads hand-computed figures.
+ok "analyst of U1 reads the publication" "${A1[@]}" stats sig-intake --format csv
+CSV=$(tr -d '\r' <<<"$OUT")
+check "girls 6 of 14" grep -q '^sig-intake,sex,girl,6,14,42.9,' <<<"$CSV"
+check "boys 8 of 14" grep -q '^sig-intake,sex,boy,8,14,57.1,' <<<"$CSV"
+check "referred by school 9" grep -q '^sig-intake,referral_source,school,9,14,' <<<"$CSV"
+check "referred by police 5" grep -q '^sig-intake,referral_source,police,5,14,' <<<"$CSV"
+check "no U2 figure (social services 0)" grep -q '^sig-intake,referral_source,social_services,0,14,' <<<"$CSV"
+ok "by sex" "${A1[@]}" stats sig-intake --by sex --format csv
+CSV=$(tr -d '\r' <<<"$OUT")
+check "boys referred by school (3) withheld" grep -q '^sig-intake,referral_source,boy,school,,[0-9]*,,,true' <<<"$CSV"
+check "and another figure beside it (secondary)" bash -c \
+    "grep -E '^sig-intake,referral_source,(boy|girl),(police|school),' <<<'$CSV' | grep -c ',true,' | grep -qv '^1$'"
+ok "case flow by year" "${A1[@]}" stats cases --by year --format csv
+check "14 open cases in 2025" grep -q '^cases,status,2025,open,14,14,100' <<<"$(tr -d '\r' <<<"$OUT")"
+ok "json says when and by whom" "${A1[@]}" stats sig-intake --format json
+check "published_by coord" bash -c "grep -q '\"published_by\": \"coord\"' <<<'$OUT' && grep -q '\"published_at\"' <<<'$OUT'"
+ok "table says it" "${A1[@]}" stats sig-intake
+check "table names the publication" grep -q "ur publiceringen .* av coord" <<<"$OUT"
+
+# Queries the package does not hold
+refused "not published: by quarter" "'sig-intake' by 'quarter' is not published.*holds.*by -, sex, age_band, year" \
+    "${A1[@]}" stats sig-intake --by quarter
+refused "no date windows" "whole periods" "${A1[@]}" stats sig-intake --from 2025-01-01 --to 2025-06-30
+refused "no other min cell" "minimum cell 5" "${A1[@]}" stats sig-intake --min-cell 7
+refused "not published: another unit" "U2.*not published" "${A1[@]}" stats sig-intake --unit U2
+
+# The analyst of U2 gets nothing of U1's
+refused "analyst of U2 has no package" "no publication is addressed to user 'ana2'" "${A2[@]}" stats sig-intake
+ok "admin publishes every unit" publish --recipient eval.pub
+check "ana2 now has a package" grep -q '^ana2' <<<"$OUT"
+A2_PKG=$(awk -F'\t' '$1 == "ana2" {print $2}' <<<"$OUT")
+ADMIN_EVAL_PKG=$(awk -F'\t' 'length($1) == 64 {print $2}' <<<"$OUT")
+ok "view the admin's package" view "$ADMIN_EVAL_PKG" --key eval.key --passphrase-file admin.pass
+CHECKPOINT=$(sed -n 's/^audit checkpoint //p' <<<"$OUT")
+check "an admin's package carries an audit checkpoint" grep -qE '^[0-9]+:[0-9a-f]{64}$' <<<"$CHECKPOINT"
+ok "the log holds what the checkpoint saw" audit verify --expect "$CHECKPOINT"
+ok "analyst of U2 reads U2" "${A2[@]}" stats sig-intake --format csv
+check "U2: 10 referred by social services" grep -q '^sig-intake,referral_source,social_services,10,10,100' <<<"$(tr -d '\r' <<<"$OUT")"
+refused "analyst of U2 cannot read U1" "U1.*not published" "${A2[@]}" stats sig-intake --unit U1
+check "ana2's package is not sealed to ana1" bash -c "cp '$A2_PKG' '${A1_PKG%.sigpub}-x.sigpub'"
+ok "ana1 still reads its own (another's package is not addressed to it)" "${A1[@]}" stats sig-intake --unit U1 --format csv
+rm -f "${A1_PKG%.sigpub}-x.sigpub"
+ok "the publish action is logged" audit show --last 5
+check "audit entry" grep -q "publish.*units=U1,U2" <<<"$OUT"
+
+# An evaluator reads the coordinator's package without a registry
+ok "view: contents" view "$EVAL_PKG" --key eval.key --passphrase-file admin.pass
+check "view says who published" grep -q "by coord" <<<"$OUT"
+ok "view sig-intake" view "$EVAL_PKG" sig-intake --key eval.key --passphrase-file admin.pass --format csv
+check "view: same figures" grep -q '^sig-intake,sex,girl,6,14,42.9,' <<<"$(tr -d '\r' <<<"$OUT")"
+refused "view: not published" "is not published" view "$EVAL_PKG" sig-intake --by quarter --key eval.key --passphrase-file admin.pass
+refused "view: wrong signer pinned" "signer|signed" view "$EVAL_PKG" sig-intake --key eval.key --passphrase-file admin.pass --signer 00ff
+refused "view: not our key" "recipient|not for|key" view "$A1_PKG" sig-intake --key eval.key --passphrase-file admin.pass
+
+# A tampered package is refused
+cp "$EVAL_PKG" tampered.sigpub
+size=$(stat -c %s tampered.sigpub)
+printf '\x00' | dd of=tampered.sigpub bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+refused "view: tampered package" "publication .* is refused: it (is damaged|does not decrypt)" view tampered.sigpub sig-intake --key eval.key --passphrase-file admin.pass
+A1_NEW=$(ls reg.publications/*-ana1.sigpub | sort | tail -1)
+printf '\x00' | dd of="$A1_NEW" bs=1 seek=$(($(stat -c %s "$A1_NEW") / 2)) conv=notrunc 2>/dev/null
+refused "analyst: tampered package" "publication .* is refused: it (is damaged|does not decrypt)" "${A1[@]}" stats sig-intake
+
+# Coordinators and admins keep their live summaries
+ok "coordinator's live stats" "${C[@]}" stats sig-intake --format csv
+check "live: no publication note" bash -c "! grep -q publiceringen <<<'$OUT'"
+t_end
