@@ -120,5 +120,9 @@ sr_secret *srp_registry_codekey_key(const sr_registry *reg);
 /* Rotates to fresh keys: keyring (already without any removed slot) first,
  * then the database and the code key, then the keyring again. */
 sr_status srp_registry_rotate(sr_registry *reg, sr_error *err);
+/* The same, and with SRP_ROTATE_SIGNING a new registry signing key too
+ * (admins only), appended to the keyring's chain signed by the old one. */
+#define SRP_ROTATE_SIGNING 1u
+sr_status srp_registry_rotate_keys(sr_registry *reg, unsigned what, sr_error *err);
 
 #endif

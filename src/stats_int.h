@@ -200,8 +200,8 @@ struct sr_stats {
     char published_at[32];
     char *published_by;
     char *signer;
-    sr_stats_protection protection; /* what disclosure control hid (stats_protect.c) */
     srp_ptable *ptable;             /* the cell-key method's, NULL under suppression */
+    sr_stats_protection protection; /* what disclosure control hid (stats_protect.c) */
 };
 
 /* ---- interned strings (stats.c) ---- */

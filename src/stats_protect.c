@@ -507,11 +507,15 @@ int srp_stats_protect(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layou
     srp_sdc *g = srp_sdc_new(e->q->min_cell);
     if (!g || srp_stats_protect_groups(e, s, g, lay) != 0)
         goto out;
-    srp_sdc_solve(g);
+    /* Under the cell-key method nothing is withheld for its count
+     * (stats_rows.c): the layout is made, nothing solved. */
+    if (!e->ck)
+        srp_sdc_solve(g);
     /* Stage 2: every figure. */
     if (srp_stats_protect_figures(e, s, sdc, g, lay) != 0)
         goto out;
-    srp_sdc_solve(sdc);
+    if (!e->ck)
+        srp_sdc_solve(sdc);
     rc = 0;
 out:
     srp_sdc_free(g);

@@ -7,6 +7,10 @@
  * (secondary suppression) so that no withheld one can be recomputed from
  * totals, from the other cells of its row or column, or from the same query
  * without its filter. Every summary is audited with the query actually run.
+ * Under the cell-key method (sr_settings_method) nothing is withheld for its
+ * count: every count, totals too, is perturbed by consistent noise (the
+ * same people, the same noise), and statistics are shown only when the true
+ * and the perturbed number of people both reach the minimum cell.
  *
  * Results are tidy: one row per published figure (DESIGN.md's contract),
  * and the library writes them as a table, CSV or JSON (sr_stats_write), so
