@@ -42,6 +42,8 @@ items=need_crime,police_contacts_6m,suspected_ever,crime_types,protective_factor
 # dataset NAME CASES SEED UNITS-AS-SYNTH-PICKS-THEM
 dataset() {
     local name=$1 cases=$2 seed=$3 pick=$4 dir="$T_DIR/$1"
+    # SIGREG_ATTACK_ONLY=NAME runs one data set (a quicker look)
+    [ -n "${SIGREG_ATTACK_ONLY:-}" ] && [ "$SIGREG_ATTACK_ONLY" != "$name" ] && return
     mkdir -p "$dir"
     SIGREG_REGISTRY="$dir/reg.db" ok "$name: init" init --admin admin \
         --kdf-profile insecure-test-only
