@@ -39,9 +39,14 @@ typedef struct srp_audit_signer {
     void *ctx;
 } srp_audit_signer;
 
-/* Whether pk is (or was) the signing key of user: 1 yes, 0 no. */
+/* Whether the keyring certifies pk as the signing key of user: 1 yes (and
+ * *is_admin says whether user is an admin), 0 no. Keys of users no longer in
+ * the keyring are learned from the log itself: an entry "user.add" or
+ * "user.remove" signed by a certified admin whose detail holds
+ * "user=NAME role=ROLE ... sign_key=HEX" certifies that key for NAME's
+ * entries (earlier and later). */
 typedef int (*srp_audit_certify_fn)(void *ctx, const char *user,
-                                    const unsigned char pk[SRP_SIGN_PUBLIC_BYTES]);
+                                    const unsigned char pk[SRP_SIGN_PUBLIC_BYTES], int *is_admin);
 
 /* What a walk of the chain checks beside the links. */
 typedef struct srp_audit_check {

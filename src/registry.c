@@ -70,6 +70,7 @@ typedef struct file_stamp {
 typedef struct stmt_entry {
     uint64_t hash;
     char *sql;
+    const char *given; /* the caller's text when last asked for (a literal, mostly) */
     sqlite3_stmt *st;
     int out;
 } stmt_entry;
@@ -199,11 +200,22 @@ sr_status srp_registry_prepare(sr_registry *reg, const char *sql, sqlite3_stmt *
 {
     *out = NULL;
     sqlite3 *db = srp_registry_db(reg);
+    /* The same text at the same address as before (a literal): compared,
+     * but not hashed again. */
+    for (size_t i = 0; i < reg->stmt_count; i++) {
+        stmt_entry *e = &reg->stmts[i];
+        if (e->given == sql && !e->out && strcmp(e->sql, sql) == 0) {
+            e->out = 1;
+            *out = e->st;
+            return SR_OK;
+        }
+    }
     uint64_t h = sql_hash(sql);
     for (size_t i = 0; i < reg->stmt_count; i++) {
         stmt_entry *e = &reg->stmts[i];
         if (e->hash == h && !e->out && strcmp(e->sql, sql) == 0) {
             e->out = 1;
+            e->given = sql;
             *out = e->st;
             return SR_OK;
         }
@@ -220,7 +232,7 @@ sr_status srp_registry_prepare(sr_registry *reg, const char *sql, sqlite3_stmt *
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     }
     reg->stmts = items;
-    reg->stmts[reg->stmt_count++] = (stmt_entry){h, copy, st, 1};
+    reg->stmts[reg->stmt_count++] = (stmt_entry){h, copy, sql, st, 1};
     *out = st;
     return SR_OK;
 }
@@ -1171,23 +1183,42 @@ sr_status srp_registry_audit(sr_registry *reg, const char *action, const char *c
         srp_audit_cursor_forget(&reg->audit);
     srp_audit_signer signer;
     int can_sign = srp_registry_entry_signer(reg, &signer);
-    return srp_audit_append_at(&reg->audit, reg->db, sr_secret_cdata(reg->audit_key),
-                               can_sign ? &signer : NULL, reg->user, action, case_code, detail,
-                               err);
+    return srp_audit_append_at(
+        &reg->audit, reg->db, reg->audit_key ? sr_secret_cdata(reg->audit_key) : NULL,
+        can_sign ? &signer : NULL, reg->user, action, case_code, detail, err);
+}
+
+static sr_status sign_as_user(void *ctx, const unsigned char *msg, size_t len,
+                              unsigned char sig[SRP_SIGNATURE_BYTES], sr_error *err)
+{
+    return srp_registry_user_sign(ctx, msg, len, sig, err);
 }
 
 int srp_registry_entry_signer(sr_registry *reg, srp_audit_signer *out)
 {
-    /* Entries are signed once every user holds a signing key of their own. */
-    (void)reg;
-    (void)out;
-    return 0;
+    /* The user's own key, when their slot holds one (every slot, once an
+     * admin upgraded the keyring). */
+    const unsigned char *pk =
+        reg->keyring ? srp_keyring_user_sign_public(reg->keyring, reg->user) : NULL;
+    if (!pk || !reg->slot_secret || !srp_keyring_slot_can_sign(reg->slot_secret))
+        return 0;
+    memcpy(out->pk, pk, SRP_SIGN_PUBLIC_BYTES);
+    out->sign = sign_as_user;
+    out->ctx = reg;
+    return 1;
 }
 
 static int certify_signer(void *ctx, const char *user,
-                          const unsigned char pk[SRP_SIGN_PUBLIC_BYTES])
+                          const unsigned char pk[SRP_SIGN_PUBLIC_BYTES], int *is_admin)
 {
-    return srp_registry_checkpoint_certified(ctx, user, pk);
+    sr_registry *reg = ctx;
+    const unsigned char *known = srp_keyring_user_sign_public(reg->keyring, user);
+    sr_role role = SR_ROLE_ANALYST;
+    if (!known || srp_memcmp(known, pk, SRP_SIGN_PUBLIC_BYTES) != 0 ||
+        srp_keyring_find_user(reg->keyring, user, &role) != 0)
+        return 0;
+    *is_admin = role == SR_ROLE_ADMIN;
+    return 1;
 }
 
 sr_status srp_registry_audit_verify(sr_registry *reg, const srp_audit_check *expect,
@@ -1214,22 +1245,25 @@ static sr_status sign_with_registry_key(void *ctx, const unsigned char *msg, siz
 
 int srp_registry_checkpoint_signer(sr_registry *reg, srp_audit_signer *out, const char **user)
 {
-    /* Until every user holds a signing key of their own, the registry's
-     * signing key (admins) signs checkpoints. */
+    /* The user's own key (any role); the registry signing key for a slot
+     * that holds none yet (admins of a keyring not yet upgraded). */
+    *user = reg->user;
+    if (srp_registry_entry_signer(reg, out))
+        return 1;
     if (!reg->keys->has_signing)
         return 0;
     memcpy(out->pk, srp_keyring_signing_public(reg->keyring), SRP_SIGN_PUBLIC_BYTES);
     out->sign = sign_with_registry_key;
     out->ctx = reg->keys;
-    *user = reg->user;
     return 1;
 }
 
 int srp_registry_checkpoint_certified(sr_registry *reg, const char *user,
                                       const unsigned char pk[SRP_SIGN_PUBLIC_BYTES])
 {
-    (void)user;
-    return srp_memcmp(pk, srp_keyring_signing_public(reg->keyring), SRP_SIGN_PUBLIC_BYTES) == 0;
+    int is_admin = 0;
+    return certify_signer(reg, user, pk, &is_admin) ||
+           srp_memcmp(pk, srp_keyring_signing_public(reg->keyring), SRP_SIGN_PUBLIC_BYTES) == 0;
 }
 
 const char *srp_registry_id(const sr_registry *reg)

@@ -120,6 +120,11 @@ const sr_stats_row *sr_stats_row_at(const sr_stats *r, size_t i)
 {
     return &r->rows[i];
 }
+const sr_stats_protection *sr_stats_protection_of(const sr_stats *r)
+{
+    return &r->protection;
+}
+
 const char *sr_stats_method(const sr_stats *r)
 {
     return r->ptable ? "cell-key" : "suppression";
@@ -439,6 +444,15 @@ static sr_status explain(const srp_stats_engine *e, sr_stats *r, sr_error *err)
     }
     if (srp_stats_add_note(r, srp_texts_get(SRP_T_STATS_NEVER_SUMMARISED, e->lang)) != 0)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    const sr_stats_protection *p = &r->protection;
+    if (p->withheld || p->released) {
+        char note[600];
+        snprintf(note, sizeof note, srp_texts_get(SRP_T_STATS_PROTECTION, e->lang), p->withheld,
+                 p->figures, p->small, p->small_group, p->secondary, p->persons_hidden,
+                 p->groups_hidden, p->released);
+        if (srp_stats_add_note(r, note) != 0)
+            return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    }
     return SR_OK;
 }
 
@@ -644,6 +658,8 @@ sr_status srp_stats_job_finish(srp_stats_job *job, srp_sdc *sdc, sr_error *err)
 {
     if (srp_stats_emit(&job->e, &job->s, sdc, &job->lay, job->r) != 0)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    if (!job->e.ck)
+        srp_stats_protection(&job->e, &job->s, sdc, &job->lay, &job->r->protection);
     sr_status rc = explain(&job->e, job->r, err);
     if (rc == SR_OK)
         rc = srp_stats_ck_finish(&job->e, job->ck, job->r, err);

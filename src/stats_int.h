@@ -200,7 +200,8 @@ struct sr_stats {
     char published_at[32];
     char *published_by;
     char *signer;
-    srp_ptable *ptable; /* the cell-key method's, NULL under suppression */
+    srp_ptable *ptable;             /* the cell-key method's, NULL under suppression */
+    sr_stats_protection protection; /* what disclosure control hid (stats_protect.c) */
 };
 
 /* ---- interned strings (stats.c) ---- */
@@ -280,6 +281,9 @@ int srp_stats_protect_groups(srp_stats_engine *e, srp_slots *s, srp_sdc *g, srp_
 int srp_stats_protect_figures(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sdc *g,
                               srp_layout *lay);
 void srp_layout_release(const srp_stats_engine *e, srp_layout *lay);
+/* After the problem is solved: what it hid in this summary's figures. */
+void srp_stats_protection(const srp_stats_engine *e, const srp_slots *s, const srp_sdc *sdc,
+                          const srp_layout *lay, sr_stats_protection *out);
 
 /* ---- the cell-key method (stats_cellkey.c) ---- */
 

@@ -12,7 +12,11 @@
  *       rewrites the whole audit log so that its chain holds again, with
  *       every key the user holds: each entry appended anew, signed with the
  *       user's own signing key where the library signs entries, MAC'd under
- *       the audit key where it does not (a coordinator covering up an edit).
+ *       the audit key where it does not (a coordinator covering up an edit);
+ *   insider_tool forge-extract RECIPIENT.pub REGISTRY-ID OUT
+ *       writes a well-formed extract for the recipient that claims to come
+ *       from the registry REGISTRY-ID, signed by a key of the forger's own
+ *       (a removed admin's, or anyone's): one cases.csv row.
  *
  * Never part of the product: built only for the tests.
  */
@@ -20,7 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "archive.h"
 #include "audit_int.h"
+#include "base/fileio.h"
+#include "container.h"
 #include "keyring.h"
 #include "registry_int.h"
 #include "sigreg/registry.h"
@@ -121,10 +128,75 @@ static int rechain(sr_registry *reg)
     return bad;
 }
 
+static sr_status to_file(void *ctx, const void *data, size_t len, sr_error *err)
+{
+    (void)err;
+    return fwrite(data, 1, len, ctx) == len ? SR_OK : SR_ERR_IO;
+}
+
+static sr_status to_container(void *ctx, const void *data, size_t len, sr_error *err)
+{
+    return srp_container_write(ctx, data, len, err);
+}
+
+static int forge_extract(const char *pub_path, const char *registry_id, const char *out_path)
+{
+    sr_error err;
+    sr_error_clear(&err);
+    unsigned char *pub = NULL, rpk[SRP_BOX_PUBLIC_BYTES];
+    unsigned char pk[SRP_SIGN_PUBLIC_BYTES], sk[SRP_SIGN_SECRET_BYTES];
+    size_t len = 0;
+    if (srp_file_read_all(pub_path, 65536, &pub, &len, &err) != SR_OK ||
+        srp_recipient_public_parse((const char *)pub, len, rpk, &err) != SR_OK) {
+        fprintf(stderr, "insider_tool: %s\n", err.message);
+        free(pub);
+        return 1;
+    }
+    free(pub);
+    srp_sign_keypair(pk, sk);
+    FILE *f = fopen(out_path, "wb");
+    if (!f)
+        return 1;
+    srp_container_writer *w = NULL;
+#ifdef SRP_AUDIT_SIGNED_ENTRIES
+    char extra[256];
+    snprintf(extra, sizeof extra, "{\"registry\":\"%s\"}", registry_id);
+    sr_status rc = srp_container_writer_new_ex(rpk, sk, pk, extra, to_file, f, &w, &err);
+#else
+    (void)registry_id;
+    sr_status rc = srp_container_writer_new(rpk, sk, pk, to_file, f, &w, &err);
+#endif
+    srp_archive_writer *ar = rc == SR_OK ? srp_archive_writer_new(to_container, w) : NULL;
+    static const char cases[] = "person,unit,sex\n1,U1,girl\n";
+    static const char meta[] = "{\"forged\": true}\n";
+    if (rc == SR_OK && !ar)
+        rc = SR_ERR_NOMEM;
+    if (rc == SR_OK)
+        rc = srp_archive_add(ar, "cases.csv", cases, sizeof cases - 1, &err);
+    if (rc == SR_OK)
+        rc = srp_archive_add(ar, "metadata.json", meta, sizeof meta - 1, &err);
+    if (rc == SR_OK)
+        rc = srp_container_writer_finish(w, NULL, &err);
+    srp_archive_writer_free(ar);
+    srp_container_writer_free(w);
+    srp_wipe(sk, sizeof sk);
+    if (fclose(f) != 0 || rc != SR_OK) {
+        fprintf(stderr, "insider_tool: cannot forge: %s\n", err.message);
+        return 1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 5 && strcmp(argv[1], "forge-extract") == 0) {
+        sr_error e;
+        sr_error_clear(&e);
+        return sr_crypto_init(&e) == SR_OK ? forge_extract(argv[2], argv[3], argv[4]) : 1;
+    }
     if (argc < 5 || (strcmp(argv[1], "sql") && strcmp(argv[1], "rechain"))) {
-        fprintf(stderr, "usage: insider_tool sql|rechain REGISTRY USER PASSFILE [SQL...]\n");
+        fprintf(stderr, "usage: insider_tool sql|rechain REGISTRY USER PASSFILE [SQL...]\n"
+                        "       insider_tool forge-extract RECIPIENT.pub REGISTRY-ID OUT\n");
         return 2;
     }
     sr_error err;

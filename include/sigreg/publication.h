@@ -45,6 +45,11 @@ typedef struct sr_publish_report {
     size_t tables;   /* tables in the publication (each language counted once) */
     size_t figures;  /* figures of those tables */
     size_t withheld; /* of them, withheld */
+    /* The disclosure audit of the whole problem (every cell of every table
+     * once): persons the withheld counts hide, cells a rule withheld but
+     * the LP pinned (published), cells no pattern protects, LPs solved. */
+    long persons_hidden;
+    size_t released, narrow, lp_solves;
     size_t packages; /* files written (one per recipient) */
     /* The files written: "recipient<TAB>path" lines (malloc'd; the caller frees). */
     char *written;

@@ -7,6 +7,10 @@
  * (secondary suppression) so that no withheld one can be recomputed from
  * totals, from the other cells of its row or column, or from the same query
  * without its filter. Every summary is audited with the query actually run.
+ * Under the cell-key method (sr_settings_method) nothing is withheld for its
+ * count: every count, totals too, is perturbed by consistent noise (the
+ * same people, the same noise), and statistics are shown only when the true
+ * and the perturbed number of people both reach the minimum cell.
  *
  * Results are tidy: one row per published figure (DESIGN.md's contract),
  * and the library writes them as a table, CSV or JSON (sr_stats_write), so
@@ -81,6 +85,23 @@ size_t sr_stats_row_count(const sr_stats *stats);
 const sr_stats_row *sr_stats_row_at(const sr_stats *stats, size_t i);
 /* The settings used (borrowed strings). */
 int sr_stats_min_cell(const sr_stats *stats);
+/* How much disclosure control hid in this table, and why (issue 16). The
+ * figures are the table's counts (options, paired cells, summaries,
+ * denominators); persons_hidden counts only what the table itself gives
+ * away (a group's n minus its published counts), groups_hidden the
+ * item-by-group blocks withheld whole with their group; released are
+ * figures a rule would withhold that are published because the published
+ * ones give them anyway (provable zeros); unprotectable are withheld ones
+ * whose interval no pattern can make wide enough. All 0 under the cell-key
+ * method and for a summary read from a publication. */
+typedef struct sr_stats_protection {
+    size_t figures, withheld;
+    size_t small, small_group, secondary; /* withheld by reason */
+    long persons_hidden;
+    size_t groups_hidden, released, unprotectable;
+} sr_stats_protection;
+/* Borrowed from stats; never NULL. */
+const sr_stats_protection *sr_stats_protection_of(const sr_stats *stats);
 /* The disclosure method: "suppression" or "cell-key" (static). */
 const char *sr_stats_method(const sr_stats *stats);
 const char *sr_stats_from(const sr_stats *stats); /* the period's; NULL if none */

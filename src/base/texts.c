@@ -157,6 +157,15 @@ static const struct {
                                    "med en granne, %s till %s",
                                    "the period %s has too few people and is shown merged with a "
                                    "neighbour, %s to %s"},
+    [SRP_T_STATS_PROTECTION] = {"röjandeskydd: %zu av %zu antal redovisas inte (%zu små, %zu i "
+                                "små grupper, %zu för att skydda andra); %ld personer dolda i "
+                                "grupper vars antal redovisas, %zu grupper dolda helt; %zu "
+                                "antal som övriga siffror ändå ger (t.ex. nollor) redovisas",
+                                "disclosure control: %zu of %zu counts withheld (%zu small, %zu "
+                                "in small groups, %zu to protect others); %ld persons hidden in "
+                                "groups whose size is published, %zu groups hidden whole; %zu "
+                                "counts that the other figures give anyway (e.g. zeros) "
+                                "published"},
 };
 
 int srp_lang_is_en(const char *lang)

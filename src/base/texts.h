@@ -97,6 +97,7 @@ typedef enum srp_text_id {
     SRP_T_STATS_MISSING_LABEL,
     SRP_T_STATS_MERGED_PERIODS, /* %s the merged periods */
     SRP_T_STATS_PERIOD_MERGED,  /* %s the period asked for, %s to %s the merged one */
+    SRP_T_STATS_PROTECTION,
     SRP_T_COUNT
 } srp_text_id;
 

@@ -41,8 +41,10 @@ int cmd_publish(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error
     fputs(rep.written ? rep.written : "", stdout);
     fprintf(stderr,
             "published %s: %zu tables, %zu figures (%zu withheld), min cell %d, protected as one "
-            "system; %zu packages\n",
-            rep.published_at, rep.tables, rep.figures, rep.withheld, rep.min_cell, rep.packages);
+            "system (%ld persons hidden, %zu pinned figures published, %zu unprotectable, %zu "
+            "linear programs); %zu packages\n",
+            rep.published_at, rep.tables, rep.figures, rep.withheld, rep.min_cell,
+            rep.persons_hidden, rep.released, rep.narrow, rep.lp_solves, rep.packages);
     free(rep.written);
     return CLI_OK;
 }

@@ -67,6 +67,10 @@ check "published_by coord" bash -c "grep -q '\"published_by\": \"coord\"' <<<'$O
 ok "table says it" "${A1[@]}" stats sig-intake
 check "table names the publication" grep -q "ur publiceringen .* av coord" <<<"$OUT"
 
+ok "analyst's report from the publication" "${A1[@]}" report --out report.html
+check "the report names the publication" grep -q "ur publiceringen .* av coord" report.html
+refused "a report of a date window is not published" "whole periods" "${A1[@]}" report --year 2025 --out report2.html
+
 # Queries the package does not hold
 refused "not published: by quarter" "'sig-intake' by 'quarter' is not published.*holds.*by -, sex, age_band, year" \
     "${A1[@]}" stats sig-intake --by quarter
@@ -110,6 +114,14 @@ refused "view: tampered package" "publication .* is refused: it (is damaged|does
 A1_NEW=$(ls reg.publications/*-ana1.sigpub | sort | tail -1)
 printf '\x00' | dd of="$A1_NEW" bs=1 seek=$(($(stat -c %s "$A1_NEW") / 2)) conv=notrunc 2>/dev/null
 refused "analyst: tampered package" "publication .* is refused: it (is damaged|does not decrypt)" "${A1[@]}" stats sig-intake
+
+# Half-years as the period: the newest package answers by half, not by year
+ok "publish by half-years" "${C[@]}" publish --periods half
+ok "cases by half" "${A1[@]}" stats cases --by half --format csv
+CSV=$(tr -d '\r' <<<"$OUT")
+check "9 intakes in 2025-H1 (6 girls in March, 3 boys in May), 5 in 2025-H2" bash -c \
+    "grep -q '^cases,status,2025-H1,open,9,9,100' <<<'$CSV' && grep -q '^cases,status,2025-H2,open,5,5,100' <<<'$CSV'"
+refused "by year is not in a half-year publication" "by 'year' is not published" "${A1[@]}" stats cases --by year
 
 # Coordinators and admins keep their live summaries
 ok "coordinator's live stats" "${C[@]}" stats sig-intake --format csv

@@ -45,18 +45,3 @@ log_refused() {
     [ "$RC" -ne 0 ] && grep -qiE -- "$1" <<<"$ERR"
 }
 
-# attack_signed NAME CHECK...: an attack that only signed entries defeat.
-# While the binary signs no entry at all (per-user signing keys not yet in
-# this tree), its success is reported as known, not failed.
-attack_signed() {
-    local name=$1; shift
-    local signed
-    signed=$(tool sql admin admin.pass "SELECT count(*) FROM audit WHERE sig IS NOT NULL" 2>/dev/null)
-    if [ "${signed:-0}" -gt 0 ]; then
-        attack "$name" "$@"
-    elif "$@"; then
-        echo "attack: $name: defeated"; pass
-    else
-        echo "attack: $name: SUCCEEDED (known: this tree signs no entries yet)"; pass
-    fi
-}

@@ -29,7 +29,7 @@ fresh_log
 SEQ=$(entry_of "action = 'user.add' AND user = 'admin'")
 tool sql coord coord.pass "UPDATE audit SET detail = 'role=analyst' WHERE seq = $SEQ" &&
     tool rechain coord coord.pass
-attack_signed "coordinator edits an admin's entry and re-chains the log" \
+attack "coordinator edits an admin's entry and re-chains the log" \
     log_refused "audit log is broken|signature|certify"
 
 make_fresh() { rm -f reg.db reg.keyring reg.codekey reg.lock; make_insiders >/dev/null 2>&1; fresh_log >/dev/null; }
@@ -37,14 +37,14 @@ make_fresh
 SEQ=$(entry_of "action = 'user.add' AND user = 'admin'")
 tool sql coord coord.pass "DELETE FROM audit WHERE seq = $SEQ" \
     "UPDATE audit SET seq = seq - 1 WHERE seq > $SEQ" && tool rechain coord coord.pass
-attack_signed "coordinator deletes an admin's entry and re-chains the log" \
+attack "coordinator deletes an admin's entry and re-chains the log" \
     log_refused "audit log is broken|signature|certify"
 
 make_fresh
 tool sql coord coord.pass "UPDATE audit SET seq = -2 WHERE seq = 2" \
     "UPDATE audit SET seq = 2 WHERE seq = 3" "UPDATE audit SET seq = 3 WHERE seq = -2" &&
     tool rechain coord coord.pass
-attack_signed "coordinator reorders the admin's entries and re-chains the log" \
+attack "coordinator reorders the admin's entries and re-chains the log" \
     log_refused "audit log is broken|signature|certify"
 
 make_fresh
@@ -55,8 +55,22 @@ tool sql coord coord.pass "INSERT INTO audit (seq, at, user, action, detail, mac
         "UPDATE audit SET seq = seq - 999 WHERE seq >= 1000" \
         "INSERT INTO audit (seq, at, user, action, detail, mac) SELECT $SEQ, at, 'admin', 'user.remove', 'user=norr', mac FROM audit WHERE seq = 1"
 tool rechain coord coord.pass
-attack_signed "coordinator inserts an entry in an admin's name and re-chains the log" \
+attack "coordinator inserts an entry in an admin's name and re-chains the log" \
     log_refused "audit log is broken|signature|certify"
+
+log_ok() { sr audit verify; [ "$RC" -eq 0 ]; }
+
+# --- checkpoints by any role, each signed with the user's own key -------------------------------
+make_fresh
+as ana analyst.pass audit checkpoint
+printf '%s\n' "$OUT" > ana.checkpoint
+check "an analyst prints a checkpoint" grep -q "^signer: ana$" ana.checkpoint
+as coord coord.pass audit checkpoint
+printf '%s\n' "$OUT" > coord.checkpoint
+check "its last line is SEQ:HEAD" grep -qE '^[0-9]+:[0-9a-f]{64}$' <<<"$(tail -1 coord.checkpoint)"
+ok "the admin holds the log against the coordinator's checkpoint" audit verify --checkpoint coord.checkpoint
+sed 's/^seq: .*/seq: 1/' coord.checkpoint > edited.checkpoint
+refused "an edited checkpoint is refused" "does not verify" audit verify --checkpoint edited.checkpoint
 
 # --- the log: cutting the tail below a checkpoint ---------------------------------------------
 make_fresh
@@ -72,7 +86,9 @@ fi
 ok "more work after the checkpoint" unit list
 ok "more work after the checkpoint" case new --unit U1 --no-pnr
 N=${EXPECT%%:*}
-tool sql coord coord.pass "DELETE FROM audit WHERE seq >= $((N - 1))" && tool rechain coord coord.pass
+# Cutting the tail needs no key at all: what is left is a valid chain.
+tool sql coord coord.pass "DELETE FROM audit WHERE seq >= $((N - 1))"
+check "without a checkpoint the cut log still verifies" log_ok
 attack "coordinator cuts the log's tail below a checkpoint (--checkpoint)" \
     log_refused "cut off|rolled back|differs from the checkpoint" --checkpoint kept.checkpoint
 attack "coordinator cuts the log's tail below a checkpoint (--expect)" \
@@ -140,6 +156,26 @@ echo "precious" > victim.txt
 ln -s "$T_DIR/victim.txt" out.html.tmp
 sr report --year 2025 --out out.html
 attack "report follows no symlink planted at OUT.tmp" test "$(cat victim.txt)" = "precious"
+
+# --- evaluators know who signed: a forged extract of a known registry -------------------------
+make_fresh
+"$SIGREG_SYNTH" --cases 150 --seed 3 --units U1,U2 > synth.jsonl
+ok "import for an extract" import synth.jsonl
+printf 'evaluator-passphrase\n' > ev.pass
+ok "keygen" --passphrase-file ev.pass keygen --out eva --kdf-profile insecure-test-only
+ok "extract" extract --recipient eva.pub --out real.sigx
+rm -f "$SIGREG_KNOWN_REGISTRIES"
+ok "the first extract opens" --passphrase-file ev.pass open-extract real.sigx --key eva.key --out real
+REG_ID=$(tool sql admin admin.pass "SELECT value FROM meta WHERE key = 'registry_id'")
+"$INSIDER_TOOL" forge-extract eva.pub "$REG_ID" forged.sigx
+check "a forged extract is made" test -s forged.sigx
+sr --passphrase-file ev.pass open-extract forged.sigx --key eva.key --out forged
+attack "open-extract refuses an extract of a known registry signed by another key" \
+    test "$RC" -ne 0 -a ! -e forged/cases.csv
+check "and says why" grep -q "no chain of signed key rotations" <<<"$ERR"
+ok "a second real extract" extract --recipient eva.pub --out real2.sigx
+ok "a second real extract opens as known" --passphrase-file ev.pass open-extract real2.sigx --key eva.key --out real2
+check "as known" grep -q "the signer remembered for this registry" <<<"$ERR"
 
 # --- two init runs at once ----------------------------------------------------------------------
 init_race() {
