@@ -3,7 +3,8 @@
 # random moments, many times in a row; after every kill the registry opens,
 # `sigreg verify` passes (database, code key, audit chain), every case the
 # import reported is there whole, and no case is there in part. Then the
-# same for kills during a user removal (a re-key): afterwards the remaining
+# same for kills during a user removal (a re-key; every other one an admin's,
+# which also rotates the registry signing key): afterwards the remaining
 # users still open the registry, under the old keys or the new.
 #   SIGREG_CRASH_ITERATIONS (default 100) sets how many imports are killed.
 source "$(dirname "$0")/lib.sh"
@@ -76,7 +77,10 @@ span_ms=$(( ($(date +%s%N) - start) / 1000000 + 5 ))
 rekey_broken=0 rekey_killed=0
 ROUNDS=$(( ITER / 5 > 10 ? ITER / 5 : 10 ))
 for ((i = 0; i < ROUNDS; i++)); do
-    "$SIGREG_BIN" user add "tmp$i" --role analyst --kdf-profile insecure-test-only \
+    # Every other removal is an admin's, which rotates the signing key too.
+    role=analyst
+    [ $((i % 2)) -eq 1 ] && role=admin
+    "$SIGREG_BIN" user add "tmp$i" --role "$role" --kdf-profile insecure-test-only \
         --new-passphrase-file analyst.pass > /dev/null 2>&1
     "$SIGREG_BIN" user remove "tmp$i" > /dev/null 2>&1 &
     pid=$!
