@@ -219,6 +219,98 @@ sr_status srp_container_header(const unsigned char *data, size_t len,
     return parse_header(data + PREAMBLE, hlen, version, recipient_fp, signer_pk, err);
 }
 
+sr_status srp_container_header_json(const unsigned char *data, size_t len, char **json,
+                                    sr_error *err)
+{
+    *json = NULL;
+    char fp[SRP_FINGERPRINT_HEX];
+    unsigned char pk[SRP_SIGN_PUBLIC_BYTES];
+    sr_status rc = srp_container_header(data, len, fp, pk, err);
+    if (rc != SR_OK)
+        return rc;
+    uint32_t hlen = get_u32(data + 8);
+    *json = malloc((size_t)hlen + 1);
+    if (!*json)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    memcpy(*json, data + PREAMBLE, hlen);
+    (*json)[hlen] = '\0';
+    return SR_OK;
+}
+
+size_t srp_signing_rotation_message(const char *registry_id, uint32_t epoch,
+                                    const unsigned char new_pk[SRP_SIGN_PUBLIC_BYTES],
+                                    unsigned char out[SRP_ROTATION_MESSAGE_MAX])
+{
+    static const char domain[] = "sigreg-signing-key/1";
+    size_t idlen = strnlen(registry_id, SRP_ROTATION_ID_MAX);
+    size_t n = 0;
+    memcpy(out, domain, sizeof domain); /* with its NUL */
+    n += sizeof domain;
+    put_u32(out + n, (uint32_t)idlen);
+    n += 4;
+    memcpy(out + n, registry_id, idlen);
+    n += idlen;
+    put_u32(out + n, epoch);
+    n += 4;
+    memcpy(out + n, new_pk, SRP_SIGN_PUBLIC_BYTES);
+    return n + SRP_SIGN_PUBLIC_BYTES;
+}
+
+int srp_signer_chain_links(const char *header_json, const char *trusted_fp,
+                           char registry_id[SRP_ROTATION_ID_MAX + 1], uint32_t *epoch)
+{
+    json_t *h = json_loads(header_json, JSON_REJECT_DUPLICATES, NULL);
+    int linked = -1;
+    unsigned char signer[SRP_SIGN_PUBLIC_BYTES], prev[SRP_SIGN_PUBLIC_BYTES];
+    const char *id = json_string_value(json_object_get(h, "registry"));
+    if (registry_id)
+        snprintf(registry_id, SRP_ROTATION_ID_MAX + 1, "%s",
+                 id && strlen(id) <= SRP_ROTATION_ID_MAX ? id : "");
+    if (epoch)
+        *epoch = (uint32_t)json_integer_value(json_object_get(h, "signing_epoch"));
+    if (!h || get_fixed(h, "signer", signer, sizeof signer) != 0)
+        goto out;
+    char fp[SRP_FINGERPRINT_HEX];
+    srp_fingerprint(signer, sizeof signer, fp);
+    if (trusted_fp && strcmp(fp, trusted_fp) == 0) {
+        linked = 0;
+        goto out;
+    }
+    /* The chain, oldest first: each key after the first signed by the one
+     * before, the last one the signer's. */
+    json_t *chain = json_object_get(h, "signer_chain");
+    size_t n = json_array_size(chain);
+    if (!id || !trusted_fp || n < 2 || strlen(id) > SRP_ROTATION_ID_MAX)
+        goto out;
+    int seen_trusted = 0;
+    json_int_t last_epoch = -1;
+    for (size_t i = 0; i < n; i++) {
+        json_t *link = json_array_get(chain, i);
+        unsigned char key[SRP_SIGN_PUBLIC_BYTES], sig[SRP_SIGNATURE_BYTES];
+        json_int_t e = json_integer_value(json_object_get(link, "epoch"));
+        if (get_fixed(link, "key", key, sizeof key) != 0 || e <= last_epoch || e > UINT32_MAX)
+            goto out;
+        if (i > 0) {
+            unsigned char msg[SRP_ROTATION_MESSAGE_MAX];
+            size_t len = srp_signing_rotation_message(id, (uint32_t)e, key, msg);
+            if (get_fixed(link, "sig", sig, sizeof sig) != 0 ||
+                crypto_sign_verify_detached(sig, msg, len, prev) != 0)
+                goto out;
+        }
+        char kfp[SRP_FINGERPRINT_HEX];
+        srp_fingerprint(key, sizeof key, kfp);
+        if (strcmp(kfp, trusted_fp) == 0)
+            seen_trusted = 1;
+        memcpy(prev, key, sizeof prev);
+        last_epoch = e;
+    }
+    if (seen_trusted && sodium_memcmp(prev, signer, sizeof signer) == 0)
+        linked = 1;
+out:
+    json_decref(h);
+    return linked;
+}
+
 /* ---- writing (version 2) -------------------------------------------------------------------- */
 
 struct srp_container_writer {
@@ -268,6 +360,16 @@ sr_status srp_container_writer_new(const unsigned char recipient[SRP_BOX_PUBLIC_
                                    srp_container_out_fn out, void *out_ctx,
                                    srp_container_writer **writer, sr_error *err)
 {
+    return srp_container_writer_new_ex(recipient, signer_sk, signer_pk, NULL, out, out_ctx, writer,
+                                       err);
+}
+
+sr_status srp_container_writer_new_ex(const unsigned char recipient[SRP_BOX_PUBLIC_BYTES],
+                                      const unsigned char signer_sk[SRP_SIGN_SECRET_BYTES],
+                                      const unsigned char signer_pk[SRP_SIGN_PUBLIC_BYTES],
+                                      const char *header_extra, srp_container_out_fn out,
+                                      void *out_ctx, srp_container_writer **writer, sr_error *err)
+{
     *writer = NULL;
     srp_container_writer *w = calloc(1, sizeof *w);
     unsigned char *key = sodium_malloc(SS_KEYBYTES);
@@ -289,12 +391,26 @@ sr_status srp_container_writer_new(const unsigned char recipient[SRP_BOX_PUBLIC_
     char fp[SRP_FINGERPRINT_HEX];
     srp_fingerprint(recipient, SRP_BOX_PUBLIC_BYTES, fp);
     h = json_pack("{s:s, s:s, s:s}", "format", format_name(2), "recipient", fp, "signer", signer64);
+    if (h && header_extra) {
+        /* Fields of the caller's beside ours; ours cannot be replaced. */
+        json_t *extra = json_loads(header_extra, JSON_REJECT_DUPLICATES, NULL);
+        if (!json_is_object(extra) || json_object_update_missing(h, extra) != 0) {
+            json_decref(extra);
+            rc = srp_error_set(err, SR_ERR_INVALID, "the extract's header fields are not valid");
+            goto out;
+        }
+        json_decref(extra);
+    }
     w->header = h ? json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     if (!w->header) {
         rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
         goto out;
     }
     w->header_len = strlen(w->header);
+    if (w->header_len > MAX_HEADER) {
+        rc = srp_error_set(err, SR_ERR_INVALID, "the extract's header is too long");
+        goto out;
+    }
     unsigned char pre[PREAMBLE];
     unsigned char sealed[SEALED_KEY_BYTES];
     unsigned char shead[SS_HEADERBYTES];

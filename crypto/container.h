@@ -58,6 +58,23 @@ sr_status srp_container_writer_new(const unsigned char recipient[SRP_BOX_PUBLIC_
                                    const unsigned char signer_pk[SRP_SIGN_PUBLIC_BYTES],
                                    srp_container_out_fn out, void *out_ctx,
                                    srp_container_writer **writer, sr_error *err);
+/* The same, with header_extra (a JSON object as text, or NULL): fields
+ * added to the header beside format, recipient and signer (which it cannot
+ * replace), signed and bound like them. Readers of version 2 ignore fields
+ * they do not know. The fields sigreg writes:
+ *   "registry": the registry id;
+ *   "signing_epoch": the epoch of the registry signing key that signs;
+ *   "signer_chain": [{"epoch": E, "key": base64 Ed25519 public key,
+ *                     "sig": base64 signature by the previous entry's key
+ *                     over srp_signing_rotation_message(registry, E, key)}
+ *                    ...], oldest first, the last key the signer's; the
+ *                    first entry has no "sig";
+ *   "checkpoint": the registry's signed audit checkpoint (text). */
+sr_status srp_container_writer_new_ex(const unsigned char recipient[SRP_BOX_PUBLIC_BYTES],
+                                      const unsigned char signer_sk[SRP_SIGN_SECRET_BYTES],
+                                      const unsigned char signer_pk[SRP_SIGN_PUBLIC_BYTES],
+                                      const char *header_extra, srp_container_out_fn out,
+                                      void *out_ctx, srp_container_writer **writer, sr_error *err);
 sr_status srp_container_write(srp_container_writer *writer, const void *data, size_t len,
                               sr_error *err);
 /* Writes the last chunk and the signature; file_hash (may be NULL) gets the
@@ -112,5 +129,27 @@ sr_status srp_container_open(const unsigned char *data, size_t len,
 sr_status srp_container_header(const unsigned char *data, size_t len,
                                char recipient_fp[SRP_FINGERPRINT_HEX],
                                unsigned char signer_pk[SRP_SIGN_PUBLIC_BYTES], sr_error *err);
+
+/* The header of either version as JSON text (malloc'd, the caller frees),
+ * from the first bytes of a file. Not verified: only for deciding which
+ * signer to trust before a reader checks it. */
+sr_status srp_container_header_json(const unsigned char *data, size_t len, char **json,
+                                    sr_error *err);
+
+/* What the previous registry signing key signs when the key is rotated:
+ * "sigreg-signing-key/1\0" | u32 length | registry id | u32 epoch | new
+ * public key. Returns the length written into out. */
+#define SRP_ROTATION_ID_MAX 128
+#define SRP_ROTATION_MESSAGE_MAX (21 + 4 + SRP_ROTATION_ID_MAX + 4 + SRP_SIGN_PUBLIC_BYTES)
+size_t srp_signing_rotation_message(const char *registry_id, uint32_t epoch,
+                                    const unsigned char new_pk[SRP_SIGN_PUBLIC_BYTES],
+                                    unsigned char out[SRP_ROTATION_MESSAGE_MAX]);
+/* Whether the signer of a container whose header is header_json is the key
+ * with fingerprint trusted_fp (0), or follows from it through the header's
+ * signer_chain, every rotation signed by the key before it (1); -1 when
+ * neither. registry_id and epoch (either may be NULL) get the header's
+ * "registry" ("" when none) and "signing_epoch" (0 when none). */
+int srp_signer_chain_links(const char *header_json, const char *trusted_fp,
+                           char registry_id[SRP_ROTATION_ID_MAX + 1], uint32_t *epoch);
 
 #endif

@@ -514,6 +514,15 @@ sr_status srp_keyring_rotate_signing(srp_keyring *kr, const srp_keys *old_keys,
     return chain_append(kr, pk, old_keys->signing, err);
 }
 
+void srp_keyring_drop_newest_signing(srp_keyring *kr)
+{
+    if (kr->chain_count < 2)
+        return;
+    kr->chain_count--;
+    memcpy(kr->signing_public, kr->chain[kr->chain_count - 1].public_key,
+           sizeof kr->signing_public);
+}
+
 /* ---- lifecycle ------------------------------------------------------------------ */
 
 static void slot_release(slot *s)

@@ -160,6 +160,8 @@ const unsigned char *srp_keyring_signing_key_at(const srp_keyring *kr, uint32_t 
  * current one). The keyring is signed with the new key when written. */
 sr_status srp_keyring_rotate_signing(srp_keyring *kr, const srp_keys *old_keys,
                                      const srp_keys *new_keys, sr_error *err);
+/* Undoes the last rotate_signing of a keyring not written since. */
+void srp_keyring_drop_newest_signing(srp_keyring *kr);
 /* The units a user works in, signed with their slot: replaced by set_units
  * (sorted, repeats dropped), borrowed from user_units (-1: no such user). */
 sr_status srp_keyring_set_units(srp_keyring *kr, const char *user, const char *const *units,

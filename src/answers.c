@@ -188,13 +188,14 @@ static int check_one(const srp_item *it, const json_t *a, sr_problems *problems)
             return 0;
         }
         double v = json_number_value(a);
-        format_number(n1, sizeof n1, v);
         if (it->has_min && v < it->min) {
+            format_number(n1, sizeof n1, v);
             format_number(n2, sizeof n2, it->min);
             srp_problems_add(problems, id, "item '%s': %s is below the minimum %s", id, n1, n2);
             return 0;
         }
         if (it->has_max && v > it->max) {
+            format_number(n1, sizeof n1, v);
             format_number(n2, sizeof n2, it->max);
             srp_problems_add(problems, id, "item '%s': %s is above the maximum %s", id, n1, n2);
             return 0;
@@ -202,6 +203,7 @@ static int check_one(const srp_item *it, const json_t *a, sr_problems *problems)
         if (it->type == SR_ITEM_DECIMAL && it->decimals >= 0) {
             double scaled = v * pow(10, it->decimals);
             if (fabs(scaled - nearbyint(scaled)) > 1e-6 * fmax(1.0, fabs(scaled))) {
+                format_number(n1, sizeof n1, v);
                 srp_problems_add(problems, id, "item '%s': %s has more than %d decimal%s", id, n1,
                                  it->decimals, it->decimals == 1 ? "" : "s");
                 return 0;
@@ -269,23 +271,33 @@ static size_t check_set(const sr_form *form, const json_t *answers, sr_problems 
         found = 1;
         goto out;
     }
-    const char *key;
-    json_t *value;
-    json_object_foreach((json_t *)answers, key, value)
-    {
-        if (!srp_form_find_item(form, key, NULL))
-            srp_problems_add(p, key, "item '%s': there is no such item in form '%s'", key,
-                             form->id);
-    }
-    int *enabled = calloc(form->item_count ? form->item_count : 1, sizeof *enabled);
-    if (!enabled) {
+    size_t items = form->item_count ? form->item_count : 1;
+    int *enabled = calloc(items, sizeof *enabled);
+    const json_t **given = calloc(items, sizeof *given);
+    if (!enabled || !given) {
+        free(enabled);
+        free(given);
         *oom = 1;
         goto out;
     }
+    /* Each item's answer, looked up once; keys that are no item's are
+     * looked for one by one only when the items do not account for all. */
+    size_t known = 0;
+    for (size_t i = 0; i < form->item_count; i++)
+        known += (given[i] = json_object_get(answers, form->items[i].id)) != NULL;
+    const char *key;
+    json_t *value;
+    if (known != json_object_size(answers))
+        json_object_foreach((json_t *)answers, key, value)
+        {
+            if (!srp_form_find_item(form, key, NULL))
+                srp_problems_add(p, key, "item '%s': there is no such item in form '%s'", key,
+                                 form->id);
+        }
     evaluate_enabled(form, answers, enabled);
     for (size_t i = 0; i < form->item_count; i++) {
         const srp_item *it = &form->items[i];
-        const json_t *a = json_object_get(answers, it->id);
+        const json_t *a = given[i];
         if (!answered(a)) {
             if (it->required && enabled[i])
                 srp_problems_add(p, it->id, "item '%s': an answer is required", it->id);
@@ -306,6 +318,7 @@ static size_t check_set(const sr_form *form, const json_t *answers, sr_problems 
                              it->id);
     }
     free(enabled);
+    free(given);
 out:
     found = sr_problems_count(p) - (problems ? before : 0);
     sr_problems_free(own);

@@ -309,6 +309,85 @@ sr_status srp_audit_append(sqlite3 *db, const unsigned char key[SRP_KEY_BYTES],
     return rc;
 }
 
+/* Signing keys the log itself certifies (see srp_audit_certify_fn). */
+typedef struct learned_key {
+    char user[128];
+    unsigned char pk[SRP_SIGN_PUBLIC_BYTES];
+    int is_admin;
+} learned_key;
+typedef struct learned_keys {
+    learned_key *items;
+    size_t count, cap;
+} learned_keys;
+
+/* The value of key=VALUE in an entry's detail, into out. */
+static int detail_value(const char *detail, const char *key, char *out, size_t size)
+{
+    size_t klen = strlen(key);
+    for (const char *p = detail; p && *p;) {
+        if (strncmp(p, key, klen) == 0 && p[klen] == '=') {
+            const char *v = p + klen + 1;
+            size_t n = strcspn(v, " ");
+            if (n == 0 || n >= size)
+                return 0;
+            memcpy(out, v, n);
+            out[n] = '\0';
+            return 1;
+        }
+        p = strchr(p, ' ');
+        if (p)
+            p++;
+    }
+    return 0;
+}
+
+/* Learns the key an admin's user.add or user.remove entry names. */
+static void learn_key(learned_keys *lk, const entry_fields *f)
+{
+    const char *action = (const char *)f->action, *detail = (const char *)f->detail;
+    if (!action || !detail || (strcmp(action, "user.add") && strcmp(action, "user.remove")))
+        return;
+    char user[128], role[32], hex[2 * SRP_SIGN_PUBLIC_BYTES + 1];
+    learned_key k;
+    if (!detail_value(detail, "user", user, sizeof user) ||
+        !detail_value(detail, "role", role, sizeof role) ||
+        !detail_value(detail, "sign_key", hex, sizeof hex) ||
+        srp_hex_decode(k.pk, sizeof k.pk, hex) != 0)
+        return;
+    snprintf(k.user, sizeof k.user, "%s", user);
+    k.is_admin = strcmp(role, "admin") == 0;
+    void *items = lk->items;
+    if (srp_grow(&items, &lk->cap, lk->count + 1, sizeof *lk->items) != 0)
+        return;
+    lk->items = items;
+    lk->items[lk->count++] = k;
+}
+
+static int learned(const learned_keys *lk, const char *user, const unsigned char *pk, int *is_admin)
+{
+    for (size_t i = 0; i < lk->count; i++)
+        if (strcmp(lk->items[i].user, user) == 0 &&
+            memcmp(lk->items[i].pk, pk, SRP_SIGN_PUBLIC_BYTES) == 0) {
+            *is_admin = lk->items[i].is_admin;
+            return 1;
+        }
+    return 0;
+}
+
+/* Whether a signed entry's signer is certified for its user: by the keyring,
+ * or by an admin's entry earlier in the log. Entries whose user is no
+ * longer in the keyring and whose key is certified only later in the log
+ * (the user.remove entry) are checked once the walk has seen it. */
+static int certified(const srp_audit_check *check, const learned_keys *lk, const entry_fields *f,
+                     int *is_admin)
+{
+    *is_admin = 0;
+    if (!check || !check->certify)
+        return 1;
+    return check->certify(check->certify_ctx, (const char *)f->user, f->signer, is_admin) ||
+           learned(lk, (const char *)f->user, f->signer, is_admin);
+}
+
 static sr_status broken(sr_audit_report *report, sqlite3_int64 seq, sr_error *err, const char *why)
 {
     report->first_bad_seq = seq;
@@ -332,7 +411,8 @@ static sr_status walk_chain(sqlite3 *db, const srp_audit_check *check, const uns
     if (rc == SR_OK && new_key)
         rc = srp_store_prepare(db, "UPDATE audit SET mac = ?1 WHERE seq = ?2", &upd, err);
     sqlite3_int64 expected = 1;
-    int src = SQLITE_DONE, reached = 0;
+    int src = SQLITE_DONE, reached = 0, seen_signed = 0;
+    learned_keys lk = {NULL, 0, 0}, pending = {NULL, 0, 0};
     while (rc == SR_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
         entry_fields f;
         fields_of_row(st, &f);
@@ -363,16 +443,33 @@ static sr_status walk_chain(sqlite3 *db, const srp_audit_check *check, const uns
                             "were removed, reordered or inserted");
                 break;
             }
-            if (check && check->certify &&
-                !check->certify(check->certify_ctx, (const char *)f.user, f.signer)) {
-                rc = broken(report, f.seq, err,
-                            "it is signed by a key that the keyring does not certify for its user");
-                break;
+            int is_admin = 0;
+            if (!certified(check, &lk, &f, &is_admin)) {
+                /* Perhaps certified later in the log (a removed user): kept
+                 * for the end of the walk. */
+                void *items = pending.items;
+                if (srp_grow(&items, &pending.cap, pending.count + 1, sizeof *pending.items) != 0) {
+                    rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+                    break;
+                }
+                pending.items = items;
+                learned_key *p = &pending.items[pending.count++];
+                snprintf(p->user, sizeof p->user, "%s", (const char *)f.user);
+                memcpy(p->pk, f.signer, sizeof p->pk);
+                p->is_admin = (int)f.seq; /* here: the entry's number */
+            } else if (is_admin) {
+                learn_key(&lk, &f);
             }
+            seen_signed = 1;
             report->signed_entries++;
             memcpy(prev, stored_mac, sizeof prev);
             if (upd)
                 memcpy(new_prev, stored_mac, sizeof new_prev);
+        } else if (seen_signed) {
+            rc = broken(report, f.seq, err,
+                        "it is not signed, though entries before it are: it was forged, or the "
+                        "log was rewritten");
+            break;
         } else {
             const unsigned char *key = check ? check->mac_key : NULL;
             if (key) {
@@ -417,6 +514,15 @@ static sr_status walk_chain(sqlite3 *db, const srp_audit_check *check, const uns
     }
     if (rc == SR_OK && src != SQLITE_DONE)
         rc = srp_store_fail(db, src, "read the audit log", err);
+    for (size_t i = 0; rc == SR_OK && i < pending.count; i++) {
+        int is_admin = 0;
+        if (!learned(&lk, pending.items[i].user, pending.items[i].pk, &is_admin))
+            rc = broken(report, pending.items[i].is_admin, err,
+                        "it is signed by a key that neither the keyring nor an admin's entry "
+                        "certifies for its user");
+    }
+    free(lk.items);
+    free(pending.items);
     if (rc == SR_OK && check && check->expect_seq > 0 && !reached) {
         report->first_bad_seq = report->entries + 1;
         rc = srp_error_set(err, SR_ERR_TAMPERED,

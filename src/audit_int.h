@@ -26,6 +26,9 @@
 #include "crypto.h"
 #include "sigreg/audit.h"
 
+/* For test tools that must build against older trees too. */
+#define SRP_AUDIT_SIGNED_ENTRIES 1
+
 /* Who signs an entry: the public key stored with it and a function that
  * signs with the secret half (kept by whoever owns ctx). */
 typedef sr_status (*srp_sign_fn)(void *ctx, const unsigned char *msg, size_t len,
@@ -36,9 +39,14 @@ typedef struct srp_audit_signer {
     void *ctx;
 } srp_audit_signer;
 
-/* Whether pk is (or was) the signing key of user: 1 yes, 0 no. */
+/* Whether the keyring certifies pk as the signing key of user: 1 yes (and
+ * *is_admin says whether user is an admin), 0 no. Keys of users no longer in
+ * the keyring are learned from the log itself: an entry "user.add" or
+ * "user.remove" signed by a certified admin whose detail holds
+ * "user=NAME role=ROLE ... sign_key=HEX" certifies that key for NAME's
+ * entries (earlier and later). */
 typedef int (*srp_audit_certify_fn)(void *ctx, const char *user,
-                                    const unsigned char pk[SRP_SIGN_PUBLIC_BYTES]);
+                                    const unsigned char pk[SRP_SIGN_PUBLIC_BYTES], int *is_admin);
 
 /* What a walk of the chain checks beside the links. */
 typedef struct srp_audit_check {

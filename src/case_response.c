@@ -5,6 +5,7 @@
  */
 #include "case_response.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "coded.h"
 #include "form_int.h"
 #include "form_store_int.h"
+#include "json_span.h"
 #include "registry_int.h"
 #include "store.h"
 
@@ -51,11 +53,11 @@ static sr_status first_active(sr_registry *reg, const char *code, const char *fo
 /* ---- registration -------------------------------------------------------------------------- */
 
 static sr_status register_with(sr_registry *reg, const srp_case_state *cs, const srp_form_facts *ff,
-                               const sr_form *form, const char *date, const json_t *answers,
+                               const sr_form *form, const char *date, srp_answers_in answers,
                                sr_problems *problems, int64_t *response_id, sr_error *err);
 
 sr_status srp_register_in_txn(sr_registry *reg, const char *typed_code, const sr_form *form,
-                              const char *date, const json_t *answers, sr_problems *problems,
+                              const char *date, srp_answers_in answers, sr_problems *problems,
                               int64_t *response_id, sr_error *err)
 {
     srp_case_state c;
@@ -75,7 +77,7 @@ static void keep_min(char *kept, size_t size, const char *date)
 }
 
 sr_status srp_register_known(sr_registry *reg, srp_case_state *c, srp_case_seen *seen,
-                             const sr_form *form, const char *date, const json_t *answers,
+                             const sr_form *form, const char *date, srp_answers_in answers,
                              sr_problems *problems, int64_t *response_id, sr_error *err)
 {
     srp_form_facts f = {sr_form_id(form), sr_form_phase(form), sr_form_repeatable(form), 0};
@@ -109,7 +111,7 @@ sr_status srp_register_known(sr_registry *reg, srp_case_state *c, srp_case_seen 
 }
 
 static sr_status register_with(sr_registry *reg, const srp_case_state *cs, const srp_form_facts *ff,
-                               const sr_form *form, const char *date, const json_t *answers,
+                               const sr_form *form, const char *date, srp_answers_in answers,
                                sr_problems *problems, int64_t *response_id, sr_error *err)
 {
     const srp_case_state c = *cs;
@@ -124,17 +126,27 @@ static sr_status register_with(sr_registry *reg, const srp_case_state *cs, const
         rc = srp_case_rules_register(&facts, &f, date, today, err);
     }
     if (rc == SR_OK)
-        rc = srp_form_check_answers_json(form, answers, problems, err);
+        rc = srp_form_check_answers_json(form, answers.parsed, problems, err);
     if (rc != SR_OK)
         return rc;
-    char *text = json_dumps(answers, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    /* The caller's text when it is what json_dumps would write: then the
+     * answers are not serialised again. */
+    char *dumped = NULL;
+    const char *text = answers.text;
+    size_t text_len = answers.len;
+    if (!text || text_len > INT_MAX || !srp_json_is_canonical((srp_span){text, text_len})) {
+        dumped = json_dumps(answers.parsed, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        text = dumped;
+        text_len = dumped ? strlen(dumped) : 0;
+    }
     unsigned char *coded = NULL;
     size_t coded_len = 0;
     char now[32];
     srp_time_now_iso(now, sizeof now);
     sqlite3_stmt *st = NULL;
-    if (!text || srp_coded_encode(form, answers, &coded, &coded_len) != 0) {
-        free(text);
+    if (!text || text_len > INT_MAX ||
+        srp_coded_encode(form, answers.parsed, &coded, &coded_len) != 0) {
+        free(dumped);
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     }
     rc = srp_registry_prepare(
@@ -148,7 +160,7 @@ static sr_status register_with(sr_registry *reg, const srp_case_state *cs, const
         sqlite3_bind_int(st, 3, sr_form_version(form));
         sqlite3_bind_text(st, 4, sr_phase_name(sr_form_phase(form)), -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 5, date, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 6, text, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, text, (int)text_len, SQLITE_STATIC);
         sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 8, sr_registry_user(reg), -1, SQLITE_STATIC);
         rc = srp_case_step_done(reg, st, "store the response", err);
@@ -170,7 +182,7 @@ static sr_status register_with(sr_registry *reg, const srp_case_state *cs, const
         sqlite3_bind_blob(st, 6, coded, (int)coded_len, SQLITE_STATIC);
         rc = srp_case_step_done(reg, st, "store the coded answers", err);
     }
-    free(text);
+    free(dumped);
     free(coded);
     /* An import writes the row closed when it opens the case (the same
      * transaction): then there is nothing to update. */
@@ -220,7 +232,8 @@ sr_status sr_register(sr_registry *reg, const char *code, const char *form_id, i
         goto out;
     char canonical[SR_CASE_CODE_SIZE] = "";
     (void)sr_case_code_normalise(code, canonical, NULL);
-    rc = srp_register_in_txn(reg, code, form, date ? date : today, answers, problems, response_id,
+    rc = srp_register_in_txn(reg, code, form, date ? date : today,
+                             (srp_answers_in){answers, answers_json, len}, problems, response_id,
                              err);
     char detail[128];
     snprintf(detail, sizeof detail, "form=%s version=%d response=%lld", form_id,

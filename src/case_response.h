@@ -29,13 +29,22 @@ typedef struct srp_case_seen {
     size_t count;
     int overflow; /* more forms than kept: the caller must load the case instead */
 } srp_case_seen;
+/* The answers to register: as parsed, and the text they were parsed from
+ * when the caller has it (text NULL: none). The text is stored as it is when
+ * it is already what json_dumps writes (json_span.h); otherwise the parsed
+ * answers are written out again. */
+typedef struct srp_answers_in {
+    const json_t *parsed;
+    const char *text;
+    size_t len;
+} srp_answers_in;
 /* srp_register_in_txn on a case whose state c (as srp_case_load reads it,
  * unit access already checked) the caller keeps; c and seen are updated. */
 sr_status srp_register_known(sr_registry *reg, srp_case_state *c, srp_case_seen *seen,
-                             const sr_form *form, const char *date, const json_t *answers,
+                             const sr_form *form, const char *date, srp_answers_in answers,
                              sr_problems *problems, int64_t *response_id, sr_error *err);
 sr_status srp_register_in_txn(sr_registry *reg, const char *typed_code, const sr_form *form,
-                              const char *date, const json_t *answers, sr_problems *problems,
+                              const char *date, srp_answers_in answers, sr_problems *problems,
                               int64_t *response_id, sr_error *err);
 
 #endif

@@ -177,3 +177,33 @@ json_t *srp_cellkey_ptable_json(const srp_ptable *pt)
                      "maximum entropy, as the R package ptable (sdcTools) builds it", "table",
                      table);
 }
+
+sr_status srp_cellkey_settings_into(sr_registry *reg, int min_cell, json_t *doc, sr_error *err)
+{
+    srp_cellkey *ck = NULL;
+    sr_status rc = srp_cellkey_open(reg, &ck, err);
+    if (rc != SR_OK || !ck)
+        return rc;
+    json_t *settings = json_pack("{s:s, s:i, s:o?}", "method", "cell-key", "min_cell", min_cell,
+                                 "ptable", srp_cellkey_ptable_json(ck->pt));
+    srp_cellkey_free(ck);
+    if (!settings || !json_object_get(settings, "ptable") ||
+        json_object_set_new(doc, "settings", settings) != 0)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    return SR_OK;
+}
+
+sr_status srp_cellkey_ptable_of(const json_t *doc, srp_ptable **out, sr_error *err)
+{
+    *out = NULL;
+    json_t *pt = json_object_get(json_object_get(doc, "settings"), "ptable");
+    if (!pt)
+        return SR_OK;
+    json_t *d = json_object_get(pt, "D"), *v = json_object_get(pt, "V"),
+           *js = json_object_get(pt, "js");
+    if (!json_is_integer(d) || !json_is_number(v) || !json_is_integer(js))
+        return srp_error_set(err, SR_ERR_CORRUPT,
+                             "the publication's perturbation table is damaged");
+    return srp_ptable_create((int)json_integer_value(d), json_number_value(v),
+                             (int)json_integer_value(js), out, err);
+}

@@ -54,4 +54,12 @@ long srp_cellkey_perturb(const srp_cellkey *ck, long count, uint32_t cell_key);
  * standing for every count at or above it. New reference; NULL on OOM. */
 json_t *srp_cellkey_ptable_json(const srp_ptable *pt);
 
+/* Under the registry's cell-key method, sets doc's "settings" to
+ * {"method": "cell-key", "min_cell": min_cell, "ptable": (as above)}, for
+ * every publication; under suppression leaves doc alone. */
+sr_status srp_cellkey_settings_into(sr_registry *reg, int min_cell, json_t *doc, sr_error *err);
+/* The pTable of a document's "settings" (as written above), rebuilt from
+ * its D, V and js: *out NULL when there is none. */
+sr_status srp_cellkey_ptable_of(const json_t *doc, srp_ptable **out, sr_error *err);
+
 #endif

@@ -35,6 +35,7 @@
 #include "kanon.h"
 #include "keyring.h"
 #include "form_store_int.h"
+#include "audit_int.h"
 #include "registry_int.h"
 #include "sigreg/extract.h"
 #include "store.h"
@@ -845,6 +846,22 @@ static void release(work *w)
     srp_container_writer_free(w->container);
 }
 
+/* The header fields of an extract (container.h): the registry's id and a
+ * signed checkpoint of its log (malloc'd JSON object text). */
+static sr_status extract_header_fields(sr_registry *reg, char **out, sr_error *err)
+{
+    char *checkpoint = NULL;
+    *out = NULL;
+    sr_status rc = srp_audit_checkpoint_text(reg, &checkpoint, NULL, err);
+    if (rc != SR_OK)
+        return rc;
+    json_t *h = json_pack("{s:s, s:s}", "registry", srp_registry_id(reg), "checkpoint", checkpoint);
+    *out = h ? json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(h);
+    free(checkpoint);
+    return *out ? SR_OK : srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+}
+
 sr_status sr_extract(sr_registry *reg, const sr_extract_options *opt, sr_extract_report *rep,
                      sr_error *err)
 {
@@ -864,7 +881,7 @@ sr_status sr_extract(sr_registry *reg, const sr_extract_options *opt, sr_extract
     unsigned char *pub = NULL;
     size_t pub_len = 0;
     json_t *meta = NULL, *files = json_object();
-    char *meta_text = NULL;
+    char *meta_text = NULL, *header_extra = NULL;
     int reading = 0;
     unsigned char recipient[SRP_BOX_PUBLIC_BYTES];
     const srp_keys *keys = srp_registry_keys(reg);
@@ -884,6 +901,9 @@ sr_status sr_extract(sr_registry *reg, const sr_extract_options *opt, sr_extract
         rc = srp_file_read_all(opt->recipient, 65536, &pub, &pub_len, err);
     if (rc == SR_OK)
         rc = srp_recipient_public_parse((const char *)pub, pub_len, recipient, err);
+    /* The header names the registry and carries a checkpoint of its log. */
+    if (rc == SR_OK)
+        rc = extract_header_fields(reg, &header_extra, err);
     if (rc != SR_OK)
         goto out;
     /* Both passes read one snapshot. */
@@ -932,9 +952,9 @@ sr_status sr_extract(sr_registry *reg, const sr_extract_options *opt, sr_extract
     /* Sealed and signed as it is written. */
     rc = out_open(&out, opt->out, err);
     if (rc == SR_OK)
-        rc = srp_container_writer_new(recipient, keys->signing,
-                                      srp_keyring_signing_public(srp_registry_keyring(reg)),
-                                      out_write, &out, &w.container, err);
+        rc = srp_container_writer_new_ex(recipient, keys->signing,
+                                         srp_keyring_signing_public(srp_registry_keyring(reg)),
+                                         header_extra, out_write, &out, &w.container, err);
     if (rc == SR_OK) {
         w.archive = srp_archive_writer_new(to_container, w.container);
         if (!w.archive)
@@ -1019,6 +1039,7 @@ out:
     }
     json_decref(meta);
     json_decref(files);
+    free(header_extra);
     release(&w);
     return rc;
 }

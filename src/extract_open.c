@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "base/error.h"
 #include "base/fileio.h"
 #include "container.h"
+#include "extract_known.h"
 #include "keyring.h"
 #include "registry_int.h"
 #include "sigreg/extract.h"
@@ -185,6 +187,106 @@ sr_status sr_extract_open(const char *file, const char *key_path, const sr_secre
                           const char *out_dir, const char *pinned_signer,
                           char signer[SR_FINGERPRINT_SIZE], sr_error *err)
 {
+    sr_extract_signer who;
+    sr_status rc =
+        sr_extract_open_checked(file, key_path, pass, out_dir, pinned_signer, NULL, &who, err);
+    memcpy(signer, who.fingerprint, SR_FINGERPRINT_SIZE);
+    return rc;
+}
+
+/* The signer a reader must insist on (into pin), decided from the header
+ * before anything is decrypted: the pinned or remembered key, or the newer
+ * key a rotation chain links it to, or, for a registry not yet known, the
+ * signer itself (remembered once the file verified). */
+static sr_status decide_trust(const char *file, const char *pinned, const char *known_path,
+                              sr_extract_signer *who, char pin[SR_FINGERPRINT_SIZE], int *remember,
+                              sr_error *err)
+{
+    unsigned char head[12 + 4096];
+    char *json = NULL;
+    *remember = 0;
+    pin[0] = '\0';
+    if (pinned)
+        snprintf(pin, SR_FINGERPRINT_SIZE, "%s", pinned);
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) /* the reader says why */
+        return SR_OK;
+    ssize_t got = 0;
+    while ((size_t)got < sizeof head) {
+        ssize_t n = read(fd, head + got, sizeof head - (size_t)got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += n;
+    }
+    (void)close(fd);
+    unsigned char signer_pk[SRP_SIGN_PUBLIC_BYTES];
+    char recipient[SRP_FINGERPRINT_HEX];
+    if (srp_container_header(head, (size_t)got, recipient, signer_pk, NULL) != SR_OK ||
+        srp_container_header_json(head, (size_t)got, &json, NULL) != SR_OK)
+        return SR_OK; /* a damaged or older header: the reader says so, or checks the pin */
+    srp_fingerprint(signer_pk, sizeof signer_pk, who->fingerprint);
+    char registry[SRP_ROTATION_ID_MAX + 1];
+    uint32_t epoch = 0;
+    (void)srp_signer_chain_links(json, NULL, registry, &epoch);
+    snprintf(who->registry, sizeof who->registry, "%s", registry);
+    who->epoch = epoch;
+    json_t *h = json_loads(json, 0, NULL);
+    const char *cp = json_string_value(json_object_get(h, "checkpoint"));
+    const char *last = cp ? strrchr(cp, '\n') : NULL;
+    if (last && last > cp) { /* the last line, before the final newline */
+        const char *start = last;
+        while (start > cp && start[-1] != '\n')
+            start--;
+        snprintf(who->checkpoint, sizeof who->checkpoint, "%.*s", (int)(last - start), start);
+    }
+    json_decref(h);
+    sr_status rc = SR_OK;
+    char known[SR_FINGERPRINT_SIZE] = "";
+    if (!pinned && known_path && registry[0]) {
+        rc = srp_known_lookup(known_path, registry, known, err);
+        if (rc == SR_ERR_NOT_FOUND) {
+            rc = SR_OK;
+            who->trust = SR_SIGNER_FIRST_SEEN;
+            snprintf(pin, SR_FINGERPRINT_SIZE, "%s", who->fingerprint);
+            *remember = 1;
+            goto out;
+        }
+        if (rc != SR_OK)
+            goto out;
+    }
+    const char *trusted = pinned ? pinned : known[0] ? known : NULL;
+    if (!trusted)
+        goto out;
+    snprintf(who->trusted, sizeof who->trusted, "%s", trusted);
+    int linked = srp_signer_chain_links(json, trusted, NULL, NULL);
+    if (linked == 0) {
+        who->trust = pinned ? SR_SIGNER_PINNED : SR_SIGNER_KNOWN;
+    } else if (linked == 1) {
+        who->trust = SR_SIGNER_ROTATED;
+        snprintf(pin, SR_FINGERPRINT_SIZE, "%s", who->fingerprint);
+        *remember = !pinned && known_path && registry[0];
+    } else if (!pinned) {
+        rc = srp_error_set_where(err, SR_ERR_TAMPERED, "signer",
+                                 "the extract of registry '%s' is signed by key %.16s..., not by "
+                                 "the key %.16s... remembered for it, and no chain of signed key "
+                                 "rotations links the two: refused",
+                                 registry, who->fingerprint, known);
+    } /* pinned and not linked: the reader refuses the pin */
+out:
+    free(json);
+    return rc;
+}
+
+sr_status sr_extract_open_checked(const char *file, const char *key_path, const sr_secret *pass,
+                                  const char *out_dir, const char *pinned_signer,
+                                  const char *known_path, sr_extract_signer *who, sr_error *err)
+{
+    memset(who, 0, sizeof *who);
+    char pin[SR_FINGERPRINT_SIZE];
+    int remember = 0;
+    char *signer = who->fingerprint;
     unsigned char *keytext = NULL;
     size_t keylen = 0;
     unsigned char pk[SRP_BOX_PUBLIC_BYTES];
@@ -192,7 +294,6 @@ sr_status sr_extract_open(const char *file, const char *key_path, const sr_secre
     char *tmp = NULL;
     int fd = -1;
     unpack check = {NULL, NULL, 0, 0, -1, ""}, u = {NULL, NULL, 0, 0, -1, ""};
-    signer[0] = '\0';
     sr_status rc = sk ? SR_OK : srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     if (rc == SR_OK && srp_file_exists(out_dir))
         rc = srp_error_set_where(err, SR_ERR_EXISTS, "out",
@@ -208,9 +309,16 @@ sr_status sr_extract_open(const char *file, const char *key_path, const sr_secre
     if (rc == SR_OK)
         rc = srp_recipient_key_unlock((const char *)keytext, keylen, sr_secret_cdata(pass),
                                       sr_secret_len(pass), pk, sr_secret_data(sk), err);
+    if (rc == SR_OK)
+        rc = decide_trust(file, pinned_signer, known_path, who, pin, &remember, err);
+    const char *pinned = pin[0] ? pin : NULL;
     /* 1. Everything checked, nothing written. */
     if (rc == SR_OK)
-        rc = read_pass(fd, pk, sr_secret_cdata(sk), pinned_signer, &check, signer, err);
+        rc = read_pass(fd, pk, sr_secret_cdata(sk), pinned, &check, signer, err);
+    /* A signer first seen, or reached through a rotation, is remembered
+     * once the whole file verified under it. */
+    if (rc == SR_OK && remember)
+        rc = srp_known_remember(known_path, who->registry, who->fingerprint, err);
     if (rc != SR_OK)
         goto out;
     /* 2. Written into a new folder beside the target, checked again as it
@@ -225,7 +333,7 @@ sr_status sr_extract_open(const char *file, const char *key_path, const sr_secre
     }
     (void)chmod(tmp, 0700);
     u.dir = tmp;
-    rc = read_pass(fd, pk, sr_secret_cdata(sk), pinned_signer, &u, signer, err);
+    rc = read_pass(fd, pk, sr_secret_cdata(sk), pinned, &u, signer, err);
     if (rc == SR_OK && rename(tmp, out_dir) != 0)
         rc = srp_error_set_where(err, SR_ERR_IO, out_dir, "cannot create '%s': %s", out_dir,
                                  strerror(errno));

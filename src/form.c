@@ -253,6 +253,74 @@ static void check_options(vctx *v, json_t *item, const char *path, srp_item *it)
     }
 }
 
+/* "mergeable" (choice items): groups of options that disclosure control
+ * merges into one category, with the group's label, before it withholds a
+ * small one. Each group names at least two of the item's codes; no code is
+ * in two groups. */
+static const char *const merge_keys[] = {"options", "label", NULL};
+
+static void check_mergeable(vctx *v, json_t *item, const char *path, srp_item *it)
+{
+    char p[512], q[512], r[512];
+    json_t *groups = json_object_get(item, "mergeable");
+    if (!groups)
+        return;
+    join(p, sizeof p, path, "mergeable");
+    if (!json_is_array(groups) || json_array_size(groups) == 0) {
+        report(v, p, "must be a non-empty array of groups of options");
+        return;
+    }
+    int ok = 1;
+    for (size_t g = 0; g < json_array_size(groups); g++) {
+        json_t *group = json_array_get(groups, g);
+        snprintf(q, sizeof q, "%s[%zu]", p, g);
+        if (!json_is_object(group)) {
+            report(v, q, "a group must be an object with options and a label, not %s",
+                   json_kind(group));
+            ok = 0;
+            continue;
+        }
+        check_keys(v, group, q, merge_keys, NULL);
+        json_t *label = json_object_get(group, "label");
+        join(r, sizeof r, q, "label");
+        if (!label) {
+            report(v, r, "a group needs a label for the merged category");
+            ok = 0;
+        } else
+            check_text(v, label, r);
+        json_t *codes = json_object_get(group, "options");
+        join(r, sizeof r, q, "options");
+        if (!codes || !json_is_array(codes) || json_array_size(codes) < 2) {
+            report(v, r, "must list at least two of the item's option codes");
+            ok = 0;
+            continue;
+        }
+        for (size_t c = 0; c < json_array_size(codes); c++) {
+            json_t *code = json_array_get(codes, c);
+            char e[512];
+            snprintf(e, sizeof e, "%s[%zu]", r, c);
+            size_t o = 0;
+            while (
+                json_is_string(code) && o < it->option_count &&
+                !(it->options[o].code && strcmp(it->options[o].code, json_string_value(code)) == 0))
+                o++;
+            if (!json_is_string(code)) {
+                report(v, e, "must be an option code, not %s", json_kind(code));
+                ok = 0;
+            } else if (o == it->option_count) {
+                report(v, e, "unknown option code '%s'", json_string_value(code));
+                ok = 0;
+            } else if (it->options[o].merge_group) {
+                report(v, e, "'%s' is in a group already", json_string_value(code));
+                ok = 0;
+            } else
+                it->options[o].merge_group = (int)g + 1;
+        }
+    }
+    if (ok)
+        it->mergeable = groups;
+}
+
 /* ---- numeric and date bounds ------------------------------------------------------------ */
 
 static int date_or_today(const char *s)
@@ -328,6 +396,8 @@ static void check_type_extras(vctx *v, json_t *item, const char *path, srp_item 
     case SR_ITEM_CHOICE:
         check_options(v, item, path, it);
         get_bool(v, item, "ordered", path, &it->ordered);
+        if (it->options)
+            check_mergeable(v, item, path, it);
         break;
     case SR_ITEM_MULTICHOICE: {
         check_options(v, item, path, it);
@@ -580,7 +650,7 @@ static const char *const common_item_keys[] = {
 static const char *const *const type_extra_keys[SR_ITEM_TYPE_COUNT] = {
     [SR_ITEM_SECTION] = (const char *const[]){NULL},
     [SR_ITEM_BOOLEAN] = (const char *const[]){NULL},
-    [SR_ITEM_CHOICE] = (const char *const[]){"options", "ordered", NULL},
+    [SR_ITEM_CHOICE] = (const char *const[]){"options", "ordered", "mergeable", NULL},
     [SR_ITEM_MULTICHOICE] = (const char *const[]){"options", "min_selected", "max_selected", NULL},
     [SR_ITEM_INTEGER] = (const char *const[]){"min", "max", NULL},
     [SR_ITEM_DECIMAL] = (const char *const[]){"min", "max", "decimals", NULL},
@@ -629,8 +699,8 @@ static void check_item(vctx *v, sr_form *form, size_t index, json_t *item)
     } else {
         /* Without a type, only keys that no type knows are surely wrong. */
         static const char *const any_type_keys[] = {
-            "options", "ordered",  "min_selected", "max_selected", "min",
-            "max",     "decimals", "anchors",      "max_length",   NULL};
+            "options",  "ordered", "min_selected", "max_selected", "min", "max",
+            "decimals", "anchors", "max_length",   "mergeable",    NULL};
         check_keys(v, item, path, common_item_keys, any_type_keys);
     }
     it->label = json_object_get(item, "label");

@@ -16,6 +16,7 @@ typedef struct srp_option {
     const char *code;
     json_t *label;
     int missing;
+    int merge_group; /* 0, or 1 + the index of its group in the item's mergeable */
 } srp_option;
 
 typedef struct srp_item {
@@ -35,7 +36,8 @@ typedef struct srp_item {
     srp_option *options;
     size_t option_count;
     size_t min_selected, max_selected;
-    int ordered; /* choice: non-missing options run from most to least favourable */
+    int ordered;       /* choice: non-missing options run from most to least favourable */
+    json_t *mergeable; /* choice: NULL, or the validated array of groups {options, label} */
     json_t *anchors;
 } srp_item;
 

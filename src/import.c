@@ -21,6 +21,7 @@
 #include "base/error.h"
 #include "form_int.h"
 #include "form_store_int.h"
+#include "json_span.h"
 #include "registry_int.h"
 #include "sigreg/import.h"
 #include "store.h"
@@ -158,8 +159,8 @@ static const char *closure_date(sr_import *imp, const json_t *responses)
     return NULL;
 }
 
-static sr_status import_object(sr_import *imp, json_t *line, sr_import_result *result,
-                               sr_problems *problems, sr_error *err)
+static sr_status import_object(sr_import *imp, json_t *line, srp_span line_text,
+                               sr_import_result *result, sr_problems *problems, sr_error *err)
 {
     sr_status rc = check_keys(line, line_keys, "the line", err);
     if (rc != SR_OK)
@@ -195,6 +196,13 @@ static sr_status import_object(sr_import *imp, json_t *line, sr_import_result *r
         snprintf(state.row_closed_at, sizeof state.row_closed_at, "%s", closed_at);
     srp_case_seen seen;
     memset(&seen, 0, sizeof seen);
+    /* Where each response lies in the line, so that its answers' own text
+     * can be stored (used only if the spans agree with the parse). */
+    srp_span spans[SRP_CASE_SEEN_MAX];
+    size_t span_count =
+        srp_json_elements_member(line_text, "responses", "answers", spans, SRP_CASE_SEEN_MAX);
+    if (span_count != json_array_size(responses))
+        span_count = 0;
     size_t i;
     json_t *r;
     json_array_foreach(responses, i, r)
@@ -217,13 +225,18 @@ static sr_status import_object(sr_import *imp, json_t *line, sr_import_result *r
         const sr_form *form = NULL;
         rc = form_for(imp, json_string_value(form_id),
                       version ? (int)json_integer_value(version) : 0, &form, err);
+        srp_answers_in in = {answers, NULL, 0};
+        if (i < span_count && i < SRP_CASE_SEEN_MAX) {
+            in.text = spans[i].p;
+            in.len = spans[i].n;
+        }
         int64_t id = 0;
         if (rc == SR_OK)
             rc = seen.overflow
                      ? srp_register_in_txn(imp->reg, result->code, form, json_string_value(date),
-                                           answers, problems, &id, err)
+                                           in, problems, &id, err)
                      : srp_register_known(imp->reg, &state, &seen, form, json_string_value(date),
-                                          answers, problems, &id, err);
+                                          in, problems, &id, err);
         if (rc != SR_OK) {
             char prefix[SR_ERROR_MESSAGE_MAX];
             if (err && err->status != SR_OK) {
@@ -265,7 +278,7 @@ static sr_status run_line(sr_import *imp, const char *text, size_t len, sr_impor
     snprintf(result->ref, sizeof result->ref, "%s", json_string_value(ref));
     rc = begin(imp, err);
     if (rc == SR_OK)
-        rc = import_object(imp, line, result, problems, err);
+        rc = import_object(imp, line, (srp_span){text, len}, result, problems, err);
 out:
     json_decref(line);
     return rc;

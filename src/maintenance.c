@@ -9,6 +9,7 @@
 #include "sigreg/audit.h"
 #include "base/error.h"
 #include "base/fileio.h"
+#include "audit_int.h"
 #include "registry_int.h"
 #include "sigreg/maintenance.h"
 #include "store.h"
@@ -88,15 +89,17 @@ sr_status sr_registry_backup(sr_registry *reg, const char *out_path, sr_error *e
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     char *dst_keyring = srp_str_concat(stem, ".keyring");
     char *dst_codekey = srp_str_concat(stem, ".codekey");
+    char *dst_checkpoint = srp_str_concat(stem, ".checkpoint");
+    char *checkpoint = NULL;
     sr_secret *dbkey = srp_registry_database_key(reg);
     sr_secret *ckkey = srp_registry_codekey_key(reg);
     free(stem);
-    if (!dst_keyring || !dst_codekey || !dbkey || !ckkey) {
+    if (!dst_keyring || !dst_codekey || !dst_checkpoint || !dbkey || !ckkey) {
         rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
         goto out;
     }
-    const char *targets[] = {out_path, dst_keyring, dst_codekey};
-    for (int i = 0; i < 3; i++)
+    const char *targets[] = {out_path, dst_keyring, dst_codekey, dst_checkpoint};
+    for (int i = 0; i < 4; i++)
         if (srp_file_exists(targets[i])) {
             rc = srp_error_set_where(err, SR_ERR_EXISTS, targets[i],
                                      "'%s' already exists: not overwriting it", targets[i]);
@@ -106,7 +109,7 @@ sr_status sr_registry_backup(sr_registry *reg, const char *out_path, sr_error *e
     if (rc != SR_OK)
         goto out;
     char detail[64];
-    snprintf(detail, sizeof detail, "files=3");
+    snprintf(detail, sizeof detail, "files=4");
     /* Logged before the copy, so that the backup holds its own entry. The
      * copy is made under the registry lock with no transaction open, so the
      * files on disk are a consistent set. */
@@ -114,12 +117,18 @@ sr_status sr_registry_backup(sr_registry *reg, const char *out_path, sr_error *e
     if (rc != SR_OK)
         goto out;
     rc = srp_registry_transaction(reg, "registry.backup", NULL, detail, NULL, NULL, err);
+    /* A signed checkpoint of the log as copied, beside the copy: the
+     * registry's log may never later fall below it. */
+    if (rc == SR_OK)
+        rc = srp_audit_checkpoint_text(reg, &checkpoint, NULL, err);
     if (rc == SR_OK)
         rc = srp_file_copy_atomic(srp_registry_db_path(reg), out_path, err);
     if (rc == SR_OK)
         rc = srp_file_copy_atomic(srp_registry_codekey_path(reg), dst_codekey, err);
     if (rc == SR_OK)
         rc = srp_file_copy_atomic(srp_registry_keyring_path(reg), dst_keyring, err);
+    if (rc == SR_OK)
+        rc = srp_file_write_atomic(dst_checkpoint, checkpoint, strlen(checkpoint), err);
     srp_registry_unlock(reg);
     if (rc == SR_OK)
         rc = check_copy(out_path, dbkey, err);
@@ -128,6 +137,8 @@ sr_status sr_registry_backup(sr_registry *reg, const char *out_path, sr_error *e
 out:
     free(dst_keyring);
     free(dst_codekey);
+    free(dst_checkpoint);
+    free(checkpoint);
     sr_secret_free(dbkey);
     sr_secret_free(ckkey);
     return rc;

@@ -20,6 +20,7 @@
 
 #include <dirent.h>
 
+#include "cellkey.h"
 #include "audit_int.h"
 #include "base/buffer.h"
 #include "base/error.h"
@@ -316,7 +317,7 @@ static sr_status run_language(build *b, const char *lang, int count, sr_error *e
             rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
             break;
         }
-        sr_status jrc = srp_stats_job_prepare(b->reg, &q, jobs[i], &local);
+        sr_status jrc = srp_stats_job_prepare(b->reg, &q, 1, jobs[i], &local);
         if (jrc != SR_OK) {
             srp_stats_job_release(jobs[i]);
             free(jobs[i]);
@@ -336,13 +337,18 @@ static sr_status run_language(build *b, const char *lang, int count, sr_error *e
         if (srp_stats_protect_groups(e, &jobs[i]->s, groups, &jobs[i]->lay) != 0)
             rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     }
-    if (rc == SR_OK)
+    /* Under the cell-key method nothing is withheld for its count: nothing
+     * to solve (the jobs perturb their counts, cellkey.h). */
+    int cell_key = 0;
+    for (size_t i = 0; i < b->spec_count; i++)
+        cell_key |= jobs && jobs[i] && jobs[i]->e.ck;
+    if (rc == SR_OK && !cell_key)
         srp_sdc_solve(groups);
     for (size_t i = 0; rc == SR_OK && i < b->spec_count; i++)
         if (jobs[i] &&
             srp_stats_protect_figures(&jobs[i]->e, &jobs[i]->s, cells, groups, &jobs[i]->lay) != 0)
             rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-    if (rc == SR_OK)
+    if (rc == SR_OK && !cell_key)
         srp_sdc_solve(cells);
     if (rc == SR_OK && count) { /* what the one problem hid, and why */
         srp_sdc_report sr;
@@ -695,6 +701,8 @@ sr_status sr_publish(sr_registry *reg, const sr_publish_options *o, sr_publish_r
                            (int)srp_keyring_epoch(kr), "checkpoint", checkpoint)
                : NULL;
     free(checkpoint);
+    if (head && rc == SR_OK)
+        rc = srp_cellkey_settings_into(reg, b.min_cell, head, err);
     dir = srp_publication_dir(srp_registry_db_path(reg));
     sign_sk = sr_secret_new(SRP_SIGN_SECRET_BYTES);
     if (!head || !dir || !sign_sk) {

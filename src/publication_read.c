@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cellkey.h"
 #include "base/buffer.h"
 #include "base/error.h"
 #include "base/fileio.h"
@@ -449,6 +450,9 @@ static sr_stats *stats_of(const sr_publication *pub, json_t *t)
     r->versions = strdup(str(t, "versions") ? str(t, "versions") : "");
     r->title = strdup(str(t, "title") ? str(t, "title") : "");
     oom |= !r->published_by || !r->signer || !r->versions || !r->title;
+    /* The cell-key method's pTable, for the output's settings (cellkey.h). */
+    sr_error pt_err = {0};
+    oom |= srp_cellkey_ptable_of(pub->doc, &r->ptable, &pt_err) != SR_OK;
     json_t *rows = json_object_get(t, "rows"), *notes = json_object_get(t, "notes");
     for (size_t i = 0; !oom && i < json_array_size(rows); i++) {
         json_t *o = json_array_get(rows, i);

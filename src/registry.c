@@ -70,6 +70,7 @@ typedef struct file_stamp {
 typedef struct stmt_entry {
     uint64_t hash;
     char *sql;
+    const char *given; /* the caller's text when last asked for (a literal, mostly) */
     sqlite3_stmt *st;
     int out;
 } stmt_entry;
@@ -199,11 +200,22 @@ sr_status srp_registry_prepare(sr_registry *reg, const char *sql, sqlite3_stmt *
 {
     *out = NULL;
     sqlite3 *db = srp_registry_db(reg);
+    /* The same text at the same address as before (a literal): compared,
+     * but not hashed again. */
+    for (size_t i = 0; i < reg->stmt_count; i++) {
+        stmt_entry *e = &reg->stmts[i];
+        if (e->given == sql && !e->out && strcmp(e->sql, sql) == 0) {
+            e->out = 1;
+            *out = e->st;
+            return SR_OK;
+        }
+    }
     uint64_t h = sql_hash(sql);
     for (size_t i = 0; i < reg->stmt_count; i++) {
         stmt_entry *e = &reg->stmts[i];
         if (e->hash == h && !e->out && strcmp(e->sql, sql) == 0) {
             e->out = 1;
+            e->given = sql;
             *out = e->st;
             return SR_OK;
         }
@@ -220,7 +232,7 @@ sr_status srp_registry_prepare(sr_registry *reg, const char *sql, sqlite3_stmt *
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     }
     reg->stmts = items;
-    reg->stmts[reg->stmt_count++] = (stmt_entry){h, copy, st, 1};
+    reg->stmts[reg->stmt_count++] = (stmt_entry){h, copy, sql, st, 1};
     *out = st;
     return SR_OK;
 }
@@ -1169,14 +1181,44 @@ sr_status srp_registry_audit(sr_registry *reg, const char *action, const char *c
     /* The head is kept only while the lock is held: nobody else appends. */
     if (reg->lock_depth == 0)
         srp_audit_cursor_forget(&reg->audit);
-    return srp_audit_append_at(&reg->audit, reg->db, sr_secret_cdata(reg->audit_key), NULL,
-                               reg->user, action, case_code, detail, err);
+    srp_audit_signer signer;
+    int can_sign = srp_registry_entry_signer(reg, &signer);
+    return srp_audit_append_at(
+        &reg->audit, reg->db, reg->audit_key ? sr_secret_cdata(reg->audit_key) : NULL,
+        can_sign ? &signer : NULL, reg->user, action, case_code, detail, err);
+}
+
+static sr_status sign_as_user(void *ctx, const unsigned char *msg, size_t len,
+                              unsigned char sig[SRP_SIGNATURE_BYTES], sr_error *err)
+{
+    return srp_registry_user_sign(ctx, msg, len, sig, err);
+}
+
+int srp_registry_entry_signer(sr_registry *reg, srp_audit_signer *out)
+{
+    /* The user's own key, when their slot holds one (every slot, once an
+     * admin upgraded the keyring). */
+    const unsigned char *pk =
+        reg->keyring ? srp_keyring_user_sign_public(reg->keyring, reg->user) : NULL;
+    if (!pk || !reg->slot_secret || !srp_keyring_slot_can_sign(reg->slot_secret))
+        return 0;
+    memcpy(out->pk, pk, SRP_SIGN_PUBLIC_BYTES);
+    out->sign = sign_as_user;
+    out->ctx = reg;
+    return 1;
 }
 
 static int certify_signer(void *ctx, const char *user,
-                          const unsigned char pk[SRP_SIGN_PUBLIC_BYTES])
+                          const unsigned char pk[SRP_SIGN_PUBLIC_BYTES], int *is_admin)
 {
-    return srp_registry_checkpoint_certified(ctx, user, pk);
+    sr_registry *reg = ctx;
+    const unsigned char *known = srp_keyring_user_sign_public(reg->keyring, user);
+    sr_role role = SR_ROLE_ANALYST;
+    if (!known || srp_memcmp(known, pk, SRP_SIGN_PUBLIC_BYTES) != 0 ||
+        srp_keyring_find_user(reg->keyring, user, &role) != 0)
+        return 0;
+    *is_admin = role == SR_ROLE_ADMIN;
+    return 1;
 }
 
 sr_status srp_registry_audit_verify(sr_registry *reg, const srp_audit_check *expect,
@@ -1203,22 +1245,25 @@ static sr_status sign_with_registry_key(void *ctx, const unsigned char *msg, siz
 
 int srp_registry_checkpoint_signer(sr_registry *reg, srp_audit_signer *out, const char **user)
 {
-    /* Until every user holds a signing key of their own, the registry's
-     * signing key (admins) signs checkpoints. */
+    /* The user's own key (any role); the registry signing key for a slot
+     * that holds none yet (admins of a keyring not yet upgraded). */
+    *user = reg->user;
+    if (srp_registry_entry_signer(reg, out))
+        return 1;
     if (!reg->keys->has_signing)
         return 0;
     memcpy(out->pk, srp_keyring_signing_public(reg->keyring), SRP_SIGN_PUBLIC_BYTES);
     out->sign = sign_with_registry_key;
     out->ctx = reg->keys;
-    *user = reg->user;
     return 1;
 }
 
 int srp_registry_checkpoint_certified(sr_registry *reg, const char *user,
                                       const unsigned char pk[SRP_SIGN_PUBLIC_BYTES])
 {
-    (void)user;
-    return srp_memcmp(pk, srp_keyring_signing_public(reg->keyring), SRP_SIGN_PUBLIC_BYTES) == 0;
+    int is_admin = 0;
+    return certify_signer(reg, user, pk, &is_admin) ||
+           srp_memcmp(pk, srp_keyring_signing_public(reg->keyring), SRP_SIGN_PUBLIC_BYTES) == 0;
 }
 
 const char *srp_registry_id(const sr_registry *reg)
@@ -1427,9 +1472,14 @@ sr_secret *srp_registry_codekey_key(const sr_registry *reg)
     return codekey_key(reg->keys, 0);
 }
 
-static sr_status rotate_locked(sr_registry *reg, sr_error *err);
+static sr_status rotate_locked(sr_registry *reg, unsigned what, sr_error *err);
 
 sr_status srp_registry_rotate(sr_registry *reg, sr_error *err)
+{
+    return srp_registry_rotate_keys(reg, 0, err);
+}
+
+sr_status srp_registry_rotate_keys(sr_registry *reg, unsigned what, sr_error *err)
 {
     if (!reg->keys->has_identity)
         return srp_error_set(err, SR_ERR_DENIED,
@@ -1437,12 +1487,12 @@ sr_status srp_registry_rotate(sr_registry *reg, sr_error *err)
     sr_status rc = srp_registry_lock(reg, err);
     if (rc != SR_OK)
         return rc;
-    rc = rotate_locked(reg, err);
+    rc = rotate_locked(reg, what, err);
     srp_registry_unlock(reg);
     return rc;
 }
 
-static sr_status rotate_locked(sr_registry *reg, sr_error *err)
+static sr_status rotate_locked(sr_registry *reg, unsigned what, sr_error *err)
 {
     srp_keys *next = srp_keys_new();
     if (!next)
@@ -1453,6 +1503,24 @@ static sr_status rotate_locked(sr_registry *reg, sr_error *err)
     next->has_previous = 1;
     next->epoch = reg->keys->epoch + 1;
     srp_random_bytes(next->master, SRP_KEY_BYTES);
+    /* A new registry signing key, signed by the old one in the keyring's
+     * chain: whoever kept the old one signs nothing this registry trusts
+     * any more. It is in the keyring's first write, with the new keys. */
+    int new_signing = 0;
+    if (what & SRP_ROTATE_SIGNING) {
+        if (!reg->keys->has_signing) {
+            srp_keys_free(next);
+            return srp_error_set(err, SR_ERR_DENIED, "only an admin can rotate the signing key");
+        }
+        unsigned char pk[SRP_SIGN_PUBLIC_BYTES];
+        srp_sign_keypair(pk, next->signing);
+        sr_status src = srp_keyring_rotate_signing(reg->keyring, reg->keys, next, err);
+        if (src != SR_OK) {
+            srp_keys_free(next);
+            return src;
+        }
+        new_signing = 1;
+    }
     /* The code key must be detached before its file is replaced, and no
      * statement may hold it. */
     stmts_clear(reg);
@@ -1464,6 +1532,8 @@ static sr_status rotate_locked(sr_registry *reg, sr_error *err)
     if (rc == SR_OK)
         rc = srp_keyring_write(reg->keyring, reg->paths.keyring, next, err);
     if (rc != SR_OK) {
+        if (new_signing)
+            srp_keyring_drop_newest_signing(reg->keyring);
         srp_keys_free(next);
         return rc;
     }

@@ -52,6 +52,9 @@ sr_status srp_registry_audit(sr_registry *reg, const char *action, const char *c
  * gives a checkpoint's sequence and head to hold against. */
 sr_status srp_registry_audit_verify(sr_registry *reg, const srp_audit_check *expect,
                                     sr_audit_report *report, sr_error *err);
+/* The key the session signs its audit entries with (the user's own);
+ * 0 when the session holds none (entries are then MAC'd). */
+int srp_registry_entry_signer(sr_registry *reg, srp_audit_signer *out);
 /* The key the session signs checkpoints with, and the user name that goes
  * with it (borrowed); 0 when the session holds none. */
 int srp_registry_checkpoint_signer(sr_registry *reg, srp_audit_signer *out, const char **user);
@@ -117,5 +120,9 @@ sr_secret *srp_registry_codekey_key(const sr_registry *reg);
 /* Rotates to fresh keys: keyring (already without any removed slot) first,
  * then the database and the code key, then the keyring again. */
 sr_status srp_registry_rotate(sr_registry *reg, sr_error *err);
+/* The same, and with SRP_ROTATE_SIGNING a new registry signing key too
+ * (admins only), appended to the keyring's chain signed by the old one. */
+#define SRP_ROTATE_SIGNING 1u
+sr_status srp_registry_rotate_keys(sr_registry *reg, unsigned what, sr_error *err);
 
 #endif

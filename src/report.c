@@ -16,6 +16,7 @@
 #include "base/buffer.h"
 #include "base/error.h"
 #include "base/timeutil.h"
+#include "period.h"
 #include "sigreg/form.h"
 #include "sigreg/form_store.h"
 #include "sigreg/limits.h"
@@ -102,7 +103,6 @@ sr_status sr_report_period(const sr_report_options *o, char from[11], char to[11
     from[0] = to[0] = '\0';
     if (!o)
         return SR_OK;
-    int y, m, d;
     if (o->year) {
         if (o->from || o->to)
             return srp_error_set_where(err, SR_ERR_USAGE, "from",
@@ -114,48 +114,11 @@ sr_status sr_report_period(const sr_report_options *o, char from[11], char to[11
         month_date(o->year * 12 + 11, 1, to);
         return SR_OK;
     }
-    if (!o->from != !o->to)
-        return srp_error_set_where(err, SR_ERR_USAGE, o->from ? "to" : "from",
-                                   "a period needs both a start and an end date");
-    if (!o->from) {
-        if (o->compare_previous)
-            return srp_error_set_where(err, SR_ERR_USAGE, "from",
-                                       "a comparison with the previous period needs a period "
-                                       "(a year, or a start and an end date)");
-        return SR_OK;
-    }
-    if (srp_date_parse(o->from, &y, &m, &d) != 0)
+    if (!o->from && !o->to && o->compare_previous)
         return srp_error_set_where(err, SR_ERR_USAGE, "from",
-                                   "the start date '%s' is not a date YYYY-MM-DD", o->from);
-    int q = y * 12 + (m - 1) / 3 * 3; /* the first month of its quarter */
-    if (d != 1 || (m - 1) % 3 != 0) {
-        char before[11], after[11];
-        month_date(q, 0, before);
-        month_date(q + 3, 0, after);
-        return srp_error_set_where(err, SR_ERR_USAGE, "from",
-                                   "the start date '%s' is not the first day of a quarter: the "
-                                   "nearest are %s and %s",
-                                   o->from, before, after);
-    }
-    month_date(q, 0, from);
-    if (srp_date_parse(o->to, &y, &m, &d) != 0)
-        return srp_error_set_where(err, SR_ERR_USAGE, "to",
-                                   "the end date '%s' is not a date YYYY-MM-DD", o->to);
-    q = y * 12 + (m - 1) / 3 * 3 + 2; /* the last month of its quarter */
-    if (m % 3 != 0 || d != month_days(y, m)) {
-        char before[11], after[11];
-        month_date(q - 3, 1, before);
-        month_date(q, 1, after);
-        return srp_error_set_where(err, SR_ERR_USAGE, "to",
-                                   "the end date '%s' is not the last day of a quarter: the "
-                                   "nearest are %s and %s",
-                                   o->to, before, after);
-    }
-    month_date(q, 1, to);
-    if (strcmp(from, to) > 0)
-        return srp_error_set_where(err, SR_ERR_USAGE, "from",
-                                   "the start date %s is after the end date %s", from, to);
-    return SR_OK;
+                                   "a comparison with the previous period needs a period "
+                                   "(a year, or a start and an end date)");
+    return srp_period_check(o->from, o->to, from, to, NULL, err);
 }
 
 static int month_index(const char *date)
@@ -357,8 +320,8 @@ sr_status sr_report_run(sr_registry *reg, const sr_report_options *options, sr_r
         q.unit = unit;
         q.form = "cases";
         q.by[0] = r->by_quarter ? "quarter" : "year";
-        q.from = r->compare ? r->pfrom : r->from[0] ? r->from : NULL;
-        q.to = r->to[0] ? r->to : NULL;
+        /* No window: the flow is the whole registry's by year or quarter
+         * (a fixed dimension); the page shows the periods it is about. */
         rc = own_summary(r, reg, &q, &r->flow, err);
     }
     /* The unit the figures are of: the one asked for, or a coordinator's
@@ -742,6 +705,19 @@ static void option_table(srp_buf *b, const sr_report *r, int k, const char *item
     srp_buf_puts(b, "</table>\n");
 }
 
+/* Whether a period of the flow (a year, a quarter, or a merged run of
+ * them) overlaps the periods of the report (all of them without a period). */
+static int in_flow(const sr_report *r, const char *key)
+{
+    char from[11], to[11];
+    if (!r->from[0])
+        return 1;
+    if (srp_period_bounds(key, from, to) != 0)
+        return 0;
+    const char *lo = r->compare ? r->pfrom : r->from;
+    return strcmp(to, lo) >= 0 && strcmp(from, r->to) <= 0;
+}
+
 static void write_flow(srp_buf *b, const sr_report *r)
 {
     const sr_stats *s = r->flow;
@@ -753,7 +729,7 @@ static void write_flow(srp_buf *b, const sr_report *r)
                     "class=\"n\">Avslutade</th></tr>\n");
     for (size_t i = 0; s && i < sr_stats_row_count(s); i++) {
         const sr_stats_row *row = sr_stats_row_at(s, i);
-        if (strcmp(row->value, "open") != 0 || !row->by[0])
+        if (strcmp(row->value, "open") != 0 || !row->by[0] || !in_flow(r, row->by[0]))
             continue;
         const sr_stats_row *closed = find_row(s, "status", row->by[0], "closed");
         int prev =

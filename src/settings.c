@@ -30,6 +30,31 @@ sr_status srp_settings_min_cell(sr_registry *reg, int *min_cell, sr_error *err)
     return rc;
 }
 
+sr_status srp_settings_min_cell_for(sr_registry *reg, int requested, int allow_raise, int *min_cell,
+                                    sr_error *err)
+{
+    int floor = 5;
+    sr_status rc = srp_settings_min_cell(reg, &floor, err);
+    if (rc != SR_OK)
+        return rc;
+    *min_cell = floor;
+    if (!requested || requested == floor)
+        return SR_OK;
+    if (requested < floor)
+        return srp_error_set_where(err, SR_ERR_USAGE, "min_cell",
+                                   "the minimum cell %d is below the registry's %d: it is a floor "
+                                   "that only an admin's setting changes",
+                                   requested, floor);
+    if (!allow_raise)
+        return srp_error_set_where(err, SR_ERR_USAGE, "min_cell",
+                                   "the minimum cell %d differs from the registry's %d: a summary "
+                                   "uses the registry's, so that no two patterns of withheld "
+                                   "figures can be combined (a publication may raise it)",
+                                   requested, floor);
+    *min_cell = requested;
+    return SR_OK;
+}
+
 sr_status sr_settings_min_cell(sr_registry *reg, int *min_cell, sr_error *err)
 {
     sr_status rc = srp_settings_min_cell(reg, min_cell, err);

@@ -21,6 +21,7 @@
 #include "base/texts.h"
 #include "base/timeutil.h"
 #include "form_store_int.h"
+#include "period.h"
 #include "publication_int.h"
 #include "registry_int.h"
 #include "settings_int.h"
@@ -119,6 +120,11 @@ const sr_stats_row *sr_stats_row_at(const sr_stats *r, size_t i)
 {
     return &r->rows[i];
 }
+const sr_stats_protection *sr_stats_protection_of(const sr_stats *r)
+{
+    return &r->protection;
+}
+
 const char *sr_stats_method(const sr_stats *r)
 {
     return r->ptable ? "cell-key" : "suppression";
@@ -236,7 +242,8 @@ static srp_dimension *add_dimension(srp_stats_engine *e, const char *name, int k
 
 static sr_status setup_by(srp_stats_engine *e, int by_index, const char *name, sr_error *err)
 {
-    static const char *const builtins[] = {"unit", "age_band", "year", "quarter"};
+    static const char *const builtins[] = {"unit", "age_band", "year", "quarter", "half"};
+    static const int kinds[] = {SRP_BY_UNIT, SRP_BY_AGE, SRP_BY_YEAR, SRP_BY_QUARTER, SRP_BY_HALF};
     if (strlen(name) > SR_ITEM_ID_MAX)
         return srp_error_set_where(err, SR_ERR_USAGE, "by",
                                    "'%.*s...' is longer than an item id (%d characters)", 20, name,
@@ -244,15 +251,11 @@ static sr_status setup_by(srp_stats_engine *e, int by_index, const char *name, s
     for (int d = 0; d < e->dim_count; d++)
         if (strcmp(e->dims[d].name, name) == 0)
             return srp_error_set_where(err, SR_ERR_USAGE, "by", "'%s' is named twice", name);
-    for (int b = 0; b < 4; b++)
+    for (int b = 0; b < 5; b++)
         if (strcmp(name, builtins[b]) == 0) {
-            add_dimension(e, name, SRP_BY_UNIT + b, by_index);
+            add_dimension(e, name, kinds[b], by_index);
             return SR_OK;
         }
-    if (strcmp(name, "half") == 0) { /* half-years, as a publication's periods */
-        add_dimension(e, name, SRP_BY_HALF, by_index);
-        return SR_OK;
-    }
     srp_dimension *dim = add_dimension(e, name, SRP_BY_NONE, by_index);
     srp_variable *bv = &dim->var;
     /* An item of this form, else one of the case's intake. */
@@ -288,7 +291,7 @@ static sr_status setup_by(srp_stats_engine *e, int by_index, const char *name, s
     if (!found)
         return srp_error_set_where(err, SR_ERR_USAGE, "by",
                                    "'%s' is not an item of '%s' or of the intake, nor unit, "
-                                   "age_band, year or quarter",
+                                   "age_band, year, half or quarter",
                                    name, e->q->form);
     return SR_OK;
 }
@@ -398,56 +401,39 @@ static void setup_filters(srp_stats_engine *e, sr_stats *r)
         add_dimension(e, "status", SRP_BY_STATUS, -1)->selected = e->q->status;
         snprintf(r->status, sizeof r->status, "%s", e->q->status);
     }
-    if (e->from[0] || e->to[0])
-        add_dimension(e, "period", SRP_BY_PERIOD, -1)->selected = "inside";
+    if (e->period_kind != SRP_PERIOD_NONE)
+        add_dimension(e, "period", SRP_BY_PERIOD, -1)->selected = e->period_selected;
 }
 
-static sr_status widen_dates(srp_stats_engine *e, sr_stats *r, sr_error *err)
+/* The window: no dates, or one fixed period (period.h), which becomes a
+ * dimension of its kind whose every period is computed and protected. */
+static sr_status check_period(srp_stats_engine *e, sr_stats *r, sr_error *err)
 {
-    int y, m, d;
-    if (e->q->from) {
-        if (srp_date_parse(e->q->from, &y, &m, &d) != 0)
-            return srp_error_set_where(err, SR_ERR_USAGE, "from",
-                                       "the start date must be a date YYYY-MM-DD");
-        snprintf(e->from, sizeof e->from, "%04d-%02d-01", y, m);
-    }
-    if (e->q->to) {
-        if (srp_date_parse(e->q->to, &y, &m, &d) != 0)
-            return srp_error_set_where(err, SR_ERR_USAGE, "to",
-                                       "the end date must be a date YYYY-MM-DD");
-        static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-        int last = days[m - 1] + (m == 2 && srp_date_valid(y, 2, 29));
-        snprintf(e->to, sizeof e->to, "%04d-%02d-%02d", y, m, last);
-    }
-    if (e->from[0] && e->to[0] && strcmp(e->from, e->to) > 0)
-        return srp_error_set_where(err, SR_ERR_USAGE, "from",
-                                   "the start date %s is after the end date %s", e->from, e->to);
+    sr_status rc = srp_period_check(e->q->from, e->q->to, e->from, e->to, &e->period_kind, err);
+    if (rc != SR_OK)
+        return rc;
+    if (e->period_kind != SRP_PERIOD_NONE &&
+        srp_period_key(e->period_kind, e->from, e->period_selected, sizeof e->period_selected) != 0)
+        return srp_error_set_where(err, SR_ERR_USAGE, "from", "the period cannot be named");
     memcpy(r->from, e->from, sizeof r->from);
     memcpy(r->to, e->to, sizeof r->to);
-    if ((e->q->from && strcmp(e->q->from, e->from) != 0) ||
-        (e->q->to && strcmp(e->q->to, e->to) != 0)) {
-        char note[400];
-        snprintf(note, sizeof note, srp_texts_get(SRP_T_STATS_WIDENED, e->lang),
-                 e->from[0] ? e->from : srp_texts_get(SRP_T_STATS_START, e->lang),
-                 e->to[0] ? e->to : srp_texts_get(SRP_T_STATS_END, e->lang));
-        if (srp_stats_add_note(r, note) != 0)
-            return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-    }
     return SR_OK;
 }
 
 static sr_status explain(const srp_stats_engine *e, sr_stats *r, sr_error *err)
 {
-    int reasons[5] = {0};
+    int reasons[6] = {0};
     for (size_t i = 0; i < r->count; i++)
         reasons[r->rows[i].reason]++;
     int n = e->q->min_cell;
-    char texts[5][400];
+    char texts[6][400];
     snprintf(texts[1], sizeof texts[1], srp_texts_get(SRP_T_STATS_SMALL_COUNTS, e->lang), n - 1, n);
     snprintf(texts[2], sizeof texts[2], srp_texts_get(SRP_T_STATS_SMALL_GROUPS, e->lang), n);
     snprintf(texts[3], sizeof texts[3], "%s", srp_texts_get(SRP_T_STATS_SECONDARY, e->lang));
     snprintf(texts[4], sizeof texts[4], srp_texts_get(SRP_T_STATS_SMALL_BASE, e->lang), n);
-    for (int k = 1; k < 5; k++)
+    snprintf(texts[5], sizeof texts[5], srp_texts_get(SRP_T_STATS_QUANTILES, e->lang),
+             SR_STATS_QUANTILE_MIN_N, n);
+    for (int k = 1; k < 6; k++)
         if (reasons[k] && srp_stats_add_note(r, texts[k]) != 0)
             return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     if (e->repeatable) {
@@ -458,6 +444,15 @@ static sr_status explain(const srp_stats_engine *e, sr_stats *r, sr_error *err)
     }
     if (srp_stats_add_note(r, srp_texts_get(SRP_T_STATS_NEVER_SUMMARISED, e->lang)) != 0)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    const sr_stats_protection *p = &r->protection;
+    if (p->withheld || p->released) {
+        char note[600];
+        snprintf(note, sizeof note, srp_texts_get(SRP_T_STATS_PROTECTION, e->lang), p->withheld,
+                 p->figures, p->small, p->small_group, p->secondary, p->persons_hidden,
+                 p->groups_hidden, p->released);
+        if (srp_stats_add_note(r, note) != 0)
+            return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    }
     return SR_OK;
 }
 
@@ -535,8 +530,11 @@ static void engine_release(srp_stats_engine *e)
     for (size_t j = 0; j < e->var_count; j++)
         srp_stats_variable_release(&e->vars[j]);
     free(e->vars);
-    for (int d = 0; d < e->dim_count; d++)
+    for (int d = 0; d < e->dim_count; d++) {
         srp_stats_variable_release(&e->dims[d].var);
+        free(e->dims[d].merge_from);
+        free(e->dims[d].merge_to);
+    }
     for (size_t k = 0; k < e->version_count; k++)
         sr_form_free(e->forms[k]);
     for (size_t k = 0; k < e->intake_count; k++)
@@ -555,10 +553,11 @@ static sr_status audit(sr_registry *reg, const sr_stats_query *q, const sr_stats
 {
     char detail[512];
     snprintf(detail, sizeof detail,
-             "form=%s by=%s%s%s unit=%s status=%s from=%s to=%s min_cell=%d change=%d rows=%zu",
+             "form=%s by=%s%s%s unit=%s status=%s from=%s to=%s min_cell=%d change=%d rows=%zu"
+             " method=%s",
              q->form, q->by[0] ? q->by[0] : "-", q->by[1] ? "," : "", q->by[1] ? q->by[1] : "",
              r->unit[0] ? r->unit : "*", r->status[0] ? r->status : "*", r->from[0] ? r->from : "-",
-             r->to[0] ? r->to : "-", q->min_cell, q->change, r->count);
+             r->to[0] ? r->to : "-", q->min_cell, q->change, r->count, sr_stats_method(r));
     return srp_registry_transaction(reg, "stats", NULL, detail, NULL, NULL, err);
 }
 
@@ -568,9 +567,6 @@ static sr_status check_query(const sr_stats_query *q, sr_error *err)
         return srp_error_set_where(err, SR_ERR_USAGE, "form", "a summary needs a form");
     if (strlen(q->form) > SR_FORM_ID_MAX)
         return srp_error_set_where(err, SR_ERR_NOT_FOUND, "form", "no form '%.*s...'", 20, q->form);
-    if (q->min_cell && q->min_cell < SR_STATS_MIN_CELL_FLOOR)
-        return srp_error_set_where(err, SR_ERR_USAGE, "min_cell",
-                                   "the minimum cell may not be below %d", SR_STATS_MIN_CELL_FLOOR);
     if (q->status && strcmp(q->status, "open") != 0 && strcmp(q->status, "closed") != 0)
         return srp_error_set_where(err, SR_ERR_USAGE, "status",
                                    "'%s' is not a status: open or closed", q->status);
@@ -580,8 +576,8 @@ static sr_status check_query(const sr_stats_query *q, sr_error *err)
     return SR_OK;
 }
 
-sr_status srp_stats_job_prepare(sr_registry *reg, const sr_stats_query *query, srp_stats_job *job,
-                                sr_error *err)
+sr_status srp_stats_job_prepare(sr_registry *reg, const sr_stats_query *query, int allow_raise,
+                                srp_stats_job *job, sr_error *err)
 {
     memset(job, 0, sizeof *job);
     job->q = *query;
@@ -593,21 +589,21 @@ sr_status srp_stats_job_prepare(sr_registry *reg, const sr_stats_query *query, s
     sr_stats *r = job->r = calloc(1, sizeof *r);
     if (!r || !(r->strings = srp_strings_new()))
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-    int configured = 5;
+    int min_cell = 5;
     sr_status rc = check_query(q, err);
     if (rc == SR_OK)
-        rc = srp_settings_min_cell(reg, &configured, err);
+        rc = srp_settings_min_cell_for(reg, q->min_cell, allow_raise, &min_cell, err);
     if (rc == SR_OK)
         rc = srp_stats_ck_begin(e, &job->ck, err);
     if (rc != SR_OK)
         return rc;
-    q->min_cell = q->min_cell ? q->min_cell : configured;
+    q->min_cell = min_cell;
     r->min_cell = q->min_cell;
     r->change = q->change;
     snprintf(r->form, sizeof r->form, "%s", q->form);
     snprintf(r->lang, sizeof r->lang, "%s", e->lang);
     srp_time_now_iso(r->generated_at, sizeof r->generated_at);
-    rc = widen_dates(e, r, err);
+    rc = check_period(e, r, err);
     if (rc == SR_OK)
         rc = restrict_units(e, err);
     if (rc == SR_OK)
@@ -633,10 +629,28 @@ sr_status srp_stats_job_prepare(sr_registry *reg, const sr_stats_query *query, s
     if (rc != SR_OK)
         return rc;
     setup_filters(e, r);
-    rc = cases ? srp_stats_scan_cases(e, &job->s, err) : srp_stats_scan(e, &job->s, err);
-    if (rc != SR_OK)
-        return rc;
-    srp_slots_sort(&job->s);
+    /* Scan; merge small periods, then small mergeable options, scanning
+     * again after each that merged anything (stats_merge.c). */
+    for (int stage = 0; stage < 3; stage++) {
+        rc = cases ? srp_stats_scan_cases(e, &job->s, err) : srp_stats_scan(e, &job->s, err);
+        if (rc != SR_OK)
+            return rc;
+        srp_slots_sort(&job->s);
+        int rescan = 0;
+        while (stage < 2 && !rescan) {
+            rc = stage == 0 ? srp_stats_merge_periods(e, &job->s, r, &rescan, err)
+                            : srp_stats_merge_options(e, &job->s, r, &rescan, err);
+            if (rc != SR_OK)
+                return rc;
+            if (!rescan)
+                stage++;
+        }
+        if (!rescan)
+            break;
+        rc = srp_slots_init(&job->s, err);
+        if (rc != SR_OK)
+            return rc;
+    }
     return SR_OK;
 }
 
@@ -644,6 +658,8 @@ sr_status srp_stats_job_finish(srp_stats_job *job, srp_sdc *sdc, sr_error *err)
 {
     if (srp_stats_emit(&job->e, &job->s, sdc, &job->lay, job->r) != 0)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    if (!job->e.ck)
+        srp_stats_protection(&job->e, &job->s, sdc, &job->lay, &job->r->protection);
     sr_status rc = explain(&job->e, job->r, err);
     if (rc == SR_OK)
         rc = srp_stats_ck_finish(&job->e, job->ck, job->r, err);
@@ -652,7 +668,6 @@ sr_status srp_stats_job_finish(srp_stats_job *job, srp_sdc *sdc, sr_error *err)
 
 void srp_stats_job_release(srp_stats_job *job)
 {
-    srp_cellkey_free(job->ck);
     srp_layout_release(&job->e, &job->lay);
     srp_slots_release(&job->e, &job->s);
     engine_release(&job->e);
@@ -672,7 +687,7 @@ sr_status sr_stats_run(sr_registry *reg, const sr_stats_query *query, sr_stats *
     srp_stats_job *job = malloc(sizeof *job);
     if (!job)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-    sr_status rc = srp_stats_job_prepare(reg, query, job, err);
+    sr_status rc = srp_stats_job_prepare(reg, query, 0, job, err);
     if (rc != SR_OK)
         goto out;
     sdc = srp_sdc_new(job->q.min_cell);

@@ -236,29 +236,21 @@ static int dim_value(srp_stats_engine *e, int d, const char *date, const char *u
         value = status;
         break;
     case SRP_BY_PERIOD:
-        value = e->from[0] && strcmp(date, e->from) < 0 ? "before"
-                : e->to[0] && strcmp(date, e->to) > 0   ? "after"
-                                                        : "inside";
+    case SRP_BY_YEAR:
+    case SRP_BY_HALF:
+    case SRP_BY_QUARTER: {
+        srp_period_kind kind = dim->kind == SRP_BY_PERIOD ? e->period_kind
+                               : dim->kind == SRP_BY_YEAR ? SRP_PERIOD_YEAR
+                               : dim->kind == SRP_BY_HALF ? SRP_PERIOD_HALF
+                                                          : SRP_PERIOD_QUARTER;
+        value = srp_period_key(kind, date, period, sizeof period) == 0
+                    ? srp_stats_period_merged(dim, period)
+                    : "unknown";
         break;
+    }
     case SRP_BY_AGE:
         value = srp_age_band(birth, date, 0);
         break;
-    case SRP_BY_YEAR:
-        snprintf(period, sizeof period, "%.4s", date);
-        value = period;
-        break;
-    case SRP_BY_QUARTER: {
-        int month = (date[5] - '0') * 10 + (date[6] - '0');
-        snprintf(period, sizeof period, "%.4s-Q%d", date, (month - 1) / 3 + 1);
-        value = period;
-        break;
-    }
-    case SRP_BY_HALF: {
-        int month = (date[5] - '0') * 10 + (date[6] - '0');
-        snprintf(period, sizeof period, "%.4s-H%d", date, month <= 6 ? 1 : 2);
-        value = period;
-        break;
-    }
     case SRP_BY_ITEM:
     case SRP_BY_INTAKE_ITEM: {
         srp_variable *bv = &dim->var;

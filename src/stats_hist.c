@@ -72,6 +72,23 @@ double srp_hist_mean(const srp_hist *h)
     return h->total ? sum / (double)h->total : 0;
 }
 
+long srp_hist_at_most(const srp_hist *h, double v)
+{
+    long n = 0;
+    for (size_t i = 0; i < h->n && h->values[i] <= v; i++)
+        n += h->counts[i];
+    return n;
+}
+
+long srp_hist_at_least(const srp_hist *h, double v)
+{
+    long n = 0;
+    for (size_t i = 0; i < h->n; i++)
+        if (h->values[i] >= v)
+            n += h->counts[i];
+    return n;
+}
+
 void srp_hist_release(srp_hist *h)
 {
     free(h->values);

@@ -27,6 +27,9 @@ double srp_hist_rank(const srp_hist *h, long k);
 double srp_hist_quantile(const srp_hist *h, double p);
 /* The arithmetic mean; 0 for an empty histogram. */
 double srp_hist_mean(const srp_hist *h);
+/* How many observations are at most / at least v. */
+long srp_hist_at_most(const srp_hist *h, double v);
+long srp_hist_at_least(const srp_hist *h, double v);
 /* Frees what h holds and empties it. */
 void srp_hist_release(srp_hist *h);
 

@@ -23,6 +23,7 @@
 #include "coded.h"
 #include "disclosure.h"
 #include "form_int.h"
+#include "period.h"
 #include "sigreg/limits.h"
 #include "sigreg/stats.h"
 #include "stats_hist.h"
@@ -80,6 +81,10 @@ typedef struct srp_dimension {
     srp_variable var;     /* for item dimensions */
     const char *selected; /* a filter's value, or NULL */
     int by_index;         /* the --by column it fills, or -1 */
+    /* A period dimension's small periods merged with a neighbour
+     * (stats_merge.c): key merge_from[k] is counted as merge_to[k]. */
+    char (*merge_from)[SRP_STATS_KEY_SIZE], (*merge_to)[SRP_STATS_KEY_SIZE];
+    size_t merge_count;
 } srp_dimension;
 
 typedef struct group_labels_cache group_labels_cache;
@@ -108,6 +113,8 @@ typedef struct srp_stats_engine {
     srp_dimension dims[SRP_STATS_MAX_DIMS];
     int dim_count;
     char from[SR_DATE_MAX + 1], to[SR_DATE_MAX + 1];
+    srp_period_kind period_kind; /* of the window */
+    char period_selected[16];    /* the window's period key, e.g. "2025-Q2" */
     char unit_filter[SR_UNIT_CODE_MAX + 1];
     /* The cell-key method (NULL: suppression), and the record key of the
      * case being gathered (stats_scan.c). */
@@ -193,7 +200,8 @@ struct sr_stats {
     char published_at[32];
     char *published_by;
     char *signer;
-    srp_ptable *ptable; /* the cell-key method's, NULL under suppression */
+    srp_ptable *ptable;             /* the cell-key method's, NULL under suppression */
+    sr_stats_protection protection; /* what disclosure control hid (stats_protect.c) */
 };
 
 /* ---- interned strings (stats.c) ---- */
@@ -273,6 +281,9 @@ int srp_stats_protect_groups(srp_stats_engine *e, srp_slots *s, srp_sdc *g, srp_
 int srp_stats_protect_figures(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sdc *g,
                               srp_layout *lay);
 void srp_layout_release(const srp_stats_engine *e, srp_layout *lay);
+/* After the problem is solved: what it hid in this summary's figures. */
+void srp_stats_protection(const srp_stats_engine *e, const srp_slots *s, const srp_sdc *sdc,
+                          const srp_layout *lay, sr_stats_protection *out);
 
 /* ---- the cell-key method (stats_cellkey.c) ---- */
 
@@ -292,6 +303,19 @@ long srp_stats_ck_count(const srp_stats_engine *e, long count, uint32_t key);
  * under the cell-key method: the true and the perturbed n both reach
  * min_cell, and for a quartile 10. */
 int srp_stats_ck_statistic_ok(const srp_stats_engine *e, long n, uint32_t key, int quartile);
+
+/* ---- merging before suppressing (stats_merge.c) ---- */
+
+/* Small periods of each period dimension merged with a neighbour; small
+ * mergeable and missing options of choice items merged into one. Each
+ * decides from the scanned slots s; when anything merges, *rescan is set,
+ * s is released (scan it again) and the notes say what was merged. */
+sr_status srp_stats_merge_periods(srp_stats_engine *e, srp_slots *s, sr_stats *r, int *rescan,
+                                  sr_error *err);
+sr_status srp_stats_merge_options(srp_stats_engine *e, srp_slots *s, sr_stats *r, int *rescan,
+                                  sr_error *err);
+/* The key a period key of dim is counted under (key itself when not merged). */
+const char *srp_stats_period_merged(const srp_dimension *dim, const char *key);
 
 /* ---- rows (stats_rows.c) ---- */
 
@@ -315,8 +339,10 @@ typedef struct srp_stats_job {
     sr_stats *r;     /* the result, owned by the job until taken (set to NULL) */
 } srp_stats_job;
 
-sr_status srp_stats_job_prepare(sr_registry *reg, const sr_stats_query *query, srp_stats_job *job,
-                                sr_error *err);
+/* allow_raise: the query's min_cell may lie above the registry's floor (a
+ * publication's own setting); live summaries may not change it. */
+sr_status srp_stats_job_prepare(sr_registry *reg, const sr_stats_query *query, int allow_raise,
+                                srp_stats_job *job, sr_error *err);
 sr_status srp_stats_job_finish(srp_stats_job *job, srp_sdc *sdc, sr_error *err);
 /* Frees everything the job holds (the result too, unless taken); zeroes it. */
 void srp_stats_job_release(srp_stats_job *job);

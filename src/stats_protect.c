@@ -507,11 +507,15 @@ int srp_stats_protect(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layou
     srp_sdc *g = srp_sdc_new(e->q->min_cell);
     if (!g || srp_stats_protect_groups(e, s, g, lay) != 0)
         goto out;
-    srp_sdc_solve(g);
+    /* Under the cell-key method nothing is withheld for its count
+     * (stats_rows.c): the layout is made, nothing solved. */
+    if (!e->ck)
+        srp_sdc_solve(g);
     /* Stage 2: every figure. */
     if (srp_stats_protect_figures(e, s, sdc, g, lay) != 0)
         goto out;
-    srp_sdc_solve(sdc);
+    if (!e->ck)
+        srp_sdc_solve(sdc);
     rc = 0;
 out:
     srp_sdc_free(g);
@@ -532,4 +536,51 @@ void srp_layout_release(const srp_stats_engine *e, srp_layout *lay)
     free(lay->denominator);
     free(lay->columns);
     free(lay->group_cell);
+}
+
+static void count_figure(const srp_sdc *sdc, size_t cell, sr_stats_protection *out, long *hidden,
+                         int *whole)
+{
+    enum srp_sdc_reason st = srp_sdc_state(sdc, cell);
+    out->figures++;
+    out->released += srp_sdc_released(sdc, cell) != 0;
+    out->unprotectable += srp_sdc_narrow(sdc, cell) != 0;
+    if (st == SRP_SDC_PUBLISHED)
+        return;
+    out->withheld++;
+    if (st == SRP_SDC_SMALL)
+        out->small++;
+    else if (st == SRP_SDC_GROUP)
+        out->small_group++, *whole = 1;
+    else
+        out->secondary++;
+    *hidden += srp_sdc_count(sdc, cell);
+}
+
+void srp_stats_protection(const srp_stats_engine *e, const srp_slots *s, const srp_sdc *sdc,
+                          const srp_layout *lay, sr_stats_protection *out)
+{
+    memset(out, 0, sizeof *out);
+    for (size_t j = 0; lay->cells && j < e->var_count; j++) {
+        const srp_variable *v = &e->vars[j];
+        size_t cols = lay->columns[j];
+        /* The options of a multichoice add up to nothing the table shows. */
+        int adds_up = e->q->change || v->type != SR_ITEM_MULTICHOICE;
+        for (size_t i = 0; cols && i < s->count; i++) {
+            long hidden = 0;
+            int whole = 0;
+            for (size_t c = 0; c < cols; c++)
+                count_figure(sdc, lay->cells[j][i * cols + c], out, &hidden, &whole);
+            long ignored = 0;
+            if (lay->denominator && lay->denominator[j])
+                count_figure(sdc, lay->denominator[j][i], out, &ignored, &whole);
+            if (lay->summary && lay->summary[j])
+                for (size_t r = 0; r < 3; r++)
+                    count_figure(sdc, lay->summary[j][i * 3 + r], out, &ignored, &whole);
+            if (whole)
+                out->groups_hidden++;
+            else if (adds_up)
+                out->persons_hidden += hidden; /* the group's n minus what is published */
+        }
+    }
 }

@@ -166,6 +166,15 @@ static void set_count(sr_stats_row *row, long count, long denominator, int denom
     }
 }
 
+/* Whether quantile est of a may be published: over at least
+ * SR_STATS_QUANTILE_MIN_N people (below, p25, median and p75 are single
+ * people's values), with at least min values on either side. */
+static int quantile_ok(const srp_accum *a, double est, long min)
+{
+    return a->values.total >= SR_STATS_QUANTILE_MIN_N && srp_hist_at_most(&a->values, est) >= min &&
+           srp_hist_at_least(&a->values, est) >= min;
+}
+
 /* The statistics under the cell-key method: n perturbed at its cell key,
  * the others of the true values, shown only when both the true and the
  * perturbed n reach min_cell (a quartile: 10 too). */
@@ -193,44 +202,56 @@ static int emit_numeric_ck(srp_stats_engine *e, sr_stats *r, const srp_variable 
         }
         double est =
             k == 1 ? srp_hist_mean(&a->values) : srp_hist_quantile(&a->values, quantiles[k]);
+        if (k >= 2 && !quantile_ok(a, est, e->q->min_cell)) {
+            row->suppressed = 1;
+            row->reason = 5;
+            continue;
+        }
         row->estimate = round(est * 100) / 100;
         row->has_estimate = 1;
     }
     return 0;
 }
 
+/* n, mean, median, p25, p75. withheld: every figure goes (for reason),
+ * except n when n_given (it equals a denominator already published). */
 static int emit_numeric(srp_stats_engine *e, sr_stats *r, const srp_variable *v, const srp_slot *sl,
-                        const srp_accum *a, int withheld, int reason)
+                        const srp_accum *a, int withheld, int reason, int n_given)
 {
     static const char *const names[] = {"n", "mean", "median", "p25", "p75"};
     static const srp_text_id labels[] = {SRP_T_STAT_N, SRP_T_STAT_MEAN, SRP_T_STAT_MEDIAN,
                                          SRP_T_STAT_P25, SRP_T_STAT_P75};
     if (e->ck)
         return emit_numeric_ck(e, r, v, sl, a);
-    long n = a->values.total;
+    static const double quantiles[] = {0, 0, 0.5, 0.25, 0.75};
+    long n = a->values.total, min = e->q->min_cell;
     for (int k = 0; k < 5; k++) {
         sr_stats_row *row = row_for(e, r, v, sl, names[k], srp_texts_get(labels[k], e->lang));
         if (!row)
             return -1;
         row->has_denominator = 0;
-        if (withheld || (k > 0 && n < e->q->min_cell) || (k > 0 && n == 0)) {
-            row->suppressed = k > 0 || withheld;
-            row->reason = withheld ? reason : 4;
-            if (k == 0 && !withheld) {
-                row->count = n;
-                row->has_count = 1;
-                row->suppressed = 0;
-            }
+        if (withheld && !(k == 0 && n_given)) {
+            row->suppressed = 1;
+            row->reason = reason;
+            continue;
+        }
+        double est = 0;
+        if (k > 0 && (n < min || n == 0)) {
+            row->suppressed = 1;
+            row->reason = 4;
+            continue;
+        }
+        if (k > 0)
+            est = k == 1 ? srp_hist_mean(&a->values) : srp_hist_quantile(&a->values, quantiles[k]);
+        if (k >= 2 && !quantile_ok(a, est, min)) {
+            row->suppressed = 1;
+            row->reason = 5;
             continue;
         }
         row->count = n;
         row->has_count = 1;
         if (k == 0)
             continue;
-        double est = k == 1 ? srp_hist_mean(&a->values)
-                            : srp_hist_quantile(&a->values, k == 2   ? 0.5
-                                                            : k == 3 ? 0.25
-                                                                     : 0.75);
         row->estimate = round(est * 100) / 100;
         row->has_estimate = 1;
     }
@@ -339,14 +360,25 @@ static int emit_options(srp_stats_engine *e, srp_sdc *sdc, const srp_layout *lay
     long top = a->top2;
     long both = v->ncodes >= 2 ? a->counts[v->ncodes - 1] + a->counts[v->ncodes - 2] - top : 0;
     long min = e->q->min_cell;
+    /* Nothing hidden that is given: with both top steps published, top2 is
+     * their sum (a person counts once in a form that is not repeatable),
+     * whatever else is withheld; in a repeatable form, unless it or those
+     * who gave both are a small count. */
+    int tops_published =
+        v->ncodes >= 2 &&
+        state_of(e, sdc, lay->cells[j][i * cols + v->ncodes - 1]) == SRP_SDC_PUBLISHED &&
+        state_of(e, sdc, lay->cells[j][i * cols + v->ncodes - 2]) == SRP_SDC_PUBLISHED;
+    int top_given = tops_published && (!e->repeatable || both == 0);
     set_count(row, srp_stats_ck_count(e, top, a->ktop2),
               srp_stats_ck_count(e, a->denominator, a->kdenominator), denominator_ok,
-              e->ck                     ? SRP_SDC_PUBLISHED
-              : any_withheld            ? (group_ok ? SRP_SDC_SECONDARY : SRP_SDC_GROUP)
-              : top >= 1 && top < min   ? SRP_SDC_SMALL
-              : both >= 1 && both < min ? SRP_SDC_SECONDARY
-                                        : SRP_SDC_PUBLISHED);
-    return emit_numeric(e, r, v, sl, a, any_withheld, group_ok ? 3 : 2);
+              e->ck || top_given                ? SRP_SDC_PUBLISHED
+              : any_withheld && !tops_published ? (group_ok ? SRP_SDC_SECONDARY : SRP_SDC_GROUP)
+              : top >= 1 && top < min           ? SRP_SDC_SMALL
+              : both >= 1 && both < min         ? SRP_SDC_SECONDARY
+                                                : SRP_SDC_PUBLISHED);
+    /* n is given when it is the published denominator of the steps. */
+    int n_given = denominator_ok && a->values.total == a->denominator;
+    return emit_numeric(e, r, v, sl, a, any_withheld, group_ok ? 3 : 2, n_given);
 }
 
 int srp_stats_emit(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layout *lay, sr_stats *r)
@@ -372,7 +404,8 @@ int srp_stats_emit(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layout *
                 continue;
             }
             enum srp_sdc_reason st = state_of(e, sdc, lay->cells[j][i * cols]);
-            if (emit_numeric(e, r, v, sl, &sl->acc[j], st != SRP_SDC_PUBLISHED, reason_of(st)) != 0)
+            if (emit_numeric(e, r, v, sl, &sl->acc[j], st != SRP_SDC_PUBLISHED, reason_of(st), 0) !=
+                0)
                 return -1;
         }
     }

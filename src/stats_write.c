@@ -269,6 +269,21 @@ static json_t *json_doc(const sr_stats *s, int labels)
         by, "filters", "unit", sr_stats_unit(s), "status", sr_stats_status(s), "from",
         sr_stats_from(s), "to", sr_stats_to(s), "form_versions", versions, "change",
         sr_stats_change(s), "generated_at", sr_stats_generated_at(s), "notes", notes, "rows", rows);
+    /* What disclosure control hid, and why (a live summary under suppression). */
+    const sr_stats_protection *pr = sr_stats_protection_of(s);
+    if (doc && pr->figures &&
+        json_object_set_new(
+            doc, "protection",
+            json_pack("{s:I, s:{s:I, s:I, s:I, s:I}, s:I, s:I, s:I, s:I}", "figures",
+                      (json_int_t)pr->figures, "withheld", "total", (json_int_t)pr->withheld,
+                      "small", (json_int_t)pr->small, "small_group", (json_int_t)pr->small_group,
+                      "secondary", (json_int_t)pr->secondary, "persons_hidden",
+                      (json_int_t)pr->persons_hidden, "groups_hidden",
+                      (json_int_t)pr->groups_hidden, "released", (json_int_t)pr->released,
+                      "unprotectable", (json_int_t)pr->unprotectable)) != 0) {
+        json_decref(doc);
+        return NULL;
+    }
     /* A publication's figures say when and by whom they were published. */
     if (doc && sr_stats_published_at(s) &&
         json_object_set_new(doc, "publication",

@@ -76,6 +76,19 @@ static sr_status check_units_exist(sr_registry *reg, const char *const *units, s
     return rc;
 }
 
+/* Appends " sign_key=HEX" (a user's public signing key) to an entry's
+ * detail: the log then certifies the key for the user's entries even after
+ * the user's slot is gone. */
+static void append_sign_key(char *detail, size_t size, const unsigned char *pk)
+{
+    if (!pk)
+        return;
+    char hex[2 * SRP_SIGN_PUBLIC_BYTES + 1];
+    srp_hex_encode(hex, pk, SRP_SIGN_PUBLIC_BYTES);
+    size_t used = strlen(detail);
+    snprintf(detail + used, size - used, " sign_key=%s", hex);
+}
+
 sr_status sr_user_add(sr_registry *reg, const char *name, sr_role role, const char *const *units,
                       size_t unit_count, const char *kdf_profile, const sr_secret *pass,
                       sr_error *err)
@@ -115,9 +128,10 @@ sr_status sr_user_add(sr_registry *reg, const char *name, sr_role role, const ch
         srp_registry_unlock(reg);
         return rc;
     }
-    char detail[128];
+    char detail[256];
     snprintf(detail, sizeof detail, "user=%s role=%s units=%zu kdf=%s", name, sr_role_name(role),
              unit_count, profile->name);
+    append_sign_key(detail, sizeof detail, srp_keyring_user_sign_public(kr, name));
     user_units_ctx ctx = {name, units, unit_count};
     /* Units and the log entry first: a keyring that fails to write after
      * them leaves a logged attempt and no user, never a user without a log. */
@@ -148,16 +162,27 @@ sr_status sr_user_remove(sr_registry *reg, const char *name, sr_error *err)
     sr_role role = SR_ROLE_ANALYST;
     if (srp_keyring_find_user(kr, name, &role) != 0)
         rc = srp_error_set(err, SR_ERR_NOT_FOUND, "no user '%s' in this registry", name);
+    /* The removal is logged before the rotation starts: an interrupted one
+     * leaves its trace. A removed admin held the registry signing key. The
+     * removed user's signing key stays in the log: their entries still
+     * verify once their slot is gone. */
+    unsigned what = role == SR_ROLE_ADMIN ? SRP_ROTATE_SIGNING : 0;
+    char detail[256];
+    snprintf(detail, sizeof detail, "user=%s role=%s keys=%s", name, sr_role_name(role),
+             what ? "rotating,signing" : "rotating");
     if (rc == SR_OK)
-        rc = srp_keyring_remove_user(kr, name, err);
-    if (rc == SR_OK)
-        rc = srp_registry_rotate(reg, err);
-    char detail[128];
-    snprintf(detail, sizeof detail, "user=%s role=%s keys=rotated", name, sr_role_name(role));
+        append_sign_key(detail, sizeof detail, srp_keyring_user_sign_public(kr, name));
     user_units_ctx ctx = {name, NULL, 0};
     if (rc == SR_OK)
         rc =
             srp_registry_transaction(reg, "user.remove", NULL, detail, store_user_units, &ctx, err);
+    if (rc == SR_OK)
+        rc = srp_keyring_remove_user(kr, name, err);
+    if (rc == SR_OK)
+        rc = srp_registry_rotate_keys(reg, what, err);
+    sr_status urc = srp_registry_sync_units(reg, rc == SR_OK ? err : NULL);
+    if (rc == SR_OK)
+        rc = urc;
     srp_registry_unlock(reg);
     return rc;
 }

@@ -4,7 +4,7 @@
  * something.
  *
  *   sigreg-floor import DB CASES.jsonl [--plain | --forms DIR]
- *   sigreg-floor scan DB FORM [--plain]
+ *   sigreg-floor scan DB FORM [--plain | --intake INTAKE_FORM]
  *
  * import writes the rows sigreg's import writes (a case, its code-key row,
  * its responses, their coded answers and one audit entry, into every index
@@ -20,7 +20,8 @@
  *
  * scan runs the query phase of a summary: the same join of coded answers
  * with the case index that sigreg's summaries read, decoding nothing, in a
- * database that sigreg-floor import wrote.
+ * database that sigreg-floor import wrote; with --intake, each row's case's
+ * intake date too (what a closure's summary reads for its days from intake).
  *
  * Synthetic data only: the keys are random and thrown away.
  */
@@ -35,6 +36,7 @@
 
 #include "casecode.h"
 #include "coded.h"
+#include "json_span.h"
 #include "sigreg/form.h"
 #include "store.h"
 
@@ -301,6 +303,11 @@ static void parsed_line(const char *line, size_t len)
         die("a line is not JSON");
     json_t *responses = json_object_get(obj, "responses");
     size_t n = json_array_size(responses);
+    /* The answers' own text when it is what json_dumps writes, as sigreg
+     * stores it; written out again otherwise. */
+    srp_span spans[16];
+    size_t span_count =
+        srp_json_elements_member((srp_span){line, len}, "responses", "answers", spans, 16);
     response_row rows[16];
     char *texts[16];
     unsigned char coded[16][256], *encoded[16];
@@ -310,12 +317,17 @@ static void parsed_line(const char *line, size_t len)
         json_t *r = json_array_get(responses, i);
         json_t *answers = json_object_get(r, "answers");
         const char *form_id = json_string_value(json_object_get(r, "form"));
-        texts[i] = json_dumps(answers, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        srp_span own = i < span_count ? spans[i] : (srp_span){NULL, 0};
+        texts[i] = NULL;
+        if (!srp_json_is_canonical(own)) {
+            texts[i] = json_dumps(answers, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            own = (srp_span){texts[i], strlen(texts[i])};
+        }
         rows[i] = (response_row){form_id,
                                  (int)json_integer_value(json_object_get(r, "version")),
                                  json_string_value(json_object_get(r, "date")),
-                                 texts[i],
-                                 strlen(texts[i]),
+                                 own.p,
+                                 own.n,
                                  coded[i],
                                  0};
         encoded[i] = NULL;
@@ -387,10 +399,12 @@ static int run_import(const char *path, const char *input)
     if (srp_store_set_cache(db, SRP_STORE_IMPORT_CACHE_MIB, &err) != SR_OK ||
         srp_store_migrate(db, &err) != SR_OK)
         die(err.message);
+    /* The key as sigreg gives it, SQLCipher's raw form as text ("x'...'"):
+     * a blob literal would be taken as a passphrase and run PBKDF2. */
     char *attach = sqlite3_mprintf("ATTACH DATABASE '%q.codekey' AS codekey KEY %s", path,
                                    plain ? "''"
-                                         : "x'00112233445566778899aabbccddeeff00112233445566"
-                                           "778899aabbccddeeff'");
+                                         : "'x''00112233445566778899aabbccddeeff00112233445566"
+                                           "778899aabbccddeeff'''");
     exec(attach);
     sqlite3_free(attach);
     if (srp_store_init_codekey(db, &err) != SR_OK)
@@ -463,14 +477,24 @@ static double cpu_now(void)
 
 /* SIGREG_FLOOR_REPEAT=N scans N times in one process and prints the CPU
  * seconds of the fastest scan (the query phase without start and open). */
-static int run_scan(const char *path, const char *form)
+static int run_scan(const char *path, const char *form, const char *intake)
 {
     open_db(path);
-    sqlite3_stmt *st = prepare("SELECT r.case_code, r.date, r.coded, c.unit, c.birth_date,"
-                               " c.status FROM response_codes r JOIN cases c"
-                               " INDEXED BY cases_summary ON c.code = r.case_code"
-                               " WHERE r.form_id = ?1 AND r.active"
-                               " ORDER BY r.form_id, r.case_code, r.response_id");
+    /* With an intake form (a closure's summary counts the days from the
+     * intake), each row's case's intake date too, as sigreg reads it. */
+    sqlite3_stmt *st = prepare(intake ? "SELECT r.case_code, r.date, r.coded, c.unit, c.birth_date,"
+                                        " c.status, (SELECT i.date FROM response_codes i"
+                                        " WHERE i.form_id = ?2 AND i.case_code = r.case_code"
+                                        " AND i.active ORDER BY i.response_id LIMIT 1)"
+                                        " FROM response_codes r JOIN cases c"
+                                        " INDEXED BY cases_summary ON c.code = r.case_code"
+                                        " WHERE r.form_id = ?1 AND r.active"
+                                        " ORDER BY r.form_id, r.case_code, r.response_id"
+                                      : "SELECT r.case_code, r.date, r.coded, c.unit, c.birth_date,"
+                                        " c.status FROM response_codes r JOIN cases c"
+                                        " INDEXED BY cases_summary ON c.code = r.case_code"
+                                        " WHERE r.form_id = ?1 AND r.active"
+                                        " ORDER BY r.form_id, r.case_code, r.response_id");
     const char *rep = getenv("SIGREG_FLOOR_REPEAT");
     int repeat = rep ? (int)strtol(rep, NULL, 10) : 1;
     double best = 1e9;
@@ -479,6 +503,8 @@ static int run_scan(const char *path, const char *form)
         double t0 = cpu_now();
         sqlite3_reset(st);
         sqlite3_bind_text(st, 1, form, -1, SQLITE_STATIC);
+        if (intake)
+            sqlite3_bind_text(st, 2, intake, -1, SQLITE_STATIC);
         sum = 0, rows = 0;
         while (sqlite3_step(st) == SQLITE_ROW) {
             const unsigned char *b = sqlite3_column_blob(st, 2);
@@ -486,6 +512,8 @@ static int run_scan(const char *path, const char *form)
             for (int i = 0; i < n; i++)
                 sum += b[i];
             sum += (unsigned long)sqlite3_column_bytes(st, 3);
+            if (intake)
+                sum += (unsigned long)sqlite3_column_bytes(st, 6);
             rows++;
         }
         double t = cpu_now() - t0;
@@ -504,7 +532,7 @@ int main(int argc, char **argv)
 {
     if (argc < 4) {
         fprintf(stderr, "usage: sigreg-floor import DB CASES.jsonl [--plain | --forms DIR]\n"
-                        "       sigreg-floor scan DB FORM [--plain]\n");
+                        "       sigreg-floor scan DB FORM [--plain | --intake INTAKE_FORM]\n");
         return 2;
     }
     plain = argc > 4 && strcmp(argv[4], "--plain") == 0;
@@ -515,7 +543,8 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "import") == 0)
         return run_import(argv[2], argv[3]);
     if (strcmp(argv[1], "scan") == 0)
-        return run_scan(argv[2], argv[3]);
+        return run_scan(argv[2], argv[3],
+                        argc > 5 && strcmp(argv[4], "--intake") == 0 ? argv[5] : NULL);
     fprintf(stderr, "sigreg-floor: unknown mode '%s'\n", argv[1]);
     return 2;
 }

@@ -66,4 +66,35 @@ sr_status sr_extract_open(const char *file, const char *key_path, const sr_secre
                           const char *out_dir, const char *pinned_signer,
                           char signer[SR_FINGERPRINT_SIZE], sr_error *err);
 
+/* How an evaluator came to trust an extract's signer. */
+typedef enum sr_signer_trust {
+    SR_SIGNER_UNCHECKED = 0, /* neither pinned nor remembered (no file of known registries) */
+    SR_SIGNER_PINNED,        /* the pinned fingerprint */
+    SR_SIGNER_KNOWN,         /* the key remembered for the extract's registry */
+    SR_SIGNER_FIRST_SEEN,    /* the registry was not known: its signer is remembered now */
+    SR_SIGNER_ROTATED        /* a newer key, linked to the trusted one by the extract's chain of
+                                signing-key rotations (each signed by the key before): followed,
+                                and remembered in place of the old one */
+} sr_signer_trust;
+
+typedef struct sr_extract_signer {
+    char fingerprint[SR_FINGERPRINT_SIZE]; /* the key that signed */
+    char trusted[SR_FINGERPRINT_SIZE];     /* the pinned or remembered one it was checked against */
+    char registry[129]; /* the registry id the extract names ("" for older ones) */
+    unsigned epoch;     /* the signing key's epoch (0 when not named) */
+    sr_signer_trust trust;
+    char checkpoint[96]; /* SEQ:HEAD of the audit checkpoint inside ("" when none) */
+} sr_extract_signer;
+
+/* sr_extract_open, and trust as ssh's known_hosts: with pinned_signer NULL
+ * and known_path (the evaluator's file of known registries) given, the
+ * first extract of a registry id has its signer remembered; a later one of
+ * the same registry signed by another key is refused (SR_ERR_TAMPERED, where
+ * "signer") unless its chain of signing-key rotations links the remembered
+ * key to it. A pinned signer is followed the same way through a rotation.
+ * signer (filled as far as known) says which way it went. */
+sr_status sr_extract_open_checked(const char *file, const char *key_path, const sr_secret *pass,
+                                  const char *out_dir, const char *pinned_signer,
+                                  const char *known_path, sr_extract_signer *signer, sr_error *err);
+
 #endif

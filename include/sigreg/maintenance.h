@@ -23,7 +23,8 @@ typedef struct sr_verify_report {
  * the audit chain. Returns SR_OK only when all hold. */
 sr_status sr_registry_verify(sr_registry *reg, sr_verify_report *report, sr_error *err);
 /* Writes a consistent, still encrypted copy (database, keyring and code key)
- * at out_path and its sidecars, then opens the copy and checks it. Admins. */
+ * at out_path and its sidecars, with a signed audit checkpoint of the copy
+ * as STEM.checkpoint, then opens the copy and checks it. Admins. */
 sr_status sr_registry_backup(sr_registry *reg, const char *out_path, sr_error *err);
 
 #endif

@@ -27,16 +27,18 @@
 typedef struct sr_report_options {
     const char *unit;     /* NULL: every unit the user may see (a coordinator's one unit) */
     int year;             /* 0, or the calendar year the report is of */
-    const char *from;     /* NULL or YYYY-MM-DD, the first day of a quarter (not with year) */
-    const char *to;       /* NULL or YYYY-MM-DD, the last day of a quarter */
+    const char *from;     /* NULL or YYYY-MM-DD: with to, one quarter, half-year or year */
+    const char *to;       /* (not with year) */
     int compare_previous; /* each key figure beside the previous period of the same length */
 } sr_report_options;
 
 typedef struct sr_report sr_report;
 
-/* Checks the period of options: whole calendar quarters or a year. A date
- * off a boundary is refused (SR_ERR_USAGE, where "from" or "to") with a
- * message naming the nearest boundaries; compare_previous needs a period.
+/* Checks the period of options: one calendar quarter, half-year or year
+ * (the one check of every summary's window). A date off a boundary, or
+ * whole quarters that are none of those, are refused (SR_ERR_USAGE, where
+ * "from" or "to") with a message naming the nearest fixed periods;
+ * compare_previous needs a period.
  * On success from and to (11 bytes each) get the period, or "" for none. */
 sr_status sr_report_period(const sr_report_options *options, char from[11], char to[11],
                            sr_error *err);

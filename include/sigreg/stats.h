@@ -7,6 +7,10 @@
  * (secondary suppression) so that no withheld one can be recomputed from
  * totals, from the other cells of its row or column, or from the same query
  * without its filter. Every summary is audited with the query actually run.
+ * Under the cell-key method (sr_settings_method) nothing is withheld for its
+ * count: every count, totals too, is perturbed by consistent noise (the
+ * same people, the same noise), and statistics are shown only when the true
+ * and the perturbed number of people both reach the minimum cell.
  *
  * Results are tidy: one row per published figure (DESIGN.md's contract),
  * and the library writes them as a table, CSV or JSON (sr_stats_write), so
@@ -25,16 +29,19 @@
 #include "sigreg/sink.h"
 
 #define SR_STATS_MIN_CELL_FLOOR 3
+/* p25, median and p75 need at least this many people (below, they are
+ * single people's values), and min_cell values on either side. */
+#define SR_STATS_QUANTILE_MIN_N 10
 
 typedef struct sr_stats_query {
     const char *form;   /* a form id, or "cases" for cases by status */
     const char *by[2];  /* NULL, an item id (of the form or the case's intake) or a built-in:
-                           unit, age_band, year, quarter */
+                           unit, age_band, year, half, quarter */
     const char *unit;   /* NULL or a unit code */
     const char *status; /* NULL, "open" or "closed" */
-    const char *from;   /* NULL or YYYY-MM-DD, widened to the first of its month */
-    const char *to;     /* NULL or YYYY-MM-DD, widened to the last of its month */
-    int min_cell;       /* 0: the registry's setting; never below 3 */
+    const char *from;   /* NULL or YYYY-MM-DD: with to, one whole calendar quarter, */
+    const char *to;     /* half-year or year (else refused, naming the nearest) */
+    int min_cell;       /* 0 or the registry's setting: a floor no query moves */
     int change;         /* paired tables against the intake */
     const char *lang;   /* labels: "sv" (default) or "en" */
 } sr_stats_query;
@@ -52,7 +59,8 @@ typedef struct sr_stats_row {
     double estimate;
     int has_count, has_denominator, has_percent, has_estimate;
     int suppressed;
-    int reason;              /* 1 small count, 2 small group, 3 secondary, 4 small base */
+    int reason; /* 1 small count, 2 small group, 3 secondary, 4 small base, 5 a quartile over
+                   fewer than SR_STATS_QUANTILE_MIN_N people or min_cell values on a side */
     const char *by_label[2]; /* the group's labels in the language asked for: an option's
                                 label, a unit's name, else the code; NULL when not grouped
                                 or the option has no label */
@@ -77,9 +85,26 @@ size_t sr_stats_row_count(const sr_stats *stats);
 const sr_stats_row *sr_stats_row_at(const sr_stats *stats, size_t i);
 /* The settings used (borrowed strings). */
 int sr_stats_min_cell(const sr_stats *stats);
+/* How much disclosure control hid in this table, and why (issue 16). The
+ * figures are the table's counts (options, paired cells, summaries,
+ * denominators); persons_hidden counts only what the table itself gives
+ * away (a group's n minus its published counts), groups_hidden the
+ * item-by-group blocks withheld whole with their group; released are
+ * figures a rule would withhold that are published because the published
+ * ones give them anyway (provable zeros); unprotectable are withheld ones
+ * whose interval no pattern can make wide enough. All 0 under the cell-key
+ * method and for a summary read from a publication. */
+typedef struct sr_stats_protection {
+    size_t figures, withheld;
+    size_t small, small_group, secondary; /* withheld by reason */
+    long persons_hidden;
+    size_t groups_hidden, released, unprotectable;
+} sr_stats_protection;
+/* Borrowed from stats; never NULL. */
+const sr_stats_protection *sr_stats_protection_of(const sr_stats *stats);
 /* The disclosure method: "suppression" or "cell-key" (static). */
 const char *sr_stats_method(const sr_stats *stats);
-const char *sr_stats_from(const sr_stats *stats); /* widened; NULL if none */
+const char *sr_stats_from(const sr_stats *stats); /* the period's; NULL if none */
 const char *sr_stats_to(const sr_stats *stats);
 /* The query actually run: the unit the figures are of (the one asked for, or
  * the only unit of a coordinator), NULL for all units; the status filter,

@@ -140,6 +140,32 @@ static const struct {
                              "undanhållen siffra kan räknas fram ur någon kombination av dem",
                              "every table of the publication is protected together: no withheld "
                              "figure can be recomputed from any combination of them"},
+    [SRP_T_STATS_QUANTILES] = {"kvartiler (p25, median, p75) redovisas bara över minst %d personer "
+                               "och när minst %d värden ligger på vardera sidan",
+                               "quartiles (p25, median, p75) are shown only over at least %d "
+                               "people, with at least %d values on either side"},
+    [SRP_T_STATS_MERGED_OPTIONS] = {"'%s': %s redovisas sammanslagna, eftersom något av dem var "
+                                    "litet",
+                                    "'%s': %s are shown merged into one, as one of them was "
+                                    "small"},
+    [SRP_T_STATS_MISSING_LABEL] = {"Uppgift saknas", "Missing"},
+    [SRP_T_STATS_MERGED_PERIODS] = {"perioder med för få personer redovisas sammanslagna med en "
+                                    "granne: %s",
+                                    "periods with too few people are shown merged with a "
+                                    "neighbour: %s"},
+    [SRP_T_STATS_PERIOD_MERGED] = {"perioden %s har för få personer och redovisas sammanslagen "
+                                   "med en granne, %s till %s",
+                                   "the period %s has too few people and is shown merged with a "
+                                   "neighbour, %s to %s"},
+    [SRP_T_STATS_PROTECTION] = {"röjandeskydd: %zu av %zu antal redovisas inte (%zu små, %zu i "
+                                "små grupper, %zu för att skydda andra); %ld personer dolda i "
+                                "grupper vars antal redovisas, %zu grupper dolda helt; %zu "
+                                "antal som övriga siffror ändå ger (t.ex. nollor) redovisas",
+                                "disclosure control: %zu of %zu counts withheld (%zu small, %zu "
+                                "in small groups, %zu to protect others); %ld persons hidden in "
+                                "groups whose size is published, %zu groups hidden whole; %zu "
+                                "counts that the other figures give anyway (e.g. zeros) "
+                                "published"},
 };
 
 int srp_lang_is_en(const char *lang)

@@ -91,6 +91,13 @@ typedef enum srp_text_id {
     SRP_T_STATS_CELL_KEY_STATS,
     SRP_T_PUB_PUBLISHED,
     SRP_T_PUB_PROTECTED,
+    /* Disclosure control's rules (issue 16). */
+    SRP_T_STATS_QUANTILES,      /* %d people at least, %d values on either side */
+    SRP_T_STATS_MERGED_OPTIONS, /* %s item, %s the options' labels */
+    SRP_T_STATS_MISSING_LABEL,
+    SRP_T_STATS_MERGED_PERIODS, /* %s the merged periods */
+    SRP_T_STATS_PERIOD_MERGED,  /* %s the period asked for, %s to %s the merged one */
+    SRP_T_STATS_PROTECTION,
     SRP_T_COUNT
 } srp_text_id;
 

@@ -16,6 +16,8 @@ int cmd_audit_verify(const cli_args *args, cli_globals *g, sr_registry *reg, sr_
     if (rc != SR_OK)
         return cli_fail(rc);
     printf("audit log ok: %lld entries, head %s\n", (long long)report.entries, report.head);
+    printf("signed by their users: %lld of %lld entries\n", (long long)report.signed_entries,
+           (long long)report.entries);
     if (report.unchecked_entries > 0)
         printf("note: %lld older unsigned entries could not be checked with your keys\n",
                (long long)report.unchecked_entries);

@@ -2,6 +2,7 @@
  * cmd_extract.c - `sigreg keygen`, `pubkey`, `extract` and `open-extract`:
  * anonymised, sealed and signed extracts for evaluators.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -90,6 +91,26 @@ int cmd_extract(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error
     return CLI_OK;
 }
 
+/* The evaluator's file of known registries: $SIGREG_KNOWN_REGISTRIES, else
+ * $XDG_STATE_HOME/sigreg/known_registries, else
+ * ~/.local/state/sigreg/known_registries (malloc'd; NULL when none). */
+static char *known_registries_path(void)
+{
+    const char *env = getenv("SIGREG_KNOWN_REGISTRIES");
+    const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+    char buf[4096];
+    int n;
+    if (env && *env)
+        n = snprintf(buf, sizeof buf, "%s", env);
+    else if (state && *state == '/')
+        n = snprintf(buf, sizeof buf, "%s/sigreg/known_registries", state);
+    else if (home && *home)
+        n = snprintf(buf, sizeof buf, "%s/.local/state/sigreg/known_registries", home);
+    else
+        return NULL;
+    return n > 0 && (size_t)n < sizeof buf ? strdup(buf) : NULL;
+}
+
 int cmd_open_extract(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
 {
     (void)reg;
@@ -106,16 +127,47 @@ int cmd_open_extract(const cli_args *args, cli_globals *g, sr_registry *reg, sr_
     }
     sr_secret *pass = NULL;
     sr_status rc = cli_read_passphrase(g, key, &pass, err);
-    char fp[SR_FINGERPRINT_SIZE] = "";
+    char *known = signer ? NULL : known_registries_path();
+    sr_extract_signer who;
+    memset(&who, 0, sizeof who);
     if (rc == SR_OK)
-        rc = sr_extract_open(cli_pos(args, 0), key, pass, out, signer ? pinned : NULL, fp, err);
+        rc = sr_extract_open_checked(cli_pos(args, 0), key, pass, out, signer ? pinned : NULL,
+                                     known, &who, err);
     sr_secret_free(pass);
-    if (rc != SR_OK)
+    if (rc != SR_OK) {
+        free(known);
         return cli_fail(rc);
+    }
     fprintf(stderr, "verified and opened into '%s'\nsigned by:\n", out);
-    print_fingerprint(stderr, fp);
-    if (!signer)
-        fprintf(stderr, "check this fingerprint against the registry's ('sigreg pubkey'), or "
-                        "give it with --signer next time\n");
+    print_fingerprint(stderr, who.fingerprint);
+    if (who.registry[0])
+        fprintf(stderr, "for registry %s\n", who.registry);
+    switch (who.trust) {
+    case SR_SIGNER_FIRST_SEEN:
+        fprintf(stderr,
+                "this registry was not known: its signer is now remembered in '%s'; check the "
+                "fingerprint against the registry's ('sigreg pubkey') once\n",
+                known);
+        break;
+    case SR_SIGNER_KNOWN:
+        fprintf(stderr, "the signer remembered for this registry\n");
+        break;
+    case SR_SIGNER_ROTATED:
+        fprintf(stderr,
+                "the registry's signing key was rotated: the new key is signed by the one "
+                "you trusted (%.16s...)%s\n",
+                who.trusted, known ? ", and is remembered now" : "; pin the new one next time");
+        break;
+    case SR_SIGNER_PINNED:
+        break;
+    case SR_SIGNER_UNCHECKED:
+        if (!signer)
+            fprintf(stderr, "check this fingerprint against the registry's ('sigreg pubkey'), or "
+                            "give it with --signer next time\n");
+        break;
+    }
+    if (who.checkpoint[0])
+        fprintf(stderr, "audit checkpoint of the registry: %s\n", who.checkpoint);
+    free(known);
     return CLI_OK;
 }

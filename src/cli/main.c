@@ -141,11 +141,12 @@ static const cli_command commands[] = {
              {"format", CHOICE, "format", "table|csv|json|xlsx", 0}, {"excel", FLAG, NULL, NULL, 0},
              {"out", ARG, "out", "FILE", 0}, {"force", FLAG, NULL, NULL, 0}, LANG),
      "Group summary of a form (or 'cases' for cases by status). --by groups by one or two\n"
-     "items of the form or of the case's intake, or by unit, age_band, year or quarter.\n"
-     "--change pairs each item asked at intake with the same item in this form. Small counts\n"
-     "are withheld (min cell: the registry's, default 5; never below 3). --format xlsx\n"
-     "writes a workbook to --out FILE (--force replaces it); CSV headers are Swedish with\n"
-     "--lang sv or --excel, the contract's names otherwise."},
+     "items of the form or of the case's intake, or by unit, age_band, year, half or quarter.\n"
+     "--from and --to together are one calendar quarter, half-year or year. --change pairs\n"
+     "each item asked at intake with the same item in this form. Small counts are withheld\n"
+     "(min cell: the registry's setting, default 5; --min-cell may only name it).\n"
+     "--format xlsx writes a workbook to --out FILE (--force replaces it); CSV headers are\n"
+     "Swedish with --lang sv or --excel, the contract's names otherwise."},
     {"publish", NULL, cmd_publish, NEEDS_REGISTRY, ADMIN | COORD, "publish summaries", NULL,
      OPTIONS({"units", MANY, "unit", "CODE,...", 0},
              {"periods", CHOICE, "periods", "year|half|quarter", 0},

@@ -5,11 +5,10 @@
   cellkey_check.py ptable OUT.json D V JS   the pTable in the settings
   cellkey_check.py counts JS OUT.json...    no count negative or in 1..JS
   cellkey_check.py same A.json B.json UNIT  B's UNIT rows (--by unit) = A's (--unit)
-  cellkey_check.py window CASES.jsonl REF SUPP_A SUPP_B CK_A CK_B
-      the window pair A, B (B has one person more, case REF): under
-      suppression each count moves by 0 or 1 and gives the person's answers
-      back exactly; under the cell key the counts are not the true ones and
-      their differences are not the person's answers. Prints the figures.
+  cellkey_check.py window H1 Q1 Q2 Y H2 SUPP_H1   (cell-key outputs of
+      2025-H1, its quarters, the year and H2; H1 under suppression): Q1,
+      the quarter of one person, and Q2 are H1 (merged, the same noise);
+      Y - H2 does not give H1's true counts back. Prints the figures.
 """
 import json
 import sys
@@ -80,54 +79,28 @@ def check_same(a, b, unit):
     print("same figures in both queries:", len(ra))
 
 
-def check_window(cases, ref, sa, sb, ca, cb):
-    person = None
-    with open(cases, encoding="utf-8") as f:
-        for line in f:
-            c = json.loads(line)
-            if c["ref"] == ref:
-                person = [x for x in c["responses"] if x["form"] == "sig-intake"][0]["answers"]
-    if person is None:
-        fail("no case " + ref)
-    S_a, S_b = ({key(r): r["count"] for r in rows(p)} for p in (sa, sb))
-    C_a, C_b = ({key(r): r["count"] for r in rows(p)} for p in (ca, cb))
-    # Choice-like items whose every option count is published in all four.
-    items = {}
-    for (item, value) in S_a:
-        items.setdefault(item, []).append(value)
-    exact_s = exact_c = identified_c = compared = true_cells = perturbed_cells = 0
-    for item, values in items.items():
-        answer = person.get(item)
-        if isinstance(answer, bool):
-            answer = "true" if answer else "false"
-        if not isinstance(answer, str) or answer not in values:
+def check_window(h1, q1, q2, y, h2, supp_h1):
+    """The window attack under fixed periods and the cell key: the quarter
+    with one person (Q1) is merged with its neighbour, so Q1, Q2 and H1 are
+    one and the same figures (the same cases, the same noise: H1 - Q2 gives
+    nothing); the nested pair Y - H2 does not give H1's true counts back."""
+    H1, Q1, Q2, Y, H2 = (
+        {key(r): r["count"] for r in rows(p)} for p in (h1, q1, q2, y, h2))
+    truth = {key(r): r["count"] for r in rows(supp_h1)}
+    if not H1 or Q1 != H1 or Q2 != H1:
+        fail("the one-person quarter is shown apart from its half-year")
+    exact = total = 0
+    for k, t in truth.items():
+        # A cell nobody of H1 is in has the same people, so the same noise,
+        # in Y and H2: its difference is 0 whatever the noise.
+        if not t or Y.get(k) is None or H2.get(k) is None:
             continue
-        opts = [v for v in values if v not in ("n", "mean", "median", "p25", "p75", "top2")]
-        if any(S_a.get((item, v)) is None or S_b.get((item, v)) is None for v in opts):
-            continue
-        if any(C_a.get((item, v)) is None or C_b.get((item, v)) is None for v in opts):
-            continue
-        compared += 1
-        truth = {v: 1 if v == answer else 0 for v in opts}
-        ds = {v: S_b[(item, v)] - S_a[(item, v)] for v in opts}
-        dc = {v: C_b[(item, v)] - C_a[(item, v)] for v in opts}
-        if any(d not in (0, 1) for d in ds.values()):
-            fail("suppression: %s moved by more than one person" % item)
-        exact_s += ds == truth
-        exact_c += dc == truth
-        moved = [v for v in opts if dc[v] != 0]
-        identified_c += moved == [answer]
-        for v in opts:
-            true_cells += 1
-            perturbed_cells += (C_a[(item, v)] != S_a[(item, v)]) + (C_b[(item, v)] != S_b[(item, v)])
-    print("window pair: %d items compared; the person's answers given back exactly: %d under "
-          "suppression, %d under the cell key (differences equal to the truth); the moved option "
-          "alone under the cell key: %d; cells whose published count is not the true one: %d of %d"
-          % (compared, exact_s, exact_c, identified_c, perturbed_cells, 2 * true_cells))
-    if compared < 5 or exact_s != compared:
-        fail("the attack under suppression should recover every compared item")
-    if exact_c >= exact_s or perturbed_cells == 0:
-        fail("the cell key gives back the exact counts")
+        total += 1
+        exact += Y[k] - H2[k] == t
+    print("window attack: Q1 (one person) = Q2 = H1 under the cell key; year - H2 gives H1's "
+          "true count in %d of %d cells (published under suppression, not 0)" % (exact, total))
+    if total < 20 or exact > total // 2:
+        fail("the nested periods give the true counts back")
 
 
 def main(argv):

@@ -26,6 +26,8 @@ t_begin() {
     export SIGREG_BUSY_TIMEOUT_MS=2000
     # What each user has seen of a keyring (rollback protection) stays here.
     export XDG_STATE_HOME="$T_DIR/.state"
+    # open-extract remembers signers here, never in the home folder of whoever runs the tests.
+    export SIGREG_KNOWN_REGISTRIES="$T_DIR/known_registries"
     unset SIGREG_USER
 }
 

@@ -151,6 +151,7 @@ exact "no flag when the command has none for the field" \
 refused "a summary's unit filter is named by --unit" "^error: --unit: no unit 'NOPE'$" \
     stats sig-intake --unit NOPE
 refused "a summary's start date is named by --from" "^error: --from: " stats sig-intake --from 2025-02-30
+refused "a summary's missing start is named by --from" "^error: --from: " stats sig-intake --to 2025-03-31
 refused "a case list's status is named by --status" "^error: --status: 'nonsense' " \
     case list --status nonsense
 sr form show no-such-form

@@ -107,6 +107,7 @@ echo "old" > existing.html
 refused "a start date off a quarter" "start date '2025-02-01' is not the first day of a quarter: the nearest are 2025-01-01 and 2025-04-01" report --from 2025-02-01 --to 2025-06-30 --out q.html
 check "nothing written for a refused period" test ! -e q.html
 refused "an end date off a quarter" "end date '2025-05-31' is not the last day of a quarter: the nearest are 2025-03-31 and 2025-06-30" report --from 2025-01-01 --to 2025-05-31 --out q.html
+refused "three quarters are no fixed period" "^error: --to: the period 2025-01-01 to 2025-09-30 is not one quarter, half-year or year: the nearest are 2025-01-01 to 2025-06-30 and 2025-01-01 to 2025-12-31$" report --from 2025-01-01 --to 2025-09-30 --out q.html
 refused "a comparison without a period" "needs a period" report --compare-previous --out q.html
 refused "an existing file without --force" "exists already: give --force" report --out existing.html
 check "the existing file is unchanged" test "$(cat existing.html)" = old

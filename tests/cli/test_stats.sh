@@ -29,15 +29,27 @@ check "excel --lang en: the contract's names" grep -q 'form;item;value;count;den
 ok "csv --lang sv" stats sig-intake --format csv --lang sv
 check "csv --lang sv: Swedish headers" bash -c "head -1 <<<'$OUT' | grep -q '^formulär,fråga,värde,antal,'"
 
-ok "json" stats sig-intake --by unit --format json --from 2025-02-14 --to 2025-11-03 --lang en
+# Windows are fixed periods only (issue 16): dates off a quarter are refused,
+# naming the nearest boundaries, and so are whole quarters that are not one
+# quarter, half-year or year; nothing is widened any more.
+refused "a window off the quarters" "^error: --from: the start date '2025-02-14' is not the first day of a quarter: the nearest are 2025-01-01 and 2025-04-01$" stats sig-intake --from 2025-02-14 --to 2025-11-03
+refused "an end off the quarters" "^error: --to: the end date '2025-11-03' is not the last day of a quarter: the nearest are 2025-09-30 and 2025-12-31$" stats sig-intake --from 2025-01-01 --to 2025-11-03
+refused "three quarters are no fixed period" "^error: --to: the period 2025-01-01 to 2025-09-30 is not one quarter, half-year or year: the nearest are 2025-01-01 to 2025-06-30 and 2025-01-01 to 2025-12-31$" stats sig-intake --from 2025-01-01 --to 2025-09-30
+refused "an end alone is no period" "^error: --from: a period needs both a start and an end date$" stats sig-intake --to 2025-03-31
+ok "json" stats sig-intake --by unit --format json --from 2025-01-01 --to 2025-06-30 --lang en
 echo "$OUT" > stats.json
 check "json has rows and settings" bash -c 'grep -q "\"rows\"" stats.json && grep -q "\"min_cell\": 5" stats.json && grep -q "\"generated_at\"" stats.json && grep -q "\"form_versions\"" stats.json'
-check "dates widened to whole months" bash -c 'grep -q "\"from\": \"2025-02-01\"" stats.json && grep -q "\"to\": \"2025-11-30\"" stats.json && grep -q "widened to whole months" stats.json'
+check "the half-year as asked" bash -c 'grep -q "\"from\": \"2025-01-01\"" stats.json && grep -q "\"to\": \"2025-06-30\"" stats.json && ! grep -q "widened" stats.json'
 check "rows carry the by column" grep -q '"unit": "U1"' stats.json
 
-ok "min cell raised" stats sig-intake --min-cell 10 --format json
-check "min cell 10 used" grep -q '"min_cell": 10' <<<"$OUT"
-refused "min cell below 3" "may not be below 3" stats sig-intake --min-cell 2
+# min_cell is a floor (issue 16): a query may neither lower nor raise it.
+ok "min cell as set" stats sig-intake --min-cell 5 --format json
+check "min cell 5 used" grep -q '"min_cell": 5' <<<"$OUT"
+before_floor=$(registry_sums)
+refused "min cell raised in a query" "^error: --min-cell: the minimum cell 10 differs from the registry's 5: a summary uses the registry's, so that no two patterns of withheld figures can be combined \(a publication may raise it\)$" stats sig-intake --min-cell 10 --format json
+refused "min cell lowered in a query" "^error: --min-cell: the minimum cell 4 is below the registry's 5: it is a floor that only an admin's setting changes$" stats sig-intake --min-cell 4
+refused "min cell below 3" "below the registry's 5" stats sig-intake --min-cell 2
+check "a refused minimum cell changes nothing" test "$before_floor" = "$(registry_sums)"
 ok "settings" settings
 check "default minimum cell 5" grep -q "min_cell.5" <<<"$OUT"
 ok "raise the registry's minimum cell" settings --min-cell 7

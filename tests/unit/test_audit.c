@@ -67,11 +67,17 @@ static srp_audit_signer signer_of(user_key *u)
     return s;
 }
 
-/* The keyring of the test: anna's and bo's keys only. */
-static int certify(void *ctx, const char *user, const unsigned char pk[SRP_SIGN_PUBLIC_BYTES])
+/* The keyring of the test: anna's and bo's (an admin's) keys; with
+ * anna_removed, bo's only. */
+static int anna_removed;
+static int certify(void *ctx, const char *user, const unsigned char pk[SRP_SIGN_PUBLIC_BYTES],
+                   int *is_admin)
 {
     (void)ctx;
-    user_key *u = strcmp(user, "anna") == 0 ? &anna : strcmp(user, "bo") == 0 ? &bo : NULL;
+    user_key *u = strcmp(user, "anna") == 0 && !anna_removed ? &anna
+                  : strcmp(user, "bo") == 0                  ? &bo
+                                                             : NULL;
+    *is_admin = u == &bo;
     return u && memcmp(u->pk, pk, SRP_SIGN_PUBLIC_BYTES) == 0;
 }
 
@@ -222,6 +228,52 @@ static void test_signed_insert_is_detected(void **state)
     srp_store_close(db);
 }
 
+/* anna leaves: her slot is gone, and her entries verify only through the
+ * key that bo's (an admin's) user.remove entry names. */
+static void test_removed_user_still_verifies(void **state)
+{
+    (void)state;
+    sqlite3 *db = signed_chain();
+    sr_audit_report r;
+    anna_removed = 1;
+    assert_int_equal(verify_signed(db, 0, NULL, &r), SR_ERR_TAMPERED);
+    assert_int_equal(r.first_bad_seq, 1);
+    char hex[2 * SRP_SIGN_PUBLIC_BYTES + 1], detail[160];
+    srp_hex_encode(hex, anna.pk, sizeof anna.pk);
+    snprintf(detail, sizeof detail, "user=anna role=coordinator keys=rotated sign_key=%s", hex);
+    srp_audit_signer s = signer_of(&bo);
+    sr_error err;
+    sr_error_clear(&err);
+    assert_int_equal(srp_audit_append(db, NULL, &s, "bo", "user.remove", NULL, detail, &err),
+                     SR_OK);
+    assert_int_equal(verify_signed(db, 0, NULL, &r), SR_OK);
+    /* The same entry made by anyone but an admin certifies nothing. */
+    assert_int_equal(sqlite3_exec(db, "DELETE FROM audit WHERE seq = 11", NULL, NULL, NULL),
+                     SQLITE_OK);
+    srp_audit_signer m = signer_of(&mallory); /* "anna" with a key of her own */
+    assert_int_equal(srp_audit_append(db, NULL, &m, "anna", "user.remove", NULL, detail, &err),
+                     SR_OK);
+    assert_int_equal(verify_signed(db, 0, NULL, &r), SR_ERR_TAMPERED);
+    anna_removed = 0;
+    srp_store_close(db);
+}
+
+/* After signed entries, an unsigned one (MAC'd by anyone holding the MAC
+ * key) is a forgery. */
+static void test_unsigned_after_signed_is_refused(void **state)
+{
+    (void)state;
+    sqlite3 *db = signed_chain();
+    sr_error err;
+    sr_error_clear(&err);
+    assert_int_equal(srp_audit_append(db, akey, NULL, "anna", "case.show", NULL, "n=11", &err),
+                     SR_OK);
+    sr_audit_report r;
+    assert_int_equal(verify_signed(db, 0, NULL, &r), SR_ERR_TAMPERED);
+    assert_int_equal(r.first_bad_seq, 11);
+    srp_store_close(db);
+}
+
 static void test_checkpoint_catches_a_cut_tail(void **state)
 {
     (void)state;
@@ -337,6 +389,8 @@ int main(void)
         cmocka_unit_test(test_signed_forgery_is_detected),
         cmocka_unit_test(test_signed_insert_is_detected),
         cmocka_unit_test(test_checkpoint_catches_a_cut_tail),
+        cmocka_unit_test(test_removed_user_still_verifies),
+        cmocka_unit_test(test_unsigned_after_signed_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

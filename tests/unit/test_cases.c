@@ -457,6 +457,62 @@ static void test_import_closes_with_its_closure(void **state)
     sr_error_clear(&err);
 }
 
+/* An import stores a line's own answer text when it is already the compact
+ * text the registry keeps, and writes the answers out again when it is not
+ * (spaces, an escape): either way the stored text is the compact one. */
+static int keep_answers(void *ctx, const sr_response_info *r)
+{
+    char **out = ctx;
+    free(*out);
+    *out = strdup(r->answers);
+    return 0;
+}
+
+static void test_import_stores_compact_answers(void **state)
+{
+    fixture *f = *state;
+    sr_import *imp = NULL;
+    sr_error err;
+    sr_error_clear(&err);
+    committed_cases done = {.count = 0};
+    assert_int_equal(sr_import_begin(f->reg, note_committed, &done, &imp, &err), SR_OK);
+    /* INTAKE with a space after every colon and its first letter escaped. */
+    char spaced[2048] = "";
+    size_t k = 0;
+    for (const char *p = INTAKE; *p && k + 8 < sizeof spaced; p++) {
+        spaced[k++] = *p;
+        if (*p == ':')
+            spaced[k++] = ' ';
+    }
+    spaced[k] = '\0';
+    char *g = strstr(spaced, "\"girl\"");
+    assert_non_null(g);
+    char escaped[2048];
+    snprintf(escaped, sizeof escaped, "%.*s\"\\u0067irl\"%s", (int)(g - spaced), spaced, g + 6);
+    const char *answers[2] = {INTAKE, escaped};
+    const char *pnrs[2] = {PNR, PNR2};
+    for (size_t i = 0; i < 2; i++) {
+        char line[4096];
+        snprintf(line, sizeof line,
+                 "{\"ref\":\"s%zu\",\"unit\":\"U1\",\"pnr\":\"%s\",\"responses\":[{\"form\":"
+                 "\"sig-intake\",\"date\":\"2025-01-01\",\"answers\":%s}]}",
+                 i, pnrs[i], answers[i]);
+        sr_import_result r;
+        assert_int_equal(sr_import_line(imp, line, strlen(line), &r, NULL, &err), SR_OK);
+    }
+    assert_int_equal(sr_import_commit(imp, &err), SR_OK);
+    sr_import_free(imp);
+    assert_int_equal(done.count, 2);
+    for (size_t i = 0; i < 2; i++) {
+        char *stored = NULL;
+        assert_int_equal(
+            sr_case_show(f->reg, done.cases[i].code, NULL, keep_answers, &stored, &err), SR_OK);
+        assert_non_null(stored);
+        assert_string_equal(stored, INTAKE);
+        free(stored);
+    }
+}
+
 /* ---- "today" is the Swedish date (fault 4) ------------------------------------------------ */
 
 static int first_date(void *ctx, const sr_response_info *r)
@@ -763,6 +819,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_delete_and_purge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_line_is_all_or_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_closes_with_its_closure, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_stores_compact_answers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_today_is_local, setup, teardown),
         cmocka_unit_test_setup_teardown(test_edit_failures_are_their_own, setup, teardown),
         cmocka_unit_test_setup_teardown(test_allowed_forms, setup, teardown),

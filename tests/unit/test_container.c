@@ -272,6 +272,120 @@ static void test_header_only(void **state)
     free(c);
 }
 
+/* ---- signing-key rotations: the chain an evaluator follows ---------------------------------- */
+
+static char *b64_of(const unsigned char *bin, size_t len)
+{
+    char *t = srp_base64_encode(bin, len);
+    assert_non_null(t);
+    return t;
+}
+
+/* A header whose signer is keys[n-1], with a chain over keys[0..n-1];
+ * broken_at > 0 signs that link with the wrong key. */
+static char *chain_header(unsigned char pks[][SRP_SIGN_PUBLIC_BYTES],
+                          unsigned char sks[][SRP_SIGN_SECRET_BYTES], int n, int broken_at)
+{
+    char buf[8192];
+    char *signer = b64_of(pks[n - 1], SRP_SIGN_PUBLIC_BYTES);
+    int used = snprintf(buf, sizeof buf,
+                        "{\"format\":\"sigreg-extract/2\",\"signer\":\"%s\",\"registry\":\"r1\","
+                        "\"signing_epoch\":%d,\"signer_chain\":[",
+                        signer, n);
+    free(signer);
+    for (int i = 0; i < n; i++) {
+        char *key = b64_of(pks[i], SRP_SIGN_PUBLIC_BYTES);
+        used += snprintf(buf + used, sizeof buf - (size_t)used, "%s{\"epoch\":%d,\"key\":\"%s\"",
+                         i ? "," : "", i + 1, key);
+        free(key);
+        if (i > 0) {
+            unsigned char msg[SRP_ROTATION_MESSAGE_MAX], sig[SRP_SIGNATURE_BYTES];
+            size_t len = srp_signing_rotation_message("r1", (uint32_t)(i + 1), pks[i], msg);
+            srp_sign(sig, msg, len, sks[i == broken_at ? i : i - 1]);
+            char *s64 = b64_of(sig, sizeof sig);
+            used += snprintf(buf + used, sizeof buf - (size_t)used, ",\"sig\":\"%s\"", s64);
+            free(s64);
+        }
+        used += snprintf(buf + used, sizeof buf - (size_t)used, "}");
+    }
+    snprintf(buf + used, sizeof buf - (size_t)used, "]}");
+    return strdup(buf);
+}
+
+static void test_rotation_chain(void **state)
+{
+    (void)state;
+    unsigned char pks[3][SRP_SIGN_PUBLIC_BYTES], sks[3][SRP_SIGN_SECRET_BYTES];
+    unsigned char opk[SRP_SIGN_PUBLIC_BYTES], osk[SRP_SIGN_SECRET_BYTES];
+    for (int i = 0; i < 3; i++)
+        srp_sign_keypair(pks[i], sks[i]);
+    srp_sign_keypair(opk, osk);
+    char fp0[SRP_FINGERPRINT_HEX], fp1[SRP_FINGERPRINT_HEX], fp2[SRP_FINGERPRINT_HEX];
+    char other[SRP_FINGERPRINT_HEX], id[SRP_ROTATION_ID_MAX + 1];
+    srp_fingerprint(pks[0], SRP_SIGN_PUBLIC_BYTES, fp0);
+    srp_fingerprint(pks[1], SRP_SIGN_PUBLIC_BYTES, fp1);
+    srp_fingerprint(pks[2], SRP_SIGN_PUBLIC_BYTES, fp2);
+    srp_fingerprint(opk, SRP_SIGN_PUBLIC_BYTES, other);
+    char *h = chain_header(pks, sks, 3, 0);
+    uint32_t epoch = 0;
+    assert_int_equal(srp_signer_chain_links(h, fp2, id, &epoch), 0); /* the signer itself */
+    assert_string_equal(id, "r1");
+    assert_int_equal(epoch, 3);
+    assert_int_equal(srp_signer_chain_links(h, fp0, NULL, NULL), 1); /* two rotations on */
+    assert_int_equal(srp_signer_chain_links(h, fp1, NULL, NULL), 1);
+    assert_int_equal(srp_signer_chain_links(h, other, NULL, NULL), -1);
+    free(h);
+    /* A link signed by the new key itself (not by the one before) breaks it. */
+    h = chain_header(pks, sks, 3, 2);
+    assert_int_equal(srp_signer_chain_links(h, fp0, NULL, NULL), -1);
+    assert_int_equal(srp_signer_chain_links(h, fp1, NULL, NULL), -1);
+    free(h);
+    /* A chain that does not end at the signer links nothing. */
+    h = chain_header(pks, sks, 2, 0);
+    char *swapped = strdup(h);
+    char *k1 = b64_of(pks[1], SRP_SIGN_PUBLIC_BYTES), *ko = b64_of(opk, SRP_SIGN_PUBLIC_BYTES);
+    char *at = strstr(swapped, k1); /* the first occurrence is the signer field */
+    memcpy(at, ko, strlen(ko));
+    assert_int_equal(srp_signer_chain_links(swapped, fp0, NULL, NULL), -1);
+    free(k1);
+    free(ko);
+    free(swapped);
+    free(h);
+}
+
+/* Extra header fields travel signed; ours cannot be replaced by them. */
+static void test_header_extra(void **state)
+{
+    (void)state;
+    collected out = {NULL, 0, 0};
+    srp_container_writer *w = NULL;
+    sr_error err;
+    sr_error_clear(&err);
+    assert_int_equal(srp_container_writer_new_ex(rpk, ssk, spk,
+                                                 "{\"registry\":\"r9\",\"signer\":\"AAAA\"}",
+                                                 collect, &out, &w, &err),
+                     SR_OK);
+    assert_int_equal(srp_container_write(w, "x", 1, &err), SR_OK);
+    assert_int_equal(srp_container_writer_finish(w, NULL, &err), SR_OK);
+    srp_container_writer_free(w);
+    char *json = NULL;
+    assert_int_equal(srp_container_header_json(out.data, out.len, &json, &err), SR_OK);
+    char id[SRP_ROTATION_ID_MAX + 1], fp[SRP_FINGERPRINT_HEX];
+    srp_fingerprint(spk, sizeof spk, fp);
+    assert_int_equal(srp_signer_chain_links(json, fp, id, NULL), 0); /* our signer kept */
+    assert_string_equal(id, "r9");
+    free(json);
+    unsigned char *plain_out = NULL;
+    size_t n = 0;
+    char got_fp[SRP_FINGERPRINT_HEX];
+    assert_int_equal(
+        srp_container_open(out.data, out.len, rpk, rsk, fp, &plain_out, &n, got_fp, &err), SR_OK);
+    assert_string_equal(got_fp, fp);
+    assert_int_equal(n, 1);
+    free(plain_out);
+    free(out.data);
+}
+
 int main(void)
 {
     sr_error err;
@@ -291,6 +405,8 @@ int main(void)
         cmocka_unit_test(test_streams_in_any_pieces),
         cmocka_unit_test(test_empty_content),
         cmocka_unit_test(test_version_1_still_opens),
+        cmocka_unit_test(test_rotation_chain),
+        cmocka_unit_test(test_header_extra),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     free(plain);

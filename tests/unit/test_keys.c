@@ -357,6 +357,77 @@ static void test_upgrade_from_first_format(void **state)
     sr_registry_close(admin);
 }
 
+/* Removing an admin rotates the registry signing key: the new key is
+ * signed by the old one in the chain, the root stays, users who saw the
+ * old epoch follow it, and the removed admin's copy of the keys signs
+ * nothing the registry's current key verifies. The removal is logged. */
+static void test_admin_removal_rotates_signing_key(void **state)
+{
+    (void)state;
+    sr_error err;
+    sr_error_clear(&err);
+    sr_registry *reg = tu_open(reg_path, NULL, NULL);
+    sr_secret *p = tu_pass("admin2-passphrase");
+    assert_int_equal(sr_user_add(reg, "admin2", SR_ROLE_ADMIN, NULL, 0, TEST_KDF, p, &err), SR_OK);
+    sr_secret_free(p);
+    sr_registry_close(reg);
+    sr_registry_close(tu_open(reg_path, "coord", "coord-passphrase"));
+    size_t n = 0;
+    char *before = (char *)tu_read_file(keyring_path, &n);
+
+    /* What admin2 keeps: the keys their slot opens today. */
+    srp_keyring *old = NULL;
+    assert_int_equal(srp_keyring_parse((unsigned char *)before, n, "old", &old, &err), SR_OK);
+    srp_keys *kept = NULL;
+    sr_role role;
+    assert_int_equal(srp_keyring_unlock(old, "admin2", (const unsigned char *)"admin2-passphrase",
+                                        17, &kept, &role, &err),
+                     SR_OK);
+    assert_true(kept->has_signing);
+    unsigned char root[SRP_SIGN_PUBLIC_BYTES];
+    memcpy(root, srp_keyring_signing_key_at(old, 1), sizeof root);
+    assert_int_equal(srp_keyring_signing_epoch(old), 1);
+
+    reg = tu_open(reg_path, NULL, NULL);
+    assert_int_equal(sr_user_remove(reg, "admin2", &err), SR_OK);
+    srp_keyring *kr = srp_registry_keyring(reg);
+    assert_int_equal(srp_keyring_signing_epoch(kr), 2);
+    assert_memory_equal(srp_keyring_signing_key_at(kr, 1), root, sizeof root);
+    assert_memory_not_equal(srp_keyring_signing_public(kr), root, sizeof root);
+    assert_true(
+        srp_sign_pair_matches(srp_keyring_signing_public(kr), srp_registry_keys(reg)->signing));
+    assert_false(srp_sign_pair_matches(srp_keyring_signing_public(kr), kept->signing));
+    /* The removed admin's signature does not verify under the current key. */
+    unsigned char sig[SRP_SIGNATURE_BYTES];
+    srp_sign(sig, (const unsigned char *)"extract", 7, kept->signing);
+    assert_int_not_equal(
+        srp_sign_verify(sig, (const unsigned char *)"extract", 7, srp_keyring_signing_public(kr)),
+        0);
+    assert_int_equal(count_audit(reg, "user.remove"), 1);
+    sr_registry_close(reg);
+
+    /* A user who saw epoch 1 follows the chain to epoch 2; a keyring put
+     * back to epoch 1 (say, by the removed admin) is then refused. */
+    sr_registry_close(tu_open(reg_path, "coord", "coord-passphrase"));
+    size_t m = 0;
+    char *after = (char *)tu_read_file(keyring_path, &m);
+    tu_write_file(keyring_path, before, n);
+    open_fails("coord", "coord-passphrase", SR_ERR_TAMPERED, "rolled back");
+    /* The removed admin with the old keyring: the database moved on. */
+    open_fails("admin2", "admin2-passphrase", SR_ERR_NOT_REGISTRY, "does not open");
+    tu_write_file(keyring_path, after, m);
+    open_fails("admin2", "admin2-passphrase", SR_ERR_AUTH, "no user");
+    /* Removing a coordinator leaves the signing key as it is. */
+    reg = tu_open(reg_path, NULL, NULL);
+    assert_int_equal(sr_user_remove(reg, "coord", &err), SR_OK);
+    assert_int_equal(srp_keyring_signing_epoch(srp_registry_keyring(reg)), 2);
+    sr_registry_close(reg);
+    srp_keys_free(kept);
+    srp_keyring_free(old);
+    free(before);
+    free(after);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -365,6 +436,7 @@ int main(void)
         cmocka_unit_test_setup(test_units_and_passwd, setup),
         cmocka_unit_test_setup(test_rollback_is_refused, setup),
         cmocka_unit_test(test_upgrade_from_first_format),
+        cmocka_unit_test_setup(test_admin_removal_rotates_signing_key, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,7 @@
 /*
- * test_report.c - the report's period (sr_report_period): a year, or whole
- * quarters; dates off a boundary refused with the nearest boundaries named
- * and the field in err->where; a comparison without a period refused.
+ * test_report.c - the report's period (sr_report_period, the one check of
+ * every summary's window): a year, a half-year or a quarter; dates off a boundary refused with the
+ * nearest boundaries named and the field in err->where; a comparison without a period refused.
  */
 #include "testutil.h"
 
@@ -28,7 +28,11 @@ static void test_whole_periods(void **state)
     assert_int_equal(period(0, "2024-01-01", "2024-03-31", 1, f, t, &err), SR_OK);
     assert_string_equal(f, "2024-01-01");
     assert_string_equal(t, "2024-03-31");
-    assert_int_equal(period(0, "2023-10-01", "2024-06-30", 0, f, t, &err), SR_OK);
+    /* A half-year and a year by dates are fixed periods too. */
+    assert_int_equal(period(0, "2024-07-01", "2024-12-31", 0, f, t, &err), SR_OK);
+    assert_string_equal(f, "2024-07-01");
+    assert_int_equal(period(0, "2024-01-01", "2024-12-31", 0, f, t, &err), SR_OK);
+    assert_string_equal(t, "2024-12-31");
     assert_int_equal(period(0, NULL, NULL, 0, f, t, &err), SR_OK);
     assert_string_equal(f, "");
     assert_int_equal(sr_report_period(NULL, f, t, &err), SR_OK);
@@ -57,6 +61,34 @@ static void test_off_a_boundary(void **state)
     assert_string_equal(err.where, "to");
 }
 
+/* Whole quarters that are not one quarter, half-year or year are refused
+ * (issue 16: two such windows differ by a quarter no one protected), naming
+ * the largest fixed period they start with and the smallest that holds them. */
+static void test_not_one_fixed_period(void **state)
+{
+    (void)state;
+    char f[11], t[11];
+    sr_error err;
+    assert_int_equal(period(0, "2025-01-01", "2025-09-30", 0, f, t, &err), SR_ERR_USAGE);
+    assert_string_equal(err.where, "to");
+    assert_non_null(strstr(err.message, "the period 2025-01-01 to 2025-09-30 is not one quarter, "
+                                        "half-year or year: the nearest are 2025-01-01 to "
+                                        "2025-06-30 and 2025-01-01 to 2025-12-31"));
+    assert_string_equal(f, "");
+    /* Two quarters, but not a calendar half: the quarter it starts with and
+     * the year that holds it. */
+    assert_int_equal(period(0, "2025-04-01", "2025-09-30", 0, f, t, &err), SR_ERR_USAGE);
+    assert_non_null(strstr(err.message, "the nearest are 2025-04-01 to 2025-06-30 and "
+                                        "2025-01-01 to 2025-12-31"));
+    /* Across a new year nothing fixed holds it. */
+    assert_int_equal(period(0, "2023-10-01", "2024-06-30", 0, f, t, &err), SR_ERR_USAGE);
+    assert_non_null(strstr(err.message, "the nearest is 2023-10-01 to 2023-12-31"));
+    /* Two whole years are not one year. */
+    assert_int_equal(period(0, "2024-01-01", "2025-12-31", 0, f, t, &err), SR_ERR_USAGE);
+    assert_non_null(strstr(err.message, "the nearest is 2024-01-01 to 2024-12-31"));
+    assert_null(strstr(err.message, "--"));
+}
+
 static void test_other_refusals(void **state)
 {
     (void)state;
@@ -78,6 +110,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_whole_periods),
         cmocka_unit_test(test_off_a_boundary),
+        cmocka_unit_test(test_not_one_fixed_period),
         cmocka_unit_test(test_other_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

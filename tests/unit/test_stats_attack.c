@@ -157,14 +157,20 @@ static void observe(sr_registry *reg, const char *by0, const char *by1, const ch
         if (code < 0)
             continue;
         int unit = unit_filter ? index_of(unit_codes, UNITS, unit_filter) + 1 : 0;
-        int sex = 0;
+        int sex = 0, by_sex = 0;
         for (int d = 0; d < 2; d++) {
             const char *name = sr_stats_by_name(s, d);
             if (name && strcmp(name, "unit") == 0)
                 unit = index_of(unit_codes, UNITS, r->by[d]) + 1;
-            if (name && strcmp(name, "sex") == 0)
+            if (name && strcmp(name, "sex") == 0) {
                 sex = index_of(sex_codes, SEXES, r->by[d]) + 1;
+                by_sex = 1;
+            }
         }
+        /* A merged group ("other+not_stated", issue 16) is none of the
+         * model's: its rows are left out (the attacker knows a little less). */
+        if (by_sex && sex == 0)
+            continue;
         int k = key_of(0, item, code, unit, sex);
         is_seen[k] = 1;
         if (r->suppressed) {

@@ -1,0 +1,485 @@
+/*
+ * test_stats_rules.c - the disclosure rules of issue 16, each against values
+ * worked out by hand: fixed periods only, min_cell a floor, quartiles only
+ * over ten people with min_cell values on either side, top2 and n published
+ * when the output gives them anyway, small mergeable and missing options
+ * merged, small periods merged with a neighbour.
+ *
+ * One registry of 19 people P1..P19 in unit U1 on a form of this test's own
+ * (rt-intake), min_cell 3 unless a test says otherwise:
+ *
+ *   grp        a: P1-P9, b: P10-P19
+ *   score      a: P1..P9 have 1..9, b: P10..P19 have 1..10
+ *   wellbeing  1: P1-2, 2: P3-5, 3: P6-9, 4: P10-14, 5: P15-19
+ *   sex        girl P1-8, boy P9-15, other P16-17, not_stated P18-19
+ *              (missing), other + not_stated marked mergeable
+ *   school     regular P1-16, dont_know P17, not_asked P18-19 (both missing)
+ *   date       2023-05-01 P1-2, 2024-05-01 P3-10, 2025-05-01 P11-19
+ */
+#include "testutil.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "period.h"
+#include "settings_int.h"
+#include "sigreg/audit.h"
+#include "sigreg/cases.h"
+#include "sigreg/form_store.h"
+#include "sigreg/settings.h"
+#include "sigreg/stats.h"
+#include "sigreg/units.h"
+
+static const char FORM[] =
+    "{\"format\":\"sigreg-form/1\",\"id\":\"rt-intake\",\"version\":1,\"phase\":\"intake\","
+    "\"title\":\"Regeltest\",\"items\":["
+    "{\"id\":\"grp\",\"type\":\"choice\",\"required\":true,\"label\":\"Grupp\",\"options\":["
+    "{\"code\":\"a\",\"label\":\"A\"},{\"code\":\"b\",\"label\":\"B\"}]},"
+    "{\"id\":\"score\",\"type\":\"integer\",\"min\":0,\"max\":100,\"required\":true,"
+    "\"label\":\"Poäng\"},"
+    "{\"id\":\"wellbeing\",\"type\":\"scale\",\"min\":1,\"max\":5,\"required\":true,"
+    "\"label\":\"Mående\"},"
+    "{\"id\":\"sex\",\"type\":\"choice\",\"required\":true,\"label\":\"Kön\",\"options\":["
+    "{\"code\":\"girl\",\"label\":\"Flicka\"},{\"code\":\"boy\",\"label\":\"Pojke\"},"
+    "{\"code\":\"other\",\"label\":\"Annat\"},"
+    "{\"code\":\"not_stated\",\"label\":\"Vill inte ange\",\"missing\":true}],"
+    "\"mergeable\":[{\"options\":[\"other\",\"not_stated\"],"
+    "\"label\":{\"sv\":\"Annat eller vill inte ange\",\"en\":\"Other or not stated\"}}]},"
+    "{\"id\":\"school\",\"type\":\"choice\",\"required\":true,\"label\":\"Skola\",\"options\":["
+    "{\"code\":\"regular\",\"label\":\"Regelbunden\"},"
+    "{\"code\":\"dont_know\",\"label\":\"Vet ej\",\"missing\":true},"
+    "{\"code\":\"not_asked\",\"label\":\"Ej frågat\",\"missing\":true}]}]}";
+
+typedef struct fixture {
+    char dir[512], db[600];
+    sr_registry *reg;
+} fixture;
+
+static void register_people(sr_registry *reg)
+{
+    for (int p = 1; p <= 19; p++) {
+        char code[SR_CASE_CODE_SIZE], json[512];
+        sr_error err;
+        sr_error_clear(&err);
+        if (sr_case_new(reg, "U1", NULL, code, &err) != SR_OK)
+            fail_msg("case new: %s", err.message);
+        int well = p <= 2 ? 1 : p <= 5 ? 2 : p <= 9 ? 3 : p <= 14 ? 4 : 5;
+        const char *sex = p <= 8 ? "girl" : p <= 15 ? "boy" : p <= 17 ? "other" : "not_stated";
+        const char *school = p <= 16 ? "regular" : p == 17 ? "dont_know" : "not_asked";
+        const char *date = p <= 2 ? "2023-05-01" : p <= 10 ? "2024-05-01" : "2025-05-01";
+        int n = snprintf(json, sizeof json,
+                         "{\"grp\":\"%s\",\"score\":%d,\"wellbeing\":%d,\"sex\":\"%s\","
+                         "\"school\":\"%s\"}",
+                         p <= 9 ? "a" : "b", p <= 9 ? p : p - 9, well, sex, school);
+        assert_true(n > 0 && (size_t)n < sizeof json);
+        sr_problems *problems = sr_problems_new();
+        int64_t id = 0;
+        if (sr_register(reg, code, "rt-intake", 0, date, json, strlen(json), problems, &id, &err) !=
+            SR_OK)
+            fail_msg("register: %s", err.message);
+        sr_problems_free(problems);
+    }
+}
+
+static int group_setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    snprintf(f->dir, sizeof f->dir, "%s", tu_scratch_dir());
+    snprintf(f->db, sizeof f->db, "%s/reg.db", f->dir);
+    tu_create_registry(f->db);
+    f->reg = tu_open(f->db, NULL, NULL);
+    sr_error err;
+    sr_error_clear(&err);
+    assert_int_equal(sr_unit_add(f->reg, "U1", "Enhet 1", &err), SR_OK);
+    assert_int_equal(sr_settings_set_min_cell(f->reg, 3, &err), SR_OK);
+    sr_problems *problems = sr_problems_new();
+    int installed = 0;
+    if (sr_form_install(f->reg, FORM, strlen(FORM), problems, &installed, &err) != SR_OK)
+        fail_msg("install: %s (%s: %s)", err.message,
+                 sr_problems_count(problems) ? sr_problems_path(problems, 0) : "",
+                 sr_problems_count(problems) ? sr_problems_message(problems, 0) : "");
+    sr_problems_free(problems);
+    register_people(f->reg);
+    *state = f;
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    fixture *f = *state;
+    sr_registry_close(f->reg);
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+    int rc = system(cmd);
+    free(f);
+    return rc == 0 ? 0 : -1;
+}
+
+static sr_stats *run_query(fixture *f, const sr_stats_query *q)
+{
+    sr_stats *s = NULL;
+    sr_error err;
+    sr_error_clear(&err);
+    if (sr_stats_run(f->reg, q, &s, &err) != SR_OK)
+        fail_msg("stats %s: %s", q->form, err.message);
+    return s;
+}
+
+static sr_stats *run(fixture *f, const char *form, const char *by)
+{
+    sr_stats_query q;
+    memset(&q, 0, sizeof q);
+    q.form = form;
+    q.by[0] = by;
+    return run_query(f, &q);
+}
+
+static const sr_stats_row *row(const sr_stats *s, const char *item, const char *by,
+                               const char *value)
+{
+    const sr_stats_row *found = NULL;
+    for (size_t i = 0; i < sr_stats_row_count(s); i++) {
+        const sr_stats_row *r = sr_stats_row_at(s, i);
+        if (strcmp(r->item, item) != 0 || strcmp(r->value, value) != 0)
+            continue;
+        if ((by == NULL) != (r->by[0] == NULL) || (by && strcmp(by, r->by[0]) != 0))
+            continue;
+        if (found)
+            fail_msg("two rows for %s %s %s", item, by ? by : "-", value);
+        found = r;
+    }
+    if (!found)
+        fail_msg("no row for %s %s %s", item, by ? by : "-", value);
+    return found;
+}
+
+static int has_row(const sr_stats *s, const char *item, const char *value)
+{
+    for (size_t i = 0; i < sr_stats_row_count(s); i++)
+        if (strcmp(sr_stats_row_at(s, i)->item, item) == 0 &&
+            strcmp(sr_stats_row_at(s, i)->value, value) == 0)
+            return 1;
+    return 0;
+}
+
+static void expect_published(const sr_stats *s, const char *item, const char *by, const char *value,
+                             long count)
+{
+    const sr_stats_row *r = row(s, item, by, value);
+    if (r->suppressed)
+        fail_msg("%s %s %s is withheld (reason %d)", item, by ? by : "-", value, r->reason);
+    assert_true(r->has_count);
+    assert_int_equal(r->count, count);
+}
+
+static void expect_estimate(const sr_stats *s, const char *item, const char *by, const char *value,
+                            long n, double estimate)
+{
+    expect_published(s, item, by, value, n);
+    const sr_stats_row *r = row(s, item, by, value);
+    assert_true(r->has_estimate);
+    if (fabs(r->estimate - estimate) > 1e-9)
+        fail_msg("%s %s %s: %.10g, expected %.10g", item, by ? by : "-", value, r->estimate,
+                 estimate);
+}
+
+static void expect_withheld(const sr_stats *s, const char *item, const char *by, const char *value,
+                            int reason)
+{
+    const sr_stats_row *r = row(s, item, by, value);
+    if (!r->suppressed)
+        fail_msg("%s %s %s is published (%ld)", item, by ? by : "-", value, r->count);
+    assert_int_equal(r->reason, reason);
+    assert_false(r->has_count);
+    assert_false(r->has_estimate);
+}
+
+static int noted(const sr_stats *s, const char *text)
+{
+    for (size_t i = 0; i < sr_stats_note_count(s); i++)
+        if (strstr(sr_stats_note(s, i), text))
+            return 1;
+    return 0;
+}
+
+static int64_t audit_entries(sr_registry *reg)
+{
+    sr_audit_report report;
+    sr_error err;
+    sr_error_clear(&err);
+    assert_int_equal(sr_audit_verify(reg, &report, &err), SR_OK);
+    return report.entries;
+}
+
+/* A refused query: the status, where, a message naming mentions, and
+ * nothing written (the one new audit entry is the verification's own). */
+static void expect_refused(fixture *f, const sr_stats_query *q, const char *where,
+                           const char *mentions)
+{
+    int64_t before = audit_entries(f->reg);
+    sr_stats *s = NULL;
+    sr_error err;
+    sr_error_clear(&err);
+    assert_int_equal(sr_stats_run(f->reg, q, &s, &err), SR_ERR_USAGE);
+    assert_null(s);
+    assert_string_equal(err.where, where);
+    if (!strstr(err.message, mentions))
+        fail_msg("'%s' does not mention '%s'", err.message, mentions);
+    assert_null(strstr(err.message, "--"));
+    assert_int_equal(audit_entries(f->reg), before + 1);
+}
+
+/* ---- quartiles (item 6) ---- */
+
+static void test_quartiles_need_ten(void **state)
+{
+    sr_stats *s = run(*state, "rt-intake", "grp");
+    /* a: 1..9, n = 9: the mean 45/9 = 5 is shown, the quartiles are not
+     * (at n = 9 they are the 3rd, 5th and 7th values). */
+    expect_published(s, "score", "a", "n", 9);
+    expect_estimate(s, "score", "a", "mean", 9, 5);
+    expect_withheld(s, "score", "a", "p25", 5);
+    expect_withheld(s, "score", "a", "median", 5);
+    expect_withheld(s, "score", "a", "p75", 5);
+    /* b: 1..10, n = 10, type 7: p25 at 9 * .25 = 2.25: 3 + .25 = 3.25 (3
+     * values at or below, 7 above); median at 4.5: 5.5; p75 at 6.75:
+     * 7.75 (3 at or above). min_cell 3: all shown. Mean 55/10 = 5.5. */
+    expect_estimate(s, "score", "b", "mean", 10, 5.5);
+    expect_estimate(s, "score", "b", "p25", 10, 3.25);
+    expect_estimate(s, "score", "b", "median", 10, 5.5);
+    expect_estimate(s, "score", "b", "p75", 10, 7.75);
+    /* The notes say why. */
+    assert_true(noted(s, "kvartiler (p25, median, p75) redovisas bara över minst 10 personer och "
+                         "när minst 3 värden ligger på vardera sidan"));
+    sr_stats_free(s);
+}
+
+/* ---- nothing hidden that is given (item 3) ---- */
+
+static void test_top2_and_n_when_given(void **state)
+{
+    sr_stats *s = run(*state, "rt-intake", NULL);
+    /* wellbeing 1: 2 (withheld, small), 2: 3 (the smallest other: withheld
+     * with it), 3: 4, 4: 5, 5: 5. Both top steps are published, so top2 is
+     * their sum, 10 of 19; n is 19, the published denominator. The mean
+     * and quartiles would add an equation: withheld. */
+    expect_withheld(s, "wellbeing", NULL, "1", 1);
+    expect_withheld(s, "wellbeing", NULL, "2", 3);
+    expect_published(s, "wellbeing", NULL, "4", 5);
+    expect_published(s, "wellbeing", NULL, "5", 5);
+    const sr_stats_row *top2 = row(s, "wellbeing", NULL, "top2");
+    assert_false(top2->suppressed);
+    assert_int_equal(top2->count, 10);
+    assert_int_equal(top2->denominator, 19);
+    assert_true(fabs(top2->percent - 52.6) < 1e-9);
+    expect_published(s, "wellbeing", NULL, "n", 19);
+    assert_int_equal(row(s, "wellbeing", NULL, "1")->denominator, 19);
+    expect_withheld(s, "wellbeing", NULL, "mean", 3);
+    expect_withheld(s, "wellbeing", NULL, "median", 3);
+    sr_stats_free(s);
+}
+
+/* ---- merging options (item 2) ---- */
+
+static void test_mergeable_options_merge_when_small(void **state)
+{
+    sr_stats *s = run(*state, "rt-intake", NULL);
+    /* other 2 and not_stated 2 would both be withheld; merged they are 4,
+     * shown under the form's label. other is not a missing option, so the
+     * merged one counts in the shares: 4 of 19 = 21.1 %. */
+    assert_false(has_row(s, "sex", "other"));
+    assert_false(has_row(s, "sex", "not_stated"));
+    expect_published(s, "sex", NULL, "other+not_stated", 4);
+    const sr_stats_row *r = row(s, "sex", NULL, "other+not_stated");
+    assert_string_equal(r->value_label, "Annat eller vill inte ange");
+    assert_int_equal(r->denominator, 19);
+    assert_true(fabs(r->percent - 21.1) < 1e-9);
+    expect_published(s, "sex", NULL, "girl", 8);
+    expect_published(s, "sex", NULL, "boy", 7);
+    /* Two missing options, 1 and 2: merged into one missing category of 3,
+     * outside the shares (regular: 16 of 16). */
+    expect_published(s, "school", NULL, "dont_know+not_asked", 3);
+    r = row(s, "school", NULL, "dont_know+not_asked");
+    assert_string_equal(r->value_label, "Uppgift saknas");
+    assert_false(r->has_percent);
+    assert_int_equal(r->denominator, 16);
+    expect_published(s, "school", NULL, "regular", 16);
+    assert_true(noted(s, "'sex': 'Annat', 'Vill inte ange' redovisas sammanslagna"));
+    assert_true(noted(s, "'school': 'Vet ej', 'Ej frågat' redovisas sammanslagna"));
+    /* Options that are not small stay apart: grp a 9, b 10. */
+    expect_published(s, "grp", NULL, "a", 9);
+    sr_stats_free(s);
+    /* Grouped by sex, the merged option is one group: P16-19, scores 7,
+     * 8, 9, 10 (all in b), mean 8.5. */
+    s = run(*state, "rt-intake", "sex");
+    expect_estimate(s, "score", "other+not_stated", "mean", 4, 8.5);
+    assert_string_equal(row(s, "score", "other+not_stated", "mean")->by_label[0],
+                        "Annat eller vill inte ange");
+    sr_stats_free(s);
+}
+
+/* ---- periods (items 2 and 4) ---- */
+
+static void test_small_period_merged_with_neighbour(void **state)
+{
+    /* Cases by year: 2023 has 2 (P1-2), 2024 8, 2025 9. 2023 is merged
+     * into 2024 ("2023/2024", 10 cases) rather than hiding another year. */
+    sr_stats *s = run(*state, "cases", "year");
+    expect_published(s, "status", "2023/2024", "open", 10);
+    expect_published(s, "status", "2025", "open", 9);
+    assert_true(noted(s, "perioder med för få personer redovisas sammanslagna med en granne: "
+                         "2023/2024"));
+    for (size_t i = 0; i < sr_stats_row_count(s); i++)
+        assert_string_not_equal(sr_stats_row_at(s, i)->by[0], "2023");
+    sr_stats_free(s);
+    /* A window on 2023 is answered as the merged period, and says so. */
+    sr_stats_query q;
+    memset(&q, 0, sizeof q);
+    q.form = "cases";
+    q.from = "2023-01-01";
+    q.to = "2023-12-31";
+    s = run_query(*state, &q);
+    assert_string_equal(sr_stats_from(s), "2023-01-01");
+    assert_string_equal(sr_stats_to(s), "2024-12-31");
+    expect_published(s, "status", NULL, "open", 10);
+    assert_true(noted(s, "perioden 2023 har för få personer och redovisas sammanslagen med en "
+                         "granne, 2023-01-01 till 2024-12-31"));
+    sr_stats_free(s);
+    /* 2025 alone is large enough. */
+    q.from = "2025-01-01";
+    q.to = "2025-12-31";
+    s = run_query(*state, &q);
+    assert_string_equal(sr_stats_to(s), "2025-12-31");
+    expect_published(s, "status", NULL, "open", 9);
+    sr_stats_free(s);
+}
+
+static void test_windows_are_fixed_periods(void **state)
+{
+    fixture *f = *state;
+    sr_stats_query q;
+    memset(&q, 0, sizeof q);
+    q.form = "rt-intake";
+    q.from = "2025-02-01";
+    q.to = "2025-06-30";
+    expect_refused(f, &q, "from", "the nearest are 2025-01-01 and 2025-04-01");
+    q.from = "2025-01-01";
+    q.to = "2025-05-31";
+    expect_refused(f, &q, "to", "the nearest are 2025-03-31 and 2025-06-30");
+    q.to = "2025-09-30";
+    expect_refused(f, &q, "to", "is not one quarter, half-year or year");
+    q.from = NULL;
+    q.to = "2024-12-31"; /* "everything up to" is no fixed period either */
+    expect_refused(f, &q, "from", "needs both a start and an end date");
+    /* A quarter, a half-year and a year are. The second quarter of 2025
+     * holds P11-19, 9 people, scores 2..10: mean 54 / 9 = 6. (Its grp b,
+     * 9, is withheld: b in the second quarter of 2024 is P10 alone, and the
+     * quarters add up to the published b of 10.) */
+    q.from = "2025-04-01";
+    q.to = "2025-06-30";
+    sr_stats *s = run_query(f, &q);
+    expect_estimate(s, "score", NULL, "mean", 9, 6);
+    expect_withheld(s, "grp", NULL, "b", 3);
+    sr_stats_free(s);
+    q.to = "2025-12-31";
+    expect_refused(f, &q, "to",
+                   "the nearest are 2025-04-01 to 2025-06-30 and 2025-01-01 to "
+                   "2025-12-31");
+    q.from = "2025-01-01";
+    s = run_query(f, &q);
+    expect_estimate(s, "score", NULL, "mean", 9, 6);
+    sr_stats_free(s);
+}
+
+static void test_period_keys(void **state)
+{
+    (void)state;
+    char key[16], from[11], to[11];
+    assert_int_equal(srp_period_key(SRP_PERIOD_QUARTER, "2025-08-14", key, sizeof key), 0);
+    assert_string_equal(key, "2025-Q3");
+    assert_int_equal(srp_period_key(SRP_PERIOD_HALF, "2025-07-01", key, sizeof key), 0);
+    assert_string_equal(key, "2025-H2");
+    assert_int_equal(srp_period_key(SRP_PERIOD_YEAR, "2025-06-30", key, sizeof key), 0);
+    assert_string_equal(key, "2025");
+    assert_int_equal(srp_period_key(SRP_PERIOD_YEAR, "", key, sizeof key), -1);
+    assert_int_equal(srp_period_key(SRP_PERIOD_QUARTER, "2025-13-01", key, sizeof key), -1);
+    assert_int_equal(srp_period_bounds("2024-Q1", from, to), 0);
+    assert_string_equal(from, "2024-01-01");
+    assert_string_equal(to, "2024-03-31");
+    assert_int_equal(srp_period_bounds("2024-Q4/2025-Q1", from, to), 0);
+    assert_string_equal(from, "2024-10-01");
+    assert_string_equal(to, "2025-03-31");
+    assert_int_equal(srp_period_bounds("2024-H1", from, to), 0);
+    assert_string_equal(to, "2024-06-30");
+    assert_int_equal(srp_period_bounds("unknown", from, to), -1);
+    assert_int_equal(srp_period_bounds("2025/2024", from, to), -1);
+}
+
+/* ---- min_cell a floor (item 5) ---- */
+
+static void test_min_cell_is_a_floor(void **state)
+{
+    fixture *f = *state;
+    sr_error err;
+    sr_error_clear(&err);
+    assert_int_equal(sr_settings_set_min_cell(f->reg, 5, &err), SR_OK);
+    sr_stats *before = run(f, "rt-intake", NULL);
+    sr_stats_query q;
+    memset(&q, 0, sizeof q);
+    q.form = "rt-intake";
+    q.min_cell = 4;
+    expect_refused(f, &q, "min_cell", "the minimum cell 4 is below the registry's 5");
+    q.min_cell = 6;
+    expect_refused(f, &q, "min_cell", "the minimum cell 6 differs from the registry's 5");
+    q.min_cell = 5; /* the setting itself may be named */
+    sr_stats *same = run_query(f, &q);
+    assert_int_equal(sr_stats_min_cell(same), 5);
+    /* Nothing changed: the same rows, the same figures. */
+    assert_int_equal(sr_stats_row_count(same), sr_stats_row_count(before));
+    for (size_t i = 0; i < sr_stats_row_count(same); i++) {
+        const sr_stats_row *a = sr_stats_row_at(before, i), *b = sr_stats_row_at(same, i);
+        assert_string_equal(a->value, b->value);
+        assert_int_equal(a->suppressed, b->suppressed);
+        assert_int_equal(a->count, b->count);
+    }
+    /* At min_cell 5 the quartiles of b (n = 10) need 5 values on either
+     * side: p25 3.25 has 3 below, p75 7.75 3 above, withheld; the median
+     * 5.5 has 5 and 5. */
+    sr_stats *s = run(f, "rt-intake", "grp");
+    expect_withheld(s, "score", "b", "p25", 5);
+    expect_estimate(s, "score", "b", "median", 10, 5.5);
+    expect_withheld(s, "score", "b", "p75", 5);
+    sr_stats_free(s);
+    /* A publication's settings may raise it (the library check the publish
+     * code reuses); nothing may lower it. */
+    int mc = 0;
+    sr_error_clear(&err);
+    assert_int_equal(srp_settings_min_cell_for(f->reg, 8, 1, &mc, &err), SR_OK);
+    assert_int_equal(mc, 8);
+    assert_int_equal(srp_settings_min_cell_for(f->reg, 0, 1, &mc, &err), SR_OK);
+    assert_int_equal(mc, 5);
+    assert_int_equal(srp_settings_min_cell_for(f->reg, 4, 1, &mc, &err), SR_ERR_USAGE);
+    assert_string_equal(err.where, "min_cell");
+    sr_error_clear(&err);
+    assert_int_equal(srp_settings_min_cell_for(f->reg, 8, 0, &mc, &err), SR_ERR_USAGE);
+    sr_stats_free(before);
+    sr_stats_free(same);
+    sr_error_clear(&err);
+    assert_int_equal(sr_settings_set_min_cell(f->reg, 3, &err), SR_OK);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_quartiles_need_ten),
+        cmocka_unit_test(test_top2_and_n_when_given),
+        cmocka_unit_test(test_mergeable_options_merge_when_small),
+        cmocka_unit_test(test_small_period_merged_with_neighbour),
+        cmocka_unit_test(test_windows_are_fixed_periods),
+        cmocka_unit_test(test_period_keys),
+        cmocka_unit_test(test_min_cell_is_a_floor),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
