@@ -416,6 +416,37 @@ static int table_for(const recipient *r, json_t *table)
     return unit && has_string(r->units, r->unit_count, unit);
 }
 
+/* Appends the publisher's own signature line to *text (a new string in its
+ * place); a keyring from before users had signing keys gets none. */
+static sr_status sign_as_publisher(sr_registry *reg, char **text, sr_error *err)
+{
+    unsigned char sig[SRP_SIGNATURE_BYTES];
+    sr_error local;
+    memset(&local, 0, sizeof local);
+    sr_status rc = srp_registry_user_sign(reg, *text, strlen(*text), sig, &local);
+    if (rc == SR_ERR_STATE)
+        return SR_OK;
+    if (rc != SR_OK) {
+        if (err && err->status == SR_OK)
+            *err = local;
+        return rc;
+    }
+    char *b64 = srp_base64_encode(sig, sizeof sig);
+    srp_buf out = SRP_BUF_INIT;
+    srp_buf_puts(&out, *text);
+    srp_buf_puts(&out, SRP_PUBLICATION_SIG_PREFIX);
+    srp_buf_puts(&out, b64 ? b64 : "");
+    free(b64);
+    if (!b64 || out.oom) {
+        srp_buf_wipe(&out);
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    }
+    srp_wipe(*text, strlen(*text));
+    free(*text);
+    *text = srp_buf_take(&out);
+    return SR_OK;
+}
+
 static sr_status write_package(build *b, const recipient *r, json_t *head, const char *dir,
                                unsigned long seq, const unsigned char *sign_pk,
                                const sr_secret *sign_sk, srp_buf *written, size_t *packages,
@@ -444,6 +475,9 @@ static sr_status write_package(build *b, const recipient *r, json_t *head, const
         rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
         goto out;
     }
+    rc = sign_as_publisher(b->reg, &text, err);
+    if (rc != SR_OK)
+        goto out;
     rc = srp_container_seal((const unsigned char *)text, strlen(text), r->pk,
                             sr_secret_cdata(sign_sk), sign_pk, &sealed, &sealed_len, err);
     if (rc != SR_OK)

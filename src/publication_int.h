@@ -12,6 +12,11 @@
 
 /* The packages' file name extension. */
 #define SRP_PUBLICATION_EXT ".sigpub"
+/* A package's plaintext is the publication's JSON, then a line with this
+ * prefix and the base64 Ed25519 signature of that JSON by the publisher's
+ * own signing key (certified by the signed keyring): who published it, even
+ * where the container is signed by the stop-gap key (srp_publication_signer). */
+#define SRP_PUBLICATION_SIG_PREFIX "\npublisher_signature:"
 /* The largest package that is read. */
 #define SRP_PUBLICATION_MAX_BYTES (256u << 20)
 

@@ -24,6 +24,10 @@
 
 struct sr_publication {
     json_t *doc;
+    unsigned char *signed_doc; /* the JSON the publisher signed, and the signature */
+    size_t signed_len;
+    int has_publisher_sig;
+    unsigned char publisher_sig[SRP_SIGNATURE_BYTES];
     const char *published_at, *published_by; /* borrowed from doc */
     char signer[SRP_FINGERPRINT_HEX];
 };
@@ -33,6 +37,7 @@ void sr_publication_free(sr_publication *pub)
     if (!pub)
         return;
     json_decref(pub->doc);
+    free(pub->signed_doc);
     free(pub);
 }
 
@@ -97,7 +102,32 @@ static sr_status open_bytes(const unsigned char *data, size_t len, const char *w
     }
     if (rc == SR_OK) {
         json_error_t jerr;
-        pub->doc = json_loadb((const char *)plain, plain_len, 0, &jerr);
+        /* The publisher's signature line, when there is one, ends it. */
+        size_t doc_len = plain_len, plen = strlen(SRP_PUBLICATION_SIG_PREFIX);
+        for (size_t i = plain_len; i-- > 0;)
+            if (plain[i] == '\n') {
+                if (plain_len - i > plen &&
+                    memcmp(plain + i, SRP_PUBLICATION_SIG_PREFIX, plen) == 0) {
+                    size_t sig_len = 0;
+                    char b64[128];
+                    snprintf(b64, sizeof b64, "%.*s", (int)(plain_len - i - plen),
+                             (const char *)plain + i + plen);
+                    unsigned char *sig = srp_base64_decode(b64, &sig_len);
+                    if (sig && sig_len == SRP_SIGNATURE_BYTES) {
+                        memcpy(pub->publisher_sig, sig, SRP_SIGNATURE_BYTES);
+                        pub->has_publisher_sig = 1;
+                        doc_len = i;
+                    }
+                    free(sig);
+                }
+                break;
+            }
+        pub->signed_doc = malloc(doc_len ? doc_len : 1);
+        if (pub->signed_doc) {
+            memcpy(pub->signed_doc, plain, doc_len);
+            pub->signed_len = doc_len;
+        }
+        pub->doc = json_loadb((const char *)plain, doc_len, 0, &jerr);
         srp_wipe(plain, plain_len);
         free(plain);
         const char *format = json_string_value(json_object_get(pub->doc, "format"));
@@ -138,6 +168,31 @@ sr_status sr_publication_open(const char *path, const char *key_path, const sr_s
     free(keytext);
     free(data);
     sr_secret_free(sk);
+    return rc;
+}
+
+static sr_status check_publisher(sr_registry *reg, sr_publication *pub, const char *path,
+                                 sr_error *err)
+{
+    unsigned char pk[SRP_SIGN_PUBLIC_BYTES];
+    const char *role = json_string_value(json_object_get(pub->doc, "publisher_role"));
+    sr_status rc = SR_OK;
+    if (!pub->has_publisher_sig) {
+        /* Only an admin's package, signed with the registry's own key, may
+         * come from a keyring without users' signing keys. */
+        if (!role || strcmp(role, "admin") != 0)
+            rc = srp_error_set_where(err, SR_ERR_CRYPTO, path,
+                                     "publication '%s' is refused: its publisher '%s' did not "
+                                     "sign it",
+                                     path, pub->published_by);
+    } else if (srp_registry_user_sign_public(reg, pub->published_by, pk, NULL) != SR_OK ||
+               !pub->signed_doc ||
+               srp_sign_verify(pub->publisher_sig, pub->signed_doc, pub->signed_len, pk) != 0) {
+        rc = srp_error_set_where(err, SR_ERR_CRYPTO, path,
+                                 "publication '%s' is refused: it is not signed by '%s', whom it "
+                                 "names as its publisher",
+                                 path, pub->published_by);
+    }
     return rc;
 }
 
@@ -205,9 +260,12 @@ sr_status sr_publication_newest(sr_registry *reg, sr_publication **out, sr_error
     }
     if (rc == SR_OK)
         rc = open_bytes(data, len, full, pk, sr_secret_cdata(sk), NULL, out, err);
-    if (rc == SR_OK && !srp_publication_signer_trusted(reg, (*out)->signer)) {
+    if (rc == SR_OK && !srp_publication_signer_trusted(reg, (*out)->signer))
         rc = srp_error_set_where(err, SR_ERR_CRYPTO, full,
                                  "'%s' is not signed by this registry: refused", full);
+    if (rc == SR_OK) /* published by whom it says, with their certified key */
+        rc = check_publisher(reg, *out, full, err);
+    if (rc != SR_OK) {
         sr_publication_free(*out);
         *out = NULL;
     }
