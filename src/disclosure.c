@@ -33,6 +33,9 @@ struct srp_sdc {
     size_t relation_count, relation_cap;
     srp_sdc_report report;
     int thin, exact;
+    size_t solve_limit;      /* while a part is audited: the report's lp_solves it may reach */
+    double work, work_limit; /* columns times linear programs, spent and allowed */
+    int over;                /* the part being audited went over a bound */
 };
 
 srp_sdc *srp_sdc_new(long min_cell)
@@ -504,6 +507,16 @@ static int audit_part(srp_sdc *s, audit *a, size_t k, const unsigned char *state
             row_start[rows] = nnz;
         }
     }
+    size_t nwant = 0;
+    for (size_t j = 0; j < cols; j++)
+        nwant += want[j];
+    double work = 2.0 * (double)nwant * (double)cols;
+    if (s->work_limit > 0 && s->work + work > s->work_limit) {
+        s->over = 1; /* srp_sdc_solve withholds the part */
+        rc = 0;
+        goto out;
+    }
+    s->work += work;
     srp_lp_problem p = {cols, rows, row_start, row_col, row_coef, rhs, value};
     if (srp_lp_intervals(&p, want, s->exact ? HUGE_VAL : required(s), clo, chi, cexact,
                          &s->report.lp_solves) != 0)
@@ -638,6 +651,8 @@ static int fixable(srp_sdc *s, audit *a, size_t k, size_t f, int *yes)
 static int repair(srp_sdc *s, audit *a, size_t k)
 {
     for (;;) {
+        if (s->over || (s->solve_limit && s->report.lp_solves > s->solve_limit))
+            return 0; /* over budget: srp_sdc_solve withholds the part */
         for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++)
             if ((s->flags[a->comp_cell[i]] & F_STALE) && recheck(s, a, k, a->comp_cell[i]) != 0)
                 return -1;
@@ -650,6 +665,8 @@ static int repair(srp_sdc *s, audit *a, size_t k)
         size_t part = a->comp_start[k + 1] - a->comp_start[k];
         int check_at = part <= 200 ? 0 : 3;
         for (int tries = 0; !holds(s, s->lo[f], s->hi[f]); tries++) {
+            if (s->over || (s->solve_limit && s->report.lp_solves > s->solve_limit))
+                return 0;
             size_t c = (size_t)-1;
             int yes = 1;
             if (tries == check_at && fixable(s, a, k, f, &yes) != 0)
@@ -783,6 +800,30 @@ static int settle(srp_sdc *s, audit *a, size_t k, int mark)
     return 0;
 }
 
+/* The LP audit's bounds, so that no query runs for minutes: a connected
+ * part with more withheld cells than this (the columns of its linear
+ * programs), or one whose audit needs more linear programs or more work
+ * (columns times programs), is not audited cell by cell. Every count of it
+ * above zero is withheld instead, the safe side (srp_sdc_report.over_budget).
+ * The bounds count work, never time, so the outcome is the same on every
+ * run. */
+#define SRP_SDC_AUDIT_MAX_CELLS 2000
+#define SRP_SDC_AUDIT_MAX_SOLVES 20000
+#define SRP_SDC_AUDIT_MAX_WORK 4e6
+
+static void withhold_part(srp_sdc *s, const audit *a, size_t k)
+{
+    for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++) {
+        size_t c = a->comp_cell[i];
+        if (s->state[c] == SRP_SDC_PUBLISHED && s->counts[c] != 0)
+            s->state[c] = SRP_SDC_SECONDARY;
+        s->flags[c] &= (unsigned char)~(F_NARROW | F_RELEASED);
+        s->lo[c] = 0;
+        s->hi[c] = HUGE_VAL;
+    }
+    s->report.over_budget++;
+}
+
 size_t srp_sdc_solve(srp_sdc *s)
 {
     audit a;
@@ -794,15 +835,29 @@ size_t srp_sdc_solve(srp_sdc *s)
     }
     s->report.components = a.comps;
     for (size_t k = 0; k < a.comps; k++) {
-        int any = 0;
-        for (size_t i = a.comp_start[k]; i < a.comp_start[k + 1] && !any; i++)
-            any = s->state[a.comp_cell[i]] != SRP_SDC_PUBLISHED;
-        if (!any)
+        size_t withheld = 0;
+        for (size_t i = a.comp_start[k]; i < a.comp_start[k + 1]; i++)
+            withheld += s->state[a.comp_cell[i]] != SRP_SDC_PUBLISHED;
+        if (!withheld)
             continue;
+        if (withheld > SRP_SDC_AUDIT_MAX_CELLS) {
+            withhold_part(s, &a, k);
+            continue;
+        }
+        size_t solves_before = s->report.lp_solves;
+        s->solve_limit = solves_before + SRP_SDC_AUDIT_MAX_SOLVES;
+        s->work = 0;
+        s->work_limit = SRP_SDC_AUDIT_MAX_WORK;
+        s->over = 0;
         /* The pinned go first, so that repair does not protect them. */
         if (audit_current(s, &a, k) != 0 || settle(s, &a, k, 0) != 0 || repair(s, &a, k) != 0 ||
             (s->thin && thin(s, &a, k) != 0) || settle(s, &a, k, 1) != 0)
             s->report.audit_failed = 1;
+        if (s->over || s->report.lp_solves > s->solve_limit)
+            withhold_part(s, &a, k);
+        s->solve_limit = 0;
+        s->work_limit = 0;
+        s->over = 0;
     }
 out:
     audit_release(&a);

@@ -92,6 +92,7 @@ typedef struct srp_sdc_report {
     size_t components;   /* connected parts audited */
     size_t lp_solves;    /* linear programs solved */
     int audit_failed;    /* the solver failed or memory ran out: the quick start stands */
+    size_t over_budget;  /* parts too large to audit: every count above zero withheld */
 } srp_sdc_report;
 void srp_sdc_report_of(const srp_sdc *sdc, srp_sdc_report *out);
 
