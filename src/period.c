@@ -16,8 +16,7 @@ static int month_days(int y, int m)
     return days[m - 1] + (m == 2 && srp_date_valid(y, 2, 29));
 }
 
-/* The month index y*12 + m-1 as a date: its first day, or (last) its last. */
-static void month_date(int index, int last, char out[11])
+void srp_period_month_date(int index, int last, char out[11])
 {
     int y = index / 12, m = index % 12 + 1;
     snprintf(out, 11, "%04d-%02d-%02d", y % 10000, m, last ? month_days(y, m) : 1);
@@ -33,18 +32,18 @@ static sr_status not_fixed(int a, int b, sr_error *err)
     else if (a % 6 == 0 && a + 5 <= b)
         len = 6;
     char from[11], to[11], sfrom[11], sto[11], wfrom[11], wto[11];
-    month_date(a, 0, from);
-    month_date(b, 1, to);
-    month_date(a, 0, sfrom);
-    month_date(a + len - 1, 1, sto);
+    srp_period_month_date(a, 0, from);
+    srp_period_month_date(b, 1, to);
+    srp_period_month_date(a, 0, sfrom);
+    srp_period_month_date(a + len - 1, 1, sto);
     int wide = a / 6 == b / 6 ? 6 : a / 12 == b / 12 ? 12 : 0;
     if (!wide)
         return srp_error_set_where(err, SR_ERR_USAGE, "to",
                                    "the period %s to %s is not one quarter, half-year or year: the "
                                    "nearest is %s to %s",
                                    from, to, sfrom, sto);
-    month_date(a / wide * wide, 0, wfrom);
-    month_date(a / wide * wide + wide - 1, 1, wto);
+    srp_period_month_date(a / wide * wide, 0, wfrom);
+    srp_period_month_date(a / wide * wide + wide - 1, 1, wto);
     return srp_error_set_where(err, SR_ERR_USAGE, "to",
                                "the period %s to %s is not one quarter, half-year or year: the "
                                "nearest are %s to %s and %s to %s",
@@ -68,8 +67,8 @@ sr_status srp_period_check(const char *from, const char *to, char out_from[11], 
     a = y * 12 + (m - 1) / 3 * 3; /* the first month of its quarter */
     if (d != 1 || (m - 1) % 3 != 0) {
         char before[11], after[11];
-        month_date(a, 0, before);
-        month_date(a + 3, 0, after);
+        srp_period_month_date(a, 0, before);
+        srp_period_month_date(a + 3, 0, after);
         return srp_error_set_where(err, SR_ERR_USAGE, "from",
                                    "the start date '%s' is not the first day of a quarter: the "
                                    "nearest are %s and %s",
@@ -85,8 +84,8 @@ one_date:
     b = y * 12 + (m - 1) / 3 * 3 + 2; /* the last month of its quarter */
     if (m % 3 != 0 || d != month_days(y, m)) {
         char before[11], after[11];
-        month_date(b - 3, 1, before);
-        month_date(b, 1, after);
+        srp_period_month_date(b - 3, 1, before);
+        srp_period_month_date(b, 1, after);
         return srp_error_set_where(err, SR_ERR_USAGE, "to",
                                    "the end date '%s' is not the last day of a quarter: the "
                                    "nearest are %s and %s",
@@ -97,8 +96,8 @@ one_date:
                                    "a period needs both a start and an end date");
     if (a > b) {
         char f[11], t[11];
-        month_date(a, 0, f);
-        month_date(b, 1, t);
+        srp_period_month_date(a, 0, f);
+        srp_period_month_date(b, 1, t);
         return srp_error_set_where(err, SR_ERR_USAGE, "from",
                                    "the start date %s is after the end date %s", f, t);
     }
@@ -109,8 +108,8 @@ one_date:
                                                       : SRP_PERIOD_NONE;
     if (k == SRP_PERIOD_NONE)
         return not_fixed(a, b, err);
-    month_date(a, 0, out_from);
-    month_date(b, 1, out_to);
+    srp_period_month_date(a, 0, out_from);
+    srp_period_month_date(b, 1, out_to);
     if (kind)
         *kind = k;
     return SR_OK;
@@ -186,7 +185,7 @@ int srp_period_bounds(const char *key, char from[11], char to[11])
         return -1;
     if (slash && (key_months(slash + 1, strlen(slash + 1), &c, &d) != 0 || c < a))
         return -1;
-    month_date(a, 0, from);
-    month_date(slash ? d : b, 1, to);
+    srp_period_month_date(a, 0, from);
+    srp_period_month_date(slash ? d : b, 1, to);
     return 0;
 }

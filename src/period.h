@@ -46,5 +46,8 @@ int srp_period_key(srp_period_kind kind, const char *date, char *out, size_t siz
  * from the start of the first to the end of the second); -1 when key
  * names no period. */
 int srp_period_bounds(const char *key, char from[11], char to[11]);
+/* The month index y*12 + m-1 as a date YYYY-MM-DD: its first day, or
+ * (last) its last. */
+void srp_period_month_date(int index, int last, char out[11]);
 
 #endif

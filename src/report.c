@@ -85,19 +85,6 @@ const char *sr_report_unit(const sr_report *r)
 
 /* ---- the period ---- */
 
-static int month_days(int y, int m)
-{
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return days[m - 1] + (m == 2 && srp_date_valid(y, 2, 29));
-}
-
-/* The month index y*12 + m-1 as a date: the first (last = 0) or last day. */
-static void month_date(int index, int last, char out[11])
-{
-    int y = index / 12, m = index % 12 + 1;
-    snprintf(out, 11, "%04d-%02d-%02d", y % 10000, m, last ? month_days(y, m) : 1);
-}
-
 sr_status sr_report_period(const sr_report_options *o, char from[11], char to[11], sr_error *err)
 {
     from[0] = to[0] = '\0';
@@ -110,8 +97,8 @@ sr_status sr_report_period(const sr_report_options *o, char from[11], char to[11
         if (o->year < 1900 || o->year > 9999)
             return srp_error_set_where(err, SR_ERR_USAGE, "date",
                                        "the year %d is not a year of the registry", o->year);
-        month_date(o->year * 12, 0, from);
-        month_date(o->year * 12 + 11, 1, to);
+        srp_period_month_date(o->year * 12, 0, from);
+        srp_period_month_date(o->year * 12 + 11, 1, to);
         return SR_OK;
     }
     if (!o->from && !o->to && o->compare_previous)
@@ -271,8 +258,8 @@ sr_status sr_report_run(sr_registry *reg, const sr_report_options *options, sr_r
     if (r->from[0] && options->compare_previous) {
         int a = month_index(r->from), b = month_index(r->to), months = b - a + 1;
         r->compare = 1;
-        month_date(a - months, 0, r->pfrom);
-        month_date(a - 1, 1, r->pto);
+        srp_period_month_date(a - months, 0, r->pfrom);
+        srp_period_month_date(a - 1, 1, r->pto);
     }
     if (r->from[0] && month_index(r->to) - month_index(r->from) < 12)
         r->by_quarter = 1;
