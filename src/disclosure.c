@@ -512,7 +512,15 @@ static int audit_part(srp_sdc *s, audit *a, size_t k, const unsigned char *state
         nwant += want[j];
     double work = 2.0 * (double)nwant * (double)cols;
     if (s->work_limit > 0 && s->work + work > s->work_limit) {
-        s->over = 1; /* srp_sdc_solve withholds the part */
+        /* Over budget: srp_sdc_solve withholds the part. The cells asked
+         * for read as unbounded meanwhile, so every caller's loop ends. */
+        s->over = 1;
+        for (size_t j = 0; j < cols; j++)
+            if (want[j]) {
+                lo[cell_of[j]] = 0;
+                hi[cell_of[j]] = HUGE_VAL;
+                exact[cell_of[j]] = 0;
+            }
         rc = 0;
         goto out;
     }
