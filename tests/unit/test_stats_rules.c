@@ -30,6 +30,7 @@
 #include "sigreg/settings.h"
 #include "sigreg/stats.h"
 #include "sigreg/units.h"
+#include "stats_row.h"
 
 static const char FORM[] =
     "{\"format\":\"sigreg-form/1\",\"id\":\"rt-intake\",\"version\":1,\"phase\":\"intake\","
@@ -134,25 +135,6 @@ static sr_stats *run(fixture *f, const char *form, const char *by)
     q.form = form;
     q.by[0] = by;
     return run_query(f, &q);
-}
-
-static const sr_stats_row *row(const sr_stats *s, const char *item, const char *by,
-                               const char *value)
-{
-    const sr_stats_row *found = NULL;
-    for (size_t i = 0; i < sr_stats_row_count(s); i++) {
-        const sr_stats_row *r = sr_stats_row_at(s, i);
-        if (strcmp(r->item, item) != 0 || strcmp(r->value, value) != 0)
-            continue;
-        if ((by == NULL) != (r->by[0] == NULL) || (by && strcmp(by, r->by[0]) != 0))
-            continue;
-        if (found)
-            fail_msg("two rows for %s %s %s", item, by ? by : "-", value);
-        found = r;
-    }
-    if (!found)
-        fail_msg("no row for %s %s %s", item, by ? by : "-", value);
-    return found;
 }
 
 static int has_row(const sr_stats *s, const char *item, const char *value)

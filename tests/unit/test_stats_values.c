@@ -27,6 +27,7 @@
 #include "sigreg/settings.h"
 #include "sigreg/stats.h"
 #include "sigreg/units.h"
+#include "stats_row.h"
 
 /* ---- the forms ------------------------------------------------------------------ */
 
@@ -247,27 +248,6 @@ static sr_stats *run(fixture *f, const char *form, const char *by, int change)
         fail_msg("stats %s: %s", form, err.message);
     assert_int_equal(sr_stats_min_cell(s), 3);
     return s;
-}
-
-/* The row of item and value (in group by, NULL when not grouped); fails when
- * there is none or more than one. */
-static const sr_stats_row *row(const sr_stats *s, const char *item, const char *by,
-                               const char *value)
-{
-    const sr_stats_row *found = NULL;
-    for (size_t i = 0; i < sr_stats_row_count(s); i++) {
-        const sr_stats_row *r = sr_stats_row_at(s, i);
-        if (strcmp(r->item, item) != 0 || strcmp(r->value, value) != 0)
-            continue;
-        if ((by == NULL) != (r->by[0] == NULL) || (by && strcmp(by, r->by[0]) != 0))
-            continue;
-        if (found)
-            fail_msg("two rows for %s %s %s", item, by ? by : "-", value);
-        found = r;
-    }
-    if (!found)
-        fail_msg("no row for %s %s %s", item, by ? by : "-", value);
-    return found;
 }
 
 /* A published count with its denominator and percent (percent < 0: none). */
