@@ -83,6 +83,15 @@ make_registry() {
 }
 
 # Checksums of the registry's files, to prove that a refusal changed nothing.
+# Changes the byte at OFFSET in FILE to a different value (flips its lowest
+# bit), so a tamper test never writes the byte that was already there.
+flip_byte() {
+  local file=$1 offset=$2 old
+  old=$(od -An -tu1 -j "$offset" -N1 "$file" | tr -d ' ')
+  [ -n "$old" ] || { echo "flip_byte: $file has no byte at $offset" >&2; return 1; }
+  printf "\\$(printf '%03o' $((old ^ 1)))" | dd of="$file" bs=1 seek="$offset" conv=notrunc 2>/dev/null
+}
+
 registry_sums() { sha256sum reg.db reg.keyring reg.codekey 2>/dev/null; }
 
 # none_contains "FILE..." STRING...: none of the files (or folders, searched

@@ -137,7 +137,7 @@ check "no output for the wrong key" test ! -e bad2
 refused "wrong signer" "signed by" --passphrase-file ev.pass open-extract one.sigx --key eva.key --out bad3 --signer "0000$(cut -c5- <<<"$SIGNER")"
 check "no output for the wrong signer" test ! -e bad3
 cp one.sigx tampered.sigx
-printf 'X' | dd of=tampered.sigx bs=1 seek=$(( $(stat -c %s one.sigx) / 2 )) conv=notrunc 2>/dev/null
+flip_byte tampered.sigx $(( $(stat -c %s one.sigx) / 2 ))
 refused "tampered" "altered|damaged|signature" --passphrase-file ev.pass open-extract tampered.sigx --key eva.key --out bad4
 check "no output for a tampered file" test ! -e bad4
 head -c $(( $(stat -c %s one.sigx) - 100 )) one.sigx > short.sigx
@@ -146,11 +146,11 @@ check "no output for a truncated file" test ! -e bad5
 # Version 2 is written; refusals name what is wrong and leave nothing.
 check "the container is version 2" bash -c 'head -c 8 one.sigx | grep -qx SIGREGX2'
 cp one.sigx chunk.sigx
-printf '\x01' | dd of=chunk.sigx bs=1 seek=2000 conv=notrunc 2>/dev/null
+flip_byte chunk.sigx 2000
 refused "a tampered chunk" "does not decrypt: it was altered" --passphrase-file ev.pass open-extract chunk.sigx --key eva.key --out bad6
 check "no output for a tampered chunk" test ! -e bad6
 cp one.sigx sig.sigx
-printf '\x01' | dd of=sig.sigx bs=1 seek=$(( $(stat -c %s one.sigx) - 10 )) conv=notrunc 2>/dev/null
+flip_byte sig.sigx $(( $(stat -c %s one.sigx) - 10 ))
 refused "a tampered signature" "signature does not verify" --passphrase-file ev.pass open-extract sig.sigx --key eva.key --out bad7
 check "no output for a tampered signature" test ! -e bad7
 head -c $(( $(stat -c %s one.sigx) - 64 )) one.sigx > nosig.sigx
@@ -166,7 +166,7 @@ cp "$V1/eva.key" v1.key
 ok "a version 1 extract opens" --passphrase-file ev.pass open-extract "$V1/v1.sigx" --key v1.key --out v1 --signer "$(cat "$V1/signer")"
 check "a version 1 extract gives the same files" bash -c "cd v1 && sha256sum -c --quiet '$V1/SHA256SUMS'"
 cp "$V1/v1.sigx" v1bad.sigx
-printf 'X' | dd of=v1bad.sigx bs=1 seek=5000 conv=notrunc 2>/dev/null
+flip_byte v1bad.sigx 5000
 refused "a tampered version 1 extract" "signature does not verify" --passphrase-file ev.pass open-extract v1bad.sigx --key v1.key --out bad9
 check "no output for a tampered version 1 extract" test ! -e bad9
 refused "a version 1 extract from another signer" "signed by" --passphrase-file ev.pass open-extract "$V1/v1.sigx" --key v1.key --out bad10 --signer "$SIGNER"

@@ -109,10 +109,10 @@ refused "view: not our key" "recipient|not for|key" view "$A1_PKG" sig-intake --
 # A tampered package is refused
 cp "$EVAL_PKG" tampered.sigpub
 size=$(stat -c %s tampered.sigpub)
-printf '\x00' | dd of=tampered.sigpub bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+flip_byte tampered.sigpub $((size / 2))
 refused "view: tampered package" "publication .* is refused: it (is damaged|does not decrypt)" view tampered.sigpub sig-intake --key eval.key --passphrase-file admin.pass
 A1_NEW=$(ls reg.publications/*-ana1.sigpub | sort | tail -1)
-printf '\x00' | dd of="$A1_NEW" bs=1 seek=$(($(stat -c %s "$A1_NEW") / 2)) conv=notrunc 2>/dev/null
+flip_byte "$A1_NEW" $(($(stat -c %s "$A1_NEW") / 2))
 refused "analyst: tampered package" "publication .* is refused: it (is damaged|does not decrypt)" "${A1[@]}" stats sig-intake
 
 # Half-years as the period: the newest package answers by half, not by year
