@@ -197,6 +197,11 @@ static void reminder_list(const web_request *rq, html *h, const rows *list, cons
 
 void page_cases(const web_request *rq, web_response *rs)
 {
+    /* Analysts have no cases: their start page is the summaries. */
+    if (sr_registry_role(rq->reg) == SR_ROLE_ANALYST) {
+        page_redirect(rs, "/stats");
+        return;
+    }
     html *h = rs->page;
     sr_error err;
     sr_error_clear(&err);

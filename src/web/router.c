@@ -10,7 +10,7 @@
 
 /* clang-format off */
 static const web_route routes[] = {
-    {"GET",  "",                 page_cases,         ADMIN | COORD, "cases", -1},
+    {"GET",  "",                 page_cases,         SR_ANY_ROLE,   "cases", -1},
     {"GET",  "case/new",         page_case_new,      ADMIN | COORD, "case-new", -1},
     {"POST", "case/new",         page_case_new,      ADMIN | COORD, NULL, -1},
     {"GET",  "case/*",           page_case,          ADMIN | COORD, "case", 1},

@@ -184,6 +184,36 @@ static const text_pair texts[WT_COUNT] = {
                                    "the code is not the case's: nothing was erased"},
     [WT_CASE_RESPONSE_ID] = {"registrering", "response"},
     [WT_DECIMAL_POINT] = {",", "."},
+    [WT_STATS_ALL_CASES] = {"Ärenden efter status", "Cases by status"},
+    [WT_STATS_NOTES] = {"Om tabellerna", "About the tables"},
+    [WT_STATS_PERIODS] = {"Perioder", "Periods"},
+    [WT_PERIOD_YEAR] = {"Helår", "Whole years"},
+    [WT_PERIOD_HALF] = {"Halvår", "Half-years"},
+    [WT_PERIOD_QUARTER] = {"Kvartal", "Quarters"},
+    [WT_STATS_PUBLISHED_SUMMARY] = {"Publicerat", "Published"},
+    [WT_STATS_PUBLISHED_BY] = {"av", "by"},
+    [WT_STATS_FIGURES] = {"tal", "figures"},
+    [WT_STATS_WITHHELD] = {"undertryckta", "withheld"},
+    [WT_STATS_PACKAGES] = {"paket till mottagarna", "packages for the recipients"},
+    [WT_STATS_BY_UNIT] = {"Enhet", "Unit"},
+    [WT_STATS_BY_AGE] = {"Åldersgrupp", "Age band"},
+    [WT_STATS_BY_YEAR] = {"År", "Year"},
+    [WT_STATS_BY_HALF] = {"Halvår", "Half-year"},
+    [WT_STATS_BY_QUARTER] = {"Kvartal", "Quarter"},
+    [WT_STATS_CHART_DESC] = {"Stapeldiagram över andelarna i tabellen nedan; undertryckta "
+                             "värden visas utan stapel.",
+                             "Bar chart of the shares in the table below; withheld values "
+                             "have no bar."},
+    [WT_STATS_NOTHING] = {"Inga tal att visa.", "No figures to show."},
+    [WT_STATS_COUNT_OF] = {"Räknas", "Counted"},
+    [WT_STATS_REPORT_EXPLAIN] = {"Rapporten till nämnden som en HTML-sida att spara och skriva "
+                                 "ut (samma som sigreg report).",
+                                 "The report for the board as an HTML page to save and print "
+                                 "(the same as sigreg report)."},
+    [WT_STATS_PUBLISH_EXPLAIN] = {"Beräknar alla sammanställningar för dina enheter, skyddade "
+                                  "som en helhet, och förseglar dem till enheternas analytiker.",
+                                  "Computes every summary of your units, protected as one "
+                                  "whole, and seals them to the units' analysts."},
 };
 /* clang-format on */
 
