@@ -130,10 +130,26 @@ sr_status sr_case_list(sr_registry *reg, const sr_case_filter *filter, sr_case_f
 /* Registers answers to form id (version 0: the newest) on date (NULL:
  * today, the local date). A rejected set fills problems and stores
  * nothing; a refusal by the life-cycle rules says why, with where "date"
- * or "form". */
+ * or "form". The rules of the answers that need the case apply too: a
+ * derived answer left out is filled (sr_case_derived_answers), a consent
+ * the form requires and the answers lack is refused with the form's
+ * explanation (where = the consent item; FORMS.md, "consent"), and free text
+ * holding a personnummer is refused. Accepted answers may come with
+ * warnings in problems (sr_problems_is_warning), e.g. a free text that looks
+ * like a name. */
 sr_status sr_register(sr_registry *reg, const char *code, const char *form_id, int version,
                       const char *date, const char *answers_json, size_t len, sr_problems *problems,
                       int64_t *response_id, sr_error *err);
+/* The answers the library derives for a registration of form on the case,
+ * set into answers (built on that form): the birth year when the case has a
+ * personnummer (the item marked "derived": "birth_year"). A front end does
+ * not ask an item that is derived and filled; without a personnummer it is
+ * asked. *filled (may be NULL) says how many were set. sr_register fills
+ * the same answers when they are left out, and refuses a different one.
+ * Audited as a reading of the case. */
+sr_status sr_case_derived_answers(sr_registry *reg, const char *code, const sr_form *form,
+                                  sr_answers *answers, size_t *filled, sr_error *err);
+
 /* Replaces a response's answers (and date, when not NULL) with a new
  * revision; the old one is kept in the history. The new date must keep the
  * response's place among the case's other registrations (the rules of
