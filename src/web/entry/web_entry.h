@@ -16,6 +16,7 @@ typedef struct web_serve_options {
     int port;             /* 0: the system chooses one */
     int open_browser;     /* 1: open the URL with xdg-open where there is a display */
     int idle_minutes;     /* a session locks after this long idle; 0: 15 */
+    int idle_seconds;     /* > 0: instead, this many seconds (for tests; never longer) */
     int busy_timeout_ms;  /* passed to every sr_registry_open; 0: the library's default */
 } web_serve_options;
 
