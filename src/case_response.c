@@ -391,6 +391,24 @@ out:
     return rc;
 }
 
+sr_status sr_response_case(sr_registry *reg, int64_t response_id, char code[SR_CASE_CODE_SIZE],
+                           sr_error *err)
+{
+    stored_response r;
+    srp_case_state c;
+    code[0] = '\0';
+    sr_status rc = srp_case_require_role(reg, "see cases", err);
+    if (rc == SR_OK)
+        rc = read_response(reg, response_id, &r, err);
+    /* A response of a case outside the user's units is refused as the case
+     * itself would be. */
+    if (rc == SR_OK)
+        rc = srp_case_open_for(reg, r.code, "see cases", NULL, &c, err);
+    if (rc == SR_OK)
+        memcpy(code, c.code, SR_CASE_CODE_SIZE);
+    return rc;
+}
+
 /* ---- what may come next ------------------------------------------------------------------------
  */
 

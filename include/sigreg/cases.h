@@ -142,6 +142,12 @@ sr_status sr_register(sr_registry *reg, const char *code, const char *form_id, i
 sr_status sr_response_edit(sr_registry *reg, int64_t response_id, const char *date,
                            const char *answers_json, size_t len, sr_problems *problems,
                            int *revision, sr_error *err);
+/* The case a response belongs to (for a page that has only the response's
+ * id): SR_ERR_NOT_FOUND for no such response; a case outside the user's
+ * units is refused as sr_case_show refuses it. Not audited itself: the
+ * caller reads the case next (sr_case_show), which is. */
+sr_status sr_response_case(sr_registry *reg, int64_t response_id, char code[SR_CASE_CODE_SIZE],
+                           sr_error *err);
 
 /* Reopens a closed case; the reason is stored encrypted, not in the log. */
 sr_status sr_case_reopen(sr_registry *reg, const char *code, const char *reason, sr_error *err);

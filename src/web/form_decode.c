@@ -545,7 +545,7 @@ int form_decode_fields(const sr_form *form, const form_field *fields, size_t cou
             refused = 1;
             goto out;
         }
-        if (name[0] == '_') {
+        if (control_name(name) || name[0] == '_') {
             if (!control_name(name)) {
                 refused = 1;
                 goto out;

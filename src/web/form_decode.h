@@ -31,7 +31,7 @@ typedef struct form_field {
 } form_field;
 
 /* The page's own fields, which hold no answer. */
-#define FORM_FIELD_CSRF "_csrf"     /* the session's token (checked by the server) */
+#define FORM_FIELD_CSRF "csrf" /* the session's token (page_csrf_field; the server checks it) */
 #define FORM_FIELD_ACTION "_action" /* which button was pressed */
 #define FORM_FIELD_DATE "_date"     /* the registration date */
 #define FORM_FIELD_SHOWN "_shown"   /* the items the page showed, separated by spaces */

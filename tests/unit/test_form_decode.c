@@ -114,7 +114,7 @@ static void assert_problem(fixture *f, const char *id, const char *message)
 static void test_every_type(void **state)
 {
     fixture *f = *state;
-    int n = DECODE(f, "sv", {"_csrf", "token"}, {"b", "ja"}, {"c", "y"}, {"m", "a"}, {"m", "c3"},
+    int n = DECODE(f, "sv", {FORM_FIELD_CSRF, "token"}, {"b", "ja"}, {"c", "y"}, {"m", "a"}, {"m", "c3"},
                    {"i", " 7 "}, {"d", "3,5"}, {"s", "4"}, {"dt", "2024-02-29"},
                    {"t", "rad1\r\nrad2"}, {"cond", "-0"});
     assert_int_equal(n, 0);
@@ -246,7 +246,7 @@ static void test_unknown_field_refused(void **state)
     form_field *fields = calloc(many, sizeof *fields);
     assert_non_null(fields);
     for (size_t k = 0; k < many; k++)
-        fields[k] = (form_field){"_csrf", "x"};
+        fields[k] = (form_field){FORM_FIELD_CSRF, "x"};
     assert_int_equal(form_decode_fields(f->form, fields, many, "sv", f->answers, f->problems), -1);
     free(fields);
     assert_value(f, "i", "5");
