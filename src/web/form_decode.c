@@ -488,14 +488,6 @@ static int control_name(const char *name)
     return 0;
 }
 
-const char *form_field_get(const form_field *fields, size_t count, const char *name)
-{
-    for (size_t k = 0; k < count; k++)
-        if (fields[k].name && strcmp(fields[k].name, name) == 0)
-            return fields[k].value;
-    return NULL;
-}
-
 /* Marks the items a _shown value names; -1 when one is no item. */
 static int mark_shown(const sr_form *form, const char *list, unsigned char *shown)
 {
@@ -520,9 +512,11 @@ static int mark_shown(const sr_form *form, const char *list, unsigned char *show
     return 0;
 }
 
-int form_decode_fields(const sr_form *form, const form_field *fields, size_t count,
-                       const char *lang, sr_answers *into, sr_problems *problems)
+int form_decode_fields(const sr_form *form, const web_fields *posted, const char *lang,
+                       sr_answers *into, sr_problems *problems)
 {
+    const web_field *fields = posted ? posted->items : NULL;
+    size_t count = posted ? posted->count : 0;
     size_t items = sr_form_item_count(form), before = sr_problems_count(problems);
     size_t *per_item = NULL;
     unsigned char *shown = NULL;

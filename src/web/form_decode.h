@@ -22,13 +22,8 @@
 
 #include <stddef.h>
 
+#include "request.h"
 #include "sigreg/form.h"
-
-/* One name=value pair of an urlencoded body, decoded (borrowed strings). */
-typedef struct form_field {
-    const char *name;
-    const char *value;
-} form_field;
 
 /* The page's own fields, which hold no answer. */
 #define FORM_FIELD_CSRF "csrf" /* the session's token (page_csrf_field; the server checks it) */
@@ -37,26 +32,25 @@ typedef struct form_field {
 #define FORM_FIELD_SHOWN "_shown"   /* the items the page showed, separated by spaces */
 #define FORM_FIELD_FOCUS "_focus"   /* the item to go back to */
 
-/* At most this many fields in one post (every option of a large form fits). */
-#define FORM_DECODE_MAX_FIELDS 4096
+/* At most this many fields in one post (the request parser's own bound). */
+#define FORM_DECODE_MAX_FIELDS WEB_FIELDS_MAX
 /* The longest value of a field that is not a text item's. */
 #define FORM_DECODE_MAX_VALUE 256
-
-/* The first value of the field called name, or NULL (borrowed). */
-const char *form_field_get(const form_field *fields, size_t count, const char *name);
 
 /* Decodes fields into `into` (a set for form, which may already hold
  * answers: a draft's). The items named in FORM_FIELD_SHOWN (or, without it,
  * the items that have a field) take the posted answers: an item shown but
  * not answered loses its answer. Items whose condition no longer holds lose
  * their answers (in form order, so that conditions on them follow).
- * Messages are in lang ("sv" or "en"; NULL: Swedish).
+ * Messages are in lang ("sv" or "en"; NULL: Swedish). fields may be the
+ * request parser's (request.h) or any others: nothing here relies on the
+ * parser's checks.
  *
  * Returns the number of problems added to problems (0: every posted answer
  * was taken), or -1 when the post is refused as a whole (one problem with
  * path "(fields)" says why, and `into` is unchanged) or memory ran out. */
-int form_decode_fields(const sr_form *form, const form_field *fields, size_t count,
-                       const char *lang, sr_answers *into, sr_problems *problems);
+int form_decode_fields(const sr_form *form, const web_fields *fields, const char *lang,
+                       sr_answers *into, sr_problems *problems);
 
 /* Checks a typed date (the registration date, or a date item): 0 and the
  * canonical "YYYY-MM-DD" in out, or -1 when it is no date that exists. */

@@ -101,7 +101,7 @@ static void current_value(const form_view *v, size_t i, const sr_item_info *info
     c->from_post = 0;
     if (problem && v->fields) {
         c->from_post = 1;
-        c->text = form_field_get(v->fields, v->field_count, info->id);
+        c->text = web_fields_get(v->fields, info->id);
         return;
     }
     if (!v->answers || !sr_answers_has(v->answers, i))
@@ -149,8 +149,9 @@ static int multi_checked(const form_view *v, const sr_item_info *info, const cur
                          const char *code)
 {
     if (c->from_post) {
-        for (size_t k = 0; k < v->field_count; k++)
-            if (strcmp(v->fields[k].name, info->id) == 0 && strcmp(v->fields[k].value, code) == 0)
+        const char *value;
+        for (size_t k = 0; (value = web_fields_get_at(v->fields, info->id, k)); k++)
+            if (strcmp(value, code) == 0)
                 return 1;
         return 0;
     }

@@ -31,10 +31,9 @@
 
 typedef struct form_view {
     const sr_form *form;
-    const sr_answers *answers; /* the values shown */
-    const form_field *fields;  /* the post as typed, shown back for items with a
-                                  problem; may be NULL */
-    size_t field_count;
+    const sr_answers *answers;   /* the values shown */
+    const web_fields *fields;    /* the post as typed, shown back for items with a
+                                    problem; may be NULL */
     const sr_problems *problems; /* by item id; may be NULL */
     const char *lang;            /* "sv" or "en" */
     const unsigned char *only;   /* NULL: every item; else only items i with only[i] */

@@ -95,6 +95,10 @@ static const text_pair texts[] = {
     [FT_SAVED] = {"Registreringen är sparad (%lld).", "The registration is saved (%lld)."},
     [FT_EDITED] = {"Ändringen är sparad (version %d).", "The change is saved (revision %d)."},
     [FT_WARNINGS] = {"Att kontrollera", "Please check"},
+    [FT_NOT_APPLICABLE] =
+        {"Frågan gäller inte med de andra svaren; ändra först svaret den beror på.",
+         "The question does not apply given the other answers; first change "
+         "the answer it depends on."},
 };
 
 _Static_assert(sizeof texts / sizeof texts[0] == FT_COUNT, "one text per id");

@@ -115,9 +115,21 @@ void page_csrf_field(const web_request *rq, html *h)
     html_raw(h, "\">");
 }
 
+/* 1 when path is one on this server: "/..." of printable ASCII, not "//"
+ * or "/\" (which browsers take for another host). */
+static int local_path(const char *path)
+{
+    if (!path || path[0] != '/' || path[1] == '/' || path[1] == '\\')
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+        if (*p < 0x21 || *p > 0x7e || *p == '\\')
+            return 0;
+    return 1;
+}
+
 void page_redirect(web_response *rs, const char *path)
 {
-    if (!path || path[0] != '/' || path[1] == '/')
+    if (!local_path(path))
         path = "/";
     snprintf(rs->location, sizeof rs->location, "%s", path);
     rs->status = 303;

@@ -135,7 +135,7 @@ int web_session_sweep(web_sessions *t, time_t now, long idle_seconds)
         if (s->reg) {
             web_session_lock(s);
             locked++;
-        } else if (!s->user[0]) {
+        } else if (!s->user[0] || now - s->last_used >= WEB_LOCKED_MAX_SECONDS) {
             web_session_end(s);
         }
     }

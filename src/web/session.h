@@ -25,6 +25,7 @@
 #define WEB_TOKEN_BYTES 32
 #define WEB_TOKEN_HEX (2 * WEB_TOKEN_BYTES)
 #define WEB_SESSIONS_MAX 64
+#define WEB_LOCKED_MAX_SECONDS (12 * 3600) /* a locked session ends after this long */
 
 typedef struct web_session {
     int used;
@@ -61,8 +62,9 @@ int web_session_login(web_session *s, sr_registry *reg, time_t now);
 void web_session_lock(web_session *s);
 /* Ends the session: closes its handle and wipes the slot. */
 void web_session_end(web_session *s);
-/* Locks every session idle longer than idle_seconds and drops anonymous
- * ones idle that long; returns how many were locked. */
+/* Locks every session idle longer than idle_seconds, drops anonymous ones
+ * idle that long and locked ones idle WEB_LOCKED_MAX_SECONDS; returns how
+ * many were locked. */
 int web_session_sweep(web_sessions *t, time_t now, long idle_seconds);
 /* Ends every session (at shutdown). */
 void web_sessions_end_all(web_sessions *t);

@@ -12,8 +12,11 @@ check "make registry" make_registry
 "$SIGREG_BIN" case new --unit U1 --no-pnr >/dev/null 2>&1
 PNR=19121212-1212
 
-# The server, with sessions that lock after 3 idle seconds.
-SIGREG_SERVE_IDLE_SECONDS=3 $SIGREG_WRAPPER "$SIGREG_BIN" serve --no-browser --port 0 \
+# The server, with sessions that lock after a few idle seconds (more under
+# valgrind, where every request is slow).
+IDLE=3
+[ -n "$SIGREG_WRAPPER" ] && IDLE=30
+SIGREG_SERVE_IDLE_SECONDS=$IDLE $SIGREG_WRAPPER "$SIGREG_BIN" serve --no-browser --port 0 \
     >serve.out 2>serve.err </dev/null &
 SERVER=$!
 stop_server() { kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; }
@@ -88,8 +91,9 @@ check "the passphrase is not shown back" bash -c "! grep -q wrong-passphrase bod
 check "the refusal is logged" grep -q "login refused for user 'coord': wrong passphrase" serve.err
 check "refused logins changed nothing" test "$before" = "$(registry_sums)"
 
-status "login" 303 -H "Origin: $O" --data-urlencode "csrf=$TOKEN" \
+status "login" 303 -H "Origin: $O" --data-urlencode "csrf=$TOKEN" --data-urlencode next=//evil.example/x \
     --data-urlencode user=coord --data-urlencode passphrase=coord-passphrase "$O/login"
+check "never redirects off this server" grep -qi "^Location: /\s*$" head.txt
 check "a new session id at login" bash -c "grep -qiE '^Set-Cookie: sigreg_session_$PORT=[0-9a-f]{64}' head.txt"
 status "Mina ärenden" 200 "$O/"
 check "shows the case of U1" grep -q 'href="/case/[A-Z0-9]\{4\}-[A-Z0-9]\{4\}"' body.html
@@ -123,6 +127,32 @@ check "the server log holds no personnummer" bash -c "! grep -q '121212' serve.e
 status "an unknown page" 404 "$O/nope"
 status "a path with .. is refused" 400 --path-as-is "$O/case/../stats"
 
+# Summaries: the library's figures, drawn and tabled; the report as a download.
+status "the summaries" 200 "$O/stats?form=cases"
+check "a chart with a text alternative" bash -c "grep -q '<svg [^>]*role=\"img\"' body.html && grep -q '<title id=' body.html && grep -q '<table>' body.html"
+status "a summary by a form's item" 200 "$O/stats?form=sig-intake&by=sex"
+status "a period off the quarters is refused" 400 "$O/stats?form=cases&from=2025-01-02&to=2025-03-31"
+check "with the library's message" grep -q 'class="error"' body.html
+status "the report" 200 "$O/stats/report?year=2025"
+check "comes as a download" grep -qi '^Content-Disposition: attachment; filename="sig-rapport-2025.html"' head.txt
+TOKEN=$(csrf)
+
+# An analyst, in a session of its own in the same browser, sees summaries only.
+grep -v sigreg_session browser1 >analyst
+req analyst "$O/login"
+ATOKEN=$(csrf)
+req analyst -H "Origin: $O" --data-urlencode "csrf=$ATOKEN" --data-urlencode user=ana \
+    --data-urlencode passphrase=analyst-passphrase "$O/login"
+check "the analyst logs in" test "$CODE" = 303
+req analyst "$O/"
+check "the analyst starts on the summaries" bash -c "test $CODE = 303 && grep -qi '^Location: /stats' head.txt"
+req analyst "$O/stats"
+check "the analyst is told there is no publication yet" grep -q "Ingen publicering" body.html
+req analyst "$O/case/new"
+check "the analyst may not open cases" test "$CODE" = 403
+req analyst "$O/case/$CASE"
+check "nor see one" test "$CODE" = 403
+
 # A second browser, without the launch cookie, gets nothing.
 req other "$O/"
 check "a second browser is refused" test "$CODE" = 403
@@ -130,7 +160,7 @@ req other "$O/login"
 check "a second browser cannot log in" test "$CODE" = 403
 
 # The idle lock: the key context is closed; the same user unlocks again.
-sleep 4.5
+sleep $((IDLE + 2))
 status "after the idle time the session is locked" 401 "$O/"
 check "the lock is explained" grep -q "låstes" body.html
 check "the user is kept" grep -q 'readonly value="coord"' body.html

@@ -70,13 +70,24 @@ static int teardown(void **state)
     return 0;
 }
 
-#define DECODE(f, lang, ...)                                                                       \
-    do_decode((f), (lang), (const form_field[]){__VA_ARGS__},                                      \
-              sizeof((const form_field[]){__VA_ARGS__}) / sizeof(form_field))
+typedef struct pair {
+    const char *name, *value;
+} pair;
 
-static int do_decode(fixture *f, const char *lang, const form_field *fields, size_t n)
+#define DECODE(f, lang, ...)                                                                       \
+    do_decode((f), (lang), (const pair[]){__VA_ARGS__},                                            \
+              sizeof((const pair[]){__VA_ARGS__}) / sizeof(pair))
+
+/* The pairs as the request parser gives them, decoded. */
+static int do_decode(fixture *f, const char *lang, const pair *pairs, size_t n)
 {
-    return form_decode_fields(f->form, fields, n, lang, f->answers, f->problems);
+    web_fields fields = {0};
+    for (size_t k = 0; k < n; k++)
+        assert_int_equal(
+            web_fields_add(&fields, pairs[k].name, pairs[k].value, strlen(pairs[k].value)), 0);
+    int rc = form_decode_fields(f->form, &fields, lang, f->answers, f->problems);
+    web_fields_release(&fields);
+    return rc;
 }
 
 static size_t index_of(fixture *f, const char *id)
@@ -114,8 +125,8 @@ static void assert_problem(fixture *f, const char *id, const char *message)
 static void test_every_type(void **state)
 {
     fixture *f = *state;
-    int n = DECODE(f, "sv", {FORM_FIELD_CSRF, "token"}, {"b", "ja"}, {"c", "y"}, {"m", "a"}, {"m", "c3"},
-                   {"i", " 7 "}, {"d", "3,5"}, {"s", "4"}, {"dt", "2024-02-29"},
+    int n = DECODE(f, "sv", {FORM_FIELD_CSRF, "token"}, {"b", "ja"}, {"c", "y"}, {"m", "a"},
+                   {"m", "c3"}, {"i", " 7 "}, {"d", "3,5"}, {"s", "4"}, {"dt", "2024-02-29"},
                    {"t", "rad1\r\nrad2"}, {"cond", "-0"});
     assert_int_equal(n, 0);
     assert_int_equal(sr_problems_count(f->problems), 0);
@@ -243,12 +254,13 @@ static void test_unknown_field_refused(void **state)
     assert_value(f, "c", "\"x\"");
     /* Too many fields. */
     size_t many = FORM_DECODE_MAX_FIELDS + 1;
-    form_field *fields = calloc(many, sizeof *fields);
-    assert_non_null(fields);
+    web_field *items = calloc(many, sizeof *items);
+    assert_non_null(items);
     for (size_t k = 0; k < many; k++)
-        fields[k] = (form_field){FORM_FIELD_CSRF, "x"};
-    assert_int_equal(form_decode_fields(f->form, fields, many, "sv", f->answers, f->problems), -1);
-    free(fields);
+        items[k] = (web_field){(char *)FORM_FIELD_CSRF, (char *)"x", 1};
+    web_fields fields = {items, many, many};
+    assert_int_equal(form_decode_fields(f->form, &fields, "sv", f->answers, f->problems), -1);
+    free(items);
     assert_value(f, "i", "5");
 }
 

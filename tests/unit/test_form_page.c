@@ -36,6 +36,15 @@ static sr_form *shipped(const char *id)
     return NULL;
 }
 
+/* Pairs name, value, ..., NULL as the request parser gives them. */
+static web_fields fields_of(const char **pairs)
+{
+    web_fields f = {0};
+    for (size_t k = 0; pairs[k]; k += 2)
+        assert_int_equal(web_fields_add(&f, pairs[k], pairs[k + 1], strlen(pairs[k + 1])), 0);
+    return f;
+}
+
 /* The page's items for a view (malloc'd). */
 static char *render(const form_view *v)
 {
@@ -175,8 +184,10 @@ static void test_condition_hides_consent_date(void **state)
     /* Consent refused: the post's consent date is dropped, and the page
      * renders the date hidden and disabled, with its condition for the
      * script. */
-    const form_field post[] = {{"consent_young_person", "nej"}, {"consent_date", "2024-01-01"}};
-    assert_int_equal(form_decode_fields(form, post, 2, "sv", answers, problems), 0);
+    web_fields post = fields_of(
+        (const char *[]){"consent_young_person", "nej", "consent_date", "2024-01-01", NULL});
+    assert_int_equal(form_decode_fields(form, &post, "sv", answers, problems), 0);
+    web_fields_release(&post);
     long date = sr_form_item_index(form, "consent_date");
     assert_false(sr_answers_has(answers, (size_t)date));
     form_view v = {.form = form, .answers = answers, .lang = "sv"};
@@ -198,8 +209,9 @@ static void test_condition_hides_consent_date(void **state)
     free(tag);
     free(page);
     /* Consent given: shown and enabled. */
-    const form_field yes[] = {{"consent_young_person", "ja"}};
-    assert_int_equal(form_decode_fields(form, yes, 1, "sv", answers, problems), 0);
+    web_fields yes = fields_of((const char *[]){"consent_young_person", "ja", NULL});
+    assert_int_equal(form_decode_fields(form, &yes, "sv", answers, problems), 0);
+    web_fields_release(&yes);
     page = render(&v);
     tag = tag_with(page, "id=\"item-consent_date\"");
     assert_null(strstr(tag, " hidden"));
@@ -219,14 +231,10 @@ static void test_problem_beside_its_field(void **state)
     sr_form *form = shipped("sig-intake");
     sr_answers *answers = sr_answers_new(form);
     sr_problems *problems = sr_problems_new();
-    const form_field post[] = {{"sex", "girl"}, {"birth_year", "tjugo<10"}};
-    assert_int_equal(form_decode_fields(form, post, 2, "sv", answers, problems), 1);
-    form_view v = {.form = form,
-                   .answers = answers,
-                   .fields = post,
-                   .field_count = 2,
-                   .problems = problems,
-                   .lang = "sv"};
+    web_fields post = fields_of((const char *[]){"sex", "girl", "birth_year", "tjugo<10", NULL});
+    assert_int_equal(form_decode_fields(form, &post, "sv", answers, problems), 1);
+    form_view v = {
+        .form = form, .answers = answers, .fields = &post, .problems = problems, .lang = "sv"};
     char *page = render(&v);
     /* The message beside the field, tied to it; what was typed shown back. */
     assert_non_null(strstr(page, "<p class=\"error\" id=\"e-birth_year\">&#39;tjugo&lt;10&#39; "
@@ -248,6 +256,7 @@ static void test_problem_beside_its_field(void **state)
     assert_non_null(strstr(tag, "value=\"girl\" checked"));
     free(tag);
     free(page);
+    web_fields_release(&post);
     sr_problems_free(problems);
     sr_answers_free(answers);
     sr_form_free(form);
@@ -258,13 +267,11 @@ static void test_values_for_people(void **state)
     (void)state;
     sr_form *form = shipped("sig-intake");
     sr_answers *answers = sr_answers_new(form);
-    const form_field post[] = {{"sex", "girl"},
-                               {"consent_young_person", "ja"},
-                               {"protective_factors", "school"},
-                               {"birth_year", "2010"}};
+    web_fields post = fields_of(
+        (const char *[]){"sex", "girl", "consent_young_person", "ja", "birth_year", "2010", NULL});
     sr_problems *problems = sr_problems_new();
-    int n = form_decode_fields(form, post, 3, "sv", answers, problems);
-    assert_int_equal(n, sr_problems_count(problems));
+    assert_int_equal(form_decode_fields(form, &post, "sv", answers, problems), 0);
+    web_fields_release(&post);
     html *h = html_new();
     form_page_value(h, form, answers, (size_t)sr_form_item_index(form, "sex"), "sv");
     html_raw(h, "|");
