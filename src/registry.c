@@ -120,6 +120,7 @@ struct sr_registry {
 };
 
 static sr_status set_hooks(sr_registry *reg, sr_error *err);
+static sr_status rotate_locked(sr_registry *reg, unsigned what, sr_error *err);
 static void close_database(sr_registry *reg);
 static void flush_pending(sr_registry *reg);
 static void pending_free(pending_entry *e);
@@ -301,6 +302,24 @@ static sr_secret *master_subkey(const srp_keys *keys, int previous, uint64_t id)
     return k;
 }
 
+/* The database's key of the current (or previous) epoch: from its data
+ * key, or from its master key for an epoch sealed before data keys. NULL
+ * when the session lacks it (an analyst) or out of memory. */
+static sr_secret *database_key(const srp_keyring *kr, const srp_keys *keys, int previous)
+{
+    uint32_t first = srp_keyring_data_epoch(kr);
+    uint32_t epoch = previous ? keys->previous_epoch : keys->epoch;
+    sr_secret *k = sr_secret_new(SRP_KEY_BYTES);
+    if (k &&
+        srp_keys_database_key(keys, previous, first && epoch >= first, sr_secret_data(k)) != 0) {
+        sr_secret_free(k);
+        return NULL;
+    }
+    if (k)
+        sr_secret_set_len(k, SRP_KEY_BYTES);
+    return k;
+}
+
 /* The code key database's key binds the identity key to a master epoch. */
 static sr_secret *codekey_key(const srp_keys *keys, int previous)
 {
@@ -375,9 +394,9 @@ sr_status srp_registry_sync_units(sr_registry *reg, sr_error *err)
 static sr_status open_database(sr_registry *reg, sr_error *err)
 {
     for (int previous = 0; previous <= (reg->keys->has_previous ? 1 : 0); previous++) {
-        sr_secret *key = master_subkey(reg->keys, previous, SRP_SUBKEY_DATABASE);
+        sr_secret *key = database_key(reg->keyring, reg->keys, previous);
         if (!key)
-            return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+            continue; /* an epoch whose data key this slot does not hold */
         sr_status rc = srp_store_open(reg->paths.db, sr_secret_cdata(key), 0, reg->busy_timeout_ms,
                                       &reg->db, err);
         sr_secret_free(key);
@@ -499,7 +518,7 @@ static sr_status move_database_to_current(sr_registry *reg, sr_error *err)
     sr_status rc = SR_OK;
     sqlite3 *copy = NULL;
     char *tmp = srp_str_concat(reg->paths.db, ".rekey");
-    sr_secret *new_db = master_subkey(reg->keys, 0, SRP_SUBKEY_DATABASE);
+    sr_secret *new_db = database_key(reg->keyring, reg->keys, 0);
     sr_secret *old_audit = master_subkey(reg->keys, 1, SRP_SUBKEY_AUDIT);
     sr_secret *new_audit = master_subkey(reg->keys, 0, SRP_SUBKEY_AUDIT);
     if (!tmp || !new_db || !old_audit || !new_audit) {
@@ -636,6 +655,8 @@ static sr_status finish_rotation(sr_registry *reg, sr_error *err)
         return rc;
     reg->keys->has_previous = 0;
     srp_wipe(reg->keys->previous, sizeof reg->keys->previous);
+    reg->keys->has_previous_data = 0;
+    srp_wipe(reg->keys->previous_data, sizeof reg->keys->previous_data);
     rc = srp_keyring_reseal(reg->keyring, reg->keys, err);
     if (rc == SR_OK)
         rc = srp_keyring_write(reg->keyring, reg->paths.keyring, reg->keys, err);
@@ -815,6 +836,23 @@ static sr_status upgrade_keyring(sr_registry *reg, sr_error *err)
     return rc;
 }
 
+/* Gives a registry of an earlier release, whose database key derived from
+ * the master key that every slot holds, a data key of its own that only
+ * admins and coordinators are sealed: a key rotation (crash-safe as every
+ * rotation is: the keyring with both epochs, the database and the code key
+ * copied under the new keys and renamed, the keyring without the old
+ * epoch), logged before it starts. On an admin's unlock, under the lock. */
+static sr_status upgrade_data_key(sr_registry *reg, sr_error *err)
+{
+    char detail[64];
+    snprintf(detail, sizeof detail, "data_key=new epoch=%u",
+             (unsigned)(srp_keyring_epoch(reg->keyring) + 1));
+    sr_status rc = srp_registry_transaction(reg, "keys.upgrade", NULL, detail, NULL, NULL, err);
+    if (rc == SR_OK)
+        rc = rotate_locked(reg, 0, err);
+    return rc;
+}
+
 /* Reads the keyring and opens the keys sealed to the session's slot, the
  * database and the code key: everything after the KDF. Under the lock. */
 static sr_status load_set(sr_registry *reg, sr_error *err)
@@ -848,6 +886,8 @@ static sr_status load_set(sr_registry *reg, sr_error *err)
      * among them); anyone else opens with whichever keys still fit. */
     if (rc == SR_OK && reg->keys->has_previous && reg->keys->has_signing)
         rc = finish_rotation(reg, err);
+    if (rc == SR_OK && srp_keyring_data_epoch(reg->keyring) == 0 && reg->keys->has_signing)
+        rc = upgrade_data_key(reg, err);
     if (rc == SR_OK && reg->keys->has_identity && !srp_file_exists(reg->paths.codekey))
         rc = srp_error_set_where(err, SR_ERR_CORRUPT, reg->paths.codekey,
                                  "the code key file '%s' is missing: restore it from a backup",
@@ -1067,7 +1107,7 @@ sr_status sr_registry_create(const char *path, const char *admin, const char *kd
                             err);
     if (rc != SR_OK)
         goto out;
-    dbkey = master_subkey(keys, 0, SRP_SUBKEY_DATABASE);
+    dbkey = database_key(kr, keys, 0);
     ckkey = codekey_key(keys, 0);
     audit = master_subkey(keys, 0, SRP_SUBKEY_AUDIT);
     if (!dbkey || !ckkey || !audit) {
@@ -1464,15 +1504,13 @@ const char *srp_registry_codekey_path(const sr_registry *reg)
 
 sr_secret *srp_registry_database_key(const sr_registry *reg)
 {
-    return master_subkey(reg->keys, reg->db_on_previous, SRP_SUBKEY_DATABASE);
+    return database_key(reg->keyring, reg->keys, reg->db_on_previous);
 }
 
 sr_secret *srp_registry_codekey_key(const sr_registry *reg)
 {
     return codekey_key(reg->keys, 0);
 }
-
-static sr_status rotate_locked(sr_registry *reg, unsigned what, sr_error *err);
 
 sr_status srp_registry_rotate(sr_registry *reg, sr_error *err)
 {
@@ -1503,6 +1541,17 @@ static sr_status rotate_locked(sr_registry *reg, unsigned what, sr_error *err)
     next->has_previous = 1;
     next->epoch = reg->keys->epoch + 1;
     srp_random_bytes(next->master, SRP_KEY_BYTES);
+    /* A new data key (the first one, for a registry of an earlier release
+     * whose database key derived from the master key). */
+    int first_data = srp_keyring_data_epoch(reg->keyring) == 0;
+    if (!reg->keys->has_data && !first_data) {
+        srp_keys_free(next);
+        return srp_error_set(err, SR_ERR_DENIED, "only a holder of the data key can rotate keys");
+    }
+    next->has_previous_data = reg->keys->has_data;
+    memcpy(next->previous_data, reg->keys->data, SRP_KEY_BYTES);
+    next->has_data = 1;
+    srp_random_bytes(next->data, SRP_KEY_BYTES);
     /* A new registry signing key, signed by the old one in the keyring's
      * chain: whoever kept the old one signs nothing this registry trusts
      * any more. It is in the keyring's first write, with the new keys. */
@@ -1527,6 +1576,8 @@ static sr_status rotate_locked(sr_registry *reg, unsigned what, sr_error *err)
     sr_status rc =
         reg->codekey_attached ? srp_store_exec(reg->db, "DETACH DATABASE codekey", err) : SR_OK;
     reg->codekey_attached = 0;
+    if (rc == SR_OK && first_data)
+        srp_keyring_set_data_epoch(reg->keyring, next->epoch);
     if (rc == SR_OK)
         rc = srp_keyring_reseal(reg->keyring, next, err);
     if (rc == SR_OK)
@@ -1534,6 +1585,8 @@ static sr_status rotate_locked(sr_registry *reg, unsigned what, sr_error *err)
     if (rc != SR_OK) {
         if (new_signing)
             srp_keyring_drop_newest_signing(reg->keyring);
+        if (first_data)
+            srp_keyring_set_data_epoch(reg->keyring, 0);
         srp_keys_free(next);
         return rc;
     }
