@@ -134,8 +134,7 @@ void srp_keys_master_subkey(const srp_keys *keys, int previous, uint64_t id,
 
 int srp_role_holds_data(sr_role role)
 {
-    (void)role;
-    return 1;
+    return role == SR_ROLE_ADMIN || role == SR_ROLE_COORDINATOR;
 }
 
 int srp_keys_database_key(const srp_keys *keys, int previous, int epoch_has_data,

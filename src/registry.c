@@ -46,7 +46,9 @@
 #include "keyring_seen.h"
 #include "lock.h"
 #include "base/names.h"
+#include "publication_int.h"
 #include "registry_int.h"
+#include "sidelog.h"
 #include "sigreg/limits.h"
 #include "store.h"
 #include "base/timeutil.h"
@@ -97,6 +99,11 @@ struct sr_registry {
     srp_keyring *keyring;
     srp_keys *keys;
     int db_on_previous; /* the database is still under the previous master key */
+    /* The session holds no key to the database (an analyst's): db is an
+     * in-memory directory filled from the newest publication addressed to
+     * the user, and the user's entries go to the side log (sidelog.h). */
+    int no_database;
+    char *sidelog;
     sqlite3 *db;
     int codekey_attached; /* attached on first use: read-only work never opens it */
     int audit_only;       /* the transaction being begun writes only an audit entry */
@@ -853,6 +860,34 @@ static sr_status upgrade_data_key(sr_registry *reg, sr_error *err)
     return rc;
 }
 
+/* An analyst's session: no key opens the database, so the commands an
+ * analyst may run read a directory in memory instead, with the schema and
+ * the units, forms and settings of the newest publication addressed to them
+ * (none before the first). Their figures come from that publication too. */
+static sr_status open_directory(sr_registry *reg, sr_error *err)
+{
+    sr_status rc = srp_store_open_memory(&reg->db, err);
+    if (rc != SR_OK)
+        return rc;
+    reg->db_on_previous = 0;
+    reg->codekey_attached = 0;
+    reg->no_database = 1;
+    sr_publication *pub = NULL;
+    sr_error quiet;
+    sr_error_clear(&quiet);
+    /* A package that does not verify fills nothing; a summary says why. */
+    if (sr_publication_newest(reg, &pub, &quiet) == SR_OK)
+        rc = srp_publication_fill_directory(pub, reg->db, err);
+    sr_publication_free(pub);
+    if (rc == SR_OK)
+        rc = set_hooks(reg, err);
+    if (rc == SR_OK)
+        rc = srp_registry_sync_units(reg, err);
+    if (rc == SR_OK)
+        rc = refresh_audit_key(reg, err);
+    return rc;
+}
+
 /* Reads the keyring and opens the keys sealed to the session's slot, the
  * database and the code key: everything after the KDF. Under the lock. */
 static sr_status load_set(sr_registry *reg, sr_error *err)
@@ -871,6 +906,15 @@ static sr_status load_set(sr_registry *reg, sr_error *err)
                              "the role of user '%s' changed: unlock the registry again", reg->user);
     reg->role = role;
     reg->role_known = 1;
+    if (!srp_role_holds_data(role) && srp_keyring_data_epoch(reg->keyring) != 0) {
+        rc = open_directory(reg, err);
+        if (rc == SR_OK) {
+            stamps_take(reg);
+            srp_seen_record(reg->keyring, reg->user);
+        }
+        return rc;
+    }
+    reg->no_database = 0;
     rc = open_database(reg, err);
     if (rc == SR_OK)
         rc = check_registry_id(reg, err);
@@ -992,6 +1036,8 @@ sr_status sr_registry_open(const char *path, const sr_open_options *options, con
     reg->busy_timeout_ms =
         options && options->busy_timeout_ms > 0 ? options->busy_timeout_ms : 5000;
     rc = paths_init(&reg->paths, path, err);
+    if (rc == SR_OK && !(reg->sidelog = srp_sidelog_path(path)))
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     if (rc != SR_OK)
         goto out;
     if (!srp_file_exists(reg->paths.db)) {
@@ -1060,6 +1106,7 @@ void sr_registry_close(sr_registry *reg)
     srp_keyring_free(reg->keyring);
     srp_lock_release(reg->lock_fd);
     paths_release(&reg->paths);
+    free(reg->sidelog);
     free(reg->user);
     free(reg);
 }
@@ -1095,14 +1142,17 @@ sr_status sr_registry_create(const char *path, const char *admin, const char *kd
     rc = srp_lock_acquire(paths.lock, 5000, &lock_fd, err);
     if (rc != SR_OK)
         goto out;
-    const char *existing[] = {paths.db, paths.keyring, paths.codekey};
-    for (size_t i = 0; i < 3; i++)
+    char *sidelog = srp_sidelog_path(path);
+    const char *existing[] = {paths.db, paths.keyring, paths.codekey, sidelog ? sidelog : ""};
+    for (size_t i = 0; i < 4; i++)
         if (srp_file_exists(existing[i])) {
             rc =
                 srp_error_set_where(err, SR_ERR_EXISTS, existing[i],
                                     "'%s' already exists: not overwriting a registry", existing[i]);
+            free(sidelog);
             goto out;
         }
+    free(sidelog);
     rc = srp_keyring_create(admin, profile, sr_secret_cdata(pass), sr_secret_len(pass), &kr, &keys,
                             err);
     if (rc != SR_OK)
@@ -1223,6 +1273,18 @@ sr_status srp_registry_audit(sr_registry *reg, const char *action, const char *c
         srp_audit_cursor_forget(&reg->audit);
     srp_audit_signer signer;
     int can_sign = srp_registry_entry_signer(reg, &signer);
+    if (reg->no_database) {
+        if (!can_sign)
+            return srp_error_set(err, SR_ERR_STATE, "user '%s' has no signing key", reg->user);
+        int took = reg->lock_depth == 0;
+        sr_status rc = took ? srp_lock_take(reg->lock_fd, 1, reg->busy_timeout_ms, err) : SR_OK;
+        if (rc == SR_OK)
+            rc = srp_sidelog_append(reg->sidelog, srp_keyring_registry_id(reg->keyring), &signer,
+                                    reg->user, action, case_code, detail, err);
+        if (took)
+            srp_lock_drop(reg->lock_fd);
+        return rc;
+    }
     return srp_audit_append_at(
         &reg->audit, reg->db, reg->audit_key ? sr_secret_cdata(reg->audit_key) : NULL,
         can_sign ? &signer : NULL, reg->user, action, case_code, detail, err);
@@ -1309,6 +1371,23 @@ int srp_registry_checkpoint_certified(sr_registry *reg, const char *user,
 const char *srp_registry_id(const sr_registry *reg)
 {
     return srp_keyring_registry_id(reg->keyring);
+}
+
+int srp_registry_has_database(const sr_registry *reg)
+{
+    return !reg->no_database;
+}
+
+const char *srp_registry_sidelog_path(const sr_registry *reg)
+{
+    return reg->sidelog;
+}
+
+int srp_registry_certify_signer(sr_registry *reg, const char *user,
+                                const unsigned char pk[SRP_SIGN_PUBLIC_BYTES])
+{
+    int is_admin = 0;
+    return certify_signer(reg, user, pk, &is_admin);
 }
 
 int srp_registry_has_identity(const sr_registry *reg)

@@ -320,8 +320,26 @@ static void test_database_under_data_key(void **state)
     assert_false(db_opens_with(k));
     assert_int_equal(srp_keys_database_key(keys, 0, 1, k), 0);
     assert_true(db_opens_with(k));
-    /* The data epoch is signed: taking it out is an edit. */
     sr_registry_close(admin);
+    /* Only admins and coordinators are sealed the data key. An analyst's
+     * slot gives nothing that opens the database, and the session reads no
+     * database: its directory is in memory (empty before any publication). */
+    sr_registry *coord = tu_open(reg_path, "coord", "coord-passphrase");
+    assert_true(srp_registry_keys(coord)->has_data);
+    assert_true(srp_registry_has_database(coord));
+    sr_registry_close(coord);
+    sr_registry *ana = tu_open(reg_path, "ana", "analyst-passphrase");
+    keys = srp_registry_keys(ana);
+    assert_false(keys->has_data);
+    assert_false(keys->has_identity);
+    assert_false(srp_registry_has_database(ana));
+    assert_int_equal(srp_keys_database_key(keys, 0, 1, k), -1);
+    srp_keys_master_subkey(keys, 0, SRP_SUBKEY_DATABASE, k);
+    assert_false(db_opens_with(k));
+    assert_int_equal(count_rows(ana, "SELECT count(*) FROM units"), 0);
+    assert_null(srp_registry_database_key(ana));
+    sr_registry_close(ana);
+    /* The data epoch is signed: taking it out is an edit. */
     json_t *root = keyring_json();
     json_object_del(root, "data_epoch");
     keyring_json_save(root);
@@ -411,7 +429,14 @@ static void test_upgrade_from_first_format(void **state)
     assert_int_equal(srp_sign_verify(sig, (const unsigned char *)"m", 1, pk), 0);
     assert_int_equal(count_audit(coord, "keyring.upgrade"), 1);
     sr_registry_close(coord);
-    sr_registry_close(tu_open(reg_path, "ana", "analyst-passphrase"));
+    /* The analyst's slot, sealed again by the upgrade, gives no data key,
+     * and the master key it gives no longer opens the database. */
+    ana = tu_open(reg_path, "ana", "analyst-passphrase");
+    assert_false(srp_registry_keys(ana)->has_data);
+    assert_false(srp_registry_has_database(ana));
+    srp_keys_master_subkey(srp_registry_keys(ana), 0, SRP_SUBKEY_DATABASE, k);
+    assert_false(db_opens_with(k));
+    sr_registry_close(ana);
     admin = tu_open(reg_path, NULL, NULL);
     assert_int_equal(count_audit(admin, "keyring.upgrade"), 1); /* once */
     assert_int_equal(count_audit(admin, "keys.upgrade"), 1);
