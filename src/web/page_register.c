@@ -590,15 +590,25 @@ static void draft_offer_page(reg_ctx *c)
     html *h = c->rs->page;
     page_begin(c->rq, c->rs, form_title(c));
     html_raw(h, "<p>");
-    text_f(h, c->lang, FT_DRAFT_OFFER, c->saved_at[0] ? c->saved_at : c->date, answer_count(c));
-    html_raw(h, "</p>\n<p><a class=\"button primary\" href=\"");
-    html_attr(h, c->url);
-    if (c->date[0])
-        html_raw(h, "?step=form\">");
+    /* "YYYY-MM-DDTHH:MM:SSZ" as "YYYY-MM-DD HH:MM UTC". */
+    char when[32];
+    if (strlen(c->saved_at) >= 16 && c->saved_at[10] == 'T')
+        snprintf(when, sizeof when, "%.10s %.5s UTC", c->saved_at, c->saved_at + 11);
     else
-        html_raw(h, "?step=date\">");
+        snprintf(when, sizeof when, "%s", c->saved_at[0] ? c->saved_at : c->date);
+    text_f(h, c->lang, FT_DRAFT_OFFER, when, answer_count(c));
+    html_raw(h, "</p>\n");
+    /* A GET form: going on changes nothing, so it is no POST. */
+    html_raw(h, "<form method=\"get\" class=\"draft-resume\" action=\"");
+    html_attr(h, c->url);
+    html_raw(h, "\">\n<input type=\"hidden\" name=\"step\" value=\"");
+    if (c->date[0])
+        html_raw(h, "form");
+    else
+        html_raw(h, "date");
+    html_raw(h, "\">\n<button type=\"submit\" class=\"primary\">");
     html_text(h, tr(c, FT_DRAFT_RESUME));
-    html_raw(h, "</a></p>\n");
+    html_raw(h, "</button>\n</form>\n");
     form_open(c, h, "draft-restart");
     action_button(h, "restart", tr(c, FT_DRAFT_RESTART), "secondary");
     html_raw(h, "</form>\n");

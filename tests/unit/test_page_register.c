@@ -236,7 +236,8 @@ static void test_register_flow(void **state)
     /* Opened again: the draft is offered. */
     call(f, &x, page_register, "GET", url, NULL, NULL);
     assert_contains(&x, " med 2 svar.</p>");
-    assert_contains(&x, ">Fortsätt där du slutade</a>");
+    assert_contains(&x, "<input type=\"hidden\" name=\"step\" value=\"form\">\n<button "
+                        "type=\"submit\" class=\"primary\">Fortsätt där du slutade</button>");
     done(&x);
 
     /* Missing required answers keep the form from the review. */
