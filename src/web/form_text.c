@@ -92,8 +92,6 @@ static const text_pair texts[] = {
                        "The change is saved as a new revision of registration %lld; the other "
                        "answers stay as they are."},
     [FT_EDIT_SAVE] = {"Spara", "Save"},
-    [FT_SAVED] = {"Registreringen är sparad (%lld).", "The registration is saved (%lld)."},
-    [FT_EDITED] = {"Ändringen är sparad (version %d).", "The change is saved (revision %d)."},
     [FT_WARNINGS] = {"Att kontrollera", "Please check"},
     [FT_NOT_APPLICABLE] =
         {"Frågan gäller inte med de andra svaren; ändra först svaret den beror på.",

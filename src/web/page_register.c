@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "answer_view.h"
 #include "form_decode.h"
 #include "form_page.h"
 #include "form_text.h"
@@ -545,7 +546,11 @@ static void review_page(reg_ctx *c, const sr_problems *warnings, const sr_error 
         }
         const char *label = info.label ? info.label : info.id;
         review_row_open(h, label);
-        form_page_value(h, c->form, c->answers, i, c->lang);
+        if (answer_view_write(h, c->form, c->answers, i, c->lang) != 0) {
+            html_raw(h, "<span class=\"not-answered\">");
+            html_text(h, tr(c, FT_NOT_ANSWERED));
+            html_raw(h, "</span>");
+        }
         html_raw(h, "</dd><dd class=\"change\">");
         if (!c->shown || c->shown[i])
             change_link(c, h, "form", info.id, label);

@@ -257,6 +257,7 @@ static void test_register_flow(void **state)
     call(f, &x, page_register, "GET", url, "step=review", NULL);
     assert_int_equal(x.rs.status, 200);
     assert_contains(&x, "<dt>Kön</dt><dd>Flicka</dd>");
+    assert_contains(&x, "<dd><span class=\"not-answered\">Inte besvarad</span></dd>");
     assert_contains(&x, "<dt>Har den unge samtyckt till samverkan i SIG?</dt><dd>Ja</dd>");
     snprintf(want, sizeof want, "href=\"%s?step=form#f-sex\">Ändra", url);
     assert_contains(&x, want);
