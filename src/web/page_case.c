@@ -420,7 +420,8 @@ static void write_case(const web_request *rq, web_response *rs, case_view *v, co
         html_text(h, page_text(rq, WT_CASE_NO_RESPONSES));
         html_raw(h, "</p>\n");
     }
-    qsort(v->r, v->count, sizeof *v->r, by_phase);
+    if (v->count > 1)
+        qsort(v->r, v->count, sizeof *v->r, by_phase);
     sr_form *form = NULL;
     for (size_t i = 0; i < v->count; i++) {
         const resp *r = &v->r[i];
