@@ -20,6 +20,10 @@ static const web_route routes[] = {
     {"GET",  "stats",            page_stats,         SR_ANY_ROLE,   "stats", -1},
     {"GET",  "stats/report",     page_report,        ADMIN | COORD, "report", -1},
     {"POST", "stats/publish",    page_publish,       ADMIN | COORD, NULL, -1},
+    {"GET",  "case/*/register/*", page_register,     ADMIN | COORD, "register", 1},
+    {"POST", "case/*/register/*", page_register,     ADMIN | COORD, NULL, 1},
+    {"GET",  "response/*/edit",  page_response_edit, ADMIN | COORD, "response-edit", -1},
+    {"POST", "response/*/edit",  page_response_edit, ADMIN | COORD, NULL, -1},
     {"GET",  "static/*",         page_static,        0,             NULL, -1},
 };
 /* clang-format on */

@@ -190,11 +190,13 @@ static enum MHD_Result add_query_field(void *cls, enum MHD_ValueKind kind, const
     return MHD_YES;
 }
 
-/* 1 when a POST comes from this server's own pages. */
+/* 1 when a POST comes from this server's own pages. Under
+ * Referrer-Policy: no-referrer, which every page sends, Chromium posts a
+ * form with "Origin: null": then the browser's own Sec-Fetch-Site decides. */
 static int same_origin(struct MHD_Connection *c, const server *sv)
 {
     const char *origin = header(c, "Origin");
-    if (origin)
+    if (origin && strcmp(origin, "null") != 0)
         return strcmp(origin, sv->origin) == 0;
     const char *site = header(c, "Sec-Fetch-Site");
     return site && strcmp(site, "same-origin") == 0;
