@@ -84,6 +84,12 @@ status "login from a foreign Origin is refused" 403 -H "Origin: http://evil.exam
     --data-urlencode passphrase=coord-passphrase "$O/login"
 status "a POST without Origin or Sec-Fetch-Site is refused" 403 --data-urlencode "csrf=$TOKEN" \
     --data-urlencode user=coord --data-urlencode passphrase=coord-passphrase "$O/login"
+status "a POST with Origin null and no Sec-Fetch-Site is refused" 403 -H "Origin: null" \
+    --data-urlencode "csrf=$TOKEN" --data-urlencode user=coord \
+    --data-urlencode passphrase=coord-passphrase "$O/login"
+status "a cross-site POST with Origin null is refused" 403 -H "Origin: null" \
+    -H "Sec-Fetch-Site: cross-site" --data-urlencode "csrf=$TOKEN" --data-urlencode user=coord \
+    --data-urlencode passphrase=coord-passphrase "$O/login"
 status "a wrong passphrase is refused" 403 -H "Origin: $O" --data-urlencode "csrf=$TOKEN" \
     --data-urlencode user=coord --data-urlencode passphrase=wrong-passphrase "$O/login"
 check "with the library's message" grep -q "wrong passphrase for user &#39;coord&#39;" body.html
@@ -174,7 +180,9 @@ TOKEN=$(csrf)
 
 # Logout ends the session at once.
 cp jar before-logout
-status "logout" 303 -H "Origin: $O" --data-urlencode "csrf=$TOKEN" "$O/logout"
+# (As Chromium posts under Referrer-Policy: no-referrer: Origin null, same-origin.)
+status "logout" 303 -H "Origin: null" -H "Sec-Fetch-Site: same-origin" \
+    --data-urlencode "csrf=$TOKEN" "$O/logout"
 check "clears the session cookie" grep -qi "^Set-Cookie: sigreg_session_$PORT=; .*Max-Age=0" head.txt
 req before-logout "$O/"
 check "the old session cookie opens nothing" test "$CODE" = 401
