@@ -12,8 +12,13 @@ void page_login_form(const web_request *rq, web_response *rs, const char *locked
 {
     html *h = rs->page;
     /* After login the browser comes back to the page it asked for. */
+    char back[512];
     const char *next = rq->path;
-    if (!next || strcmp(next, "/login") == 0 || strcmp(next, "/logout") == 0) {
+    /* The query too (/response/7/edit?item=sex), unless the lang switch. */
+    if (next && !web_fields_get(rq->query, "lang") &&
+        web_request_rebuild_url(rq->path, rq->query, back, sizeof back) == 0)
+        next = back;
+    if (!next || strncmp(next, "/login", 6) == 0 || strcmp(next, "/logout") == 0) {
         next = rq->form ? web_fields_get(rq->form, "next") : NULL;
         if (!next || next[0] != '/')
             next = "/";

@@ -521,10 +521,13 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 }
 
 /* Opens url in the desktop's browser, without waiting for it. */
-static void open_browser(const char *url)
+static void open_browser(const char *url, const sigset_t *mask)
 {
     pid_t pid = fork();
     if (pid == 0) {
+        /* The browser gets the signals this process had, not our mask. */
+        signal(SIGPIPE, SIG_DFL);
+        pthread_sigmask(SIG_SETMASK, mask, NULL);
         int fd = open("/dev/null", O_RDWR);
         if (fd >= 0) {
             dup2(fd, STDIN_FILENO);
@@ -605,7 +608,7 @@ sr_status web_serve(const web_serve_options *opt, sr_error *err)
     logf_stderr("serving '%s' on http://%s (Ctrl-C stops)", opt->registry, sv->host);
     const char *display = getenv("DISPLAY"), *wayland = getenv("WAYLAND_DISPLAY");
     if (opt->open_browser && ((display && *display) || (wayland && *wayland)))
-        open_browser(url);
+        open_browser(url, &old);
     explicit_bzero(url, sizeof url);
 
     for (;;) {

@@ -167,7 +167,8 @@ check "a second browser cannot log in" test "$CODE" = 403
 
 # The idle lock: the key context is closed; the same user unlocks again.
 sleep $((IDLE + 2))
-status "after the idle time the session is locked" 401 "$O/"
+status "after the idle time the session is locked" 401 "$O/stats?form=cases"
+check "the login form will come back to the page asked for" grep -q 'name="next" value="/stats?form&#61;cases"' body.html
 check "the lock is explained" grep -q "låstes" body.html
 check "the user is kept" grep -q 'readonly value="coord"' body.html
 check "the lock is logged" grep -q "1 idle session locked\|locked after" serve.err
