@@ -308,8 +308,6 @@ static int on_allowed(void *ctx, const sr_form_allowed *f)
         case_path(h, a->code, "/register/");
         html_url_component(h, f->form_id);
         html_raw(h, "\">");
-        html_text(h, page_text(a->rq, WT_CASE_REGISTER));
-        html_raw(h, ": ");
         html_text(h, title);
         html_raw(h, "</a>");
         a->any = 1;

@@ -414,10 +414,16 @@ static void handle(server *sv, struct MHD_Connection *c, const char *url, const 
         return;
     }
     if (!s->reg) {
-        /* Not logged in, or locked: the login form, coming back here after. */
-        rs->status = 401;
-        page_login_form(&rq, rs, s->locked ? s->user : NULL, NULL,
-                        s->locked ? WT_LOGIN_LOCKED : WT_COUNT);
+        /* Not logged in, or locked: to the login form, which comes back
+         * here (with the query) after. */
+        char here[512], to[sizeof rs->location];
+        web_fields back = {0};
+        if (web_request_rebuild_url(url, query, here, sizeof here) != 0 ||
+            web_fields_add(&back, "next", here, strlen(here)) != 0 ||
+            web_request_rebuild_url("/login", &back, to, sizeof to) != 0)
+            snprintf(to, sizeof to, "/login");
+        web_fields_release(&back);
+        page_redirect(rs, to);
         return;
     }
     rq.reg = s->reg;
