@@ -73,15 +73,49 @@ static void wiped_free(void *cls)
     free(w);
 }
 
+/* The server's log lines on stderr: "sigreg serve: ...". What a request
+ * brought along (a path, a typed user name, a message quoting it) is made
+ * harmless first: control characters (C0, DEL, C1) become '?', so nothing
+ * reaches the terminal as an escape sequence, and a run of ten or more
+ * digits (with '-' or '+' inside, as a personnummer is typed) becomes
+ * "[number]", so no personnummer lands in a log. */
 static void logf_stderr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void logf_stderr(const char *fmt, ...)
 {
+    char line[1024], out[1024];
     va_list ap;
     va_start(ap, fmt);
-    fputs("sigreg serve: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
+    size_t o = 0;
+    for (size_t i = 0; line[i] && o + 10 < sizeof out;) {
+        unsigned char c = (unsigned char)line[i];
+        size_t digits = 0, j = i;
+        while (line[j] && ((line[j] >= '0' && line[j] <= '9') ||
+                           (digits > 0 && (line[j] == '-' || line[j] == '+')))) {
+            digits += line[j] >= '0' && line[j] <= '9';
+            j++;
+        }
+        if (digits >= 10) {
+            memcpy(out + o, "[number]", 8);
+            o += 8;
+            i = j;
+        } else if (c < 0x20 || c == 0x7f) {
+            out[o++] = '?';
+            i++;
+        } else if (c == 0xc2 && (unsigned char)line[i + 1] >= 0x80 &&
+                   (unsigned char)line[i + 1] <= 0x9f) {
+            out[o++] = '?';
+            i += 2;
+        } else {
+            out[o++] = (char)c;
+            i++;
+        }
+    }
+    out[o] = '\0';
+    fprintf(stderr, "sigreg serve: %s\n", out);
+    explicit_bzero(line, sizeof line);
+    explicit_bzero(out, sizeof out);
 }
 
 static const char *header(struct MHD_Connection *c, const char *name)

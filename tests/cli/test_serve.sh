@@ -90,6 +90,13 @@ status "a POST with Origin null and no Sec-Fetch-Site is refused" 403 -H "Origin
 status "a cross-site POST with Origin null is refused" 403 -H "Origin: null" \
     -H "Sec-Fetch-Site: cross-site" --data-urlencode "csrf=$TOKEN" --data-urlencode user=coord \
     --data-urlencode passphrase=coord-passphrase "$O/login"
+status "a personnummer typed as the user name is refused" 403 -H "Origin: $O" \
+    --data-urlencode "csrf=$TOKEN" --data-urlencode "user=$PNR" \
+    --data-urlencode passphrase=coord-passphrase "$O/login"
+status "a user name with a terminal escape is refused" 403 -H "Origin: $O" \
+    --data-urlencode "csrf=$TOKEN" --data-urlencode "user=$(printf 'x\033[2Jy')" \
+    --data-urlencode passphrase=coord-passphrase "$O/login"
+check "the log holds neither" bash -c "! grep -q \$'\033' serve.err && ! grep -q 1212 serve.err && grep -q 'login refused for user .\[number\]' serve.err"
 status "a wrong passphrase is refused" 403 -H "Origin: $O" --data-urlencode "csrf=$TOKEN" \
     --data-urlencode user=coord --data-urlencode passphrase=wrong-passphrase "$O/login"
 check "with the library's message" grep -q "wrong passphrase for user &#39;coord&#39;" body.html
