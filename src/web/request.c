@@ -53,10 +53,11 @@ static int hexval(char c)
 
 /* Decodes n bytes of urlencoded text into out (room for n + 1 bytes):
  * the decoded length, or -1 on a bad escape or a NUL. plus: '+' is a space.
- * CR LF becomes LF. */
+ * CR LF and a lone CR become LF. */
 static long decode(const char *in, size_t n, char *out, int plus)
 {
     size_t o = 0;
+    int after_cr = 0;
     for (size_t i = 0; i < n; i++) {
         char c = in[i];
         if (c == '%') {
@@ -72,9 +73,14 @@ static long decode(const char *in, size_t n, char *out, int plus)
         }
         if (c == '\0')
             return -1;
-        if (c == '\n' && o > 0 && out[o - 1] == '\r')
-            o--;
-        out[o++] = c;
+        /* Line breaks as HTML normalises them: CR LF and a lone CR are LF
+         * (so decoding is idempotent: no CR is left). */
+        if (c == '\n' && after_cr) {
+            after_cr = 0;
+            continue;
+        }
+        after_cr = c == '\r';
+        out[o++] = after_cr ? '\n' : c;
     }
     out[o] = '\0';
     return (long)o;
@@ -266,4 +272,52 @@ int web_request_split_path(const char *path, char seg[][WEB_SEGMENT_MAX + 1], si
         p = slash + 1;
     }
     return (int)n;
+}
+
+/* Appends s percent-encoded (all but A-Z a-z 0-9 - . _ ~) at out[*n]. */
+static int append_encoded(char *out, size_t size, size_t *n, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        int plain = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+                    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_' || *p == '~';
+        size_t need = plain ? 1 : 3;
+        if (*n + need >= size)
+            return -1;
+        if (plain) {
+            out[(*n)++] = (char)*p;
+        } else {
+            out[(*n)++] = '%';
+            out[(*n)++] = hex[*p >> 4];
+            out[(*n)++] = hex[*p & 15];
+        }
+    }
+    return 0;
+}
+
+int web_request_rebuild_url(const char *path, const web_fields *fields, char *out, size_t size)
+{
+    if (!out || size == 0)
+        return -1;
+    out[0] = '\0';
+    size_t len = path ? strlen(path) : 0;
+    if (!path || len + 1 > size)
+        return -1;
+    memcpy(out, path, len + 1);
+    size_t n = len;
+    for (size_t i = 0; fields && i < fields->count; i++) {
+        int ok = n + 1 < size;
+        if (ok)
+            out[n++] = i == 0 ? '?' : '&';
+        ok = ok && append_encoded(out, size, &n, fields->items[i].name) == 0 && n + 1 < size;
+        if (ok)
+            out[n++] = '=';
+        ok = ok && append_encoded(out, size, &n, fields->items[i].value) == 0;
+        if (!ok) {
+            out[len] = '\0';
+            return -1;
+        }
+    }
+    out[n] = '\0';
+    return 0;
 }

@@ -36,7 +36,7 @@ typedef struct web_fields {
 
 /* Parses an application/x-www-form-urlencoded body (also a query string
  * without its '?') into out, which must be zeroed or released: '+' is a
- * space, %XX a byte, CR LF becomes LF, empty pairs are skipped, a name
+ * space, %XX a byte, CR LF and a lone CR become LF, empty pairs are skipped, a name
  * without '=' has the value "". Returns 0, or -1 (out left empty) when the
  * body is longer than WEB_BODY_MAX, has more than WEB_FIELDS_MAX pairs, a
  * name longer than WEB_NAME_MAX or empty, a bad escape, a NUL, or invalid
@@ -67,6 +67,12 @@ int web_request_cookie(const char *header, const char *name, char *out, size_t s
  * more than WEB_SEGMENTS_MAX segments, one longer than WEB_SEGMENT_MAX, a
  * bad escape, an encoded '/' or NUL, or invalid UTF-8. */
 int web_request_split_path(const char *path, char seg[][WEB_SEGMENT_MAX + 1], size_t max);
+
+/* Writes path and then, when fields has any, '?' and its pairs percent-
+ * encoded (name=value&...) into out (size bytes, NUL-terminated): the URL
+ * a request came to, as a local path. 0, or -1 when it does not fit (out
+ * then holds path alone, or "" when even that does not fit). */
+int web_request_rebuild_url(const char *path, const web_fields *fields, char *out, size_t size);
 
 /* 1 when the n bytes at s are valid UTF-8 (no overlong forms, surrogates or
  * code points above U+10FFFF), else 0. */

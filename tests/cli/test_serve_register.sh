@@ -80,7 +80,9 @@ check "the draft is saved" grep -q 'Utkastet är sparat' body.html
 
 # The session locks; the draft is in the registry and survives it.
 sleep $((IDLE + 2))
-status "locked after the idle time" 401 "$REG"
+status "locked after the idle time" 303 "$REG"
+check "to the login page" grep -qi '^Location: /login?next=' head.txt
+status "the login page" 200 "$O/login"
 TOKEN=$(csrf)
 post "unlock" 303 /login passphrase=coord-passphrase "next=/case/$CASE/register/sig-intake"
 status "the form again" 200 "$REG"
