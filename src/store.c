@@ -72,6 +72,13 @@ static const char *const migrations[SRP_SCHEMA_VERSION] = {
     "ALTER TABLE audit ADD COLUMN link BLOB;"
     "ALTER TABLE audit ADD COLUMN signer BLOB;"
     "ALTER TABLE audit ADD COLUMN sig BLOB;",
+    /* 6 -> 7: a case is opened on its intake's date, not on the day the
+     * record was made: cases with an intake get that date (the rest keep
+     * theirs, and get the intake's when it is registered). */
+    "UPDATE cases SET opened_at = (SELECT min(r.date) FROM responses r WHERE"
+    " r.case_code = cases.code AND r.phase = 'intake' AND r.active)"
+    " WHERE EXISTS (SELECT 1 FROM responses r WHERE r.case_code = cases.code"
+    " AND r.phase = 'intake' AND r.active);",
 };
 
 /*
