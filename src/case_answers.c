@@ -144,6 +144,7 @@ sr_status srp_case_check_consent(sr_registry *reg, const srp_case_state *c, cons
         const char *why = srp_text(rule->explanation, "sv");
         srp_problems_add(problems, it->id, "item '%s': %s", it->id, why);
         rc = srp_error_set_where(err, SR_ERR_INVALID, it->id, "%s", why);
+        break; /* one refusal says it: the later consents were often not asked */
     }
     sr_form_free(newer);
     return rc;
