@@ -114,3 +114,8 @@ int srp_problems_warn(sr_problems *p, const char *path, const char *fmt, ...)
     va_end(ap);
     return rc;
 }
+
+int sr_problems_add(sr_problems *p, const char *path, const char *message)
+{
+    return srp_problems_add(p, path, "%s", message ? message : "");
+}

@@ -136,10 +136,17 @@ sr_status sr_case_list(sr_registry *reg, const sr_case_filter *filter, sr_case_f
  * explanation (where = the consent item; FORMS.md, "consent"), and free text
  * holding a personnummer is refused. Accepted answers may come with
  * warnings in problems (sr_problems_is_warning), e.g. a free text that looks
- * like a name. */
+ * like a name. Registering discards the session user's draft of the form
+ * version on the case (sigreg/drafts.h) in the same transaction. */
 sr_status sr_register(sr_registry *reg, const char *code, const char *form_id, int version,
                       const char *date, const char *answers_json, size_t len, sr_problems *problems,
                       int64_t *response_id, sr_error *err);
+/* Whether a registration of form id (its newest version) on the case may
+ * carry date (NULL: today), by the rules sr_register applies before it
+ * looks at the answers: SR_OK, or the refusal sr_register would give, with
+ * where "date" or "form". Asks nothing of the answers; not audited. */
+sr_status sr_register_check_date(sr_registry *reg, const char *code, const char *form_id,
+                                 const char *date, sr_error *err);
 /* The answers the library derives for a registration of form on the case,
  * set into answers (built on that form): the birth year when the case has a
  * personnummer (the item marked "derived": "birth_year"). A front end does
@@ -178,6 +185,12 @@ sr_status sr_case_earlier_answers(sr_registry *reg, const char *code, const sr_f
 sr_status sr_response_edit(sr_registry *reg, int64_t response_id, const char *date,
                            const char *answers_json, size_t len, sr_problems *problems,
                            int *revision, sr_error *err);
+/* The case a response belongs to (for a page that has only the response's
+ * id): SR_ERR_NOT_FOUND for no such response; a case outside the user's
+ * units is refused as sr_case_show refuses it. Not audited itself: the
+ * caller reads the case next (sr_case_show), which is. */
+sr_status sr_response_case(sr_registry *reg, int64_t response_id, char code[SR_CASE_CODE_SIZE],
+                           sr_error *err);
 
 /* Reopens a closed case; the reason is stored encrypted, not in the log. */
 sr_status sr_case_reopen(sr_registry *reg, const char *code, const char *reason, sr_error *err);
