@@ -172,8 +172,8 @@ sr_status sr_answers_from_json(const sr_form *form, const char *json, size_t len
  * is kept, any other is left out (*dropped counts those; dropped may be
  * NULL), and required items may be missing. SR_ERR_INVALID only when the
  * text is not a JSON object. *out is owned by the caller and borrows form. */
-sr_status sr_answers_from_draft(const sr_form *form, const char *json, size_t len,
-                                sr_answers **out, size_t *dropped, sr_error *err);
+sr_status sr_answers_from_draft(const sr_form *form, const char *json, size_t len, sr_answers **out,
+                                size_t *dropped, sr_error *err);
 
 /* Typed getters, by item id. Each returns SR_OK and the value;
  * SR_ERR_NOT_FOUND (where = the id) when the form has no such item or the
