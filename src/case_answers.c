@@ -283,3 +283,35 @@ sr_status sr_case_earlier_answers(sr_registry *reg, const char *code, const sr_f
     }
     return rc;
 }
+
+sr_status sr_case_check_answers(sr_registry *reg, const char *code, const sr_form *form,
+                                const char *date, const char *answers_json, size_t len,
+                                sr_problems *problems, sr_error *err)
+{
+    srp_case_state c;
+    json_t *answers = NULL;
+    char today[SR_DATE_MAX + 1];
+    srp_time_today(today, sizeof today);
+    sr_status rc = srp_case_open_for(reg, code, "see cases", NULL, &c, err);
+    if (rc != SR_OK)
+        return rc;
+    json_error_t jerr;
+    answers = json_loadb(answers_json, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!answers) {
+        srp_problems_add(problems, "(answers)", "not valid UTF-8 JSON: %s at line %d, column %d",
+                         jerr.text, jerr.line, jerr.column);
+        return srp_error_set_where(err, SR_ERR_INVALID, "answers",
+                                   "the answers are not valid JSON");
+    }
+    int filled = 0;
+    json_t *given = answers;
+    rc = srp_case_fill_derived(&c, form, &answers, &filled, problems, err);
+    if (filled)
+        json_decref(given);
+    if (rc == SR_OK)
+        rc = srp_form_check_answers_json(form, answers, problems, err);
+    if (rc == SR_OK)
+        rc = srp_case_check_consent(reg, &c, form, answers, date ? date : today, problems, err);
+    json_decref(answers);
+    return rc;
+}
