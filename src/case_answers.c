@@ -74,10 +74,17 @@ static int given_in(const srp_consent *rule, const json_t *answer)
 }
 
 /* The newest installed version of form's id when it is newer and has
- * consent rules; NULL (and SR_OK) when there is none. */
-static sr_status newer_rules(sr_registry *reg, const sr_form *form, sr_form **out, sr_error *err)
+ * consent rules; NULL (and SR_OK) when there is none. Looked up once per
+ * loaded form (an import keeps its forms for every line): the answer is kept
+ * in the form (a memo; the form stays the same for its readers) and
+ * borrowed from it. */
+static sr_status newer_rules(sr_registry *reg, const sr_form *cform, const sr_form **out,
+                             sr_error *err)
 {
-    *out = NULL;
+    sr_form *form = (sr_form *)cform; /* only the memo is written */
+    *out = form->consent_rules;
+    if (form->consent_rules_looked)
+        return SR_OK;
     sqlite3_stmt *st = NULL;
     sr_status rc =
         srp_registry_prepare(reg, "SELECT max(version) FROM forms WHERE id = ?1", &st, err);
@@ -86,13 +93,19 @@ static sr_status newer_rules(sr_registry *reg, const sr_form *form, sr_form **ou
     sqlite3_bind_text(st, 1, form->id, -1, SQLITE_STATIC);
     int newest = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
     srp_stmt_done(reg, st);
-    if (newest <= form->version)
+    if (newest <= form->version) {
+        form->consent_rules_looked = 1;
         return SR_OK;
+    }
     sr_form *f = NULL;
     rc = srp_form_load_quiet(reg, form->id, newest, &f, NULL, err);
     if (rc == SR_OK && f->consent_count == 0) {
         sr_form_free(f);
         f = NULL;
+    }
+    if (rc == SR_OK) {
+        form->consent_rules = f;
+        form->consent_rules_looked = 1;
     }
     *out = f;
     return rc;
@@ -119,7 +132,7 @@ sr_status srp_case_check_consent(sr_registry *reg, const srp_case_state *c, cons
                                  const json_t *answers, const char *date, sr_problems *problems,
                                  sr_error *err)
 {
-    sr_form *newer = NULL;
+    const sr_form *newer = NULL;
     const sr_form *rules = form;
     sr_status rc = SR_OK;
     if (form->consent_count == 0) {
@@ -146,7 +159,6 @@ sr_status srp_case_check_consent(sr_registry *reg, const srp_case_state *c, cons
         rc = srp_error_set_where(err, SR_ERR_INVALID, it->id, "%s", why);
         break; /* one refusal says it: the later consents were often not asked */
     }
-    sr_form_free(newer);
     return rc;
 }
 

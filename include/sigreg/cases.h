@@ -162,7 +162,8 @@ sr_status sr_case_derived_answers(sr_registry *reg, const char *code, const sr_f
  * the derived ones and the consents (not the life-cycle rules, which
  * sr_register_check_date checks). For a review page: SR_OK with any
  * warnings in problems, or the refusal sr_register would give. Not
- * audited. */
+ * audited. It may remember in form which version's consent rules apply to
+ * it, so a form passed here is used by one thread at a time. */
 sr_status sr_case_check_answers(sr_registry *reg, const char *code, const sr_form *form,
                                 const char *date, const char *answers_json, size_t len,
                                 sr_problems *problems, sr_error *err);
