@@ -137,11 +137,26 @@ sr_status sr_case_list(sr_registry *reg, const sr_case_filter *filter, sr_case_f
 /* Registers answers to form id (version 0: the newest) on date (NULL:
  * today, the local date). A rejected set fills problems and stores
  * nothing; a refusal by the life-cycle rules says why, with where "date"
- * or "form". Registering discards the session user's draft of the form
+ * or "form". The rules of the answers that need the case apply too: a
+ * derived answer left out is filled (sr_case_derived_answers), a consent
+ * the form requires and the answers lack is refused with the form's
+ * explanation (where = the consent item; FORMS.md, "consent"), and free text
+ * holding a personnummer is refused. Accepted answers may come with
+ * warnings in problems (sr_problems_is_warning), e.g. a free text that looks
+ * like a name. Registering discards the session user's draft of the form
  * version on the case (sigreg/drafts.h) in the same transaction. */
 sr_status sr_register(sr_registry *reg, const char *code, const char *form_id, int version,
                       const char *date, const char *answers_json, size_t len, sr_problems *problems,
                       int64_t *response_id, sr_error *err);
+/* The answers the library derives for a registration of form on the case,
+ * set into answers (built on that form): the birth year when the case has a
+ * personnummer (the item marked "derived": "birth_year"). A front end does
+ * not ask an item that is derived and filled; without a personnummer it is
+ * asked. *filled (may be NULL) says how many were set. sr_register fills
+ * the same answers when they are left out, and refuses a different one.
+ * Audited as a reading of the case. */
+sr_status sr_case_derived_answers(sr_registry *reg, const char *code, const sr_form *form,
+                                  sr_answers *answers, size_t *filled, sr_error *err);
 /* Whether a registration of form id (its newest version) on the case may
  * carry date (NULL: today), by the rules sr_register applies before it
  * looks at the answers: SR_OK, or the refusal sr_register would give, with
