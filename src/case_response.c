@@ -15,6 +15,7 @@
 #include "case.h"
 #include "case_rules.h"
 #include "coded.h"
+#include "drafts_int.h"
 #include "form_int.h"
 #include "form_store_int.h"
 #include "json_span.h"
@@ -235,12 +236,40 @@ sr_status sr_register(sr_registry *reg, const char *code, const char *form_id, i
     rc = srp_register_in_txn(reg, code, form, date ? date : today,
                              (srp_answers_in){answers, answers_json, len}, problems, response_id,
                              err);
+    /* The draft the response was made from goes with its registration. */
+    if (rc == SR_OK)
+        rc = srp_draft_drop_in_txn(reg, canonical, sr_form_id(form), sr_form_version(form), err);
     char detail[128];
     snprintf(detail, sizeof detail, "form=%s version=%d response=%lld", form_id,
              form ? sr_form_version(form) : 0, rc == SR_OK ? (long long)*response_id : 0LL);
     rc = srp_case_commit(reg, rc, "response.add", canonical[0] ? canonical : NULL, detail, err);
 out:
     json_decref(answers);
+    sr_form_free(form);
+    return rc;
+}
+
+sr_status sr_register_check_date(sr_registry *reg, const char *code, const char *form_id,
+                                 const char *date, sr_error *err)
+{
+    sr_form *form = NULL;
+    srp_case_state c;
+    char today[SR_DATE_MAX + 1];
+    srp_time_today(today, sizeof today);
+    sr_status rc = srp_case_open_for(reg, code, "register answers", NULL, &c, err);
+    if (rc == SR_OK)
+        rc = srp_form_load_quiet(reg, form_id, 0, &form, NULL, err);
+    if (rc != SR_OK)
+        goto out;
+    srp_form_facts f = {sr_form_id(form), sr_form_phase(form), sr_form_repeatable(form), 0};
+    if (!f.repeatable)
+        rc = first_active(reg, c.code, f.id, &f.existing, err);
+    if (rc == SR_OK) {
+        srp_case_facts facts;
+        srp_case_facts_of(&c, &facts);
+        rc = srp_case_rules_register(&facts, &f, date ? date : today, today, err);
+    }
+out:
     sr_form_free(form);
     return rc;
 }
@@ -388,6 +417,24 @@ sr_status sr_response_edit(sr_registry *reg, int64_t response_id, const char *da
 out:
     json_decref(answers);
     sr_form_free(form);
+    return rc;
+}
+
+sr_status sr_response_case(sr_registry *reg, int64_t response_id, char code[SR_CASE_CODE_SIZE],
+                           sr_error *err)
+{
+    stored_response r;
+    srp_case_state c;
+    code[0] = '\0';
+    sr_status rc = srp_case_require_role(reg, "see cases", err);
+    if (rc == SR_OK)
+        rc = read_response(reg, response_id, &r, err);
+    /* A response of a case outside the user's units is refused as the case
+     * itself would be. */
+    if (rc == SR_OK)
+        rc = srp_case_open_for(reg, r.code, "see cases", NULL, &c, err);
+    if (rc == SR_OK)
+        memcpy(code, c.code, SR_CASE_CODE_SIZE);
     return rc;
 }
 

@@ -970,3 +970,10 @@ const char *sr_form_anchor(const sr_form *form, size_t i, long value, const char
     snprintf(key, sizeof key, "%ld", value);
     return srp_text(json_object_get(form->items[i].anchors, key), lang);
 }
+
+char *sr_form_item_condition(const sr_form *form, size_t i)
+{
+    if (i >= form->item_count || !form->items[i].condition)
+        return NULL;
+    return json_dumps(form->items[i].condition, JSON_COMPACT | JSON_SORT_KEYS);
+}

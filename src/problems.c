@@ -83,3 +83,8 @@ int srp_problems_add(sr_problems *p, const char *path, const char *fmt, ...)
     p->count++;
     return 0;
 }
+
+int sr_problems_add(sr_problems *p, const char *path, const char *message)
+{
+    return srp_problems_add(p, path, "%s", message ? message : "");
+}

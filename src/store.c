@@ -72,6 +72,14 @@ static const char *const migrations[SRP_SCHEMA_VERSION] = {
     "ALTER TABLE audit ADD COLUMN link BLOB;"
     "ALTER TABLE audit ADD COLUMN signer BLOB;"
     "ALTER TABLE audit ADD COLUMN sig BLOB;",
+    /* 6 -> 7: drafts (sigreg/drafts.h): one half-filled answer set per case,
+     * form version and user, until it is registered or discarded. */
+    "CREATE TABLE drafts (case_code TEXT NOT NULL REFERENCES cases(code) ON DELETE CASCADE,"
+    "  form_id TEXT NOT NULL, form_version INTEGER NOT NULL, user TEXT NOT NULL, date TEXT,"
+    "  answers TEXT NOT NULL, answered INTEGER NOT NULL, saved_at TEXT NOT NULL,"
+    "  PRIMARY KEY (case_code, form_id, form_version, user),"
+    "  FOREIGN KEY (form_id, form_version) REFERENCES forms(id, version));"
+    "CREATE INDEX drafts_user ON drafts(user, saved_at);",
 };
 
 /*

@@ -130,10 +130,17 @@ sr_status sr_case_list(sr_registry *reg, const sr_case_filter *filter, sr_case_f
 /* Registers answers to form id (version 0: the newest) on date (NULL:
  * today, the local date). A rejected set fills problems and stores
  * nothing; a refusal by the life-cycle rules says why, with where "date"
- * or "form". */
+ * or "form". Registering discards the session user's draft of the form
+ * version on the case (sigreg/drafts.h) in the same transaction. */
 sr_status sr_register(sr_registry *reg, const char *code, const char *form_id, int version,
                       const char *date, const char *answers_json, size_t len, sr_problems *problems,
                       int64_t *response_id, sr_error *err);
+/* Whether a registration of form id (its newest version) on the case may
+ * carry date (NULL: today), by the rules sr_register applies before it
+ * looks at the answers: SR_OK, or the refusal sr_register would give, with
+ * where "date" or "form". Asks nothing of the answers; not audited. */
+sr_status sr_register_check_date(sr_registry *reg, const char *code, const char *form_id,
+                                 const char *date, sr_error *err);
 /* Replaces a response's answers (and date, when not NULL) with a new
  * revision; the old one is kept in the history. The new date must keep the
  * response's place among the case's other registrations (the rules of
@@ -142,6 +149,12 @@ sr_status sr_register(sr_registry *reg, const char *code, const char *form_id, i
 sr_status sr_response_edit(sr_registry *reg, int64_t response_id, const char *date,
                            const char *answers_json, size_t len, sr_problems *problems,
                            int *revision, sr_error *err);
+/* The case a response belongs to (for a page that has only the response's
+ * id): SR_ERR_NOT_FOUND for no such response; a case outside the user's
+ * units is refused as sr_case_show refuses it. Not audited itself: the
+ * caller reads the case next (sr_case_show), which is. */
+sr_status sr_response_case(sr_registry *reg, int64_t response_id, char code[SR_CASE_CODE_SIZE],
+                           sr_error *err);
 
 /* Reopens a closed case; the reason is stored encrypted, not in the log. */
 sr_status sr_case_reopen(sr_registry *reg, const char *code, const char *reason, sr_error *err);

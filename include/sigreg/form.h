@@ -55,6 +55,9 @@ size_t sr_problems_count(const sr_problems *problems);
 const char *sr_problems_path(const sr_problems *problems, size_t i);
 const char *sr_problems_message(const sr_problems *problems, size_t i);
 void sr_problems_clear(sr_problems *problems);
+/* Appends a problem found by a front end (path: an item id); 0, or -1
+ * when out of memory. Both strings are copied. */
+int sr_problems_add(sr_problems *problems, const char *path, const char *message);
 
 /* ---- definitions ------------------------------------------------------------------ */
 /* Parses and validates a definition. On SR_ERR_INVALID every problem is in
@@ -105,6 +108,10 @@ void sr_form_option(const sr_form *form, size_t i, size_t o, const char *lang, c
                     const char **label, int *missing);
 /* The anchor text of a scale value, or NULL. */
 const char *sr_form_anchor(const sr_form *form, size_t i, long value, const char *lang);
+/* Item i's enable_when condition as compact JSON (the format of FORMS.md), a
+ * new string the caller frees; NULL when the item has none (or out of
+ * memory). For a front end that applies conditions as one answers. */
+char *sr_form_item_condition(const sr_form *form, size_t i);
 
 /* ---- answers ------------------------------------------------------------------------ */
 /* Checks a JSON object of answers against the form: SR_OK, or SR_ERR_INVALID
@@ -137,6 +144,13 @@ char *sr_answers_to_json(const sr_answers *answers);
  * it. */
 sr_status sr_answers_from_json(const sr_form *form, const char *json, size_t len, sr_answers **out,
                                sr_problems *problems, sr_error *err);
+/* A half-filled set (a draft) from a JSON object of answers, read
+ * leniently: each answer that is valid on its own and whose item is enabled
+ * is kept, any other is left out (*dropped counts those; dropped may be
+ * NULL), and required items may be missing. SR_ERR_INVALID only when the
+ * text is not a JSON object. *out is owned by the caller and borrows form. */
+sr_status sr_answers_from_draft(const sr_form *form, const char *json, size_t len,
+                                sr_answers **out, size_t *dropped, sr_error *err);
 
 /* Typed getters, by item id. Each returns SR_OK and the value;
  * SR_ERR_NOT_FOUND (where = the id) when the form has no such item or the

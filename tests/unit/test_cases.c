@@ -302,6 +302,38 @@ static void test_units_and_roles(void **state)
     assert_int_equal(sr_case_new(f->reg, "U1", NULL, tmp, &err), SR_ERR_DENIED);
 }
 
+/* The case of a response, for a page that has only the response's id:
+ * refused outside the user's units as the case itself is. */
+static void test_response_case(void **state)
+{
+    fixture *f = *state;
+    char in_u1[SR_CASE_CODE_SIZE], in_u2[SR_CASE_CODE_SIZE], code[SR_CASE_CODE_SIZE];
+    int64_t id1 = 0, id2 = 0;
+    sr_error err;
+    new_case(f->reg, "U1", NULL, in_u1);
+    new_case(f->reg, "U2", NULL, in_u2);
+    sr_error_clear(&err);
+    assert_int_equal(sr_register(f->reg, in_u1, "sig-intake", 0, "2025-01-01", INTAKE,
+                                 strlen(INTAKE), NULL, &id1, &err),
+                     SR_OK);
+    assert_int_equal(sr_register(f->reg, in_u2, "sig-intake", 0, "2025-01-01", INTAKE,
+                                 strlen(INTAKE), NULL, &id2, &err),
+                     SR_OK);
+    assert_int_equal(sr_response_case(f->reg, id2, code, &err), SR_OK);
+    assert_string_equal(code, in_u2);
+    sr_error_clear(&err);
+    assert_int_equal(sr_response_case(f->reg, id2 + 100, code, &err), SR_ERR_NOT_FOUND);
+    assert_string_equal(code, "");
+    sr_registry_close(f->reg);
+    f->reg = tu_open(f->db, "coord", "coord-passphrase");
+    sr_error_clear(&err);
+    assert_int_equal(sr_response_case(f->reg, id1, code, &err), SR_OK);
+    assert_string_equal(code, in_u1);
+    sr_error_clear(&err);
+    assert_int_equal(sr_response_case(f->reg, id2, code, &err), SR_ERR_DENIED);
+    assert_string_equal(code, "");
+}
+
 static void test_delete_and_purge(void **state)
 {
     fixture *f = *state;
@@ -816,6 +848,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rejected_answers_store_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_edit_keeps_history, setup, teardown),
         cmocka_unit_test_setup_teardown(test_units_and_roles, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_response_case, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_and_purge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_line_is_all_or_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_closes_with_its_closure, setup, teardown),
