@@ -77,6 +77,13 @@ typedef int (*sr_response_fn)(void *ctx, const sr_response_info *info);
 sr_status sr_case_show(sr_registry *reg, const char *code, sr_case_fn fn_case,
                        sr_response_fn fn_response, void *ctx, sr_error *err);
 
+/* The earlier revisions of the case's responses (those an edit replaced),
+ * by response and revision: fn gets each with active 0, its own date,
+ * revision and answers, and created_by the user who made that revision.
+ * Audited as "case.history"; refused as sr_case_show is. */
+sr_status sr_case_history(sr_registry *reg, const char *code, sr_response_fn fn, void *ctx,
+                          sr_error *err);
+
 /* The case and all its responses as one JSON document (what `case show
  * --json` prints), written to sink followed by a newline:
  *   {"code", "unit", "status", "opened_at", "closed_at" (null while open),
