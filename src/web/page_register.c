@@ -520,7 +520,8 @@ static void review_page(reg_ctx *c, const sr_problems *warnings, const sr_error 
                 html_text(h, info.label ? info.label : info.id);
                 html_raw(h, "</a>: ");
             }
-            html_text(h, sr_problems_message(warnings, k));
+            html_text(h, form_page_message(sr_problems_message(warnings, k),
+                                           sr_problems_path(warnings, k)));
             html_raw(h, "</li>\n");
         }
         html_raw(h, "</ul>\n</div>\n");
@@ -569,22 +570,35 @@ static void review_page(reg_ctx *c, const sr_problems *warnings, const sr_error 
     page_end(c->rq, c->rs);
 }
 
-/* The library's warnings on the answers (a free text that looks like a
- * name): problems that refuse nothing, for the review. */
-static sr_problems *warnings_of(reg_ctx *c)
+/* The library's check of the answers for the case, as sr_register will
+ * make it (the answers, derived ones, consents): its warnings (a free text
+ * that looks like a name) into *warnings (new, may be empty), its errors
+ * into c->problems (the error itself under its item when no problem names
+ * it). SR_OK or the refusal. */
+static sr_status case_check(reg_ctx *c, sr_problems **warnings, sr_error *err)
 {
-    sr_problems *all = sr_problems_new(), *warnings = sr_problems_new();
+    sr_problems *all = sr_problems_new();
     char *json = sr_answers_to_json(c->answers);
-    if (all && warnings && json) {
-        (void)sr_form_check_answers(c->form, json, strlen(json), all, NULL);
-        for (size_t k = 0; k < sr_problems_count(all); k++)
-            if (sr_problems_is_warning(all, k))
-                (void)sr_problems_add(warnings, sr_problems_path(all, k),
-                                      sr_problems_message(all, k));
+    *warnings = sr_problems_new();
+    if (!all || !json || !*warnings) {
+        sr_problems_free(all);
+        free(json);
+        return sr_error_set(err, SR_ERR_NOMEM, "out of memory");
     }
-    free(json);
+    sr_status rc =
+        sr_case_check_answers(c->rq->reg, c->code, c->form, c->date, json, strlen(json), all, err);
+    size_t errors = 0;
+    for (size_t k = 0; k < sr_problems_count(all); k++) {
+        int warning = sr_problems_is_warning(all, k);
+        errors += !warning;
+        (void)sr_problems_add(warning ? *warnings : c->problems, sr_problems_path(all, k),
+                              sr_problems_message(all, k));
+    }
+    if (rc != SR_OK && errors == 0 && err->where[0] && sr_form_item_index(c->form, err->where) >= 0)
+        (void)sr_problems_add(c->problems, err->where, err->message);
     sr_problems_free(all);
-    return warnings;
+    free(json);
+    return rc;
 }
 
 /* ---- other pages ------------------------------------------------------------------------------
@@ -680,8 +694,13 @@ static void on_get(reg_ctx *c)
             answers_page(c, NULL, 0, NULL);
             return;
         }
-        sr_problems *warnings = warnings_of(c);
-        review_page(c, warnings, NULL);
+        sr_problems *warnings = NULL;
+        sr_error err;
+        sr_error_clear(&err);
+        if (case_check(c, &warnings, &err) != SR_OK)
+            answers_page(c, NULL, 0, &err);
+        else
+            review_page(c, warnings, NULL);
         sr_problems_free(warnings);
         return;
     }
@@ -727,7 +746,10 @@ static void on_save(reg_ctx *c)
         answers_page(c, NULL, 0, &err);
         return;
     }
-    sr_problems *warnings = warnings_of(c);
+    sr_problems *warnings = NULL;
+    sr_error ignored;
+    sr_error_clear(&ignored);
+    (void)case_check(c, &warnings, &ignored);
     review_page(c, warnings, &err);
     sr_problems_free(warnings);
 }
@@ -790,7 +812,16 @@ static void on_post(reg_ctx *c)
     }
     if (problems == 0 && strcmp(action, "review") == 0 &&
         form_decode_missing(c->form, c->answers, c->lang, c->problems) == 0) {
-        redirect_step(c, "review", NULL);
+        /* The rules that need the case (a consent the intake requires)
+         * refuse here, beside the item, not only when saving. */
+        sr_problems *warnings = NULL;
+        sr_status rc = case_check(c, &warnings, &err);
+        sr_problems_free(warnings);
+        if (rc == SR_OK) {
+            redirect_step(c, "review", NULL);
+            return;
+        }
+        answers_page(c, posted, 1, &err);
         return;
     }
     answers_page(c, posted, problems >= 0, NULL);
