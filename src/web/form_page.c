@@ -420,6 +420,12 @@ static void render_item(html *h, const form_view *v, size_t i)
     char hint[512];
     current c;
     hint_text(&info, v->lang, hint, sizeof hint);
+    if (v->earlier && v->earlier[i]) {
+        /* The earlier answer first, then the bounds. */
+        char bounds[sizeof hint];
+        snprintf(bounds, sizeof bounds, "%s", hint);
+        snprintf(hint, sizeof hint, "%s%s%s", v->earlier[i], bounds[0] ? " " : "", bounds);
+    }
     current_value(v, i, &info, problem != NULL, &c);
     const char *value = c.text ? c.text : "";
 

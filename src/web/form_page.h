@@ -38,6 +38,8 @@ typedef struct form_view {
     const sr_problems *problems; /* by item id; may be NULL */
     const char *lang;            /* "sv" or "en" */
     const unsigned char *only;   /* NULL: every item; else only items i with only[i] */
+    const char *const *earlier;  /* NULL, or per item an earlier answer to show beside it
+                                    (the intake's need beside the closure's), or NULL */
 } form_view;
 
 /* The summary of the problems at the top of a page, each linking to its

@@ -41,6 +41,8 @@ typedef struct reg_ctx {
     sr_answers *answers;
     sr_problems *problems;
     unsigned char *shown; /* NULL: every item; else the items asked (not the derived ones) */
+    char **earlier;       /* NULL, or per item the earlier answer shown beside it */
+    size_t earlier_count;
 } reg_ctx;
 
 static const char *tr(const reg_ctx *c, form_text_id id)
@@ -183,6 +185,24 @@ static void ctx_release(reg_ctx *c)
     sr_problems_free(c->problems);
     free(c->draft_answers);
     free(c->shown);
+    for (size_t i = 0; c->earlier && i < c->earlier_count; i++)
+        free(c->earlier[i]);
+    free(c->earlier);
+}
+
+static int on_earlier(void *ctx, const sr_earlier_answer *a)
+{
+    reg_ctx *c = ctx;
+    char text[SR_ERROR_MESSAGE_MAX];
+    if (a->item >= c->earlier_count)
+        return 0;
+    snprintf(text, sizeof text, tr(c, FT_EARLIER), a->date ? a->date : "",
+             a->label  ? a->label
+             : a->json ? a->json
+                       : "");
+    free(c->earlier[a->item]);
+    c->earlier[a->item] = strdup(text);
+    return 0;
 }
 
 /* Reads the case, what it allows, the draft and the form. 0, or -1 with a
@@ -240,6 +260,17 @@ static int ctx_load(reg_ctx *c, const web_request *rq, web_response *rs)
      * in and not asked. */
     size_t filled = 0, n = sr_form_item_count(c->form);
     if (sr_case_derived_answers(rq->reg, c->code, c->form, c->answers, &filled, &err) != SR_OK) {
+        fail_page(rq, rs, &err);
+        return -1;
+    }
+    /* Earlier answers shown beside items (the need at intake beside the
+     * need at closure). */
+    c->earlier = calloc(n ? n : 1, sizeof *c->earlier);
+    c->earlier_count = c->earlier ? n : 0;
+    if (!c->earlier ||
+        sr_case_earlier_answers(rq->reg, c->code, c->form, c->lang, on_earlier, c, &err) != SR_OK) {
+        if (!c->earlier)
+            sr_error_set(&err, SR_ERR_NOMEM, "out of memory");
         fail_page(rq, rs, &err);
         return -1;
     }
@@ -439,7 +470,8 @@ static void answers_page(reg_ctx *c, const web_fields *fields, int saved, const 
                    .fields = fields,
                    .problems = c->problems,
                    .lang = c->lang,
-                   .only = c->shown};
+                   .only = c->shown,
+                   .earlier = (const char *const *)c->earlier};
     form_page_errors(h, &v);
     html_raw(h, "<p class=\"registration-date\">");
     html_text(h, tr(c, FT_REGISTRATION_DATE));

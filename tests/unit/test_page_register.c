@@ -298,6 +298,21 @@ static void test_register_flow(void **state)
     assert_non_null(strstr(t.answers, "\"sex\":\"boy\""));
     assert_non_null(strstr(t.answers, "\"referral_source\":\"school\""));
     assert_non_null(strstr(t.answers, "\"need_school\":\"substantial\""));
+
+    /* The closure shows the need at intake beside each need area. */
+    snprintf(url, sizeof url, "/case/%s/register/sig-closure", f->code);
+    call(f, &x, page_register, "POST", url, NULL, "csrf", "token", "_action", "date", "_date",
+         "2025-06-01", NULL);
+    assert_int_equal(x.rs.status, 303);
+    done(&x);
+    call(f, &x, page_register, "GET", url, "step=form", NULL);
+    assert_int_equal(x.rs.status, 200);
+    assert_contains(&x, "<p class=\"hint\" id=\"b-need_school\">Tidigare svar (2025-03-01): "
+                        "Stort behov.</p>");
+    char *tag = strstr(page(&x), "id=\"item-need_school\"");
+    assert_non_null(tag);
+    assert_non_null(strstr(tag, "aria-describedby=\"b-need_school\""));
+    done(&x);
 }
 
 static void test_discard_needs_confirmation(void **state)
