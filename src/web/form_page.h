@@ -26,7 +26,7 @@
 #include "sigreg/form.h"
 
 /* More options than this: a choice item is a select, not radios. */
-#define FORM_PAGE_MAX_RADIOS 10
+#define FORM_PAGE_MAX_RADIOS 15
 /* More steps than this: a scale item is a number field, not radios. */
 #define FORM_PAGE_MAX_SCALE_RADIOS 11
 

@@ -175,6 +175,36 @@ static void test_hostile_texts_escaped(void **state)
     sr_form_free(form);
 }
 
+/* A choice of many options is a select with a label, the answer selected. */
+static void test_many_options_select(void **state)
+{
+    (void)state;
+    char json[4096];
+    size_t n =
+        (size_t)snprintf(json, sizeof json,
+                         "{\"format\": \"sigreg-form/1\", \"id\": \"t-many\", \"version\": 1,"
+                         " \"phase\": \"intake\", \"title\": \"T\", \"items\": [{\"id\": \"q\","
+                         " \"type\": \"choice\", \"label\": \"Många\", \"options\": [");
+    for (int o = 0; o < FORM_PAGE_MAX_RADIOS + 1; o++)
+        n += (size_t)snprintf(json + n, sizeof json - n,
+                              "%s{\"code\": \"o%d\", \"label\": \"Val %d\"}", o ? ", " : "", o, o);
+    snprintf(json + n, sizeof json - n, "]}]}");
+    sr_form *form = NULL;
+    assert_int_equal(sr_form_parse(json, strlen(json), &form, NULL, NULL), SR_OK);
+    sr_answers *answers = sr_answers_new(form);
+    assert_int_equal(sr_answers_set(answers, 0, "\"o3\"", NULL, NULL), SR_OK);
+    form_view v = {.form = form, .answers = answers, .lang = "sv"};
+    char *page = render(&v);
+    assert_non_null(strstr(page, "<label for=\"f-q\">Många</label>"));
+    assert_non_null(strstr(page, "<select name=\"q\" id=\"f-q\">"));
+    assert_non_null(strstr(page, "<option value=\"\">– Välj –</option>"));
+    assert_non_null(strstr(page, "<option value=\"o3\" selected>Val 3</option>"));
+    assert_null(strstr(page, "type=\"radio\""));
+    free(page);
+    sr_answers_free(answers);
+    sr_form_free(form);
+}
+
 static void test_condition_hides_consent_date(void **state)
 {
     (void)state;
@@ -267,6 +297,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_intake_every_field_labelled),
         cmocka_unit_test(test_hostile_texts_escaped),
+        cmocka_unit_test(test_many_options_select),
         cmocka_unit_test(test_condition_hides_consent_date),
         cmocka_unit_test(test_problem_beside_its_field),
     };
