@@ -139,6 +139,11 @@ check "names the existing case" grep -q "$CASE" body.html
 check "the server log holds no personnummer" bash -c "! grep -q '121212' serve.err serve.out"
 status "an unknown page" 404 "$O/nope"
 status "a path with .. is refused" 400 --path-as-is "$O/case/../stats"
+status "an encoded .. too" 400 --path-as-is "$O/case/%2e%2e/stats"
+status "a bad escape in the query is refused" 400 "$O/?unit=%zz"
+status "an encoded NUL in the query is refused" 400 "$O/?unit=U1%00x"
+status "a query value with an escape is decoded once" 200 "$O/?unit=U%31&status=any"
+check "the filter took unit U1" grep -q '<option value="U1" selected>' body.html
 
 # Summaries: the library's figures, drawn and tabled; the report as a download.
 status "the summaries" 200 "$O/stats?form=cases"
