@@ -77,7 +77,9 @@ check "served as JavaScript" grep -qi "^Content-Type: text/javascript" head.txt
 before=$(registry_sums)
 status "login without the CSRF token is refused" 403 -H "Origin: $O" \
     --data-urlencode user=coord --data-urlencode passphrase=coord-passphrase "$O/login"
-status "login with a wrong CSRF token is refused" 403 -H "Origin: $O" --data-urlencode "csrf=${TOKEN%?}0" \
+# The token with its last digit changed (never the same digit again).
+WRONG="${TOKEN%?}$( [ "${TOKEN: -1}" = 0 ] && echo 1 || echo 0)"
+status "login with a wrong CSRF token is refused" 403 -H "Origin: $O" --data-urlencode "csrf=$WRONG" \
     --data-urlencode user=coord --data-urlencode passphrase=coord-passphrase "$O/login"
 status "login from a foreign Origin is refused" 403 -H "Origin: http://evil.example" \
     --data-urlencode "csrf=$TOKEN" --data-urlencode user=coord \
