@@ -14,7 +14,7 @@ PNR=19121212-1212
 
 # The server, with sessions that lock after a few idle seconds (more under
 # valgrind, where every request is slow).
-IDLE=3
+IDLE=6
 [ -n "$SIGREG_WRAPPER" ] && IDLE=30
 SIGREG_SERVE_IDLE_SECONDS=$IDLE $SIGREG_WRAPPER "$SIGREG_BIN" serve --no-browser --port 0 \
     >serve.out 2>serve.err </dev/null &
