@@ -1002,6 +1002,7 @@ void sr_form_free(sr_form *form)
         free(form->items[i].options);
     free(form->items);
     free(form->consents);
+    sr_form_free(form->consent_rules);
     json_decref(form->root);
     free(form);
 }
