@@ -41,6 +41,7 @@ CHROMEDRIVER = os.environ.get("SIGREG_CHROMEDRIVER", "/usr/bin/chromedriver")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 WAIT = 15  # seconds for any page to load
 AXE_VERSION = "?"
+TIMES = {"axe": 0.0}
 AXE_PAGES = []  # (browser, path, title, violations) of every page state checked
 
 
@@ -161,6 +162,7 @@ class Browser:
         if state in self.checked:
             return
         self.checked.add(state)
+        t0 = time.time()
         self.d.execute_script(self.axe_js)
         r = self.d.execute_async_script(
             "var done = arguments[arguments.length - 1];"
@@ -168,6 +170,7 @@ class Browser:
             "                   resultTypes: ['violations']})"
             ".then(function (r) { done(r.violations); })"
             ".catch(function (e) { done('axe failed: ' + e); });", AXE_TAGS)
+        TIMES["axe"] += time.time() - t0
         if isinstance(r, str):
             self.t.ok("axe-core ran on %s" % self.path(), False, r)
             return
@@ -476,7 +479,8 @@ def main():
     rc, _, err = reg.run("verify", check=False)
     t.ok("sigreg verify passes afterwards", rc == 0, err)
     reg.close()
-    print("browser test: %.0f s" % (time.time() - started))
+    print("browser test: %.0f s (axe-core %.0f s, CLI %.0f s)" % (
+        time.time() - started, TIMES["axe"], webtest.Registry.cli_seconds))
     print("%d passed, %d failed" % (t.passed, t.failed))
     return 0 if t.failed == 0 else 1
 
