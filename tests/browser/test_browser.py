@@ -42,7 +42,9 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 WAIT = 15  # seconds for any page to load
 AXE_VERSION = "?"
 TIMES = {"axe": 0.0}
-AXE_PAGES = []  # (browser, path, title, violations) of every page state checked
+AXE_PAGES = []
+SCREENSHOTS = ("mina-arenden", "intake-validation", "intake-validation-top", "review",
+               "case-page", "summary")  # (browser, path, title, violations) of every page state checked
 
 
 def die(msg):
@@ -444,6 +446,7 @@ def main():
     AXE_VERSION = m.group(1) if m else "?"
     t = Checks()
     started = time.time()
+    shutil.rmtree(SHOTS, ignore_errors=True)  # no screenshot of an earlier run left over
     reg = webtest.Registry(SIGREG_BIN)
     idle = IdleLock(t, axe_js)
     try:
@@ -471,6 +474,9 @@ def main():
     except Exception:
         t.ok("the idle lock test ran to its end", False, traceback.format_exc())
         print("idle server's log:\n" + idle.server.stderr()[-3000:], file=sys.stderr)
+    for name in SCREENSHOTS:
+        t.ok("screenshot %s.png written" % name, os.path.isfile(os.path.join(SHOTS, name + ".png")))
+    print("screenshots in %s" % SHOTS)
     print("axe-core %s (%s): %d page states checked, %d with violations" % (
         AXE_VERSION, "+".join(AXE_TAGS), len(AXE_PAGES), sum(1 for p in AXE_PAGES if p[3])))
     for who, path, title, v in AXE_PAGES:
