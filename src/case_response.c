@@ -112,6 +112,19 @@ sr_status srp_register_known(sr_registry *reg, srp_case_state *c, srp_case_seen 
     return SR_OK;
 }
 
+static sr_status set_opened(sr_registry *reg, const char *code, const char *date, sr_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    sr_status rc =
+        srp_registry_prepare(reg, "UPDATE cases SET opened_at = ?2 WHERE code = ?1", &st, err);
+    if (rc == SR_OK) {
+        sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, date, -1, SQLITE_STATIC);
+        rc = srp_case_step_done(reg, st, "set the case's intake date", err);
+    }
+    return rc;
+}
+
 static sr_status register_with(sr_registry *reg, const srp_case_state *cs, const srp_form_facts *ff,
                                const sr_form *form, const char *date, srp_answers_in answers,
                                sr_problems *problems, int64_t *response_id, sr_error *err)
@@ -204,6 +217,10 @@ static sr_status register_with(sr_registry *reg, const srp_case_state *cs, const
     free(coded);
     if (filled)
         json_decref(filled_answers);
+    /* A case is opened on its intake's date, not on the day the record was
+     * made. */
+    if (rc == SR_OK && sr_form_phase(form) == SR_PHASE_INTAKE)
+        rc = set_opened(reg, c.code, date, err);
     /* An import writes the row closed when it opens the case (the same
      * transaction): then there is nothing to update. */
     if (rc == SR_OK && sr_form_phase(form) == SR_PHASE_CLOSURE &&
@@ -429,6 +446,8 @@ sr_status sr_response_edit(sr_registry *reg, int64_t response_id, const char *da
         goto out;
     const char *new_date = date ? date : r.date;
     rc = store_revision(reg, response_id, form, answers, new_date, err);
+    if (rc == SR_OK && r.phase == SR_PHASE_INTAKE && date)
+        rc = set_opened(reg, r.code, date, err);
     if (rc == SR_OK && r.phase == SR_PHASE_CLOSURE && date)
         rc = srp_case_exec(reg,
                            "UPDATE cases SET closed_at = (SELECT max(date) FROM responses"

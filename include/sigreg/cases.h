@@ -148,6 +148,12 @@ sr_status sr_case_list(sr_registry *reg, const sr_case_filter *filter, sr_case_f
 sr_status sr_register(sr_registry *reg, const char *code, const char *form_id, int version,
                       const char *date, const char *answers_json, size_t len, sr_problems *problems,
                       int64_t *response_id, sr_error *err);
+/* Whether a registration of form id (its newest version) on the case may
+ * carry date (NULL: today), by the rules sr_register applies before it
+ * looks at the answers: SR_OK, or the refusal sr_register would give, with
+ * where "date" or "form". Asks nothing of the answers; not audited. */
+sr_status sr_register_check_date(sr_registry *reg, const char *code, const char *form_id,
+                                 const char *date, sr_error *err);
 /* The answers the library derives for a registration of form on the case,
  * set into answers (built on that form): the birth year when the case has a
  * personnummer (the item marked "derived": "birth_year"). A front end does
@@ -157,12 +163,27 @@ sr_status sr_register(sr_registry *reg, const char *code, const char *form_id, i
  * Audited as a reading of the case. */
 sr_status sr_case_derived_answers(sr_registry *reg, const char *code, const sr_form *form,
                                   sr_answers *answers, size_t *filled, sr_error *err);
-/* Whether a registration of form id (its newest version) on the case may
- * carry date (NULL: today), by the rules sr_register applies before it
- * looks at the answers: SR_OK, or the refusal sr_register would give, with
- * where "date" or "form". Asks nothing of the answers; not audited. */
-sr_status sr_register_check_date(sr_registry *reg, const char *code, const char *form_id,
-                                 const char *date, sr_error *err);
+
+/* An earlier answer shown beside an item (the item's "show_from"). */
+typedef struct sr_earlier_answer {
+    size_t item;          /* the index of the item it is shown beside */
+    const char *form_id;  /* the form it was given on (show_from's form) */
+    int form_version;     /* the version it was given under */
+    const char *date;     /* the date of that response */
+    const char *json;     /* the answer, as JSON ("\"some\"", "true", "[...]") */
+    const char *label;    /* its label in the asked language (an option's label, options
+                             joined by ", ", yes or no), or NULL for other types */
+} sr_earlier_answer;
+typedef int (*sr_earlier_answer_fn)(void *ctx, const sr_earlier_answer *answer);
+/* Calls fn for each item of form that shows an earlier answer and whose
+ * answer the case has: the answer given in the case's first active response
+ * to show_from's form (any version), e.g. the need at intake beside the
+ * need at closure. Items without one are skipped. Audited once, as a
+ * reading of the case. */
+sr_status sr_case_earlier_answers(sr_registry *reg, const char *code, const sr_form *form,
+                                  const char *lang, sr_earlier_answer_fn fn, void *ctx,
+                                  sr_error *err);
+
 /* Replaces a response's answers (and date, when not NULL) with a new
  * revision; the old one is kept in the history. The new date must keep the
  * response's place among the case's other registrations (the rules of

@@ -106,7 +106,7 @@ typedef struct sr_item_info {
     int derived_birth_year;     /* integer: the birth year, which the library fills from the
                                    case's personnummer when it has one (not asked then) */
     const char *show_from_form; /* the earlier answer to show beside this item: form id and */
-    const char *show_from_item; /* item id (sr_case_earlier_answer), or NULL */
+    const char *show_from_item; /* item id (sr_case_earlier_answers), or NULL */
 } sr_item_info;
 
 size_t sr_form_item_count(const sr_form *form);

@@ -116,6 +116,25 @@ sr --user coord --passphrase-file coord.pass case show "$CODE2"
 if [ "$RC" -eq 0 ]; then r=succeeded; else r=refused; fi
 attack "coordinator adds a unit to self in the database" "$r"
 
+# 6a. A removed coordinator keeps their keyring copy and reads the live
+#     database with what their old slot gives (the removal rotated the data
+#     key: the old one opens only the old file).
+fresh
+printf 'coord2-passphrase\n' > coord2.pass
+"$SIGREG_BIN" user add coord2 --role coordinator --unit U1 --kdf-profile insecure-test-only \
+    --new-passphrase-file coord2.pass >/dev/null 2>&1
+cp reg.keyring kept.keyring && cp reg.db kept.db
+"$SIGREG_BIN" user remove coord2 >/dev/null 2>&1
+r=refused old=no
+for KEY in $("$FORGE" db-key kept.keyring coord2 coord2.pass 2>/dev/null); do
+    sqlcipher reg.db "PRAGMA key = \"x'$KEY'\"; PRAGMA cipher_page_size = 4096;
+        SELECT count(*) FROM cases;" 2>/dev/null | grep -qx 1 && r=succeeded
+    sqlcipher kept.db "PRAGMA key = \"x'$KEY'\"; PRAGMA cipher_page_size = 4096;
+        SELECT count(*) FROM cases;" 2>/dev/null | grep -qx 1 && old=yes
+done
+check "the old slot's key opens the old copy (the attack is real)" test "$old" = yes
+attack "removed coordinator reads the live database (old keyring)" "$r"
+
 # 6b. An analyst rewrites the access log their reads go to (they cannot
 #     write the database's): deletes another analyst's entry, or cuts the
 #     tail below what an admin last verified.

@@ -302,6 +302,64 @@ static void test_free_text(void **state)
     sr_problems_free(p);
 }
 
+typedef struct earlier {
+    int count;
+    char need_crime[64], school[96], date[16];
+    int version;
+} earlier;
+
+static int keep_earlier(void *ctx, const sr_earlier_answer *e)
+{
+    earlier *out = ctx;
+    out->count++;
+    assert_string_equal(e->form_id, "sig-intake");
+    out->version = e->form_version;
+    snprintf(out->date, sizeof out->date, "%s", e->date);
+    if (strcmp(e->json, "\"some\"") == 0 && !out->need_crime[0])
+        snprintf(out->need_crime, sizeof out->need_crime, "%s", e->label);
+    if (strcmp(e->json, "\"absence\"") == 0)
+        snprintf(out->school, sizeof out->school, "%s", e->label);
+    return 0;
+}
+
+/* The closure shows the intake's answer beside each need area. */
+static void test_closure_shows_the_intake_answers(void **state)
+{
+    fixture *f = *state;
+    char c[SR_CASE_CODE_SIZE];
+    new_case(f->reg, MINOR_PNR, c);
+    sr_problems *p = sr_problems_new();
+    sr_error err;
+    sr_form *closure = NULL;
+    assert_int_equal(sr_form_load(f->reg, "sig-closure", 0, &closure, NULL, &err), SR_OK);
+    assert_int_equal(sr_form_version(closure), 2);
+    sr_item_info info;
+    sr_form_item(closure, (size_t)sr_form_item_index(closure, "need_crime"), "sv", &info);
+    assert_string_equal(info.show_from_form, "sig-intake");
+    assert_string_equal(info.show_from_item, "need_crime");
+    /* Before the intake there is nothing to show. */
+    earlier e = {0};
+    assert_int_equal(sr_case_earlier_answers(f->reg, c, closure, "sv", keep_earlier, &e, &err),
+                     SR_OK);
+    assert_int_equal(e.count, 0);
+    /* On version 1 of the intake: the ten need areas, school, substance
+     * use and police contacts, labelled in the language asked for. */
+    assert_int_equal(attempt(f->reg, c, 1, "2025-03-01", INTAKE, p, &err), SR_OK);
+    assert_int_equal(sr_case_earlier_answers(f->reg, c, closure, "sv", keep_earlier, &e, &err),
+                     SR_OK);
+    assert_int_equal(e.count, 13);
+    assert_int_equal(e.version, 1);
+    assert_string_equal(e.date, "2025-03-01");
+    assert_string_equal(e.need_crime, "Visst behov");
+    assert_string_equal(e.school, "Går i skolan med problematisk frånvaro");
+    earlier en = {0};
+    assert_int_equal(sr_case_earlier_answers(f->reg, c, closure, "en", keep_earlier, &en, &err),
+                     SR_OK);
+    assert_string_equal(en.need_crime, "Some need");
+    sr_form_free(closure);
+    sr_problems_free(p);
+}
+
 int main(void)
 {
     sr_error err;
@@ -313,6 +371,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_guardians_must_consent_for_a_minor, setup, teardown),
         cmocka_unit_test_setup_teardown(test_birth_year_is_derived, setup, teardown),
         cmocka_unit_test_setup_teardown(test_free_text, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_closure_shows_the_intake_answers, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
