@@ -185,12 +185,13 @@ static int ask_date(dialog *d)
             printf("%s", d->t->help);
             continue;
         }
-        const char *date = typed[0] ? typed : d->date;
+        if (!typed[0])
+            snprintf(typed, sizeof typed, "%s", d->date);
         sr_error e;
         sr_error_clear(&e);
-        if (strlen(date) <= SR_DATE_MAX &&
-            sr_register_check_date(d->reg, d->code, sr_form_id(d->form), date, &e) == SR_OK) {
-            snprintf(d->date, sizeof d->date, "%s", date);
+        if (strlen(typed) <= SR_DATE_MAX &&
+            sr_register_check_date(d->reg, d->code, sr_form_id(d->form), typed, &e) == SR_OK) {
+            snprintf(d->date, sizeof d->date, "%s", typed);
             return ASK_OK;
         }
         printf("  %s\n", e.status != SR_OK ? e.message : "?");
@@ -388,7 +389,9 @@ static size_t show_review(const dialog *d, size_t *index)
         else
             snprintf(value, sizeof value, "%s", d->t->none);
         index[n++] = i;
-        printf("  %2zu. %-50.50s %s\n", n, it.label, value);
+        printf("  %2zu. ", n);
+        cli_print_padded(stdout, it.label, 50);
+        printf(" %s\n", value);
     }
     printf("%s", d->t->review_hint);
     return n;

@@ -305,3 +305,26 @@ void cli_answer_text(const sr_form *form, size_t i, const json_t *value, const c
         free(text);
     }
 }
+
+void cli_print_padded(FILE *out, const char *text, size_t width)
+{
+    size_t chars = 0;
+    const char *p = text ? text : "";
+    for (const char *q = p; *q; q++)
+        chars += ((unsigned char)*q & 0xC0) != 0x80;
+    if (chars <= width) {
+        fputs(p, out);
+        for (; chars < width; chars++)
+            fputc(' ', out);
+        return;
+    }
+    /* The first width - 1 characters, then the ellipsis. */
+    size_t seen = 0;
+    const char *q = p;
+    for (; *q; q++) {
+        if (((unsigned char)*q & 0xC0) != 0x80 && seen++ == width - 1)
+            break;
+    }
+    fwrite(p, 1, (size_t)(q - p), out);
+    fputs("\u2026", out);
+}

@@ -123,8 +123,12 @@ static const cli_command commands[] = {
      "item by item and shows a review before saving."},
     {"response", "edit", cmd_response_edit, NEEDS_REGISTRY, ADMIN | COORD, "correct responses",
      "ID",
-     OPTIONS({"answers", NEEDED, "answers", "FILE|-", 0}, {"date", ARG, "date", "YYYY-MM-DD", 0}),
-     "Makes a new revision of a response; the old one stays in the history."},
+     OPTIONS({"answers", NEEDED, "answers", "FILE|-", 1},
+             {"set", MANY | CLI_NEEDED, NULL, "ITEM=VALUE", 1},
+             {"date", ARG, "date", "YYYY-MM-DD", 0}, LANG),
+     "Makes a new revision of a response; the old one stays in the history. --answers gives\n"
+     "the whole answer set as JSON; --set changes single answers (the value typed as in the\n"
+     "dialog: an option's number, code or label) and keeps the others."},
     {"import", NULL, cmd_import, NEEDS_REGISTRY, ADMIN | COORD, "import cases", "FILE|-",
      OPTIONS({"batch", ARG, NULL, "N", 0}),
      "Registers many cases from JSON Lines (one case a line) and prints ref<TAB>case code\n"
