@@ -86,6 +86,65 @@ int srp_publication_signer_trusted(sr_registry *reg, const char *fingerprint)
     return strcmp(fp, fingerprint) == 0;
 }
 
+/* ---- the directory ---- */
+
+/* Rows of sql as JSON arrays (text and integer columns) into arr. */
+static sr_status rows_into(sqlite3 *db, const char *sql, json_t *arr, sr_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    sr_status rc = srp_store_prepare(db, sql, &st, err);
+    int src;
+    while (rc == SR_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *row = json_array();
+        int bad = !row;
+        for (int c = 0; !bad && c < sqlite3_column_count(st); c++)
+            bad |= json_array_append_new(
+                row, sqlite3_column_type(st, c) == SQLITE_INTEGER
+                         ? json_integer((json_int_t)sqlite3_column_int64(st, c))
+                         : json_string((const char *)sqlite3_column_text(st, c)));
+        if (bad || json_array_append_new(arr, row) != 0)
+            rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    }
+    if (rc == SR_OK && src != SQLITE_DONE)
+        rc = srp_store_fail(db, src, "read the registry's directory", err);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* What an analyst's session reads instead of the database, which it has no
+ * key to (registry_int.h): the units, the installed forms and the settings
+ * that summaries depend on. None of it is about a person. */
+static sr_status add_directory(sr_registry *reg, json_t *doc, sr_error *err)
+{
+    sqlite3 *db = srp_registry_db(reg);
+    json_t *units = json_array(), *forms = json_array(), *meta = json_array();
+    json_t *dir = json_object();
+    sr_status rc =
+        units && forms && meta && dir ? SR_OK : srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    if (rc == SR_OK)
+        rc = rows_into(db, "SELECT code, name, created_at FROM units ORDER BY code", units, err);
+    if (rc == SR_OK)
+        rc = rows_into(db,
+                       "SELECT id, version, phase, repeatable, title, definition, digest, "
+                       "installed_at FROM forms ORDER BY id, version",
+                       forms, err);
+    if (rc == SR_OK)
+        rc = rows_into(db,
+                       "SELECT key, value FROM meta WHERE key IN ('registry_id', 'created_at', "
+                       "'min_cell', 'method', 'ptable_d', 'ptable_v', 'ptable_js') ORDER BY key",
+                       meta, err);
+    if (rc == SR_OK &&
+        (json_object_set(dir, "units", units) != 0 || json_object_set(dir, "forms", forms) != 0 ||
+         json_object_set(dir, "settings", meta) != 0 ||
+         json_object_set(doc, "directory", dir) != 0))
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    json_decref(units);
+    json_decref(forms);
+    json_decref(meta);
+    json_decref(dir);
+    return rc;
+}
+
 /* ---- what the publication holds ---- */
 
 /* One table: a summary query. Strings are the build's. */
@@ -703,6 +762,8 @@ sr_status sr_publish(sr_registry *reg, const sr_publish_options *o, sr_publish_r
     free(checkpoint);
     if (head && rc == SR_OK)
         rc = srp_cellkey_settings_into(reg, b.min_cell, head, err);
+    if (head && rc == SR_OK)
+        rc = add_directory(reg, head, err);
     dir = srp_publication_dir(srp_registry_db_path(reg));
     sign_sk = sr_secret_new(SRP_SIGN_SECRET_BYTES);
     if (!head || !dir || !sign_sk) {

@@ -1,11 +1,13 @@
 /*
  * publication_int.h - what the writing and the reading side of publications
  * share (internal): where packages live, which key signs them, and the
- * analyst's path of sr_stats_run. Only src/publication*.c and src/stats.c
- * include it. Nothing here prints.
+ * analyst's path of sr_stats_run and directory. Only src/publication*.c,
+ * src/stats.c and src/registry.c include it. Nothing here prints.
  */
 #ifndef SIGREG_PUBLICATION_INT_H
 #define SIGREG_PUBLICATION_INT_H
+
+#include <sqlite3.h>
 
 #include "crypto.h"
 #include "sigreg/publication.h"
@@ -38,5 +40,10 @@ int srp_publication_signer_trusted(sr_registry *reg, const char *fingerprint);
  * addressed to them. */
 sr_status srp_publication_answer(sr_registry *reg, const sr_stats_query *query, sr_stats **out,
                                  sr_error *err);
+
+/* Fills the tables of an analyst's in-memory directory (registry_int.h)
+ * with the units, forms and settings the package carries; a package without
+ * a directory (an earlier release's) fills nothing. */
+sr_status srp_publication_fill_directory(const sr_publication *pub, sqlite3 *db, sr_error *err);
 
 #endif

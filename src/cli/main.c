@@ -211,6 +211,14 @@ static const cli_command commands[] = {
              {"signer", ARG, "signer", "FINGERPRINT", 0}),
      "Verifies and opens an extract into DIR (cases.csv, further CSV files, codebook.csv,\n"
      "metadata.json). Nothing is written unless everything verifies."},
+    {"serve", NULL, cmd_serve, NEEDS_NOTHING, 0, "serve the web page", NULL,
+     OPTIONS({"port", ARG, NULL, "N", 0}, {"no-browser", FLAG, NULL, NULL, 0},
+             {"idle-minutes", ARG, NULL, "N", 0}),
+     "Serves the local web page for coordinators on 127.0.0.1 (port N, or one the system\n"
+     "chooses) and prints its URL, which holds a one-time launch secret: only the browser\n"
+     "that opens it first gets in. Each user logs in there with their own passphrase. It\n"
+     "opens the browser when there is a display, unless --no-browser. A session locks after\n"
+     "--idle-minutes of no use (15 by default). Ctrl-C stops the server and ends every session."},
     {"backup", NULL, cmd_backup, NEEDS_REGISTRY, ADMIN, "make backups", NULL,
      OPTIONS({"out", NEEDED, "out", "FILE", 0}),
      "Writes a consistent, still encrypted copy with its keyring and code key beside FILE."},
