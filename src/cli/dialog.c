@@ -274,7 +274,7 @@ void cli_answer_text(const sr_form *form, size_t i, const json_t *value, const c
     int en = cli_lang_en(lang);
     out[0] = '\0';
     if (json_is_boolean(value)) {
-        snprintf(out, size, "%s", json_is_true(value) ? (en ? "yes" : "ja") : (en ? "no" : "nej"));
+        snprintf(out, size, "%s", json_is_true(value) ? (en ? "Yes" : "Ja") : (en ? "No" : "Nej"));
     } else if (json_is_string(value) && it.type == SR_ITEM_CHOICE) {
         snprintf(out, size, "%s",
                  option_label(form, i, it.option_count, json_string_value(value), lang));

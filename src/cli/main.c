@@ -104,11 +104,15 @@ static const cli_command commands[] = {
      "read from standard input with --pnr -."},
     {"case", "show", cmd_case_show, NEEDS_REGISTRY, ADMIN | COORD, "see cases", "CASE",
      OPTIONS({"json", FLAG, NULL, NULL, 1}, {"fhir", FLAG, NULL, NULL, 1},
-             {"identity", FLAG, NULL, NULL, 0}),
-     "Shows a case and all its responses. --identity adds the personnummer (audited)."},
+             {"identity", FLAG, NULL, NULL, 0}, LANG),
+     "Shows a case and all its responses, in phase order (intake, intervention, closure,\n"
+     "experience, follow-up; within a phase by date), with item and value labels in the\n"
+     "language asked for (Swedish by default), the intake date and the days open. --json\n"
+     "keeps the codes. --identity adds the personnummer (audited)."},
     {"case", "list", cmd_case_list, NEEDS_REGISTRY, ADMIN | COORD, "list cases", NULL,
      OPTIONS({"unit", ARG, "unit", "CODE", 0}, {"status", ARG, "status", "open|closed", 0},
-             {"missing", ARG, "missing", "PHASE", 0}, {"idle-days", ARG, "idle_days", "N", 0}),
+             {"missing", ARG, "missing", "PHASE", 0}, {"idle-days", ARG, "idle_days", "N", 0},
+             LANG),
      "--missing lists cases with no response for a phase (e.g. closed cases without an\n"
      "experience form); --idle-days lists open cases without a registration for N days."},
     {"case", "reopen", cmd_case_reopen, NEEDS_REGISTRY, ADMIN | COORD, "reopen cases", "CASE",

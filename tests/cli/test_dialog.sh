@@ -268,4 +268,40 @@ refused "--set without =" "ITEM=VALUE" response edit "$INTAKE_ID" --set sex
 refused "--set and --answers exclude each other" "exclude|only one" \
     response edit "$INTAKE_ID" --set sex=1 --answers /dev/null
 check "the refusals changed nothing" json_is "$CASE" "r('sig-intake')['revision'] == 4"
+# --- case show and case list: labels, phase order, intake date, days open
+cat > closure.json <<'JSON'
+{"closure_reason":"goals_reached","goals_reached":"fully","overall_change":"improved",
+ "school_situation":"regular","need_crime":"none","need_attitudes":"none","need_peers":"none",
+ "need_family":"none","need_school":"some","need_leisure":"none","need_substances":"none",
+ "need_mental_health":"unknown","need_violence_exposure":"none","need_honour":"none",
+ "substance_use":"none","police_contacts_6m":"none"}
+JSON
+printf '{"months_after":"m6","source":["young_person"],"school_situation":"regular","substance_use":"none","police_contacts_6m":"none","new_intervention":false}' > followup.json
+printf '{"answered_by":"alone","felt_safe":5}' > experience.json
+ok "closure" register "$CASE" sig-closure --version 1 --date 2025-06-01 --answers closure.json
+ok "follow-up" register "$CASE" sig-followup --version 1 --date 2025-07-01 --answers followup.json
+ok "experience after the follow-up" register "$CASE" sig-experience --version 1 --date 2025-08-01 \
+    --answers experience.json
+ok "case show" case show "$CASE"
+printf '%s\n' "$OUT" > show.txt
+check "the header: intake date, closure, days open (1 March to 1 June: 92)" \
+    grep -q "^Ärende $CASE  enhet U1  avslutat  intag 2025-03-01  avslutat 2025-06-01  92 dagar öppet$" show.txt
+check "phases in life-cycle order, the experience before the later follow-up" \
+    test "$(grep -oE '^(Inskrivning|Insats|Avslut|Upplevelse|Uppföljning) ' show.txt | tr -d ' ' | tr '\n' ,)" = \
+    "Inskrivning,Insats,Avslut,Upplevelse,Uppföljning,"
+check "item labels and value labels, not codes" \
+    grep -qE "^    Kamrater och umgänge +Visst behov$" show.txt
+check "no option codes in the text view" bash -c "! grep -qE 'need_peers|substantial|\"' show.txt"
+check "a revision is marked" grep -qE "^Inskrivning  2025-03-01  SIG – inskrivning \(sig-intake version 1\)  svar [0-9]+  revision 4$" show.txt
+ok "case show --lang en" case show "$CASE" --lang en
+printf '%s\n' "$OUT" > show-en.txt
+check "English header" grep -q "^Case $CASE  unit U1  closed  intake 2025-03-01  closed 2025-06-01  open 92 days$" show-en.txt
+check "English labels" grep -qE "^    Peers +Some need$" show-en.txt
+ok "case show --json keeps the codes" case show "$CASE" --json
+check "codes in JSON" grep -q '"need_peers": "some"' <<<"$OUT"
+ok "case list" case list
+check "list: intake date, days open, phases by label in order" \
+    grep -qE "^$CASE +U1 +avslutat +2025-03-01 +92 2025-08-01 +5  Inskrivning, Insats, Avslut, Upplevelse, Uppföljning$" <<<"$OUT"
+ok "case list --lang en" case list --lang en
+check "list in English" grep -qE "^$CASE +U1 +closed +2025-03-01 +92 2025-08-01 +5  Intake, Intervention, Closure, Experience, Follow-up$" <<<"$OUT"
 t_end
