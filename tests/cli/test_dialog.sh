@@ -268,6 +268,90 @@ refused "--set without =" "ITEM=VALUE" response edit "$INTAKE_ID" --set sex
 refused "--set and --answers exclude each other" "exclude|only one" \
     response edit "$INTAKE_ID" --set sex=1 --answers /dev/null
 check "the refusals changed nothing" json_is "$CASE" "r('sig-intake')['revision'] == 4"
+# --- the newest intake on a case with a personnummer: the birth year is not
+# asked, a missing consent is refused with the form's explanation and
+# corrected in the review, a free text that looks like a name is warned of.
+ok "case with a personnummer" case new --unit U1 --pnr 201003151238
+PCASE=$OUT
+cat > v2.script <<'EOF2'
+expect Intagsdatum
+send 2025-03-01
+expect [1/27]
+send pojke
+expect [3/27]
+send fri
+expect 'fri' passar flera svarsalternativ
+send fritidsg
+expect [4/27]
+send nej
+expect [7/27]
+send med en
+expect [8/27]
+send 2
+expect [9/27]
+send inget
+expect [10/27]
+send inget
+expect [11/27]
+send inget
+expect [12/27]
+send inget
+expect [13/27]
+send inget
+expect [14/27]
+send inget
+expect [15/27]
+send inget
+expect [16/27]
+send inget
+expect [17/27]
+send inget
+expect [18/27]
+send inget
+expect [19/27]
+send
+expect [20/27]
+send inget
+expect [21/27]
+send inga
+expect [22/27]
+send nej
+expect [25/27]
+send nej
+expect [26/27]
+send
+expect [27/27]
+send Ringde Erik om mötet
+expect varning
+expect Granska svaren
+expect (ur personnumret)
+expect looks like a name
+expect Spara? (j/n)
+send j
+expect utan samtycke ska ärendet inte registreras
+expect Spara? (j/n)
+send ändra 4
+expect [4/27]
+send ja
+expect [5/27]
+send ja
+expect [6/27]
+send
+expect Spara? (j/n)
+send ja
+EOF2
+"$PTY" v2.script -- "$SIGREG_BIN" register "$PCASE" sig-intake > v2.txt 2>&1
+RC=$?
+check "the corrected intake was registered (exit $RC)" test "$RC" -eq 0
+[ "$RC" -eq 0 ] || tail -30 v2.txt >&2
+check "the birth year was not asked" bash -c "! grep -q '^\[2/27\]' v2.txt"
+check "stored: the derived birth year, the consents, the note" json_is "$PCASE" "
+r('sig-intake')['answers']['birth_year'] == 2010 and
+r('sig-intake')['answers']['consent_young_person'] is True and
+r('sig-intake')['answers']['consent_guardians'] == 'yes' and
+r('sig-intake')['answers']['referral_source'] == 'leisure_centre' and
+r('sig-intake')['answers']['notes'] == 'Ringde Erik om mötet'"
+
 # --- case show and case list: labels, phase order, intake date, days open
 cat > closure.json <<'JSON'
 {"closure_reason":"goals_reached","goals_reached":"fully","overall_change":"improved",
