@@ -352,6 +352,11 @@ r('sig-intake')['answers']['consent_guardians'] == 'yes' and
 r('sig-intake')['answers']['referral_source'] == 'leisure_centre' and
 r('sig-intake')['answers']['notes'] == 'Ringde Erik om mötet'"
 
+# The closure shows the answer given at intake beside each need area.
+printf 'expect Datum\nsend 2025-05-01\nexpect [1/19]\nsend 1\nexpect [3/19]\nsend 1\nexpect [4/19]\nsend 1\nexpect [5/19]\nsend 1\nexpect [6/19]\neof\n' > earlier.script
+"$PTY" earlier.script -- "$SIGREG_BIN" register "$PCASE" sig-closure > earlier.txt 2>&1
+check "the intake's answer beside the closure's need" grep -q "(tidigare, 2025-03-01: Inget behov)" earlier.txt
+
 # --- case show and case list: labels, phase order, intake date, days open
 cat > closure.json <<'JSON'
 {"closure_reason":"goals_reached","goals_reached":"fully","overall_change":"improved",
