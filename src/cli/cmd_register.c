@@ -284,7 +284,7 @@ static int ask_item(dialog *d, size_t i)
             return ASK_EOF;
         char w[8];
         cli_fold(d->line, w, sizeof w);
-        if (strcmp(w, "q") == 0 && it.type != SR_ITEM_TEXT)
+        if (strcmp(w, "q") == 0)
             return ASK_QUIT;
         if (strcmp(w, "<") == 0)
             return ASK_BACK;
