@@ -166,13 +166,13 @@ sr_status sr_case_derived_answers(sr_registry *reg, const char *code, const sr_f
 
 /* An earlier answer shown beside an item (the item's "show_from"). */
 typedef struct sr_earlier_answer {
-    size_t item;          /* the index of the item it is shown beside */
-    const char *form_id;  /* the form it was given on (show_from's form) */
-    int form_version;     /* the version it was given under */
-    const char *date;     /* the date of that response */
-    const char *json;     /* the answer, as JSON ("\"some\"", "true", "[...]") */
-    const char *label;    /* its label in the asked language (an option's label, options
-                             joined by ", ", yes or no), or NULL for other types */
+    size_t item;         /* the index of the item it is shown beside */
+    const char *form_id; /* the form it was given on (show_from's form) */
+    int form_version;    /* the version it was given under */
+    const char *date;    /* the date of that response */
+    const char *json;    /* the answer, as JSON ("\"some\"", "true", "[...]") */
+    const char *label;   /* its label in the asked language (an option's label, options
+                            joined by ", ", yes or no), or NULL for other types */
 } sr_earlier_answer;
 typedef int (*sr_earlier_answer_fn)(void *ctx, const sr_earlier_answer *answer);
 /* Calls fn for each item of form that shows an earlier answer and whose
