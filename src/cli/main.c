@@ -124,7 +124,10 @@ static const cli_command commands[] = {
      OPTIONS({"version", ARG, "version", "N", 0}, {"date", ARG, "date", "YYYY-MM-DD", 0},
              {"answers", ARG, "answers", "FILE|-", 0}, LANG),
      "Registers answers and prints the response id. Without --answers, on a terminal, asks\n"
-     "item by item and shows a review before saving."},
+     "the date first (checked against the case), then item by item: an option by number,\n"
+     "code, label or its beginning; '<' goes back, '?' helps, 'q' stops. Every answer is\n"
+     "kept as a draft, which the next register of the form offers to resume. The review\n"
+     "numbers the answers ('ändra N' changes one) before 'Spara? (j/n)'."},
     {"response", "edit", cmd_response_edit, NEEDS_REGISTRY, ADMIN | COORD, "correct responses",
      "ID",
      OPTIONS({"answers", NEEDED, "answers", "FILE|-", 1},
