@@ -13,6 +13,7 @@
 #include "base/error.h"
 #include "base/timeutil.h"
 #include "case.h"
+#include "case_answers.h"
 #include "case_rules.h"
 #include "coded.h"
 #include "drafts_int.h"
@@ -111,6 +112,19 @@ sr_status srp_register_known(sr_registry *reg, srp_case_state *c, srp_case_seen 
     return SR_OK;
 }
 
+static sr_status set_opened(sr_registry *reg, const char *code, const char *date, sr_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    sr_status rc =
+        srp_registry_prepare(reg, "UPDATE cases SET opened_at = ?2 WHERE code = ?1", &st, err);
+    if (rc == SR_OK) {
+        sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, date, -1, SQLITE_STATIC);
+        rc = srp_case_step_done(reg, st, "set the case's intake date", err);
+    }
+    return rc;
+}
+
 static sr_status register_with(sr_registry *reg, const srp_case_state *cs, const srp_form_facts *ff,
                                const sr_form *form, const char *date, srp_answers_in answers,
                                sr_problems *problems, int64_t *response_id, sr_error *err)
@@ -126,10 +140,24 @@ static sr_status register_with(sr_registry *reg, const srp_case_state *cs, const
         srp_case_facts_of(&c, &facts);
         rc = srp_case_rules_register(&facts, &f, date, today, err);
     }
+    /* Answers the case gives are filled in (then the text is written anew). */
+    json_t *filled_answers = (json_t *)answers.parsed;
+    int filled = 0;
+    if (rc == SR_OK)
+        rc = srp_case_fill_derived(&c, form, &filled_answers, &filled, problems, err);
+    if (filled) {
+        answers.parsed = filled_answers;
+        answers.text = NULL;
+    }
     if (rc == SR_OK)
         rc = srp_form_check_answers_json(form, answers.parsed, problems, err);
-    if (rc != SR_OK)
+    if (rc == SR_OK)
+        rc = srp_case_check_consent(reg, &c, form, answers.parsed, date, problems, err);
+    if (rc != SR_OK) {
+        if (filled)
+            json_decref(filled_answers);
         return rc;
+    }
     /* The caller's text when it is what json_dumps would write: then the
      * answers are not serialised again. */
     char *dumped = NULL;
@@ -148,6 +176,8 @@ static sr_status register_with(sr_registry *reg, const srp_case_state *cs, const
     if (!text || text_len > INT_MAX ||
         srp_coded_encode(form, answers.parsed, &coded, &coded_len) != 0) {
         free(dumped);
+        if (filled)
+            json_decref(filled_answers);
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     }
     rc = srp_registry_prepare(
@@ -185,6 +215,12 @@ static sr_status register_with(sr_registry *reg, const srp_case_state *cs, const
     }
     free(dumped);
     free(coded);
+    if (filled)
+        json_decref(filled_answers);
+    /* A case is opened on its intake's date, not on the day the record was
+     * made. */
+    if (rc == SR_OK && sr_form_phase(form) == SR_PHASE_INTAKE)
+        rc = set_opened(reg, c.code, date, err);
     /* An import writes the row closed when it opens the case (the same
      * transaction): then there is nothing to update. */
     if (rc == SR_OK && sr_form_phase(form) == SR_PHASE_CLOSURE &&
@@ -394,14 +430,24 @@ sr_status sr_response_edit(sr_registry *reg, int64_t response_id, const char *da
     }
     if (rc == SR_OK)
         rc = srp_form_load_quiet(reg, r.form_id, r.version, &form, NULL, err);
+    int filled = 0;
+    json_t *given = answers;
+    if (rc == SR_OK)
+        rc = srp_case_fill_derived(&c, form, &answers, &filled, problems, err);
+    if (filled)
+        json_decref(given);
     if (rc == SR_OK)
         rc = srp_form_check_answers_json(form, answers, problems, err);
+    if (rc == SR_OK)
+        rc = srp_case_check_consent(reg, &c, form, answers, date ? date : r.date, problems, err);
     if (rc == SR_OK)
         rc = srp_store_begin(db, err);
     if (rc != SR_OK)
         goto out;
     const char *new_date = date ? date : r.date;
     rc = store_revision(reg, response_id, form, answers, new_date, err);
+    if (rc == SR_OK && r.phase == SR_PHASE_INTAKE && date)
+        rc = set_opened(reg, r.code, date, err);
     if (rc == SR_OK && r.phase == SR_PHASE_CLOSURE && date)
         rc = srp_case_exec(reg,
                            "UPDATE cases SET closed_at = (SELECT max(date) FROM responses"

@@ -80,6 +80,13 @@ static const char *const migrations[SRP_SCHEMA_VERSION] = {
     "  PRIMARY KEY (case_code, form_id, form_version, user),"
     "  FOREIGN KEY (form_id, form_version) REFERENCES forms(id, version));"
     "CREATE INDEX drafts_user ON drafts(user, saved_at);",
+    /* 7 -> 8: a case is opened on its intake's date, not on the day the
+     * record was made: cases with an intake get that date (the rest keep
+     * theirs, and get the intake's when it is registered). */
+    "UPDATE cases SET opened_at = (SELECT min(r.date) FROM responses r WHERE"
+    " r.case_code = cases.code AND r.phase = 'intake' AND r.active)"
+    " WHERE EXISTS (SELECT 1 FROM responses r WHERE r.case_code = cases.code"
+    " AND r.phase = 'intake' AND r.active);",
 };
 
 /*

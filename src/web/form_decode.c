@@ -521,6 +521,7 @@ int form_decode_fields(const sr_form *form, const web_fields *posted, const char
     size_t *per_item = NULL;
     unsigned char *shown = NULL;
     const char **values = NULL;
+    sr_problems *scratch = NULL;
     int rc = -1, refused = 0, any_shown_field = 0;
     strbuf b = {0};
 
@@ -531,7 +532,8 @@ int form_decode_fields(const sr_form *form, const web_fields *posted, const char
     per_item = calloc(items ? items : 1, sizeof *per_item);
     shown = calloc(items ? items : 1, 1);
     values = calloc(count ? count : 1, sizeof *values);
-    if (!per_item || !shown || !values)
+    scratch = sr_problems_new();
+    if (!per_item || !shown || !values || !scratch)
         goto out;
     for (size_t k = 0; k < count; k++) {
         const char *name = fields[k].name;
@@ -593,7 +595,16 @@ int form_decode_fields(const sr_form *form, const web_fields *posted, const char
         if (got == -2 || b.failed)
             goto out;
         if (got == 1) {
-            sr_status st = sr_answers_set(into, i, b.data, problems, NULL);
+            /* The library has the last word; its warnings (a free text
+             * that looks like a name) refuse nothing and belong to the
+             * review, not here. */
+            sr_status st = sr_answers_set(into, i, b.data, scratch, NULL);
+            for (size_t k = 0; k < sr_problems_count(scratch); k++)
+                if (!sr_problems_is_warning(scratch, k) &&
+                    sr_problems_add(problems, sr_problems_path(scratch, k),
+                                    sr_problems_message(scratch, k)) != 0)
+                    goto out;
+            sr_problems_clear(scratch);
             if (st == SR_ERR_NOMEM)
                 goto out;
         }
@@ -608,6 +619,7 @@ out:
         add_problem(problems, "(fields)", lang, FT_E_FIELDS);
         rc = -1;
     }
+    sr_problems_free(scratch);
     free(b.data);
     free(per_item);
     free(shown);

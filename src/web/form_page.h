@@ -12,6 +12,7 @@
  * an item is "f-ID" (for a group, its first option), so that the error
  * summary links to it.
  *
+ * (Answers as people read them, for the review: answer_view.h.)
  * Everything goes through html.h's escaping. This module must not know
  * about HTTP, sessions or the registry: it writes what it is given.
  */
@@ -46,11 +47,6 @@ void form_page_errors(html *h, const form_view *v);
 /* The items' fields (within a <form> the caller writes), ending with the
  * hidden list of the items shown (FORM_FIELD_SHOWN). */
 void form_page_items(html *h, const form_view *v);
-
-/* Item i's answer as people read it: an option's label, Ja/Nej, a number,
- * a date or the text; FT_NOT_ANSWERED when there is none. */
-void form_page_value(html *h, const sr_form *form, const sr_answers *answers, size_t i,
-                     const char *lang);
 
 /* The first problem with path id in problems, or NULL (borrowed). */
 const char *form_page_problem(const sr_problems *problems, const char *id);

@@ -91,9 +91,7 @@ static const text_pair texts[] = {
                        "ändras inte.",
                        "The change is saved as a new revision of registration %lld; the other "
                        "answers stay as they are."},
-    [FT_EDIT_SAVE] = {"Spara ändringen", "Save the change"},
-    [FT_SAVED] = {"Registreringen är sparad (%lld).", "The registration is saved (%lld)."},
-    [FT_EDITED] = {"Ändringen är sparad (version %d).", "The change is saved (revision %d)."},
+    [FT_EDIT_SAVE] = {"Spara", "Save"},
     [FT_WARNINGS] = {"Att kontrollera", "Please check"},
     [FT_NOT_APPLICABLE] =
         {"Frågan gäller inte med de andra svaren; ändra först svaret den beror på.",

@@ -77,8 +77,6 @@ typedef enum form_text_id {
     FT_EDIT_TITLE, /* %s the item's label */
     FT_EDIT_INTRO, /* %lld response id */
     FT_EDIT_SAVE,
-    FT_SAVED,          /* the response was registered, %lld id */
-    FT_EDITED,         /* a new revision was saved, %d revision */
     FT_WARNINGS,       /* the heading of the review's warnings */
     FT_NOT_APPLICABLE, /* the answer to edit does not apply given the others */
     FT_COUNT

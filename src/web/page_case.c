@@ -23,6 +23,7 @@ typedef struct resp {
     char date[SR_DATE_MAX + 1];
     int revision;
     int active;
+    char created_by[SR_USER_NAME_MAX + 1];
     char *answers;
 } resp;
 
@@ -35,6 +36,8 @@ typedef struct case_view {
     int has_pnr;
     resp *r;
     size_t count, cap;
+    resp *old; /* earlier revisions (sr_case_history) */
+    size_t old_count, old_cap;
     int failed;
 } case_view;
 
@@ -55,20 +58,20 @@ static int on_case(void *ctx, const sr_case_info *info)
     return 0;
 }
 
-static int on_response(void *ctx, const sr_response_info *info)
+static int add_resp(case_view *v, resp **list, size_t *count, size_t *cap,
+                    const sr_response_info *info)
 {
-    case_view *v = ctx;
-    if (v->count == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 8;
-        resp *r = realloc(v->r, cap * sizeof *r);
+    if (*count == *cap) {
+        size_t n = *cap ? *cap * 2 : 8;
+        resp *r = realloc(*list, n * sizeof *r);
         if (!r) {
             v->failed = 1;
             return 1;
         }
-        v->r = r;
-        v->cap = cap;
+        *list = r;
+        *cap = n;
     }
-    resp *r = &v->r[v->count];
+    resp *r = &(*list)[*count];
     memset(r, 0, sizeof *r);
     r->id = info->id;
     copy(r->form_id, sizeof r->form_id, info->form_id);
@@ -77,13 +80,26 @@ static int on_response(void *ctx, const sr_response_info *info)
     copy(r->date, sizeof r->date, info->date);
     r->revision = info->revision;
     r->active = info->active;
+    copy(r->created_by, sizeof r->created_by, info->created_by);
     r->answers = strdup(info->answers ? info->answers : "{}");
     if (!r->answers) {
         v->failed = 1;
         return 1;
     }
-    v->count++;
+    (*count)++;
     return 0;
+}
+
+static int on_response(void *ctx, const sr_response_info *info)
+{
+    case_view *v = ctx;
+    return add_resp(v, &v->r, &v->count, &v->cap, info);
+}
+
+static int on_old(void *ctx, const sr_response_info *info)
+{
+    case_view *v = ctx;
+    return add_resp(v, &v->old, &v->old_count, &v->old_cap, info);
 }
 
 /* Phase order, then date, then the order of registration. */
@@ -98,15 +114,94 @@ static int by_phase(const void *a, const void *b)
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
+static void resps_free(resp *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (r[i].answers) {
+            explicit_bzero(r[i].answers, strlen(r[i].answers));
+            free(r[i].answers);
+        }
+    free(r);
+}
+
 static void case_view_release(case_view *v)
 {
-    for (size_t i = 0; i < v->count; i++)
-        if (v->r[i].answers) {
-            explicit_bzero(v->r[i].answers, strlen(v->r[i].answers));
-            free(v->r[i].answers);
-        }
-    free(v->r);
+    resps_free(v->r, v->count);
+    resps_free(v->old, v->old_count);
     memset(v, 0, sizeof *v);
+}
+
+/* The earlier revisions of r: for each, its date, who made it, and the
+ * answers that differ from the current revision (cur). */
+static void write_history(const web_request *rq, html *h, const resp *r, const sr_form *form,
+                          const sr_answers *cur, const case_view *v)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < v->old_count; k++)
+        n += v->old[k].id == r->id;
+    if (n == 0 || !form)
+        return;
+    html_raw(h, "<details class=\"history\"><summary>");
+    html_text(h, page_text(rq, WT_CASE_HISTORY));
+    html_raw(h, " (");
+    html_long(h, (long long)n);
+    html_raw(h, ")</summary>\n");
+    for (size_t k = 0; k < v->old_count; k++) {
+        const resp *o = &v->old[k];
+        if (o->id != r->id)
+            continue;
+        sr_answers *old = NULL;
+        html_raw(h, "<p><strong>");
+        html_text(h, page_text(rq, WT_CASE_REVISION));
+        html_raw(h, " ");
+        html_long(h, o->revision);
+        html_raw(h, "</strong>, ");
+        html_text(h, o->date);
+        html_raw(h, ", ");
+        html_text(h, page_text(rq, WT_CASE_HISTORY_BY));
+        html_raw(h, " ");
+        html_text(h, o->created_by);
+        html_raw(h, "</p>\n");
+        if (sr_answers_from_json(form, o->answers, strlen(o->answers), &old, NULL, NULL) != SR_OK)
+            continue;
+        size_t changed = 0;
+        size_t items = sr_form_item_count(form);
+        for (size_t i = 0; i < items; i++) {
+            char *a = sr_answers_has(old, i) ? sr_answers_value_json(old, i) : NULL;
+            char *b = cur && sr_answers_has(cur, i) ? sr_answers_value_json(cur, i) : NULL;
+            int differs = (a == NULL) != (b == NULL) || (a && b && strcmp(a, b) != 0);
+            free(a);
+            free(b);
+            if (!differs)
+                continue;
+            if (changed++ == 0) {
+                html_raw(h, "<table><caption>");
+                html_text(h, page_text(rq, WT_CASE_HISTORY_BEFORE));
+                html_raw(h, "</caption><thead><tr><th scope=\"col\">");
+                html_text(h, page_text(rq, WT_ITEM));
+                html_raw(h, "</th><th scope=\"col\">");
+                html_text(h, page_text(rq, WT_ANSWER));
+                html_raw(h, "</th></tr></thead><tbody>\n");
+            }
+            sr_item_info info;
+            sr_form_item(form, i, rq->lang, &info);
+            html_raw(h, "<tr><th scope=\"row\">");
+            html_text(h, info.label ? info.label : info.id);
+            html_raw(h, "</th><td>");
+            if (answer_view_write(h, form, old, i, rq->lang) != 0)
+                html_text(h, page_text(rq, WT_NOT_ANSWERED));
+            html_raw(h, "</td></tr>\n");
+        }
+        if (changed)
+            html_raw(h, "</tbody></table>\n");
+        else {
+            html_raw(h, "<p>");
+            html_text(h, page_text(rq, WT_CASE_HISTORY_SAME));
+            html_raw(h, "</p>\n");
+        }
+        sr_answers_free(old);
+    }
+    html_raw(h, "</details>\n");
 }
 
 static void case_path(html *h, const char *code, const char *rest)
@@ -156,8 +251,11 @@ static void write_response(const web_request *rq, html *h, const resp *r, const 
     html_raw(h, "</th><th scope=\"col\">");
     html_text(h, page_text(rq, WT_ANSWER));
     html_raw(h, "</th>");
-    if (r->active)
-        html_raw(h, "<td></td>");
+    if (r->active) {
+        html_raw(h, "<th scope=\"col\"><span class=\"visually-hidden\">");
+        html_text(h, page_text(rq, WT_CASE_EDIT_ANSWER));
+        html_raw(h, "</span></th>");
+    }
     html_raw(h, "</tr></thead>\n<tbody>\n");
     size_t n = sr_form_item_count(form);
     for (size_t i = 0; i < n; i++) {
@@ -183,8 +281,9 @@ static void write_response(const web_request *rq, html *h, const resp *r, const 
         }
         html_raw(h, "</tr>\n");
     }
-    html_raw(h, "</tbody></table>\n</section>\n");
-    (void)v;
+    html_raw(h, "</tbody></table>\n");
+    write_history(rq, h, r, form, answers, v);
+    html_raw(h, "</section>\n");
     sr_answers_free(answers);
 }
 
@@ -209,8 +308,6 @@ static int on_allowed(void *ctx, const sr_form_allowed *f)
         case_path(h, a->code, "/register/");
         html_url_component(h, f->form_id);
         html_raw(h, "\">");
-        html_text(h, page_text(a->rq, WT_CASE_REGISTER));
-        html_raw(h, ": ");
         html_text(h, title);
         html_raw(h, "</a>");
         a->any = 1;
@@ -234,6 +331,8 @@ static sr_status load_case(const web_request *rq, web_response *rs, case_view *v
     sr_status rc = sr_case_code_normalise(rq->seg[1], code, &err);
     if (rc == SR_OK)
         rc = sr_case_show(rq->reg, code, on_case, with_responses ? on_response : NULL, v, &err);
+    if (rc == SR_OK && with_responses)
+        rc = sr_case_history(rq->reg, code, on_old, v, &err);
     if (rc == SR_OK && v->failed)
         rc = sr_error_set(&err, SR_ERR_NOMEM, "out of memory");
     if (rc != SR_OK) {
@@ -319,7 +418,8 @@ static void write_case(const web_request *rq, web_response *rs, case_view *v, co
         html_text(h, page_text(rq, WT_CASE_NO_RESPONSES));
         html_raw(h, "</p>\n");
     }
-    qsort(v->r, v->count, sizeof *v->r, by_phase);
+    if (v->count > 1)
+        qsort(v->r, v->count, sizeof *v->r, by_phase);
     sr_form *form = NULL;
     for (size_t i = 0; i < v->count; i++) {
         const resp *r = &v->r[i];

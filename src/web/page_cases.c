@@ -257,13 +257,6 @@ void page_cases(const web_request *rq, web_response *rs)
         filter_form(rq, h, units, unit, status, idle, long_days);
 
     if (rc == SR_OK) {
-        html_raw(h, "<h2 id=\"reminders\">");
-        html_text(h, page_text(rq, WT_REMINDERS_TITLE));
-        html_raw(h, "</h2>\n");
-        reminder_list(rq, h, &idle_rows, "rem-idle", WT_REMINDER_IDLE, idle);
-        reminder_list(rq, h, &long_rows, "rem-long", WT_REMINDER_LONG, long_days);
-        reminder_list(rq, h, &no_exp, "rem-experience", WT_REMINDER_NO_EXPERIENCE, 0);
-
         html_raw(h, "<h2 id=\"list\">");
         html_text(h, page_text(rq, WT_CASES_COUNT));
         html_raw(h, ": ");
@@ -309,6 +302,12 @@ void page_cases(const web_request *rq, web_response *rs)
             }
             html_raw(h, "</tbody></table>\n");
         }
+        html_raw(h, "<h2 id=\"reminders\">");
+        html_text(h, page_text(rq, WT_REMINDERS_TITLE));
+        html_raw(h, "</h2>\n");
+        reminder_list(rq, h, &idle_rows, "rem-idle", WT_REMINDER_IDLE, idle);
+        reminder_list(rq, h, &long_rows, "rem-long", WT_REMINDER_LONG, long_days);
+        reminder_list(rq, h, &no_exp, "rem-experience", WT_REMINDER_NO_EXPERIENCE, 0);
     }
     page_end(rq, rs);
     free(all.r);

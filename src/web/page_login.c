@@ -11,13 +11,12 @@ void page_login_form(const web_request *rq, web_response *rs, const char *locked
                      const sr_error *err, web_text_id notice)
 {
     html *h = rs->page;
-    /* After login the browser comes back to the page it asked for. */
-    const char *next = rq->path;
-    if (!next || strcmp(next, "/login") == 0 || strcmp(next, "/logout") == 0) {
-        next = rq->form ? web_fields_get(rq->form, "next") : NULL;
-        if (!next || next[0] != '/')
-            next = "/";
-    }
+    /* After login the browser goes back to the page it asked for. */
+    const char *next = rq->form ? web_fields_get(rq->form, "next") : NULL;
+    if (!next)
+        next = web_fields_get(rq->query, "next");
+    if (!next || next[0] != '/')
+        next = "/";
     page_begin(rq, rs, page_text(rq, WT_LOGIN_TITLE));
     if (notice != WT_COUNT) {
         html_raw(h, "<p class=\"notice\" role=\"status\">");

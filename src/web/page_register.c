@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "answer_view.h"
 #include "form_decode.h"
 #include "form_page.h"
 #include "form_text.h"
@@ -39,6 +40,7 @@ typedef struct reg_ctx {
     sr_form *form;
     sr_answers *answers;
     sr_problems *problems;
+    unsigned char *shown; /* NULL: every item; else the items asked (not the derived ones) */
 } reg_ctx;
 
 static const char *tr(const reg_ctx *c, form_text_id id)
@@ -180,6 +182,7 @@ static void ctx_release(reg_ctx *c)
     sr_form_free(c->form);
     sr_problems_free(c->problems);
     free(c->draft_answers);
+    free(c->shown);
 }
 
 /* Reads the case, what it allows, the draft and the form. 0, or -1 with a
@@ -232,6 +235,26 @@ static int ctx_load(reg_ctx *c, const web_request *rq, web_response *rs)
         sr_error_set(&err, SR_ERR_NOMEM, "out of memory");
         fail_page(rq, rs, &err);
         return -1;
+    }
+    /* What the case gives (the birth year from a personnummer) is filled
+     * in and not asked. */
+    size_t filled = 0, n = sr_form_item_count(c->form);
+    if (sr_case_derived_answers(rq->reg, c->code, c->form, c->answers, &filled, &err) != SR_OK) {
+        fail_page(rq, rs, &err);
+        return -1;
+    }
+    if (filled > 0) {
+        c->shown = malloc(n ? n : 1);
+        if (!c->shown) {
+            sr_error_set(&err, SR_ERR_NOMEM, "out of memory");
+            fail_page(rq, rs, &err);
+            return -1;
+        }
+        for (size_t i = 0; i < n; i++) {
+            sr_item_info info;
+            sr_form_item(c->form, i, c->lang, &info);
+            c->shown[i] = !(info.derived_birth_year && sr_answers_has(c->answers, i));
+        }
     }
     return 0;
 }
@@ -415,7 +438,8 @@ static void answers_page(reg_ctx *c, const web_fields *fields, int saved, const 
                    .answers = c->answers,
                    .fields = fields,
                    .problems = c->problems,
-                   .lang = c->lang};
+                   .lang = c->lang,
+                   .only = c->shown};
     form_page_errors(h, &v);
     html_raw(h, "<p class=\"registration-date\">");
     html_text(h, tr(c, FT_REGISTRATION_DATE));
@@ -522,9 +546,14 @@ static void review_page(reg_ctx *c, const sr_problems *warnings, const sr_error 
         }
         const char *label = info.label ? info.label : info.id;
         review_row_open(h, label);
-        form_page_value(h, c->form, c->answers, i, c->lang);
+        if (answer_view_write(h, c->form, c->answers, i, c->lang) != 0) {
+            html_raw(h, "<span class=\"not-answered\">");
+            html_text(h, tr(c, FT_NOT_ANSWERED));
+            html_raw(h, "</span>");
+        }
         html_raw(h, "</dd><dd class=\"change\">");
-        change_link(c, h, "form", info.id, label);
+        if (!c->shown || c->shown[i])
+            change_link(c, h, "form", info.id, label);
         html_raw(h, "</dd></div>\n");
     }
     html_raw(h, "</dl>\n");
@@ -540,12 +569,22 @@ static void review_page(reg_ctx *c, const sr_problems *warnings, const sr_error 
     page_end(c->rq, c->rs);
 }
 
-/* The library's warnings on a complete set (a free text that looks like
- * a name): problems that refuse nothing. NULL when there are none. */
+/* The library's warnings on the answers (a free text that looks like a
+ * name): problems that refuse nothing, for the review. */
 static sr_problems *warnings_of(reg_ctx *c)
 {
-    (void)c;
-    return NULL;
+    sr_problems *all = sr_problems_new(), *warnings = sr_problems_new();
+    char *json = sr_answers_to_json(c->answers);
+    if (all && warnings && json) {
+        (void)sr_form_check_answers(c->form, json, strlen(json), all, NULL);
+        for (size_t k = 0; k < sr_problems_count(all); k++)
+            if (sr_problems_is_warning(all, k))
+                (void)sr_problems_add(warnings, sr_problems_path(all, k),
+                                      sr_problems_message(all, k));
+    }
+    free(json);
+    sr_problems_free(all);
+    return warnings;
 }
 
 /* ---- other pages ------------------------------------------------------------------------------
@@ -556,15 +595,25 @@ static void draft_offer_page(reg_ctx *c)
     html *h = c->rs->page;
     page_begin(c->rq, c->rs, form_title(c));
     html_raw(h, "<p>");
-    text_f(h, c->lang, FT_DRAFT_OFFER, c->saved_at[0] ? c->saved_at : c->date, answer_count(c));
-    html_raw(h, "</p>\n<p><a class=\"button primary\" href=\"");
-    html_attr(h, c->url);
-    if (c->date[0])
-        html_raw(h, "?step=form\">");
+    /* "YYYY-MM-DDTHH:MM:SSZ" as "YYYY-MM-DD HH:MM UTC". */
+    char when[32];
+    if (strlen(c->saved_at) >= 16 && c->saved_at[10] == 'T')
+        snprintf(when, sizeof when, "%.10s %.5s UTC", c->saved_at, c->saved_at + 11);
     else
-        html_raw(h, "?step=date\">");
+        snprintf(when, sizeof when, "%s", c->saved_at[0] ? c->saved_at : c->date);
+    text_f(h, c->lang, FT_DRAFT_OFFER, when, answer_count(c));
+    html_raw(h, "</p>\n");
+    /* A GET form: going on changes nothing, so it is no POST. */
+    html_raw(h, "<form method=\"get\" class=\"draft-resume\" action=\"");
+    html_attr(h, c->url);
+    html_raw(h, "\">\n<input type=\"hidden\" name=\"step\" value=\"");
+    if (c->date[0])
+        html_raw(h, "form");
+    else
+        html_raw(h, "date");
+    html_raw(h, "\">\n<button type=\"submit\" class=\"primary\">");
     html_text(h, tr(c, FT_DRAFT_RESUME));
-    html_raw(h, "</a></p>\n");
+    html_raw(h, "</button>\n</form>\n");
     form_open(c, h, "draft-restart");
     action_button(h, "restart", tr(c, FT_DRAFT_RESTART), "secondary");
     html_raw(h, "</form>\n");
@@ -665,7 +714,16 @@ static void on_save(reg_ctx *c)
     }
     /* Answers refused item by item: shown beside their fields (warnings,
      * which refuse nothing, are not). */
-    if (sr_problems_count(c->problems) > 0) {
+    if (sr_problems_error_count(c->problems) > 0) {
+        sr_problems *errors = sr_problems_new();
+        for (size_t k = 0; errors && k < sr_problems_count(c->problems); k++)
+            if (!sr_problems_is_warning(c->problems, k))
+                (void)sr_problems_add(errors, sr_problems_path(c->problems, k),
+                                      sr_problems_message(c->problems, k));
+        if (errors) {
+            sr_problems_free(c->problems);
+            c->problems = errors;
+        }
         answers_page(c, NULL, 0, &err);
         return;
     }

@@ -267,3 +267,51 @@ int web_request_split_path(const char *path, char seg[][WEB_SEGMENT_MAX + 1], si
     }
     return (int)n;
 }
+
+/* Appends s percent-encoded (all but A-Z a-z 0-9 - . _ ~) at out[*n]. */
+static int append_encoded(char *out, size_t size, size_t *n, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        int plain = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+                    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_' || *p == '~';
+        size_t need = plain ? 1 : 3;
+        if (*n + need >= size)
+            return -1;
+        if (plain) {
+            out[(*n)++] = (char)*p;
+        } else {
+            out[(*n)++] = '%';
+            out[(*n)++] = hex[*p >> 4];
+            out[(*n)++] = hex[*p & 15];
+        }
+    }
+    return 0;
+}
+
+int web_request_rebuild_url(const char *path, const web_fields *fields, char *out, size_t size)
+{
+    if (!out || size == 0)
+        return -1;
+    out[0] = '\0';
+    size_t len = path ? strlen(path) : 0;
+    if (!path || len + 1 > size)
+        return -1;
+    memcpy(out, path, len + 1);
+    size_t n = len;
+    for (size_t i = 0; fields && i < fields->count; i++) {
+        int ok = n + 1 < size;
+        if (ok)
+            out[n++] = i == 0 ? '?' : '&';
+        ok = ok && append_encoded(out, size, &n, fields->items[i].name) == 0 && n + 1 < size;
+        if (ok)
+            out[n++] = '=';
+        ok = ok && append_encoded(out, size, &n, fields->items[i].value) == 0;
+        if (!ok) {
+            out[len] = '\0';
+            return -1;
+        }
+    }
+    out[n] = '\0';
+    return 0;
+}

@@ -68,6 +68,12 @@ int web_request_cookie(const char *header, const char *name, char *out, size_t s
  * bad escape, an encoded '/' or NUL, or invalid UTF-8. */
 int web_request_split_path(const char *path, char seg[][WEB_SEGMENT_MAX + 1], size_t max);
 
+/* Writes path and then, when fields has any, '?' and its pairs percent-
+ * encoded (name=value&...) into out (size bytes, NUL-terminated): the URL
+ * a request came to, as a local path. 0, or -1 when it does not fit (out
+ * then holds path alone, or "" when even that does not fit). */
+int web_request_rebuild_url(const char *path, const web_fields *fields, char *out, size_t size);
+
 /* 1 when the n bytes at s are valid UTF-8 (no overlong forms, surrogates or
  * code points above U+10FFFF), else 0. */
 int web_utf8_valid(const char *s, size_t n);

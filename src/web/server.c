@@ -73,15 +73,49 @@ static void wiped_free(void *cls)
     free(w);
 }
 
+/* The server's log lines on stderr: "sigreg serve: ...". What a request
+ * brought along (a path, a typed user name, a message quoting it) is made
+ * harmless first: control characters (C0, DEL, C1) become '?', so nothing
+ * reaches the terminal as an escape sequence, and a run of ten or more
+ * digits (with '-' or '+' inside, as a personnummer is typed) becomes
+ * "[number]", so no personnummer lands in a log. */
 static void logf_stderr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void logf_stderr(const char *fmt, ...)
 {
+    char line[1024], out[1024];
     va_list ap;
     va_start(ap, fmt);
-    fputs("sigreg serve: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
+    size_t o = 0;
+    for (size_t i = 0; line[i] && o + 10 < sizeof out;) {
+        unsigned char c = (unsigned char)line[i];
+        size_t digits = 0, j = i;
+        while (line[j] && ((line[j] >= '0' && line[j] <= '9') ||
+                           (digits > 0 && (line[j] == '-' || line[j] == '+')))) {
+            digits += line[j] >= '0' && line[j] <= '9';
+            j++;
+        }
+        if (digits >= 10) {
+            memcpy(out + o, "[number]", 8);
+            o += 8;
+            i = j;
+        } else if (c < 0x20 || c == 0x7f) {
+            out[o++] = '?';
+            i++;
+        } else if (c == 0xc2 && (unsigned char)line[i + 1] >= 0x80 &&
+                   (unsigned char)line[i + 1] <= 0x9f) {
+            out[o++] = '?';
+            i += 2;
+        } else {
+            out[o++] = (char)c;
+            i++;
+        }
+    }
+    out[o] = '\0';
+    fprintf(stderr, "sigreg serve: %s\n", out);
+    explicit_bzero(line, sizeof line);
+    explicit_bzero(out, sizeof out);
 }
 
 static const char *header(struct MHD_Connection *c, const char *name)
@@ -414,10 +448,16 @@ static void handle(server *sv, struct MHD_Connection *c, const char *url, const 
         return;
     }
     if (!s->reg) {
-        /* Not logged in, or locked: the login form, coming back here after. */
-        rs->status = 401;
-        page_login_form(&rq, rs, s->locked ? s->user : NULL, NULL,
-                        s->locked ? WT_LOGIN_LOCKED : WT_COUNT);
+        /* Not logged in, or locked: to the login form, which comes back
+         * here (with the query) after. */
+        char here[512], to[sizeof rs->location];
+        web_fields back = {0};
+        if (web_request_rebuild_url(url, query, here, sizeof here) != 0 ||
+            web_fields_add(&back, "next", here, strlen(here)) != 0 ||
+            web_request_rebuild_url("/login", &back, to, sizeof to) != 0)
+            snprintf(to, sizeof to, "/login");
+        web_fields_release(&back);
+        page_redirect(rs, to);
         return;
     }
     rq.reg = s->reg;
@@ -521,10 +561,13 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 }
 
 /* Opens url in the desktop's browser, without waiting for it. */
-static void open_browser(const char *url)
+static void open_browser(const char *url, const sigset_t *mask)
 {
     pid_t pid = fork();
     if (pid == 0) {
+        /* The browser gets the signals this process had, not our mask. */
+        signal(SIGPIPE, SIG_DFL);
+        pthread_sigmask(SIG_SETMASK, mask, NULL);
         int fd = open("/dev/null", O_RDWR);
         if (fd >= 0) {
             dup2(fd, STDIN_FILENO);
@@ -605,7 +648,7 @@ sr_status web_serve(const web_serve_options *opt, sr_error *err)
     logf_stderr("serving '%s' on http://%s (Ctrl-C stops)", opt->registry, sv->host);
     const char *display = getenv("DISPLAY"), *wayland = getenv("WAYLAND_DISPLAY");
     if (opt->open_browser && ((display && *display) || (wayland && *wayland)))
-        open_browser(url);
+        open_browser(url, &old);
     explicit_bzero(url, sizeof url);
 
     for (;;) {

@@ -210,6 +210,11 @@ static const text_pair texts[WT_COUNT] = {
                                  "ut (samma som sigreg report).",
                                  "The report for the board as an HTML page to save and print "
                                  "(the same as sigreg report)."},
+    [WT_CASE_HISTORY] = {"Tidigare versioner", "Earlier revisions"},
+    [WT_CASE_HISTORY_BY] = {"registrerad av", "registered by"},
+    [WT_CASE_HISTORY_BEFORE] = {"Svar som ändrades därefter", "Answers changed after it"},
+    [WT_CASE_HISTORY_SAME] = {"Samma svar som nu (bara datumet ändrades).",
+                              "The same answers as now (only the date changed)."},
     [WT_STATS_PUBLISH_EXPLAIN] = {"Beräknar alla sammanställningar för dina enheter, skyddade "
                                   "som en helhet, och förseglar dem till enheternas analytiker.",
                                   "Computes every summary of your units, protected as one "

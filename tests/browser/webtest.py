@@ -101,9 +101,12 @@ class Server:
     """`sigreg serve --no-browser --port 0` on a registry; reads the launch
     URL from the one line it prints on stdout."""
 
+    count = 0
+
     def __init__(self, registry, extra_args=(), env=None, timeout=30):
         self.registry = registry
-        self.log_path = os.path.join(registry.dir, "serve.log")
+        Server.count += 1
+        self.log_path = os.path.join(registry.dir, "serve-%d.log" % Server.count)
         self.log = open(self.log_path, "w")
         e = dict(registry.env)
         e.pop("SIGREG_PASSPHRASE_FILE", None)

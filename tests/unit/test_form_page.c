@@ -262,31 +262,6 @@ static void test_problem_beside_its_field(void **state)
     sr_form_free(form);
 }
 
-static void test_values_for_people(void **state)
-{
-    (void)state;
-    sr_form *form = shipped("sig-intake");
-    sr_answers *answers = sr_answers_new(form);
-    web_fields post = fields_of(
-        (const char *[]){"sex", "girl", "consent_young_person", "ja", "birth_year", "2010", NULL});
-    sr_problems *problems = sr_problems_new();
-    assert_int_equal(form_decode_fields(form, &post, "sv", answers, problems), 0);
-    web_fields_release(&post);
-    html *h = html_new();
-    form_page_value(h, form, answers, (size_t)sr_form_item_index(form, "sex"), "sv");
-    html_raw(h, "|");
-    form_page_value(h, form, answers, (size_t)sr_form_item_index(form, "consent_young_person"),
-                    "en");
-    html_raw(h, "|");
-    form_page_value(h, form, answers, (size_t)sr_form_item_index(form, "living_situation"), "sv");
-    assert_string_equal(html_data(h), "Flicka|Yes|<span class=\"not-answered\">Inte "
-                                      "besvarad</span>");
-    html_free(h);
-    sr_problems_free(problems);
-    sr_answers_free(answers);
-    sr_form_free(form);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -294,7 +269,6 @@ int main(void)
         cmocka_unit_test(test_hostile_texts_escaped),
         cmocka_unit_test(test_condition_hides_consent_date),
         cmocka_unit_test(test_problem_beside_its_field),
-        cmocka_unit_test(test_values_for_people),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

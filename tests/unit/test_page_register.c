@@ -236,7 +236,8 @@ static void test_register_flow(void **state)
     /* Opened again: the draft is offered. */
     call(f, &x, page_register, "GET", url, NULL, NULL);
     assert_contains(&x, " med 2 svar.</p>");
-    assert_contains(&x, ">Fortsätt där du slutade</a>");
+    assert_contains(&x, "<input type=\"hidden\" name=\"step\" value=\"form\">\n<button "
+                        "type=\"submit\" class=\"primary\">Fortsätt där du slutade</button>");
     done(&x);
 
     /* Missing required answers keep the form from the review. */
@@ -256,6 +257,7 @@ static void test_register_flow(void **state)
     call(f, &x, page_register, "GET", url, "step=review", NULL);
     assert_int_equal(x.rs.status, 200);
     assert_contains(&x, "<dt>Kön</dt><dd>Flicka</dd>");
+    assert_contains(&x, "<dd><span class=\"not-answered\">Inte besvarad</span></dd>");
     assert_contains(&x, "<dt>Har den unge samtyckt till samverkan i SIG?</dt><dd>Ja</dd>");
     snprintf(want, sizeof want, "href=\"%s?step=form#f-sex\">Ändra", url);
     assert_contains(&x, want);
@@ -346,12 +348,59 @@ static void test_unknown_field_changes_nothing(void **state)
     done(&x);
 }
 
+/* The rules of the library, shown: a case with a personnummer is not asked
+ * the birth year (it is derived); a free text with a personnummer is
+ * refused beside its field; one that looks like a name is a warning on the
+ * review, which does not stop the save. */
+static void test_library_rules_shown(void **state)
+{
+    fixture *f = *state;
+    sr_error err;
+    sr_error_clear(&err);
+    assert_int_equal(sr_case_new(f->reg, "U1", "20100315-1238", f->code, &err), SR_OK);
+    char url[128];
+    snprintf(url, sizeof url, "/case/%s/register/sig-intake", f->code);
+    exchange x;
+    call(f, &x, page_register, "POST", url, NULL, "csrf", "token", "_action", "date", "_date",
+         "2025-03-01", NULL);
+    assert_int_equal(x.rs.status, 303);
+    done(&x);
+    call(f, &x, page_register, "GET", url, "step=form", NULL);
+    assert_null(strstr(page(&x), "id=\"f-birth_year\""));
+    assert_null(strstr(page(&x), " birth_year "));
+    assert_contains(&x, "id=\"f-sex\"");
+    done(&x);
+    call(f, &x, page_register, "POST", url, NULL, "csrf", "token", "_action", "review",
+         INTAKE_FIELDS, "notes", "ring 20100315-1238", NULL);
+    assert_int_equal(x.rs.status, 422);
+    assert_contains(&x, "<p class=\"error\" id=\"e-notes\">");
+    assert_contains(&x, "personnummer");
+    done(&x);
+    call(f, &x, page_register, "POST", url, NULL, "csrf", "token", "_action", "review",
+         INTAKE_FIELDS, "notes", "Träffade Anna Svensson i skolan", NULL);
+    assert_int_equal(x.rs.status, 303);
+    done(&x);
+    call(f, &x, page_register, "GET", url, "step=review", NULL);
+    assert_int_equal(x.rs.status, 200);
+    assert_contains(&x, "<div class=\"warnings\" role=\"status\">");
+    assert_contains(&x, "looks like a name");
+    assert_contains(&x, "<dt>Födelseår</dt><dd>2010</dd>"); /* derived, shown */
+    done(&x);
+    call(f, &x, page_register, "POST", url, NULL, "csrf", "token", "_action", "save", NULL);
+    assert_int_equal(x.rs.status, 303);
+    done(&x);
+    saved s = responses(f);
+    assert_int_equal(s.count, 1);
+    assert_non_null(strstr(s.answers, "\"birth_year\":2010"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_register_flow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_discard_needs_confirmation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_field_changes_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_library_rules_shown, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -225,6 +225,27 @@ static void test_utf8_valid(void **state)
     assert_false(web_utf8_valid("\x80", 1));
 }
 
+static void test_rebuild_url(void **state)
+{
+    (void)state;
+    web_fields f = {0};
+    char out[64];
+    assert_int_equal(web_request_rebuild_url("/case/K7QA", &f, out, sizeof out), 0);
+    assert_string_equal(out, "/case/K7QA");
+    assert_int_equal(web_fields_add(&f, "item", "sex", 3), 0);
+    assert_int_equal(web_fields_add(&f, "a b", "x&y=\xc3\xa5", 6), 0);
+    assert_int_equal(web_request_rebuild_url("/response/7/edit", &f, out, sizeof out), 0);
+    assert_string_equal(out, "/response/7/edit?item=sex&a%20b=x%26y%3D%C3%A5");
+    /* Too long: the path alone, and -1. */
+    char small[24];
+    assert_int_equal(web_request_rebuild_url("/response/7/edit", &f, small, sizeof small), -1);
+    assert_string_equal(small, "/response/7/edit");
+    assert_int_equal(
+        web_request_rebuild_url("/a-path-longer-than-this-buffer", &f, small, sizeof small), -1);
+    assert_string_equal(small, "");
+    web_fields_release(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -237,6 +258,7 @@ int main(void)
         cmocka_unit_test(test_cookie),
         cmocka_unit_test(test_path),
         cmocka_unit_test(test_utf8_valid),
+        cmocka_unit_test(test_rebuild_url),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
