@@ -210,6 +210,13 @@ sr_status sr_response_edit(sr_registry *reg, int64_t response_id, const char *da
 sr_status sr_response_case(sr_registry *reg, int64_t response_id, char code[SR_CASE_CODE_SIZE],
                            sr_error *err);
 
+/* Reads one response: fn once with it (its current revision; strings
+ * borrowed for the call). SR_ERR_NOT_FOUND for a response that does not
+ * exist; a response of a case outside the user's units is refused as the
+ * case is. Audited as response.show. */
+sr_status sr_response_get(sr_registry *reg, int64_t response_id, sr_response_fn fn, void *ctx,
+                          sr_error *err);
+
 /* Reopens a closed case; the reason is stored encrypted, not in the log. */
 sr_status sr_case_reopen(sr_registry *reg, const char *code, const char *reason, sr_error *err);
 /* Erases a case, its responses, history and code key entry (withdrawn consent). */
