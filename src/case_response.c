@@ -466,6 +466,57 @@ out:
     return rc;
 }
 
+sr_status sr_response_get(sr_registry *reg, int64_t response_id, sr_response_fn fn, void *ctx,
+                          sr_error *err)
+{
+    stored_response r;
+    srp_case_state c;
+    sr_status rc = srp_case_require_role(reg, "see cases", err);
+    if (rc == SR_OK)
+        rc = read_response(reg, response_id, &r, err);
+    if (rc == SR_OK)
+        rc = srp_case_load(reg, r.code, 0, &c, err);
+    if (rc != SR_OK)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    rc = srp_registry_prepare(reg, "SELECT answers, created_by FROM responses WHERE id = ?1", &st,
+                              err);
+    if (rc != SR_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, response_id);
+    int src = sqlite3_step(st);
+    if (src != SQLITE_ROW) {
+        rc = srp_store_fail(srp_registry_db(reg), src, "read the response", err);
+        srp_stmt_done(reg, st);
+        return rc;
+    }
+    const unsigned char *a = sqlite3_column_text(st, 0), *by = sqlite3_column_text(st, 1);
+    char *answers = strdup(a ? (const char *)a : "{}");
+    char *created_by = strdup(by ? (const char *)by : "");
+    srp_stmt_done(reg, st);
+    if (!answers || !created_by)
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    char detail[64];
+    snprintf(detail, sizeof detail, "response=%lld", (long long)response_id);
+    if (rc == SR_OK)
+        rc = srp_registry_transaction(reg, "response.show", c.code, detail, NULL, NULL, err);
+    sr_response_info info = {response_id,
+                             r.form_id,
+                             r.version,
+                             r.phase,
+                             r.date,
+                             r.revision,
+                             r.active,
+                             srp_age_on(c.birth_date[0] ? c.birth_date : NULL, r.date),
+                             answers,
+                             created_by};
+    if (rc == SR_OK && fn)
+        (void)fn(ctx, &info);
+    free(answers);
+    free(created_by);
+    return rc;
+}
+
 sr_status sr_response_case(sr_registry *reg, int64_t response_id, char code[SR_CASE_CODE_SIZE],
                            sr_error *err)
 {

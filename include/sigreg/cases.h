@@ -164,15 +164,26 @@ sr_status sr_register_check_date(sr_registry *reg, const char *code, const char 
 sr_status sr_case_derived_answers(sr_registry *reg, const char *code, const sr_form *form,
                                   sr_answers *answers, size_t *filled, sr_error *err);
 
+/* Checks a set of answers to form for the case as sr_register would on
+ * date (NULL: today), without storing anything: the answers themselves,
+ * the derived ones and the consents (not the life-cycle rules, which
+ * sr_register_check_date checks). For a review page: SR_OK with any
+ * warnings in problems, or the refusal sr_register would give. Not
+ * audited. It may remember in form which version's consent rules apply to
+ * it, so a form passed here is used by one thread at a time. */
+sr_status sr_case_check_answers(sr_registry *reg, const char *code, const sr_form *form,
+                                const char *date, const char *answers_json, size_t len,
+                                sr_problems *problems, sr_error *err);
+
 /* An earlier answer shown beside an item (the item's "show_from"). */
 typedef struct sr_earlier_answer {
-    size_t item;          /* the index of the item it is shown beside */
-    const char *form_id;  /* the form it was given on (show_from's form) */
-    int form_version;     /* the version it was given under */
-    const char *date;     /* the date of that response */
-    const char *json;     /* the answer, as JSON ("\"some\"", "true", "[...]") */
-    const char *label;    /* its label in the asked language (an option's label, options
-                             joined by ", ", yes or no), or NULL for other types */
+    size_t item;         /* the index of the item it is shown beside */
+    const char *form_id; /* the form it was given on (show_from's form) */
+    int form_version;    /* the version it was given under */
+    const char *date;    /* the date of that response */
+    const char *json;    /* the answer, as JSON ("\"some\"", "true", "[...]") */
+    const char *label;   /* its label in the asked language (an option's label, options
+                            joined by ", ", yes or no), or NULL for other types */
 } sr_earlier_answer;
 typedef int (*sr_earlier_answer_fn)(void *ctx, const sr_earlier_answer *answer);
 /* Calls fn for each item of form that shows an earlier answer and whose
@@ -198,6 +209,13 @@ sr_status sr_response_edit(sr_registry *reg, int64_t response_id, const char *da
  * caller reads the case next (sr_case_show), which is. */
 sr_status sr_response_case(sr_registry *reg, int64_t response_id, char code[SR_CASE_CODE_SIZE],
                            sr_error *err);
+
+/* Reads one response: fn once with it (its current revision; strings
+ * borrowed for the call). SR_ERR_NOT_FOUND for a response that does not
+ * exist; a response of a case outside the user's units is refused as the
+ * case is. Audited as response.show. */
+sr_status sr_response_get(sr_registry *reg, int64_t response_id, sr_response_fn fn, void *ctx,
+                          sr_error *err);
 
 /* Reopens a closed case; the reason is stored encrypted, not in the log. */
 sr_status sr_case_reopen(sr_registry *reg, const char *code, const char *reason, sr_error *err);

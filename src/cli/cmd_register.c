@@ -26,7 +26,7 @@ typedef struct ui_text {
     const char *intro, *hint, *date_prompt, *intake_date_prompt, *date_is, *resume, *yes_no_again,
         *required, *current, *no_earlier, *help, *choose_many, *yes_no_item, *review, *review_hint,
         *save, *save_again, *keep_draft, *discard_sure, *cancelled, *cancelled_kept, *discarded,
-        *none, *draft_failed, *no_such_answer, *fix_and_save;
+        *none, *draft_failed, *no_such_answer, *fix_and_save, *warning, *earlier, *derived;
 } ui_text;
 
 static const ui_text ui_sv = {
@@ -57,7 +57,10 @@ static const ui_text ui_sv = {
     "(inget svar)",
     "varning: utkastet kunde inte sparas: %s\n",
     "  det finns inget svar %s\n",
-    "Rätta svaren med ändra N och spara igen.\n"};
+    "Rätta svaren med ändra N och spara igen.\n",
+    "varning",
+    "      (tidigare, %s: %s)\n",
+    " (ur personnumret)"};
 static const ui_text ui_en = {
     "Register %s (%s version %d) for case %s.\n",
     "Type < to go back a question, ? for help and q to stop. The answers are kept as a draft\n"
@@ -86,7 +89,10 @@ static const ui_text ui_en = {
     "(no answer)",
     "warning: the draft could not be saved: %s\n",
     "  there is no answer %s\n",
-    "Correct the answers with change N and save again.\n"};
+    "Correct the answers with change N and save again.\n",
+    "warning",
+    "      (earlier, %s: %s)\n",
+    " (from the personnummer)"};
 
 typedef struct dialog {
     sr_registry *reg;
@@ -103,6 +109,8 @@ typedef struct dialog {
     int warned;
     char *line; /* the last line read (getline's) */
     size_t line_cap;
+    char **earlier;         /* per item: the earlier answer shown beside it, or NULL */
+    unsigned char *derived; /* per item: filled by the library, not asked */
 } dialog;
 
 enum ask_result { ASK_OK, ASK_BACK, ASK_QUIT, ASK_EOF };
@@ -185,12 +193,13 @@ static int ask_date(dialog *d)
             printf("%s", d->t->help);
             continue;
         }
-        const char *date = typed[0] ? typed : d->date;
+        if (!typed[0])
+            snprintf(typed, sizeof typed, "%s", d->date);
         sr_error e;
         sr_error_clear(&e);
-        if (strlen(date) <= SR_DATE_MAX &&
-            sr_register_check_date(d->reg, d->code, sr_form_id(d->form), date, &e) == SR_OK) {
-            snprintf(d->date, sizeof d->date, "%s", date);
+        if (strlen(typed) <= SR_DATE_MAX &&
+            sr_register_check_date(d->reg, d->code, sr_form_id(d->form), typed, &e) == SR_OK) {
+            snprintf(d->date, sizeof d->date, "%s", typed);
             return ASK_OK;
         }
         printf("  %s\n", e.status != SR_OK ? e.message : "?");
@@ -218,6 +227,8 @@ static void show_item(const dialog *d, size_t i)
            it.required ? " *" : "");
     if (it.help)
         printf("      %s\n", it.help);
+    if (d->earlier && d->earlier[i])
+        printf("%s", d->earlier[i]);
     for (size_t o = 0; o < it.option_count; o++) {
         const char *label;
         sr_form_option(form, i, o, d->lang, NULL, &label, NULL);
@@ -273,7 +284,7 @@ static int ask_item(dialog *d, size_t i)
             return ASK_EOF;
         char w[8];
         cli_fold(d->line, w, sizeof w);
-        if (strcmp(w, "q") == 0 && it.type != SR_ITEM_TEXT)
+        if (strcmp(w, "q") == 0)
             return ASK_QUIT;
         if (strcmp(w, "<") == 0)
             return ASK_BACK;
@@ -301,6 +312,8 @@ static int ask_item(dialog *d, size_t i)
         sr_status rc = sr_answers_set(d->a, i, json, d->p, &e);
         free(json);
         if (rc == SR_OK) {
+            for (size_t k = 0; k < sr_problems_count(d->p); k++)
+                printf("  %s: %s\n", d->t->warning, sr_problems_message(d->p, k));
             tidy(d);
             save_draft(d);
             return ASK_OK;
@@ -341,7 +354,8 @@ static int ask_items(dialog *d, size_t from, size_t floor, const unsigned char *
             i++;
             continue;
         }
-        if (enabled_before && (enabled_before[i] || sr_answers_has(d->a, i))) {
+        if ((enabled_before && (enabled_before[i] || sr_answers_has(d->a, i))) ||
+            (d->derived[i] && sr_answers_has(d->a, i))) {
             i++;
             continue;
         }
@@ -354,7 +368,7 @@ static int ask_items(dialog *d, size_t from, size_t floor, const unsigned char *
         }
         /* Back: the nearest earlier question that is enabled now. */
         size_t k = i;
-        while (k > first && !is_question(d, k - 1))
+        while (k > first && (!is_question(d, k - 1) || d->derived[k - 1]))
             k--;
         if (k > first) {
             i = k - 1;
@@ -388,8 +402,19 @@ static size_t show_review(const dialog *d, size_t *index)
         else
             snprintf(value, sizeof value, "%s", d->t->none);
         index[n++] = i;
-        printf("  %2zu. %-50.50s %s\n", n, it.label, value);
+        printf("  %2zu. ", n);
+        cli_print_padded(stdout, it.label, 50);
+        printf(" %s%s\n", value, d->derived[i] ? d->t->derived : "");
     }
+    /* What the form accepts but warns of (a free text that looks like a name). */
+    char *json = sr_answers_to_json(d->a);
+    sr_problems_clear(d->p);
+    if (json)
+        (void)sr_form_check_answers(d->form, json, strlen(json), d->p, NULL);
+    free(json);
+    for (size_t k = 0; k < sr_problems_count(d->p); k++)
+        if (sr_problems_is_warning(d->p, k))
+            printf("  %s: %s\n", d->t->warning, sr_problems_message(d->p, k));
     printf("%s", d->t->review_hint);
     return n;
 }
@@ -500,6 +525,22 @@ static sr_status resume_draft(dialog *d, sr_error *err)
     return SR_OK;
 }
 
+/* Keeps the earlier answer shown beside an item (the need at intake beside
+ * the need at closure). */
+static int keep_earlier(void *ctx, const sr_earlier_answer *e)
+{
+    dialog *d = ctx;
+    if (e->item >= sr_form_item_count(d->form) || d->earlier[e->item])
+        return 0;
+    char line[1024];
+    snprintf(line, sizeof line, d->t->earlier, e->date ? e->date : "",
+             e->label  ? e->label
+             : e->json ? e->json
+                       : "");
+    d->earlier[e->item] = strdup(line);
+    return 0;
+}
+
 static int run_dialog(dialog *d, sr_error *err)
 {
     const ui_text *t = d->t;
@@ -531,10 +572,23 @@ static int run_dialog(dialog *d, sr_error *err)
         if (r != ASK_OK)
             return stop(d, err);
     }
+    /* What the library fills itself (the birth year from a personnummer) is not asked. */
+    size_t filled = 0;
+    rc = sr_case_derived_answers(d->reg, d->code, d->form, d->a, &filled, err);
+    if (rc != SR_OK)
+        return cli_fail(rc);
+    for (size_t i = 0; filled && i < sr_form_item_count(d->form); i++) {
+        sr_item_info it;
+        sr_form_item(d->form, i, d->lang, &it);
+        d->derived[i] = it.derived_birth_year && sr_answers_has(d->a, i);
+    }
+    rc = sr_case_earlier_answers(d->reg, d->code, d->form, d->lang, keep_earlier, d, err);
+    if (rc != SR_OK)
+        return cli_fail(rc);
     /* On from the last question answered (from the first, fresh). */
     size_t first = 0;
     for (size_t i = 0; d->has_draft && i < sr_form_item_count(d->form); i++)
-        if (is_question(d, i) && sr_answers_has(d->a, i))
+        if (is_question(d, i) && sr_answers_has(d->a, i) && !d->derived[i])
             first = i + 1;
     int r = ask_items(d, first, 0, NULL);
     if (r != ASK_OK)
@@ -635,8 +689,11 @@ static int interactive(sr_registry *reg, const char *typed_code, const char *for
                 .t = cli_lang_en(lang) ? &ui_en : &ui_sv};
     d.a = sr_answers_new(form);
     d.p = sr_problems_new();
+    size_t items = sr_form_item_count(form);
+    d.earlier = calloc(items + 1, sizeof *d.earlier);
+    d.derived = calloc(items + 1, 1);
     int exit_code = CLI_FAIL;
-    if (!d.a || !d.p) {
+    if (!d.a || !d.p || !d.earlier || !d.derived) {
         sr_error_set(err, SR_ERR_NOMEM, "out of memory");
         goto out;
     }
@@ -657,6 +714,10 @@ static int interactive(sr_registry *reg, const char *typed_code, const char *for
     }
     exit_code = run_dialog(&d, err);
 out:
+    for (size_t i = 0; d.earlier && i < items; i++)
+        free(d.earlier[i]);
+    free(d.earlier);
+    free(d.derived);
     free(d.line);
     sr_problems_free(d.p);
     sr_answers_free(d.a);

@@ -274,7 +274,7 @@ void cli_answer_text(const sr_form *form, size_t i, const json_t *value, const c
     int en = cli_lang_en(lang);
     out[0] = '\0';
     if (json_is_boolean(value)) {
-        snprintf(out, size, "%s", json_is_true(value) ? (en ? "yes" : "ja") : (en ? "no" : "nej"));
+        snprintf(out, size, "%s", json_is_true(value) ? (en ? "Yes" : "Ja") : (en ? "No" : "Nej"));
     } else if (json_is_string(value) && it.type == SR_ITEM_CHOICE) {
         snprintf(out, size, "%s",
                  option_label(form, i, it.option_count, json_string_value(value), lang));
@@ -304,4 +304,27 @@ void cli_answer_text(const sr_form *form, size_t i, const json_t *value, const c
         snprintf(out, size, "%s", text ? text : "?");
         free(text);
     }
+}
+
+void cli_print_padded(FILE *out, const char *text, size_t width)
+{
+    size_t chars = 0;
+    const char *p = text ? text : "";
+    for (const char *q = p; *q; q++)
+        chars += ((unsigned char)*q & 0xC0) != 0x80;
+    if (chars <= width) {
+        fputs(p, out);
+        for (; chars < width; chars++)
+            fputc(' ', out);
+        return;
+    }
+    /* The first width - 1 characters, then the ellipsis. */
+    size_t seen = 0;
+    const char *q = p;
+    for (; *q; q++) {
+        if (((unsigned char)*q & 0xC0) != 0x80 && seen++ == width - 1)
+            break;
+    }
+    fwrite(p, 1, (size_t)(q - p), out);
+    fputs("\u2026", out);
 }

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "sigreg/form.h"
 #include "sigreg/limits.h"
@@ -40,5 +41,9 @@ char *cli_typed_answer(const sr_form *form, size_t i, const char *input, const c
  * numbers with their scale anchor, text as it is; into out. */
 void cli_answer_text(const sr_form *form, size_t i, const json_t *value, const char *lang,
                      char *out, size_t size);
+
+/* Prints text in exactly width characters (UTF-8 code points): cut with
+ * "…" when longer, padded with spaces when shorter. */
+void cli_print_padded(FILE *out, const char *text, size_t width);
 
 #endif

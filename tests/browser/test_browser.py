@@ -54,12 +54,12 @@ def die(msg):
 
 try:
     from selenium import webdriver
-    from selenium.common.exceptions import NoSuchElementException
+    from selenium.common.exceptions import (NoSuchElementException, StaleElementReferenceException,
+                                            WebDriverException)
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import Select, WebDriverWait
 except ImportError as e:
     die("python3-selenium is missing (%s): run tools/setup-deps --tests" % e)
@@ -84,6 +84,21 @@ def find_axe():
         die("axe-core is not installed and npm could not fetch it from its registry "
             "(is the npm registry reachable?): %s" % (p.stderr.strip()[-800:]))
     return os.path.join(AXE_DIR, rel)
+
+
+def page_is_gone(element):
+    """Whether element belongs to a page that was replaced. While the next page
+    loads, chromedriver may answer 'Node ... does not belong to the document'
+    (a WebDriverException) rather than a stale reference: both mean gone."""
+    try:
+        element.is_enabled()
+        return False
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as e:
+        if "does not belong to the document" in str(e) or "stale" in str(e).lower():
+            return True
+        raise
 
 
 class Checks:
@@ -152,7 +167,7 @@ class Browser:
         self.wait_new_page(old)
 
     def wait_new_page(self, old):
-        WebDriverWait(self.d, WAIT).until(EC.staleness_of(old))
+        WebDriverWait(self.d, WAIT).until(lambda d: page_is_gone(old))
         self.loaded()
 
     # ---- accessibility -------------------------------------------------------------------

@@ -913,9 +913,10 @@ static void test_opened_on_the_intake_date(void **state)
                      SQLITE_OK);
     char n[SR_CASE_CODE_SIZE];
     new_case(f->reg, "U1", NULL, n); /* no intake: keeps its date */
-    assert_int_equal(sqlite3_exec(db, "UPDATE cases SET opened_at = '2026-01-02' WHERE code ="
-                                      " (SELECT max(code) FROM cases WHERE pseudonym IS NULL"
-                                      " AND code NOT IN (SELECT case_code FROM responses))",
+    assert_int_equal(sqlite3_exec(db,
+                                  "UPDATE cases SET opened_at = '2026-01-02' WHERE code ="
+                                  " (SELECT max(code) FROM cases WHERE pseudonym IS NULL"
+                                  " AND code NOT IN (SELECT case_code FROM responses))",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     sr_registry_close(f->reg);
