@@ -1111,6 +1111,15 @@ sr_status srp_keyring_slot_sign(const sr_secret *slot_secret, const void *msg, s
     return SR_OK;
 }
 
+sr_status srp_keyring_slot_sign_secret(const sr_secret *slot_secret, unsigned char *out,
+                                       sr_error *err)
+{
+    if (!srp_keyring_slot_can_sign(slot_secret))
+        return srp_error_set(err, SR_ERR_STATE, "this key slot has no signing key of its own yet");
+    memcpy(out, sr_secret_cdata(slot_secret) + SRP_BOX_SECRET_BYTES, SRP_SIGN_SECRET_BYTES);
+    return SR_OK;
+}
+
 int srp_keyring_find_user(const srp_keyring *kr, const char *user, sr_role *role)
 {
     const slot *s = find_slot(kr, user);

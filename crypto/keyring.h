@@ -155,6 +155,11 @@ const unsigned char *srp_keyring_user_sign_public(const srp_keyring *kr, const c
 /* Whether a slot secret from srp_keyring_open_slot holds the user's own
  * signing key, and a signature with it (SR_ERR_STATE when it holds none). */
 int srp_keyring_slot_can_sign(const sr_secret *slot_secret);
+/* Copies the slot's own Ed25519 secret into out (SRP_SIGN_SECRET_BYTES, the
+ * caller's guarded memory), for a signer that takes the key itself (the
+ * container of a publication); SR_ERR_STATE when the slot holds none. */
+sr_status srp_keyring_slot_sign_secret(const sr_secret *slot_secret, unsigned char *out,
+                                       sr_error *err);
 sr_status srp_keyring_slot_sign(const sr_secret *slot_secret, const void *msg, size_t len,
                                 unsigned char sig[SRP_SIGNATURE_BYTES], sr_error *err);
 /* 0 and *role set when user has a slot, -1 otherwise. */

@@ -74,10 +74,17 @@ static int given_in(const srp_consent *rule, const json_t *answer)
 }
 
 /* The newest installed version of form's id when it is newer and has
- * consent rules; NULL (and SR_OK) when there is none. */
-static sr_status newer_rules(sr_registry *reg, const sr_form *form, sr_form **out, sr_error *err)
+ * consent rules; NULL (and SR_OK) when there is none. Looked up once per
+ * loaded form (an import keeps its forms for every line): the answer is kept
+ * in the form (a memo; the form stays the same for its readers) and
+ * borrowed from it. */
+static sr_status newer_rules(sr_registry *reg, const sr_form *cform, const sr_form **out,
+                             sr_error *err)
 {
-    *out = NULL;
+    sr_form *form = (sr_form *)cform; /* only the memo is written */
+    *out = form->consent_rules;
+    if (form->consent_rules_looked)
+        return SR_OK;
     sqlite3_stmt *st = NULL;
     sr_status rc =
         srp_registry_prepare(reg, "SELECT max(version) FROM forms WHERE id = ?1", &st, err);
@@ -86,13 +93,19 @@ static sr_status newer_rules(sr_registry *reg, const sr_form *form, sr_form **ou
     sqlite3_bind_text(st, 1, form->id, -1, SQLITE_STATIC);
     int newest = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
     srp_stmt_done(reg, st);
-    if (newest <= form->version)
+    if (newest <= form->version) {
+        form->consent_rules_looked = 1;
         return SR_OK;
+    }
     sr_form *f = NULL;
     rc = srp_form_load_quiet(reg, form->id, newest, &f, NULL, err);
     if (rc == SR_OK && f->consent_count == 0) {
         sr_form_free(f);
         f = NULL;
+    }
+    if (rc == SR_OK) {
+        form->consent_rules = f;
+        form->consent_rules_looked = 1;
     }
     *out = f;
     return rc;
@@ -119,7 +132,7 @@ sr_status srp_case_check_consent(sr_registry *reg, const srp_case_state *c, cons
                                  const json_t *answers, const char *date, sr_problems *problems,
                                  sr_error *err)
 {
-    sr_form *newer = NULL;
+    const sr_form *newer = NULL;
     const sr_form *rules = form;
     sr_status rc = SR_OK;
     if (form->consent_count == 0) {
@@ -146,7 +159,6 @@ sr_status srp_case_check_consent(sr_registry *reg, const srp_case_state *c, cons
         rc = srp_error_set_where(err, SR_ERR_INVALID, it->id, "%s", why);
         break; /* one refusal says it: the later consents were often not asked */
     }
-    sr_form_free(newer);
     return rc;
 }
 
@@ -281,5 +293,37 @@ sr_status sr_case_earlier_answers(sr_registry *reg, const char *code, const sr_f
         if (stop)
             break;
     }
+    return rc;
+}
+
+sr_status sr_case_check_answers(sr_registry *reg, const char *code, const sr_form *form,
+                                const char *date, const char *answers_json, size_t len,
+                                sr_problems *problems, sr_error *err)
+{
+    srp_case_state c;
+    json_t *answers = NULL;
+    char today[SR_DATE_MAX + 1];
+    srp_time_today(today, sizeof today);
+    sr_status rc = srp_case_open_for(reg, code, "see cases", NULL, &c, err);
+    if (rc != SR_OK)
+        return rc;
+    json_error_t jerr;
+    answers = json_loadb(answers_json, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!answers) {
+        srp_problems_add(problems, "(answers)", "not valid UTF-8 JSON: %s at line %d, column %d",
+                         jerr.text, jerr.line, jerr.column);
+        return srp_error_set_where(err, SR_ERR_INVALID, "answers",
+                                   "the answers are not valid JSON");
+    }
+    int filled = 0;
+    json_t *given = answers;
+    rc = srp_case_fill_derived(&c, form, &answers, &filled, problems, err);
+    if (filled)
+        json_decref(given);
+    if (rc == SR_OK)
+        rc = srp_form_check_answers_json(form, answers, problems, err);
+    if (rc == SR_OK)
+        rc = srp_case_check_consent(reg, &c, form, answers, date ? date : today, problems, err);
+    json_decref(answers);
     return rc;
 }

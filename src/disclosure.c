@@ -41,8 +41,10 @@ struct srp_sdc {
 srp_sdc *srp_sdc_new(long min_cell)
 {
     srp_sdc *s = calloc(1, sizeof *s);
-    if (s)
+    if (s) {
         s->min_cell = min_cell;
+        s->thin = 1;
+    }
     return s;
 }
 
@@ -349,6 +351,23 @@ static int holds(const srp_sdc *s, double lo, double hi)
     return (lo <= 1e-6 && hi >= need - 1e-6) || hi - lo >= need - 1e-6;
 }
 
+/* A count of 1..min-1 is never published, pinned or not: a small count
+ * pinned is a failure to report, and one in a withheld group may be pinned
+ * only by a total the model knows and the outsider does not. */
+static int sensitive(const srp_sdc *s, size_t c)
+{
+    return s->state[c] == SRP_SDC_SMALL || (s->counts[c] >= 1 && s->counts[c] < s->min_cell);
+}
+
+/* Whether a withheld cell needs its protection interval: a small count, or
+ * a figure of a group withheld whole. A secondary cell of min or more only
+ * protects others: narrowing it tells nothing about a few people (what it
+ * would tell about a small cell, that cell's own interval says). */
+static int needs_interval(const srp_sdc *s, size_t c)
+{
+    return s->state[c] == SRP_SDC_GROUP || sensitive(s, c);
+}
+
 static size_t find_root(size_t *parent, size_t c)
 {
     while (parent[c] != c) {
@@ -433,8 +452,12 @@ static int audit_make(const srp_sdc *s, audit *a)
     return 0;
 }
 
+/* `only` for audit_part: every withheld cell that needs its interval. */
+#define NEEDING ((size_t)-2)
+
 /* The intervals of the withheld cells of part k under pattern state (only
- * of cell `only` when it is not (size_t)-1), into lo/hi/exact by cell.
+ * of cell `only` when it is not (size_t)-1; of those that need one when it
+ * is NEEDING), into lo/hi/exact by cell.
  * Returns 0, or -1 when out of memory or the solver failed. */
 static int audit_part(srp_sdc *s, audit *a, size_t k, const unsigned char *state, size_t only,
                       int own_only, double *lo, double *hi, unsigned char *exact)
@@ -480,7 +503,8 @@ static int audit_part(srp_sdc *s, audit *a, size_t k, const unsigned char *state
             continue;
         cell_of[a->col_of[c]] = c;
         value[a->col_of[c]] = (double)s->counts[c];
-        want[a->col_of[c]] = only == (size_t)-1 || only == c;
+        want[a->col_of[c]] =
+            only == (size_t)-1 || only == c || (only == NEEDING && needs_interval(s, c));
     }
     row_start[0] = 0;
     for (size_t j = 0; j < cols; j++) {
@@ -581,7 +605,7 @@ static size_t first_narrow(const srp_sdc *s, const audit *a, size_t k)
     for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++) {
         size_t c = a->comp_cell[i];
         if (s->state[c] == SRP_SDC_PUBLISHED || (s->flags[c] & F_UNFIXABLE) ||
-            holds(s, s->lo[c], s->hi[c]))
+            !needs_interval(s, c) || holds(s, s->lo[c], s->hi[c]))
             continue;
         if (best == (size_t)-1 || s->identity[c] < s->identity[best] ||
             (s->identity[c] == s->identity[best] && s->counts[c] < s->counts[best]))
@@ -693,27 +717,21 @@ static int repair(srp_sdc *s, audit *a, size_t k)
     }
 }
 
-/* A count of 1..min-1 is never published, pinned or not: a small count
- * pinned is a failure to report, and one in a withheld group may be pinned
- * only by a total the model knows and the outsider does not. */
-static int sensitive(const srp_sdc *s, size_t c)
-{
-    return s->state[c] == SRP_SDC_SMALL || (s->counts[c] >= 1 && s->counts[c] < s->min_cell);
-}
-
 typedef struct ranked {
     double cost;
     unsigned long long identity;
     size_t cell;
 } ranked;
 
+/* Dearest first; between equals the higher identity (the quick start
+ * withholds the lower one, and thinning keeps it so). */
 static int dearest_first(const void *x, const void *y)
 {
     const ranked *p = x, *q = y;
     if (p->cost != q->cost)
         return p->cost > q->cost ? -1 : 1;
     if (p->identity != q->identity)
-        return p->identity < q->identity ? -1 : 1;
+        return p->identity > q->identity ? -1 : 1;
     return p->cell < q->cell ? -1 : p->cell > q->cell;
 }
 
@@ -722,15 +740,65 @@ static double width(double lo, double hi)
     return hi - lo;
 }
 
-/* Thinning: each secondary cell of part k, dearest first, is published if
- * that leaves every withheld cell at least as protected as required (or,
- * for one that cannot be, as it was). */
-static int thin(srp_sdc *s, audit *a, size_t k)
+static int over_budget(const srp_sdc *s);
+static void budget(srp_sdc *s);
+
+/* Whether publishing cell x would leave a relation to another query's
+ * figure with exactly one withheld count above zero. That query solves its
+ * own problem and may withhold the figure; if this one published all of its
+ * parts but one, and that one were pinned, or all of them, the figure would
+ * follow. The quick start never leaves such a relation; neither does
+ * thinning. */
+static int lone_outside(const srp_sdc *s, const audit *a, size_t x)
 {
-    size_t n = 0;
+    if (s->counts[x] == 0)
+        return 0;
+    for (size_t q = a->rel_start[x]; q < a->rel_start[x + 1]; q++) {
+        const relation *rel = &s->relations[a->rel_of[q]];
+        if (!rel->outside)
+            continue;
+        size_t withheld = 0;
+        for (size_t i = 0; i < rel->count; i++) {
+            size_t m = s->members[rel->first + i];
+            withheld += m != x && s->state[m] != SRP_SDC_PUBLISHED && s->counts[m] != 0;
+        }
+        if (withheld == 1)
+            return 1;
+    }
+    return 0;
+}
+
+/* Thinning. First every published zero that shares a relation with a
+ * withheld cell of part k is withheld too: it hides nobody, and a withheld
+ * zero can grow, which widens the intervals beside it (in a paired table
+ * the zeros are often the only complements that leave the improved,
+ * unchanged and worsened sums intact). Then each secondary cell, dearest
+ * first, is published if every cell that needs an interval keeps one as
+ * wide as required (or, for one that cannot have it, as wide as it had).
+ * The pattern is protected after every step, so when the budget runs out
+ * thinning just stops there. */
+static int thin(srp_sdc *s, audit *a, size_t k, int with_zeros)
+{
+    size_t n = 0, zeros = 0;
     ranked *order = NULL;
+    double *own = NULL; /* by position in the part: widths by its own relations */
     size_t ncells = a->comp_start[k + 1] - a->comp_start[k];
     const size_t *cells = a->comp_cell + a->comp_start[k];
+    for (size_t i = 0; i < ncells; i++) {
+        size_t c = cells[i];
+        if (s->state[c] != SRP_SDC_PUBLISHED || s->counts[c] != 0)
+            continue;
+        int near = 0;
+        for (size_t q = a->rel_start[c]; q < a->rel_start[c + 1] && !near; q++) {
+            const relation *rel = &s->relations[a->rel_of[q]];
+            for (size_t j = 0; j < rel->count && !near; j++)
+                near = s->state[s->members[rel->first + j]] != SRP_SDC_PUBLISHED;
+        }
+        if (near && with_zeros)
+            a->cand[zeros++] = c;
+    }
+    for (size_t i = 0; i < zeros; i++)
+        s->state[a->cand[i]] = SRP_SDC_SECONDARY;
     for (size_t i = 0; i < ncells; i++)
         n += s->state[cells[i]] == SRP_SDC_SECONDARY;
     if (n == 0)
@@ -745,40 +813,144 @@ static int thin(srp_sdc *s, audit *a, size_t k)
     qsort(order, n, sizeof *order, dearest_first);
     double need = required(s);
     int rc = -1;
+    /* The widths to keep, as they are now (repair leaves the interval of a
+     * cell it gave up on as it first found it). */
+    if (audit_part(s, a, k, s->state, NEEDING, 0, s->lo, s->hi, a->exact) != 0)
+        goto out;
+    if (over_budget(s)) {
+        rc = 0;
+        goto out;
+    }
+    /* A cell that cannot be protected is narrow only through the figures
+     * of other queries, which those may withhold: it must not get narrower
+     * by this problem's own relations either. */
+    int any_narrow = 0;
+    for (size_t i = 0; i < ncells; i++) {
+        size_t c = cells[i];
+        any_narrow |= s->state[c] != SRP_SDC_PUBLISHED && needs_interval(s, c) &&
+                      width(s->lo[c], s->hi[c]) < need - 1e-6;
+    }
+    if (any_narrow) {
+        own = malloc(ncells * sizeof *own);
+        if (!own || audit_part(s, a, k, s->state, NEEDING, 1, a->lo, a->hi, a->exact) != 0)
+            goto out;
+        if (over_budget(s)) {
+            rc = 0;
+            goto out;
+        }
+        for (size_t i = 0; i < ncells; i++) {
+            size_t c = cells[i];
+            own[i] = s->state[c] != SRP_SDC_PUBLISHED && needs_interval(s, c)
+                         ? width(a->lo[c], a->hi[c])
+                         : 0;
+        }
+    }
     for (size_t t = 0; t < n; t++) {
         size_t x = order[t].cell;
+        if (lone_outside(s, a, x))
+            continue;
         s->state[x] = SRP_SDC_PUBLISHED;
-        if (audit_part(s, a, k, s->state, (size_t)-1, 0, a->lo, a->hi, a->exact) != 0) {
+        if (audit_part(s, a, k, s->state, NEEDING, 0, a->lo, a->hi, a->exact) != 0) {
             s->state[x] = SRP_SDC_SECONDARY;
             goto out;
         }
-        /* A secondary cell that this pins goes too: it tells nothing more. */
+        if (s->over || (s->solve_limit && s->report.lp_solves > s->solve_limit)) {
+            s->state[x] = SRP_SDC_SECONDARY;
+            s->over = 0;
+            break;
+        }
         int ok = 1;
         for (size_t i = 0; i < ncells && ok; i++) {
             size_t c = cells[i];
-            if (s->state[c] == SRP_SDC_PUBLISHED)
+            if (s->state[c] == SRP_SDC_PUBLISHED || !needs_interval(s, c))
                 continue;
             double was = width(s->lo[c], s->hi[c]), now = width(a->lo[c], a->hi[c]);
-            if (s->state[c] == SRP_SDC_SECONDARY && a->exact[c] && now < 1e-6 && !sensitive(s, c))
-                continue;
             ok = now >= (was < need ? was : need) - 1e-6;
+        }
+        if (ok && any_narrow) {
+            if (audit_part(s, a, k, s->state, NEEDING, 1, a->lo, a->hi, a->exact) != 0) {
+                s->state[x] = SRP_SDC_SECONDARY;
+                goto out;
+            }
+            if (over_budget(s)) {
+                s->state[x] = SRP_SDC_SECONDARY;
+                s->over = 0;
+                break;
+            }
+            for (size_t i = 0; i < ncells && ok; i++) {
+                size_t c = cells[i];
+                if (s->state[c] == SRP_SDC_PUBLISHED || !needs_interval(s, c))
+                    continue;
+                double now = width(a->lo[c], a->hi[c]);
+                ok = now >= (own[i] < need ? own[i] : need) - 1e-6;
+            }
+            if (ok) /* the intervals to keep are the full ones */
+                if (audit_part(s, a, k, s->state, NEEDING, 0, a->lo, a->hi, a->exact) != 0) {
+                    s->state[x] = SRP_SDC_SECONDARY;
+                    goto out;
+                }
         }
         if (!ok) {
             s->state[x] = SRP_SDC_SECONDARY;
             continue;
         }
+        s->lo[x] = s->hi[x] = (double)s->counts[x];
         for (size_t i = 0; i < ncells; i++) {
             size_t c = cells[i];
-            if (s->state[c] == SRP_SDC_SECONDARY && a->exact[c] &&
-                width(a->lo[c], a->hi[c]) < 1e-6 && !sensitive(s, c))
-                s->state[c] = SRP_SDC_PUBLISHED;
+            if (s->state[c] != SRP_SDC_PUBLISHED && needs_interval(s, c)) {
+                s->lo[c] = a->lo[c];
+                s->hi[c] = a->hi[c];
+            }
         }
-        if (audit_current(s, a, k) != 0)
-            goto out;
     }
     rc = 0;
 out:
     free(order);
+    free(own);
+    return rc;
+}
+
+/* What a pattern of part k loses: the cost of each withheld cell, and one
+ * more for each (a withheld zero hides nobody, but the reader misses it). */
+static double loss(const srp_sdc *s, const audit *a, size_t k)
+{
+    double sum = 0;
+    for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++)
+        if (s->state[a->comp_cell[i]] != SRP_SDC_PUBLISHED)
+            sum += s->cost[a->comp_cell[i]] + 1.0;
+    return sum;
+}
+
+/* Thinning from the repaired pattern, and from it with the zeros beside it
+ * withheld too; the pattern that loses less is kept (the first when they
+ * tie). Each has a budget of its own. */
+static int thin_best(srp_sdc *s, audit *a, size_t k)
+{
+    size_t ncells = a->comp_start[k + 1] - a->comp_start[k];
+    const size_t *cells = a->comp_cell + a->comp_start[k];
+    unsigned char *start = malloc(ncells ? ncells : 1), *first = malloc(ncells ? ncells : 1);
+    int rc = -1;
+    if (!start || !first)
+        goto out;
+    for (size_t i = 0; i < ncells; i++)
+        start[i] = s->state[cells[i]];
+    if (thin(s, a, k, 0) != 0)
+        goto out;
+    double lose_first = loss(s, a, k);
+    for (size_t i = 0; i < ncells; i++) {
+        first[i] = s->state[cells[i]];
+        s->state[cells[i]] = start[i];
+    }
+    budget(s);
+    if (thin(s, a, k, 1) != 0)
+        goto out;
+    if (loss(s, a, k) >= lose_first)
+        for (size_t i = 0; i < ncells; i++)
+            s->state[cells[i]] = first[i];
+    rc = 0;
+out:
+    free(start);
+    free(first);
     return rc;
 }
 
@@ -802,7 +974,7 @@ static int settle(srp_sdc *s, audit *a, size_t k, int mark)
                 continue;
             }
         }
-        if (mark && !holds(s, s->lo[c], s->hi[c]))
+        if (mark && needs_interval(s, c) && !holds(s, s->lo[c], s->hi[c]))
             s->flags[c] |= F_NARROW;
     }
     return 0;
@@ -818,6 +990,19 @@ static int settle(srp_sdc *s, audit *a, size_t k, int mark)
 #define SRP_SDC_AUDIT_MAX_CELLS 2000
 #define SRP_SDC_AUDIT_MAX_SOLVES 20000
 #define SRP_SDC_AUDIT_MAX_WORK 4e6
+
+static void budget(srp_sdc *s)
+{
+    s->solve_limit = s->report.lp_solves + SRP_SDC_AUDIT_MAX_SOLVES;
+    s->work = 0;
+    s->work_limit = SRP_SDC_AUDIT_MAX_WORK;
+    s->over = 0;
+}
+
+static int over_budget(const srp_sdc *s)
+{
+    return s->over || s->report.lp_solves > s->solve_limit;
+}
 
 static void withhold_part(srp_sdc *s, const audit *a, size_t k)
 {
@@ -852,16 +1037,21 @@ size_t srp_sdc_solve(srp_sdc *s)
             withhold_part(s, &a, k);
             continue;
         }
-        size_t solves_before = s->report.lp_solves;
-        s->solve_limit = solves_before + SRP_SDC_AUDIT_MAX_SOLVES;
-        s->work = 0;
-        s->work_limit = SRP_SDC_AUDIT_MAX_WORK;
-        s->over = 0;
+        budget(s);
         /* The pinned go first, so that repair does not protect them. */
-        if (audit_current(s, &a, k) != 0 || settle(s, &a, k, 0) != 0 || repair(s, &a, k) != 0 ||
-            (s->thin && thin(s, &a, k) != 0) || settle(s, &a, k, 1) != 0)
+        int failed =
+            audit_current(s, &a, k) != 0 || settle(s, &a, k, 0) != 0 || repair(s, &a, k) != 0;
+        if (!failed && !over_budget(s)) {
+            /* Thinning and the final look have a budget each: thinning
+             * stops where it is, the final look withholds the part. */
+            budget(s);
+            failed = s->thin && thin_best(s, &a, k) != 0;
+            budget(s);
+            failed = failed || audit_current(s, &a, k) != 0 || settle(s, &a, k, 1) != 0;
+        }
+        if (failed)
             s->report.audit_failed = 1;
-        if (s->over || s->report.lp_solves > s->solve_limit)
+        if (over_budget(s))
             withhold_part(s, &a, k);
         s->solve_limit = 0;
         s->work_limit = 0;

@@ -10,15 +10,22 @@
  * Then secondary cells are chosen by least information loss (each cell's
  * cost: by default the persons it hides), until an LP attacker who knows
  * every relation, every published cell and that counts are >= 0 cannot
- * narrow any withheld cell below the protection interval: its tightest
- * interval [lo, hi] must contain [0, min-1] or be at least min-1 wide. A
- * quick start (no relation with exactly one withheld cell, cheapest first)
- * is audited by LP per connected part of the relations, repaired (the
- * cheapest cell beside a too narrow one) and, when asked, thinned (a
- * secondary cell whose publication narrows nothing below the requirement
- * is published, dearest first). A withheld cell the LP pins exactly (a provable zero, or
- * a figure the published ones give anyway) is published, unless it is a
- * small count: that is reported as narrow instead.
+ * narrow any small count (1..min-1) or figure of a withheld group below the
+ * protection interval: its tightest interval [lo, hi] must contain
+ * [0, min-1] or be at least min-1 wide. (A secondary cell of min or more
+ * needs no interval of its own: it only protects the others.) A quick
+ * start (no relation with exactly one withheld cell, cheapest first) is
+ * audited by LP per connected part of the relations, repaired (the
+ * cheapest cell beside a too narrow one) and thinned: each secondary cell,
+ * dearest first, is published when that narrows no protected cell below
+ * the requirement (nor one that cannot be protected below what it has, by
+ * this problem's own relations either), nor leaves a relation to another
+ * query's figure with one withheld count; thinning is tried with the zeros
+ * beside the withheld cells withheld too (a withheld zero can grow, which
+ * widens the others), and the pattern that loses less is kept. A withheld
+ * cell the LP pins exactly (a provable zero, or a figure the published ones
+ * give anyway) is published, unless it is a small count: that is reported
+ * as narrow instead.
  *
  * The outcome depends only on the sets of cells and relations (ties go by
  * identity), never on the order they were added in: queries that share
@@ -54,10 +61,8 @@ size_t srp_sdc_cell_count(const srp_sdc *sdc);
 /* The information lost when the cell is withheld (default: its count, the
  * persons it hides). Give a whole group's total a heavy cost. */
 void srp_sdc_set_cost(srp_sdc *sdc, size_t cell, double cost);
-/* Thinning (see above) on or off (default off). It is sound only when the
- * problem holds every relation the user can see (a whole publication): in
- * a live query's problem, a secondary cell that protects against another
- * query's relations would be published. */
+/* Thinning (see above) on or off (default on; off leaves the repaired
+ * quick start, for tests). */
 void srp_sdc_set_thinning(srp_sdc *sdc, int on);
 /* Exact intervals for every withheld cell (default off: a cell whose
  * feasible values seen already span min-1 is not solved for, and

@@ -901,6 +901,19 @@ static void check_consent(vctx *v, sr_form *form)
             good = 0;
         } else {
             check_text(v, c.explanation, q);
+            if (json_is_string(c.explanation) &&
+                json_string_length(c.explanation) > SR_FORM_MAX_EXPLANATION)
+                report(v, q, "is longer than %d bytes", SR_FORM_MAX_EXPLANATION);
+            const char *lang;
+            json_t *t;
+            if (json_is_object(c.explanation)) {
+                json_object_foreach(c.explanation, lang, t)
+                {
+                    if (json_is_string(t) && json_string_length(t) > SR_FORM_MAX_EXPLANATION)
+                        report(v, q, "the '%s' text is longer than %d bytes", lang,
+                               SR_FORM_MAX_EXPLANATION);
+                }
+            }
         }
         if (good)
             form->consents[form->consent_count++] = c;
@@ -1002,6 +1015,7 @@ void sr_form_free(sr_form *form)
         free(form->items[i].options);
     free(form->items);
     free(form->consents);
+    sr_form_free(form->consent_rules);
     json_decref(form->root);
     free(form);
 }

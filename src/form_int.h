@@ -65,6 +65,10 @@ struct sr_form {
     srp_consent *consents;
     size_t consent_count;
     size_t birth_year_item; /* 1 + the index of the derived birth-year item, 0: none */
+    /* A memo of case_answers.c: the newest installed version of this form
+     * whose consent rules apply to it (NULL: none), once looked up. Owned. */
+    struct sr_form *consent_rules;
+    int consent_rules_looked;
     char digest[65];
 };
 

@@ -37,7 +37,9 @@
 #include "store.h"
 
 /* The id of the stop-gap publication signing key under the master key
- * (context "sigregmk"), apart from the ids of keyring.h. */
+ * (context "sigregmk"), apart from the ids of keyring.h: only for keyrings
+ * whose slots have no signing keys of their own, and to read packages of
+ * earlier releases. */
 #define PUBLICATION_SUBKEY 0x7075626CULL /* "publ" */
 
 char *srp_publication_dir(const char *db_path)
@@ -57,6 +59,15 @@ sr_status srp_publication_signer(sr_registry *reg, unsigned char pk[SRP_SIGN_PUB
         memcpy(pk, srp_keyring_signing_public(srp_registry_keyring(reg)), SRP_SIGN_PUBLIC_BYTES);
         return SR_OK;
     }
+    /* A coordinator's own signing key, which the signed keyring certifies
+     * (every slot of a keyring of this format has one). */
+    if (srp_registry_user_sign_public(reg, NULL, pk, NULL) == SR_OK &&
+        srp_keyring_slot_sign_secret(srp_registry_slot_secret(reg), sr_secret_data(sk), NULL) ==
+            SR_OK)
+        return SR_OK;
+    /* The stop-gap of keyrings before users' signing keys: every slot holds
+     * the master key it derives from, so it is no longer made where the
+     * keyring certifies a key of the publisher's own. */
     unsigned char seed[SRP_KEY_BYTES];
     srp_keys_master_subkey(keys, 0, PUBLICATION_SUBKEY, seed);
     int bad = srp_sign_seed_keypair(pk, sr_secret_data(sk), seed);
@@ -68,10 +79,23 @@ sr_status srp_publication_signer(sr_registry *reg, unsigned char pk[SRP_SIGN_PUB
 int srp_publication_signer_trusted(sr_registry *reg, const char *fingerprint)
 {
     char fp[SRP_FINGERPRINT_HEX];
-    srp_fingerprint(srp_keyring_signing_public(srp_registry_keyring(reg)), SRP_SIGN_PUBLIC_BYTES,
-                    fp);
+    srp_keyring *kr = srp_registry_keyring(reg);
+    srp_fingerprint(srp_keyring_signing_public(kr), SRP_SIGN_PUBLIC_BYTES, fp);
     if (strcmp(fp, fingerprint) == 0)
         return 1;
+    /* The own key of a user who may publish, as the signed keyring has it. */
+    for (size_t i = 0; i < srp_keyring_user_count(kr); i++) {
+        const char *name = NULL, *profile = NULL;
+        sr_role role;
+        srp_keyring_user_at(kr, i, &name, &role, &profile);
+        const unsigned char *pk = srp_keyring_user_sign_public(kr, name);
+        if (!pk || role == SR_ROLE_ANALYST)
+            continue;
+        srp_fingerprint(pk, SRP_SIGN_PUBLIC_BYTES, fp);
+        if (strcmp(fp, fingerprint) == 0)
+            return 1;
+    }
+    /* Packages of earlier releases, signed with the stop-gap key. */
     unsigned char pk[SRP_SIGN_PUBLIC_BYTES], seed[SRP_KEY_BYTES];
     sr_secret *sk = sr_secret_new(SRP_SIGN_SECRET_BYTES);
     if (!sk)

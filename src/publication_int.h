@@ -27,13 +27,15 @@
 char *srp_publication_dir(const char *db_path);
 
 /* The key a publication is signed with, decided in this one place: the
- * registry's signing key in an admin's session; otherwise, until users have
- * signing keys of their own certified by a signed keyring, a key derived
- * from the master key. pk gets the public half, sk (guarded memory of
+ * registry's signing key in an admin's session; otherwise the publisher's
+ * own signing key, which the signed keyring certifies (a key derived from
+ * the master key only for a slot that has none yet). pk gets the public half, sk (guarded memory of
  * SRP_SIGN_SECRET_BYTES, the caller's) the secret. */
 sr_status srp_publication_signer(sr_registry *reg, unsigned char pk[SRP_SIGN_PUBLIC_BYTES],
                                  sr_secret *sk, sr_error *err);
-/* 1 when fingerprint is that of a key the registry signs publications with. */
+/* 1 when fingerprint is that of a key the registry signs publications with:
+ * its signing key, an admin's or coordinator's own key in the keyring, or
+ * the stop-gap key of the current master key (packages of earlier releases). */
 int srp_publication_signer_trusted(sr_registry *reg, const char *fingerprint);
 
 /* sr_stats_run in an analyst's session: the answer from the newest package

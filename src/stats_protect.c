@@ -14,6 +14,10 @@
 
 #include "stats_int.h"
 
+/* How much dearer a change summary (improved, unchanged, worsened) is to
+ * withhold than the paired cells it sums. */
+#define SRP_SUMMARY_COST_WEIGHT 10.0
+
 /* ---- cells by identity (open addressing) ---- */
 
 struct srp_idmap {
@@ -359,11 +363,16 @@ static int relate_summaries(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp
         int group_withheld = srp_sdc_state(g, lay->group_cell[i]) != SRP_SDC_PUBLISHED;
         unsigned long long sbase = srp_stats_hash_text(s->items[i].identity, v->id);
         static const char *const names[3] = {"#improved", "#same", "#worse"};
-        for (int r = 0; r < 3; r++)
-            if ((lay->summary[j][i * 3 + (size_t)r] =
-                     new_cell(e, sdc, e->cell_map, totals[r], group_withheld,
-                              srp_stats_hash_text(sbase, names[r]))) == (size_t)-1)
+        for (int r = 0; r < 3; r++) {
+            size_t cell = new_cell(e, sdc, e->cell_map, totals[r], group_withheld,
+                                   srp_stats_hash_text(sbase, names[r]));
+            if (cell == (size_t)-1)
                 return -1;
+            lay->summary[j][i * 3 + (size_t)r] = cell;
+            /* What the reader of a change table reads first: its cells are
+             * the complements, a summary only when nothing else will do. */
+            srp_sdc_set_cost(sdc, cell, SRP_SUMMARY_COST_WEIGHT * (double)totals[r] + 1.0);
+        }
         if (!group_withheld && srp_sdc_relation(sdc, &lay->summary[j][i * 3], 3) != 0)
             return -1;
         /* A summary is the sum of its region's paired cells. */

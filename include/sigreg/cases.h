@@ -164,6 +164,17 @@ sr_status sr_register_check_date(sr_registry *reg, const char *code, const char 
 sr_status sr_case_derived_answers(sr_registry *reg, const char *code, const sr_form *form,
                                   sr_answers *answers, size_t *filled, sr_error *err);
 
+/* Checks a set of answers to form for the case as sr_register would on
+ * date (NULL: today), without storing anything: the answers themselves,
+ * the derived ones and the consents (not the life-cycle rules, which
+ * sr_register_check_date checks). For a review page: SR_OK with any
+ * warnings in problems, or the refusal sr_register would give. Not
+ * audited. It may remember in form which version's consent rules apply to
+ * it, so a form passed here is used by one thread at a time. */
+sr_status sr_case_check_answers(sr_registry *reg, const char *code, const sr_form *form,
+                                const char *date, const char *answers_json, size_t len,
+                                sr_problems *problems, sr_error *err);
+
 /* An earlier answer shown beside an item (the item's "show_from"). */
 typedef struct sr_earlier_answer {
     size_t item;         /* the index of the item it is shown beside */

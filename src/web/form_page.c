@@ -11,11 +11,20 @@
 #include "form_text.h"
 #include "sigreg/cases.h"
 
+const char *form_page_message(const char *message, const char *id)
+{
+    size_t n = strlen(id);
+    if (strncmp(message, "item '", 6) == 0 && strncmp(message + 6, id, n) == 0 &&
+        strncmp(message + 6 + n, "': ", 3) == 0)
+        return message + 6 + n + 3;
+    return message;
+}
+
 const char *form_page_problem(const sr_problems *problems, const char *id)
 {
     for (size_t k = 0; k < sr_problems_count(problems); k++)
         if (strcmp(sr_problems_path(problems, k), id) == 0)
-            return sr_problems_message(problems, k);
+            return form_page_message(sr_problems_message(problems, k), id);
     return NULL;
 }
 
@@ -70,7 +79,7 @@ void form_page_errors(html *h, const form_view *v)
                 html_text(h, info.label);
                 html_raw(h, ": ");
             }
-            html_text(h, message);
+            html_text(h, form_page_message(message, info.id));
             html_raw(h, "</a>");
         } else if (strcmp(path, "date") == 0) {
             html_raw(h, "<a href=\"#f-_date\">");
@@ -411,6 +420,12 @@ static void render_item(html *h, const form_view *v, size_t i)
     char hint[512];
     current c;
     hint_text(&info, v->lang, hint, sizeof hint);
+    if (v->earlier && v->earlier[i]) {
+        /* The earlier answer first, then the bounds. */
+        char bounds[sizeof hint];
+        snprintf(bounds, sizeof bounds, "%s", hint);
+        snprintf(hint, sizeof hint, "%s%s%s", v->earlier[i], bounds[0] ? " " : "", bounds);
+    }
     current_value(v, i, &info, problem != NULL, &c);
     const char *value = c.text ? c.text : "";
 

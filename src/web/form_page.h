@@ -38,6 +38,8 @@ typedef struct form_view {
     const sr_problems *problems; /* by item id; may be NULL */
     const char *lang;            /* "sv" or "en" */
     const unsigned char *only;   /* NULL: every item; else only items i with only[i] */
+    const char *const *earlier;  /* NULL, or per item an earlier answer to show beside it
+                                    (the intake's need beside the closure's), or NULL */
 } form_view;
 
 /* The summary of the problems at the top of a page, each linking to its
@@ -48,7 +50,11 @@ void form_page_errors(html *h, const form_view *v);
  * hidden list of the items shown (FORM_FIELD_SHOWN). */
 void form_page_items(html *h, const form_view *v);
 
-/* The first problem with path id in problems, or NULL (borrowed). */
+/* A problem's message without the library's "item 'ID': " before it (beside
+ * the field, or after its label, the item is said already); borrowed. */
+const char *form_page_message(const char *message, const char *id);
+/* The first problem with path id in problems, or NULL (borrowed), as
+ * form_page_message gives it. */
 const char *form_page_problem(const sr_problems *problems, const char *id);
 
 #endif

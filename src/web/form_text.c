@@ -97,6 +97,7 @@ static const text_pair texts[] = {
         {"Frågan gäller inte med de andra svaren; ändra först svaret den beror på.",
          "The question does not apply given the other answers; first change "
          "the answer it depends on."},
+    [FT_EARLIER] = {"Tidigare svar (%s): %s.", "Earlier answer (%s): %s."},
 };
 
 _Static_assert(sizeof texts / sizeof texts[0] == FT_COUNT, "one text per id");

@@ -41,6 +41,8 @@ typedef struct reg_ctx {
     sr_answers *answers;
     sr_problems *problems;
     unsigned char *shown; /* NULL: every item; else the items asked (not the derived ones) */
+    char **earlier;       /* NULL, or per item the earlier answer shown beside it */
+    size_t earlier_count;
 } reg_ctx;
 
 static const char *tr(const reg_ctx *c, form_text_id id)
@@ -183,6 +185,24 @@ static void ctx_release(reg_ctx *c)
     sr_problems_free(c->problems);
     free(c->draft_answers);
     free(c->shown);
+    for (size_t i = 0; c->earlier && i < c->earlier_count; i++)
+        free(c->earlier[i]);
+    free(c->earlier);
+}
+
+static int on_earlier(void *ctx, const sr_earlier_answer *a)
+{
+    reg_ctx *c = ctx;
+    char text[SR_ERROR_MESSAGE_MAX];
+    if (a->item >= c->earlier_count)
+        return 0;
+    snprintf(text, sizeof text, tr(c, FT_EARLIER), a->date ? a->date : "",
+             a->label  ? a->label
+             : a->json ? a->json
+                       : "");
+    free(c->earlier[a->item]);
+    c->earlier[a->item] = strdup(text);
+    return 0;
 }
 
 /* Reads the case, what it allows, the draft and the form. 0, or -1 with a
@@ -240,6 +260,17 @@ static int ctx_load(reg_ctx *c, const web_request *rq, web_response *rs)
      * in and not asked. */
     size_t filled = 0, n = sr_form_item_count(c->form);
     if (sr_case_derived_answers(rq->reg, c->code, c->form, c->answers, &filled, &err) != SR_OK) {
+        fail_page(rq, rs, &err);
+        return -1;
+    }
+    /* Earlier answers shown beside items (the need at intake beside the
+     * need at closure). */
+    c->earlier = calloc(n ? n : 1, sizeof *c->earlier);
+    c->earlier_count = c->earlier ? n : 0;
+    if (!c->earlier ||
+        sr_case_earlier_answers(rq->reg, c->code, c->form, c->lang, on_earlier, c, &err) != SR_OK) {
+        if (!c->earlier)
+            sr_error_set(&err, SR_ERR_NOMEM, "out of memory");
         fail_page(rq, rs, &err);
         return -1;
     }
@@ -439,7 +470,8 @@ static void answers_page(reg_ctx *c, const web_fields *fields, int saved, const 
                    .fields = fields,
                    .problems = c->problems,
                    .lang = c->lang,
-                   .only = c->shown};
+                   .only = c->shown,
+                   .earlier = (const char *const *)c->earlier};
     form_page_errors(h, &v);
     html_raw(h, "<p class=\"registration-date\">");
     html_text(h, tr(c, FT_REGISTRATION_DATE));
@@ -520,7 +552,8 @@ static void review_page(reg_ctx *c, const sr_problems *warnings, const sr_error 
                 html_text(h, info.label ? info.label : info.id);
                 html_raw(h, "</a>: ");
             }
-            html_text(h, sr_problems_message(warnings, k));
+            html_text(h, form_page_message(sr_problems_message(warnings, k),
+                                           sr_problems_path(warnings, k)));
             html_raw(h, "</li>\n");
         }
         html_raw(h, "</ul>\n</div>\n");
@@ -569,22 +602,35 @@ static void review_page(reg_ctx *c, const sr_problems *warnings, const sr_error 
     page_end(c->rq, c->rs);
 }
 
-/* The library's warnings on the answers (a free text that looks like a
- * name): problems that refuse nothing, for the review. */
-static sr_problems *warnings_of(reg_ctx *c)
+/* The library's check of the answers for the case, as sr_register will
+ * make it (the answers, derived ones, consents): its warnings (a free text
+ * that looks like a name) into *warnings (new, may be empty), its errors
+ * into c->problems (the error itself under its item when no problem names
+ * it). SR_OK or the refusal. */
+static sr_status case_check(reg_ctx *c, sr_problems **warnings, sr_error *err)
 {
-    sr_problems *all = sr_problems_new(), *warnings = sr_problems_new();
+    sr_problems *all = sr_problems_new();
     char *json = sr_answers_to_json(c->answers);
-    if (all && warnings && json) {
-        (void)sr_form_check_answers(c->form, json, strlen(json), all, NULL);
-        for (size_t k = 0; k < sr_problems_count(all); k++)
-            if (sr_problems_is_warning(all, k))
-                (void)sr_problems_add(warnings, sr_problems_path(all, k),
-                                      sr_problems_message(all, k));
+    *warnings = sr_problems_new();
+    if (!all || !json || !*warnings) {
+        sr_problems_free(all);
+        free(json);
+        return sr_error_set(err, SR_ERR_NOMEM, "out of memory");
     }
-    free(json);
+    sr_status rc =
+        sr_case_check_answers(c->rq->reg, c->code, c->form, c->date, json, strlen(json), all, err);
+    size_t errors = 0;
+    for (size_t k = 0; k < sr_problems_count(all); k++) {
+        int warning = sr_problems_is_warning(all, k);
+        errors += !warning;
+        (void)sr_problems_add(warning ? *warnings : c->problems, sr_problems_path(all, k),
+                              sr_problems_message(all, k));
+    }
+    if (rc != SR_OK && errors == 0 && err->where[0] && sr_form_item_index(c->form, err->where) >= 0)
+        (void)sr_problems_add(c->problems, err->where, err->message);
     sr_problems_free(all);
-    return warnings;
+    free(json);
+    return rc;
 }
 
 /* ---- other pages ------------------------------------------------------------------------------
@@ -680,8 +726,13 @@ static void on_get(reg_ctx *c)
             answers_page(c, NULL, 0, NULL);
             return;
         }
-        sr_problems *warnings = warnings_of(c);
-        review_page(c, warnings, NULL);
+        sr_problems *warnings = NULL;
+        sr_error err;
+        sr_error_clear(&err);
+        if (case_check(c, &warnings, &err) != SR_OK)
+            answers_page(c, NULL, 0, &err);
+        else
+            review_page(c, warnings, NULL);
         sr_problems_free(warnings);
         return;
     }
@@ -727,7 +778,10 @@ static void on_save(reg_ctx *c)
         answers_page(c, NULL, 0, &err);
         return;
     }
-    sr_problems *warnings = warnings_of(c);
+    sr_problems *warnings = NULL;
+    sr_error ignored;
+    sr_error_clear(&ignored);
+    (void)case_check(c, &warnings, &ignored);
     review_page(c, warnings, &err);
     sr_problems_free(warnings);
 }
@@ -790,7 +844,16 @@ static void on_post(reg_ctx *c)
     }
     if (problems == 0 && strcmp(action, "review") == 0 &&
         form_decode_missing(c->form, c->answers, c->lang, c->problems) == 0) {
-        redirect_step(c, "review", NULL);
+        /* The rules that need the case (a consent the intake requires)
+         * refuse here, beside the item, not only when saving. */
+        sr_problems *warnings = NULL;
+        sr_status rc = case_check(c, &warnings, &err);
+        sr_problems_free(warnings);
+        if (rc == SR_OK) {
+            redirect_step(c, "review", NULL);
+            return;
+        }
+        answers_page(c, posted, 1, &err);
         return;
     }
     answers_page(c, posted, problems >= 0, NULL);

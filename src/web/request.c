@@ -53,10 +53,11 @@ static int hexval(char c)
 
 /* Decodes n bytes of urlencoded text into out (room for n + 1 bytes):
  * the decoded length, or -1 on a bad escape or a NUL. plus: '+' is a space.
- * CR LF becomes LF. */
+ * CR LF and a lone CR become LF. */
 static long decode(const char *in, size_t n, char *out, int plus)
 {
     size_t o = 0;
+    int after_cr = 0;
     for (size_t i = 0; i < n; i++) {
         char c = in[i];
         if (c == '%') {
@@ -72,9 +73,14 @@ static long decode(const char *in, size_t n, char *out, int plus)
         }
         if (c == '\0')
             return -1;
-        if (c == '\n' && o > 0 && out[o - 1] == '\r')
-            o--;
-        out[o++] = c;
+        /* Line breaks as HTML normalises them: CR LF and a lone CR are LF
+         * (so decoding is idempotent: no CR is left). */
+        if (c == '\n' && after_cr) {
+            after_cr = 0;
+            continue;
+        }
+        after_cr = c == '\r';
+        out[o++] = after_cr ? '\n' : c;
     }
     out[o] = '\0';
     return (long)o;

@@ -36,7 +36,7 @@ typedef struct web_fields {
 
 /* Parses an application/x-www-form-urlencoded body (also a query string
  * without its '?') into out, which must be zeroed or released: '+' is a
- * space, %XX a byte, CR LF becomes LF, empty pairs are skipped, a name
+ * space, %XX a byte, CR LF and a lone CR become LF, empty pairs are skipped, a name
  * without '=' has the value "". Returns 0, or -1 (out left empty) when the
  * body is longer than WEB_BODY_MAX, has more than WEB_FIELDS_MAX pairs, a
  * name longer than WEB_NAME_MAX or empty, a bad escape, a NUL, or invalid

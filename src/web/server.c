@@ -214,14 +214,57 @@ static enum MHD_Result send_response(struct MHD_Connection *c, web_response *rs,
     return ret;
 }
 
-static enum MHD_Result add_query_field(void *cls, enum MHD_ValueKind kind, const char *key,
-                                       const char *value)
+/* MHD leaves the path and the query as they came (see raw_url below):
+ * request.c is the one decoder. The query's pairs are put together again
+ * ("k=v&k2=v2", still encoded) and parsed as a form body is. */
+typedef struct raw_query {
+    char buf[8192];
+    size_t len;
+    int too_long;
+} raw_query;
+
+static enum MHD_Result add_query_pair(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value)
 {
     (void)kind;
-    web_fields *f = cls;
-    if (key && web_fields_add(f, key, value ? value : "", value ? strlen(value) : 0) != 0)
+    raw_query *q = cls;
+    size_t kl = key ? strlen(key) : 0, vl = value ? strlen(value) : 0;
+    if (q->len + kl + vl + 3 > sizeof q->buf) {
+        q->too_long = 1;
         return MHD_NO;
+    }
+    if (q->len)
+        q->buf[q->len++] = '&';
+    memcpy(q->buf + q->len, key, kl);
+    q->len += kl;
+    if (value) {
+        q->buf[q->len++] = '=';
+        memcpy(q->buf + q->len, value, vl);
+        q->len += vl;
+    }
+    q->buf[q->len] = '\0';
     return MHD_YES;
+}
+
+/* The query's decoded pairs into query; 0, or -1 when it is malformed or
+ * longer than 8 KiB. */
+static int parse_query(struct MHD_Connection *c, web_fields *query)
+{
+    raw_query q;
+    q.len = 0;
+    q.too_long = 0;
+    q.buf[0] = '\0';
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_query_pair, &q);
+    if (q.too_long)
+        return -1;
+    return web_request_parse_form(q.buf, q.len, query);
+}
+
+/* No unescaping by MHD: the path and the arguments reach us as sent. */
+static size_t raw_url(void *cls, struct MHD_Connection *c, char *s)
+{
+    (void)cls, (void)c;
+    return strlen(s);
 }
 
 /* 1 when a POST comes from this server's own pages. Under
@@ -300,7 +343,7 @@ static void handle(server *sv, struct MHD_Connection *c, const char *url, const 
     rq.lang = "sv";
     rq.idle_minutes = (int)(sv->idle_seconds / 60);
 
-    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_query_field, query);
+    int bad_query = parse_query(c, query) != 0;
     const char *lang_q = web_fields_get(query, "lang");
     if (lang_q)
         rq.lang = web_lang_norm(lang_q);
@@ -319,7 +362,7 @@ static void handle(server *sv, struct MHD_Connection *c, const char *url, const 
         return;
     }
     int n = web_request_split_path(url, rq.seg, WEB_SEGMENTS_MAX);
-    if (n < 0) {
+    if (n < 0 || bad_query) {
         page_message(&rq, rs, 400, page_text(&rq, WT_BAD_REQUEST), page_text(&rq, WT_BAD_REQUEST),
                      NULL);
         return;
@@ -628,7 +671,7 @@ sr_status web_serve(const web_serve_options *opt, sr_error *err)
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, (uint16_t)opt->port, NULL, NULL, on_request,
         sv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)64, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, sv, MHD_OPTION_END);
+        on_completed, sv, MHD_OPTION_UNESCAPE_CALLBACK, raw_url, sv, MHD_OPTION_END);
     if (!sv->daemon) {
         rc = sr_error_set(err, SR_ERR_IO, "cannot listen on 127.0.0.1 port %d: %s", opt->port,
                           errno ? strerror(errno) : "the server did not start");

@@ -30,6 +30,8 @@ class Registry:
     U1 and U2, admin 'admin', coordinator 'coord' (U1), analyst 'ana', and
     any further coordinators asked for."""
 
+    cli_seconds = 0.0  # time spent in sigreg commands, all registries
+
     def __init__(self, sigreg_bin, coordinators=(), keep=False):
         self.bin = sigreg_bin
         self.dir = tempfile.mkdtemp(prefix="sigreg-web-")
@@ -72,8 +74,10 @@ class Registry:
         env = dict(self.env)
         env["SIGREG_PASSPHRASE_FILE"] = os.path.join(self.dir, user + ".pass")
         env["SIGREG_USER"] = user
+        t0 = time.time()
         p = subprocess.run([self.bin] + list(args), env=env, input=stdin, capture_output=True,
                            text=True, timeout=120)
+        Registry.cli_seconds += time.time() - t0
         err = "\n".join(line for line in p.stderr.splitlines()
                         if "'insecure-test-only', which is for test suites" not in line)
         if check and p.returncode != 0:

@@ -14,7 +14,7 @@ PNR=19121212-1212
 
 # The server, with sessions that lock after a few idle seconds (more under
 # valgrind, where every request is slow).
-IDLE=3
+IDLE=6
 [ -n "$SIGREG_WRAPPER" ] && IDLE=30
 SIGREG_SERVE_IDLE_SECONDS=$IDLE $SIGREG_WRAPPER "$SIGREG_BIN" serve --no-browser --port 0 \
     >serve.out 2>serve.err </dev/null &
@@ -77,7 +77,9 @@ check "served as JavaScript" grep -qi "^Content-Type: text/javascript" head.txt
 before=$(registry_sums)
 status "login without the CSRF token is refused" 403 -H "Origin: $O" \
     --data-urlencode user=coord --data-urlencode passphrase=coord-passphrase "$O/login"
-status "login with a wrong CSRF token is refused" 403 -H "Origin: $O" --data-urlencode "csrf=${TOKEN%?}0" \
+# The token with its last digit changed (never the same digit again).
+WRONG="${TOKEN%?}$( [ "${TOKEN: -1}" = 0 ] && echo 1 || echo 0)"
+status "login with a wrong CSRF token is refused" 403 -H "Origin: $O" --data-urlencode "csrf=$WRONG" \
     --data-urlencode user=coord --data-urlencode passphrase=coord-passphrase "$O/login"
 status "login from a foreign Origin is refused" 403 -H "Origin: http://evil.example" \
     --data-urlencode "csrf=$TOKEN" --data-urlencode user=coord \
@@ -139,6 +141,11 @@ check "names the existing case" grep -q "$CASE" body.html
 check "the server log holds no personnummer" bash -c "! grep -q '121212' serve.err serve.out"
 status "an unknown page" 404 "$O/nope"
 status "a path with .. is refused" 400 --path-as-is "$O/case/../stats"
+status "an encoded .. too" 400 --path-as-is "$O/case/%2e%2e/stats"
+status "a bad escape in the query is refused" 400 "$O/?unit=%zz"
+status "an encoded NUL in the query is refused" 400 "$O/?unit=U1%00x"
+status "a query value with an escape is decoded once" 200 "$O/?unit=U%31&status=any"
+check "the filter took unit U1" grep -q '<option value="U1" selected>' body.html
 
 # Summaries: the library's figures, drawn and tabled; the report as a download.
 status "the summaries" 200 "$O/stats?form=cases"

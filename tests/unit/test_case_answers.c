@@ -173,6 +173,22 @@ static void test_guardians_must_consent_for_a_minor(void **state)
     sr_error err;
     char *not_required = intake_with("consent_guardians", "\"not_required\"");
     char *no = intake_with("consent_guardians", "\"no\"");
+    /* A review page learns the same before saving, and nothing is stored. */
+    sr_form *form = NULL;
+    assert_int_equal(sr_form_load(f->reg, "sig-intake", 0, &form, NULL, &err), SR_OK);
+    sr_error_clear(&err);
+    assert_int_equal(sr_case_check_answers(f->reg, minor, form, "2025-03-01", not_required,
+                                           strlen(not_required), p, &err),
+                     SR_ERR_INVALID);
+    assert_string_equal(err.where, "consent_guardians");
+    sr_error_clear(&err);
+    sr_problems_clear(p);
+    assert_int_equal(sr_case_check_answers(f->reg, adult, form, "2025-03-01", not_required,
+                                           strlen(not_required), p, &err),
+                     SR_OK);
+    assert_int_equal(sr_problems_count(p), 0);
+    assert_int_equal(responses(f->reg, adult), 0);
+    sr_form_free(form);
     /* 15 on the intake date: "not required" and "no" are both refused. */
     assert_int_equal(attempt(f->reg, minor, 0, "2025-03-01", not_required, p, &err),
                      SR_ERR_INVALID);

@@ -11,6 +11,9 @@
 #include "keyring_file.h"
 #include "registry_int.h"
 #include "store.h"
+#include "container.h"
+#include "sigreg/publication.h"
+#include "sigreg/stats.h"
 #include "sigreg/units.h"
 #include "sigreg/users.h"
 
@@ -346,6 +349,54 @@ static void test_database_under_data_key(void **state)
     open_fails("coord", "coord-passphrase", SR_ERR_TAMPERED, "altered");
 }
 
+/* A coordinator's publication is signed with the coordinator's own key,
+ * which the signed keyring certifies, not with a key derived from the
+ * master key (which every slot, an analyst's too, holds); the analyst reads
+ * it, and the read is in the analysts' access log. */
+static void test_publication_signed_by_publisher(void **state)
+{
+    (void)state;
+    sr_error err;
+    sr_error_clear(&err);
+    sr_registry *coord = tu_open(reg_path, "coord", "coord-passphrase");
+    sr_publish_options o;
+    memset(&o, 0, sizeof o);
+    sr_publish_report rep;
+    if (sr_publish(coord, &o, &rep, &err) != SR_OK)
+        fail_msg("publish: %s", err.message);
+    unsigned char pk[SRP_SIGN_PUBLIC_BYTES];
+    assert_int_equal(srp_registry_user_sign_public(coord, NULL, pk, &err), SR_OK);
+    sr_registry_close(coord);
+    const char *tab = strchr(rep.written, '\t');
+    assert_non_null(tab);
+    char path[4096];
+    snprintf(path, sizeof path, "%.*s", (int)strcspn(tab + 1, "\n"), tab + 1);
+    size_t n = 0;
+    unsigned char *data = tu_read_file(path, &n);
+    char recipient[SRP_FINGERPRINT_HEX];
+    unsigned char signer[SRP_SIGN_PUBLIC_BYTES];
+    assert_int_equal(srp_container_header(data, n, recipient, signer, &err), SR_OK);
+    assert_memory_equal(signer, pk, SRP_SIGN_PUBLIC_BYTES);
+    free(data);
+    free(rep.written);
+    sr_registry *ana = tu_open(reg_path, "ana", "analyst-passphrase");
+    sr_stats_query q;
+    memset(&q, 0, sizeof q);
+    q.form = "cases";
+    sr_stats *s = NULL;
+    if (sr_stats_run(ana, &q, &s, &err) != SR_OK)
+        fail_msg("analyst's stats: %s", err.message);
+    assert_string_equal(sr_stats_published_by(s), "coord");
+    sr_stats_free(s);
+    /* The units of the package's directory stand in for the database's. */
+    assert_int_equal(count_rows(ana, "SELECT count(*) FROM units WHERE code = 'U1'"), 1);
+    sr_registry_close(ana);
+    snprintf(path, sizeof path, "%.*s.sidelog", (int)(strlen(reg_path) - 3), reg_path);
+    char *log = (char *)tu_read_file(path, &n);
+    assert_non_null(strstr(log, "\"user\":\"ana\",\"action\":\"publication.read\""));
+    free(log);
+}
+
 /* A registry of the first release opens read-only (with the reason) until
  * an admin unlocks it; that unlock upgrades the keyring, logged, with the
  * units moved into the signed slots and a signing key for every user. */
@@ -523,6 +574,7 @@ int main(void)
         cmocka_unit_test_setup(test_rollback_is_refused, setup),
         cmocka_unit_test(test_upgrade_from_first_format),
         cmocka_unit_test_setup(test_database_under_data_key, setup),
+        cmocka_unit_test_setup(test_publication_signed_by_publisher, setup),
         cmocka_unit_test_setup(test_admin_removal_rotates_signing_key, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

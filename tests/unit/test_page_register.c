@@ -115,8 +115,11 @@ static const char *page(const exchange *x)
 
 static void assert_contains(const exchange *x, const char *want)
 {
-    if (!strstr(page(x), want))
+    if (!strstr(page(x), want)) {
+        const char *main = strstr(page(x), "<main");
+        print_message("%.3000s\n", main ? main : page(x));
         fail_msg("the page lacks: %s", want);
+    }
 }
 
 static int count_drafts(void *ctx, const sr_draft_info *info)
@@ -295,6 +298,21 @@ static void test_register_flow(void **state)
     assert_non_null(strstr(t.answers, "\"sex\":\"boy\""));
     assert_non_null(strstr(t.answers, "\"referral_source\":\"school\""));
     assert_non_null(strstr(t.answers, "\"need_school\":\"substantial\""));
+
+    /* The closure shows the need at intake beside each need area. */
+    snprintf(url, sizeof url, "/case/%s/register/sig-closure", f->code);
+    call(f, &x, page_register, "POST", url, NULL, "csrf", "token", "_action", "date", "_date",
+         "2025-06-01", NULL);
+    assert_int_equal(x.rs.status, 303);
+    done(&x);
+    call(f, &x, page_register, "GET", url, "step=form", NULL);
+    assert_int_equal(x.rs.status, 200);
+    assert_contains(&x, "<p class=\"hint\" id=\"b-need_school\">Tidigare svar (2025-03-01): "
+                        "Stort behov.</p>");
+    char *tag = strstr(page(&x), "id=\"item-need_school\"");
+    assert_non_null(tag);
+    assert_non_null(strstr(tag, "aria-describedby=\"b-need_school\""));
+    done(&x);
 }
 
 static void test_discard_needs_confirmation(void **state)
@@ -376,6 +394,20 @@ static void test_library_rules_shown(void **state)
     assert_contains(&x, "<p class=\"error\" id=\"e-notes\">");
     assert_contains(&x, "personnummer");
     done(&x);
+    /* No consent: refused at the review, beside the item, with the form's
+     * own explanation; nothing is registered. */
+    call(f, &x, page_register, "POST", url, NULL, "csrf", "token", "_action", "review",
+         INTAKE_FIELDS, NULL);
+    assert_int_equal(x.rs.status, 303);
+    done(&x);
+    call(f, &x, page_register, "POST", url, NULL, "csrf", "token", "_action", "review", "_shown",
+         "consent_young_person consent_guardians consent_date", "consent_young_person", "nej",
+         NULL);
+    assert_int_equal(x.rs.status, 422);
+    assert_contains(&x, "<p class=\"error\" id=\"e-consent_young_person\">samverkan i SIG "
+                        "förutsätter den unges samtycke");
+    done(&x);
+    assert_int_equal(responses(f).count, 0);
     call(f, &x, page_register, "POST", url, NULL, "csrf", "token", "_action", "review",
          INTAKE_FIELDS, "notes", "Träffade Anna Svensson i skolan", NULL);
     assert_int_equal(x.rs.status, 303);

@@ -65,6 +65,11 @@ static void test_form_utf8_and_newlines(void **state)
     assert_string_equal(web_fields_get(&f, "text"), "rad1\nrad2\nrad3");
     assert_int_equal(f.items[1].value_len, 14);
     web_fields_release(&f);
+    /* A lone CR is a line break too, and CR CR LF two: no CR is left, so
+     * decoding what was decoded and encoded again gives the same. */
+    assert_int_equal(parse("t=a%0Db%0D%0D%0Ac%0D", &f), 0);
+    assert_string_equal(web_fields_get(&f, "t"), "a\nb\n\nc\n");
+    web_fields_release(&f);
 }
 
 static void test_form_refused(void **state)
