@@ -500,16 +500,11 @@ sr_status sr_response_get(sr_registry *reg, int64_t response_id, sr_response_fn 
     snprintf(detail, sizeof detail, "response=%lld", (long long)response_id);
     if (rc == SR_OK)
         rc = srp_registry_transaction(reg, "response.show", c.code, detail, NULL, NULL, err);
-    sr_response_info info = {response_id,
-                             r.form_id,
-                             r.version,
-                             r.phase,
-                             r.date,
-                             r.revision,
-                             r.active,
-                             srp_age_on(c.birth_date[0] ? c.birth_date : NULL, r.date),
-                             answers,
-                             created_by};
+    sr_response_info info = {response_id, r.form_id,
+                             r.version,   r.phase,
+                             r.date,      r.revision,
+                             r.active,    srp_age_on(c.birth_date[0] ? c.birth_date : NULL, r.date),
+                             answers,     created_by};
     if (rc == SR_OK && fn)
         (void)fn(ctx, &info);
     free(answers);
