@@ -2,7 +2,7 @@
  * keyring.c - key slots, sealed registry keys and the keyring file format.
  *
  * File format (JSON, "sigreg-keyring/2"):
- *   {"format", "registry", "default_user", "version", "epoch",
+ *   {"format", "registry", "default_user", "version", "epoch", "data_epoch",
  *    "signing_chain": [{"epoch", "public_key", "signature"}],
  *    "slots": [{"user", "role", "units", "kdf": {"algorithm", "profile",
  *               "opslimit", "memlimit"}, "salt", "public_key", "nonce",
@@ -16,6 +16,13 @@
  * header). The chain's first key signs itself with the registry id, every
  * later key is signed by the one before; "version" grows with every
  * signature, so that a user who saw a newer one refuses an older one.
+ *
+ * Each "sealed" entry holds, sealed to the slot's X25519 key, the master
+ * key of its epoch and, by role, the data key (admins and coordinators: the
+ * database's key derives from it), the identity key and the registry
+ * signing key. "data_epoch" is the first epoch that has a data key; a
+ * keyring without it is of a release whose database key derived from the
+ * master key, and an admin's unlock rotates it to one with a data key.
  *
  * "sigreg-keyring/1" (the first release) had no chain, version, units or
  * signature but a MAC under a sub-key of the master key, and slots without
@@ -41,7 +48,9 @@
 #define SEAL_VERSION 1
 #define SEAL_FLAG_IDENTITY 1
 #define SEAL_FLAG_SIGNING 2
-#define SEAL_PAYLOAD_MAX (2 + 2 * SRP_KEY_BYTES + SRP_SIGN_SECRET_BYTES)
+#define SEAL_FLAG_DATA 4
+/* version, flags, master key, [data key], [identity key], [signing key] */
+#define SEAL_PAYLOAD_MAX (2 + 3 * SRP_KEY_BYTES + SRP_SIGN_SECRET_BYTES)
 #define WRAPPED_BYTES (SRP_BOX_SECRET_BYTES + SRP_AEAD_TAG_BYTES)
 #define SIGN_SEALED_BYTES (SRP_SIGN_SECRET_BYTES + SRP_SEAL_OVERHEAD)
 /* A slot secret: the X25519 secret, then (slots with a signing key) the
@@ -50,6 +59,7 @@
 
 static const char master_context[8] = {'s', 'i', 'g', 'r', 'e', 'g', 'm', 'k'};
 static const char identity_context[8] = {'s', 'i', 'g', 'r', 'e', 'g', 'i', 'd'};
+static const char data_context[8] = {'s', 'i', 'g', 'r', 'e', 'g', 'd', 'k'};
 
 typedef struct sealed_keys {
     uint32_t epoch;
@@ -88,6 +98,7 @@ struct srp_keyring {
     char registry_id[2 * SRP_REGISTRY_ID_BYTES + 1];
     char *default_user;
     uint32_t epoch;
+    uint32_t data_epoch; /* the first epoch with a data key; 0: none yet */
     size_t slot_count;
     size_t slot_cap; /* slots allocated */
     slot *slots;
@@ -119,6 +130,28 @@ void srp_keys_master_subkey(const srp_keys *keys, int previous, uint64_t id,
                             unsigned char out[SRP_KEY_BYTES])
 {
     srp_kdf_subkey(out, id, master_context, previous ? keys->previous : keys->master);
+}
+
+int srp_role_holds_data(sr_role role)
+{
+    return role == SR_ROLE_ADMIN || role == SR_ROLE_COORDINATOR;
+}
+
+int srp_keys_database_key(const srp_keys *keys, int previous, int epoch_has_data,
+                          unsigned char out[SRP_KEY_BYTES])
+{
+    int has = previous ? keys->has_previous_data : keys->has_data;
+    if (has) {
+        srp_kdf_subkey(out, SRP_SUBKEY_DATA_DATABASE, data_context,
+                       previous ? keys->previous_data : keys->data);
+        return 0;
+    }
+    if (epoch_has_data) {
+        srp_wipe(out, SRP_KEY_BYTES);
+        return -1;
+    }
+    srp_keys_master_subkey(keys, previous, SRP_SUBKEY_DATABASE, out);
+    return 0;
 }
 
 void srp_keys_identity_subkey(const srp_keys *keys, uint64_t id, unsigned char out[SRP_KEY_BYTES])
@@ -247,8 +280,8 @@ static sr_status slot_open_sign_key(const slot *s,
 
 /* Seals the keys of one epoch to a slot. */
 static sr_status seal_for_slot(slot *s, sealed_keys *out, uint32_t epoch,
-                               const unsigned char master[SRP_KEY_BYTES], const srp_keys *keys,
-                               sr_error *err)
+                               const unsigned char master[SRP_KEY_BYTES], const unsigned char *data,
+                               const srp_keys *keys, sr_error *err)
 {
     sr_secret *payload = sr_secret_new(SEAL_PAYLOAD_MAX);
     if (!payload)
@@ -259,6 +292,12 @@ static sr_status seal_for_slot(slot *s, sealed_keys *out, uint32_t epoch,
     p[1] = 0;
     memcpy(p + 2, master, SRP_KEY_BYTES);
     sr_status rc = SR_OK;
+    /* The data key of an epoch that has one, to the roles that hold it. */
+    if (data && srp_role_holds_data(s->role)) {
+        p[1] |= SEAL_FLAG_DATA;
+        memcpy(p + len, data, SRP_KEY_BYTES);
+        len += SRP_KEY_BYTES;
+    }
     if (sr_role_holds_identity(s->role)) {
         if (!keys->has_identity) {
             rc = srp_error_set(err, SR_ERR_DENIED,
@@ -295,12 +334,13 @@ static sr_status seal_all_epochs(slot *s, const srp_keys *keys, sr_error *err)
 {
     slot fresh = *s;
     fresh.sealed_count = 0;
-    sr_status rc = seal_for_slot(&fresh, &fresh.sealed[0], keys->epoch, keys->master, keys, err);
+    sr_status rc = seal_for_slot(&fresh, &fresh.sealed[0], keys->epoch, keys->master,
+                                 keys->has_data ? keys->data : NULL, keys, err);
     if (rc == SR_OK)
         fresh.sealed_count = 1;
     if (rc == SR_OK && keys->has_previous) {
-        rc = seal_for_slot(&fresh, &fresh.sealed[1], keys->previous_epoch, keys->previous, keys,
-                           err);
+        rc = seal_for_slot(&fresh, &fresh.sealed[1], keys->previous_epoch, keys->previous,
+                           keys->has_previous_data ? keys->previous_data : NULL, keys, err);
         if (rc == SR_OK)
             fresh.sealed_count = 2;
     }
@@ -406,6 +446,11 @@ static sr_status keyring_digest(const srp_keyring *kr, unsigned char out[SRP_MAC
             put_u64_hash(st, s->sealed[j].epoch);
             srp_mac_field(st, s->sealed[j].blob, s->sealed[j].len);
         }
+    }
+    /* Absent from keyrings signed before data keys, which still verify. */
+    if (kr->data_epoch) {
+        srp_mac_field(st, "data_epoch", 10);
+        put_u64_hash(st, kr->data_epoch);
     }
     srp_mac_end(st, out);
     return SR_OK;
@@ -622,6 +667,9 @@ sr_status srp_keyring_create(const char *admin, const srp_kdf_profile *profile,
     srp_random_bytes(keys->master, sizeof keys->master);
     srp_random_bytes(keys->identity, sizeof keys->identity);
     keys->has_identity = 1;
+    srp_random_bytes(keys->data, sizeof keys->data);
+    keys->has_data = 1;
+    kr->data_epoch = 1;
     unsigned char pk[SRP_SIGN_PUBLIC_BYTES];
     srp_sign_keypair(pk, keys->signing);
     keys->has_signing = 1;
@@ -720,7 +768,10 @@ sr_status srp_keyring_unlock_slot(const srp_keyring *kr, const char *user,
         }
         int with_identity = (p[1] & SEAL_FLAG_IDENTITY) != 0;
         int with_signing = (p[1] & SEAL_FLAG_SIGNING) != 0;
-        if (plen != (size_t)(2 + SRP_KEY_BYTES * (with_identity ? 2 : 1) +
+        int with_data = (p[1] & SEAL_FLAG_DATA) != 0;
+        size_t at = 2 + SRP_KEY_BYTES; /* after the master key */
+        if ((p[1] & ~(SEAL_FLAG_IDENTITY | SEAL_FLAG_SIGNING | SEAL_FLAG_DATA)) != 0 ||
+            plen != (size_t)(2 + SRP_KEY_BYTES * (1 + with_data + with_identity) +
                              (with_signing ? SRP_SIGN_SECRET_BYTES : 0))) {
             rc = srp_error_set(err, SR_ERR_TAMPERED, "the key slot of user '%s' is damaged", user);
             goto out;
@@ -729,18 +780,28 @@ sr_status srp_keyring_unlock_slot(const srp_keyring *kr, const char *user,
             memcpy(keys->master, p + 2, SRP_KEY_BYTES);
             keys->epoch = k->epoch;
             have_current = 1;
+            if (with_data) {
+                memcpy(keys->data, p + at, SRP_KEY_BYTES);
+                keys->has_data = 1;
+            }
         } else {
             memcpy(keys->previous, p + 2, SRP_KEY_BYTES);
             keys->previous_epoch = k->epoch;
             keys->has_previous = 1;
+            if (with_data) {
+                memcpy(keys->previous_data, p + at, SRP_KEY_BYTES);
+                keys->has_previous_data = 1;
+            }
         }
+        if (with_data)
+            at += SRP_KEY_BYTES;
         if (with_identity) {
-            memcpy(keys->identity, p + 2 + SRP_KEY_BYTES, SRP_KEY_BYTES);
+            memcpy(keys->identity, p + at, SRP_KEY_BYTES);
             keys->has_identity = 1;
+            at += SRP_KEY_BYTES;
         }
         if (with_signing) {
-            memcpy(keys->signing, p + 2 + SRP_KEY_BYTES * (with_identity ? 2 : 1),
-                   SRP_SIGN_SECRET_BYTES);
+            memcpy(keys->signing, p + at, SRP_SIGN_SECRET_BYTES);
             keys->has_signing = 1;
         }
     }
@@ -751,6 +812,10 @@ sr_status srp_keyring_unlock_slot(const srp_keyring *kr, const char *user,
     }
     if (sr_role_holds_identity(s->role) != keys->has_identity ||
         (s->role == SR_ROLE_ADMIN) != keys->has_signing ||
+        (!srp_role_holds_data(s->role) && (keys->has_data || keys->has_previous_data)) ||
+        /* an epoch from the data key's first on has one for every holder */
+        (srp_role_holds_data(s->role) && kr->data_epoch && keys->epoch >= kr->data_epoch &&
+         !keys->has_data) ||
         (keys->has_signing && !srp_sign_pair_matches(kr->signing_public, keys->signing))) {
         rc = srp_error_set(err, SR_ERR_TAMPERED, "the key slot of user '%s' is damaged", user);
         goto out;
@@ -994,6 +1059,16 @@ uint32_t srp_keyring_epoch(const srp_keyring *kr)
     return kr->epoch;
 }
 
+uint32_t srp_keyring_data_epoch(const srp_keyring *kr)
+{
+    return kr->data_epoch;
+}
+
+void srp_keyring_set_data_epoch(srp_keyring *kr, uint32_t epoch)
+{
+    kr->data_epoch = epoch;
+}
+
 size_t srp_keyring_user_count(const srp_keyring *kr)
 {
     return kr->slot_count;
@@ -1033,6 +1108,15 @@ sr_status srp_keyring_slot_sign(const sr_secret *slot_secret, const void *msg, s
                              "this key slot has no signing key of its own yet: an admin must "
                              "open the registry once to upgrade its keyring");
     srp_sign(sig, msg, len, sr_secret_cdata(slot_secret) + SRP_BOX_SECRET_BYTES);
+    return SR_OK;
+}
+
+sr_status srp_keyring_slot_sign_secret(const sr_secret *slot_secret, unsigned char *out,
+                                       sr_error *err)
+{
+    if (!srp_keyring_slot_can_sign(slot_secret))
+        return srp_error_set(err, SR_ERR_STATE, "this key slot has no signing key of its own yet");
+    memcpy(out, sr_secret_cdata(slot_secret) + SRP_BOX_SECRET_BYTES, SRP_SIGN_SECRET_BYTES);
     return SR_OK;
 }
 
@@ -1159,6 +1243,8 @@ sr_status srp_keyring_serialize(srp_keyring *kr, const srp_keys *keys, char **ou
     bad |= json_object_set_new(root, "default_user", json_string(kr->default_user));
     bad |= json_object_set_new(root, "version", json_integer((json_int_t)kr->version));
     bad |= json_object_set_new(root, "epoch", json_integer(kr->epoch));
+    if (kr->data_epoch)
+        bad |= json_object_set_new(root, "data_epoch", json_integer(kr->data_epoch));
     bad |= chain_to_json(kr, chain);
     bad |= json_object_set(root, "signing_chain", chain);
     for (size_t i = 0; i < kr->slot_count && !bad; i++)
@@ -1391,6 +1477,14 @@ sr_status srp_keyring_parse(const unsigned char *data, size_t len, const char *w
             goto out;
         }
     }
+    /* The first format has none (the field is not read there). */
+    json_t *data_epoch = kr->legacy ? NULL : json_object_get(root, "data_epoch");
+    if (data_epoch && (!json_is_integer(data_epoch) || json_integer_value(data_epoch) < 1 ||
+                       json_integer_value(data_epoch) > json_integer_value(epoch))) {
+        rc = damaged(&c, "data_epoch");
+        goto out;
+    }
+    kr->data_epoch = data_epoch ? (uint32_t)json_integer_value(data_epoch) : 0;
     kr->default_user = strdup(def);
     kr->epoch = (uint32_t)json_integer_value(epoch);
     kr->slots = calloc(json_array_size(slots), sizeof *kr->slots);

@@ -49,6 +49,14 @@ typedef struct srp_keys {
     unsigned char identity[SRP_KEY_BYTES];        /* pseudonyms and the code key derive from it */
     int has_signing;                              /* admins only */
     unsigned char signing[SRP_SIGN_SECRET_BYTES]; /* the registry's Ed25519 key (extracts) */
+    /* The data key of epoch (and of previous_epoch): the database's key
+     * derives from it, not from master. Admins and coordinators only. An
+     * epoch sealed before data keys existed has none: its database key
+     * derives from that epoch's master key. */
+    int has_data;
+    unsigned char data[SRP_KEY_BYTES];
+    int has_previous_data;
+    unsigned char previous_data[SRP_KEY_BYTES];
 } srp_keys;
 
 /* Sub-key ids under the master key (context "sigregmk"). */
@@ -58,6 +66,8 @@ enum {
     SRP_SUBKEY_KEYRING = 3,
     SRP_SUBKEY_CODEKEY = 4
 };
+/* Sub-key ids under the data key (context "sigregdk"). */
+enum { SRP_SUBKEY_DATA_DATABASE = 1 };
 /* Sub-key ids under the identity key (context "sigregid"). */
 enum { SRP_SUBKEY_PSEUDONYM = 1, SRP_SUBKEY_CODEKEY_ID = 2 };
 
@@ -67,6 +77,14 @@ void srp_keys_free(srp_keys *keys);
 /* Derives a sub-key of the master key (or of the previous one when previous). */
 void srp_keys_master_subkey(const srp_keys *keys, int previous, uint64_t id,
                             unsigned char out[SRP_KEY_BYTES]);
+/* The SQLCipher key of the database of the current (or previous) epoch:
+ * from that epoch's data key, or, for an epoch sealed before data keys, from
+ * its master key. -1 (out wiped) when the epoch has a data key that keys
+ * lack (an analyst's slot), 0 otherwise. */
+int srp_keys_database_key(const srp_keys *keys, int previous, int epoch_has_data,
+                          unsigned char out[SRP_KEY_BYTES]);
+/* Whether a role's slot is sealed the data key (admins and coordinators). */
+int srp_role_holds_data(sr_role role);
 /* Derives a sub-key of the identity key; keys->has_identity must be set. */
 void srp_keys_identity_subkey(const srp_keys *keys, uint64_t id, unsigned char out[SRP_KEY_BYTES]);
 
@@ -117,6 +135,12 @@ const char *srp_keyring_default_user(const srp_keyring *kr);
 /* The registry's Ed25519 public key (borrowed, SRP_SIGN_PUBLIC_BYTES). */
 const unsigned char *srp_keyring_signing_public(const srp_keyring *kr);
 uint32_t srp_keyring_epoch(const srp_keyring *kr);
+/* The first key epoch that has a data key (0: none yet, the database is
+ * under the master key: a registry of an earlier release). Signed. */
+uint32_t srp_keyring_data_epoch(const srp_keyring *kr);
+/* Records that the keys being sealed (epoch) are the first with a data key;
+ * the keyring is signed with it when written. */
+void srp_keyring_set_data_epoch(srp_keyring *kr, uint32_t epoch);
 size_t srp_keyring_user_count(const srp_keyring *kr);
 /* The i-th user: name, role and KDF profile name. */
 void srp_keyring_user_at(const srp_keyring *kr, size_t i, const char **name, sr_role *role,
@@ -131,6 +155,11 @@ const unsigned char *srp_keyring_user_sign_public(const srp_keyring *kr, const c
 /* Whether a slot secret from srp_keyring_open_slot holds the user's own
  * signing key, and a signature with it (SR_ERR_STATE when it holds none). */
 int srp_keyring_slot_can_sign(const sr_secret *slot_secret);
+/* Copies the slot's own Ed25519 secret into out (SRP_SIGN_SECRET_BYTES, the
+ * caller's guarded memory), for a signer that takes the key itself (the
+ * container of a publication); SR_ERR_STATE when the slot holds none. */
+sr_status srp_keyring_slot_sign_secret(const sr_secret *slot_secret, unsigned char *out,
+                                       sr_error *err);
 sr_status srp_keyring_slot_sign(const sr_secret *slot_secret, const void *msg, size_t len,
                                 unsigned char sig[SRP_SIGNATURE_BYTES], sr_error *err);
 /* 0 and *role set when user has a slot, -1 otherwise. */

@@ -14,6 +14,7 @@
 #include "base/error.h"
 #include "base/texts.h"
 #include "form_int.h"
+#include "freetext.h"
 #include "base/timeutil.h"
 
 /* ---- conditions ------------------------------------------------------------------ */
@@ -109,6 +110,30 @@ static void evaluate_enabled(const sr_form *form, const json_t *answers, int *en
 static void format_number(char *out, size_t size, double v)
 {
     snprintf(out, size, "%.10g", v);
+}
+
+/* Free text never identifies anyone: a personnummer or samordningsnummer
+ * in it refuses the answer (saying where, never what); what looks like a
+ * name is accepted with a warning. */
+static int check_free_text(const char *id, const char *text, sr_problems *problems)
+{
+    char today[11];
+    srp_time_today(today, sizeof today);
+    size_t at = srp_freetext_find_pnr(text, today);
+    if (at) {
+        srp_problems_add(problems, id,
+                         "item '%s': the text holds a personnummer or samordningsnummer at "
+                         "character %zu: free text must not identify anyone",
+                         id, at);
+        return 0;
+    }
+    at = srp_freetext_find_name(text);
+    if (at)
+        srp_problems_warn(problems, id,
+                          "item '%s': the text at character %zu looks like a name: free text "
+                          "must not name anyone",
+                          id, at);
+    return 1;
 }
 
 /* Checks one answer's type and range; adds problems under the item's id. */
@@ -247,7 +272,7 @@ static int check_one(const srp_item *it, const json_t *a, sr_problems *problems)
                              it->max_length);
             return 0;
         }
-        return 1;
+        return check_free_text(id, json_string_value(a), problems);
     default:
         return 0;
     }
@@ -258,7 +283,7 @@ static int check_one(const srp_item *it, const json_t *a, sr_problems *problems)
 /* Adds every problem of a set to problems; returns how many there were. */
 static size_t check_set(const sr_form *form, const json_t *answers, sr_problems *problems, int *oom)
 {
-    size_t before = sr_problems_count(problems), found = 0;
+    size_t before = sr_problems_error_count(problems), found = 0;
     sr_problems *own = problems ? NULL : sr_problems_new();
     sr_problems *p = problems ? problems : own;
     if (!p) {
@@ -320,7 +345,7 @@ static size_t check_set(const sr_form *form, const json_t *answers, sr_problems 
     free(enabled);
     free(given);
 out:
-    found = sr_problems_count(p) - (problems ? before : 0);
+    found = sr_problems_error_count(p) - (problems ? before : 0);
     sr_problems_free(own);
     return found;
 }

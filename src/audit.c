@@ -16,6 +16,7 @@
 #include "base/fileio.h"
 #include "base/timeutil.h"
 #include "registry_int.h"
+#include "sidelog.h"
 #include "sigreg/audit.h"
 #include "sigreg/registry.h"
 #include "store.h"
@@ -685,6 +686,106 @@ static sr_status read_checkpoint(sr_registry *reg, const char *where, const char
     return SR_OK;
 }
 
+/* ---- the analysts' side log (sidelog.h) -------------------------------------------------- */
+
+/* A side log signer is certified by the keyring, or (a user removed since)
+ * by an admin's user.add or user.remove entry of the database's log naming
+ * that key; only a session that reads the database knows the latter. */
+static int certify_side(void *ctx, const char *user, const unsigned char pk[SRP_SIGN_PUBLIC_BYTES],
+                        int *is_admin)
+{
+    sr_registry *reg = ctx;
+    *is_admin = 0;
+    if (srp_registry_certify_signer(reg, user, pk))
+        return 1;
+    if (!srp_registry_has_database(reg))
+        return 0;
+    sqlite3_stmt *st = NULL;
+    if (srp_store_prepare(srp_registry_db(reg),
+                          "SELECT detail FROM audit WHERE action IN ('user.add', 'user.remove')",
+                          &st, NULL) != SR_OK)
+        return 0;
+    char hex[2 * SRP_SIGN_PUBLIC_BYTES + 1], name[64], key[2 * SRP_SIGN_PUBLIC_BYTES + 1];
+    srp_hex_encode(hex, pk, SRP_SIGN_PUBLIC_BYTES);
+    int found = 0;
+    while (!found && sqlite3_step(st) == SQLITE_ROW) {
+        const char *detail = (const char *)sqlite3_column_text(st, 0);
+        found = detail_value(detail, "user", name, sizeof name) && strcmp(name, user) == 0 &&
+                detail_value(detail, "sign_key", key, sizeof key) && strcmp(key, hex) == 0;
+    }
+    sqlite3_finalize(st);
+    return found;
+}
+
+/* The newest anchor of the side log in the database's log: its length and
+ * head when an admin or coordinator last verified it. */
+static void side_anchor(sr_registry *reg, int64_t *seq, unsigned char head[SRP_MAC_BYTES])
+{
+    *seq = 0;
+    sqlite3_stmt *st = NULL;
+    if (srp_store_prepare(srp_registry_db(reg),
+                          "SELECT detail FROM audit WHERE action = 'sidelog.anchor' "
+                          "ORDER BY seq DESC LIMIT 1",
+                          &st, NULL) != SR_OK)
+        return;
+    char entries[24], hex[2 * SRP_MAC_BYTES + 1];
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const char *detail = (const char *)sqlite3_column_text(st, 0);
+        if (detail_value(detail, "entries", entries, sizeof entries) &&
+            detail_value(detail, "head", hex, sizeof hex) &&
+            srp_hex_decode(head, SRP_MAC_BYTES, hex) == 0)
+            *seq = strtoll(entries, NULL, 10);
+    }
+    sqlite3_finalize(st);
+}
+
+/* Verifies the side log (against the newest anchor, in a session that reads
+ * the database) and gives each entry to fn. */
+static sr_status side_verify(sr_registry *reg, int64_t limit, sr_audit_entry_fn fn, void *ctx,
+                             srp_sidelog_report *rep, sr_error *err)
+{
+    int64_t anchor = 0;
+    unsigned char head[SRP_MAC_BYTES];
+    if (srp_registry_has_database(reg))
+        side_anchor(reg, &anchor, head);
+    return srp_sidelog_verify(srp_registry_sidelog_path(reg), srp_registry_id(reg), certify_side,
+                              reg, anchor, anchor > 0 ? head : NULL, limit, fn, ctx, rep, err);
+}
+
+/* Records what was verified as the side log's newest anchor, when it grew. */
+static sr_status side_anchor_write(sr_registry *reg, const srp_sidelog_report *rep, sr_error *err)
+{
+    int64_t anchor = 0;
+    unsigned char head[SRP_MAC_BYTES];
+    side_anchor(reg, &anchor, head);
+    if (!srp_registry_has_database(reg) || rep->entries <= anchor)
+        return SR_OK;
+    char hex[2 * SRP_MAC_BYTES + 1], detail[128];
+    srp_hex_encode(hex, rep->head, SRP_MAC_BYTES);
+    snprintf(detail, sizeof detail, "entries=%lld head=%s", (long long)rep->entries, hex);
+    return srp_registry_transaction(reg, "sidelog.anchor", NULL, detail, NULL, NULL, err);
+}
+
+sr_status srp_audit_side_check(sr_registry *reg, int64_t *entries, sr_error *err)
+{
+    srp_sidelog_report rep;
+    sr_status rc = side_verify(reg, 0, NULL, NULL, &rep, err);
+    if (rc == SR_OK)
+        rc = side_anchor_write(reg, &rep, err);
+    *entries = rep.entries;
+    return rc;
+}
+
+sr_status sr_audit_list_side(sr_registry *reg, int64_t limit, sr_audit_entry_fn fn, void *ctx,
+                             sr_error *err)
+{
+    sr_status rc = sr_registry_require(reg, SR_ROLE_BIT(SR_ROLE_ADMIN), "read the audit log", err);
+    srp_sidelog_report rep;
+    if (rc == SR_OK)
+        rc = side_verify(reg, limit, fn, ctx, &rep, err);
+    return rc;
+}
+
 /* ---- the public face: a session verifies and reads the log ------------------------------- */
 
 sr_status sr_audit_verify(sr_registry *reg, sr_audit_report *report, sr_error *err)
@@ -717,7 +818,33 @@ sr_status sr_audit_verify_against(sr_registry *reg, const char *expect, const ch
         if (rc != SR_OK)
             return rc;
     }
+    /* An analyst's session holds no key to the database's log: it checks
+     * the side log its own entries go to. */
+    if (!srp_registry_has_database(reg)) {
+        if (check.expect_seq > 0)
+            return srp_error_set_where(err, SR_ERR_DENIED, expect ? "expect" : checkpoint_path,
+                                       "a checkpoint is of the database's log, which an "
+                                       "analyst holds no key to");
+        srp_sidelog_report side;
+        rc = side_verify(reg, 0, NULL, NULL, &side, err);
+        report->entries = report->signed_entries = report->side_entries = side.entries;
+        srp_hex_encode(report->head, side.head, SRP_MAC_BYTES);
+        memcpy(report->side_head, report->head, sizeof report->side_head);
+        report->side_log = 1;
+        return rc == SR_OK ? srp_registry_transaction(reg, "audit.verify", NULL, "log=side", NULL,
+                                                      NULL, err)
+                           : rc;
+    }
     rc = srp_registry_audit_verify(reg, check.expect_seq > 0 ? &check : NULL, report, err);
+    /* And the analysts' side log, anchored in this log when it grew. */
+    if (rc == SR_OK) {
+        srp_sidelog_report side;
+        rc = side_verify(reg, 0, NULL, NULL, &side, err);
+        report->side_entries = side.entries;
+        srp_hex_encode(report->side_head, side.head, SRP_MAC_BYTES);
+        if (rc == SR_OK)
+            rc = side_anchor_write(reg, &side, err);
+    }
     char detail[96];
     snprintf(detail, sizeof detail, "entries=%lld%s", (long long)report->entries,
              check.expect_seq > 0 ? (rc == SR_OK ? " checkpoint=held" : " checkpoint=broken") : "");
@@ -731,6 +858,11 @@ sr_status sr_audit_verify_against(sr_registry *reg, const char *expect, const ch
 sr_status sr_audit_checkpoint(sr_registry *reg, char **text, sr_error *err)
 {
     int64_t seq = 0;
+    *text = NULL;
+    if (!srp_registry_has_database(reg))
+        return srp_error_set(err, SR_ERR_DENIED,
+                             "a checkpoint is of the database's log, which an analyst holds no "
+                             "key to");
     sr_status rc = srp_audit_checkpoint_text(reg, text, &seq, err);
     if (rc != SR_OK)
         return rc;

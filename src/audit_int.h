@@ -97,5 +97,9 @@ sr_status srp_audit_rekey(sqlite3 *db, const unsigned char old_key[SRP_KEY_BYTES
  * session's signing key; not logged (callers log it with what they do). */
 typedef struct sr_registry sr_registry;
 sr_status srp_audit_checkpoint_text(sr_registry *reg, char **text, int64_t *seq, sr_error *err);
+/* Verifies the analysts' side log (sidelog.h) against its newest anchor in
+ * the database's log and, in a session that writes the database, anchors
+ * what it verified; *entries gets its length. */
+sr_status srp_audit_side_check(sr_registry *reg, int64_t *entries, sr_error *err);
 
 #endif

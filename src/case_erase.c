@@ -1,8 +1,8 @@
 /*
  * case_erase.c - erasing cases: one case on withdrawn consent, and the
  * retention purge of cases closed before a date (see sigreg/cases.h). An
- * erasure takes the case, its responses, their history, its events and its
- * code key entry, in one transaction with its audit entry.
+ * erasure takes the case, its responses, their history, its events, its
+ * drafts and its code key entry, in one transaction with its audit entry.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +24,7 @@ static sr_status erase_case(sr_registry *reg, const char *code, int has_codekey,
         "DELETE FROM response_codes WHERE case_code = ?1",
         "DELETE FROM responses WHERE case_code = ?1",
         "DELETE FROM case_events WHERE case_code = ?1",
+        "DELETE FROM drafts WHERE case_code = ?1",
         "DELETE FROM cases WHERE code = ?1",
         "DELETE FROM codekey.code_key WHERE case_code = ?1",
     };

@@ -13,8 +13,10 @@
 #include "base/error.h"
 #include "base/timeutil.h"
 #include "case.h"
+#include "case_answers.h"
 #include "case_rules.h"
 #include "coded.h"
+#include "drafts_int.h"
 #include "form_int.h"
 #include "form_store_int.h"
 #include "json_span.h"
@@ -110,6 +112,19 @@ sr_status srp_register_known(sr_registry *reg, srp_case_state *c, srp_case_seen 
     return SR_OK;
 }
 
+static sr_status set_opened(sr_registry *reg, const char *code, const char *date, sr_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    sr_status rc =
+        srp_registry_prepare(reg, "UPDATE cases SET opened_at = ?2 WHERE code = ?1", &st, err);
+    if (rc == SR_OK) {
+        sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, date, -1, SQLITE_STATIC);
+        rc = srp_case_step_done(reg, st, "set the case's intake date", err);
+    }
+    return rc;
+}
+
 static sr_status register_with(sr_registry *reg, const srp_case_state *cs, const srp_form_facts *ff,
                                const sr_form *form, const char *date, srp_answers_in answers,
                                sr_problems *problems, int64_t *response_id, sr_error *err)
@@ -125,10 +140,24 @@ static sr_status register_with(sr_registry *reg, const srp_case_state *cs, const
         srp_case_facts_of(&c, &facts);
         rc = srp_case_rules_register(&facts, &f, date, today, err);
     }
+    /* Answers the case gives are filled in (then the text is written anew). */
+    json_t *filled_answers = (json_t *)answers.parsed;
+    int filled = 0;
+    if (rc == SR_OK)
+        rc = srp_case_fill_derived(&c, form, &filled_answers, &filled, problems, err);
+    if (filled) {
+        answers.parsed = filled_answers;
+        answers.text = NULL;
+    }
     if (rc == SR_OK)
         rc = srp_form_check_answers_json(form, answers.parsed, problems, err);
-    if (rc != SR_OK)
+    if (rc == SR_OK)
+        rc = srp_case_check_consent(reg, &c, form, answers.parsed, date, problems, err);
+    if (rc != SR_OK) {
+        if (filled)
+            json_decref(filled_answers);
         return rc;
+    }
     /* The caller's text when it is what json_dumps would write: then the
      * answers are not serialised again. */
     char *dumped = NULL;
@@ -147,6 +176,8 @@ static sr_status register_with(sr_registry *reg, const srp_case_state *cs, const
     if (!text || text_len > INT_MAX ||
         srp_coded_encode(form, answers.parsed, &coded, &coded_len) != 0) {
         free(dumped);
+        if (filled)
+            json_decref(filled_answers);
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     }
     rc = srp_registry_prepare(
@@ -184,6 +215,12 @@ static sr_status register_with(sr_registry *reg, const srp_case_state *cs, const
     }
     free(dumped);
     free(coded);
+    if (filled)
+        json_decref(filled_answers);
+    /* A case is opened on its intake's date, not on the day the record was
+     * made. */
+    if (rc == SR_OK && sr_form_phase(form) == SR_PHASE_INTAKE)
+        rc = set_opened(reg, c.code, date, err);
     /* An import writes the row closed when it opens the case (the same
      * transaction): then there is nothing to update. */
     if (rc == SR_OK && sr_form_phase(form) == SR_PHASE_CLOSURE &&
@@ -235,12 +272,40 @@ sr_status sr_register(sr_registry *reg, const char *code, const char *form_id, i
     rc = srp_register_in_txn(reg, code, form, date ? date : today,
                              (srp_answers_in){answers, answers_json, len}, problems, response_id,
                              err);
+    /* The draft the response was made from goes with its registration. */
+    if (rc == SR_OK)
+        rc = srp_draft_drop_in_txn(reg, canonical, sr_form_id(form), sr_form_version(form), err);
     char detail[128];
     snprintf(detail, sizeof detail, "form=%s version=%d response=%lld", form_id,
              form ? sr_form_version(form) : 0, rc == SR_OK ? (long long)*response_id : 0LL);
     rc = srp_case_commit(reg, rc, "response.add", canonical[0] ? canonical : NULL, detail, err);
 out:
     json_decref(answers);
+    sr_form_free(form);
+    return rc;
+}
+
+sr_status sr_register_check_date(sr_registry *reg, const char *code, const char *form_id,
+                                 const char *date, sr_error *err)
+{
+    sr_form *form = NULL;
+    srp_case_state c;
+    char today[SR_DATE_MAX + 1];
+    srp_time_today(today, sizeof today);
+    sr_status rc = srp_case_open_for(reg, code, "register answers", NULL, &c, err);
+    if (rc == SR_OK)
+        rc = srp_form_load_quiet(reg, form_id, 0, &form, NULL, err);
+    if (rc != SR_OK)
+        goto out;
+    srp_form_facts f = {sr_form_id(form), sr_form_phase(form), sr_form_repeatable(form), 0};
+    if (!f.repeatable)
+        rc = first_active(reg, c.code, f.id, &f.existing, err);
+    if (rc == SR_OK) {
+        srp_case_facts facts;
+        srp_case_facts_of(&c, &facts);
+        rc = srp_case_rules_register(&facts, &f, date ? date : today, today, err);
+    }
+out:
     sr_form_free(form);
     return rc;
 }
@@ -365,14 +430,24 @@ sr_status sr_response_edit(sr_registry *reg, int64_t response_id, const char *da
     }
     if (rc == SR_OK)
         rc = srp_form_load_quiet(reg, r.form_id, r.version, &form, NULL, err);
+    int filled = 0;
+    json_t *given = answers;
+    if (rc == SR_OK)
+        rc = srp_case_fill_derived(&c, form, &answers, &filled, problems, err);
+    if (filled)
+        json_decref(given);
     if (rc == SR_OK)
         rc = srp_form_check_answers_json(form, answers, problems, err);
+    if (rc == SR_OK)
+        rc = srp_case_check_consent(reg, &c, form, answers, date ? date : r.date, problems, err);
     if (rc == SR_OK)
         rc = srp_store_begin(db, err);
     if (rc != SR_OK)
         goto out;
     const char *new_date = date ? date : r.date;
     rc = store_revision(reg, response_id, form, answers, new_date, err);
+    if (rc == SR_OK && r.phase == SR_PHASE_INTAKE && date)
+        rc = set_opened(reg, r.code, date, err);
     if (rc == SR_OK && r.phase == SR_PHASE_CLOSURE && date)
         rc = srp_case_exec(reg,
                            "UPDATE cases SET closed_at = (SELECT max(date) FROM responses"
@@ -388,6 +463,75 @@ sr_status sr_response_edit(sr_registry *reg, int64_t response_id, const char *da
 out:
     json_decref(answers);
     sr_form_free(form);
+    return rc;
+}
+
+sr_status sr_response_get(sr_registry *reg, int64_t response_id, sr_response_fn fn, void *ctx,
+                          sr_error *err)
+{
+    stored_response r;
+    srp_case_state c;
+    sr_status rc = srp_case_require_role(reg, "see cases", err);
+    if (rc == SR_OK)
+        rc = read_response(reg, response_id, &r, err);
+    if (rc == SR_OK)
+        rc = srp_case_load(reg, r.code, 0, &c, err);
+    if (rc != SR_OK)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    rc = srp_registry_prepare(reg, "SELECT answers, created_by FROM responses WHERE id = ?1", &st,
+                              err);
+    if (rc != SR_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, response_id);
+    int src = sqlite3_step(st);
+    if (src != SQLITE_ROW) {
+        rc = srp_store_fail(srp_registry_db(reg), src, "read the response", err);
+        srp_stmt_done(reg, st);
+        return rc;
+    }
+    const unsigned char *a = sqlite3_column_text(st, 0), *by = sqlite3_column_text(st, 1);
+    char *answers = strdup(a ? (const char *)a : "{}");
+    char *created_by = strdup(by ? (const char *)by : "");
+    srp_stmt_done(reg, st);
+    if (!answers || !created_by)
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    char detail[64];
+    snprintf(detail, sizeof detail, "response=%lld", (long long)response_id);
+    if (rc == SR_OK)
+        rc = srp_registry_transaction(reg, "response.show", c.code, detail, NULL, NULL, err);
+    sr_response_info info = {response_id,
+                             r.form_id,
+                             r.version,
+                             r.phase,
+                             r.date,
+                             r.revision,
+                             r.active,
+                             srp_age_on(c.birth_date[0] ? c.birth_date : NULL, r.date),
+                             answers,
+                             created_by};
+    if (rc == SR_OK && fn)
+        (void)fn(ctx, &info);
+    free(answers);
+    free(created_by);
+    return rc;
+}
+
+sr_status sr_response_case(sr_registry *reg, int64_t response_id, char code[SR_CASE_CODE_SIZE],
+                           sr_error *err)
+{
+    stored_response r;
+    srp_case_state c;
+    code[0] = '\0';
+    sr_status rc = srp_case_require_role(reg, "see cases", err);
+    if (rc == SR_OK)
+        rc = read_response(reg, response_id, &r, err);
+    /* A response of a case outside the user's units is refused as the case
+     * itself would be. */
+    if (rc == SR_OK)
+        rc = srp_case_open_for(reg, r.code, "see cases", NULL, &c, err);
+    if (rc == SR_OK)
+        memcpy(code, c.code, SR_CASE_CODE_SIZE);
     return rc;
 }
 

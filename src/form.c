@@ -645,19 +645,79 @@ static void check_condition(vctx *v, const sr_form *form, size_t self, json_t *c
 /* ---- items and the document ------------------------------------------------------------------ */
 
 static const char *const common_item_keys[] = {
-    "id", "type", "label", "help", "required", "enable_when", "identifying", "quasi_identifier",
-    NULL};
+    "id",        "type",        "label",       "help",
+    "required",  "enable_when", "identifying", "quasi_identifier",
+    "show_from", NULL};
 static const char *const *const type_extra_keys[SR_ITEM_TYPE_COUNT] = {
     [SR_ITEM_SECTION] = (const char *const[]){NULL},
     [SR_ITEM_BOOLEAN] = (const char *const[]){NULL},
     [SR_ITEM_CHOICE] = (const char *const[]){"options", "ordered", "mergeable", NULL},
     [SR_ITEM_MULTICHOICE] = (const char *const[]){"options", "min_selected", "max_selected", NULL},
-    [SR_ITEM_INTEGER] = (const char *const[]){"min", "max", NULL},
+    [SR_ITEM_INTEGER] = (const char *const[]){"min", "max", "derived", NULL},
     [SR_ITEM_DECIMAL] = (const char *const[]){"min", "max", "decimals", NULL},
     [SR_ITEM_SCALE] = (const char *const[]){"min", "max", "anchors", NULL},
     [SR_ITEM_DATE] = (const char *const[]){"min", "max", NULL},
     [SR_ITEM_TEXT] = (const char *const[]){"max_length", NULL},
 };
+
+/* "derived": "birth_year" on an integer item, once in a form. */
+static void check_derived(vctx *v, sr_form *form, size_t index, json_t *item, const char *path)
+{
+    json_t *d = json_object_get(item, "derived");
+    char p[512];
+    if (!d)
+        return;
+    join(p, sizeof p, path, "derived");
+    if (!json_is_string(d) || strcmp(json_string_value(d), "birth_year") != 0) {
+        report(v, p, "must be \"birth_year\", the one value known");
+        return;
+    }
+    if (form->birth_year_item) {
+        report(v, p, "items[%zu] is the derived birth year already", form->birth_year_item - 1);
+        return;
+    }
+    form->items[index].derived_birth_year = 1;
+    form->birth_year_item = index + 1;
+}
+
+/* "show_from": {"form": ID, "item": ID}: the earlier answer front ends show
+ * beside the item. The form need not be installed: it is looked up on the
+ * case when shown. */
+static void check_show_from(vctx *v, json_t *item, const char *path, srp_item *it)
+{
+    static const char *const keys[] = {"form", "item", NULL};
+    json_t *from = json_object_get(item, "show_from");
+    char p[512], q[512];
+    if (!from)
+        return;
+    join(p, sizeof p, path, "show_from");
+    if (!json_is_object(from)) {
+        report(v, p, "must be an object with form and item, not %s", json_kind(from));
+        return;
+    }
+    if (it->type == SR_ITEM_SECTION) {
+        report(v, p, "a section shows no answer");
+        return;
+    }
+    check_keys(v, from, p, keys, NULL);
+    json_t *f = json_object_get(from, "form"), *i = json_object_get(from, "item");
+    join(q, sizeof q, p, "form");
+    if (!f)
+        report(v, q, "missing: the form whose answer is shown");
+    else if (!json_is_string(f) || !srp_name_form_id_valid(json_string_value(f)))
+        report(v, q, "'%s' is not a valid form id ([a-z][a-z0-9-]{0,47})",
+               json_is_string(f) ? json_string_value(f) : json_kind(f));
+    join(q, sizeof q, p, "item");
+    if (!i)
+        report(v, q, "missing: the item whose answer is shown");
+    else if (!json_is_string(i) || !srp_name_item_id_valid(json_string_value(i)))
+        report(v, q, "'%s' is not a valid item id ([a-z][a-z0-9_]{0,47})",
+               json_is_string(i) ? json_string_value(i) : json_kind(i));
+    if (json_is_string(f) && json_is_string(i)) {
+        it->show_from_form = json_string_value(f);
+        it->show_from_item = json_string_value(i);
+    }
+}
 
 static void check_item(vctx *v, sr_form *form, size_t index, json_t *item)
 {
@@ -699,8 +759,8 @@ static void check_item(vctx *v, sr_form *form, size_t index, json_t *item)
     } else {
         /* Without a type, only keys that no type knows are surely wrong. */
         static const char *const any_type_keys[] = {
-            "options",  "ordered", "min_selected", "max_selected", "min", "max",
-            "decimals", "anchors", "max_length",   "mergeable",    NULL};
+            "options",  "ordered", "min_selected", "max_selected", "min",     "max",
+            "decimals", "anchors", "max_length",   "mergeable",    "derived", NULL};
         check_keys(v, item, path, common_item_keys, any_type_keys);
     }
     it->label = json_object_get(item, "label");
@@ -718,11 +778,147 @@ static void check_item(vctx *v, sr_form *form, size_t index, json_t *item)
         report(v, join(p, sizeof p, path, "required"), "a section is never answered");
     if (typed)
         check_type_extras(v, item, path, it);
+    if (typed && it->type == SR_ITEM_INTEGER)
+        check_derived(v, form, index, item, path);
+    check_show_from(v, item, path, it);
     it->condition = json_object_get(item, "enable_when");
 }
 
-static const char *const document_keys[] = {
-    "format", "id", "version", "phase", "repeatable", "title", "description", "items", NULL};
+static const char *const document_keys[] = {"format",     "id",    "version",     "phase",
+                                            "repeatable", "title", "description", "items",
+                                            "consent",    NULL};
+
+/* One answer in a consent rule's "given": true/false for a boolean item,
+ * an option code of a choice item. */
+static void check_given_answer(vctx *v, const srp_item *it, json_t *g, const char *path)
+{
+    if (it->type == SR_ITEM_BOOLEAN) {
+        if (!json_is_boolean(g))
+            report(v, path, "must be true or false for the boolean item '%s', not %s", it->id,
+                   json_kind(g));
+        return;
+    }
+    if (!json_is_string(g))
+        report(v, path, "must be an option code of '%s', not %s", it->id, json_kind(g));
+    else if (!srp_item_find_option(it, json_string_value(g)))
+        report(v, path, "unknown option code '%s'", json_string_value(g));
+}
+
+/* The form's "consent": a non-empty array of {item, given, below_age,
+ * explanation}, each naming a boolean or choice item once. */
+static void check_consent(vctx *v, sr_form *form)
+{
+    static const char *const keys[] = {"item", "given", "below_age", "explanation", NULL};
+    json_t *list = json_object_get(form->root, "consent");
+    char p[64], q[128], r[160];
+    if (!list)
+        return;
+    if (!json_is_array(list) || json_array_size(list) == 0) {
+        report(v, "consent", "must be a non-empty array of consent rules");
+        return;
+    }
+    if (json_array_size(list) > form->item_count) {
+        report(v, "consent", "has more rules than the form has items");
+        return;
+    }
+    form->consents = calloc(json_array_size(list), sizeof *form->consents);
+    if (!form->consents) {
+        v->oom = 1;
+        return;
+    }
+    size_t k;
+    json_t *rule;
+    json_array_foreach(list, k, rule)
+    {
+        snprintf(p, sizeof p, "consent[%zu]", k);
+        if (!json_is_object(rule)) {
+            report(v, p,
+                   "a consent rule must be an object with item, given and explanation, not %s",
+                   json_kind(rule));
+            continue;
+        }
+        check_keys(v, rule, p, keys, NULL);
+        srp_consent c = {0, NULL, 0, NULL};
+        int good = 1;
+        json_t *item = json_object_get(rule, "item");
+        const srp_item *it = NULL;
+        join(q, sizeof q, p, "item");
+        if (!item) {
+            report(v, q, "missing: the item that records the consent");
+            good = 0;
+        } else if (!json_is_string(item) ||
+                   !(it = srp_form_find_item(form, json_string_value(item), &c.item))) {
+            report(v, q, "unknown item '%s'",
+                   json_is_string(item) ? json_string_value(item) : json_kind(item));
+            good = 0;
+        } else if (it->type != SR_ITEM_BOOLEAN && it->type != SR_ITEM_CHOICE) {
+            report(v, q, "'%s' is %s: a consent is a boolean or choice item", it->id,
+                   sr_item_type_name(it->type));
+            good = 0;
+        } else {
+            for (size_t j = 0; j < form->consent_count; j++)
+                if (form->consents[j].item == c.item) {
+                    report(v, q, "'%s' has a consent rule already", it->id);
+                    good = 0;
+                }
+        }
+        json_t *given = json_object_get(rule, "given");
+        join(q, sizeof q, p, "given");
+        if (!given) {
+            report(v, q, "missing: the answers that count as consent");
+            good = 0;
+        } else if (!json_is_array(given) || json_array_size(given) == 0) {
+            report(v, q, "must be a non-empty array of the answers that count as consent");
+            good = 0;
+        } else if (it && good) {
+            size_t g;
+            json_t *e;
+            json_array_foreach(given, g, e)
+            {
+                snprintf(r, sizeof r, "%s[%zu]", q, g);
+                check_given_answer(v, it, e, r);
+                for (size_t h = 0; h < g; h++)
+                    if (json_equal(e, json_array_get(given, h))) {
+                        report(v, r, "repeats an answer given before");
+                        break;
+                    }
+            }
+            c.given = given;
+        }
+        json_t *age = json_object_get(rule, "below_age");
+        join(q, sizeof q, p, "below_age");
+        if (age && (!json_is_integer(age) || json_integer_value(age) < 1 ||
+                    json_integer_value(age) > 150)) {
+            report(v, q, "must be a whole number from 1 to 150");
+            good = 0;
+        } else if (age) {
+            c.below_age = (int)json_integer_value(age);
+        }
+        c.explanation = json_object_get(rule, "explanation");
+        join(q, sizeof q, p, "explanation");
+        if (!c.explanation) {
+            report(v, q, "missing: the text a refused registration is given");
+            good = 0;
+        } else {
+            check_text(v, c.explanation, q);
+            if (json_is_string(c.explanation) &&
+                json_string_length(c.explanation) > SR_FORM_MAX_EXPLANATION)
+                report(v, q, "is longer than %d bytes", SR_FORM_MAX_EXPLANATION);
+            const char *lang;
+            json_t *t;
+            if (json_is_object(c.explanation)) {
+                json_object_foreach(c.explanation, lang, t)
+                {
+                    if (json_is_string(t) && json_string_length(t) > SR_FORM_MAX_EXPLANATION)
+                        report(v, q, "the '%s' text is longer than %d bytes", lang,
+                               SR_FORM_MAX_EXPLANATION);
+                }
+            }
+        }
+        if (good)
+            form->consents[form->consent_count++] = c;
+    }
+}
 
 static void check_document(vctx *v, sr_form *form)
 {
@@ -792,6 +988,7 @@ static void check_document(vctx *v, sr_form *form)
             snprintf(p, sizeof p, "items[%zu].enable_when", i);
             check_condition(v, form, i, form->items[i].condition, p, 0);
         }
+    check_consent(v, form);
     int answerable = 0;
     for (size_t i = 0; i < form->item_count; i++)
         answerable |= form->items[i].id && form->items[i].type != SR_ITEM_SECTION;
@@ -817,6 +1014,8 @@ void sr_form_free(sr_form *form)
     for (size_t i = 0; i < form->item_count; i++)
         free(form->items[i].options);
     free(form->items);
+    free(form->consents);
+    sr_form_free(form->consent_rules);
     json_decref(form->root);
     free(form);
 }
@@ -869,7 +1068,7 @@ const char *srp_text(const json_t *text, const char *lang)
 const srp_item *srp_form_find_item(const sr_form *form, const char *id, size_t *index)
 {
     for (size_t i = 0; i < form->item_count; i++)
-        if (strcmp(form->items[i].id, id) == 0) {
+        if (form->items[i].id && strcmp(form->items[i].id, id) == 0) {
             if (index)
                 *index = i;
             return &form->items[i];
@@ -950,6 +1149,22 @@ void sr_form_item(const sr_form *form, size_t i, const char *lang, sr_item_info 
     info->min_selected = it->min_selected;
     info->max_selected = it->max_selected;
     info->ordered = it->ordered;
+    info->derived_birth_year = it->derived_birth_year;
+    info->show_from_form = it->show_from_form;
+    info->show_from_item = it->show_from_item;
+}
+
+size_t sr_form_consent_count(const sr_form *form)
+{
+    return form->consent_count;
+}
+
+void sr_form_consent(const sr_form *form, size_t k, const char *lang, sr_consent_info *info)
+{
+    const srp_consent *c = &form->consents[k];
+    info->item = c->item;
+    info->below_age = c->below_age;
+    info->explanation = srp_text(c->explanation, lang);
 }
 
 void sr_form_option(const sr_form *form, size_t i, size_t o, const char *lang, const char **code,
@@ -969,4 +1184,11 @@ const char *sr_form_anchor(const sr_form *form, size_t i, long value, const char
     char key[24];
     snprintf(key, sizeof key, "%ld", value);
     return srp_text(json_object_get(form->items[i].anchors, key), lang);
+}
+
+char *sr_form_item_condition(const sr_form *form, size_t i)
+{
+    if (i >= form->item_count || !form->items[i].condition)
+        return NULL;
+    return json_dumps(form->items[i].condition, JSON_COMPACT | JSON_SORT_KEYS);
 }

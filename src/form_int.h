@@ -39,7 +39,18 @@ typedef struct srp_item {
     int ordered;       /* choice: non-missing options run from most to least favourable */
     json_t *mergeable; /* choice: NULL, or the validated array of groups {options, label} */
     json_t *anchors;
+    int derived_birth_year;     /* integer: "derived": "birth_year" */
+    const char *show_from_form; /* "show_from": the earlier answer shown beside it, or NULL */
+    const char *show_from_item;
 } srp_item;
+
+/* A consent an intake requires (the form's "consent" rules). */
+typedef struct srp_consent {
+    size_t item;         /* the consent item's index */
+    const json_t *given; /* the array of answers that count as consent */
+    int below_age;       /* 0: at every age; else only while younger than this */
+    json_t *explanation;
+} srp_consent;
 
 struct sr_form {
     json_t *root;
@@ -51,6 +62,13 @@ struct sr_form {
     json_t *description;
     srp_item *items;
     size_t item_count;
+    srp_consent *consents;
+    size_t consent_count;
+    size_t birth_year_item; /* 1 + the index of the derived birth-year item, 0: none */
+    /* A memo of case_answers.c: the newest installed version of this form
+     * whose consent rules apply to it (NULL: none), once looked up. Owned. */
+    struct sr_form *consent_rules;
+    int consent_rules_looked;
     char digest[65];
 };
 
@@ -62,6 +80,9 @@ const srp_item *srp_form_find_item(const sr_form *form, const char *id, size_t *
 const srp_option *srp_item_find_option(const srp_item *item, const char *code);
 /* Appends a problem; returns -1 when out of memory. */
 int srp_problems_add(sr_problems *problems, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Appends a warning (accepted, but worth a second look); -1 when out of memory. */
+int srp_problems_warn(sr_problems *problems, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Checks a parsed set of answers (registration and import use this). */
 sr_status srp_form_check_answers_json(const sr_form *form, const json_t *answers,

@@ -12,6 +12,7 @@
 #include "audit_int.h"
 #include "registry_int.h"
 #include "sigreg/maintenance.h"
+#include "sidelog.h"
 #include "store.h"
 
 static sr_status integrity(sqlite3 *db, const char *schema, int *ok, sr_error *err)
@@ -35,6 +36,16 @@ sr_status sr_registry_verify(sr_registry *reg, sr_verify_report *report, sr_erro
 {
     memset(report, 0, sizeof *report);
     report->codekey_ok = -1;
+    if (!srp_registry_has_database(reg)) {
+        /* An analyst: no key to the database; the access log they write. */
+        report->database_ok = -1;
+        sr_audit_report side;
+        sr_status src = sr_audit_verify(reg, &side, err);
+        report->audit_ok = report->sidelog_ok = src == SR_OK;
+        report->audit_entries = report->sidelog_entries = side.entries;
+        memcpy(report->audit_head, side.head, sizeof report->audit_head);
+        return src;
+    }
     sqlite3 *db = srp_registry_db(reg);
     sr_status rc = integrity(db, "main", &report->database_ok, err);
     if (rc == SR_OK && srp_registry_has_identity(reg))
@@ -57,6 +68,10 @@ sr_status sr_registry_verify(sr_registry *reg, sr_verify_report *report, sr_erro
             *err = audit_err;
         return arc;
     }
+    arc = srp_audit_side_check(reg, &report->sidelog_entries, err);
+    report->sidelog_ok = arc == SR_OK;
+    if (arc != SR_OK)
+        return arc;
     char detail[96];
     snprintf(detail, sizeof detail, "entries=%lld", (long long)audit.entries);
     return srp_registry_transaction(reg, "registry.verify", NULL, detail, NULL, NULL, err);
@@ -90,16 +105,17 @@ sr_status sr_registry_backup(sr_registry *reg, const char *out_path, sr_error *e
     char *dst_keyring = srp_str_concat(stem, ".keyring");
     char *dst_codekey = srp_str_concat(stem, ".codekey");
     char *dst_checkpoint = srp_str_concat(stem, ".checkpoint");
+    char *dst_sidelog = srp_str_concat(stem, SRP_SIDELOG_EXT);
     char *checkpoint = NULL;
     sr_secret *dbkey = srp_registry_database_key(reg);
     sr_secret *ckkey = srp_registry_codekey_key(reg);
     free(stem);
-    if (!dst_keyring || !dst_codekey || !dst_checkpoint || !dbkey || !ckkey) {
+    if (!dst_keyring || !dst_codekey || !dst_checkpoint || !dst_sidelog || !dbkey || !ckkey) {
         rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
         goto out;
     }
-    const char *targets[] = {out_path, dst_keyring, dst_codekey, dst_checkpoint};
-    for (int i = 0; i < 4; i++)
+    const char *targets[] = {out_path, dst_keyring, dst_codekey, dst_checkpoint, dst_sidelog};
+    for (int i = 0; i < 5; i++)
         if (srp_file_exists(targets[i])) {
             rc = srp_error_set_where(err, SR_ERR_EXISTS, targets[i],
                                      "'%s' already exists: not overwriting it", targets[i]);
@@ -129,6 +145,9 @@ sr_status sr_registry_backup(sr_registry *reg, const char *out_path, sr_error *e
         rc = srp_file_copy_atomic(srp_registry_keyring_path(reg), dst_keyring, err);
     if (rc == SR_OK)
         rc = srp_file_write_atomic(dst_checkpoint, checkpoint, strlen(checkpoint), err);
+    /* The analysts' access log, which the copied log may have anchored. */
+    if (rc == SR_OK && srp_file_exists(srp_registry_sidelog_path(reg)))
+        rc = srp_file_copy_atomic(srp_registry_sidelog_path(reg), dst_sidelog, err);
     srp_registry_unlock(reg);
     if (rc == SR_OK)
         rc = check_copy(out_path, dbkey, err);
@@ -138,6 +157,7 @@ out:
     free(dst_keyring);
     free(dst_codekey);
     free(dst_checkpoint);
+    free(dst_sidelog);
     free(checkpoint);
     sr_secret_free(dbkey);
     sr_secret_free(ckkey);

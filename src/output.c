@@ -21,7 +21,8 @@ struct sr_output {
     char *registry;
 };
 
-static const char *const sidecars[] = {".keyring", ".codekey", ".lock"};
+static const char *const sidecars[] = {".keyring", ".codekey", ".lock", ".sidelog"};
+#define SIDECARS (sizeof sidecars / sizeof sidecars[0])
 
 /* Whether st is the same file as path (when path exists). */
 static int same_file(const struct stat *st, const char *path)
@@ -48,10 +49,10 @@ static int is_file_of(const char *path, const struct stat *st, int exists,
     char *stem = srp_path_stem(registry_path);
     if (!stem)
         return 1; /* out of memory: refuse rather than risk it */
-    char *files[4] = {strdup(registry_path), NULL, NULL, NULL};
-    for (size_t i = 0; i < 3; i++)
+    char *files[SIDECARS + 1] = {strdup(registry_path)};
+    for (size_t i = 0; i < SIDECARS; i++)
         files[i + 1] = srp_str_concat(stem, sidecars[i]);
-    for (size_t i = 0; i < 4 && !hit; i++) {
+    for (size_t i = 0; i < SIDECARS + 1 && !hit; i++) {
         if (!files[i]) {
             hit = 1;
             break;
@@ -59,7 +60,7 @@ static int is_file_of(const char *path, const struct stat *st, int exists,
         if (strcmp(files[i], path) == 0 || (exists && same_file(st, files[i])))
             hit = 1;
     }
-    for (size_t i = 0; i < 4; i++)
+    for (size_t i = 0; i < SIDECARS + 1; i++)
         free(files[i]);
     free(stem);
     return hit;

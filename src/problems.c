@@ -1,5 +1,6 @@
 /*
- * problems.c - lists of (path, message) problems found in a form or answers.
+ * problems.c - lists of (path, message) problems found in a form or answers:
+ * errors, which refuse what was checked, and warnings, which do not.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 typedef struct problem {
     char *path;
     char *message;
+    int warning;
 } problem;
 
 struct sr_problems {
@@ -59,7 +61,20 @@ const char *sr_problems_message(const sr_problems *p, size_t i)
     return p->items[i].message;
 }
 
-int srp_problems_add(sr_problems *p, const char *path, const char *fmt, ...)
+int sr_problems_is_warning(const sr_problems *p, size_t i)
+{
+    return p->items[i].warning;
+}
+
+size_t sr_problems_error_count(const sr_problems *p)
+{
+    size_t n = 0;
+    for (size_t i = 0; p && i < p->count; i++)
+        n += !p->items[i].warning;
+    return n;
+}
+
+static int add(sr_problems *p, int warning, const char *path, const char *fmt, va_list ap)
 {
     if (!p)
         return 0;
@@ -68,11 +83,9 @@ int srp_problems_add(sr_problems *p, const char *path, const char *fmt, ...)
         return -1;
     p->items = items;
     char message[512];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(message, sizeof message, fmt, ap);
-    va_end(ap);
     problem *q = &p->items[p->count];
+    q->warning = warning;
     q->path = strdup(path ? path : "");
     q->message = strdup(message);
     if (!q->path || !q->message) {
@@ -82,4 +95,27 @@ int srp_problems_add(sr_problems *p, const char *path, const char *fmt, ...)
     }
     p->count++;
     return 0;
+}
+
+int srp_problems_add(sr_problems *p, const char *path, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = add(p, 0, path, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int srp_problems_warn(sr_problems *p, const char *path, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = add(p, 1, path, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int sr_problems_add(sr_problems *p, const char *path, const char *message)
+{
+    return srp_problems_add(p, path, "%s", message ? message : "");
 }

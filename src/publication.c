@@ -37,7 +37,9 @@
 #include "store.h"
 
 /* The id of the stop-gap publication signing key under the master key
- * (context "sigregmk"), apart from the ids of keyring.h. */
+ * (context "sigregmk"), apart from the ids of keyring.h: only for keyrings
+ * whose slots have no signing keys of their own, and to read packages of
+ * earlier releases. */
 #define PUBLICATION_SUBKEY 0x7075626CULL /* "publ" */
 
 char *srp_publication_dir(const char *db_path)
@@ -57,6 +59,15 @@ sr_status srp_publication_signer(sr_registry *reg, unsigned char pk[SRP_SIGN_PUB
         memcpy(pk, srp_keyring_signing_public(srp_registry_keyring(reg)), SRP_SIGN_PUBLIC_BYTES);
         return SR_OK;
     }
+    /* A coordinator's own signing key, which the signed keyring certifies
+     * (every slot of a keyring of this format has one). */
+    if (srp_registry_user_sign_public(reg, NULL, pk, NULL) == SR_OK &&
+        srp_keyring_slot_sign_secret(srp_registry_slot_secret(reg), sr_secret_data(sk), NULL) ==
+            SR_OK)
+        return SR_OK;
+    /* The stop-gap of keyrings before users' signing keys: every slot holds
+     * the master key it derives from, so it is no longer made where the
+     * keyring certifies a key of the publisher's own. */
     unsigned char seed[SRP_KEY_BYTES];
     srp_keys_master_subkey(keys, 0, PUBLICATION_SUBKEY, seed);
     int bad = srp_sign_seed_keypair(pk, sr_secret_data(sk), seed);
@@ -68,10 +79,23 @@ sr_status srp_publication_signer(sr_registry *reg, unsigned char pk[SRP_SIGN_PUB
 int srp_publication_signer_trusted(sr_registry *reg, const char *fingerprint)
 {
     char fp[SRP_FINGERPRINT_HEX];
-    srp_fingerprint(srp_keyring_signing_public(srp_registry_keyring(reg)), SRP_SIGN_PUBLIC_BYTES,
-                    fp);
+    srp_keyring *kr = srp_registry_keyring(reg);
+    srp_fingerprint(srp_keyring_signing_public(kr), SRP_SIGN_PUBLIC_BYTES, fp);
     if (strcmp(fp, fingerprint) == 0)
         return 1;
+    /* The own key of a user who may publish, as the signed keyring has it. */
+    for (size_t i = 0; i < srp_keyring_user_count(kr); i++) {
+        const char *name = NULL, *profile = NULL;
+        sr_role role;
+        srp_keyring_user_at(kr, i, &name, &role, &profile);
+        const unsigned char *pk = srp_keyring_user_sign_public(kr, name);
+        if (!pk || role == SR_ROLE_ANALYST)
+            continue;
+        srp_fingerprint(pk, SRP_SIGN_PUBLIC_BYTES, fp);
+        if (strcmp(fp, fingerprint) == 0)
+            return 1;
+    }
+    /* Packages of earlier releases, signed with the stop-gap key. */
     unsigned char pk[SRP_SIGN_PUBLIC_BYTES], seed[SRP_KEY_BYTES];
     sr_secret *sk = sr_secret_new(SRP_SIGN_SECRET_BYTES);
     if (!sk)
@@ -84,6 +108,65 @@ int srp_publication_signer_trusted(sr_registry *reg, const char *fingerprint)
         return 0;
     srp_fingerprint(pk, sizeof pk, fp);
     return strcmp(fp, fingerprint) == 0;
+}
+
+/* ---- the directory ---- */
+
+/* Rows of sql as JSON arrays (text and integer columns) into arr. */
+static sr_status rows_into(sqlite3 *db, const char *sql, json_t *arr, sr_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    sr_status rc = srp_store_prepare(db, sql, &st, err);
+    int src;
+    while (rc == SR_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *row = json_array();
+        int bad = !row;
+        for (int c = 0; !bad && c < sqlite3_column_count(st); c++)
+            bad |= json_array_append_new(
+                row, sqlite3_column_type(st, c) == SQLITE_INTEGER
+                         ? json_integer((json_int_t)sqlite3_column_int64(st, c))
+                         : json_string((const char *)sqlite3_column_text(st, c)));
+        if (bad || json_array_append_new(arr, row) != 0)
+            rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    }
+    if (rc == SR_OK && src != SQLITE_DONE)
+        rc = srp_store_fail(db, src, "read the registry's directory", err);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* What an analyst's session reads instead of the database, which it has no
+ * key to (registry_int.h): the units, the installed forms and the settings
+ * that summaries depend on. None of it is about a person. */
+static sr_status add_directory(sr_registry *reg, json_t *doc, sr_error *err)
+{
+    sqlite3 *db = srp_registry_db(reg);
+    json_t *units = json_array(), *forms = json_array(), *meta = json_array();
+    json_t *dir = json_object();
+    sr_status rc =
+        units && forms && meta && dir ? SR_OK : srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    if (rc == SR_OK)
+        rc = rows_into(db, "SELECT code, name, created_at FROM units ORDER BY code", units, err);
+    if (rc == SR_OK)
+        rc = rows_into(db,
+                       "SELECT id, version, phase, repeatable, title, definition, digest, "
+                       "installed_at FROM forms ORDER BY id, version",
+                       forms, err);
+    if (rc == SR_OK)
+        rc = rows_into(db,
+                       "SELECT key, value FROM meta WHERE key IN ('registry_id', 'created_at', "
+                       "'min_cell', 'method', 'ptable_d', 'ptable_v', 'ptable_js') ORDER BY key",
+                       meta, err);
+    if (rc == SR_OK &&
+        (json_object_set(dir, "units", units) != 0 || json_object_set(dir, "forms", forms) != 0 ||
+         json_object_set(dir, "settings", meta) != 0 ||
+         json_object_set(doc, "directory", dir) != 0))
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    json_decref(units);
+    json_decref(forms);
+    json_decref(meta);
+    json_decref(dir);
+    return rc;
 }
 
 /* ---- what the publication holds ---- */
@@ -703,6 +786,8 @@ sr_status sr_publish(sr_registry *reg, const sr_publish_options *o, sr_publish_r
     free(checkpoint);
     if (head && rc == SR_OK)
         rc = srp_cellkey_settings_into(reg, b.min_cell, head, err);
+    if (head && rc == SR_OK)
+        rc = add_directory(reg, head, err);
     dir = srp_publication_dir(srp_registry_db_path(reg));
     sign_sk = sr_secret_new(SRP_SIGN_SECRET_BYTES);
     if (!head || !dir || !sign_sk) {

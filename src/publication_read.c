@@ -21,6 +21,7 @@
 #include "publication_int.h"
 #include "registry_int.h"
 #include "stats_int.h"
+#include "store.h"
 
 struct sr_publication {
     json_t *doc;
@@ -555,6 +556,58 @@ sr_status sr_publication_stats(const sr_publication *pub, const sr_stats_query *
     return *out ? SR_OK : srp_error_set(err, SR_ERR_NOMEM, "out of memory");
 }
 
+/* Inserts each row of the directory's section into the table with sql
+ * (one placeholder a column); the rows' shape is checked first. */
+static sr_status fill_rows(sqlite3 *db, json_t *rows, const char *sql, size_t columns,
+                           sr_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    sr_status rc = srp_store_prepare(db, sql, &st, err);
+    for (size_t i = 0; rc == SR_OK && i < json_array_size(rows); i++) {
+        json_t *row = json_array_get(rows, i);
+        if (json_array_size(row) != columns) {
+            rc = srp_error_set(err, SR_ERR_CORRUPT, "the publication's directory is damaged");
+            break;
+        }
+        for (size_t c = 0; c < columns; c++) {
+            json_t *v = json_array_get(row, c);
+            if (json_is_integer(v))
+                sqlite3_bind_int64(st, (int)c + 1, (sqlite3_int64)json_integer_value(v));
+            else
+                sqlite3_bind_text(st, (int)c + 1, json_string_value(v), -1, SQLITE_TRANSIENT);
+        }
+        int src = sqlite3_step(st);
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        if (src != SQLITE_DONE)
+            rc = srp_store_fail(db, src, "read the publication's directory", err);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+sr_status srp_publication_fill_directory(const sr_publication *pub, sqlite3 *db, sr_error *err)
+{
+    json_t *dir = json_object_get(pub->doc, "directory");
+    if (!json_is_object(dir))
+        return SR_OK; /* a package of an earlier release: no directory */
+    sr_status rc = srp_store_exec(db, "BEGIN", err);
+    if (rc == SR_OK)
+        rc = fill_rows(db, json_object_get(dir, "units"), "INSERT INTO units VALUES (?1, ?2, ?3)",
+                       3, err);
+    if (rc == SR_OK)
+        rc = fill_rows(db, json_object_get(dir, "forms"),
+                       "INSERT INTO forms VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", 8, err);
+    if (rc == SR_OK)
+        rc = fill_rows(db, json_object_get(dir, "settings"),
+                       "INSERT OR REPLACE INTO meta VALUES (?1, ?2)", 2, err);
+    if (rc == SR_OK)
+        rc = srp_store_exec(db, "COMMIT", err);
+    else
+        (void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
 sr_status srp_publication_answer(sr_registry *reg, const sr_stats_query *query, sr_stats **out,
                                  sr_error *err)
 {
@@ -562,6 +615,20 @@ sr_status srp_publication_answer(sr_registry *reg, const sr_stats_query *query, 
     sr_status rc = sr_publication_newest(reg, &pub, err);
     if (rc == SR_OK)
         rc = sr_publication_stats(pub, query, out, err);
+    /* Each read of a package is logged (an analyst's in the side log, as
+     * their session cannot write the database). */
+    if (rc == SR_OK) {
+        char detail[400];
+        snprintf(detail, sizeof detail, "form=%s by=%s unit=%s status=%s change=%d published=%s/%s",
+                 query->form, query->by[0] ? query->by[0] : "-", query->unit ? query->unit : "*",
+                 query->status ? query->status : "*", query->change ? 1 : 0, pub->published_at,
+                 pub->published_by);
+        rc = srp_registry_transaction(reg, "publication.read", NULL, detail, NULL, NULL, err);
+        if (rc != SR_OK) {
+            sr_stats_free(*out);
+            *out = NULL;
+        }
+    }
     sr_publication_free(pub);
     return rc;
 }

@@ -46,7 +46,9 @@
 #include "keyring_seen.h"
 #include "lock.h"
 #include "base/names.h"
+#include "publication_int.h"
 #include "registry_int.h"
+#include "sidelog.h"
 #include "sigreg/limits.h"
 #include "store.h"
 #include "base/timeutil.h"
@@ -97,6 +99,11 @@ struct sr_registry {
     srp_keyring *keyring;
     srp_keys *keys;
     int db_on_previous; /* the database is still under the previous master key */
+    /* The session holds no key to the database (an analyst's): db is an
+     * in-memory directory filled from the newest publication addressed to
+     * the user, and the user's entries go to the side log (sidelog.h). */
+    int no_database;
+    char *sidelog;
     sqlite3 *db;
     int codekey_attached; /* attached on first use: read-only work never opens it */
     int audit_only;       /* the transaction being begun writes only an audit entry */
@@ -120,6 +127,7 @@ struct sr_registry {
 };
 
 static sr_status set_hooks(sr_registry *reg, sr_error *err);
+static sr_status rotate_locked(sr_registry *reg, unsigned what, sr_error *err);
 static void close_database(sr_registry *reg);
 static void flush_pending(sr_registry *reg);
 static void pending_free(pending_entry *e);
@@ -301,6 +309,24 @@ static sr_secret *master_subkey(const srp_keys *keys, int previous, uint64_t id)
     return k;
 }
 
+/* The database's key of the current (or previous) epoch: from its data
+ * key, or from its master key for an epoch sealed before data keys. NULL
+ * when the session lacks it (an analyst) or out of memory. */
+static sr_secret *database_key(const srp_keyring *kr, const srp_keys *keys, int previous)
+{
+    uint32_t first = srp_keyring_data_epoch(kr);
+    uint32_t epoch = previous ? keys->previous_epoch : keys->epoch;
+    sr_secret *k = sr_secret_new(SRP_KEY_BYTES);
+    if (k &&
+        srp_keys_database_key(keys, previous, first && epoch >= first, sr_secret_data(k)) != 0) {
+        sr_secret_free(k);
+        return NULL;
+    }
+    if (k)
+        sr_secret_set_len(k, SRP_KEY_BYTES);
+    return k;
+}
+
 /* The code key database's key binds the identity key to a master epoch. */
 static sr_secret *codekey_key(const srp_keys *keys, int previous)
 {
@@ -375,9 +401,9 @@ sr_status srp_registry_sync_units(sr_registry *reg, sr_error *err)
 static sr_status open_database(sr_registry *reg, sr_error *err)
 {
     for (int previous = 0; previous <= (reg->keys->has_previous ? 1 : 0); previous++) {
-        sr_secret *key = master_subkey(reg->keys, previous, SRP_SUBKEY_DATABASE);
+        sr_secret *key = database_key(reg->keyring, reg->keys, previous);
         if (!key)
-            return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+            continue; /* an epoch whose data key this slot does not hold */
         sr_status rc = srp_store_open(reg->paths.db, sr_secret_cdata(key), 0, reg->busy_timeout_ms,
                                       &reg->db, err);
         sr_secret_free(key);
@@ -499,7 +525,7 @@ static sr_status move_database_to_current(sr_registry *reg, sr_error *err)
     sr_status rc = SR_OK;
     sqlite3 *copy = NULL;
     char *tmp = srp_str_concat(reg->paths.db, ".rekey");
-    sr_secret *new_db = master_subkey(reg->keys, 0, SRP_SUBKEY_DATABASE);
+    sr_secret *new_db = database_key(reg->keyring, reg->keys, 0);
     sr_secret *old_audit = master_subkey(reg->keys, 1, SRP_SUBKEY_AUDIT);
     sr_secret *new_audit = master_subkey(reg->keys, 0, SRP_SUBKEY_AUDIT);
     if (!tmp || !new_db || !old_audit || !new_audit) {
@@ -636,6 +662,8 @@ static sr_status finish_rotation(sr_registry *reg, sr_error *err)
         return rc;
     reg->keys->has_previous = 0;
     srp_wipe(reg->keys->previous, sizeof reg->keys->previous);
+    reg->keys->has_previous_data = 0;
+    srp_wipe(reg->keys->previous_data, sizeof reg->keys->previous_data);
     rc = srp_keyring_reseal(reg->keyring, reg->keys, err);
     if (rc == SR_OK)
         rc = srp_keyring_write(reg->keyring, reg->paths.keyring, reg->keys, err);
@@ -815,6 +843,51 @@ static sr_status upgrade_keyring(sr_registry *reg, sr_error *err)
     return rc;
 }
 
+/* Gives a registry of an earlier release, whose database key derived from
+ * the master key that every slot holds, a data key of its own that only
+ * admins and coordinators are sealed: a key rotation (crash-safe as every
+ * rotation is: the keyring with both epochs, the database and the code key
+ * copied under the new keys and renamed, the keyring without the old
+ * epoch), logged before it starts. On an admin's unlock, under the lock. */
+static sr_status upgrade_data_key(sr_registry *reg, sr_error *err)
+{
+    char detail[64];
+    snprintf(detail, sizeof detail, "data_key=new epoch=%u",
+             (unsigned)(srp_keyring_epoch(reg->keyring) + 1));
+    sr_status rc = srp_registry_transaction(reg, "keys.upgrade", NULL, detail, NULL, NULL, err);
+    if (rc == SR_OK)
+        rc = rotate_locked(reg, 0, err);
+    return rc;
+}
+
+/* An analyst's session: no key opens the database, so the commands an
+ * analyst may run read a directory in memory instead, with the schema and
+ * the units, forms and settings of the newest publication addressed to them
+ * (none before the first). Their figures come from that publication too. */
+static sr_status open_directory(sr_registry *reg, sr_error *err)
+{
+    sr_status rc = srp_store_open_memory(&reg->db, err);
+    if (rc != SR_OK)
+        return rc;
+    reg->db_on_previous = 0;
+    reg->codekey_attached = 0;
+    reg->no_database = 1;
+    sr_publication *pub = NULL;
+    sr_error quiet;
+    sr_error_clear(&quiet);
+    /* A package that does not verify fills nothing; a summary says why. */
+    if (sr_publication_newest(reg, &pub, &quiet) == SR_OK)
+        rc = srp_publication_fill_directory(pub, reg->db, err);
+    sr_publication_free(pub);
+    if (rc == SR_OK)
+        rc = set_hooks(reg, err);
+    if (rc == SR_OK)
+        rc = srp_registry_sync_units(reg, err);
+    if (rc == SR_OK)
+        rc = refresh_audit_key(reg, err);
+    return rc;
+}
+
 /* Reads the keyring and opens the keys sealed to the session's slot, the
  * database and the code key: everything after the KDF. Under the lock. */
 static sr_status load_set(sr_registry *reg, sr_error *err)
@@ -833,6 +906,15 @@ static sr_status load_set(sr_registry *reg, sr_error *err)
                              "the role of user '%s' changed: unlock the registry again", reg->user);
     reg->role = role;
     reg->role_known = 1;
+    if (!srp_role_holds_data(role) && srp_keyring_data_epoch(reg->keyring) != 0) {
+        rc = open_directory(reg, err);
+        if (rc == SR_OK) {
+            stamps_take(reg);
+            srp_seen_record(reg->keyring, reg->user);
+        }
+        return rc;
+    }
+    reg->no_database = 0;
     rc = open_database(reg, err);
     if (rc == SR_OK)
         rc = check_registry_id(reg, err);
@@ -848,6 +930,8 @@ static sr_status load_set(sr_registry *reg, sr_error *err)
      * among them); anyone else opens with whichever keys still fit. */
     if (rc == SR_OK && reg->keys->has_previous && reg->keys->has_signing)
         rc = finish_rotation(reg, err);
+    if (rc == SR_OK && srp_keyring_data_epoch(reg->keyring) == 0 && reg->keys->has_signing)
+        rc = upgrade_data_key(reg, err);
     if (rc == SR_OK && reg->keys->has_identity && !srp_file_exists(reg->paths.codekey))
         rc = srp_error_set_where(err, SR_ERR_CORRUPT, reg->paths.codekey,
                                  "the code key file '%s' is missing: restore it from a backup",
@@ -952,6 +1036,8 @@ sr_status sr_registry_open(const char *path, const sr_open_options *options, con
     reg->busy_timeout_ms =
         options && options->busy_timeout_ms > 0 ? options->busy_timeout_ms : 5000;
     rc = paths_init(&reg->paths, path, err);
+    if (rc == SR_OK && !(reg->sidelog = srp_sidelog_path(path)))
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     if (rc != SR_OK)
         goto out;
     if (!srp_file_exists(reg->paths.db)) {
@@ -1020,6 +1106,7 @@ void sr_registry_close(sr_registry *reg)
     srp_keyring_free(reg->keyring);
     srp_lock_release(reg->lock_fd);
     paths_release(&reg->paths);
+    free(reg->sidelog);
     free(reg->user);
     free(reg);
 }
@@ -1055,19 +1142,22 @@ sr_status sr_registry_create(const char *path, const char *admin, const char *kd
     rc = srp_lock_acquire(paths.lock, 5000, &lock_fd, err);
     if (rc != SR_OK)
         goto out;
-    const char *existing[] = {paths.db, paths.keyring, paths.codekey};
-    for (size_t i = 0; i < 3; i++)
+    char *sidelog = srp_sidelog_path(path);
+    const char *existing[] = {paths.db, paths.keyring, paths.codekey, sidelog ? sidelog : ""};
+    for (size_t i = 0; i < 4; i++)
         if (srp_file_exists(existing[i])) {
             rc =
                 srp_error_set_where(err, SR_ERR_EXISTS, existing[i],
                                     "'%s' already exists: not overwriting a registry", existing[i]);
+            free(sidelog);
             goto out;
         }
+    free(sidelog);
     rc = srp_keyring_create(admin, profile, sr_secret_cdata(pass), sr_secret_len(pass), &kr, &keys,
                             err);
     if (rc != SR_OK)
         goto out;
-    dbkey = master_subkey(keys, 0, SRP_SUBKEY_DATABASE);
+    dbkey = database_key(kr, keys, 0);
     ckkey = codekey_key(keys, 0);
     audit = master_subkey(keys, 0, SRP_SUBKEY_AUDIT);
     if (!dbkey || !ckkey || !audit) {
@@ -1183,6 +1273,18 @@ sr_status srp_registry_audit(sr_registry *reg, const char *action, const char *c
         srp_audit_cursor_forget(&reg->audit);
     srp_audit_signer signer;
     int can_sign = srp_registry_entry_signer(reg, &signer);
+    if (reg->no_database) {
+        if (!can_sign)
+            return srp_error_set(err, SR_ERR_STATE, "user '%s' has no signing key", reg->user);
+        int took = reg->lock_depth == 0;
+        sr_status rc = took ? srp_lock_take(reg->lock_fd, 1, reg->busy_timeout_ms, err) : SR_OK;
+        if (rc == SR_OK)
+            rc = srp_sidelog_append(reg->sidelog, srp_keyring_registry_id(reg->keyring), &signer,
+                                    reg->user, action, case_code, detail, err);
+        if (took)
+            srp_lock_drop(reg->lock_fd);
+        return rc;
+    }
     return srp_audit_append_at(
         &reg->audit, reg->db, reg->audit_key ? sr_secret_cdata(reg->audit_key) : NULL,
         can_sign ? &signer : NULL, reg->user, action, case_code, detail, err);
@@ -1269,6 +1371,23 @@ int srp_registry_checkpoint_certified(sr_registry *reg, const char *user,
 const char *srp_registry_id(const sr_registry *reg)
 {
     return srp_keyring_registry_id(reg->keyring);
+}
+
+int srp_registry_has_database(const sr_registry *reg)
+{
+    return !reg->no_database;
+}
+
+const char *srp_registry_sidelog_path(const sr_registry *reg)
+{
+    return reg->sidelog;
+}
+
+int srp_registry_certify_signer(sr_registry *reg, const char *user,
+                                const unsigned char pk[SRP_SIGN_PUBLIC_BYTES])
+{
+    int is_admin = 0;
+    return certify_signer(reg, user, pk, &is_admin);
 }
 
 int srp_registry_has_identity(const sr_registry *reg)
@@ -1464,15 +1583,13 @@ const char *srp_registry_codekey_path(const sr_registry *reg)
 
 sr_secret *srp_registry_database_key(const sr_registry *reg)
 {
-    return master_subkey(reg->keys, reg->db_on_previous, SRP_SUBKEY_DATABASE);
+    return database_key(reg->keyring, reg->keys, reg->db_on_previous);
 }
 
 sr_secret *srp_registry_codekey_key(const sr_registry *reg)
 {
     return codekey_key(reg->keys, 0);
 }
-
-static sr_status rotate_locked(sr_registry *reg, unsigned what, sr_error *err);
 
 sr_status srp_registry_rotate(sr_registry *reg, sr_error *err)
 {
@@ -1503,6 +1620,17 @@ static sr_status rotate_locked(sr_registry *reg, unsigned what, sr_error *err)
     next->has_previous = 1;
     next->epoch = reg->keys->epoch + 1;
     srp_random_bytes(next->master, SRP_KEY_BYTES);
+    /* A new data key (the first one, for a registry of an earlier release
+     * whose database key derived from the master key). */
+    int first_data = srp_keyring_data_epoch(reg->keyring) == 0;
+    if (!reg->keys->has_data && !first_data) {
+        srp_keys_free(next);
+        return srp_error_set(err, SR_ERR_DENIED, "only a holder of the data key can rotate keys");
+    }
+    next->has_previous_data = reg->keys->has_data;
+    memcpy(next->previous_data, reg->keys->data, SRP_KEY_BYTES);
+    next->has_data = 1;
+    srp_random_bytes(next->data, SRP_KEY_BYTES);
     /* A new registry signing key, signed by the old one in the keyring's
      * chain: whoever kept the old one signs nothing this registry trusts
      * any more. It is in the keyring's first write, with the new keys. */
@@ -1527,6 +1655,8 @@ static sr_status rotate_locked(sr_registry *reg, unsigned what, sr_error *err)
     sr_status rc =
         reg->codekey_attached ? srp_store_exec(reg->db, "DETACH DATABASE codekey", err) : SR_OK;
     reg->codekey_attached = 0;
+    if (rc == SR_OK && first_data)
+        srp_keyring_set_data_epoch(reg->keyring, next->epoch);
     if (rc == SR_OK)
         rc = srp_keyring_reseal(reg->keyring, next, err);
     if (rc == SR_OK)
@@ -1534,6 +1664,8 @@ static sr_status rotate_locked(sr_registry *reg, unsigned what, sr_error *err)
     if (rc != SR_OK) {
         if (new_signing)
             srp_keyring_drop_newest_signing(reg->keyring);
+        if (first_data)
+            srp_keyring_set_data_epoch(reg->keyring, 0);
         srp_keys_free(next);
         return rc;
     }

@@ -65,6 +65,14 @@ int srp_registry_checkpoint_certified(sr_registry *reg, const char *user,
 const char *srp_registry_id(const sr_registry *reg);
 /* Whether the session holds the identity key (admin, coordinator). */
 int srp_registry_has_identity(const sr_registry *reg);
+/* Whether the session opened the database (0: an analyst's, whose db is an
+ * in-memory directory and whose entries go to the side log, sidelog.h). */
+int srp_registry_has_database(const sr_registry *reg);
+/* The side log's path (borrowed). */
+const char *srp_registry_sidelog_path(const sr_registry *reg);
+/* Whether the keyring certifies pk as user's signing key. */
+int srp_registry_certify_signer(sr_registry *reg, const char *user,
+                                const unsigned char pk[SRP_SIGN_PUBLIC_BYTES]);
 /* The pseudonym key; only when srp_registry_has_identity. */
 void srp_registry_pseudonym_key(const sr_registry *reg, unsigned char out[SRP_KEY_BYTES]);
 /* SR_OK when the session may work on the cases of unit (admins on all,

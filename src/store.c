@@ -72,6 +72,21 @@ static const char *const migrations[SRP_SCHEMA_VERSION] = {
     "ALTER TABLE audit ADD COLUMN link BLOB;"
     "ALTER TABLE audit ADD COLUMN signer BLOB;"
     "ALTER TABLE audit ADD COLUMN sig BLOB;",
+    /* 6 -> 7: drafts (sigreg/drafts.h): one half-filled answer set per case,
+     * form version and user, until it is registered or discarded. */
+    "CREATE TABLE drafts (case_code TEXT NOT NULL REFERENCES cases(code) ON DELETE CASCADE,"
+    "  form_id TEXT NOT NULL, form_version INTEGER NOT NULL, user TEXT NOT NULL, date TEXT,"
+    "  answers TEXT NOT NULL, answered INTEGER NOT NULL, saved_at TEXT NOT NULL,"
+    "  PRIMARY KEY (case_code, form_id, form_version, user),"
+    "  FOREIGN KEY (form_id, form_version) REFERENCES forms(id, version));"
+    "CREATE INDEX drafts_user ON drafts(user, saved_at);",
+    /* 7 -> 8: a case is opened on its intake's date, not on the day the
+     * record was made: cases with an intake get that date (the rest keep
+     * theirs, and get the intake's when it is registered). */
+    "UPDATE cases SET opened_at = (SELECT min(r.date) FROM responses r WHERE"
+    " r.case_code = cases.code AND r.phase = 'intake' AND r.active)"
+    " WHERE EXISTS (SELECT 1 FROM responses r WHERE r.case_code = cases.code"
+    " AND r.phase = 'intake' AND r.active);",
 };
 
 /*
@@ -416,6 +431,29 @@ out:
     if (db)
         sqlite3_close(db);
     return rc;
+}
+
+sr_status srp_store_open_memory(sqlite3 **out, sr_error *err)
+{
+    sqlite3 *db = NULL;
+    *out = NULL;
+    int src = sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+    sr_status rc = src == SQLITE_OK ? SR_OK : srp_store_fail(db, src, "open a directory", err);
+    if (rc == SR_OK)
+        rc = check_cipher(db, err);
+    if (rc == SR_OK)
+        rc = srp_store_exec(db, "PRAGMA temp_store = MEMORY; PRAGMA foreign_keys = ON", err);
+    if (rc == SR_OK && sqlite3_create_function(db, "sigreg_record_key", 0, SQLITE_UTF8, NULL,
+                                               record_key_fn, NULL, NULL) != SQLITE_OK)
+        rc = srp_error_set(err, SR_ERR_DB, "cannot register the record key function");
+    if (rc == SR_OK)
+        rc = srp_store_migrate(db, err);
+    if (rc != SR_OK) {
+        sqlite3_close(db);
+        return rc;
+    }
+    *out = db;
+    return SR_OK;
 }
 
 void srp_store_close(sqlite3 *db)

@@ -15,13 +15,16 @@
 #include "crypto.h"
 #include "sigreg/status.h"
 
-#define SRP_SCHEMA_VERSION 6
+#define SRP_SCHEMA_VERSION 8
 
 /* Opens (or, with create, creates: the file must not exist) a database and
  * keys it. A wrong key gives SR_ERR_AUTH with err left clean, so that the
  * caller can try another key; *out is NULL then. */
 sr_status srp_store_open(const char *path, const unsigned char key[SRP_KEY_BYTES], int create,
                          int busy_timeout_ms, sqlite3 **out, sr_error *err);
+/* A database in memory with the registry's schema and nothing in it (an
+ * analyst's directory, registry_int.h): never on disk. */
+sr_status srp_store_open_memory(sqlite3 **out, sr_error *err);
 void srp_store_close(sqlite3 *db);
 /* Attaches another encrypted database under schema name (created if missing). */
 sr_status srp_store_attach(sqlite3 *db, const char *path, const char *schema,

@@ -4,8 +4,10 @@
  *   pty_drive SCRIPT -- COMMAND ARGS...
  * SCRIPT lines: "expect TEXT" waits (up to 10 s) until TEXT has appeared
  * since the last expect; "send TEXT" types TEXT and Enter; "eof" types
- * Ctrl-D. At the end it waits for the command and exits with its status;
- * the whole transcript goes to stdout.
+ * Ctrl-D; "intr" types Ctrl-C. At the end it reads what is left, closes the
+ * terminal (a command still waiting for input gets the hang-up a closed
+ * window gives), waits for the command and exits with its status; the
+ * whole transcript goes to stdout.
  */
 #include <errno.h>
 #include <poll.h>
@@ -80,9 +82,9 @@ int main(int argc, char **argv)
             const char *text = line[4] ? line + 5 : "";
             if (write(fd, text, strlen(text)) < 0 || write(fd, "\r", 1) < 0)
                 failed = 1;
-        } else if (strcmp(line, "eof") == 0) {
-            char eot = 4;
-            if (write(fd, &eot, 1) < 0)
+        } else if (strcmp(line, "eof") == 0 || strcmp(line, "intr") == 0) {
+            char key = line[0] == 'e' ? 4 : 3;
+            if (write(fd, &key, 1) < 0)
                 failed = 1;
         }
     }
@@ -92,6 +94,7 @@ int main(int argc, char **argv)
         ;
     if (failed)
         kill(pid, SIGKILL);
+    close(fd);
     waitpid(pid, &status, 0);
     fwrite(transcript, 1, used, stdout);
     if (failed)

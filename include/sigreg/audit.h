@@ -19,6 +19,13 @@ typedef struct sr_audit_report {
     int64_t first_bad_seq;     /* 0 when the chain holds */
     int64_t signed_entries;    /* entries signed by their user (the others predate signatures) */
     int64_t unchecked_entries; /* unsigned entries whose MAC this session cannot check */
+    /* The analysts' access log beside the registry (STEM.sidelog): they
+     * hold no key to the database, so their entries go there, each signed
+     * and hash-chained. In an analyst's session side_log is 1 and entries and
+     * head above are the side log's. */
+    int side_log;
+    int64_t side_entries;
+    char side_head[65];
 } sr_audit_report;
 
 typedef struct sr_audit_entry {
@@ -52,5 +59,9 @@ typedef int (*sr_audit_entry_fn)(void *ctx, const sr_audit_entry *entry);
  * logged. fn follows the rule of status.h: 0 to go on, non-zero to stop. */
 sr_status sr_audit_list(sr_registry *reg, int64_t limit, const char *case_code,
                         sr_audit_entry_fn fn, void *ctx, sr_error *err);
+/* The same for the analysts' access log (its last `limit` entries), after
+ * the whole of it verified; admins only. */
+sr_status sr_audit_list_side(sr_registry *reg, int64_t limit, sr_audit_entry_fn fn, void *ctx,
+                             sr_error *err);
 
 #endif

@@ -77,6 +77,13 @@ typedef int (*sr_response_fn)(void *ctx, const sr_response_info *info);
 sr_status sr_case_show(sr_registry *reg, const char *code, sr_case_fn fn_case,
                        sr_response_fn fn_response, void *ctx, sr_error *err);
 
+/* The earlier revisions of the case's responses (those an edit replaced),
+ * by response and revision: fn gets each with active 0, its own date,
+ * revision and answers, and created_by the user who made that revision.
+ * Audited as "case.history"; refused as sr_case_show is. */
+sr_status sr_case_history(sr_registry *reg, const char *code, sr_response_fn fn, void *ctx,
+                          sr_error *err);
+
 /* The case and all its responses as one JSON document (what `case show
  * --json` prints), written to sink followed by a newline:
  *   {"code", "unit", "status", "opened_at", "closed_at" (null while open),
@@ -130,10 +137,64 @@ sr_status sr_case_list(sr_registry *reg, const sr_case_filter *filter, sr_case_f
 /* Registers answers to form id (version 0: the newest) on date (NULL:
  * today, the local date). A rejected set fills problems and stores
  * nothing; a refusal by the life-cycle rules says why, with where "date"
- * or "form". */
+ * or "form". The rules of the answers that need the case apply too: a
+ * derived answer left out is filled (sr_case_derived_answers), a consent
+ * the form requires and the answers lack is refused with the form's
+ * explanation (where = the consent item; FORMS.md, "consent"), and free text
+ * holding a personnummer is refused. Accepted answers may come with
+ * warnings in problems (sr_problems_is_warning), e.g. a free text that looks
+ * like a name. Registering discards the session user's draft of the form
+ * version on the case (sigreg/drafts.h) in the same transaction. */
 sr_status sr_register(sr_registry *reg, const char *code, const char *form_id, int version,
                       const char *date, const char *answers_json, size_t len, sr_problems *problems,
                       int64_t *response_id, sr_error *err);
+/* Whether a registration of form id (its newest version) on the case may
+ * carry date (NULL: today), by the rules sr_register applies before it
+ * looks at the answers: SR_OK, or the refusal sr_register would give, with
+ * where "date" or "form". Asks nothing of the answers; not audited. */
+sr_status sr_register_check_date(sr_registry *reg, const char *code, const char *form_id,
+                                 const char *date, sr_error *err);
+/* The answers the library derives for a registration of form on the case,
+ * set into answers (built on that form): the birth year when the case has a
+ * personnummer (the item marked "derived": "birth_year"). A front end does
+ * not ask an item that is derived and filled; without a personnummer it is
+ * asked. *filled (may be NULL) says how many were set. sr_register fills
+ * the same answers when they are left out, and refuses a different one.
+ * Audited as a reading of the case. */
+sr_status sr_case_derived_answers(sr_registry *reg, const char *code, const sr_form *form,
+                                  sr_answers *answers, size_t *filled, sr_error *err);
+
+/* Checks a set of answers to form for the case as sr_register would on
+ * date (NULL: today), without storing anything: the answers themselves,
+ * the derived ones and the consents (not the life-cycle rules, which
+ * sr_register_check_date checks). For a review page: SR_OK with any
+ * warnings in problems, or the refusal sr_register would give. Not
+ * audited. It may remember in form which version's consent rules apply to
+ * it, so a form passed here is used by one thread at a time. */
+sr_status sr_case_check_answers(sr_registry *reg, const char *code, const sr_form *form,
+                                const char *date, const char *answers_json, size_t len,
+                                sr_problems *problems, sr_error *err);
+
+/* An earlier answer shown beside an item (the item's "show_from"). */
+typedef struct sr_earlier_answer {
+    size_t item;         /* the index of the item it is shown beside */
+    const char *form_id; /* the form it was given on (show_from's form) */
+    int form_version;    /* the version it was given under */
+    const char *date;    /* the date of that response */
+    const char *json;    /* the answer, as JSON ("\"some\"", "true", "[...]") */
+    const char *label;   /* its label in the asked language (an option's label, options
+                            joined by ", ", yes or no), or NULL for other types */
+} sr_earlier_answer;
+typedef int (*sr_earlier_answer_fn)(void *ctx, const sr_earlier_answer *answer);
+/* Calls fn for each item of form that shows an earlier answer and whose
+ * answer the case has: the answer given in the case's first active response
+ * to show_from's form (any version), e.g. the need at intake beside the
+ * need at closure. Items without one are skipped. Audited once, as a
+ * reading of the case. */
+sr_status sr_case_earlier_answers(sr_registry *reg, const char *code, const sr_form *form,
+                                  const char *lang, sr_earlier_answer_fn fn, void *ctx,
+                                  sr_error *err);
+
 /* Replaces a response's answers (and date, when not NULL) with a new
  * revision; the old one is kept in the history. The new date must keep the
  * response's place among the case's other registrations (the rules of
@@ -142,6 +203,19 @@ sr_status sr_register(sr_registry *reg, const char *code, const char *form_id, i
 sr_status sr_response_edit(sr_registry *reg, int64_t response_id, const char *date,
                            const char *answers_json, size_t len, sr_problems *problems,
                            int *revision, sr_error *err);
+/* The case a response belongs to (for a page that has only the response's
+ * id): SR_ERR_NOT_FOUND for no such response; a case outside the user's
+ * units is refused as sr_case_show refuses it. Not audited itself: the
+ * caller reads the case next (sr_case_show), which is. */
+sr_status sr_response_case(sr_registry *reg, int64_t response_id, char code[SR_CASE_CODE_SIZE],
+                           sr_error *err);
+
+/* Reads one response: fn once with it (its current revision; strings
+ * borrowed for the call). SR_ERR_NOT_FOUND for a response that does not
+ * exist; a response of a case outside the user's units is refused as the
+ * case is. Audited as response.show. */
+sr_status sr_response_get(sr_registry *reg, int64_t response_id, sr_response_fn fn, void *ctx,
+                          sr_error *err);
 
 /* Reopens a closed case; the reason is stored encrypted, not in the log. */
 sr_status sr_case_reopen(sr_registry *reg, const char *code, const char *reason, sr_error *err);

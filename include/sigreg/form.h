@@ -47,7 +47,10 @@ int sr_phase_parse(const char *name, sr_phase *out);
 const char *sr_item_type_name(sr_item_type type);
 
 /* ---- problem lists ---------------------------------------------------------- */
-/* A list of (path, message) pairs; new and owned by the caller. */
+/* A list of (path, message) pairs; new and owned by the caller. Most are
+ * errors, which refuse what was checked; a warning (sr_problems_is_warning)
+ * refuses nothing: it comes with accepted answers (a free text that looks
+ * like a name) for a front end to show on the review. */
 sr_problems *sr_problems_new(void);
 void sr_problems_free(sr_problems *problems);
 size_t sr_problems_count(const sr_problems *problems);
@@ -55,6 +58,13 @@ size_t sr_problems_count(const sr_problems *problems);
 const char *sr_problems_path(const sr_problems *problems, size_t i);
 const char *sr_problems_message(const sr_problems *problems, size_t i);
 void sr_problems_clear(sr_problems *problems);
+/* Whether problem i is a warning, not an error. */
+int sr_problems_is_warning(const sr_problems *problems, size_t i);
+/* How many of the problems are errors (NULL: 0). */
+size_t sr_problems_error_count(const sr_problems *problems);
+/* Appends a problem found by a front end (path: an item id); 0, or -1
+ * when out of memory. Both strings are copied. */
+int sr_problems_add(sr_problems *problems, const char *path, const char *message);
 
 /* ---- definitions ------------------------------------------------------------------ */
 /* Parses and validates a definition. On SR_ERR_INVALID every problem is in
@@ -86,13 +96,17 @@ typedef struct sr_item_info {
     double min, max;      /* integer, decimal, scale */
     const char *min_date; /* date: "YYYY-MM-DD", "today" or NULL */
     const char *max_date;
-    int decimals;        /* decimal: -1 when not limited */
-    size_t max_length;   /* text */
-    size_t option_count; /* choice, multichoice */
-    size_t min_selected; /* multichoice */
-    size_t max_selected; /* multichoice: option_count when not limited */
-    int ordered;         /* choice: options (missing ones aside) run from the most to
-                            the least favourable, so change can be called better/worse */
+    int decimals;               /* decimal: -1 when not limited */
+    size_t max_length;          /* text */
+    size_t option_count;        /* choice, multichoice */
+    size_t min_selected;        /* multichoice */
+    size_t max_selected;        /* multichoice: option_count when not limited */
+    int ordered;                /* choice: options (missing ones aside) run from the most to
+                                   the least favourable, so change can be called better/worse */
+    int derived_birth_year;     /* integer: the birth year, which the library fills from the
+                                   case's personnummer when it has one (not asked then) */
+    const char *show_from_form; /* the earlier answer to show beside this item: form id and */
+    const char *show_from_item; /* item id (sr_case_earlier_answers), or NULL */
 } sr_item_info;
 
 size_t sr_form_item_count(const sr_form *form);
@@ -105,6 +119,22 @@ void sr_form_option(const sr_form *form, size_t i, size_t o, const char *lang, c
                     const char **label, int *missing);
 /* The anchor text of a scale value, or NULL. */
 const char *sr_form_anchor(const sr_form *form, size_t i, long value, const char *lang);
+/* Item i's enable_when condition as compact JSON (the format of FORMS.md), a
+ * new string the caller frees; NULL when the item has none (or out of
+ * memory). For a front end that applies conditions as one answers. */
+char *sr_form_item_condition(const sr_form *form, size_t i);
+
+/* ---- consent rules --------------------------------------------------------------- */
+/* The consents an intake requires (FORMS.md, "consent"): a registration in
+ * which a consent item is not given (while the rule applies: at every age,
+ * or below_age) is refused with the rule's explanation, where = the item. */
+typedef struct sr_consent_info {
+    size_t item;             /* the consent item's index */
+    int below_age;           /* 0: at every age; else only while the young person is younger */
+    const char *explanation; /* in the asked language, falling back to Swedish; borrowed */
+} sr_consent_info;
+size_t sr_form_consent_count(const sr_form *form);
+void sr_form_consent(const sr_form *form, size_t k, const char *lang, sr_consent_info *info);
 
 /* ---- answers ------------------------------------------------------------------------ */
 /* Checks a JSON object of answers against the form: SR_OK, or SR_ERR_INVALID
@@ -137,6 +167,13 @@ char *sr_answers_to_json(const sr_answers *answers);
  * it. */
 sr_status sr_answers_from_json(const sr_form *form, const char *json, size_t len, sr_answers **out,
                                sr_problems *problems, sr_error *err);
+/* A half-filled set (a draft) from a JSON object of answers, read
+ * leniently: each answer that is valid on its own and whose item is enabled
+ * is kept, any other is left out (*dropped counts those; dropped may be
+ * NULL), and required items may be missing. SR_ERR_INVALID only when the
+ * text is not a JSON object. *out is owned by the caller and borrows form. */
+sr_status sr_answers_from_draft(const sr_form *form, const char *json, size_t len, sr_answers **out,
+                                size_t *dropped, sr_error *err);
 
 /* Typed getters, by item id. Each returns SR_OK and the value;
  * SR_ERR_NOT_FOUND (where = the id) when the form has no such item or the

@@ -27,5 +27,8 @@
 #define SR_FORM_DEFAULT_TEXT_LENGTH 1000
 #define SR_FORM_MAX_TEXT_LENGTH 100000
 #define SR_FORM_MAX_CONDITION_DEPTH 32
+/* A consent rule's explanation, in bytes per language: it becomes an error
+ * message (SR_ERROR_MESSAGE_MAX) whole, after the item it is about. */
+#define SR_FORM_MAX_EXPLANATION 400
 
 #endif

@@ -70,4 +70,13 @@ const char *const *sr_kdf_profile_names(void);
 /* Whether a profile is known; *for_tests_only says whether it is the test one. */
 int sr_kdf_profile_known(const char *name, int *for_tests_only);
 
+/* Logs what a front end's session did that no library call logs by itself
+ * (a web login, logout, idle lock or page view) as the action "web.WHAT"
+ * in an entry of its own, signed by the session's user. what is 1-40 of
+ * [a-z0-9._-] (a fixed word of the front end's, never user input);
+ * case_code, when not NULL, a case code (never a personnummer). SR_ERR_USAGE
+ * (where "what" or "case") for anything else, and nothing is logged. */
+sr_status sr_registry_log_view(sr_registry *reg, const char *what, const char *case_code,
+                               sr_error *err);
+
 #endif

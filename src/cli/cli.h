@@ -193,5 +193,6 @@ int cmd_pubkey(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error 
 int cmd_extract(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_open_extract(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_backup(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
+int cmd_serve(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 
 #endif

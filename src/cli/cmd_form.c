@@ -73,10 +73,12 @@ void cli_print_problems(const char *prefix, const sr_problems *problems)
         size_t plen = strlen(path);
         int names_item = strncmp(msg, "item '", 6) == 0 && strncmp(msg + 6, path, plen) == 0 &&
                          msg[6 + plen] == '\'';
+        const char *kind = sr_problems_is_warning(problems, i) ? "warning: " : "";
         if (names_item || !*path)
-            fprintf(stderr, "%s%s%s\n", prefix ? prefix : "", prefix ? ": " : "", msg);
+            fprintf(stderr, "%s%s%s%s\n", prefix ? prefix : "", prefix ? ": " : "", kind, msg);
         else
-            fprintf(stderr, "%s%s%s: %s\n", prefix ? prefix : "", prefix ? ": " : "", path, msg);
+            fprintf(stderr, "%s%s%s%s: %s\n", prefix ? prefix : "", prefix ? ": " : "", kind, path,
+                    msg);
     }
 }
 

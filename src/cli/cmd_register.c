@@ -1,10 +1,15 @@
 /*
  * cmd_register.c - `sigreg register CASE FORM`: answers from a file, or asked
- * item by item on a terminal: label, help and numbered options; disabled
- * items skipped; each answer checked as it is typed; a review before saving.
- * Quitting, or the end of input, saves nothing.
+ * item by item on a terminal.
+ *
+ * The dialog asks and checks the date first (before any question), then the
+ * items in order, skipping disabled ones; `<` goes back a question, `?`
+ * helps, q stops. Every answer goes into the user's draft as it is given
+ * (sigreg/drafts.h), so a dialog that is stopped, cut off or closed loses
+ * nothing, and the next `register` of the same form offers to resume it.
+ * The review numbers every answer with its label; `ändra N` changes one.
+ * Only "Spara? j" registers; n asks whether to keep the draft.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
@@ -12,149 +17,231 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "dialog.h"
 #include "sigreg/cases.h"
+#include "sigreg/drafts.h"
 #include "sigreg/form_store.h"
 
 typedef struct ui_text {
-    const char *intro, *skip_hint, *required, *yes_words, *no_words, *review, *save, *saved,
-        *cancelled, *none, *choose_many, *yes, *no;
+    const char *intro, *hint, *date_prompt, *intake_date_prompt, *date_is, *resume, *yes_no_again,
+        *required, *current, *no_earlier, *help, *choose_many, *yes_no_item, *review, *review_hint,
+        *save, *save_again, *keep_draft, *discard_sure, *cancelled, *cancelled_kept, *discarded,
+        *none, *draft_failed, *no_such_answer, *fix_and_save, *warning, *earlier, *derived;
 } ui_text;
 
 static const ui_text ui_sv = {
-    "Registrera %s (%s version %d) för ärende %s, datum %s.\n",
-    "Skriv q för att avbryta utan att spara. Tom rad hoppar över en fråga som inte krävs.\n",
+    "Registrera %s (%s version %d) för ärende %s.\n",
+    "Skriv < för att gå tillbaka en fråga, ? för hjälp och q för att avbryta. Svaren sparas som\n"
+    "utkast medan du svarar. Tom rad hoppar över en fråga som inte krävs.\n",
+    "Datum för registreringen (ÅÅÅÅ-MM-DD) [%s]: ",
+    "Intagsdatum (ÅÅÅÅ-MM-DD) [%s]: ",
+    "Datum: %s\n",
+    "Det finns ett utkast från %s med %ld svar. Fortsätta? (j/n) ",
+    "  svara j eller n\n",
     "ett svar krävs",
-    "j ja y yes 1",
-    "n nej no 0",
+    "      (nu: %s; Enter behåller svaret)\n",
+    "  det finns ingen tidigare fråga\n",
+    "  Svara med numret, koden eller namnet på ett svarsalternativ (början räcker när den\n"
+    "  bara passar ett). < går tillbaka en fråga, q avbryter; utkastet finns kvar.\n",
+    "      Välj en eller flera, med komma emellan (t.ex. 1,3)\n",
+    "      (j/n)\n",
     "\nGranska svaren:\n",
+    "Skriv ändra N för att ändra svar N.\n",
     "Spara? (j/n) ",
-    "sparat",
-    "avbrutet: ingenting sparades",
+    "  svara j, n eller ändra N\n",
+    "Behålla svaren som utkast så att du kan fortsätta senare? (j/n) ",
+    "Kasta utkastet med %zu svar? Det går inte att ångra. (j/n) ",
+    "avbrutet: ingenting registrerades",
+    "avbrutet: ingenting registrerades; utkastet med %zu svar finns kvar",
+    "ingenting registrerades och utkastet är kastat",
     "(inget svar)",
-    "Välj en eller flera, med komma emellan (t.ex. 1,3)",
-    "ja",
-    "nej"};
+    "varning: utkastet kunde inte sparas: %s\n",
+    "  det finns inget svar %s\n",
+    "Rätta svaren med ändra N och spara igen.\n",
+    "varning",
+    "      (tidigare, %s: %s)\n",
+    " (ur personnumret)"};
 static const ui_text ui_en = {
-    "Register %s (%s version %d) for case %s, date %s.\n",
-    "Type q to quit without saving. An empty line skips a question that is not required.\n",
+    "Register %s (%s version %d) for case %s.\n",
+    "Type < to go back a question, ? for help and q to stop. The answers are kept as a draft\n"
+    "while you answer. An empty line skips a question that is not required.\n",
+    "Date of the registration (YYYY-MM-DD) [%s]: ",
+    "Intake date (YYYY-MM-DD) [%s]: ",
+    "Date: %s\n",
+    "There is a draft from %s with %ld answers. Continue it? (y/n) ",
+    "  answer y or n\n",
     "an answer is required",
-    "y yes j ja 1",
-    "n no nej 0",
+    "      (now: %s; Enter keeps it)\n",
+    "  there is no earlier question\n",
+    "  Answer with the number, the code or the name of an option (its beginning will do when\n"
+    "  it fits only one). < goes back a question, q stops; the draft is kept.\n",
+    "      Choose one or more, separated by commas (e.g. 1,3)\n",
+    "      (y/n)\n",
     "\nReview the answers:\n",
+    "Type change N to change answer N.\n",
     "Save? (y/n) ",
-    "saved",
-    "cancelled: nothing was saved",
+    "  answer y, n or change N\n",
+    "Keep the answers as a draft to go on later? (y/n) ",
+    "Throw away the draft with %zu answers? This cannot be undone. (y/n) ",
+    "cancelled: nothing was registered",
+    "cancelled: nothing was registered; the draft with %zu answers is kept",
+    "nothing was registered and the draft is thrown away",
     "(no answer)",
-    "Choose one or more, separated by commas (e.g. 1,3)",
-    "yes",
-    "no"};
+    "warning: the draft could not be saved: %s\n",
+    "  there is no answer %s\n",
+    "Correct the answers with change N and save again.\n",
+    "warning",
+    "      (earlier, %s: %s)\n",
+    " (from the personnummer)"};
 
-static int word_in(const char *word, const char *list)
-{
-    char buf[64];
-    snprintf(buf, sizeof buf, " %s ", list);
-    char w[32];
-    snprintf(w, sizeof w, " %s ", word);
-    return strstr(buf, w) != NULL;
-}
+typedef struct dialog {
+    sr_registry *reg;
+    const sr_form *form;
+    const char *code; /* canonical */
+    const char *lang;
+    const ui_text *t;
+    sr_answers *a;
+    sr_problems *p;
+    char date[SR_DATE_MAX + 1];
+    int date_fixed; /* --date given: not asked */
+    size_t total;   /* questions (items that are not sections) */
+    int has_draft;  /* a draft of ours is in the registry */
+    int warned;
+    char *line; /* the last line read (getline's) */
+    size_t line_cap;
+    char **earlier;         /* per item: the earlier answer shown beside it, or NULL */
+    unsigned char *derived; /* per item: filled by the library, not asked */
+} dialog;
 
-/* Reads a line from the terminal; returns 0 at end of input. */
-static int read_answer(char *line, size_t size)
+enum ask_result { ASK_OK, ASK_BACK, ASK_QUIT, ASK_EOF };
+
+/* Reads a line from the terminal into d->line; 0 at the end of input. */
+static int read_line(dialog *d)
 {
     fflush(stdout);
-    if (!fgets(line, (int)size, stdin))
+    ssize_t n = getline(&d->line, &d->line_cap, stdin);
+    if (n < 0)
         return 0;
-    line[strcspn(line, "\r\n")] = '\0';
+    d->line[strcspn(d->line, "\r\n")] = '\0';
     return 1;
 }
 
-/* The option code that input names: its number in the list, or the code. */
-static const char *option_code(const sr_form *form, size_t i, size_t count, const char *input)
+/* Asks a yes/no question until it gets one: 1, 0, or -1 at end of input. */
+static int ask_yes_no(dialog *d, const char *question)
 {
-    char *end = NULL;
-    long n = strtol(input, &end, 10);
-    const char *code = input;
-    if (end && *end == '\0' && n >= 1 && (size_t)n <= count)
-        sr_form_option(form, i, (size_t)n - 1, "sv", &code, NULL, NULL);
-    return code;
+    for (;;) {
+        printf("%s", question);
+        if (!read_line(d))
+            return -1;
+        int yn = cli_yes_no(d->line);
+        if (yn >= 0)
+            return yn;
+        printf("%s", d->t->yes_no_again);
+    }
 }
 
-/* Turns typed input into a JSON answer (malloc'd) for item i. Input that
- * does not fit the type is passed on as a string, so that the form's own
- * check explains what is wrong. */
-static char *to_json(const sr_form *form, size_t i, const char *in, const ui_text *t)
+static size_t answer_count(const dialog *d)
 {
-    sr_item_info it;
-    sr_form_item(form, i, "sv", &it);
-    json_t *v = NULL;
-    char lower[64];
-    size_t k = 0;
-    for (; in[k] && k < sizeof lower - 1; k++)
-        lower[k] = (char)tolower((unsigned char)in[k]);
-    lower[k] = '\0';
-    switch (it.type) {
-    case SR_ITEM_BOOLEAN:
-        v = word_in(lower, t->yes_words)  ? json_true()
-            : word_in(lower, t->no_words) ? json_false()
-                                          : json_string(in);
-        break;
-    case SR_ITEM_CHOICE:
-        v = json_string(option_code(form, i, it.option_count, in));
-        break;
-    case SR_ITEM_MULTICHOICE: {
-        char copy[1200];
-        snprintf(copy, sizeof copy, "%s", in);
-        v = json_array();
-        char *save = NULL;
-        for (char *tok = strtok_r(copy, ", ", &save); tok && v; tok = strtok_r(NULL, ", ", &save))
-            json_array_append_new(v, json_string(option_code(form, i, it.option_count, tok)));
-        break;
-    }
-    case SR_ITEM_INTEGER:
-    case SR_ITEM_SCALE:
-    case SR_ITEM_DECIMAL: {
-        char num[64];
-        snprintf(num, sizeof num, "%s", in);
-        for (char *p = num; *p; p++)
-            if (*p == ',') /* Swedish decimal comma */
-                *p = '.';
-        char *end = NULL;
-        errno = 0;
-        long long whole = strtoll(num, &end, 10);
-        if (*num && end && !*end && !errno) {
-            v = json_integer(whole);
-            break;
+    size_t n = 0;
+    for (size_t i = 0; i < sr_form_item_count(d->form); i++)
+        n += sr_answers_has(d->a, i) != 0;
+    return n;
+}
+
+/* Writes the answers so far into the draft. */
+static void save_draft(dialog *d)
+{
+    char *json = sr_answers_to_json(d->a);
+    sr_error e;
+    sr_error_clear(&e);
+    sr_status rc = json ? sr_draft_save(d->reg, d->code, sr_form_id(d->form),
+                                        sr_form_version(d->form), d->date, json, &e)
+                        : sr_error_set(&e, SR_ERR_NOMEM, "out of memory");
+    free(json);
+    if (rc == SR_OK)
+        d->has_draft = 1;
+    else if (!d->warned++)
+        printf(d->t->draft_failed, e.message);
+}
+
+/* Forgets the answers of items that are disabled by the answers before them. */
+static int tidy(dialog *d)
+{
+    int changed = 0;
+    for (size_t i = 0; i < sr_form_item_count(d->form); i++)
+        if (!sr_answers_enabled(d->a, i) && sr_answers_has(d->a, i)) {
+            sr_answers_unset(d->a, i);
+            changed = 1;
         }
-        double d = strtod(num, &end);
-        v = *num && end && !*end ? json_real(d) : json_string(in);
-        break;
-    }
-    default:
-        v = json_string(in);
-        break;
-    }
-    char *out = v ? json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
-    json_decref(v);
-    return out;
+    return changed;
 }
 
-static void show_item(const sr_form *form, size_t i, const char *lang, size_t shown, size_t total)
+/* The date, asked (default: the one kept, else today) and checked against
+ * the case before any question. ASK_OK, or ASK_QUIT/ASK_EOF. */
+static int ask_date(dialog *d)
 {
+    int intake = sr_form_phase(d->form) == SR_PHASE_INTAKE;
+    for (;;) {
+        printf(intake ? d->t->intake_date_prompt : d->t->date_prompt, d->date);
+        if (!read_line(d))
+            return ASK_EOF;
+        char typed[32];
+        cli_fold(d->line, typed, sizeof typed);
+        if (strcmp(typed, "q") == 0)
+            return ASK_QUIT;
+        if (strcmp(typed, "?") == 0 || strcmp(typed, "<") == 0) {
+            printf("%s", d->t->help);
+            continue;
+        }
+        if (!typed[0])
+            snprintf(typed, sizeof typed, "%s", d->date);
+        sr_error e;
+        sr_error_clear(&e);
+        if (strlen(typed) <= SR_DATE_MAX &&
+            sr_register_check_date(d->reg, d->code, sr_form_id(d->form), typed, &e) == SR_OK) {
+            snprintf(d->date, sizeof d->date, "%s", typed);
+            return ASK_OK;
+        }
+        printf("  %s\n", e.status != SR_OK ? e.message : "?");
+    }
+}
+
+/* The 1-based number of item i among the questions. */
+static size_t question_number(const dialog *d, size_t i)
+{
+    size_t n = 0;
+    for (size_t k = 0; k <= i; k++) {
+        sr_item_info it;
+        sr_form_item(d->form, k, d->lang, &it);
+        n += it.type != SR_ITEM_SECTION;
+    }
+    return n;
+}
+
+static void show_item(const dialog *d, size_t i)
+{
+    const sr_form *form = d->form;
     sr_item_info it;
-    sr_form_item(form, i, lang, &it);
-    printf("\n[%zu/%zu] %s%s\n", shown, total, it.label, it.required ? " *" : "");
+    sr_form_item(form, i, d->lang, &it);
+    printf("\n[%zu/%zu] %s%s\n", question_number(d, i), d->total, it.label,
+           it.required ? " *" : "");
     if (it.help)
         printf("      %s\n", it.help);
+    if (d->earlier && d->earlier[i])
+        printf("%s", d->earlier[i]);
     for (size_t o = 0; o < it.option_count; o++) {
         const char *label;
-        int missing;
-        sr_form_option(form, i, o, lang, NULL, &label, &missing);
+        sr_form_option(form, i, o, d->lang, NULL, &label, NULL);
         printf("   %2zu) %s\n", o + 1, label);
     }
+    if (it.type == SR_ITEM_MULTICHOICE)
+        printf("%s", d->t->choose_many);
+    else if (it.type == SR_ITEM_BOOLEAN)
+        printf("%s", d->t->yes_no_item);
     if (it.type == SR_ITEM_SCALE) {
         printf("      %g-%g", it.min, it.max);
         for (long v = (long)it.min; v <= (long)it.max; v++) {
-            const char *a = sr_form_anchor(form, i, v, lang);
+            const char *a = sr_form_anchor(form, i, v, d->lang);
             if (a)
                 printf("  %ld = %s", v, a);
         }
@@ -163,121 +250,479 @@ static void show_item(const sr_form *form, size_t i, const char *lang, size_t sh
                (it.has_min || it.has_max)) {
         printf("      %g-%g\n", it.min, it.max);
     } else if (it.type == SR_ITEM_DATE) {
-        printf("      YYYY-MM-DD\n");
+        printf("      %s\n", cli_lang_en(d->lang) ? "YYYY-MM-DD" : "ÅÅÅÅ-MM-DD");
     }
 }
 
-static void print_review_value(const sr_form *form, size_t i, const sr_answers *a, const char *lang,
-                               const ui_text *t)
+/* The answer to item i as people read it, into out. */
+static void answer_text(const dialog *d, size_t i, char *out, size_t size)
+{
+    char *v = sr_answers_value_json(d->a, i);
+    json_t *value = v ? json_loads(v, JSON_DECODE_ANY, NULL) : NULL;
+    if (value)
+        cli_answer_text(d->form, i, value, d->lang, out, size);
+    else
+        snprintf(out, size, "%s", d->t->none);
+    json_decref(value);
+    free(v);
+}
+
+/* Asks item i until it has a valid answer (or is skipped). */
+static int ask_item(dialog *d, size_t i)
 {
     sr_item_info it;
-    sr_form_item(form, i, lang, &it);
-    printf("  %-50.50s ", it.label);
-    if (!sr_answers_has(a, i)) {
-        printf("%s\n", t->none);
-        return;
+    sr_form_item(d->form, i, d->lang, &it);
+    show_item(d, i);
+    if (sr_answers_has(d->a, i)) {
+        char now[512];
+        answer_text(d, i, now, sizeof now);
+        printf(d->t->current, now);
     }
-    int yes = 0;
-    if (it.type == SR_ITEM_BOOLEAN && sr_answers_get_boolean(a, it.id, &yes, NULL) == SR_OK) {
-        printf("%s\n", yes ? t->yes : t->no);
-    } else if (it.type == SR_ITEM_CHOICE || it.type == SR_ITEM_MULTICHOICE) {
-        int first = 1;
-        for (size_t o = 0; o < it.option_count; o++) {
-            const char *code, *label;
-            sr_form_option(form, i, o, lang, &code, &label, NULL);
-            if (sr_answers_selects(a, it.id, code)) {
-                printf("%s%s", first ? "" : "; ", label);
-                first = 0;
-            }
+    for (;;) {
+        printf("> ");
+        if (!read_line(d))
+            return ASK_EOF;
+        char w[8];
+        cli_fold(d->line, w, sizeof w);
+        if (strcmp(w, "q") == 0)
+            return ASK_QUIT;
+        if (strcmp(w, "<") == 0)
+            return ASK_BACK;
+        if (strcmp(w, "?") == 0) {
+            if (it.help)
+                printf("  %s\n", it.help);
+            printf("%s", d->t->help);
+            continue;
         }
-        printf("\n");
-    } else {
-        char *v = sr_answers_value_json(a, i);
-        printf("%s\n", v ? v : t->none);
-        free(v);
+        if (!w[0]) {
+            if (sr_answers_has(d->a, i) || !it.required)
+                return ASK_OK;
+            printf("  %s\n", d->t->required);
+            continue;
+        }
+        char why[2048];
+        char *json = cli_typed_answer(d->form, i, d->line, d->lang, why, sizeof why);
+        if (!json) {
+            printf("  %s\n", why);
+            continue;
+        }
+        sr_problems_clear(d->p);
+        sr_error e;
+        sr_error_clear(&e);
+        sr_status rc = sr_answers_set(d->a, i, json, d->p, &e);
+        free(json);
+        if (rc == SR_OK) {
+            for (size_t k = 0; k < sr_problems_count(d->p); k++)
+                printf("  %s: %s\n", d->t->warning, sr_problems_message(d->p, k));
+            tidy(d);
+            save_draft(d);
+            return ASK_OK;
+        }
+        printf("  %s\n", sr_problems_count(d->p) ? sr_problems_message(d->p, 0) : e.message);
     }
 }
 
-/* Asks every enabled item; returns the answers JSON (malloc'd) or NULL when
- * the user quit or the input ended. */
-static char *ask_interactively(const sr_form *form, const char *code, const char *date,
-                               const char *lang, sr_error *err)
+static int is_question(const dialog *d, size_t i)
 {
-    const ui_text *t = strcmp(lang, "en") == 0 ? &ui_en : &ui_sv;
-    sr_answers *a = sr_answers_new(form);
-    sr_problems *p = sr_problems_new();
-    char *result = NULL;
-    if (!a || !p) {
-        sr_error_set(err, SR_ERR_NOMEM, "out of memory");
-        goto out;
-    }
-    printf(t->intro, sr_form_title(form, lang), sr_form_id(form), sr_form_version(form), code,
-           date);
-    printf("%s", t->skip_hint);
-    size_t total = 0, shown = 0;
-    for (size_t i = 0; i < sr_form_item_count(form); i++) {
+    sr_item_info it;
+    sr_form_item(d->form, i, d->lang, &it);
+    return it.type != SR_ITEM_SECTION && sr_answers_enabled(d->a, i);
+}
+
+/* Asks the items from `from` on; `<` goes back no further than floor.
+ * With enabled_before, only those that have no answer and were not
+ * enabled before (enabled_before[i] == 0). */
+static int ask_items(dialog *d, size_t from, size_t floor, const unsigned char *enabled_before)
+{
+    const size_t first = floor;
+    size_t count = sr_form_item_count(d->form);
+    size_t i = from;
+    while (i < count) {
         sr_item_info it;
-        sr_form_item(form, i, lang, &it);
-        total += it.type != SR_ITEM_SECTION;
-    }
-    for (size_t i = 0; i < sr_form_item_count(form); i++) {
-        sr_item_info it;
-        sr_form_item(form, i, lang, &it);
-        if (!sr_answers_enabled(a, i)) {
-            sr_answers_unset(a, i);
-            if (it.type != SR_ITEM_SECTION)
-                shown++;
+        sr_form_item(d->form, i, d->lang, &it);
+        if (!sr_answers_enabled(d->a, i)) {
+            if (sr_answers_has(d->a, i)) {
+                sr_answers_unset(d->a, i);
+                save_draft(d);
+            }
+            i++;
             continue;
         }
         if (it.type == SR_ITEM_SECTION) {
-            printf("\n== %s\n", it.label ? it.label : "");
+            if (!enabled_before)
+                printf("\n== %s\n", it.label ? it.label : "");
+            i++;
             continue;
         }
-        show_item(form, i, lang, ++shown, total);
-        if (it.type == SR_ITEM_MULTICHOICE)
-            printf("      %s\n", t->choose_many);
-        for (;;) {
-            char line[1200];
-            printf("> ");
-            if (!read_answer(line, sizeof line) || strcmp(line, "q") == 0) {
-                sr_error_set(err, SR_ERR_USAGE, "%s", t->cancelled);
-                goto out;
-            }
-            if (!line[0]) {
-                if (!it.required)
-                    break;
-                printf("  %s\n", t->required);
-                continue;
-            }
-            char *json = to_json(form, i, line, t);
-            sr_problems_clear(p);
-            sr_error e;
-            sr_error_clear(&e);
-            sr_status rc = json ? sr_answers_set(a, i, json, p, &e) : SR_ERR_NOMEM;
-            free(json);
-            if (rc == SR_OK)
-                break;
-            printf("  %s\n", sr_problems_count(p) ? sr_problems_message(p, 0) : e.message);
+        if ((enabled_before && (enabled_before[i] || sr_answers_has(d->a, i))) ||
+            (d->derived[i] && sr_answers_has(d->a, i))) {
+            i++;
+            continue;
+        }
+        int r = ask_item(d, i);
+        if (r == ASK_QUIT || r == ASK_EOF)
+            return r;
+        if (r == ASK_OK) {
+            i++;
+            continue;
+        }
+        /* Back: the nearest earlier question that is enabled now. */
+        size_t k = i;
+        while (k > first && (!is_question(d, k - 1) || d->derived[k - 1]))
+            k--;
+        if (k > first) {
+            i = k - 1;
+        } else if (!enabled_before && !d->date_fixed && first == 0) {
+            int rd = ask_date(d);
+            if (rd != ASK_OK)
+                return rd;
+            save_draft(d);
+        } else {
+            printf("%s", d->t->no_earlier);
         }
     }
-    printf("%s", t->review);
+    return ASK_OK;
+}
+
+/* The review: every enabled question numbered, with its label and answer.
+ * index[n - 1] is the item of answer n; returns how many. */
+static size_t show_review(const dialog *d, size_t *index)
+{
+    printf("%s", d->t->review);
+    printf(d->t->date_is, d->date);
+    size_t n = 0;
+    for (size_t i = 0; i < sr_form_item_count(d->form); i++) {
+        if (!is_question(d, i))
+            continue;
+        sr_item_info it;
+        sr_form_item(d->form, i, d->lang, &it);
+        char value[1024];
+        if (sr_answers_has(d->a, i))
+            answer_text(d, i, value, sizeof value);
+        else
+            snprintf(value, sizeof value, "%s", d->t->none);
+        index[n++] = i;
+        printf("  %2zu. ", n);
+        cli_print_padded(stdout, it.label, 50);
+        printf(" %s%s\n", value, d->derived[i] ? d->t->derived : "");
+    }
+    /* What the form accepts but warns of (a free text that looks like a name). */
+    char *json = sr_answers_to_json(d->a);
+    sr_problems_clear(d->p);
+    if (json)
+        (void)sr_form_check_answers(d->form, json, strlen(json), d->p, NULL);
+    free(json);
+    for (size_t k = 0; k < sr_problems_count(d->p); k++)
+        if (sr_problems_is_warning(d->p, k))
+            printf("  %s: %s\n", d->t->warning, sr_problems_message(d->p, k));
+    printf("%s", d->t->review_hint);
+    return n;
+}
+
+/* "ändra 3", "andra 3", "change 3": the number, else 0. */
+static long change_number(const char *line)
+{
+    char w[64];
+    cli_fold(line, w, sizeof w);
+    static const char *const verbs[] = {"ändra ", "andra ", "change "};
+    for (size_t k = 0; k < sizeof verbs / sizeof verbs[0]; k++) {
+        size_t len = strlen(verbs[k]);
+        if (strncmp(w, verbs[k], len) == 0) {
+            long n = 0;
+            const char *num = w + len;
+            while (*num == ' ')
+                num++;
+            return cli_parse_int(num, 1, 100000, &n) == 0 ? n : -1;
+        }
+    }
+    return 0;
+}
+
+/* Changes answer n of the review, then asks what the change enabled. */
+static int change_answer(dialog *d, size_t item)
+{
+    size_t count = sr_form_item_count(d->form);
+    unsigned char *before = calloc(count ? count : 1, 1);
+    if (!before)
+        return ASK_EOF;
+    for (size_t i = 0; i < count; i++)
+        before[i] = (unsigned char)sr_answers_enabled(d->a, i);
+    int r = ask_item(d, item);
+    if (r == ASK_OK)
+        r = ask_items(d, item + 1, item + 1, before);
+    free(before);
+    return r == ASK_BACK ? ASK_OK : r;
+}
+
+/* Stops the dialog without registering: says what became of the draft. */
+static int stop(dialog *d, sr_error *err)
+{
+    size_t n = answer_count(d);
+    if (d->has_draft)
+        sr_error_set(err, SR_ERR_USAGE, d->t->cancelled_kept, n);
+    else
+        sr_error_set(err, SR_ERR_USAGE, "%s", d->t->cancelled);
+    return CLI_FAIL;
+}
+
+/* Registers the answers; SR_OK, or an error printed or in err. */
+static sr_status save(dialog *d, int64_t *id, sr_error *err)
+{
+    char *json = sr_answers_to_json(d->a);
+    if (!json)
+        return sr_error_set(err, SR_ERR_NOMEM, "out of memory");
+    sr_problems_clear(d->p);
+    sr_status rc = sr_register(d->reg, d->code, sr_form_id(d->form), sr_form_version(d->form),
+                               d->date, json, strlen(json), d->p, id, err);
+    free(json);
+    return rc;
+}
+
+/* Offers the user's draft of this form version, if there is one. */
+typedef struct draft_found {
+    const char *form_id;
+    int version;
+    int found;
+    char saved[SR_DATE_MAX + 1];
+    long answers;
+} draft_found;
+
+static int find_draft(void *ctx, const sr_draft_info *info)
+{
+    draft_found *f = ctx;
+    if (strcmp(info->form_id, f->form_id) != 0 || info->form_version != f->version)
+        return 0;
+    f->found = 1;
+    snprintf(f->saved, sizeof f->saved, "%.10s", info->saved_at ? info->saved_at : "");
+    f->answers = info->answers;
+    return 1;
+}
+
+/* Loads the draft's answers into the set (those that still fit the form). */
+static sr_status resume_draft(dialog *d, sr_error *err)
+{
+    char date[SR_DATE_MAX + 1];
+    char *text = NULL;
+    sr_status rc = sr_draft_load(d->reg, d->code, sr_form_id(d->form), sr_form_version(d->form),
+                                 date, &text, err);
+    if (rc != SR_OK)
+        return rc;
+    json_t *obj = json_loads(text, 0, NULL);
+    free(text);
+    for (size_t i = 0; obj && i < sr_form_item_count(d->form); i++) {
+        sr_item_info it;
+        sr_form_item(d->form, i, d->lang, &it);
+        json_t *v = json_object_get(obj, it.id);
+        char *vj = v ? json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+        if (vj)
+            (void)sr_answers_set(d->a, i, vj, d->p, NULL);
+        free(vj);
+    }
+    json_decref(obj);
+    if (!d->date_fixed && date[0])
+        snprintf(d->date, sizeof d->date, "%s", date);
+    d->has_draft = 1;
+    return SR_OK;
+}
+
+/* Keeps the earlier answer shown beside an item (the need at intake beside
+ * the need at closure). */
+static int keep_earlier(void *ctx, const sr_earlier_answer *e)
+{
+    dialog *d = ctx;
+    if (e->item >= sr_form_item_count(d->form) || d->earlier[e->item])
+        return 0;
+    char line[1024];
+    snprintf(line, sizeof line, d->t->earlier, e->date ? e->date : "",
+             e->label  ? e->label
+             : e->json ? e->json
+                       : "");
+    d->earlier[e->item] = strdup(line);
+    return 0;
+}
+
+static int run_dialog(dialog *d, sr_error *err)
+{
+    const ui_text *t = d->t;
+    printf(t->intro, sr_form_title(d->form, d->lang), sr_form_id(d->form), sr_form_version(d->form),
+           d->code);
+    printf("%s", t->hint);
+    draft_found f = {sr_form_id(d->form), sr_form_version(d->form), 0, "", 0};
+    sr_status rc = sr_draft_list(d->reg, d->code, find_draft, &f, err);
+    if (rc != SR_OK)
+        return cli_fail(rc);
+    if (f.found) {
+        char question[256];
+        snprintf(question, sizeof question, t->resume, f.saved, f.answers);
+        int yn = ask_yes_no(d, question);
+        if (yn < 0)
+            return stop(d, err);
+        if (yn == 1 && (rc = resume_draft(d, err)) != SR_OK)
+            return cli_fail(rc);
+        /* A fresh start replaces the old draft with the first answer. */
+    }
+    /* The date first: a date the case cannot take stops here, before any question. */
+    if (d->date_fixed) {
+        rc = sr_register_check_date(d->reg, d->code, sr_form_id(d->form), d->date, err);
+        if (rc != SR_OK)
+            return cli_fail(rc);
+        printf(t->date_is, d->date);
+    } else {
+        int r = ask_date(d);
+        if (r != ASK_OK)
+            return stop(d, err);
+    }
+    /* What the library fills itself (the birth year from a personnummer) is not asked. */
+    size_t filled = 0;
+    rc = sr_case_derived_answers(d->reg, d->code, d->form, d->a, &filled, err);
+    if (rc != SR_OK)
+        return cli_fail(rc);
+    for (size_t i = 0; filled && i < sr_form_item_count(d->form); i++) {
+        sr_item_info it;
+        sr_form_item(d->form, i, d->lang, &it);
+        d->derived[i] = it.derived_birth_year && sr_answers_has(d->a, i);
+    }
+    rc = sr_case_earlier_answers(d->reg, d->code, d->form, d->lang, keep_earlier, d, err);
+    if (rc != SR_OK)
+        return cli_fail(rc);
+    /* On from the last question answered (from the first, fresh). */
+    size_t first = 0;
+    for (size_t i = 0; d->has_draft && i < sr_form_item_count(d->form); i++)
+        if (is_question(d, i) && sr_answers_has(d->a, i) && !d->derived[i])
+            first = i + 1;
+    int r = ask_items(d, first, 0, NULL);
+    if (r != ASK_OK)
+        return stop(d, err);
+    if (tidy(d))
+        save_draft(d);
+    size_t *index = calloc(sr_form_item_count(d->form) + 1, sizeof *index);
+    if (!index)
+        return sr_error_set(err, SR_ERR_NOMEM, "out of memory"), CLI_FAIL;
+    int exit_code = CLI_FAIL;
+    for (;;) {
+        size_t n = show_review(d, index);
+        printf("%s", t->save);
+        if (!read_line(d)) {
+            exit_code = stop(d, err);
+            break;
+        }
+        long change = change_number(d->line);
+        if (change > 0 && (size_t)change <= n) {
+            r = change_answer(d, index[change - 1]);
+            if (r == ASK_QUIT || r == ASK_EOF) {
+                exit_code = stop(d, err);
+                break;
+            }
+            continue;
+        }
+        if (change != 0) {
+            const char *num = strchr(d->line, ' ');
+            printf(t->no_such_answer, num ? num + 1 : "");
+            continue;
+        }
+        int yn = cli_yes_no(d->line);
+        if (yn < 0) {
+            printf("%s", t->save_again);
+            continue;
+        }
+        if (yn == 0) {
+            int keep = ask_yes_no(d, t->keep_draft);
+            if (keep == 0) {
+                char question[256];
+                snprintf(question, sizeof question, t->discard_sure, answer_count(d));
+                keep = ask_yes_no(d, question) == 1 ? 0 : 1;
+            }
+            if (keep == 0 && d->has_draft &&
+                sr_draft_discard(d->reg, d->code, sr_form_id(d->form), sr_form_version(d->form),
+                                 err) != SR_OK) {
+                exit_code = CLI_FAIL;
+                break;
+            }
+            if (keep == 0) {
+                d->has_draft = 0;
+                sr_error_set(err, SR_ERR_USAGE, "%s", t->discarded);
+                break;
+            }
+            if (!d->has_draft)
+                save_draft(d);
+            exit_code = stop(d, err);
+            break;
+        }
+        int64_t id = 0;
+        sr_error e;
+        sr_error_clear(&e);
+        rc = save(d, &id, &e);
+        if (rc == SR_OK) {
+            printf("%lld\n", (long long)id);
+            exit_code = CLI_OK;
+            break;
+        }
+        /* Answers the form refuses as a whole: say why, and back to the review. */
+        if (rc == SR_ERR_INVALID && sr_problems_count(d->p)) {
+            for (size_t k = 0; k < sr_problems_count(d->p); k++)
+                printf("  %s: %s\n", sr_problems_path(d->p, k), sr_problems_message(d->p, k));
+            printf("%s", t->fix_and_save);
+            continue;
+        }
+        *err = e;
+        exit_code = cli_fail(rc);
+        break;
+    }
+    free(index);
+    return exit_code;
+}
+
+static int interactive(sr_registry *reg, const char *typed_code, const char *form_id, int version,
+                       const char *date, const char *lang, sr_error *err)
+{
+    char code[SR_CASE_CODE_SIZE];
+    sr_form *form = NULL;
+    sr_status rc = sr_case_code_normalise(typed_code, code, err);
+    if (rc == SR_OK)
+        rc = sr_form_load(reg, form_id, version, &form, NULL, err);
+    if (rc != SR_OK)
+        return cli_fail(rc);
+    dialog d = {.reg = reg,
+                .form = form,
+                .code = code,
+                .lang = lang,
+                .t = cli_lang_en(lang) ? &ui_en : &ui_sv};
+    d.a = sr_answers_new(form);
+    d.p = sr_problems_new();
+    size_t items = sr_form_item_count(form);
+    d.earlier = calloc(items + 1, sizeof *d.earlier);
+    d.derived = calloc(items + 1, 1);
+    int exit_code = CLI_FAIL;
+    if (!d.a || !d.p || !d.earlier || !d.derived) {
+        sr_error_set(err, SR_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if (date && strlen(date) > SR_DATE_MAX) {
+        sr_error_set(err, SR_ERR_INVALID, "'%s' is not a date (YYYY-MM-DD)", date);
+        goto out;
+    }
+    if (date) {
+        snprintf(d.date, sizeof d.date, "%s", date);
+        d.date_fixed = 1;
+    } else {
+        sr_date_today(d.date);
+    }
     for (size_t i = 0; i < sr_form_item_count(form); i++) {
         sr_item_info it;
         sr_form_item(form, i, lang, &it);
-        if (it.type != SR_ITEM_SECTION && sr_answers_enabled(a, i))
-            print_review_value(form, i, a, lang, t);
+        d.total += it.type != SR_ITEM_SECTION;
     }
-    printf("%s", t->save);
-    char line[32];
-    if (!read_answer(line, sizeof line) || !word_in(line, t->yes_words)) {
-        sr_error_set(err, SR_ERR_USAGE, "%s", t->cancelled);
-        goto out;
-    }
-    result = sr_answers_to_json(a);
+    exit_code = run_dialog(&d, err);
 out:
-    sr_problems_free(p);
-    sr_answers_free(a);
-    return result;
+    for (size_t i = 0; d.earlier && i < items; i++)
+        free(d.earlier[i]);
+    free(d.earlier);
+    free(d.derived);
+    free(d.line);
+    sr_problems_free(d.p);
+    sr_answers_free(d.a);
+    sr_form_free(form);
+    return exit_code;
 }
 
 int cmd_register(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
@@ -290,31 +735,16 @@ int cmd_register(const cli_args *args, cli_globals *g, sr_registry *reg, sr_erro
     if (exit_code != CLI_OK)
         return exit_code;
     const char *code = cli_pos(args, 0), *form_id = cli_pos(args, 1);
-    char *text = NULL;
-    size_t len = 0;
-    if (file) {
-        text = cli_read_file(file, &len, err);
-        if (!text)
-            return CLI_FAIL;
-    } else {
+    if (!file) {
         if (!isatty(STDIN_FILENO))
             return cli_usage_error(err, "no answers: give --answers FILE (or - for stdin), or run "
                                         "on a terminal to be asked item by item");
-        sr_form *form = NULL;
-        char canonical[SR_CASE_CODE_SIZE];
-        sr_status rc = sr_case_code_normalise(code, canonical, err);
-        if (rc == SR_OK)
-            rc = sr_form_load(reg, form_id, (int)version, &form, NULL, err);
-        if (rc != SR_OK)
-            return cli_fail(rc);
-        char today[SR_DATE_MAX + 1];
-        sr_date_today(today);
-        text = ask_interactively(form, canonical, date ? date : today, lang, err);
-        sr_form_free(form);
-        if (!text)
-            return CLI_FAIL;
-        len = strlen(text);
+        return interactive(reg, code, form_id, (int)version, date, lang, err);
     }
+    size_t len = 0;
+    char *text = cli_read_file(file, &len, err);
+    if (!text)
+        return CLI_FAIL;
     sr_problems *problems = sr_problems_new();
     int64_t id = 0;
     sr_status rc =

@@ -104,11 +104,15 @@ static const cli_command commands[] = {
      "read from standard input with --pnr -."},
     {"case", "show", cmd_case_show, NEEDS_REGISTRY, ADMIN | COORD, "see cases", "CASE",
      OPTIONS({"json", FLAG, NULL, NULL, 1}, {"fhir", FLAG, NULL, NULL, 1},
-             {"identity", FLAG, NULL, NULL, 0}),
-     "Shows a case and all its responses. --identity adds the personnummer (audited)."},
+             {"identity", FLAG, NULL, NULL, 0}, LANG),
+     "Shows a case and all its responses, in phase order (intake, intervention, closure,\n"
+     "experience, follow-up; within a phase by date), with item and value labels in the\n"
+     "language asked for (Swedish by default), the intake date and the days open. --json\n"
+     "keeps the codes. --identity adds the personnummer (audited)."},
     {"case", "list", cmd_case_list, NEEDS_REGISTRY, ADMIN | COORD, "list cases", NULL,
      OPTIONS({"unit", ARG, "unit", "CODE", 0}, {"status", ARG, "status", "open|closed", 0},
-             {"missing", ARG, "missing", "PHASE", 0}, {"idle-days", ARG, "idle_days", "N", 0}),
+             {"missing", ARG, "missing", "PHASE", 0}, {"idle-days", ARG, "idle_days", "N", 0},
+             LANG),
      "--missing lists cases with no response for a phase (e.g. closed cases without an\n"
      "experience form); --idle-days lists open cases without a registration for N days."},
     {"case", "reopen", cmd_case_reopen, NEEDS_REGISTRY, ADMIN | COORD, "reopen cases", "CASE",
@@ -120,11 +124,18 @@ static const cli_command commands[] = {
      OPTIONS({"version", ARG, "version", "N", 0}, {"date", ARG, "date", "YYYY-MM-DD", 0},
              {"answers", ARG, "answers", "FILE|-", 0}, LANG),
      "Registers answers and prints the response id. Without --answers, on a terminal, asks\n"
-     "item by item and shows a review before saving."},
+     "the date first (checked against the case), then item by item: an option by number,\n"
+     "code, label or its beginning; '<' goes back, '?' helps, 'q' stops. Every answer is\n"
+     "kept as a draft, which the next register of the form offers to resume. The review\n"
+     "numbers the answers ('ändra N' changes one) before 'Spara? (j/n)'."},
     {"response", "edit", cmd_response_edit, NEEDS_REGISTRY, ADMIN | COORD, "correct responses",
      "ID",
-     OPTIONS({"answers", NEEDED, "answers", "FILE|-", 0}, {"date", ARG, "date", "YYYY-MM-DD", 0}),
-     "Makes a new revision of a response; the old one stays in the history."},
+     OPTIONS({"answers", NEEDED, "answers", "FILE|-", 1},
+             {"set", MANY | CLI_NEEDED, NULL, "ITEM=VALUE", 1},
+             {"date", ARG, "date", "YYYY-MM-DD", 0}, LANG),
+     "Makes a new revision of a response; the old one stays in the history. --answers gives\n"
+     "the whole answer set as JSON; --set changes single answers (the value typed as in the\n"
+     "dialog: an option's number, code or label) and keeps the others."},
     {"import", NULL, cmd_import, NEEDS_REGISTRY, ADMIN | COORD, "import cases", "FILE|-",
      OPTIONS({"batch", ARG, NULL, "N", 0}),
      "Registers many cases from JSON Lines (one case a line) and prints ref<TAB>case code\n"
@@ -207,6 +218,14 @@ static const cli_command commands[] = {
              {"signer", ARG, "signer", "FINGERPRINT", 0}),
      "Verifies and opens an extract into DIR (cases.csv, further CSV files, codebook.csv,\n"
      "metadata.json). Nothing is written unless everything verifies."},
+    {"serve", NULL, cmd_serve, NEEDS_NOTHING, 0, "serve the web page", NULL,
+     OPTIONS({"port", ARG, NULL, "N", 0}, {"no-browser", FLAG, NULL, NULL, 0},
+             {"idle-minutes", ARG, NULL, "N", 0}),
+     "Serves the local web page for coordinators on 127.0.0.1 (port N, or one the system\n"
+     "chooses) and prints its URL, which holds a one-time launch secret: only the browser\n"
+     "that opens it first gets in. Each user logs in there with their own passphrase. It\n"
+     "opens the browser when there is a display, unless --no-browser. A session locks after\n"
+     "--idle-minutes of no use (15 by default). Ctrl-C stops the server and ends every session."},
     {"backup", NULL, cmd_backup, NEEDS_REGISTRY, ADMIN, "make backups", NULL,
      OPTIONS({"out", NEEDED, "out", "FILE", 0}),
      "Writes a consistent, still encrypted copy with its keyring and code key beside FILE."},

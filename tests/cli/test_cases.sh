@@ -100,7 +100,7 @@ check "no command in the message" bash -c "! grep -q 'sigreg case' <<<'$ERR'"
 cat > good.script <<'EOF2'
 expect [1/6]
 send 9
-expect is not one of its option codes
+expect är inget av svarsalternativen: 1 Den unge
 send 1
 expect [2/6]
 send 7
@@ -127,13 +127,13 @@ check "typed answers stored" bash -c "grep -q '\"felt_safe\": 4' <<<'$OUT' && gr
 # Skip logic, quitting and end of input: nothing is saved.
 run_ok "intake for the second case" register "$NOPNR" sig-intake --date 2025-03-01 --answers intake.json
 printf 'expect [1/7]\nsend 2\nexpect [2/7]\nsend 1,3\nexpect [3/7]\nsend 1 2\nexpect [4/7]\nsend 1\nexpect [5/7]\nsend 2\nexpect [6/7]\nsend q\n' > quit.script
-"$PTY" quit.script -- "$SIGREG_BIN" register "$NOPNR" sig-intervention --date 2025-04-01 --lang sv > pty-quit.txt 2>&1
+"$PTY" quit.script -- "$SIGREG_BIN" register "$NOPNR" sig-intervention --version 1 --date 2025-04-01 --lang sv > pty-quit.txt 2>&1
 RC=$?; cat pty-quit.txt >> all-output.txt
 check "quit exits non-zero" test "$RC" -ne 0
-check "quit says nothing was saved" grep -q "ingenting sparades" pty-quit.txt
+check "quit says nothing was registered and keeps the draft" grep -q "ingenting registrerades; utkastet med 5 svar finns kvar" pty-quit.txt
 check "disabled item is asked after 'partly'" grep -q "Vad har försvårat" pty-quit.txt
-printf 'expect [1/7]\nsend 2\nexpect [2/7]\nsend 1\nexpect [3/7]\nsend 1\nexpect [4/7]\nsend 1\nexpect [5/7]\nsend 1\nexpect [7/7]\neof\n' > eof.script
-"$PTY" eof.script -- "$SIGREG_BIN" register "$NOPNR" sig-intervention --date 2025-04-01 --lang en > pty-eof.txt 2>&1
+printf 'expect Continue it?\nsend n\nexpect [1/7]\nsend 2\nexpect [2/7]\nsend 1\nexpect [3/7]\nsend 1\nexpect [4/7]\nsend 1\nexpect [5/7]\nsend 1\nexpect [7/7]\neof\n' > eof.script
+"$PTY" eof.script -- "$SIGREG_BIN" register "$NOPNR" sig-intervention --version 1 --date 2025-04-01 --lang en > pty-eof.txt 2>&1
 RC=$?; cat pty-eof.txt >> all-output.txt
 check "end of input exits non-zero" test "$RC" -ne 0
 check "item 6 skipped when the plan is followed" bash -c "! grep -q 'What has made it harder' pty-eof.txt"

@@ -108,7 +108,10 @@ cp reg.keyring before-remove.keyring
 ok "remove analyst" user remove ana
 refused "removed user is gone" "no user 'ana'" --user ana --passphrase-file analyst.pass unit list
 cp reg.keyring after-remove.keyring; cp before-remove.keyring reg.keyring
-refused "old keyring no longer opens" "does not open" --user ana --passphrase-file analyst.pass unit list
+# An analyst's slot never held a key to the database: their old keyring
+# copy opens their own key pair, and no package was sealed to it since.
+refused "old keyring opens no data" "no publication is addressed" --user ana --passphrase-file analyst.pass stats sig-intake
+refused "old keyring no longer opens" "does not open" --user coord --passphrase-file coord.pass unit list
 cp after-remove.keyring reg.keyring
 ok "coordinator still opens" --user coord --passphrase-file coord.pass unit list
 refused "cannot remove yourself" "cannot remove yourself" user remove admin

@@ -5,7 +5,8 @@
 # import reported is there whole, and no case is there in part. Then the
 # same for kills during a user removal (a re-key; every other one an admin's,
 # which also rotates the registry signing key): afterwards the remaining
-# users still open the registry, under the old keys or the new.
+# users still open the registry, under the old keys or the new. Then kills
+# during the upgrade of a registry of the first release.
 #   SIGREG_CRASH_ITERATIONS (default 100) sets how many imports are killed.
 source "$(dirname "$0")/lib.sh"
 t_begin
@@ -101,4 +102,48 @@ check "after every killed re-key the registry opens and verifies" test "$rekey_b
 "$SIGREG_BIN" case list > cases.after 2>/dev/null
 check "every case survived the re-keys unchanged" cmp -s cases.before cases.after
 check "no leftovers of interrupted re-keys once a session has opened" bash -c '! ls reg.*.rekey* reg.keyring.tmp-* 2>/dev/null | grep -q .'
+
+# Kills during the upgrade of a registry of the first release (an admin's
+# first unlock: the signed keyring, then a data key apart from the master
+# key, which is a re-key): afterwards the registry opens for the coordinator,
+# verifies, holds both cases, and the next admin's unlock finishes it.
+cd .. && mkdir upgrade && cd upgrade || exit 1
+export SIGREG_REGISTRY="$PWD/reg.db"
+V1="$SIGREG_SOURCE_DIR/tests/unit/data/keyring-v1"
+printf 'admin-passphrase\n' > admin.pass
+printf 'coord-passphrase\n' > coord.pass
+# Each round is a registry never opened before (users remember the newest
+# keyring they saw, and would rightly refuse the fixture as a rollback).
+export XDG_STATE_HOME="$PWD/state"
+fixture() {
+    cp "$V1/reg.db" "$V1/reg.keyring" "$V1/reg.codekey" .
+    rm -rf reg.lock "$XDG_STATE_HOME"
+}
+fixture
+start=$(date +%s%N)
+check "a whole upgrade succeeds" bash -c '"$0" --passphrase-file admin.pass unit list > /dev/null 2>&1' "$SIGREG_BIN"
+span_ms=$(( ($(date +%s%N) - start) / 1000000 + 5 ))
+up_broken=0 up_killed=0
+for ((i = 0; i < ROUNDS; i++)); do
+    fixture
+    "$SIGREG_BIN" --passphrase-file admin.pass unit list > /dev/null 2>&1 &
+    pid=$!
+    delay=$(( RANDOM % span_ms ))
+    sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
+    kill -9 "$pid" 2>/dev/null && up_killed=$((up_killed + 1))
+    wait "$pid" 2>/dev/null
+    if ! "$SIGREG_BIN" --user coord --passphrase-file coord.pass case list > coord.out 2>&1 ||
+       [ "$(grep -c "^[0-9A-Z]\{4\}-" coord.out)" -ne 1 ] ||
+       ! "$SIGREG_BIN" --passphrase-file admin.pass case list > admin.out 2>&1 ||
+       [ "$(grep -c "^[0-9A-Z]\{4\}-" admin.out)" -ne 2 ] ||
+       ! "$SIGREG_BIN" --passphrase-file admin.pass verify > verify.out 2>&1 ||
+       ! grep -q '"data_epoch"' reg.keyring; then
+        up_broken=$((up_broken + 1))
+        echo "after killed upgrade $i:" >&2
+        cat coord.out admin.out verify.out >&2
+    fi
+done
+echo "upgrade killed $up_killed of $ROUNDS times (a whole upgrade takes ${span_ms} ms)" >&2
+check "some upgrades were killed mid-way" test "$up_killed" -gt 0
+check "after every killed upgrade the registry opens, verifies and is upgraded" test "$up_broken" -eq 0
 t_end

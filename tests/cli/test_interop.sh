@@ -58,7 +58,7 @@ ok "register intake" register "$C" sig-intake --date 2025-03-01 --answers intake
 ok "register experience" register "$C" sig-experience --version 1 --date 2025-06-01 --answers exp-answers.json
 ok "case show --fhir" case show "$C" --fhir
 check "a Bundle of QuestionnaireResponses" bash -c 'grep -q "\"resourceType\": \"Bundle\"" <<<"$0" && grep -q "\"resourceType\": \"QuestionnaireResponse\"" <<<"$0"' "$OUT"
-check "names the form version and the case" bash -c 'grep -q "urn:sigreg:form:sig-experience|1" <<<"$0" && grep -q "urn:sigreg:form:sig-intake|1" <<<"$0" && grep -q "\"value\": \"$1\"" <<<"$0"' "$OUT" "$C"
+check "names the form version and the case" bash -c 'grep -q "urn:sigreg:form:sig-experience|1" <<<"$0" && grep -q "urn:sigreg:form:sig-intake|2" <<<"$0" && grep -q "\"value\": \"$1\"" <<<"$0"' "$OUT" "$C"
 check "answers as FHIR values" bash -c 'grep -q "\"valueInteger\": 4" <<<"$0" && grep -q "\"code\": \"alone\"" <<<"$0" && grep -q "\"valueBoolean\": true" <<<"$0" && grep -q "\"valueDate\": \"2025-02-01\"" <<<"$0"' "$OUT"
 refused "--fhir and --json together" "usage" case show "$C" --fhir --json
 t_end

@@ -18,17 +18,18 @@ JSON
 
 # Fault 1: a scale's range is capped at SR_FORM_MAX_SCALE_STEPS (101) steps,
 # and a change table over the largest scale allowed works. The change table
-# pairs with the intake 'sig-intake', here a version 2 of one scale item.
+# pairs with the intake 'sig-intake', here a version 3 (after the two
+# shipped) of one scale item.
 scale_form t-wide-intake intake 0 600 > wide.json
 refused "a scale of 601 steps is refused" "items\[0\].max: .*601 steps.*at most 101" form install wide.json
-scale_form sig-intake intake 0 100 2 > in.json
+scale_form sig-intake intake 0 100 3 > in.json
 scale_form t-closure closure 0 100 > cl.json
 ok "install the intake" form install in.json
 ok "install the closure" form install cl.json
 : > cases.jsonl
 for i in $(seq 1 40); do
     a=$(( (i * 37) % 101 )); b=$(( (i * 53 + 11) % 101 ))
-    printf '{"ref": "r%d", "unit": "U1", "responses": [{"form": "sig-intake", "version": 2, "date": "2025-02-03", "answers": {"wellbeing": %d}}, {"form": "t-closure", "version": 1, "date": "2025-05-06", "answers": {"wellbeing": %d}}]}\n' "$i" "$a" "$b" >> cases.jsonl
+    printf '{"ref": "r%d", "unit": "U1", "responses": [{"form": "sig-intake", "version": 3, "date": "2025-02-03", "answers": {"wellbeing": %d}}, {"form": "t-closure", "version": 1, "date": "2025-05-06", "answers": {"wellbeing": %d}}]}\n' "$i" "$a" "$b" >> cases.jsonl
 done
 ok "import cases on the wide scale" import cases.jsonl
 ok "change table over a 101-step scale" stats t-closure --change --format csv

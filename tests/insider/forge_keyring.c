@@ -157,12 +157,20 @@ int main(int argc, char **argv)
         fprintf(stderr, "forge_keyring: units are in the database in this format\n");
 #endif
     } else if (strcmp(cmd, "db-key") == 0 && argc == 5) {
-        /* The database's SQLCipher key, as far as the slot gives it. */
+        /* Every key the slot gives that could be the database's SQLCipher
+         * key, one a line: from the master key (the key of releases before
+         * data keys) and from the data key, when the slot holds one. */
         unsigned char k[SRP_KEY_BYTES];
         char hex[2 * SRP_KEY_BYTES + 1];
         srp_keys_master_subkey(keys, 0, SRP_SUBKEY_DATABASE, k);
         srp_hex_encode(hex, k, sizeof k);
         printf("%s\n", hex);
+#ifdef SEAL_FLAG_DATA
+        if (srp_keys_database_key(keys, 0, 1, k) == 0) {
+            srp_hex_encode(hex, k, sizeof k);
+            printf("%s\n", hex);
+        }
+#endif
         srp_wipe(k, sizeof k);
         srp_wipe(hex, sizeof hex);
         rc = 3; /* nothing to write */

@@ -14,12 +14,6 @@ SIGREG_SYNTH=${SIGREG_SYNTH:?set SIGREG_SYNTH to the sigreg-synth tool}
 EXPECT=${SIGREG_INSIDER_EXPECT:-fail}
 t_begin
 
-# still_open NAME RESULT: an attack this branch does not stop yet (the data
-# key is still sealed to every slot): printed for the table, not asserted.
-still_open() {
-    printf '%-58s %s (still open)\n' "$1" "$2"
-}
-
 # attack NAME RESULT: RESULT is "succeeded" or "refused".
 attack() {
     local name=$1 result=$2
@@ -33,7 +27,7 @@ attack() {
 
 PNR1=191212121212
 fresh() {
-    rm -f reg.db reg.keyring reg.codekey reg.lock
+    rm -rf reg.db reg.keyring reg.codekey reg.lock reg.sidelog reg.publications
     rm -rf "$XDG_STATE_HOME"
     make_registry || { echo "cannot make a registry" >&2; exit 1; }
     CODE1=$(echo "$PNR1" | "$SIGREG_BIN" case new --unit U1 --pnr - 2>/dev/null)
@@ -97,28 +91,71 @@ if "$FORGE" set-units reg.keyring coord coord.pass U1,U2 2>/dev/null; then
     attack "coordinator edits own units (keyring)" "$r"
 fi
 
-# 6. An analyst (or any role) decrypts the database with what their slot
-#    gives, and a coordinator adds a unit to themselves there.
+# 6. An analyst decrypts the database with what their slot gives (only
+#    admins and coordinators are sealed the data key), and a coordinator
+#    adds a unit to themselves there.
+# db_opens_with USER PASSFILE: whether a key the user's slot gives opens
+# the database (forge_keyring prints every candidate, one a line).
+db_opens_with() {
+    local key
+    for key in $("$FORGE" db-key reg.keyring "$1" "$2" 2>/dev/null); do
+        sqlcipher reg.db "PRAGMA key = \"x'$key'\"; PRAGMA cipher_page_size = 4096;
+            SELECT count(*) FROM cases;" 2>/dev/null | grep -qx 1 && return 0
+    done
+    return 1
+}
 fresh
-KEY=$("$FORGE" db-key reg.keyring ana analyst.pass 2>/dev/null)
-if [ -n "$KEY" ] && sqlcipher reg.db "PRAGMA key = \"x'$KEY'\"; PRAGMA cipher_page_size = 4096;
-        SELECT count(*) FROM cases;" 2>/dev/null | grep -qx 1; then
-    r=succeeded
-else
-    r=refused
-fi
-if [ "$EXPECT" = succeed ]; then
-    attack "analyst decrypts the database with their slot's keys" "$r"
-else
-    still_open "analyst decrypts the database with their slot's keys" "$r"
-fi
-KEY=$("$FORGE" db-key reg.keyring coord coord.pass 2>/dev/null)
-sqlcipher reg.db "PRAGMA key = \"x'$KEY'\"; PRAGMA cipher_page_size = 4096;
-    INSERT INTO user_units VALUES ('coord', 'U2');" >/dev/null 2>&1
+if db_opens_with ana analyst.pass; then r=succeeded; else r=refused; fi
+attack "analyst decrypts the database with their slot's keys" "$r"
+for KEY in $("$FORGE" db-key reg.keyring coord coord.pass 2>/dev/null); do
+    sqlcipher reg.db "PRAGMA key = \"x'$KEY'\"; PRAGMA cipher_page_size = 4096;
+        INSERT INTO user_units VALUES ('coord', 'U2');" >/dev/null 2>&1
+done
 CODE2=$(echo 198112189876 | "$SIGREG_BIN" case new --unit U2 --pnr - 2>/dev/null)
 sr --user coord --passphrase-file coord.pass case show "$CODE2"
 if [ "$RC" -eq 0 ]; then r=succeeded; else r=refused; fi
 attack "coordinator adds a unit to self in the database" "$r"
+
+# 6a. A removed coordinator keeps their keyring copy and reads the live
+#     database with what their old slot gives (the removal rotated the data
+#     key: the old one opens only the old file).
+fresh
+printf 'coord2-passphrase\n' > coord2.pass
+"$SIGREG_BIN" user add coord2 --role coordinator --unit U1 --kdf-profile insecure-test-only \
+    --new-passphrase-file coord2.pass >/dev/null 2>&1
+cp reg.keyring kept.keyring && cp reg.db kept.db
+"$SIGREG_BIN" user remove coord2 >/dev/null 2>&1
+r=refused old=no
+for KEY in $("$FORGE" db-key kept.keyring coord2 coord2.pass 2>/dev/null); do
+    sqlcipher reg.db "PRAGMA key = \"x'$KEY'\"; PRAGMA cipher_page_size = 4096;
+        SELECT count(*) FROM cases;" 2>/dev/null | grep -qx 1 && r=succeeded
+    sqlcipher kept.db "PRAGMA key = \"x'$KEY'\"; PRAGMA cipher_page_size = 4096;
+        SELECT count(*) FROM cases;" 2>/dev/null | grep -qx 1 && old=yes
+done
+check "the old slot's key opens the old copy (the attack is real)" test "$old" = yes
+attack "removed coordinator reads the live database (old keyring)" "$r"
+
+# 6b. An analyst rewrites the access log their reads go to (they cannot
+#     write the database's): deletes another analyst's entry, or cuts the
+#     tail below what an admin last verified.
+fresh
+printf 'victim-passphrase\n' > victim.pass
+"$SIGREG_BIN" --user coord --passphrase-file coord.pass publish >/dev/null 2>&1
+"$SIGREG_BIN" --user victim --passphrase-file victim.pass stats cases >/dev/null 2>&1
+"$SIGREG_BIN" --user ana --passphrase-file analyst.pass stats cases >/dev/null 2>&1
+sr audit verify
+[ "$RC" -eq 0 ] || echo "ERR: $ERR" >&2
+check "the access log verifies before" test "$RC" -eq 0
+VLINE=$(grep -n '"user":"victim"' reg.sidelog | grep publication.read | head -1 | cut -d: -f1)
+cp reg.sidelog sidelog.kept
+sed -i "${VLINE}d" reg.sidelog
+sr audit verify
+if [ "$RC" -eq 0 ]; then r=succeeded; else r=refused; fi
+attack "analyst deletes another's entry from the access log" "$r"
+head -n 2 sidelog.kept > reg.sidelog
+sr audit verify
+if [ "$RC" -eq 0 ]; then r=succeeded; else r=refused; fi
+attack "analyst cuts the access log below an admin's check" "$r"
 
 # 7. A removed admin signs an extract with the key they kept (their copy of
 #    the registry from before the removal); the evaluator checks it against

@@ -302,6 +302,38 @@ static void test_units_and_roles(void **state)
     assert_int_equal(sr_case_new(f->reg, "U1", NULL, tmp, &err), SR_ERR_DENIED);
 }
 
+/* The case of a response, for a page that has only the response's id:
+ * refused outside the user's units as the case itself is. */
+static void test_response_case(void **state)
+{
+    fixture *f = *state;
+    char in_u1[SR_CASE_CODE_SIZE], in_u2[SR_CASE_CODE_SIZE], code[SR_CASE_CODE_SIZE];
+    int64_t id1 = 0, id2 = 0;
+    sr_error err;
+    new_case(f->reg, "U1", NULL, in_u1);
+    new_case(f->reg, "U2", NULL, in_u2);
+    sr_error_clear(&err);
+    assert_int_equal(sr_register(f->reg, in_u1, "sig-intake", 0, "2025-01-01", INTAKE,
+                                 strlen(INTAKE), NULL, &id1, &err),
+                     SR_OK);
+    assert_int_equal(sr_register(f->reg, in_u2, "sig-intake", 0, "2025-01-01", INTAKE,
+                                 strlen(INTAKE), NULL, &id2, &err),
+                     SR_OK);
+    assert_int_equal(sr_response_case(f->reg, id2, code, &err), SR_OK);
+    assert_string_equal(code, in_u2);
+    sr_error_clear(&err);
+    assert_int_equal(sr_response_case(f->reg, id2 + 100, code, &err), SR_ERR_NOT_FOUND);
+    assert_string_equal(code, "");
+    sr_registry_close(f->reg);
+    f->reg = tu_open(f->db, "coord", "coord-passphrase");
+    sr_error_clear(&err);
+    assert_int_equal(sr_response_case(f->reg, id1, code, &err), SR_OK);
+    assert_string_equal(code, in_u1);
+    sr_error_clear(&err);
+    assert_int_equal(sr_response_case(f->reg, id2, code, &err), SR_ERR_DENIED);
+    assert_string_equal(code, "");
+}
+
 static void test_delete_and_purge(void **state)
 {
     fixture *f = *state;
@@ -808,6 +840,92 @@ static void test_import_fatal_statuses(void **state)
     assert_false(sr_import_status_is_fatal(SR_OK));
 }
 
+static int first_response_id(void *ctx, const sr_response_info *r)
+{
+    *(int64_t *)ctx = r->id;
+    return 1;
+}
+
+typedef struct opened {
+    char at[SR_DATE_MAX + 1];
+} opened;
+
+static int keep_opened(void *ctx, const sr_case_info *info)
+{
+    snprintf(((opened *)ctx)->at, sizeof((opened *)ctx)->at, "%s", info->opened_at);
+    return 1;
+}
+
+static const char *opened_at(sr_registry *reg, const char *code, opened *o)
+{
+    sr_error err;
+    sr_error_clear(&err);
+    assert_int_equal(sr_case_show(reg, code, keep_opened, NULL, o, &err), SR_OK);
+    return o->at;
+}
+
+/* A case is opened on its intake's date: registering, correcting and
+ * importing the intake set it, and the migration fixes cases made before. */
+static void test_opened_on_the_intake_date(void **state)
+{
+    fixture *f = *state;
+    char c[SR_CASE_CODE_SIZE];
+    sr_error err;
+    opened o;
+    new_case(f->reg, "U1", PNR, c);
+    char today[SR_DATE_MAX + 1];
+    sr_date_today(today);
+    assert_string_equal(opened_at(f->reg, c, &o), today); /* no intake yet */
+    assert_int_equal(reg_answers(f->reg, c, "sig-intake", "2024-03-01", INTAKE, &err), SR_OK);
+    assert_string_equal(opened_at(f->reg, c, &o), "2024-03-01");
+    /* Correcting the intake's date moves it. */
+    int64_t intake = 0;
+    assert_int_equal(sr_case_show(f->reg, c, NULL, first_response_id, &intake, &err), SR_OK);
+    int revision = 0;
+    sr_error_clear(&err);
+    assert_int_equal(sr_response_edit(f->reg, intake, "2024-02-15", INTAKE, strlen(INTAKE), NULL,
+                                      &revision, &err),
+                     SR_OK);
+    assert_string_equal(opened_at(f->reg, c, &o), "2024-02-15");
+    /* An imported case: opened on its intake's date. */
+    sr_import *imp = NULL;
+    committed_cases done = {.count = 0};
+    sr_error_clear(&err);
+    assert_int_equal(sr_import_begin(f->reg, note_committed, &done, &imp, &err), SR_OK);
+    char line[2048];
+    snprintf(line, sizeof line,
+             "{\"ref\":\"r1\",\"unit\":\"U1\",\"responses\":[{\"form\":\"sig-intake\","
+             "\"version\":1,\"date\":\"2024-03-01\",\"answers\":%s}]}",
+             INTAKE);
+    sr_import_result r;
+    assert_int_equal(sr_import_line(imp, line, strlen(line), &r, NULL, &err), SR_OK);
+    assert_int_equal(sr_import_commit(imp, &err), SR_OK);
+    sr_import_free(imp);
+    assert_int_equal(done.count, 1);
+    assert_string_equal(opened_at(f->reg, done.cases[0].code, &o), "2024-03-01");
+    /* A registry made before: opened_at was the day the record was made.
+     * Opening it again runs the migration. */
+    sqlite3 *db = srp_registry_db(f->reg);
+    assert_int_equal(sqlite3_exec(db,
+                                  "UPDATE cases SET opened_at = '2026-01-01';"
+                                  "UPDATE meta SET value = '7' WHERE key = 'schema_version';",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    char n[SR_CASE_CODE_SIZE];
+    new_case(f->reg, "U1", NULL, n); /* no intake: keeps its date */
+    assert_int_equal(sqlite3_exec(db,
+                                  "UPDATE cases SET opened_at = '2026-01-02' WHERE code ="
+                                  " (SELECT max(code) FROM cases WHERE pseudonym IS NULL"
+                                  " AND code NOT IN (SELECT case_code FROM responses))",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sr_registry_close(f->reg);
+    f->reg = tu_open(f->db, NULL, NULL);
+    assert_string_equal(opened_at(f->reg, c, &o), "2024-02-15");
+    assert_string_equal(opened_at(f->reg, done.cases[0].code, &o), "2024-03-01");
+    assert_string_equal(opened_at(f->reg, n, &o), "2026-01-02");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -816,6 +934,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rejected_answers_store_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_edit_keeps_history, setup, teardown),
         cmocka_unit_test_setup_teardown(test_units_and_roles, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_response_case, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_and_purge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_line_is_all_or_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_closes_with_its_closure, setup, teardown),
@@ -827,6 +946,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_callbacks_stop_alike, setup, teardown),
         cmocka_unit_test_setup_teardown(test_filter_messages, setup, teardown),
         cmocka_unit_test(test_import_fatal_statuses),
+        cmocka_unit_test_setup_teardown(test_opened_on_the_intake_date, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -124,6 +124,45 @@ static void test_incremental_answers(void **state)
     sr_form_free(form);
 }
 
+/* A draft is read back leniently: what is valid stays, nothing is
+ * required; and the two helpers front ends use. */
+static void test_draft_and_front_end_helpers(void **state)
+{
+    (void)state;
+    sr_form *form = load();
+    sr_answers *a = NULL;
+    size_t dropped = 99;
+    sr_error err;
+    sr_error_clear(&err);
+    /* reason is required and missing; score 7 is out of range; other_text
+     * is disabled (reason not answered); an unknown key is dropped too. */
+    const char *draft = "{\"score\":7,\"other_text\":\"x\",\"no_reason\":true,\"nope\":1}";
+    assert_int_equal(sr_answers_from_draft(form, draft, strlen(draft), &a, &dropped, &err), SR_OK);
+    char *json = sr_answers_to_json(a);
+    assert_string_equal(json, "{\"no_reason\":true}");
+    free(json);
+    assert_int_equal(dropped, 3);
+    sr_answers_free(a);
+    a = NULL;
+    sr_error_clear(&err);
+    assert_int_equal(sr_answers_from_draft(form, "[1]", 3, &a, NULL, &err), SR_ERR_INVALID);
+    assert_null(a);
+    /* An item's condition as JSON, for a page's script. */
+    char *c = sr_form_item_condition(form, 1);
+    assert_string_equal(c, "{\"item\":\"reason\",\"op\":\"=\",\"value\":\"other\"}");
+    free(c);
+    assert_null(sr_form_item_condition(form, 0));
+    assert_null(sr_form_item_condition(form, 99));
+    /* A problem a front end adds. */
+    sr_problems *p = sr_problems_new();
+    assert_int_equal(sr_problems_add(p, "score", "'x' är inget heltal"), 0);
+    assert_int_equal(sr_problems_count(p), 1);
+    assert_string_equal(sr_problems_path(p, 0), "score");
+    assert_string_equal(sr_problems_message(p, 0), "'x' är inget heltal");
+    sr_problems_free(p);
+    sr_form_free(form);
+}
+
 static void test_problem_list_without_a_list(void **state)
 {
     (void)state;
@@ -234,6 +273,7 @@ int main(void)
         cmocka_unit_test(test_queries),
         cmocka_unit_test(test_digest_ignores_key_order_and_spacing),
         cmocka_unit_test(test_incremental_answers),
+        cmocka_unit_test(test_draft_and_front_end_helpers),
         cmocka_unit_test(test_problem_list_without_a_list),
         cmocka_unit_test(test_typed_getters),
     };

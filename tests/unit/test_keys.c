@@ -11,6 +11,9 @@
 #include "keyring_file.h"
 #include "registry_int.h"
 #include "store.h"
+#include "container.h"
+#include "sigreg/publication.h"
+#include "sigreg/stats.h"
 #include "sigreg/units.h"
 #include "sigreg/users.h"
 
@@ -285,6 +288,115 @@ static int count_audit(sr_registry *reg, const char *action)
     return n;
 }
 
+/* Whether the database opens with a raw key (its tables readable). */
+static int db_opens_with(const unsigned char key[SRP_KEY_BYTES])
+{
+    sqlite3 *db = NULL;
+    sr_error err;
+    sr_error_clear(&err);
+    sr_status rc = srp_store_open(reg_path, key, 0, 2000, &db, &err);
+    srp_store_close(db);
+    return rc == SR_OK;
+}
+
+static int count_rows(sr_registry *reg, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(srp_registry_db(reg), sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+/* The database's key derives from the data key, not from the master key:
+ * a new registry has a data key from its first epoch on. */
+static void test_database_under_data_key(void **state)
+{
+    (void)state;
+    sr_registry *admin = tu_open(reg_path, NULL, NULL);
+    const srp_keys *keys = srp_registry_keys(admin);
+    assert_true(keys->has_data);
+    assert_int_equal(srp_keyring_data_epoch(srp_registry_keyring(admin)), 1);
+    unsigned char k[SRP_KEY_BYTES];
+    srp_keys_master_subkey(keys, 0, SRP_SUBKEY_DATABASE, k);
+    assert_false(db_opens_with(k));
+    assert_int_equal(srp_keys_database_key(keys, 0, 1, k), 0);
+    assert_true(db_opens_with(k));
+    sr_registry_close(admin);
+    /* Only admins and coordinators are sealed the data key. An analyst's
+     * slot gives nothing that opens the database, and the session reads no
+     * database: its directory is in memory (empty before any publication). */
+    sr_registry *coord = tu_open(reg_path, "coord", "coord-passphrase");
+    assert_true(srp_registry_keys(coord)->has_data);
+    assert_true(srp_registry_has_database(coord));
+    sr_registry_close(coord);
+    sr_registry *ana = tu_open(reg_path, "ana", "analyst-passphrase");
+    keys = srp_registry_keys(ana);
+    assert_false(keys->has_data);
+    assert_false(keys->has_identity);
+    assert_false(srp_registry_has_database(ana));
+    assert_int_equal(srp_keys_database_key(keys, 0, 1, k), -1);
+    srp_keys_master_subkey(keys, 0, SRP_SUBKEY_DATABASE, k);
+    assert_false(db_opens_with(k));
+    assert_int_equal(count_rows(ana, "SELECT count(*) FROM units"), 0);
+    assert_null(srp_registry_database_key(ana));
+    sr_registry_close(ana);
+    /* The data epoch is signed: taking it out is an edit. */
+    json_t *root = keyring_json();
+    json_object_del(root, "data_epoch");
+    keyring_json_save(root);
+    open_fails("coord", "coord-passphrase", SR_ERR_TAMPERED, "altered");
+}
+
+/* A coordinator's publication is signed with the coordinator's own key,
+ * which the signed keyring certifies, not with a key derived from the
+ * master key (which every slot, an analyst's too, holds); the analyst reads
+ * it, and the read is in the analysts' access log. */
+static void test_publication_signed_by_publisher(void **state)
+{
+    (void)state;
+    sr_error err;
+    sr_error_clear(&err);
+    sr_registry *coord = tu_open(reg_path, "coord", "coord-passphrase");
+    sr_publish_options o;
+    memset(&o, 0, sizeof o);
+    sr_publish_report rep;
+    if (sr_publish(coord, &o, &rep, &err) != SR_OK)
+        fail_msg("publish: %s", err.message);
+    unsigned char pk[SRP_SIGN_PUBLIC_BYTES];
+    assert_int_equal(srp_registry_user_sign_public(coord, NULL, pk, &err), SR_OK);
+    sr_registry_close(coord);
+    const char *tab = strchr(rep.written, '\t');
+    assert_non_null(tab);
+    char path[4096];
+    snprintf(path, sizeof path, "%.*s", (int)strcspn(tab + 1, "\n"), tab + 1);
+    size_t n = 0;
+    unsigned char *data = tu_read_file(path, &n);
+    char recipient[SRP_FINGERPRINT_HEX];
+    unsigned char signer[SRP_SIGN_PUBLIC_BYTES];
+    assert_int_equal(srp_container_header(data, n, recipient, signer, &err), SR_OK);
+    assert_memory_equal(signer, pk, SRP_SIGN_PUBLIC_BYTES);
+    free(data);
+    free(rep.written);
+    sr_registry *ana = tu_open(reg_path, "ana", "analyst-passphrase");
+    sr_stats_query q;
+    memset(&q, 0, sizeof q);
+    q.form = "cases";
+    sr_stats *s = NULL;
+    if (sr_stats_run(ana, &q, &s, &err) != SR_OK)
+        fail_msg("analyst's stats: %s", err.message);
+    assert_string_equal(sr_stats_published_by(s), "coord");
+    sr_stats_free(s);
+    /* The units of the package's directory stand in for the database's. */
+    assert_int_equal(count_rows(ana, "SELECT count(*) FROM units WHERE code = 'U1'"), 1);
+    sr_registry_close(ana);
+    snprintf(path, sizeof path, "%.*s.sidelog", (int)(strlen(reg_path) - 3), reg_path);
+    char *log = (char *)tu_read_file(path, &n);
+    assert_non_null(strstr(log, "\"user\":\"ana\",\"action\":\"publication.read\""));
+    free(log);
+}
+
 /* A registry of the first release opens read-only (with the reason) until
  * an admin unlocks it; that unlock upgrades the keyring, logged, with the
  * units moved into the signed slots and a signing key for every user. */
@@ -325,9 +437,26 @@ static void test_upgrade_from_first_format(void **state)
     assert_non_null(strstr(text, "sigreg-keyring/1"));
     free(text);
 
+    /* Its database key derived from the master key, which every slot
+     * holds. */
+    unsigned char k[SRP_KEY_BYTES];
+    sr_registry *ana = tu_open(reg_path, "ana", "analyst-passphrase");
+    srp_keys_master_subkey(srp_registry_keys(ana), 0, SRP_SUBKEY_DATABASE, k);
+    sr_registry_close(ana);
+    assert_true(db_opens_with(k));
+
     sr_registry *admin = tu_open(reg_path, NULL, NULL);
     assert_false(srp_keyring_is_legacy(srp_registry_keyring(admin)));
     assert_int_equal(count_audit(admin, "keyring.upgrade"), 1);
+    /* The same unlock gave it a data key (a rotation, logged) and moved the
+     * database under it; every case is still there. */
+    assert_int_equal(count_audit(admin, "keys.upgrade"), 1);
+    assert_true(srp_registry_keys(admin)->has_data);
+    assert_false(srp_registry_keys(admin)->has_previous);
+    assert_int_equal(srp_keyring_data_epoch(srp_registry_keyring(admin)),
+                     srp_keyring_epoch(srp_registry_keyring(admin)));
+    assert_int_equal(count_rows(admin, "SELECT count(*) FROM cases"), 2);
+    assert_false(db_opens_with(k));
     sr_registry_close(admin);
     text = (char *)tu_read_file(keyring_path, &n);
     assert_non_null(strstr(text, "\"sigreg-keyring/2\""));
@@ -351,9 +480,17 @@ static void test_upgrade_from_first_format(void **state)
     assert_int_equal(srp_sign_verify(sig, (const unsigned char *)"m", 1, pk), 0);
     assert_int_equal(count_audit(coord, "keyring.upgrade"), 1);
     sr_registry_close(coord);
-    sr_registry_close(tu_open(reg_path, "ana", "analyst-passphrase"));
+    /* The analyst's slot, sealed again by the upgrade, gives no data key,
+     * and the master key it gives no longer opens the database. */
+    ana = tu_open(reg_path, "ana", "analyst-passphrase");
+    assert_false(srp_registry_keys(ana)->has_data);
+    assert_false(srp_registry_has_database(ana));
+    srp_keys_master_subkey(srp_registry_keys(ana), 0, SRP_SUBKEY_DATABASE, k);
+    assert_false(db_opens_with(k));
+    sr_registry_close(ana);
     admin = tu_open(reg_path, NULL, NULL);
     assert_int_equal(count_audit(admin, "keyring.upgrade"), 1); /* once */
+    assert_int_equal(count_audit(admin, "keys.upgrade"), 1);
     sr_registry_close(admin);
 }
 
@@ -436,6 +573,8 @@ int main(void)
         cmocka_unit_test_setup(test_units_and_passwd, setup),
         cmocka_unit_test_setup(test_rollback_is_refused, setup),
         cmocka_unit_test(test_upgrade_from_first_format),
+        cmocka_unit_test_setup(test_database_under_data_key, setup),
+        cmocka_unit_test_setup(test_publication_signed_by_publisher, setup),
         cmocka_unit_test_setup(test_admin_removal_rotates_signing_key, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -65,6 +65,10 @@ static void keys_of(sr_registry *reg, const char *when)
         snprintf(name, sizeof name, "identity key (%s)", when);
         add_key(name, k->identity, SRP_KEY_BYTES);
     }
+    if (k->has_data) {
+        snprintf(name, sizeof name, "data key (%s)", when);
+        add_key(name, k->data, SRP_KEY_BYTES);
+    }
     if (k->has_signing) {
         snprintf(name, sizeof name, "signing key (%s)", when);
         add_key(name, k->signing, 32); /* the secret half (seed) */
