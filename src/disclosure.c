@@ -36,6 +36,7 @@ struct srp_sdc {
     size_t solve_limit;      /* while a part is audited: the report's lp_solves it may reach */
     double work, work_limit; /* columns times linear programs, spent and allowed */
     int over;                /* the part being audited went over a bound */
+    int thin_stopped;        /* thinning ran out of its budget */
 };
 
 srp_sdc *srp_sdc_new(long min_cell)
@@ -336,6 +337,8 @@ typedef struct audit {
     double *lo, *hi;      /* a trial's intervals */
     unsigned char *exact;
     size_t *cand;
+    const double *need; /* by cell: set, audit_part only tells whether each is this wide */
+    int verdict;        /* then: 1 when every one is */
 } audit;
 
 static double required(const srp_sdc *s)
@@ -466,8 +469,9 @@ static int audit_part(srp_sdc *s, audit *a, size_t k, const unsigned char *state
     size_t ncells = a->comp_start[k + 1] - a->comp_start[k], cols = 0, rows = 0, nnz = 0;
     int rc = -1;
     size_t *cell_of = NULL, *row_start = NULL, *row_col = NULL;
-    double *row_coef = NULL, *rhs = NULL, *value = NULL, *clo = NULL, *chi = NULL;
+    double *row_coef = NULL, *rhs = NULL, *value = NULL, *clo = NULL, *chi = NULL, *cneed = NULL;
     unsigned char *want = NULL, *cexact = NULL, *seen = NULL;
+    a->verdict = 1;
     /* The columns: the part's withheld cells. */
     for (size_t i = 0; i < ncells; i++)
         if (state[cells[i]] != SRP_SDC_PUBLISHED)
@@ -489,8 +493,8 @@ static int audit_part(srp_sdc *s, audit *a, size_t k, const unsigned char *state
     row_coef = malloc((max_nnz ? max_nnz : 1) * sizeof *row_coef);
     rhs = malloc((max_rows ? max_rows : 1) * sizeof *rhs);
     value = malloc(cols * sizeof *value);
-    clo = malloc(cols * sizeof *clo);
-    chi = malloc(cols * sizeof *chi);
+    clo = calloc(cols, sizeof *clo);
+    chi = calloc(cols, sizeof *chi);
     want = calloc(cols, 1);
     cexact = calloc(cols, 1);
     seen = calloc(s->relation_count ? s->relation_count : 1, 1);
@@ -504,7 +508,8 @@ static int audit_part(srp_sdc *s, audit *a, size_t k, const unsigned char *state
         cell_of[a->col_of[c]] = c;
         value[a->col_of[c]] = (double)s->counts[c];
         want[a->col_of[c]] =
-            only == (size_t)-1 || only == c || (only == NEEDING && needs_interval(s, c));
+            only == (size_t)-1 || only == c ||
+            (only == NEEDING && needs_interval(s, c) && (!a->need || a->need[c] >= 0));
     }
     row_start[0] = 0;
     for (size_t j = 0; j < cols; j++) {
@@ -550,9 +555,19 @@ static int audit_part(srp_sdc *s, audit *a, size_t k, const unsigned char *state
     }
     s->work += work;
     srp_lp_problem p = {cols, rows, row_start, row_col, row_coef, rhs, value};
-    if (srp_lp_intervals(&p, want, s->exact ? HUGE_VAL : required(s), clo, chi, cexact,
-                         &s->report.lp_solves) != 0)
+    if (a->need) {
+        cneed = malloc(cols * sizeof *cneed);
+        if (!cneed)
+            goto out;
+        for (size_t j = 0; j < cols; j++)
+            cneed[j] = a->need[cell_of[j]];
+        if (srp_lp_wide_enough(&p, want, cneed, clo, chi, cexact, &s->report.lp_solves,
+                               &a->verdict) != 0)
+            goto out;
+    } else if (srp_lp_intervals(&p, want, s->exact ? HUGE_VAL : required(s), clo, chi, cexact,
+                                &s->report.lp_solves) != 0) {
         goto out;
+    }
     for (size_t j = 0; j < cols; j++)
         if (want[j]) {
             lo[cell_of[j]] = clo[j];
@@ -574,6 +589,7 @@ out:
     free(want);
     free(cexact);
     free(seen);
+    free(cneed);
     return rc;
 }
 
@@ -742,6 +758,7 @@ static double width(double lo, double hi)
 
 static int over_budget(const srp_sdc *s);
 static void budget(srp_sdc *s);
+static void budget_thinning(srp_sdc *s);
 
 /* Whether publishing cell x would leave a relation to another query's
  * figure with exactly one withheld count above zero. That query solves its
@@ -781,7 +798,7 @@ static int thin(srp_sdc *s, audit *a, size_t k, int with_zeros)
 {
     size_t n = 0, zeros = 0;
     ranked *order = NULL;
-    double *own = NULL; /* by position in the part: widths by its own relations */
+    double *full = NULL, *own = NULL; /* by cell: the widths to keep (see below) */
     size_t ncells = a->comp_start[k + 1] - a->comp_start[k];
     const size_t *cells = a->comp_cell + a->comp_start[k];
     for (size_t i = 0; i < ncells; i++) {
@@ -818,31 +835,45 @@ static int thin(srp_sdc *s, audit *a, size_t k, int with_zeros)
     if (audit_part(s, a, k, s->state, NEEDING, 0, s->lo, s->hi, a->exact) != 0)
         goto out;
     if (over_budget(s)) {
+        s->over = 0;
+        s->thin_stopped = 1;
         rc = 0;
         goto out;
     }
-    /* A cell that cannot be protected is narrow only through the figures
-     * of other queries, which those may withhold: it must not get narrower
-     * by this problem's own relations either. */
+    /* What each must keep: the required width, or the width it has when
+     * that is less. A cell that cannot be protected is narrow only through
+     * the figures of other queries, which those may withhold: it must not
+     * get narrower by this problem's own relations either (-1: not looked
+     * at by them). */
+    full = malloc(s->cells * sizeof *full);
+    own = malloc(s->cells * sizeof *own);
+    if (!full || !own)
+        goto out;
     int any_narrow = 0;
     for (size_t i = 0; i < ncells; i++) {
         size_t c = cells[i];
-        any_narrow |= s->state[c] != SRP_SDC_PUBLISHED && needs_interval(s, c) &&
-                      width(s->lo[c], s->hi[c]) < need - 1e-6;
+        full[c] = own[c] = -1;
+        if (s->state[c] == SRP_SDC_PUBLISHED || !needs_interval(s, c))
+            continue;
+        double w = width(s->lo[c], s->hi[c]);
+        full[c] = w < need ? w : need;
+        any_narrow |= w < need - 1e-6;
     }
     if (any_narrow) {
-        own = malloc(ncells * sizeof *own);
-        if (!own || audit_part(s, a, k, s->state, NEEDING, 1, a->lo, a->hi, a->exact) != 0)
+        if (audit_part(s, a, k, s->state, NEEDING, 1, a->lo, a->hi, a->exact) != 0)
             goto out;
         if (over_budget(s)) {
+            s->over = 0;
+            s->thin_stopped = 1;
             rc = 0;
             goto out;
         }
         for (size_t i = 0; i < ncells; i++) {
             size_t c = cells[i];
-            own[i] = s->state[c] != SRP_SDC_PUBLISHED && needs_interval(s, c)
-                         ? width(a->lo[c], a->hi[c])
-                         : 0;
+            if (full[c] >= 0 && full[c] < need - 1e-6) {
+                double w = width(a->lo[c], a->hi[c]);
+                own[c] = w < need ? w : need;
+            }
         }
     }
     for (size_t t = 0; t < n; t++) {
@@ -850,62 +881,31 @@ static int thin(srp_sdc *s, audit *a, size_t k, int with_zeros)
         if (lone_outside(s, a, x))
             continue;
         s->state[x] = SRP_SDC_PUBLISHED;
-        if (audit_part(s, a, k, s->state, NEEDING, 0, a->lo, a->hi, a->exact) != 0) {
-            s->state[x] = SRP_SDC_SECONDARY;
-            goto out;
-        }
-        if (s->over || (s->solve_limit && s->report.lp_solves > s->solve_limit)) {
-            s->state[x] = SRP_SDC_SECONDARY;
-            s->over = 0;
-            break;
-        }
         int ok = 1;
-        for (size_t i = 0; i < ncells && ok; i++) {
-            size_t c = cells[i];
-            if (s->state[c] == SRP_SDC_PUBLISHED || !needs_interval(s, c))
-                continue;
-            double was = width(s->lo[c], s->hi[c]), now = width(a->lo[c], a->hi[c]);
-            ok = now >= (was < need ? was : need) - 1e-6;
-        }
-        if (ok && any_narrow) {
-            if (audit_part(s, a, k, s->state, NEEDING, 1, a->lo, a->hi, a->exact) != 0) {
+        for (int pass = 0; pass < 1 + any_narrow && ok; pass++) {
+            a->need = pass == 0 ? full : own;
+            int failed = audit_part(s, a, k, s->state, NEEDING, pass, a->lo, a->hi, a->exact);
+            a->need = NULL;
+            if (failed) {
                 s->state[x] = SRP_SDC_SECONDARY;
                 goto out;
             }
             if (over_budget(s)) {
                 s->state[x] = SRP_SDC_SECONDARY;
                 s->over = 0;
-                break;
+                s->thin_stopped = 1;
+                rc = 0;
+                goto out;
             }
-            for (size_t i = 0; i < ncells && ok; i++) {
-                size_t c = cells[i];
-                if (s->state[c] == SRP_SDC_PUBLISHED || !needs_interval(s, c))
-                    continue;
-                double now = width(a->lo[c], a->hi[c]);
-                ok = now >= (own[i] < need ? own[i] : need) - 1e-6;
-            }
-            if (ok) /* the intervals to keep are the full ones */
-                if (audit_part(s, a, k, s->state, NEEDING, 0, a->lo, a->hi, a->exact) != 0) {
-                    s->state[x] = SRP_SDC_SECONDARY;
-                    goto out;
-                }
+            ok = a->verdict;
         }
-        if (!ok) {
+        if (!ok)
             s->state[x] = SRP_SDC_SECONDARY;
-            continue;
-        }
-        s->lo[x] = s->hi[x] = (double)s->counts[x];
-        for (size_t i = 0; i < ncells; i++) {
-            size_t c = cells[i];
-            if (s->state[c] != SRP_SDC_PUBLISHED && needs_interval(s, c)) {
-                s->lo[c] = a->lo[c];
-                s->hi[c] = a->hi[c];
-            }
-        }
     }
     rc = 0;
 out:
     free(order);
+    free(full);
     free(own);
     return rc;
 }
@@ -921,9 +921,10 @@ static double loss(const srp_sdc *s, const audit *a, size_t k)
     return sum;
 }
 
-/* Thinning from the repaired pattern, and from it with the zeros beside it
- * withheld too; the pattern that loses less is kept (the first when they
- * tie). Each has a budget of its own. */
+/* Thinning from the repaired pattern, and, when that leaves a cell
+ * withheld that costs more than the persons it hides (a change summary),
+ * from it with the zeros beside it withheld too; the pattern that loses
+ * less is kept (the first when they tie). Each has a budget of its own. */
 static int thin_best(srp_sdc *s, audit *a, size_t k)
 {
     size_t ncells = a->comp_start[k + 1] - a->comp_start[k];
@@ -934,14 +935,23 @@ static int thin_best(srp_sdc *s, audit *a, size_t k)
         goto out;
     for (size_t i = 0; i < ncells; i++)
         start[i] = s->state[cells[i]];
+    budget_thinning(s);
     if (thin(s, a, k, 0) != 0)
         goto out;
+    int dear = 0;
+    for (size_t i = 0; i < ncells && !dear; i++)
+        dear = s->state[cells[i]] != SRP_SDC_PUBLISHED &&
+               s->cost[cells[i]] > (double)s->counts[cells[i]] + 1.0;
+    if (s->thin_stopped || !dear) {
+        rc = 0;
+        goto out;
+    }
     double lose_first = loss(s, a, k);
     for (size_t i = 0; i < ncells; i++) {
         first[i] = s->state[cells[i]];
         s->state[cells[i]] = start[i];
     }
-    budget(s);
+    budget_thinning(s);
     if (thin(s, a, k, 1) != 0)
         goto out;
     if (loss(s, a, k) >= lose_first)
@@ -990,6 +1000,9 @@ static int settle(srp_sdc *s, audit *a, size_t k, int mark)
 #define SRP_SDC_AUDIT_MAX_CELLS 2000
 #define SRP_SDC_AUDIT_MAX_SOLVES 20000
 #define SRP_SDC_AUDIT_MAX_WORK 4e6
+/* Thinning's bounds, for each of its runs (it stops where it is). */
+#define SRP_SDC_THIN_MAX_SOLVES 1500
+#define SRP_SDC_THIN_MAX_WORK 5e5
 
 static void budget(srp_sdc *s)
 {
@@ -997,6 +1010,15 @@ static void budget(srp_sdc *s)
     s->work = 0;
     s->work_limit = SRP_SDC_AUDIT_MAX_WORK;
     s->over = 0;
+}
+
+static void budget_thinning(srp_sdc *s)
+{
+    s->solve_limit = s->report.lp_solves + SRP_SDC_THIN_MAX_SOLVES;
+    s->work = 0;
+    s->work_limit = SRP_SDC_THIN_MAX_WORK;
+    s->over = 0;
+    s->thin_stopped = 0;
 }
 
 static int over_budget(const srp_sdc *s)
@@ -1044,7 +1066,6 @@ size_t srp_sdc_solve(srp_sdc *s)
         if (!failed && !over_budget(s)) {
             /* Thinning and the final look have a budget each: thinning
              * stops where it is, the final look withholds the part. */
-            budget(s);
             failed = s->thin && thin_best(s, &a, k) != 0;
             budget(s);
             failed = failed || audit_current(s, &a, k) != 0 || settle(s, &a, k, 1) != 0;

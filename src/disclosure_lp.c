@@ -50,8 +50,12 @@ static int optimise(Clp_Simplex *m, double *obj, size_t c, double dir, int *firs
     return 0;
 }
 
-int srp_lp_intervals(const srp_lp_problem *p, const unsigned char *want, double enough, double *lo,
-                     double *hi, unsigned char *exact, size_t *solves)
+/* Both entry points: with need (per column) every wanted column is solved
+ * only until its interval is that wide, and the first narrower one ends
+ * the run with *verdict 0. */
+static int columns(const srp_lp_problem *p, const unsigned char *want, double enough,
+                   const double *need, double *lo, double *hi, unsigned char *exact, size_t *solves,
+                   int *verdict)
 {
     int rc = -1;
     size_t n = p->cols, nnz = p->row_start[p->rows];
@@ -88,9 +92,13 @@ int srp_lp_intervals(const srp_lp_problem *p, const unsigned char *want, double 
     Clp_setLogLevel(m, 0);
     Clp_loadProblem(m, (int)n, (int)p->rows, start, index, value, NULL, NULL, NULL, p->rhs, p->rhs);
     int first = 1;
+    if (verdict)
+        *verdict = 1;
     for (size_t c = 0; c < n; c++) {
         if (want && !want[c])
             continue;
+        if (need)
+            enough = need[c];
         if (seen_hi[c] - seen_lo[c] >= enough && seen_hi[c] > seen_lo[c]) {
             lo[c] = seen_lo[c];
             hi[c] = seen_hi[c];
@@ -102,6 +110,13 @@ int srp_lp_intervals(const srp_lp_problem *p, const unsigned char *want, double 
             goto out;
         lo[c] = v < 0 ? 0 : v;
         observe(p, Clp_primalColumnSolution(m), seen_lo, seen_hi);
+        if (solves)
+            *solves += 1;
+        if (need && seen_hi[c] - seen_lo[c] >= enough && seen_hi[c] > seen_lo[c]) {
+            hi[c] = seen_hi[c]; /* wide enough: its maximum is not needed */
+            exact[c] = 0;
+            continue;
+        }
         int st = optimise(m, obj, c, -1.0, &first, &v);
         if (st < 0)
             goto out;
@@ -110,7 +125,11 @@ int srp_lp_intervals(const srp_lp_problem *p, const unsigned char *want, double 
             observe(p, Clp_primalColumnSolution(m), seen_lo, seen_hi);
         exact[c] = 1;
         if (solves)
-            *solves += 2;
+            *solves += 1;
+        if (need && hi[c] - lo[c] < enough - 1e-6) {
+            *verdict = 0;
+            break;
+        }
     }
     rc = 0;
 out:
@@ -124,4 +143,16 @@ out:
     free(seen_hi);
     free(fill);
     return rc;
+}
+
+int srp_lp_intervals(const srp_lp_problem *p, const unsigned char *want, double enough, double *lo,
+                     double *hi, unsigned char *exact, size_t *solves)
+{
+    return columns(p, want, enough, NULL, lo, hi, exact, solves, NULL);
+}
+
+int srp_lp_wide_enough(const srp_lp_problem *p, const unsigned char *want, const double *need,
+                       double *lo, double *hi, unsigned char *exact, size_t *solves, int *verdict)
+{
+    return columns(p, want, 0, need, lo, hi, exact, solves, verdict);
 }

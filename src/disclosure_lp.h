@@ -36,4 +36,12 @@ typedef struct srp_lp_problem {
 int srp_lp_intervals(const srp_lp_problem *p, const unsigned char *want, double enough, double *lo,
                      double *hi, unsigned char *exact, size_t *solves);
 
+/* Whether every wanted column c's interval is at least need[c] wide: each
+ * is solved only as far as it takes to tell, and the first that is not
+ * ends the run. *verdict is 1 when all are, else 0; lo/hi/exact are filled
+ * for the columns looked at (an inner span, exact 0, for those found wide
+ * enough). Returns 0, or -1 as srp_lp_intervals. */
+int srp_lp_wide_enough(const srp_lp_problem *p, const unsigned char *want, const double *need,
+                       double *lo, double *hi, unsigned char *exact, size_t *solves, int *verdict);
+
 #endif

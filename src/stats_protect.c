@@ -433,6 +433,11 @@ static int protect_cells(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sd
             if (cell == (size_t)-1)
                 return -1;
             lay->cells[j][i * cols + c] = cell;
+            /* A scale's two top steps make its top2, what the reader of an
+             * experience table reads first: complements come from the
+             * other steps when they can. */
+            if (!e->q->change && v->type == SR_ITEM_SCALE && n >= 2 && c + 2 >= n && !v->missing[c])
+                srp_sdc_set_cost(sdc, cell, SRP_SUMMARY_COST_WEIGHT * (double)count + 1.0);
         }
         if (!e->q->change && n && v->type != SR_ITEM_MULTICHOICE &&
             relate_options(e, s, sdc, lay, j, i, group_withheld, base, all, kept, missing) != 0)
