@@ -702,7 +702,7 @@ def registrations(t, reg, b, code, today, intake_date):
             By.CSS_SELECTOR, "main form input:not([type=hidden]):not([type=submit]), main form "
             "select, main form textarea")), 1)
         b.fill("meetings", "6")
-        b.press("Spara")
+        b.press("Spara ändringen")
         c = cli_case(reg, code)
         first = [r for r in responses_of(c) if r.get("form") == "sig-intervention"][0]
         t.eq("the edited answer's new value", first.get("answers", {}).get("meetings"), 6)
