@@ -206,10 +206,10 @@ static const text_pair texts[WT_COUNT] = {
                              "have no bar."},
     [WT_STATS_NOTHING] = {"Inga tal att visa.", "No figures to show."},
     [WT_STATS_COUNT_OF] = {"Räknas", "Counted"},
-    [WT_STATS_REPORT_EXPLAIN] = {"Rapporten till nämnden som en HTML-sida att spara och skriva "
-                                 "ut (samma som sigreg report).",
-                                 "The report for the board as an HTML page to save and print "
-                                 "(the same as sigreg report)."},
+    [WT_STATS_REPORT_EXPLAIN] = {"Årsrapporten till nämnden, som en sida att spara och skriva "
+                                 "ut. Den har samma röjandeskydd som sammanställningarna.",
+                                 "The year's report for the board, as a page to save and print. "
+                                 "It has the same disclosure control as the summaries."},
     [WT_CASE_HISTORY] = {"Tidigare versioner", "Earlier revisions"},
     [WT_CASE_HISTORY_BY] = {"registrerad av", "registered by"},
     [WT_CASE_HISTORY_BEFORE] = {"Svar som ändrades därefter", "Answers changed after it"},
