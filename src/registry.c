@@ -833,14 +833,32 @@ static sr_status upgrade_keyring(sr_registry *reg, sr_error *err)
     char detail[96];
     snprintf(detail, sizeof detail, "from=sigreg-keyring/1 to=%s slots=%zu", SRP_KEYRING_FORMAT,
              srp_keyring_user_count(kr));
+    /* The signed keyring is written before the database records its root:
+     * killed in between, the database still says "not yet upgraded" and the
+     * next admin's unlock records the root (record_missing_root). The other
+     * order would leave a database that refuses its own, unsigned keyring. */
+    if (rc == SR_OK)
+        rc = srp_keyring_write(kr, reg->paths.keyring, reg->keys, err);
     if (rc == SR_OK)
         rc = srp_registry_transaction(reg, "keyring.upgrade", NULL, detail, store_keyring_root,
                                       NULL, err);
     if (rc == SR_OK)
-        rc = srp_keyring_write(kr, reg->paths.keyring, reg->keys, err);
-    if (rc == SR_OK)
         rc = srp_registry_sync_units(reg, err);
     return rc;
+}
+
+/* An upgrade killed after the signed keyring was written and before the
+ * database recorded its root: an admin's unlock records it now, logged. */
+static sr_status record_missing_root(sr_registry *reg, sr_error *err)
+{
+    char *stored = NULL;
+    sr_status rc = srp_store_meta_get(reg->db, "keyring_root", &stored, err);
+    free(stored);
+    if (rc != SR_ERR_NOT_FOUND)
+        return rc;
+    return srp_registry_transaction(reg, "keyring.upgrade", NULL,
+                                    "finished: the signed keyring's root recorded",
+                                    store_keyring_root, NULL, err);
 }
 
 /* Gives a registry of an earlier release, whose database key derived from
@@ -924,6 +942,8 @@ static sr_status load_set(sr_registry *reg, sr_error *err)
         rc = srp_store_migrate(reg->db, err);
     if (rc == SR_OK && srp_keyring_is_legacy(reg->keyring) && reg->keys->has_signing)
         rc = upgrade_keyring(reg, err);
+    else if (rc == SR_OK && reg->keys->has_signing)
+        rc = record_missing_root(reg, err);
     if (rc == SR_OK && reg->keys->has_identity)
         remove_leftovers(reg);
     /* Only an admin holds every key a rotation reseals (the signing key

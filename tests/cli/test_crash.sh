@@ -41,7 +41,8 @@ for ((i = 0; i < ITER; i++)); do
             if grep -q "^$ref"$'\t' reported.tsv; then reported_missing=$((reported_missing + 1)); fi
             continue
         fi
-        got=$(awk -v c="$code" '$1 == c { print $6 }' cases.txt)
+        # case list: case, unit, status, intake date, days open, latest, responses, phases
+        got=$(awk -v c="$code" '$1 == c { print $7 }' cases.txt)
         if [ "$got" != "$expected" ]; then
             half=$((half + 1))
             echo "case $code (ref $ref) has ${got:-no} responses of $expected" >&2
