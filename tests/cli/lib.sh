@@ -92,6 +92,27 @@ flip_byte() {
   printf "\\$(printf '%03o' $((old ^ 1)))" | dd of="$file" bs=1 seek="$offset" conv=notrunc 2>/dev/null
 }
 
+# Starts 'sigreg serve' on a free port, its sessions locking after IDLE
+# seconds (30 under valgrind, where every request is slow), stdout in
+# serve.out and stderr in serve.err; sets SERVER, URL, PORT and O (the
+# origin), and stops it when the test ends.
+start_server() {
+    IDLE=$1
+    [ -n "$SIGREG_WRAPPER" ] && IDLE=30
+    SIGREG_SERVE_IDLE_SECONDS=$IDLE $SIGREG_WRAPPER "$SIGREG_BIN" serve --no-browser --port 0 \
+        >serve.out 2>serve.err </dev/null &
+    SERVER=$!
+    trap 'stop_server; rm -rf "$T_DIR"' EXIT
+    for _ in $(seq 1 600); do
+        [ -s serve.out ] && break
+        sleep 0.1
+    done
+    URL=$(head -1 serve.out)
+    PORT=$(sed -E 's|http://127\.0\.0\.1:([0-9]+)/.*|\1|' <<<"$URL")
+    O="http://127.0.0.1:$PORT"
+}
+stop_server() { kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; }
+
 registry_sums() { sha256sum reg.db reg.keyring reg.codekey 2>/dev/null; }
 
 # none_contains "FILE..." STRING...: none of the files (or folders, searched

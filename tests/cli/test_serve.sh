@@ -14,22 +14,9 @@ PNR=19121212-1212
 
 # The server, with sessions that lock after a few idle seconds (more under
 # valgrind, where every request is slow).
-IDLE=6
-[ -n "$SIGREG_WRAPPER" ] && IDLE=30
-SIGREG_SERVE_IDLE_SECONDS=$IDLE $SIGREG_WRAPPER "$SIGREG_BIN" serve --no-browser --port 0 \
-    >serve.out 2>serve.err </dev/null &
-SERVER=$!
-stop_server() { kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; }
-trap 'stop_server; rm -rf "$T_DIR"' EXIT
-for _ in $(seq 1 600); do
-    [ -s serve.out ] && break
-    sleep 0.1
-done
-URL=$(head -1 serve.out)
+start_server 6
 check "one URL with a launch secret" grep -qE '^http://127\.0\.0\.1:[0-9]+/launch/[0-9a-f]{64}$' serve.out
 check "exactly one line on stdout" test "$(wc -l <serve.out)" -eq 1
-PORT=$(sed -E 's|http://127\.0\.0\.1:([0-9]+)/.*|\1|' <<<"$URL")
-O="http://127.0.0.1:$PORT"
 
 # req NAME ARGS...: curl with the browser's cookie jar; $CODE, $BODY, $HEAD.
 req() {

@@ -14,20 +14,7 @@ CASE=$("$SIGREG_BIN" case new --unit U1 --no-pnr 2>/dev/null)
 check "a case" grep -qE '^[A-Z0-9]{4}-[A-Z0-9]{4}$' <<<"$CASE"
 
 # Sessions lock after IDLE seconds (longer under valgrind, whose requests are slow).
-IDLE=3
-[ -n "$SIGREG_WRAPPER" ] && IDLE=30
-SIGREG_SERVE_IDLE_SECONDS=$IDLE $SIGREG_WRAPPER "$SIGREG_BIN" serve --no-browser --port 0 \
-    >serve.out 2>serve.err </dev/null &
-SERVER=$!
-stop_server() { kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; }
-trap 'stop_server; rm -rf "$T_DIR"' EXIT
-for _ in $(seq 1 600); do
-    [ -s serve.out ] && break
-    sleep 0.1
-done
-URL=$(head -1 serve.out)
-PORT=$(sed -E 's|http://127\.0\.0\.1:([0-9]+)/.*|\1|' <<<"$URL")
-O="http://127.0.0.1:$PORT"
+start_server 3
 REG="$O/case/$CASE/register/sig-intake"
 
 req() {
