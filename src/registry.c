@@ -687,7 +687,13 @@ static sr_status lock_enter(sr_registry *reg, sr_error *err)
 {
     if (reg->lock_depth++ > 0)
         return SR_OK;
-    sr_status rc = srp_lock_take(reg->lock_fd, 1, reg->busy_timeout_ms, err);
+    /* A session that takes the lock in the middle of reading rows (a list's
+     * callback that logs a view) holds SQLite's shared lock meanwhile: the
+     * lock's holder, at its commit, waits for that reader, so waiting for
+     * the lock here would only make both wait out their timeouts. It is
+     * tried once instead, and busy at once when another session holds it. */
+    int timeout_ms = reg->db && srp_store_reading(reg->db) ? 0 : reg->busy_timeout_ms;
+    sr_status rc = srp_lock_take(reg->lock_fd, 1, timeout_ms, err);
     if (rc == SR_OK && !reg->loading && db_files_changed(reg))
         rc = srp_error_set(err, SR_ERR_BUSY,
                            "the registry is busy: another session changed its keys while this "

@@ -259,6 +259,15 @@ sr_status srp_store_begin(sqlite3 *db, sr_error *err)
     return rc;
 }
 
+int srp_store_reading(sqlite3 *db)
+{
+    for (sqlite3_stmt *st = db ? sqlite3_next_stmt(db, NULL) : NULL; st;
+         st = sqlite3_next_stmt(db, st))
+        if (sqlite3_stmt_busy(st))
+            return 1;
+    return 0;
+}
+
 sr_status srp_store_commit(sqlite3 *db, sr_error *err)
 {
     sr_status rc = srp_store_exec(db, "COMMIT", err);

@@ -39,9 +39,10 @@ static void test_find(void **state)
 {
     (void)state;
     static web_sessions t;
-    memset(&t, 0, sizeof t);
+    assert_int_equal(web_sessions_init(&t), 0);
     web_session *s = web_session_new(&t, 1000);
     assert_non_null(s);
+    web_session_release(&t, s);
     assert_string_equal(s->lang, "sv");
     assert_null(s->reg);
     assert_int_equal(strlen(s->csrf), WEB_TOKEN_HEX);
@@ -55,21 +56,26 @@ static void test_find(void **state)
     assert_null(web_session_find(&t, other));
     assert_null(web_session_find(&t, ""));
     assert_null(web_session_find(&t, NULL));
-    web_session_end(s);
+    int is_new = -1;
+    assert_ptr_equal(web_session_acquire(&t, s->id, 1001, &is_new), s);
+    assert_int_equal(is_new, 0);
+    web_session_end(&t, s);
     assert_int_equal(s->used, 0);
     assert_int_equal(s->id[0], '\0');
-    web_sessions_end_all(&t);
+    web_session_release(&t, s);
+    web_sessions_destroy(&t);
 }
 
 static void test_full_table(void **state)
 {
     (void)state;
     static web_sessions t;
-    memset(&t, 0, sizeof t);
+    assert_int_equal(web_sessions_init(&t), 0);
     web_session *first = NULL;
     for (int i = 0; i < WEB_SESSIONS_MAX; i++) {
         web_session *s = web_session_new(&t, 1000 + i);
         assert_non_null(s);
+        web_session_release(&t, s);
         if (i == 0)
             first = s;
     }
@@ -78,6 +84,7 @@ static void test_full_table(void **state)
     memcpy(old_id, first->id, sizeof old_id);
     web_session *s = web_session_new(&t, 5000);
     assert_ptr_equal(s, first);
+    web_session_release(&t, s);
     assert_null(web_session_find(&t, old_id));
     /* Full of sessions that have a user (locked ones here): none is taken. */
     for (int i = 0; i < WEB_SESSIONS_MAX; i++) {
@@ -85,17 +92,20 @@ static void test_full_table(void **state)
         t.s[i].locked = 1;
     }
     assert_null(web_session_new(&t, 6000));
-    web_sessions_end_all(&t);
+    web_sessions_destroy(&t);
 }
 
 static void test_sweep(void **state)
 {
     (void)state;
     static web_sessions t;
-    memset(&t, 0, sizeof t);
+    assert_int_equal(web_sessions_init(&t), 0);
     web_session *anon = web_session_new(&t, 1000);
     web_session *fresh = web_session_new(&t, 1890);
     web_session *locked = web_session_new(&t, 1000);
+    web_session_release(&t, anon);
+    web_session_release(&t, fresh);
+    web_session_release(&t, locked);
     memcpy(locked->user, "coord", 6);
     locked->locked = 1;
     /* At 1900 with 900 s idle: the anonymous one (idle 900 s) goes, the
@@ -106,7 +116,7 @@ static void test_sweep(void **state)
     assert_int_equal(locked->used, 1);
     assert_int_equal(web_session_sweep(&t, 1000 + WEB_LOCKED_MAX_SECONDS, 900), 0);
     assert_int_equal(locked->used, 0);
-    web_sessions_end_all(&t);
+    web_sessions_destroy(&t);
     assert_int_equal(fresh->used, 0);
 }
 
