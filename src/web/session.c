@@ -125,19 +125,25 @@ void web_session_release(web_sessions *t, web_session *s)
 
 web_session *web_session_new(web_sessions *t, time_t now)
 {
+    /* Every slot's lock is only tried, before the table's (the order of
+     * every request: a session's lock, then the table's), and a slot whose
+     * lock is held (a request of it runs, or waits) is passed over. Its used
+     * flag and user are read under its lock alone: they change only under
+     * it. A free slot, or else the oldest anonymous session. */
     web_session *slot = NULL;
-    pthread_mutex_lock(&t->lock);
-    /* A free slot, or else the oldest anonymous session; a slot whose lock
-     * is held (a request of it still runs, or waits) is passed over. */
-    for (size_t i = 0; i < WEB_SESSIONS_MAX && !slot; i++)
-        if (!t->s[i].used && pthread_mutex_trylock(&t->busy[i]) == 0)
+    for (size_t i = 0; i < WEB_SESSIONS_MAX && !slot; i++) {
+        if (pthread_mutex_trylock(&t->busy[i]) != 0)
+            continue;
+        if (!t->s[i].used)
             slot = &t->s[i];
-    /* A session's user and time are read under its own lock. */
+        else
+            pthread_mutex_unlock(&t->busy[i]);
+    }
     for (size_t i = 0; i < WEB_SESSIONS_MAX && !(slot && !slot->used); i++) {
         web_session *s = &t->s[i];
-        if (!s->used || pthread_mutex_trylock(&t->busy[i]) != 0)
+        if (pthread_mutex_trylock(&t->busy[i]) != 0)
             continue;
-        if (!s->user[0] && (!slot || s->last_used < slot->last_used)) {
+        if (s->used && !s->user[0] && (!slot || s->last_used < slot->last_used)) {
             if (slot)
                 pthread_mutex_unlock(&t->busy[index_of(t, slot)]);
             slot = s;
@@ -145,20 +151,26 @@ web_session *web_session_new(web_sessions *t, time_t now)
             pthread_mutex_unlock(&t->busy[i]);
         }
     }
-    if (slot) {
-        sr_registry_close(slot->reg); /* NULL: a free or anonymous slot */
-        wipe(slot);
-        if (web_token_new(slot->id) != 0 || web_token_new(slot->csrf) != 0) {
-            wipe(slot);
-            pthread_mutex_unlock(&t->busy[index_of(t, slot)]);
-            slot = NULL;
-        } else {
-            slot->used = 1;
-            memcpy(slot->lang, "sv", 3);
-            slot->last_used = now;
-        }
+    if (!slot)
+        return NULL;
+    char id[WEB_TOKEN_HEX + 1], csrf[WEB_TOKEN_HEX + 1];
+    int fresh = web_token_new(id) == 0 && web_token_new(csrf) == 0;
+    pthread_mutex_lock(&t->lock);
+    wipe(slot); /* a free or anonymous slot: no registry handle */
+    if (fresh) {
+        memcpy(slot->id, id, sizeof id);
+        memcpy(slot->csrf, csrf, sizeof csrf);
+        slot->used = 1;
+        memcpy(slot->lang, "sv", 3);
+        slot->last_used = now;
     }
     pthread_mutex_unlock(&t->lock);
+    explicit_bzero(id, sizeof id);
+    explicit_bzero(csrf, sizeof csrf);
+    if (!fresh) {
+        pthread_mutex_unlock(&t->busy[index_of(t, slot)]);
+        return NULL;
+    }
     return slot;
 }
 
@@ -214,10 +226,7 @@ int web_session_sweep(web_sessions *t, time_t now, long idle_seconds)
         web_session *s = &t->s[i];
         /* A session whose lock is held has a request running (or waiting):
          * it is in use, not idle. */
-        pthread_mutex_lock(&t->lock);
-        int mine = s->used && pthread_mutex_trylock(&t->busy[i]) == 0;
-        pthread_mutex_unlock(&t->lock);
-        if (!mine)
+        if (pthread_mutex_trylock(&t->busy[i]) != 0)
             continue;
         if (s->used && now - s->last_used >= idle_seconds) {
             if (s->reg) {

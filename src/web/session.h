@@ -17,10 +17,11 @@
  *     idle sweep while it locks the session): a session's requests run one
  *     at a time and its registry handle, with its keys, is never used by two
  *     threads at once.
- * A session's lock is taken before the table's, never the other way round
- * (the table's holder only tries a session's lock, and skips a busy one). A
- * session's id and used flag change only under both locks; everything else
- * in it, only under its own. This module must not know about HTTP or pages.
+ * A session's lock is taken before the table's, never while holding it;
+ * taking a slot and the sweep only try a session's lock and pass over a
+ * busy one. A session's id and used flag change only under both locks (so
+ * either lock suffices to read them); everything else in it, only under its
+ * own. This module must not know about HTTP or pages.
  */
 #ifndef SIGREG_WEB_SESSION_H
 #define SIGREG_WEB_SESSION_H

@@ -1,15 +1,17 @@
 /*
  * test_session.c - the web page's session table: random tokens, the
  * constant-time comparison, finding a session only by its whole id, the
- * table's bound and the sweep of idle sessions.
+ * table's bound, the sweep of idle sessions, and the locks that let
+ * requests run side by side: the sweep passes over a session with a request
+ * running, and a request that waited for a session ended meanwhile gets a
+ * new one.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <string.h>
+#include "testutil.h"
 
-#include <cmocka.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "session.h"
 
@@ -120,6 +122,108 @@ static void test_sweep(void **state)
     assert_int_equal(fresh->used, 0);
 }
 
+/* The idle lock does not fire on a session while one of its requests runs
+ * (its lock is held): the request would use a closed registry handle. Once
+ * the request is done, the session is idle and is locked. */
+static void test_sweep_spares_a_running_request(void **state)
+{
+    (void)state;
+    char dir[512], cmd[600];
+    snprintf(dir, sizeof dir, "%s", tu_scratch_dir());
+    char db[600];
+    snprintf(db, sizeof db, "%s/reg.db", dir);
+    tu_create_registry(db);
+    sr_registry *reg = tu_open(db, NULL, NULL);
+    static web_sessions t;
+    assert_int_equal(web_sessions_init(&t), 0);
+    web_session *s = web_session_new(&t, 1000); /* held: a request on it runs */
+    assert_non_null(s);
+    char anon_id[WEB_TOKEN_HEX + 1];
+    memcpy(anon_id, s->id, sizeof anon_id);
+    assert_int_equal(web_session_login(&t, s, reg, 1000), 0);
+    assert_string_not_equal(s->id, anon_id); /* a new id at login */
+    assert_null(web_session_find(&t, anon_id));
+    /* Long idle, by its time, but its request still runs. */
+    assert_int_equal(web_session_sweep(&t, 1000 + 3600, 900), 0);
+    assert_ptr_equal(s->reg, reg);
+    assert_int_equal(s->locked, 0);
+    web_session_release(&t, s);
+    /* Now it is idle: locked, the user kept. */
+    assert_int_equal(web_session_sweep(&t, 1000 + 3600, 900), 1);
+    assert_null(s->reg);
+    assert_int_equal(s->locked, 1);
+    assert_string_equal(s->user, "admin");
+    int is_new = -1;
+    assert_ptr_equal(web_session_acquire(&t, s->id, 5000, &is_new), s);
+    assert_int_equal(is_new, 0);
+    web_session_release(&t, s);
+    web_sessions_destroy(&t);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+typedef struct waiter {
+    web_sessions *t;
+    char id[WEB_TOKEN_HEX + 1];
+    web_session *got;
+    char got_id[WEB_TOKEN_HEX + 1];
+    int is_new;
+} waiter;
+
+static void *acquire_by_id(void *arg)
+{
+    waiter *w = arg;
+    w->got = web_session_acquire(w->t, w->id, 2000, &w->is_new);
+    if (w->got) {
+        memcpy(w->got_id, w->got->id, sizeof w->got_id);
+        web_session_release(w->t, w->got);
+    }
+    return NULL;
+}
+
+/* A request for a session that another request of it logs out meanwhile
+ * (whether it came before the end and waited, or after) never gets the
+ * ended session: it gets a new anonymous one. And two requests of one
+ * session: the second waits and gets the same session. */
+static void test_request_after_logout(void **state)
+{
+    (void)state;
+    static web_sessions t;
+    assert_int_equal(web_sessions_init(&t), 0);
+    web_session *s = web_session_new(&t, 1000);
+    assert_non_null(s);
+    waiter w;
+    memset(&w, 0, sizeof w);
+    w.t = &t;
+    memcpy(w.id, s->id, sizeof w.id);
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, acquire_by_id, &w), 0);
+    web_session_end(&t, s); /* the logout, while the other request comes */
+    web_session_release(&t, s);
+    pthread_join(th, NULL);
+    assert_non_null(w.got);
+    assert_int_equal(w.is_new, 1);
+    assert_string_not_equal(w.got_id, w.id);
+    assert_null(web_session_find(&t, w.id));
+
+    /* Two requests of one live session: the same session, one after the
+     * other. */
+    web_session *live = web_session_new(&t, 3000);
+    assert_non_null(live);
+    waiter v;
+    memset(&v, 0, sizeof v);
+    v.t = &t;
+    memcpy(v.id, live->id, sizeof v.id);
+    assert_int_equal(pthread_create(&th, NULL, acquire_by_id, &v), 0);
+    live->last_used = 3001; /* the first request's work */
+    web_session_release(&t, live);
+    pthread_join(th, NULL);
+    assert_ptr_equal(v.got, live);
+    assert_int_equal(v.is_new, 0);
+    assert_string_equal(v.got_id, v.id);
+    web_sessions_destroy(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -127,6 +231,8 @@ int main(void)
         cmocka_unit_test(test_find),
         cmocka_unit_test(test_full_table),
         cmocka_unit_test(test_sweep),
+        cmocka_unit_test(test_sweep_spares_a_running_request),
+        cmocka_unit_test(test_request_after_logout),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
