@@ -10,7 +10,6 @@
 
 #include <pthread.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "session.h"
@@ -128,7 +127,7 @@ static void test_sweep(void **state)
 static void test_sweep_spares_a_running_request(void **state)
 {
     (void)state;
-    char dir[512], cmd[600];
+    char dir[512];
     snprintf(dir, sizeof dir, "%s", tu_scratch_dir());
     char db[600];
     snprintf(db, sizeof db, "%s/reg.db", dir);
@@ -158,8 +157,7 @@ static void test_sweep_spares_a_running_request(void **state)
     assert_int_equal(is_new, 0);
     web_session_release(&t, s);
     web_sessions_destroy(&t);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(tu_remove_dir(dir), 0);
 }
 
 typedef struct waiter {
