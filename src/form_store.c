@@ -172,8 +172,8 @@ sr_status srp_form_install_new_shipped(sr_registry *reg, size_t *count, sr_error
         return rc;
     for (size_t i = 0; srp_shipped_forms[i].name && i < sizeof missing; i++, n_shipped++) {
         int has_id = 0, has_version = 0;
-        rc = installed_state(db, st, srp_shipped_forms[i].id, srp_shipped_forms[i].version,
-                             &has_id, &has_version, err);
+        rc = installed_state(db, st, srp_shipped_forms[i].id, srp_shipped_forms[i].version, &has_id,
+                             &has_version, err);
         if (rc != SR_OK)
             goto out;
         any_shipped_id |= has_id;
@@ -188,8 +188,9 @@ sr_status srp_form_install_new_shipped(sr_registry *reg, size_t *count, sr_error
     for (size_t i = 0; i < n_shipped; i++) {
         if (!missing[i] || used >= sizeof detail)
             continue;
-        int w = snprintf(detail + used, sizeof detail - used, "%s%s:%d", used ? "," : "forms=",
-                         srp_shipped_forms[i].id, srp_shipped_forms[i].version);
+        int w =
+            snprintf(detail + used, sizeof detail - used, "%s%s:%d",
+                     used ? "," : "forms=", srp_shipped_forms[i].id, srp_shipped_forms[i].version);
         if (w > 0)
             used += (size_t)w;
     }

@@ -58,7 +58,7 @@ static double uniform2(void)
 
 /* The form version of a response on that day (--form-version). */
 static int version_mode = 1; /* 1, 2, or 0 for mixed */
-static long switch_day;  /* mixed: version 2 from this day on */
+static long switch_day;      /* mixed: version 2 from this day on */
 
 static int version_on(long day)
 {
@@ -242,8 +242,7 @@ static void intake(const person *p, long day, int has_pnr, long birth)
     int version = version_on(day);
     char date[11];
     date_text(day, date);
-    printf("{\"form\":\"sig-intake\",\"version\":%d,\"date\":\"%s\",\"answers\":{", version,
-           date);
+    printf("{\"form\":\"sig-intake\",\"version\":%d,\"date\":\"%s\",\"answers\":{", version, date);
     printf("\"sex\":\"%s\"", sexes[p->sex]);
     if (!has_pnr) {
         int y, m, d;
@@ -292,8 +291,8 @@ static void intervention(person *p, long day)
     int version = version_on(day);
     char date[11];
     date_text(day, date);
-    printf(",{\"form\":\"sig-intervention\",\"version\":%d,\"date\":\"%s\",\"answers\":{",
-           version, date);
+    printf(",{\"form\":\"sig-intervention\",\"version\":%d,\"date\":\"%s\",\"answers\":{", version,
+           date);
     printf("\"meetings\":%d", 1 + below(8));
     print_multi("focus", focus, 10, 0.25, 1);
     printf(",\"actors\":[\"social_services\"");
