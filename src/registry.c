@@ -42,6 +42,7 @@
 #include "base/buffer.h"
 #include "base/error.h"
 #include "base/fileio.h"
+#include "form_store_int.h"
 #include "keyring_file.h"
 #include "keyring_seen.h"
 #include "lock.h"
@@ -972,6 +973,17 @@ static sr_status load_set(sr_registry *reg, sr_error *err)
                                      sr_secret_data(reg->pseudonym_key));
             sr_secret_set_len(reg->pseudonym_key, SRP_KEY_BYTES);
         }
+    }
+    /* A registry of an earlier release gets the shipped form versions it
+     * lacks on an admin's unlock (who alone installs forms). A failure
+     * keeps no one out: it is logged, and the next admin's unlock tries
+     * again. */
+    if (rc == SR_OK && reg->role == SR_ROLE_ADMIN && !srp_keyring_is_legacy(reg->keyring)) {
+        sr_error quiet;
+        sr_error_clear(&quiet);
+        size_t installed = 0;
+        if (srp_form_install_new_shipped(reg, &installed, &quiet) != SR_OK)
+            srp_registry_log_apart(reg, "forms.upgrade.failed", NULL, quiet.message);
     }
     if (rc == SR_OK) {
         stamps_take(reg);

@@ -399,7 +399,8 @@ static void test_publication_signed_by_publisher(void **state)
 
 /* A registry of the first release opens read-only (with the reason) until
  * an admin unlocks it; that unlock upgrades the keyring, logged, with the
- * units moved into the signed slots and a signing key for every user. */
+ * units moved into the signed slots and a signing key for every user, and
+ * the shipped version 2 forms installed beside its version 1. */
 static void test_upgrade_from_first_format(void **state)
 {
     (void)state;
@@ -457,6 +458,11 @@ static void test_upgrade_from_first_format(void **state)
                      srp_keyring_epoch(srp_registry_keyring(admin)));
     assert_int_equal(count_rows(admin, "SELECT count(*) FROM cases"), 2);
     assert_false(db_opens_with(k));
+    /* It had the five version 1 forms of its release; the same unlock
+     * installed the four shipped version 2 forms beside them, logged. */
+    assert_int_equal(count_rows(admin, "SELECT count(*) FROM forms WHERE version = 1"), 5);
+    assert_int_equal(count_rows(admin, "SELECT count(*) FROM forms WHERE version = 2"), 4);
+    assert_int_equal(count_audit(admin, "forms.upgrade"), 1);
     sr_registry_close(admin);
     text = (char *)tu_read_file(keyring_path, &n);
     assert_non_null(strstr(text, "\"sigreg-keyring/2\""));
@@ -491,6 +497,7 @@ static void test_upgrade_from_first_format(void **state)
     admin = tu_open(reg_path, NULL, NULL);
     assert_int_equal(count_audit(admin, "keyring.upgrade"), 1); /* once */
     assert_int_equal(count_audit(admin, "keys.upgrade"), 1);
+    assert_int_equal(count_audit(admin, "forms.upgrade"), 1);
     sr_registry_close(admin);
 }
 
