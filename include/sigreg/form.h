@@ -65,6 +65,13 @@ size_t sr_problems_error_count(const sr_problems *problems);
 /* Appends a problem found by a front end (path: an item id); 0, or -1
  * when out of memory. Both strings are copied. */
 int sr_problems_add(sr_problems *problems, const char *path, const char *message);
+/* The language of the messages the library writes into the list: "en" (the
+ * default, for programs and the command line) or "sv" (any other tag). The
+ * calls that take a registry write in the registry's language instead
+ * (sr_registry_set_lang) and set the list's to it. A NULL lang sets English;
+ * a NULL list is a no-op (and reads "en"). */
+void sr_problems_set_lang(sr_problems *problems, const char *lang);
+const char *sr_problems_lang(const sr_problems *problems);
 
 /* ---- definitions ------------------------------------------------------------------ */
 /* Parses and validates a definition. On SR_ERR_INVALID every problem is in

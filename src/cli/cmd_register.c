@@ -689,6 +689,9 @@ static int interactive(sr_registry *reg, const char *typed_code, const char *for
                 .t = cli_lang_en(lang) ? &ui_en : &ui_sv};
     d.a = sr_answers_new(form);
     d.p = sr_problems_new();
+    /* The dialog speaks the user's language: so do the library's checks. */
+    sr_registry_set_lang(reg, lang);
+    sr_problems_set_lang(d.p, lang);
     size_t items = sr_form_item_count(form);
     d.earlier = calloc(items + 1, sizeof *d.earlier);
     d.derived = calloc(items + 1, 1);
@@ -747,6 +750,10 @@ int cmd_register(const cli_args *args, cli_globals *g, sr_registry *reg, sr_erro
         return CLI_FAIL;
     sr_problems *problems = sr_problems_new();
     int64_t id = 0;
+    /* The library's messages stay English for programs unless a language
+     * is asked for. */
+    if (cli_opt(args, "lang"))
+        sr_registry_set_lang(reg, lang);
     sr_status rc =
         sr_register(reg, code, form_id, (int)version, date, text, len, problems, &id, err);
     free(text);

@@ -13,10 +13,13 @@
 
 const char *form_page_message(const char *message, const char *id)
 {
-    size_t n = strlen(id);
-    if (strncmp(message, "item '", 6) == 0 && strncmp(message + 6, id, n) == 0 &&
-        strncmp(message + 6 + n, "': ", 3) == 0)
-        return message + 6 + n + 3;
+    /* The library begins a problem with one word and the quoted id, in
+     * its language ("item 'x': ", "fråga 'x': "). */
+    size_t n = strlen(id), w = strcspn(message, " '");
+    const char *p = message + w;
+    if (w > 0 && w < 16 && strncmp(p, " '", 2) == 0 && strncmp(p + 2, id, n) == 0 &&
+        strncmp(p + 2 + n, "': ", 3) == 0)
+        return p + 2 + n + 3;
     return message;
 }
 

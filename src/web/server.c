@@ -505,6 +505,9 @@ static void handle(server *sv, struct MHD_Connection *c, const char *url, const 
     }
     rq.reg = s->reg;
     rq.user = s->user;
+    /* The library's messages (answer checks, date rules, refusals) in the
+     * page's language. */
+    sr_registry_set_lang(s->reg, rq.lang);
     sr_error err;
     sr_error_clear(&err);
     if (sr_registry_require(s->reg, route->roles, "use this page", &err) != SR_OK) {

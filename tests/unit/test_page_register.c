@@ -91,6 +91,7 @@ static void call(fixture *f, exchange *x, web_page_fn fn, const char *method, co
     x->rq.reg = f->reg;
     x->rq.user = "admin";
     x->rq.lang = "sv";
+    sr_registry_set_lang(f->reg, x->rq.lang); /* as the server does for every request */
     x->rq.csrf = "token";
     x->rq.idle_minutes = 15;
     x->rs.status = 200;
@@ -415,7 +416,7 @@ static void test_library_rules_shown(void **state)
     call(f, &x, page_register, "GET", url, "step=review", NULL);
     assert_int_equal(x.rs.status, 200);
     assert_contains(&x, "<div class=\"warnings\" role=\"status\">");
-    assert_contains(&x, "looks like a name");
+    assert_contains(&x, "ser ut som ett namn");
     assert_contains(&x, "<dt>Födelseår</dt><dd>2010</dd>"); /* derived, shown */
     done(&x);
     call(f, &x, page_register, "POST", url, NULL, "csrf", "token", "_action", "save", NULL);
