@@ -393,6 +393,7 @@ sr_status sr_form_check_answers(const sr_form *form, const char *json, size_t le
 struct sr_answers {
     const sr_form *form;
     json_t *values;
+    json_t *typed; /* NULL, or item id -> array of what was typed and refused */
 };
 
 sr_answers *sr_answers_new(const sr_form *form)
@@ -414,6 +415,7 @@ void sr_answers_free(sr_answers *answers)
     if (!answers)
         return;
     json_decref(answers->values);
+    json_decref(answers->typed);
     free(answers);
 }
 
@@ -446,12 +448,73 @@ sr_status sr_answers_set(sr_answers *answers, size_t i, const char *json_value,
     }
     if (json_object_set_new(answers->values, it->id, v) != 0)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    if (answers->typed)
+        (void)json_object_del(answers->typed, it->id);
     return SR_OK;
 }
 
 void sr_answers_unset(sr_answers *answers, size_t i)
 {
     (void)json_object_del(answers->values, answers->form->items[i].id);
+    if (answers->typed)
+        (void)json_object_del(answers->typed, answers->form->items[i].id);
+}
+
+sr_status sr_answers_set_typed(sr_answers *answers, size_t i, const char *const *values, size_t n,
+                               sr_error *err)
+{
+    const char *id = answers->form->items[i].id;
+    if (n == 0) {
+        if (answers->typed)
+            (void)json_object_del(answers->typed, id);
+        return SR_OK;
+    }
+    json_t *list = json_array();
+    for (size_t k = 0; list && k < n; k++) {
+        json_t *v = values[k] ? json_string(values[k]) : NULL;
+        if (!v) {
+            json_decref(list);
+            return srp_error_set_where(err, SR_ERR_INVALID, id, "what was typed is not UTF-8");
+        }
+        if (json_array_append_new(list, v) != 0) {
+            json_decref(list);
+            list = NULL;
+        }
+    }
+    if (!answers->typed)
+        answers->typed = json_object();
+    if (!list || !answers->typed || json_object_set_new(answers->typed, id, list) != 0)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    return SR_OK;
+}
+
+size_t sr_answers_typed_count(const sr_answers *answers, size_t i)
+{
+    return answers->typed
+               ? json_array_size(json_object_get(answers->typed, answers->form->items[i].id))
+               : 0;
+}
+
+const char *sr_answers_typed(const sr_answers *answers, size_t i, size_t k)
+{
+    if (!answers->typed)
+        return NULL;
+    return json_string_value(
+        json_array_get(json_object_get(answers->typed, answers->form->items[i].id), k));
+}
+
+char *sr_answers_to_draft_json(const sr_answers *answers)
+{
+    if (!answers->typed || json_object_size(answers->typed) == 0)
+        return sr_answers_to_json(answers);
+    json_t *all = json_copy(answers->values);
+    if (!all || json_object_set(all, "_typed", answers->typed) != 0) {
+        json_decref(all);
+        return NULL;
+    }
+    char *text = json_dumps(all, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(all);
+    return text;
 }
 
 int sr_answers_has(const sr_answers *answers, size_t i)
