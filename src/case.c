@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/texts.h"
 #include "base/timeutil.h"
 #include "casecode.h"
 #include "crypto.h"
@@ -75,6 +76,12 @@ sr_status srp_case_load(sr_registry *reg, const char *typed, int64_t without, sr
                                    "refused=case reason=case_outside_units");
     }
     return rc;
+}
+
+const char *sr_case_status_label(const char *status, const char *lang)
+{
+    int open = status && strcmp(status, "open") == 0;
+    return srp_texts_get(open ? SRP_T_STATUS_OPEN_LABEL : SRP_T_STATUS_CLOSED_LABEL, lang);
 }
 
 void srp_case_facts_of(const srp_case_state *c, srp_case_facts *facts)

@@ -258,6 +258,8 @@ static const struct {
                                   "unanswered"},
     [SRP_T_C_BIRTH_YEAR] = {"födelseåret kommer från ärendets personnummer",
                             "the birth year comes from the case's personnummer"},
+    [SRP_T_STATUS_OPEN_LABEL] = {"Öppet", "Open"},
+    [SRP_T_STATUS_CLOSED_LABEL] = {"Avslutat", "Closed"},
 };
 
 int srp_lang_is_en(const char *lang)

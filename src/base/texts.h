@@ -150,6 +150,10 @@ typedef enum srp_text_id {
     SRP_T_R_SET_ASIDE,              /* %lld response */
     SRP_T_C_BIRTH_YEAR_GIVEN,
     SRP_T_C_BIRTH_YEAR,
+    /* A case's status standing alone (a table cell, a choice, the report):
+     * the words of SRP_T_OPEN and SRP_T_CLOSED, capitalised. */
+    SRP_T_STATUS_OPEN_LABEL,
+    SRP_T_STATUS_CLOSED_LABEL,
     SRP_T_COUNT
 } srp_text_id;
 
