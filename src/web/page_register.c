@@ -559,6 +559,7 @@ static void answers_page(reg_ctx *c, const web_fields *fields, int saved, const 
     html_raw(h, "<span class=\"visually-hidden\"> ");
     html_text(h, tr(c, FT_REGISTRATION_DATE));
     html_raw(h, "</span></a></p>\n");
+    form_page_index(h, &v);
     form_open(c, h, "register-form");
     form_page_items(h, &v);
     html_raw(h, "<div class=\"buttons\">\n");
