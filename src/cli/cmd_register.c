@@ -268,6 +268,18 @@ static void answer_text(const dialog *d, size_t i, char *out, size_t size)
 }
 
 /* Asks item i until it has a valid answer (or is skipped). */
+/* A problem about the item just asked, without the library's "item 'ID': "
+ * (in the dialog's language) before it: the question is on the screen. */
+static const char *plain(const char *message, const char *id)
+{
+    size_t n = strlen(id), w = strcspn(message, " '");
+    const char *p = message + w;
+    if (w > 0 && w < 16 && strncmp(p, " '", 2) == 0 && strncmp(p + 2, id, n) == 0 &&
+        strncmp(p + 2 + n, "': ", 3) == 0)
+        return p + 2 + n + 3;
+    return message;
+}
+
 static int ask_item(dialog *d, size_t i)
 {
     sr_item_info it;
@@ -313,12 +325,15 @@ static int ask_item(dialog *d, size_t i)
         free(json);
         if (rc == SR_OK) {
             for (size_t k = 0; k < sr_problems_count(d->p); k++)
-                printf("  %s: %s\n", d->t->warning, sr_problems_message(d->p, k));
+                printf("  %s: %s\n", d->t->warning,
+                       plain(sr_problems_message(d->p, k), sr_problems_path(d->p, k)));
             tidy(d);
             save_draft(d);
             return ASK_OK;
         }
-        printf("  %s\n", sr_problems_count(d->p) ? sr_problems_message(d->p, 0) : e.message);
+        printf("  %s\n", sr_problems_count(d->p)
+                             ? plain(sr_problems_message(d->p, 0), sr_problems_path(d->p, 0))
+                             : e.message);
     }
 }
 
