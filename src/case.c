@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/texts.h"
 #include "base/timeutil.h"
 #include "casecode.h"
 #include "crypto.h"
@@ -30,6 +31,7 @@ sr_status srp_case_load(sr_registry *reg, const char *typed, int64_t without, sr
                         sr_error *err)
 {
     memset(c, 0, sizeof *c);
+    c->lang = sr_registry_lang(reg);
     sr_status rc = sr_case_code_normalise(typed, c->code, err);
     if (rc != SR_OK)
         return rc;
@@ -76,6 +78,12 @@ sr_status srp_case_load(sr_registry *reg, const char *typed, int64_t without, sr
     return rc;
 }
 
+const char *sr_case_status_label(const char *status, const char *lang)
+{
+    int open = status && strcmp(status, "open") == 0;
+    return srp_texts_get(open ? SRP_T_STATUS_OPEN_LABEL : SRP_T_STATUS_CLOSED_LABEL, lang);
+}
+
 void srp_case_facts_of(const srp_case_state *c, srp_case_facts *facts)
 {
     facts->code = c->code;
@@ -85,6 +93,7 @@ void srp_case_facts_of(const srp_case_state *c, srp_case_facts *facts)
     facts->first_date = c->first_date;
     facts->last_work_date = c->last_work_date;
     facts->first_followup = c->first_followup;
+    facts->lang = c->lang;
 }
 
 sr_status srp_case_require_role(sr_registry *reg, const char *what, sr_error *err)

@@ -47,6 +47,7 @@
 #include "keyring_seen.h"
 #include "lock.h"
 #include "base/names.h"
+#include "base/texts.h"
 #include "publication_int.h"
 #include "registry_int.h"
 #include "sidelog.h"
@@ -120,6 +121,7 @@ struct sr_registry {
     sr_role role;
     int role_known;
     int busy_timeout_ms;
+    int lang_sv; /* messages in Swedish (sr_registry_set_lang); 0: English */
     /* Entries to be written in a transaction of their own once none is
      * open (refusals: they must outlive the rollback of what was refused). */
     pending_entry *pending;
@@ -1261,6 +1263,17 @@ out:
 const char *sr_registry_user(const sr_registry *reg)
 {
     return reg->user;
+}
+
+void sr_registry_set_lang(sr_registry *reg, const char *lang)
+{
+    if (reg)
+        reg->lang_sv = lang && !srp_lang_is_en(lang);
+}
+
+const char *sr_registry_lang(const sr_registry *reg)
+{
+    return reg && reg->lang_sv ? "sv" : "en";
 }
 
 sr_role sr_registry_role(const sr_registry *reg)

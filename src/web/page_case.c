@@ -389,7 +389,7 @@ static void write_facts(const web_request *rq, html *h, const case_view *v)
     html_raw(h, "</dd><dt>");
     html_text(h, page_text(rq, WT_COL_STATUS));
     html_raw(h, "</dt><dd>");
-    html_text(h, page_text(rq, v->open ? WT_STATUS_OPEN : WT_STATUS_CLOSED));
+    html_text(h, sr_case_status_label(v->open ? "open" : "closed", rq->lang));
     html_raw(h, "</dd><dt>");
     html_text(h, page_text(rq, WT_CASE_OPENED));
     html_raw(h, "</dt><dd>");

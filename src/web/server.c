@@ -442,6 +442,9 @@ static void in_session(server *sv, web_session *s, struct MHD_Connection *c, web
     }
     rq->reg = s->reg;
     rq->user = s->user;
+    /* The library's messages (answer checks, date rules, refusals) in the
+     * page's language. */
+    sr_registry_set_lang(s->reg, rq->lang);
     sr_error err;
     sr_error_clear(&err);
     if (sr_registry_require(s->reg, route->roles, "use this page", &err) != SR_OK) {
