@@ -97,10 +97,10 @@ typedef struct srp_stats_engine {
     sr_registry *reg;
     const sr_stats_query *q;
     const char *lang;
-    sr_form *forms[SRP_STATS_MAX_VERSIONS];
+    const sr_form *forms[SRP_STATS_MAX_VERSIONS]; /* borrowed from the session (form_store_int.h) */
     int versions[SRP_STATS_MAX_VERSIONS];
     size_t version_count;
-    sr_form *intake_forms[SRP_STATS_MAX_VERSIONS];
+    const sr_form *intake_forms[SRP_STATS_MAX_VERSIONS];
     int intake_versions[SRP_STATS_MAX_VERSIONS];
     size_t intake_count;
     int repeatable;
@@ -220,7 +220,7 @@ int srp_stats_code_index(srp_variable *v, const char *code, const char *label, i
                          int add);
 /* Builds the code list and option maps of a choice-like item across the
  * versions of one form; -1 when out of memory. */
-int srp_stats_map_options(srp_variable *v, sr_form *const *forms, size_t count, const int *item_of,
+int srp_stats_map_options(srp_variable *v, const sr_form *const *forms, size_t count, const int *item_of,
                           int **maps, const char *lang);
 void srp_stats_variable_release(srp_variable *v);
 /* Appends a variable named id (zeroed otherwise). */

@@ -63,7 +63,7 @@ void srp_stats_variable_release(srp_variable *v)
     free(v->id);
 }
 
-int srp_stats_map_options(srp_variable *v, sr_form *const *forms, size_t count, const int *item_of,
+int srp_stats_map_options(srp_variable *v, const sr_form *const *forms, size_t count, const int *item_of,
                           int **maps, const char *lang)
 {
     for (size_t k = count; k-- > 0;) { /* newest first, so its labels win */
@@ -146,7 +146,7 @@ sr_status srp_stats_build_variables(srp_stats_engine *e, sr_error *err)
 {
     /* Items of the newest version first, then those only older ones have. */
     for (size_t k = e->version_count; k-- > 0;) {
-        sr_form *f = e->forms[k];
+        const sr_form *f = e->forms[k];
         for (size_t i = 0; i < f->item_count; i++) {
             const srp_item *it = &f->items[i];
             if (it->type == SR_ITEM_SECTION || it->type == SR_ITEM_TEXT ||
