@@ -214,11 +214,7 @@ static int version_slot(const int *versions, size_t count, int version)
 static int decode_all(const sr_form *form, const unsigned char *blob, size_t len,
                       srp_coded_value *vals)
 {
-    size_t pos = 0;
-    for (size_t i = 0; i < form->item_count; i++)
-        if (srp_coded_next(form, i, blob, len, &pos, &vals[i]) != 0)
-            return -1;
-    return 0;
+    return srp_coded_decode(form, blob, len, vals);
 }
 
 static size_t most_items(const sr_form *const *forms, size_t count)

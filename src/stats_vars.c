@@ -14,17 +14,6 @@
 #include "base/texts.h"
 #include "stats_int.h"
 
-int srp_stats_categorical(sr_item_type t)
-{
-    return t == SR_ITEM_BOOLEAN || t == SR_ITEM_CHOICE || t == SR_ITEM_MULTICHOICE ||
-           t == SR_ITEM_SCALE;
-}
-
-int srp_stats_numeric(sr_item_type t)
-{
-    return t == SR_ITEM_INTEGER || t == SR_ITEM_DECIMAL || t == SR_ITEM_SCALE;
-}
-
 int srp_stats_code_index(srp_variable *v, const char *code, const char *label, int missing, int add)
 {
     for (size_t i = 0; i < v->ncodes; i++)
