@@ -113,10 +113,9 @@ static int number_fits(const srp_item *it, double v)
     return !(it->has_min && v < it->min) && !(it->has_max && v > it->max);
 }
 
-int srp_coded_next(const sr_form *form, size_t item, const unsigned char *blob, size_t len,
-                   size_t *pos, srp_coded_value *v)
+static inline int next_value(const srp_item *it, const unsigned char *blob, size_t len, size_t *pos,
+                             srp_coded_value *v)
 {
-    const srp_item *it = &form->items[item];
     memset(v, 0, sizeof *v);
     if (*pos >= len)
         return -1;
@@ -169,6 +168,22 @@ int srp_coded_next(const sr_form *form, size_t item, const unsigned char *blob, 
     default:
         return 0;
     }
+}
+
+int srp_coded_next(const sr_form *form, size_t item, const unsigned char *blob, size_t len,
+                   size_t *pos, srp_coded_value *v)
+{
+    return next_value(&form->items[item], blob, len, pos, v);
+}
+
+int srp_coded_decode(const sr_form *form, const unsigned char *blob, size_t len,
+                     srp_coded_value *vals)
+{
+    size_t pos = 0;
+    for (size_t i = 0; i < form->item_count; i++)
+        if (next_value(&form->items[i], blob, len, &pos, &vals[i]) != 0)
+            return -1;
+    return 0;
 }
 
 int srp_coded_multi_at(const srp_coded_value *value, size_t i)

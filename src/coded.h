@@ -40,6 +40,11 @@ int srp_coded_encode(const sr_form *form, const json_t *answers, unsigned char *
  * after the last item is the caller's check. */
 int srp_coded_next(const sr_form *form, size_t item, const unsigned char *blob, size_t len,
                    size_t *pos, srp_coded_value *value);
+/* Decodes every item of form from blob into vals (one per item, in item
+ * order), with the checks of srp_coded_next; -1 when damaged. Whether the
+ * blob ends after the last item is the caller's check. */
+int srp_coded_decode(const sr_form *form, const unsigned char *blob, size_t len,
+                     srp_coded_value *vals);
 /* The i-th option index of a multichoice value. */
 int srp_coded_multi_at(const srp_coded_value *value, size_t i);
 /* Days since 1970-01-01 of a YYYY-MM-DD date. */

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buffer.h"
 #include "base/error.h"
+#include "form_int.h"
 #include "form_store_int.h"
 #include "registry_int.h"
 #include "sigreg/form_store.h"
@@ -263,6 +265,52 @@ sr_status srp_form_load_quiet(sr_registry *reg, const char *id, int version, sr_
     }
     sqlite3_finalize(st);
     return rc;
+}
+
+/* The session's parsed forms (srp_form_load_cached): as many as the
+ * registry has installed versions that were summarised, each a few KiB. */
+typedef struct form_cache {
+    sr_form **forms;
+    size_t count, cap;
+} form_cache;
+
+static void form_cache_free(void *p)
+{
+    form_cache *c = p;
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->count; i++)
+        sr_form_free(c->forms[i]);
+    free(c->forms);
+    free(c);
+}
+
+sr_status srp_form_load_cached(sr_registry *reg, const char *id, int version, const char *digest,
+                               const sr_form **out, sr_error *err)
+{
+    *out = NULL;
+    form_cache *c = srp_registry_form_cache(reg);
+    for (size_t i = 0; c && i < c->count; i++) {
+        const sr_form *f = c->forms[i];
+        if (f->version == version && strcmp(f->digest, digest) == 0 && strcmp(f->id, id) == 0) {
+            *out = f;
+            return SR_OK;
+        }
+    }
+    if (!c) {
+        if (!(c = calloc(1, sizeof *c)))
+            return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        srp_registry_set_form_cache(reg, c, form_cache_free);
+    }
+    if (c->count == c->cap && srp_grow((void **)&c->forms, &c->cap, c->count + 1, sizeof *c->forms))
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    sr_form *form = NULL;
+    sr_status rc = srp_form_load_quiet(reg, id, version, &form, NULL, err);
+    if (rc != SR_OK)
+        return rc;
+    c->forms[c->count++] = form;
+    *out = form;
+    return SR_OK;
 }
 
 sr_status sr_form_load(sr_registry *reg, const char *id, int version, sr_form **out, char **text,

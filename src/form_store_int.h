@@ -28,4 +28,13 @@ sr_status srp_form_load_quiet(sr_registry *reg, const char *id, int version, sr_
  * unlock (registry.c); *count is how many were installed. */
 sr_status srp_form_install_new_shipped(sr_registry *reg, size_t *count, sr_error *err);
 
+/* The installed form id at version, whose stored digest is digest, parsed
+ * once per session: later calls give the same form without reading or
+ * parsing it again. Installed versions never change, and the digest is
+ * part of the key, so a copy is never stale. *out is borrowed from the
+ * session (valid until sr_registry_close) and must not be changed or freed.
+ * No audit entry (see srp_form_load_quiet). */
+sr_status srp_form_load_cached(sr_registry *reg, const char *id, int version, const char *digest,
+                               const sr_form **out, sr_error *err);
+
 #endif

@@ -127,6 +127,10 @@ struct sr_registry {
     pending_entry *pending;
     size_t pending_count, pending_cap;
     int flushing;
+    /* What another module keeps for the session's life (the form store's
+     * parsed forms), freed with it by its own function. */
+    void *form_cache;
+    void (*form_cache_free)(void *);
 };
 
 static sr_status set_hooks(sr_registry *reg, sr_error *err);
@@ -1139,6 +1143,8 @@ void sr_registry_close(sr_registry *reg)
     free(reg->retired);
     close_database(reg);
     free(reg->stmts);
+    if (reg->form_cache_free)
+        reg->form_cache_free(reg->form_cache);
     srp_keys_free(reg->keys);
     sr_secret_free(reg->audit_key);
     sr_secret_free(reg->pseudonym_key);
@@ -1417,6 +1423,17 @@ int srp_registry_checkpoint_certified(sr_registry *reg, const char *user,
     int is_admin = 0;
     return certify_signer(reg, user, pk, &is_admin) ||
            srp_memcmp(pk, srp_keyring_signing_public(reg->keyring), SRP_SIGN_PUBLIC_BYTES) == 0;
+}
+
+void *srp_registry_form_cache(const sr_registry *reg)
+{
+    return reg->form_cache;
+}
+
+void srp_registry_set_form_cache(sr_registry *reg, void *cache, void (*free_fn)(void *))
+{
+    reg->form_cache = cache;
+    reg->form_cache_free = free_fn;
 }
 
 const char *srp_registry_id(const sr_registry *reg)

@@ -61,6 +61,11 @@ int srp_registry_checkpoint_signer(sr_registry *reg, srp_audit_signer *out, cons
 /* Whether pk is a key the keyring certifies to sign a checkpoint as user. */
 int srp_registry_checkpoint_certified(sr_registry *reg, const char *user,
                                       const unsigned char pk[SRP_SIGN_PUBLIC_BYTES]);
+/* The form store's cache of parsed forms (form_store.c), kept for the
+ * session's life and freed with it by free_fn: NULL until set. The registry
+ * knows nothing of what it holds. */
+void *srp_registry_form_cache(const sr_registry *reg);
+void srp_registry_set_form_cache(sr_registry *reg, void *cache, void (*free_fn)(void *));
 /* The registry's id (borrowed). */
 const char *srp_registry_id(const sr_registry *reg);
 /* Whether the session holds the identity key (admin, coordinator). */

@@ -202,13 +202,14 @@ const char *sr_stats_by_name(const sr_stats *r, int i)
 
 /* ---- setting up ---- */
 
-static sr_status load_versions(srp_stats_engine *e, const char *form_id, sr_form **forms,
+/* The installed versions of form_id, oldest first, each parsed once per
+ * session (borrowed from it: form_store_int.h). */
+static sr_status load_versions(srp_stats_engine *e, const char *form_id, const sr_form **forms,
                                int *versions, size_t *count, sr_error *err)
 {
     sqlite3_stmt *st = NULL;
-    sr_status rc =
-        srp_store_prepare(srp_registry_db(e->reg),
-                          "SELECT version FROM forms WHERE id = ?1 ORDER BY version", &st, err);
+    sr_status rc = srp_registry_prepare(
+        e->reg, "SELECT version, digest FROM forms WHERE id = ?1 ORDER BY version", &st, err);
     if (rc != SR_OK)
         return rc;
     sqlite3_bind_text(st, 1, form_id, -1, SQLITE_STATIC);
@@ -222,11 +223,13 @@ static sr_status load_versions(srp_stats_engine *e, const char *form_id, sr_form
             break;
         }
         int version = sqlite3_column_int(st, 0);
-        rc = srp_form_load_quiet(e->reg, form_id, version, &forms[*count], NULL, err);
+        const char *digest = (const char *)sqlite3_column_text(st, 1);
+        rc = srp_form_load_cached(e->reg, form_id, version, digest ? digest : "", &forms[*count],
+                                  err);
         if (rc == SR_OK)
             versions[(*count)++] = version;
     }
-    sqlite3_finalize(st);
+    srp_stmt_done(e->reg, st);
     return rc;
 }
 
@@ -261,7 +264,7 @@ static sr_status setup_by(srp_stats_engine *e, int by_index, const char *name, s
     /* An item of this form, else one of the case's intake. */
     int found = 0;
     for (int pass = 0; pass < 2 && !found; pass++) {
-        sr_form **forms = pass == 0 ? e->forms : e->intake_forms;
+        const sr_form **forms = pass == 0 ? e->forms : e->intake_forms;
         size_t count = pass == 0 ? e->version_count : e->intake_count;
         if (pass == 0 && strcmp(e->q->form, "cases") == 0)
             continue;
@@ -501,7 +504,7 @@ static sr_status setup_cases(srp_stats_engine *e, sr_stats *r, sr_error *err)
 
 static sr_status setup_form(srp_stats_engine *e, sr_stats *r, sr_error *err)
 {
-    sr_form *newest = e->forms[e->version_count - 1];
+    const sr_form *newest = e->forms[e->version_count - 1];
     e->repeatable = newest->repeatable;
     e->phase = newest->phase;
     r->title = strdup(sr_form_title(newest, e->lang));
@@ -535,10 +538,6 @@ static void engine_release(srp_stats_engine *e)
         free(e->dims[d].merge_from);
         free(e->dims[d].merge_to);
     }
-    for (size_t k = 0; k < e->version_count; k++)
-        sr_form_free(e->forms[k]);
-    for (size_t k = 0; k < e->intake_count; k++)
-        sr_form_free(e->intake_forms[k]);
     for (size_t u = 0; u < e->unit_count; u++) {
         free(e->unit_codes[u]);
         free(e->unit_names[u]);

@@ -199,27 +199,6 @@ void srp_slots_release(srp_stats_engine *e, srp_slots *s)
     memset(s, 0, sizeof *s);
 }
 
-/* The code index of a choice-like coded value, -1 when unanswered. */
-static int code_of(const srp_item *it, const srp_coded_value *cv, const int *map)
-{
-    if (!cv->present || !map)
-        return -1;
-    if (it->type == SR_ITEM_BOOLEAN)
-        return map[cv->boolean ? 1 : 0];
-    if (it->type == SR_ITEM_SCALE) {
-        long k = (long)cv->number - (long)it->min;
-        return k >= 0 && k <= (long)(it->max - it->min) ? map[k] : -1;
-    }
-    if (it->type == SR_ITEM_CHOICE)
-        return map[cv->option];
-    return -1;
-}
-
-int srp_stats_code_of(const srp_item *it, const srp_coded_value *cv, const int *map)
-{
-    return code_of(it, cv, map);
-}
-
 /* The value of dimension d for one response; -1 when it does not fit. */
 static int dim_value(srp_stats_engine *e, int d, const char *date, const char *unit,
                      const char *birth, const char *status, const srp_coded_value *vals, int vslot,
@@ -257,9 +236,9 @@ static int dim_value(srp_stats_engine *e, int d, const char *date, const char *u
         int intake = dim->kind == SRP_BY_INTAKE_ITEM;
         int k = intake ? islot : vslot;
         const srp_coded_value *vv = intake ? ivals : vals;
-        sr_form *f = k >= 0 ? (intake ? e->intake_forms[k] : e->forms[k]) : NULL;
+        const sr_form *f = k >= 0 ? (intake ? e->intake_forms[k] : e->forms[k]) : NULL;
         int idx = k >= 0 ? bv->item_of[k] : -1;
-        int c = f && idx >= 0 && vv ? code_of(&f->items[idx], &vv[idx], bv->option_map[k]) : -1;
+        int c = f && idx >= 0 && vv ? srp_stats_code_of(&f->items[idx], &vv[idx], bv->option_map[k]) : -1;
         value = c >= 0 ? bv->codes[c] : "unanswered";
         break;
     }

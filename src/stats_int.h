@@ -97,10 +97,10 @@ typedef struct srp_stats_engine {
     sr_registry *reg;
     const sr_stats_query *q;
     const char *lang;
-    sr_form *forms[SRP_STATS_MAX_VERSIONS];
+    const sr_form *forms[SRP_STATS_MAX_VERSIONS]; /* borrowed from the session (form_store_int.h) */
     int versions[SRP_STATS_MAX_VERSIONS];
     size_t version_count;
-    sr_form *intake_forms[SRP_STATS_MAX_VERSIONS];
+    const sr_form *intake_forms[SRP_STATS_MAX_VERSIONS];
     int intake_versions[SRP_STATS_MAX_VERSIONS];
     size_t intake_count;
     int repeatable;
@@ -213,14 +213,23 @@ const char *srp_strings_intern(srp_strings *pool, const char *s);
 
 /* ---- variables (stats_vars.c) ---- */
 
-int srp_stats_categorical(sr_item_type t);
-int srp_stats_numeric(sr_item_type t);
+/* Inline: the scan asks these once per answer. */
+static inline int srp_stats_categorical(sr_item_type t)
+{
+    return t == SR_ITEM_BOOLEAN || t == SR_ITEM_CHOICE || t == SR_ITEM_MULTICHOICE ||
+           t == SR_ITEM_SCALE;
+}
+
+static inline int srp_stats_numeric(sr_item_type t)
+{
+    return t == SR_ITEM_INTEGER || t == SR_ITEM_DECIMAL || t == SR_ITEM_SCALE;
+}
 /* The index of code in v, adding it when add (-1 absent, -2 out of memory). */
 int srp_stats_code_index(srp_variable *v, const char *code, const char *label, int missing,
                          int add);
 /* Builds the code list and option maps of a choice-like item across the
  * versions of one form; -1 when out of memory. */
-int srp_stats_map_options(srp_variable *v, sr_form *const *forms, size_t count, const int *item_of,
+int srp_stats_map_options(srp_variable *v, const sr_form *const *forms, size_t count, const int *item_of,
                           int **maps, const char *lang);
 void srp_stats_variable_release(srp_variable *v);
 /* Appends a variable named id (zeroed otherwise). */
@@ -241,8 +250,22 @@ long srp_slots_find(srp_stats_engine *e, srp_slots *s, char keys[][SRP_STATS_KEY
 /* Sorts the slots by their keys (the lookup table is then dropped). */
 void srp_slots_sort(srp_slots *s);
 void srp_slots_release(srp_stats_engine *e, srp_slots *s);
-/* The code index of a choice-like coded value, -1 when unanswered. */
-int srp_stats_code_of(const srp_item *it, const srp_coded_value *cv, const int *map);
+/* The code index of a choice-like coded value, -1 when unanswered (inline:
+ * the scan asks it once per answer). */
+static inline int srp_stats_code_of(const srp_item *it, const srp_coded_value *cv, const int *map)
+{
+    if (!cv->present || !map)
+        return -1;
+    if (it->type == SR_ITEM_BOOLEAN)
+        return map[cv->boolean ? 1 : 0];
+    if (it->type == SR_ITEM_SCALE) {
+        long k = (long)cv->number - (long)it->min;
+        return k >= 0 && k <= (long)(it->max - it->min) ? map[k] : -1;
+    }
+    if (it->type == SR_ITEM_CHOICE)
+        return map[cv->option];
+    return -1;
+}
 /* The value of every dimension for one response. */
 sr_status srp_stats_dim_values(srp_stats_engine *e, const char *date, const char *unit,
                                const char *birth, const char *status, const srp_coded_value *vals,

@@ -204,7 +204,7 @@ typedef struct option_merge {
 
 /* The newest version's item of a variable, with the forms it is in. */
 static const srp_item *newest_item(const srp_stats_engine *e, const srp_variable *v, int intake,
-                                   sr_form *const **forms, size_t *count)
+                                   const sr_form *const **forms, size_t *count)
 {
     *forms = intake ? e->intake_forms : e->forms;
     *count = intake ? e->intake_count : e->version_count;
@@ -238,7 +238,7 @@ static int small_anywhere(const srp_stats_engine *e, const srp_slots *s, size_t 
 static int plan_variable(const srp_stats_engine *e, const srp_slots *s, srp_variable *v, size_t j,
                          int dim, option_merge **plan, size_t *count, size_t *cap)
 {
-    sr_form *const *forms;
+    const sr_form *const *forms;
     size_t nforms;
     const srp_item *it =
         newest_item(e, v, dim >= 0 && e->dims[dim].kind == SRP_BY_INTAKE_ITEM, &forms, &nforms);
@@ -336,7 +336,7 @@ static int apply_merge(srp_stats_engine *e, const option_merge *m, srp_buf *note
         newidx[m->codes[k]] = newidx[first];
     v->ncodes = kept;
     int intake = m->dim >= 0 && e->dims[m->dim].kind == SRP_BY_INTAKE_ITEM;
-    sr_form *const *forms = intake ? e->intake_forms : e->forms;
+    const sr_form *const *forms = intake ? e->intake_forms : e->forms;
     size_t nforms = intake ? e->intake_count : e->version_count;
     for (size_t k = 0; k < nforms; k++)
         if (v->item_of[k] >= 0)

@@ -214,14 +214,10 @@ static int version_slot(const int *versions, size_t count, int version)
 static int decode_all(const sr_form *form, const unsigned char *blob, size_t len,
                       srp_coded_value *vals)
 {
-    size_t pos = 0;
-    for (size_t i = 0; i < form->item_count; i++)
-        if (srp_coded_next(form, i, blob, len, &pos, &vals[i]) != 0)
-            return -1;
-    return 0;
+    return srp_coded_decode(form, blob, len, vals);
 }
 
-static size_t most_items(sr_form *const *forms, size_t count)
+static size_t most_items(const sr_form *const *forms, size_t count)
 {
     size_t most = 1;
     for (size_t k = 0; k < count; k++)
@@ -255,7 +251,7 @@ static void gather(srp_stats_engine *e, person *x, const char *idate, int vslot,
                    const srp_coded_value *vals, const srp_coded_value *ivals, int have_intake,
                    const char *date, const unsigned char *kind)
 {
-    sr_form *form = e->forms[vslot];
+    const sr_form *form = e->forms[vslot];
     /* Rows come by response, not date: the change tables want the latest
      * answer by date. */
     int latest = strcmp(date, x->latest_date) >= 0;
@@ -387,16 +383,50 @@ static int step(sqlite3 *db, sqlite3_stmt *st, const char *what, sr_status *rc, 
     return -1;
 }
 
+/* A scan in case order (the case code in column 0, a lower bound on it in
+ * parameter param) that moves forward to a case: by stepping when the case
+ * is near, else by searching the index again from that case. A sparse form
+ * (few cases have it) so reads the cases it needs, not every case between. */
+typedef struct cursor {
+    sqlite3_stmt *st;
+    int param;
+    int more; /* 1 on a row, 0 at the end */
+} cursor;
+
+/* Steps at most this many rows before searching instead. */
+#define SEEK_AFTER 4
+
+/* Moves c to its first row whose case code is code or after it: 1 on a
+ * row, 0 at the end, -1 (rc set) on an error. */
+static int cursor_to(sqlite3 *db, cursor *c, const char *code, const char *what, sr_status *rc,
+                     sr_error *err)
+{
+    for (int k = 0; c->more == 1; k++) {
+        const char *at = (const char *)sqlite3_column_text(c->st, 0);
+        if (at && strcmp(at, code) >= 0)
+            return 1;
+        if (k == SEEK_AFTER) {
+            sqlite3_reset(c->st);
+            if (sqlite3_bind_text(c->st, c->param, code, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
+                *rc = srp_store_fail(db, SQLITE_NOMEM, what, err);
+                return c->more = -1;
+            }
+        }
+        c->more = step(db, c->st, what, rc, err);
+    }
+    return c->more;
+}
+
 /* One response (of the row r stands on) with one of its case's intake
  * responses (NULL: none), added to its person. */
 static sr_status one_row(srp_stats_engine *e, srp_slots *s, people *p, sqlite3_stmt *r, int vslot,
-                         const srp_coded_value *vals, sqlite3_stmt *c, const intake_row *in,
+                         const srp_coded_value *vals, const intake_row *in,
                          const unsigned char *kinds, sr_error *err)
 {
     const char *date = (const char *)sqlite3_column_text(r, 1);
-    const char *unit = (const char *)sqlite3_column_text(c, 1);
-    const char *birth = (const char *)sqlite3_column_text(c, 2);
-    const char *status = (const char *)sqlite3_column_text(c, 3);
+    const char *unit = (const char *)sqlite3_column_text(r, 4);
+    const char *birth = (const char *)sqlite3_column_text(r, 5);
+    const char *status = (const char *)sqlite3_column_text(r, 6);
     int islot = in ? in->islot : -1;
     int have_intake = in && in->have;
     const srp_coded_value *ivals = have_intake ? in->vals : NULL;
@@ -422,7 +452,8 @@ static sr_status one_row(srp_stats_engine *e, srp_slots *s, people *p, sqlite3_s
 sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
 {
     sqlite3 *db = srp_registry_db(e->reg);
-    sqlite3_stmt *rs = NULL, *cs = NULL, *is = NULL;
+    sqlite3_stmt *rs = NULL;
+    cursor is = {NULL, 2, 0};
     srp_coded_value *vals = NULL;
     unsigned char *kinds = NULL;
     people p = {NULL, 0, 0};
@@ -430,50 +461,45 @@ sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
     for (int d = 0; d < e->dim_count; d++)
         in.answers |= e->dims[d].kind == SRP_BY_INTAKE_ITEM;
     char current[SR_CASE_CODE_SIZE + 4] = "";
-    int more_c = 0, more_i = 0, more_r, started = 0;
-    sr_status rc =
-        srp_store_prepare(db,
-                          "SELECT case_code, date, form_version, coded FROM response_codes"
-                          " WHERE form_id = ?1 AND active ORDER BY form_id, case_code, response_id",
-                          &rs, err);
-    if (rc == SR_OK)
-        rc = srp_store_prepare(db,
-                               "SELECT code, unit, birth_date, status FROM cases INDEXED BY"
-                               " cases_summary ORDER BY code",
-                               &cs, err);
+    int more_r, started = 0;
+    /* The join of the floor scan (tools/floor.c): each answer row finds its
+     * case in the cases' covering index, so a sparse form reads only the
+     * cases that have it. */
+    sr_status rc = srp_store_prepare(
+        db,
+        "SELECT r.case_code, r.date, r.form_version, r.coded, c.unit, c.birth_date, c.status"
+        " FROM response_codes r JOIN cases c INDEXED BY cases_summary ON c.code = r.case_code"
+        " WHERE r.form_id = ?1 AND r.active ORDER BY r.form_id, r.case_code, r.response_id",
+        &rs, err);
     if (rc == SR_OK && e->need_intake)
-        rc = srp_store_prepare(db,
-                               in.answers ? "SELECT case_code, form_version, coded, date FROM"
-                                            " response_codes WHERE form_id = ?1 AND active"
-                                            " ORDER BY form_id, case_code, response_id"
-                                          : "SELECT case_code, form_version, NULL, date FROM"
-                                            " response_codes WHERE form_id = ?1 AND active"
-                                            " ORDER BY form_id, case_code, response_id",
-                               &is, err);
+        rc = srp_store_prepare(
+            db,
+            in.answers ? "SELECT case_code, form_version, coded, date FROM response_codes"
+                         " WHERE form_id = ?1 AND active AND case_code >= ?2"
+                         " ORDER BY form_id, case_code, response_id"
+                       : "SELECT case_code, form_version, NULL, date FROM response_codes"
+                         " WHERE form_id = ?1 AND active AND case_code >= ?2"
+                         " ORDER BY form_id, case_code, response_id",
+            &is.st, err);
     if (rc != SR_OK)
         goto out;
     sqlite3_bind_text(rs, 1, e->q->form, -1, SQLITE_STATIC);
-    if (is)
-        sqlite3_bind_text(is, 1, e->intake_id, -1, SQLITE_STATIC);
+    if (is.st) {
+        sqlite3_bind_text(is.st, 1, e->intake_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(is.st, 2, "", -1, SQLITE_STATIC);
+    }
     vals = calloc(most_items(e->forms, e->version_count), sizeof *vals);
     kinds = variable_kinds(e);
     if (!vals || !kinds) {
         rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
         goto out;
     }
-    if ((more_c = step(db, cs, "read cases", &rc, err)) < 0 ||
-        (is && (more_i = step(db, is, "read responses", &rc, err)) < 0))
+    if (is.st && (is.more = step(db, is.st, "read responses", &rc, err)) < 0)
         goto out;
     while ((more_r = step(db, rs, "read responses", &rc, err)) == 1) {
         const char *code = (const char *)sqlite3_column_text(rs, 0);
         if (!code)
             continue; /* NOT NULL: a join would match nothing */
-        /* The case: cases and answers are both in code order. */
-        while (more_c == 1 && strcmp((const char *)sqlite3_column_text(cs, 0), code) < 0)
-            if ((more_c = step(db, cs, "read cases", &rc, err)) < 0)
-                goto out;
-        if (more_c != 1 || strcmp((const char *)sqlite3_column_text(cs, 0), code) != 0)
-            continue; /* no such case: the inner join drops the answer */
         int vslot = version_slot(e->versions, e->version_count, sqlite3_column_int(rs, 2));
         if (vslot < 0)
             continue;
@@ -483,21 +509,25 @@ sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
                 rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
                 goto out;
             }
-            snprintf(current, sizeof current, "%s", code);
+            size_t n = (size_t)sqlite3_column_bytes(rs, 0);
+            n = n < sizeof current ? n : sizeof current - 1;
+            memcpy(current, code, n);
+            current[n] = '\0';
             if (e->ck)
                 e->case_key = srp_cellkey_record(e->ck, code);
             /* This case's intake responses, decoded once. */
             in.count = 0;
-            while (is && more_i == 1) {
-                const char *ic = (const char *)sqlite3_column_text(is, 0);
-                int cmp = ic ? strcmp(ic, code) : -1;
-                if (cmp > 0)
+            if (is.st && cursor_to(db, &is, code, "read responses", &rc, err) < 0)
+                goto out;
+            while (is.st && is.more == 1) {
+                const char *ic = (const char *)sqlite3_column_text(is.st, 0);
+                if (!ic || strcmp(ic, code) != 0)
                     break;
-                if (cmp == 0 && intake_rows_add(e, &in, is) != 0) {
+                if (intake_rows_add(e, &in, is.st) != 0) {
                     rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
                     goto out;
                 }
-                if ((more_i = step(db, is, "read responses", &rc, err)) < 0)
+                if ((is.more = step(db, is.st, "read responses", &rc, err)) < 0)
                     goto out;
             }
         }
@@ -508,9 +538,9 @@ sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
             goto out;
         }
         if (in.count == 0)
-            rc = one_row(e, s, &p, rs, vslot, vals, cs, NULL, kinds, err);
+            rc = one_row(e, s, &p, rs, vslot, vals, NULL, kinds, err);
         for (size_t k = 0; rc == SR_OK && k < in.count; k++)
-            rc = one_row(e, s, &p, rs, vslot, vals, cs, &in.items[k], kinds, err);
+            rc = one_row(e, s, &p, rs, vslot, vals, &in.items[k], kinds, err);
         if (rc != SR_OK)
             goto out;
     }
@@ -522,8 +552,7 @@ out:
     free(vals);
     free(kinds);
     sqlite3_finalize(rs);
-    sqlite3_finalize(cs);
-    sqlite3_finalize(is);
+    sqlite3_finalize(is.st);
     return rc;
 }
 

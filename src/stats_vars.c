@@ -14,17 +14,6 @@
 #include "base/texts.h"
 #include "stats_int.h"
 
-int srp_stats_categorical(sr_item_type t)
-{
-    return t == SR_ITEM_BOOLEAN || t == SR_ITEM_CHOICE || t == SR_ITEM_MULTICHOICE ||
-           t == SR_ITEM_SCALE;
-}
-
-int srp_stats_numeric(sr_item_type t)
-{
-    return t == SR_ITEM_INTEGER || t == SR_ITEM_DECIMAL || t == SR_ITEM_SCALE;
-}
-
 int srp_stats_code_index(srp_variable *v, const char *code, const char *label, int missing, int add)
 {
     for (size_t i = 0; i < v->ncodes; i++)
@@ -63,7 +52,7 @@ void srp_stats_variable_release(srp_variable *v)
     free(v->id);
 }
 
-int srp_stats_map_options(srp_variable *v, sr_form *const *forms, size_t count, const int *item_of,
+int srp_stats_map_options(srp_variable *v, const sr_form *const *forms, size_t count, const int *item_of,
                           int **maps, const char *lang)
 {
     for (size_t k = count; k-- > 0;) { /* newest first, so its labels win */
@@ -146,7 +135,7 @@ sr_status srp_stats_build_variables(srp_stats_engine *e, sr_error *err)
 {
     /* Items of the newest version first, then those only older ones have. */
     for (size_t k = e->version_count; k-- > 0;) {
-        sr_form *f = e->forms[k];
+        const sr_form *f = e->forms[k];
         for (size_t i = 0; i < f->item_count; i++) {
             const srp_item *it = &f->items[i];
             if (it->type == SR_ITEM_SECTION || it->type == SR_ITEM_TEXT ||
