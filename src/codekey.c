@@ -227,8 +227,10 @@ typedef struct plain_row {
 } plain_row;
 
 /* Reads every row that needs sealing, in the clear, into guarded memory. */
-static sr_status read_pending(sr_registry *reg, sr_secret **out, size_t *count, sr_error *err)
+static sr_status read_pending(sr_registry *reg, sr_secret **out, size_t *count, long *damaged,
+                              sr_error *err)
 {
+    *damaged = 0;
     sqlite3 *db = srp_registry_db(reg);
     int has = 0;
     sr_status rc = sealed_table(reg, &has, err);
@@ -275,12 +277,16 @@ static sr_status read_pending(sr_registry *reg, sr_secret **out, size_t *count, 
         copy_text(r->code, sizeof r->code, (const unsigned char *)code);
         copy_text(r->unit, sizeof r->unit, (const unsigned char *)unit);
         copy_text(r->created, sizeof r->created, sqlite3_column_text(st, 2));
-        if (!sealed)
+        if (!sealed) {
             copy_text(r->pnr, sizeof r->pnr, sqlite3_column_text(st, 3));
-        else
-            rc = srp_unit_keys_open_pnr(
-                srp_registry_unit_keys(reg), unit, gen, code, sqlite3_column_blob(st, 5),
-                (size_t)sqlite3_column_bytes(st, 5), r->pnr, sizeof r->pnr, err);
+        } else if (srp_unit_keys_open_pnr(
+                       srp_registry_unit_keys(reg), unit, gen, code, sqlite3_column_blob(st, 5),
+                       (size_t)sqlite3_column_bytes(st, 5), r->pnr, sizeof r->pnr, NULL) != SR_OK) {
+            /* A row that does not open (altered, or under a key the
+             * session lacks) stays as it is: it must not stop a rotation. */
+            (*damaged)++;
+            continue;
+        }
         n++;
     }
     if (rc == SR_OK && src != SQLITE_DONE)
@@ -323,10 +329,12 @@ sr_status srp_codekey_reseal(sr_registry *reg, const char *action, sr_error *err
     if (rc != SR_OK || (clear == 0 && older == 0))
         return rc;
     reseal_ctx ctx = {NULL, 0};
-    rc = read_pending(reg, &ctx.rows, &ctx.count, err);
-    char detail[96];
-    snprintf(detail, sizeof detail, "sealed=%ld resealed=%ld", clear, older);
-    if (rc == SR_OK)
+    long damaged = 0;
+    rc = read_pending(reg, &ctx.rows, &ctx.count, &damaged, err);
+    char detail[128];
+    snprintf(detail, sizeof detail, "sealed=%ld resealed=%ld unreadable=%ld", clear,
+             older - damaged, damaged);
+    if (rc == SR_OK && ctx.count > 0)
         rc = srp_registry_transaction(reg, action, NULL, detail, reseal_rows, &ctx, err);
     sr_secret_free(ctx.rows);
     return rc;

@@ -217,7 +217,10 @@ int main(int argc, char **argv)
     int rc = 0;
     if (strcmp(argv[1], "sql") == 0) {
         /* The code key too, with whatever key the slot gives for it. */
-        sr_secret *ck = srp_registry_keys(reg)->has_identity ? srp_registry_codekey_key(reg) : NULL;
+        int attached = sqlite3_db_filename(srp_registry_db(reg), "codekey") != NULL;
+        sr_secret *ck = srp_registry_keys(reg)->has_identity && !attached
+                            ? srp_registry_codekey_key(reg)
+                            : NULL;
         if (ck && srp_store_attach(srp_registry_db(reg), srp_registry_codekey_path(reg), "codekey",
                                    sr_secret_cdata(ck), &err) != SR_OK)
             sqlite3_exec(srp_registry_db(reg), "DETACH DATABASE codekey", NULL, NULL, NULL);
