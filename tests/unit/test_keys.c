@@ -8,10 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codekey.h"
 #include "keyring_file.h"
 #include "registry_int.h"
 #include "store.h"
 #include "container.h"
+#include "sigreg/cases.h"
 #include "sigreg/publication.h"
 #include "sigreg/stats.h"
 #include "sigreg/units.h"
@@ -457,6 +459,18 @@ static void test_upgrade_from_first_format(void **state)
                      srp_keyring_epoch(srp_registry_keyring(admin)));
     assert_int_equal(count_rows(admin, "SELECT count(*) FROM cases"), 2);
     assert_false(db_opens_with(k));
+    /* And it gave every unit a key and sealed the code key's clear rows
+     * under them, in one logged transaction. */
+    assert_int_equal(count_audit(admin, "keys.units"), 1);
+    assert_int_equal(count_audit(admin, "codekey.seal"), 1);
+    assert_int_equal(srp_unit_keys_count(srp_registry_unit_keys(admin)), 2);
+    assert_int_equal(count_rows(admin, "SELECT count(*) FROM codekey.code_key"), 0);
+    assert_int_equal(count_rows(admin, "SELECT count(*) FROM codekey.pnr_sealed"), 2);
+    char u1[SR_CASE_CODE_SIZE], u2[SR_CASE_CODE_SIZE], pnr[SR_PNR_SIZE];
+    assert_int_equal(sr_case_find(admin, "191212121212", u1, &err), SR_OK);
+    assert_int_equal(sr_case_find(admin, "198112189876", u2, &err), SR_OK);
+    assert_int_equal(sr_case_identity(admin, u2, pnr, &err), SR_OK);
+    assert_string_equal(pnr, "198112189876");
     sr_registry_close(admin);
     text = (char *)tu_read_file(keyring_path, &n);
     assert_non_null(strstr(text, "\"sigreg-keyring/2\""));
@@ -479,6 +493,15 @@ static void test_upgrade_from_first_format(void **state)
     assert_int_equal(srp_registry_user_sign_public(coord, NULL, pk, &err), SR_OK);
     assert_int_equal(srp_sign_verify(sig, (const unsigned char *)"m", 1, pk), 0);
     assert_int_equal(count_audit(coord, "keyring.upgrade"), 1);
+    /* The coordinator of U1 holds U1's key only: U1's personnummer opens,
+     * U2's row is there in her code key file but does not. */
+    assert_int_equal(srp_unit_keys_count(srp_registry_unit_keys(coord)), 1);
+    assert_int_equal(sr_case_identity(coord, u1, pnr, &err), SR_OK);
+    assert_string_equal(pnr, "191212121212");
+    sr_error_clear(&err);
+    char row_pnr[SR_PNR_SIZE];
+    assert_int_equal(srp_codekey_get(coord, u2, row_pnr, sizeof row_pnr, &err), SR_ERR_DENIED);
+    assert_null(strstr(err.message, "1981"));
     sr_registry_close(coord);
     /* The analyst's slot, sealed again by the upgrade, gives no data key,
      * and the master key it gives no longer opens the database. */
