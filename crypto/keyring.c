@@ -7,7 +7,8 @@
  *    "slots": [{"user", "role", "units", "kdf": {"algorithm", "profile",
  *               "opslimit", "memlimit"}, "salt", "public_key", "nonce",
  *               "wrapped_secret", "sign_public_key", "sign_secret",
- *               "sealed": [{"epoch", "keys"}]}],
+ *               "sealed": [{"epoch", "keys"}],
+ *               "unit_keys": [{"unit", "generation", "keys"}]}],
  *    "signature"}
  * Binary fields are base64. "signature" is Ed25519, by the newest key of
  * the signing chain, over a hash of every field except each slot's salt,
@@ -23,6 +24,11 @@
  * signing key. "data_epoch" is the first epoch that has a data key; a
  * keyring without it is of a release whose database key derived from the
  * master key, and an admin's unlock rotates it to one with a data key.
+ *
+ * "unit_keys" (absent when empty) holds the unit keys the slot's role
+ * and units entitle it to, each sealed to the slot's X25519 key
+ * (unitkeys.h); they are signed with the rest, so a slot cannot give itself
+ * another unit's key.
  *
  * "sigreg-keyring/1" (the first release) had no chain, version, units or
  * signature but a MAC under a sub-key of the master key, and slots without
