@@ -138,7 +138,12 @@ sr_status srp_codekey_get(sr_registry *reg, const char *case_code, char *pnr, si
         if (rc != SR_ERR_NOT_FOUND)
             return rc;
     }
-    /* A row of an earlier release, not yet sealed. */
+    /* A row of an earlier release, not yet sealed: read only while the
+     * keyring has no unit keys. From then on a clear row is nothing anyone
+     * should trust (anyone with the database's key could have put it there);
+     * an admin's unlock seals the rows that the upgrade found. */
+    if (srp_keyring_has_unit_keys(srp_registry_keyring(reg)))
+        return srp_error_set(err, SR_ERR_NOT_FOUND, "case '%s' has no personnummer", case_code);
     rc = srp_registry_prepare(reg, "SELECT pnr FROM codekey.code_key WHERE case_code = ?1", &st,
                               err);
     if (rc != SR_OK)

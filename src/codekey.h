@@ -8,7 +8,8 @@
  * personnummer of their own units' cases only, though the file opens for
  * every holder of the identity key. The table code_key of earlier releases
  * held it in the clear; an admin's unlock moves its rows into pnr_sealed
- * (srp_codekey_reseal) and until then they are read as before. This module
+ * (srp_codekey_reseal) and until the keyring has unit keys they are read as
+ * before. This module
  * never prints, and never names a personnummer in an error or a log entry.
  */
 #ifndef SIGREG_CODEKEY_H
