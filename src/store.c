@@ -661,6 +661,11 @@ sr_status srp_store_init_codekey(sqlite3 *db, sr_error *err)
     return srp_store_exec(db,
                           "CREATE TABLE IF NOT EXISTS codekey.code_key ("
                           "  case_code TEXT PRIMARY KEY, pnr TEXT NOT NULL UNIQUE,"
+                          "  created_at TEXT NOT NULL);"
+                          /* the personnummer sealed under its unit's key (codekey.h) */
+                          "CREATE TABLE IF NOT EXISTS codekey.pnr_sealed ("
+                          "  case_code TEXT PRIMARY KEY, unit TEXT NOT NULL,"
+                          "  generation INTEGER NOT NULL, sealed BLOB NOT NULL,"
                           "  created_at TEXT NOT NULL)",
                           err);
 }
