@@ -137,6 +137,24 @@ SIGREG_KNOWN_REGISTRIES="$T_DIR/known.coord" ok "view it" --passphrase-file ev.p
 CP_COORD=$(sed -n 's/^audit checkpoint //p' <<<"$OUT")
 check "a coordinator's publication carries a checkpoint" \
     grep -qE '^[0-9]+:[0-9a-f]{64}$' <<<"$CP_COORD"
+# --- outputs onto the files beside a registry the other suites leave out -------------------
+ok "a publication for ana" --user coord --passphrase-file coord.pass publish
+ok "ana reads it (the access log exists)" --user ana --passphrase-file analyst.pass stats cases
+ANA_PKG=$(ls reg.publications/*.sigpub | head -1)
+sums() { sha256sum reg.sidelog "$ANA_PKG" bk/reg.checkpoint bk/reg.db 2>/dev/null; ls reg.publications; }
+SUMS=$(sums)
+for f in reg.sidelog "$ANA_PKG" reg.publications/new.csv bk/reg.checkpoint bk/reg.db; do
+    sr stats cases --out "$f" --force
+    attack "stats --out $f --force" test "$RC" -ne 0 -a "$SUMS" = "$(sums)"
+    sr extract --recipient eva2.pub --out "$f" --force
+    attack "extract --out $f --force" test "$RC" -ne 0 -a "$SUMS" = "$(sums)"
+    SIGREG_KNOWN_REGISTRIES="$T_DIR/known.coord" sr --passphrase-file ev.pass view "$PKG" cases \
+        --key eva2.key --out "$f" --force
+    attack "view --out $f --force" test "$RC" -ne 0 -a "$SUMS" = "$(sums)"
+    sr backup --out "$f"
+    attack "backup --out $f" test "$RC" -ne 0 -a "$SUMS" = "$(sums)"
+done
+
 ok "more work" case new --unit U1 --no-pnr
 FIRST=$(sed -n 's/^seq: //p' bk/reg.checkpoint)
 FIRST=${FIRST:-${CP_EXTRACT%%:*}}
