@@ -69,8 +69,7 @@ static char *seen_dir(int create)
     return dir;
 }
 
-static char *seen_path_of(const char *registry_id, const char *user, const char *suffix,
-                          int create)
+static char *seen_path_of(const char *registry_id, const char *user, const char *suffix, int create)
 {
     if (!srp_name_user_valid(user) || !registry_id || !*registry_id || strchr(registry_id, '/'))
         return NULL;
@@ -243,8 +242,8 @@ void srp_seen_sidelog_put(const char *registry_id, const char *user, int64_t seq
         return;
     char hex[2 * SRP_MAC_BYTES + 1], text[160];
     srp_hex_encode(hex, link, SRP_MAC_BYTES);
-    int n = snprintf(text, sizeof text, "%s\nseq %lld\nlink %s\n", SIDELOG_FORMAT,
-                     (long long)seq, hex);
+    int n =
+        snprintf(text, sizeof text, "%s\nseq %lld\nlink %s\n", SIDELOG_FORMAT, (long long)seq, hex);
     if (n > 0 && (size_t)n < sizeof text)
         (void)srp_file_write_atomic(path, text, (size_t)n, NULL);
     free(path);

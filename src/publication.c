@@ -576,9 +576,9 @@ static sr_status write_package(build *b, const recipient *r, json_t *head, const
     }
     /* Into the registry's own folder of packages, where no output goes
      * (sigreg/output.h), by a name of its own (the folder's next number). */
-    rc = srp_file_exists(path) ? srp_error_set_where(err, SR_ERR_EXISTS, path,
-                                                     "'%s' exists already", path)
-                               : srp_file_write_atomic(path, sealed, sealed_len, err);
+    rc = srp_file_exists(path)
+             ? srp_error_set_where(err, SR_ERR_EXISTS, path, "'%s' exists already", path)
+             : srp_file_write_atomic(path, sealed, sealed_len, err);
     if (rc == SR_OK) {
         srp_buf_printf(written, "%s\t%s\n", r->name, path);
         (*packages)++;

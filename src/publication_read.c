@@ -198,9 +198,8 @@ static sr_status decide_trust(const sr_publication *pub, const unsigned char *da
     /* Signed with the registry's key (the chain's newest), or with the
      * publisher's own, which is trusted per publisher. */
     size_t links = json_array_size(chain);
-    const char *newest = links ? json_string_value(
-                                     json_object_get(json_array_get(chain, links - 1), "key"))
-                               : NULL;
+    const char *newest =
+        links ? json_string_value(json_object_get(json_array_get(chain, links - 1), "key")) : NULL;
     size_t nlen = 0;
     unsigned char *npk = newest ? srp_base64_decode(newest, &nlen) : NULL;
     int by_registry = npk && nlen == sizeof signer_pk && srp_memcmp(npk, signer_pk, nlen) == 0;
@@ -271,10 +270,9 @@ out:
     return rc;
 }
 
-sr_status sr_publication_open_checked(const char *path, const char *key_path,
-                                      const sr_secret *pass, const char *pinned_signer,
-                                      const char *known_path, sr_publication **out,
-                                      sr_extract_signer *who, sr_error *err)
+sr_status sr_publication_open_checked(const char *path, const char *key_path, const sr_secret *pass,
+                                      const char *pinned_signer, const char *known_path,
+                                      sr_publication **out, sr_extract_signer *who, sr_error *err)
 {
     *out = NULL;
     memset(who, 0, sizeof *who);

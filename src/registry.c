@@ -1303,13 +1303,12 @@ static sr_status side_append(sr_registry *reg, const srp_audit_signer *signer, c
     if (held == 0)
         snprintf(cut_detail, sizeof cut_detail, "entry=%lld refused=%s", (long long)mark.seq,
                  action);
-    sr_status rc =
-        held < 0 ? srp_error_set_where(err, SR_ERR_IO, reg->sidelog,
-                                       "cannot read the access log '%s'", reg->sidelog)
-        : held   ? srp_sidelog_append(reg->sidelog, id, signer, reg->user, action, case_code,
-                                      detail, err)
-                 : srp_sidelog_append(reg->sidelog, id, signer, reg->user, "sidelog.cut", NULL,
-                                      cut_detail, err);
+    sr_status rc = held < 0 ? srp_error_set_where(err, SR_ERR_IO, reg->sidelog,
+                                                  "cannot read the access log '%s'", reg->sidelog)
+                   : held   ? srp_sidelog_append(reg->sidelog, id, signer, reg->user, action,
+                                                 case_code, detail, err)
+                            : srp_sidelog_append(reg->sidelog, id, signer, reg->user, "sidelog.cut",
+                                                 NULL, cut_detail, err);
     srp_sidelog_mark head;
     if (rc == SR_OK && srp_sidelog_head(reg->sidelog, &head, NULL) == SR_OK && head.seq > 0)
         srp_seen_sidelog_put(id, reg->user, head.seq, head.link);
@@ -1349,13 +1348,12 @@ sr_status srp_registry_audit(sr_registry *reg, const char *action, const char *c
     if (side.present && !reg->side_anchoring && !stamp_same(&side, &reg->side_stamp)) {
         char anchor[128];
         reg->side_anchoring = 1;
-        sr_status arc = srp_audit_side_anchor_due(reg, anchor, sizeof anchor)
-                            ? srp_audit_append_at(&reg->audit, reg->db,
-                                                  reg->audit_key ? sr_secret_cdata(reg->audit_key)
-                                                                 : NULL,
-                                                  can_sign ? &signer : NULL, reg->user,
-                                                  "sidelog.anchor", NULL, anchor, err)
-                            : SR_OK;
+        sr_status arc =
+            srp_audit_side_anchor_due(reg, anchor, sizeof anchor)
+                ? srp_audit_append_at(
+                      &reg->audit, reg->db, reg->audit_key ? sr_secret_cdata(reg->audit_key) : NULL,
+                      can_sign ? &signer : NULL, reg->user, "sidelog.anchor", NULL, anchor, err)
+                : SR_OK;
         reg->side_anchoring = 0;
         if (arc != SR_OK)
             return arc;

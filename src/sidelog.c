@@ -335,9 +335,8 @@ sr_status srp_sidelog_verify(const char *path, const char *registry_id,
 /* Calls fn with each whole line's entry number (1-based) until fn returns
  * non-zero; -1 when the file cannot be read, else what fn returned (0 at
  * the end). */
-static int each_line(const char *path, int (*fn)(void *ctx, int64_t n, const char *line,
-                                                 size_t len),
-                     void *ctx)
+static int each_line(const char *path,
+                     int (*fn)(void *ctx, int64_t n, const char *line, size_t len), void *ctx)
 {
     unsigned char *data = NULL;
     size_t len = 0;

@@ -217,11 +217,11 @@ static int forge_publication(const char *pub_path, const char *registry_id, cons
     free(pub);
     srp_sign_keypair(pk, sk);
     char *k64 = srp_base64_encode(pk, sizeof pk);
-    json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:[s], s:s, s:i, s:s, s:[]}", "format",
-                            "sigreg-publication/1", "registry_id", registry_id, "published_at",
-                            "2026-01-01T00:00:00Z", "published_by", "admin", "publisher_role",
-                            "admin", "units", "U1", "periods", "year", "min_cell", 3,
-                            "publisher_key", k64, "tables");
+    json_t *doc =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:[s], s:s, s:i, s:s, s:[]}", "format",
+                  "sigreg-publication/1", "registry_id", registry_id, "published_at",
+                  "2026-01-01T00:00:00Z", "published_by", "admin", "publisher_role", "admin",
+                  "units", "U1", "periods", "year", "min_cell", 3, "publisher_key", k64, "tables");
     if (with_chain)
         json_object_set_new(doc, "signer_chain", json_pack("[{s:i, s:s}]", "epoch", 1, "key", k64));
     free(k64);
@@ -274,8 +274,9 @@ static int forge_rotation(sr_registry *reg, const char *pub_path, const char *ou
     srp_signing_rotation_digest(srp_registry_id(reg), epoch, pk, msg);
     srp_sign(sig, msg, sizeof msg, self ? sk : keys->signing);
     char *k64 = srp_base64_encode(pk, sizeof pk), *s64 = srp_base64_encode(sig, sizeof sig);
-    json_array_append_new(json_object_get(h, "signer_chain"),
-                          json_pack("{s:i, s:s, s:s}", "epoch", (int)epoch, "key", k64, "sig", s64));
+    json_array_append_new(
+        json_object_get(h, "signer_chain"),
+        json_pack("{s:i, s:s, s:s}", "epoch", (int)epoch, "key", k64, "sig", s64));
     json_object_set_new(h, "signing_epoch", json_integer(epoch));
     free(k64);
     free(s64);
@@ -283,8 +284,9 @@ static int forge_rotation(sr_registry *reg, const char *pub_path, const char *ou
     json_decref(h);
     FILE *f = fopen(out_path, "wb");
     srp_container_writer *w = NULL;
-    sr_status rc = f && extra ? srp_container_writer_new_ex(rpk, sk, pk, extra, to_file, f, &w, &err)
-                              : SR_ERR_IO;
+    sr_status rc = f && extra
+                       ? srp_container_writer_new_ex(rpk, sk, pk, extra, to_file, f, &w, &err)
+                       : SR_ERR_IO;
     free(extra);
     srp_archive_writer *ar = rc == SR_OK ? srp_archive_writer_new(to_container, w) : NULL;
     static const char cases[] = "person,unit,sex\n1,U1,girl\n";
@@ -318,9 +320,8 @@ int main(int argc, char **argv)
     if (argc >= 5 && strcmp(argv[1], "forge-publication") == 0) {
         sr_error e;
         sr_error_clear(&e);
-        return sr_crypto_init(&e) == SR_OK
-                   ? forge_publication(argv[2], argv[3], argv[4], argc > 5)
-                   : 1;
+        return sr_crypto_init(&e) == SR_OK ? forge_publication(argv[2], argv[3], argv[4], argc > 5)
+                                           : 1;
     }
     if (argc < 5 || (strcmp(argv[1], "sql") && strcmp(argv[1], "rechain") &&
                      strcmp(argv[1], "forge-rotation"))) {

@@ -80,10 +80,9 @@ sr_status sr_publication_open(const char *path, const char *key_path, const sr_s
  * "REGISTRY/USER"), else remembered now; a newer registry key is followed
  * through the package's chain of signing-key rotations. who says which way
  * it went. */
-sr_status sr_publication_open_checked(const char *path, const char *key_path,
-                                      const sr_secret *pass, const char *pinned_signer,
-                                      const char *known_path, sr_publication **out,
-                                      sr_extract_signer *who, sr_error *err);
+sr_status sr_publication_open_checked(const char *path, const char *key_path, const sr_secret *pass,
+                                      const char *pinned_signer, const char *known_path,
+                                      sr_publication **out, sr_extract_signer *who, sr_error *err);
 /* The newest package addressed to the session's user (an analyst), found
  * beside the registry and opened with the user's own slot key. */
 sr_status sr_publication_newest(sr_registry *reg, sr_publication **out, sr_error *err);

@@ -71,8 +71,8 @@ int cmd_view(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *e
     char *known = signer ? NULL : cli_known_registries_path();
     sr_status rc = cli_read_passphrase(g, key, &pass, err);
     if (rc == SR_OK)
-        rc = sr_publication_open_checked(cli_pos(args, 0), key, pass, signer ? pinned : NULL,
-                                         known, &pub, &who, err);
+        rc = sr_publication_open_checked(cli_pos(args, 0), key, pass, signer ? pinned : NULL, known,
+                                         &pub, &who, err);
     sr_secret_free(pass);
     if (rc != SR_OK) {
         free(known);
