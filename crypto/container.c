@@ -237,23 +237,24 @@ sr_status srp_container_header_json(const unsigned char *data, size_t len, char 
     return SR_OK;
 }
 
-size_t srp_signing_rotation_message(const char *registry_id, uint32_t epoch,
-                                    const unsigned char new_pk[SRP_SIGN_PUBLIC_BYTES],
-                                    unsigned char out[SRP_ROTATION_MESSAGE_MAX])
+void srp_signing_rotation_digest(const char *registry_id, uint32_t epoch,
+                                 const unsigned char new_pk[SRP_SIGN_PUBLIC_BYTES],
+                                 unsigned char out[SRP_MAC_BYTES])
 {
-    static const char domain[] = "sigreg-signing-key/1";
-    size_t idlen = strnlen(registry_id, SRP_ROTATION_ID_MAX);
-    size_t n = 0;
-    memcpy(out, domain, sizeof domain); /* with its NUL */
-    n += sizeof domain;
-    put_u32(out + n, (uint32_t)idlen);
-    n += 4;
-    memcpy(out + n, registry_id, idlen);
-    n += idlen;
-    put_u32(out + n, epoch);
-    n += 4;
-    memcpy(out + n, new_pk, SRP_SIGN_PUBLIC_BYTES);
-    return n + SRP_SIGN_PUBLIC_BYTES;
+    srp_mac_state *st = srp_mac_begin(NULL);
+    if (!st) {
+        memset(out, 0, SRP_MAC_BYTES); /* verification then fails closed */
+        return;
+    }
+    static const char label[] = "sigreg registry signing key";
+    unsigned char num[8];
+    for (int i = 0; i < 8; i++)
+        num[i] = (unsigned char)((uint64_t)epoch >> (8 * i));
+    srp_mac_field(st, label, sizeof label - 1);
+    srp_mac_field(st, registry_id, strlen(registry_id));
+    srp_mac_field(st, num, sizeof num);
+    srp_mac_field(st, new_pk, SRP_SIGN_PUBLIC_BYTES);
+    srp_mac_end(st, out);
 }
 
 int srp_signer_chain_links(const char *header_json, const char *trusted_fp,
@@ -291,10 +292,10 @@ int srp_signer_chain_links(const char *header_json, const char *trusted_fp,
         if (get_fixed(link, "key", key, sizeof key) != 0 || e <= last_epoch || e > UINT32_MAX)
             goto out;
         if (i > 0) {
-            unsigned char msg[SRP_ROTATION_MESSAGE_MAX];
-            size_t len = srp_signing_rotation_message(id, (uint32_t)e, key, msg);
+            unsigned char msg[SRP_MAC_BYTES];
+            srp_signing_rotation_digest(id, (uint32_t)e, key, msg);
             if (get_fixed(link, "sig", sig, sizeof sig) != 0 ||
-                crypto_sign_verify_detached(sig, msg, len, prev) != 0)
+                crypto_sign_verify_detached(sig, msg, sizeof msg, prev) != 0)
                 goto out;
         }
         char kfp[SRP_FINGERPRINT_HEX];

@@ -66,7 +66,7 @@ sr_status srp_container_writer_new(const unsigned char recipient[SRP_BOX_PUBLIC_
  *   "signing_epoch": the epoch of the registry signing key that signs;
  *   "signer_chain": [{"epoch": E, "key": base64 Ed25519 public key,
  *                     "sig": base64 signature by the previous entry's key
- *                     over srp_signing_rotation_message(registry, E, key)}
+ *                     over srp_signing_rotation_digest(registry, E, key)}
  *                    ...], oldest first, the last key the signer's; the
  *                    first entry has no "sig";
  *   "checkpoint": the registry's signed audit checkpoint (text). */
@@ -136,14 +136,15 @@ sr_status srp_container_header(const unsigned char *data, size_t len,
 sr_status srp_container_header_json(const unsigned char *data, size_t len, char **json,
                                     sr_error *err);
 
-/* What the previous registry signing key signs when the key is rotated:
- * "sigreg-signing-key/1\0" | u32 length | registry id | u32 epoch | new
- * public key. Returns the length written into out. */
+/* What the previous registry signing key signs when the key of epoch is
+ * made: the keyring's own chain message (keyring.h), so that a container's
+ * signer_chain is the keyring's chain copied: the BLAKE2b-256 (srp_mac_*,
+ * unkeyed) of the fields "sigreg registry signing key", the registry id, the
+ * epoch (8 bytes, little-endian) and the new public key. */
 #define SRP_ROTATION_ID_MAX 128
-#define SRP_ROTATION_MESSAGE_MAX (21 + 4 + SRP_ROTATION_ID_MAX + 4 + SRP_SIGN_PUBLIC_BYTES)
-size_t srp_signing_rotation_message(const char *registry_id, uint32_t epoch,
-                                    const unsigned char new_pk[SRP_SIGN_PUBLIC_BYTES],
-                                    unsigned char out[SRP_ROTATION_MESSAGE_MAX]);
+void srp_signing_rotation_digest(const char *registry_id, uint32_t epoch,
+                                 const unsigned char new_pk[SRP_SIGN_PUBLIC_BYTES],
+                                 unsigned char out[SRP_MAC_BYTES]);
 /* Whether the signer of a container whose header is header_json is the key
  * with fingerprint trusted_fp (0), or follows from it through the header's
  * signer_chain, every rotation signed by the key before it (1); -1 when

@@ -46,6 +46,7 @@
 #include "base/error.h"
 #include "base/names.h"
 #include "sigreg/limits.h"
+#include "container.h"
 
 #define MAX_SLOTS 4096
 #define MAX_UNITS 1024      /* units of one slot */
@@ -489,21 +490,12 @@ static sr_status keyring_digest(const srp_keyring *kr, unsigned char out[SRP_MAC
     return SR_OK;
 }
 
-/* The message a chain link's signature covers. */
+/* The message a chain link's signature covers (the one a container's
+ * signer_chain is checked with: container.h). */
 static void chain_message(const srp_keyring *kr, const chain_link *l,
                           unsigned char out[SRP_MAC_BYTES])
 {
-    srp_mac_state *st = srp_mac_begin(NULL);
-    if (!st) {
-        memset(out, 0, SRP_MAC_BYTES); /* verification then fails closed */
-        return;
-    }
-    static const char label[] = "sigreg registry signing key";
-    srp_mac_field(st, label, sizeof label - 1);
-    srp_mac_field(st, kr->registry_id, strlen(kr->registry_id));
-    put_u64_hash(st, l->epoch);
-    srp_mac_field(st, l->public_key, SRP_SIGN_PUBLIC_BYTES);
-    srp_mac_end(st, out);
+    srp_signing_rotation_digest(kr->registry_id, l->epoch, l->public_key, out);
 }
 
 static sr_status chain_verify(const srp_keyring *kr, sr_error *err)
@@ -1708,4 +1700,9 @@ int srp_keyring_has_unit_keys(const srp_keyring *kr)
         if (kr->slots[i].unit_seal_count)
             return 1;
     return 0;
+}
+
+const unsigned char *srp_keyring_signing_sig_at(const srp_keyring *kr, uint32_t epoch)
+{
+    return epoch >= 1 && epoch <= kr->chain_count ? kr->chain[epoch - 1].signature : NULL;
 }

@@ -186,6 +186,10 @@ sr_status srp_keyring_upgrade(srp_keyring *kr, const srp_keys *keys, sr_error *e
 uint64_t srp_keyring_version(const srp_keyring *kr);
 uint32_t srp_keyring_signing_epoch(const srp_keyring *kr);
 const unsigned char *srp_keyring_signing_key_at(const srp_keyring *kr, uint32_t epoch);
+/* The signature of the chain's key of an epoch by the key before it (the
+ * first key's by itself; borrowed, SRP_SIGNATURE_BYTES; NULL outside
+ * 1..epoch): what extracts and publications copy into their signer_chain. */
+const unsigned char *srp_keyring_signing_sig_at(const srp_keyring *kr, uint32_t epoch);
 /* Appends new_keys' signing key to the chain, signed by old_keys' (the
  * current one). The keyring is signed with the new key when written. */
 sr_status srp_keyring_rotate_signing(srp_keyring *kr, const srp_keys *old_keys,

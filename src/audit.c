@@ -766,6 +766,26 @@ static sr_status side_anchor_write(sr_registry *reg, const srp_sidelog_report *r
     return srp_registry_transaction(reg, "sidelog.anchor", NULL, detail, NULL, NULL, err);
 }
 
+int srp_audit_side_anchor_due(sr_registry *reg, char *detail, size_t size)
+{
+    if (!srp_registry_has_database(reg))
+        return 0;
+    srp_sidelog_report rep;
+    sr_error ignored; /* a broken side log is for the next verification to report */
+    memset(&ignored, 0, sizeof ignored);
+    if (side_verify(reg, 0, NULL, NULL, &rep, &ignored) != SR_OK)
+        return 0;
+    int64_t anchor = 0;
+    unsigned char head[SRP_MAC_BYTES];
+    side_anchor(reg, &anchor, head);
+    if (rep.entries <= anchor)
+        return 0;
+    char hex[2 * SRP_MAC_BYTES + 1];
+    srp_hex_encode(hex, rep.head, SRP_MAC_BYTES);
+    int n = snprintf(detail, size, "entries=%lld head=%s", (long long)rep.entries, hex);
+    return n > 0 && (size_t)n < size;
+}
+
 sr_status srp_audit_side_check(sr_registry *reg, int64_t *entries, sr_error *err)
 {
     srp_sidelog_report rep;

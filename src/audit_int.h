@@ -101,5 +101,12 @@ sr_status srp_audit_checkpoint_text(sr_registry *reg, char **text, int64_t *seq,
  * the database's log and, in a session that writes the database, anchors
  * what it verified; *entries gets its length. */
 sr_status srp_audit_side_check(sr_registry *reg, int64_t *entries, sr_error *err);
+/* Whether the side log grew beyond its newest anchor and verifies (every
+ * entry, and the anchor held): then detail gets the new anchor entry's
+ * detail, which the caller appends as "sidelog.anchor" in the transaction
+ * it is in. A session that writes the database anchors the side log so at
+ * every write, so that an analyst's entries cannot be cut unnoticed once
+ * any admin or coordinator has worked since. */
+int srp_audit_side_anchor_due(sr_registry *reg, char *detail, size_t size);
 
 #endif

@@ -31,6 +31,7 @@
 #include "coded.h"
 #include "container.h"
 #include "extract_render.h"
+#include "signer_chain.h"
 #include "form_int.h"
 #include "kanon.h"
 #include "keyring.h"
@@ -856,6 +857,13 @@ static sr_status extract_header_fields(sr_registry *reg, char **out, sr_error *e
     if (rc != SR_OK)
         return rc;
     json_t *h = json_pack("{s:s, s:s}", "registry", srp_registry_id(reg), "checkpoint", checkpoint);
+    /* The signing key's epoch and chain: an evaluator who knows an older
+     * key of this registry follows the rotations to the one that signs. */
+    if (h && srp_signer_chain_into(srp_registry_keyring(reg), h, err) != SR_OK) {
+        json_decref(h);
+        free(checkpoint);
+        return SR_ERR_NOMEM;
+    }
     *out = h ? json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(h);
     free(checkpoint);

@@ -2,7 +2,8 @@
  * keyring_seen.c - the per-user record of the newest keyring seen (see
  * keyring_seen.h).
  *
- * File: "sigreg-seen/1\nversion N\nepoch E\nroot HEX\nkey HEX\n", mode 0600.
+ * File: "sigreg-seen/1\nversion N\nepoch E\nroot HEX\nkey HEX\n", mode 0600;
+ * beside it ".sidelog": "sigreg-sidelog-seen/1\nseq N\nlink HEX\n".
  */
 #include "keyring_seen.h"
 
@@ -68,19 +69,24 @@ static char *seen_dir(int create)
     return dir;
 }
 
-static char *seen_path(const srp_keyring *kr, const char *user, int create)
+static char *seen_path_of(const char *registry_id, const char *user, const char *suffix, int create)
 {
-    if (!srp_name_user_valid(user))
+    if (!srp_name_user_valid(user) || !registry_id || !*registry_id || strchr(registry_id, '/'))
         return NULL;
     char *dir = seen_dir(create);
     if (!dir)
         return NULL;
-    size_t len = strlen(dir) + strlen(srp_keyring_registry_id(kr)) + strlen(user) + 4;
+    size_t len = strlen(dir) + strlen(registry_id) + strlen(user) + strlen(suffix) + 4;
     char *path = malloc(len);
     if (path)
-        snprintf(path, len, "%s/%s-%s", dir, srp_keyring_registry_id(kr), user);
+        snprintf(path, len, "%s/%s-%s%s", dir, registry_id, user, suffix);
     free(dir);
     return path;
+}
+
+static char *seen_path(const srp_keyring *kr, const char *user, int create)
+{
+    return seen_path_of(srp_keyring_registry_id(kr), user, "", create);
 }
 
 /* 1 and *out filled when a well-formed record exists, 0 when none, -1 when
@@ -195,6 +201,49 @@ void srp_seen_record(const srp_keyring *kr, const char *user)
     int n =
         snprintf(text, sizeof text, "%s\nversion %" PRIu64 "\nepoch %" PRIu32 "\nroot %s\nkey %s\n",
                  SEEN_FORMAT, srp_keyring_version(kr), srp_keyring_signing_epoch(kr), root, key);
+    if (n > 0 && (size_t)n < sizeof text)
+        (void)srp_file_write_atomic(path, text, (size_t)n, NULL);
+    free(path);
+}
+
+/* ---- the access log as the user last wrote it ---- */
+
+#define SIDELOG_FORMAT "sigreg-sidelog-seen/1"
+
+int srp_seen_sidelog_get(const char *registry_id, const char *user, int64_t *seq,
+                         unsigned char link[SRP_MAC_BYTES])
+{
+    char *path = seen_path_of(registry_id, user, ".sidelog", 0);
+    unsigned char *data = NULL;
+    size_t len = 0;
+    *seq = 0;
+    if (!path)
+        return 0;
+    int got = srp_file_read_all(path, 4096, &data, &len, NULL) == SR_OK;
+    free(path);
+    if (!got)
+        return 0;
+    char fmt[32], hex[2 * SRP_MAC_BYTES + 1];
+    long long n = 0;
+    int ok = sscanf((const char *)data, "%31s seq %lld link %64s", fmt, &n, hex) == 3 &&
+             strcmp(fmt, SIDELOG_FORMAT) == 0 && n > 0 &&
+             srp_hex_decode(link, SRP_MAC_BYTES, hex) == 0;
+    free(data);
+    if (ok)
+        *seq = n;
+    return ok;
+}
+
+void srp_seen_sidelog_put(const char *registry_id, const char *user, int64_t seq,
+                          const unsigned char link[SRP_MAC_BYTES])
+{
+    char *path = seen_path_of(registry_id, user, ".sidelog", 1);
+    if (!path)
+        return;
+    char hex[2 * SRP_MAC_BYTES + 1], text[160];
+    srp_hex_encode(hex, link, SRP_MAC_BYTES);
+    int n =
+        snprintf(text, sizeof text, "%s\nseq %lld\nlink %s\n", SIDELOG_FORMAT, (long long)seq, hex);
     if (n > 0 && (size_t)n < sizeof text)
         (void)srp_file_write_atomic(path, text, (size_t)n, NULL);
     free(path);

@@ -10,6 +10,9 @@
  * the newest version seen. A keyring with another root, a replaced or
  * missing epoch, or a lower version is refused.
  *
+ * The same folder keeps, per user, the newest entry that user appended to
+ * the analysts' access log (srp_seen_sidelog_*).
+ *
  * The record lives outside the registry's folder on purpose: whoever can
  * put an old keyring back can put back anything inside that file too,
  * a record in the user's own slot included. It must not store anything
@@ -18,6 +21,8 @@
  */
 #ifndef SIGREG_KEYRING_SEEN_H
 #define SIGREG_KEYRING_SEEN_H
+
+#include <stdint.h>
 
 #include "keyring.h"
 #include "sigreg/status.h"
@@ -29,5 +34,17 @@ sr_status srp_seen_check(const srp_keyring *kr, const char *user, sr_error *err)
  * a folder that cannot be written records nothing (the check then protects
  * from the last record that could be written). */
 void srp_seen_record(const srp_keyring *kr, const char *user);
+
+/* The analysts' access log (sidelog.h) as user last wrote it, kept beside
+ * the keyring record (".sidelog" added to its name): the number and link
+ * of the newest entry the user appended, so that their next use finds a
+ * log cut or rewritten below it. Public values only. srp_seen_sidelog_get
+ * returns 1 with *seq and link filled, 0 when nothing was recorded (or the
+ * record is damaged: it then protects nothing, as none would). */
+int srp_seen_sidelog_get(const char *registry_id, const char *user, int64_t *seq,
+                         unsigned char link[SRP_MAC_BYTES]);
+/* Best effort, as srp_seen_record. */
+void srp_seen_sidelog_put(const char *registry_id, const char *user, int64_t seq,
+                          const unsigned char link[SRP_MAC_BYTES]);
 
 #endif

@@ -13,6 +13,7 @@
 #include "registry_int.h"
 #include "sigreg/maintenance.h"
 #include "sidelog.h"
+#include "sigreg/output.h"
 #include "store.h"
 
 static sr_status integrity(sqlite3 *db, const char *schema, int *ok, sr_error *err)
@@ -121,7 +122,12 @@ sr_status sr_registry_backup(sr_registry *reg, const char *out_path, sr_error *e
                                      "'%s' already exists: not overwriting it", targets[i]);
             goto out;
         }
-    rc = srp_file_dir_writable(out_path, err);
+    /* Nor onto (or into the folder of) any registry's own files. */
+    sr_output_options oo = {0, srp_registry_db_path(reg)};
+    for (int i = 0; i < 5 && rc == SR_OK; i++)
+        rc = sr_output_check(targets[i], &oo, err);
+    if (rc == SR_OK)
+        rc = srp_file_dir_writable(out_path, err);
     if (rc != SR_OK)
         goto out;
     char detail[64];

@@ -21,7 +21,7 @@ struct sr_output {
     char *registry;
 };
 
-static const char *const sidecars[] = {".keyring", ".codekey", ".lock", ".sidelog"};
+static const char *const sidecars[] = {".keyring", ".codekey", ".lock", ".sidelog", ".checkpoint"};
 #define SIDECARS (sizeof sidecars / sizeof sidecars[0])
 
 /* Whether st is the same file as path (when path exists). */
@@ -66,6 +66,34 @@ static int is_file_of(const char *path, const struct stat *st, int exists,
     return hit;
 }
 
+/* 1 when path lies in a registry's folder of publications (STEM.publications
+ * beside STEM.keyring, or the folder of registry_path by identity). */
+static int in_publications(const char *path, const char *registry_path)
+{
+    static const char ext[] = ".publications";
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+    if (!dir)
+        return 1;
+    struct stat st;
+    int hit = 0, exists = stat(dir, &st) == 0;
+    size_t n = strlen(dir), e = sizeof ext - 1;
+    if (n > e && strcmp(dir + n - e, ext) == 0) {
+        char *stem = strndup(dir, n - e);
+        hit = !stem || is_registry_stem(stem);
+        free(stem);
+    }
+    if (!hit && exists && registry_path) {
+        char *stem = srp_path_stem(registry_path);
+        char *own = stem ? srp_str_concat(stem, ext) : NULL;
+        hit = !own || same_file(&st, own);
+        free(own);
+        free(stem);
+    }
+    free(dir);
+    return hit;
+}
+
 sr_status sr_output_check(const char *path, const sr_output_options *options, sr_error *err)
 {
     if (!path || !*path)
@@ -84,6 +112,11 @@ sr_status sr_output_check(const char *path, const sr_output_options *options, sr
     free(stem);
     if (!registry_file && options && options->registry)
         registry_file = is_file_of(path, &target, target_exists, options->registry);
+    if (!registry_file && in_publications(path, options ? options->registry : NULL))
+        return srp_error_set_where(err, SR_ERR_DENIED, "out",
+                                   "'%s' is in a registry's own folder of publications: no output "
+                                   "goes there",
+                                   path);
     if (registry_file)
         return srp_error_set_where(err, SR_ERR_DENIED, "out",
                                    "'%s' is a registry's own file: an output never replaces it",

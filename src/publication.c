@@ -30,6 +30,7 @@
 #include "container.h"
 #include "keyring.h"
 #include "publication_int.h"
+#include "signer_chain.h"
 #include "registry_int.h"
 #include "settings_int.h"
 #include "sigreg/output.h"
@@ -573,8 +574,11 @@ static sr_status write_package(build *b, const recipient *r, json_t *head, const
         rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
         goto out;
     }
-    sr_output_options oo = {0, srp_registry_db_path(b->reg)};
-    rc = sr_output_write_all(path, &oo, sealed, sealed_len, err);
+    /* Into the registry's own folder of packages, where no output goes
+     * (sigreg/output.h), by a name of its own (the folder's next number). */
+    rc = srp_file_exists(path)
+             ? srp_error_set_where(err, SR_ERR_EXISTS, path, "'%s' exists already", path)
+             : srp_file_write_atomic(path, sealed, sealed_len, err);
     if (rc == SR_OK) {
         srp_buf_printf(written, "%s\t%s\n", r->name, path);
         (*packages)++;
@@ -776,14 +780,27 @@ sr_status sr_publish(sr_registry *reg, const sr_publish_options *o, sr_publish_r
         goto out;
     }
     head = units
-               ? json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:i, s:i, s:s?}", "format",
+               ? json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:i, s:s?}", "format",
                            SR_PUBLICATION_FORMAT, "registry_id", srp_keyring_registry_id(kr),
                            "published_at", rep->published_at, "published_by", sr_registry_user(reg),
                            "publisher_role", sr_role_name(sr_registry_role(reg)), "units", units,
-                           "periods", b.period, "min_cell", b.min_cell, "signing_epoch",
-                           (int)srp_keyring_epoch(kr), "checkpoint", checkpoint)
+                           "periods", b.period, "min_cell", b.min_cell, "checkpoint", checkpoint)
                : NULL;
     free(checkpoint);
+    /* The registry signing key's epoch and chain (a reader who knows an
+     * older key follows the rotations), and the publisher's own key, whose
+     * co-signature ends the document (a reader without the registry checks
+     * it against this key). */
+    if (head && rc == SR_OK)
+        rc = srp_signer_chain_into(kr, head, err);
+    unsigned char own_pk[SRP_SIGN_PUBLIC_BYTES];
+    if (head && rc == SR_OK && srp_registry_user_sign_public(reg, NULL, own_pk, NULL) == SR_OK &&
+        srp_keyring_slot_can_sign(srp_registry_slot_secret(reg))) {
+        char *b64 = srp_base64_encode(own_pk, sizeof own_pk);
+        if (!b64 || json_object_set_new(head, "publisher_key", json_string(b64)) != 0)
+            rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        free(b64);
+    }
     if (head && rc == SR_OK)
         rc = srp_cellkey_settings_into(reg, b.min_cell, head, err);
     if (head && rc == SR_OK)

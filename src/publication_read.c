@@ -17,6 +17,7 @@
 #include "base/fileio.h"
 #include "base/texts.h"
 #include "container.h"
+#include "extract_known.h"
 #include "keyring.h"
 #include "publication_int.h"
 #include "registry_int.h"
@@ -148,10 +149,133 @@ static sr_status open_bytes(const unsigned char *data, size_t len, const char *w
     return SR_OK;
 }
 
-sr_status sr_publication_open(const char *path, const char *key_path, const sr_secret *pass,
-                              const char *pinned_signer, sr_publication **out, sr_error *err)
+/* The co-signature by the key the document names (when it names one). */
+static sr_status check_cosignature(const sr_publication *pub, const char *where, sr_error *err)
+{
+    const char *key = json_string_value(json_object_get(pub->doc, "publisher_key"));
+    if (!key)
+        return SR_OK; /* a package of an earlier release: its container signature is all */
+    size_t n = 0;
+    unsigned char *pk = srp_base64_decode(key, &n);
+    int ok = pk && n == SRP_SIGN_PUBLIC_BYTES && pub->has_publisher_sig && pub->signed_doc &&
+             srp_sign_verify(pub->publisher_sig, pub->signed_doc, pub->signed_len, pk) == 0;
+    free(pk);
+    return ok ? SR_OK
+              : srp_error_set_where(err, SR_ERR_CRYPTO, where,
+                                    "publication '%s' is refused: it is not co-signed by the key "
+                                    "of '%s', whom it names as its publisher",
+                                    where, pub->published_by);
+}
+
+/* Whom to trust (see sr_publication_open_checked), after the container and
+ * the co-signature verified. */
+static sr_status decide_trust(const sr_publication *pub, const unsigned char *data, size_t len,
+                              const char *where, const char *pinned, const char *known_path,
+                              sr_extract_signer *who, sr_error *err)
+{
+    char recipient[SRP_FINGERPRINT_HEX];
+    unsigned char signer_pk[SRP_SIGN_PUBLIC_BYTES];
+    if (srp_container_header(data, len, recipient, signer_pk, err) != SR_OK)
+        return SR_ERR_CORRUPT;
+    const char *registry = json_string_value(json_object_get(pub->doc, "registry_id"));
+    json_t *chain = json_object_get(pub->doc, "signer_chain");
+    snprintf(who->fingerprint, sizeof who->fingerprint, "%s", pub->signer);
+    snprintf(who->registry, sizeof who->registry, "%s", registry ? registry : "");
+    who->epoch = (unsigned)json_integer_value(json_object_get(pub->doc, "signing_epoch"));
+    const char *cp = sr_publication_checkpoint(pub);
+    if (cp)
+        snprintf(who->checkpoint, sizeof who->checkpoint, "%.*s", (int)strcspn(cp, "\n"), cp);
+    /* The chain as a container header has it, to check links with. */
+    char *b64 = srp_base64_encode(signer_pk, sizeof signer_pk);
+    json_t *h = b64 ? json_pack("{s:s, s:s, s:O?}", "signer", b64, "registry",
+                                registry ? registry : "", "signer_chain", chain)
+                    : NULL;
+    free(b64);
+    char *hjson = h ? json_dumps(h, JSON_COMPACT) : NULL;
+    json_decref(h);
+    if (!hjson)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    /* Signed with the registry's key (the chain's newest), or with the
+     * publisher's own, which is trusted per publisher. */
+    size_t links = json_array_size(chain);
+    const char *newest =
+        links ? json_string_value(json_object_get(json_array_get(chain, links - 1), "key")) : NULL;
+    size_t nlen = 0;
+    unsigned char *npk = newest ? srp_base64_decode(newest, &nlen) : NULL;
+    int by_registry = npk && nlen == sizeof signer_pk && srp_memcmp(npk, signer_pk, nlen) == 0;
+    free(npk);
+    char subject[SRP_ROTATION_ID_MAX + 1] = "";
+    if (registry && strlen(registry) + 1 + strlen(pub->published_by) < sizeof subject &&
+        strchr(registry, ' ') == NULL)
+        snprintf(subject, sizeof subject, "%s%s%s", registry, by_registry ? "" : "/",
+                 by_registry ? "" : pub->published_by);
+    sr_status rc = SR_OK;
+    char known[SR_FINGERPRINT_SIZE] = "";
+    const char *trusted = pinned;
+    if (!pinned && known_path && subject[0]) {
+        rc = srp_known_lookup(known_path, subject, known, err);
+        if (rc == SR_ERR_NOT_FOUND && !by_registry) {
+            /* A publisher's own key, which only the registry's keyring
+             * certifies: not where the registry's own key is known. */
+            char reg_known[SR_FINGERPRINT_SIZE];
+            rc = srp_known_lookup(known_path, registry, reg_known, err);
+            if (rc == SR_OK) {
+                rc = srp_error_set_where(
+                    err, SR_ERR_TAMPERED, "signer",
+                    "publication '%s' of registry '%s' is signed by key %s, the own key of '%s' "
+                    "whom it names as its publisher, not by the key %.16s... remembered for the "
+                    "registry: refused (a publisher's own key is certified only by the "
+                    "registry's keyring; pin it if the registry confirms it)",
+                    where, registry, pub->signer, pub->published_by, reg_known);
+                goto out;
+            }
+            if (rc != SR_ERR_NOT_FOUND)
+                goto out;
+        }
+        if (rc == SR_ERR_NOT_FOUND) {
+            who->trust = SR_SIGNER_FIRST_SEEN;
+            rc = srp_known_remember(known_path, subject, pub->signer, err);
+            goto out;
+        }
+        if (rc != SR_OK)
+            goto out;
+        trusted = known;
+    }
+    if (!trusted)
+        goto out; /* unchecked: the caller says so */
+    snprintf(who->trusted, sizeof who->trusted, "%s", trusted);
+    int linked = srp_signer_chain_links(hjson, trusted, NULL, NULL);
+    if (linked == 0) {
+        who->trust = pinned ? SR_SIGNER_PINNED : SR_SIGNER_KNOWN;
+    } else if (linked == 1 && by_registry) {
+        who->trust = SR_SIGNER_ROTATED;
+        if (!pinned)
+            rc = srp_known_remember(known_path, subject, pub->signer, err);
+    } else if (pinned) {
+        rc = srp_error_set_where(err, SR_ERR_CRYPTO, "signer",
+                                 "publication '%s' is refused: it is signed by key %.16s..., not "
+                                 "by the pinned one, and no chain of signed key rotations links "
+                                 "the two",
+                                 where, pub->signer);
+    } else {
+        rc = srp_error_set_where(err, SR_ERR_TAMPERED, "signer",
+                                 "publication '%s' of registry '%s' is signed by key %.16s..., "
+                                 "not by the key %.16s... remembered for %s, and no chain of "
+                                 "signed key rotations links the two: refused",
+                                 where, registry, pub->signer, known,
+                                 by_registry ? "the registry" : "its publisher");
+    }
+out:
+    free(hjson);
+    return rc;
+}
+
+sr_status sr_publication_open_checked(const char *path, const char *key_path, const sr_secret *pass,
+                                      const char *pinned_signer, const char *known_path,
+                                      sr_publication **out, sr_extract_signer *who, sr_error *err)
 {
     *out = NULL;
+    memset(who, 0, sizeof *who);
     unsigned char *keytext = NULL, *data = NULL;
     size_t keylen = 0, len = 0;
     unsigned char pk[SRP_BOX_PUBLIC_BYTES];
@@ -164,12 +288,29 @@ sr_status sr_publication_open(const char *path, const char *key_path, const sr_s
                                       sr_secret_len(pass), pk, sr_secret_data(sk), err);
     if (rc == SR_OK)
         rc = srp_file_read_all(path, SRP_PUBLICATION_MAX_BYTES, &data, &len, err);
+    /* The container verifies whoever signed it; whom to trust is decided
+     * on what it signed (its registry, chain and publisher). */
     if (rc == SR_OK)
-        rc = open_bytes(data, len, path, pk, sr_secret_cdata(sk), pinned_signer, out, err);
+        rc = open_bytes(data, len, path, pk, sr_secret_cdata(sk), NULL, out, err);
+    if (rc == SR_OK)
+        rc = check_cosignature(*out, path, err);
+    if (rc == SR_OK)
+        rc = decide_trust(*out, data, len, path, pinned_signer, known_path, who, err);
+    if (rc != SR_OK) {
+        sr_publication_free(*out);
+        *out = NULL;
+    }
     free(keytext);
     free(data);
     sr_secret_free(sk);
     return rc;
+}
+
+sr_status sr_publication_open(const char *path, const char *key_path, const sr_secret *pass,
+                              const char *pinned_signer, sr_publication **out, sr_error *err)
+{
+    sr_extract_signer who;
+    return sr_publication_open_checked(path, key_path, pass, pinned_signer, NULL, out, &who, err);
 }
 
 static sr_status check_publisher(sr_registry *reg, sr_publication *pub, const char *path,

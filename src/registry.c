@@ -117,6 +117,8 @@ struct sr_registry {
     sr_secret *pseudonym_key;
     srp_audit_cursor audit;
     file_stamp db_stamp, codekey_stamp, keyring_stamp;
+    file_stamp side_stamp; /* the side log when this session last anchored it */
+    int side_anchoring;
     stmt_entry *stmts;
     size_t stmt_count, stmt_cap;
     retired_set *retired;
@@ -1366,6 +1368,40 @@ sqlite3 *srp_registry_db(sr_registry *reg)
     return reg->db;
 }
 
+/* An analyst's entry into the side log, under the lock. The log must still
+ * hold the newest entry this user appended (their record beside the
+ * keyring's, keyring_seen.h): when it does not, someone cut or rewrote it
+ * since, and the entry appended instead says so (sidelog.cut, signed by
+ * this user, for the admins' next check) and the action is refused. */
+static sr_status side_append(sr_registry *reg, const srp_audit_signer *signer, const char *action,
+                             const char *case_code, const char *detail, sr_error *err)
+{
+    const char *id = srp_keyring_registry_id(reg->keyring);
+    srp_sidelog_mark mark;
+    int had = srp_seen_sidelog_get(id, reg->user, &mark.seq, mark.link);
+    int held = had ? srp_sidelog_holds(reg->sidelog, &mark) : 1;
+    char cut_detail[96];
+    if (held == 0)
+        snprintf(cut_detail, sizeof cut_detail, "entry=%lld refused=%s", (long long)mark.seq,
+                 action);
+    sr_status rc = held < 0 ? srp_error_set_where(err, SR_ERR_IO, reg->sidelog,
+                                                  "cannot read the access log '%s'", reg->sidelog)
+                   : held   ? srp_sidelog_append(reg->sidelog, id, signer, reg->user, action,
+                                                 case_code, detail, err)
+                            : srp_sidelog_append(reg->sidelog, id, signer, reg->user, "sidelog.cut",
+                                                 NULL, cut_detail, err);
+    srp_sidelog_mark head;
+    if (rc == SR_OK && srp_sidelog_head(reg->sidelog, &head, NULL) == SR_OK && head.seq > 0)
+        srp_seen_sidelog_put(id, reg->user, head.seq, head.link);
+    if (rc == SR_OK && held == 0)
+        rc = srp_error_set_where(err, SR_ERR_TAMPERED, reg->sidelog,
+                                 "the access log '%s' has been cut or rewritten: it no longer "
+                                 "holds entry %lld, which user '%s' wrote to it; this is now "
+                                 "noted in it, and an admin should look at it",
+                                 reg->sidelog, (long long)mark.seq, reg->user);
+    return rc;
+}
+
 sr_status srp_registry_audit(sr_registry *reg, const char *action, const char *case_code,
                              const char *detail, sr_error *err)
 {
@@ -1380,11 +1416,29 @@ sr_status srp_registry_audit(sr_registry *reg, const char *action, const char *c
         int took = reg->lock_depth == 0;
         sr_status rc = took ? srp_lock_take(reg->lock_fd, 1, reg->busy_timeout_ms, err) : SR_OK;
         if (rc == SR_OK)
-            rc = srp_sidelog_append(reg->sidelog, srp_keyring_registry_id(reg->keyring), &signer,
-                                    reg->user, action, case_code, detail, err);
+            rc = side_append(reg, &signer, action, case_code, detail, err);
         if (took)
             srp_lock_drop(reg->lock_fd);
         return rc;
+    }
+    /* The analysts' side log, anchored when it grew (audit_int.h). */
+    file_stamp side;
+    memset(&side, 0, sizeof side);
+    if (reg->sidelog)
+        stamp_take(reg->sidelog, &side);
+    if (side.present && !reg->side_anchoring && !stamp_same(&side, &reg->side_stamp)) {
+        char anchor[128];
+        reg->side_anchoring = 1;
+        sr_status arc =
+            srp_audit_side_anchor_due(reg, anchor, sizeof anchor)
+                ? srp_audit_append_at(
+                      &reg->audit, reg->db, reg->audit_key ? sr_secret_cdata(reg->audit_key) : NULL,
+                      can_sign ? &signer : NULL, reg->user, "sidelog.anchor", NULL, anchor, err)
+                : SR_OK;
+        reg->side_anchoring = 0;
+        if (arc != SR_OK)
+            return arc;
+        reg->side_stamp = side;
     }
     return srp_audit_append_at(
         &reg->audit, reg->db, reg->audit_key ? sr_secret_cdata(reg->audit_key) : NULL,

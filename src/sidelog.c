@@ -331,3 +331,100 @@ sr_status srp_sidelog_verify(const char *path, const char *registry_id,
     free(data);
     return rc;
 }
+
+/* Calls fn with each whole line's entry number (1-based) until fn returns
+ * non-zero; -1 when the file cannot be read, else what fn returned (0 at
+ * the end). */
+static int each_line(const char *path,
+                     int (*fn)(void *ctx, int64_t n, const char *line, size_t len), void *ctx)
+{
+    unsigned char *data = NULL;
+    size_t len = 0;
+    if (!srp_file_exists(path))
+        return fn(ctx, 0, NULL, 0);
+    if (srp_file_read_all(path, SIDELOG_MAX_BYTES, &data, &len, NULL) != SR_OK)
+        return -1;
+    int r = 0;
+    int64_t n = 0;
+    for (size_t at = 0; r == 0 && at < len;) {
+        const unsigned char *nl = memchr(data + at, '\n', len - at);
+        if (!nl)
+            break; /* a torn last line: no entry */
+        size_t line_len = (size_t)(nl - (data + at));
+        r = fn(ctx, ++n, (const char *)data + at, line_len);
+        at += line_len + 1;
+    }
+    if (r == 0)
+        r = fn(ctx, -n, NULL, 0); /* the end, after n entries */
+    free(data);
+    return r;
+}
+
+typedef struct head_ctx {
+    srp_sidelog_mark *head;
+    const char *last;
+    size_t last_len;
+} head_ctx;
+
+static int head_line(void *ctx, int64_t n, const char *line, size_t len)
+{
+    head_ctx *c = ctx;
+    if (n > 0) {
+        c->last = line;
+        c->last_len = len;
+        return 0;
+    }
+    if (!c->last)
+        return 1; /* empty */
+    entry e;
+    int bad = parse_entry(c->last, c->last_len, &e);
+    if (!bad) {
+        c->head->seq = e.seq;
+        memcpy(c->head->link, e.link, SRP_MAC_BYTES);
+    }
+    entry_release(&e);
+    return bad ? 2 : 1;
+}
+
+sr_status srp_sidelog_head(const char *path, srp_sidelog_mark *head, sr_error *err)
+{
+    memset(head, 0, sizeof *head);
+    head_ctx c = {head, NULL, 0};
+    int r = each_line(path, head_line, &c);
+    if (r < 0)
+        return srp_error_set_where(err, SR_ERR_IO, path, "cannot read the access log '%s'", path);
+    if (r == 2)
+        return srp_error_set_where(err, SR_ERR_TAMPERED, path,
+                                   "the access log '%s' is damaged at its end: an admin must "
+                                   "look at it",
+                                   path);
+    return SR_OK;
+}
+
+typedef struct holds_ctx {
+    const srp_sidelog_mark *mark;
+    int held;
+} holds_ctx;
+
+static int holds_line(void *ctx, int64_t n, const char *line, size_t len)
+{
+    holds_ctx *c = ctx;
+    if (n <= 0)
+        return 1; /* the end: not found */
+    if (n != c->mark->seq)
+        return 0;
+    entry e;
+    c->held = parse_entry(line, len, &e) == 0 && e.seq == n &&
+              srp_memcmp(e.link, c->mark->link, SRP_MAC_BYTES) == 0;
+    entry_release(&e);
+    return 1;
+}
+
+int srp_sidelog_holds(const char *path, const srp_sidelog_mark *mark)
+{
+    if (mark->seq <= 0)
+        return 1;
+    holds_ctx c = {mark, 0};
+    int r = each_line(path, holds_line, &c);
+    return r < 0 ? -1 : c.held;
+}

@@ -48,4 +48,18 @@ sr_status srp_sidelog_verify(const char *path, const char *registry_id,
                              const unsigned char *anchor_head, int64_t limit, sr_audit_entry_fn fn,
                              void *fn_ctx, srp_sidelog_report *report, sr_error *err);
 
+/* A position in a side log: an entry's number and its link. */
+typedef struct srp_sidelog_mark {
+    int64_t seq;
+    unsigned char link[SRP_MAC_BYTES];
+} srp_sidelog_mark;
+
+/* The newest whole entry's mark into *head (seq 0: an empty or missing
+ * log); SR_ERR_TAMPERED when the last line is not an entry. */
+sr_status srp_sidelog_head(const char *path, srp_sidelog_mark *head, sr_error *err);
+/* 1 when the log still holds entry mark->seq with link mark->link, 0 when
+ * it does not (cut, or rewritten at or below it), -1 when it cannot be read.
+ * Checks only that line: the chain below it is srp_sidelog_verify's. */
+int srp_sidelog_holds(const char *path, const srp_sidelog_mark *mark);
+
 #endif

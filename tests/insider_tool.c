@@ -19,9 +19,21 @@
  *       writes a well-formed extract for the recipient that claims to come
  *       from the registry REGISTRY-ID, signed by a key of the forger's own
  *       (a removed admin's, or anyone's): one cases.csv row.
+ *   insider_tool forge-publication RECIPIENT.pub REGISTRY-ID OUT [chain]
+ *       a publication package for the recipient that claims to come from
+ *       the admin of REGISTRY-ID, signed (and co-signed) by a key of the
+ *       forger's own; with "chain" it also claims that key as the
+ *       registry's signing key (a chain of one link);
+ *   insider_tool forge-rotation REGISTRY USER PASSFILE RECIPIENT.pub OUT [self]
+ *       a removed admin's copy of the registry: writes an extract for the
+ *       recipient signed by a new key of the forger's, with the keyring's
+ *       chain and one more link to that key, signed by the registry signing
+ *       key the copy holds (with "self": signed by the new key itself, as
+ *       someone without that key would have to).
  *
  * Never part of the product: built only for the tests.
  */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +45,7 @@
 #include "keyring.h"
 #include "registry_int.h"
 #include "store.h"
+#include "signer_chain.h"
 #include "sigreg/registry.h"
 #include "sigreg/secret.h"
 
@@ -190,6 +203,116 @@ static int forge_extract(const char *pub_path, const char *registry_id, const ch
     return 0;
 }
 
+static int forge_publication(const char *pub_path, const char *registry_id, const char *out_path,
+                             int with_chain)
+{
+    sr_error err;
+    sr_error_clear(&err);
+    unsigned char *pub = NULL, rpk[SRP_BOX_PUBLIC_BYTES];
+    unsigned char pk[SRP_SIGN_PUBLIC_BYTES], sk[SRP_SIGN_SECRET_BYTES];
+    size_t len = 0;
+    if (srp_file_read_all(pub_path, 65536, &pub, &len, &err) != SR_OK ||
+        srp_recipient_public_parse((const char *)pub, len, rpk, &err) != SR_OK) {
+        fprintf(stderr, "insider_tool: %s\n", err.message);
+        free(pub);
+        return 1;
+    }
+    free(pub);
+    srp_sign_keypair(pk, sk);
+    char *k64 = srp_base64_encode(pk, sizeof pk);
+    json_t *doc =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:[s], s:s, s:i, s:s, s:[]}", "format",
+                  "sigreg-publication/1", "registry_id", registry_id, "published_at",
+                  "2026-01-01T00:00:00Z", "published_by", "admin", "publisher_role", "admin",
+                  "units", "U1", "periods", "year", "min_cell", 3, "publisher_key", k64, "tables");
+    if (with_chain)
+        json_object_set_new(doc, "signer_chain", json_pack("[{s:i, s:s}]", "epoch", 1, "key", k64));
+    free(k64);
+    char *text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(doc);
+    unsigned char sig[SRP_SIGNATURE_BYTES];
+    srp_sign(sig, (const unsigned char *)text, strlen(text), sk);
+    char *s64 = srp_base64_encode(sig, sizeof sig);
+    size_t n = strlen(text) + strlen(s64) + 32;
+    char *full = malloc(n);
+    snprintf(full, n, "%s\npublisher_signature:%s", text, s64);
+    free(text);
+    free(s64);
+    unsigned char *sealed = NULL;
+    size_t sealed_len = 0;
+    sr_status rc = srp_container_seal((const unsigned char *)full, strlen(full), rpk, sk, pk,
+                                      &sealed, &sealed_len, &err);
+    free(full);
+    srp_wipe(sk, sizeof sk);
+    FILE *f = rc == SR_OK ? fopen(out_path, "wb") : NULL;
+    int bad = !f || fwrite(sealed, 1, sealed_len, f) != sealed_len;
+    if (f && fclose(f) != 0)
+        bad = 1;
+    free(sealed);
+    return bad;
+}
+
+#ifdef SRP_AUDIT_SIGNED_ENTRIES
+static int forge_rotation(sr_registry *reg, const char *pub_path, const char *out_path, int self)
+{
+    sr_error err;
+    sr_error_clear(&err);
+    const srp_keys *keys = srp_registry_keys(reg);
+    srp_keyring *kr = srp_registry_keyring(reg);
+    unsigned char *pub = NULL, rpk[SRP_BOX_PUBLIC_BYTES];
+    unsigned char pk[SRP_SIGN_PUBLIC_BYTES], sk[SRP_SIGN_SECRET_BYTES];
+    size_t len = 0;
+    if (!keys->has_signing || srp_file_read_all(pub_path, 65536, &pub, &len, &err) != SR_OK ||
+        srp_recipient_public_parse((const char *)pub, len, rpk, &err) != SR_OK) {
+        fprintf(stderr, "insider_tool: no signing key or no recipient: %s\n", err.message);
+        free(pub);
+        return 1;
+    }
+    free(pub);
+    srp_sign_keypair(pk, sk);
+    uint32_t epoch = srp_keyring_signing_epoch(kr) + 1;
+    json_t *h = json_pack("{s:s}", "registry", srp_registry_id(reg));
+    srp_signer_chain_into(kr, h, &err);
+    unsigned char msg[SRP_MAC_BYTES], sig[SRP_SIGNATURE_BYTES];
+    srp_signing_rotation_digest(srp_registry_id(reg), epoch, pk, msg);
+    srp_sign(sig, msg, sizeof msg, self ? sk : keys->signing);
+    char *k64 = srp_base64_encode(pk, sizeof pk), *s64 = srp_base64_encode(sig, sizeof sig);
+    json_array_append_new(
+        json_object_get(h, "signer_chain"),
+        json_pack("{s:i, s:s, s:s}", "epoch", (int)epoch, "key", k64, "sig", s64));
+    json_object_set_new(h, "signing_epoch", json_integer(epoch));
+    free(k64);
+    free(s64);
+    char *extra = json_dumps(h, JSON_COMPACT);
+    json_decref(h);
+    FILE *f = fopen(out_path, "wb");
+    srp_container_writer *w = NULL;
+    sr_status rc = f && extra
+                       ? srp_container_writer_new_ex(rpk, sk, pk, extra, to_file, f, &w, &err)
+                       : SR_ERR_IO;
+    free(extra);
+    srp_archive_writer *ar = rc == SR_OK ? srp_archive_writer_new(to_container, w) : NULL;
+    static const char cases[] = "person,unit,sex\n1,U1,girl\n";
+    static const char meta[] = "{\"forged\": true}\n";
+    if (rc == SR_OK && !ar)
+        rc = SR_ERR_NOMEM;
+    if (rc == SR_OK)
+        rc = srp_archive_add(ar, "cases.csv", cases, sizeof cases - 1, &err);
+    if (rc == SR_OK)
+        rc = srp_archive_add(ar, "metadata.json", meta, sizeof meta - 1, &err);
+    if (rc == SR_OK)
+        rc = srp_container_writer_finish(w, NULL, &err);
+    srp_archive_writer_free(ar);
+    srp_container_writer_free(w);
+    srp_wipe(sk, sizeof sk);
+    if (!f || fclose(f) != 0 || rc != SR_OK) {
+        fprintf(stderr, "insider_tool: cannot forge: %s\n", err.message);
+        return 1;
+    }
+    return 0;
+}
+#endif
+
 int main(int argc, char **argv)
 {
     if (argc == 5 && strcmp(argv[1], "forge-extract") == 0) {
@@ -197,9 +320,18 @@ int main(int argc, char **argv)
         sr_error_clear(&e);
         return sr_crypto_init(&e) == SR_OK ? forge_extract(argv[2], argv[3], argv[4]) : 1;
     }
-    if (argc < 5 || (strcmp(argv[1], "sql") && strcmp(argv[1], "rechain"))) {
+    if (argc >= 5 && strcmp(argv[1], "forge-publication") == 0) {
+        sr_error e;
+        sr_error_clear(&e);
+        return sr_crypto_init(&e) == SR_OK ? forge_publication(argv[2], argv[3], argv[4], argc > 5)
+                                           : 1;
+    }
+    if (argc < 5 || (strcmp(argv[1], "sql") && strcmp(argv[1], "rechain") &&
+                     strcmp(argv[1], "forge-rotation"))) {
         fprintf(stderr, "usage: insider_tool sql|rechain REGISTRY USER PASSFILE [SQL...]\n"
-                        "       insider_tool forge-extract RECIPIENT.pub REGISTRY-ID OUT\n");
+                        "       insider_tool forge-extract RECIPIENT.pub REGISTRY-ID OUT\n"
+                        "       insider_tool forge-rotation REGISTRY USER PASSFILE RECIPIENT.pub "
+                        "OUT [self]\n");
         return 2;
     }
     sr_error err;
@@ -233,6 +365,12 @@ int main(int argc, char **argv)
             }
             sqlite3_free(msg);
         }
+    } else if (strcmp(argv[1], "forge-rotation") == 0) {
+#ifdef SRP_AUDIT_SIGNED_ENTRIES
+        rc = argc >= 7 ? forge_rotation(reg, argv[5], argv[6], argc > 7) : 2;
+#else
+        rc = 2;
+#endif
     } else {
         rc = rechain(reg);
     }

@@ -24,6 +24,7 @@
 
 #include <stddef.h>
 
+#include "sigreg/extract.h"
 #include "sigreg/registry.h"
 #include "sigreg/secret.h"
 #include "sigreg/stats.h"
@@ -70,6 +71,18 @@ typedef struct sr_publication sr_publication;
  * or NULL. *out is the caller's (sr_publication_free). */
 sr_status sr_publication_open(const char *path, const char *key_path, const sr_secret *pass,
                               const char *pinned_signer, sr_publication **out, sr_error *err);
+/* sr_publication_open, with the publisher's co-signature checked (the
+ * document names the publisher's own key, which must have signed it) and
+ * the signer trusted as open-extract trusts one (sr_extract_open_checked):
+ * pinned_signer, else the key remembered in known_path for the package's
+ * registry (a package signed with the registry's key) or for its
+ * publisher there (one signed with a coordinator's own key, as
+ * "REGISTRY/USER"), else remembered now; a newer registry key is followed
+ * through the package's chain of signing-key rotations. who says which way
+ * it went. */
+sr_status sr_publication_open_checked(const char *path, const char *key_path, const sr_secret *pass,
+                                      const char *pinned_signer, const char *known_path,
+                                      sr_publication **out, sr_extract_signer *who, sr_error *err);
 /* The newest package addressed to the session's user (an analyst), found
  * beside the registry and opened with the user's own slot key. */
 sr_status sr_publication_newest(sr_registry *reg, sr_publication **out, sr_error *err);

@@ -136,6 +136,9 @@ int cli_parse_int(const char *text, long min, long max, long *out);
 size_t cli_split_commas(char *text, const char **parts, size_t max);
 /* Sets err and returns CLI_FAIL (or CLI_USAGE for SR_ERR_USAGE) for rc. */
 int cli_fail(sr_status rc);
+/* The evaluator's file of known registries (cmd_extract.c): malloc'd, NULL
+ * when there is none. */
+char *cli_known_registries_path(void);
 
 /* Reads a whole file, or stdin for "-" (malloc'd, NUL-terminated). */
 char *cli_read_file(const char *path, size_t *len, sr_error *err);

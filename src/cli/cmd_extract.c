@@ -94,7 +94,7 @@ int cmd_extract(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error
 /* The evaluator's file of known registries: $SIGREG_KNOWN_REGISTRIES, else
  * $XDG_STATE_HOME/sigreg/known_registries, else
  * ~/.local/state/sigreg/known_registries (malloc'd; NULL when none). */
-static char *known_registries_path(void)
+char *cli_known_registries_path(void)
 {
     const char *env = getenv("SIGREG_KNOWN_REGISTRIES");
     const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
@@ -127,7 +127,7 @@ int cmd_open_extract(const cli_args *args, cli_globals *g, sr_registry *reg, sr_
     }
     sr_secret *pass = NULL;
     sr_status rc = cli_read_passphrase(g, key, &pass, err);
-    char *known = signer ? NULL : known_registries_path();
+    char *known = signer ? NULL : cli_known_registries_path();
     sr_extract_signer who;
     memset(&who, 0, sizeof who);
     if (rc == SR_OK)

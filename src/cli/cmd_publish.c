@@ -67,12 +67,41 @@ int cmd_view(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *e
         return code;
     sr_secret *pass = NULL;
     sr_publication *pub = NULL;
+    sr_extract_signer who;
+    char *known = signer ? NULL : cli_known_registries_path();
     sr_status rc = cli_read_passphrase(g, key, &pass, err);
     if (rc == SR_OK)
-        rc = sr_publication_open(cli_pos(args, 0), key, pass, signer ? pinned : NULL, &pub, err);
+        rc = sr_publication_open_checked(cli_pos(args, 0), key, pass, signer ? pinned : NULL, known,
+                                         &pub, &who, err);
     sr_secret_free(pass);
-    if (rc != SR_OK)
+    if (rc != SR_OK) {
+        free(known);
         return cli_fail(rc);
+    }
+    /* Whom the reader trusted, as open-extract says it. */
+    switch (who.trust) {
+    case SR_SIGNER_FIRST_SEEN:
+        fprintf(stderr,
+                "this publisher of registry %s was not known: its key %.16s... is now "
+                "remembered in '%s'; check it against the registry's once\n",
+                who.registry, who.fingerprint, known);
+        break;
+    case SR_SIGNER_ROTATED:
+        fprintf(stderr,
+                "the registry's signing key was rotated: the new key is signed by the one you "
+                "trusted (%.16s...)%s\n",
+                who.trusted, known ? ", and is remembered now" : "; pin the new one next time");
+        break;
+    case SR_SIGNER_UNCHECKED:
+        if (!signer)
+            fprintf(stderr, "the signer %.16s... was not checked: give it with --signer\n",
+                    who.fingerprint);
+        break;
+    case SR_SIGNER_KNOWN:
+    case SR_SIGNER_PINNED:
+        break;
+    }
+    free(known);
     so.q.form = cli_pos(args, 1);
     if (!so.q.form) { /* what the package holds */
         char *contents = sr_publication_contents(pub);

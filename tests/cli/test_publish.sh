@@ -97,12 +97,20 @@ rm -f "${A1_PKG%.sigpub}-x.sigpub"
 ok "the publish action is logged" audit show --last 5
 check "audit entry" grep -q "publish.*units=U1,U2" <<<"$OUT"
 
-# An evaluator reads the coordinator's package without a registry
-ok "view: contents" view "$EVAL_PKG" --key eval.key --passphrase-file admin.pass
+# An evaluator reads the coordinator's package without a registry. It is
+# signed with the coordinator's own key, which only the registry's keyring
+# certifies: where the registry's own key is known (the admin's package
+# above), it must be pinned.
+refused "view: a publisher's own key is not the registry's" "own key of 'coord'" \
+    view "$EVAL_PKG" --key eval.key --passphrase-file admin.pass
+COORD_FP=$(sed -n "s/.* is signed by key \([0-9a-f]*\), the own key of 'coord'.*/\1/p" <<<"$ERR")
+check "the refusal names the key" test -n "$COORD_FP"
+PIN=(--signer "$COORD_FP")
+ok "view: contents" view "$EVAL_PKG" --key eval.key --passphrase-file admin.pass "${PIN[@]}"
 check "view says who published" grep -q "by coord" <<<"$OUT"
-ok "view sig-intake" view "$EVAL_PKG" sig-intake --key eval.key --passphrase-file admin.pass --format csv
+ok "view sig-intake" view "$EVAL_PKG" sig-intake --key eval.key --passphrase-file admin.pass --format csv "${PIN[@]}"
 check "view: same figures" grep -q '^sig-intake,sex,girl,6,14,42.9,' <<<"$(tr -d '\r' <<<"$OUT")"
-refused "view: not published" "is not published" view "$EVAL_PKG" sig-intake --by quarter --key eval.key --passphrase-file admin.pass
+refused "view: not published" "is not published" view "$EVAL_PKG" sig-intake --by quarter --key eval.key --passphrase-file admin.pass "${PIN[@]}"
 refused "view: wrong signer pinned" "signer|signed" view "$EVAL_PKG" sig-intake --key eval.key --passphrase-file admin.pass --signer 00ff
 refused "view: not our key" "recipient|not for|key" view "$A1_PKG" sig-intake --key eval.key --passphrase-file admin.pass
 

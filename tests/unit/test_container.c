@@ -299,9 +299,9 @@ static char *chain_header(unsigned char pks[][SRP_SIGN_PUBLIC_BYTES],
                          i ? "," : "", i + 1, key);
         free(key);
         if (i > 0) {
-            unsigned char msg[SRP_ROTATION_MESSAGE_MAX], sig[SRP_SIGNATURE_BYTES];
-            size_t len = srp_signing_rotation_message("r1", (uint32_t)(i + 1), pks[i], msg);
-            srp_sign(sig, msg, len, sks[i == broken_at ? i : i - 1]);
+            unsigned char msg[SRP_MAC_BYTES], sig[SRP_SIGNATURE_BYTES];
+            srp_signing_rotation_digest("r1", (uint32_t)(i + 1), pks[i], msg);
+            srp_sign(sig, msg, sizeof msg, sks[i == broken_at ? i : i - 1]);
             char *s64 = b64_of(sig, sizeof sig);
             used += snprintf(buf + used, sizeof buf - (size_t)used, ",\"sig\":\"%s\"", s64);
             free(s64);
