@@ -309,11 +309,19 @@ static int emit_change(srp_stats_engine *e, srp_sdc *sdc, const srp_layout *lay,
             }
         }
     comparable = srp_stats_ck_count(e, comparable, kcomparable);
+    /* The comparable pairs are a figure of their own (their difference
+     * from the pairs counts those with a 'missing' answer). */
+    size_t n = v->ncodes;
+    int comparable_ok =
+        group_ok &&
+        (!lay->margin || !lay->margin[j] ||
+         state_of(e, sdc, lay->margin[j][i * SRP_MARGIN_STRIDE(n) + SRP_MARGIN_COMPARABLE(n)]) ==
+             SRP_SDC_PUBLISHED);
     for (int k = 0; k < 3; k++) {
         sr_stats_row *row = row_for(e, r, v, sl, names[k], srp_texts_get(labels[k], e->lang));
         if (!row)
             return -1;
-        set_count(row, srp_stats_ck_count(e, totals[k], ktotals[k]), comparable, group_ok,
+        set_count(row, srp_stats_ck_count(e, totals[k], ktotals[k]), comparable, comparable_ok,
                   state_of(e, sdc, lay->summary[j][i * 3 + (size_t)k]));
     }
     return 0;
