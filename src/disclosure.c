@@ -24,7 +24,8 @@ enum {
     F_UNFIXABLE = 8,
     F_STALE = 16,
     F_KEEP = 32,
-    F_HELD = 64
+    F_HELD = 64,
+    F_LATENT = 128
 };
 
 struct srp_sdc {
@@ -383,6 +384,8 @@ static int sensitive(const srp_sdc *s, size_t c)
  * would tell about a small cell, that cell's own interval says). */
 static int needs_interval(const srp_sdc *s, size_t c)
 {
+    if (s->flags[c] & F_LATENT)
+        return 0;
     return s->state[c] == SRP_SDC_GROUP || sensitive(s, c);
 }
 
@@ -1124,6 +1127,14 @@ void srp_sdc_hold(srp_sdc *s, size_t cell)
     if (cell < s->cells) {
         s->flags[cell] |= F_HELD;
         srp_sdc_force(s, cell, SRP_SDC_SECONDARY);
+    }
+}
+
+void srp_sdc_latent(srp_sdc *s, size_t cell)
+{
+    if (cell < s->cells) {
+        s->flags[cell] |= F_LATENT;
+        srp_sdc_hold(s, cell);
     }
 }
 

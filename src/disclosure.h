@@ -68,6 +68,10 @@ void srp_sdc_keep(srp_sdc *sdc, size_t cell);
 /* Withholds a cell for good (as secondary; thinning never publishes it): a
  * figure that another query withholds, which this problem may count on. */
 void srp_sdc_hold(srp_sdc *sdc, size_t cell);
+/* Makes a cell latent: a count that no output shows (e.g. those to whom an
+ * optional item was put who did not answer it), held withheld, needing no
+ * interval of its own. */
+void srp_sdc_latent(srp_sdc *sdc, size_t cell);
 /* Thinning (see above) on or off (default on; off leaves the repaired
  * quick start, for tests). */
 void srp_sdc_set_thinning(srp_sdc *sdc, int on);

@@ -272,6 +272,9 @@ typedef struct srp_layout {
      * their denominators (the non-missing rows, columns) and the comparable
      * pairs (the summaries' denominator); (size_t)-1 where there is none. */
     size_t **margin;
+    /* Per variable enabled by another's option (enable_when): per slot,
+     * the cell of those who answered it; NULL for the others. */
+    size_t **answered;
 } srp_layout;
 
 #define SRP_MARGIN_STRIDE(n) (2 * (n) + 3)

@@ -8,6 +8,7 @@
  * no relation is ever cut short. Linear in the number of cells: groups are
  * related through a hash of their other keys, never by comparing all pairs.
  */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -287,17 +288,44 @@ out:
     return rc;
 }
 
+/* The answered of variable j in group i as a cell of its own, for an item
+ * enabled by another's option (linked to it in link_enabled). */
+static size_t answered_cell(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layout *lay,
+                            size_t j, size_t i, int group_withheld, unsigned long long base)
+{
+    if (!lay->answered[j]) {
+        lay->answered[j] = calloc(s->count + 1, sizeof(size_t));
+        if (!lay->answered[j])
+            return (size_t)-1;
+    }
+    size_t cell = new_cell(e, sdc, e->cell_map, s->items[i].acc[j].answered, group_withheld,
+                           srp_stats_hash_text(base, "#answered"));
+    if (cell != (size_t)-1)
+        lay->answered[j][i] = cell;
+    return cell;
+}
+
+static int ensure_denominators(srp_slots *s, srp_layout *lay, size_t j)
+{
+    if (!lay->denominator[j])
+        lay->denominator[j] = calloc(s->count + 1, sizeof(size_t));
+    return lay->denominator[j] ? 0 : -1;
+}
+
 /* Within a group the options add up to those who answered, which any
  * required item reveals. With 'missing' options there is also the
  * denominator (the rest), a figure of its own: then non-missing options +
  * denominator, and missing options + denominator, are relations too (their
- * difference would otherwise give the missing count away). */
+ * difference would otherwise give the missing count away). For an item
+ * that another's option enables (enabled), those who answered are a cell
+ * of their own, linked to that option's (link_enabled), and the sums above
+ * add up to it. */
 static int relate_options(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layout *lay,
                           size_t j, size_t i, int group_withheld, unsigned long long base,
-                          size_t *all, size_t *kept, size_t *missing)
+                          int enabled, size_t *all, size_t *kept, size_t *missing)
 {
     srp_variable *v = &e->vars[j];
-    size_t cols = lay->columns[j], na = 0, nk = 0, nm = 0;
+    size_t cols = lay->columns[j], na = 0, nk = 0, nm = 0, answered = (size_t)-1;
     for (size_t c = 0; c < v->ncodes; c++) {
         size_t cell = lay->cells[j][i * cols + c];
         all[na++] = cell;
@@ -306,17 +334,18 @@ static int relate_options(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_l
         else
             kept[nk++] = cell;
     }
+    if (enabled &&
+        (answered = answered_cell(e, s, sdc, lay, j, i, group_withheld, base)) == (size_t)-1)
+        return -1;
     /* The options add up to those who answered: a figure an outsider has
      * when the group is published (in a withheld group, nothing). */
-    if (!group_withheld && srp_sdc_relation(sdc, all, na) != 0)
+    if (answered != (size_t)-1 ? srp_sdc_relation_total(sdc, all, na, answered) != 0
+                               : !group_withheld && srp_sdc_relation(sdc, all, na) != 0)
         return -1;
     if (nm == 0)
         return 0;
-    if (!lay->denominator[j]) {
-        lay->denominator[j] = calloc(s->count + 1, sizeof(size_t));
-        if (!lay->denominator[j])
-            return -1;
-    }
+    if (ensure_denominators(s, lay, j) != 0)
+        return -1;
     size_t d = new_cell(e, sdc, e->cell_map, s->items[i].acc[j].denominator, group_withheld,
                         srp_stats_hash_text(base, "#denominator"));
     if (d == (size_t)-1)
@@ -327,36 +356,131 @@ static int relate_options(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_l
     if (srp_sdc_relation_total(sdc, kept, nk, d) != 0)
         return -1;
     missing[nm++] = d;
+    if (answered != (size_t)-1)
+        return srp_sdc_relation_total(sdc, missing, nm, answered) != 0 ? -1 : 0;
     return !group_withheld && srp_sdc_relation(sdc, missing, nm) != 0 ? -1 : 0;
 }
 
-/* A multichoice's options add up to nothing, but with 'missing' options its
- * denominator leaves out those who chose only those: they and the
- * denominator add up to those who answered. */
+/* A multichoice's options add up to nothing; its denominator, printed with
+ * every option, is a figure of its own. With 'missing' options it leaves
+ * out those who chose only those: they and the denominator add up to those
+ * who answered. */
 static int relate_multichoice(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layout *lay,
-                              size_t j, size_t i, int group_withheld, unsigned long long base)
+                              size_t j, size_t i, int group_withheld, unsigned long long base,
+                              int enabled)
 {
     const srp_variable *v = &e->vars[j];
     int has_missing = 0;
     for (size_t c = 0; c < v->ncodes; c++)
         has_missing |= v->missing[c];
-    if (!has_missing)
-        return 0;
-    if (!lay->denominator[j]) {
-        lay->denominator[j] = calloc(s->count + 1, sizeof(size_t));
-        if (!lay->denominator[j])
-            return -1;
-    }
+    if (ensure_denominators(s, lay, j) != 0)
+        return -1;
     const srp_accum *a = &s->items[i].acc[j];
     size_t pair[2];
     pair[0] = new_cell(e, sdc, e->cell_map, a->denominator, group_withheld,
                        srp_stats_hash_text(base, "#denominator"));
-    pair[1] = new_cell(e, sdc, e->cell_map, a->answered - a->denominator, group_withheld,
-                       srp_stats_hash_text(base, "#missing_only"));
-    if (pair[0] == (size_t)-1 || pair[1] == (size_t)-1)
+    if (pair[0] == (size_t)-1)
         return -1;
     lay->denominator[j][i] = pair[0];
+    if (!has_missing) {
+        /* The denominator is those who answered. */
+        if (enabled) {
+            if (!lay->answered[j] && !(lay->answered[j] = calloc(s->count + 1, sizeof(size_t))))
+                return -1;
+            lay->answered[j][i] = pair[0];
+        }
+        return 0;
+    }
+    pair[1] = new_cell(e, sdc, e->cell_map, a->answered - a->denominator, group_withheld,
+                       srp_stats_hash_text(base, "#missing_only"));
+    if (pair[1] == (size_t)-1)
+        return -1;
+    if (enabled) {
+        size_t answered = answered_cell(e, s, sdc, lay, j, i, group_withheld, base);
+        return answered == (size_t)-1 || srp_sdc_relation_total(sdc, pair, 2, answered) != 0 ? -1
+                                                                                             : 0;
+    }
     return group_withheld ? 0 : srp_sdc_relation(sdc, pair, 2);
+}
+
+/* The option of another variable that enables variable j (enable_when
+ * "=" or "includes", the same in every version that has the item), into
+ * *by and *code; *required when every version requires the item then.
+ * Returns 0 when there is none. */
+static int enabler_of(const srp_stats_engine *e, size_t j, size_t *by, size_t *code, int *required)
+{
+    const srp_variable *v = &e->vars[j];
+    int found = 0;
+    if (v->derived || e->q->change)
+        return 0;
+    *required = 1;
+    for (size_t k = 0; k < e->version_count; k++) {
+        if (v->item_of[k] < 0)
+            continue;
+        const srp_item *it = &e->forms[k]->items[v->item_of[k]];
+        const json_t *c = it->condition, *value = c ? json_object_get(c, "value") : NULL;
+        const char *item = c ? json_string_value(json_object_get(c, "item")) : NULL;
+        const char *op = c ? json_string_value(json_object_get(c, "op")) : NULL;
+        if (!item || !op || (strcmp(op, "=") != 0 && strcmp(op, "includes") != 0))
+            return 0;
+        char text[SR_OPTION_CODE_MAX + 1];
+        if (json_is_boolean(value))
+            snprintf(text, sizeof text, "%s", json_is_true(value) ? "true" : "false");
+        else if (json_is_string(value))
+            snprintf(text, sizeof text, "%s", json_string_value(value));
+        else if (json_is_integer(value))
+            snprintf(text, sizeof text, "%lld", (long long)json_integer_value(value));
+        else
+            return 0;
+        size_t other = e->var_count;
+        for (size_t m = 0; m < e->var_count; m++)
+            if (m != j && !e->vars[m].derived && e->vars[m].ncodes &&
+                strcmp(e->vars[m].id, item) == 0)
+                other = m;
+        if (other == e->var_count)
+            return 0;
+        int idx = srp_stats_code_index((srp_variable *)&e->vars[other], text, NULL, 0, 0);
+        if (idx < 0 || (found && (other != *by || (size_t)idx != *code)))
+            return 0;
+        *by = other;
+        *code = (size_t)idx;
+        *required &= it->required != 0;
+        found = 1;
+    }
+    return found;
+}
+
+/* Those who answered an enabled item are those with the enabling option,
+ * less (when it is optional) those who left it unanswered: a latent cell,
+ * shown nowhere. In a repeatable form, a person with the option ever. */
+static int link_enabled(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layout *lay, size_t j,
+                        size_t by, size_t code, int required)
+{
+    /* A number's one cell is those who answered it (its n). */
+    const size_t *cells = lay->answered[j] ? lay->answered[j] : lay->cells[j];
+    for (size_t i = 0; i < s->count; i++) {
+        size_t answered = cells[i];
+        size_t option = lay->cells[by][i * lay->columns[by] + code];
+        long skipped = srp_sdc_count(sdc, option) - srp_sdc_count(sdc, answered);
+        if (skipped < 0) /* not the people this model takes them for: no link */
+            continue;
+        if (required && skipped == 0) {
+            if (srp_sdc_relation_total(sdc, &answered, 1, option) != 0)
+                return -1;
+            continue;
+        }
+        size_t pair[2] = {
+            answered,
+            new_cell(e, sdc, e->cell_map, skipped, 0,
+                     srp_stats_hash_text(srp_stats_hash_text(s->items[i].identity, e->vars[j].id),
+                                         "#skipped"))};
+        if (pair[1] == (size_t)-1)
+            return -1;
+        srp_sdc_latent(sdc, pair[1]);
+        if (srp_sdc_relation_total(sdc, pair, 2, option) != 0)
+            return -1;
+    }
+    return 0;
 }
 
 /* The improved/unchanged/worsened summaries of a paired table: each is the
@@ -594,6 +718,8 @@ static int protect_cells(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sd
     size_t cols = lay->columns[j], n = v->ncodes;
     /* scratch holds at least max(slots, ncodes^2 + 1, 3 * (ncodes + 1)). */
     size_t *all = scratch, *kept = scratch + n + 1, *missing = scratch + 2 * (n + 1);
+    size_t by = 0, code = 0;
+    int required = 0, enabled = enabler_of(e, j, &by, &code, &required);
     for (size_t i = 0; i < s->count; i++) {
         int group_withheld = srp_sdc_state(g, lay->group_cell[i]) != SRP_SDC_PUBLISHED;
         unsigned long long base = srp_stats_hash_text(s->items[i].identity, v->id);
@@ -611,10 +737,11 @@ static int protect_cells(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sd
                 srp_sdc_set_cost(sdc, cell, SRP_SUMMARY_COST_WEIGHT * (double)count + 1.0);
         }
         if (!e->q->change && n && v->type != SR_ITEM_MULTICHOICE &&
-            relate_options(e, s, sdc, lay, j, i, group_withheld, base, all, kept, missing) != 0)
+            relate_options(e, s, sdc, lay, j, i, group_withheld, base, enabled, all, kept,
+                           missing) != 0)
             return -1;
         if (!e->q->change && v->type == SR_ITEM_MULTICHOICE &&
-            relate_multichoice(e, s, sdc, lay, j, i, group_withheld, base) != 0)
+            relate_multichoice(e, s, sdc, lay, j, i, group_withheld, base, enabled) != 0)
             return -1;
         if (e->q->change &&
             relate_margins(e, s, sdc, lay, j, i, group_withheld, intake_col, scratch) != 0)
@@ -631,6 +758,11 @@ static int protect_cells(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sd
                 return -1;
         if (lay->denominator[j] &&
             relate_dimensions(sdc, part, lay->denominator[j], 1, 0, scratch) != 0)
+            return -1;
+        if (lay->answered[j] &&
+            (!lay->denominator[j] || s->count == 0 ||
+             lay->answered[j][0] != lay->denominator[j][0]) &&
+            relate_dimensions(sdc, part, lay->answered[j], 1, 0, scratch) != 0)
             return -1;
     }
     if (e->q->change && change_summarised(v)) {
@@ -670,11 +802,23 @@ int srp_stats_protect_figures(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, s
     lay->summary = calloc(nv, sizeof *lay->summary);
     lay->denominator = calloc(nv, sizeof *lay->denominator);
     lay->margin = calloc(nv, sizeof *lay->margin);
-    if (!lay->cells || !lay->columns || !lay->summary || !lay->denominator || !lay->margin)
+    lay->answered = calloc(nv, sizeof *lay->answered);
+    if (!lay->cells || !lay->columns || !lay->summary || !lay->denominator || !lay->margin ||
+        !lay->answered)
         goto out;
     for (size_t j = 0; j < e->var_count; j++)
         if (protect_variable(e, s, sdc, g, &part, lay, j, scratch) != 0)
             goto out;
+    /* Enabled items, once every variable has its cells. */
+    for (size_t j = 0; j < e->var_count; j++) {
+        size_t by = 0, code = 0;
+        int required = 0;
+        int number = !e->vars[j].ncodes && lay->columns[j] == 1 && lay->cells[j];
+        if ((lay->answered[j] || number) && enabler_of(e, j, &by, &code, &required) && by != j &&
+            lay->cells[by] && e->vars[by].ncodes &&
+            link_enabled(e, s, sdc, lay, j, by, code, required) != 0)
+            goto out;
+    }
     rc = 0;
 out:
     free(scratch);
@@ -713,9 +857,12 @@ void srp_layout_release(const srp_stats_engine *e, srp_layout *lay)
             free(lay->denominator[j]);
         if (lay->margin)
             free(lay->margin[j]);
+        if (lay->answered)
+            free(lay->answered[j]);
     }
     free(lay->cells);
     free(lay->margin);
+    free(lay->answered);
     free(lay->summary);
     free(lay->denominator);
     free(lay->columns);
@@ -758,6 +905,10 @@ void srp_stats_protection(const srp_stats_engine *e, const srp_slots *s, const s
             long ignored = 0;
             if (lay->denominator && lay->denominator[j])
                 count_figure(sdc, lay->denominator[j][i], out, &ignored, &whole);
+            if (lay->answered && lay->answered[j] &&
+                !(lay->denominator && lay->denominator[j] &&
+                  lay->denominator[j][i] == lay->answered[j][i]))
+                count_figure(sdc, lay->answered[j][i], out, &ignored, &whole);
             if (lay->summary && lay->summary[j])
                 for (size_t r = 0; r < 3; r++)
                     count_figure(sdc, lay->summary[j][i * 3 + r], out, &ignored, &whole);

@@ -335,9 +335,12 @@ static int emit_options(srp_stats_engine *e, srp_sdc *sdc, const srp_layout *lay
     const srp_accum *a = &sl->acc[j];
     size_t cols = lay->columns[j];
     int any_withheld = 0;
-    int denominator_ok =
-        group_ok &&
-        (!lay->denominator[j] || state_of(e, sdc, lay->denominator[j][i]) == SRP_SDC_PUBLISHED);
+    /* The denominator printed: its own cell, else (an enabled item) those
+     * who answered. */
+    const size_t *den = lay->denominator[j] ? lay->denominator[j]
+                        : lay->answered     ? lay->answered[j]
+                                            : NULL;
+    int denominator_ok = group_ok && (!den || state_of(e, sdc, den[i]) == SRP_SDC_PUBLISHED);
     any_withheld |= !denominator_ok;
     for (size_t c = 0; c < v->ncodes; c++) {
         enum srp_sdc_reason st = state_of(e, sdc, lay->cells[j][i * cols + c]);
