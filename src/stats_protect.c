@@ -625,6 +625,9 @@ static int relate_margins(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_l
                                srp_stats_hash_text(own, "#comparable"));
         if (cell == (size_t)-1)
             return -1;
+        /* The denominator of the three shares: withheld, it takes all three
+         * percentages with it, so it is dearer than any one summary. */
+        srp_sdc_set_cost(sdc, cell, 1.5 * SRP_SUMMARY_COST_WEIGHT * (double)comparable + 1.0);
         m[SRP_MARGIN_COMPARABLE(n)] = cell;
     }
     /* Rows and columns add up to their margins. */
