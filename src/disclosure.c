@@ -17,7 +17,16 @@ typedef struct relation {
     int outside; /* the total is another query's figure */
 } relation;
 
-enum { F_EXACT = 1, F_NARROW = 2, F_RELEASED = 4, F_UNFIXABLE = 8, F_STALE = 16 };
+enum {
+    F_EXACT = 1,
+    F_NARROW = 2,
+    F_RELEASED = 4,
+    F_UNFIXABLE = 8,
+    F_STALE = 16,
+    F_KEEP = 32,
+    F_HELD = 64,
+    F_LATENT = 128
+};
 
 struct srp_sdc {
     long min_cell;
@@ -209,6 +218,13 @@ static size_t heap_pop(heap *h)
     return top;
 }
 
+/* Whether published cell c may be withheld as a complement (not one kept
+ * published, srp_sdc_keep). */
+static int open_cell(const srp_sdc *s, size_t c)
+{
+    return s->state[c] == SRP_SDC_PUBLISHED && !(s->flags[c] & F_KEEP);
+}
+
 /* Whether cell c is a better complement than best: a non-zero one first (a
  * zero widens nothing), then the cheapest, then by identity. */
 static int better(const srp_sdc *s, size_t c, size_t best)
@@ -233,7 +249,7 @@ static size_t pick(const srp_sdc *s, size_t r)
     size_t n = s->relations[r].count, best = (size_t)-1;
     for (size_t i = 0; i < n; i++) {
         size_t c = m[i];
-        if (s->state[c] == SRP_SDC_PUBLISHED && better(s, c, best))
+        if (open_cell(s, c) && better(s, c, best))
             best = c;
     }
     return best;
@@ -368,6 +384,8 @@ static int sensitive(const srp_sdc *s, size_t c)
  * would tell about a small cell, that cell's own interval says). */
 static int needs_interval(const srp_sdc *s, size_t c)
 {
+    if (s->flags[c] & F_LATENT)
+        return 0;
     return s->state[c] == SRP_SDC_GROUP || sensitive(s, c);
 }
 
@@ -639,7 +657,7 @@ static size_t complement_for(const srp_sdc *s, const audit *a, size_t k, size_t 
         const relation *rel = &s->relations[a->rel_of[q]];
         for (size_t i = 0; i < rel->count; i++) {
             size_t m = s->members[rel->first + i];
-            if (s->state[m] == SRP_SDC_PUBLISHED && better(s, m, best))
+            if (open_cell(s, m) && better(s, m, best))
                 best = m;
         }
     }
@@ -647,7 +665,7 @@ static size_t complement_for(const srp_sdc *s, const audit *a, size_t k, size_t 
         return best;
     for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++) {
         size_t c = a->comp_cell[i];
-        if (s->state[c] != SRP_SDC_PUBLISHED)
+        if (!open_cell(s, c))
             continue;
         int near = 0; /* shares a relation with a withheld cell */
         for (size_t q = a->rel_start[c]; q < a->rel_start[c + 1] && !near; q++) {
@@ -679,9 +697,10 @@ static int fixable(srp_sdc *s, audit *a, size_t k, size_t f, int *yes)
 {
     for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++) {
         size_t c = a->comp_cell[i];
-        a->state[c] = s->counts[c] == 0 && s->state[c] == SRP_SDC_PUBLISHED
-                          ? SRP_SDC_PUBLISHED /* zeros widen nothing */
-                          : SRP_SDC_SECONDARY;
+        a->state[c] =
+            (s->counts[c] == 0 || (s->flags[c] & F_KEEP)) && s->state[c] == SRP_SDC_PUBLISHED
+                ? SRP_SDC_PUBLISHED /* zeros widen nothing; kept ones stay */
+                : SRP_SDC_SECONDARY;
     }
     a->state[f] = SRP_SDC_SECONDARY;
     if (audit_part(s, a, k, a->state, f, 0, a->lo, a->hi, a->exact) != 0)
@@ -803,7 +822,7 @@ static int thin(srp_sdc *s, audit *a, size_t k, int with_zeros)
     const size_t *cells = a->comp_cell + a->comp_start[k];
     for (size_t i = 0; i < ncells; i++) {
         size_t c = cells[i];
-        if (s->state[c] != SRP_SDC_PUBLISHED || s->counts[c] != 0)
+        if (!open_cell(s, c) || s->counts[c] != 0)
             continue;
         int near = 0;
         for (size_t q = a->rel_start[c]; q < a->rel_start[c + 1] && !near; q++) {
@@ -878,7 +897,7 @@ static int thin(srp_sdc *s, audit *a, size_t k, int with_zeros)
     }
     for (size_t t = 0; t < n; t++) {
         size_t x = order[t].cell;
-        if (lone_outside(s, a, x))
+        if (lone_outside(s, a, x) || (s->flags[x] & F_HELD))
             continue;
         s->state[x] = SRP_SDC_PUBLISHED;
         int ok = 1;
@@ -975,7 +994,8 @@ static int settle(srp_sdc *s, audit *a, size_t k, int mark)
         size_t c = a->comp_cell[i];
         if (s->state[c] == SRP_SDC_PUBLISHED)
             continue;
-        if ((s->flags[c] & F_EXACT) && s->hi[c] - s->lo[c] < 1e-6 && !sensitive(s, c)) {
+        if ((s->flags[c] & F_EXACT) && s->hi[c] - s->lo[c] < 1e-6 && !sensitive(s, c) &&
+            !(s->flags[c] & F_HELD)) {
             if (audit_part(s, a, k, s->state, c, 1, a->lo, a->hi, a->exact) != 0)
                 return -1;
             if (a->exact[c] && a->hi[c] - a->lo[c] < 1e-6) {
@@ -1030,7 +1050,7 @@ static void withhold_part(srp_sdc *s, const audit *a, size_t k)
 {
     for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++) {
         size_t c = a->comp_cell[i];
-        if (s->state[c] == SRP_SDC_PUBLISHED && s->counts[c] != 0)
+        if (open_cell(s, c) && s->counts[c] != 0)
             s->state[c] = SRP_SDC_SECONDARY;
         s->flags[c] &= (unsigned char)~(F_NARROW | F_RELEASED);
         s->lo[c] = 0;
@@ -1094,6 +1114,28 @@ void srp_sdc_set_thinning(srp_sdc *s, int on)
 void srp_sdc_set_exact_intervals(srp_sdc *s, int on)
 {
     s->exact = on != 0;
+}
+
+void srp_sdc_keep(srp_sdc *s, size_t cell)
+{
+    if (cell < s->cells)
+        s->flags[cell] |= F_KEEP;
+}
+
+void srp_sdc_hold(srp_sdc *s, size_t cell)
+{
+    if (cell < s->cells) {
+        s->flags[cell] |= F_HELD;
+        srp_sdc_force(s, cell, SRP_SDC_SECONDARY);
+    }
+}
+
+void srp_sdc_latent(srp_sdc *s, size_t cell)
+{
+    if (cell < s->cells) {
+        s->flags[cell] |= F_LATENT;
+        srp_sdc_hold(s, cell);
+    }
 }
 
 void srp_sdc_set_cost(srp_sdc *s, size_t cell, double cost)

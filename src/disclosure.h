@@ -61,6 +61,17 @@ size_t srp_sdc_cell_count(const srp_sdc *sdc);
 /* The information lost when the cell is withheld (default: its count, the
  * persons it hides). Give a whole group's total a heavy cost. */
 void srp_sdc_set_cost(srp_sdc *sdc, size_t cell, double cost);
+/* Keeps a cell published unless a rule withholds it (a small count, a
+ * withheld group): it is never a complement. For a figure that another
+ * query shows by its own rules, which this problem must take as known. */
+void srp_sdc_keep(srp_sdc *sdc, size_t cell);
+/* Withholds a cell for good (as secondary; thinning never publishes it): a
+ * figure that another query withholds, which this problem may count on. */
+void srp_sdc_hold(srp_sdc *sdc, size_t cell);
+/* Makes a cell latent: a count that no output shows (e.g. those to whom an
+ * optional item was put who did not answer it), held withheld, needing no
+ * interval of its own. */
+void srp_sdc_latent(srp_sdc *sdc, size_t cell);
 /* Thinning (see above) on or off (default on; off leaves the repaired
  * quick start, for tests). */
 void srp_sdc_set_thinning(srp_sdc *sdc, int on);

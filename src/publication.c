@@ -416,8 +416,7 @@ static sr_status run_language(build *b, const char *lang, int count, sr_error *e
         srp_stats_engine *e = &jobs[i]->e;
         e->group_map = group_map;
         e->cell_map = cell_map;
-        e->salt = srp_stats_hash_text(srp_stats_hash_text(0x5055424C49534821ULL, sp->form),
-                                      sp->change ? "#change" : "#table");
+        e->salt = srp_stats_table_salt(sp->form, sp->change);
         if (srp_stats_protect_groups(e, &jobs[i]->s, groups, &jobs[i]->lay) != 0)
             rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     }

@@ -675,6 +675,66 @@ void srp_stats_job_release(srp_stats_job *job)
     memset(job, 0, sizeof *job);
 }
 
+/* The margins of a live change table are figures of two other queries: the
+ * intake's table of closed cases (its rows) and the form's own table (its
+ * columns). Those are run and solved here as they would be on their own,
+ * so that the change table's problem knows which margins they publish
+ * (srp_stats_engine.margin_sdc). A query that cannot be made (e.g. an item
+ * to group by that the intake lacks) leaves its margins unknown. */
+typedef struct margin_jobs {
+    srp_stats_job *job[2];
+    srp_sdc *sdc[2];
+    srp_idmap *map[2];
+} margin_jobs;
+
+static void margin_jobs_release(margin_jobs *m)
+{
+    for (int k = 0; k < 2; k++) {
+        if (m->job[k]) {
+            srp_stats_job_release(m->job[k]);
+            free(m->job[k]);
+        }
+        srp_sdc_free(m->sdc[k]);
+        srp_idmap_free(m->map[k]);
+    }
+}
+
+static sr_status margin_jobs_run(sr_registry *reg, srp_stats_job *job, margin_jobs *m,
+                                 sr_error *err)
+{
+    memset(m, 0, sizeof *m);
+    if (!job->q.change || job->e.ck || job->q.status)
+        return SR_OK;
+    for (int k = 0; k < 2; k++) {
+        sr_stats_query q = job->q;
+        q.change = 0;
+        q.form = k == 0 ? job->e.intake_id : job->q.form;
+        q.status = k == 0 ? "closed" : NULL;
+        m->job[k] = malloc(sizeof *m->job[k]);
+        m->map[k] = srp_idmap_new();
+        if (!m->job[k] || !m->map[k])
+            return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        sr_error local;
+        memset(&local, 0, sizeof local);
+        if (srp_stats_job_prepare(reg, &q, 0, m->job[k], &local) != SR_OK) {
+            if (local.status == SR_ERR_NOMEM)
+                return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+            srp_stats_job_release(m->job[k]);
+            free(m->job[k]);
+            m->job[k] = NULL;
+            continue;
+        }
+        m->job[k]->e.cell_map = m->map[k];
+        m->sdc[k] = srp_sdc_new(m->job[k]->q.min_cell);
+        if (!m->sdc[k] ||
+            srp_stats_protect(&m->job[k]->e, &m->job[k]->s, m->sdc[k], &m->job[k]->lay) != 0)
+            return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        job->e.margin_sdc[k] = m->sdc[k];
+        job->e.margin_map[k] = m->map[k];
+    }
+    return SR_OK;
+}
+
 sr_status sr_stats_run(sr_registry *reg, const sr_stats_query *query, sr_stats **out, sr_error *err)
 {
     *out = NULL;
@@ -683,10 +743,14 @@ sr_status sr_stats_run(sr_registry *reg, const sr_stats_query *query, sr_stats *
     if (sr_registry_role(reg) == SR_ROLE_ANALYST)
         return srp_publication_answer(reg, query, out, err);
     srp_sdc *sdc = NULL;
+    margin_jobs margins;
+    memset(&margins, 0, sizeof margins);
     srp_stats_job *job = malloc(sizeof *job);
     if (!job)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     sr_status rc = srp_stats_job_prepare(reg, query, 0, job, err);
+    if (rc == SR_OK)
+        rc = margin_jobs_run(reg, job, &margins, err);
     if (rc != SR_OK)
         goto out;
     sdc = srp_sdc_new(job->q.min_cell);
@@ -705,5 +769,6 @@ out:
     srp_sdc_free(sdc);
     srp_stats_job_release(job);
     free(job);
+    margin_jobs_release(&margins);
     return rc;
 }

@@ -41,6 +41,34 @@ static unsigned long long group_identity(const srp_stats_engine *e, const char *
     return h;
 }
 
+unsigned long long srp_stats_group_identity_with(const srp_stats_engine *e, const char *const *keys,
+                                                 const char *name, const char *value)
+{
+    const char *names[SRP_STATS_MAX_DIMS + 1], *values[SRP_STATS_MAX_DIMS + 1];
+    int n = 0;
+    for (int d = 0; d < e->dim_count; d++) {
+        names[n] = e->dims[d].name;
+        values[n++] = keys[d];
+    }
+    names[n] = name;
+    values[n++] = value;
+    for (int a = 0; a < n; a++)
+        for (int b = a + 1; b < n; b++)
+            if (strcmp(names[b], names[a]) < 0) {
+                const char *t = names[a], *u = values[a];
+                names[a] = names[b];
+                values[a] = values[b];
+                names[b] = t;
+                values[b] = u;
+            }
+    unsigned long long h = 0xCBF29CE484222325ULL;
+    for (int k = 0; k < n; k++) {
+        h = srp_stats_hash_text(h, names[k]);
+        h = srp_stats_hash_text(h, values[k]);
+    }
+    return h;
+}
+
 /* A hash of the keys in dimension order (the lookup, not the identity). */
 static size_t keys_hash(int dims, char keys[][SRP_STATS_KEY_SIZE])
 {

@@ -131,6 +131,11 @@ typedef struct srp_stats_engine {
      * figures of different forms never share a cell. */
     srp_idmap *group_map, *cell_map;
     unsigned long long salt;
+    /* A live change table: the solved problems of the two tables that show
+     * its margins, the intake's of closed cases ([0]) and the form's own
+     * ([1]), with their cells by identity; NULL when not run. */
+    const srp_sdc *margin_sdc[2];
+    const srp_idmap *margin_map[2];
     /* stats_rows.c: the strings of the group and variable whose rows are
      * being made (interned in the result). */
     struct group_labels_cache {
@@ -285,7 +290,20 @@ typedef struct srp_layout {
     size_t **cells;       /* per variable: slot * columns */
     size_t *columns;      /* per variable */
     size_t **summary;     /* per variable: slot * 3 (improved, unchanged, worsened) */
+    /* Change: per variable, slot * SRP_MARGIN_STRIDE(ncodes): the intake
+     * margins (the rows: ncodes), the closure margins (the columns: ncodes),
+     * their denominators (the non-missing rows, columns) and the comparable
+     * pairs (the summaries' denominator); (size_t)-1 where there is none. */
+    size_t **margin;
+    /* Per variable enabled by another's option (enable_when): per slot,
+     * the cell of those who answered it; NULL for the others. */
+    size_t **answered;
 } srp_layout;
+
+#define SRP_MARGIN_STRIDE(n) (2 * (n) + 3)
+#define SRP_MARGIN_ROW_DEN(n) (2 * (n))
+#define SRP_MARGIN_COL_DEN(n) (2 * (n) + 1)
+#define SRP_MARGIN_COMPARABLE(n) (2 * (n) + 2)
 
 srp_idmap *srp_idmap_new(void); /* NULL when out of memory */
 void srp_idmap_free(srp_idmap *map);
@@ -304,6 +322,13 @@ int srp_stats_protect_groups(srp_stats_engine *e, srp_slots *s, srp_sdc *g, srp_
 int srp_stats_protect_figures(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sdc *g,
                               srp_layout *lay);
 void srp_layout_release(const srp_stats_engine *e, srp_layout *lay);
+/* The salt of a publication's table of form (a change table or not), mixed
+ * into every identity of its figures (see srp_stats_engine.salt). */
+unsigned long long srp_stats_table_salt(const char *form, int change);
+/* The identity of slot keys' group with one more dimension name=value
+ * (e.g. status=closed: the same people in a table filtered by status). */
+unsigned long long srp_stats_group_identity_with(const srp_stats_engine *e, const char *const *keys,
+                                                 const char *name, const char *value);
 /* After the problem is solved: what it hid in this summary's figures. */
 void srp_stats_protection(const srp_stats_engine *e, const srp_slots *s, const srp_sdc *sdc,
                           const srp_layout *lay, sr_stats_protection *out);

@@ -8,6 +8,7 @@
  * no relation is ever cut short. Linear in the number of cells: groups are
  * related through a hash of their other keys, never by comparing all pairs.
  */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,26 +102,44 @@ int srp_stats_region_of(const srp_variable *v, size_t from, size_t to)
     return -1;
 }
 
+unsigned long long srp_stats_table_salt(const char *form, int change)
+{
+    return srp_stats_hash_text(srp_stats_hash_text(0x5055424C49534821ULL, form),
+                               change ? "#change" : "#table");
+}
+
 /* A new cell of sdc, or, when the engine shares its problem with other
  * summaries (a publication), the cell that already has this identity: then
- * one figure shown by several tables is one cell, withheld alike in all. */
-static size_t new_cell(const srp_stats_engine *e, srp_sdc *sdc, srp_idmap *map, long count,
-                       int force, unsigned long long identity)
+ * one figure shown by several tables is one cell, withheld alike in all.
+ * salt is the table's whose figure it is (e->salt for the engine's own). A
+ * cell of the same identity but another count is another figure (e.g. the
+ * intake margins of a change table, which the intake's table of closed
+ * cases counts among other people when not every closed case was
+ * compared): then the cell is the engine's own. */
+static size_t cell_as(srp_sdc *sdc, srp_idmap *map, long count, int force,
+                      unsigned long long identity, unsigned long long salt)
 {
-    if (e->salt)
-        identity = (identity ^ e->salt) * 0x9E3779B97F4A7C15ULL;
+    if (salt)
+        identity = (identity ^ salt) * 0x9E3779B97F4A7C15ULL;
     if (!map)
         return srp_sdc_cell(sdc, count, force, identity);
     size_t cell = srp_idmap_find(map, identity);
-    if (cell != (size_t)-1) {
+    if (cell != (size_t)-1 && srp_sdc_count(sdc, cell) == count) {
         if (force)
             srp_sdc_force(sdc, cell, SRP_SDC_GROUP);
         return cell;
     }
+    int shared = cell == (size_t)-1;
     cell = srp_sdc_cell(sdc, count, force, identity);
-    if (cell != (size_t)-1 && srp_idmap_put(map, identity, cell) != 0)
+    if (cell != (size_t)-1 && shared && srp_idmap_put(map, identity, cell) != 0)
         return (size_t)-1;
     return cell;
+}
+
+static size_t new_cell(const srp_stats_engine *e, srp_sdc *sdc, srp_idmap *map, long count,
+                       int force, unsigned long long identity)
+{
+    return cell_as(sdc, map, count, force, identity, e->salt);
 }
 
 static int change_summarised(const srp_variable *v)
@@ -269,17 +288,44 @@ out:
     return rc;
 }
 
+/* The answered of variable j in group i as a cell of its own, for an item
+ * enabled by another's option (linked to it in link_enabled). */
+static size_t answered_cell(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layout *lay,
+                            size_t j, size_t i, int group_withheld, unsigned long long base)
+{
+    if (!lay->answered[j]) {
+        lay->answered[j] = calloc(s->count + 1, sizeof(size_t));
+        if (!lay->answered[j])
+            return (size_t)-1;
+    }
+    size_t cell = new_cell(e, sdc, e->cell_map, s->items[i].acc[j].answered, group_withheld,
+                           srp_stats_hash_text(base, "#answered"));
+    if (cell != (size_t)-1)
+        lay->answered[j][i] = cell;
+    return cell;
+}
+
+static int ensure_denominators(srp_slots *s, srp_layout *lay, size_t j)
+{
+    if (!lay->denominator[j])
+        lay->denominator[j] = calloc(s->count + 1, sizeof(size_t));
+    return lay->denominator[j] ? 0 : -1;
+}
+
 /* Within a group the options add up to those who answered, which any
  * required item reveals. With 'missing' options there is also the
  * denominator (the rest), a figure of its own: then non-missing options +
  * denominator, and missing options + denominator, are relations too (their
- * difference would otherwise give the missing count away). */
+ * difference would otherwise give the missing count away). For an item
+ * that another's option enables (enabled), those who answered are a cell
+ * of their own, linked to that option's (link_enabled), and the sums above
+ * add up to it. */
 static int relate_options(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layout *lay,
                           size_t j, size_t i, int group_withheld, unsigned long long base,
-                          size_t *all, size_t *kept, size_t *missing)
+                          int enabled, size_t *all, size_t *kept, size_t *missing)
 {
     srp_variable *v = &e->vars[j];
-    size_t cols = lay->columns[j], na = 0, nk = 0, nm = 0;
+    size_t cols = lay->columns[j], na = 0, nk = 0, nm = 0, answered = (size_t)-1;
     for (size_t c = 0; c < v->ncodes; c++) {
         size_t cell = lay->cells[j][i * cols + c];
         all[na++] = cell;
@@ -288,17 +334,18 @@ static int relate_options(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_l
         else
             kept[nk++] = cell;
     }
+    if (enabled &&
+        (answered = answered_cell(e, s, sdc, lay, j, i, group_withheld, base)) == (size_t)-1)
+        return -1;
     /* The options add up to those who answered: a figure an outsider has
      * when the group is published (in a withheld group, nothing). */
-    if (!group_withheld && srp_sdc_relation(sdc, all, na) != 0)
+    if (answered != (size_t)-1 ? srp_sdc_relation_total(sdc, all, na, answered) != 0
+                               : !group_withheld && srp_sdc_relation(sdc, all, na) != 0)
         return -1;
     if (nm == 0)
         return 0;
-    if (!lay->denominator[j]) {
-        lay->denominator[j] = calloc(s->count + 1, sizeof(size_t));
-        if (!lay->denominator[j])
-            return -1;
-    }
+    if (ensure_denominators(s, lay, j) != 0)
+        return -1;
     size_t d = new_cell(e, sdc, e->cell_map, s->items[i].acc[j].denominator, group_withheld,
                         srp_stats_hash_text(base, "#denominator"));
     if (d == (size_t)-1)
@@ -309,36 +356,131 @@ static int relate_options(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_l
     if (srp_sdc_relation_total(sdc, kept, nk, d) != 0)
         return -1;
     missing[nm++] = d;
+    if (answered != (size_t)-1)
+        return srp_sdc_relation_total(sdc, missing, nm, answered) != 0 ? -1 : 0;
     return !group_withheld && srp_sdc_relation(sdc, missing, nm) != 0 ? -1 : 0;
 }
 
-/* A multichoice's options add up to nothing, but with 'missing' options its
- * denominator leaves out those who chose only those: they and the
- * denominator add up to those who answered. */
+/* A multichoice's options add up to nothing; its denominator, printed with
+ * every option, is a figure of its own. With 'missing' options it leaves
+ * out those who chose only those: they and the denominator add up to those
+ * who answered. */
 static int relate_multichoice(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layout *lay,
-                              size_t j, size_t i, int group_withheld, unsigned long long base)
+                              size_t j, size_t i, int group_withheld, unsigned long long base,
+                              int enabled)
 {
     const srp_variable *v = &e->vars[j];
     int has_missing = 0;
     for (size_t c = 0; c < v->ncodes; c++)
         has_missing |= v->missing[c];
-    if (!has_missing)
-        return 0;
-    if (!lay->denominator[j]) {
-        lay->denominator[j] = calloc(s->count + 1, sizeof(size_t));
-        if (!lay->denominator[j])
-            return -1;
-    }
+    if (ensure_denominators(s, lay, j) != 0)
+        return -1;
     const srp_accum *a = &s->items[i].acc[j];
     size_t pair[2];
     pair[0] = new_cell(e, sdc, e->cell_map, a->denominator, group_withheld,
                        srp_stats_hash_text(base, "#denominator"));
-    pair[1] = new_cell(e, sdc, e->cell_map, a->answered - a->denominator, group_withheld,
-                       srp_stats_hash_text(base, "#missing_only"));
-    if (pair[0] == (size_t)-1 || pair[1] == (size_t)-1)
+    if (pair[0] == (size_t)-1)
         return -1;
     lay->denominator[j][i] = pair[0];
+    if (!has_missing) {
+        /* The denominator is those who answered. */
+        if (enabled) {
+            if (!lay->answered[j] && !(lay->answered[j] = calloc(s->count + 1, sizeof(size_t))))
+                return -1;
+            lay->answered[j][i] = pair[0];
+        }
+        return 0;
+    }
+    pair[1] = new_cell(e, sdc, e->cell_map, a->answered - a->denominator, group_withheld,
+                       srp_stats_hash_text(base, "#missing_only"));
+    if (pair[1] == (size_t)-1)
+        return -1;
+    if (enabled) {
+        size_t answered = answered_cell(e, s, sdc, lay, j, i, group_withheld, base);
+        return answered == (size_t)-1 || srp_sdc_relation_total(sdc, pair, 2, answered) != 0 ? -1
+                                                                                             : 0;
+    }
     return group_withheld ? 0 : srp_sdc_relation(sdc, pair, 2);
+}
+
+/* The option of another variable that enables variable j (enable_when
+ * "=" or "includes", the same in every version that has the item), into
+ * *by and *code; *required when every version requires the item then.
+ * Returns 0 when there is none. */
+static int enabler_of(const srp_stats_engine *e, size_t j, size_t *by, size_t *code, int *required)
+{
+    const srp_variable *v = &e->vars[j];
+    int found = 0;
+    if (v->derived || e->q->change)
+        return 0;
+    *required = 1;
+    for (size_t k = 0; k < e->version_count; k++) {
+        if (v->item_of[k] < 0)
+            continue;
+        const srp_item *it = &e->forms[k]->items[v->item_of[k]];
+        const json_t *c = it->condition, *value = c ? json_object_get(c, "value") : NULL;
+        const char *item = c ? json_string_value(json_object_get(c, "item")) : NULL;
+        const char *op = c ? json_string_value(json_object_get(c, "op")) : NULL;
+        if (!item || !op || (strcmp(op, "=") != 0 && strcmp(op, "includes") != 0))
+            return 0;
+        char text[SR_OPTION_CODE_MAX + 1];
+        if (json_is_boolean(value))
+            snprintf(text, sizeof text, "%s", json_is_true(value) ? "true" : "false");
+        else if (json_is_string(value))
+            snprintf(text, sizeof text, "%s", json_string_value(value));
+        else if (json_is_integer(value))
+            snprintf(text, sizeof text, "%lld", (long long)json_integer_value(value));
+        else
+            return 0;
+        size_t other = e->var_count;
+        for (size_t m = 0; m < e->var_count; m++)
+            if (m != j && !e->vars[m].derived && e->vars[m].ncodes &&
+                strcmp(e->vars[m].id, item) == 0)
+                other = m;
+        if (other == e->var_count)
+            return 0;
+        int idx = srp_stats_code_index((srp_variable *)&e->vars[other], text, NULL, 0, 0);
+        if (idx < 0 || (found && (other != *by || (size_t)idx != *code)))
+            return 0;
+        *by = other;
+        *code = (size_t)idx;
+        *required &= it->required != 0;
+        found = 1;
+    }
+    return found;
+}
+
+/* Those who answered an enabled item are those with the enabling option,
+ * less (when it is optional) those who left it unanswered: a latent cell,
+ * shown nowhere. In a repeatable form, a person with the option ever. */
+static int link_enabled(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layout *lay, size_t j,
+                        size_t by, size_t code, int required)
+{
+    /* A number's one cell is those who answered it (its n). */
+    const size_t *cells = lay->answered[j] ? lay->answered[j] : lay->cells[j];
+    for (size_t i = 0; i < s->count; i++) {
+        size_t answered = cells[i];
+        size_t option = lay->cells[by][i * lay->columns[by] + code];
+        long skipped = srp_sdc_count(sdc, option) - srp_sdc_count(sdc, answered);
+        if (skipped < 0) /* not the people this model takes them for: no link */
+            continue;
+        if (required && skipped == 0) {
+            if (srp_sdc_relation_total(sdc, &answered, 1, option) != 0)
+                return -1;
+            continue;
+        }
+        size_t pair[2] = {
+            answered,
+            new_cell(e, sdc, e->cell_map, skipped, 0,
+                     srp_stats_hash_text(srp_stats_hash_text(s->items[i].identity, e->vars[j].id),
+                                         "#skipped"))};
+        if (pair[1] == (size_t)-1)
+            return -1;
+        srp_sdc_latent(sdc, pair[1]);
+        if (srp_sdc_relation_total(sdc, pair, 2, option) != 0)
+            return -1;
+    }
+    return 0;
 }
 
 /* The improved/unchanged/worsened summaries of a paired table: each is the
@@ -373,7 +515,10 @@ static int relate_summaries(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp
              * the complements, a summary only when nothing else will do. */
             srp_sdc_set_cost(sdc, cell, SRP_SUMMARY_COST_WEIGHT * (double)totals[r] + 1.0);
         }
-        if (!group_withheld && srp_sdc_relation(sdc, &lay->summary[j][i * 3], 3) != 0)
+        /* The three make the comparable pairs, their denominator. */
+        size_t comparable =
+            lay->margin[j][i * SRP_MARGIN_STRIDE(v->ncodes) + SRP_MARGIN_COMPARABLE(v->ncodes)];
+        if (srp_sdc_relation_total(sdc, &lay->summary[j][i * 3], 3, comparable) != 0)
             return -1;
         /* A summary is the sum of its region's paired cells. */
         for (int r = 0; r < 3; r++) {
@@ -391,7 +536,144 @@ static int relate_summaries(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp
 
 static int protect_cells(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sdc *g,
                          const partition *part, srp_layout *lay, size_t j, size_t *scratch,
-                         char (*names)[24]);
+                         char (*names)[24], const int *intake_col);
+
+/* One margin of a paired table (side 0: the intake's, 1: the form's). In a
+ * publication it is the same cell as the figure the intake's (or the
+ * form's) own table shows, when that counts the same people (see cell_as).
+ * In a live summary that table is another query, whose solved problem the
+ * engine has (margin_sdc): a margin it publishes is known here and never a
+ * complement, one it withholds stays withheld; one it does not have (other
+ * people) is a cell like any other. */
+static size_t margin_cell(const srp_stats_engine *e, srp_sdc *sdc, long count, int force,
+                          unsigned long long own, unsigned long long shared, const char *name,
+                          int side)
+{
+    unsigned long long salt = srp_stats_table_salt(side == 0 ? e->intake_id : e->q->form, 0);
+    unsigned long long id = srp_stats_hash_text(shared, name);
+    if (e->cell_map)
+        return cell_as(sdc, e->cell_map, count, force, id, salt);
+    /* Its own identity: the other table's may be one of this table's. */
+    size_t cell = srp_sdc_cell(sdc, count, force, srp_stats_hash_text(own, name) ^ (side + 1ULL));
+    const srp_idmap *map = e->margin_map[side];
+    size_t there = map ? srp_idmap_find(map, id) : (size_t)-1;
+    if (cell == (size_t)-1 || there == (size_t)-1 ||
+        srp_sdc_count(e->margin_sdc[side], there) != count)
+        return cell;
+    if (srp_sdc_state(e->margin_sdc[side], there) == SRP_SDC_PUBLISHED)
+        srp_sdc_keep(sdc, cell);
+    else
+        srp_sdc_hold(sdc, cell);
+    return cell;
+}
+
+/* The margins of group i's paired table of variable j, as cells: the
+ * intake's answers of those compared (the rows: what the intake's table of
+ * closed cases shows), the form's (the columns: what its own table shows),
+ * their denominators when options are 'missing', and the comparable pairs
+ * (the summaries' denominator). A margin is not known for certain: the
+ * table that shows it may withhold it. What is printed with the table, the
+ * number of pairs (every row's denominator), is a known sum. */
+static int relate_margins(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layout *lay,
+                          size_t j, size_t i, int group_withheld, const int *intake_col,
+                          size_t *scratch)
+{
+    const srp_variable *v = &e->vars[j];
+    const srp_slot *sl = &s->items[i];
+    const srp_accum *a = &sl->acc[j];
+    size_t n = v->ncodes, cols = lay->columns[j], *m = lay->margin[j] + i * SRP_MARGIN_STRIDE(n);
+    const size_t *cells = lay->cells[j] + i * cols;
+    int has_missing = 0;
+    for (size_t c = 0; c < n; c++)
+        has_missing |= v->missing[c];
+    unsigned long long own = srp_stats_hash_text(sl->identity, v->id);
+    unsigned long long in_base =
+        srp_stats_hash_text(srp_stats_group_identity_with(e, sl->key, "status", "closed"), v->id);
+    long den[2] = {0, 0}, comparable = 0;
+    char name[32];
+    for (int side = 0; side < 2; side++)
+        for (size_t x = 0; x < n; x++) {
+            long count = 0;
+            for (size_t y = 0; y < n; y++)
+                count += side == 0 ? a->pairs[x][y] : a->pairs[y][x];
+            if (!v->missing[x])
+                den[side] += count;
+            if (side == 0 && intake_col[x] >= 0)
+                snprintf(name, sizeof name, "#%d", intake_col[x]);
+            else
+                snprintf(name, sizeof name, side == 0 ? "#row%zu" : "#%zu", x);
+            size_t cell = margin_cell(e, sdc, count, group_withheld, own, side == 0 ? in_base : own,
+                                      name, side);
+            if (cell == (size_t)-1)
+                return -1;
+            m[(size_t)side * n + x] = cell;
+        }
+    for (size_t x = 0; x < n; x++)
+        for (size_t y = 0; y < n; y++)
+            if (srp_stats_region_of(v, x, y) >= 0)
+                comparable += a->pairs[x][y];
+    if (has_missing)
+        for (int side = 0; side < 2; side++) {
+            size_t cell = margin_cell(e, sdc, den[side], group_withheld, own,
+                                      side == 0 ? in_base : own, "#denominator", side);
+            if (cell == (size_t)-1)
+                return -1;
+            m[side == 0 ? SRP_MARGIN_ROW_DEN(n) : SRP_MARGIN_COL_DEN(n)] = cell;
+        }
+    if (change_summarised(v)) {
+        size_t cell = new_cell(e, sdc, e->cell_map, comparable, group_withheld,
+                               srp_stats_hash_text(own, "#comparable"));
+        if (cell == (size_t)-1)
+            return -1;
+        /* The denominator of the three shares: withheld, it takes all three
+         * percentages with it, so it is dearer than any one summary. */
+        srp_sdc_set_cost(sdc, cell, 1.5 * SRP_SUMMARY_COST_WEIGHT * (double)comparable + 1.0);
+        m[SRP_MARGIN_COMPARABLE(n)] = cell;
+    }
+    /* Rows and columns add up to their margins. */
+    size_t *row = scratch, *col = scratch + n;
+    for (size_t x = 0; x < n; x++) {
+        for (size_t y = 0; y < n; y++) {
+            row[y] = cells[x * n + y];
+            col[y] = cells[y * n + x];
+        }
+        if (srp_sdc_relation_total(sdc, row, n, m[x]) != 0 ||
+            srp_sdc_relation_total(sdc, col, n, m[n + x]) != 0)
+            return -1;
+    }
+    for (int side = 0; has_missing && side < 2; side++) {
+        size_t k = 0;
+        for (size_t x = 0; x < n; x++)
+            if (!v->missing[x])
+                row[k++] = m[(size_t)side * n + x];
+        if (srp_sdc_relation_total(
+                sdc, row, k, m[side == 0 ? SRP_MARGIN_ROW_DEN(n) : SRP_MARGIN_COL_DEN(n)]) != 0)
+            return -1;
+    }
+    /* The pairs, every row's denominator, are printed with the group. */
+    if (!group_withheld &&
+        (srp_sdc_relation(sdc, m, n) != 0 || srp_sdc_relation(sdc, m + n, n) != 0))
+        return -1;
+    return 0;
+}
+
+/* For a publication: the column of each code of paired variable v in the
+ * intake's own table of the item (its codes as that table orders them),
+ * -1 where it has none. -1 when out of memory. */
+static int intake_columns(const srp_stats_engine *e, const srp_variable *v, int *col)
+{
+    srp_variable tmp;
+    memset(&tmp, 0, sizeof tmp);
+    int item_of[SRP_STATS_MAX_VERSIONS];
+    for (size_t k = 0; k < SRP_STATS_MAX_VERSIONS; k++)
+        item_of[k] = k < e->intake_count ? v->intake_item[k] : -1;
+    int rc = srp_stats_map_options(&tmp, e->intake_forms, e->intake_count, item_of, tmp.option_map,
+                                   e->lang);
+    for (size_t x = 0; rc == 0 && x < v->ncodes; x++)
+        col[x] = srp_stats_code_index(&tmp, v->codes[x], NULL, 0, 0);
+    srp_stats_variable_release(&tmp);
+    return rc;
+}
 
 static int protect_variable(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sdc *g,
                             const partition *part, srp_layout *lay, size_t j, size_t *scratch)
@@ -410,19 +692,37 @@ static int protect_variable(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp
         return -1;
     for (size_t c = 0; c < cols; c++)
         snprintf(names[c], sizeof names[c], "#%zu", c);
-    int rc = protect_cells(e, s, sdc, g, part, lay, j, scratch, names);
+    int *intake_col = NULL, rc = -1;
+    if (e->q->change) {
+        size_t stride = SRP_MARGIN_STRIDE(v->ncodes);
+        lay->margin[j] = malloc((s->count * stride + 1) * sizeof(size_t));
+        intake_col = malloc((v->ncodes + 1) * sizeof *intake_col);
+        if (!lay->margin[j] || !intake_col)
+            goto out;
+        for (size_t c = 0; c < s->count * stride; c++)
+            lay->margin[j][c] = (size_t)-1;
+        for (size_t x = 0; x < v->ncodes; x++)
+            intake_col[x] = -1;
+        if (intake_columns(e, v, intake_col) != 0)
+            goto out;
+    }
+    rc = protect_cells(e, s, sdc, g, part, lay, j, scratch, names, intake_col);
+out:
+    free(intake_col);
     free(names);
     return rc;
 }
 
 static int protect_cells(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sdc *g,
                          const partition *part, srp_layout *lay, size_t j, size_t *scratch,
-                         char (*names)[24])
+                         char (*names)[24], const int *intake_col)
 {
     srp_variable *v = &e->vars[j];
     size_t cols = lay->columns[j], n = v->ncodes;
     /* scratch holds at least max(slots, ncodes^2 + 1, 3 * (ncodes + 1)). */
     size_t *all = scratch, *kept = scratch + n + 1, *missing = scratch + 2 * (n + 1);
+    size_t by = 0, code = 0;
+    int required = 0, enabled = enabler_of(e, j, &by, &code, &required);
     for (size_t i = 0; i < s->count; i++) {
         int group_withheld = srp_sdc_state(g, lay->group_cell[i]) != SRP_SDC_PUBLISHED;
         unsigned long long base = srp_stats_hash_text(s->items[i].identity, v->id);
@@ -440,31 +740,32 @@ static int protect_cells(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sd
                 srp_sdc_set_cost(sdc, cell, SRP_SUMMARY_COST_WEIGHT * (double)count + 1.0);
         }
         if (!e->q->change && n && v->type != SR_ITEM_MULTICHOICE &&
-            relate_options(e, s, sdc, lay, j, i, group_withheld, base, all, kept, missing) != 0)
+            relate_options(e, s, sdc, lay, j, i, group_withheld, base, enabled, all, kept,
+                           missing) != 0)
             return -1;
         if (!e->q->change && v->type == SR_ITEM_MULTICHOICE &&
-            relate_multichoice(e, s, sdc, lay, j, i, group_withheld, base) != 0)
+            relate_multichoice(e, s, sdc, lay, j, i, group_withheld, base, enabled) != 0)
             return -1;
-        if (e->q->change && !group_withheld) {
-            /* Rows and columns of the paired table: the margins of those
-             * compared, published with the group. */
-            size_t *row = scratch, *col = scratch + n;
-            for (size_t a = 0; a < n; a++) {
-                for (size_t b = 0; b < n; b++) {
-                    row[b] = lay->cells[j][i * cols + a * n + b];
-                    col[b] = lay->cells[j][i * cols + b * n + a];
-                }
-                if (srp_sdc_relation(sdc, row, n) != 0 || srp_sdc_relation(sdc, col, n) != 0)
-                    return -1;
-            }
-        }
+        if (e->q->change &&
+            relate_margins(e, s, sdc, lay, j, i, group_withheld, intake_col, scratch) != 0)
+            return -1;
     }
     if (part->dims) {
         for (size_t c = 0; c < cols; c++)
             if (relate_dimensions(sdc, part, lay->cells[j], cols, c, scratch) != 0)
                 return -1;
+        size_t stride = SRP_MARGIN_STRIDE(n);
+        for (size_t c = 0; lay->margin[j] && c < stride; c++)
+            if (lay->margin[j][c] != (size_t)-1 &&
+                relate_dimensions(sdc, part, lay->margin[j], stride, c, scratch) != 0)
+                return -1;
         if (lay->denominator[j] &&
             relate_dimensions(sdc, part, lay->denominator[j], 1, 0, scratch) != 0)
+            return -1;
+        if (lay->answered[j] &&
+            (!lay->denominator[j] || s->count == 0 ||
+             lay->answered[j][0] != lay->denominator[j][0]) &&
+            relate_dimensions(sdc, part, lay->answered[j], 1, 0, scratch) != 0)
             return -1;
     }
     if (e->q->change && change_summarised(v)) {
@@ -503,11 +804,24 @@ int srp_stats_protect_figures(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, s
     lay->columns = calloc(nv, sizeof *lay->columns);
     lay->summary = calloc(nv, sizeof *lay->summary);
     lay->denominator = calloc(nv, sizeof *lay->denominator);
-    if (!lay->cells || !lay->columns || !lay->summary || !lay->denominator)
+    lay->margin = calloc(nv, sizeof *lay->margin);
+    lay->answered = calloc(nv, sizeof *lay->answered);
+    if (!lay->cells || !lay->columns || !lay->summary || !lay->denominator || !lay->margin ||
+        !lay->answered)
         goto out;
     for (size_t j = 0; j < e->var_count; j++)
         if (protect_variable(e, s, sdc, g, &part, lay, j, scratch) != 0)
             goto out;
+    /* Enabled items, once every variable has its cells. */
+    for (size_t j = 0; j < e->var_count; j++) {
+        size_t by = 0, code = 0;
+        int required = 0;
+        int number = !e->vars[j].ncodes && lay->columns[j] == 1 && lay->cells[j];
+        if ((lay->answered[j] || number) && enabler_of(e, j, &by, &code, &required) && by != j &&
+            lay->cells[by] && e->vars[by].ncodes &&
+            link_enabled(e, s, sdc, lay, j, by, code, required) != 0)
+            goto out;
+    }
     rc = 0;
 out:
     free(scratch);
@@ -544,8 +858,14 @@ void srp_layout_release(const srp_stats_engine *e, srp_layout *lay)
             free(lay->summary[j]);
         if (lay->denominator)
             free(lay->denominator[j]);
+        if (lay->margin)
+            free(lay->margin[j]);
+        if (lay->answered)
+            free(lay->answered[j]);
     }
     free(lay->cells);
+    free(lay->margin);
+    free(lay->answered);
     free(lay->summary);
     free(lay->denominator);
     free(lay->columns);
@@ -588,6 +908,10 @@ void srp_stats_protection(const srp_stats_engine *e, const srp_slots *s, const s
             long ignored = 0;
             if (lay->denominator && lay->denominator[j])
                 count_figure(sdc, lay->denominator[j][i], out, &ignored, &whole);
+            if (lay->answered && lay->answered[j] &&
+                !(lay->denominator && lay->denominator[j] &&
+                  lay->denominator[j][i] == lay->answered[j][i]))
+                count_figure(sdc, lay->answered[j][i], out, &ignored, &whole);
             if (lay->summary && lay->summary[j])
                 for (size_t r = 0; r < 3; r++)
                     count_figure(sdc, lay->summary[j][i * 3 + r], out, &ignored, &whole);

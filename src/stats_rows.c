@@ -309,11 +309,19 @@ static int emit_change(srp_stats_engine *e, srp_sdc *sdc, const srp_layout *lay,
             }
         }
     comparable = srp_stats_ck_count(e, comparable, kcomparable);
+    /* The comparable pairs are a figure of their own (their difference
+     * from the pairs counts those with a 'missing' answer). */
+    size_t n = v->ncodes;
+    int comparable_ok =
+        group_ok &&
+        (!lay->margin || !lay->margin[j] ||
+         state_of(e, sdc, lay->margin[j][i * SRP_MARGIN_STRIDE(n) + SRP_MARGIN_COMPARABLE(n)]) ==
+             SRP_SDC_PUBLISHED);
     for (int k = 0; k < 3; k++) {
         sr_stats_row *row = row_for(e, r, v, sl, names[k], srp_texts_get(labels[k], e->lang));
         if (!row)
             return -1;
-        set_count(row, srp_stats_ck_count(e, totals[k], ktotals[k]), comparable, group_ok,
+        set_count(row, srp_stats_ck_count(e, totals[k], ktotals[k]), comparable, comparable_ok,
                   state_of(e, sdc, lay->summary[j][i * 3 + (size_t)k]));
     }
     return 0;
@@ -327,9 +335,12 @@ static int emit_options(srp_stats_engine *e, srp_sdc *sdc, const srp_layout *lay
     const srp_accum *a = &sl->acc[j];
     size_t cols = lay->columns[j];
     int any_withheld = 0;
-    int denominator_ok =
-        group_ok &&
-        (!lay->denominator[j] || state_of(e, sdc, lay->denominator[j][i]) == SRP_SDC_PUBLISHED);
+    /* The denominator printed: its own cell, else (an enabled item) those
+     * who answered. */
+    const size_t *den = lay->denominator[j] ? lay->denominator[j]
+                        : lay->answered     ? lay->answered[j]
+                                            : NULL;
+    int denominator_ok = group_ok && (!den || state_of(e, sdc, den[i]) == SRP_SDC_PUBLISHED);
     any_withheld |= !denominator_ok;
     for (size_t c = 0; c < v->ncodes; c++) {
         enum srp_sdc_reason st = state_of(e, sdc, lay->cells[j][i * cols + c]);

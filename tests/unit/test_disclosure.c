@@ -357,6 +357,43 @@ static void test_thinning_publishes_the_needless(void **state)
     srp_sdc_free(s);
 }
 
+/* A kept cell is never a complement: 2 (small) + 9 (kept) + 12 = known;
+ * the dearer 12 goes instead of 9. A held cell stays withheld although
+ * nothing needs it, and a latent one needs no interval of its own. */
+static void test_kept_held_latent(void **state)
+{
+    (void)state;
+    srp_sdc *s = srp_sdc_new(5);
+    size_t c[3] = {srp_sdc_cell(s, 2, 0, 1), srp_sdc_cell(s, 9, 0, 2), srp_sdc_cell(s, 12, 0, 3)};
+    srp_sdc_keep(s, c[1]);
+    assert_int_equal(srp_sdc_relation(s, c, 3), 0);
+    srp_sdc_solve(s);
+    assert_int_equal(srp_sdc_state(s, c[0]), SRP_SDC_SMALL);
+    assert_int_equal(srp_sdc_state(s, c[1]), SRP_SDC_PUBLISHED);
+    assert_int_equal(srp_sdc_state(s, c[2]), SRP_SDC_SECONDARY);
+    srp_sdc_free(s);
+
+    /* answered (7) + skipped (latent, 2) = enabling option (9): the latent
+     * is withheld for good, so answered may be published and the option
+     * too, while the latent small count is not reported narrow. */
+    s = srp_sdc_new(5);
+    size_t answered = srp_sdc_cell(s, 7, 0, 1), skipped = srp_sdc_cell(s, 2, 0, 2),
+           option = srp_sdc_cell(s, 9, 0, 3), held = srp_sdc_cell(s, 30, 0, 4),
+           other = srp_sdc_cell(s, 30, 0, 5);
+    srp_sdc_latent(s, skipped);
+    srp_sdc_hold(s, held);
+    size_t pair[2] = {answered, skipped}, two[2] = {held, other};
+    assert_int_equal(srp_sdc_relation_total(s, pair, 2, option), 0);
+    assert_int_equal(srp_sdc_relation(s, two, 2), 0);
+    srp_sdc_solve(s);
+    assert_int_equal(srp_sdc_state(s, answered), SRP_SDC_PUBLISHED);
+    assert_int_equal(srp_sdc_state(s, option), SRP_SDC_PUBLISHED);
+    assert_int_not_equal(srp_sdc_state(s, skipped), SRP_SDC_PUBLISHED);
+    assert_int_equal(srp_sdc_narrow(s, skipped), 0);
+    assert_int_equal(srp_sdc_state(s, held), SRP_SDC_SECONDARY); /* though pinned: 30 + 30 */
+    srp_sdc_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -374,6 +411,7 @@ int main(void)
         cmocka_unit_test(test_relation_total),
         cmocka_unit_test(test_least_cost_by_hand),
         cmocka_unit_test(test_thinning_publishes_the_needless),
+        cmocka_unit_test(test_kept_held_latent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
