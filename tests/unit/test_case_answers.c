@@ -38,12 +38,9 @@ static int setup(void **state)
     fixture *f = calloc(1, sizeof *f);
     snprintf(f->dir, sizeof f->dir, "%s", tu_scratch_dir());
     snprintf(f->db, sizeof f->db, "%s/reg.db", f->dir);
-    tu_create_registry(f->db);
-    f->reg = tu_open(f->db, NULL, NULL);
-    size_t n = 0;
+    f->reg = tu_create_with_forms(f->db);
     sr_error err;
     sr_error_clear(&err);
-    assert_int_equal(sr_form_install_shipped(f->reg, &n, &err), SR_OK);
     assert_int_equal(sr_unit_add(f->reg, "U1", "Enhet 1", &err), SR_OK);
     *state = f;
     return 0;
@@ -53,11 +50,9 @@ static int teardown(void **state)
 {
     fixture *f = *state;
     sr_registry_close(f->reg);
-    char cmd[700];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    int rc = system(cmd);
+    int rc = tu_remove_dir(f->dir);
     free(f);
-    return rc == 0 ? 0 : -1;
+    return rc;
 }
 
 static void new_case(sr_registry *reg, const char *pnr, char code[SR_CASE_CODE_SIZE])

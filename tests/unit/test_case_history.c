@@ -58,12 +58,9 @@ static void test_history(void **state)
     (void)state;
     const char *dir = tu_scratch_dir();
     const char *path = tu_path(dir, "reg.db");
-    tu_create_registry(path);
-    sr_registry *reg = tu_open(path, NULL, "admin-passphrase");
+    sr_registry *reg = tu_create_with_forms(path);
     sr_error err;
     sr_error_clear(&err);
-    size_t n = 0;
-    assert_int_equal(sr_form_install_shipped(reg, &n, &err), SR_OK);
     assert_int_equal(sr_unit_add(reg, "U1", "Enhet 1", &err), SR_OK);
     char code[SR_CASE_CODE_SIZE];
     assert_int_equal(sr_case_new(reg, "U1", NULL, code, &err), SR_OK);

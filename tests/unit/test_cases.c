@@ -75,11 +75,8 @@ static int setup(void **state)
     fixture *f = calloc(1, sizeof *f);
     snprintf(f->dir, sizeof f->dir, "%s", tu_scratch_dir());
     snprintf(f->db, sizeof f->db, "%s/reg.db", f->dir);
-    tu_create_registry(f->db);
     /* init installs the shipped forms through the CLI; here we do it directly. */
-    sr_registry *reg = tu_open(f->db, NULL, NULL);
-    size_t n = 0;
-    assert_int_equal(sr_form_install_shipped(reg, &n, NULL), SR_OK);
+    sr_registry *reg = tu_create_with_forms(f->db);
     sr_registry_close(reg);
     add_units_and_users(f->db);
     f->reg = tu_open(f->db, NULL, NULL);
@@ -91,11 +88,9 @@ static int teardown(void **state)
 {
     fixture *f = *state;
     sr_registry_close(f->reg);
-    char cmd[700];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    int rc = system(cmd);
+    int rc = tu_remove_dir(f->dir);
     free(f);
-    return rc == 0 ? 0 : -1;
+    return rc;
 }
 
 static sr_status reg_answers(sr_registry *reg, const char *code, const char *form, const char *date,

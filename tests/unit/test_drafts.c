@@ -40,12 +40,9 @@ static int setup(void **state)
     fixture *f = calloc(1, sizeof *f);
     snprintf(f->dir, sizeof f->dir, "%s", tu_scratch_dir());
     snprintf(f->db, sizeof f->db, "%s/reg.db", f->dir);
-    tu_create_registry(f->db);
     sr_error err;
     sr_error_clear(&err);
-    sr_registry *reg = tu_open(f->db, NULL, NULL);
-    size_t n = 0;
-    assert_int_equal(sr_form_install_shipped(reg, &n, &err), SR_OK);
+    sr_registry *reg = tu_create_with_forms(f->db);
     assert_int_equal(sr_unit_add(reg, "U1", "Enhet 1", &err), SR_OK);
     assert_int_equal(sr_unit_add(reg, "U2", "Enhet 2", &err), SR_OK);
     sr_secret *p = tu_pass("coord-passphrase");
@@ -66,11 +63,9 @@ static int teardown(void **state)
 {
     fixture *f = *state;
     sr_registry_close(f->reg);
-    char cmd[700];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    int rc = system(cmd);
+    int rc = tu_remove_dir(f->dir);
     free(f);
-    return rc == 0 ? 0 : -1;
+    return rc;
 }
 
 typedef struct seen {

@@ -132,10 +132,7 @@ static void test_nothing_leaks(void **state)
     setenv("TMPDIR", tmp, 1);
     sr_error err;
     sr_error_clear(&err);
-    tu_create_registry(db);
-    sr_registry *reg = tu_open(db, NULL, NULL);
-    size_t n = 0;
-    assert_int_equal(sr_form_install_shipped(reg, &n, &err), SR_OK);
+    sr_registry *reg = tu_create_with_forms(db);
     assert_int_equal(sr_unit_add(reg, "U1", "Enhet", &err), SR_OK);
     sr_secret *p = tu_pass("leaving-passphrase");
     assert_int_equal(sr_user_add(reg, "leaver", SR_ROLE_COORDINATOR, (const char *[]){"U1"}, 1,

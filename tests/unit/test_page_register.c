@@ -33,12 +33,9 @@ static int setup(void **state)
     assert_non_null(f);
     snprintf(f->dir, sizeof f->dir, "%s", tu_scratch_dir());
     snprintf(f->db, sizeof f->db, "%s/reg.db", f->dir);
-    tu_create_registry(f->db);
-    f->reg = tu_open(f->db, NULL, NULL);
-    size_t n = 0;
+    f->reg = tu_create_with_forms(f->db);
     sr_error err;
     sr_error_clear(&err);
-    assert_int_equal(sr_form_install_shipped(f->reg, &n, &err), SR_OK);
     assert_int_equal(sr_unit_add(f->reg, "U1", "Enhet 1", &err), SR_OK);
     assert_int_equal(sr_case_new(f->reg, "U1", NULL, f->code, &err), SR_OK);
     *state = f;
@@ -49,11 +46,9 @@ static int teardown(void **state)
 {
     fixture *f = *state;
     sr_registry_close(f->reg);
-    char cmd[700];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    int rc = system(cmd);
+    int rc = tu_remove_dir(f->dir);
     free(f);
-    return rc == 0 ? 0 : -1;
+    return rc;
 }
 
 /* One request and what the page answered. */

@@ -115,12 +115,10 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     fixture *f = *state;
-    char cmd[700];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    int rc = system(cmd);
+    int rc = tu_remove_dir(f->dir);
     free(f->written);
     free(f);
-    return rc == 0 ? 0 : -1;
+    return rc;
 }
 
 /* The package path written for recipient (a user, or "" for the key). */

@@ -55,12 +55,9 @@ static int pick(int n)
 
 static void make_registry(const char *db, int variant)
 {
-    tu_create_registry(db);
-    sr_registry *reg = tu_open(db, NULL, NULL);
+    sr_registry *reg = tu_create_with_forms(db);
     sr_error err;
     sr_error_clear(&err);
-    size_t n = 0;
-    assert_int_equal(sr_form_install_shipped(reg, &n, &err), SR_OK);
     for (int u = 0; u < UNITS; u++)
         assert_int_equal(sr_unit_add(reg, unit_codes[u], "Enhet", &err), SR_OK);
     /* Sizes chosen to make small groups and small cells. */

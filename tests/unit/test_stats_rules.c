@@ -111,11 +111,9 @@ static int group_teardown(void **state)
 {
     fixture *f = *state;
     sr_registry_close(f->reg);
-    char cmd[700];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    int rc = system(cmd);
+    int rc = tu_remove_dir(f->dir);
     free(f);
-    return rc == 0 ? 0 : -1;
+    return rc;
 }
 
 static sr_stats *run_query(fixture *f, const sr_stats_query *q)

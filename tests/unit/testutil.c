@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sigreg/form_store.h"
+
 const char *tu_scratch_dir(void)
 {
     static char dir[512];
@@ -59,6 +61,27 @@ sr_registry *tu_open(const char *path, const char *user, const char *pass)
     if (rc != SR_OK)
         fail_msg("open as %s: %s", user ? user : "admin", err.message);
     return reg;
+}
+
+sr_registry *tu_create_with_forms(const char *path)
+{
+    tu_create_registry(path);
+    sr_registry *reg = tu_open(path, NULL, NULL);
+    sr_error err;
+    sr_error_clear(&err);
+    size_t n = 0;
+    if (sr_form_install_shipped(reg, &n, &err) != SR_OK)
+        fail_msg("installing the shipped forms: %s", err.message);
+    return reg;
+}
+
+int tu_remove_dir(const char *dir)
+{
+    char cmd[700];
+    int len = snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (len < 0 || (size_t)len >= sizeof cmd || strchr(dir, '\'') != NULL)
+        return -1;
+    return system(cmd) == 0 ? 0 : -1;
 }
 
 unsigned char *tu_read_file(const char *path, size_t *len)

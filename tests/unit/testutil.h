@@ -27,6 +27,12 @@ sr_secret *tu_pass(const char *text);
 void tu_create_registry(const char *path);
 /* Opens path as user (NULL: admin) with passphrase text; asserts success. */
 sr_registry *tu_open(const char *path, const char *user, const char *pass);
+/* tu_create_registry, then the shipped forms installed; returns the admin's
+ * open handle (caller closes). */
+sr_registry *tu_create_with_forms(const char *path);
+/* Removes a scratch folder and all in it; 0 on success, -1 otherwise (a
+ * cmocka teardown's return value). */
+int tu_remove_dir(const char *dir);
 /* Reads a whole file into a malloc'd buffer (caller frees); NULL if missing. */
 unsigned char *tu_read_file(const char *path, size_t *len);
 void tu_write_file(const char *path, const void *data, size_t len);
