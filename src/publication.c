@@ -701,7 +701,6 @@ sr_status sr_publish(sr_registry *reg, const sr_publish_options *o, sr_publish_r
     sr_secret *sign_sk = NULL;
     srp_buf written = SRP_BUF_INIT;
     sr_status rc = SR_OK;
-    int configured = 5;
     if (sr_registry_role(reg) == SR_ROLE_ANALYST) {
         rc = srp_error_set(err, SR_ERR_DENIED, "analysts read publications, they do not make them");
         goto out;
@@ -712,17 +711,11 @@ sr_status sr_publish(sr_registry *reg, const sr_publish_options *o, sr_publish_r
                                  "'%s' is not a period: year, half or quarter", b.period);
         goto out;
     }
-    rc = srp_settings_min_cell(reg, &configured, err);
+    /* The registry's floor, which a publication may raise for all its
+     * tables (the same rule as a live summary's, which may not). */
+    rc = srp_settings_min_cell_for(reg, o->min_cell, 1, &b.min_cell, err);
     if (rc != SR_OK)
         goto out;
-    if (o->min_cell && o->min_cell < configured) {
-        rc = srp_error_set_where(err, SR_ERR_USAGE, "min_cell",
-                                 "a publication may raise the registry's minimum cell (%d), "
-                                 "never lower it",
-                                 configured);
-        goto out;
-    }
-    b.min_cell = o->min_cell ? o->min_cell : configured;
     rc = choose_units(&b, o, err);
     if (rc == SR_OK)
         rc = collect(srp_registry_db(reg), "SELECT DISTINCT id FROM forms ORDER BY id", NULL,

@@ -37,7 +37,10 @@ refused "no publication yet" "no publication is addressed to user 'ana1'" "${A1[
 # Who may publish what
 refused "an analyst does not publish" "may not|do not make" "${A1[@]}" publish
 refused "a coordinator publishes only their units" "does not work in unit 'U2'" "${C[@]}" publish --units U2
-refused "min cell may only be raised" "never lower" "${C[@]}" publish --min-cell 3
+before_pub=$(registry_sums)
+refused "min cell may only be raised" "^error: --min-cell: the minimum cell 3 is below the registry's 5: it is a floor that only an admin's setting changes$" "${C[@]}" publish --min-cell 3
+check "a refused minimum cell publishes nothing" bash -c "! ls reg.publications/*.sigpub 2>/dev/null"
+check "and changes nothing in the registry" test "$before_pub" = "$(registry_sums)"
 refused "periods are whole" "year\|half\|quarter|not a period" "${C[@]}" publish --periods month
 ok "coordinator publishes U1" "${C[@]}" publish --recipient eval.pub
 check "one package for ana1 (and ana, who has no units), one for the evaluator" \
@@ -130,6 +133,18 @@ CSV=$(tr -d '\r' <<<"$OUT")
 check "9 intakes in 2025-H1 (6 girls in March, 3 boys in May), 5 in 2025-H2" bash -c \
     "grep -q '^cases,status,2025-H1,open,9,9,100' <<<'$CSV' && grep -q '^cases,status,2025-H2,open,5,5,100' <<<'$CSV'"
 refused "by year is not in a half-year publication" "by 'year' is not published" "${A1[@]}" stats cases --by year
+
+# A publication may raise the minimum cell, for every table of it: girls (6)
+# and boys (8) of U1 are then both withheld (the total, 14, is published)
+ok "publish with a raised minimum cell" "${C[@]}" publish --min-cell 7
+ok "the analyst reads it" "${A1[@]}" stats sig-intake --format csv
+CSV=$(tr -d '\r' <<<"$OUT")
+check "girls (6) withheld under minimum cell 7" grep -qE '^sig-intake,sex,girl,,.*,true' <<<"$CSV"
+check "and boys (8) beside them" grep -qE '^sig-intake,sex,boy,,.*,true' <<<"$CSV"
+refused "the analyst cannot ask for the registry's 5 instead" "minimum cell 7, for every figure" \
+    "${A1[@]}" stats sig-intake --min-cell 5
+refused "nor a coordinator's live summary for 7" "the minimum cell 7 differs from the registry's 5" \
+    "${C[@]}" stats sig-intake --min-cell 7
 
 # Coordinators and admins keep their live summaries
 ok "coordinator's live stats" "${C[@]}" stats sig-intake --format csv
