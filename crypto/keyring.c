@@ -7,7 +7,8 @@
  *    "slots": [{"user", "role", "units", "kdf": {"algorithm", "profile",
  *               "opslimit", "memlimit"}, "salt", "public_key", "nonce",
  *               "wrapped_secret", "sign_public_key", "sign_secret",
- *               "sealed": [{"epoch", "keys"}]}],
+ *               "sealed": [{"epoch", "keys"}],
+ *               "unit_keys": [{"unit", "generation", "keys"}]}],
  *    "signature"}
  * Binary fields are base64. "signature" is Ed25519, by the newest key of
  * the signing chain, over a hash of every field except each slot's salt,
@@ -24,6 +25,11 @@
  * keyring without it is of a release whose database key derived from the
  * master key, and an admin's unlock rotates it to one with a data key.
  *
+ * "unit_keys" (absent when empty) holds the unit keys the slot's role
+ * and units entitle it to, each sealed to the slot's X25519 key
+ * (unitkeys.h); they are signed with the rest, so a slot cannot give itself
+ * another unit's key.
+ *
  * "sigreg-keyring/1" (the first release) had no chain, version, units or
  * signature but a MAC under a sub-key of the master key, and slots without
  * signing keys. It is still read, and verified by its MAC, so that an
@@ -39,10 +45,12 @@
 #include "base/buffer.h"
 #include "base/error.h"
 #include "base/names.h"
+#include "sigreg/limits.h"
 
 #define MAX_SLOTS 4096
-#define MAX_UNITS 1024 /* units of one slot */
-#define MAX_CHAIN 4096 /* signing-key epochs */
+#define MAX_UNITS 1024      /* units of one slot */
+#define MAX_CHAIN 4096      /* signing-key epochs */
+#define MAX_UNIT_SEALS 8192 /* unit keys sealed to one slot (units x generations) */
 #define LEGACY_FORMAT "sigreg-keyring/1"
 
 #define SEAL_VERSION 1
@@ -67,6 +75,13 @@ typedef struct sealed_keys {
     unsigned char blob[SEAL_PAYLOAD_MAX + SRP_SEAL_OVERHEAD];
 } sealed_keys;
 
+/* One unit key of one generation, sealed to a slot. */
+typedef struct unit_seal {
+    char unit[SR_UNIT_CODE_MAX + 1];
+    uint32_t generation;
+    unsigned char blob[SRP_KEY_BYTES + SRP_SEAL_OVERHEAD];
+} unit_seal;
+
 typedef struct slot {
     char *user;
     sr_role role;
@@ -84,6 +99,8 @@ typedef struct slot {
     sealed_keys sealed[2];
     char **units; /* sorted, distinct; signed with the header */
     size_t unit_count;
+    unit_seal *unit_seals; /* the unit keys this slot holds, sealed to public_key */
+    size_t unit_seal_count;
 } slot;
 
 /* One registry signing key: the first signs itself together with the
@@ -452,6 +469,22 @@ static sr_status keyring_digest(const srp_keyring *kr, unsigned char out[SRP_MAC
         srp_mac_field(st, "data_epoch", 10);
         put_u64_hash(st, kr->data_epoch);
     }
+    /* Absent from keyrings signed before unit keys, which still verify. */
+    size_t seals = 0;
+    for (size_t i = 0; i < kr->slot_count; i++)
+        seals += kr->slots[i].unit_seal_count;
+    if (seals) {
+        srp_mac_field(st, "unit_keys", 9);
+        for (size_t i = 0; i < kr->slot_count; i++) {
+            const slot *s = &kr->slots[i];
+            put_u64_hash(st, s->unit_seal_count);
+            for (size_t j = 0; j < s->unit_seal_count; j++) {
+                srp_mac_field(st, s->unit_seals[j].unit, strlen(s->unit_seals[j].unit));
+                put_u64_hash(st, s->unit_seals[j].generation);
+                srp_mac_field(st, s->unit_seals[j].blob, sizeof s->unit_seals[j].blob);
+            }
+        }
+    }
     srp_mac_end(st, out);
     return SR_OK;
 }
@@ -577,6 +610,7 @@ static void slot_release(slot *s)
     for (size_t u = 0; u < s->unit_count; u++)
         free(s->units[u]);
     free(s->units);
+    free(s->unit_seals);
     srp_wipe(s, sizeof *s);
 }
 
@@ -1182,6 +1216,19 @@ static json_t *slot_to_json(const slot *s)
         bad |= json_array_append_new(sealed, e);
     }
     bad |= json_object_set(o, "sealed", sealed);
+    if (s->unit_seal_count && !bad) {
+        json_t *uks = json_array();
+        bad |= !uks;
+        for (size_t j = 0; j < s->unit_seal_count && !bad; j++) {
+            json_t *e = json_object();
+            bad |= !e;
+            bad |= json_object_set_new(e, "unit", json_string(s->unit_seals[j].unit));
+            bad |= json_object_set_new(e, "generation", json_integer(s->unit_seals[j].generation));
+            bad |= set_b64(e, "keys", s->unit_seals[j].blob, sizeof s->unit_seals[j].blob);
+            bad |= json_array_append_new(uks, e);
+        }
+        bad |= json_object_set_new(o, "unit_keys", uks);
+    }
     json_decref(kdf);
     json_decref(sealed);
     if (bad) {
@@ -1374,6 +1421,29 @@ static sr_status parse_slot(parse_ctx *c, json_t *o, slot *s, const srp_keyring 
         free(bin);
     }
     s->sealed_count = n;
+    json_t *uks = kr->legacy ? NULL : json_object_get(o, "unit_keys");
+    if (uks) {
+        size_t nu = json_array_size(uks);
+        if (!json_is_array(uks) || nu < 1 || nu > MAX_UNIT_SEALS)
+            return damaged(c, "slots[].unit_keys");
+        s->unit_seals = calloc(nu, sizeof *s->unit_seals);
+        if (!s->unit_seals)
+            return srp_error_set(c->err, SR_ERR_NOMEM, "out of memory");
+        for (size_t j = 0; j < nu; j++) {
+            json_t *e = json_array_get(uks, j);
+            const char *unit = json_string_value(json_object_get(e, "unit"));
+            json_t *g = json_object_get(e, "generation");
+            unit_seal *us = &s->unit_seals[j];
+            if (!unit || !srp_name_unit_valid(unit) || strlen(unit) > SR_UNIT_CODE_MAX ||
+                !json_is_integer(g) || json_integer_value(g) < 1 ||
+                json_integer_value(g) > UINT32_MAX ||
+                get_b64_fixed(e, "keys", us->blob, sizeof us->blob))
+                return damaged(c, "slots[].unit_keys[]");
+            memcpy(us->unit, unit, strlen(unit) + 1);
+            us->generation = (uint32_t)json_integer_value(g);
+            s->unit_seal_count++;
+        }
+    }
     s->user = strdup(user);
     s->profile = strdup(profile);
     if (!s->user || !s->profile)
@@ -1507,4 +1577,135 @@ out:
     json_decref(root);
     srp_keyring_free(kr);
     return rc;
+}
+
+/* ---- unit keys ------------------------------------------------------------------ */
+
+/* Whether slot s may hold the key of unit: admins every unit's,
+ * coordinators their own units', analysts none. */
+static int slot_holds_unit(const slot *s, const char *unit)
+{
+    if (s->role == SR_ROLE_ADMIN)
+        return 1;
+    if (s->role != SR_ROLE_COORDINATOR)
+        return 0;
+    for (size_t u = 0; u < s->unit_count; u++)
+        if (strcmp(s->units[u], unit) == 0)
+            return 1;
+    return 0;
+}
+
+sr_status srp_keyring_seal_unit_keys(srp_keyring *kr, const srp_unit_keys *uk, sr_error *err)
+{
+    size_t total = srp_unit_keys_count(uk);
+    if (total > MAX_UNIT_SEALS)
+        return srp_error_set(err, SR_ERR_INVALID, "too many unit keys");
+    /* Sealed into new arrays first, so that a failure leaves kr as it was. */
+    unit_seal **fresh = calloc(kr->slot_count ? kr->slot_count : 1, sizeof *fresh);
+    size_t *counts = calloc(kr->slot_count ? kr->slot_count : 1, sizeof *counts);
+    sr_status rc = SR_OK;
+    if (!fresh || !counts) {
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < kr->slot_count && rc == SR_OK; i++) {
+        slot *s = &kr->slots[i];
+        fresh[i] = calloc(total ? total : 1, sizeof **fresh);
+        if (!fresh[i]) {
+            rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+            break;
+        }
+        for (size_t j = 0; j < total && rc == SR_OK; j++) {
+            const char *unit = NULL;
+            uint32_t gen = 0;
+            const unsigned char *key = NULL;
+            srp_unit_keys_at(uk, j, &unit, &gen, &key);
+            if (!slot_holds_unit(s, unit))
+                continue;
+            unit_seal *us = &fresh[i][counts[i]];
+            memcpy(us->unit, unit, strlen(unit) + 1);
+            us->generation = gen;
+            if (srp_box_seal(us->blob, key, SRP_KEY_BYTES, s->public_key) != SR_OK)
+                rc = srp_error_set(err, SR_ERR_CRYPTO, "cannot seal the unit keys for user '%s'",
+                                   s->user);
+            else
+                counts[i]++;
+        }
+    }
+    if (rc != SR_OK)
+        goto out;
+    for (size_t i = 0; i < kr->slot_count; i++) {
+        free(kr->slots[i].unit_seals);
+        kr->slots[i].unit_seals = counts[i] ? fresh[i] : NULL;
+        kr->slots[i].unit_seal_count = counts[i];
+        if (!counts[i])
+            free(fresh[i]);
+        fresh[i] = NULL;
+    }
+out:
+    for (size_t i = 0; fresh && i < kr->slot_count; i++)
+        free(fresh[i]);
+    free(fresh);
+    free(counts);
+    return rc;
+}
+
+sr_status srp_keyring_open_unit_keys(const srp_keyring *kr, const char *user,
+                                     const sr_secret *slot_secret, srp_unit_keys **out,
+                                     sr_error *err)
+{
+    *out = NULL;
+    if (!kr->legacy) {
+        sr_status vrc = srp_keyring_verify(kr, err);
+        if (vrc != SR_OK)
+            return vrc;
+    }
+    const slot *s = find_slot(kr, user);
+    if (!s)
+        return srp_error_set(err, SR_ERR_AUTH, "no user '%s' in this registry", user);
+    const unsigned char *sk = sr_secret_cdata(slot_secret);
+    if (sr_secret_len(slot_secret) < SRP_BOX_SECRET_BYTES ||
+        !srp_box_pair_matches(s->public_key, sk))
+        return srp_error_set(err, SR_ERR_AUTH,
+                             "the key slot of user '%s' was replaced: unlock the registry again",
+                             user);
+    srp_unit_keys *uk = srp_unit_keys_new();
+    sr_secret *key = sr_secret_new(SRP_KEY_BYTES);
+    sr_status rc = SR_OK;
+    if (!uk || !key) {
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t j = 0; j < s->unit_seal_count && rc == SR_OK; j++) {
+        const unit_seal *us = &s->unit_seals[j];
+        if (!slot_holds_unit(s, us->unit) ||
+            srp_box_seal_open(sr_secret_data(key), us->blob, sizeof us->blob, s->public_key, sk) !=
+                0) {
+            rc = srp_error_set(err, SR_ERR_TAMPERED, "the key slot of user '%s' is damaged", user);
+            break;
+        }
+        rc = srp_unit_keys_put(uk, us->unit, us->generation, sr_secret_cdata(key), err);
+    }
+    if (rc == SR_OK) {
+        *out = uk;
+        uk = NULL;
+    }
+out:
+    srp_unit_keys_free(uk);
+    sr_secret_free(key);
+    return rc;
+}
+
+size_t srp_keyring_unit_key_count(const srp_keyring *kr, const char *user)
+{
+    const slot *s = find_slot(kr, user);
+    return s ? s->unit_seal_count : 0;
+}
+
+int srp_keyring_has_unit_keys(const srp_keyring *kr)
+{
+    for (size_t i = 0; i < kr->slot_count; i++)
+        if (kr->slots[i].unit_seal_count)
+            return 1;
+    return 0;
 }

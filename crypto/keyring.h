@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "crypto.h"
+#include "unitkeys.h"
 #include "sigreg/role.h"
 #include "sigreg/status.h"
 
@@ -198,6 +199,22 @@ sr_status srp_keyring_set_units(srp_keyring *kr, const char *user, const char *c
 int srp_keyring_user_units(const srp_keyring *kr, const char *user, const char *const **units,
                            size_t *count);
 int srp_keyring_user_in_unit(const srp_keyring *kr, const char *user, const char *unit);
+
+/* Unit keys (unitkeys.h). seal_unit_keys replaces what every slot holds
+ * with uk's keys that its role may hold: an admin's slot every unit's, a
+ * coordinator's those of the units its signed header names, an analyst's
+ * none (so a changed set of units gives or takes keys at the next call).
+ * The keyring is signed with them when written. open_unit_keys opens the
+ * unit keys sealed to user's slot into a new table the caller frees (after
+ * verifying the keyring; no KDF). unit_key_count: how many user's slot holds. */
+sr_status srp_keyring_seal_unit_keys(srp_keyring *kr, const srp_unit_keys *uk, sr_error *err);
+sr_status srp_keyring_open_unit_keys(const srp_keyring *kr, const char *user,
+                                     const sr_secret *slot_secret, srp_unit_keys **out,
+                                     sr_error *err);
+size_t srp_keyring_unit_key_count(const srp_keyring *kr, const char *user);
+/* Whether any slot holds a unit key: from then on the code key is written
+ * sealed only (codekey.h). */
+int srp_keyring_has_unit_keys(const srp_keyring *kr);
 
 /* Parses a keyring from memory (for the fuzzer and for srp_keyring_read). */
 sr_status srp_keyring_parse(const unsigned char *data, size_t len, const char *where,

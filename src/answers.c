@@ -7,6 +7,7 @@
  * true). A JSON null counts as no answer.
  */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "base/texts.h"
 #include "form_int.h"
 #include "freetext.h"
+#include "sigreg/limits.h"
 #include "base/timeutil.h"
 
 /* ---- conditions ------------------------------------------------------------------ */
@@ -107,6 +109,24 @@ static void evaluate_enabled(const sr_form *form, const json_t *answers, int *en
 
 /* ---- one answer -------------------------------------------------------------------- */
 
+/* Adds a problem (or a warning) about item id, in the list's language:
+ * the item prefix, then text t with its arguments. */
+static void say(sr_problems *p, int warning, const char *id, srp_text_id t, ...)
+{
+    const char *lang = sr_problems_lang(p);
+    char message[400];
+    va_list ap;
+    va_start(ap, t);
+    vsnprintf(message, sizeof message, srp_texts_get(t, lang), ap);
+    va_end(ap);
+    char head[SR_ITEM_ID_MAX + 32];
+    snprintf(head, sizeof head, srp_texts_get(SRP_T_ITEM_PREFIX, lang), id);
+    if (warning)
+        srp_problems_warn(p, id, "%s%s", head, message);
+    else
+        srp_problems_add(p, id, "%s%s", head, message);
+}
+
 static void format_number(char *out, size_t size, double v)
 {
     snprintf(out, size, "%.10g", v);
@@ -121,18 +141,12 @@ static int check_free_text(const char *id, const char *text, sr_problems *proble
     srp_time_today(today, sizeof today);
     size_t at = srp_freetext_find_pnr(text, today);
     if (at) {
-        srp_problems_add(problems, id,
-                         "item '%s': the text holds a personnummer or samordningsnummer at "
-                         "character %zu: free text must not identify anyone",
-                         id, at);
+        say(problems, 0, id, SRP_T_A_PNR, at);
         return 0;
     }
     at = srp_freetext_find_name(text);
     if (at)
-        srp_problems_warn(problems, id,
-                          "item '%s': the text at character %zu looks like a name: free text "
-                          "must not name anyone",
-                          id, at);
+        say(problems, 1, id, SRP_T_A_NAME, at);
     return 1;
 }
 
@@ -143,29 +157,27 @@ static int check_one(const srp_item *it, const json_t *a, sr_problems *problems)
     char n1[32], n2[32];
     switch (it->type) {
     case SR_ITEM_SECTION:
-        srp_problems_add(problems, id, "item '%s': a section is never answered", id);
+        say(problems, 0, id, SRP_T_A_SECTION);
         return 0;
     case SR_ITEM_BOOLEAN:
         if (!json_is_boolean(a)) {
-            srp_problems_add(problems, id, "item '%s': the answer must be true or false", id);
+            say(problems, 0, id, SRP_T_A_BOOLEAN);
             return 0;
         }
         return 1;
     case SR_ITEM_CHOICE:
         if (!json_is_string(a)) {
-            srp_problems_add(problems, id, "item '%s': the answer must be one option code", id);
+            say(problems, 0, id, SRP_T_A_ONE_CODE);
             return 0;
         }
         if (!srp_item_find_option(it, json_string_value(a))) {
-            srp_problems_add(problems, id, "item '%s': '%s' is not one of its option codes", id,
-                             json_string_value(a));
+            say(problems, 0, id, SRP_T_A_NOT_OPTION, json_string_value(a));
             return 0;
         }
         return 1;
     case SR_ITEM_MULTICHOICE: {
         if (!json_is_array(a)) {
-            srp_problems_add(problems, id, "item '%s': the answer must be an array of option codes",
-                             id);
+            say(problems, 0, id, SRP_T_A_CODE_ARRAY);
             return 0;
         }
         int good = 1;
@@ -173,32 +185,27 @@ static int check_one(const srp_item *it, const json_t *a, sr_problems *problems)
         for (size_t i = 0; i < count; i++) {
             json_t *e = json_array_get(a, i);
             if (!json_is_string(e)) {
-                srp_problems_add(problems, id, "item '%s': element %zu is not an option code", id,
-                                 i);
+                say(problems, 0, id, SRP_T_A_ELEMENT, i);
                 good = 0;
                 continue;
             }
             if (!srp_item_find_option(it, json_string_value(e))) {
-                srp_problems_add(problems, id, "item '%s': '%s' is not one of its option codes", id,
-                                 json_string_value(e));
+                say(problems, 0, id, SRP_T_A_NOT_OPTION, json_string_value(e));
                 good = 0;
             }
             for (size_t k = 0; k < i; k++)
                 if (json_equal(e, json_array_get(a, k))) {
-                    srp_problems_add(problems, id, "item '%s': '%s' is selected twice", id,
-                                     json_string_value(e));
+                    say(problems, 0, id, SRP_T_A_TWICE, json_string_value(e));
                     good = 0;
                     break;
                 }
         }
         if (count < it->min_selected) {
-            srp_problems_add(problems, id, "item '%s': select at least %zu (got %zu)", id,
-                             it->min_selected, count);
+            say(problems, 0, id, SRP_T_A_SELECT_MIN, it->min_selected, count);
             good = 0;
         }
         if (count > it->max_selected) {
-            srp_problems_add(problems, id, "item '%s': select at most %zu (got %zu)", id,
-                             it->max_selected, count);
+            say(problems, 0, id, SRP_T_A_SELECT_MAX, it->max_selected, count);
             good = 0;
         }
         return good;
@@ -208,29 +215,28 @@ static int check_one(const srp_item *it, const json_t *a, sr_problems *problems)
     case SR_ITEM_DECIMAL: {
         int integral = it->type != SR_ITEM_DECIMAL;
         if (integral ? !json_is_integer(a) : !json_is_number(a)) {
-            srp_problems_add(problems, id, "item '%s': the answer must be %s", id,
-                             integral ? "a whole number" : "a number");
+            say(problems, 0, id, integral ? SRP_T_A_WHOLE : SRP_T_A_NUMBER);
             return 0;
         }
         double v = json_number_value(a);
         if (it->has_min && v < it->min) {
             format_number(n1, sizeof n1, v);
             format_number(n2, sizeof n2, it->min);
-            srp_problems_add(problems, id, "item '%s': %s is below the minimum %s", id, n1, n2);
+            say(problems, 0, id, SRP_T_A_BELOW, n1, n2);
             return 0;
         }
         if (it->has_max && v > it->max) {
             format_number(n1, sizeof n1, v);
             format_number(n2, sizeof n2, it->max);
-            srp_problems_add(problems, id, "item '%s': %s is above the maximum %s", id, n1, n2);
+            say(problems, 0, id, SRP_T_A_ABOVE, n1, n2);
             return 0;
         }
         if (it->type == SR_ITEM_DECIMAL && it->decimals >= 0) {
             double scaled = v * pow(10, it->decimals);
             if (fabs(scaled - nearbyint(scaled)) > 1e-6 * fmax(1.0, fabs(scaled))) {
                 format_number(n1, sizeof n1, v);
-                srp_problems_add(problems, id, "item '%s': %s has more than %d decimal%s", id, n1,
-                                 it->decimals, it->decimals == 1 ? "" : "s");
+                say(problems, 0, id, it->decimals == 1 ? SRP_T_A_DECIMAL_1 : SRP_T_A_DECIMALS, n1,
+                    it->decimals);
                 return 0;
             }
         }
@@ -239,24 +245,23 @@ static int check_one(const srp_item *it, const json_t *a, sr_problems *problems)
     case SR_ITEM_DATE: {
         int y, m, d;
         if (!json_is_string(a) || srp_date_parse(json_string_value(a), &y, &m, &d) != 0) {
-            srp_problems_add(problems, id, "item '%s': %s is not a date (YYYY-MM-DD) that exists",
-                             id, json_is_string(a) ? json_string_value(a) : "the answer");
+            say(problems, 0, id, SRP_T_A_DATE,
+                json_is_string(a) ? json_string_value(a)
+                                  : srp_texts_get(SRP_T_A_THE_ANSWER, sr_problems_lang(problems)));
             return 0;
         }
         char bound[11];
         if (it->min_date) {
             srp_date_bound(it->min_date, bound);
             if (strcmp(json_string_value(a), bound) < 0) {
-                srp_problems_add(problems, id, "item '%s': %s is before the earliest date %s", id,
-                                 json_string_value(a), bound);
+                say(problems, 0, id, SRP_T_A_DATE_BEFORE, json_string_value(a), bound);
                 return 0;
             }
         }
         if (it->max_date) {
             srp_date_bound(it->max_date, bound);
             if (strcmp(json_string_value(a), bound) > 0) {
-                srp_problems_add(problems, id, "item '%s': %s is after the latest date %s", id,
-                                 json_string_value(a), bound);
+                say(problems, 0, id, SRP_T_A_DATE_AFTER, json_string_value(a), bound);
                 return 0;
             }
         }
@@ -264,12 +269,11 @@ static int check_one(const srp_item *it, const json_t *a, sr_problems *problems)
     }
     case SR_ITEM_TEXT:
         if (!json_is_string(a)) {
-            srp_problems_add(problems, id, "item '%s': the answer must be text", id);
+            say(problems, 0, id, SRP_T_A_TEXT);
             return 0;
         }
         if (srp_utf8_length(json_string_value(a)) > it->max_length) {
-            srp_problems_add(problems, id, "item '%s': the text is longer than %zu characters", id,
-                             it->max_length);
+            say(problems, 0, id, SRP_T_A_TEXT_LONG, it->max_length);
             return 0;
         }
         return check_free_text(id, json_string_value(a), problems);
@@ -291,8 +295,8 @@ static size_t check_set(const sr_form *form, const json_t *answers, sr_problems 
         return 1;
     }
     if (!json_is_object(answers)) {
-        srp_problems_add(p, "(answers)",
-                         "the answers must be a JSON object from item id to answer");
+        srp_problems_add(p, "(answers)", "%s",
+                         srp_texts_get(SRP_T_A_NOT_OBJECT, sr_problems_lang(p)));
         found = 1;
         goto out;
     }
@@ -316,8 +320,7 @@ static size_t check_set(const sr_form *form, const json_t *answers, sr_problems 
         json_object_foreach((json_t *)answers, key, value)
         {
             if (!srp_form_find_item(form, key, NULL))
-                srp_problems_add(p, key, "item '%s': there is no such item in form '%s'", key,
-                                 form->id);
+                say(p, 0, key, SRP_T_A_NO_SUCH_ITEM, form->id);
         }
     evaluate_enabled(form, answers, enabled);
     for (size_t i = 0; i < form->item_count; i++) {
@@ -325,22 +328,20 @@ static size_t check_set(const sr_form *form, const json_t *answers, sr_problems 
         const json_t *a = given[i];
         if (!answered(a)) {
             if (it->required && enabled[i])
-                srp_problems_add(p, it->id, "item '%s': an answer is required", it->id);
+                say(p, 0, it->id, SRP_T_A_REQUIRED);
             continue;
         }
         if (it->type == SR_ITEM_SECTION) {
-            srp_problems_add(p, it->id, "item '%s': a section is never answered", it->id);
+            say(p, 0, it->id, SRP_T_A_SECTION);
             continue;
         }
         if (!enabled[i]) {
-            srp_problems_add(
-                p, it->id, "item '%s': must not be answered, its condition does not hold", it->id);
+            say(p, 0, it->id, SRP_T_A_NOT_ENABLED);
             continue;
         }
         if (check_one(it, a, p) && it->required && it->type == SR_ITEM_MULTICHOICE &&
             json_array_size(a) == 0)
-            srp_problems_add(p, it->id, "item '%s': an answer is required: select at least one",
-                             it->id);
+            say(p, 0, it->id, SRP_T_A_REQUIRED_ONE);
     }
     free(enabled);
     free(given);
@@ -348,6 +349,16 @@ out:
     found = sr_problems_error_count(p) - (problems ? before : 0);
     sr_problems_free(own);
     return found;
+}
+
+sr_status srp_answers_not_json(const json_error_t *jerr, sr_problems *problems, const char *where,
+                               sr_error *err)
+{
+    const char *lang = sr_problems_lang(problems);
+    srp_problems_add(problems, "(answers)", srp_texts_get(SRP_T_A_NOT_JSON, lang), jerr->text,
+                     jerr->line, jerr->column);
+    return srp_error_set_where(err, SR_ERR_INVALID, where, "%s",
+                               srp_texts_get(SRP_T_A_ANSWERS_NOT_JSON, lang));
 }
 
 sr_status srp_form_check_answers_json(const sr_form *form, const json_t *answers,
@@ -358,8 +369,10 @@ sr_status srp_form_check_answers_json(const sr_form *form, const json_t *answers
     if (oom)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     if (n)
-        return srp_error_set(err, SR_ERR_INVALID, "%zu problem%s with the answers to '%s'", n,
-                             n == 1 ? "" : "s", form->id);
+        return srp_error_set(err, SR_ERR_INVALID,
+                             srp_texts_get(n == 1 ? SRP_T_A_PROBLEM_1 : SRP_T_A_PROBLEMS,
+                                           sr_problems_lang(problems)),
+                             n, form->id);
     return SR_OK;
 }
 
@@ -368,11 +381,8 @@ sr_status sr_form_check_answers(const sr_form *form, const char *json, size_t le
 {
     json_error_t jerr;
     json_t *answers = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!answers) {
-        srp_problems_add(problems, "(answers)", "not valid UTF-8 JSON: %s at line %d, column %d",
-                         jerr.text, jerr.line, jerr.column);
-        return srp_error_set(err, SR_ERR_INVALID, "the answers are not valid JSON");
-    }
+    if (!answers)
+        return srp_answers_not_json(&jerr, problems, NULL, err);
     sr_status rc = srp_form_check_answers_json(form, answers, problems, err);
     json_decref(answers);
     return rc;
@@ -383,6 +393,7 @@ sr_status sr_form_check_answers(const sr_form *form, const char *json, size_t le
 struct sr_answers {
     const sr_form *form;
     json_t *values;
+    json_t *typed; /* NULL, or item id -> array of what was typed and refused */
 };
 
 sr_answers *sr_answers_new(const sr_form *form)
@@ -404,6 +415,7 @@ void sr_answers_free(sr_answers *answers)
     if (!answers)
         return;
     json_decref(answers->values);
+    json_decref(answers->typed);
     free(answers);
 }
 
@@ -425,22 +437,84 @@ sr_status sr_answers_set(sr_answers *answers, size_t i, const char *json_value,
     const srp_item *it = &answers->form->items[i];
     json_error_t jerr;
     json_t *v = json_loads(json_value, JSON_DECODE_ANY, &jerr);
+    const char *lang = sr_problems_lang(problems);
     if (!v) {
-        srp_problems_add(problems, it->id, "item '%s': not a valid answer", it->id);
-        return srp_error_set(err, SR_ERR_INVALID, "not a valid answer");
+        say(problems, 0, it->id, SRP_T_A_INVALID);
+        return srp_error_set(err, SR_ERR_INVALID, "%s", srp_texts_get(SRP_T_A_INVALID, lang));
     }
     if (!check_one(it, v, problems)) {
         json_decref(v);
-        return srp_error_set(err, SR_ERR_INVALID, "not a valid answer to '%s'", it->id);
+        return srp_error_set(err, SR_ERR_INVALID, srp_texts_get(SRP_T_A_INVALID_TO, lang), it->id);
     }
     if (json_object_set_new(answers->values, it->id, v) != 0)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    if (answers->typed)
+        (void)json_object_del(answers->typed, it->id);
     return SR_OK;
 }
 
 void sr_answers_unset(sr_answers *answers, size_t i)
 {
     (void)json_object_del(answers->values, answers->form->items[i].id);
+    if (answers->typed)
+        (void)json_object_del(answers->typed, answers->form->items[i].id);
+}
+
+sr_status sr_answers_set_typed(sr_answers *answers, size_t i, const char *const *values, size_t n,
+                               sr_error *err)
+{
+    const char *id = answers->form->items[i].id;
+    if (n == 0) {
+        if (answers->typed)
+            (void)json_object_del(answers->typed, id);
+        return SR_OK;
+    }
+    json_t *list = json_array();
+    for (size_t k = 0; list && k < n; k++) {
+        json_t *v = values[k] ? json_string(values[k]) : NULL;
+        if (!v) {
+            json_decref(list);
+            return srp_error_set_where(err, SR_ERR_INVALID, id, "what was typed is not UTF-8");
+        }
+        if (json_array_append_new(list, v) != 0) {
+            json_decref(list);
+            list = NULL;
+        }
+    }
+    if (!answers->typed)
+        answers->typed = json_object();
+    if (!list || !answers->typed || json_object_set_new(answers->typed, id, list) != 0)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    return SR_OK;
+}
+
+size_t sr_answers_typed_count(const sr_answers *answers, size_t i)
+{
+    return answers->typed
+               ? json_array_size(json_object_get(answers->typed, answers->form->items[i].id))
+               : 0;
+}
+
+const char *sr_answers_typed(const sr_answers *answers, size_t i, size_t k)
+{
+    if (!answers->typed)
+        return NULL;
+    return json_string_value(
+        json_array_get(json_object_get(answers->typed, answers->form->items[i].id), k));
+}
+
+char *sr_answers_to_draft_json(const sr_answers *answers)
+{
+    if (!answers->typed || json_object_size(answers->typed) == 0)
+        return sr_answers_to_json(answers);
+    json_t *all = json_copy(answers->values);
+    if (!all || json_object_set(all, "_typed", answers->typed) != 0) {
+        json_decref(all);
+        return NULL;
+    }
+    char *text = json_dumps(all, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(all);
+    return text;
 }
 
 int sr_answers_has(const sr_answers *answers, size_t i)
@@ -468,12 +542,8 @@ sr_status sr_answers_from_json(const sr_form *form, const char *json, size_t len
     *out = NULL;
     json_error_t jerr;
     json_t *values = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!values) {
-        srp_problems_add(problems, "(answers)", "not valid UTF-8 JSON: %s at line %d, column %d",
-                         jerr.text, jerr.line, jerr.column);
-        return srp_error_set_where(err, SR_ERR_INVALID, "answers",
-                                   "the answers are not valid JSON");
-    }
+    if (!values)
+        return srp_answers_not_json(&jerr, problems, "answers", err);
     sr_status rc = srp_form_check_answers_json(form, values, problems, err);
     sr_answers *a = rc == SR_OK ? calloc(1, sizeof *a) : NULL;
     if (rc == SR_OK && !a)

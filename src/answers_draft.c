@@ -1,7 +1,8 @@
 /*
  * answers_draft.c - a half-filled set of answers read back leniently (a
  * draft): every answer that is valid on its own and whose item is enabled
- * is kept, the rest is left out, and nothing is required. Built on the
+ * is kept, the rest is left out, and nothing is required; what was typed
+ * and refused ("_typed") comes back beside them. Built on the
  * public calls of answers.c, so that it cannot accept what sr_answers_set
  * refuses. It must not store anything.
  */
@@ -10,6 +11,7 @@
 
 #include "base/error.h"
 #include "sigreg/form.h"
+#include "sigreg/limits.h"
 
 sr_status sr_answers_from_draft(const sr_form *form, const char *json, size_t len, sr_answers **out,
                                 size_t *dropped, sr_error *err)
@@ -44,8 +46,24 @@ sr_status sr_answers_from_draft(const sr_form *form, const char *json, size_t le
         free(text);
         kept++;
     }
+    /* What was typed and refused, for the items still without an answer. */
+    json_t *typed = json_object_get(root, "_typed");
+    for (size_t i = 0; json_is_object(typed) && i < sr_form_item_count(form); i++) {
+        sr_item_info info;
+        sr_form_item(form, i, "sv", &info);
+        json_t *list = json_object_get(typed, info.id);
+        size_t n = json_array_size(list);
+        if (n == 0 || n > SR_FORM_MAX_OPTIONS || sr_answers_has(a, i))
+            continue;
+        const char *values[SR_FORM_MAX_OPTIONS];
+        size_t got = 0;
+        for (size_t k = 0; k < n; k++)
+            if (json_is_string(json_array_get(list, k)))
+                values[got++] = json_string_value(json_array_get(list, k));
+        (void)sr_answers_set_typed(a, i, values, got, NULL);
+    }
     if (dropped)
-        *dropped = json_object_size(root) - kept;
+        *dropped = json_object_size(root) - (typed ? 1 : 0) - kept;
     json_decref(root);
     *out = a;
     return SR_OK;

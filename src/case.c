@@ -4,6 +4,7 @@
  * case_response's, erasure case_erase's, the rules case_rules'.
  */
 #include "case.h"
+#include "codekey.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/texts.h"
 #include "base/timeutil.h"
 #include "casecode.h"
 #include "crypto.h"
@@ -30,6 +32,7 @@ sr_status srp_case_load(sr_registry *reg, const char *typed, int64_t without, sr
                         sr_error *err)
 {
     memset(c, 0, sizeof *c);
+    c->lang = sr_registry_lang(reg);
     sr_status rc = sr_case_code_normalise(typed, c->code, err);
     if (rc != SR_OK)
         return rc;
@@ -76,6 +79,12 @@ sr_status srp_case_load(sr_registry *reg, const char *typed, int64_t without, sr
     return rc;
 }
 
+const char *sr_case_status_label(const char *status, const char *lang)
+{
+    int open = status && strcmp(status, "open") == 0;
+    return srp_texts_get(open ? SRP_T_STATUS_OPEN_LABEL : SRP_T_STATUS_CLOSED_LABEL, lang);
+}
+
 void srp_case_facts_of(const srp_case_state *c, srp_case_facts *facts)
 {
     facts->code = c->code;
@@ -85,6 +94,7 @@ void srp_case_facts_of(const srp_case_state *c, srp_case_facts *facts)
     facts->first_date = c->first_date;
     facts->last_work_date = c->last_work_date;
     facts->first_followup = c->first_followup;
+    facts->lang = c->lang;
 }
 
 sr_status srp_case_require_role(sr_registry *reg, const char *what, sr_error *err)
@@ -287,18 +297,8 @@ sr_status srp_case_insert(sr_registry *reg, const char *unit, const char *pnr_te
         if ((src & 0xff) != SQLITE_CONSTRAINT || attempt == 7)
             rc = srp_store_fail(db, src, "open the case", err);
     }
-    if (rc == SR_OK && pnr_text) {
-        rc = srp_registry_prepare(reg,
-                                  "INSERT INTO codekey.code_key (case_code, pnr, created_at)"
-                                  " VALUES (?1, ?2, ?3)",
-                                  &st, err);
-        if (rc == SR_OK) {
-            sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 2, p.canonical, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(st, 3, today, -1, SQLITE_STATIC);
-            rc = srp_case_step_done(reg, st, "write the code key", err);
-        }
-    }
+    if (rc == SR_OK && pnr_text)
+        rc = srp_codekey_put(reg, code, unit, p.canonical, today, err);
     srp_wipe(&p, sizeof p);
     return rc;
 }
@@ -371,21 +371,11 @@ sr_status sr_case_identity(sr_registry *reg, const char *typed, char pnr[SR_PNR_
     sr_status rc = srp_case_open_for(reg, typed, "see who a case is", NULL, &c, err);
     if (rc != SR_OK)
         return rc;
-    sqlite3 *db = srp_registry_db(reg);
-    sqlite3_stmt *st = NULL;
-    rc = srp_registry_prepare(reg, "SELECT pnr FROM codekey.code_key WHERE case_code = ?1", &st,
-                              err);
-    if (rc != SR_OK)
-        return rc;
-    sqlite3_bind_text(st, 1, c.code, -1, SQLITE_STATIC);
-    int src = sqlite3_step(st);
-    if (src == SQLITE_ROW)
-        copy_text(pnr, SR_PNR_SIZE, sqlite3_column_text(st, 0));
-    else if (src == SQLITE_DONE)
-        rc = srp_error_set(err, SR_ERR_NOT_FOUND, "case '%s' has no personnummer", c.code);
-    else
-        rc = srp_store_fail(db, src, "read the code key", err);
-    srp_stmt_done(reg, st);
+    rc = srp_codekey_get(reg, c.code, pnr, SR_PNR_SIZE, err);
+    if (rc == SR_ERR_DENIED || rc == SR_ERR_TAMPERED)
+        srp_registry_log_apart(reg, "access.denied", c.code,
+                               rc == SR_ERR_DENIED ? "refused=case.identity reason=no_unit_key"
+                                                   : "refused=case.identity reason=row_damaged");
     if (rc == SR_OK)
         rc = srp_registry_transaction(reg, "case.identity", c.code, NULL, NULL, NULL, err);
     if (rc != SR_OK)

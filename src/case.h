@@ -31,6 +31,7 @@ typedef struct srp_case_state {
     char last_work_date[SR_DATE_MAX + 1]; /* the latest active intake or intervention */
     char first_followup[SR_DATE_MAX + 1]; /* the earliest active follow-up */
     char row_closed_at[SR_DATE_MAX + 1];  /* the closure date the row already holds, "" */
+    const char *lang;                     /* the session's language (sr_registry_lang), static */
 } srp_case_state;
 
 /* Loads a typed case code's case, leaving response `without` (0: none) out

@@ -29,12 +29,12 @@ sr_status srp_case_fill_derived(const srp_case_state *c, const sr_form *form, js
     if (given && !json_is_null(given)) {
         if (json_is_integer(given) && json_integer_value(given) == year)
             return SR_OK;
-        srp_problems_add(problems, it->id,
-                         "item '%s': the birth year comes from the case's personnummer: leave it "
-                         "unanswered",
-                         it->id);
-        return srp_error_set_where(err, SR_ERR_INVALID, it->id,
-                                   "the birth year comes from the case's personnummer");
+        char head[SR_ITEM_ID_MAX + 32];
+        snprintf(head, sizeof head, srp_texts_get(SRP_T_ITEM_PREFIX, c->lang), it->id);
+        srp_problems_add(problems, it->id, "%s%s", head,
+                         srp_texts_get(SRP_T_C_BIRTH_YEAR_GIVEN, c->lang));
+        return srp_error_set_where(err, SR_ERR_INVALID, it->id, "%s",
+                                   srp_texts_get(SRP_T_C_BIRTH_YEAR, c->lang));
     }
     json_t *copy = json_copy(*answers);
     if (!copy || json_object_set_new(copy, it->id, json_integer(year)) != 0) {
@@ -154,8 +154,11 @@ sr_status srp_case_check_consent(sr_registry *reg, const srp_case_state *c, cons
             continue;
         if (given_in(rule, json_object_get(answers, it->id)))
             continue;
-        const char *why = srp_text(rule->explanation, "sv");
-        srp_problems_add(problems, it->id, "item '%s': %s", it->id, why);
+        /* The form's own explanation, in the session's language. */
+        const char *why = srp_text(rule->explanation, c->lang);
+        char head[SR_ITEM_ID_MAX + 32];
+        snprintf(head, sizeof head, srp_texts_get(SRP_T_ITEM_PREFIX, c->lang), it->id);
+        srp_problems_add(problems, it->id, "%s%s", head, why);
         rc = srp_error_set_where(err, SR_ERR_INVALID, it->id, "%s", why);
         break; /* one refusal says it: the later consents were often not asked */
     }
@@ -304,17 +307,14 @@ sr_status sr_case_check_answers(sr_registry *reg, const char *code, const sr_for
     json_t *answers = NULL;
     char today[SR_DATE_MAX + 1];
     srp_time_today(today, sizeof today);
+    sr_problems_set_lang(problems, sr_registry_lang(reg));
     sr_status rc = srp_case_open_for(reg, code, "see cases", NULL, &c, err);
     if (rc != SR_OK)
         return rc;
     json_error_t jerr;
     answers = json_loadb(answers_json, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!answers) {
-        srp_problems_add(problems, "(answers)", "not valid UTF-8 JSON: %s at line %d, column %d",
-                         jerr.text, jerr.line, jerr.column);
-        return srp_error_set_where(err, SR_ERR_INVALID, "answers",
-                                   "the answers are not valid JSON");
-    }
+    if (!answers)
+        return srp_answers_not_json(&jerr, problems, "answers", err);
     int filled = 0;
     json_t *given = answers;
     rc = srp_case_fill_derived(&c, form, &answers, &filled, problems, err);

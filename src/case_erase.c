@@ -12,6 +12,7 @@
 #include "base/error.h"
 #include "base/timeutil.h"
 #include "case.h"
+#include "codekey.h"
 #include "registry_int.h"
 #include "store.h"
 
@@ -26,12 +27,13 @@ static sr_status erase_case(sr_registry *reg, const char *code, int has_codekey,
         "DELETE FROM case_events WHERE case_code = ?1",
         "DELETE FROM drafts WHERE case_code = ?1",
         "DELETE FROM cases WHERE code = ?1",
-        "DELETE FROM codekey.code_key WHERE case_code = ?1",
     };
     sr_status rc = SR_OK;
-    size_t n = sizeof statements / sizeof statements[0] - (has_codekey ? 0 : 1);
+    size_t n = sizeof statements / sizeof statements[0];
     for (size_t i = 0; i < n && rc == SR_OK; i++)
         rc = srp_case_exec(reg, statements[i], code, err);
+    if (rc == SR_OK && has_codekey)
+        rc = srp_codekey_delete(reg, code, err);
     return rc;
 }
 

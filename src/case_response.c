@@ -129,7 +129,9 @@ static sr_status register_with(sr_registry *reg, const srp_case_state *cs, const
                                const sr_form *form, const char *date, srp_answers_in answers,
                                sr_problems *problems, int64_t *response_id, sr_error *err)
 {
-    const srp_case_state c = *cs;
+    srp_case_state c = *cs;
+    c.lang = sr_registry_lang(reg);
+    sr_problems_set_lang(problems, c.lang);
     const srp_form_facts f = *ff;
     sqlite3 *db = srp_registry_db(reg);
     sr_status rc = SR_OK;
@@ -236,17 +238,16 @@ static sr_status register_with(sr_registry *reg, const srp_case_state *cs, const
     return rc;
 }
 
-static sr_status parse_answers(const char *text, size_t len, json_t **out, sr_problems *problems,
-                               sr_error *err)
+/* The answers' text parsed; the problems, from here on, in the session's
+ * language. */
+static sr_status parse_answers(sr_registry *reg, const char *text, size_t len, json_t **out,
+                               sr_problems *problems, sr_error *err)
 {
+    sr_problems_set_lang(problems, sr_registry_lang(reg));
     json_error_t jerr;
     *out = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!*out) {
-        srp_problems_add(problems, "(answers)", "not valid UTF-8 JSON: %s at line %d, column %d",
-                         jerr.text, jerr.line, jerr.column);
-        return srp_error_set_where(err, SR_ERR_INVALID, "answers",
-                                   "the answers are not valid JSON");
-    }
+    if (!*out)
+        return srp_answers_not_json(&jerr, problems, "answers", err);
     return SR_OK;
 }
 
@@ -260,7 +261,7 @@ sr_status sr_register(sr_registry *reg, const char *code, const char *form_id, i
     srp_time_today(today, sizeof today);
     sr_status rc = srp_case_require_role(reg, "register answers", err);
     if (rc == SR_OK)
-        rc = parse_answers(answers_json, len, &answers, problems, err);
+        rc = parse_answers(reg, answers_json, len, &answers, problems, err);
     if (rc == SR_OK)
         rc = srp_form_load_quiet(reg, form_id, version, &form, NULL, err);
     if (rc == SR_OK)
@@ -414,7 +415,7 @@ sr_status sr_response_edit(sr_registry *reg, int64_t response_id, const char *da
     srp_case_state c;
     sr_status rc = srp_case_require_role(reg, "correct responses", err);
     if (rc == SR_OK)
-        rc = parse_answers(answers_json, len, &answers, problems, err);
+        rc = parse_answers(reg, answers_json, len, &answers, problems, err);
     if (rc == SR_OK)
         rc = read_response(reg, response_id, &r, err);
     /* The case as it would be without this response: the rules then place

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/texts.h"
 #include "base/timeutil.h"
 
 /* Dates are compared as text: "YYYY-MM-DD" sorts as it counts. */
@@ -15,14 +16,15 @@ static int before(const char *a, const char *b)
     return a[0] && b[0] && strcmp(a, b) < 0;
 }
 
-sr_status srp_case_rules_check_date(const char *date, const char *today, sr_error *why)
+sr_status srp_case_rules_check_date(const char *date, const char *today, const char *lang,
+                                    sr_error *why)
 {
     int y, m, d;
     if (srp_date_parse(date, &y, &m, &d) != 0)
         return srp_error_set_where(why, SR_ERR_INVALID, "date",
-                                   "'%s' is not a date (YYYY-MM-DD) that exists", date);
+                                   srp_texts_get(SRP_T_R_NOT_DATE, lang), date);
     if (strcmp(date, today) > 0)
-        return srp_error_set_where(why, SR_ERR_INVALID, "date", "the date %s lies in the future",
+        return srp_error_set_where(why, SR_ERR_INVALID, "date", srp_texts_get(SRP_T_R_FUTURE, lang),
                                    date);
     return SR_OK;
 }
@@ -30,26 +32,22 @@ sr_status srp_case_rules_check_date(const char *date, const char *today, sr_erro
 sr_status srp_case_rules_form(const srp_case_facts *c, const srp_form_facts *f, sr_error *why)
 {
     sr_phase phase = f->phase;
+    const char *lang = c->lang;
     if (c->closed && phase != SR_PHASE_EXPERIENCE && phase != SR_PHASE_FOLLOWUP)
-        return srp_error_set_where(why, SR_ERR_STATE, "form",
-                                   "case '%s' is closed: only experience and follow-up forms are "
-                                   "accepted until it is reopened",
+        return srp_error_set_where(why, SR_ERR_STATE, "form", srp_texts_get(SRP_T_R_CLOSED, lang),
                                    c->code);
     if (phase == SR_PHASE_INTAKE && c->intake_date[0])
         return srp_error_set_where(why, SR_ERR_STATE, "form",
-                                   "case '%s' already has its intake (%s)", c->code,
+                                   srp_texts_get(SRP_T_R_HAS_INTAKE, lang), c->code,
                                    c->intake_date);
     if (phase != SR_PHASE_INTAKE && !c->intake_date[0])
         return srp_error_set_where(why, SR_ERR_STATE, "form",
-                                   "case '%s' has no intake yet: the intake is registered first",
-                                   c->code);
+                                   srp_texts_get(SRP_T_R_NO_INTAKE, lang), c->code);
     if (phase == SR_PHASE_FOLLOWUP && !c->closed)
         return srp_error_set_where(why, SR_ERR_STATE, "form",
-                                   "case '%s' is open: a follow-up comes after closure", c->code);
+                                   srp_texts_get(SRP_T_R_OPEN_FOLLOWUP, lang), c->code);
     if (!f->repeatable && f->existing > 0)
-        return srp_error_set_where(why, SR_ERR_STATE, "form",
-                                   "case '%s' already has a response to '%s' (response %lld): "
-                                   "correct that response instead",
+        return srp_error_set_where(why, SR_ERR_STATE, "form", srp_texts_get(SRP_T_R_ANSWERED, lang),
                                    c->code, f->id, (long long)f->existing);
     return SR_OK;
 }
@@ -57,31 +55,32 @@ sr_status srp_case_rules_form(const srp_case_facts *c, const srp_form_facts *f, 
 sr_status srp_case_rules_order(const srp_case_facts *c, sr_phase phase, const char *date,
                                sr_error *why)
 {
+    const char *lang = c->lang;
     if (phase == SR_PHASE_INTAKE) {
         if (before(c->first_date, date))
             return srp_error_set_where(why, SR_ERR_STATE, "date",
-                                       "the intake date %s would come after a later "
-                                       "registration (%s)",
-                                       date, c->first_date);
+                                       srp_texts_get(SRP_T_R_INTAKE_AFTER, lang), date,
+                                       c->first_date);
         return SR_OK;
     }
     if (before(date, c->intake_date))
         return srp_error_set_where(why, SR_ERR_STATE, "date",
-                                   "the date %s is before the intake (%s)", date, c->intake_date);
+                                   srp_texts_get(SRP_T_R_BEFORE_INTAKE, lang), date,
+                                   c->intake_date);
     if (phase == SR_PHASE_CLOSURE && before(date, c->last_work_date))
         return srp_error_set_where(why, SR_ERR_STATE, "date",
-                                   "the closure date %s is before the latest registration (%s)",
-                                   date, c->last_work_date);
+                                   srp_texts_get(SRP_T_R_CLOSURE_BEFORE, lang), date,
+                                   c->last_work_date);
     if (phase == SR_PHASE_CLOSURE && before(c->first_followup, date))
         return srp_error_set_where(why, SR_ERR_STATE, "date",
-                                   "the closure date %s would come after the follow-up (%s)", date,
+                                   srp_texts_get(SRP_T_R_CLOSURE_AFTER_FOLLOWUP, lang), date,
                                    c->first_followup);
     if (phase == SR_PHASE_INTERVENTION && c->closed && before(c->closed_at, date))
         return srp_error_set_where(why, SR_ERR_STATE, "date",
-                                   "the date %s is after the closure (%s)", date, c->closed_at);
+                                   srp_texts_get(SRP_T_R_AFTER_CLOSURE, lang), date, c->closed_at);
     if (phase == SR_PHASE_FOLLOWUP && before(date, c->closed_at))
         return srp_error_set_where(why, SR_ERR_STATE, "date",
-                                   "the follow-up date %s is before the closure (%s)", date,
+                                   srp_texts_get(SRP_T_R_FOLLOWUP_BEFORE, lang), date,
                                    c->closed_at);
     return SR_OK;
 }
@@ -89,7 +88,7 @@ sr_status srp_case_rules_order(const srp_case_facts *c, sr_phase phase, const ch
 sr_status srp_case_rules_register(const srp_case_facts *c, const srp_form_facts *f,
                                   const char *date, const char *today, sr_error *why)
 {
-    sr_status rc = srp_case_rules_check_date(date, today, why);
+    sr_status rc = srp_case_rules_check_date(date, today, c->lang, why);
     if (rc == SR_OK)
         rc = srp_case_rules_form(c, f, why);
     if (rc == SR_OK)
@@ -101,12 +100,11 @@ sr_status srp_case_rules_edit(const srp_case_facts *c, int64_t id, sr_phase phas
                               const char *date, const char *today, sr_error *why)
 {
     if (!active)
-        return srp_error_set(why, SR_ERR_STATE,
-                             "response %lld was set aside when its case was reopened",
+        return srp_error_set(why, SR_ERR_STATE, srp_texts_get(SRP_T_R_SET_ASIDE, c->lang),
                              (long long)id);
     if (!date)
         return SR_OK;
-    sr_status rc = srp_case_rules_check_date(date, today, why);
+    sr_status rc = srp_case_rules_check_date(date, today, c->lang, why);
     if (rc == SR_OK)
         rc = srp_case_rules_order(c, phase, date, why);
     return rc;

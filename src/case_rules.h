@@ -36,6 +36,7 @@ typedef struct srp_case_facts {
     const char *first_date;     /* the earliest registration of any form */
     const char *last_work_date; /* the latest intake or intervention */
     const char *first_followup; /* the earliest follow-up */
+    const char *lang;           /* the language of the refusals ("en", "sv"; NULL: Swedish) */
 } srp_case_facts;
 
 /* What the rules need to know of a form. */
@@ -46,8 +47,9 @@ typedef struct srp_form_facts {
     int64_t existing; /* the first active response to this form on the case, 0 when none */
 } srp_form_facts;
 
-/* Whether date is a real date and not after today. */
-sr_status srp_case_rules_check_date(const char *date, const char *today, sr_error *why);
+/* Whether date is a real date and not after today (the refusal in lang). */
+sr_status srp_case_rules_check_date(const char *date, const char *today, const char *lang,
+                                    sr_error *why);
 /* Whether form f may be registered next on case c, whatever the date. */
 sr_status srp_case_rules_form(const srp_case_facts *c, const srp_form_facts *f, sr_error *why);
 /* Whether a response of phase dated date keeps its place among the case's

@@ -16,6 +16,7 @@
 #include "base/timeutil.h"
 #include "case.h"
 #include "drafts_int.h"
+#include "freetext.h"
 #include "registry_int.h"
 #include "store.h"
 
@@ -65,6 +66,57 @@ static sr_status open_draft(sr_registry *reg, const char *code, const char *what
     return rc;
 }
 
+/* The draft's "_typed" (what was typed and refused, per item): an object
+ * of arrays of strings, else the draft is refused. An item whose typed
+ * text holds a personnummer or samordningsnummer loses it here: such a
+ * number is never kept in the clear, not even in a draft. */
+static sr_status check_typed(json_t *answers, sr_error *err)
+{
+    json_t *typed = json_object_get(answers, "_typed");
+    if (!typed)
+        return SR_OK;
+    if (!json_is_object(typed))
+        return srp_error_set_where(err, SR_ERR_INVALID, "answers",
+                                   "a draft's typed values must be an object of lists of text");
+    char today[SR_DATE_MAX + 1];
+    srp_time_today(today, sizeof today);
+    const char *key;
+    json_t *list, *tmp;
+    json_object_foreach_safe(typed, tmp, key, list)
+    {
+        size_t k;
+        json_t *v;
+        int identifies = 0;
+        if (!json_is_array(list))
+            return srp_error_set_where(err, SR_ERR_INVALID, "answers",
+                                       "a draft's typed values must be an object of lists of text");
+        json_array_foreach(list, k, v)
+        {
+            if (!json_is_string(v))
+                return srp_error_set_where(err, SR_ERR_INVALID, "answers",
+                                           "a draft's typed values must be an object of lists of "
+                                           "text");
+            identifies |= srp_freetext_find_pnr(json_string_value(v), today) != 0;
+        }
+        if (identifies)
+            (void)json_object_del(typed, key);
+    }
+    if (json_object_size(typed) == 0)
+        (void)json_object_del(answers, "_typed");
+    return SR_OK;
+}
+
+/* How many answers a draft holds: its members, less those that are no
+ * item's (a name that begins with '_'). */
+static size_t answer_count(const json_t *answers)
+{
+    size_t n = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)answers, key, v) n += key[0] != '_';
+    return n;
+}
+
 sr_status sr_draft_save(sr_registry *reg, const char *code, const char *form_id, int version,
                         const char *date, const char *answers_json, sr_error *err)
 {
@@ -88,6 +140,9 @@ sr_status sr_draft_save(sr_registry *reg, const char *code, const char *form_id,
                                  "the answers of a draft must be a JSON object");
         goto out;
     }
+    rc = check_typed(answers, err);
+    if (rc != SR_OK)
+        goto out;
     text = json_dumps(answers, JSON_COMPACT | JSON_PRESERVE_ORDER);
     if (!text) {
         rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
@@ -114,13 +169,13 @@ sr_status sr_draft_save(sr_registry *reg, const char *code, const char *form_id,
         else
             sqlite3_bind_null(st, 5);
         sqlite3_bind_text(st, 6, text, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 7, (sqlite3_int64)json_object_size(answers));
+        sqlite3_bind_int64(st, 7, (sqlite3_int64)answer_count(answers));
         sqlite3_bind_text(st, 8, now, -1, SQLITE_STATIC);
         rc = srp_case_step_done(reg, st, "store the draft", err);
     }
     char detail[128];
     snprintf(detail, sizeof detail, "form=%s version=%d answers=%zu", form_id, v,
-             json_object_size(answers));
+             answer_count(answers));
     rc = srp_case_commit(reg, rc, "draft.save", c.code, detail, err);
 out:
     free(text);

@@ -20,6 +20,7 @@
 
 #include <jansson.h>
 
+#include "base/buffer.h"
 #include "base/error.h"
 #include "base/names.h"
 #include "form_int.h"
@@ -37,7 +38,18 @@
 #define EXT_ITEM_CONTROL HL7_SD "questionnaire-itemControl"
 #define EXT_SLIDER_STEP HL7_SD "questionnaire-sliderStepValue"
 #define EXT_CQF_EXPRESSION HL7_SD "cqf-expression"
+#define EXT_CONSTRAINT HL7_SD "questionnaire-constraint"
 #define ITEM_CONTROL_SYSTEM "http://hl7.org/fhir/questionnaire-item-control"
+#define SDC_SD "http://hl7.org/fhir/uv/sdc/StructureDefinition/"
+#define EXT_INITIAL_EXPRESSION SDC_SD "sdc-questionnaire-initialExpression"
+#define EXT_LAUNCH_CONTEXT SDC_SD "sdc-questionnaire-launchContext"
+#define LAUNCH_CONTEXT_SYSTEM "http://hl7.org/fhir/uv/sdc/CodeSystem/launchContext"
+/* The derived birth year as SDC pre-population says it: the year of the
+ * patient's birth date, empty (so asked) when there is none. */
+#define BIRTH_YEAR_FHIRPATH "%patient.birthDate.toString().substring(0, 4).toInteger()"
+/* A consent rule's constraint key: this prefix and the item id with '_' as
+ * '-' (a FHIR id has no '_'). */
+#define CONSENT_KEY_PREFIX "sigreg-consent-"
 #define SX(name) SR_FHIR_EXTENSION_BASE name
 
 static void add_extension(json_t *obj, json_t *ext /* stolen */)
@@ -241,6 +253,71 @@ static void flag_extension(json_t *obj, const char *url, int on)
         add_extension(obj, json_pack("{sssb}", "url", url, "valueBoolean", 1));
 }
 
+/* The FHIRPath of a consent rule, for questionnaire-constraint: the answer
+ * is one of those that count, or (below_age) the young person is known to
+ * be old enough on the response's date, from the patient's birth date or
+ * from the form's birth-year item. */
+static char *consent_expression(const sr_form *form, const srp_item *it, const srp_consent *c)
+{
+    srp_buf b = SRP_BUF_INIT;
+    if (c->below_age) {
+        srp_buf_printf(&b, "(%%patient.birthDate + %d years <= %%resource.authored)", c->below_age);
+        if (form->birth_year_item)
+            srp_buf_printf(&b,
+                           " or (%%resource.repeat(item).where(linkId = '%s').answer.value + %d < "
+                           "%%resource.authored.toString().substring(0, 4).toInteger())",
+                           form->items[form->birth_year_item - 1].id, c->below_age);
+        srp_buf_puts(&b, " or ");
+    }
+    srp_buf_printf(&b, "%%resource.repeat(item).where(linkId = '%s').answer.value.where(", it->id);
+    size_t k;
+    json_t *g;
+    json_array_foreach(c->given, k, g)
+    {
+        if (k)
+            srp_buf_puts(&b, " or ");
+        if (json_is_boolean(g))
+            srp_buf_printf(&b, "$this = %s", json_is_true(g) ? "true" : "false");
+        else
+            srp_buf_printf(&b, "code = '%s'", json_string_value(g));
+    }
+    srp_buf_puts(&b, ").exists()");
+    return b.oom ? (srp_buf_free(&b), NULL) : srp_buf_take(&b);
+}
+
+/* A consent rule beside its item: the FHIR constraint (key, severity error,
+ * the explanation as the message a form filler shows, the rule as FHIRPath)
+ * for every FHIR tool, and sigreg's own extension with the answers that
+ * count and the age, which sigreg reads back. */
+static void fhir_consent(const sr_form *form, const srp_item *it, const srp_consent *c, json_t *q)
+{
+    char key[sizeof CONSENT_KEY_PREFIX + SR_ITEM_ID_MAX];
+    snprintf(key, sizeof key, "%s%s", CONSENT_KEY_PREFIX, it->id);
+    for (char *p = key; *p; p++)
+        if (*p == '_')
+            *p = '-';
+    char *expr = consent_expression(form, it, c);
+    json_t *human = json_pack("{ss}", "url", "human");
+    fhir_text(human, "valueString", c->explanation);
+    add_extension(q,
+                  json_pack("{sss[{ssss}{ssss}{ssss}o]}", "url", EXT_CONSTRAINT, "extension", "url",
+                            "key", "valueId", key, "url", "severity", "valueCode", "error", "url",
+                            "expression", "valueString", expr ? expr : "", human));
+    free(expr);
+    json_t *rule = json_pack("{ss}", "url", SX("consent"));
+    size_t k;
+    json_t *g;
+    json_array_foreach(c->given, k, g)
+    {
+        add_extension(rule, json_is_boolean(g)
+                                ? json_pack("{sssO}", "url", "given", "valueBoolean", g)
+                                : json_pack("{sssO}", "url", "given", "valueCode", g));
+    }
+    if (c->below_age)
+        add_extension(rule, json_pack("{sssi}", "url", "below-age", "valueInteger", c->below_age));
+    add_extension(q, rule);
+}
+
 static json_t *fhir_item(const sr_form *form, size_t i)
 {
     const srp_item *it = &form->items[i];
@@ -289,6 +366,19 @@ static json_t *fhir_item(const sr_form *form, size_t i)
     flag_extension(q, SX("ordered"), it->ordered);
     flag_extension(q, SX("identifying"), it->identifying);
     flag_extension(q, SX("quasi-identifier"), it->quasi_identifier);
+    if (it->derived_birth_year)
+        add_extension(q, json_pack("{sss{ssss}}", "url", EXT_INITIAL_EXPRESSION, "valueExpression",
+                                   "language", "text/fhirpath", "expression", BIRTH_YEAR_FHIRPATH));
+    if (it->show_from_form) {
+        char canonical[sizeof SR_FHIR_FORM_URL_BASE + SR_FORM_ID_MAX];
+        snprintf(canonical, sizeof canonical, "%s%s", SR_FHIR_FORM_URL_BASE, it->show_from_form);
+        add_extension(q, json_pack("{sss[{ssss}{ssss}]}", "url", SX("show-from"), "extension",
+                                   "url", "questionnaire", "valueCanonical", canonical, "url",
+                                   "linkId", "valueString", it->show_from_item));
+    }
+    const srp_consent *consent = srp_interop_consent_of(form, i);
+    if (consent)
+        fhir_consent(form, it, consent, q);
     json_t *extra = srp_interop_extra_keys(it, item);
     if (json_object_size(extra)) {
         char *s = json_dumps(extra, JSON_COMPACT | JSON_SORT_KEYS);
@@ -336,6 +426,16 @@ sr_status sr_form_export_fhir(const sr_form *form, char **out, sr_error *err)
                   json_pack("{ssss}", "url", SX("phase"), "valueCode", sr_phase_name(form->phase)));
     add_extension(q,
                   json_pack("{sssb}", "url", SX("repeatable"), "valueBoolean", form->repeatable));
+    /* The patient whose birth date the derived birth year and the consents'
+     * ages come from (SDC's launch context). */
+    int needs_patient = form->birth_year_item != 0;
+    for (size_t k = 0; k < form->consent_count; k++)
+        needs_patient |= form->consents[k].below_age != 0;
+    if (needs_patient)
+        add_extension(q,
+                      json_pack("{sss[{ss s{ssss}}{ssss}]}", "url", EXT_LAUNCH_CONTEXT, "extension",
+                                "url", "name", "valueCoding", "system", LAUNCH_CONTEXT_SYSTEM,
+                                "code", "patient", "url", "type", "valueCode", "Patient"));
     json_t *left = srp_interop_leftover_keys(form->root, srp_interop_known_document_keys);
     if (left) {
         char *s = json_dumps(left, JSON_COMPACT | JSON_SORT_KEYS);
@@ -378,6 +478,7 @@ sr_status sr_form_export_fhir(const sr_form *form, char **out, sr_error *err)
 typedef struct fh_import {
     srp_interop_problems p;
     json_t *items;
+    json_t *form;      /* the document's own keys, consent rules among them */
     json_t *all_links; /* every linkId in document order, to tell later from unknown */
 } fh_import;
 
@@ -532,10 +633,52 @@ static const char *const refused_extensions[][2] = {
     {"cqf-expression", "a calculated value"},
     {"cqf-calculatedValue", "a calculated value"}};
 
+/* The value of an extension's first sub-extension called name, or NULL. */
+static json_t *sub_extension(const json_t *ext, const char *name)
+{
+    size_t i;
+    json_t *sub;
+    json_array_foreach(json_object_get(ext, "extension"), i, sub)
+    {
+        if (strcmp(json_string_value(json_object_get(sub, "url")) ?: "", name) == 0)
+            return sub;
+    }
+    return NULL;
+}
+
+/* sigreg's consent extension and the constraint beside it as a consent rule. */
+static void fh_consent(fh_import *im, const char *link, const json_t *rule,
+                       const json_t *constraint)
+{
+    if (!constraint) {
+        srp_interop_problem(&im->p, link,
+                            "item '%s': the sigreg consent extension has no constraint beside it "
+                            "with the explanation",
+                            link);
+        return;
+    }
+    json_t *given = json_array();
+    size_t i;
+    json_t *sub;
+    json_array_foreach(json_object_get(rule, "extension"), i, sub)
+    {
+        const char *u = json_string_value(json_object_get(sub, "url")) ?: "";
+        json_t *v = json_object_get(sub, "valueBoolean");
+        if (!v)
+            v = json_object_get(sub, "valueCode");
+        if (strcmp(u, "given") == 0 && v)
+            json_array_append(given, v);
+    }
+    json_t *age = json_object_get(sub_extension(rule, "below-age"), "valueInteger");
+    json_t *explanation = fhir_read_text(sub_extension(constraint, "human"), "valueString");
+    srp_interop_add_consent(im->form, link, given, age ? json_integer_value(age) : 0, explanation);
+}
+
 static void fh_extensions(fh_import *im, const char *link, const json_t *q, json_t *item)
 {
     size_t i;
     json_t *ext;
+    const json_t *consent = NULL, *constraint = NULL;
     if (json_array_size(json_object_get(q, "modifierExtension")))
         srp_interop_problem(&im->p, link, "item '%s': a modifier extension cannot be expressed",
                             link);
@@ -569,7 +712,35 @@ static void fh_extensions(fh_import *im, const char *link, const json_t *q, json
                 json_object_set(item, key, v);
             continue;
         }
-        if (strcmp(url, EXT_DECIMALS) == 0) {
+        if (strcmp(url, EXT_INITIAL_EXPRESSION) == 0) {
+            const char *e = json_string_value(
+                json_object_get(json_object_get(ext, "valueExpression"), "expression"));
+            if (e && strcmp(e, BIRTH_YEAR_FHIRPATH) == 0 && strcmp(type, "integer") == 0)
+                json_object_set_new(item, "derived", json_string("birth_year"));
+            else
+                srp_interop_problem(&im->p, link,
+                                    "item '%s': the initial value expression '%s' cannot be "
+                                    "expressed (sigreg derives only the birth year, as '%s')",
+                                    link, e ? e : "", BIRTH_YEAR_FHIRPATH);
+        } else if (strcmp(url, SX("show-from")) == 0) {
+            const char *form = json_string_value(
+                json_object_get(sub_extension(ext, "questionnaire"), "valueCanonical"));
+            const char *from =
+                json_string_value(json_object_get(sub_extension(ext, "linkId"), "valueString"));
+            size_t bl = strlen(SR_FHIR_FORM_URL_BASE);
+            if (form && from && strncmp(form, SR_FHIR_FORM_URL_BASE, bl) == 0)
+                json_object_set_new(item, "show_from",
+                                    json_pack("{ssss}", "form", form + bl, "item", from));
+            else
+                srp_interop_problem(&im->p, link,
+                                    "item '%s': the sigreg show-from extension needs a "
+                                    "questionnaire %s... and a linkId",
+                                    link, SR_FHIR_FORM_URL_BASE);
+        } else if (strcmp(url, SX("consent")) == 0) {
+            consent = ext;
+        } else if (strcmp(url, EXT_CONSTRAINT) == 0) {
+            constraint = ext;
+        } else if (strcmp(url, EXT_DECIMALS) == 0) {
             json_object_set(item, "decimals", json_object_get(ext, "valueInteger"));
         } else if (strcmp(url, EXT_MIN_OCCURS) == 0 || strcmp(url, EXT_MAX_OCCURS) == 0) {
             if (strcmp(type, "multichoice") == 0)
@@ -640,6 +811,14 @@ static void fh_extensions(fh_import *im, const char *link, const json_t *q, json
              * ignore it. */
         }
     }
+    /* A constraint is a consent rule only beside sigreg's consent extension. */
+    if (consent)
+        fh_consent(im, link, consent, constraint);
+    else if (constraint)
+        srp_interop_problem(&im->p, link,
+                            "item '%s': a constraint (%s) cannot be expressed, except a consent "
+                            "rule as sigreg writes it",
+                            link, EXT_CONSTRAINT);
 }
 
 static void fh_item(fh_import *im, const json_t *q, int depth);
@@ -862,12 +1041,12 @@ sr_status sr_form_import_fhir(const char *text, size_t len, const sr_form_import
     }
     im.items = json_array();
     im.all_links = json_array();
+    im.form = form = json_object();
     collect_links(json_object_get(q, "item"), im.all_links);
     size_t i;
     json_t *top;
     json_array_foreach(json_object_get(q, "item"), i, top) fh_item(&im, top, 0);
     /* What the form says as a whole. */
-    form = json_object();
     const char *name = json_string_value(json_object_get(q, "name"));
     char id[SR_FORM_ID_MAX + 1] = "";
     const char *src = name ? name : json_string_value(json_object_get(q, "id"));
@@ -907,7 +1086,10 @@ sr_status sr_form_import_fhir(const char *text, size_t len, const sr_form_import
                 json_loads(json_string_value(json_object_get(ext, "valueString")) ?: "", 0, &jerr);
             json_object_update_missing(form, extra);
             json_decref(extra);
-        }
+        } else if (strcmp(url, EXT_CONSTRAINT) == 0 || strcmp(url, HL7_SD "targetConstraint") == 0)
+            srp_interop_problem(&im.p, "(document)",
+                                "a constraint on the whole Questionnaire (%s) cannot be expressed",
+                                url);
     }
     if (json_array_size(json_object_get(q, "modifierExtension")))
         srp_interop_problem(&im.p, "(document)",

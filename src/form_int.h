@@ -87,6 +87,11 @@ int srp_problems_warn(sr_problems *problems, const char *path, const char *fmt, 
 /* Checks a parsed set of answers (registration and import use this). */
 sr_status srp_form_check_answers_json(const sr_form *form, const json_t *answers,
                                       sr_problems *problems, sr_error *err);
+/* Answers that are no JSON: the parser's reason into problems (path
+ * "(answers)") and SR_ERR_INVALID with where (may be NULL), in the list's
+ * language. */
+sr_status srp_answers_not_json(const json_error_t *jerr, sr_problems *problems, const char *where,
+                               sr_error *err);
 /* Resolves a date bound ("today" or a date) to "YYYY-MM-DD" in out (11 bytes). */
 void srp_date_bound(const char *bound, char out[11]);
 

@@ -36,10 +36,11 @@ static const char *const known_item_keys[] = {
     "required",   "enable_when", "identifying",  "quasi_identifier",
     "options",    "ordered",     "min_selected", "max_selected",
     "min",        "max",         "decimals",     "anchors",
-    "max_length", NULL};
+    "max_length", "derived",     "show_from",    NULL};
 static const char *const known_option_keys[] = {"code", "label", "missing", NULL};
 const char *const srp_interop_known_document_keys[] = {
-    "format", "id", "version", "phase", "repeatable", "title", "description", "items", NULL};
+    "format", "id",          "version", "phase",   "repeatable",
+    "title",  "description", "items",   "consent", NULL};
 
 static int in_list(const char *key, const char *const *list)
 {
@@ -174,6 +175,28 @@ json_t *srp_interop_extra_keys(const srp_item *it, const json_t *item)
     return extra;
 }
 
+const srp_consent *srp_interop_consent_of(const sr_form *form, size_t item)
+{
+    for (size_t k = 0; k < form->consent_count; k++)
+        if (form->consents[k].item == item)
+            return &form->consents[k];
+    return NULL;
+}
+
+void srp_interop_add_consent(json_t *form, const char *item, json_t *given, json_int_t below_age,
+                             json_t *explanation)
+{
+    json_t *rules = json_object_get(form, "consent");
+    if (!rules)
+        json_object_set_new(form, "consent", rules = json_array());
+    json_t *rule = json_pack("{ssso}", "item", item, "given", given ? given : json_array());
+    if (below_age)
+        json_object_set_new(rule, "below_age", json_integer(below_age));
+    if (explanation)
+        json_object_set_new(rule, "explanation", explanation);
+    json_array_append_new(rules, rule);
+}
+
 void srp_interop_redcap_form_name(const char *id, char *out, size_t size)
 {
     snprintf(out, size, "%s", id);
@@ -246,6 +269,8 @@ json_t *srp_interop_import_document(srp_interop_problems *p, const sr_form_impor
     }
     if (json_object_get(form, "description"))
         json_object_set(doc, "description", json_object_get(form, "description"));
+    if (json_object_get(form, "consent"))
+        json_object_set(doc, "consent", json_object_get(form, "consent"));
     json_t *left = srp_interop_leftover_keys(form, srp_interop_known_document_keys);
     if (left)
         json_object_update_missing(doc, left);
@@ -407,6 +432,22 @@ static json_t *normal_document(const sr_form *form)
     json_object_set_new(doc, "repeatable", json_boolean(form->repeatable));
     normal_text(doc, "title");
     normal_text(doc, "description");
+    /* Consent rules in the order of their items (a format that writes each
+     * rule beside its item reads them back in that order). */
+    if (form->consent_count) {
+        json_t *rules = json_array();
+        for (size_t i = 0; i < form->item_count; i++) {
+            const srp_consent *c = srp_interop_consent_of(form, i);
+            if (!c)
+                continue;
+            json_t *rule = json_pack("{sssO}", "item", form->items[i].id, "given", c->given);
+            if (c->below_age)
+                json_object_set_new(rule, "below_age", json_integer(c->below_age));
+            json_object_set_new(rule, "explanation", text_object(c->explanation));
+            json_array_append_new(rules, rule);
+        }
+        json_object_set_new(doc, "consent", rules);
+    }
     json_t *items = json_object_get(doc, "items");
     for (size_t i = 0; i < form->item_count; i++) {
         const srp_item *it = &form->items[i];

@@ -64,6 +64,13 @@ const char *srp_interop_built_type(const json_t *item);
  * item and its options: {"item": {...}, "options": {code: {...}}}. */
 json_t *srp_interop_extra_keys(const srp_item *it, const json_t *item);
 
+/* The consent rule (sigreg-form/1 "consent") whose item is items[item], or NULL. */
+const srp_consent *srp_interop_consent_of(const sr_form *form, size_t item);
+/* Appends a consent rule {item, given, below_age (0: none), explanation} to
+ * the "consent" array of a document being built; given and explanation are
+ * stolen (NULL: an empty list, none). */
+void srp_interop_add_consent(json_t *form, const char *item, json_t *given, json_int_t below_age,
+                             json_t *explanation);
 /* The REDCap form name of a sigreg form id ('-' becomes '_'). */
 void srp_interop_redcap_form_name(const char *id, char *out, size_t size);
 

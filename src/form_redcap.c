@@ -461,6 +461,7 @@ sr_status sr_form_export_redcap(const sr_form *form, char **out, sr_error *calle
     json_t *doc = json_deep_copy(form->root);
     json_object_del(doc, "items");
     json_object_del(doc, "format");
+    json_object_del(doc, "consent"); /* each rule goes beside its item */
     tag_json(&row.cell[RC_ANNOTATION], "@SIGREG-FORM", doc);
     json_decref(doc);
     row_put(&csv, &row);
@@ -569,6 +570,27 @@ sr_status sr_form_export_redcap(const sr_form *form, char **out, sr_error *calle
             srp_buf_puts(&row.cell[RC_REQUIRED], "y");
         if (it->quasi_identifier)
             tag_flag(ann, "@SIGREG-QUASI-IDENTIFIER");
+        /* REDCap has no place for these three: sigreg's own tags. */
+        if (it->derived_birth_year) {
+            if (ann->len)
+                srp_buf_puts(ann, " ");
+            srp_buf_puts(ann, "@SIGREG-DERIVED='birth_year'");
+        }
+        if (it->show_from_form) {
+            json_t *from =
+                json_pack("{ssss}", "form", it->show_from_form, "item", it->show_from_item);
+            tag_json(ann, "@SIGREG-SHOW-FROM", from);
+            json_decref(from);
+        }
+        const srp_consent *consent = srp_interop_consent_of(form, i);
+        if (consent) {
+            json_t *rule =
+                json_pack("{sOsO}", "given", consent->given, "explanation", consent->explanation);
+            if (consent->below_age)
+                json_object_set_new(rule, "below_age", json_integer(consent->below_age));
+            tag_json(ann, "@SIGREG-CONSENT", rule);
+            json_decref(rule);
+        }
         if (it->condition)
             rc_condition(&row.cell[RC_BRANCHING], form, it->condition, 0, 1, err);
         json_t *langs = other_languages(it, item);
@@ -978,6 +1000,7 @@ typedef struct rc_import {
     const char *instrument;
     json_t *items;
     json_t *form_tag;
+    json_t *consent; /* the @SIGREG-CONSENT rules, in field order */
     size_t sections;
 } rc_import;
 
@@ -1192,6 +1215,33 @@ static void rc_apply_tags(rc_import *im, const char *field, const rc_tags *tags,
                 }
             }
             json_decref(langs);
+        } else if (strcmp(n, "@SIGREG-DERIVED") == 0) {
+            if (tag->value && strcmp(tag->value, "birth_year") == 0)
+                json_object_set_new(item, "derived", json_string("birth_year"));
+            else
+                srp_interop_problem(&im->p, field,
+                                    "field '%s': %s='%s' cannot be expressed (only birth_year)",
+                                    field, n, tag->value ? tag->value : "");
+        } else if (strcmp(n, "@SIGREG-SHOW-FROM") == 0) {
+            json_t *from = tag_json_value(im, field, tag);
+            if (from)
+                json_object_set_new(item, "show_from", from);
+        } else if (strcmp(n, "@SIGREG-CONSENT") == 0) {
+            json_t *rule = tag_json_value(im, field, tag);
+            if (json_is_object(rule)) {
+                json_t *age = json_object_get(rule, "below_age");
+                json_t *given = json_object_get(rule, "given");
+                json_t *explanation = json_object_get(rule, "explanation");
+                if (!im->consent)
+                    im->consent = json_object();
+                srp_interop_add_consent(im->consent, field, given ? json_incref(given) : NULL,
+                                        json_integer_value(age),
+                                        explanation ? json_incref(explanation) : NULL);
+            } else if (rule) {
+                srp_interop_problem(
+                    &im->p, field, "field '%s': %s must hold a consent rule (an object)", field, n);
+            }
+            json_decref(rule);
         } else if (strcmp(n, "@SIGREG-EXTRA") == 0) {
             json_t *extra = tag_json_value(im, field, tag);
             json_object_update_missing(item, json_object_get(extra, "item"));
@@ -1468,6 +1518,15 @@ sr_status sr_form_import_redcap(const char *text, size_t len, const sr_form_impo
         snprintf(fallback, sizeof fallback, "%s", im.instrument);
         for (char *q = fallback; *q; q++)
             *q = *q == '_' ? '-' : *q;
+        /* Consent rules beside their fields (a dictionary of an earlier
+         * release has them in @SIGREG-FORM instead). */
+        if (im.consent) {
+            if (!json_is_object(im.form_tag)) {
+                json_decref(im.form_tag);
+                im.form_tag = json_object();
+            }
+            json_object_set(im.form_tag, "consent", json_object_get(im.consent, "consent"));
+        }
         doc = srp_interop_import_document(&im.p, opts, im.form_tag, fallback,
                                           srp_interop_sv_text(im.instrument), im.items);
     }
@@ -1477,6 +1536,7 @@ out:
     json_decref(doc);
     json_decref(im.items);
     json_decref(im.form_tag);
+    json_decref(im.consent);
     srp_csv_release(&im.csv);
     return rc;
 }

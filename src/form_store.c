@@ -18,6 +18,8 @@ struct srp_shipped_form {
     const char *name;
     const char *text;
     size_t len;
+    const char *id; /* the definition's id and version (cmake/embed_forms.cmake) */
+    int version;
 };
 extern const struct srp_shipped_form srp_shipped_forms[];
 
@@ -137,6 +139,61 @@ sr_status sr_form_install_shipped(sr_registry *reg, size_t *count, sr_error *err
         *count += (size_t)installed;
     }
     return SR_OK;
+}
+
+/* Whether the registry holds the id of shipped form i (any version), and
+ * whether it lacks that form's version. */
+static sr_status shipped_state(sqlite3 *db, sqlite3_stmt *st, size_t i, int *has_id, int *missing,
+                               sr_error *err)
+{
+    sqlite3_bind_text(st, 1, srp_shipped_forms[i].id, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, srp_shipped_forms[i].version);
+    int src = sqlite3_step(st);
+    if (src == SQLITE_ROW) {
+        *has_id = sqlite3_column_int(st, 0) > 0;
+        *missing = sqlite3_column_int(st, 1) == 0;
+    }
+    sqlite3_reset(st);
+    return src == SQLITE_ROW ? SR_OK : srp_store_fail(db, src, "read forms", err);
+}
+
+sr_status srp_form_install_new_shipped(sr_registry *reg, size_t *count, sr_error *err)
+{
+    sqlite3 *db = srp_registry_db(reg);
+    sqlite3_stmt *st = NULL;
+    int any_id = 0, any_missing = 0, has_id = 0, missing = 0;
+    char detail[512] = "forms=";
+    *count = 0;
+    sr_status rc = srp_store_prepare(db,
+                                     "SELECT (SELECT count(*) FROM forms WHERE id = ?1),"
+                                     " (SELECT count(*) FROM forms WHERE id = ?1 AND version = ?2)",
+                                     &st, err);
+    for (size_t i = 0; rc == SR_OK && srp_shipped_forms[i].name; i++) {
+        rc = shipped_state(db, st, i, &has_id, &missing, err);
+        any_id |= has_id;
+        if (rc == SR_OK && missing) {
+            size_t used = strlen(detail);
+            snprintf(detail + used, sizeof detail - used, "%s%s:%d", any_missing ? "," : "",
+                     srp_shipped_forms[i].id, srp_shipped_forms[i].version);
+            any_missing = 1;
+        }
+    }
+    /* A registry none of whose forms came with sigreg is left as it is. */
+    if (rc != SR_OK || !any_id || !any_missing)
+        goto out;
+    /* Logged before the installs, each of which logs itself too. */
+    rc = srp_registry_transaction(reg, "forms.upgrade", NULL, detail, NULL, NULL, err);
+    for (size_t i = 0; rc == SR_OK && srp_shipped_forms[i].name; i++) {
+        rc = shipped_state(db, st, i, &has_id, &missing, err);
+        int installed = 0;
+        if (rc == SR_OK && missing)
+            rc = sr_form_install(reg, srp_shipped_forms[i].text, srp_shipped_forms[i].len, NULL,
+                                 &installed, err);
+        *count += (size_t)installed;
+    }
+out:
+    sqlite3_finalize(st);
+    return rc;
 }
 
 sr_status sr_form_list(sr_registry *reg, const char *lang, sr_form_fn fn, void *ctx, sr_error *err)

@@ -88,6 +88,30 @@ static void xls_condition(srp_buf *b, const sr_form *form, const json_t *c)
     }
 }
 
+/* A consent rule as the consent item's constraint: one of the answers that
+ * count, or (below_age) a birth year that makes the young person old enough
+ * this year, as the rule counts it (born 2007: 18 only from 2026). */
+static void xls_consent(srp_buf *b, const sr_form *form, const srp_item *it, const srp_consent *c)
+{
+    if (b->len)
+        srp_buf_puts(b, " and ");
+    srp_buf_puts(b, "(");
+    if (c->below_age && form->birth_year_item) {
+        const char *by = form->items[form->birth_year_item - 1].id;
+        srp_buf_printf(b,
+                       "(${%s} != '' and int(${%s}) + %d < int(format-date(today(), '%%Y'))) or ",
+                       by, by, c->below_age);
+    }
+    size_t k;
+    json_t *g;
+    json_array_foreach(c->given, k, g)
+    {
+        srp_buf_puts(b, k ? " or . = " : ". = ");
+        xls_value(b, it, g);
+    }
+    srp_buf_puts(b, ")");
+}
+
 static void add_languages(json_t *langs, const json_t *text)
 {
     const char *lang;
@@ -153,9 +177,20 @@ sr_status sr_form_export_xlsform(const sr_form *form, char **survey, char **choi
                      lang);
             srp_csv_put_field(&s, col, 0);
         }
-    const char *const tail[] = {"required", "relevant", "constraint", "parameters"};
-    for (size_t k = 0; k < 4; k++)
+    const char *const tail[] = {"required", "relevant", "constraint"};
+    for (size_t k = 0; k < 3; k++)
         srp_csv_put_field(&s, tail[k], 0);
+    for (size_t l = 0; l < nl; l++) {
+        const char *lang = json_string_value(json_array_get(langs, l));
+        snprintf(col, sizeof col, "constraint_message::%s (%s)", language_name(lang), lang);
+        srp_csv_put_field(&s, col, 0);
+    }
+    /* XLSForm's parameters, then sigreg's own columns, which XLSForm tools
+     * ignore: the derived birth year and the earlier answer shown beside
+     * an item have no place there. */
+    const char *const last[] = {"parameters", "sigreg_derived", "sigreg_show_from"};
+    for (size_t k = 0; k < 3; k++)
+        srp_csv_put_field(&s, last[k], 0);
     srp_csv_end_row(&s);
     srp_csv_put_field(&c, "list_name", 1);
     srp_csv_put_field(&c, "name", 0);
@@ -173,7 +208,7 @@ sr_status sr_form_export_xlsform(const sr_form *form, char **survey, char **choi
         char num[40];
         if (it->type == SR_ITEM_SECTION && in_group) {
             srp_csv_put_field(&s, "end_group", 1);
-            for (size_t k = 0; k < 2 * nl + 5; k++)
+            for (size_t k = 0; k < 3 * nl + 7; k++)
                 srp_csv_put_field(&s, "", 0);
             srp_csv_end_row(&s);
         }
@@ -254,10 +289,25 @@ sr_status sr_form_export_xlsform(const sr_form *form, char **survey, char **choi
                            it->max_selected);
         if (it->type == SR_ITEM_TEXT)
             srp_buf_printf(&cell, "string-length(.) <= %zu", it->max_length);
+        const srp_consent *consent = srp_interop_consent_of(form, i);
+        if (consent)
+            xls_consent(&cell, form, it, consent);
         srp_csv_put_field(&s, srp_buf_text(&cell), 0);
+        for (size_t l = 0; l < nl; l++) {
+            const char *t = consent
+                                ? srp_interop_lang_text(consent->explanation,
+                                                        json_string_value(json_array_get(langs, l)))
+                                : NULL;
+            srp_csv_put_field(&s, t ? t : "", 0);
+        }
         srp_buf_free(&cell);
         if (it->type == SR_ITEM_SCALE)
             srp_buf_printf(&cell, "start=%.0f end=%.0f step=1", it->min, it->max);
+        srp_csv_put_field(&s, srp_buf_text(&cell), 0);
+        srp_csv_put_field(&s, it->derived_birth_year ? "birth_year" : "", 0);
+        srp_buf_free(&cell);
+        if (it->show_from_form)
+            srp_buf_printf(&cell, "%s/%s", it->show_from_form, it->show_from_item);
         srp_csv_put_field(&s, srp_buf_text(&cell), 0);
         srp_csv_end_row(&s);
         for (size_t o = 0; o < it->option_count; o++) {
@@ -274,7 +324,7 @@ sr_status sr_form_export_xlsform(const sr_form *form, char **survey, char **choi
     }
     if (in_group) {
         srp_csv_put_field(&s, "end_group", 1);
-        for (size_t k = 0; k < 2 * nl + 5; k++)
+        for (size_t k = 0; k < 3 * nl + 7; k++)
             srp_csv_put_field(&s, "", 0);
         srp_csv_end_row(&s);
     }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/buffer.h"
+#include "base/texts.h"
 #include "form_int.h"
 
 typedef struct problem {
@@ -19,11 +20,23 @@ typedef struct problem {
 struct sr_problems {
     problem *items;
     size_t count, cap;
+    int sv; /* messages in Swedish (sr_problems_set_lang); 0: English */
 };
 
 sr_problems *sr_problems_new(void)
 {
     return calloc(1, sizeof(sr_problems));
+}
+
+void sr_problems_set_lang(sr_problems *p, const char *lang)
+{
+    if (p)
+        p->sv = lang && !srp_lang_is_en(lang);
+}
+
+const char *sr_problems_lang(const sr_problems *p)
+{
+    return p && p->sv ? "sv" : "en";
 }
 
 void sr_problems_clear(sr_problems *p)

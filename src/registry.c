@@ -42,14 +42,17 @@
 #include "base/buffer.h"
 #include "base/error.h"
 #include "base/fileio.h"
+#include "form_store_int.h"
 #include "keyring_file.h"
 #include "keyring_seen.h"
 #include "lock.h"
 #include "base/names.h"
+#include "base/texts.h"
 #include "publication_int.h"
 #include "registry_int.h"
 #include "sidelog.h"
 #include "sigreg/limits.h"
+#include "codekey.h"
 #include "store.h"
 #include "base/timeutil.h"
 
@@ -83,6 +86,7 @@ typedef struct retired_set {
     srp_keyring *keyring;
     srp_keys *keys;
     sr_secret *audit_key;
+    srp_unit_keys *unit_keys;
 } retired_set;
 
 /* An audit entry waiting for its own transaction. */
@@ -98,7 +102,9 @@ struct sr_registry {
     sr_secret *slot_secret; /* the user's slot key: reopens the keyring without the KDF */
     srp_keyring *keyring;
     srp_keys *keys;
-    int db_on_previous; /* the database is still under the previous master key */
+    srp_unit_keys *unit_keys;      /* the unit keys the slot holds (empty for analysts) */
+    srp_unit_keys *next_unit_keys; /* a rotation's, until its keyring is written */
+    int db_on_previous;            /* the database is still under the previous master key */
     /* The session holds no key to the database (an analyst's): db is an
      * in-memory directory filled from the newest publication addressed to
      * the user, and the user's entries go to the side log (sidelog.h). */
@@ -119,6 +125,7 @@ struct sr_registry {
     sr_role role;
     int role_known;
     int busy_timeout_ms;
+    int lang_sv; /* messages in Swedish (sr_registry_set_lang); 0: English */
     /* Entries to be written in a transaction of their own once none is
      * open (refusals: they must outlive the rollback of what was refused). */
     pending_entry *pending;
@@ -132,6 +139,7 @@ struct sr_registry {
 
 static sr_status set_hooks(sr_registry *reg, sr_error *err);
 static sr_status rotate_locked(sr_registry *reg, unsigned what, sr_error *err);
+static sr_status admin_unit_keys(sr_registry *reg, sr_error *err);
 static void close_database(sr_registry *reg);
 static void flush_pending(sr_registry *reg);
 static void pending_free(pending_entry *e);
@@ -575,8 +583,9 @@ out:
 
 /* Re-encrypts the code key file under the current keys when it is still
  * under the previous ones. */
-static sr_status move_codekey_to_current(sr_registry *reg, sr_error *err)
+static sr_status move_codekey_to_current(sr_registry *reg, int *moved, sr_error *err)
 {
+    *moved = 0;
     sr_status rc = SR_OK;
     sqlite3 *old = NULL;
     char *tmp = srp_str_concat(reg->paths.codekey, ".rekey");
@@ -610,6 +619,7 @@ static sr_status move_codekey_to_current(sr_registry *reg, sr_error *err)
         goto out;
     }
     rc = srp_file_sync_dir(reg->paths.codekey, err);
+    *moved = rc == SR_OK;
 out:
     free(tmp);
     sr_secret_free(cur);
@@ -655,13 +665,33 @@ static void remove_leftovers(const sr_registry *reg)
     free(copy);
 }
 
-static sr_status finish_rotation(sr_registry *reg, sr_error *err)
+/* The part of finishing a rotation that any holder of the data key can do
+ * (a coordinator among them): the database and the code key copied under the
+ * current keys and renamed into place. The keyring still carries the
+ * previous epoch, sealed only to the users who remain, until an admin drops
+ * it; the removed user's copy opens neither file any more. Logged when
+ * something was moved. */
+static sr_status finish_rotation_files(sr_registry *reg, sr_error *err)
 {
     sr_status rc = SR_OK;
+    int moved = reg->db_on_previous;
     if (reg->db_on_previous)
         rc = move_database_to_current(reg, err);
+    int codekey_moved = 0;
     if (rc == SR_OK)
-        rc = move_codekey_to_current(reg, err);
+        rc = move_codekey_to_current(reg, &codekey_moved, err);
+    if (rc == SR_OK && (moved || codekey_moved) && !reg->keys->has_signing) {
+        char detail[64];
+        snprintf(detail, sizeof detail, "epoch=%u finished_by=%s",
+                 (unsigned)srp_keyring_epoch(reg->keyring), sr_role_name(reg->role));
+        rc = srp_registry_transaction(reg, "keys.rotate", NULL, detail, NULL, NULL, err);
+    }
+    return rc;
+}
+
+static sr_status finish_rotation(sr_registry *reg, sr_error *err)
+{
+    sr_status rc = finish_rotation_files(reg, err);
     if (rc != SR_OK)
         return rc;
     reg->keys->has_previous = 0;
@@ -691,7 +721,13 @@ static sr_status lock_enter(sr_registry *reg, sr_error *err)
 {
     if (reg->lock_depth++ > 0)
         return SR_OK;
-    sr_status rc = srp_lock_take(reg->lock_fd, 1, reg->busy_timeout_ms, err);
+    /* A session that takes the lock in the middle of reading rows (a list's
+     * callback that logs a view) holds SQLite's shared lock meanwhile: the
+     * lock's holder, at its commit, waits for that reader, so waiting for
+     * the lock here would only make both wait out their timeouts. It is
+     * tried once instead, and busy at once when another session holds it. */
+    int timeout_ms = reg->db && srp_store_reading(reg->db) ? 0 : reg->busy_timeout_ms;
+    sr_status rc = srp_lock_take(reg->lock_fd, 1, timeout_ms, err);
     if (rc == SR_OK && !reg->loading && db_files_changed(reg))
         rc = srp_error_set(err, SR_ERR_BUSY,
                            "the registry is busy: another session changed its keys while this "
@@ -928,6 +964,12 @@ static sr_status load_set(sr_registry *reg, sr_error *err)
                              "the role of user '%s' changed: unlock the registry again", reg->user);
     reg->role = role;
     reg->role_known = 1;
+    srp_unit_keys_free(reg->unit_keys);
+    reg->unit_keys = NULL;
+    rc =
+        srp_keyring_open_unit_keys(reg->keyring, reg->user, reg->slot_secret, &reg->unit_keys, err);
+    if (rc != SR_OK)
+        return rc;
     if (!srp_role_holds_data(role) && srp_keyring_data_epoch(reg->keyring) != 0) {
         rc = open_directory(reg, err);
         if (rc == SR_OK) {
@@ -950,12 +992,18 @@ static sr_status load_set(sr_registry *reg, sr_error *err)
         rc = record_missing_root(reg, err);
     if (rc == SR_OK && reg->keys->has_identity)
         remove_leftovers(reg);
-    /* Only an admin holds every key a rotation reseals (the signing key
-     * among them); anyone else opens with whichever keys still fit. */
+    /* An interrupted rotation is finished before anything is written: any
+     * holder of the data key moves the database and the code key to the new
+     * keys (nothing more is needed for that), and an admin, who alone signs
+     * the keyring, also drops the previous epoch from it. */
     if (rc == SR_OK && reg->keys->has_previous && reg->keys->has_signing)
         rc = finish_rotation(reg, err);
+    else if (rc == SR_OK && reg->keys->has_previous && reg->keys->has_data)
+        rc = finish_rotation_files(reg, err);
     if (rc == SR_OK && srp_keyring_data_epoch(reg->keyring) == 0 && reg->keys->has_signing)
         rc = upgrade_data_key(reg, err);
+    if (rc == SR_OK && reg->keys->has_signing && !srp_keyring_is_legacy(reg->keyring))
+        rc = admin_unit_keys(reg, err);
     if (rc == SR_OK && reg->keys->has_identity && !srp_file_exists(reg->paths.codekey))
         rc = srp_error_set_where(err, SR_ERR_CORRUPT, reg->paths.codekey,
                                  "the code key file '%s' is missing: restore it from a backup",
@@ -971,6 +1019,17 @@ static sr_status load_set(sr_registry *reg, sr_error *err)
             sr_secret_set_len(reg->pseudonym_key, SRP_KEY_BYTES);
         }
     }
+    /* A registry of an earlier release gets the shipped form versions it
+     * lacks on an admin's unlock (who alone installs forms). A failure
+     * keeps no one out: it is logged, and the next admin's unlock tries
+     * again. */
+    if (rc == SR_OK && reg->role == SR_ROLE_ADMIN && !srp_keyring_is_legacy(reg->keyring)) {
+        sr_error quiet;
+        sr_error_clear(&quiet);
+        size_t installed = 0;
+        if (srp_form_install_new_shipped(reg, &installed, &quiet) != SR_OK)
+            srp_registry_log_apart(reg, "forms.upgrade.failed", NULL, quiet.message);
+    }
     if (rc == SR_OK) {
         stamps_take(reg);
         srp_seen_record(reg->keyring, reg->user);
@@ -984,6 +1043,7 @@ static void set_free(retired_set *r)
     srp_keyring_free(r->keyring);
     srp_keys_free(r->keys);
     sr_secret_free(r->audit_key);
+    srp_unit_keys_free(r->unit_keys);
     memset(r, 0, sizeof *r);
 }
 
@@ -1008,7 +1068,7 @@ sr_status srp_registry_refresh(sr_registry *reg, sr_error *err)
         goto out;
     }
     reg->retired = items;
-    retired_set old = {reg->db, reg->keyring, reg->keys, reg->audit_key};
+    retired_set old = {reg->db, reg->keyring, reg->keys, reg->audit_key, reg->unit_keys};
     int old_previous = reg->db_on_previous;
     stmts_clear(reg);
     srp_store_hooks refuse = {hook_refuse, NULL, NULL, reg};
@@ -1019,13 +1079,15 @@ sr_status srp_registry_refresh(sr_registry *reg, sr_error *err)
     reg->keyring = NULL;
     reg->keys = NULL;
     reg->audit_key = NULL;
+    reg->unit_keys = NULL;
     rc = load_set(reg, err);
     if (rc != SR_OK) {
-        retired_set fresh = {reg->db, reg->keyring, reg->keys, reg->audit_key};
+        retired_set fresh = {reg->db, reg->keyring, reg->keys, reg->audit_key, reg->unit_keys};
         set_free(&fresh);
         reg->db = old.db;
         reg->keyring = old.keyring;
         reg->keys = old.keys;
+        reg->unit_keys = old.unit_keys;
         reg->audit_key = old.audit_key;
         reg->db_on_previous = old_previous;
         (void)set_hooks(reg, NULL);
@@ -1126,6 +1188,8 @@ void sr_registry_close(sr_registry *reg)
     if (reg->form_cache_free)
         reg->form_cache_free(reg->form_cache);
     srp_keys_free(reg->keys);
+    srp_unit_keys_free(reg->unit_keys);
+    srp_unit_keys_free(reg->next_unit_keys);
     sr_secret_free(reg->audit_key);
     sr_secret_free(reg->pseudonym_key);
     sr_secret_free(reg->slot_secret);
@@ -1249,6 +1313,17 @@ out:
 const char *sr_registry_user(const sr_registry *reg)
 {
     return reg->user;
+}
+
+void sr_registry_set_lang(sr_registry *reg, const char *lang)
+{
+    if (reg)
+        reg->lang_sv = lang && !srp_lang_is_en(lang);
+}
+
+const char *sr_registry_lang(const sr_registry *reg)
+{
+    return reg && reg->lang_sv ? "sv" : "en";
 }
 
 sr_role sr_registry_role(const sr_registry *reg)
@@ -1696,6 +1771,12 @@ static sr_status rotate_locked(sr_registry *reg, unsigned what, sr_error *err)
         srp_keyring_set_data_epoch(reg->keyring, next->epoch);
     if (rc == SR_OK)
         rc = srp_keyring_reseal(reg->keyring, next, err);
+    /* New unit key generations go out with the new epoch, the old ones
+     * stay sealed until the code key's rows are resealed. */
+    srp_unit_keys *next_units = reg->next_unit_keys;
+    reg->next_unit_keys = NULL;
+    if (rc == SR_OK && next_units)
+        rc = srp_keyring_seal_unit_keys(reg->keyring, next_units, err);
     if (rc == SR_OK)
         rc = srp_keyring_write(reg->keyring, reg->paths.keyring, next, err);
     if (rc != SR_OK) {
@@ -1703,8 +1784,15 @@ static sr_status rotate_locked(sr_registry *reg, unsigned what, sr_error *err)
             srp_keyring_drop_newest_signing(reg->keyring);
         if (first_data)
             srp_keyring_set_data_epoch(reg->keyring, 0);
+        if (next_units)
+            (void)srp_keyring_seal_unit_keys(reg->keyring, reg->unit_keys, NULL);
+        srp_unit_keys_free(next_units);
         srp_keys_free(next);
         return rc;
+    }
+    if (next_units) {
+        srp_unit_keys_free(reg->unit_keys);
+        reg->unit_keys = next_units;
     }
     srp_keys_free(reg->keys);
     reg->keys = next;
@@ -1714,5 +1802,146 @@ static sr_status rotate_locked(sr_registry *reg, unsigned what, sr_error *err)
         rc = finish_rotation(reg, err);
     if (rc == SR_OK)
         rc = attach_codekey(reg, err);
+    if (rc == SR_OK && next_units)
+        rc = admin_unit_keys(reg, err);
+    return rc;
+}
+
+sr_status srp_registry_rotate_units(sr_registry *reg, unsigned what, const char *const *units,
+                                    size_t count, sr_error *err)
+{
+    if (!reg->keys->has_signing)
+        return srp_error_set(err, SR_ERR_DENIED, "only an admin can rotate unit keys");
+    sr_status rc = srp_registry_lock(reg, err);
+    if (rc != SR_OK)
+        return rc;
+    srp_unit_keys *next = srp_unit_keys_copy(reg->unit_keys);
+    if (!next)
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; rc == SR_OK && i < count; i++)
+        if (srp_unit_keys_newest(next, units[i]) != 0)
+            rc = srp_unit_keys_add_generation(next, units[i], NULL, err);
+    if (rc == SR_OK) {
+        srp_unit_keys_free(reg->next_unit_keys);
+        reg->next_unit_keys = next;
+        next = NULL;
+        rc = rotate_locked(reg, what, err);
+    }
+    srp_unit_keys_free(next);
+    srp_registry_unlock(reg);
+    return rc;
+}
+
+srp_unit_keys *srp_registry_unit_keys(sr_registry *reg)
+{
+    return reg->unit_keys;
+}
+
+sr_status srp_registry_seal_unit_keys(sr_registry *reg, sr_error *err)
+{
+    if (!reg->keys->has_signing || srp_keyring_is_legacy(reg->keyring))
+        return SR_OK; /* an upgrade seals them later */
+    return srp_keyring_seal_unit_keys(reg->keyring, reg->unit_keys, err);
+}
+
+/* Writes the keyring with next's unit keys; on success they are the
+ * session's (next is consumed either way). */
+static sr_status write_unit_keys(sr_registry *reg, srp_unit_keys *next, sr_error *err)
+{
+    sr_status rc = srp_keyring_seal_unit_keys(reg->keyring, next, err);
+    if (rc == SR_OK)
+        rc = srp_keyring_write(reg->keyring, reg->paths.keyring, reg->keys, err);
+    if (rc != SR_OK) {
+        (void)srp_keyring_seal_unit_keys(reg->keyring, reg->unit_keys, NULL);
+        srp_unit_keys_free(next);
+        return rc;
+    }
+    srp_unit_keys_free(reg->unit_keys);
+    reg->unit_keys = next;
+    return SR_OK;
+}
+
+/* What an admin's session puts right about unit keys, each step crash-safe
+ * because it comes after the one it depends on: every unit has a key (an
+ * upgraded registry's, or a unit whose key was not written), sealed and in
+ * the keyring before any row is sealed under it; every row of the code key
+ * sealed under its unit's newest key (one transaction, logged); and only then
+ * older generations dropped from the keyring. Under the lock. */
+static sr_status admin_unit_keys(sr_registry *reg, sr_error *err)
+{
+    srp_unit_keys *next = srp_unit_keys_copy(reg->unit_keys);
+    sqlite3_stmt *st = NULL;
+    size_t added = 0;
+    sr_status rc = next ? srp_store_prepare(reg->db, "SELECT code FROM main.units", &st, err)
+                        : srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    int src = SQLITE_DONE;
+    while (rc == SR_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *unit = (const char *)sqlite3_column_text(st, 0);
+        if (unit && srp_unit_keys_newest(next, unit) == 0) {
+            rc = srp_unit_keys_add_generation(next, unit, NULL, err);
+            added++;
+        }
+    }
+    if (rc == SR_OK && src != SQLITE_DONE)
+        rc = srp_store_fail(reg->db, src, "list units", err);
+    sqlite3_finalize(st);
+    if (rc == SR_OK && added) {
+        rc = write_unit_keys(reg, next, err);
+        next = NULL;
+        char detail[48];
+        snprintf(detail, sizeof detail, "unit_keys=new units=%zu", added);
+        if (rc == SR_OK)
+            rc = srp_registry_transaction(reg, "keys.units", NULL, detail, NULL, NULL, err);
+    }
+    srp_unit_keys_free(next);
+    next = NULL;
+    if (rc != SR_OK)
+        return rc;
+    int pending = 0;
+    rc = srp_codekey_pending(reg, &pending, err);
+    if (rc == SR_OK && pending)
+        rc = srp_codekey_reseal(reg, "codekey.seal", err);
+    if (rc != SR_OK || !srp_unit_keys_rotating(reg->unit_keys))
+        return rc;
+    next = srp_unit_keys_copy(reg->unit_keys);
+    if (!next)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < srp_unit_keys_count(next);) {
+        const char *unit = NULL;
+        uint32_t gen = 0;
+        srp_unit_keys_at(next, i, &unit, &gen, NULL);
+        if (gen == srp_unit_keys_newest(next, unit)) {
+            i++;
+            continue;
+        }
+        char copy[SR_UNIT_CODE_MAX + 1];
+        snprintf(copy, sizeof copy, "%s", unit);
+        srp_unit_keys_drop_older(next, copy);
+        i = 0;
+    }
+    return write_unit_keys(reg, next, err);
+}
+
+sr_status srp_registry_unit_key_add(sr_registry *reg, const char *unit, sr_error *err)
+{
+    if (!reg->keys->has_signing || srp_keyring_is_legacy(reg->keyring))
+        return SR_OK;
+    if (srp_unit_keys_newest(reg->unit_keys, unit) != 0)
+        return SR_OK;
+    sr_status rc = srp_registry_lock(reg, err);
+    if (rc != SR_OK)
+        return rc;
+    srp_unit_keys *next = srp_unit_keys_copy(reg->unit_keys);
+    rc = next ? srp_unit_keys_add_generation(next, unit, NULL, err)
+              : srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    if (rc == SR_OK)
+        rc = write_unit_keys(reg, next, err);
+    else
+        srp_unit_keys_free(next);
+    char detail[64];
+    snprintf(detail, sizeof detail, "unit_keys=new unit=%s", unit);
+    if (rc == SR_OK)
+        rc = srp_registry_transaction(reg, "keys.units", NULL, detail, NULL, NULL, err);
+    srp_registry_unlock(reg);
     return rc;
 }

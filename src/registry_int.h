@@ -137,5 +137,20 @@ sr_status srp_registry_rotate(sr_registry *reg, sr_error *err);
  * (admins only), appended to the keyring's chain signed by the old one. */
 #define SRP_ROTATE_SIGNING 1u
 sr_status srp_registry_rotate_keys(sr_registry *reg, unsigned what, sr_error *err);
+/* The same, and a new generation of the key of each of units (admins only):
+ * sealed with the keyring's first write, the code key's rows of those units
+ * resealed under it once the files are moved, the older generation dropped
+ * from the keyring last. */
+sr_status srp_registry_rotate_units(sr_registry *reg, unsigned what, const char *const *units,
+                                    size_t count, sr_error *err);
+/* The unit keys the session holds (borrowed; empty for an analyst). */
+srp_unit_keys *srp_registry_unit_keys(sr_registry *reg);
+/* Gives the keyring's slots the unit keys their roles and units entitle them
+ * to (admins only), e.g. after a user's units changed; written with the
+ * keyring's next write. */
+sr_status srp_registry_seal_unit_keys(sr_registry *reg, sr_error *err);
+/* A unit just added gets its key (admins only): sealed to the admins'
+ * slots, the keyring written, logged. */
+sr_status srp_registry_unit_key_add(sr_registry *reg, const char *unit, sr_error *err);
 
 #endif

@@ -17,6 +17,7 @@
 #include "base/error.h"
 #include "base/timeutil.h"
 #include "period.h"
+#include "sigreg/cases.h"
 #include "sigreg/form.h"
 #include "sigreg/form_store.h"
 #include "sigreg/limits.h"
@@ -458,9 +459,9 @@ static const char *statistic_name(const char *value)
                                            {"min", "Lägsta"},
                                            {"max", "Högsta"},
                                            {"true", "Ja"},
-                                           {"false", "Nej"},
-                                           {"open", "Öppet"},
-                                           {"closed", "Avslutat"}};
+                                           {"false", "Nej"}};
+    if (strcmp(value, "open") == 0 || strcmp(value, "closed") == 0)
+        return sr_case_status_label(value, "sv"); /* the one label of a status */
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
         if (strcmp(names[k][0], value) == 0)
             return names[k][1];

@@ -259,6 +259,15 @@ sr_status srp_store_begin(sqlite3 *db, sr_error *err)
     return rc;
 }
 
+int srp_store_reading(sqlite3 *db)
+{
+    for (sqlite3_stmt *st = db ? sqlite3_next_stmt(db, NULL) : NULL; st;
+         st = sqlite3_next_stmt(db, st))
+        if (sqlite3_stmt_busy(st))
+            return 1;
+    return 0;
+}
+
 sr_status srp_store_commit(sqlite3 *db, sr_error *err)
 {
     sr_status rc = srp_store_exec(db, "COMMIT", err);
@@ -652,6 +661,11 @@ sr_status srp_store_init_codekey(sqlite3 *db, sr_error *err)
     return srp_store_exec(db,
                           "CREATE TABLE IF NOT EXISTS codekey.code_key ("
                           "  case_code TEXT PRIMARY KEY, pnr TEXT NOT NULL UNIQUE,"
+                          "  created_at TEXT NOT NULL);"
+                          /* the personnummer sealed under its unit's key (codekey.h) */
+                          "CREATE TABLE IF NOT EXISTS codekey.pnr_sealed ("
+                          "  case_code TEXT PRIMARY KEY, unit TEXT NOT NULL,"
+                          "  generation INTEGER NOT NULL, sealed BLOB NOT NULL,"
                           "  created_at TEXT NOT NULL)",
                           err);
 }

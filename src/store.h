@@ -62,6 +62,10 @@ sr_status srp_store_begin(sqlite3 *db, sr_error *err);
 sr_status srp_store_commit(sqlite3 *db, sr_error *err);
 /* Rolls back if a transaction is open; never fails. */
 void srp_store_rollback(sqlite3 *db);
+/* 1 when a statement of db is in the middle of its rows (stepped, not yet
+ * reset): outside a transaction of its own, db then holds SQLite's shared
+ * lock, which a committing writer of another connection waits for. */
+int srp_store_reading(sqlite3 *db);
 sr_status srp_store_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **out, sr_error *err);
 /* Maps an SQLite result code onto a status and fills err. */
 sr_status srp_store_fail(sqlite3 *db, int sqlite_rc, const char *what, sr_error *err);

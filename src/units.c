@@ -53,7 +53,12 @@ sr_status sr_unit_add(sr_registry *reg, const char *code, const char *name, sr_e
     unit_add_ctx ctx = {code, name};
     char detail[64];
     snprintf(detail, sizeof detail, "unit=%s", code);
-    return srp_registry_transaction(reg, "unit.add", NULL, detail, insert_unit, &ctx, err);
+    rc = srp_registry_transaction(reg, "unit.add", NULL, detail, insert_unit, &ctx, err);
+    /* Its key, sealed to the admins (and later to its coordinators). A crash
+     * in between leaves the unit without one until an admin's next unlock. */
+    if (rc == SR_OK)
+        rc = srp_registry_unit_key_add(reg, code, err);
+    return rc;
 }
 
 sr_status sr_unit_list(sr_registry *reg, sr_unit_fn fn, void *ctx, sr_error *err)

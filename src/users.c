@@ -121,6 +121,9 @@ sr_status sr_user_add(sr_registry *reg, const char *name, sr_role role, const ch
     /* The units are part of the slot's signed header: the keyring decides. */
     if (rc == SR_OK) {
         rc = srp_keyring_set_units(kr, name, units, unit_count, err);
+        /* The keys of those units (an admin's: every unit's). */
+        if (rc == SR_OK)
+            rc = srp_registry_seal_unit_keys(reg, err);
         if (rc != SR_OK)
             (void)srp_keyring_remove_user(kr, name, NULL);
     }
@@ -145,6 +148,48 @@ sr_status sr_user_add(sr_registry *reg, const char *name, sr_role role, const ch
         rc = urc;
     srp_registry_unlock(reg);
     return rc;
+}
+
+/* The units whose keys user's slot holds (copies the caller frees). */
+static sr_status units_held(sr_registry *reg, const char *user, sr_role role, char ***out,
+                            size_t *count, sr_error *err)
+{
+    *out = NULL;
+    *count = 0;
+    const srp_unit_keys *uk = srp_registry_unit_keys(reg);
+    const char *const *units = NULL;
+    size_t n = 0;
+    if (role == SR_ROLE_ADMIN)
+        n = srp_unit_keys_count(uk); /* an admin holds every unit's key */
+    else if (srp_keyring_user_units(srp_registry_keyring(reg), user, &units, &n) != 0)
+        n = 0;
+    char **list = calloc(n ? n : 1, sizeof *list);
+    if (!list)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *unit = NULL;
+        uint32_t gen = 0;
+        if (role == SR_ROLE_ADMIN)
+            srp_unit_keys_at(uk, i, &unit, &gen, NULL);
+        else
+            unit = units[i];
+        int seen = 0;
+        for (size_t j = 0; j < w && !seen; j++)
+            seen = strcmp(list[j], unit) == 0;
+        if (seen)
+            continue;
+        if (!(list[w] = strdup(unit))) {
+            for (size_t j = 0; j < w; j++)
+                free(list[j]);
+            free(list);
+            return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        }
+        w++;
+    }
+    *out = list;
+    *count = w;
+    return SR_OK;
 }
 
 sr_status sr_user_remove(sr_registry *reg, const char *name, sr_error *err)
@@ -176,10 +221,19 @@ sr_status sr_user_remove(sr_registry *reg, const char *name, sr_error *err)
     if (rc == SR_OK)
         rc =
             srp_registry_transaction(reg, "user.remove", NULL, detail, store_user_units, &ctx, err);
+    /* The unit keys they held get a new generation too: an admin's every
+     * unit's, a coordinator's their units'. */
+    char **held = NULL;
+    size_t held_count = 0;
+    if (rc == SR_OK && (role == SR_ROLE_ADMIN || role == SR_ROLE_COORDINATOR))
+        rc = units_held(reg, name, role, &held, &held_count, err);
     if (rc == SR_OK)
         rc = srp_keyring_remove_user(kr, name, err);
     if (rc == SR_OK)
-        rc = srp_registry_rotate_keys(reg, what, err);
+        rc = srp_registry_rotate_units(reg, what, (const char *const *)held, held_count, err);
+    for (size_t i = 0; i < held_count; i++)
+        free(held[i]);
+    free(held);
     sr_status urc = srp_registry_sync_units(reg, rc == SR_OK ? err : NULL);
     if (rc == SR_OK)
         rc = urc;

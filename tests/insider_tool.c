@@ -8,6 +8,8 @@
  *   insider_tool sql REGISTRY USER PASSFILE SQL...
  *       runs each SQL statement on the database with the user's keys and
  *       prints the rows of a query tab-separated (no lock, no log entry);
+ *       the code key file is attached as "codekey" when the user's keys open
+ *       it (srp_registry_codekey_key);
  *   insider_tool rechain REGISTRY USER PASSFILE
  *       rewrites the whole audit log so that its chain holds again, with
  *       every key the user holds: each entry appended anew, signed with the
@@ -30,6 +32,7 @@
 #include "container.h"
 #include "keyring.h"
 #include "registry_int.h"
+#include "store.h"
 #include "sigreg/registry.h"
 #include "sigreg/secret.h"
 
@@ -213,6 +216,15 @@ int main(int argc, char **argv)
     }
     int rc = 0;
     if (strcmp(argv[1], "sql") == 0) {
+        /* The code key too, with whatever key the slot gives for it. */
+        int attached = sqlite3_db_filename(srp_registry_db(reg), "codekey") != NULL;
+        sr_secret *ck = srp_registry_keys(reg)->has_identity && !attached
+                            ? srp_registry_codekey_key(reg)
+                            : NULL;
+        if (ck && srp_store_attach(srp_registry_db(reg), srp_registry_codekey_path(reg), "codekey",
+                                   sr_secret_cdata(ck), &err) != SR_OK)
+            sqlite3_exec(srp_registry_db(reg), "DETACH DATABASE codekey", NULL, NULL, NULL);
+        sr_secret_free(ck);
         for (int i = 5; i < argc && rc == 0; i++) {
             char *msg = NULL;
             if (sqlite3_exec(srp_registry_db(reg), argv[i], print_row, NULL, &msg) != SQLITE_OK) {

@@ -4,13 +4,24 @@
  * personnummer are made up (valid check digits, so they pass validation).
  *
  *   sigreg-synth [--cases N] [--seed S] [--units U1,U2,...] [--until YYYY-MM-DD]
- *                [--no-pnr-share P] [--responses N]
+ *                [--no-pnr-share P] [--responses N] [--form-version 1|2|mixed]
  *
  * Each case has a hidden severity that drives its answers: more risk and
  * need at intake for severe cases, police contacts and substance use that
  * go with it, and improvement at closure for most cases (more often when the
  * young person took part). About 70% of cases are closed, most of those with
  * the young person's own experience, some with a follow-up.
+ *
+ * --form-version says which version of the shipped forms the answers are
+ * given under: 1 (the default: what every release can import, so the
+ * benchmarks can compare with the previous one), 2 (the version 2 forms:
+ * the new referral sources, the SIG plan at each intervention; the birth
+ * year only for a case without a personnummer, as in version 1, since the
+ * library derives it from one), or mixed (version 1 for what is dated
+ * before the last year up to --until, version 2 from then on, as in a
+ * registry upgraded a year ago). The answers version 2 adds are drawn from
+ * a stream of their own, so the same seed gives the same people, and the
+ * same version 1 answers, whatever the version.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -30,6 +41,28 @@ static uint64_t next_u64(void)
 static double uniform(void)
 {
     return (double)(next_u64() >> 11) / 9007199254740992.0;
+}
+
+/* The stream of what version 2 adds (see the top). */
+static uint64_t rng2_state;
+
+static double uniform2(void)
+{
+    uint64_t keep = rng_state;
+    rng_state = rng2_state;
+    double u = uniform();
+    rng2_state = rng_state;
+    rng_state = keep;
+    return u;
+}
+
+/* The form version of a response on that day (--form-version). */
+static int version_mode = 1; /* 1, 2, or 0 for mixed */
+static long switch_day;      /* mixed: version 2 from this day on */
+
+static int version_on(long day)
+{
+    return version_mode ? version_mode : day >= switch_day ? 2 : 1;
 }
 
 static int below(int n)
@@ -149,6 +182,7 @@ typedef struct person {
     int substance;     /* 0..3, -1 unknown */
     int police;        /* 0..3 */
     int participation; /* 0 yes, 1 partly, 2 no */
+    long plan_day;     /* version 2: the day the SIG plan was drawn up, 0 before */
 } person;
 
 static const char *const school_codes[] = {"regular", "absence",          "not_attending",
@@ -202,17 +236,24 @@ static void intake(const person *p, long day, int has_pnr, long birth)
     static const char *const earlier[] = {
         "open_care", "family_treatment", "contact_person", "placement",
         "sis",       "psychiatry",       "school_support", "other"};
+    /* Version 2's new referral sources, each as likely as an old one. */
+    static const char *const referral_v2[] = {"sspf", "field_workers", "leisure_centre",
+                                              "probation"};
+    int version = version_on(day);
     char date[11];
     date_text(day, date);
-    printf("{\"form\":\"sig-intake\",\"version\":1,\"date\":\"%s\",\"answers\":{", date);
+    printf("{\"form\":\"sig-intake\",\"version\":%d,\"date\":\"%s\",\"answers\":{", version, date);
     printf("\"sex\":\"%s\"", sexes[p->sex]);
     if (!has_pnr) {
         int y, m, d;
         civil_from_days(birth, &y, &m, &d);
         printf(",\"birth_year\":%d", y);
     }
-    printf(",\"referral_source\":\"%s\"",
-           referral[p->severity > 0.6 && chance(0.5) ? 1 : below(6)]);
+    const char *source = referral[p->severity > 0.6 && chance(0.5) ? 1 : below(6)];
+    double u2 = version == 2 ? uniform2() : 1;
+    if (u2 < 0.4)
+        source = referral_v2[(int)(u2 * 10)];
+    printf(",\"referral_source\":\"%s\"", source);
     printf(",\"consent_young_person\":true,\"consent_guardians\":\"yes\"");
     printf(",\"consent_date\":\"%s\"", date);
     printf(",\"living_situation\":\"%s\"", living[p->severity > 0.7 && chance(0.3) ? 3 : below(3)]);
@@ -233,7 +274,7 @@ static void intake(const person *p, long day, int has_pnr, long birth)
     printf("}}");
 }
 
-static void intervention(const person *p, long day)
+static void intervention(person *p, long day)
 {
     static const char *const focus[] = {"outreach",         "individual_activity",
                                         "group_activity",   "parenting_support",
@@ -247,9 +288,11 @@ static void intervention(const person *p, long day)
     static const char *const participation[] = {"yes", "partly", "no"};
     static const char *const obstacles[] = {"no_contact", "motivation", "actor_missing",
                                             "new_crime",  "threats",    "other"};
+    int version = version_on(day);
     char date[11];
     date_text(day, date);
-    printf(",{\"form\":\"sig-intervention\",\"version\":1,\"date\":\"%s\",\"answers\":{", date);
+    printf(",{\"form\":\"sig-intervention\",\"version\":%d,\"date\":\"%s\",\"answers\":{", version,
+           date);
     printf("\"meetings\":%d", 1 + below(8));
     print_multi("focus", focus, 10, 0.25, 1);
     printf(",\"actors\":[\"social_services\"");
@@ -264,6 +307,18 @@ static void intervention(const person *p, long day)
     printf(",\"plan_followed\":\"%s\"", plans[plan]);
     if (plan > 0)
         print_multi("plan_obstacles", obstacles, 6, 0.3, 1);
+    /* Version 2: whether and when the SIG plan was drawn up. Once drawn up
+     * it stays so, dated some days before the meeting that first said so. */
+    if (version == 2) {
+        if (!p->plan_day && uniform2() < 0.55)
+            p->plan_day = day - (long)(uniform2() * 14);
+        printf(",\"sig_plan\":%s", p->plan_day ? "true" : "false");
+        if (p->plan_day) {
+            char plan_date[11];
+            date_text(p->plan_day, plan_date);
+            printf(",\"sig_plan_date\":\"%s\"", plan_date);
+        }
+    }
     printf("}}");
 }
 
@@ -302,7 +357,8 @@ static void closure(person *p, long day, int *improved)
     int reason = *improved && chance(0.7) ? 0 : 1 + below(6);
     char date[11];
     date_text(day, date);
-    printf(",{\"form\":\"sig-closure\",\"version\":1,\"date\":\"%s\",\"answers\":{", date);
+    printf(",{\"form\":\"sig-closure\",\"version\":%d,\"date\":\"%s\",\"answers\":{",
+           version_on(day), date);
     printf("\"closure_reason\":\"%s\"", reasons[reason]);
     if (reason == 1)
         printf(",\"consent_withdrawn_by\":\"%s\"", chance(0.7) ? "young_person" : "guardian");
@@ -343,7 +399,8 @@ static void followup(person *p, long day)
 {
     char date[11];
     date_text(day, date);
-    printf(",{\"form\":\"sig-followup\",\"version\":1,\"date\":\"%s\",\"answers\":{", date);
+    printf(",{\"form\":\"sig-followup\",\"version\":%d,\"date\":\"%s\",\"answers\":{",
+           version_on(day), date);
     printf("\"months_after\":\"%s\"", chance(0.6) ? "m6" : "m12");
     printf(",\"source\":[\"social_services\"%s]", chance(0.5) ? ",\"young_person\"" : "");
     p->police = change_level(p->police, 3, 0.3, 0.15);
@@ -376,9 +433,13 @@ int main(int argc, char **argv)
             no_pnr_share = strtod(v, NULL), i++;
         else if (strcmp(a, "--responses") == 0 && v && strtol(v, NULL, 10) >= 1)
             max_responses = strtol(v, NULL, 10), i++;
+        else if (strcmp(a, "--form-version") == 0 && v &&
+                 (strcmp(v, "1") == 0 || strcmp(v, "2") == 0 || strcmp(v, "mixed") == 0))
+            version_mode = strcmp(v, "mixed") == 0 ? 0 : (int)strtol(v, NULL, 10), i++;
         else {
             fprintf(stderr, "usage: sigreg-synth [--cases N] [--seed S] [--units U1,U2] "
-                            "[--until YYYY-MM-DD] [--no-pnr-share P] [--responses N]\n");
+                            "[--until YYYY-MM-DD] [--no-pnr-share P] [--responses N] "
+                            "[--form-version 1|2|mixed]\n");
             return 2;
         }
     }
@@ -399,7 +460,9 @@ int main(int argc, char **argv)
         return 2;
     long until = days_from_civil(uy, um, ud);
     long first_intake = until - 3 * 365;
+    switch_day = until - 365;
     rng_state = seed;
+    rng2_state = seed ^ 0x5A17C0DE2ULL;
     for (long n = 0; n < cases; n++) {
         person p;
         memset(&p, 0, sizeof p);

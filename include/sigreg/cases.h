@@ -39,6 +39,10 @@ sr_status sr_case_identity(sr_registry *reg, const char *code, char pnr[SR_PNR_S
                            sr_error *err);
 /* Normalises a typed case code (case, dash) and checks its check character. */
 sr_status sr_case_code_normalise(const char *typed, char code[SR_CASE_CODE_SIZE], sr_error *err);
+/* The label of a case status ("open", "closed") in lang, as the summaries
+ * and the report name it, capitalised to stand alone ("Öppet", "Avslutat");
+ * static. Any status but "open" is closed. */
+const char *sr_case_status_label(const char *status, const char *lang);
 
 typedef struct sr_case_info {
     const char *code;

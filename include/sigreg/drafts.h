@@ -11,7 +11,11 @@
  *
  * Only roles that may register (admins, coordinators) keep drafts, and only
  * on cases of their units. A draft is not checked against its form beyond
- * being a JSON object: it is work in progress. Saving and discarding are
+ * being a JSON object: it is work in progress. Its member "_typed" (no item
+ * id begins with '_') holds what was typed and refused, per item, as lists
+ * of text (sr_answers_to_draft_json); a typed value that holds a
+ * personnummer or samordningsnummer is not kept. Members beginning with '_'
+ * are not counted as answers. Saving and discarding are
  * audited (draft.save, draft.discard) without the answers; so is loading
  * (draft.load). This module never prints and never decides a registration
  * rule.

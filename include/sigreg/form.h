@@ -65,6 +65,13 @@ size_t sr_problems_error_count(const sr_problems *problems);
 /* Appends a problem found by a front end (path: an item id); 0, or -1
  * when out of memory. Both strings are copied. */
 int sr_problems_add(sr_problems *problems, const char *path, const char *message);
+/* The language of the messages the library writes into the list: "en" (the
+ * default, for programs and the command line) or "sv" (any other tag). The
+ * calls that take a registry write in the registry's language instead
+ * (sr_registry_set_lang) and set the list's to it. A NULL lang sets English;
+ * a NULL list is a no-op (and reads "en"). */
+void sr_problems_set_lang(sr_problems *problems, const char *lang);
+const char *sr_problems_lang(const sr_problems *problems);
 
 /* ---- definitions ------------------------------------------------------------------ */
 /* Parses and validates a definition. On SR_ERR_INVALID every problem is in
@@ -159,6 +166,23 @@ char *sr_answers_value_json(const sr_answers *answers, size_t i);
 /* The whole set as a JSON object (new string the caller frees), NULL on OOM. */
 char *sr_answers_to_json(const sr_answers *answers);
 
+/* What was typed for item i and refused, kept as typed so that a front end
+ * can show it back with its message after an interruption (issue 13): n
+ * values (UTF-8; a multichoice may have several), copied; n == 0 forgets
+ * them. sr_answers_set and sr_answers_unset of the item forget them too.
+ * SR_ERR_INVALID when a value is not UTF-8, SR_ERR_NOMEM. Never part of
+ * sr_answers_to_json: only of a draft (sr_answers_to_draft_json). */
+sr_status sr_answers_set_typed(sr_answers *answers, size_t i, const char *const *values, size_t n,
+                               sr_error *err);
+/* How many typed values item i holds, and the k-th (borrowed, NULL past the
+ * end; valid until the item changes or the set is freed). */
+size_t sr_answers_typed_count(const sr_answers *answers, size_t i);
+const char *sr_answers_typed(const sr_answers *answers, size_t i, size_t k);
+/* The set as a draft's JSON object: the answers, and under "_typed" (no
+ * item id begins with '_') what was typed and refused. New string, NULL on
+ * OOM. sr_answers_from_draft reads it back. */
+char *sr_answers_to_draft_json(const sr_answers *answers);
+
 /* ---- reading a set of answers ------------------------------------------------------- */
 /* A set from a JSON object of answers (as stored, or as a file gives it),
  * checked against the form as sr_form_check_answers checks it: on
@@ -170,8 +194,10 @@ sr_status sr_answers_from_json(const sr_form *form, const char *json, size_t len
 /* A half-filled set (a draft) from a JSON object of answers, read
  * leniently: each answer that is valid on its own and whose item is enabled
  * is kept, any other is left out (*dropped counts those; dropped may be
- * NULL), and required items may be missing. SR_ERR_INVALID only when the
- * text is not a JSON object. *out is owned by the caller and borrows form. */
+ * NULL), and required items may be missing. What was typed and refused
+ * ("_typed", sr_answers_to_draft_json) comes back for the items of the form
+ * that have no answer. SR_ERR_INVALID only when the text is not a JSON
+ * object. *out is owned by the caller and borrows form. */
 sr_status sr_answers_from_draft(const sr_form *form, const char *json, size_t len, sr_answers **out,
                                 size_t *dropped, sr_error *err);
 

@@ -53,6 +53,12 @@ void sr_registry_release(sr_registry *reg);
 /* The session's user and role (borrowed strings). */
 const char *sr_registry_user(const sr_registry *reg);
 sr_role sr_registry_role(const sr_registry *reg);
+/* The language of the library's messages in this session (errors and the
+ * problems the calls taking reg fill): "en" (the default, which the command
+ * line's messages keep; NULL sets it back) or "sv" (any other tag), as the
+ * front end's user reads them. */
+void sr_registry_set_lang(sr_registry *reg, const char *lang);
+const char *sr_registry_lang(const sr_registry *reg);
 /* 1 when the session's user unlocked a slot made with the test KDF profile
  * ("insecure-test-only"): front ends warn of it on every command. */
 int sr_registry_kdf_for_tests(const sr_registry *reg);

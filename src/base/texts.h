@@ -98,6 +98,62 @@ typedef enum srp_text_id {
     SRP_T_STATS_MERGED_PERIODS, /* %s the merged periods */
     SRP_T_STATS_PERIOD_MERGED,  /* %s the period asked for, %s to %s the merged one */
     SRP_T_STATS_PROTECTION,
+    /* Messages of the library's checks (issue 13): answers, case rules, consents. */
+    SRP_T_ITEM_PREFIX, /* %s item id; begins every problem about one item */
+    SRP_T_A_SECTION,
+    SRP_T_A_BOOLEAN,
+    SRP_T_A_ONE_CODE,
+    SRP_T_A_NOT_OPTION, /* %s the code */
+    SRP_T_A_CODE_ARRAY,
+    SRP_T_A_ELEMENT,    /* %zu index */
+    SRP_T_A_TWICE,      /* %s the code */
+    SRP_T_A_SELECT_MIN, /* %zu min, %zu got */
+    SRP_T_A_SELECT_MAX, /* %zu max, %zu got */
+    SRP_T_A_WHOLE,
+    SRP_T_A_NUMBER,
+    SRP_T_A_BELOW,       /* %s value, %s min */
+    SRP_T_A_ABOVE,       /* %s value, %s max */
+    SRP_T_A_DECIMAL_1,   /* %s value, %d decimals (1) */
+    SRP_T_A_DECIMALS,    /* %s value, %d decimals */
+    SRP_T_A_DATE,        /* %s what was given */
+    SRP_T_A_THE_ANSWER,  /* stands for an answer that is no string */
+    SRP_T_A_DATE_BEFORE, /* %s date, %s earliest */
+    SRP_T_A_DATE_AFTER,  /* %s date, %s latest */
+    SRP_T_A_TEXT,
+    SRP_T_A_TEXT_LONG, /* %zu max */
+    SRP_T_A_PNR,       /* %zu character */
+    SRP_T_A_NAME,      /* %zu character */
+    SRP_T_A_NOT_OBJECT,
+    SRP_T_A_NO_SUCH_ITEM, /* %s form id */
+    SRP_T_A_REQUIRED,
+    SRP_T_A_NOT_ENABLED,
+    SRP_T_A_REQUIRED_ONE,
+    SRP_T_A_PROBLEM_1, /* %zu count (1), %s form id */
+    SRP_T_A_PROBLEMS,  /* %zu count, %s form id */
+    SRP_T_A_NOT_JSON,  /* %s parser's text, %d line, %d column */
+    SRP_T_A_ANSWERS_NOT_JSON,
+    SRP_T_A_INVALID,
+    SRP_T_A_INVALID_TO,             /* %s item id */
+    SRP_T_R_NOT_DATE,               /* %s what was given */
+    SRP_T_R_FUTURE,                 /* %s date */
+    SRP_T_R_CLOSED,                 /* %s case code */
+    SRP_T_R_HAS_INTAKE,             /* %s case code, %s intake date */
+    SRP_T_R_NO_INTAKE,              /* %s case code */
+    SRP_T_R_OPEN_FOLLOWUP,          /* %s case code */
+    SRP_T_R_ANSWERED,               /* %s case code, %s form id, %lld response */
+    SRP_T_R_INTAKE_AFTER,           /* %s date, %s first registration */
+    SRP_T_R_BEFORE_INTAKE,          /* %s date, %s intake */
+    SRP_T_R_CLOSURE_BEFORE,         /* %s date, %s latest registration */
+    SRP_T_R_CLOSURE_AFTER_FOLLOWUP, /* %s date, %s follow-up */
+    SRP_T_R_AFTER_CLOSURE,          /* %s date, %s closure */
+    SRP_T_R_FOLLOWUP_BEFORE,        /* %s date, %s closure */
+    SRP_T_R_SET_ASIDE,              /* %lld response */
+    SRP_T_C_BIRTH_YEAR_GIVEN,
+    SRP_T_C_BIRTH_YEAR,
+    /* A case's status standing alone (a table cell, a choice, the report):
+     * the words of SRP_T_OPEN and SRP_T_CLOSED, capitalised. */
+    SRP_T_STATUS_OPEN_LABEL,
+    SRP_T_STATUS_CLOSED_LABEL,
     SRP_T_COUNT
 } srp_text_id;
 

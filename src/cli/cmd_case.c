@@ -271,7 +271,8 @@ static int show_text(sr_registry *reg, const char *code, const char *lang, int i
             printf(t->days_open, days);
         }
         printf("\n%s\n", c->has_pnr ? t->pnr : t->no_pnr);
-        qsort(c->list.items, c->list.count, sizeof *c->list.items, by_phase_then_date);
+        if (c->list.count) /* a case without responses has no list at all */
+            qsort(c->list.items, c->list.count, sizeof *c->list.items, by_phase_then_date);
         for (size_t i = 0; rc == SR_OK && i < c->list.count; i++)
             rc = print_response(reg, &c->list.items[i], lang, err);
     }

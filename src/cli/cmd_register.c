@@ -268,6 +268,18 @@ static void answer_text(const dialog *d, size_t i, char *out, size_t size)
 }
 
 /* Asks item i until it has a valid answer (or is skipped). */
+/* A problem about the item just asked, without the library's "item 'ID': "
+ * (in the dialog's language) before it: the question is on the screen. */
+static const char *plain(const char *message, const char *id)
+{
+    size_t n = strlen(id), w = strcspn(message, " '");
+    const char *p = message + w;
+    if (w > 0 && w < 16 && strncmp(p, " '", 2) == 0 && strncmp(p + 2, id, n) == 0 &&
+        strncmp(p + 2 + n, "': ", 3) == 0)
+        return p + 2 + n + 3;
+    return message;
+}
+
 static int ask_item(dialog *d, size_t i)
 {
     sr_item_info it;
@@ -313,12 +325,15 @@ static int ask_item(dialog *d, size_t i)
         free(json);
         if (rc == SR_OK) {
             for (size_t k = 0; k < sr_problems_count(d->p); k++)
-                printf("  %s: %s\n", d->t->warning, sr_problems_message(d->p, k));
+                printf("  %s: %s\n", d->t->warning,
+                       plain(sr_problems_message(d->p, k), sr_problems_path(d->p, k)));
             tidy(d);
             save_draft(d);
             return ASK_OK;
         }
-        printf("  %s\n", sr_problems_count(d->p) ? sr_problems_message(d->p, 0) : e.message);
+        printf("  %s\n", sr_problems_count(d->p)
+                             ? plain(sr_problems_message(d->p, 0), sr_problems_path(d->p, 0))
+                             : e.message);
     }
 }
 
@@ -689,6 +704,9 @@ static int interactive(sr_registry *reg, const char *typed_code, const char *for
                 .t = cli_lang_en(lang) ? &ui_en : &ui_sv};
     d.a = sr_answers_new(form);
     d.p = sr_problems_new();
+    /* The dialog speaks the user's language: so do the library's checks. */
+    sr_registry_set_lang(reg, lang);
+    sr_problems_set_lang(d.p, lang);
     size_t items = sr_form_item_count(form);
     d.earlier = calloc(items + 1, sizeof *d.earlier);
     d.derived = calloc(items + 1, 1);
@@ -747,6 +765,10 @@ int cmd_register(const cli_args *args, cli_globals *g, sr_registry *reg, sr_erro
         return CLI_FAIL;
     sr_problems *problems = sr_problems_new();
     int64_t id = 0;
+    /* The library's messages stay English for programs unless a language
+     * is asked for. */
+    if (cli_opt(args, "lang"))
+        sr_registry_set_lang(reg, lang);
     sr_status rc =
         sr_register(reg, code, form_id, (int)version, date, text, len, problems, &id, err);
     free(text);

@@ -533,6 +533,7 @@ int form_decode_fields(const sr_form *form, const web_fields *posted, const char
     shown = calloc(items ? items : 1, 1);
     values = calloc(count ? count : 1, sizeof *values);
     scratch = sr_problems_new();
+    sr_problems_set_lang(scratch, lang);
     if (!per_item || !shown || !values || !scratch)
         goto out;
     for (size_t k = 0; k < count; k++) {

@@ -13,10 +13,13 @@
 
 const char *form_page_message(const char *message, const char *id)
 {
-    size_t n = strlen(id);
-    if (strncmp(message, "item '", 6) == 0 && strncmp(message + 6, id, n) == 0 &&
-        strncmp(message + 6 + n, "': ", 3) == 0)
-        return message + 6 + n + 3;
+    /* The library begins a problem with one word and the quoted id, in
+     * its language ("item 'x': ", "fråga 'x': "). */
+    size_t n = strlen(id), w = strcspn(message, " '");
+    const char *p = message + w;
+    if (w > 0 && w < 16 && strncmp(p, " '", 2) == 0 && strncmp(p + 2, id, n) == 0 &&
+        strncmp(p + 2 + n, "': ", 3) == 0)
+        return p + 2 + n + 3;
     return message;
 }
 
@@ -556,6 +559,41 @@ static void render_item(html *h, const form_view *v, size_t i)
     default:
         break;
     }
+}
+
+/* Whether item i is a section the page shows, enabled and labelled. */
+static int indexed_section(const form_view *v, size_t i, sr_item_info *info)
+{
+    if (v->only && !v->only[i])
+        return 0;
+    sr_form_item(v->form, i, v->lang, info);
+    if (info->type != SR_ITEM_SECTION || !info->label || !info->label[0])
+        return 0;
+    return v->answers ? sr_answers_enabled(v->answers, i) : !info->has_condition;
+}
+
+void form_page_index(html *h, const form_view *v)
+{
+    size_t n = sr_form_item_count(v->form), sections = 0;
+    sr_item_info info;
+    for (size_t i = 0; i < n; i++)
+        sections += indexed_section(v, i, &info) != 0;
+    if (sections < FORM_PAGE_INDEX_MIN_SECTIONS)
+        return;
+    html_raw(h, "<nav class=\"section-index\" aria-labelledby=\"section-index-title\">\n"
+                "<h2 id=\"section-index-title\">");
+    html_text(h, form_text(FT_SECTION_INDEX, v->lang));
+    html_raw(h, "</h2>\n<ol>\n");
+    for (size_t i = 0; i < n; i++) {
+        if (!indexed_section(v, i, &info))
+            continue;
+        html_raw(h, "<li><a href=\"#item-");
+        html_attr(h, info.id);
+        html_raw(h, "\">");
+        html_text(h, info.label);
+        html_raw(h, "</a></li>\n");
+    }
+    html_raw(h, "</ol>\n</nav>\n");
 }
 
 void form_page_items(html *h, const form_view *v)

@@ -46,6 +46,15 @@ typedef struct form_view {
  * field; nothing when there are none. */
 void form_page_errors(html *h, const form_view *v);
 
+/* Fewer sections than this: a form has no index of its sections. */
+#define FORM_PAGE_INDEX_MIN_SECTIONS 3
+
+/* A list of links to the form's sections (those shown and enabled, with a
+ * label), for a long form: nothing when it has fewer than
+ * FORM_PAGE_INDEX_MIN_SECTIONS. Plain links, reachable from the keyboard,
+ * to each section's block (id "item-ID"). */
+void form_page_index(html *h, const form_view *v);
+
 /* The items' fields (within a <form> the caller writes), ending with the
  * hidden list of the items shown (FORM_FIELD_SHOWN). */
 void form_page_items(html *h, const form_view *v);

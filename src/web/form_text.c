@@ -98,6 +98,7 @@ static const text_pair texts[] = {
          "The question does not apply given the other answers; first change "
          "the answer it depends on."},
     [FT_EARLIER] = {"Tidigare svar (%s): %s.", "Earlier answer (%s): %s."},
+    [FT_SECTION_INDEX] = {"Formulärets avsnitt", "Sections of the form"},
 };
 
 _Static_assert(sizeof texts / sizeof texts[0] == FT_COUNT, "one text per id");

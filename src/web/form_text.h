@@ -80,6 +80,7 @@ typedef enum form_text_id {
     FT_WARNINGS,       /* the heading of the review's warnings */
     FT_NOT_APPLICABLE, /* the answer to edit does not apply given the others */
     FT_EARLIER,        /* %s date, %s the answer then */
+    FT_SECTION_INDEX,  /* the heading of the list of a long form's sections */
     FT_COUNT
 } form_text_id;
 

@@ -287,39 +287,72 @@ static void write_response(const web_request *rq, html *h, const resp *r, const 
     sr_answers_free(answers);
 }
 
+/* The forms sr_case_allowed_forms lists, copied: each is written after the
+ * list is done, since writing one loads its form, and a library call inside
+ * the list's callback would take the registry's lock (to log the form's
+ * view) while the list still reads, which a concurrent writer's commit
+ * waits for. */
+typedef struct allowed_form {
+    char form_id[SR_FORM_ID_MAX + 1];
+    int version;
+    int allowed;
+    char *reason; /* NULL when allowed */
+} allowed_form;
+
 typedef struct allowed_list {
-    const web_request *rq;
-    html *h;
-    const char *code;
-    int any;
+    allowed_form *f;
+    size_t count, cap;
+    int failed;
 } allowed_list;
 
 static int on_allowed(void *ctx, const sr_form_allowed *f)
 {
     allowed_list *a = ctx;
-    html *h = a->h;
+    if (a->count == a->cap) {
+        size_t cap = a->cap ? 2 * a->cap : 8;
+        allowed_form *more = realloc(a->f, cap * sizeof *more);
+        if (!more) {
+            a->failed = 1;
+            return 1;
+        }
+        a->f = more;
+        a->cap = cap;
+    }
+    allowed_form *e = &a->f[a->count];
+    memset(e, 0, sizeof *e);
+    snprintf(e->form_id, sizeof e->form_id, "%s", f->form_id);
+    e->version = f->version;
+    e->allowed = f->allowed;
+    if (!f->allowed && f->reason && !(e->reason = strdup(f->reason))) {
+        a->failed = 1;
+        return 1;
+    }
+    a->count++;
+    return 0;
+}
+
+static void write_allowed(const web_request *rq, html *h, const char *code, const allowed_form *f)
+{
     sr_form *form = NULL;
-    if (sr_form_load(a->rq->reg, f->form_id, f->version, &form, NULL, NULL) != SR_OK)
+    if (sr_form_load(rq->reg, f->form_id, f->version, &form, NULL, NULL) != SR_OK)
         form = NULL;
-    const char *title = form ? sr_form_title(form, a->rq->lang) : f->form_id;
+    const char *title = form ? sr_form_title(form, rq->lang) : f->form_id;
     html_raw(h, "<li>");
     if (f->allowed) {
         html_raw(h, "<a href=\"");
-        case_path(h, a->code, "/register/");
+        case_path(h, code, "/register/");
         html_url_component(h, f->form_id);
         html_raw(h, "\">");
         html_text(h, title);
         html_raw(h, "</a>");
-        a->any = 1;
     } else {
         html_text(h, title);
         html_raw(h, " <span class=\"muted\">(");
-        html_text(h, f->reason ? f->reason : page_text(a->rq, WT_CASE_NOT_ALLOWED));
+        html_text(h, f->reason ? f->reason : page_text(rq, WT_CASE_NOT_ALLOWED));
         html_raw(h, ")</span>");
     }
     html_raw(h, "</li>\n");
     sr_form_free(form);
-    return 0;
 }
 
 /* Loads the case; on failure writes the error page and returns the status. */
@@ -356,7 +389,7 @@ static void write_facts(const web_request *rq, html *h, const case_view *v)
     html_raw(h, "</dd><dt>");
     html_text(h, page_text(rq, WT_COL_STATUS));
     html_raw(h, "</dt><dd>");
-    html_text(h, page_text(rq, v->open ? WT_STATUS_OPEN : WT_STATUS_CLOSED));
+    html_text(h, sr_case_status_label(v->open ? "open" : "closed", rq->lang));
     html_raw(h, "</dd><dt>");
     html_text(h, page_text(rq, WT_CASE_OPENED));
     html_raw(h, "</dt><dd>");
@@ -400,15 +433,20 @@ static void write_case(const web_request *rq, web_response *rs, case_view *v, co
     html_raw(h, "<h2>");
     html_text(h, page_text(rq, WT_CASE_FORMS));
     html_raw(h, "</h2>\n<ul class=\"forms\">\n");
-    allowed_list a = {rq, h, code, 0};
+    allowed_list a = {NULL, 0, 0, 0};
     sr_error err;
     sr_error_clear(&err);
-    if (sr_case_allowed_forms(rq->reg, code, on_allowed, &a, &err) != SR_OK) {
-        html_raw(h, "</ul>\n");
+    sr_status arc = sr_case_allowed_forms(rq->reg, code, on_allowed, &a, &err);
+    if (arc == SR_OK && a.failed)
+        arc = sr_error_set(&err, SR_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; arc == SR_OK && i < a.count; i++)
+        write_allowed(rq, h, code, &a.f[i]);
+    html_raw(h, "</ul>\n");
+    if (arc != SR_OK)
         page_error_box(rq, h, &err);
-    } else {
-        html_raw(h, "</ul>\n");
-    }
+    for (size_t i = 0; i < a.count; i++)
+        free(a.f[i].reason);
+    free(a.f);
 
     html_raw(h, "<h2>");
     html_text(h, page_text(rq, WT_CASE_RESPONSES));

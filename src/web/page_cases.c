@@ -97,7 +97,7 @@ static void case_link(html *h, const char *code)
 
 static void status_label(const web_request *rq, html *h, const char *status)
 {
-    html_text(h, page_text(rq, strcmp(status, "open") == 0 ? WT_STATUS_OPEN : WT_STATUS_CLOSED));
+    html_text(h, sr_case_status_label(status, rq->lang));
 }
 
 static void option(html *h, const char *value, const char *label, int selected)
@@ -127,8 +127,10 @@ static void filter_form(const web_request *rq, html *h, const page_units *units,
     html_raw(h, "</select></div>\n<div class=\"field\"><label for=\"status\">");
     html_text(h, page_text(rq, WT_CASES_STATUS));
     html_raw(h, "</label><select id=\"status\" name=\"status\">");
-    option(h, "open", page_text(rq, WT_STATUS_OPEN), status && strcmp(status, "open") == 0);
-    option(h, "closed", page_text(rq, WT_STATUS_CLOSED), status && strcmp(status, "closed") == 0);
+    option(h, "open", sr_case_status_label("open", rq->lang),
+           status && strcmp(status, "open") == 0);
+    option(h, "closed", sr_case_status_label("closed", rq->lang),
+           status && strcmp(status, "closed") == 0);
     option(h, "any", page_text(rq, WT_STATUS_ANY), !status);
     html_raw(h, "</select></div>\n<div class=\"field\"><label for=\"idle\">");
     html_text(h, page_text(rq, WT_REMINDER_IDLE));

@@ -138,7 +138,8 @@ static sr_status draft_read(reg_ctx *c, sr_error *err)
 
 static sr_status draft_write(reg_ctx *c, sr_error *err)
 {
-    char *json = c->answers ? sr_answers_to_json(c->answers) : strdup("{}");
+    /* With what was typed and refused: nothing typed is lost (issue 13). */
+    char *json = c->answers ? sr_answers_to_draft_json(c->answers) : strdup("{}");
     if (!json)
         return sr_error_set(err, SR_ERR_NOMEM, "out of memory");
     sr_status rc = sr_draft_save(c->rq->reg, c->code, c->form_id, c->version, c->date, json, err);
@@ -158,6 +159,80 @@ static sr_status draft_drop(reg_ctx *c, sr_error *err)
     if (rc == SR_OK)
         c->has_draft = 0;
     return rc;
+}
+
+/* ---- what was typed and refused -------------------------------------------------------------- */
+
+/* Keeps in the set, for the draft, what was posted for each item the
+ * decoding refused (its values as typed). */
+static sr_status keep_typed(reg_ctx *c, const web_fields *posted, sr_error *err)
+{
+    for (size_t k = 0; k < sr_problems_count(c->problems); k++) {
+        if (sr_problems_is_warning(c->problems, k))
+            continue;
+        long i = sr_form_item_index(c->form, sr_problems_path(c->problems, k));
+        if (i < 0 || sr_answers_has(c->answers, (size_t)i))
+            continue;
+        const char *id = sr_problems_path(c->problems, k);
+        size_t n = web_fields_count(posted, id);
+        if (n == 0 || n > FORM_DECODE_MAX_FIELDS)
+            continue;
+        const char **values = calloc(n, sizeof *values);
+        if (!values)
+            return sr_error_set(err, SR_ERR_NOMEM, "out of memory");
+        for (size_t v = 0; v < n; v++)
+            values[v] = web_fields_get_at(posted, id, v);
+        sr_status rc = sr_answers_set_typed(c->answers, (size_t)i, values, n, err);
+        free(values);
+        if (rc != SR_OK)
+            return rc;
+    }
+    return SR_OK;
+}
+
+/* What a draft kept as typed, as posted fields (into, empty before); 0 when
+ * there is none, 1 when there is, -1 when memory ran out. */
+static int typed_fields(const reg_ctx *c, web_fields *into)
+{
+    int any = 0;
+    for (size_t i = 0; i < sr_form_item_count(c->form); i++) {
+        sr_item_info info;
+        sr_form_item(c->form, i, c->lang, &info);
+        for (size_t k = 0; k < sr_answers_typed_count(c->answers, i); k++) {
+            const char *v = sr_answers_typed(c->answers, i, k);
+            if (web_fields_add(into, info.id, v, strlen(v)) != 0)
+                return -1;
+            any = 1;
+        }
+    }
+    return any;
+}
+
+static void answers_page(reg_ctx *c, const web_fields *fields, int saved, const sr_error *err);
+
+/* When the draft holds what was typed and refused, the form with it shown
+ * back beside its message (checked again, in the page's language), and 1;
+ * else 0 and nothing written. */
+static int typed_page(reg_ctx *c)
+{
+    web_fields typed = {0};
+    int any = typed_fields(c, &typed);
+    if (any <= 0) {
+        web_fields_release(&typed);
+        return 0;
+    }
+    sr_error err;
+    sr_error_clear(&err);
+    if (form_decode_fields(c->form, &typed, c->lang, c->answers, c->problems) < 0 ||
+        keep_typed(c, &typed, &err) != SR_OK) {
+        web_fields_release(&typed);
+        return 0;
+    }
+    answers_page(c, &typed, 0, NULL);
+    if (strcmp(c->rq->method, "GET") == 0)
+        c->rs->status = 200; /* a resumed draft is no refused request */
+    web_fields_release(&typed);
+    return 1;
 }
 
 /* ---- loading --------------------------------------------------------------------------------- */
@@ -484,6 +559,7 @@ static void answers_page(reg_ctx *c, const web_fields *fields, int saved, const 
     html_raw(h, "<span class=\"visually-hidden\"> ");
     html_text(h, tr(c, FT_REGISTRATION_DATE));
     html_raw(h, "</span></a></p>\n");
+    form_page_index(h, &v);
     form_open(c, h, "register-form");
     form_page_items(h, &v);
     html_raw(h, "<div class=\"buttons\">\n");
@@ -721,6 +797,8 @@ static void on_get(reg_ctx *c)
         date_page(c, NULL, NULL);
         return;
     }
+    if (typed_page(c))
+        return;
     if (strcmp(step, "review") == 0) {
         if (form_decode_missing(c->form, c->answers, c->lang, c->problems) > 0) {
             answers_page(c, NULL, 0, NULL);
@@ -743,6 +821,8 @@ static void on_save(reg_ctx *c)
 {
     sr_error err;
     sr_error_clear(&err);
+    if (typed_page(c))
+        return;
     if (form_decode_missing(c->form, c->answers, c->lang, c->problems) > 0) {
         answers_page(c, NULL, 0, NULL);
         return;
@@ -838,7 +918,7 @@ static void on_post(reg_ctx *c)
     }
     /* "update" and "review": the answers posted, kept as the draft. */
     int problems = form_decode_fields(c->form, posted, c->lang, c->answers, c->problems);
-    if (problems >= 0 && draft_write(c, &err) != SR_OK) {
+    if (problems >= 0 && (keep_typed(c, posted, &err) != SR_OK || draft_write(c, &err) != SR_OK)) {
         fail_page(c->rq, c->rs, &err);
         return;
     }

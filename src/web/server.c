@@ -8,9 +8,20 @@
  * session; an idle session is locked; a POST needs an urlencoded body of at
  * most WEB_BODY_MAX bytes, an Origin of this server (or Sec-Fetch-Site:
  * same-origin) and the session's CSRF token; the route's role. Every
- * response carries the security headers. All requests run on MHD's one
- * polling thread, under one mutex shared with the idle sweep of the main
- * thread, which also waits for SIGINT/SIGTERM.
+ * response carries the security headers.
+ *
+ * Requests run side by side: MHD gives each connection its own thread (a
+ * request may wait for the KDF at login or for another session's write,
+ * which would hold up every other connection of a pool thread). A request
+ * on a session holds that session's lock throughout (session.h), so one
+ * session's requests run one at a time and its registry handle is used by
+ * one thread at a time; sessions wait for each other only in the registry,
+ * whose writes take its lock one at a time (with a longer wait than the
+ * command line's, WEB_BUSY_TIMEOUT_MS). The launch secret's one use is
+ * decided under the server's own short lock. The main thread waits for
+ * SIGINT/SIGTERM and sweeps idle sessions, passing over those with a
+ * request running; at a stop, MHD lets the running requests finish before
+ * the sessions are wiped.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,6 +48,12 @@
 #include "sigreg/secret.h"
 #include "web_entry.h"
 
+/* How long a session's write waits at least for the others' (the registry's
+ * lock and SQLite's busy handler; a longer SIGREG_BUSY_TIMEOUT_MS counts):
+ * a click waits for twenty sessions' writes in a row, on a slow machine,
+ * rather than fail. */
+#define WEB_BUSY_TIMEOUT_MS 60000
+
 typedef struct server {
     const web_serve_options *opt;
     struct MHD_Daemon *daemon;
@@ -49,7 +66,8 @@ typedef struct server {
     char cookie_launch[32]; /* cookie names carry the port: two servers never mix */
     char cookie_session[32];
     long idle_seconds;
-    pthread_mutex_t lock;
+    int busy_timeout_ms;
+    pthread_mutex_t lock; /* launch_secret, launch_cookie, launch_used */
     web_sessions sessions;
 } server;
 
@@ -146,8 +164,8 @@ static void add_cookie(struct MHD_Response *r, const char *name, const char *val
 
 /* What a request's handling sends back besides the page's response. */
 typedef struct reply {
-    const char *set_launch;  /* launch cookie value to set */
-    const char *set_session; /* session cookie value to set */
+    char set_launch[WEB_TOKEN_HEX + 1];  /* launch cookie value to set, or "" */
+    char set_session[WEB_TOKEN_HEX + 1]; /* session cookie value to set, or "" */
     int clear_session;
 } reply;
 
@@ -203,9 +221,9 @@ static enum MHD_Result send_response(struct MHD_Connection *c, web_response *rs,
         snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", rs->filename);
         MHD_add_response_header(r, "Content-Disposition", disp);
     }
-    if (rp && rp->set_launch)
+    if (rp && rp->set_launch[0])
         add_cookie(r, sv->cookie_launch, rp->set_launch, 0);
-    if (rp && rp->set_session)
+    if (rp && rp->set_session[0])
         add_cookie(r, sv->cookie_session, rp->set_session, 0);
     else if (rp && rp->clear_session)
         add_cookie(r, sv->cookie_session, "", 1);
@@ -306,7 +324,7 @@ static void do_login(server *sv, web_session *s, web_request *rq, web_response *
     }
     /* The copy in the parsed body is wiped when the fields are released. */
     if (rc == SR_OK) {
-        sr_open_options o = {user, sv->opt->busy_timeout_ms};
+        sr_open_options o = {user, sv->busy_timeout_ms};
         rc = sr_registry_open(sv->opt->registry, &o, secret, &reg, &err);
     }
     sr_secret_free(secret);
@@ -319,7 +337,7 @@ static void do_login(server *sv, web_session *s, web_request *rq, web_response *
     }
     if (sr_registry_kdf_for_tests(reg))
         logf_stderr("warning: user '%s' uses the test KDF profile", sr_registry_user(reg));
-    if (web_session_login(s, reg, time(NULL)) != 0) {
+    if (web_session_login(&sv->sessions, s, reg, time(NULL)) != 0) {
         sr_registry_close(reg);
         page_message(rq, rs, 500, page_text(rq, WT_ERROR_PREFIX), "cannot start a session", NULL);
         return;
@@ -327,8 +345,124 @@ static void do_login(server *sv, web_session *s, web_request *rq, web_response *
     sr_registry_log_view(reg, "login", NULL, NULL);
     sr_registry_release(reg);
     logf_stderr("user '%s' logged in (%s)", s->user, sr_role_name(sr_registry_role(reg)));
-    rp->set_session = s->id;
+    memcpy(rp->set_session, s->id, sizeof rp->set_session);
     page_redirect(rs, next && next[0] == '/' && next[1] != '/' ? next : "/");
+}
+
+/* The rest of a request's handling, on its session s, whose lock is held. */
+static void in_session(server *sv, web_session *s, struct MHD_Connection *c, web_request *rq,
+                       const web_route *route, int other_method, conn *cn, web_response *rs,
+                       reply *rp, web_fields *query, web_fields *form)
+{
+    const char *url = rq->path, *lang_q = web_fields_get(query, "lang");
+    int is_get = strcmp(rq->method, "GET") == 0 || strcmp(rq->method, "HEAD") == 0;
+    int is_post = strcmp(rq->method, "POST") == 0;
+    time_t now = time(NULL); /* after the wait for the session's lock */
+    if (lang_q)
+        memcpy(s->lang, rq->lang, 3);
+    rq->lang = s->lang;
+    if (s->reg && now - s->last_used >= sv->idle_seconds) {
+        logf_stderr("session of user '%s' locked after %ld seconds idle", s->user,
+                    sv->idle_seconds);
+        web_session_lock(s);
+    }
+    s->last_used = now;
+    rq->csrf = s->csrf;
+
+    if (is_post) {
+        const char *type = header(c, "Content-Type");
+        if (!same_origin(c, sv)) {
+            logf_stderr("refused a POST to %s from another origin", url);
+            page_message(rq, rs, 403, page_text(rq, WT_REFUSED_TITLE),
+                         page_text(rq, WT_REFUSED_ORIGIN), NULL);
+            return;
+        }
+        if (cn->too_large) {
+            page_message(rq, rs, 413, page_text(rq, WT_BAD_REQUEST), page_text(rq, WT_TOO_LARGE),
+                         NULL);
+            return;
+        }
+        if (!type || strncmp(type, "application/x-www-form-urlencoded", 33) != 0 ||
+            web_request_parse_form(cn->body, cn->len, form) != 0) {
+            page_message(rq, rs, 400, page_text(rq, WT_BAD_REQUEST), page_text(rq, WT_BAD_REQUEST),
+                         NULL);
+            return;
+        }
+        if (!web_token_equal(web_fields_get(form, "csrf"), s->csrf)) {
+            logf_stderr("refused a POST to %s without the session's CSRF token", url);
+            page_message(rq, rs, 403, page_text(rq, WT_REFUSED_TITLE),
+                         page_text(rq, WT_REFUSED_CSRF), NULL);
+            return;
+        }
+    }
+
+    /* Logging out, also from a locked session: the session ends at once. */
+    if (rq->nseg == 1 && strcmp(rq->seg[0], "logout") == 0 && is_post) {
+        if (s->reg)
+            sr_registry_log_view(s->reg, "logout", NULL, NULL);
+        if (s->user[0])
+            logf_stderr("user '%s' logged out", s->user);
+        web_session_end(&sv->sessions, s);
+        rp->set_session[0] = '\0';
+        rp->clear_session = 1;
+        page_redirect(rs, "/login?out=1");
+        return;
+    }
+    /* The login page. */
+    if (rq->nseg == 1 && strcmp(rq->seg[0], "login") == 0) {
+        if (is_post) {
+            do_login(sv, s, rq, rs, rp);
+        } else if (s->reg) {
+            page_redirect(rs, "/");
+        } else {
+            web_text_id notice = s->locked ? WT_LOGIN_LOCKED : WT_COUNT;
+            if (web_fields_get(query, "out"))
+                notice = WT_LOGIN_LOGGED_OUT;
+            page_login_form(rq, rs, s->locked ? s->user : NULL, NULL, notice);
+        }
+        return;
+    }
+    if (!route) {
+        page_message(rq, rs, other_method ? 405 : 404, page_text(rq, WT_NOT_FOUND_TITLE),
+                     page_text(rq, WT_NOT_FOUND), NULL);
+        return;
+    }
+    if (!s->reg) {
+        /* Not logged in, or locked: to the login form, which comes back
+         * here (with the query) after. */
+        char here[512], to[sizeof rs->location];
+        web_fields back = {0};
+        if (web_request_rebuild_url(url, query, here, sizeof here) != 0 ||
+            web_fields_add(&back, "next", here, strlen(here)) != 0 ||
+            web_request_rebuild_url("/login", &back, to, sizeof to) != 0)
+            snprintf(to, sizeof to, "/login");
+        web_fields_release(&back);
+        page_redirect(rs, to);
+        return;
+    }
+    rq->reg = s->reg;
+    rq->user = s->user;
+    /* The library's messages (answer checks, date rules, refusals) in the
+     * page's language. */
+    sr_registry_set_lang(s->reg, rq->lang);
+    sr_error err;
+    sr_error_clear(&err);
+    if (sr_registry_require(s->reg, route->roles, "use this page", &err) != SR_OK) {
+        page_message(rq, rs, 403, page_text(rq, WT_REFUSED_TITLE), page_text(rq, WT_ROLE_DENIED),
+                     NULL);
+        sr_registry_release(s->reg);
+        return;
+    }
+    route->fn(rq, rs);
+    if (route->view && is_get && rs->status < 400 && s->reg) {
+        char what[48];
+        snprintf(what, sizeof what, "view.%s", route->view);
+        const char *code = route->case_seg >= 0 && (size_t)route->case_seg < rq->nseg
+                               ? rq->seg[route->case_seg]
+                               : NULL;
+        sr_registry_log_view(s->reg, what, code, NULL);
+    }
+    sr_registry_release(s->reg);
 }
 
 static void handle(server *sv, struct MHD_Connection *c, const char *url, const char *method,
@@ -371,29 +505,43 @@ static void handle(server *sv, struct MHD_Connection *c, const char *url, const 
 
     /* The launch URL: once. */
     if (rq.nseg == 2 && strcmp(rq.seg[0], "launch") == 0) {
-        if (sv->launch_used || !is_get || !web_token_equal(rq.seg[1], sv->launch_secret)) {
-            logf_stderr("refused a launch URL (%s)", sv->launch_used ? "used already" : "wrong");
-            page_message(
-                &rq, rs, 403, page_text(&rq, WT_REFUSED_TITLE),
-                page_text(&rq, sv->launch_used ? WT_REFUSED_LAUNCH_USED : WT_REFUSED_NO_LAUNCH),
-                page_text(&rq, WT_REFUSED_WHAT_TO_DO));
+        /* Checked and used up under one lock: of two requests with the
+         * secret at once, one gets the cookie. */
+        pthread_mutex_lock(&sv->lock);
+        int used = sv->launch_used, right = 0, no_random = 0;
+        if (!used && is_get && web_token_equal(rq.seg[1], sv->launch_secret)) {
+            right = 1;
+            no_random = web_token_new(sv->launch_cookie) != 0;
+            if (!no_random) {
+                sv->launch_used = 1;
+                explicit_bzero(sv->launch_secret, sizeof sv->launch_secret);
+                memcpy(rp->set_launch, sv->launch_cookie, sizeof rp->set_launch);
+            }
+        }
+        pthread_mutex_unlock(&sv->lock);
+        if (!right) {
+            logf_stderr("refused a launch URL (%s)", used ? "used already" : "wrong");
+            page_message(&rq, rs, 403, page_text(&rq, WT_REFUSED_TITLE),
+                         page_text(&rq, used ? WT_REFUSED_LAUNCH_USED : WT_REFUSED_NO_LAUNCH),
+                         page_text(&rq, WT_REFUSED_WHAT_TO_DO));
             return;
         }
-        if (web_token_new(sv->launch_cookie) != 0) {
+        if (no_random) {
             page_message(&rq, rs, 500, page_text(&rq, WT_ERROR_PREFIX), "no randomness", NULL);
             return;
         }
-        sv->launch_used = 1;
-        explicit_bzero(sv->launch_secret, sizeof sv->launch_secret);
-        rp->set_launch = sv->launch_cookie;
         page_redirect(rs, "/login");
         return;
     }
     const char *cookies = header(c, "Cookie");
     char value[WEB_COOKIE_MAX + 1];
-    if (!sv->launch_used ||
-        web_request_cookie(cookies, sv->cookie_launch, value, sizeof value) != 0 ||
-        !web_token_equal(value, sv->launch_cookie)) {
+    int launched = web_request_cookie(cookies, sv->cookie_launch, value, sizeof value) == 0;
+    if (launched) {
+        pthread_mutex_lock(&sv->lock);
+        launched = sv->launch_used && web_token_equal(value, sv->launch_cookie);
+        pthread_mutex_unlock(&sv->lock);
+    }
+    if (!launched) {
         page_message(&rq, rs, 403, page_text(&rq, WT_REFUSED_TITLE),
                      page_text(&rq, WT_REFUSED_NO_LAUNCH), page_text(&rq, WT_REFUSED_WHAT_TO_DO));
         return;
@@ -406,123 +554,18 @@ static void handle(server *sv, struct MHD_Connection *c, const char *url, const 
         return;
     }
 
-    time_t now = time(NULL);
-    web_session *s = NULL;
-    if (web_request_cookie(cookies, sv->cookie_session, value, sizeof value) == 0)
-        s = web_session_find(&sv->sessions, value);
+    int is_new = 0;
+    const char *want =
+        web_request_cookie(cookies, sv->cookie_session, value, sizeof value) == 0 ? value : NULL;
+    web_session *s = web_session_acquire(&sv->sessions, want, time(NULL), &is_new);
     if (!s) {
-        s = web_session_new(&sv->sessions, now);
-        if (!s) {
-            page_message(&rq, rs, 503, page_text(&rq, WT_REFUSED_TITLE), page_text(&rq, WT_BUSY),
-                         NULL);
-            return;
-        }
-        rp->set_session = s->id;
-        if (lang_q)
-            memcpy(s->lang, rq.lang, 3);
-    }
-    if (lang_q)
-        memcpy(s->lang, rq.lang, 3);
-    rq.lang = s->lang;
-    if (s->reg && now - s->last_used >= sv->idle_seconds) {
-        logf_stderr("session of user '%s' locked after %ld seconds idle", s->user,
-                    sv->idle_seconds);
-        web_session_lock(s);
-    }
-    s->last_used = now;
-    rq.csrf = s->csrf;
-
-    if (is_post) {
-        const char *type = header(c, "Content-Type");
-        if (!same_origin(c, sv)) {
-            logf_stderr("refused a POST to %s from another origin", url);
-            page_message(&rq, rs, 403, page_text(&rq, WT_REFUSED_TITLE),
-                         page_text(&rq, WT_REFUSED_ORIGIN), NULL);
-            return;
-        }
-        if (cn->too_large) {
-            page_message(&rq, rs, 413, page_text(&rq, WT_BAD_REQUEST), page_text(&rq, WT_TOO_LARGE),
-                         NULL);
-            return;
-        }
-        if (!type || strncmp(type, "application/x-www-form-urlencoded", 33) != 0 ||
-            web_request_parse_form(cn->body, cn->len, form) != 0) {
-            page_message(&rq, rs, 400, page_text(&rq, WT_BAD_REQUEST),
-                         page_text(&rq, WT_BAD_REQUEST), NULL);
-            return;
-        }
-        if (!web_token_equal(web_fields_get(form, "csrf"), s->csrf)) {
-            logf_stderr("refused a POST to %s without the session's CSRF token", url);
-            page_message(&rq, rs, 403, page_text(&rq, WT_REFUSED_TITLE),
-                         page_text(&rq, WT_REFUSED_CSRF), NULL);
-            return;
-        }
-    }
-
-    /* Logging out, also from a locked session: the session ends at once. */
-    if (rq.nseg == 1 && strcmp(rq.seg[0], "logout") == 0 && is_post) {
-        if (s->reg)
-            sr_registry_log_view(s->reg, "logout", NULL, NULL);
-        if (s->user[0])
-            logf_stderr("user '%s' logged out", s->user);
-        web_session_end(s);
-        rp->set_session = NULL;
-        rp->clear_session = 1;
-        page_redirect(rs, "/login?out=1");
+        page_message(&rq, rs, 503, page_text(&rq, WT_REFUSED_TITLE), page_text(&rq, WT_BUSY), NULL);
         return;
     }
-    /* The login page. */
-    if (rq.nseg == 1 && strcmp(rq.seg[0], "login") == 0) {
-        if (is_post) {
-            do_login(sv, s, &rq, rs, rp);
-        } else if (s->reg) {
-            page_redirect(rs, "/");
-        } else {
-            web_text_id notice = s->locked ? WT_LOGIN_LOCKED : WT_COUNT;
-            if (web_fields_get(query, "out"))
-                notice = WT_LOGIN_LOGGED_OUT;
-            page_login_form(&rq, rs, s->locked ? s->user : NULL, NULL, notice);
-        }
-        return;
-    }
-    if (!route) {
-        page_message(&rq, rs, other_method ? 405 : 404, page_text(&rq, WT_NOT_FOUND_TITLE),
-                     page_text(&rq, WT_NOT_FOUND), NULL);
-        return;
-    }
-    if (!s->reg) {
-        /* Not logged in, or locked: to the login form, which comes back
-         * here (with the query) after. */
-        char here[512], to[sizeof rs->location];
-        web_fields back = {0};
-        if (web_request_rebuild_url(url, query, here, sizeof here) != 0 ||
-            web_fields_add(&back, "next", here, strlen(here)) != 0 ||
-            web_request_rebuild_url("/login", &back, to, sizeof to) != 0)
-            snprintf(to, sizeof to, "/login");
-        web_fields_release(&back);
-        page_redirect(rs, to);
-        return;
-    }
-    rq.reg = s->reg;
-    rq.user = s->user;
-    sr_error err;
-    sr_error_clear(&err);
-    if (sr_registry_require(s->reg, route->roles, "use this page", &err) != SR_OK) {
-        page_message(&rq, rs, 403, page_text(&rq, WT_REFUSED_TITLE), page_text(&rq, WT_ROLE_DENIED),
-                     NULL);
-        sr_registry_release(s->reg);
-        return;
-    }
-    route->fn(&rq, rs);
-    if (route->view && is_get && rs->status < 400 && s->reg) {
-        char what[48];
-        snprintf(what, sizeof what, "view.%s", route->view);
-        const char *code = route->case_seg >= 0 && (size_t)route->case_seg < rq.nseg
-                               ? rq.seg[route->case_seg]
-                               : NULL;
-        sr_registry_log_view(s->reg, what, code, NULL);
-    }
-    sr_registry_release(s->reg);
+    if (is_new)
+        memcpy(rp->set_session, s->id, sizeof rp->set_session);
+    in_session(sv, s, c, &rq, route, other_method, cn, rs, rp, query, form);
+    web_session_release(&sv->sessions, s);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -569,15 +612,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
     web_response rs;
     memset(&rs, 0, sizeof rs);
-    reply rp = {NULL, NULL, 0};
+    reply rp;
+    memset(&rp, 0, sizeof rp);
     web_fields query = {0}, form = {0};
     rs.page = html_new();
     if (!rs.page)
         return MHD_NO;
-    pthread_mutex_lock(&sv->lock);
     handle(sv, c, url, method, cn, &rs, &rp, &query, &form);
     enum MHD_Result ret = send_response(c, &rs, &rp, sv);
-    pthread_mutex_unlock(&sv->lock);
+    explicit_bzero(&rp, sizeof rp);
     web_fields_release(&query);
     web_fields_release(&form);
     html_free(rs.page);
@@ -629,7 +672,7 @@ sr_status web_serve(const web_serve_options *opt, sr_error *err)
     server *sv = NULL;
     sr_status rc = SR_OK;
     sigset_t set, old;
-    int mask_set = 0;
+    int mask_set = 0, listen_fd = -1;
     if (!opt || !opt->registry)
         return sr_error_set(err, SR_ERR_USAGE, "no registry given");
     if (access(opt->registry, F_OK) != 0)
@@ -641,7 +684,14 @@ sr_status web_serve(const web_serve_options *opt, sr_error *err)
     sv->idle_seconds = 60L * (opt->idle_minutes > 0 ? opt->idle_minutes : 15);
     if (opt->idle_seconds > 0 && opt->idle_seconds < sv->idle_seconds)
         sv->idle_seconds = opt->idle_seconds;
+    sv->busy_timeout_ms =
+        opt->busy_timeout_ms > WEB_BUSY_TIMEOUT_MS ? opt->busy_timeout_ms : WEB_BUSY_TIMEOUT_MS;
     if (pthread_mutex_init(&sv->lock, NULL) != 0) {
+        free(sv);
+        return sr_error_set(err, SR_ERR_NOMEM, "cannot make a lock");
+    }
+    if (web_sessions_init(&sv->sessions) != 0) {
+        pthread_mutex_destroy(&sv->lock);
         free(sv);
         return sr_error_set(err, SR_ERR_NOMEM, "cannot make a lock");
     }
@@ -662,27 +712,42 @@ sr_status web_serve(const web_serve_options *opt, sr_error *err)
     mask_set = 1;
     signal(SIGPIPE, SIG_IGN);
 
+    /* The listening socket is ours, so that the port, and with it the Host
+     * and the cookie names, is known before the first request can come. */
     struct sockaddr_in addr;
     memset(&addr, 0, sizeof addr);
     addr.sin_family = AF_INET;
     addr.sin_port = htons((uint16_t)opt->port);
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    sv->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, (uint16_t)opt->port, NULL, NULL, on_request,
-        sv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)64, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, sv, MHD_OPTION_UNESCAPE_CALLBACK, raw_url, sv, MHD_OPTION_END);
-    if (!sv->daemon) {
+    socklen_t alen = sizeof addr;
+    int on = 1;
+    listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (listen_fd < 0 || setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
+        bind(listen_fd, (struct sockaddr *)&addr, sizeof addr) != 0 || listen(listen_fd, 64) != 0 ||
+        getsockname(listen_fd, (struct sockaddr *)&addr, &alen) != 0) {
         rc = sr_error_set(err, SR_ERR_IO, "cannot listen on 127.0.0.1 port %d: %s", opt->port,
-                          errno ? strerror(errno) : "the server did not start");
+                          strerror(errno));
         goto out;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(sv->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    sv->port = info ? info->port : (unsigned)opt->port;
+    sv->port = ntohs(addr.sin_port);
     snprintf(sv->host, sizeof sv->host, "127.0.0.1:%u", sv->port);
     snprintf(sv->origin, sizeof sv->origin, "http://127.0.0.1:%u", sv->port);
     snprintf(sv->cookie_launch, sizeof sv->cookie_launch, "sigreg_launch_%u", sv->port);
     snprintf(sv->cookie_session, sizeof sv->cookie_session, "sigreg_session_%u", sv->port);
+
+    /* A thread for each connection (at most 64, as many as sessions). */
+    sv->daemon = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_AUTO, 0, NULL,
+        NULL, on_request, sv, MHD_OPTION_LISTEN_SOCKET, listen_fd, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)WEB_SESSIONS_MAX, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, sv, MHD_OPTION_UNESCAPE_CALLBACK, raw_url, sv,
+        MHD_OPTION_END);
+    if (!sv->daemon) {
+        rc = sr_error_set(err, SR_ERR_IO, "cannot listen on 127.0.0.1 port %u: %s", sv->port,
+                          errno ? strerror(errno) : "the server did not start");
+        goto out;
+    }
+    listen_fd = -1; /* MHD's now: closed when it stops */
 
     char url[128];
     snprintf(url, sizeof url, "http://%s/launch/%s", sv->host, sv->launch_secret);
@@ -703,16 +768,18 @@ sr_status web_serve(const web_serve_options *opt, sr_error *err)
         }
         while (waitpid(-1, NULL, WNOHANG) > 0)
             ;
-        pthread_mutex_lock(&sv->lock);
         int locked = web_session_sweep(&sv->sessions, time(NULL), sv->idle_seconds);
-        pthread_mutex_unlock(&sv->lock);
         if (locked > 0)
             logf_stderr("%d idle session%s locked", locked, locked == 1 ? "" : "s");
     }
 out:
+    /* MHD returns when every connection's thread has ended: no request
+     * runs on a session while the sessions are wiped. */
     if (sv->daemon)
         MHD_stop_daemon(sv->daemon);
-    web_sessions_end_all(&sv->sessions);
+    if (listen_fd >= 0)
+        close(listen_fd);
+    web_sessions_destroy(&sv->sessions);
     pthread_mutex_destroy(&sv->lock);
     explicit_bzero(sv, sizeof *sv);
     free(sv);

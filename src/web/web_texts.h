@@ -43,8 +43,6 @@ typedef enum web_text_id {
     WT_CASES_UNIT,
     WT_CASES_ALL_UNITS,
     WT_CASES_STATUS,
-    WT_STATUS_OPEN,
-    WT_STATUS_CLOSED,
     WT_STATUS_ANY,
     WT_CASES_SHOW,
     WT_COL_CASE,

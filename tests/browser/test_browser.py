@@ -602,9 +602,11 @@ def registrations(t, reg, b, code, today, intake_date):
     t.eq("what was typed is kept in the field", b.value("age_first_suspected"), "3")
     b.shot("intake-validation", around=b.named("age_first_suspected")[0])
     b.shot("intake-validation-top", around=b.d.find_element(By.TAG_NAME, "h1"))
-    b.fill("age_first_suspected", "12")
+    t.ok("a long form has an index of its sections",
+         b.d.find_elements(By.CSS_SELECTOR, "nav.section-index a[href='#item-sec_crime']"))
 
-    # Leave the half-filled form (navigate away), come back: the draft is offered.
+    # Leave the half-filled form with the refused value in it (navigate
+    # away), come back: the draft is offered, and nothing typed is lost.
     b.press("Uppdatera")
     b.go("/")
     b.go("/case/%s" % code)
@@ -614,7 +616,13 @@ def registrations(t, reg, b, code, today, intake_date):
     b.press("Fortsätt där du slutade")
     if b.d.find_elements(By.NAME, "_date") and not b.d.find_elements(By.NAME, "sex"):
         b.press("Fortsätt")  # the draft's date, already filled in
-    t.eq("the draft kept the typed age", b.value("age_first_suspected"), "12")
+    t.eq("the draft kept the refused age as typed", b.value("age_first_suspected"), "3")
+    msg = b.error_beside("age_first_suspected")
+    t.ok("with its message", "3" in msg and "7" in msg, msg)
+    b.shot("draft-resumed-typed", around=b.named("age_first_suspected")[0])
+    b.fill("age_first_suspected", "12")
+    b.press("Uppdatera")
+    t.eq("the corrected age", b.value("age_first_suspected"), "12")
     t.eq("the draft kept the crime types", b.chosen("crime_types"), ["theft"])
     t.eq("the draft kept the referral", b.chosen("referral_source"), ["school"])
     b.press("Granska")

@@ -104,7 +104,7 @@ expect är inget av svarsalternativen: 1 Den unge
 send 1
 expect [2/6]
 send 7
-expect above the maximum 5
+expect är större än det högsta tillåtna, 5
 send 4
 expect [3/6]
 send

@@ -70,6 +70,10 @@ check "make re-key registry" make_registry
 "$SIGREG_BIN" import rekey.jsonl --batch 100 > /dev/null 2>&1
 "$SIGREG_BIN" case list > cases.before 2>/dev/null
 check "fill re-key registry" test "$(wc -l < cases.before)" -ge 300
+# A case of the coordinator's unit with a personnummer: sealed under U1's key,
+# which every admin removal rotates.
+U1CASE=$(echo 191212121212 | "$SIGREG_BIN" case new --unit U1 --pnr - 2>/dev/null)
+"$SIGREG_BIN" case list > cases.before 2>/dev/null
 # How long one whole removal takes here; the kills fall uniformly within it.
 "$SIGREG_BIN" user add probe --role analyst --kdf-profile insecure-test-only \
     --new-passphrase-file analyst.pass > /dev/null 2>&1
@@ -91,6 +95,8 @@ for ((i = 0; i < ROUNDS; i++)); do
     kill -9 "$pid" 2>/dev/null && rekey_killed=$((rekey_killed + 1))
     wait "$pid" 2>/dev/null
     if ! "$SIGREG_BIN" --user coord --passphrase-file coord.pass unit list > coord.out 2>&1 ||
+       ! "$SIGREG_BIN" --user coord --passphrase-file coord.pass case show "$U1CASE" --identity \
+           > coord.out 2>&1 || ! grep -q 1212 coord.out ||
        ! "$SIGREG_BIN" verify > verify.out 2>&1; then
         rekey_broken=$((rekey_broken + 1))
         echo "after killed re-key $i:" >&2
@@ -138,10 +144,13 @@ for ((i = 0; i < ROUNDS; i++)); do
        ! "$SIGREG_BIN" --passphrase-file admin.pass case list > admin.out 2>&1 ||
        [ "$(grep -c "^[0-9A-Z]\{4\}-" admin.out)" -ne 2 ] ||
        ! "$SIGREG_BIN" --passphrase-file admin.pass verify > verify.out 2>&1 ||
-       ! grep -q '"data_epoch"' reg.keyring; then
+       ! grep -q '"data_epoch"' reg.keyring || ! grep -q '"unit_keys"' reg.keyring ||
+       ! "$SIGREG_BIN" --user coord --passphrase-file coord.pass case show \
+           "$(grep -o "^[0-9A-Z]\{4\}-[0-9A-Z]\{4\}" coord.out)" --identity > ident.out 2>&1 ||
+       ! grep -q 1212 ident.out; then
         up_broken=$((up_broken + 1))
         echo "after killed upgrade $i:" >&2
-        cat coord.out admin.out verify.out >&2
+        cat coord.out admin.out verify.out ident.out >&2
     fi
 done
 echo "upgrade killed $up_killed of $ROUNDS times (a whole upgrade takes ${span_ms} ms)" >&2

@@ -129,13 +129,13 @@ printf 'expect Datum\n' > early.script
     --date 2025-02-28 > early.txt 2>&1
 RC=$?
 check "a date before the intake stops the dialog" test "$RC" -ne 0
-check "it says why" grep -q "before the intake" early.txt
+check "it says why" grep -q "är före inskrivningen (2025-03-01)" early.txt
 check "before any question" bash -c "! grep -q '\[1/7\]' early.txt"
 # Asked in the dialog, the same date is refused and asked again.
 cat > asked.script <<'EOF2'
 expect Datum för registreringen (ÅÅÅÅ-MM-DD)
 send 2025-02-28
-expect before the intake
+expect är före inskrivningen
 expect Datum för registreringen
 send 2099-01-01
 expect Datum för registreringen
@@ -151,7 +151,7 @@ EOF2
 RC=$?
 check "Ctrl-C stops the dialog" test "$RC" -ne 0
 check "the refused dates came before the first question" \
-    bash -c "[ \$(grep -n 'before the intake' asked.txt | head -1 | cut -d: -f1) -lt \$(grep -n '\[1/7\]' asked.txt | head -1 | cut -d: -f1) ]"
+    bash -c "[ \$(grep -n 'är före inskrivningen' asked.txt | head -1 | cut -d: -f1) -lt \$(grep -n '\[1/7\]' asked.txt | head -1 | cut -d: -f1) ]"
 check "nothing registered by the interrupted dialog" json_is "$CASE" "len(d['responses']) == 1"
 
 # --- the interrupted dialog is offered again from its draft
@@ -325,7 +325,7 @@ send Ringde Erik om mötet
 expect varning
 expect Granska svaren
 expect (ur personnumret)
-expect looks like a name
+expect ser ut som ett namn
 expect Spara? (j/n)
 send j
 expect utan samtycke ska ärendet inte registreras

@@ -44,12 +44,15 @@ ADULT=$OUT
 intake consent_young_person false consent_guardians - > no-consent.json
 before=$(registry_sums)
 refused "no consent from the young person" \
-    "item .consent_young_person.: samverkan i SIG förutsätter den unges samtycke" \
+    "item .consent_young_person.: SIG requires the young person's consent" \
     register "$MINOR" sig-intake --date 2025-03-01 --answers no-consent.json
-refused "version 1 is refused as well" "item .consent_young_person.: samverkan i SIG" \
+refused "in Swedish when asked: the form's own explanation" \
+    "fråga .consent_young_person.: samverkan i SIG förutsätter den unges samtycke" \
+    register "$MINOR" sig-intake --date 2025-03-01 --answers no-consent.json --lang sv
+refused "version 1 is refused as well" "item .consent_young_person.: SIG requires" \
     register "$MINOR" sig-intake --version 1 --date 2025-03-01 --answers no-consent.json
 intake consent_guardians '"not_required"' > not-required.json
-refused "a minor needs the guardians' consent" "item .consent_guardians.: den unge är under 18 år" \
+refused "a minor needs the guardians' consent" "item .consent_guardians.: the young person is \(or may be\) under 18" \
     register "$MINOR" sig-intake --date 2025-03-01 --answers not-required.json
 check "nothing stored" test "$before" = "$(registry_sums)"
 ok "an adult does not" register "$ADULT" sig-intake --date 2025-03-01 --answers not-required.json
@@ -60,6 +63,9 @@ intake notes '"ring 19121212-1212 i morgon"' > pnr-note.json
 refused "a personnummer in free text" "notes.*personnummer or samordningsnummer at character 6" \
     register "$MINOR" sig-intake --date 2025-03-01 --answers pnr-note.json
 check "the number is not repeated" bash -c '! grep -q "1212" <<<"$0"' "$ERR"
+refused "in Swedish when asked" \
+    "fråga .notes.: texten innehåller ett personnummer eller samordningsnummer vid tecken 6" \
+    register "$MINOR" sig-intake --date 2025-03-01 --answers pnr-note.json --lang sv
 intake notes '"samordningsnummer 701063-2391"' > samn-note.json
 refused "a samordningsnummer in free text" "at character 19" \
     register "$MINOR" sig-intake --date 2025-03-01 --answers samn-note.json
@@ -100,7 +106,7 @@ line() { # REF PNR|"" VERSION DATE ANSWERS-JSON
 } > cases.jsonl
 sr import cases.jsonl
 check "the import reports the refused lines" test "$RC" -ne 0
-check "line 1: no consent" grep -q "line 1 (ref bad1).*samverkan i SIG förutsätter den unges samtycke" <<<"$ERR"
+check "line 1: no consent" grep -q "line 1 (ref bad1).*SIG requires the young person's consent" <<<"$ERR"
 check "line 2: a personnummer in the notes" grep -q "line 2 (ref bad2)" <<<"$ERR"
 check "only the consenting intake is refused" bash -c '! grep -q "consent_guardians" <<<"$0"' "$ERR"
 check "thirteen cases imported" test "$(grep -c $'\t' <<<"$OUT")" -eq 13

@@ -65,7 +65,8 @@ check "the summary links to it" grep -q '<a href="#f-birth_year">Födelseår: ' 
 check "the consent date now shown" bash -c "! grep -o '<div class=\"item\" id=\"item-consent_date\"[^>]*>' body.html | grep -q ' hidden'"
 check "the draft is saved" grep -q 'Utkastet är sparat' body.html
 
-# The session locks; the draft is in the registry and survives it.
+# The session locks; the draft, with what was typed and refused, is in the
+# registry and survives it.
 sleep $((IDLE + 2))
 status "locked after the idle time" 303 "$REG"
 check "to the login page" grep -qi '^Location: /login?next=' head.txt
@@ -79,6 +80,11 @@ check "with its answers" grep -q 'med 3 svar' body.html
 status "resumed" 200 "$REG?step=form"
 TOKEN=$(csrf)
 check "the answers are back" bash -c "grep -o '<input type=\"radio\" name=\"sex\" id=\"f-sex\" value=\"girl\"[^>]*>' body.html | grep -q checked"
+check "the refused value is back as typed" grep -q 'value="tjugo"' body.html
+check "with its message" grep -q 'id="e-birth_year">&#39;tjugo&#39; är inget heltal' body.html
+check "in the error summary too" grep -q '<a href="#f-birth_year">Födelseår: ' body.html
+status "the review waits for it" 200 "$REG?step=review"
+check "the form, not the review" grep -q 'id="e-birth_year">' body.html
 
 ANSWERS=(sex=girl birth_year=2010 referral_source=school consent_young_person=ja
     consent_guardians=yes consent_date=2025-02-20 living_situation=both_parents

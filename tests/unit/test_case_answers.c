@@ -125,10 +125,23 @@ static void test_young_person_must_consent(void **state)
     json_object_del(a, "consent_guardians");
     char *no = json_dumps(a, JSON_COMPACT);
     json_decref(a);
+    /* In English (the default: programs, the command line), the form's
+     * English explanation; in a Swedish session its Swedish one. */
+    assert_int_equal(attempt(f->reg, c, 0, "2025-03-01", no, p, &err), SR_ERR_INVALID);
+    assert_string_equal(err.where, "consent_young_person");
+    assert_non_null(strstr(err.message, "SIG requires the young person's consent"));
+    assert_problem(p, "consent_young_person",
+                   "item 'consent_young_person': SIG requires the young person's consent");
+    sr_problems_clear(p);
+    sr_registry_set_lang(f->reg, "sv");
     assert_int_equal(attempt(f->reg, c, 0, "2025-03-01", no, p, &err), SR_ERR_INVALID);
     assert_string_equal(err.where, "consent_young_person");
     assert_non_null(strstr(err.message, "samverkan i SIG förutsätter den unges samtycke"));
-    assert_problem(p, "consent_young_person", "utan samtycke ska ärendet inte registreras");
+    assert_problem(p, "consent_young_person",
+                   "fråga 'consent_young_person': samverkan i SIG förutsätter den unges samtycke: "
+                   "utan samtycke ska ärendet inte registreras");
+    for (size_t i = 0; i < sr_problems_count(p); i++)
+        assert_null(strstr(sr_problems_message(p, i), "item '"));
     assert_int_equal(responses(f->reg, c), 0);
     /* Version 1 has no consent rules of its own: version 2's apply to new
      * registrations on it as well. */
@@ -151,12 +164,14 @@ static void test_young_person_must_consent(void **state)
     assert_int_equal(attempt(f->reg, c, 0, "2025-03-01", INTAKE, p, &err), SR_OK);
     assert_int_equal(responses(f->reg, c), 1);
     free(no);
+    sr_registry_set_lang(f->reg, NULL);
     sr_problems_free(p);
 }
 
 static void test_guardians_must_consent_for_a_minor(void **state)
 {
     fixture *f = *state;
+    sr_registry_set_lang(f->reg, "sv");
     char minor[SR_CASE_CODE_SIZE], adult[SR_CASE_CODE_SIZE], young[SR_CASE_CODE_SIZE],
         older[SR_CASE_CODE_SIZE], unknown[SR_CASE_CODE_SIZE];
     new_case(f->reg, MINOR_PNR, minor);

@@ -12,11 +12,11 @@
 #define TODAY "2026-03-29"
 
 /* Case situations. */
-static const srp_case_facts fresh = {"K7QA-3MXF", 0, "", "", "", "", ""};
-static const srp_case_facts open_case = {"K7QA-3MXF",  0, "", "2025-03-01", "2025-03-01",
-                                         "2025-05-01", ""};
+static const srp_case_facts fresh = {"K7QA-3MXF", 0, "", "", "", "", "", "en"};
+static const srp_case_facts open_case = {"K7QA-3MXF",  0,  "",  "2025-03-01", "2025-03-01",
+                                         "2025-05-01", "", "en"};
 static const srp_case_facts closed_case = {
-    "K7QA-3MXF", 1, "2025-07-01", "2025-03-01", "2025-03-01", "2025-05-01", "2026-01-01"};
+    "K7QA-3MXF", 1, "2025-07-01", "2025-03-01", "2025-03-01", "2025-05-01", "2026-01-01", "en"};
 
 typedef struct reg_case {
     const char *name;
@@ -126,7 +126,7 @@ typedef struct edit_case {
 
 static const edit_case edits[] = {
     {"answers only",
-     {"K", 0, "", "", "2025-04-01", "2025-04-01", ""},
+     {"K", 0, "", "", "2025-04-01", "2025-04-01", "", "en"},
      SR_PHASE_INTAKE,
      1,
      NULL,
@@ -134,7 +134,7 @@ static const edit_case edits[] = {
      NULL,
      NULL},
     {"a set-aside closure",
-     {"K", 0, "", "2025-03-01", "2025-03-01", "2025-03-01", ""},
+     {"K", 0, "", "2025-03-01", "2025-03-01", "2025-03-01", "", "en"},
      SR_PHASE_CLOSURE,
      0,
      NULL,
@@ -143,7 +143,7 @@ static const edit_case edits[] = {
      "set aside"},
     /* Without the intake, the earliest other registration is 2025-02-01. */
     {"intake moved after a later registration",
-     {"K", 0, "", "", "2025-02-01", "2025-03-01", ""},
+     {"K", 0, "", "", "2025-02-01", "2025-03-01", "", "en"},
      SR_PHASE_INTAKE,
      1,
      "2025-02-15",
@@ -151,7 +151,7 @@ static const edit_case edits[] = {
      "date",
      "would come after a later registration (2025-02-01)"},
     {"intake moved earlier",
-     {"K", 0, "", "", "2025-02-01", "2025-03-01", ""},
+     {"K", 0, "", "", "2025-02-01", "2025-03-01", "", "en"},
      SR_PHASE_INTAKE,
      1,
      "2025-01-15",
@@ -159,7 +159,7 @@ static const edit_case edits[] = {
      NULL,
      NULL},
     {"intervention moved before the intake",
-     {"K", 0, "", "2025-01-10", "2025-01-10", "2025-01-10", ""},
+     {"K", 0, "", "2025-01-10", "2025-01-10", "2025-01-10", "", "en"},
      SR_PHASE_INTERVENTION,
      1,
      "2025-01-09",
@@ -167,7 +167,7 @@ static const edit_case edits[] = {
      "date",
      "before the intake"},
     {"intervention moved after the closure",
-     {"K", 1, "2025-07-01", "2025-01-10", "2025-01-10", "2025-05-01", ""},
+     {"K", 1, "2025-07-01", "2025-01-10", "2025-01-10", "2025-05-01", "", "en"},
      SR_PHASE_INTERVENTION,
      1,
      "2025-07-02",
@@ -175,7 +175,7 @@ static const edit_case edits[] = {
      "date",
      "after the closure (2025-07-01)"},
     {"closure moved past a follow-up",
-     {"K", 1, "2025-07-01", "2025-01-10", "2025-01-10", "2025-05-01", "2025-12-01"},
+     {"K", 1, "2025-07-01", "2025-01-10", "2025-01-10", "2025-05-01", "2025-12-01", "en"},
      SR_PHASE_CLOSURE,
      1,
      "2025-12-02",
@@ -183,7 +183,7 @@ static const edit_case edits[] = {
      "date",
      "would come after the follow-up (2025-12-01)"},
     {"closure moved before the work",
-     {"K", 1, "2025-07-01", "2025-01-10", "2025-01-10", "2025-05-01", ""},
+     {"K", 1, "2025-07-01", "2025-01-10", "2025-01-10", "2025-05-01", "", "en"},
      SR_PHASE_CLOSURE,
      1,
      "2025-04-30",
@@ -191,7 +191,7 @@ static const edit_case edits[] = {
      "date",
      "before the latest registration (2025-05-01)"},
     {"closure moved within its bounds",
-     {"K", 1, "2025-07-01", "2025-01-10", "2025-01-10", "2025-05-01", "2025-12-01"},
+     {"K", 1, "2025-07-01", "2025-01-10", "2025-01-10", "2025-05-01", "2025-12-01", "en"},
      SR_PHASE_CLOSURE,
      1,
      "2025-06-01",
@@ -199,7 +199,7 @@ static const edit_case edits[] = {
      NULL,
      NULL},
     {"a correction into the future",
-     {"K", 0, "", "2025-01-10", "2025-01-10", "2025-01-10", ""},
+     {"K", 0, "", "2025-01-10", "2025-01-10", "2025-01-10", "", "en"},
      SR_PHASE_INTERVENTION,
      1,
      "2026-03-30",
@@ -230,6 +230,57 @@ static void test_earliest(void **state)
     assert_string_equal(srp_case_rules_earliest(&closed_case, SR_PHASE_EXPERIENCE), "2025-03-01");
 }
 
+/* In Swedish, every refusal is in Swedish (issue 13): the same rules, the
+ * same where, the message from the texts table. */
+static void test_swedish(void **state)
+{
+    (void)state;
+    static const struct {
+        const srp_case_facts *c;
+        srp_form_facts f;
+        const char *date, *where, *words;
+    } cases[] = {
+        {&fresh, INTAKE(0), "2026-03-30", "date", "datumet 2026-03-30 ligger i framtiden"},
+        {&fresh, INTAKE(0), "2025-02-30", "date", "'2025-02-30' är inget datum som finns"},
+        {&fresh, INTERVENTION, "2025-03-02", "form", "har ingen inskrivning än"},
+        {&open_case, INTAKE(0), "2025-03-02", "form", "har redan sin inskrivning (2025-03-01)"},
+        {&open_case, INTERVENTION, "2025-02-01", "date",
+         "datumet 2025-02-01 är före inskrivningen (2025-03-01)"},
+        {&open_case, CLOSURE(0), "2025-04-01", "date",
+         "avslutsdatumet 2025-04-01 är före den senaste registreringen (2025-05-01)"},
+        {&open_case, FOLLOWUP, "2025-06-01", "form", "är pågående: en uppföljning kommer efter"},
+        {&closed_case, INTERVENTION, "2025-08-01", "form", "är avslutat"},
+        {&closed_case, EXPERIENCE(4), "2025-08-01", "form", "har redan en registrering av"},
+        {&closed_case, FOLLOWUP, "2025-06-01", "date",
+         "uppföljningsdatumet 2025-06-01 är före avslutet (2025-07-01)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        srp_case_facts c = *cases[i].c;
+        c.lang = "sv";
+        sr_error why;
+        sr_error_clear(&why);
+        assert_int_not_equal(srp_case_rules_register(&c, &cases[i].f, cases[i].date, TODAY, &why),
+                             SR_OK);
+        assert_string_equal(why.where, cases[i].where);
+        if (!strstr(why.message, cases[i].words))
+            fail_msg("'%s' does not say '%s'", why.message, cases[i].words);
+        /* The English of the same refusal is another text. */
+        c.lang = "en";
+        sr_error en;
+        sr_error_clear(&en);
+        (void)srp_case_rules_register(&c, &cases[i].f, cases[i].date, TODAY, &en);
+        assert_string_equal(en.where, why.where);
+        assert_string_not_equal(en.message, why.message);
+    }
+    srp_case_facts c = open_case;
+    c.lang = "sv";
+    sr_error why;
+    sr_error_clear(&why);
+    assert_int_equal(srp_case_rules_edit(&c, 7, SR_PHASE_CLOSURE, 0, NULL, TODAY, &why),
+                     SR_ERR_STATE);
+    assert_non_null(strstr(why.message, "registrering 7 lades undan"));
+}
+
 /* The first error wins: a verdict never overwrites what err already holds. */
 static void test_first_error_kept(void **state)
 {
@@ -246,9 +297,8 @@ static void test_first_error_kept(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_registrations),
-        cmocka_unit_test(test_edits),
-        cmocka_unit_test(test_earliest),
+        cmocka_unit_test(test_registrations),    cmocka_unit_test(test_edits),
+        cmocka_unit_test(test_swedish),          cmocka_unit_test(test_earliest),
         cmocka_unit_test(test_first_error_kept),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

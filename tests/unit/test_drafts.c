@@ -133,6 +133,60 @@ static void test_save_load_replace(void **state)
     assert_int_equal(sr_draft_discard(f->reg, f->c1, "sig-intake", 0, &err), SR_ERR_NOT_FOUND);
 }
 
+/* What was typed and refused ("_typed") is kept and read back, not counted
+ * as an answer; a typed personnummer is never kept; a "_typed" of the wrong
+ * shape is refused. */
+static void test_typed_values(void **state)
+{
+    fixture *f = *state;
+    sr_error err;
+    sr_error_clear(&err);
+    char date[SR_DATE_MAX + 1];
+    char *text = NULL;
+    const char *typed = "{\"sex\":\"girl\",\"_typed\":{\"birth_year\":[\"tjugo\"],"
+                        "\"notes\":[\"ring 19121212-1212\"]}}";
+    assert_int_equal(sr_draft_save(f->reg, f->c1, "sig-intake", 0, "2025-03-01", typed, &err),
+                     SR_OK);
+    assert_int_equal(sr_draft_load(f->reg, f->c1, "sig-intake", 0, date, &text, &err), SR_OK);
+    assert_string_equal(text, "{\"sex\":\"girl\",\"_typed\":{\"birth_year\":[\"tjugo\"]}}");
+    seen s = {0};
+    assert_int_equal(sr_draft_list(f->reg, f->c1, count_draft, &s, &err), SR_OK);
+    assert_int_equal(s.answers, 1);
+    /* Read back into a set: the answer, and the typed value beside it. */
+    sr_form *form = NULL;
+    assert_int_equal(sr_form_load(f->reg, "sig-intake", 0, &form, NULL, &err), SR_OK);
+    sr_answers *a = NULL;
+    size_t dropped = 9;
+    assert_int_equal(sr_answers_from_draft(form, text, strlen(text), &a, &dropped, &err), SR_OK);
+    assert_int_equal(dropped, 0);
+    long by = sr_form_item_index(form, "birth_year");
+    assert_true(by >= 0);
+    assert_false(sr_answers_has(a, (size_t)by));
+    assert_int_equal(sr_answers_typed_count(a, (size_t)by), 1);
+    assert_string_equal(sr_answers_typed(a, (size_t)by, 0), "tjugo");
+    assert_null(sr_answers_typed(a, (size_t)by, 1));
+    char *again = sr_answers_to_draft_json(a);
+    assert_string_equal(again, text);
+    free(again);
+    /* An answer given forgets what was typed. */
+    assert_int_equal(sr_answers_set(a, (size_t)by, "2010", NULL, &err), SR_OK);
+    assert_int_equal(sr_answers_typed_count(a, (size_t)by), 0);
+    again = sr_answers_to_draft_json(a);
+    assert_null(strstr(again, "_typed"));
+    free(again);
+    sr_answers_free(a);
+    sr_form_free(form);
+    free(text);
+    static const char *const bad[] = {"{\"_typed\":[]}", "{\"_typed\":{\"sex\":\"x\"}}",
+                                      "{\"_typed\":{\"sex\":[1]}}"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        sr_error_clear(&err);
+        assert_int_equal(sr_draft_save(f->reg, f->c1, "sig-intake", 0, NULL, bad[i], &err),
+                         SR_ERR_INVALID);
+        assert_string_equal(err.where, "answers");
+    }
+}
+
 static void test_bad_input_changes_nothing(void **state)
 {
     fixture *f = *state;
@@ -317,6 +371,16 @@ static void test_register_check_date(void **state)
     assert_string_equal(err.where, "date");
     assert_non_null(strstr(err.message, "before the intake"));
     sr_error_clear(&err);
+    /* In a Swedish session, the same refusal in Swedish. */
+    sr_registry_set_lang(f->reg, "sv");
+    assert_string_equal(sr_registry_lang(f->reg), "sv");
+    assert_int_equal(sr_register_check_date(f->reg, f->c1, "sig-intervention", "2025-02-28", &err),
+                     SR_ERR_STATE);
+    assert_string_equal(err.where, "date");
+    assert_string_equal(err.message, "datumet 2025-02-28 är före inskrivningen (2025-03-01)");
+    sr_registry_set_lang(f->reg, NULL);
+    assert_string_equal(sr_registry_lang(f->reg), "en");
+    sr_error_clear(&err);
     assert_int_equal(sr_register_check_date(f->reg, f->c1, "sig-intervention", "2025-03-01", &err),
                      SR_OK);
     assert_int_equal(sr_register_check_date(f->reg, f->c1, "sig-intake", "2025-03-02", &err),
@@ -330,6 +394,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_save_load_replace, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_typed_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_input_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_register_discards_its_draft, setup, teardown),
         cmocka_unit_test_setup_teardown(test_roles_units_and_users, setup, teardown),

@@ -263,6 +263,54 @@ static void test_typed_getters(void **state)
     sr_form_free(form);
 }
 
+/* A list in Swedish gets the checks' messages in Swedish (issue 13): the
+ * same paths, the Swedish word before the id, no English left. */
+static void test_messages_in_swedish(void **state)
+{
+    (void)state;
+    sr_form *form = load();
+    sr_answers *a = sr_answers_new(form);
+    sr_problems *p = sr_problems_new();
+    assert_string_equal(sr_problems_lang(p), "en");
+    sr_problems_set_lang(p, "sv");
+    assert_string_equal(sr_problems_lang(p), "sv");
+    sr_error err;
+    sr_error_clear(&err);
+    assert_int_equal(sr_answers_set(a, 0, "\"maybe\"", p, &err), SR_ERR_INVALID);
+    assert_string_equal(sr_problems_path(p, 0), "reason");
+    assert_string_equal(sr_problems_message(p, 0),
+                        "fråga 'reason': 'maybe' är inget av frågans svarsalternativ");
+    assert_string_equal(err.message, "inget giltigt svar på 'reason'");
+    sr_error_clear(&err);
+    assert_int_equal(sr_answers_set(a, 3, "7", p, &err), SR_ERR_INVALID);
+    assert_string_equal(sr_problems_message(p, 1),
+                        "fråga 'score': 7 är större än det högsta tillåtna, 5");
+    assert_int_equal(sr_answers_set(a, 0, "\"other\"", p, &err), SR_OK);
+    sr_error_clear(&err);
+    /* A personnummer in free text: refused, saying where, never what. */
+    assert_int_equal(sr_answers_set(a, 1, "\"ring 19121212-1212\"", p, &err), SR_ERR_INVALID);
+    assert_string_equal(sr_problems_message(p, 2),
+                        "fråga 'other_text': texten innehåller ett personnummer eller "
+                        "samordningsnummer vid tecken 6: fritext får inte identifiera någon");
+    sr_problems_clear(p);
+    sr_error_clear(&err);
+    const char *set = "{\"other_text\":\"x\",\"nope\":1}";
+    assert_int_equal(sr_form_check_answers(form, set, strlen(set), p, &err), SR_ERR_INVALID);
+    assert_string_equal(err.message, "3 fel i svaren på 'f'");
+    for (size_t i = 0; i < sr_problems_count(p); i++) {
+        const char *m = sr_problems_message(p, i);
+        if (strstr(m, "item '") || strstr(m, "must") || strstr(m, "required"))
+            fail_msg("English in a Swedish list: %s", m);
+    }
+    /* NULL sets English back; a NULL list reads English. */
+    sr_problems_set_lang(p, NULL);
+    assert_string_equal(sr_problems_lang(p), "en");
+    assert_string_equal(sr_problems_lang(NULL), "en");
+    sr_problems_free(p);
+    sr_answers_free(a);
+    sr_form_free(form);
+}
+
 int main(void)
 {
     sr_error err;
@@ -273,6 +321,7 @@ int main(void)
         cmocka_unit_test(test_queries),
         cmocka_unit_test(test_digest_ignores_key_order_and_spacing),
         cmocka_unit_test(test_incremental_answers),
+        cmocka_unit_test(test_messages_in_swedish),
         cmocka_unit_test(test_draft_and_front_end_helpers),
         cmocka_unit_test(test_problem_list_without_a_list),
         cmocka_unit_test(test_typed_getters),

@@ -186,6 +186,103 @@ static void test_equal_sees_changes(void **state)
     sr_form_free(original);
 }
 
+/* The version 2 extensions (consent, derived, show_from) are in the
+ * definitions the equality compares: dropping or changing one is seen, so
+ * the round trips above carry each of them field by field. */
+static void test_equal_sees_extensions(void **state)
+{
+    (void)state;
+    const char *changes[][3] = {
+        {"sig-intake.v2.json", "\"derived\": \"birth_year\",", ""},
+        {"sig-intake.v2.json", "\"below_age\": 18", "\"below_age\": 17"},
+        {"sig-intake.v2.json", "SIG requires the young person's consent",
+         "SIG requires the consent"},
+        {"sig-intake.v2.json", "\"given\": [\n        \"yes\"", "\"given\": [\n        \"no\""},
+        {"sig-closure.v2.json", "\"item\": \"need_crime\"", "\"item\": \"need_peers\""},
+    };
+    for (size_t k = 0; k < sizeof changes / sizeof changes[0]; k++) {
+        const char *name, *text;
+        size_t len;
+        size_t i = 0;
+        while (sr_form_shipped(i, &name, &text, &len) && strcmp(name, changes[k][0]) != 0)
+            i++;
+        assert_string_equal(name, changes[k][0]);
+        const char *at = strstr(text, changes[k][1]);
+        if (!at)
+            print_message("%s: '%s' not found\n", name, changes[k][1]);
+        assert_non_null(at);
+        size_t n = len + strlen(changes[k][2]) + 1;
+        char *changed = malloc(n);
+        snprintf(changed, n, "%.*s%s%s", (int)(at - text), text, changes[k][2],
+                 at + strlen(changes[k][1]));
+        sr_form *original = parse(text), *other = parse(changed);
+        char why[300] = "";
+        assert_false(sr_form_interop_equal(original, other, why, sizeof why));
+        print_message("%s changed: %s\n", name, why);
+        sr_form_free(other);
+        sr_form_free(original);
+        free(changed);
+    }
+}
+
+/* Each extension goes to the other format's own construct where it has one
+ * (FHIR: SDC's initialExpression from the launch context's patient, the
+ * questionnaire-constraint; XLSForm: constraint and constraint_message),
+ * else to sigreg's documented place beside its item, never to the catch-all
+ * tag or extension for keys not mapped one by one. */
+static void test_extensions_mapped(void **state)
+{
+    (void)state;
+    const char *name, *text;
+    size_t len;
+    for (size_t i = 0; sr_form_shipped(i, &name, &text, &len); i++) {
+        sr_form *form = parse(text);
+        char *redcap = NULL, *fhir = NULL, *survey = NULL, *choices = NULL;
+        assert_int_equal(sr_form_export_redcap(form, &redcap, NULL), SR_OK);
+        assert_int_equal(sr_form_export_fhir(form, &fhir, NULL), SR_OK);
+        assert_int_equal(sr_form_export_xlsform(form, &survey, &choices, NULL), SR_OK);
+        const char *outs[3] = {redcap, fhir, survey};
+        for (int k = 0; k < 3; k++) {
+            assert_null(strstr(outs[k], "\"derived"));
+            assert_null(strstr(outs[k], "\"show_from"));
+            assert_null(strstr(outs[k], "\"consent\""));
+        }
+        if (strcmp(name, "sig-intake.v2.json") == 0) {
+            /* REDCap: sigreg's tags on the fields themselves. */
+            assert_non_null(strstr(redcap, "@SIGREG-DERIVED='birth_year'"));
+            assert_non_null(strstr(redcap, "@SIGREG-CONSENT='{\"\"below_age\"\":18,"));
+            assert_non_null(strstr(redcap, "\"\"given\"\":[true]}'"));
+            /* FHIR: SDC pre-population of the birth year, and each consent as
+             * a constraint whose message is the rule's explanation. */
+            assert_non_null(strstr(fhir, "sdc-questionnaire-launchContext"));
+            assert_non_null(strstr(fhir, "\"expression\": \"%patient.birthDate.toString()"
+                                         ".substring(0, 4).toInteger()\""));
+            assert_non_null(strstr(fhir, "\"valueId\": \"sigreg-consent-consent-guardians\""));
+            assert_non_null(strstr(fhir, "\"valueString\": \"samverkan i SIG förutsätter den "
+                                         "unges samtycke: utan samtycke ska ärendet inte "
+                                         "registreras\""));
+            assert_non_null(strstr(fhir, "where(code = 'yes').exists()"));
+            assert_non_null(strstr(fhir, "\"url\": \"below-age\",\n"));
+            /* XLSForm: the consent as the item's constraint and message. */
+            assert_non_null(strstr(survey, ",yes,,(. = 'true'),samverkan i SIG förutsätter"));
+            assert_non_null(strstr(survey, "\"((${birth_year} != '' and int(${birth_year}) + 18 < "
+                                           "int(format-date(today(), '%Y'))) or . = 'yes')\""));
+            assert_non_null(strstr(survey, ",,,,birth_year,\r\n"));
+        }
+        if (strcmp(name, "sig-closure.v2.json") == 0) {
+            assert_non_null(strstr(redcap, "@SIGREG-SHOW-FROM='{\"\"form\"\":\"\"sig-intake\"\","
+                                           "\"\"item\"\":\"\"need_crime\"\"}'"));
+            assert_non_null(strstr(fhir, "\"valueCanonical\": \"urn:sigreg:form:sig-intake\""));
+            assert_non_null(strstr(survey, ",sig-intake/need_crime\r\n"));
+        }
+        free(redcap);
+        free(fhir);
+        free(survey);
+        free(choices);
+        sr_form_free(form);
+    }
+}
+
 static void test_redcap_columns_and_logic(void **state)
 {
     (void)state;
@@ -360,6 +457,22 @@ static void test_fhir_refusals(void **state)
          "org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression\"}]}",
          "a", "calculated value"},
         {"{\"linkId\":\"1.1\",\"type\":\"boolean\",\"text\":\"A\"}", "1.1", "not a sigreg item id"},
+        /* Only the initial value sigreg writes, the birth year, comes in. */
+        {"{\"linkId\":\"a\",\"type\":\"integer\",\"text\":\"A\",\"extension\":[{\"url\":\"http://"
+         "hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-initialExpression\","
+         "\"valueExpression\":{\"language\":\"text/fhirpath\",\"expression\":\"%patient.age\"}}]}",
+         "a", "'%patient.age'"},
+        /* A constraint is refused unless it is a consent rule as sigreg writes it. */
+        {"{\"linkId\":\"a\",\"type\":\"boolean\",\"text\":\"A\",\"extension\":[{\"url\":\"http://"
+         "hl7.org/fhir/StructureDefinition/questionnaire-constraint\",\"extension\":[{\"url\":"
+         "\"key\",\"valueId\":\"k\"},{\"url\":\"severity\",\"valueCode\":\"error\"},{\"url\":"
+         "\"expression\",\"valueString\":\"answer.exists()\"},{\"url\":\"human\",\"valueString\":"
+         "\"H\"}]}]}",
+         "a", "a constraint"},
+        {"{\"linkId\":\"a\",\"type\":\"boolean\",\"text\":\"A\",\"extension\":[{\"url\":"
+         "\"urn:sigreg:fhir:StructureDefinition:consent\",\"extension\":[{\"url\":\"given\","
+         "\"valueBoolean\":true}]}]}",
+         "a", "no constraint beside it"},
         {"{\"linkId\":\"a\",\"type\":\"choice\",\"text\":\"A\",\"answerOption\":[{\"valueCoding\":{"
          "\"code\":\"LA6568-5\",\"display\":\"Not at all\"}}]}",
          "a", "'LA6568-5'"},
@@ -584,6 +697,8 @@ int main(void)
         cmocka_unit_test(test_round_trip_fhir),
         cmocka_unit_test(test_round_trip_rich),
         cmocka_unit_test(test_equal_sees_changes),
+        cmocka_unit_test(test_equal_sees_extensions),
+        cmocka_unit_test(test_extensions_mapped),
         cmocka_unit_test(test_redcap_columns_and_logic),
         cmocka_unit_test(test_redcap_refusals),
         cmocka_unit_test(test_redcap_csv_quirks),

@@ -144,6 +144,60 @@ static void test_intake_every_field_labelled(void **state)
     sr_form_free(form);
 }
 
+/* A long form gets an index of its sections: one link per section, in
+ * form order, to the section's block; a short form gets none. */
+static void test_section_index(void **state)
+{
+    (void)state;
+    sr_form *form = shipped("sig-intake");
+    sr_answers *answers = sr_answers_new(form);
+    form_view v = {.form = form, .answers = answers, .lang = "sv"};
+    html *h = html_new();
+    assert_non_null(h);
+    form_page_index(h, &v);
+    form_page_items(h, &v);
+    assert_false(html_failed(h));
+    size_t len;
+    char *page = html_take(h, &len);
+    html_free(h);
+    assert_non_null(page);
+    const char *nav =
+        strstr(page, "<nav class=\"section-index\" aria-labelledby=\"section-index-"
+                     "title\">\n<h2 id=\"section-index-title\">Formulärets avsnitt</h2>");
+    assert_ptr_equal(nav, page);
+    const char *first = strstr(page, "<li><a href=\"#item-");
+    const char *school = strstr(page, ">Skola och sysselsättning</a></li>");
+    const char *previous = strstr(page, ">Tidigare insatser</a></li>");
+    assert_non_null(first);
+    assert_non_null(school);
+    assert_non_null(previous);
+    assert_true(first < school && school < previous);
+    /* Each link's target is there. */
+    size_t links = 0;
+    for (const char *p = strstr(page, "<li><a href=\"#"); p; p = strstr(p + 1, "<li><a href=\"#")) {
+        char target[80];
+        const char *start = p + strlen("<li><a href=\"#");
+        size_t n = strcspn(start, "\"");
+        assert_true(n < 60);
+        snprintf(target, sizeof target, "id=\"%.*s\"", (int)n, start);
+        assert_non_null(strstr(page, target));
+        links++;
+    }
+    assert_int_equal(links, 6);
+    free(page);
+    sr_answers_free(answers);
+    sr_form_free(form);
+    /* The experience form is short: no index. */
+    form = shipped("sig-experience");
+    v.form = form;
+    v.answers = NULL;
+    h = html_new();
+    form_page_index(h, &v);
+    assert_int_equal(html_len(h), 0);
+    html_free(h);
+    sr_form_free(form);
+}
+
 static void test_hostile_texts_escaped(void **state)
 {
     (void)state;
@@ -296,6 +350,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_intake_every_field_labelled),
+        cmocka_unit_test(test_section_index),
         cmocka_unit_test(test_hostile_texts_escaped),
         cmocka_unit_test(test_many_options_select),
         cmocka_unit_test(test_condition_hides_consent_date),

@@ -8,10 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codekey.h"
 #include "keyring_file.h"
 #include "registry_int.h"
 #include "store.h"
 #include "container.h"
+#include "sigreg/audit.h"
+#include "sigreg/cases.h"
 #include "sigreg/publication.h"
 #include "sigreg/stats.h"
 #include "sigreg/units.h"
@@ -399,7 +402,8 @@ static void test_publication_signed_by_publisher(void **state)
 
 /* A registry of the first release opens read-only (with the reason) until
  * an admin unlocks it; that unlock upgrades the keyring, logged, with the
- * units moved into the signed slots and a signing key for every user. */
+ * units moved into the signed slots and a signing key for every user, and
+ * the shipped version 2 forms installed beside its version 1. */
 static void test_upgrade_from_first_format(void **state)
 {
     (void)state;
@@ -457,6 +461,23 @@ static void test_upgrade_from_first_format(void **state)
                      srp_keyring_epoch(srp_registry_keyring(admin)));
     assert_int_equal(count_rows(admin, "SELECT count(*) FROM cases"), 2);
     assert_false(db_opens_with(k));
+    /* It had the five version 1 forms of its release; the same unlock
+     * installed the four shipped version 2 forms beside them, logged. */
+    assert_int_equal(count_rows(admin, "SELECT count(*) FROM forms WHERE version = 1"), 5);
+    assert_int_equal(count_rows(admin, "SELECT count(*) FROM forms WHERE version = 2"), 4);
+    assert_int_equal(count_audit(admin, "forms.upgrade"), 1);
+    /* And it gave every unit a key and sealed the code key's clear rows
+     * under them, in one logged transaction. */
+    assert_int_equal(count_audit(admin, "keys.units"), 1);
+    assert_int_equal(count_audit(admin, "codekey.seal"), 1);
+    assert_int_equal(srp_unit_keys_count(srp_registry_unit_keys(admin)), 2);
+    assert_int_equal(count_rows(admin, "SELECT count(*) FROM codekey.code_key"), 0);
+    assert_int_equal(count_rows(admin, "SELECT count(*) FROM codekey.pnr_sealed"), 2);
+    char u1[SR_CASE_CODE_SIZE], u2[SR_CASE_CODE_SIZE], pnr[SR_PNR_SIZE];
+    assert_int_equal(sr_case_find(admin, "191212121212", u1, &err), SR_OK);
+    assert_int_equal(sr_case_find(admin, "198112189876", u2, &err), SR_OK);
+    assert_int_equal(sr_case_identity(admin, u2, pnr, &err), SR_OK);
+    assert_string_equal(pnr, "198112189876");
     sr_registry_close(admin);
     text = (char *)tu_read_file(keyring_path, &n);
     assert_non_null(strstr(text, "\"sigreg-keyring/2\""));
@@ -479,6 +500,15 @@ static void test_upgrade_from_first_format(void **state)
     assert_int_equal(srp_registry_user_sign_public(coord, NULL, pk, &err), SR_OK);
     assert_int_equal(srp_sign_verify(sig, (const unsigned char *)"m", 1, pk), 0);
     assert_int_equal(count_audit(coord, "keyring.upgrade"), 1);
+    /* The coordinator of U1 holds U1's key only: U1's personnummer opens,
+     * U2's row is there in her code key file but does not. */
+    assert_int_equal(srp_unit_keys_count(srp_registry_unit_keys(coord)), 1);
+    assert_int_equal(sr_case_identity(coord, u1, pnr, &err), SR_OK);
+    assert_string_equal(pnr, "191212121212");
+    sr_error_clear(&err);
+    char row_pnr[SR_PNR_SIZE];
+    assert_int_equal(srp_codekey_get(coord, u2, row_pnr, sizeof row_pnr, &err), SR_ERR_DENIED);
+    assert_null(strstr(err.message, "1981"));
     sr_registry_close(coord);
     /* The analyst's slot, sealed again by the upgrade, gives no data key,
      * and the master key it gives no longer opens the database. */
@@ -491,6 +521,7 @@ static void test_upgrade_from_first_format(void **state)
     admin = tu_open(reg_path, NULL, NULL);
     assert_int_equal(count_audit(admin, "keyring.upgrade"), 1); /* once */
     assert_int_equal(count_audit(admin, "keys.upgrade"), 1);
+    assert_int_equal(count_audit(admin, "forms.upgrade"), 1);
     sr_registry_close(admin);
 }
 
@@ -565,6 +596,57 @@ static void test_admin_removal_rotates_signing_key(void **state)
     free(after);
 }
 
+/* A rotation interrupted after its first keyring write (the new epoch and
+ * the previous one sealed, the files still under the previous keys): the
+ * next coordinator to open finishes it, before writing anything, with the
+ * keys she holds, and logs it; the previous data key then opens nothing. */
+static void test_coordinator_finishes_rotation(void **state)
+{
+    (void)state;
+    sr_error err;
+    sr_error_clear(&err);
+    sr_registry *admin = tu_open(reg_path, NULL, NULL);
+    const srp_keys *cur = srp_registry_keys(admin);
+    srp_keys *next = srp_keys_new();
+    assert_non_null(next);
+    memcpy(next, cur, sizeof *next);
+    next->previous_epoch = cur->epoch;
+    memcpy(next->previous, cur->master, SRP_KEY_BYTES);
+    next->has_previous = 1;
+    next->has_previous_data = 1;
+    memcpy(next->previous_data, cur->data, SRP_KEY_BYTES);
+    next->epoch = cur->epoch + 1;
+    srp_random_bytes(next->master, SRP_KEY_BYTES);
+    srp_random_bytes(next->data, SRP_KEY_BYTES);
+    unsigned char old_db[SRP_KEY_BYTES];
+    assert_int_equal(srp_keys_database_key(cur, 0, 1, old_db), 0);
+    srp_keyring *kr = srp_registry_keyring(admin);
+    assert_int_equal(srp_keyring_reseal(kr, next, &err), SR_OK);
+    assert_int_equal(srp_keyring_write(kr, keyring_path, next, &err), SR_OK);
+    srp_keys_free(next);
+    sr_registry_close(admin); /* "killed" here: no file moved */
+    assert_true(db_opens_with(old_db));
+
+    sr_registry *coord = tu_open(reg_path, "coord", "coord-passphrase");
+    assert_true(srp_registry_keys(coord)->has_previous); /* the keyring still has it */
+    assert_false(db_opens_with(old_db));
+    sr_secret *now = srp_registry_database_key(coord);
+    assert_true(db_opens_with(sr_secret_cdata(now)));
+    sr_secret_free(now);
+    assert_int_equal(count_rows(coord, "SELECT count(*) FROM audit WHERE action = 'keys.rotate'"
+                                       " AND detail LIKE '%finished_by=coordinator%'"),
+                     1);
+    char code[SR_CASE_CODE_SIZE];
+    assert_int_equal(sr_case_new(coord, "U1", NULL, code, &err), SR_OK);
+    sr_registry_close(coord);
+    /* An admin drops the previous epoch from the keyring; all verifies. */
+    admin = tu_open(reg_path, NULL, NULL);
+    assert_false(srp_registry_keys(admin)->has_previous);
+    sr_audit_report rep;
+    assert_int_equal(sr_audit_verify(admin, &rep, &err), SR_OK);
+    sr_registry_close(admin);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -576,6 +658,7 @@ int main(void)
         cmocka_unit_test_setup(test_database_under_data_key, setup),
         cmocka_unit_test_setup(test_publication_signed_by_publisher, setup),
         cmocka_unit_test_setup(test_admin_removal_rotates_signing_key, setup),
+        cmocka_unit_test_setup(test_coordinator_finishes_rotation, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -86,6 +86,7 @@ static void call(fixture *f, exchange *x, web_page_fn fn, const char *method, co
     x->rq.reg = f->reg;
     x->rq.user = "admin";
     x->rq.lang = "sv";
+    sr_registry_set_lang(f->reg, x->rq.lang); /* as the server does for every request */
     x->rq.csrf = "token";
     x->rq.idle_minutes = 15;
     x->rs.status = 200;
@@ -227,8 +228,35 @@ static void test_register_flow(void **state)
     done(&x);
     char *json = draft_answers(f, date);
     assert_non_null(json);
-    assert_string_equal(json, "{\"sex\":\"girl\",\"consent_young_person\":false}");
+    /* What was refused is kept too, as typed (issue 13: nothing typed is
+     * lost), beside the answers and not counted as one. */
+    assert_string_equal(json, "{\"sex\":\"girl\",\"consent_young_person\":false,"
+                              "\"_typed\":{\"birth_year\":[\"tjugo\"]}}");
     assert_string_equal(date, "2025-03-01");
+    free(json);
+    /* Resumed (a new request, as after an idle lock): the refused value is
+     * back in its field with its message, and the review waits for it. */
+    call(f, &x, page_register, "GET", url, "step=form", NULL);
+    assert_int_equal(x.rs.status, 200);
+    assert_contains(&x, "value=\"tjugo\"");
+    assert_contains(&x, "<p class=\"error\" id=\"e-birth_year\">&#39;tjugo&#39; är inget heltal"
+                        "</p>");
+    assert_contains(&x, "<a href=\"#f-birth_year\">");
+    done(&x);
+    call(f, &x, page_register, "GET", url, "step=review", NULL);
+    assert_contains(&x, "id=\"e-birth_year\"");
+    done(&x);
+    /* A personnummer typed into free text is refused and never kept, not
+     * even as typed in the draft. */
+    call(f, &x, page_register, "POST", url, NULL, "csrf", "token", "_action", "update", "notes",
+         "ring 19121212-1212", NULL);
+    assert_int_equal(x.rs.status, 422);
+    assert_contains(&x, "<p class=\"error\" id=\"e-notes\">texten innehåller ett personnummer");
+    done(&x);
+    json = draft_answers(f, date);
+    assert_non_null(json);
+    assert_null(strstr(json, "1212"));
+    assert_non_null(strstr(json, "\"birth_year\":[\"tjugo\"]"));
     free(json);
 
     /* Opened again: the draft is offered. */
@@ -410,7 +438,7 @@ static void test_library_rules_shown(void **state)
     call(f, &x, page_register, "GET", url, "step=review", NULL);
     assert_int_equal(x.rs.status, 200);
     assert_contains(&x, "<div class=\"warnings\" role=\"status\">");
-    assert_contains(&x, "looks like a name");
+    assert_contains(&x, "ser ut som ett namn");
     assert_contains(&x, "<dt>Födelseår</dt><dd>2010</dd>"); /* derived, shown */
     done(&x);
     call(f, &x, page_register, "POST", url, NULL, "csrf", "token", "_action", "save", NULL);

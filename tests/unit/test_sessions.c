@@ -7,6 +7,7 @@
 #include "testutil.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -204,6 +205,139 @@ static void test_passwd_elsewhere_keeps_session(void **state)
     sr_registry_close(again);
 }
 
+/* Two threads, each with its own session, write at once (as two web
+ * sessions do): every case and every view is there, none refused busy, and
+ * the audit chain holds them all, each entry chained in its own
+ * transaction. */
+#define WRITES 12
+
+typedef struct writer {
+    sr_registry *reg;
+    pthread_barrier_t *start;
+    int failed;
+    char message[256];
+    char codes[WRITES][SR_CASE_CODE_SIZE];
+} writer;
+
+static void *write_cases(void *arg)
+{
+    writer *w = arg;
+    sr_error err;
+    sr_error_clear(&err);
+    pthread_barrier_wait(w->start);
+    for (int i = 0; i < WRITES && !w->failed; i++) {
+        if (sr_case_new(w->reg, "U1", NULL, w->codes[i], &err) != SR_OK ||
+            sr_registry_log_view(w->reg, "view.test", w->codes[i], &err) != SR_OK) {
+            w->failed = 1;
+            snprintf(w->message, sizeof w->message, "%s", err.message);
+        }
+    }
+    return NULL;
+}
+
+static int count_case(void *ctx, const sr_case_info *info)
+{
+    (void)info;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+static void test_two_threads_write_at_once(void **state)
+{
+    fixture *f = *state;
+    sr_registry *admin = open_as(f->db, NULL, "admin-passphrase", 60000);
+    sr_registry *coord = open_as(f->db, "coord", "coord-passphrase", 60000);
+    /* What one case and its view add to the log, measured alone. */
+    int64_t before = audit_entries(admin);
+    char code[SR_CASE_CODE_SIZE];
+    new_case(coord, NULL, code);
+    assert_int_equal(sr_registry_log_view(coord, "view.test", code, NULL), SR_OK);
+    int64_t per_case = audit_entries(admin) - before - 1; /* verify logs itself */
+    assert_true(per_case >= 2);
+
+    before = audit_entries(admin);
+    pthread_barrier_t start;
+    assert_int_equal(pthread_barrier_init(&start, NULL, 2), 0);
+    writer a = {admin, &start, 0, "", {{0}}}, b = {coord, &start, 0, "", {{0}}};
+    pthread_t ta, tb;
+    assert_int_equal(pthread_create(&ta, NULL, write_cases, &a), 0);
+    assert_int_equal(pthread_create(&tb, NULL, write_cases, &b), 0);
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    pthread_barrier_destroy(&start);
+    if (a.failed || b.failed)
+        fail_msg("a write failed: %s%s", a.message, b.message);
+    for (int i = 0; i < WRITES; i++)
+        for (int j = 0; j < WRITES; j++)
+            assert_string_not_equal(a.codes[i], b.codes[j]);
+    /* before + 1 (its verify) + every case and view, in one chain. */
+    assert_int_equal(audit_entries(admin), before + 1 + 2 * WRITES * per_case);
+    int cases = 0;
+    sr_case_filter all;
+    memset(&all, 0, sizeof all);
+    sr_error err;
+    sr_error_clear(&err);
+    assert_int_equal(sr_case_list(admin, &all, count_case, &cases, &err), SR_OK);
+    assert_int_equal(cases, 1 + 2 * WRITES);
+    sr_registry_close(coord);
+    sr_registry_close(admin);
+}
+
+/* A list's callback that lists again (its view is logged, a write) while
+ * another session holds the registry's lock: the nested write is refused
+ * busy at once instead of waiting. It holds SQLite's shared lock while the
+ * list reads, which the lock's holder would wait for at its commit: waiting
+ * made both wait out their timeouts (here 10 minutes: the test would not
+ * end). */
+typedef struct nested {
+    sr_registry *reg;
+    int lock_fd; /* >= 0: held by "another session" around the nested load */
+    sr_status rc;
+    int calls;
+} nested;
+
+static int load_form_inside(void *ctx, const sr_unit_info *unit)
+{
+    (void)unit;
+    nested *n = ctx;
+    if (n->calls++ > 0)
+        return 0;
+    /* The list logged itself before reading: the lock is free now. */
+    if (n->lock_fd >= 0 && flock(n->lock_fd, LOCK_EX | LOCK_NB) != 0)
+        return 1;
+    sr_error err;
+    sr_error_clear(&err);
+    n->rc = sr_unit_list(n->reg, NULL, NULL, &err); /* logs its view first */
+    if (n->lock_fd >= 0)
+        flock(n->lock_fd, LOCK_UN);
+    return 0;
+}
+
+static void test_lock_not_awaited_while_reading(void **state)
+{
+    fixture *f = *state;
+    sr_registry *coord = open_as(f->db, "coord", "coord-passphrase", 600000);
+    sr_error err;
+    sr_error_clear(&err);
+    /* Alone, the nested load works. */
+    nested n = {coord, -1, SR_ERR_STATE, 0};
+    assert_int_equal(sr_unit_list(coord, load_form_inside, &n, &err), SR_OK);
+    assert_int_equal(n.rc, SR_OK);
+    /* With the lock held by another session: busy at once. */
+    int fd = open(tu_path(f->dir, "reg.lock"), O_RDWR);
+    assert_true(fd >= 0);
+    nested m = {coord, fd, SR_ERR_STATE, 0};
+    assert_int_equal(sr_unit_list(coord, load_form_inside, &m, &err), SR_OK);
+    assert_int_equal(m.calls, 1);
+    assert_int_equal(m.rc, SR_ERR_BUSY);
+    close(fd);
+    /* And the session works on. */
+    nested again = {coord, -1, SR_ERR_STATE, 0};
+    assert_int_equal(sr_unit_list(coord, load_form_inside, &again, &err), SR_OK);
+    assert_int_equal(again.rc, SR_OK);
+    sr_registry_close(coord);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -211,6 +345,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_busy_only_during_a_transaction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rotation_is_noticed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_passwd_elsewhere_keeps_session, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_two_threads_write_at_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lock_not_awaited_while_reading, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

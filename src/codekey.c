@@ -1,0 +1,346 @@
+/*
+ * codekey.c - the code key's rows, sealed under unit keys (see codekey.h).
+ */
+#include "codekey.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "registry_int.h"
+#include "sigreg/cases.h"
+#include "store.h"
+#include "unitkeys.h"
+
+#define SEALED_TABLE                                                                               \
+    "CREATE TABLE IF NOT EXISTS codekey.pnr_sealed (case_code TEXT PRIMARY KEY,"                   \
+    " unit TEXT NOT NULL, generation INTEGER NOT NULL, sealed BLOB NOT NULL,"                      \
+    " created_at TEXT NOT NULL)"
+
+/* *has: whether the code key has the table of sealed rows. */
+static sr_status sealed_table(sr_registry *reg, int *has, sr_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    *has = 0;
+    sr_status rc = srp_registry_prepare(reg,
+                                        "SELECT 1 FROM codekey.sqlite_master WHERE type = 'table'"
+                                        " AND name = 'pnr_sealed'",
+                                        &st, err);
+    if (rc != SR_OK)
+        return rc;
+    int src = sqlite3_step(st);
+    srp_stmt_done(reg, st);
+    if (src == SQLITE_ROW)
+        *has = 1;
+    else if (src != SQLITE_DONE)
+        rc = srp_store_fail(srp_registry_db(reg), src, "read the code key", err);
+    return rc;
+}
+
+static sr_status insert_sealed(sr_registry *reg, const char *case_code, const char *unit,
+                               const char *pnr, const char *created_at, sr_error *err)
+{
+    unsigned char sealed[SRP_UNIT_SEALED_MAX];
+    size_t len = 0;
+    uint32_t generation = 0;
+    sr_status rc = srp_unit_keys_seal_pnr(srp_registry_unit_keys(reg), unit, case_code, pnr, sealed,
+                                          &len, &generation, err);
+    sqlite3_stmt *st = NULL;
+    if (rc == SR_OK)
+        rc = srp_registry_prepare(reg,
+                                  "INSERT OR REPLACE INTO codekey.pnr_sealed (case_code, unit,"
+                                  " generation, sealed, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                                  &st, err);
+    if (rc != SR_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, case_code, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, unit, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, generation);
+    sqlite3_bind_blob(st, 4, sealed, (int)len, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, created_at, -1, SQLITE_STATIC);
+    int src = sqlite3_step(st);
+    srp_stmt_done(reg, st);
+    if (src != SQLITE_DONE)
+        rc = srp_store_fail(srp_registry_db(reg), src, "write the code key", err);
+    return rc;
+}
+
+sr_status srp_codekey_put(sr_registry *reg, const char *case_code, const char *unit,
+                          const char *pnr, const char *created_at, sr_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    sr_status rc = SR_OK;
+    /* Once the keyring has unit keys, nothing is written in the clear: not
+     * even when the database was made to look as if it had none. */
+    if (srp_keyring_has_unit_keys(srp_registry_keyring(reg))) {
+        int has = 0;
+        rc = sealed_table(reg, &has, err);
+        if (rc == SR_OK && !has)
+            rc = srp_store_exec(srp_registry_db(reg), SEALED_TABLE, err);
+        return rc == SR_OK ? insert_sealed(reg, case_code, unit, pnr, created_at, err) : rc;
+    }
+    rc = srp_registry_prepare(reg,
+                              "INSERT INTO codekey.code_key (case_code, pnr, created_at)"
+                              " VALUES (?1, ?2, ?3)",
+                              &st, err);
+    if (rc != SR_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, case_code, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, pnr, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, created_at, -1, SQLITE_STATIC);
+    int src = sqlite3_step(st);
+    srp_stmt_done(reg, st);
+    if (src != SQLITE_DONE)
+        rc = srp_store_fail(srp_registry_db(reg), src, "write the code key", err);
+    return rc;
+}
+
+static void copy_text(char *out, size_t size, const unsigned char *text)
+{
+    size_t n = text ? strlen((const char *)text) : 0;
+    if (n >= size)
+        n = size - 1;
+    memcpy(out, text ? (const char *)text : "", n);
+    out[n] = '\0';
+}
+
+sr_status srp_codekey_get(sr_registry *reg, const char *case_code, char *pnr, size_t size,
+                          sr_error *err)
+{
+    sqlite3 *db = srp_registry_db(reg);
+    sqlite3_stmt *st = NULL;
+    int has = 0;
+    sr_status rc = sealed_table(reg, &has, err);
+    if (rc != SR_OK)
+        return rc;
+    if (has) {
+        rc = srp_registry_prepare(reg,
+                                  "SELECT unit, generation, sealed FROM codekey.pnr_sealed WHERE"
+                                  " case_code = ?1",
+                                  &st, err);
+        if (rc != SR_OK)
+            return rc;
+        sqlite3_bind_text(st, 1, case_code, -1, SQLITE_STATIC);
+        int src = sqlite3_step(st);
+        rc = SR_ERR_NOT_FOUND;
+        if (src == SQLITE_ROW) {
+            const char *unit = (const char *)sqlite3_column_text(st, 0);
+            sqlite3_int64 gen = sqlite3_column_int64(st, 1);
+            rc = srp_unit_keys_open_pnr(srp_registry_unit_keys(reg), unit ? unit : "",
+                                        gen > 0 && gen <= UINT32_MAX ? (uint32_t)gen : 0, case_code,
+                                        sqlite3_column_blob(st, 2),
+                                        (size_t)sqlite3_column_bytes(st, 2), pnr, size, err);
+        } else if (src != SQLITE_DONE) {
+            rc = srp_store_fail(db, src, "read the code key", err);
+        }
+        srp_stmt_done(reg, st);
+        if (rc != SR_ERR_NOT_FOUND)
+            return rc;
+    }
+    /* A row of an earlier release, not yet sealed: read only while the
+     * keyring has no unit keys. From then on a clear row is nothing anyone
+     * should trust (anyone with the database's key could have put it there);
+     * an admin's unlock seals the rows that the upgrade found. */
+    if (srp_keyring_has_unit_keys(srp_registry_keyring(reg)))
+        return srp_error_set(err, SR_ERR_NOT_FOUND, "case '%s' has no personnummer", case_code);
+    rc = srp_registry_prepare(reg, "SELECT pnr FROM codekey.code_key WHERE case_code = ?1", &st,
+                              err);
+    if (rc != SR_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, case_code, -1, SQLITE_STATIC);
+    int src = sqlite3_step(st);
+    if (src == SQLITE_ROW)
+        copy_text(pnr, size, sqlite3_column_text(st, 0));
+    else if (src == SQLITE_DONE)
+        rc = srp_error_set(err, SR_ERR_NOT_FOUND, "case '%s' has no personnummer", case_code);
+    else
+        rc = srp_store_fail(db, src, "read the code key", err);
+    srp_stmt_done(reg, st);
+    return rc;
+}
+
+sr_status srp_codekey_delete(sr_registry *reg, const char *case_code, sr_error *err)
+{
+    const char *sql[] = {"DELETE FROM codekey.code_key WHERE case_code = ?1",
+                         "DELETE FROM codekey.pnr_sealed WHERE case_code = ?1"};
+    int has = 0;
+    sr_status rc = sealed_table(reg, &has, err);
+    for (int i = 0; i < 1 + has && rc == SR_OK; i++) {
+        sqlite3_stmt *st = NULL;
+        rc = srp_registry_prepare(reg, sql[i], &st, err);
+        if (rc != SR_OK)
+            break;
+        sqlite3_bind_text(st, 1, case_code, -1, SQLITE_STATIC);
+        int src = sqlite3_step(st);
+        srp_stmt_done(reg, st);
+        if (src != SQLITE_DONE)
+            rc = srp_store_fail(srp_registry_db(reg), src, "erase from the code key", err);
+    }
+    return rc;
+}
+
+/* Counts rows in the clear, and sealed rows under an older generation than
+ * the session's newest of their unit. */
+static sr_status count_pending(sr_registry *reg, long *clear, long *older, sr_error *err)
+{
+    *clear = *older = 0;
+    sqlite3 *db = srp_registry_db(reg);
+    sqlite3_stmt *st = NULL;
+    int has = 0;
+    sr_status rc = sealed_table(reg, &has, err); /* attaches the code key */
+    if (rc != SR_OK)
+        return rc;
+    /* A row without its case (none should be) stays where it is. */
+    rc = srp_store_prepare(db,
+                           "SELECT count(*) FROM codekey.code_key k JOIN main.cases c"
+                           " ON c.code = k.case_code",
+                           &st, err);
+    if (rc == SR_OK && sqlite3_step(st) == SQLITE_ROW)
+        *clear = (long)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc != SR_OK || !has)
+        return rc;
+    rc = srp_store_prepare(db, "SELECT unit, generation FROM codekey.pnr_sealed", &st, err);
+    int src = SQLITE_DONE;
+    while (rc == SR_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *unit = (const char *)sqlite3_column_text(st, 0);
+        if ((uint32_t)sqlite3_column_int64(st, 1) !=
+            srp_unit_keys_newest(srp_registry_unit_keys(reg), unit ? unit : ""))
+            (*older)++;
+    }
+    if (rc == SR_OK && src != SQLITE_DONE)
+        rc = srp_store_fail(db, src, "read the code key", err);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+sr_status srp_codekey_pending(sr_registry *reg, int *pending, sr_error *err)
+{
+    long clear = 0, older = 0;
+    sr_status rc = count_pending(reg, &clear, &older, err);
+    *pending = rc == SR_OK && (clear > 0 || older > 0);
+    return rc;
+}
+
+typedef struct plain_row {
+    char code[SR_CASE_CODE_MAX + 1];
+    char unit[SR_UNIT_CODE_MAX + 1];
+    char created[32];
+    char pnr[SR_PNR_SIZE];
+} plain_row;
+
+/* Reads every row that needs sealing, in the clear, into guarded memory. */
+static sr_status read_pending(sr_registry *reg, sr_secret **out, size_t *count, long *damaged,
+                              sr_error *err)
+{
+    *damaged = 0;
+    sqlite3 *db = srp_registry_db(reg);
+    int has = 0;
+    sr_status rc = sealed_table(reg, &has, err);
+    if (rc != SR_OK)
+        return rc;
+    const char *sql =
+        has ? "SELECT k.case_code, c.unit, k.created_at, k.pnr, NULL, NULL FROM codekey.code_key k"
+              " JOIN main.cases c ON c.code = k.case_code "
+              "UNION ALL SELECT case_code, unit, created_at, NULL, generation, sealed FROM"
+              " codekey.pnr_sealed"
+            : "SELECT k.case_code, c.unit, k.created_at, k.pnr, NULL, NULL FROM codekey.code_key k"
+              " JOIN main.cases c ON c.code = k.case_code";
+    size_t cap = 0, n = 0;
+    sr_secret *rows = NULL;
+    sqlite3_stmt *st = NULL;
+    rc = srp_store_prepare(db, sql, &st, err);
+    int src = SQLITE_DONE;
+    while (rc == SR_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *code = (const char *)sqlite3_column_text(st, 0);
+        const char *unit = (const char *)sqlite3_column_text(st, 1);
+        int sealed = sqlite3_column_type(st, 3) == SQLITE_NULL;
+        uint32_t gen = (uint32_t)sqlite3_column_int64(st, 4);
+        if (!code || !unit || strlen(code) > SR_CASE_CODE_MAX || strlen(unit) > SR_UNIT_CODE_MAX) {
+            rc = srp_error_set(err, SR_ERR_CORRUPT, "a row of the code key is damaged");
+            break;
+        }
+        if (sealed && gen == srp_unit_keys_newest(srp_registry_unit_keys(reg), unit))
+            continue;
+        if (n == cap) {
+            size_t ncap = cap ? 2 * cap : 64;
+            sr_secret *bigger = sr_secret_new(ncap * sizeof(plain_row));
+            if (!bigger) {
+                rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+                break;
+            }
+            if (n)
+                memcpy(sr_secret_data(bigger), sr_secret_cdata(rows), n * sizeof(plain_row));
+            sr_secret_free(rows);
+            rows = bigger;
+            cap = ncap;
+        }
+        plain_row *r = (plain_row *)(void *)sr_secret_data(rows) + n;
+        memset(r, 0, sizeof *r);
+        copy_text(r->code, sizeof r->code, (const unsigned char *)code);
+        copy_text(r->unit, sizeof r->unit, (const unsigned char *)unit);
+        copy_text(r->created, sizeof r->created, sqlite3_column_text(st, 2));
+        if (!sealed) {
+            copy_text(r->pnr, sizeof r->pnr, sqlite3_column_text(st, 3));
+        } else if (srp_unit_keys_open_pnr(
+                       srp_registry_unit_keys(reg), unit, gen, code, sqlite3_column_blob(st, 5),
+                       (size_t)sqlite3_column_bytes(st, 5), r->pnr, sizeof r->pnr, NULL) != SR_OK) {
+            /* A row that does not open (altered, or under a key the
+             * session lacks) stays as it is: it must not stop a rotation. */
+            (*damaged)++;
+            continue;
+        }
+        n++;
+    }
+    if (rc == SR_OK && src != SQLITE_DONE)
+        rc = srp_store_fail(db, src, "read the code key", err);
+    sqlite3_finalize(st);
+    if (rc != SR_OK) {
+        sr_secret_free(rows);
+        return rc;
+    }
+    *out = rows;
+    *count = n;
+    return SR_OK;
+}
+
+typedef struct reseal_ctx {
+    sr_secret *rows;
+    size_t count;
+} reseal_ctx;
+
+static sr_status reseal_rows(sr_registry *reg, void *vctx, sr_error *err)
+{
+    reseal_ctx *c = vctx;
+    sr_status rc = srp_store_exec(srp_registry_db(reg), SEALED_TABLE, err);
+    for (size_t i = 0; i < c->count && rc == SR_OK; i++) {
+        const plain_row *r = (const plain_row *)(const void *)sr_secret_cdata(c->rows) + i;
+        rc = insert_sealed(reg, r->code, r->unit, r->pnr, r->created, err);
+    }
+    if (rc == SR_OK)
+        rc = srp_store_exec(srp_registry_db(reg),
+                            "DELETE FROM codekey.code_key WHERE case_code IN (SELECT code FROM"
+                            " main.cases)",
+                            err);
+    return rc;
+}
+
+sr_status srp_codekey_reseal(sr_registry *reg, const char *action, sr_error *err)
+{
+    long clear = 0, older = 0;
+    sr_status rc = count_pending(reg, &clear, &older, err);
+    if (rc != SR_OK || (clear == 0 && older == 0))
+        return rc;
+    reseal_ctx ctx = {NULL, 0};
+    long damaged = 0;
+    rc = read_pending(reg, &ctx.rows, &ctx.count, &damaged, err);
+    char detail[128];
+    snprintf(detail, sizeof detail, "sealed=%ld resealed=%ld unreadable=%ld", clear,
+             older - damaged, damaged);
+    if (rc == SR_OK && ctx.count > 0)
+        rc = srp_registry_transaction(reg, action, NULL, detail, reseal_rows, &ctx, err);
+    sr_secret_free(ctx.rows);
+    return rc;
+}
