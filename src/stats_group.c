@@ -266,7 +266,8 @@ static int dim_value(srp_stats_engine *e, int d, const char *date, const char *u
         const srp_coded_value *vv = intake ? ivals : vals;
         const sr_form *f = k >= 0 ? (intake ? e->intake_forms[k] : e->forms[k]) : NULL;
         int idx = k >= 0 ? bv->item_of[k] : -1;
-        int c = f && idx >= 0 && vv ? srp_stats_code_of(&f->items[idx], &vv[idx], bv->option_map[k]) : -1;
+        int c = f && idx >= 0 && vv ? srp_stats_code_of(&f->items[idx], &vv[idx], bv->option_map[k])
+                                    : -1;
         value = c >= 0 ? bv->codes[c] : "unanswered";
         break;
     }

@@ -234,8 +234,8 @@ int srp_stats_code_index(srp_variable *v, const char *code, const char *label, i
                          int add);
 /* Builds the code list and option maps of a choice-like item across the
  * versions of one form; -1 when out of memory. */
-int srp_stats_map_options(srp_variable *v, const sr_form *const *forms, size_t count, const int *item_of,
-                          int **maps, const char *lang);
+int srp_stats_map_options(srp_variable *v, const sr_form *const *forms, size_t count,
+                          const int *item_of, int **maps, const char *lang);
 void srp_stats_variable_release(srp_variable *v);
 /* Appends a variable named id (zeroed otherwise). */
 sr_status srp_stats_add_variable(srp_stats_engine *e, const char *id, sr_error *err);

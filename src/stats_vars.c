@@ -52,8 +52,8 @@ void srp_stats_variable_release(srp_variable *v)
     free(v->id);
 }
 
-int srp_stats_map_options(srp_variable *v, const sr_form *const *forms, size_t count, const int *item_of,
-                          int **maps, const char *lang)
+int srp_stats_map_options(srp_variable *v, const sr_form *const *forms, size_t count,
+                          const int *item_of, int **maps, const char *lang)
 {
     for (size_t k = count; k-- > 0;) { /* newest first, so its labels win */
         if (item_of[k] < 0)
