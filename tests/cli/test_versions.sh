@@ -61,7 +61,7 @@ check "the old label is not shown" bash -c '! grep -q hemmasittare <<<"$0"' "$OU
 # older one (FORMS.md), so mixing versions opens no way around them.
 sed 's/"consent_young_person":true/"consent_young_person":false/' mixed.jsonl | head -1 |
     sed 's/"ref":"r1"/"ref":"refused"/; s/"consent_guardians":"yes",//' > refused.jsonl
-refused "v1 intake without consent" "samverkan i SIG förutsätter den unges samtycke" import refused.jsonl
+refused "v1 intake without consent" "SIG requires the young person's consent" import refused.jsonl
 sr form list
 check "nothing stored" grep -qE "sig-intake +1 .* 10 " <<<"$OUT"
 sr case list
