@@ -182,22 +182,25 @@ if [ -n "${SIGREG_ATTACK_FULL:-}" ]; then
 else
     quarters=2
     # Known failures (December 2026), what the engine does not do yet:
-    # - suspected_ever is withheld while crime_types, which it enables and
-    #   which is required, prints its denominator (issue 16, item 5): the
-    #   attacker pins it (and what it is summed with) in every battery;
-    # - the change tables with the intake margins of closed cases (item 1);
+    # - the coordinator's live windows and the publication (both over
+    #   quarters) still pin a few small counts of police_contacts_6m: the
+    #   quarter tables and the year table are not yet one system;
     # - withheld counts that published ones prove to be 0 (item 3);
-    # - the secondary cells of tiny3 by sex and by unit hide more than 1.2x
-    #   the minimum-cost optimum (need_crime, victim_of_crime; item 2).
+    # - the secondary cells of tiny3 by sex, by unit and by year hide more
+    #   than 1.2x the minimum-cost optimum (need_crime, victim_of_crime;
+    #   item 2).
+    # The analyst's and the change batteries pass since the change tables
+    # and the linked denominators are cells of the problem.
     known=$(cat <<'KNOWN'
-tiny2: *: no withheld count of 1..min_cell-1 has an interval narrower than required
-tiny2: *: no withheld count of 1 or more is recovered exactly
+tiny2: coordinator: no withheld count of 1..min_cell-1 has an interval narrower than required
+tiny2: coordinator: no withheld count of 1 or more is recovered exactly
+tiny2: publication: no withheld count of 1..min_cell-1 has an interval narrower than required
+tiny2: publication: no withheld count of 1 or more is recovered exactly
 tiny2: *: no withheld count is exact, zeros included
-tiny3: analyst: no withheld count of 1..min_cell-1 has an interval narrower than required
-tiny3: analyst: no withheld count of 1 or more is recovered exactly
 tiny3: analyst: no withheld count is exact, zeros included
 tiny3: analyst --by sex: hidden person-counts within 1.2x the minimum-cost optimum
 tiny3: analyst --by unit: hidden person-counts within 1.2x the minimum-cost optimum
+tiny3: analyst --by year: hidden person-counts within 1.2x the minimum-cost optimum
 KNOWN
 )
     dataset tiny2 40 3 A,A,B analyst,coordinator,change,publication
