@@ -254,7 +254,7 @@ sr_status srp_case_insert(sr_registry *reg, const char *unit, const char *pnr_te
     srp_pnr p;
     unsigned char ps[SRP_MAC_BYTES];
     if (pnr_text) {
-        rc = srp_pnr_parse(pnr_text, today, &p, err);
+        rc = srp_pnr_parse_lang(pnr_text, today, sr_registry_lang(reg), &p, err);
         if (rc == SR_OK)
             rc = pseudonym_of(reg, &p, ps, err);
         int found = 0;
@@ -327,7 +327,7 @@ sr_status sr_case_find(sr_registry *reg, const char *pnr, char code[SR_CASE_CODE
     srp_time_today(today, sizeof today);
     srp_pnr p;
     unsigned char ps[SRP_MAC_BYTES];
-    rc = srp_pnr_parse(pnr, today, &p, err);
+    rc = srp_pnr_parse_lang(pnr, today, sr_registry_lang(reg), &p, err);
     if (rc == SR_OK)
         rc = pseudonym_of(reg, &p, ps, err);
     srp_wipe(&p, sizeof p);

@@ -3,10 +3,13 @@
  */
 #include "pnr.h"
 
+#include "base/texts.h"
+
 #include <stdio.h>
 #include <string.h>
 
 #include "base/error.h"
+#include "base/texts.h"
 #include "base/timeutil.h"
 
 static int luhn_ok(const char ten[10])
@@ -24,7 +27,8 @@ static int luhn_ok(const char ten[10])
     return sum % 10 == 0;
 }
 
-sr_status srp_pnr_parse(const char *text, const char *today, srp_pnr *out, sr_error *err)
+sr_status srp_pnr_parse_lang(const char *text, const char *today, const char *lang, srp_pnr *out,
+                             sr_error *err)
 {
     char digits[13];
     size_t n = 0;
@@ -32,7 +36,8 @@ sr_status srp_pnr_parse(const char *text, const char *today, srp_pnr *out, sr_er
     size_t sep_pos = 0;
     memset(out, 0, sizeof *out);
     if (!text)
-        return srp_error_set_where(err, SR_ERR_INVALID, "pnr", "no personnummer given");
+        return srp_error_set_where(err, SR_ERR_INVALID, "pnr", "%s",
+                                   srp_texts_get(SRP_T_PNR_NONE, lang));
     while (*text == ' ')
         text++;
     size_t len = strlen(text);
@@ -42,26 +47,24 @@ sr_status srp_pnr_parse(const char *text, const char *today, srp_pnr *out, sr_er
         char c = text[i];
         if (c >= '0' && c <= '9') {
             if (n >= 12)
-                return srp_error_set_where(err, SR_ERR_INVALID, "pnr",
-                                           "not a personnummer: expected 10 or 12 digits");
+                return srp_error_set_where(err, SR_ERR_INVALID, "pnr", "%s",
+                                           srp_texts_get(SRP_T_PNR_DIGITS, lang));
             digits[n++] = c;
         } else if ((c == '-' || c == '+') && !separator) {
             separator = c;
             sep_pos = n;
         } else {
-            return srp_error_set_where(
-                err, SR_ERR_INVALID, "pnr",
-                "not a personnummer: only digits and one '-' or '+' are allowed");
+            return srp_error_set_where(err, SR_ERR_INVALID, "pnr", "%s",
+                                       srp_texts_get(SRP_T_PNR_CHARACTERS, lang));
         }
     }
     digits[n] = '\0';
     if (n != 10 && n != 12)
-        return srp_error_set_where(err, SR_ERR_INVALID, "pnr",
-                                   "not a personnummer: expected 10 or 12 digits");
+        return srp_error_set_where(err, SR_ERR_INVALID, "pnr", "%s",
+                                   srp_texts_get(SRP_T_PNR_DIGITS, lang));
     if (separator && sep_pos != n - 4)
-        return srp_error_set_where(
-            err, SR_ERR_INVALID, "pnr",
-            "not a personnummer: the '%c' must stand before the last four digits", separator);
+        return srp_error_set_where(err, SR_ERR_INVALID, "pnr",
+                                   srp_texts_get(SRP_T_PNR_SEPARATOR, lang), separator);
     int ty, tm, td;
     if (srp_date_parse(today, &ty, &tm, &td) != 0)
         return srp_error_set(err, SR_ERR_INVALID, "no valid reference date");
@@ -85,30 +88,29 @@ sr_status srp_pnr_parse(const char *text, const char *today, srp_pnr *out, sr_er
             year -= 100;
     }
     if (!srp_date_valid(year, month, day))
-        return srp_error_set_where(err, SR_ERR_INVALID, "pnr",
-                                   coordination
-                                       ? "not a valid samordningsnummer: the birth date "
-                                         "(day minus 60) does not exist"
-                                       : "not a valid personnummer: the birth date does not "
-                                         "exist");
+        return srp_error_set_where(
+            err, SR_ERR_INVALID, "pnr", "%s",
+            srp_texts_get(coordination ? SRP_T_PNR_NO_DATE_SAMORD : SRP_T_PNR_NO_DATE, lang));
     char birth[11];
     snprintf(birth, sizeof birth, "%04d-%02d-%02d", year, month, day);
     if (strcmp(birth, today) > 0)
-        return srp_error_set_where(err, SR_ERR_INVALID, "pnr",
-                                   "not a valid personnummer: the birth date lies in the future");
+        return srp_error_set_where(err, SR_ERR_INVALID, "pnr", "%s",
+                                   srp_texts_get(SRP_T_PNR_FUTURE, lang));
     if (n == 12 && separator == '+') {
         if (ty - year < 100)
-            return srp_error_set_where(
-                err, SR_ERR_INVALID, "pnr",
-                "not a valid personnummer: '+' is only for people aged 100 or "
-                "more");
+            return srp_error_set_where(err, SR_ERR_INVALID, "pnr", "%s",
+                                       srp_texts_get(SRP_T_PNR_PLUS, lang));
     }
     if (!luhn_ok(ten))
-        return srp_error_set_where(err, SR_ERR_INVALID, "pnr",
-                                   "not a valid personnummer: the check digit is wrong (a typing "
-                                   "error?)");
+        return srp_error_set_where(err, SR_ERR_INVALID, "pnr", "%s",
+                                   srp_texts_get(SRP_T_PNR_CHECK_DIGIT, lang));
     snprintf(out->canonical, sizeof out->canonical, "%04d%.8s", year, ten + 2);
     memcpy(out->birth_date, birth, sizeof out->birth_date);
     out->coordination = coordination;
     return SR_OK;
+}
+
+sr_status srp_pnr_parse(const char *text, const char *today, srp_pnr *out, sr_error *err)
+{
+    return srp_pnr_parse_lang(text, today, "en", out, err);
 }

@@ -21,5 +21,9 @@ typedef struct srp_pnr {
 
 /* today is "YYYY-MM-DD" (the reference for centuries and the future). */
 sr_status srp_pnr_parse(const char *text, const char *today, srp_pnr *out, sr_error *err);
+/* The same, with its messages in lang ("sv" or "en", as srp_texts_get);
+ * srp_pnr_parse speaks English. */
+sr_status srp_pnr_parse_lang(const char *text, const char *today, const char *lang, srp_pnr *out,
+                             sr_error *err);
 
 #endif

@@ -260,6 +260,29 @@ static const struct {
                             "the birth year comes from the case's personnummer"},
     [SRP_T_STATUS_OPEN_LABEL] = {"Öppet", "Open"},
     [SRP_T_STATUS_CLOSED_LABEL] = {"Avslutat", "Closed"},
+    [SRP_T_PNR_NONE] = {"inget personnummer angivet", "no personnummer given"},
+    [SRP_T_PNR_DIGITS] = {"inte ett personnummer: det ska ha 10 eller 12 siffror",
+                          "not a personnummer: expected 10 or 12 digits"},
+    [SRP_T_PNR_CHARACTERS] = {"inte ett personnummer: bara siffror och ett '-' eller '+' "
+                              "är tillåtna",
+                              "not a personnummer: only digits and one '-' or '+' are allowed"},
+    [SRP_T_PNR_SEPARATOR] = {"inte ett personnummer: '%c' ska stå före de fyra sista siffrorna",
+                             "not a personnummer: the '%c' must stand before the last four "
+                             "digits"},
+    [SRP_T_PNR_NO_DATE_SAMORD] = {"inte ett giltigt samordningsnummer: födelsedatumet (dagen "
+                                  "minus 60) finns inte",
+                                  "not a valid samordningsnummer: the birth date (day minus 60) "
+                                  "does not exist"},
+    [SRP_T_PNR_NO_DATE] = {"inte ett giltigt personnummer: födelsedatumet finns inte",
+                           "not a valid personnummer: the birth date does not exist"},
+    [SRP_T_PNR_FUTURE] = {"inte ett giltigt personnummer: födelsedatumet ligger i framtiden",
+                          "not a valid personnummer: the birth date lies in the future"},
+    [SRP_T_PNR_PLUS] = {"inte ett giltigt personnummer: '+' används bara för den som fyllt 100",
+                        "not a valid personnummer: '+' is only for people aged 100 or more"},
+    [SRP_T_PNR_CHECK_DIGIT] = {"inte ett giltigt personnummer: kontrollsiffran stämmer inte "
+                               "(ett skrivfel?)",
+                               "not a valid personnummer: the check digit is wrong (a typing "
+                               "error?)"},
 };
 
 int srp_lang_is_en(const char *lang)

@@ -154,6 +154,16 @@ typedef enum srp_text_id {
      * the words of SRP_T_OPEN and SRP_T_CLOSED, capitalised. */
     SRP_T_STATUS_OPEN_LABEL,
     SRP_T_STATUS_CLOSED_LABEL,
+    /* Personnummer checks (pnr.c). */
+    SRP_T_PNR_NONE,
+    SRP_T_PNR_DIGITS,
+    SRP_T_PNR_CHARACTERS,
+    SRP_T_PNR_SEPARATOR, /* %c the separator */
+    SRP_T_PNR_NO_DATE_SAMORD,
+    SRP_T_PNR_NO_DATE,
+    SRP_T_PNR_FUTURE,
+    SRP_T_PNR_PLUS,
+    SRP_T_PNR_CHECK_DIGIT,
     SRP_T_COUNT
 } srp_text_id;
 

@@ -100,7 +100,7 @@ static const view_text view_sv = {"Ärende",
                                   "enhet",
                                   "öppet",
                                   "avslutat",
-                                  "intag",
+                                  "inskrivning",
                                   "ingen inskrivning än",
                                   "avslutat",
                                   "%ld dagar öppet",
@@ -360,7 +360,7 @@ static void print_case_header(const view_text *t)
 {
     int en = t == &view_en;
     static const size_t width[] = {10, 10, 9, 10, 5, 10, 5};
-    const char *sv[] = {"ärende", "enhet", "status", "intag", "dagar", "senast", "svar"};
+    const char *sv[] = {"ärende", "enhet", "status", "inskrivning", "dagar", "senast", "svar"};
     const char *eng[] = {"case", "unit", "status", "intake", "days", "latest", "resp"};
     for (size_t k = 0; k < sizeof width / sizeof width[0]; k++) {
         const char *w = en ? eng[k] : sv[k];

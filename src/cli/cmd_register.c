@@ -34,7 +34,7 @@ static const ui_text ui_sv = {
     "Skriv < för att gå tillbaka en fråga, ? för hjälp och q för att avbryta. Svaren sparas som\n"
     "utkast medan du svarar. Tom rad hoppar över en fråga som inte krävs.\n",
     "Datum för registreringen (ÅÅÅÅ-MM-DD) [%s]: ",
-    "Intagsdatum (ÅÅÅÅ-MM-DD) [%s]: ",
+    "Inskrivningsdatum (ÅÅÅÅ-MM-DD) [%s]: ",
     "Datum: %s\n",
     "Det finns ett utkast från %s med %ld svar. Fortsätta? (j/n) ",
     "  svara j eller n\n",

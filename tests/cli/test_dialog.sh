@@ -28,7 +28,7 @@ sys.exit(0 if ($expr) else 1)"
 
 # --- the intake, typed as the issue says coordinators type it
 cat > intake.script <<'EOF2'
-expect Intagsdatum (ÅÅÅÅ-MM-DD) [
+expect Inskrivningsdatum (ÅÅÅÅ-MM-DD) [
 send 2025-03-01
 expect [1/27] Kön
 send fli
@@ -108,7 +108,7 @@ RC=$?
 check "the intake was registered (exit $RC)" test "$RC" -eq 0
 [ "$RC" -eq 0 ] || cat intake.txt >&2
 check "the intake date is asked with today as the default" \
-    grep -q "Intagsdatum (ÅÅÅÅ-MM-DD) \[$(date +%Y-%m-%d)\]" intake.txt
+    grep -q "Inskrivningsdatum (ÅÅÅÅ-MM-DD) \[$(date +%Y-%m-%d)\]" intake.txt
 check "the review numbers every answer with its label" grep -qE "^ +3\. Hur kom ärendet till SIG\? +Skolan" intake.txt
 check "the stored answers are what was typed" json_is "$CASE" "
 r('sig-intake')['date'] == '2025-03-01' and r('sig-intake')['answers'] == {
@@ -274,7 +274,7 @@ check "the refusals changed nothing" json_is "$CASE" "r('sig-intake')['revision'
 ok "case with a personnummer" case new --unit U1 --pnr 201003151238
 PCASE=$OUT
 cat > v2.script <<'EOF2'
-expect Intagsdatum
+expect Inskrivningsdatum
 send 2025-03-01
 expect [1/27]
 send pojke
@@ -374,7 +374,7 @@ ok "experience after the follow-up" register "$CASE" sig-experience --version 1 
 ok "case show" case show "$CASE"
 printf '%s\n' "$OUT" > show.txt
 check "the header: intake date, closure, days open (1 March to 1 June: 92)" \
-    grep -q "^Ärende $CASE  enhet U1  avslutat  intag 2025-03-01  avslutat 2025-06-01  92 dagar öppet$" show.txt
+    grep -q "^Ärende $CASE  enhet U1  avslutat  inskrivning 2025-03-01  avslutat 2025-06-01  92 dagar öppet$" show.txt
 check "phases in life-cycle order, the experience before the later follow-up" \
     test "$(grep -oE '^(Inskrivning|Insats|Avslut|Upplevelse|Uppföljning) ' show.txt | tr -d ' ' | tr '\n' ,)" = \
     "Inskrivning,Insats,Avslut,Upplevelse,Uppföljning,"

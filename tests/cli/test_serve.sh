@@ -109,7 +109,7 @@ TOKEN=$(csrf)
 status "the new case page" 200 "$O/case/new"
 status "a bad personnummer is refused" 400 -H "Origin: $O" --data-urlencode "csrf=$TOKEN" \
     --data-urlencode unit=U1 --data-urlencode pnr=19121212-1213 "$O/case/new"
-check "with the library's message" grep -q "check digit" body.html
+check "with the library's message, in Swedish" bash -c "grep -q 'kontrollsiffran stämmer inte' body.html && ! grep -q 'check digit' body.html"
 check "and the field empty" bash -c "! grep -q 19121212 body.html"
 status "POST to new case without CSRF is refused" 403 -H "Origin: $O" \
     --data-urlencode unit=U1 --data-urlencode pnr=$PNR "$O/case/new"

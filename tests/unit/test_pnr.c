@@ -97,12 +97,50 @@ static void test_null_input(void **state)
     assert_int_equal(srp_pnr_parse(NULL, TODAY, &p, &err), SR_ERR_INVALID);
 }
 
+/* A Swedish page or dialog gets the same refusals in Swedish, each naming
+ * the field, never repeating the digits. */
+static void test_swedish_messages(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *input, *message;
+    } cases[] = {
+        {"19121212-1213", "inte ett giltigt personnummer: kontrollsiffran stämmer inte (ett "
+                          "skrivfel?)"},
+        {"1912121212123", "inte ett personnummer: det ska ha 10 eller 12 siffror"},
+        {"191212x1212", "inte ett personnummer: bara siffror och ett '-' eller '+' är tillåtna"},
+        {"1912-12121212", "inte ett personnummer: '-' ska stå före de fyra sista siffrorna"},
+        {"19121312-1212", "inte ett giltigt personnummer: födelsedatumet finns inte"},
+        {"19121292-1212", "inte ett giltigt samordningsnummer: födelsedatumet (dagen minus 60) "
+                          "finns inte"},
+        {"20991212-1212", "inte ett giltigt personnummer: födelsedatumet ligger i framtiden"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        srp_pnr p;
+        sr_error err;
+        sr_error_clear(&err);
+        assert_int_equal(srp_pnr_parse_lang(cases[i].input, TODAY, "sv", &p, &err), SR_ERR_INVALID);
+        assert_string_equal(err.message, cases[i].message);
+        assert_string_equal(err.where, "pnr");
+        /* And in English. */
+        sr_error_clear(&err);
+        assert_int_equal(srp_pnr_parse_lang(cases[i].input, TODAY, "en", &p, &err), SR_ERR_INVALID);
+        assert_non_null(strstr(err.message, "not a"));
+    }
+    srp_pnr p;
+    sr_error err;
+    sr_error_clear(&err);
+    assert_int_equal(srp_pnr_parse_lang("191212121212", TODAY, "sv", &p, &err), SR_OK);
+    assert_string_equal(p.canonical, "191212121212");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_numbers),
         cmocka_unit_test(test_invalid_numbers),
         cmocka_unit_test(test_null_input),
+        cmocka_unit_test(test_swedish_messages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
