@@ -755,7 +755,9 @@ static int protect_cells(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sd
             if (relate_dimensions(sdc, part, lay->cells[j], cols, c, scratch) != 0)
                 return -1;
         size_t stride = SRP_MARGIN_STRIDE(n);
-        for (size_t c = 0; lay->margin[j] && c < stride; c++)
+        /* Slot 0's row says which margin columns are used (none without a
+         * slot: then margin[j] holds no row at all). */
+        for (size_t c = 0; lay->margin[j] && s->count && c < stride; c++)
             if (lay->margin[j][c] != (size_t)-1 &&
                 relate_dimensions(sdc, part, lay->margin[j], stride, c, scratch) != 0)
                 return -1;
