@@ -116,17 +116,7 @@ check "the text" grep -q '"notes": "rad ett"' <<<"$OUT"
 ID=$(grep -m1 '"id":' <<<"$OUT" | grep -oE '[0-9]+')
 
 # One answer changed on the web: a new revision, nothing else retyped.
-SIGREG_SERVE_IDLE_SECONDS=$IDLE $SIGREG_WRAPPER "$SIGREG_BIN" serve --no-browser --port 0 \
-    >serve.out 2>serve.err </dev/null &
-SERVER=$!
-trap 'stop_server; rm -rf "$T_DIR"' EXIT
-for _ in $(seq 1 600); do
-    [ -s serve.out ] && break
-    sleep 0.1
-done
-URL=$(head -1 serve.out)
-PORT=$(sed -E 's|http://127\.0\.0\.1:([0-9]+)/.*|\1|' <<<"$URL")
-O="http://127.0.0.1:$PORT"
+start_server "$IDLE"
 rm -f jar
 status "launch again" 303 "$URL"
 status "login page" 200 "$O/login"
