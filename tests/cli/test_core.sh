@@ -86,10 +86,14 @@ refused "damaged page" "damaged|integrity" verify
 cp db.good reg.db
 
 # Busy: another session holds the lock
-( flock reg.lock sleep 3 ) &
+# The holder keeps the lock until this test lets go, however slow sigreg is
+# to reach it (valgrind): no race against a fixed sleep.
+rm -f release.lock
+( flock reg.lock sh -c 'while [ ! -e release.lock ]; do sleep 0.05; done' ) &
 holder=$!
-sleep 0.5
+until ! flock -n reg.lock true 2>/dev/null; do sleep 0.05; done
 SIGREG_BUSY_TIMEOUT_MS=300 refused "busy registry" "registry is busy" unit list
+touch release.lock
 wait $holder
 ok "free again" unit list
 
