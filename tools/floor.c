@@ -41,6 +41,10 @@
 #include "store.h"
 
 #define BATCH 5000
+/* Responses per case: a line with more stops the floor (it never writes part
+ * of a case; at 16, it used to drop the rest, and sigreg summarised rows the
+ * floor did not have). */
+#define MAX_RESPONSES 256
 
 static sqlite3 *db;
 static int plain;
@@ -328,14 +332,14 @@ static void parsed_line(const char *line, size_t len)
     size_t n = json_array_size(responses);
     /* The answers' own text when it is what json_dumps writes, as sigreg
      * stores it; written out again otherwise. */
-    srp_span spans[16];
-    size_t span_count =
-        srp_json_elements_member((srp_span){line, len}, "responses", "answers", spans, 16);
-    response_row rows[16];
-    char *texts[16];
-    unsigned char coded[16][256], *encoded[16];
-    if (n > 16)
-        n = 16;
+    static srp_span spans[MAX_RESPONSES];
+    size_t span_count = srp_json_elements_member((srp_span){line, len}, "responses", "answers",
+                                                 spans, MAX_RESPONSES);
+    static response_row rows[MAX_RESPONSES];
+    static char *texts[MAX_RESPONSES];
+    static unsigned char coded[MAX_RESPONSES][256], *encoded[MAX_RESPONSES];
+    if (n > MAX_RESPONSES)
+        die("a case has more responses than the floor takes");
     for (size_t i = 0; i < n; i++) {
         json_t *r = json_array_get(responses, i);
         json_t *answers = json_object_get(r, "answers");
@@ -390,13 +394,15 @@ static const char *scan_string(const char *from, const char *end, const char *ke
 static void scanned_line(const char *line, size_t len)
 {
     const char *end = line + len;
-    char unit[40] = "NORR", pnr[16] = "", forms[16][64], dates[16][16];
+    static char forms[MAX_RESPONSES][64], dates[MAX_RESPONSES][16];
+    char unit[40] = "NORR", pnr[16] = "";
     (void)scan_string(line, end, "\"unit\":\"", unit, sizeof unit);
     const char *has_pnr = scan_string(line, end, "\"pnr\":\"", pnr, sizeof pnr);
-    response_row rows[16];
+    static response_row rows[MAX_RESPONSES];
     size_t n = 0;
     const char *p = line;
-    while (n < 16 && (p = scan_string(p, end, "\"form\":\"", forms[n], sizeof forms[n]))) {
+    while (n < MAX_RESPONSES &&
+           (p = scan_string(p, end, "\"form\":\"", forms[n], sizeof forms[n]))) {
         const char *a = memmem(p, (size_t)(end - p), "\"answers\":", 10);
         (void)scan_string(p, end, "\"date\":\"", dates[n], sizeof dates[n]);
         const char *next = a ? memmem(a, (size_t)(end - a), "\"form\":\"", 8) : NULL;
@@ -411,6 +417,8 @@ static void scanned_line(const char *line, size_t len)
         n++;
         p = stop;
     }
+    if (n == MAX_RESPONSES && p && memmem(p, (size_t)(end - p), "\"form\":\"", 8))
+        die("a case has more responses than the floor takes");
     write_case(unit, has_pnr ? pnr : NULL, rows, n);
 }
 
