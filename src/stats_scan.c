@@ -390,7 +390,8 @@ static int step(sqlite3 *db, sqlite3_stmt *st, const char *what, sr_status *rc, 
 typedef struct cursor {
     sqlite3_stmt *st;
     int param;
-    int more; /* 1 on a row, 0 at the end */
+    int more;    /* 1 on a row, 0 at the end */
+    long steps; /* rows stepped over or onto, searches included */
 } cursor;
 
 /* Steps at most this many rows before searching instead. */
@@ -413,20 +414,18 @@ static int cursor_to(sqlite3 *db, cursor *c, const char *code, const char *what,
             }
         }
         c->more = step(db, c->st, what, rc, err);
+        c->steps++;
     }
     return c->more;
 }
 
 /* One response (of the row r stands on) with one of its case's intake
  * responses (NULL: none), added to its person. */
-static sr_status one_row(srp_stats_engine *e, srp_slots *s, people *p, sqlite3_stmt *r, int vslot,
-                         const srp_coded_value *vals, const intake_row *in,
-                         const unsigned char *kinds, sr_error *err)
+static sr_status one_row(srp_stats_engine *e, srp_slots *s, people *p, const char *date,
+                         const char *const *kase, int vslot, const srp_coded_value *vals,
+                         const intake_row *in, const unsigned char *kinds, sr_error *err)
 {
-    const char *date = (const char *)sqlite3_column_text(r, 1);
-    const char *unit = (const char *)sqlite3_column_text(r, 4);
-    const char *birth = (const char *)sqlite3_column_text(r, 5);
-    const char *status = (const char *)sqlite3_column_text(r, 6);
+    const char *unit = kase[0], *birth = kase[1], *status = kase[2];
     int islot = in ? in->islot : -1;
     int have_intake = in && in->have;
     const srp_coded_value *ivals = have_intake ? in->vals : NULL;
@@ -444,33 +443,56 @@ static sr_status one_row(srp_stats_engine *e, srp_slots *s, people *p, sqlite3_s
     return SR_OK;
 }
 
+/* The form's answers with their cases, in case order, in one of two ways:
+ * merged with a cursor over the cases' covering index (one step per case:
+ * the better plan when most cases have the form, as the intake, or many
+ * rows each, as the intervention), or joined with that index by SQLite
+ * (one search per row: the better plan for a form few cases have, as the
+ * follow-up). A scan starts merging and, once it has stepped over
+ * SWITCH_AFTER cases, joins from the next case on when the form has had
+ * fewer than 3 rows for every 4 cases stepped (a step costs about 3/4 of a
+ * search). Both give the rows of the join, in the same order. */
+#define MERGE_SQL                                                                                  \
+    "SELECT case_code, date, form_version, coded FROM response_codes"                             \
+    " WHERE form_id = ?1 AND active ORDER BY form_id, case_code, response_id"
+#define JOIN_SQL                                                                                   \
+    "SELECT r.case_code, r.date, r.form_version, r.coded, c.unit, c.birth_date, c.status"         \
+    " FROM response_codes r JOIN cases c INDEXED BY cases_summary ON c.code = r.case_code"        \
+    " WHERE r.form_id = ?1 AND r.active AND r.case_code >= ?2"                                    \
+    " ORDER BY r.form_id, r.case_code, r.response_id"
+#define CASES_SQL                                                                                  \
+    "SELECT code, unit, birth_date, status FROM cases INDEXED BY cases_summary"                    \
+    " WHERE code >= ?1 ORDER BY code"
+#define SWITCH_AFTER 64
+
 /* Three scans in case order, merged here: the form's active coded answers
  * (by case and response, from the table's own key), the cases' covering
- * index, and (when wanted) the intake's active coded answers. Each case's
- * intake is decoded once, not once per response. The rows are those of the
- * join "answers JOIN cases LEFT JOIN intake ORDER BY case, response". */
+ * index (merged or joined, above), and (when wanted) the intake's active
+ * coded answers. Each case's intake is decoded once, not once per
+ * response. The rows are those of the join "answers JOIN cases LEFT JOIN
+ * intake ORDER BY case, response". */
 sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
 {
     sqlite3 *db = srp_registry_db(e->reg);
     sqlite3_stmt *rs = NULL;
-    cursor is = {NULL, 2, 0};
+    cursor is = {NULL, 2, 0, 0}, cs = {NULL, 1, 0, 0};
     srp_coded_value *vals = NULL;
     unsigned char *kinds = NULL;
     people p = {NULL, 0, 0};
     intake_rows in = {NULL, 0, 0, most_items(e->intake_forms, e->intake_count), e->q->change};
-    for (int d = 0; d < e->dim_count; d++)
+    int case_fields = 0; /* a dimension reads the case's unit, birth date or status */
+    for (int d = 0; d < e->dim_count; d++) {
         in.answers |= e->dims[d].kind == SRP_BY_INTAKE_ITEM;
+        case_fields |= e->dims[d].kind == SRP_BY_UNIT || e->dims[d].kind == SRP_BY_STATUS ||
+                       e->dims[d].kind == SRP_BY_AGE;
+    }
     char current[SR_CASE_CODE_SIZE + 4] = "";
-    int more_r, started = 0;
-    /* The join of the floor scan (tools/floor.c): each answer row finds its
-     * case in the cases' covering index, so a sparse form reads only the
-     * cases that have it. */
-    sr_status rc = srp_store_prepare(
-        db,
-        "SELECT r.case_code, r.date, r.form_version, r.coded, c.unit, c.birth_date, c.status"
-        " FROM response_codes r JOIN cases c INDEXED BY cases_summary ON c.code = r.case_code"
-        " WHERE r.form_id = ?1 AND r.active ORDER BY r.form_id, r.case_code, r.response_id",
-        &rs, err);
+    const char *kase[3] = {"", "", ""};
+    int more_r, started = 0, joined = 0, case_found = 0;
+    long rows = 0;
+    sr_status rc = srp_store_prepare(db, MERGE_SQL, &rs, err);
+    if (rc == SR_OK)
+        rc = srp_store_prepare(db, CASES_SQL, &cs.st, err);
     if (rc == SR_OK && e->need_intake)
         rc = srp_store_prepare(
             db,
@@ -484,6 +506,7 @@ sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
     if (rc != SR_OK)
         goto out;
     sqlite3_bind_text(rs, 1, e->q->form, -1, SQLITE_STATIC);
+    sqlite3_bind_text(cs.st, 1, "", -1, SQLITE_STATIC);
     if (is.st) {
         sqlite3_bind_text(is.st, 1, e->intake_id, -1, SQLITE_STATIC);
         sqlite3_bind_text(is.st, 2, "", -1, SQLITE_STATIC);
@@ -494,6 +517,8 @@ sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
         rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
         goto out;
     }
+    if ((cs.more = step(db, cs.st, "read cases", &rc, err)) < 0)
+        goto out;
     if (is.st && (is.more = step(db, is.st, "read responses", &rc, err)) < 0)
         goto out;
     while ((more_r = step(db, rs, "read responses", &rc, err)) == 1) {
@@ -504,6 +529,23 @@ sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
         if (vslot < 0)
             continue;
         if (!started || strcmp(code, current) != 0) {
+            if (!joined && cs.steps >= SWITCH_AFTER && rows * 4 < cs.steps * 3) {
+                /* Few rows per case: SQLite's join from this case on. */
+                char from[SR_CASE_CODE_SIZE + 4];
+                snprintf(from, sizeof from, "%s", code);
+                sqlite3_finalize(rs);
+                sqlite3_finalize(cs.st);
+                rs = cs.st = NULL;
+                joined = 1;
+                if ((rc = srp_store_prepare(db, JOIN_SQL, &rs, err)) != SR_OK)
+                    goto out;
+                sqlite3_bind_text(rs, 1, e->q->form, -1, SQLITE_STATIC);
+                if (sqlite3_bind_text(rs, 2, from, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
+                    rc = srp_store_fail(db, SQLITE_NOMEM, "read responses", err);
+                    goto out;
+                }
+                continue;
+            }
             started = 1;
             if (flush_people(e, s, &p) != 0) {
                 rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
@@ -513,6 +555,19 @@ sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
             n = n < sizeof current ? n : sizeof current - 1;
             memcpy(current, code, n);
             current[n] = '\0';
+            if (joined) {
+                case_found = 1;
+            } else {
+                if (cursor_to(db, &cs, code, "read cases", &rc, err) < 0)
+                    goto out;
+                const char *at = cs.more == 1 ? (const char *)sqlite3_column_text(cs.st, 0) : NULL;
+                case_found = at && strcmp(at, code) == 0; /* else the join has no row */
+                if (case_found && case_fields)
+                    for (int k = 0; k < 3; k++)
+                        kase[k] = (const char *)sqlite3_column_text(cs.st, 1 + k);
+            }
+            if (!case_found)
+                continue;
             if (e->ck)
                 e->case_key = srp_cellkey_record(e->ck, code);
             /* This case's intake responses, decoded once. */
@@ -531,16 +586,23 @@ sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
                     goto out;
             }
         }
+        if (!case_found)
+            continue;
+        rows++;
+        if (joined && case_fields) /* the join's columns last until its next step */
+            for (int k = 0; k < 3; k++)
+                kase[k] = (const char *)sqlite3_column_text(rs, 4 + k);
         if (decode_all(e->forms[vslot], sqlite3_column_blob(rs, 3),
                        (size_t)sqlite3_column_bytes(rs, 3), vals) != 0) {
             rc = srp_error_set(err, SR_ERR_CORRUPT, "a stored response of case '%s' is damaged",
                                code);
             goto out;
         }
+        const char *date = (const char *)sqlite3_column_text(rs, 1);
         if (in.count == 0)
-            rc = one_row(e, s, &p, rs, vslot, vals, NULL, kinds, err);
+            rc = one_row(e, s, &p, date, kase, vslot, vals, NULL, kinds, err);
         for (size_t k = 0; rc == SR_OK && k < in.count; k++)
-            rc = one_row(e, s, &p, rs, vslot, vals, &in.items[k], kinds, err);
+            rc = one_row(e, s, &p, date, kase, vslot, vals, &in.items[k], kinds, err);
         if (rc != SR_OK)
             goto out;
     }
@@ -552,6 +614,7 @@ out:
     free(vals);
     free(kinds);
     sqlite3_finalize(rs);
+    sqlite3_finalize(cs.st);
     sqlite3_finalize(is.st);
     return rc;
 }
