@@ -65,7 +65,11 @@ sr_status srp_pseudonyms_seal(sr_registry *reg, const srp_keys *next, unsigned c
                              "re-deriving the pseudonyms needs the new identity and data keys");
     sqlite3 *db = srp_registry_db(reg);
     long cases = 0;
-    sr_status rc = count_cases(db, &cases, err);
+    int pending = 0;
+    /* Also attaches the code key now, before a statement is open. */
+    sr_status rc = srp_codekey_pending(reg, &pending, err);
+    if (rc == SR_OK)
+        rc = count_cases(db, &cases, err);
     if (rc != SR_OK)
         return rc;
     size_t cap = 4 + (size_t)cases * ENTRY_MAX;
@@ -107,6 +111,15 @@ sr_status srp_pseudonyms_seal(sr_registry *reg, const srp_keys *next, unsigned c
         sr_status grc = srp_codekey_get(reg, code, pnr, sizeof pnr, NULL);
         if (grc == SR_ERR_NOMEM) {
             rc = srp_error_set(err, grc, "out of memory");
+            break;
+        }
+        /* A key the session lacks would cost that case its pseudonym for
+         * nothing: refused before anything is written. */
+        if (grc == SR_ERR_DENIED) {
+            rc = srp_error_set_where(err, SR_ERR_DENIED, "case",
+                                     "re-deriving the pseudonyms needs every unit's key, and the "
+                                     "key of the unit of case '%s' is missing",
+                                     code);
             break;
         }
         if (grc != SR_OK || strlen(pnr) != 12) {

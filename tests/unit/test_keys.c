@@ -855,6 +855,38 @@ static void test_coordinator_finishes_identity_rotation(void **state)
     srp_keys_free(kept);
 }
 
+/* A code key row that does not open (damaged) does not stop a removal:
+ * that case is left without a pseudonym (the old one could no longer be
+ * looked up anyway), the others are re-derived, and the log counts it. */
+static void test_identity_rotation_with_damaged_row(void **state)
+{
+    (void)state;
+    sr_error err;
+    sr_error_clear(&err);
+    char a[SR_CASE_CODE_SIZE], b[SR_CASE_CODE_SIZE];
+    srp_keys *kept = NULL;
+    identity_fixture(a, b, &kept);
+    sr_registry *reg = tu_open(reg_path, NULL, NULL);
+    int pending = 0;
+    assert_int_equal(srp_codekey_pending(reg, &pending, &err), SR_OK); /* attaches it */
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "UPDATE codekey.pnr_sealed SET sealed = zeroblob(length(sealed)) WHERE case_code = "
+             "'%s'",
+             b);
+    assert_int_equal(sqlite3_exec(srp_registry_db(reg), sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sr_user_remove(reg, "coord2", &err), SR_OK);
+    assert_int_equal(count_rows(reg, "SELECT count(*) FROM audit WHERE action = 'keys.identity'"
+                                     " AND detail LIKE '%pseudonyms=1 unreadable=1%'"),
+                     1);
+    assert_int_equal(count_rows(reg, "SELECT count(*) FROM cases WHERE pseudonym IS NULL"), 2);
+    find_is(reg, PNR_A, a);
+    char code[SR_CASE_CODE_SIZE];
+    assert_int_equal(sr_case_find(reg, PNR_B, code, &err), SR_ERR_NOT_FOUND);
+    sr_registry_close(reg);
+    srp_keys_free(kept);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -869,6 +901,7 @@ int main(void)
         cmocka_unit_test_setup(test_coordinator_finishes_rotation, setup),
         cmocka_unit_test_setup(test_removal_rotates_identity_key, setup),
         cmocka_unit_test_setup(test_coordinator_finishes_identity_rotation, setup),
+        cmocka_unit_test_setup(test_identity_rotation_with_damaged_row, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
