@@ -25,6 +25,11 @@
  * keyring without it is of a release whose database key derived from the
  * master key, and an admin's unlock rotates it to one with a data key.
  *
+ * "pseudonyms" (absent but during a rotation of the identity key) holds
+ * the new pseudonyms of every case, encrypted by the registry under the new
+ * data key (srp_keyring_set_rotation_data): what any holder of that key
+ * needs to finish the rotation. It is signed with the rest.
+ *
  * "unit_keys" (absent when empty) holds the unit keys the slot's role
  * and units entitle it to, each sealed to the slot's X25519 key
  * (unitkeys.h); they are signed with the rest, so a slot cannot give itself
@@ -127,6 +132,8 @@ struct srp_keyring {
     chain_link *chain;
     size_t chain_count;
     unsigned char signature[SRP_SIGNATURE_BYTES];
+    unsigned char *rotation; /* a rotation's pending work (opaque), NULL when none */
+    size_t rotation_len;
 };
 
 /* ---- keys ---------------------------------------------------------------- */
@@ -175,6 +182,23 @@ int srp_keys_database_key(const srp_keys *keys, int previous, int epoch_has_data
 void srp_keys_identity_subkey(const srp_keys *keys, uint64_t id, unsigned char out[SRP_KEY_BYTES])
 {
     srp_kdf_subkey(out, id, identity_context, keys->identity);
+}
+
+void srp_keys_previous_identity_subkey(const srp_keys *keys, uint64_t id,
+                                       unsigned char out[SRP_KEY_BYTES])
+{
+    srp_kdf_subkey(out, id, identity_context,
+                   keys->has_previous_identity ? keys->previous_identity : keys->identity);
+}
+
+int srp_keys_data_subkey(const srp_keys *keys, uint64_t id, unsigned char out[SRP_KEY_BYTES])
+{
+    if (!keys->has_data) {
+        srp_wipe(out, SRP_KEY_BYTES);
+        return -1;
+    }
+    srp_kdf_subkey(out, id, data_context, keys->data);
+    return 0;
 }
 
 /* ---- slot cryptography ----------------------------------------------------- */
@@ -299,7 +323,7 @@ static sr_status slot_open_sign_key(const slot *s,
 /* Seals the keys of one epoch to a slot. */
 static sr_status seal_for_slot(slot *s, sealed_keys *out, uint32_t epoch,
                                const unsigned char master[SRP_KEY_BYTES], const unsigned char *data,
-                               const srp_keys *keys, sr_error *err)
+                               const unsigned char *identity, const srp_keys *keys, sr_error *err)
 {
     sr_secret *payload = sr_secret_new(SEAL_PAYLOAD_MAX);
     if (!payload)
@@ -324,7 +348,7 @@ static sr_status seal_for_slot(slot *s, sealed_keys *out, uint32_t epoch,
             goto out;
         }
         p[1] |= SEAL_FLAG_IDENTITY;
-        memcpy(p + len, keys->identity, SRP_KEY_BYTES);
+        memcpy(p + len, identity, SRP_KEY_BYTES);
         len += SRP_KEY_BYTES;
     }
     if (s->role == SR_ROLE_ADMIN) {
@@ -353,12 +377,16 @@ static sr_status seal_all_epochs(slot *s, const srp_keys *keys, sr_error *err)
     slot fresh = *s;
     fresh.sealed_count = 0;
     sr_status rc = seal_for_slot(&fresh, &fresh.sealed[0], keys->epoch, keys->master,
-                                 keys->has_data ? keys->data : NULL, keys, err);
+                                 keys->has_data ? keys->data : NULL, keys->identity, keys, err);
     if (rc == SR_OK)
         fresh.sealed_count = 1;
+    /* The previous epoch with its own identity key, when the rotation
+     * replaces it: its code key is keyed with that one. */
     if (rc == SR_OK && keys->has_previous) {
         rc = seal_for_slot(&fresh, &fresh.sealed[1], keys->previous_epoch, keys->previous,
-                           keys->has_previous_data ? keys->previous_data : NULL, keys, err);
+                           keys->has_previous_data ? keys->previous_data : NULL,
+                           keys->has_previous_identity ? keys->previous_identity : keys->identity,
+                           keys, err);
         if (rc == SR_OK)
             fresh.sealed_count = 2;
     }
@@ -469,6 +497,11 @@ static sr_status keyring_digest(const srp_keyring *kr, unsigned char out[SRP_MAC
     if (kr->data_epoch) {
         srp_mac_field(st, "data_epoch", 10);
         put_u64_hash(st, kr->data_epoch);
+    }
+    /* Absent but during a rotation of the identity key. */
+    if (kr->rotation) {
+        srp_mac_field(st, "pseudonyms", 10);
+        srp_mac_field(st, kr->rotation, kr->rotation_len);
     }
     /* Absent from keyrings signed before unit keys, which still verify. */
     size_t seals = 0;
@@ -615,6 +648,7 @@ void srp_keyring_free(srp_keyring *kr)
     free(kr->slots);
     free(kr->default_user);
     free(kr->chain);
+    free(kr->rotation);
     free(kr);
 }
 
@@ -821,11 +855,15 @@ sr_status srp_keyring_unlock_slot(const srp_keyring *kr, const char *user,
         }
         if (with_data)
             at += SRP_KEY_BYTES;
-        if (with_identity) {
+        if (with_identity && k->epoch == kr->epoch) {
             memcpy(keys->identity, p + at, SRP_KEY_BYTES);
             keys->has_identity = 1;
-            at += SRP_KEY_BYTES;
+        } else if (with_identity) {
+            memcpy(keys->previous_identity, p + at, SRP_KEY_BYTES);
+            keys->has_previous_identity = 1;
         }
+        if (with_identity)
+            at += SRP_KEY_BYTES;
         if (with_signing) {
             memcpy(keys->signing, p + at, SRP_SIGN_SECRET_BYTES);
             keys->has_signing = 1;
@@ -1289,6 +1327,8 @@ sr_status srp_keyring_serialize(srp_keyring *kr, const srp_keys *keys, char **ou
     for (size_t i = 0; i < kr->slot_count && !bad; i++)
         bad |= json_array_append_new(slots, slot_to_json(&kr->slots[i]));
     bad |= json_object_set(root, "slots", slots);
+    if (kr->rotation)
+        bad |= set_b64(root, "pseudonyms", kr->rotation, kr->rotation_len);
     bad |= set_b64(root, "signature", kr->signature, sizeof kr->signature);
     if (!bad)
         text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
@@ -1547,6 +1587,15 @@ sr_status srp_keyring_parse(const unsigned char *data, size_t len, const char *w
         goto out;
     }
     kr->data_epoch = data_epoch ? (uint32_t)json_integer_value(data_epoch) : 0;
+    json_t *rotation = kr->legacy ? NULL : json_object_get(root, "pseudonyms");
+    if (rotation) {
+        const char *text = json_string_value(rotation);
+        kr->rotation = text ? srp_base64_decode(text, &kr->rotation_len) : NULL;
+        if (!kr->rotation || kr->rotation_len == 0) {
+            rc = damaged(&c, "pseudonyms");
+            goto out;
+        }
+    }
     kr->default_user = strdup(def);
     kr->epoch = (uint32_t)json_integer_value(epoch);
     kr->slots = calloc(json_array_size(slots), sizeof *kr->slots);
@@ -1700,6 +1749,28 @@ int srp_keyring_has_unit_keys(const srp_keyring *kr)
         if (kr->slots[i].unit_seal_count)
             return 1;
     return 0;
+}
+
+sr_status srp_keyring_set_rotation_data(srp_keyring *kr, const unsigned char *data, size_t len,
+                                        sr_error *err)
+{
+    unsigned char *copy = NULL;
+    if (data && len) {
+        copy = malloc(len);
+        if (!copy)
+            return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        memcpy(copy, data, len);
+    }
+    free(kr->rotation);
+    kr->rotation = copy;
+    kr->rotation_len = copy ? len : 0;
+    return SR_OK;
+}
+
+const unsigned char *srp_keyring_rotation_data(const srp_keyring *kr, size_t *len)
+{
+    *len = kr->rotation_len;
+    return kr->rotation;
 }
 
 const unsigned char *srp_keyring_signing_sig_at(const srp_keyring *kr, uint32_t epoch)

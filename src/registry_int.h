@@ -136,6 +136,9 @@ sr_status srp_registry_rotate(sr_registry *reg, sr_error *err);
 /* The same, and with SRP_ROTATE_SIGNING a new registry signing key too
  * (admins only), appended to the keyring's chain signed by the old one. */
 #define SRP_ROTATE_SIGNING 1u
+/* With SRP_ROTATE_IDENTITY a new identity key too (admins only): every
+ * case's pseudonym re-derived under it (pseudonyms.h), case codes kept. */
+#define SRP_ROTATE_IDENTITY 2u
 sr_status srp_registry_rotate_keys(sr_registry *reg, unsigned what, sr_error *err);
 /* The same, and a new generation of the key of each of units (admins only):
  * sealed with the keyring's first write, the code key's rows of those units

@@ -212,9 +212,15 @@ sr_status sr_user_remove(sr_registry *reg, const char *name, sr_error *err)
      * removed user's signing key stays in the log: their entries still
      * verify once their slot is gone. */
     unsigned what = role == SR_ROLE_ADMIN ? SRP_ROTATE_SIGNING : 0;
+    /* Admins and coordinators held the identity key: a new one, and every
+     * pseudonym re-derived under it. */
+    if (sr_role_holds_identity(role))
+        what |= SRP_ROTATE_IDENTITY;
     char detail[256];
     snprintf(detail, sizeof detail, "user=%s role=%s keys=%s", name, sr_role_name(role),
-             what ? "rotating,signing" : "rotating");
+             (what & SRP_ROTATE_SIGNING)    ? "rotating,identity,signing"
+             : (what & SRP_ROTATE_IDENTITY) ? "rotating,identity"
+                                            : "rotating");
     if (rc == SR_OK)
         append_sign_key(detail, sizeof detail, srp_keyring_user_sign_public(kr, name));
     user_units_ctx ctx = {name, NULL, 0};
