@@ -276,12 +276,10 @@ static int optimise_line(srp_lp_solver *sv, const srp_lp_problem *p, int dof, do
     return 0;
 }
 
-/* Both entry points: with need (per column) every wanted column is solved
- * only until its interval is that wide, and the first narrower one ends
- * the run with *verdict 0. */
-static int columns(srp_lp_solver *sv, const srp_lp_problem *p, const unsigned char *want,
-                   double enough, const double *need, double *lo, double *hi, unsigned char *exact,
-                   size_t *solves, int *verdict)
+/* One connected problem (see columns). */
+static int block(srp_lp_solver *sv, const srp_lp_problem *p, const unsigned char *want,
+                 double enough, const double *need, double *lo, double *hi, unsigned char *exact,
+                 size_t *solves, int *verdict)
 {
     size_t n = p->cols, nnz = p->row_start[p->rows];
     if (p->rows > (size_t)INT_MAX - 1 || n > (size_t)INT_MAX - 1 || nnz > (size_t)INT_MAX - 1)
@@ -360,6 +358,144 @@ static int columns(srp_lp_solver *sv, const srp_lp_problem *p, const unsigned ch
         }
     }
     return 0;
+}
+
+static size_t root_of(size_t *parent, size_t c)
+{
+    while (parent[c] != c) {
+        parent[c] = parent[parent[c]];
+        c = parent[c];
+    }
+    return c;
+}
+
+/* Both entry points: with need (per column) every wanted column is solved
+ * only until its interval is that wide, and the first narrower one ends
+ * the run with *verdict 0. The unknowns fall apart into blocks that share
+ * no row (a column in no row is a block of its own, [0, unbounded)); each
+ * is a problem of its own, and a vertex of each is a vertex of all, so each
+ * block is solved alone: a small one by algebra, the rest each with the
+ * solver loaded with that block only. */
+static int columns(srp_lp_solver *sv, const srp_lp_problem *p, const unsigned char *want,
+                   double enough, const double *need, double *lo, double *hi, unsigned char *exact,
+                   size_t *solves, int *verdict)
+{
+    size_t n = p->cols, rows = p->rows, nnz = p->row_start[rows];
+    if (verdict)
+        *verdict = 1;
+    if (n == 0)
+        return 0;
+    int rc = -1;
+    size_t *parent = malloc(n * sizeof *parent), *count = calloc(n + 1, sizeof *count);
+    size_t *order = malloc(n * sizeof *order), *local = malloc(n * sizeof *local);
+    size_t *row_order = malloc((rows ? rows : 1) * sizeof *row_order);
+    size_t *row_count = calloc(n + 1, sizeof *row_count);
+    size_t *b_start = malloc((rows + 1) * sizeof *b_start);
+    size_t *b_col = malloc((nnz ? nnz : 1) * sizeof *b_col);
+    double *b_coef = malloc((nnz ? nnz : 1) * sizeof *b_coef);
+    double *b_rhs = malloc((rows ? rows : 1) * sizeof *b_rhs),
+           *b_value = malloc(n * sizeof *b_value);
+    double *b_need = malloc(n * sizeof *b_need), *b_lo = malloc(n * sizeof *b_lo);
+    double *b_hi = malloc(n * sizeof *b_hi);
+    unsigned char *b_want = malloc(n), *b_exact = malloc(n);
+    if (!parent || !count || !order || !local || !row_order || !row_count || !b_start || !b_col ||
+        !b_coef || !b_rhs || !b_value || !b_need || !b_lo || !b_hi || !b_want || !b_exact)
+        goto out;
+    for (size_t c = 0; c < n; c++)
+        parent[c] = c;
+    for (size_t r = 0; r < rows; r++)
+        for (size_t k = p->row_start[r] + 1; k < p->row_start[r + 1]; k++) {
+            size_t a = root_of(parent, p->row_col[p->row_start[r]]),
+                   b = root_of(parent, p->row_col[k]);
+            if (a != b)
+                parent[a < b ? b : a] = a < b ? a : b; /* the root is the least column */
+        }
+    /* Blocks by their least column; columns and rows grouped by block. */
+    for (size_t c = 0; c < n; c++)
+        count[root_of(parent, c) + 1]++;
+    if (count[1] == n || !sv->algebra) { /* one block (or no shortcuts): the problem as it is */
+        rc = block(sv, p, want, enough, need, lo, hi, exact, solves, verdict);
+        goto out;
+    }
+    for (size_t c = 0; c < n; c++)
+        count[c + 1] += count[c];
+    for (size_t r = 0; r < rows; r++) /* a row without entries (0 = 0) is left out */
+        if (p->row_start[r + 1] > p->row_start[r])
+            row_count[root_of(parent, p->row_col[p->row_start[r]]) + 1]++;
+    for (size_t c = 0; c < n; c++)
+        row_count[c + 1] += row_count[c];
+    {
+        size_t *fill = local; /* as fill pointers for a moment */
+        memcpy(fill, count, n * sizeof *fill);
+        for (size_t c = 0; c < n; c++)
+            order[fill[root_of(parent, c)]++] = c;
+        memcpy(fill, row_count, n * sizeof *fill);
+        for (size_t r = 0; r < rows; r++)
+            if (p->row_start[r + 1] > p->row_start[r])
+                row_order[fill[root_of(parent, p->row_col[p->row_start[r]])]++] = r;
+    }
+    for (size_t g = 0; g < n; g++) {
+        size_t first = count[g], cols = count[g + 1] - first;
+        if (cols == 0)
+            continue;
+        int wanted = 0;
+        for (size_t i = 0; i < cols; i++) {
+            size_t c = order[first + i];
+            local[c] = i;
+            b_value[i] = p->value[c];
+            b_want[i] = !want || want[c];
+            b_need[i] = need ? need[c] : 0;
+            wanted |= b_want[i];
+        }
+        if (!wanted)
+            continue;
+        size_t brows = 0, bnnz = 0;
+        b_start[0] = 0;
+        for (size_t q = row_count[g]; q < row_count[g + 1]; q++) {
+            size_t r = row_order[q];
+            for (size_t k = p->row_start[r]; k < p->row_start[r + 1]; k++) {
+                b_col[bnnz] = local[p->row_col[k]];
+                b_coef[bnnz++] = p->row_coef[k];
+            }
+            b_rhs[brows++] = p->rhs[r];
+            b_start[brows] = bnnz;
+        }
+        srp_lp_problem bp = {cols, brows, b_start, b_col, b_coef, b_rhs, b_value};
+        int v = 1;
+        if (block(sv, &bp, b_want, enough, need ? b_need : NULL, b_lo, b_hi, b_exact, solves,
+                  verdict ? &v : NULL) != 0)
+            goto out;
+        for (size_t i = 0; i < cols; i++)
+            if (b_want[i]) {
+                size_t c = order[first + i];
+                lo[c] = b_lo[i];
+                hi[c] = b_hi[i];
+                exact[c] = b_exact[i];
+            }
+        if (verdict && !v) {
+            *verdict = 0;
+            break;
+        }
+    }
+    rc = 0;
+out:
+    free(parent);
+    free(count);
+    free(order);
+    free(local);
+    free(row_order);
+    free(row_count);
+    free(b_start);
+    free(b_col);
+    free(b_coef);
+    free(b_rhs);
+    free(b_value);
+    free(b_need);
+    free(b_lo);
+    free(b_hi);
+    free(b_want);
+    free(b_exact);
+    return rc;
 }
 
 int srp_lp_intervals(srp_lp_solver *sv, const srp_lp_problem *p, const unsigned char *want,
