@@ -162,7 +162,8 @@ static int freedom(srp_lp_solver *sv, const srp_lp_problem *p)
 {
     size_t n = p->cols, rows = p->rows;
     double *a = sv->dense;
-    memset(a, 0, rows * n * sizeof *a);
+    if (rows) /* without rows there is no matrix (a is NULL then) */
+        memset(a, 0, rows * n * sizeof *a);
     for (size_t r = 0; r < rows; r++)
         for (size_t k = p->row_start[r]; k < p->row_start[r + 1]; k++)
             a[r * n + p->row_col[k]] += p->row_coef[k];
