@@ -185,10 +185,15 @@ if [ -n "${SIGREG_ATTACK_FULL:-}" ]; then
 else
     quarters=2
     # Known failures (December 2026), what the engine does not do yet:
-    # - the coordinator's live windows and the publication (both over
-    #   quarters) still pin a few small counts of police_contacts_6m: the
-    #   quarter tables and the year table are not yet one system;
-    # - withheld counts that published ones prove to be 0 (item 3).
+    # - the coordinator's queries and the publication pin the same few
+    #   counts of police_contacts_6m in 2025 (all units, by year): that
+    #   table withholds "one" (5), which the tables of unit A (5) and unit
+    #   B (0) publish, and then "five_or_more" is 15 - 7 - 5 = 3. A unit's
+    #   table and the table of all units are not related as parts and their
+    #   total (the parts' sum is taken as a known figure, not as the cell);
+    # - withheld counts that published ones prove to be 0 (item 3): the
+    #   audit publishes a zero only when its own summary's relations prove
+    #   it (disclosure.c, settle), not other queries' figures.
     # Every analyst breakdown hides at most 1.2x the minimum-cost optimum
     # since the optimum is that of the relations the attacker has (a
     # required item's options add up to the group's size): tiny3 by sex
