@@ -753,8 +753,11 @@ sr_status sr_publish(sr_registry *reg, const sr_publish_options *o, sr_publish_r
         }
     srp_keyring *kr = srp_registry_keyring(reg);
     /* The audit log's signed checkpoint (its last line SEQ:HEAD) as it was
-     * when the publication was made; null while the session holds no key
-     * that signs checkpoints (today only admins' sessions do). */
+     * when the publication was made, signed with the publisher's own key
+     * (a coordinator's as well as an admin's); null only for a slot that
+     * holds no signing key of its own and no registry signing key (a
+     * coordinator's slot of an earlier release, before an admin upgraded
+     * the keyring). */
     char *checkpoint = NULL;
     int64_t checkpoint_seq = 0;
     srp_audit_signer probe;
