@@ -3,6 +3,7 @@
  *
  * File format (JSON, "sigreg-keyring/2"):
  *   {"format", "registry", "default_user", "version", "epoch", "data_epoch",
+ *    "codekey_sealed",
  *    "signing_chain": [{"epoch", "public_key", "signature"}],
  *    "slots": [{"user", "role", "units", "kdf": {"algorithm", "profile",
  *               "opslimit", "memlimit"}, "salt", "public_key", "nonce",
@@ -24,6 +25,10 @@
  * signing key. "data_epoch" is the first epoch that has a data key; a
  * keyring without it is of a release whose database key derived from the
  * master key, and an admin's unlock rotates it to one with a data key.
+ *
+ * "codekey_sealed" (absent until then) says that an admin has sealed the
+ * clear rows of an earlier release's code key under unit keys: from then on
+ * a clear row is one somebody planted, and none is sealed (codekey.h).
  *
  * "unit_keys" (absent when empty) holds the unit keys the slot's role
  * and units entitle it to, each sealed to the slot's X25519 key
@@ -117,6 +122,7 @@ struct srp_keyring {
     char *default_user;
     uint32_t epoch;
     uint32_t data_epoch; /* the first epoch with a data key; 0: none yet */
+    int codekey_sealed;  /* the code key's clear rows have been sealed (signed) */
     size_t slot_count;
     size_t slot_cap; /* slots allocated */
     slot *slots;
@@ -470,6 +476,11 @@ static sr_status keyring_digest(const srp_keyring *kr, unsigned char out[SRP_MAC
         srp_mac_field(st, "data_epoch", 10);
         put_u64_hash(st, kr->data_epoch);
     }
+    /* Absent from keyrings signed before it, which still verify. */
+    if (kr->codekey_sealed) {
+        srp_mac_field(st, "codekey_sealed", 14);
+        put_u64_hash(st, 1);
+    }
     /* Absent from keyrings signed before unit keys, which still verify. */
     size_t seals = 0;
     for (size_t i = 0; i < kr->slot_count; i++)
@@ -696,6 +707,7 @@ sr_status srp_keyring_create(const char *admin, const srp_kdf_profile *profile,
     srp_random_bytes(keys->data, sizeof keys->data);
     keys->has_data = 1;
     kr->data_epoch = 1;
+    kr->codekey_sealed = 1; /* a new code key has no clear rows to seal */
     unsigned char pk[SRP_SIGN_PUBLIC_BYTES];
     srp_sign_keypair(pk, keys->signing);
     keys->has_signing = 1;
@@ -1095,6 +1107,16 @@ void srp_keyring_set_data_epoch(srp_keyring *kr, uint32_t epoch)
     kr->data_epoch = epoch;
 }
 
+int srp_keyring_codekey_sealed(const srp_keyring *kr)
+{
+    return kr->codekey_sealed;
+}
+
+void srp_keyring_set_codekey_sealed(srp_keyring *kr, int sealed)
+{
+    kr->codekey_sealed = sealed != 0;
+}
+
 size_t srp_keyring_user_count(const srp_keyring *kr)
 {
     return kr->slot_count;
@@ -1284,6 +1306,8 @@ sr_status srp_keyring_serialize(srp_keyring *kr, const srp_keys *keys, char **ou
     bad |= json_object_set_new(root, "epoch", json_integer(kr->epoch));
     if (kr->data_epoch)
         bad |= json_object_set_new(root, "data_epoch", json_integer(kr->data_epoch));
+    if (kr->codekey_sealed)
+        bad |= json_object_set_new(root, "codekey_sealed", json_true());
     bad |= chain_to_json(kr, chain);
     bad |= json_object_set(root, "signing_chain", chain);
     for (size_t i = 0; i < kr->slot_count && !bad; i++)
@@ -1547,6 +1571,12 @@ sr_status srp_keyring_parse(const unsigned char *data, size_t len, const char *w
         goto out;
     }
     kr->data_epoch = data_epoch ? (uint32_t)json_integer_value(data_epoch) : 0;
+    json_t *codekey_sealed = kr->legacy ? NULL : json_object_get(root, "codekey_sealed");
+    if (codekey_sealed && !json_is_true(codekey_sealed)) {
+        rc = damaged(&c, "codekey_sealed");
+        goto out;
+    }
+    kr->codekey_sealed = codekey_sealed != NULL;
     kr->default_user = strdup(def);
     kr->epoch = (uint32_t)json_integer_value(epoch);
     kr->slots = calloc(json_array_size(slots), sizeof *kr->slots);

@@ -142,6 +142,12 @@ uint32_t srp_keyring_data_epoch(const srp_keyring *kr);
 /* Records that the keys being sealed (epoch) are the first with a data key;
  * the keyring is signed with it when written. */
 void srp_keyring_set_data_epoch(srp_keyring *kr, uint32_t epoch);
+/* Whether the code key has no clear rows to seal any more: an admin sealed
+ * those of an earlier release under unit keys (a new registry's has none).
+ * From then on no clear row is sealed, read or written (codekey.h). Signed;
+ * set_ records it for the keyring's next (signed) write. */
+int srp_keyring_codekey_sealed(const srp_keyring *kr);
+void srp_keyring_set_codekey_sealed(srp_keyring *kr, int sealed);
 size_t srp_keyring_user_count(const srp_keyring *kr);
 /* The i-th user: name, role and KDF profile name. */
 void srp_keyring_user_at(const srp_keyring *kr, size_t i, const char **name, sr_role *role,

@@ -1955,6 +1955,15 @@ static sr_status admin_unit_keys(sr_registry *reg, sr_error *err)
     rc = srp_codekey_pending(reg, &pending, err);
     if (rc == SR_OK && pending)
         rc = srp_codekey_reseal(reg, "codekey.seal", err);
+    /* The clear rows are sealed: the signed keyring says so, and from then
+     * on a clear row (planted with the file's key) is never sealed. */
+    if (rc == SR_OK && !srp_keyring_codekey_sealed(reg->keyring) &&
+        srp_keyring_has_unit_keys(reg->keyring)) {
+        srp_keyring_set_codekey_sealed(reg->keyring, 1);
+        rc = srp_keyring_write(reg->keyring, reg->paths.keyring, reg->keys, err);
+        if (rc != SR_OK)
+            srp_keyring_set_codekey_sealed(reg->keyring, 0);
+    }
     if (rc != SR_OK || !srp_unit_keys_rotating(reg->unit_keys))
         return rc;
     next = srp_unit_keys_copy(reg->unit_keys);
