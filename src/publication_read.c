@@ -267,8 +267,8 @@ static sr_status decide_trust(const sr_publication *pub, const unsigned char *da
     int certified = 0;
     unsigned char certifier[SRP_SIGN_PUBLIC_BYTES];
     if (!by_registry) {
-        sr_status crc = check_certificate(pub, chain, registry, signer_pk, where, &certified,
-                                          certifier, err);
+        sr_status crc =
+            check_certificate(pub, chain, registry, signer_pk, where, &certified, certifier, err);
         if (crc != SR_OK)
             return crc;
     }

@@ -334,6 +334,10 @@ sr_status sr_user_set_units(sr_registry *reg, const char *name, const char *cons
                                  "a coordinator works in at least one unit: name it");
     if (rc == SR_OK)
         rc = check_units_exist(reg, units, unit_count, err);
+    /* Keys are sealed only to slots that verify: the keyring as read under
+     * the lock, checked again before any of it changes. */
+    if (rc == SR_OK)
+        rc = srp_keyring_verify(kr, err);
     if (rc == SR_OK)
         rc = units_copy(kr, name, &before, &before_count, err);
     /* The new set as the keyring keeps it (sorted, repeats dropped). */

@@ -301,11 +301,11 @@ static int forge_certified(sr_registry *reg, const char *pub_path, const char *o
     char *c64 = srp_base64_encode(cert, SRP_SIGNATURE_BYTES);
     json_t *doc = json_pack(
         "{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:i, s:s, s:[], s:{s:s, s:s, s:o, s:s, s:I, s:s}}",
-        "format", SR_PUBLICATION_FORMAT, "registry_id", srp_keyring_registry_id(kr),
-        "published_at", "2026-01-01T00:00:00Z", "published_by", name, "publisher_role",
-        "coordinator", "units", claimed, "periods", "year", "min_cell", 5, "publisher_key", k64,
-        "tables", "publisher_certificate", "user", name, "role", "coordinator", "units", certified,
-        "key", k64, "signing_epoch", (json_int_t)srp_keyring_signing_epoch(kr), "signature", c64);
+        "format", SR_PUBLICATION_FORMAT, "registry_id", srp_keyring_registry_id(kr), "published_at",
+        "2026-01-01T00:00:00Z", "published_by", name, "publisher_role", "coordinator", "units",
+        claimed, "periods", "year", "min_cell", 5, "publisher_key", k64, "tables",
+        "publisher_certificate", "user", name, "role", "coordinator", "units", certified, "key",
+        k64, "signing_epoch", (json_int_t)srp_keyring_signing_epoch(kr), "signature", c64);
     free(k64);
     free(c64);
     sr_status rc = doc ? srp_signer_chain_into(kr, doc, &err) : SR_ERR_NOMEM;
@@ -325,8 +325,8 @@ static int forge_certified(sr_registry *reg, const char *pub_path, const char *o
     free(s64);
     unsigned char *sealed = NULL;
     size_t sealed_len = 0;
-    rc = srp_container_seal((const unsigned char *)full, strlen(full), rpk, sr_secret_cdata(sk),
-                            pk, &sealed, &sealed_len, &err);
+    rc = srp_container_seal((const unsigned char *)full, strlen(full), rpk, sr_secret_cdata(sk), pk,
+                            &sealed, &sealed_len, &err);
     free(full);
     sr_secret_free(sk);
     FILE *f = rc == SR_OK ? fopen(out_path, "wb") : NULL;
