@@ -153,6 +153,25 @@ uint32_t srp_keyring_data_epoch(const srp_keyring *kr);
 /* Records that the keys being sealed (epoch) are the first with a data key;
  * the keyring is signed with it when written. */
 void srp_keyring_set_data_epoch(srp_keyring *kr, uint32_t epoch);
+/* What a publisher certificate signs: that user (role, units), of the
+ * registry, publishes with the Ed25519 key pk, as certified by the registry
+ * signing key of signing_epoch. */
+void srp_publisher_cert_digest(const char *registry_id, uint32_t signing_epoch, const char *user,
+                               const char *role, const char *const *units, size_t unit_count,
+                               const unsigned char pk[SRP_SIGN_PUBLIC_BYTES],
+                               unsigned char out[SRP_MAC_BYTES]);
+/* The registry signing key's (newest epoch's) signature over that digest for
+ * user's slot, made with the keyring's signature (borrowed,
+ * SRP_SIGNATURE_BYTES); NULL for an analyst, an unknown user or a keyring
+ * signed before certificates. Trust it only from a verified keyring, and
+ * check it anyway: it is not covered by the keyring's signature. */
+const unsigned char *srp_keyring_publisher_cert(const srp_keyring *kr, const char *user);
+/* Whether the code key has no clear rows to seal any more: an admin sealed
+ * those of an earlier release under unit keys (a new registry's has none).
+ * From then on no clear row is sealed, read or written (codekey.h). Signed;
+ * set_ records it for the keyring's next (signed) write. */
+int srp_keyring_codekey_sealed(const srp_keyring *kr);
+void srp_keyring_set_codekey_sealed(srp_keyring *kr, int sealed);
 size_t srp_keyring_user_count(const srp_keyring *kr);
 /* The i-th user: name, role and KDF profile name. */
 void srp_keyring_user_at(const srp_keyring *kr, size_t i, const char **name, sr_role *role,

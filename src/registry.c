@@ -2030,6 +2030,15 @@ static sr_status admin_unit_keys(sr_registry *reg, sr_error *err)
     rc = srp_codekey_pending(reg, &pending, err);
     if (rc == SR_OK && pending)
         rc = srp_codekey_reseal(reg, "codekey.seal", err);
+    /* The clear rows are sealed: the signed keyring says so, and from then
+     * on a clear row (planted with the file's key) is never sealed. */
+    if (rc == SR_OK && !srp_keyring_codekey_sealed(reg->keyring) &&
+        srp_keyring_has_unit_keys(reg->keyring)) {
+        srp_keyring_set_codekey_sealed(reg->keyring, 1);
+        rc = srp_keyring_write(reg->keyring, reg->paths.keyring, reg->keys, err);
+        if (rc != SR_OK)
+            srp_keyring_set_codekey_sealed(reg->keyring, 0);
+    }
     if (rc != SR_OK || !srp_unit_keys_rotating(reg->unit_keys))
         return rc;
     next = srp_unit_keys_copy(reg->unit_keys);
@@ -2071,6 +2080,38 @@ sr_status srp_registry_unit_key_add(sr_registry *reg, const char *unit, sr_error
     snprintf(detail, sizeof detail, "unit_keys=new unit=%s", unit);
     if (rc == SR_OK)
         rc = srp_registry_transaction(reg, "keys.units", NULL, detail, NULL, NULL, err);
+    srp_registry_unlock(reg);
+    return rc;
+}
+
+sr_status srp_registry_rotate_unit_keys(sr_registry *reg, const char *const *units, size_t count,
+                                        int *written, sr_error *err)
+{
+    *written = 0;
+    if (!reg->keys->has_signing || srp_keyring_is_legacy(reg->keyring))
+        return srp_error_set(err, SR_ERR_DENIED, "only an admin can rotate unit keys");
+    sr_status rc = srp_registry_lock(reg, err);
+    if (rc != SR_OK)
+        return rc;
+    srp_unit_keys *next = srp_unit_keys_copy(reg->unit_keys);
+    if (!next)
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; rc == SR_OK && i < count; i++)
+        if (srp_unit_keys_newest(next, units[i]) != 0)
+            rc = srp_unit_keys_add_generation(next, units[i], NULL, err);
+    /* One keyring write seals the new generations to the slots that may
+     * hold them now (and the older ones to those same slots only, until the
+     * rows are resealed); from then on new rows are sealed under the new
+     * generation. The rows are resealed and the older generations dropped
+     * next, as any admin's unlock would finish them after a crash. */
+    if (rc == SR_OK) {
+        rc = write_unit_keys(reg, next, err);
+        next = NULL;
+        *written = rc == SR_OK;
+    }
+    if (rc == SR_OK)
+        rc = admin_unit_keys(reg, err);
+    srp_unit_keys_free(next);
     srp_registry_unlock(reg);
     return rc;
 }

@@ -146,6 +146,14 @@ sr_status srp_registry_rotate_keys(sr_registry *reg, unsigned what, sr_error *er
  * from the keyring last. */
 sr_status srp_registry_rotate_units(sr_registry *reg, unsigned what, const char *const *units,
                                     size_t count, sr_error *err);
+/* A new generation of the key of each of units, and nothing else (admins
+ * only): for a user who keeps the data key but no longer works in those
+ * units. Sealed with the keyring's units as they are now (set them first),
+ * in one keyring write; the code key's rows of those units are resealed
+ * under it and the older generation dropped, as an admin's unlock finishes
+ * them after a crash. *written: whether the keyring was written. */
+sr_status srp_registry_rotate_unit_keys(sr_registry *reg, const char *const *units, size_t count,
+                                        int *written, sr_error *err);
 /* The unit keys the session holds (borrowed; empty for an analyst). */
 srp_unit_keys *srp_registry_unit_keys(sr_registry *reg);
 /* Gives the keyring's slots the unit keys their roles and units entitle them
