@@ -390,7 +390,7 @@ static int step(sqlite3 *db, sqlite3_stmt *st, const char *what, sr_status *rc, 
 typedef struct cursor {
     sqlite3_stmt *st;
     int param;
-    int more;    /* 1 on a row, 0 at the end */
+    int more;   /* 1 on a row, 0 at the end */
     long steps; /* rows stepped over or onto, searches included */
 } cursor;
 
@@ -453,12 +453,12 @@ static sr_status one_row(srp_stats_engine *e, srp_slots *s, people *p, const cha
  * fewer than 3 rows for every 4 cases stepped (a step costs about 3/4 of a
  * search). Both give the rows of the join, in the same order. */
 #define MERGE_SQL                                                                                  \
-    "SELECT case_code, date, form_version, coded FROM response_codes"                             \
+    "SELECT case_code, date, form_version, coded FROM response_codes"                              \
     " WHERE form_id = ?1 AND active ORDER BY form_id, case_code, response_id"
 #define JOIN_SQL                                                                                   \
-    "SELECT r.case_code, r.date, r.form_version, r.coded, c.unit, c.birth_date, c.status"         \
-    " FROM response_codes r JOIN cases c INDEXED BY cases_summary ON c.code = r.case_code"        \
-    " WHERE r.form_id = ?1 AND r.active AND r.case_code >= ?2"                                    \
+    "SELECT r.case_code, r.date, r.form_version, r.coded, c.unit, c.birth_date, c.status"          \
+    " FROM response_codes r JOIN cases c INDEXED BY cases_summary ON c.code = r.case_code"         \
+    " WHERE r.form_id = ?1 AND r.active AND r.case_code >= ?2"                                     \
     " ORDER BY r.form_id, r.case_code, r.response_id"
 #define CASES_SQL                                                                                  \
     "SELECT code, unit, birth_date, status FROM cases INDEXED BY cases_summary"                    \
