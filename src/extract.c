@@ -909,6 +909,13 @@ sr_status sr_extract(sr_registry *reg, const sr_extract_options *opt, sr_extract
         rc = srp_file_read_all(opt->recipient, 65536, &pub, &pub_len, err);
     if (rc == SR_OK)
         rc = srp_recipient_public_parse((const char *)pub, pub_len, recipient, err);
+    /* A small page cache from here on: the checkpoint verifies the whole
+     * audit log (one entry per case and more), which would fill the session's
+     * cache with pages read once, and pass 2 reads by case in random order,
+     * which a larger cache would not save. So memory stays the same at any
+     * size of registry. */
+    if (rc == SR_OK)
+        rc = srp_store_set_cache(w.db, EXTRACT_CACHE_MIB, err);
     /* The header names the registry and carries a checkpoint of its log. */
     if (rc == SR_OK)
         rc = extract_header_fields(reg, &header_extra, err);
@@ -920,11 +927,7 @@ sr_status sr_extract(sr_registry *reg, const sr_extract_options *opt, sr_extract
         goto out;
     }
     reading = 1;
-    /* A small page cache: pass 2 reads by case in random order, which a
-     * larger cache would not save, and memory stays the same at any size. */
-    rc = srp_store_set_cache(w.db, EXTRACT_CACHE_MIB, err);
-    if (rc == SR_OK)
-        rc = plan_extract(&w, err);
+    rc = plan_extract(&w, err);
     if (rc == SR_OK)
         rc = srp_store_prepare(w.db,
                                "SELECT response_id, form_version, date, coded FROM response_codes"
