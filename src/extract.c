@@ -30,6 +30,7 @@
 #include "base/timeutil.h"
 #include "coded.h"
 #include "container.h"
+#include "extract_int.h"
 #include "extract_render.h"
 #include "signer_chain.h"
 #include "form_int.h"
@@ -478,10 +479,7 @@ static sr_status gather(work *w, sr_error *err)
         goto out;
     }
     /* Every case in code order from the covering index: no sort. */
-    rc = srp_store_prepare(w->db,
-                           "SELECT code, unit, birth_date FROM cases INDEXED BY cases_summary"
-                           " ORDER BY code",
-                           &cases, err);
+    rc = srp_store_prepare(w->db, SRP_EXTRACT_SQL_CASES, &cases, err);
     int src = SQLITE_DONE;
     while (rc == SR_OK && (src = sqlite3_step(cases)) == SQLITE_ROW) {
         const char *code = (const char *)sqlite3_column_text(cases, 0);
@@ -929,15 +927,9 @@ sr_status sr_extract(sr_registry *reg, const sr_extract_options *opt, sr_extract
     reading = 1;
     rc = plan_extract(&w, err);
     if (rc == SR_OK)
-        rc = srp_store_prepare(w.db,
-                               "SELECT response_id, form_version, date, coded FROM response_codes"
-                               " WHERE form_id = ?1 AND case_code = ?2 AND active",
-                               &w.rows, err);
+        rc = srp_store_prepare(w.db, SRP_EXTRACT_SQL_ROWS, &w.rows, err);
     if (rc == SR_OK)
-        rc = srp_store_prepare(w.db,
-                               "SELECT 1 FROM response_codes WHERE form_id = ?1 AND case_code = ?2"
-                               " AND active LIMIT 1",
-                               &w.exists, err);
+        rc = srp_store_prepare(w.db, SRP_EXTRACT_SQL_EXISTS, &w.exists, err);
     if (rc == SR_OK)
         rc = gather(&w, err);
     srp_kanon_result kr;
