@@ -274,7 +274,7 @@ static void test_version_1_every_region_flipped(void **state)
     assert_int_equal(srp_container_open(data, len, pk, sk, NULL, &out, &out_len, fp, NULL), SR_OK);
     free(out);
     size_t tried = 0;
-    for (size_t i = 0; i < len; i += i < 300 || i > len - 100 ? 1 : 211) {
+    for (size_t i = 0; i < len; i += i < 200 || i > len - 80 ? 1 : 997) {
         unsigned char bit = (unsigned char)(1u << (i % 8));
         data[i] ^= bit;
         out = NULL;
@@ -287,7 +287,7 @@ static void test_version_1_every_region_flipped(void **state)
         data[i] ^= bit;
         tried++;
     }
-    assert_true(tried > 600);
+    assert_true(tried > 250);
     free(data);
 }
 
@@ -309,7 +309,7 @@ static void test_damaged_stream_refused_where_it_is_damaged(void **state)
     const size_t at[] = {third + 2, third + 4, third + 4 + SRP_CONTAINER_CHUNK / 2,
                          third + 4 + SRP_CONTAINER_CHUNK + abytes - 1};
     for (size_t k = 0; k < sizeof at / sizeof *at; k++) {
-        for (unsigned b = 0; b < 8; b += 3) {
+        for (unsigned b = (unsigned)(3 * k) % 8; b < 8; b += 8) { /* one bit per place */
             c[at[k]] ^= (unsigned char)(1u << b);
             collected got = {NULL, 0, 0};
             srp_container_reader *r = NULL;
