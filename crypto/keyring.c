@@ -3,6 +3,7 @@
  *
  * File format (JSON, "sigreg-keyring/2"):
  *   {"format", "registry", "default_user", "version", "epoch", "data_epoch",
+ *    "codekey_sealed",
  *    "signing_chain": [{"epoch", "public_key", "signature"}],
  *    "slots": [{"user", "role", "units", "kdf": {"algorithm", "profile",
  *               "opslimit", "memlimit"}, "salt", "public_key", "nonce",
@@ -24,6 +25,22 @@
  * signing key. "data_epoch" is the first epoch that has a data key; a
  * keyring without it is of a release whose database key derived from the
  * master key, and an admin's unlock rotates it to one with a data key.
+ *
+ * "pseudonyms" (absent but during a rotation of the identity key) holds
+ * the new pseudonyms of every case, encrypted by the registry under the new
+ * data key (srp_keyring_set_rotation_data): what any holder of that key
+ * needs to finish the rotation. It is signed with the rest.
+ *
+ * "codekey_sealed" (absent until then) says that an admin has sealed the
+ * clear rows of an earlier release's code key under unit keys: from then on
+ * a clear row is one somebody planted, and none is sealed (codekey.h).
+ *
+ * "publisher_cert" (coordinators and admins; absent from keyrings signed
+ * before it) is the registry signing key's signature, made with each
+ * signature of the keyring, over srp_publisher_cert_digest of the slot's
+ * user, role, units and own signing key: what a publication signed with
+ * that key carries, so that a reader without the registry checks it
+ * against the registry's key. It is not part of the keyring's digest.
  *
  * "unit_keys" (absent when empty) holds the unit keys the slot's role
  * and units entitle it to, each sealed to the slot's X25519 key
@@ -101,6 +118,10 @@ typedef struct slot {
     char **units; /* sorted, distinct; signed with the header */
     size_t unit_count;
     unit_seal *unit_seals; /* the unit keys this slot holds, sealed to public_key */
+    /* The registry signing key's certificate of the user's own key as a
+     * publisher (srp_publisher_cert_digest): coordinators and admins. */
+    int has_cert;
+    unsigned char cert[SRP_SIGNATURE_BYTES];
     size_t unit_seal_count;
 } slot;
 
@@ -117,6 +138,7 @@ struct srp_keyring {
     char *default_user;
     uint32_t epoch;
     uint32_t data_epoch; /* the first epoch with a data key; 0: none yet */
+    int codekey_sealed;  /* the code key's clear rows have been sealed (signed) */
     size_t slot_count;
     size_t slot_cap; /* slots allocated */
     slot *slots;
@@ -127,6 +149,8 @@ struct srp_keyring {
     chain_link *chain;
     size_t chain_count;
     unsigned char signature[SRP_SIGNATURE_BYTES];
+    unsigned char *rotation; /* a rotation's pending work (opaque), NULL when none */
+    size_t rotation_len;
 };
 
 /* ---- keys ---------------------------------------------------------------- */
@@ -175,6 +199,23 @@ int srp_keys_database_key(const srp_keys *keys, int previous, int epoch_has_data
 void srp_keys_identity_subkey(const srp_keys *keys, uint64_t id, unsigned char out[SRP_KEY_BYTES])
 {
     srp_kdf_subkey(out, id, identity_context, keys->identity);
+}
+
+void srp_keys_previous_identity_subkey(const srp_keys *keys, uint64_t id,
+                                       unsigned char out[SRP_KEY_BYTES])
+{
+    srp_kdf_subkey(out, id, identity_context,
+                   keys->has_previous_identity ? keys->previous_identity : keys->identity);
+}
+
+int srp_keys_data_subkey(const srp_keys *keys, uint64_t id, unsigned char out[SRP_KEY_BYTES])
+{
+    if (!keys->has_data) {
+        srp_wipe(out, SRP_KEY_BYTES);
+        return -1;
+    }
+    srp_kdf_subkey(out, id, data_context, keys->data);
+    return 0;
 }
 
 /* ---- slot cryptography ----------------------------------------------------- */
@@ -299,7 +340,7 @@ static sr_status slot_open_sign_key(const slot *s,
 /* Seals the keys of one epoch to a slot. */
 static sr_status seal_for_slot(slot *s, sealed_keys *out, uint32_t epoch,
                                const unsigned char master[SRP_KEY_BYTES], const unsigned char *data,
-                               const srp_keys *keys, sr_error *err)
+                               const unsigned char *identity, const srp_keys *keys, sr_error *err)
 {
     sr_secret *payload = sr_secret_new(SEAL_PAYLOAD_MAX);
     if (!payload)
@@ -324,7 +365,7 @@ static sr_status seal_for_slot(slot *s, sealed_keys *out, uint32_t epoch,
             goto out;
         }
         p[1] |= SEAL_FLAG_IDENTITY;
-        memcpy(p + len, keys->identity, SRP_KEY_BYTES);
+        memcpy(p + len, identity, SRP_KEY_BYTES);
         len += SRP_KEY_BYTES;
     }
     if (s->role == SR_ROLE_ADMIN) {
@@ -353,12 +394,16 @@ static sr_status seal_all_epochs(slot *s, const srp_keys *keys, sr_error *err)
     slot fresh = *s;
     fresh.sealed_count = 0;
     sr_status rc = seal_for_slot(&fresh, &fresh.sealed[0], keys->epoch, keys->master,
-                                 keys->has_data ? keys->data : NULL, keys, err);
+                                 keys->has_data ? keys->data : NULL, keys->identity, keys, err);
     if (rc == SR_OK)
         fresh.sealed_count = 1;
+    /* The previous epoch with its own identity key, when the rotation
+     * replaces it: its code key is keyed with that one. */
     if (rc == SR_OK && keys->has_previous) {
         rc = seal_for_slot(&fresh, &fresh.sealed[1], keys->previous_epoch, keys->previous,
-                           keys->has_previous_data ? keys->previous_data : NULL, keys, err);
+                           keys->has_previous_data ? keys->previous_data : NULL,
+                           keys->has_previous_identity ? keys->previous_identity : keys->identity,
+                           keys, err);
         if (rc == SR_OK)
             fresh.sealed_count = 2;
     }
@@ -422,6 +467,47 @@ static void put_u64_hash(srp_mac_state *st, unsigned long long v)
     put_u64(st, v);
 }
 
+void srp_publisher_cert_digest(const char *registry_id, uint32_t signing_epoch, const char *user,
+                               const char *role, const char *const *units, size_t unit_count,
+                               const unsigned char pk[SRP_SIGN_PUBLIC_BYTES],
+                               unsigned char out[SRP_MAC_BYTES])
+{
+    srp_mac_state *st = srp_mac_begin(NULL);
+    if (!st) {
+        memset(out, 0, SRP_MAC_BYTES); /* verification then fails closed */
+        return;
+    }
+    static const char label[] = "sigreg publisher certificate/1";
+    srp_mac_field(st, label, sizeof label - 1);
+    srp_mac_field(st, registry_id, strlen(registry_id));
+    put_u64_hash(st, signing_epoch);
+    srp_mac_field(st, user, strlen(user));
+    srp_mac_field(st, role, strlen(role));
+    put_u64_hash(st, unit_count);
+    for (size_t u = 0; u < unit_count; u++)
+        srp_mac_field(st, units[u], strlen(units[u]));
+    srp_mac_field(st, pk, SRP_SIGN_PUBLIC_BYTES);
+    srp_mac_end(st, out);
+}
+
+/* Certifies the own key of every slot that may publish, with the key that
+ * signs the keyring now (its newest epoch). */
+static void certify_publishers(srp_keyring *kr, const srp_keys *keys)
+{
+    for (size_t i = 0; i < kr->slot_count; i++) {
+        slot *s = &kr->slots[i];
+        s->has_cert = 0;
+        if (s->role == SR_ROLE_ANALYST || !s->has_sign)
+            continue;
+        unsigned char digest[SRP_MAC_BYTES];
+        srp_publisher_cert_digest(kr->registry_id, (uint32_t)kr->chain_count, s->user,
+                                  sr_role_name(s->role), (const char *const *)s->units,
+                                  s->unit_count, s->sign_public, digest);
+        srp_sign(s->cert, digest, sizeof digest, keys->signing);
+        s->has_cert = 1;
+    }
+}
+
 /* What the registry signing key signs: everything but the part of each slot
  * that its own user rewrites with a new passphrase (salt, nonce, wrapped
  * secret; the wrapping binds them to the signed header). */
@@ -469,6 +555,16 @@ static sr_status keyring_digest(const srp_keyring *kr, unsigned char out[SRP_MAC
     if (kr->data_epoch) {
         srp_mac_field(st, "data_epoch", 10);
         put_u64_hash(st, kr->data_epoch);
+    }
+    /* Absent but during a rotation of the identity key. */
+    if (kr->rotation) {
+        srp_mac_field(st, "pseudonyms", 10);
+        srp_mac_field(st, kr->rotation, kr->rotation_len);
+    }
+    /* Absent from keyrings signed before it, which still verify. */
+    if (kr->codekey_sealed) {
+        srp_mac_field(st, "codekey_sealed", 14);
+        put_u64_hash(st, 1);
     }
     /* Absent from keyrings signed before unit keys, which still verify. */
     size_t seals = 0;
@@ -543,6 +639,7 @@ static sr_status keyring_sign(srp_keyring *kr, const srp_keys *keys, sr_error *e
                              "only an admin can change the keyring's users, roles, units or KDF "
                              "costs");
     kr->version++;
+    certify_publishers(kr, keys);
     unsigned char digest[SRP_MAC_BYTES];
     sr_status rc = keyring_digest(kr, digest, err);
     if (rc == SR_OK)
@@ -615,6 +712,7 @@ void srp_keyring_free(srp_keyring *kr)
     free(kr->slots);
     free(kr->default_user);
     free(kr->chain);
+    free(kr->rotation);
     free(kr);
 }
 
@@ -696,6 +794,7 @@ sr_status srp_keyring_create(const char *admin, const srp_kdf_profile *profile,
     srp_random_bytes(keys->data, sizeof keys->data);
     keys->has_data = 1;
     kr->data_epoch = 1;
+    kr->codekey_sealed = 1; /* a new code key has no clear rows to seal */
     unsigned char pk[SRP_SIGN_PUBLIC_BYTES];
     srp_sign_keypair(pk, keys->signing);
     keys->has_signing = 1;
@@ -821,11 +920,15 @@ sr_status srp_keyring_unlock_slot(const srp_keyring *kr, const char *user,
         }
         if (with_data)
             at += SRP_KEY_BYTES;
-        if (with_identity) {
+        if (with_identity && k->epoch == kr->epoch) {
             memcpy(keys->identity, p + at, SRP_KEY_BYTES);
             keys->has_identity = 1;
-            at += SRP_KEY_BYTES;
+        } else if (with_identity) {
+            memcpy(keys->previous_identity, p + at, SRP_KEY_BYTES);
+            keys->has_previous_identity = 1;
         }
+        if (with_identity)
+            at += SRP_KEY_BYTES;
         if (with_signing) {
             memcpy(keys->signing, p + at, SRP_SIGN_SECRET_BYTES);
             keys->has_signing = 1;
@@ -1095,6 +1198,22 @@ void srp_keyring_set_data_epoch(srp_keyring *kr, uint32_t epoch)
     kr->data_epoch = epoch;
 }
 
+const unsigned char *srp_keyring_publisher_cert(const srp_keyring *kr, const char *user)
+{
+    const slot *s = find_slot(kr, user);
+    return s && s->has_cert ? s->cert : NULL;
+}
+
+int srp_keyring_codekey_sealed(const srp_keyring *kr)
+{
+    return kr->codekey_sealed;
+}
+
+void srp_keyring_set_codekey_sealed(srp_keyring *kr, int sealed)
+{
+    kr->codekey_sealed = sealed != 0;
+}
+
 size_t srp_keyring_user_count(const srp_keyring *kr)
 {
     return kr->slot_count;
@@ -1200,6 +1319,8 @@ static json_t *slot_to_json(const slot *s)
         bad |= set_b64(o, "sign_public_key", s->sign_public, sizeof s->sign_public);
         bad |= set_b64(o, "sign_secret", s->sign_sealed, sizeof s->sign_sealed);
     }
+    if (s->has_cert)
+        bad |= set_b64(o, "publisher_cert", s->cert, sizeof s->cert);
     for (size_t j = 0; j < s->sealed_count && !bad; j++) {
         json_t *e = json_object();
         bad |= !e;
@@ -1284,11 +1405,15 @@ sr_status srp_keyring_serialize(srp_keyring *kr, const srp_keys *keys, char **ou
     bad |= json_object_set_new(root, "epoch", json_integer(kr->epoch));
     if (kr->data_epoch)
         bad |= json_object_set_new(root, "data_epoch", json_integer(kr->data_epoch));
+    if (kr->codekey_sealed)
+        bad |= json_object_set_new(root, "codekey_sealed", json_true());
     bad |= chain_to_json(kr, chain);
     bad |= json_object_set(root, "signing_chain", chain);
     for (size_t i = 0; i < kr->slot_count && !bad; i++)
         bad |= json_array_append_new(slots, slot_to_json(&kr->slots[i]));
     bad |= json_object_set(root, "slots", slots);
+    if (kr->rotation)
+        bad |= set_b64(root, "pseudonyms", kr->rotation, kr->rotation_len);
     bad |= set_b64(root, "signature", kr->signature, sizeof kr->signature);
     if (!bad)
         text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
@@ -1371,6 +1496,13 @@ static sr_status parse_slot(parse_ctx *c, json_t *o, slot *s, const srp_keyring 
     }
     if (!kr->legacy && !s->has_sign)
         return damaged(c, "slots[].sign_public_key");
+    /* Keyrings signed before certificates have none; a wrong one only
+     * fails to verify where a package carries it. */
+    if (json_object_get(o, "publisher_cert")) {
+        if (get_b64_fixed(o, "publisher_cert", s->cert, sizeof s->cert))
+            return damaged(c, "slots[].publisher_cert");
+        s->has_cert = 1;
+    }
     json_t *units = json_object_get(o, "units");
     if (!kr->legacy || units) {
         size_t nu = json_array_size(units);
@@ -1547,6 +1679,21 @@ sr_status srp_keyring_parse(const unsigned char *data, size_t len, const char *w
         goto out;
     }
     kr->data_epoch = data_epoch ? (uint32_t)json_integer_value(data_epoch) : 0;
+    json_t *rotation = kr->legacy ? NULL : json_object_get(root, "pseudonyms");
+    if (rotation) {
+        const char *text = json_string_value(rotation);
+        kr->rotation = text ? srp_base64_decode(text, &kr->rotation_len) : NULL;
+        if (!kr->rotation || kr->rotation_len == 0) {
+            rc = damaged(&c, "pseudonyms");
+            goto out;
+        }
+    }
+    json_t *codekey_sealed = kr->legacy ? NULL : json_object_get(root, "codekey_sealed");
+    if (codekey_sealed && !json_is_true(codekey_sealed)) {
+        rc = damaged(&c, "codekey_sealed");
+        goto out;
+    }
+    kr->codekey_sealed = codekey_sealed != NULL;
     kr->default_user = strdup(def);
     kr->epoch = (uint32_t)json_integer_value(epoch);
     kr->slots = calloc(json_array_size(slots), sizeof *kr->slots);
@@ -1700,6 +1847,28 @@ int srp_keyring_has_unit_keys(const srp_keyring *kr)
         if (kr->slots[i].unit_seal_count)
             return 1;
     return 0;
+}
+
+sr_status srp_keyring_set_rotation_data(srp_keyring *kr, const unsigned char *data, size_t len,
+                                        sr_error *err)
+{
+    unsigned char *copy = NULL;
+    if (data && len) {
+        copy = malloc(len);
+        if (!copy)
+            return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        memcpy(copy, data, len);
+    }
+    free(kr->rotation);
+    kr->rotation = copy;
+    kr->rotation_len = copy ? len : 0;
+    return SR_OK;
+}
+
+const unsigned char *srp_keyring_rotation_data(const srp_keyring *kr, size_t *len)
+{
+    *len = kr->rotation_len;
+    return kr->rotation;
 }
 
 const unsigned char *srp_keyring_signing_sig_at(const srp_keyring *kr, uint32_t epoch)

@@ -58,6 +58,10 @@ typedef struct srp_keys {
     unsigned char data[SRP_KEY_BYTES];
     int has_previous_data;
     unsigned char previous_data[SRP_KEY_BYTES];
+    /* The identity key of previous_epoch, during a rotation that replaces
+     * the identity key (the code key of that epoch is keyed with it). */
+    int has_previous_identity;
+    unsigned char previous_identity[SRP_KEY_BYTES];
 } srp_keys;
 
 /* Sub-key ids under the master key (context "sigregmk"). */
@@ -68,7 +72,7 @@ enum {
     SRP_SUBKEY_CODEKEY = 4
 };
 /* Sub-key ids under the data key (context "sigregdk"). */
-enum { SRP_SUBKEY_DATA_DATABASE = 1 };
+enum { SRP_SUBKEY_DATA_DATABASE = 1, SRP_SUBKEY_DATA_PSEUDONYMS = 2 };
 /* Sub-key ids under the identity key (context "sigregid"). */
 enum { SRP_SUBKEY_PSEUDONYM = 1, SRP_SUBKEY_CODEKEY_ID = 2 };
 
@@ -88,6 +92,13 @@ int srp_keys_database_key(const srp_keys *keys, int previous, int epoch_has_data
 int srp_role_holds_data(sr_role role);
 /* Derives a sub-key of the identity key; keys->has_identity must be set. */
 void srp_keys_identity_subkey(const srp_keys *keys, uint64_t id, unsigned char out[SRP_KEY_BYTES]);
+/* The same of the previous epoch's identity key (the current one when the
+ * rotation under way keeps it). */
+void srp_keys_previous_identity_subkey(const srp_keys *keys, uint64_t id,
+                                       unsigned char out[SRP_KEY_BYTES]);
+/* Derives a sub-key of the current epoch's data key; -1 (out wiped) when
+ * keys hold none. */
+int srp_keys_data_subkey(const srp_keys *keys, uint64_t id, unsigned char out[SRP_KEY_BYTES]);
 
 /* Creates the keyring of a new registry with its first (admin) slot, and new
  * random keys. Both are owned by the caller. */
@@ -142,6 +153,25 @@ uint32_t srp_keyring_data_epoch(const srp_keyring *kr);
 /* Records that the keys being sealed (epoch) are the first with a data key;
  * the keyring is signed with it when written. */
 void srp_keyring_set_data_epoch(srp_keyring *kr, uint32_t epoch);
+/* What a publisher certificate signs: that user (role, units), of the
+ * registry, publishes with the Ed25519 key pk, as certified by the registry
+ * signing key of signing_epoch. */
+void srp_publisher_cert_digest(const char *registry_id, uint32_t signing_epoch, const char *user,
+                               const char *role, const char *const *units, size_t unit_count,
+                               const unsigned char pk[SRP_SIGN_PUBLIC_BYTES],
+                               unsigned char out[SRP_MAC_BYTES]);
+/* The registry signing key's (newest epoch's) signature over that digest for
+ * user's slot, made with the keyring's signature (borrowed,
+ * SRP_SIGNATURE_BYTES); NULL for an analyst, an unknown user or a keyring
+ * signed before certificates. Trust it only from a verified keyring, and
+ * check it anyway: it is not covered by the keyring's signature. */
+const unsigned char *srp_keyring_publisher_cert(const srp_keyring *kr, const char *user);
+/* Whether the code key has no clear rows to seal any more: an admin sealed
+ * those of an earlier release under unit keys (a new registry's has none).
+ * From then on no clear row is sealed, read or written (codekey.h). Signed;
+ * set_ records it for the keyring's next (signed) write. */
+int srp_keyring_codekey_sealed(const srp_keyring *kr);
+void srp_keyring_set_codekey_sealed(srp_keyring *kr, int sealed);
 size_t srp_keyring_user_count(const srp_keyring *kr);
 /* The i-th user: name, role and KDF profile name. */
 void srp_keyring_user_at(const srp_keyring *kr, size_t i, const char **name, sr_role *role,
@@ -219,6 +249,15 @@ size_t srp_keyring_unit_key_count(const srp_keyring *kr, const char *user);
 /* Whether any slot holds a unit key: from then on the code key is written
  * sealed only (codekey.h). */
 int srp_keyring_has_unit_keys(const srp_keyring *kr);
+
+/* The work a rotation of the identity key leaves to whoever finishes it: an
+ * opaque blob (the new pseudonyms, encrypted by the registry under the new
+ * data key), carried from the rotation's first keyring write to its last and
+ * signed with the rest. set copies data (NULL: drops it); rotation_data
+ * borrows it (NULL when there is none). */
+sr_status srp_keyring_set_rotation_data(srp_keyring *kr, const unsigned char *data, size_t len,
+                                        sr_error *err);
+const unsigned char *srp_keyring_rotation_data(const srp_keyring *kr, size_t *len);
 
 /* Parses a keyring from memory (for the fuzzer and for srp_keyring_read). */
 sr_status srp_keyring_parse(const unsigned char *data, size_t len, const char *where,

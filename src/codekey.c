@@ -71,9 +71,11 @@ sr_status srp_codekey_put(sr_registry *reg, const char *case_code, const char *u
 {
     sqlite3_stmt *st = NULL;
     sr_status rc = SR_OK;
-    /* Once the keyring has unit keys, nothing is written in the clear: not
-     * even when the database was made to look as if it had none. */
-    if (srp_keyring_has_unit_keys(srp_registry_keyring(reg))) {
+    /* Once the keyring has unit keys, or says the clear rows are sealed,
+     * nothing is written in the clear: not even when the database was made
+     * to look as if it had none. */
+    if (srp_keyring_has_unit_keys(srp_registry_keyring(reg)) ||
+        srp_keyring_codekey_sealed(srp_registry_keyring(reg))) {
         int has = 0;
         rc = sealed_table(reg, &has, err);
         if (rc == SR_OK && !has)
@@ -142,7 +144,8 @@ sr_status srp_codekey_get(sr_registry *reg, const char *case_code, char *pnr, si
      * keyring has no unit keys. From then on a clear row is nothing anyone
      * should trust (anyone with the database's key could have put it there);
      * an admin's unlock seals the rows that the upgrade found. */
-    if (srp_keyring_has_unit_keys(srp_registry_keyring(reg)))
+    if (srp_keyring_has_unit_keys(srp_registry_keyring(reg)) ||
+        srp_keyring_codekey_sealed(srp_registry_keyring(reg)))
         return srp_error_set(err, SR_ERR_NOT_FOUND, "case '%s' has no personnummer", case_code);
     rc = srp_registry_prepare(reg, "SELECT pnr FROM codekey.code_key WHERE case_code = ?1", &st,
                               err);
@@ -180,8 +183,11 @@ sr_status srp_codekey_delete(sr_registry *reg, const char *case_code, sr_error *
     return rc;
 }
 
-/* Counts rows in the clear, and sealed rows under an older generation than
- * the session's newest of their unit. */
+/* Counts rows in the clear (none once the signed keyring says they were
+ * sealed: a clear row then is one somebody planted with the file's key, to
+ * have an admin seal a personnummer of their choosing onto another unit's
+ * case), and sealed rows under an older generation than the session's
+ * newest of their unit. */
 static sr_status count_pending(sr_registry *reg, long *clear, long *older, sr_error *err)
 {
     *clear = *older = 0;
@@ -192,14 +198,16 @@ static sr_status count_pending(sr_registry *reg, long *clear, long *older, sr_er
     if (rc != SR_OK)
         return rc;
     /* A row without its case (none should be) stays where it is. */
-    rc = srp_store_prepare(db,
-                           "SELECT count(*) FROM codekey.code_key k JOIN main.cases c"
-                           " ON c.code = k.case_code",
-                           &st, err);
-    if (rc == SR_OK && sqlite3_step(st) == SQLITE_ROW)
-        *clear = (long)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    st = NULL;
+    if (!srp_keyring_codekey_sealed(srp_registry_keyring(reg))) {
+        rc = srp_store_prepare(db,
+                               "SELECT count(*) FROM codekey.code_key k JOIN main.cases c"
+                               " ON c.code = k.case_code",
+                               &st, err);
+        if (rc == SR_OK && sqlite3_step(st) == SQLITE_ROW)
+            *clear = (long)sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+        st = NULL;
+    }
     if (rc != SR_OK || !has)
         return rc;
     rc = srp_store_prepare(db, "SELECT unit, generation FROM codekey.pnr_sealed", &st, err);
@@ -264,6 +272,8 @@ static sr_status read_pending(sr_registry *reg, sr_secret **out, size_t *count, 
         }
         if (sealed && gen == srp_unit_keys_newest(srp_registry_unit_keys(reg), unit))
             continue;
+        if (!sealed && srp_keyring_codekey_sealed(srp_registry_keyring(reg)))
+            continue; /* planted (count_pending) */
         if (n == cap) {
             size_t ncap = cap ? 2 * cap : 64;
             sr_secret *bigger = sr_secret_new(ncap * sizeof(plain_row));

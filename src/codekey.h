@@ -9,7 +9,9 @@
  * every holder of the identity key. The table code_key of earlier releases
  * held it in the clear; an admin's unlock moves its rows into pnr_sealed
  * (srp_codekey_reseal) and until the keyring has unit keys they are read as
- * before. This module
+ * before. Once they are sealed the signed keyring says so
+ * (srp_keyring_codekey_sealed): a clear row after that is planted, and is
+ * neither sealed nor read. This module
  * never prints, and never names a personnummer in an error or a log entry.
  */
 #ifndef SIGREG_CODEKEY_H

@@ -353,8 +353,10 @@ typedef struct audit {
     double *lo, *hi;      /* a trial's intervals */
     unsigned char *exact;
     size_t *cand;
-    const double *need; /* by cell: set, audit_part only tells whether each is this wide */
-    int verdict;        /* then: 1 when every one is */
+    const double *need;  /* by cell: set, audit_part only tells whether each is this wide */
+    int verdict;         /* then: 1 when every one is */
+    unsigned char *seen; /* by relation: taken as a row already (all 0 between calls) */
+    srp_lp_solver *lp;   /* one solver for every linear program of the solve (made when needed) */
 } audit;
 
 static double required(const srp_sdc *s)
@@ -411,6 +413,8 @@ static void audit_release(audit *a)
     free(a->hi);
     free(a->exact);
     free(a->cand);
+    free(a->seen);
+    srp_lp_solver_free(a->lp);
 }
 
 static int audit_make(const srp_sdc *s, audit *a)
@@ -429,8 +433,9 @@ static int audit_make(const srp_sdc *s, audit *a)
     a->hi = malloc(nn * sizeof *a->hi);
     a->exact = malloc(nn);
     a->cand = malloc(nn * sizeof *a->cand);
+    a->seen = calloc(s->relation_count ? s->relation_count : 1, 1);
     if (!parent || !a->rel_start || !a->rel_of || !a->comp_start || !a->comp_cell || !a->comp_of ||
-        !a->col_of || !a->state || !a->lo || !a->hi || !a->exact || !a->cand) {
+        !a->col_of || !a->state || !a->lo || !a->hi || !a->exact || !a->cand || !a->seen) {
         free(parent);
         return -1;
     }
@@ -488,7 +493,7 @@ static int audit_part(srp_sdc *s, audit *a, size_t k, const unsigned char *state
     int rc = -1;
     size_t *cell_of = NULL, *row_start = NULL, *row_col = NULL;
     double *row_coef = NULL, *rhs = NULL, *value = NULL, *clo = NULL, *chi = NULL, *cneed = NULL;
-    unsigned char *want = NULL, *cexact = NULL, *seen = NULL;
+    unsigned char *want = NULL, *cexact = NULL, *seen = a->seen;
     a->verdict = 1;
     /* The columns: the part's withheld cells. */
     for (size_t i = 0; i < ncells; i++)
@@ -515,9 +520,8 @@ static int audit_part(srp_sdc *s, audit *a, size_t k, const unsigned char *state
     chi = calloc(cols, sizeof *chi);
     want = calloc(cols, 1);
     cexact = calloc(cols, 1);
-    seen = calloc(s->relation_count ? s->relation_count : 1, 1);
     if (!cell_of || !row_start || !row_col || !row_coef || !rhs || !value || !clo || !chi ||
-        !want || !cexact || !seen)
+        !want || !cexact)
         goto out;
     for (size_t i = 0; i < ncells; i++) {
         size_t c = cells[i];
@@ -554,6 +558,9 @@ static int audit_part(srp_sdc *s, audit *a, size_t k, const unsigned char *state
             row_start[rows] = nnz;
         }
     }
+    for (size_t j = 0; j < cols; j++) /* seen is all 0 again for the next call */
+        for (size_t q = a->rel_start[cell_of[j]]; q < a->rel_start[cell_of[j] + 1]; q++)
+            seen[a->rel_of[q]] = 0;
     size_t nwant = 0;
     for (size_t j = 0; j < cols; j++)
         nwant += want[j];
@@ -572,6 +579,8 @@ static int audit_part(srp_sdc *s, audit *a, size_t k, const unsigned char *state
         goto out;
     }
     s->work += work;
+    if (!a->lp && !(a->lp = srp_lp_solver_new()))
+        goto out;
     srp_lp_problem p = {cols, rows, row_start, row_col, row_coef, rhs, value};
     if (a->need) {
         cneed = malloc(cols * sizeof *cneed);
@@ -579,11 +588,11 @@ static int audit_part(srp_sdc *s, audit *a, size_t k, const unsigned char *state
             goto out;
         for (size_t j = 0; j < cols; j++)
             cneed[j] = a->need[cell_of[j]];
-        if (srp_lp_wide_enough(&p, want, cneed, clo, chi, cexact, &s->report.lp_solves,
+        if (srp_lp_wide_enough(a->lp, &p, want, cneed, clo, chi, cexact, &s->report.lp_solves,
                                &a->verdict) != 0)
             goto out;
-    } else if (srp_lp_intervals(&p, want, s->exact ? HUGE_VAL : required(s), clo, chi, cexact,
-                                &s->report.lp_solves) != 0) {
+    } else if (srp_lp_intervals(a->lp, &p, want, s->exact ? HUGE_VAL : required(s), clo, chi,
+                                cexact, &s->report.lp_solves) != 0) {
         goto out;
     }
     for (size_t j = 0; j < cols; j++)
@@ -606,7 +615,6 @@ out:
     free(chi);
     free(want);
     free(cexact);
-    free(seen);
     free(cneed);
     return rc;
 }

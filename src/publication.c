@@ -77,6 +77,41 @@ sr_status srp_publication_signer(sr_registry *reg, unsigned char pk[SRP_SIGN_PUB
                : SR_OK;
 }
 
+/* "publisher_certificate": the registry signing key's certificate of the
+ * publisher's own key (keyring.h), with what it signs, so that a reader
+ * without the registry checks the package against the registry's key and
+ * its chain ("signer_chain"). Nothing for a slot signed before
+ * certificates: the reader then pins the publisher's key as before. */
+static sr_status certificate_into(sr_registry *reg, json_t *head, sr_error *err)
+{
+    srp_keyring *kr = srp_registry_keyring(reg);
+    const char *user = sr_registry_user(reg);
+    const unsigned char *cert = srp_keyring_publisher_cert(kr, user);
+    const unsigned char *pk = srp_keyring_user_sign_public(kr, user);
+    const char *const *units = NULL;
+    size_t n = 0;
+    if (!cert || !pk || srp_keyring_user_units(kr, user, &units, &n) != 0)
+        return SR_OK;
+    sr_role role = SR_ROLE_ANALYST;
+    (void)srp_keyring_find_user(kr, user, &role);
+    char *key = srp_base64_encode(pk, SRP_SIGN_PUBLIC_BYTES);
+    char *sig = srp_base64_encode(cert, SRP_SIGNATURE_BYTES);
+    json_t *list = json_array();
+    int bad = !key || !sig || !list;
+    for (size_t i = 0; i < n && !bad; i++)
+        bad |= json_array_append_new(list, json_string(units[i])) != 0;
+    json_t *c = bad ? NULL
+                    : json_pack("{s:s, s:s, s:O, s:s, s:I, s:s}", "user", user, "role",
+                                sr_role_name(role), "units", list, "key", key, "signing_epoch",
+                                (json_int_t)srp_keyring_signing_epoch(kr), "signature", sig);
+    json_decref(list);
+    free(key);
+    free(sig);
+    if (!c || json_object_set_new(head, "publisher_certificate", c) != 0)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    return SR_OK;
+}
+
 int srp_publication_signer_trusted(sr_registry *reg, const char *fingerprint)
 {
     char fp[SRP_FINGERPRINT_HEX];
@@ -753,8 +788,11 @@ sr_status sr_publish(sr_registry *reg, const sr_publish_options *o, sr_publish_r
         }
     srp_keyring *kr = srp_registry_keyring(reg);
     /* The audit log's signed checkpoint (its last line SEQ:HEAD) as it was
-     * when the publication was made; null while the session holds no key
-     * that signs checkpoints (today only admins' sessions do). */
+     * when the publication was made, signed with the publisher's own key
+     * (a coordinator's as well as an admin's); null only for a slot that
+     * holds no signing key of its own and no registry signing key (a
+     * coordinator's slot of an earlier release, before an admin upgraded
+     * the keyring). */
     char *checkpoint = NULL;
     int64_t checkpoint_seq = 0;
     srp_audit_signer probe;
@@ -793,6 +831,8 @@ sr_status sr_publish(sr_registry *reg, const sr_publish_options *o, sr_publish_r
             rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
         free(b64);
     }
+    if (head && rc == SR_OK && !srp_registry_keys(reg)->has_signing)
+        rc = certificate_into(reg, head, err);
     if (head && rc == SR_OK)
         rc = srp_cellkey_settings_into(reg, b.min_cell, head, err);
     if (head && rc == SR_OK)

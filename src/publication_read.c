@@ -167,6 +167,75 @@ static sr_status check_cosignature(const sr_publication *pub, const char *where,
                                     where, pub->published_by);
 }
 
+/* The package's certificate of the publisher's own key (publication.c), when
+ * it has one: *certified then says that it verifies and certifier gets the
+ * registry signing key that made it, the newest key of the package's chain.
+ * A certificate that names another user or key, units the package does not
+ * stay within, or that does not verify is refused (SR_ERR_TAMPERED). */
+static sr_status check_certificate(const sr_publication *pub, json_t *chain, const char *registry,
+                                   const unsigned char signer_pk[SRP_SIGN_PUBLIC_BYTES],
+                                   const char *where, int *certified,
+                                   unsigned char certifier[SRP_SIGN_PUBLIC_BYTES], sr_error *err)
+{
+    *certified = 0;
+    json_t *c = json_object_get(pub->doc, "publisher_certificate");
+    if (!c)
+        return SR_OK; /* an earlier release's, or a slot signed before certificates */
+    const char *user = json_string_value(json_object_get(c, "user"));
+    const char *role = json_string_value(json_object_get(c, "role"));
+    const char *key = json_string_value(json_object_get(c, "key"));
+    const char *sig = json_string_value(json_object_get(c, "signature"));
+    json_t *units = json_object_get(c, "units");
+    json_t *epoch = json_object_get(c, "signing_epoch");
+    size_t links = json_array_size(chain);
+    json_t *newest = links ? json_array_get(chain, links - 1) : NULL;
+    const char *newest_key = json_string_value(json_object_get(newest, "key"));
+    size_t klen = 0, slen = 0, nlen = 0;
+    unsigned char *pk = key ? srp_base64_decode(key, &klen) : NULL;
+    unsigned char *sg = sig ? srp_base64_decode(sig, &slen) : NULL;
+    unsigned char *npk = newest_key ? srp_base64_decode(newest_key, &nlen) : NULL;
+    size_t n = json_array_size(units);
+    const char **list = calloc(n ? n : 1, sizeof *list);
+    int ok = user && role && registry && pk && sg && npk && list && json_is_array(units) &&
+             json_is_integer(epoch) && klen == SRP_SIGN_PUBLIC_BYTES &&
+             slen == SRP_SIGNATURE_BYTES && nlen == SRP_SIGN_PUBLIC_BYTES &&
+             strcmp(user, pub->published_by) == 0 &&
+             (strcmp(role, "coordinator") == 0 || strcmp(role, "admin") == 0) &&
+             srp_memcmp(pk, signer_pk, SRP_SIGN_PUBLIC_BYTES) == 0 &&
+             json_integer_value(epoch) == json_integer_value(json_object_get(newest, "epoch"));
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (list[i] = json_string_value(json_array_get(units, i))) != NULL;
+    /* A coordinator publishes her own units only; an admin's are every one. */
+    json_t *covered = json_object_get(pub->doc, "units");
+    for (size_t i = 0; ok && strcmp(role, "coordinator") == 0 && i < json_array_size(covered);
+         i++) {
+        const char *u = json_string_value(json_array_get(covered, i));
+        int in = 0;
+        for (size_t j = 0; u && j < n && !in; j++)
+            in = strcmp(list[j], u) == 0;
+        ok = in;
+    }
+    if (ok) {
+        unsigned char digest[SRP_MAC_BYTES];
+        srp_publisher_cert_digest(registry, (uint32_t)json_integer_value(epoch), user, role, list,
+                                  n, pk, digest);
+        ok = srp_sign_verify(sg, digest, sizeof digest, npk) == 0;
+    }
+    if (ok) {
+        memcpy(certifier, npk, SRP_SIGN_PUBLIC_BYTES);
+        *certified = 1;
+    }
+    free(pk);
+    free(sg);
+    free(npk);
+    free(list);
+    return ok ? SR_OK
+              : srp_error_set_where(err, SR_ERR_TAMPERED, "signer",
+                                    "publication '%s' is refused: its certificate of the key of "
+                                    "'%s' does not verify against the registry's signing key",
+                                    where, pub->published_by);
+}
+
 /* Whom to trust (see sr_publication_open_checked), after the container and
  * the co-signature verified. */
 static sr_status decide_trust(const sr_publication *pub, const unsigned char *data, size_t len,
@@ -185,6 +254,34 @@ static sr_status decide_trust(const sr_publication *pub, const unsigned char *da
     const char *cp = sr_publication_checkpoint(pub);
     if (cp)
         snprintf(who->checkpoint, sizeof who->checkpoint, "%.*s", (int)strcspn(cp, "\n"), cp);
+    /* Signed with the registry's key (the chain's newest), or with the
+     * publisher's own: certified by the registry's key, or (an earlier
+     * package) trusted per publisher. */
+    size_t links = json_array_size(chain);
+    const char *newest =
+        links ? json_string_value(json_object_get(json_array_get(chain, links - 1), "key")) : NULL;
+    size_t nlen = 0;
+    unsigned char *npk = newest ? srp_base64_decode(newest, &nlen) : NULL;
+    int by_registry = npk && nlen == sizeof signer_pk && srp_memcmp(npk, signer_pk, nlen) == 0;
+    free(npk);
+    int certified = 0;
+    unsigned char certifier[SRP_SIGN_PUBLIC_BYTES];
+    if (!by_registry) {
+        sr_status crc =
+            check_certificate(pub, chain, registry, signer_pk, where, &certified, certifier, err);
+        if (crc != SR_OK)
+            return crc;
+    }
+    /* From here a certified package is the registry's: its certifier is
+     * checked as the registry's signer would be. */
+    char signer_fp[SR_FINGERPRINT_SIZE];
+    snprintf(signer_fp, sizeof signer_fp, "%s", pub->signer);
+    if (certified) {
+        srp_fingerprint(certifier, sizeof certifier, signer_fp);
+        snprintf(who->certified_by, sizeof who->certified_by, "%s", signer_fp);
+        memcpy(signer_pk, certifier, sizeof certifier);
+        by_registry = 1;
+    }
     /* The chain as a container header has it, to check links with. */
     char *b64 = srp_base64_encode(signer_pk, sizeof signer_pk);
     json_t *h = b64 ? json_pack("{s:s, s:s, s:O?}", "signer", b64, "registry",
@@ -195,15 +292,6 @@ static sr_status decide_trust(const sr_publication *pub, const unsigned char *da
     json_decref(h);
     if (!hjson)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-    /* Signed with the registry's key (the chain's newest), or with the
-     * publisher's own, which is trusted per publisher. */
-    size_t links = json_array_size(chain);
-    const char *newest =
-        links ? json_string_value(json_object_get(json_array_get(chain, links - 1), "key")) : NULL;
-    size_t nlen = 0;
-    unsigned char *npk = newest ? srp_base64_decode(newest, &nlen) : NULL;
-    int by_registry = npk && nlen == sizeof signer_pk && srp_memcmp(npk, signer_pk, nlen) == 0;
-    free(npk);
     char subject[SRP_ROTATION_ID_MAX + 1] = "";
     if (registry && strlen(registry) + 1 + strlen(pub->published_by) < sizeof subject &&
         strchr(registry, ' ') == NULL)
@@ -234,7 +322,7 @@ static sr_status decide_trust(const sr_publication *pub, const unsigned char *da
         }
         if (rc == SR_ERR_NOT_FOUND) {
             who->trust = SR_SIGNER_FIRST_SEEN;
-            rc = srp_known_remember(known_path, subject, pub->signer, err);
+            rc = srp_known_remember(known_path, subject, signer_fp, err);
             goto out;
         }
         if (rc != SR_OK)
@@ -243,6 +331,12 @@ static sr_status decide_trust(const sr_publication *pub, const unsigned char *da
     }
     if (!trusted)
         goto out; /* unchecked: the caller says so */
+    /* The publisher's own key pinned, as before certificates. */
+    if (certified && pinned && strcmp(pinned, pub->signer) == 0) {
+        snprintf(who->trusted, sizeof who->trusted, "%s", trusted);
+        who->trust = SR_SIGNER_PINNED;
+        goto out;
+    }
     snprintf(who->trusted, sizeof who->trusted, "%s", trusted);
     int linked = srp_signer_chain_links(hjson, trusted, NULL, NULL);
     if (linked == 0) {
@@ -250,19 +344,19 @@ static sr_status decide_trust(const sr_publication *pub, const unsigned char *da
     } else if (linked == 1 && by_registry) {
         who->trust = SR_SIGNER_ROTATED;
         if (!pinned)
-            rc = srp_known_remember(known_path, subject, pub->signer, err);
+            rc = srp_known_remember(known_path, subject, signer_fp, err);
     } else if (pinned) {
         rc = srp_error_set_where(err, SR_ERR_CRYPTO, "signer",
                                  "publication '%s' is refused: it is signed by key %.16s..., not "
                                  "by the pinned one, and no chain of signed key rotations links "
                                  "the two",
-                                 where, pub->signer);
+                                 where, signer_fp);
     } else {
         rc = srp_error_set_where(err, SR_ERR_TAMPERED, "signer",
                                  "publication '%s' of registry '%s' is signed by key %.16s..., "
                                  "not by the key %.16s... remembered for %s, and no chain of "
                                  "signed key rotations links the two: refused",
-                                 where, registry, pub->signer, known,
+                                 where, registry, signer_fp, known,
                                  by_registry ? "the registry" : "its publisher");
     }
 out:

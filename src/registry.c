@@ -53,6 +53,7 @@
 #include "sidelog.h"
 #include "sigreg/limits.h"
 #include "codekey.h"
+#include "pseudonyms.h"
 #include "store.h"
 #include "base/timeutil.h"
 
@@ -341,14 +342,18 @@ static sr_secret *database_key(const srp_keyring *kr, const srp_keys *keys, int 
     return k;
 }
 
-/* The code key database's key binds the identity key to a master epoch. */
+/* The code key database's key binds the identity key to a master epoch
+ * (the previous epoch's own identity key while a rotation replaces it). */
 static sr_secret *codekey_key(const srp_keys *keys, int previous)
 {
     sr_secret *k = sr_secret_new(SRP_KEY_BYTES);
     sr_secret *m = master_subkey(keys, previous, SRP_SUBKEY_CODEKEY);
     sr_secret *i = sr_secret_new(SRP_KEY_BYTES);
     if (k && m && i) {
-        srp_keys_identity_subkey(keys, SRP_SUBKEY_CODEKEY_ID, sr_secret_data(i));
+        if (previous)
+            srp_keys_previous_identity_subkey(keys, SRP_SUBKEY_CODEKEY_ID, sr_secret_data(i));
+        else
+            srp_keys_identity_subkey(keys, SRP_SUBKEY_CODEKEY_ID, sr_secret_data(i));
         srp_mac(sr_secret_data(k), sr_secret_cdata(m), sr_secret_cdata(i), SRP_KEY_BYTES);
         sr_secret_set_len(k, SRP_KEY_BYTES);
     } else {
@@ -358,6 +363,18 @@ static sr_secret *codekey_key(const srp_keys *keys, int previous)
     sr_secret_free(m);
     sr_secret_free(i);
     return k;
+}
+
+/* The session's pseudonym key, from its (current) identity key. */
+static sr_status derive_pseudonym_key(sr_registry *reg, sr_error *err)
+{
+    sr_secret_free(reg->pseudonym_key);
+    reg->pseudonym_key = sr_secret_new(SRP_KEY_BYTES);
+    if (!reg->pseudonym_key)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    srp_keys_identity_subkey(reg->keys, SRP_SUBKEY_PSEUDONYM, sr_secret_data(reg->pseudonym_key));
+    sr_secret_set_len(reg->pseudonym_key, SRP_KEY_BYTES);
+    return SR_OK;
 }
 
 static sr_status refresh_audit_key(sr_registry *reg, sr_error *err)
@@ -532,6 +549,26 @@ static sr_status store_keyring_root(sr_registry *reg, void *ctx, sr_error *err)
 
 /* ---- rotation ---------------------------------------------------------------------- */
 
+/* A rotation that replaced the identity key: the new pseudonyms the admin
+ * computed before it began (carried by the keyring, under the new data key)
+ * go into the database's copy under the new key, so that the file renamed
+ * into place has both or neither. Needs no unit key: a coordinator finishes
+ * it as well as an admin. */
+static sr_status new_pseudonyms(sr_registry *reg, sqlite3 *copy, sr_error *err)
+{
+    size_t len = 0;
+    const unsigned char *blob = srp_keyring_rotation_data(reg->keyring, &len);
+    if (blob)
+        return srp_pseudonyms_apply(copy, reg->keys, srp_keyring_registry_id(reg->keyring), blob,
+                                    len, err);
+    if (reg->keys->has_previous_identity &&
+        srp_memcmp(reg->keys->previous_identity, reg->keys->identity, SRP_KEY_BYTES) != 0)
+        return srp_error_set(err, SR_ERR_CORRUPT,
+                             "the rotation replaced the identity key, but the keyring does not "
+                             "hold the new pseudonyms: restore the registry from a backup");
+    return SR_OK;
+}
+
 /* Re-encrypts the database under the current keys (it is under the previous
  * ones), re-keys the audit chain, and reopens it with the new key. */
 static sr_status move_database_to_current(sr_registry *reg, sr_error *err)
@@ -552,6 +589,8 @@ static sr_status move_database_to_current(sr_registry *reg, sr_error *err)
     rc = srp_store_open(tmp, sr_secret_cdata(new_db), 0, reg->busy_timeout_ms, &copy, err);
     if (rc == SR_OK)
         rc = srp_audit_rekey(copy, sr_secret_cdata(old_audit), sr_secret_cdata(new_audit), err);
+    if (rc == SR_OK)
+        rc = new_pseudonyms(reg, copy, err);
     srp_store_close(copy);
     copy = NULL;
     if (rc != SR_OK) {
@@ -700,7 +739,12 @@ static sr_status finish_rotation(sr_registry *reg, sr_error *err)
     srp_wipe(reg->keys->previous, sizeof reg->keys->previous);
     reg->keys->has_previous_data = 0;
     srp_wipe(reg->keys->previous_data, sizeof reg->keys->previous_data);
-    rc = srp_keyring_reseal(reg->keyring, reg->keys, err);
+    reg->keys->has_previous_identity = 0;
+    srp_wipe(reg->keys->previous_identity, sizeof reg->keys->previous_identity);
+    /* The new pseudonyms are in the database now. */
+    rc = srp_keyring_set_rotation_data(reg->keyring, NULL, 0, err);
+    if (rc == SR_OK)
+        rc = srp_keyring_reseal(reg->keyring, reg->keys, err);
     if (rc == SR_OK)
         rc = srp_keyring_write(reg->keyring, reg->paths.keyring, reg->keys, err);
     return rc;
@@ -1010,17 +1054,8 @@ static sr_status load_set(sr_registry *reg, sr_error *err)
         rc = srp_error_set_where(err, SR_ERR_CORRUPT, reg->paths.codekey,
                                  "the code key file '%s' is missing: restore it from a backup",
                                  reg->paths.codekey);
-    if (rc == SR_OK && reg->keys->has_identity) {
-        sr_secret_free(reg->pseudonym_key);
-        reg->pseudonym_key = sr_secret_new(SRP_KEY_BYTES);
-        if (!reg->pseudonym_key)
-            rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-        else {
-            srp_keys_identity_subkey(reg->keys, SRP_SUBKEY_PSEUDONYM,
-                                     sr_secret_data(reg->pseudonym_key));
-            sr_secret_set_len(reg->pseudonym_key, SRP_KEY_BYTES);
-        }
-    }
+    if (rc == SR_OK && reg->keys->has_identity)
+        rc = derive_pseudonym_key(reg, err);
     /* A registry of an earlier release gets the shipped form versions it
      * lacks on an admin's unlock (who alone installs forms). A failure
      * keeps no one out: it is logged, and the next admin's unlock tries
@@ -1797,6 +1832,36 @@ static sr_status rotate_locked(sr_registry *reg, unsigned what, sr_error *err)
     memcpy(next->previous_data, reg->keys->data, SRP_KEY_BYTES);
     next->has_data = 1;
     srp_random_bytes(next->data, SRP_KEY_BYTES);
+    /* A new identity key (admins only: re-deriving the pseudonyms needs
+     * every unit's key). Every case's new pseudonym is computed now, before
+     * the keyring's first write, and travels in that write under the new
+     * data key: what a crash leaves is work any holder of that key can
+     * finish (new_pseudonyms). */
+    next->has_previous_identity = 0;
+    srp_wipe(next->previous_identity, sizeof next->previous_identity);
+    long renamed = 0, unreadable = 0;
+    int new_identity = 0;
+    if (what & SRP_ROTATE_IDENTITY) {
+        if (!reg->keys->has_signing) {
+            srp_keys_free(next);
+            return srp_error_set(err, SR_ERR_DENIED, "only an admin can rotate the identity key");
+        }
+        next->has_previous_identity = 1;
+        memcpy(next->previous_identity, reg->keys->identity, SRP_KEY_BYTES);
+        srp_random_bytes(next->identity, SRP_KEY_BYTES);
+        unsigned char *list = NULL;
+        size_t list_len = 0;
+        sr_status prc =
+            srp_pseudonyms_seal(reg, next, &list, &list_len, &renamed, &unreadable, err);
+        if (prc == SR_OK)
+            prc = srp_keyring_set_rotation_data(reg->keyring, list, list_len, err);
+        free(list);
+        if (prc != SR_OK) {
+            srp_keys_free(next);
+            return prc;
+        }
+        new_identity = 1;
+    }
     /* A new registry signing key, signed by the old one in the keyring's
      * chain: whoever kept the old one signs nothing this registry trusts
      * any more. It is in the keyring's first write, with the new keys. */
@@ -1836,6 +1901,8 @@ static sr_status rotate_locked(sr_registry *reg, unsigned what, sr_error *err)
     if (rc != SR_OK) {
         if (new_signing)
             srp_keyring_drop_newest_signing(reg->keyring);
+        if (new_identity)
+            (void)srp_keyring_set_rotation_data(reg->keyring, NULL, 0, NULL);
         if (first_data)
             srp_keyring_set_data_epoch(reg->keyring, 0);
         if (next_units)
@@ -1852,12 +1919,20 @@ static sr_status rotate_locked(sr_registry *reg, unsigned what, sr_error *err)
     reg->keys = next;
     reg->db_on_previous = 1;
     rc = refresh_audit_key(reg, err);
+    if (rc == SR_OK && new_identity)
+        rc = derive_pseudonym_key(reg, err);
     if (rc == SR_OK)
         rc = finish_rotation(reg, err);
     if (rc == SR_OK)
         rc = attach_codekey(reg, err);
     if (rc == SR_OK && next_units)
         rc = admin_unit_keys(reg, err);
+    if (rc == SR_OK && new_identity) {
+        char detail[96];
+        snprintf(detail, sizeof detail, "epoch=%u identity=new pseudonyms=%ld unreadable=%ld",
+                 (unsigned)srp_keyring_epoch(reg->keyring), renamed, unreadable);
+        rc = srp_registry_transaction(reg, "keys.identity", NULL, detail, NULL, NULL, err);
+    }
     return rc;
 }
 
@@ -1955,6 +2030,15 @@ static sr_status admin_unit_keys(sr_registry *reg, sr_error *err)
     rc = srp_codekey_pending(reg, &pending, err);
     if (rc == SR_OK && pending)
         rc = srp_codekey_reseal(reg, "codekey.seal", err);
+    /* The clear rows are sealed: the signed keyring says so, and from then
+     * on a clear row (planted with the file's key) is never sealed. */
+    if (rc == SR_OK && !srp_keyring_codekey_sealed(reg->keyring) &&
+        srp_keyring_has_unit_keys(reg->keyring)) {
+        srp_keyring_set_codekey_sealed(reg->keyring, 1);
+        rc = srp_keyring_write(reg->keyring, reg->paths.keyring, reg->keys, err);
+        if (rc != SR_OK)
+            srp_keyring_set_codekey_sealed(reg->keyring, 0);
+    }
     if (rc != SR_OK || !srp_unit_keys_rotating(reg->unit_keys))
         return rc;
     next = srp_unit_keys_copy(reg->unit_keys);
@@ -1996,6 +2080,38 @@ sr_status srp_registry_unit_key_add(sr_registry *reg, const char *unit, sr_error
     snprintf(detail, sizeof detail, "unit_keys=new unit=%s", unit);
     if (rc == SR_OK)
         rc = srp_registry_transaction(reg, "keys.units", NULL, detail, NULL, NULL, err);
+    srp_registry_unlock(reg);
+    return rc;
+}
+
+sr_status srp_registry_rotate_unit_keys(sr_registry *reg, const char *const *units, size_t count,
+                                        int *written, sr_error *err)
+{
+    *written = 0;
+    if (!reg->keys->has_signing || srp_keyring_is_legacy(reg->keyring))
+        return srp_error_set(err, SR_ERR_DENIED, "only an admin can rotate unit keys");
+    sr_status rc = srp_registry_lock(reg, err);
+    if (rc != SR_OK)
+        return rc;
+    srp_unit_keys *next = srp_unit_keys_copy(reg->unit_keys);
+    if (!next)
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; rc == SR_OK && i < count; i++)
+        if (srp_unit_keys_newest(next, units[i]) != 0)
+            rc = srp_unit_keys_add_generation(next, units[i], NULL, err);
+    /* One keyring write seals the new generations to the slots that may
+     * hold them now (and the older ones to those same slots only, until the
+     * rows are resealed); from then on new rows are sealed under the new
+     * generation. The rows are resealed and the older generations dropped
+     * next, as any admin's unlock would finish them after a crash. */
+    if (rc == SR_OK) {
+        rc = write_unit_keys(reg, next, err);
+        next = NULL;
+        *written = rc == SR_OK;
+    }
+    if (rc == SR_OK)
+        rc = admin_unit_keys(reg, err);
+    srp_unit_keys_free(next);
     srp_registry_unlock(reg);
     return rc;
 }

@@ -136,6 +136,9 @@ sr_status srp_registry_rotate(sr_registry *reg, sr_error *err);
 /* The same, and with SRP_ROTATE_SIGNING a new registry signing key too
  * (admins only), appended to the keyring's chain signed by the old one. */
 #define SRP_ROTATE_SIGNING 1u
+/* With SRP_ROTATE_IDENTITY a new identity key too (admins only): every
+ * case's pseudonym re-derived under it (pseudonyms.h), case codes kept. */
+#define SRP_ROTATE_IDENTITY 2u
 sr_status srp_registry_rotate_keys(sr_registry *reg, unsigned what, sr_error *err);
 /* The same, and a new generation of the key of each of units (admins only):
  * sealed with the keyring's first write, the code key's rows of those units
@@ -143,6 +146,14 @@ sr_status srp_registry_rotate_keys(sr_registry *reg, unsigned what, sr_error *er
  * from the keyring last. */
 sr_status srp_registry_rotate_units(sr_registry *reg, unsigned what, const char *const *units,
                                     size_t count, sr_error *err);
+/* A new generation of the key of each of units, and nothing else (admins
+ * only): for a user who keeps the data key but no longer works in those
+ * units. Sealed with the keyring's units as they are now (set them first),
+ * in one keyring write; the code key's rows of those units are resealed
+ * under it and the older generation dropped, as an admin's unlock finishes
+ * them after a crash. *written: whether the keyring was written. */
+sr_status srp_registry_rotate_unit_keys(sr_registry *reg, const char *const *units, size_t count,
+                                        int *written, sr_error *err);
 /* The unit keys the session holds (borrowed; empty for an analyst). */
 srp_unit_keys *srp_registry_unit_keys(sr_registry *reg);
 /* Gives the keyring's slots the unit keys their roles and units entitle them

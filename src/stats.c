@@ -496,8 +496,10 @@ static sr_status setup_cases(srp_stats_engine *e, sr_stats *r, sr_error *err)
     v->type = SR_ITEM_CHOICE;
     v->derived = SRP_DERIVED_STATUS;
     v->label = srp_texts_get(SRP_T_STATUS, e->lang);
-    if (srp_stats_code_index(v, "open", srp_texts_get(SRP_T_OPEN, e->lang), 0, 1) < 0 ||
-        srp_stats_code_index(v, "closed", srp_texts_get(SRP_T_CLOSED, e->lang), 0, 1) < 0)
+    if (srp_stats_code_index(v, "open", srp_texts_get(SRP_T_STATUS_OPEN_LABEL, e->lang), 0, 1) <
+            0 ||
+        srp_stats_code_index(v, "closed", srp_texts_get(SRP_T_STATUS_CLOSED_LABEL, e->lang), 0, 1) <
+            0)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     return SR_OK;
 }

@@ -141,8 +141,8 @@ static void write_cover(book *b)
     const char *status = sr_stats_status(s);
     cover_line(b, ws, &row, text(b, SRP_T_XLSX_STATUS),
                !status                       ? text(b, SRP_T_XLSX_BOTH_STATUSES)
-               : strcmp(status, "open") == 0 ? text(b, SRP_T_OPEN)
-                                             : text(b, SRP_T_CLOSED));
+               : strcmp(status, "open") == 0 ? text(b, SRP_T_STATUS_OPEN_LABEL)
+                                             : text(b, SRP_T_STATUS_CLOSED_LABEL));
     t.len = 0;
     if (sr_stats_from(s) || sr_stats_to(s))
         srp_buf_printf(&t, "%s – %s", sr_stats_from(s) ? sr_stats_from(s) : "",

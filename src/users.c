@@ -212,9 +212,15 @@ sr_status sr_user_remove(sr_registry *reg, const char *name, sr_error *err)
      * removed user's signing key stays in the log: their entries still
      * verify once their slot is gone. */
     unsigned what = role == SR_ROLE_ADMIN ? SRP_ROTATE_SIGNING : 0;
+    /* Admins and coordinators held the identity key: a new one, and every
+     * pseudonym re-derived under it. */
+    if (sr_role_holds_identity(role))
+        what |= SRP_ROTATE_IDENTITY;
     char detail[256];
     snprintf(detail, sizeof detail, "user=%s role=%s keys=%s", name, sr_role_name(role),
-             what ? "rotating,signing" : "rotating");
+             (what & SRP_ROTATE_SIGNING)    ? "rotating,identity,signing"
+             : (what & SRP_ROTATE_IDENTITY) ? "rotating,identity"
+                                            : "rotating");
     if (rc == SR_OK)
         append_sign_key(detail, sizeof detail, srp_keyring_user_sign_public(kr, name));
     user_units_ctx ctx = {name, NULL, 0};
@@ -237,6 +243,165 @@ sr_status sr_user_remove(sr_registry *reg, const char *name, sr_error *err)
     sr_status urc = srp_registry_sync_units(reg, rc == SR_OK ? err : NULL);
     if (rc == SR_OK)
         rc = urc;
+    srp_registry_unlock(reg);
+    return rc;
+}
+
+/* Copies of the units user's signed slot names (sorted), the caller frees. */
+static sr_status units_copy(const srp_keyring *kr, const char *user, char ***out, size_t *count,
+                            sr_error *err)
+{
+    const char *const *units = NULL;
+    size_t n = 0;
+    *out = NULL;
+    *count = 0;
+    if (srp_keyring_user_units(kr, user, &units, &n) != 0)
+        n = 0;
+    char **list = calloc(n ? n : 1, sizeof *list);
+    if (!list)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        if (!(list[i] = strdup(units[i]))) {
+            for (size_t j = 0; j < i; j++)
+                free(list[j]);
+            free(list);
+            return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        }
+    }
+    *out = list;
+    *count = n;
+    return SR_OK;
+}
+
+static void units_release(char **list, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        free(list[i]);
+    free(list);
+}
+
+static int units_contain(const char *const *units, size_t count, const char *unit)
+{
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(units[i], unit) == 0)
+            return 1;
+    return 0;
+}
+
+/* Appends "KEY=A,B" (or "KEY=-") to an entry's detail. */
+static void append_units(char *detail, size_t size, const char *key, const char *const *units,
+                         size_t count)
+{
+    size_t used = strlen(detail);
+    int w = snprintf(detail + used, size - used, " %s=", key);
+    if (w < 0 || (size_t)w >= size - used)
+        return;
+    used += (size_t)w;
+    for (size_t i = 0; i < count; i++) {
+        w = snprintf(detail + used, size - used, "%s%s", i ? "," : "", units[i]);
+        if (w < 0 || (size_t)w >= size - used)
+            return;
+        used += (size_t)w;
+    }
+    if (count == 0)
+        snprintf(detail + used, size - used, "-");
+}
+
+sr_status sr_user_set_units(sr_registry *reg, const char *name, const char *const *units,
+                            size_t unit_count, sr_error *err)
+{
+    sr_status rc = sr_registry_require(reg, SR_ROLE_BIT(SR_ROLE_ADMIN), "change users' units", err);
+    if (rc != SR_OK)
+        return rc;
+    rc = srp_registry_lock(reg, err);
+    if (rc != SR_OK)
+        return rc;
+    srp_keyring *kr = srp_registry_keyring(reg);
+    sr_role role = SR_ROLE_ANALYST;
+    char **before = NULL, **after = NULL;
+    size_t before_count = 0, after_count = 0;
+    const char **lost = NULL;
+    size_t lost_count = 0, gained_count = 0;
+    int units_changed = 0;
+    if (srp_keyring_is_legacy(kr))
+        rc = srp_error_set(err, SR_ERR_STATE,
+                           "the keyring is of an earlier release: an admin's unlock upgrades it "
+                           "first");
+    else if (srp_keyring_find_user(kr, name, &role) != 0)
+        rc = srp_error_set_where(err, SR_ERR_NOT_FOUND, "name", "no user '%s' in this registry",
+                                 name);
+    else if (role == SR_ROLE_ADMIN)
+        rc = srp_error_set_where(err, SR_ERR_USAGE, "unit",
+                                 "'%s' is an admin, who holds every unit's key: an admin's units "
+                                 "do not change",
+                                 name);
+    else if (role == SR_ROLE_COORDINATOR && unit_count == 0)
+        rc = srp_error_set_where(err, SR_ERR_USAGE, "unit",
+                                 "a coordinator works in at least one unit: name it");
+    if (rc == SR_OK)
+        rc = check_units_exist(reg, units, unit_count, err);
+    /* Keys are sealed only to slots that verify: the keyring as read under
+     * the lock, checked again before any of it changes. */
+    if (rc == SR_OK)
+        rc = srp_keyring_verify(kr, err);
+    if (rc == SR_OK)
+        rc = units_copy(kr, name, &before, &before_count, err);
+    /* The new set as the keyring keeps it (sorted, repeats dropped). */
+    if (rc == SR_OK) {
+        rc = srp_keyring_set_units(kr, name, units, unit_count, err);
+        units_changed = rc == SR_OK;
+    }
+    if (rc == SR_OK)
+        rc = units_copy(kr, name, &after, &after_count, err);
+    if (rc == SR_OK && !(lost = calloc(before_count ? before_count : 1, sizeof *lost)))
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; rc == SR_OK && i < before_count; i++)
+        if (!units_contain((const char *const *)after, after_count, before[i]))
+            lost[lost_count++] = before[i];
+    for (size_t i = 0; rc == SR_OK && i < after_count; i++)
+        if (!units_contain((const char *const *)before, before_count, after[i]))
+            gained_count++;
+    if (rc == SR_OK && lost_count == 0 && gained_count == 0)
+        rc = srp_error_set_where(err, SR_ERR_USAGE, "unit",
+                                 "user '%s' works in these units already", name);
+    /* Logged before any key moves: an interrupted change leaves its trace.
+     * A coordinator who loses a unit loses its key: a new generation, which
+     * her copy of the keyring does not hold, seals that unit's rows. */
+    int rotate = role == SR_ROLE_COORDINATOR && lost_count > 0;
+    char detail[1024];
+    snprintf(detail, sizeof detail, "user=%s role=%s", name, sr_role_name(role));
+    append_units(detail, sizeof detail, "units", (const char *const *)after, after_count);
+    append_units(detail, sizeof detail, "removed", lost, lost_count);
+    if (rotate)
+        snprintf(detail + strlen(detail), sizeof detail - strlen(detail), " keys=rotating");
+    user_units_ctx ctx = {name, (const char *const *)after, after_count};
+    if (rc == SR_OK)
+        rc = srp_registry_transaction(reg, "user.units", NULL, detail, store_user_units, &ctx, err);
+    if (rc == SR_OK && rotate) {
+        /* Once its keyring write is done, the keyring on disk has the new
+         * units: a failure after it is finished by the next admin unlock. */
+        int written = 0;
+        rc = srp_registry_rotate_unit_keys(reg, lost, lost_count, &written, err);
+        if (written)
+            units_changed = 0;
+    } else if (rc == SR_OK) {
+        /* Keys of the units gained (and, for an analyst, none) sealed to the
+         * slot, which the unlock verified with the rest of the keyring. */
+        rc = srp_registry_seal_unit_keys(reg, err);
+        if (rc == SR_OK)
+            rc = srp_keyring_write(kr, srp_registry_keyring_path(reg), srp_registry_keys(reg), err);
+    }
+    if (rc != SR_OK && units_changed) {
+        /* The keyring in memory goes back to what is on disk. */
+        (void)srp_keyring_set_units(kr, name, (const char *const *)before, before_count, NULL);
+        (void)srp_registry_seal_unit_keys(reg, NULL);
+    }
+    sr_status urc = srp_registry_sync_units(reg, rc == SR_OK ? err : NULL);
+    if (rc == SR_OK)
+        rc = urc;
+    free(lost);
+    units_release(before, before_count);
+    units_release(after, after_count);
     srp_registry_unlock(reg);
     return rc;
 }

@@ -31,6 +31,14 @@
  *       key the copy holds (with "self": signed by the new key itself, as
  *       someone without that key would have to).
  *
+ *   insider_tool forge-certified REGISTRY USER PASSFILE RECIPIENT.pub OUT MODE
+ *       a publication for the recipient signed (and co-signed) with the
+ *       user's own key, carrying the certificate of that key from the
+ *       keyring and its signing chain, as `publish` makes it; MODE
+ *       "genuine" changes nothing, "units" claims unit NORR beyond the
+ *       certificate's, "certunits" adds NORR to the certificate's units too,
+ *       "user" names "nils" as the publisher, in the certificate as well.
+ *
  * Never part of the product: built only for the tests.
  */
 #include <jansson.h>
@@ -46,6 +54,7 @@
 #include "registry_int.h"
 #include "store.h"
 #include "signer_chain.h"
+#include "sigreg/publication.h"
 #include "sigreg/registry.h"
 #include "sigreg/secret.h"
 
@@ -252,6 +261,82 @@ static int forge_publication(const char *pub_path, const char *registry_id, cons
     return bad;
 }
 
+/* See forge-certified above. */
+static int forge_certified(sr_registry *reg, const char *pub_path, const char *out_path,
+                           const char *mode)
+{
+    sr_error err;
+    sr_error_clear(&err);
+    srp_keyring *kr = srp_registry_keyring(reg);
+    const char *user = sr_registry_user(reg);
+    const unsigned char *cert = srp_keyring_publisher_cert(kr, user);
+    const unsigned char *pk = srp_keyring_user_sign_public(kr, user);
+    const char *const *units = NULL;
+    size_t n = 0;
+    unsigned char *pub = NULL, rpk[SRP_BOX_PUBLIC_BYTES];
+    size_t len = 0;
+    sr_secret *sk = sr_secret_new(SRP_SIGN_SECRET_BYTES);
+    if (!cert || !pk || !sk || srp_keyring_user_units(kr, user, &units, &n) != 0 ||
+        srp_keyring_slot_sign_secret(srp_registry_slot_secret(reg), sr_secret_data(sk), &err) !=
+            SR_OK ||
+        srp_file_read_all(pub_path, 65536, &pub, &len, &err) != SR_OK ||
+        srp_recipient_public_parse((const char *)pub, len, rpk, &err) != SR_OK) {
+        fprintf(stderr, "insider_tool: no certificate or key: %s\n", err.message);
+        free(pub);
+        sr_secret_free(sk);
+        return 1;
+    }
+    free(pub);
+    const char *name = strcmp(mode, "user") == 0 ? "nils" : user;
+    json_t *claimed = json_array(), *certified = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_array_append_new(claimed, json_string(units[i]));
+        json_array_append_new(certified, json_string(units[i]));
+    }
+    if (strcmp(mode, "units") == 0 || strcmp(mode, "certunits") == 0)
+        json_array_append_new(claimed, json_string("NORR"));
+    if (strcmp(mode, "certunits") == 0)
+        json_array_append_new(certified, json_string("NORR"));
+    char *k64 = srp_base64_encode(pk, SRP_SIGN_PUBLIC_BYTES);
+    char *c64 = srp_base64_encode(cert, SRP_SIGNATURE_BYTES);
+    json_t *doc = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:i, s:s, s:[], s:{s:s, s:s, s:o, s:s, s:I, s:s}}",
+        "format", SR_PUBLICATION_FORMAT, "registry_id", srp_keyring_registry_id(kr), "published_at",
+        "2026-01-01T00:00:00Z", "published_by", name, "publisher_role", "coordinator", "units",
+        claimed, "periods", "year", "min_cell", 5, "publisher_key", k64, "tables",
+        "publisher_certificate", "user", name, "role", "coordinator", "units", certified, "key",
+        k64, "signing_epoch", (json_int_t)srp_keyring_signing_epoch(kr), "signature", c64);
+    free(k64);
+    free(c64);
+    sr_status rc = doc ? srp_signer_chain_into(kr, doc, &err) : SR_ERR_NOMEM;
+    char *text = rc == SR_OK ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(doc);
+    if (!text) {
+        sr_secret_free(sk);
+        return 1;
+    }
+    unsigned char sig[SRP_SIGNATURE_BYTES];
+    srp_sign(sig, (const unsigned char *)text, strlen(text), sr_secret_cdata(sk));
+    char *s64 = srp_base64_encode(sig, sizeof sig);
+    size_t full_len = strlen(text) + strlen(s64) + 32;
+    char *full = malloc(full_len);
+    snprintf(full, full_len, "%s\npublisher_signature:%s", text, s64);
+    free(text);
+    free(s64);
+    unsigned char *sealed = NULL;
+    size_t sealed_len = 0;
+    rc = srp_container_seal((const unsigned char *)full, strlen(full), rpk, sr_secret_cdata(sk), pk,
+                            &sealed, &sealed_len, &err);
+    free(full);
+    sr_secret_free(sk);
+    FILE *f = rc == SR_OK ? fopen(out_path, "wb") : NULL;
+    int bad = !f || fwrite(sealed, 1, sealed_len, f) != sealed_len;
+    if (f && fclose(f) != 0)
+        bad = 1;
+    free(sealed);
+    return bad;
+}
+
 #ifdef SRP_AUDIT_SIGNED_ENTRIES
 static int forge_rotation(sr_registry *reg, const char *pub_path, const char *out_path, int self)
 {
@@ -327,7 +412,7 @@ int main(int argc, char **argv)
                                            : 1;
     }
     if (argc < 5 || (strcmp(argv[1], "sql") && strcmp(argv[1], "rechain") &&
-                     strcmp(argv[1], "forge-rotation"))) {
+                     strcmp(argv[1], "forge-rotation") && strcmp(argv[1], "forge-certified"))) {
         fprintf(stderr, "usage: insider_tool sql|rechain REGISTRY USER PASSFILE [SQL...]\n"
                         "       insider_tool forge-extract RECIPIENT.pub REGISTRY-ID OUT\n"
                         "       insider_tool forge-rotation REGISTRY USER PASSFILE RECIPIENT.pub "
@@ -365,6 +450,8 @@ int main(int argc, char **argv)
             }
             sqlite3_free(msg);
         }
+    } else if (strcmp(argv[1], "forge-certified") == 0) {
+        rc = argc >= 8 ? forge_certified(reg, argv[5], argv[6], argv[7]) : 2;
     } else if (strcmp(argv[1], "forge-rotation") == 0) {
 #ifdef SRP_AUDIT_SIGNED_ENTRIES
         rc = argc >= 7 ? forge_rotation(reg, argv[5], argv[6], argc > 7) : 2;

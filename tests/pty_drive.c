@@ -4,10 +4,11 @@
  *   pty_drive SCRIPT -- COMMAND ARGS...
  * SCRIPT lines: "expect TEXT" waits (up to 10 s) until TEXT has appeared
  * since the last expect; "send TEXT" types TEXT and Enter; "eof" types
- * Ctrl-D; "intr" types Ctrl-C. At the end it reads what is left, closes the
- * terminal (a command still waiting for input gets the hang-up a closed
- * window gives), waits for the command and exits with its status; the
- * whole transcript goes to stdout.
+ * Ctrl-D; "intr" types Ctrl-C; "cmdline PATH" copies the command's
+ * /proc/PID/cmdline to PATH (what other local users see). At the end it
+ * reads what is left, closes the terminal (a command still waiting for
+ * input gets the hang-up a closed window gives), waits for the command and
+ * exits with its status; the whole transcript goes to stdout.
  */
 #include <errno.h>
 #include <poll.h>
@@ -51,6 +52,27 @@ static int expect(int fd, const char *text)
     return -1;
 }
 
+/* Copies /proc/PID/cmdline (what any local user can read) to path. */
+static int copy_cmdline(pid_t pid, const char *path)
+{
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/%ld/cmdline", (long)pid);
+    FILE *in = fopen(proc, "rb"), *out = in ? fopen(path, "wb") : NULL;
+    char buf[4096];
+    size_t n, total = 0;
+    int rc = in && out ? 0 : -1;
+    while (rc == 0 && (n = fread(buf, 1, sizeof buf, in)) > 0) {
+        total += n;
+        if (fwrite(buf, 1, n, out) != n)
+            rc = -1;
+    }
+    if (in)
+        fclose(in);
+    if (out && fclose(out) != 0)
+        rc = -1;
+    return rc == 0 && total > 0 ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 4 || strcmp(argv[2], "--") != 0) {
@@ -82,6 +104,11 @@ int main(int argc, char **argv)
             const char *text = line[4] ? line + 5 : "";
             if (write(fd, text, strlen(text)) < 0 || write(fd, "\r", 1) < 0)
                 failed = 1;
+        } else if (strncmp(line, "cmdline ", 8) == 0) {
+            if (copy_cmdline(pid, line + 8) != 0) {
+                fprintf(stderr, "pty_drive: could not copy the command line to '%s'\n", line + 8);
+                failed = 1;
+            }
         } else if (strcmp(line, "eof") == 0 || strcmp(line, "intr") == 0) {
             char key = line[0] == 'e' ? 4 : 3;
             if (write(fd, &key, 1) < 0)

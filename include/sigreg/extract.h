@@ -84,6 +84,10 @@ typedef struct sr_extract_signer {
     unsigned epoch;     /* the signing key's epoch (0 when not named) */
     sr_signer_trust trust;
     char checkpoint[96]; /* SEQ:HEAD of the audit checkpoint inside ("" when none) */
+    /* A publication signed with its publisher's own key, which the package's
+     * certificate says the registry signing key (this one) certified; trust
+     * was then decided on that key. "" otherwise. */
+    char certified_by[SR_FINGERPRINT_SIZE];
 } sr_extract_signer;
 
 /* sr_extract_open, and trust as ssh's known_hosts: with pinned_signer NULL

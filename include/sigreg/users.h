@@ -37,6 +37,15 @@ sr_status sr_user_add(sr_registry *reg, const char *name, sr_role role, const ch
 /* Removes a user and rotates the registry's keys: afterwards the removed
  * passphrase opens nothing; everyone else's still does. */
 sr_status sr_user_remove(sr_registry *reg, const char *name, sr_error *err);
+/* Sets the units of a coordinator (at least one) or an analyst; units must
+ * exist. A coordinator gets the keys of the units gained; a unit lost gets
+ * a new key generation that she does not hold, under which its code key
+ * rows are resealed, so her old copy of the keyring opens none of that
+ * unit's personnummer written after. An analyst's units say only which
+ * publications are sealed to them. An admin's units (every unit) do not
+ * change; no change at all is refused. Logged before any key moves. */
+sr_status sr_user_set_units(sr_registry *reg, const char *name, const char *const *units,
+                            size_t unit_count, sr_error *err);
 sr_status sr_user_list(sr_registry *reg, sr_user_fn fn, void *ctx, sr_error *err);
 /* Changes the session user's own passphrase (old_pass must be right).
  * kdf_profile NULL keeps the cost the user's slot has now. */

@@ -10,8 +10,6 @@ static const struct {
 } texts[SRP_T_COUNT] = {
     [SRP_T_YES] = {"ja", "yes"},
     [SRP_T_NO] = {"nej", "no"},
-    [SRP_T_OPEN] = {"öppet", "open"},
-    [SRP_T_CLOSED] = {"avslutat", "closed"},
     [SRP_T_STATUS] = {"Status", "Status"},
     [SRP_T_CASES_BY_STATUS] = {"Ärenden efter status", "Cases by status"},
     [SRP_T_REGISTRATIONS_PER_CASE] = {"Registreringar per ärende", "Registrations per case"},

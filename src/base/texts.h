@@ -13,8 +13,6 @@
 typedef enum srp_text_id {
     SRP_T_YES,
     SRP_T_NO,
-    SRP_T_OPEN,
-    SRP_T_CLOSED,
     SRP_T_STATUS,
     SRP_T_CASES_BY_STATUS,
     SRP_T_REGISTRATIONS_PER_CASE,
@@ -151,7 +149,7 @@ typedef enum srp_text_id {
     SRP_T_C_BIRTH_YEAR_GIVEN,
     SRP_T_C_BIRTH_YEAR,
     /* A case's status standing alone (a table cell, a choice, the report):
-     * the words of SRP_T_OPEN and SRP_T_CLOSED, capitalised. */
+     * Öppet/Avslutat, in every summary, page and report alike. */
     SRP_T_STATUS_OPEN_LABEL,
     SRP_T_STATUS_CLOSED_LABEL,
     /* Personnummer checks (pnr.c). */

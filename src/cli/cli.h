@@ -153,6 +153,7 @@ int cli_confirm(const char *question, const char *expected);
 int cmd_init(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_user_add(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_user_remove(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
+int cmd_user_units(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_user_list(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_passwd(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);
 int cmd_unit_add(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err);

@@ -81,10 +81,17 @@ int cmd_view(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *e
     /* Whom the reader trusted, as open-extract says it. */
     switch (who.trust) {
     case SR_SIGNER_FIRST_SEEN:
-        fprintf(stderr,
-                "this publisher of registry %s was not known: its key %.16s... is now "
-                "remembered in '%s'; check it against the registry's once\n",
-                who.registry, who.fingerprint, known);
+        if (who.certified_by[0])
+            fprintf(stderr,
+                    "registry %s was not known: its signing key %.16s..., which certifies the "
+                    "publisher's key, is now remembered in '%s'; check it against 'sigreg pubkey' "
+                    "once\n",
+                    who.registry, who.certified_by, known);
+        else
+            fprintf(stderr,
+                    "this publisher of registry %s was not known: its key %.16s... is now "
+                    "remembered in '%s'; check it against the registry's once\n",
+                    who.registry, who.fingerprint, known);
         break;
     case SR_SIGNER_ROTATED:
         fprintf(stderr,
@@ -108,6 +115,8 @@ int cmd_view(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *e
         const char *checkpoint = sr_publication_checkpoint(pub);
         printf("published %s by %s\nsigned by %s\n", sr_publication_published_at(pub),
                sr_publication_published_by(pub), sr_publication_signer(pub));
+        if (who.certified_by[0])
+            printf("certified by the registry's signing key %s\n", who.certified_by);
         if (checkpoint) /* up to its newline */
             printf("audit checkpoint %.*s\n", (int)strcspn(checkpoint, "\n"), checkpoint);
         printf("%s\n", contents ? contents : "");

@@ -1,5 +1,5 @@
 /*
- * cmd_user.c - `sigreg user add|remove|list`: the people who may unlock the
+ * cmd_user.c - `sigreg user add|remove|units|list`: the people who may unlock the
  * registry, their roles and units.
  */
 #include <string.h>
@@ -50,6 +50,27 @@ int cmd_user_remove(const cli_args *args, cli_globals *g, sr_registry *reg, sr_e
     if (rc != SR_OK)
         return cli_fail(rc);
     fprintf(stderr, "removed user '%s'; the registry's keys were rotated\n", name);
+    return CLI_OK;
+}
+
+int cmd_user_units(const cli_args *args, cli_globals *g, sr_registry *reg, sr_error *err)
+{
+    (void)g;
+    const char *name = cli_pos(args, 0);
+    char unit_text[MAX_UNITS * (SR_UNIT_CODE_MAX + 1)];
+    const char *units[MAX_UNITS];
+    size_t unit_count = 0;
+    int code =
+        cli_opt_list(args, "unit", unit_text, sizeof unit_text, units, MAX_UNITS, &unit_count, err);
+    if (code != CLI_OK)
+        return code;
+    sr_status rc = sr_user_set_units(reg, name, units, unit_count, err);
+    if (rc != SR_OK)
+        return cli_fail(rc);
+    fprintf(stderr, "user '%s' now works in", name);
+    for (size_t i = 0; i < unit_count; i++)
+        fprintf(stderr, "%s%s", i ? "," : " ", units[i]);
+    fprintf(stderr, "\n");
     return CLI_OK;
 }
 

@@ -39,6 +39,12 @@ static const cli_command commands[] = {
      "The new user's passphrase comes from --new-passphrase-file or is asked twice."},
     {"user", "remove", cmd_user_remove, NEEDS_REGISTRY, ADMIN, "remove users", "NAME", NULL,
      "Removes the user and rotates the registry's keys: the removed passphrase opens nothing."},
+    {"user", "units", cmd_user_units, NEEDS_REGISTRY, ADMIN, "change users' units", "NAME",
+     OPTIONS({"unit", NEEDED | CLI_MANY, "unit", "CODE[,CODE]", 0}),
+     "Sets the units of a coordinator or an analyst (an admin holds every unit). A coordinator\n"
+     "gets the keys of the units added; a unit taken away gets a new key she does not hold,\n"
+     "so no copy of her keyring opens that unit's personnummer written after. An analyst's\n"
+     "units say which publications are sealed to them."},
     {"user", "list", cmd_user_list, NEEDS_REGISTRY, ADMIN, "list users", NULL, NULL, NULL},
     {"passwd", NULL, cmd_passwd, NEEDS_REGISTRY, SR_ANY_ROLE, "change a passphrase", NULL,
      OPTIONS(PROFILE, NEW_PASSPHRASE), "Changes your own passphrase (the one you unlock with)."},

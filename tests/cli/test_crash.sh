@@ -3,14 +3,20 @@
 # random moments, many times in a row; after every kill the registry opens,
 # `sigreg verify` passes (database, code key, audit chain), every case the
 # import reported is there whole, and no case is there in part. Then the
-# same for kills during a user removal (a re-key; every other one an admin's,
-# which also rotates the registry signing key): afterwards the remaining
-# users still open the registry, under the old keys or the new. Then kills
-# during the upgrade of a registry of the first release.
+# same for kills during a user removal (a re-key; one in three an admin's,
+# which also rotates the registry signing key, and one in three a
+# coordinator's; both rotate the identity key and re-derive every
+# pseudonym): afterwards the remaining users still open the registry, under
+# the old keys or the new, and every case is found by its personnummer,
+# under the new identity key once the removal took effect and never under
+# the old one. Then kills during the upgrade of a registry of the first
+# release.
 #   SIGREG_CRASH_ITERATIONS (default 100) sets how many imports are killed.
 source "$(dirname "$0")/lib.sh"
 t_begin
 SYNTH=${SIGREG_SYNTH:?}
+FORGE=${SIGREG_FORGE:?set SIGREG_FORGE to the forge_keyring tool}
+TOOL=${SIGREG_INSIDER_TOOL:?set SIGREG_INSIDER_TOOL to the insider_tool binary}
 ITER=${SIGREG_CRASH_ITERATIONS:-100}
 LINES=40
 check "make registry" make_registry
@@ -74,20 +80,39 @@ check "fill re-key registry" test "$(wc -l < cases.before)" -ge 300
 # which every admin removal rotates.
 U1CASE=$(echo 191212121212 | "$SIGREG_BIN" case new --unit U1 --pnr - 2>/dev/null)
 "$SIGREG_BIN" case list > cases.before 2>/dev/null
-# How long one whole removal takes here; the kills fall uniformly within it.
-"$SIGREG_BIN" user add probe --role analyst --kdf-profile insecure-test-only \
+# A few more personnummer and their cases, looked up after every kill.
+sed -n 's/.*"pnr":"\([^"]*\)".*/\1/p' rekey.jsonl | sed -n '1p;100p;200p' > sample.pnr
+while read -r p; do
+    echo "$p" | "$SIGREG_BIN" case find --pnr - 2>/dev/null
+done < sample.pnr > sample.codes
+check "the sample of personnummer is found" test "$(grep -c . sample.codes)" -eq 3
+# old_matches PSEUDONYM: how many cases hold it (read with the admin's keys).
+old_matches() {
+    "$TOOL" sql "$SIGREG_REGISTRY" admin admin.pass \
+        "SELECT count(*) FROM cases WHERE hex(pseudonym) = upper('$1')" 2>/dev/null
+}
+with_pnr=$("$TOOL" sql "$SIGREG_REGISTRY" admin admin.pass \
+    "SELECT count(*) FROM cases WHERE pseudonym IS NOT NULL" 2>/dev/null)
+# How long one whole removal takes here (a coordinator's, which re-derives
+# every pseudonym); the kills fall uniformly within it.
+"$SIGREG_BIN" user add probe --role coordinator --unit U2 --kdf-profile insecure-test-only \
     --new-passphrase-file analyst.pass > /dev/null 2>&1
 start=$(date +%s%N)
 check "a whole removal succeeds" bash -c '"$0" user remove probe > /dev/null 2>&1' "$SIGREG_BIN"
 span_ms=$(( ($(date +%s%N) - start) / 1000000 + 5 ))
-rekey_broken=0 rekey_killed=0
-ROUNDS=$(( ITER / 5 > 10 ? ITER / 5 : 10 ))
+rekey_broken=0 rekey_killed=0 identity_rotated=0
+ROUNDS=$(( ITER / 5 > 12 ? ITER / 5 : 12 ))
 for ((i = 0; i < ROUNDS; i++)); do
-    # Every other removal is an admin's, which rotates the signing key too.
-    role=analyst
-    [ $((i % 2)) -eq 1 ] && role=admin
-    "$SIGREG_BIN" user add "tmp$i" --role "$role" --kdf-profile insecure-test-only \
+    # One in three removals an admin's (the signing key too), one in three
+    # a coordinator's: both hold the identity key, which they keep.
+    role=analyst unit=()
+    [ $((i % 3)) -eq 1 ] && role=admin
+    [ $((i % 3)) -eq 2 ] && role=coordinator unit=(--unit U2)
+    "$SIGREG_BIN" user add "tmp$i" --role "$role" "${unit[@]}" --kdf-profile insecure-test-only \
         --new-passphrase-file analyst.pass > /dev/null 2>&1
+    ps_old=""
+    [ "$role" != analyst ] &&
+        ps_old=$("$FORGE" pseudonym reg.keyring "tmp$i" analyst.pass 191212121212 2>/dev/null)
     "$SIGREG_BIN" user remove "tmp$i" > /dev/null 2>&1 &
     pid=$!
     delay=$(( RANDOM % span_ms ))
@@ -102,10 +127,38 @@ for ((i = 0; i < ROUNDS; i++)); do
         echo "after killed re-key $i:" >&2
         cat coord.out verify.out >&2
     fi
+    # Every personnummer finds its case (the coordinator's own unit's too).
+    found=$(while read -r p; do echo "$p" | "$SIGREG_BIN" case find --pnr - 2>/dev/null; done \
+        < sample.pnr)
+    coord_found=$(echo 191212121212 | "$SIGREG_BIN" --user coord --passphrase-file coord.pass \
+        case find --pnr - 2>/dev/null)
+    now_with=$("$TOOL" sql "$SIGREG_REGISTRY" admin admin.pass \
+        "SELECT count(*) FROM cases WHERE pseudonym IS NOT NULL" 2>/dev/null)
+    if [ "$found" != "$(cat sample.codes)" ] || [ "$coord_found" != "$U1CASE" ] ||
+       [ "$now_with" != "$with_pnr" ]; then
+        rekey_broken=$((rekey_broken + 1))
+        echo "after killed re-key $i: lookups by personnummer fail ($now_with of $with_pnr" \
+             "cases with a pseudonym)" >&2
+    fi
+    # The removed user's identity key: once the removal took effect, its
+    # pseudonym names no case; until then it still is the current key.
+    if [ -n "$ps_old" ]; then
+        removed=1
+        "$SIGREG_BIN" user list 2>/dev/null | grep -qw "tmp$i" && removed=0
+        want=$((1 - removed))
+        identity_rotated=$((identity_rotated + removed))
+        if [ "$(old_matches "$ps_old")" != "$want" ]; then
+            rekey_broken=$((rekey_broken + 1))
+            echo "after killed re-key $i: the old identity key's pseudonym matches" \
+                 "$(old_matches "$ps_old") cases (removed: $removed)" >&2
+        fi
+    fi
 done
 echo "re-key killed $rekey_killed of $ROUNDS times (a whole removal takes ${span_ms} ms)" >&2
 check "most re-keys were killed mid-way" test "$rekey_killed" -gt $((ROUNDS / 2))
 check "after every killed re-key the registry opens and verifies" test "$rekey_broken" -eq 0
+echo "identity key rotated by $identity_rotated of the killed admins' and coordinators' removals" >&2
+check "some removals rotated the identity key" test "$identity_rotated" -gt 0
 "$SIGREG_BIN" case list > cases.after 2>/dev/null
 check "every case survived the re-keys unchanged" cmp -s cases.before cases.after
 check "no leftovers of interrupted re-keys once a session has opened" bash -c '! ls reg.*.rekey* reg.keyring.tmp-* 2>/dev/null | grep -q .'

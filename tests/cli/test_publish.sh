@@ -101,13 +101,21 @@ ok "the publish action is logged" audit show --last 5
 check "audit entry" grep -q "publish.*units=U1,U2" <<<"$OUT"
 
 # An evaluator reads the coordinator's package without a registry. It is
-# signed with the coordinator's own key, which only the registry's keyring
-# certifies: where the registry's own key is known (the admin's package
-# above), it must be pinned.
-refused "view: a publisher's own key is not the registry's" "own key of 'coord'" \
+# signed with the coordinator's own key, and carries the certificate of that
+# key by the registry's signing key (made when an admin signed the keyring):
+# where the registry's key is known (the admin's package above), it is
+# checked against that key.
+ok "view: a coordinator's package, certified by the known registry key" \
     view "$EVAL_PKG" --key eval.key --passphrase-file admin.pass
-COORD_FP=$(sed -n "s/.* is signed by key \([0-9a-f]*\), the own key of 'coord'.*/\1/p" <<<"$ERR")
-check "the refusal names the key" test -n "$COORD_FP"
+COORD_FP=$(sed -n 's/^signed by \([0-9a-f]*\)$/\1/p' <<<"$OUT")
+CERT_FP=$(sed -n "s/^certified by the registry's signing key \([0-9a-f]*\)$/\1/p" <<<"$OUT")
+REG_FP=$("$SIGREG_BIN" pubkey 2>/dev/null | grep -oE '[0-9a-f]{64}' | head -1)
+check "view names the coordinator's key" test -n "$COORD_FP"
+check "... certified by the registry's own key" test -n "$CERT_FP" -a "$CERT_FP" = "$REG_FP"
+check "... not the same key" test "$COORD_FP" != "$CERT_FP"
+ok "view: the registry's key pinned" view "$EVAL_PKG" --key eval.key --passphrase-file admin.pass \
+    --signer "$REG_FP"
+# The coordinator's own key pinned, as before certificates, still works.
 PIN=(--signer "$COORD_FP")
 ok "view: contents" view "$EVAL_PKG" --key eval.key --passphrase-file admin.pass "${PIN[@]}"
 check "view says who published" grep -q "by coord" <<<"$OUT"

@@ -19,6 +19,9 @@
  *   forge_keyring set-kdf KEYRING USER PASSFILE OPSLIMIT
  *   forge_keyring db-key KEYRING USER PASSFILE
  *       prints the database's SQLCipher key as far as the slot gives it
+ *   forge_keyring pseudonym KEYRING USER PASSFILE PNR
+ *       prints (hex) the pseudonym of a canonical 12-digit personnummer under
+ *       the identity key the slot gives, as the database stores it
  *
  * Exit 0 when the forged file was written.
  */
@@ -173,6 +176,21 @@ int main(int argc, char **argv)
 #endif
         srp_wipe(k, sizeof k);
         srp_wipe(hex, sizeof hex);
+        rc = 3; /* nothing to write */
+    } else if (strcmp(cmd, "pseudonym") == 0 && argc == 6) {
+        /* What a removed admin or coordinator computes with the identity
+         * key they kept: a match in the database tells them the case. */
+        if (keys->has_identity && strlen(argv[5]) == 12) {
+            unsigned char k[SRP_KEY_BYTES], ps[SRP_MAC_BYTES];
+            char hex[2 * SRP_MAC_BYTES + 1];
+            srp_keys_identity_subkey(keys, SRP_SUBKEY_PSEUDONYM, k);
+            srp_mac(ps, k, argv[5], 12);
+            srp_hex_encode(hex, ps, sizeof ps);
+            printf("%s\n", hex);
+            srp_wipe(k, sizeof k);
+        } else {
+            fprintf(stderr, "forge_keyring: the slot holds no identity key\n");
+        }
         rc = 3; /* nothing to write */
     } else if (strcmp(cmd, "set-kdf") == 0 && argc == 6) {
         srp_kdf_profile cheaper = *profile;

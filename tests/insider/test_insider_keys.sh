@@ -10,6 +10,7 @@
 set -u
 source "$(dirname "${BASH_SOURCE[0]}")/../cli/lib.sh"
 FORGE=${SIGREG_FORGE:?set SIGREG_FORGE to the forge_keyring tool}
+INSIDER_TOOL=${SIGREG_INSIDER_TOOL:?set SIGREG_INSIDER_TOOL to the insider_tool binary}
 SIGREG_SYNTH=${SIGREG_SYNTH:?set SIGREG_SYNTH to the sigreg-synth tool}
 EXPECT=${SIGREG_INSIDER_EXPECT:-fail}
 t_begin
@@ -134,6 +135,30 @@ for KEY in $("$FORGE" db-key kept.keyring coord2 coord2.pass 2>/dev/null); do
 done
 check "the old slot's key opens the old copy (the attack is real)" test "$old" = yes
 attack "removed coordinator reads the live database (old keyring)" "$r"
+
+# 6c. A removed coordinator kept her keyring copy, and with it the identity
+#     key: she computes the pseudonym of a personnummer she knows (of a case
+#     in another unit, even) and looks for it in the database as it is now
+#     (read here with the admin's keys: the question is only whether the
+#     pseudonym still names a row). The removal re-derived every pseudonym
+#     under a new identity key.
+fresh
+printf 'coord2-passphrase\n' > coord2.pass
+"$SIGREG_BIN" user add coord2 --role coordinator --unit U2 --kdf-profile insecure-test-only \
+    --new-passphrase-file coord2.pass >/dev/null 2>&1
+cp reg.keyring kept.keyring
+PS_OLD=$("$FORGE" pseudonym kept.keyring coord2 coord2.pass "$PNR1" 2>/dev/null)
+rows() {
+    "$INSIDER_TOOL" sql "$SIGREG_REGISTRY" admin admin.pass \
+        "SELECT count(*) FROM cases WHERE hex(pseudonym) = upper('$PS_OLD')" 2>/dev/null
+}
+check "the kept identity key gives a pseudonym" test -n "$PS_OLD"
+check "it names the case before the removal (the attack is real)" test "$(rows)" = 1
+"$SIGREG_BIN" user remove coord2 >/dev/null 2>&1
+if [ "$(rows)" = 1 ]; then r=succeeded; else r=refused; fi
+attack "removed coordinator's old identity key finds a case" "$r"
+sr case find --pnr "$PNR1"
+check "the case is still found by its personnummer" test "$OUT" = "$CODE1"
 
 # 6b. An analyst rewrites the access log their reads go to (they cannot
 #     write the database's): deletes another analyst's entry, or cuts the

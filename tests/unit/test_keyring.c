@@ -322,6 +322,59 @@ static void test_user_signing_keys(void **state)
     srp_keys_free(keys);
 }
 
+/* Whether cert verifies, under the keyring's signing key, for user of role
+ * with units and the slot's own key. */
+static int cert_verifies(const srp_keyring *kr, const char *user, const char *role,
+                         const char *const *units, size_t n)
+{
+    const unsigned char *cert = srp_keyring_publisher_cert(kr, user);
+    const unsigned char *pk = srp_keyring_user_sign_public(kr, user);
+    if (!cert || !pk)
+        return 0;
+    unsigned char digest[SRP_MAC_BYTES];
+    srp_publisher_cert_digest(srp_keyring_registry_id(kr), srp_keyring_signing_epoch(kr), user,
+                              role, units, n, pk, digest);
+    return srp_sign_verify(cert, digest, sizeof digest, srp_keyring_signing_public(kr)) == 0;
+}
+
+static void test_publisher_certificates(void **state)
+{
+    (void)state;
+    sr_error err;
+    sr_error_clear(&err);
+    srp_keyring *kr = NULL;
+    srp_keys *keys = NULL;
+    assert_int_equal(srp_keyring_create("admin", test_profile(), PASS, PASSLEN, &kr, &keys, &err),
+                     SR_OK);
+    assert_int_equal(srp_keyring_add_user(kr, keys, "ana", SR_ROLE_ANALYST, test_profile(),
+                                          (const unsigned char *)"ana-passphrase", 14, &err),
+                     SR_OK);
+    assert_int_equal(srp_keyring_add_user(kr, keys, "cora", SR_ROLE_COORDINATOR, test_profile(),
+                                          (const unsigned char *)"cora-passphrase", 15, &err),
+                     SR_OK);
+    const char *u1[] = {"U1"}, *u12[] = {"U1", "U2"};
+    assert_int_equal(srp_keyring_set_units(kr, "cora", u1, 1, &err), SR_OK);
+    const char *path = tu_path(tu_scratch_dir(), "k.keyring");
+    srp_keyring *back = roundtrip(kr, keys, path);
+    /* Coordinators and admins get one, analysts (who never publish) none. */
+    assert_true(cert_verifies(back, "cora", "coordinator", u1, 1));
+    assert_true(cert_verifies(back, "admin", "admin", NULL, 0));
+    assert_null(srp_keyring_publisher_cert(back, "ana"));
+    assert_null(srp_keyring_publisher_cert(back, "nobody"));
+    /* It certifies exactly the name, role and units signed. */
+    assert_false(cert_verifies(back, "cora", "coordinator", u12, 2));
+    assert_false(cert_verifies(back, "cora", "admin", u1, 1));
+    srp_keyring_free(back);
+    /* A change of units, signed again, certifies the new ones only. */
+    assert_int_equal(srp_keyring_set_units(kr, "cora", u12, 2, &err), SR_OK);
+    back = roundtrip(kr, keys, path);
+    assert_true(cert_verifies(back, "cora", "coordinator", u12, 2));
+    assert_false(cert_verifies(back, "cora", "coordinator", u1, 1));
+    srp_keyring_free(back);
+    srp_keyring_free(kr);
+    srp_keys_free(keys);
+}
+
 int main(void)
 {
     sr_error err;
@@ -337,6 +390,7 @@ int main(void)
         cmocka_unit_test(test_change_passphrase),
         cmocka_unit_test(test_read_keeps_an_earlier_error),
         cmocka_unit_test(test_user_signing_keys),
+        cmocka_unit_test(test_publisher_certificates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 
 #include "codekey.h"
 #include "keyring_file.h"
+#include "pseudonyms.h"
 #include "registry_int.h"
 #include "store.h"
 #include "container.h"
@@ -647,6 +648,245 @@ static void test_coordinator_finishes_rotation(void **state)
     sr_registry_close(admin);
 }
 
+/* The pseudonym of a canonical personnummer under an identity key. */
+static void pseudonym_under(const srp_keys *keys, const char *pnr, unsigned char out[SRP_MAC_BYTES])
+{
+    unsigned char k[SRP_KEY_BYTES];
+    srp_keys_identity_subkey(keys, SRP_SUBKEY_PSEUDONYM, k);
+    srp_mac(out, k, pnr, strlen(pnr));
+    srp_wipe(k, sizeof k);
+}
+
+/* How many cases hold pseudonym ps. */
+static int cases_with(sr_registry *reg, const unsigned char ps[SRP_MAC_BYTES])
+{
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(srp_registry_db(reg),
+                                        "SELECT count(*) FROM main.cases WHERE pseudonym = ?1", -1,
+                                        &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_blob(st, 1, ps, SRP_MAC_BYTES, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+static void find_is(sr_registry *reg, const char *pnr, const char *code)
+{
+    sr_error err;
+    sr_error_clear(&err);
+    char got[SR_CASE_CODE_SIZE];
+    if (sr_case_find(reg, pnr, got, &err) != SR_OK)
+        fail_msg("case find: %s", err.message);
+    assert_string_equal(got, code);
+}
+
+#define PNR_A "191212121212"
+#define PNR_B "198112189876"
+
+/* Two cases with a personnummer (U1, U2), one without; a second
+ * coordinator (of U2) whose keys, as their slot opens them now, go into
+ * *kept_out (the caller frees them). */
+static void identity_fixture(char a[SR_CASE_CODE_SIZE], char b[SR_CASE_CODE_SIZE],
+                             srp_keys **kept_out)
+{
+    sr_error err;
+    sr_error_clear(&err);
+    sr_registry *reg = tu_open(reg_path, NULL, NULL);
+    assert_int_equal(sr_unit_add(reg, "U2", "Enhet 2", &err), SR_OK);
+    const char *units[] = {"U2"};
+    sr_secret *p = tu_pass("coord2-passphrase");
+    assert_int_equal(sr_user_add(reg, "coord2", SR_ROLE_COORDINATOR, units, 1, TEST_KDF, p, &err),
+                     SR_OK);
+    sr_secret_free(p);
+    char none[SR_CASE_CODE_SIZE];
+    assert_int_equal(sr_case_new(reg, "U1", PNR_A, a, &err), SR_OK);
+    assert_int_equal(sr_case_new(reg, "U2", PNR_B, b, &err), SR_OK);
+    assert_int_equal(sr_case_new(reg, "U2", NULL, none, &err), SR_OK);
+    sr_registry_close(reg);
+    size_t n = 0;
+    unsigned char *text = tu_read_file(keyring_path, &n);
+    srp_keyring *old = NULL;
+    assert_int_equal(srp_keyring_parse(text, n, "old", &old, &err), SR_OK);
+    sr_role role;
+    assert_int_equal(srp_keyring_unlock(old, "coord2", (const unsigned char *)"coord2-passphrase",
+                                        17, kept_out, &role, &err),
+                     SR_OK);
+    assert_true((*kept_out)->has_identity);
+    srp_keyring_free(old);
+    free(text);
+}
+
+/* Removing a coordinator rotates the identity key: every pseudonym is
+ * re-derived under the new one, case codes stay, every lookup by
+ * personnummer finds its case, and what the removed coordinator kept (the
+ * old identity key, the old keyring's keys) matches and opens nothing
+ * written after. Removing an analyst leaves the identity key alone. */
+static void test_removal_rotates_identity_key(void **state)
+{
+    (void)state;
+    sr_error err;
+    sr_error_clear(&err);
+    char a[SR_CASE_CODE_SIZE], b[SR_CASE_CODE_SIZE];
+    srp_keys *kept = NULL;
+    identity_fixture(a, b, &kept);
+    unsigned char old_a[SRP_MAC_BYTES], old_b[SRP_MAC_BYTES];
+    pseudonym_under(kept, PNR_A, old_a);
+    pseudonym_under(kept, PNR_B, old_b);
+    unsigned char old_db[SRP_KEY_BYTES];
+    assert_int_equal(srp_keys_database_key(kept, 0, 1, old_db), 0);
+
+    sr_registry *reg = tu_open(reg_path, NULL, NULL);
+    assert_int_equal(cases_with(reg, old_a), 1); /* the attack is real before */
+    assert_int_equal(cases_with(reg, old_b), 1);
+    assert_int_equal(sr_user_remove(reg, "coord2", &err), SR_OK);
+    const srp_keys *now = srp_registry_keys(reg);
+    assert_memory_not_equal(now->identity, kept->identity, SRP_KEY_BYTES);
+    assert_false(now->has_previous_identity);
+    /* The old pseudonyms match no case, the new ones theirs. */
+    assert_int_equal(cases_with(reg, old_a), 0);
+    assert_int_equal(cases_with(reg, old_b), 0);
+    unsigned char new_a[SRP_MAC_BYTES];
+    pseudonym_under(now, PNR_A, new_a);
+    assert_int_equal(cases_with(reg, new_a), 1);
+    assert_int_equal(count_rows(reg, "SELECT count(*) FROM cases"), 3);
+    assert_int_equal(count_rows(reg, "SELECT count(*) FROM cases WHERE pseudonym IS NULL"), 1);
+    /* Lookups by personnummer: in this session, and in a new one. */
+    find_is(reg, PNR_A, a);
+    find_is(reg, PNR_B, b);
+    char dup[SR_CASE_CODE_SIZE];
+    assert_int_equal(sr_case_new(reg, "U1", PNR_B, dup, &err), SR_ERR_EXISTS);
+    assert_int_equal(count_rows(reg, "SELECT count(*) FROM audit WHERE action = 'keys.identity'"
+                                     " AND detail LIKE '%pseudonyms=2 unreadable=0%'"),
+                     1);
+    assert_int_equal(count_rows(reg, "SELECT count(*) FROM audit WHERE action = 'user.remove'"
+                                     " AND detail LIKE '%keys=rotating,identity%'"),
+                     1);
+    sr_registry_close(reg);
+    /* Nothing in the keyring is left of the rotation. */
+    size_t n = 0;
+    char *text = (char *)tu_read_file(keyring_path, &n);
+    assert_null(strstr(text, "\"pseudonyms\""));
+    free(text);
+    sr_registry *coord = tu_open(reg_path, "coord", "coord-passphrase");
+    find_is(coord, PNR_A, a);
+    char pnr[SR_PNR_SIZE];
+    assert_int_equal(sr_case_identity(coord, a, pnr, &err), SR_OK);
+    assert_string_equal(pnr, PNR_A);
+    sr_registry_close(coord);
+    /* The old keys open neither file written after the removal. */
+    assert_false(db_opens_with(old_db));
+
+    /* Removing an analyst keeps the identity key and the pseudonyms. */
+    reg = tu_open(reg_path, NULL, NULL);
+    unsigned char before[SRP_KEY_BYTES];
+    memcpy(before, srp_registry_keys(reg)->identity, sizeof before);
+    assert_int_equal(sr_user_remove(reg, "ana", &err), SR_OK);
+    assert_memory_equal(srp_registry_keys(reg)->identity, before, sizeof before);
+    assert_int_equal(cases_with(reg, new_a), 1);
+    find_is(reg, PNR_A, a);
+    sr_registry_close(reg);
+    srp_keys_free(kept);
+}
+
+/* A rotation of the identity key interrupted after its first keyring write
+ * (the admin had computed the new pseudonyms; no file moved): the next
+ * coordinator to open finishes it with her keys alone, though she holds no
+ * key of U2, and every case is then found by its personnummer under the
+ * new key only. */
+static void test_coordinator_finishes_identity_rotation(void **state)
+{
+    (void)state;
+    sr_error err;
+    sr_error_clear(&err);
+    char a[SR_CASE_CODE_SIZE], b[SR_CASE_CODE_SIZE];
+    srp_keys *kept = NULL;
+    identity_fixture(a, b, &kept);
+    sr_registry *admin = tu_open(reg_path, NULL, NULL);
+    const srp_keys *cur = srp_registry_keys(admin);
+    srp_keys *next = srp_keys_new();
+    assert_non_null(next);
+    memcpy(next, cur, sizeof *next);
+    next->previous_epoch = cur->epoch;
+    memcpy(next->previous, cur->master, SRP_KEY_BYTES);
+    next->has_previous = 1;
+    next->has_previous_data = 1;
+    memcpy(next->previous_data, cur->data, SRP_KEY_BYTES);
+    next->has_previous_identity = 1;
+    memcpy(next->previous_identity, cur->identity, SRP_KEY_BYTES);
+    next->epoch = cur->epoch + 1;
+    srp_random_bytes(next->master, SRP_KEY_BYTES);
+    srp_random_bytes(next->data, SRP_KEY_BYTES);
+    srp_random_bytes(next->identity, SRP_KEY_BYTES);
+    unsigned char *list = NULL;
+    size_t len = 0;
+    long listed = 0, unreadable = 0;
+    assert_int_equal(srp_pseudonyms_seal(admin, next, &list, &len, &listed, &unreadable, &err),
+                     SR_OK);
+    assert_int_equal(listed, 2);
+    assert_int_equal(unreadable, 0);
+    srp_keyring *kr = srp_registry_keyring(admin);
+    assert_int_equal(srp_keyring_set_rotation_data(kr, list, len, &err), SR_OK);
+    free(list);
+    assert_int_equal(srp_keyring_reseal(kr, next, &err), SR_OK);
+    assert_int_equal(srp_keyring_write(kr, keyring_path, next, &err), SR_OK);
+    sr_registry_close(admin); /* "killed" here: no file moved */
+
+    sr_registry *coord = tu_open(reg_path, "coord", "coord-passphrase");
+    assert_int_equal(srp_unit_keys_newest(srp_registry_unit_keys(coord), "U2"), 0);
+    unsigned char old_a[SRP_MAC_BYTES], new_b[SRP_MAC_BYTES];
+    pseudonym_under(kept, PNR_A, old_a);
+    pseudonym_under(next, PNR_B, new_b);
+    assert_int_equal(cases_with(coord, old_a), 0);
+    assert_int_equal(cases_with(coord, new_b), 1); /* U2's case too */
+    find_is(coord, PNR_A, a);
+    sr_registry_close(coord);
+    /* The admin drops the previous epoch and the list from the keyring. */
+    admin = tu_open(reg_path, NULL, NULL);
+    assert_false(srp_registry_keys(admin)->has_previous);
+    size_t n = 0;
+    assert_null(srp_keyring_rotation_data(srp_registry_keyring(admin), &n));
+    find_is(admin, PNR_B, b);
+    sr_audit_report rep;
+    assert_int_equal(sr_audit_verify(admin, &rep, &err), SR_OK);
+    sr_registry_close(admin);
+    srp_keys_free(next);
+    srp_keys_free(kept);
+}
+
+/* A code key row that does not open (damaged) does not stop a removal:
+ * that case is left without a pseudonym (the old one could no longer be
+ * looked up anyway), the others are re-derived, and the log counts it. */
+static void test_identity_rotation_with_damaged_row(void **state)
+{
+    (void)state;
+    sr_error err;
+    sr_error_clear(&err);
+    char a[SR_CASE_CODE_SIZE], b[SR_CASE_CODE_SIZE];
+    srp_keys *kept = NULL;
+    identity_fixture(a, b, &kept);
+    sr_registry *reg = tu_open(reg_path, NULL, NULL);
+    int pending = 0;
+    assert_int_equal(srp_codekey_pending(reg, &pending, &err), SR_OK); /* attaches it */
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "UPDATE codekey.pnr_sealed SET sealed = zeroblob(length(sealed)) WHERE case_code = "
+             "'%s'",
+             b);
+    assert_int_equal(sqlite3_exec(srp_registry_db(reg), sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sr_user_remove(reg, "coord2", &err), SR_OK);
+    assert_int_equal(count_rows(reg, "SELECT count(*) FROM audit WHERE action = 'keys.identity'"
+                                     " AND detail LIKE '%pseudonyms=1 unreadable=1%'"),
+                     1);
+    assert_int_equal(count_rows(reg, "SELECT count(*) FROM cases WHERE pseudonym IS NULL"), 2);
+    find_is(reg, PNR_A, a);
+    char code[SR_CASE_CODE_SIZE];
+    assert_int_equal(sr_case_find(reg, PNR_B, code, &err), SR_ERR_NOT_FOUND);
+    sr_registry_close(reg);
+    srp_keys_free(kept);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -659,6 +899,9 @@ int main(void)
         cmocka_unit_test_setup(test_publication_signed_by_publisher, setup),
         cmocka_unit_test_setup(test_admin_removal_rotates_signing_key, setup),
         cmocka_unit_test_setup(test_coordinator_finishes_rotation, setup),
+        cmocka_unit_test_setup(test_removal_rotates_identity_key, setup),
+        cmocka_unit_test_setup(test_coordinator_finishes_identity_rotation, setup),
+        cmocka_unit_test_setup(test_identity_rotation_with_damaged_row, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -70,10 +70,10 @@ static void test_csv_with_labels(void **state)
     const char *expected =
         "form,item,unit,value,count,denominator,percent,estimate,suppressed,item_label,"
         "value_label,unit_label,unit_of_count,unit_of_count_label\r\n"
-        "cases,status,U1,open,7,7,100,,false,Status,öppet,Enhet ett,cases,ärenden\r\n"
-        "cases,status,U1,closed,0,7,0,,false,Status,avslutat,Enhet ett,cases,ärenden\r\n"
-        "cases,status,U2,open,6,6,100,,false,Status,öppet,Enhet två,cases,ärenden\r\n"
-        "cases,status,U2,closed,0,6,0,,false,Status,avslutat,Enhet två,cases,ärenden\r\n";
+        "cases,status,U1,open,7,7,100,,false,Status,Öppet,Enhet ett,cases,ärenden\r\n"
+        "cases,status,U1,closed,0,7,0,,false,Status,Avslutat,Enhet ett,cases,ärenden\r\n"
+        "cases,status,U2,open,6,6,100,,false,Status,Öppet,Enhet två,cases,ärenden\r\n"
+        "cases,status,U2,closed,0,6,0,,false,Status,Avslutat,Enhet två,cases,ärenden\r\n";
     assert_string_equal(csv, expected);
     free(csv);
     char *excel = write_out(s, SR_STATS_CSV_EXCEL);
@@ -82,7 +82,7 @@ static void test_csv_with_labels(void **state)
                         "form;item;unit;value;",
                         24);
     assert_non_null(strstr(
-        excel, "\r\ncases;status;U2;open;6;6;100;;false;Status;öppet;Enhet två;cases;ärenden\r\n"));
+        excel, "\r\ncases;status;U2;open;6;6;100;;false;Status;Öppet;Enhet två;cases;ärenden\r\n"));
     free(excel);
     sr_stats_free(s);
     sr_registry_close(reg);
