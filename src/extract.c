@@ -30,6 +30,7 @@
 #include "base/timeutil.h"
 #include "coded.h"
 #include "container.h"
+#include "extract_int.h"
 #include "extract_render.h"
 #include "signer_chain.h"
 #include "form_int.h"
@@ -478,10 +479,7 @@ static sr_status gather(work *w, sr_error *err)
         goto out;
     }
     /* Every case in code order from the covering index: no sort. */
-    rc = srp_store_prepare(w->db,
-                           "SELECT code, unit, birth_date FROM cases INDEXED BY cases_summary"
-                           " ORDER BY code",
-                           &cases, err);
+    rc = srp_store_prepare(w->db, SRP_EXTRACT_SQL_CASES, &cases, err);
     int src = SQLITE_DONE;
     while (rc == SR_OK && (src = sqlite3_step(cases)) == SQLITE_ROW) {
         const char *code = (const char *)sqlite3_column_text(cases, 0);
@@ -909,6 +907,13 @@ sr_status sr_extract(sr_registry *reg, const sr_extract_options *opt, sr_extract
         rc = srp_file_read_all(opt->recipient, 65536, &pub, &pub_len, err);
     if (rc == SR_OK)
         rc = srp_recipient_public_parse((const char *)pub, pub_len, recipient, err);
+    /* A small page cache from here on: the checkpoint verifies the whole
+     * audit log (one entry per case and more), which would fill the session's
+     * cache with pages read once, and pass 2 reads by case in random order,
+     * which a larger cache would not save. So memory stays the same at any
+     * size of registry. */
+    if (rc == SR_OK)
+        rc = srp_store_set_cache(w.db, EXTRACT_CACHE_MIB, err);
     /* The header names the registry and carries a checkpoint of its log. */
     if (rc == SR_OK)
         rc = extract_header_fields(reg, &header_extra, err);
@@ -920,21 +925,11 @@ sr_status sr_extract(sr_registry *reg, const sr_extract_options *opt, sr_extract
         goto out;
     }
     reading = 1;
-    /* A small page cache: pass 2 reads by case in random order, which a
-     * larger cache would not save, and memory stays the same at any size. */
-    rc = srp_store_set_cache(w.db, EXTRACT_CACHE_MIB, err);
+    rc = plan_extract(&w, err);
     if (rc == SR_OK)
-        rc = plan_extract(&w, err);
+        rc = srp_store_prepare(w.db, SRP_EXTRACT_SQL_ROWS, &w.rows, err);
     if (rc == SR_OK)
-        rc = srp_store_prepare(w.db,
-                               "SELECT response_id, form_version, date, coded FROM response_codes"
-                               " WHERE form_id = ?1 AND case_code = ?2 AND active",
-                               &w.rows, err);
-    if (rc == SR_OK)
-        rc = srp_store_prepare(w.db,
-                               "SELECT 1 FROM response_codes WHERE form_id = ?1 AND case_code = ?2"
-                               " AND active LIMIT 1",
-                               &w.exists, err);
+        rc = srp_store_prepare(w.db, SRP_EXTRACT_SQL_EXISTS, &w.exists, err);
     if (rc == SR_OK)
         rc = gather(&w, err);
     srp_kanon_result kr;

@@ -36,6 +36,7 @@
 
 #include "casecode.h"
 #include "coded.h"
+#include "crypto.h"
 #include "json_span.h"
 #include "sigreg/form.h"
 #include "store.h"
@@ -168,7 +169,7 @@ static const sr_form *form_named(const char *id)
 }
 
 static sqlite3_stmt *ins_case, *ins_key, *ins_resp, *ins_codes, *ins_audit;
-static unsigned char pseudonym_key[32], chain[32];
+static unsigned char pseudonym_key[32], chain[32], unit_key[SRP_KEY_BYTES];
 static unsigned char sign_pk[crypto_sign_PUBLICKEYBYTES], sign_sk[crypto_sign_SECRETKEYBYTES];
 static sqlite3_int64 audit_seq;
 
@@ -274,9 +275,31 @@ again:
     if (src != SQLITE_DONE)
         die("case");
     if (pnr) {
+        /* Sealed under the unit's key as sigreg seals it (unitkeys.c: the
+         * row's associated data a MAC of case, unit and generation); with
+         * --plain, the same number of bytes unsealed. */
+        unsigned char ad[SRP_MAC_BYTES], sealed[SRP_AEAD_NONCE_BYTES + 13 + SRP_AEAD_TAG_BYTES];
+        size_t n_pnr = strlen(canonical);
+        memset(sealed, 0, sizeof sealed);
+        if (!plain) {
+            unsigned char g[4] = {1, 0, 0, 0};
+            static const char label[] = "sigreg code key row/1";
+            srp_mac_state *mac = srp_mac_begin(NULL);
+            if (!mac)
+                die("out of memory");
+            srp_mac_field(mac, label, sizeof label - 1);
+            srp_mac_field(mac, code, strlen(code));
+            srp_mac_field(mac, unit, strlen(unit));
+            srp_mac_field(mac, g, sizeof g);
+            srp_mac_end(mac, ad);
+            srp_aead_encrypt(sealed + SRP_AEAD_NONCE_BYTES, sealed,
+                             (const unsigned char *)canonical, n_pnr, ad, sizeof ad, unit_key);
+        }
         sqlite3_bind_text(ins_key, 1, code, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins_key, 2, canonical, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins_key, 3, today, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins_key, 2, unit, -1, SQLITE_STATIC);
+        sqlite3_bind_blob(ins_key, 3, sealed,
+                          (int)(SRP_AEAD_NONCE_BYTES + n_pnr + SRP_AEAD_TAG_BYTES), SQLITE_STATIC);
+        sqlite3_bind_text(ins_key, 4, today, -1, SQLITE_STATIC);
         done(ins_key, "code key");
     }
     char now[32];
@@ -454,8 +477,14 @@ static int run_import(const char *path, const char *input)
     randombytes_buf(pseudonym_key, sizeof pseudonym_key);
     ins_case = prepare("INSERT INTO cases (code, unit, pseudonym, birth_date, status, opened_at,"
                        " closed_at, record_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-    ins_key =
-        prepare("INSERT INTO codekey.code_key (case_code, pnr, created_at) VALUES (?1, ?2, ?3)");
+    /* The code key's rows as sigreg writes them since unit keys: the
+     * personnummer sealed under its unit's key (codekey.c). */
+    exec("CREATE TABLE IF NOT EXISTS codekey.pnr_sealed (case_code TEXT PRIMARY KEY,"
+         " unit TEXT NOT NULL, generation INTEGER NOT NULL, sealed BLOB NOT NULL,"
+         " created_at TEXT NOT NULL)");
+    randombytes_buf(unit_key, sizeof unit_key);
+    ins_key = prepare("INSERT INTO codekey.pnr_sealed (case_code, unit, generation, sealed,"
+                      " created_at) VALUES (?1, ?2, 1, ?3, ?4)");
     ins_resp = prepare("INSERT INTO responses (case_code, form_id, form_version, phase, date,"
                        " answers, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
                        " 'admin')");

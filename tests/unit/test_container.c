@@ -254,6 +254,90 @@ static void test_version_1_still_opens(void **state)
     free(data);
 }
 
+/* Every region of the version 1 fixture with one bit flipped (a different
+ * bit at each byte): the magic, the header, the sealed key, the stream
+ * header, the chunks and the signature. None opens. */
+static void test_version_1_every_region_flipped(void **state)
+{
+    (void)state;
+    size_t len = 0;
+    unsigned char *data = tu_read_file(SIGREG_TEST_DATA "/container-v1.sigx", &len);
+    assert_non_null(data);
+    assert_true(len > 70000);
+    unsigned char seed_r[32], pk[32], sk[32];
+    for (int i = 0; i < 32; i++)
+        seed_r[i] = (unsigned char)(i + 1);
+    assert_int_equal(srp_box_seed_keypair(pk, sk, seed_r), 0);
+    unsigned char *out = NULL;
+    size_t out_len = 0;
+    char fp[SRP_FINGERPRINT_HEX];
+    assert_int_equal(srp_container_open(data, len, pk, sk, NULL, &out, &out_len, fp, NULL), SR_OK);
+    free(out);
+    size_t tried = 0;
+    for (size_t i = 0; i < len; i += i < 200 || i > len - 80 ? 1 : 997) {
+        unsigned char bit = (unsigned char)(1u << (i % 8));
+        data[i] ^= bit;
+        out = NULL;
+        sr_error err;
+        sr_error_clear(&err);
+        if (srp_container_open(data, len, pk, sk, NULL, &out, &out_len, fp, &err) == SR_OK)
+            fail_msg("version 1: bit %u of byte %zu of %zu flipped was not noticed", bit, i, len);
+        assert_null(out);
+        assert_true(err.message[0] != '\0');
+        data[i] ^= bit;
+        tried++;
+    }
+    assert_true(tried > 250);
+    free(data);
+}
+
+/* A stream read in pieces with one bit flipped in its third chunk: the two
+ * chunks before it are delivered, nothing of the damaged one or after, and
+ * the reader refuses (while it is fed or at its end, never opened). */
+static void test_damaged_stream_refused_where_it_is_damaged(void **state)
+{
+    (void)state;
+    size_t len;
+    unsigned char *c = sealed(&len);
+    size_t hlen = (size_t)c[8] | (size_t)c[9] << 8 | (size_t)c[10] << 16 | (size_t)c[11] << 24;
+    /* preamble, header, sealed key (32 + 48), stream header (24) */
+    size_t prefix = 12 + hlen + 80 + 24;
+    size_t chunks = (plain_len + SRP_CONTAINER_CHUNK - 1) / SRP_CONTAINER_CHUNK;
+    size_t abytes = (len - prefix - SRP_SIGNATURE_BYTES - 4 * chunks - plain_len) / chunks;
+    assert_int_equal(prefix + 4 * chunks + plain_len + abytes * chunks + SRP_SIGNATURE_BYTES, len);
+    size_t third = prefix + 2 * (4 + SRP_CONTAINER_CHUNK + abytes);
+    const size_t at[] = {third + 2, third + 4, third + 4 + SRP_CONTAINER_CHUNK / 2,
+                         third + 4 + SRP_CONTAINER_CHUNK + abytes - 1};
+    for (size_t k = 0; k < sizeof at / sizeof *at; k++) {
+        for (unsigned b = (unsigned)(3 * k) % 8; b < 8; b += 8) { /* one bit per place */
+            c[at[k]] ^= (unsigned char)(1u << b);
+            collected got = {NULL, 0, 0};
+            srp_container_reader *r = NULL;
+            sr_error err;
+            sr_error_clear(&err);
+            assert_int_equal(srp_container_reader_new(rpk, rsk, NULL, 0, collect, &got, &r, &err),
+                             SR_OK);
+            sr_status rc = SR_OK;
+            for (size_t pos = 0; rc == SR_OK && pos < len; pos += 4096)
+                rc = srp_container_reader_feed(r, c + pos, len - pos < 4096 ? len - pos : 4096,
+                                               &err);
+            if (rc == SR_OK)
+                rc = srp_container_reader_finish(r, NULL, NULL, &err);
+            srp_container_reader_free(r);
+            if (rc == SR_OK)
+                fail_msg("bit %u of byte %zu flipped: the stream opened", b, at[k]);
+            assert_int_equal(rc, SR_ERR_TAMPERED);
+            assert_true(err.message[0] != '\0');
+            assert_int_equal(got.len, 2 * SRP_CONTAINER_CHUNK);
+            assert_memory_equal(got.data, plain, got.len);
+            free(got.data);
+            c[at[k]] ^= (unsigned char)(1u << b);
+        }
+    }
+    assert_int_equal(try_open(c, len, rpk, rsk, NULL), SR_OK);
+    free(c);
+}
+
 static void test_header_only(void **state)
 {
     (void)state;
@@ -405,6 +489,8 @@ int main(void)
         cmocka_unit_test(test_streams_in_any_pieces),
         cmocka_unit_test(test_empty_content),
         cmocka_unit_test(test_version_1_still_opens),
+        cmocka_unit_test(test_version_1_every_region_flipped),
+        cmocka_unit_test(test_damaged_stream_refused_where_it_is_damaged),
         cmocka_unit_test(test_rotation_chain),
         cmocka_unit_test(test_header_extra),
     };
