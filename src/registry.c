@@ -1936,6 +1936,22 @@ static sr_status rotate_locked(sr_registry *reg, unsigned what, sr_error *err)
     return rc;
 }
 
+/* The session's unit keys with a new generation of each of these units
+ * (a unit without keys yet is left as it is): what a rotation seals. */
+static sr_status next_generations(sr_registry *reg, const char *const *units, size_t count,
+                                  srp_unit_keys **out, sr_error *err)
+{
+    sr_status rc = SR_OK;
+    srp_unit_keys *next = srp_unit_keys_copy(reg->unit_keys);
+    if (!next)
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; rc == SR_OK && i < count; i++)
+        if (srp_unit_keys_newest(next, units[i]) != 0)
+            rc = srp_unit_keys_add_generation(next, units[i], NULL, err);
+    *out = next;
+    return rc;
+}
+
 sr_status srp_registry_rotate_units(sr_registry *reg, unsigned what, const char *const *units,
                                     size_t count, sr_error *err)
 {
@@ -1944,12 +1960,8 @@ sr_status srp_registry_rotate_units(sr_registry *reg, unsigned what, const char 
     sr_status rc = srp_registry_lock(reg, err);
     if (rc != SR_OK)
         return rc;
-    srp_unit_keys *next = srp_unit_keys_copy(reg->unit_keys);
-    if (!next)
-        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; rc == SR_OK && i < count; i++)
-        if (srp_unit_keys_newest(next, units[i]) != 0)
-            rc = srp_unit_keys_add_generation(next, units[i], NULL, err);
+    srp_unit_keys *next = NULL;
+    rc = next_generations(reg, units, count, &next, err);
     if (rc == SR_OK) {
         srp_unit_keys_free(reg->next_unit_keys);
         reg->next_unit_keys = next;
@@ -2093,12 +2105,8 @@ sr_status srp_registry_rotate_unit_keys(sr_registry *reg, const char *const *uni
     sr_status rc = srp_registry_lock(reg, err);
     if (rc != SR_OK)
         return rc;
-    srp_unit_keys *next = srp_unit_keys_copy(reg->unit_keys);
-    if (!next)
-        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; rc == SR_OK && i < count; i++)
-        if (srp_unit_keys_newest(next, units[i]) != 0)
-            rc = srp_unit_keys_add_generation(next, units[i], NULL, err);
+    srp_unit_keys *next = NULL;
+    rc = next_generations(reg, units, count, &next, err);
     /* One keyring write seals the new generations to the slots that may
      * hold them now (and the older ones to those same slots only, until the
      * rows are resealed); from then on new rows are sealed under the new
