@@ -413,62 +413,130 @@ static int not_applicable(const sr_error *e)
            (strcmp(e->where, "by") == 0 || strcmp(e->where, "change") == 0);
 }
 
-static sr_status run_language(build *b, const char *lang, int count, sr_error *err)
+/* The languages of the labels, the first the one whose report counts. */
+static const char *const languages[] = {"sv", "en"};
+#define LANGUAGES (sizeof languages / sizeof *languages)
+
+/* Whether two jobs of one table in two languages have the same groups and
+ * variables: then the second can be finished with the first's layout (the
+ * cells of the one solved problem). Always so, as groups are keyed by
+ * codes and merged by counts, never by labels; checked all the same, since
+ * a figure under another's label must never be published. */
+static int same_structure(const srp_stats_job *a, const srp_stats_job *b)
 {
-    srp_stats_job **jobs = calloc(b->spec_count + 1, sizeof *jobs);
+    if (a->s.count != b->s.count || a->e.var_count != b->e.var_count)
+        return 0;
+    for (size_t i = 0; i < a->s.count; i++)
+        if (a->s.items[i].identity != b->s.items[i].identity ||
+            a->s.items[i].people != b->s.items[i].people)
+            return 0;
+    for (size_t j = 0; j < a->e.var_count; j++)
+        if (a->e.vars[j].ncodes != b->e.vars[j].ncodes)
+            return 0;
+    return 1;
+}
+
+/* One table's job in a language: prepared (checked, set up, scanned). A
+ * table that cannot be made of its form (not_applicable) leaves the job
+ * NULL and is no error. */
+static sr_status prepare_job(build *b, const spec *sp, const char *lang, srp_stats_job **job,
+                             sr_error *err)
+{
+    sr_stats_query q = {sp->form, {sp->by, NULL}, sp->unit,   sp->status, NULL,
+                        NULL,     b->min_cell,    sp->change, lang};
+    sr_error local;
+    memset(&local, 0, sizeof local);
+    *job = malloc(sizeof **job);
+    if (!*job)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    sr_status rc = srp_stats_job_prepare(b->reg, &q, 1, *job, &local);
+    if (rc == SR_OK)
+        return SR_OK;
+    srp_stats_job_release(*job);
+    free(*job);
+    *job = NULL;
+    if (not_applicable(&local))
+        return SR_OK;
+    if (err && err->status == SR_OK)
+        *err = local;
+    return rc;
+}
+
+/* The rows and notes of a prepared job, from the solved problem, as one more
+ * table of the publication; count: into the publication's figures. */
+static sr_status finish_job(build *b, const spec *sp, srp_stats_job *job, srp_sdc *cells,
+                            const char *lang, int count, sr_error *err)
+{
+    sr_status rc = srp_stats_job_finish(job, cells, err);
+    if (rc != SR_OK)
+        return rc;
+    const sr_stats *s = job->r;
+    if (srp_stats_add_note(job->r, srp_texts_get(SRP_T_PUB_PROTECTED, lang)) != 0 ||
+        json_array_append_new(b->tables, table_json(sp, s)) != 0)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    if (count) {
+        b->table_count++;
+        for (size_t k = 0; k < sr_stats_row_count(s); k++) {
+            b->figures++;
+            b->withheld += sr_stats_row_at(s, k)->suppressed != 0;
+        }
+    }
+    return SR_OK;
+}
+
+/* Every table in every language, from one disclosure problem: the tables
+ * of the first language are laid out as its cells and solved; those of the
+ * others (their labels: the figures are the same) are finished with the
+ * first one's layouts, so the problem is solved once, not once per
+ * language. */
+static sr_status run_tables(build *b, sr_error *err)
+{
+    srp_stats_job **jobs = calloc(LANGUAGES * b->spec_count + 1, sizeof *jobs);
     srp_sdc *groups = srp_sdc_new(b->min_cell), *cells = srp_sdc_new(b->min_cell);
     srp_idmap *group_map = srp_idmap_new(), *cell_map = srp_idmap_new();
     sr_status rc = jobs && groups && cells && group_map && cell_map
                        ? SR_OK
                        : srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    /* jobs[l * spec_count + i]: table i in language l. */
+    srp_stats_job **first = jobs;
     /* No thinning, although the problem holds every relation an analyst of
      * the publication can see: with it, a secondary cell beside a cell the
      * audit already finds narrow is published, and the narrow one becomes
      * exact (a count of 3 = 8 - 5 in tests/cli/test_publish.sh). */
     for (size_t i = 0; rc == SR_OK && i < b->spec_count; i++) {
         const spec *sp = &b->specs[i];
-        sr_stats_query q = {sp->form, {sp->by, NULL}, sp->unit,   sp->status, NULL,
-                            NULL,     b->min_cell,    sp->change, lang};
-        sr_error local;
-        memset(&local, 0, sizeof local);
-        jobs[i] = malloc(sizeof **jobs);
-        if (!jobs[i]) {
-            rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-            break;
+        rc = prepare_job(b, sp, languages[0], &first[i], err);
+        for (size_t l = 1; rc == SR_OK && first[i] && l < LANGUAGES; l++) {
+            srp_stats_job **other = &jobs[l * b->spec_count + i];
+            rc = prepare_job(b, sp, languages[l], other, err);
+            if (rc == SR_OK && (!*other || !same_structure(first[i], *other)))
+                rc = srp_error_set(err, SR_ERR_STATE,
+                                   "the tables of a publication differ between languages: "
+                                   "nothing is published");
         }
-        sr_status jrc = srp_stats_job_prepare(b->reg, &q, 1, jobs[i], &local);
-        if (jrc != SR_OK) {
-            srp_stats_job_release(jobs[i]);
-            free(jobs[i]);
-            jobs[i] = NULL;
-            if (!not_applicable(&local)) {
-                rc = jrc;
-                if (err && err->status == SR_OK)
-                    *err = local;
-            }
+        if (rc != SR_OK || !first[i])
             continue;
-        }
-        srp_stats_engine *e = &jobs[i]->e;
+        srp_stats_engine *e = &first[i]->e;
         e->group_map = group_map;
         e->cell_map = cell_map;
         e->salt = srp_stats_table_salt(sp->form, sp->change);
-        if (srp_stats_protect_groups(e, &jobs[i]->s, groups, &jobs[i]->lay) != 0)
+        if (srp_stats_protect_groups(e, &first[i]->s, groups, &first[i]->lay) != 0)
             rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     }
     /* Under the cell-key method nothing is withheld for its count: nothing
      * to solve (the jobs perturb their counts, cellkey.h). */
     int cell_key = 0;
-    for (size_t i = 0; i < b->spec_count; i++)
-        cell_key |= jobs && jobs[i] && jobs[i]->e.ck;
+    for (size_t i = 0; jobs && i < b->spec_count; i++)
+        cell_key |= first[i] && first[i]->e.ck;
     if (rc == SR_OK && !cell_key)
         srp_sdc_solve(groups);
     for (size_t i = 0; rc == SR_OK && i < b->spec_count; i++)
-        if (jobs[i] &&
-            srp_stats_protect_figures(&jobs[i]->e, &jobs[i]->s, cells, groups, &jobs[i]->lay) != 0)
+        if (first[i] && srp_stats_protect_figures(&first[i]->e, &first[i]->s, cells, groups,
+                                                  &first[i]->lay) != 0)
             rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     if (rc == SR_OK && !cell_key)
         srp_sdc_solve(cells);
-    if (rc == SR_OK && count) { /* what the one problem hid, and why */
+    if (rc == SR_OK) { /* what the one problem hid, and why */
         srp_sdc_report sr;
         srp_sdc_report_of(cells, &sr);
         b->persons_hidden = sr.persons_hidden;
@@ -481,30 +549,24 @@ static sr_status run_language(build *b, const char *lang, int count, sr_error *e
                                "the disclosure audit of the publication failed: nothing is "
                                "published");
     }
-    for (size_t i = 0; rc == SR_OK && i < b->spec_count; i++) {
-        if (!jobs[i])
-            continue;
-        rc = srp_stats_job_finish(jobs[i], cells, err);
-        if (rc != SR_OK)
-            break;
-        const sr_stats *s = jobs[i]->r;
-        if (srp_stats_add_note(jobs[i]->r, srp_texts_get(SRP_T_PUB_PROTECTED, lang)) != 0 ||
-            json_array_append_new(b->tables, table_json(&b->specs[i], s)) != 0) {
-            rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-            break;
-        }
-        if (count) {
-            b->table_count++;
-            for (size_t k = 0; k < sr_stats_row_count(s); k++) {
-                b->figures++;
-                b->withheld += sr_stats_row_at(s, k)->suppressed != 0;
+    /* Every table of a language before the next language's, as before. The
+     * other languages' jobs take the first one's layout in turn. */
+    for (size_t l = 0; rc == SR_OK && l < LANGUAGES; l++)
+        for (size_t i = 0; rc == SR_OK && i < b->spec_count; i++) {
+            srp_stats_job *job = jobs[l * b->spec_count + i];
+            if (!job)
+                continue;
+            if (l > 0) {
+                srp_layout moved = job->lay;
+                job->lay = jobs[(l - 1) * b->spec_count + i]->lay;
+                jobs[(l - 1) * b->spec_count + i]->lay = moved;
             }
+            rc = finish_job(b, &b->specs[i], job, cells, languages[l], l == 0, err);
         }
-    }
-    for (size_t i = 0; jobs && i < b->spec_count; i++)
-        if (jobs[i]) {
-            srp_stats_job_release(jobs[i]);
-            free(jobs[i]);
+    for (size_t k = 0; jobs && k < LANGUAGES * b->spec_count; k++)
+        if (jobs[k]) {
+            srp_stats_job_release(jobs[k]);
+            free(jobs[k]);
         }
     free(jobs);
     srp_sdc_free(groups);
@@ -766,9 +828,7 @@ sr_status sr_publish(sr_registry *reg, const sr_publish_options *o, sr_publish_r
     }
     /* Labels in both languages; the figures are the same (the problem and
      * its solution do not depend on the labels). */
-    rc = run_language(&b, "sv", 1, err);
-    if (rc == SR_OK)
-        rc = run_language(&b, "en", 0, err);
+    rc = run_tables(&b, err);
     if (rc != SR_OK)
         goto out;
     srp_time_now_iso(rep->published_at, sizeof rep->published_at);

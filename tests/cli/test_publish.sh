@@ -121,6 +121,12 @@ ok "view: contents" view "$EVAL_PKG" --key eval.key --passphrase-file admin.pass
 check "view says who published" grep -q "by coord" <<<"$OUT"
 ok "view sig-intake" view "$EVAL_PKG" sig-intake --key eval.key --passphrase-file admin.pass --format csv "${PIN[@]}"
 check "view: same figures" grep -q '^sig-intake,sex,girl,6,14,42.9,' <<<"$(tr -d '\r' <<<"$OUT")"
+# The English tables: the same figures (one problem, solved once for both
+# languages), their own labels.
+ok "view sig-intake in English" view "$EVAL_PKG" sig-intake --lang en --key eval.key \
+    --passphrase-file admin.pass --format csv "${PIN[@]}"
+check "view: the same figures, English labels" \
+    grep -q '^sig-intake,sex,girl,6,14,42.9,,false,Sex,Girl,' <<<"$(tr -d '\r' <<<"$OUT")"
 refused "view: not published" "is not published" view "$EVAL_PKG" sig-intake --by quarter --key eval.key --passphrase-file admin.pass "${PIN[@]}"
 refused "view: wrong signer pinned" "signer|signed" view "$EVAL_PKG" sig-intake --key eval.key --passphrase-file admin.pass --signer 00ff
 refused "view: not our key" "recipient|not for|key" view "$A1_PKG" sig-intake --key eval.key --passphrase-file admin.pass
