@@ -111,8 +111,3 @@ int srp_coded_decode(const sr_form *form, const unsigned char *blob, size_t len,
             return -1;
     return 0;
 }
-
-int srp_coded_multi_at(const srp_coded_value *value, size_t i)
-{
-    return (int)srp_coded_u16(value->multi + 2 * i);
-}

@@ -48,8 +48,6 @@ int srp_coded_next(const sr_form *form, size_t item, const unsigned char *blob, 
  * blob ends after the last item is the caller's check. */
 int srp_coded_decode(const sr_form *form, const unsigned char *blob, size_t len,
                      srp_coded_value *vals);
-/* The i-th option index of a multichoice value. */
-int srp_coded_multi_at(const srp_coded_value *value, size_t i);
 /* Days since 1970-01-01 of a YYYY-MM-DD date. */
 int32_t srp_days_from_date(const char *date);
 
@@ -59,6 +57,12 @@ int32_t srp_days_from_date(const char *date);
 static inline unsigned srp_coded_u16(const unsigned char *p)
 {
     return (unsigned)p[0] | ((unsigned)p[1] << 8);
+}
+
+/* The i-th option index of a multichoice value. */
+static inline int srp_coded_multi_at(const srp_coded_value *value, size_t i)
+{
+    return (int)srp_coded_u16(value->multi + 2 * i);
 }
 
 /* Whether a decoded number is one the form could have accepted: a damaged
@@ -73,9 +77,12 @@ static inline int srp_coded_number_fits(const srp_item *it, double v)
     return !(it->has_min && v < it->min) && !(it->has_max && v > it->max);
 }
 
-/* srp_coded_next for item it. */
-static inline int srp_coded_read(const srp_item *it, const unsigned char *blob, size_t len,
-                                 size_t *pos, srp_coded_value *v)
+/* srp_coded_next for item it (always inline: a summary's scan calls it
+ * once per item of every response). */
+static inline __attribute__((always_inline)) int srp_coded_read(const srp_item *it,
+                                                                const unsigned char *blob,
+                                                                size_t len, size_t *pos,
+                                                                srp_coded_value *v)
 {
     memset(v, 0, sizeof *v);
     if (*pos >= len)

@@ -18,10 +18,15 @@
 #include "store.h"
 
 /* What each variable is in a version (plan_step.kind, answer.kind). */
-enum { KIND_CATEGORICAL = 1, KIND_NUMERIC = 2, KIND_MULTI = 4 };
+enum { KIND_CATEGORICAL = 1, KIND_NUMERIC = 2, KIND_MULTI = 4, KIND_PAIRED = 8 };
 /* What a person's codes of a variable were: any code, one that is not
  * 'missing', one of a scale's two highest steps. */
 enum { SEEN_ANY = 1, SEEN_COUNTED = 2, SEEN_TOP2 = 4 };
+/* What the counting rules ask of a variable (plan.rule): its value is
+ * numeric, summed over a person's responses (a repeatable form's integer),
+ * rounded to a tenth (a repeatable form's scale); it is a multichoice; it
+ * has no codes. */
+enum { RULE_NUMERIC = 1, RULE_SUM = 2, RULE_ROUND = 4, RULE_MULTI = 8, RULE_NO_CODES = 16 };
 
 /* What one person gave one variable, gathered over their responses. */
 typedef struct given {
@@ -41,6 +46,7 @@ typedef struct answer {
     size_t var;
     int code;
     unsigned char kind;
+    unsigned char flags; /* SEEN_* of code */
     double number;
 } answer;
 
@@ -55,16 +61,6 @@ typedef struct intake_row {
     srp_coded_value *vals;
 } intake_row;
 
-/* One response with one of its case's intake responses (in, NULL: none),
- * read into answers, and the group (slot) it belongs to. */
-typedef struct row {
-    answer *items;
-    size_t count, cap;
-    char date[SR_DATE_MAX + 1];
-    const intake_row *in;
-    long slot;
-} row;
-
 /* How the responses of each version are read: per item, the variable it
  * is (-1 none), its kind and option map, and whether a dimension groups by
  * it; then the derived variables, given by every response. */
@@ -73,32 +69,74 @@ typedef struct plan_step {
     long var;
     unsigned char kind;
     const int *map;
-    int keep; /* a dimension's: its value is kept for srp_stats_dim_values */
+    const unsigned char *flags; /* the variable's code_flags, per code */
+    int keep;                   /* a dimension's: its value is kept for srp_stats_dim_values */
 } plan_step;
 
 typedef struct plan {
     plan_step *steps[SRP_STATS_MAX_VERSIONS];
     size_t items[SRP_STATS_MAX_VERSIONS];
+    int keeps[SRP_STATS_MAX_VERSIONS]; /* a dimension groups by an item of the version */
     size_t *derived;
     size_t derived_count;
+    unsigned char *rule;   /* per variable: RULE_* */
+    unsigned char **flags; /* per variable, per code: SEEN_* */
+    size_t var_count;
 } plan;
 
 static void plan_release(plan *pl)
 {
     for (size_t k = 0; k < SRP_STATS_MAX_VERSIONS; k++)
         free(pl->steps[k]);
+    for (size_t j = 0; pl->flags && j < pl->var_count; j++)
+        free(pl->flags[j]);
+    free(pl->flags);
+    free(pl->rule);
     free(pl->derived);
+}
+
+/* The SEEN_* flags that code c of v gives. */
+static unsigned char code_flags(const srp_variable *v, size_t c)
+{
+    return (unsigned char)(SEEN_ANY | (v->missing[c] ? 0 : SEEN_COUNTED) |
+                           (v->type == SR_ITEM_SCALE && v->ncodes >= 2 && c + 2 >= v->ncodes
+                                ? SEEN_TOP2
+                                : 0));
+}
+
+/* The RULE_* bits of v in a form (repeatable or not). */
+static unsigned char variable_rule(const srp_variable *v, int repeatable)
+{
+    int numeric = srp_stats_numeric(v->type);
+    return (unsigned char)((numeric ? RULE_NUMERIC : 0) |
+                           (numeric && v->type == SR_ITEM_INTEGER && repeatable && !v->derived
+                                ? RULE_SUM
+                                : 0) |
+                           (v->type == SR_ITEM_SCALE && repeatable ? RULE_ROUND : 0) |
+                           (v->type == SR_ITEM_MULTICHOICE ? RULE_MULTI : 0) |
+                           (v->ncodes ? 0 : RULE_NO_CODES));
 }
 
 /* The plan of e's form versions; -1 when out of memory. */
 static int plan_build(const srp_stats_engine *e, plan *pl)
 {
     memset(pl, 0, sizeof *pl);
-    if (!(pl->derived = calloc(e->var_count + 1, sizeof *pl->derived)))
+    pl->derived = calloc(e->var_count + 1, sizeof *pl->derived);
+    pl->rule = calloc(e->var_count + 1, 1);
+    pl->flags = calloc(e->var_count + 1, sizeof *pl->flags);
+    if (!pl->derived || !pl->rule || !pl->flags)
         return -1;
-    for (size_t j = 0; j < e->var_count; j++)
-        if (e->vars[j].derived)
+    pl->var_count = e->var_count;
+    for (size_t j = 0; j < e->var_count; j++) {
+        const srp_variable *v = &e->vars[j];
+        if (v->derived)
             pl->derived[pl->derived_count++] = j;
+        pl->rule[j] = variable_rule(v, e->repeatable);
+        if (!(pl->flags[j] = malloc(v->ncodes + 1)))
+            return -1;
+        for (size_t c = 0; c < v->ncodes; c++)
+            pl->flags[j][c] = code_flags(v, c);
+    }
     for (size_t vs = 0; vs < e->version_count; vs++) {
         const sr_form *form = e->forms[vs];
         plan_step *steps = calloc(form->item_count + 1, sizeof *steps);
@@ -118,82 +156,58 @@ static int plan_build(const srp_stats_engine *e, plan *pl)
             sr_item_type t = st->it->type;
             st->var = (long)j;
             st->map = v->option_map[vs];
+            st->flags = pl->flags[j];
             st->kind = (unsigned char)((srp_stats_categorical(t) ? KIND_CATEGORICAL : 0) |
                                        (srp_stats_numeric(t) ? KIND_NUMERIC : 0) |
-                                       (t == SR_ITEM_MULTICHOICE ? KIND_MULTI : 0));
+                                       (t == SR_ITEM_MULTICHOICE ? KIND_MULTI : 0) |
+                                       (v->paired ? KIND_PAIRED : 0));
         }
         for (int d = 0; d < e->dim_count; d++)
             if (e->dims[d].kind == SRP_BY_ITEM && e->dims[d].var.item_of[vs] >= 0)
-                steps[e->dims[d].var.item_of[vs]].keep = 1;
+                steps[e->dims[d].var.item_of[vs]].keep = pl->keeps[vs] = 1;
     }
     return 0;
 }
 
-static int row_add(row *r, size_t var, int code, unsigned char kind, double number)
+/* How many answers value v of step st gives (a multichoice value one per
+ * option chosen, or one with code -1 when none was), and the m-th. */
+static inline size_t answer_count(const plan_step *st, const srp_coded_value *v)
 {
-    if (r->count == r->cap &&
-        srp_grow((void **)&r->items, &r->cap, r->count + 1, sizeof *r->items) != 0)
-        return -1;
-    answer *a = &r->items[r->count++];
-    a->var = var;
-    a->code = code;
-    a->kind = kind;
-    a->number = number;
-    return 0;
+    return st->kind & KIND_MULTI && v->multi_count ? v->multi_count : 1;
 }
 
-/* Decodes a response of version vs into r's answers, in one pass over its
- * items (the checks of srp_coded_decode), and into vals the values that a
- * dimension groups by. -1 when the blob is damaged, -2 when out of memory. */
-static int read_row(const plan *pl, int vs, const unsigned char *blob, size_t len, row *r,
-                    srp_coded_value *vals)
+static inline answer answer_of(const plan_step *st, const srp_coded_value *v, size_t m)
 {
-    const plan_step *steps = pl->steps[vs];
-    size_t pos = 0;
-    r->count = 0;
-    for (size_t i = 0; i < pl->items[vs]; i++) {
-        const plan_step *st = &steps[i];
-        srp_coded_value v;
-        if (srp_coded_read(st->it, blob, len, &pos, &v) != 0)
-            return -1;
-        if (st->keep)
-            vals[i] = v;
-        if (st->var < 0 || !v.present)
-            continue;
-        size_t j = (size_t)st->var;
-        if (st->kind & KIND_MULTI) {
-            if (!v.multi_count && row_add(r, j, -1, st->kind, 0) != 0)
-                return -2;
-            for (size_t m = 0; m < v.multi_count; m++)
-                if (row_add(r, j, st->map[srp_coded_multi_at(&v, m)], st->kind, 0) != 0)
-                    return -2;
-            continue;
-        }
-        int c = st->kind & KIND_CATEGORICAL ? srp_stats_code_of(st->it, &v, st->map) : -1;
-        if (row_add(r, j, c, st->kind, v.number) != 0)
-            return -2;
+    answer a = {(size_t)st->var, -1, st->kind, 0, 0};
+    if (st->kind & KIND_MULTI) {
+        if (v->multi_count)
+            a.code = st->map[srp_coded_multi_at(v, m)];
+    } else {
+        a.code = st->kind & KIND_CATEGORICAL ? srp_stats_code_of(st->it, v, st->map) : -1;
+        a.number = v->number;
     }
-    return 0;
+    a.flags = a.code >= 0 ? st->flags[a.code] : 0;
+    return a;
+}
+
+/* Whether the m-th answer of v repeats an earlier one's code (an option
+ * listed twice: a person chose it once). */
+static inline int answer_again(const plan_step *st, const srp_coded_value *v, size_t m)
+{
+    int again = 0;
+    for (size_t b = 0; st->kind & KIND_MULTI && b < m; b++)
+        again |= st->map[srp_coded_multi_at(v, b)] == st->map[srp_coded_multi_at(v, m)];
+    return again;
 }
 
 /* ---- what a person gave (one definition, for both ways of counting) ---- */
-
-static inline unsigned char code_flags(const srp_variable *v, int c)
-{
-    return (unsigned char)(SEEN_ANY | (v->missing[c] ? 0 : SEEN_COUNTED) |
-                           (v->type == SR_ITEM_SCALE && v->ncodes >= 2 && (size_t)c + 2 >= v->ncodes
-                                ? SEEN_TOP2
-                                : 0));
-}
 
 /* Adds answer a (with intake row in; latest: of the latest response by date
  * so far) to what its variable was given. */
 static inline void give(const srp_stats_engine *e, given *g, const answer *a, const intake_row *in,
                         int latest)
 {
-    const srp_variable *v = &e->vars[a->var];
-    if (a->code >= 0)
-        g->flags |= code_flags(v, a->code);
+    g->flags |= a->flags;
     if (a->kind & KIND_MULTI) {
         g->n = g->n ? g->n : 1;
         return;
@@ -203,7 +217,8 @@ static inline void give(const srp_stats_engine *e, given *g, const answer *a, co
     if (a->kind & KIND_NUMERIC)
         g->sum += a->number;
     g->n++;
-    if (v->paired && in && in->have) {
+    if ((a->kind & KIND_PAIRED) && in && in->have) {
+        const srp_variable *v = &e->vars[a->var];
         int ii = v->intake_item[in->islot];
         if (ii >= 0)
             g->intake_code = srp_stats_code_of(&e->intake_forms[in->islot]->items[ii],
@@ -248,10 +263,10 @@ static inline void count_code(const srp_stats_engine *e, srp_slot *sl, size_t j,
 /* Counts what a person gave variable j (their codes apart: count_code):
  * answered, the shares' denominator, top2, the value, the change pair. -1
  * when out of memory. */
-static inline __attribute__((always_inline)) int count_given(const srp_stats_engine *e,
-                                                             srp_slot *sl, size_t j, const given *g)
+static inline __attribute__((always_inline)) int
+count_given(const srp_stats_engine *e, const plan *pl, srp_slot *sl, size_t j, const given *g)
 {
-    const srp_variable *v = &e->vars[j];
+    unsigned rule = pl->rule[j];
     srp_accum *a = &sl->acc[j];
     uint32_t key = e->case_key;
     int ck = e->ck != NULL;
@@ -261,8 +276,8 @@ static inline __attribute__((always_inline)) int count_given(const srp_stats_eng
     a->kanswered += ck ? key : 0;
     /* Only 'missing' options chosen: counted, outside the shares (an empty
      * multichoice answer, none of the options, is inside). */
-    if (!v->ncodes || (g->flags & SEEN_COUNTED) ||
-        (v->type == SR_ITEM_MULTICHOICE && !(g->flags & SEEN_ANY))) {
+    if ((rule & RULE_NO_CODES) || (g->flags & SEEN_COUNTED) ||
+        ((rule & RULE_MULTI) && !(g->flags & SEEN_ANY))) {
         a->denominator++;
         a->kdenominator += ck ? key : 0;
     }
@@ -270,11 +285,9 @@ static inline __attribute__((always_inline)) int count_given(const srp_stats_eng
         a->top2++;
         a->ktop2 += ck ? key : 0;
     }
-    if (srp_stats_numeric(v->type)) {
-        double value = v->type == SR_ITEM_INTEGER && e->repeatable && !v->derived
-                           ? g->sum
-                           : g->sum / (double)g->n;
-        if (v->type == SR_ITEM_SCALE && e->repeatable)
+    if (rule & RULE_NUMERIC) {
+        double value = rule & RULE_SUM ? g->sum : g->sum / (double)g->n;
+        if (rule & RULE_ROUND)
             value = round(value * 10) / 10;
         if (srp_hist_add(&a->values, value) != 0)
             return -1;
@@ -287,34 +300,40 @@ static inline __attribute__((always_inline)) int count_given(const srp_stats_eng
     return 0;
 }
 
-/* Counts a person who gave one response, r: what gathering r alone and
- * adding the person would count, without the gathering. -1 on OOM. */
-static int count_row(const srp_stats_engine *e, srp_slots *s, const plan *pl, const row *r)
+/* Counts a person who gave one response (of version vs, date, intake row
+ * in) as it is decoded: what gathering it alone and adding the person
+ * would count, without the gathering. -1 when the blob is damaged (the
+ * checks of srp_coded_decode), -2 when out of memory. */
+static int count_response(const srp_stats_engine *e, srp_slot *sl, const plan *pl, int vs,
+                          const unsigned char *blob, size_t len, const char *date,
+                          const intake_row *in)
 {
-    srp_slot *sl = &s->items[r->slot];
     count_person(e, sl);
     for (size_t d = 0; d < pl->derived_count; d++) {
         given g = GIVEN_NONE;
         size_t j = pl->derived[d];
-        if (give_derived(&g, &e->vars[j], r->date, r->in) && count_given(e, sl, j, &g) != 0)
-            return -1;
+        if (give_derived(&g, &e->vars[j], date, in) && count_given(e, pl, sl, j, &g) != 0)
+            return -2;
     }
-    const answer *items = r->items;
-    const intake_row *in = r->in;
-    for (size_t k = 0, n = r->count, end; k < n; k = end) {
-        size_t j = items[k].var;
+    const plan_step *steps = pl->steps[vs];
+    size_t pos = 0;
+    for (size_t i = 0; i < pl->items[vs]; i++) {
+        const plan_step *st = &steps[i];
+        srp_coded_value v;
+        if (srp_coded_read(st->it, blob, len, &pos, &v) != 0)
+            return -1;
+        if (st->var < 0 || !v.present)
+            continue;
+        size_t j = (size_t)st->var;
         given g = GIVEN_NONE;
-        for (end = k; end < n && items[end].var == j; end++) {
-            const answer a = items[end];
-            int again = 0; /* a code given twice is counted once */
-            for (size_t b = k; b < end && a.code >= 0; b++)
-                again |= items[b].code == a.code;
-            if (a.code >= 0 && !again)
+        for (size_t m = 0, n = answer_count(st, &v); m < n; m++) {
+            answer a = answer_of(st, &v, m);
+            if (a.code >= 0 && !answer_again(st, &v, m))
                 count_code(e, sl, j, (size_t)a.code);
             give(e, &g, &a, in, 1);
         }
-        if (count_given(e, sl, j, &g) != 0)
-            return -1;
+        if (count_given(e, pl, sl, j, &g) != 0)
+            return -2;
     }
     return 0;
 }
@@ -415,7 +434,7 @@ static inline void mark(person *x, size_t j, size_t c)
 }
 
 /* Adds everyone gathered to their groups. */
-static int flush_people(srp_stats_engine *e, srp_slots *s, people *p)
+static int flush_people(srp_stats_engine *e, const plan *pl, srp_slots *s, people *p)
 {
     for (size_t i = 0; i < p->count; i++) {
         person *x = &p->items[i];
@@ -424,34 +443,50 @@ static int flush_people(srp_stats_engine *e, srp_slots *s, people *p)
         for (size_t k = 0; k < x->seen_count; k++)
             count_code(e, sl, x->seen_list[k].var, x->seen_list[k].code);
         for (size_t t = 0; t < x->touched_count; t++)
-            if (count_given(e, sl, x->touched[t], &x->given[x->touched[t]]) != 0)
+            if (count_given(e, pl, sl, x->touched[t], &x->given[x->touched[t]]) != 0)
                 return -1;
     }
     p->count = 0;
     return 0;
 }
 
-/* One response's answers added to the person gathered. */
-static void gather(srp_stats_engine *e, const plan *pl, person *x, const row *r)
+/* One response (of version vs, date: a buffer of SR_DATE_MAX + 1, intake
+ * row in) added to the person gathered as it is decoded; -1 when the blob
+ * is damaged (the checks of srp_coded_decode). */
+static int gather_response(srp_stats_engine *e, const plan *pl, person *x, int vs,
+                           const unsigned char *blob, size_t len, const char *date,
+                           const intake_row *in)
 {
     /* Rows come by response, not date: the change tables want the latest
      * answer by date. */
-    int latest = strcmp(r->date, x->latest_date) >= 0;
+    int latest = strcmp(date, x->latest_date) >= 0;
     if (latest)
-        memcpy(x->latest_date, r->date, sizeof x->latest_date);
+        memcpy(x->latest_date, date, sizeof x->latest_date);
     for (size_t d = 0; d < pl->derived_count; d++) {
         size_t j = pl->derived[d];
         long before = x->given[j].n;
-        if (give_derived(&x->given[j], &e->vars[j], r->date, r->in) && before == 0)
+        if (give_derived(&x->given[j], &e->vars[j], date, in) && before == 0)
             x->touched[x->touched_count++] = j;
     }
-    for (size_t k = 0; k < r->count; k++) {
-        const answer *a = &r->items[k];
-        touch(x, a->var);
-        if (a->code >= 0)
-            mark(x, a->var, (size_t)a->code);
-        give(e, &x->given[a->var], a, r->in, latest);
+    const plan_step *steps = pl->steps[vs];
+    size_t pos = 0;
+    for (size_t i = 0; i < pl->items[vs]; i++) {
+        const plan_step *st = &steps[i];
+        srp_coded_value v;
+        if (srp_coded_read(st->it, blob, len, &pos, &v) != 0)
+            return -1;
+        if (st->var < 0 || !v.present)
+            continue;
+        size_t j = (size_t)st->var;
+        touch(x, j);
+        for (size_t m = 0, n = answer_count(st, &v); m < n; m++) {
+            answer a = answer_of(st, &v, m);
+            if (a.code >= 0)
+                mark(x, j, (size_t)a.code);
+            give(e, &x->given[j], &a, in, latest);
+        }
     }
+    return 0;
 }
 
 static int version_slot(const int *versions, size_t count, int version)
@@ -577,83 +612,120 @@ static int cursor_to(sqlite3 *db, cursor *c, const char *code, const char *what,
     return c->more;
 }
 
-/* The group of response r (its intake row r->in set), from the values of
- * the dimensions. */
-static sr_status slot_of(srp_stats_engine *e, srp_slots *s, row *r, const char *const *kase,
-                         int vslot, const srp_coded_value *vals, sr_error *err)
+/* The group of a response of date with intake row in, from the values of
+ * the dimensions (vals: its items', when a dimension groups by one). */
+static sr_status slot_of(srp_stats_engine *e, srp_slots *s, const char *date, const intake_row *in,
+                         const char *const *kase, int vslot, const srp_coded_value *vals,
+                         long *slot, sr_error *err)
 {
-    const intake_row *in = r->in;
     int have_intake = in && in->have;
     char keys[SRP_STATS_MAX_DIMS][SRP_STATS_KEY_SIZE];
     sr_status rc =
-        srp_stats_dim_values(e, r->date, kase[0], kase[1], kase[2], vals, vslot,
+        srp_stats_dim_values(e, date, kase[0], kase[1], kase[2], vals, vslot,
                              have_intake ? in->vals : NULL, in ? in->islot : -1, keys, err);
     if (rc != SR_OK)
         return rc;
-    r->slot = srp_slots_find(e, s, keys, err);
-    return r->slot >= 0 ? SR_OK : SR_ERR_NOMEM;
+    *slot = srp_slots_find(e, s, keys, err);
+    return *slot >= 0 ? SR_OK : SR_ERR_NOMEM;
 }
 
-/* The responses of the case being scanned: the first is held (pending)
- * until the case ends, and then counted directly when it was the case's
- * only one (the common case of a form once per case); with a second, or
- * several intake responses, every response is gathered into people first. */
+/* The responses of the case being scanned. The first is held (its blob
+ * copied) until the case ends, and is then counted as it is decoded when
+ * it was the case's only one, the common case of a form once per case;
+ * with a second, or several intake responses, every response is gathered
+ * into people first. */
 typedef struct case_rows {
-    row rows[2]; /* the one read, the one held */
-    row *read, *held;
     long count; /* responses of the case so far */
+    struct held {
+        unsigned char *blob;
+        size_t len, cap;
+        int vslot;
+        char date[SR_DATE_MAX + 1];
+        const intake_row *in;
+        long slot; /* -1: nothing held */
+    } first;
     people p;
 } case_rows;
 
 static void case_rows_release(srp_stats_engine *e, case_rows *c)
 {
-    free(c->rows[0].items);
-    free(c->rows[1].items);
+    free(c->first.blob);
     people_release(e, &c->p);
 }
 
-/* Response c->read (of version vslot, its date set) with the case's intake
- * rows in: held, or gathered. */
-static sr_status case_add(srp_stats_engine *e, srp_slots *s, const plan *pl, case_rows *c,
-                          const char *const *kase, int vslot, const srp_coded_value *vals,
-                          const intake_rows *in, sr_error *err)
+static sr_status read_failed(int failed, const char *code, sr_error *err)
 {
-    row *r = c->read;
-    sr_status rc = SR_OK;
-    if (c->count++ == 0 && in->count <= 1) {
-        r->in = in->count ? &in->items[0] : NULL;
-        rc = slot_of(e, s, r, kase, vslot, vals, err);
-        c->read = c->held;
-        c->held = r;
-        return rc;
-    }
-    if (c->count == 2 && c->held->slot >= 0) { /* the held one is gathered first */
-        person *x = person_for(e, &c->p, c->held->slot, err);
-        if (!x)
-            return SR_ERR_NOMEM;
-        gather(e, pl, x, c->held);
-        c->held->slot = -1;
-    }
-    for (size_t k = 0; rc == SR_OK && k < (in->count ? in->count : 1); k++) {
-        r->in = in->count ? &in->items[k] : NULL;
-        rc = slot_of(e, s, r, kase, vslot, vals, err);
-        person *x = rc == SR_OK ? person_for(e, &c->p, r->slot, err) : NULL;
-        if (!x)
-            return rc == SR_OK ? SR_ERR_NOMEM : rc;
-        gather(e, pl, x, r);
-    }
-    return rc;
+    return failed == -2 ? srp_error_set(err, SR_ERR_NOMEM, "out of memory")
+                        : srp_error_set(err, SR_ERR_CORRUPT,
+                                        "a stored response of case '%s' is damaged", code);
 }
 
-/* The case ends: what it gave is counted. -1 on OOM. */
-static int case_end(srp_stats_engine *e, srp_slots *s, const plan *pl, case_rows *c)
+/* A response of the case (its blob, version vslot, date: a buffer of
+ * SR_DATE_MAX + 1), with the case's intake rows in: held, or gathered
+ * (kase, vals: for its group). */
+static sr_status case_add(srp_stats_engine *e, srp_slots *s, const plan *pl, case_rows *c,
+                          const unsigned char *blob, size_t len, int vslot, const char *date,
+                          const char *const *kase, srp_coded_value *vals, const intake_rows *in,
+                          const char *code, sr_error *err)
 {
-    int held = c->count == 1 && c->held->slot >= 0;
+    struct held *h = &c->first;
+    /* Grouped by one of its own items: the response is decoded for it. */
+    if (pl->keeps[vslot] && decode_all(e->forms[vslot], blob, len, vals) != 0)
+        return read_failed(-1, code, err);
+    if (c->count++ == 0 && in->count <= 1) {
+        if (len > h->cap) {
+            unsigned char *b = realloc(h->blob, len);
+            if (!b)
+                return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+            h->blob = b;
+            h->cap = len;
+        }
+        if (len)
+            memcpy(h->blob, blob, len);
+        h->len = len;
+        h->vslot = vslot;
+        memcpy(h->date, date, sizeof h->date);
+        h->in = in->count ? &in->items[0] : NULL;
+        return slot_of(e, s, date, h->in, kase, vslot, vals, &h->slot, err);
+    }
+    if (c->count == 2 && h->slot >= 0) { /* the held one is gathered first */
+        person *x = person_for(e, &c->p, h->slot, err);
+        if (!x)
+            return SR_ERR_NOMEM;
+        if (gather_response(e, pl, x, h->vslot, h->blob, h->len, h->date, h->in) != 0)
+            return read_failed(-1, code, err);
+        h->slot = -1;
+    }
+    for (size_t k = 0; k < (in->count ? in->count : 1); k++) {
+        const intake_row *ir = in->count ? &in->items[k] : NULL;
+        long slot = -1;
+        sr_status rc = slot_of(e, s, date, ir, kase, vslot, vals, &slot, err);
+        if (rc != SR_OK)
+            return rc;
+        person *x = person_for(e, &c->p, slot, err);
+        if (!x)
+            return SR_ERR_NOMEM;
+        if (gather_response(e, pl, x, vslot, blob, len, date, ir) != 0)
+            return read_failed(-1, code, err);
+    }
+    return SR_OK;
+}
+
+/* The case (code) ends: what it gave is counted. */
+static sr_status case_end(srp_stats_engine *e, srp_slots *s, const plan *pl, case_rows *c,
+                          const char *code, sr_error *err)
+{
+    struct held *h = &c->first;
+    int held = c->count == 1 && h->slot >= 0;
     c->count = 0;
-    if (held && count_row(e, s, pl, c->held) != 0)
-        return -1;
-    c->held->slot = -1;
-    return flush_people(e, s, &c->p);
+    int failed =
+        held ? count_response(e, &s->items[h->slot], pl, h->vslot, h->blob, h->len, h->date, h->in)
+             : 0;
+    h->slot = -1;
+    if (failed)
+        return read_failed(failed, code, err);
+    return flush_people(e, pl, s, &c->p) == 0 ? SR_OK
+                                              : srp_error_set(err, SR_ERR_NOMEM, "out of memory");
 }
 
 /* The form's answers with their cases, in case order, in one of two ways:
@@ -694,9 +766,7 @@ sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
     memset(&pl, 0, sizeof pl);
     case_rows c;
     memset(&c, 0, sizeof c);
-    c.read = &c.rows[0];
-    c.held = &c.rows[1];
-    c.held->slot = -1;
+    c.first.slot = -1;
     intake_rows in = {NULL, 0, 0, most_items(e->intake_forms, e->intake_count), e->q->change};
     int case_fields = 0; /* a dimension reads the case's unit, birth date or status */
     for (int d = 0; d < e->dim_count; d++) {
@@ -764,10 +834,8 @@ sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
                 continue;
             }
             started = 1;
-            if (case_end(e, s, &pl, &c) != 0) {
-                rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+            if ((rc = case_end(e, s, &pl, &c, current, err)) != SR_OK)
                 goto out;
-            }
             size_t n = (size_t)sqlite3_column_bytes(rs, 0);
             n = n < sizeof current ? n : sizeof current - 1;
             memcpy(current, code, n);
@@ -809,24 +877,20 @@ sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
         if (joined && case_fields) /* the join's columns last until its next step */
             for (int k = 0; k < 3; k++)
                 kase[k] = (const char *)sqlite3_column_text(rs, 4 + k);
-        int read = read_row(&pl, vslot, sqlite3_column_blob(rs, 3),
-                            (size_t)sqlite3_column_bytes(rs, 3), c.read, vals);
-        if (read != 0) {
-            rc = read == -2 ? srp_error_set(err, SR_ERR_NOMEM, "out of memory")
-                            : srp_error_set(err, SR_ERR_CORRUPT,
-                                            "a stored response of case '%s' is damaged", code);
-            goto out;
-        }
-        const char *date = (const char *)sqlite3_column_text(rs, 1);
-        size_t date_len = date ? (size_t)sqlite3_column_bytes(rs, 1) : 0;
-        date_len = date_len < sizeof c.read->date ? date_len : sizeof c.read->date - 1;
-        memcpy(c.read->date, date ? date : "", date_len);
-        c.read->date[date_len] = '\0';
-        if ((rc = case_add(e, s, &pl, &c, kase, vslot, vals, &in, err)) != SR_OK)
+        char date[SR_DATE_MAX + 1] = "";
+        const char *d = (const char *)sqlite3_column_text(rs, 1);
+        size_t date_len = d ? (size_t)sqlite3_column_bytes(rs, 1) : 0;
+        date_len = date_len < sizeof date ? date_len : sizeof date - 1;
+        if (date_len)
+            memcpy(date, d, date_len);
+        date[date_len] = '\0';
+        rc = case_add(e, s, &pl, &c, sqlite3_column_blob(rs, 3),
+                      (size_t)sqlite3_column_bytes(rs, 3), vslot, date, kase, vals, &in, code, err);
+        if (rc != SR_OK)
             goto out;
     }
-    if (rc == SR_OK && more_r == 0 && case_end(e, s, &pl, &c) != 0)
-        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    if (rc == SR_OK && more_r == 0)
+        rc = case_end(e, s, &pl, &c, current, err);
 out:
     case_rows_release(e, &c);
     intake_rows_release(&in);
@@ -852,12 +916,10 @@ sr_status srp_stats_scan_cases(srp_stats_engine *e, srp_slots *s, sr_error *err)
         return rc;
     sqlite3_bind_text(st, 1, e->intake_id, -1, SQLITE_STATIC);
     srp_coded_value *ivals = calloc(most_items(e->intake_forms, e->intake_count), sizeof *ivals);
-    plan none; /* a case gives its status, and no derived variable */
-    memset(&none, 0, sizeof none);
-    row one = {NULL, 0, 0, "", NULL, -1};
-    if (!ivals || row_add(&one, 0, 0, KIND_CATEGORICAL, 0) != 0) {
+    plan pl; /* of its variable: the status */
+    if (plan_build(e, &pl) != 0 || !ivals || e->var_count < 1) {
+        plan_release(&pl);
         free(ivals);
-        free(one.items);
         sqlite3_finalize(st);
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     }
@@ -878,21 +940,29 @@ sr_status srp_stats_scan_cases(srp_stats_engine *e, srp_slots *s, sr_error *err)
                                   have ? islot : -1, keys, err);
         if (rc != SR_OK)
             break;
-        if ((one.slot = srp_slots_find(e, s, keys, err)) < 0) {
+        long slot = srp_slots_find(e, s, keys, err);
+        if (slot < 0) {
             rc = SR_ERR_NOMEM;
             break;
         }
-        one.items[0].code = strcmp(status, "closed") == 0 ? 1 : 0;
         if (e->ck)
             e->case_key = srp_cellkey_record(e->ck, (const char *)sqlite3_column_text(st, 0));
-        if (count_row(e, s, &none, &one) != 0) {
+        /* One person per case, who gave the status (variable 0). */
+        int c = strcmp(status, "closed") == 0 ? 1 : 0;
+        answer a = {0, c, KIND_CATEGORICAL, pl.flags[0][c], 0};
+        given g = GIVEN_NONE;
+        srp_slot *sl = &s->items[slot];
+        count_person(e, sl);
+        count_code(e, sl, 0, (size_t)a.code);
+        give(e, &g, &a, NULL, 1);
+        if (count_given(e, &pl, sl, 0, &g) != 0) {
             rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
             break;
         }
     }
     if (rc == SR_OK && src != SQLITE_DONE)
         rc = srp_store_fail(db, src, "read cases", err);
-    free(one.items);
+    plan_release(&pl);
     free(ivals);
     sqlite3_finalize(st);
     return rc;
