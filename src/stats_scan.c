@@ -300,6 +300,18 @@ count_given(const srp_stats_engine *e, const plan *pl, srp_slot *sl, size_t j, c
     return 0;
 }
 
+/* Counts the m-th answer of value v (of step st, intake row in) in sl, and
+ * adds it to g. */
+static inline void count_answer(const srp_stats_engine *e, srp_slot *sl, given *g,
+                                const plan_step *st, const srp_coded_value *v, size_t m,
+                                const intake_row *in)
+{
+    answer a = answer_of(st, v, m);
+    if (a.code >= 0 && !answer_again(st, v, m))
+        count_code(e, sl, a.var, (size_t)a.code);
+    give(e, g, &a, in, 1);
+}
+
 /* Counts a person who gave one response (of version vs, date, intake row
  * in) as it is decoded: what gathering it alone and adding the person
  * would count, without the gathering. -1 when the blob is damaged (the
@@ -324,15 +336,13 @@ static int count_response(const srp_stats_engine *e, srp_slot *sl, const plan *p
             return -1;
         if (st->var < 0 || !v.present)
             continue;
-        size_t j = (size_t)st->var;
         given g = GIVEN_NONE;
-        for (size_t m = 0, n = answer_count(st, &v); m < n; m++) {
-            answer a = answer_of(st, &v, m);
-            if (a.code >= 0 && !answer_again(st, &v, m))
-                count_code(e, sl, j, (size_t)a.code);
-            give(e, &g, &a, in, 1);
-        }
-        if (count_given(e, pl, sl, j, &g) != 0)
+        if (st->kind & KIND_MULTI)
+            for (size_t m = 0, n = answer_count(st, &v); m < n; m++)
+                count_answer(e, sl, &g, st, &v, m, in);
+        else /* one answer: the same, unrolled */
+            count_answer(e, sl, &g, st, &v, 0, in);
+        if (count_given(e, pl, sl, (size_t)st->var, &g) != 0)
             return -2;
     }
     return 0;
@@ -450,6 +460,18 @@ static int flush_people(srp_stats_engine *e, const plan *pl, srp_slots *s, peopl
     return 0;
 }
 
+/* Adds the m-th answer of value v (of step st, intake row in; latest: of
+ * the latest response by date so far) to x. */
+static inline void gather_answer(const srp_stats_engine *e, person *x, const plan_step *st,
+                                 const srp_coded_value *v, size_t m, const intake_row *in,
+                                 int latest)
+{
+    answer a = answer_of(st, v, m);
+    if (a.code >= 0)
+        mark(x, a.var, (size_t)a.code);
+    give(e, &x->given[a.var], &a, in, latest);
+}
+
 /* One response (of version vs, date: a buffer of SR_DATE_MAX + 1, intake
  * row in) added to the person gathered as it is decoded; -1 when the blob
  * is damaged (the checks of srp_coded_decode). */
@@ -477,14 +499,12 @@ static int gather_response(srp_stats_engine *e, const plan *pl, person *x, int v
             return -1;
         if (st->var < 0 || !v.present)
             continue;
-        size_t j = (size_t)st->var;
-        touch(x, j);
-        for (size_t m = 0, n = answer_count(st, &v); m < n; m++) {
-            answer a = answer_of(st, &v, m);
-            if (a.code >= 0)
-                mark(x, j, (size_t)a.code);
-            give(e, &x->given[j], &a, in, latest);
-        }
+        touch(x, (size_t)st->var);
+        if (st->kind & KIND_MULTI)
+            for (size_t m = 0, n = answer_count(st, &v); m < n; m++)
+                gather_answer(e, x, st, &v, m, in, latest);
+        else /* one answer: the same, unrolled */
+            gather_answer(e, x, st, &v, 0, in, latest);
     }
     return 0;
 }
