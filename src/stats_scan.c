@@ -268,22 +268,26 @@ count_given(const srp_stats_engine *e, const plan *pl, srp_slot *sl, size_t j, c
 {
     unsigned rule = pl->rule[j];
     srp_accum *a = &sl->acc[j];
-    uint32_t key = e->case_key;
-    int ck = e->ck != NULL;
     if (g->n == 0)
         return 0;
-    a->answered++;
-    a->kanswered += ck ? key : 0;
     /* Only 'missing' options chosen: counted, outside the shares (an empty
      * multichoice answer, none of the options, is inside). */
-    if ((rule & RULE_NO_CODES) || (g->flags & SEEN_COUNTED) ||
-        ((rule & RULE_MULTI) && !(g->flags & SEEN_ANY))) {
-        a->denominator++;
-        a->kdenominator += ck ? key : 0;
-    }
-    if (g->flags & SEEN_TOP2) { /* once, though a repeatable form may have given both */
-        a->top2++;
-        a->ktop2 += ck ? key : 0;
+    int denominator = (rule & RULE_NO_CODES) || (g->flags & SEEN_COUNTED) ||
+                      ((rule & RULE_MULTI) && !(g->flags & SEEN_ANY));
+    int top2 = (g->flags & SEEN_TOP2) != 0; /* once, though a repeatable form may have given both */
+    int pair = a->pairs && g->latest >= 0 && g->intake_code >= 0;
+    a->answered++;
+    a->denominator += denominator;
+    a->top2 += top2;
+    if (pair)
+        a->pairs[g->intake_code][g->latest]++;
+    if (e->ck) {
+        uint32_t key = e->case_key;
+        a->kanswered += key;
+        a->kdenominator += denominator ? key : 0;
+        a->ktop2 += top2 ? key : 0;
+        if (pair && a->kpairs)
+            a->kpairs[g->intake_code][g->latest] += key;
     }
     if (rule & RULE_NUMERIC) {
         double value = rule & RULE_SUM ? g->sum : g->sum / (double)g->n;
@@ -291,11 +295,6 @@ count_given(const srp_stats_engine *e, const plan *pl, srp_slot *sl, size_t j, c
             value = round(value * 10) / 10;
         if (srp_hist_add(&a->values, value) != 0)
             return -1;
-    }
-    if (a->pairs && g->latest >= 0 && g->intake_code >= 0) {
-        a->pairs[g->intake_code][g->latest]++;
-        if (a->kpairs)
-            a->kpairs[g->intake_code][g->latest] += key;
     }
     return 0;
 }
