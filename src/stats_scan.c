@@ -4,6 +4,13 @@
  * their group is gathered over their responses before it is added (counted
  * once per option ever given, integers summed, decimals and scales
  * averaged). Cases by status are one person per case.
+ *
+ * Each response is decoded once, item by item, by a plan made per form
+ * version (item -> variable, kind, option map). A case's only response
+ * (the common case of a form once per case) is counted into its group as
+ * it is decoded; a case with several is gathered into people first. Both
+ * ways give a variable's answers to the same `given` (give) and count it
+ * with the same rules (count_given), so they cannot differ.
  */
 #include <math.h>
 #include <stdio.h>
