@@ -96,84 +96,10 @@ int srp_coded_encode(const sr_form *form, const json_t *answers, unsigned char *
     return 0;
 }
 
-static unsigned get_u16(const unsigned char *p)
-{
-    return (unsigned)p[0] | ((unsigned)p[1] << 8);
-}
-
-/* Whether a decoded number is one the form could have accepted: a damaged
- * one (NaN, out of range, a fraction for a whole number) would otherwise
- * reach the statistics. */
-static int number_fits(const srp_item *it, double v)
-{
-    if (!isfinite(v))
-        return 0;
-    if (it->type != SR_ITEM_DECIMAL && v != floor(v))
-        return 0;
-    return !(it->has_min && v < it->min) && !(it->has_max && v > it->max);
-}
-
-static inline int next_value(const srp_item *it, const unsigned char *blob, size_t len, size_t *pos,
-                             srp_coded_value *v)
-{
-    memset(v, 0, sizeof *v);
-    if (*pos >= len)
-        return -1;
-    unsigned char present = blob[(*pos)++];
-    if (present > 1 || (present && it->type == SR_ITEM_SECTION))
-        return -1; /* the encoder writes neither */
-    v->present = present;
-    if (!v->present)
-        return 0;
-    size_t need;
-    switch (it->type) {
-    case SR_ITEM_BOOLEAN:
-        if (*pos + 1 > len || blob[*pos] > 1)
-            return -1;
-        v->boolean = blob[(*pos)++];
-        return 0;
-    case SR_ITEM_CHOICE:
-        if (*pos + 2 > len)
-            return -1;
-        v->option = (int)get_u16(blob + *pos);
-        *pos += 2;
-        return v->option < (int)it->option_count ? 0 : -1;
-    case SR_ITEM_MULTICHOICE:
-        if (*pos + 2 > len)
-            return -1;
-        v->multi_count = get_u16(blob + *pos);
-        need = 2 + 2 * v->multi_count;
-        if (*pos + need > len)
-            return -1;
-        v->multi = blob + *pos + 2;
-        *pos += need;
-        for (size_t k = 0; k < v->multi_count; k++)
-            if (get_u16(v->multi + 2 * k) >= it->option_count)
-                return -1;
-        return 0;
-    case SR_ITEM_INTEGER:
-    case SR_ITEM_DECIMAL:
-    case SR_ITEM_SCALE:
-        if (*pos + sizeof(double) > len)
-            return -1;
-        memcpy(&v->number, blob + *pos, sizeof(double));
-        *pos += sizeof(double);
-        return number_fits(it, v->number) ? 0 : -1;
-    case SR_ITEM_DATE:
-        if (*pos + sizeof(int32_t) > len)
-            return -1;
-        memcpy(&v->day, blob + *pos, sizeof(int32_t));
-        *pos += sizeof(int32_t);
-        return 0;
-    default:
-        return 0;
-    }
-}
-
 int srp_coded_next(const sr_form *form, size_t item, const unsigned char *blob, size_t len,
                    size_t *pos, srp_coded_value *v)
 {
-    return next_value(&form->items[item], blob, len, pos, v);
+    return srp_coded_read(&form->items[item], blob, len, pos, v);
 }
 
 int srp_coded_decode(const sr_form *form, const unsigned char *blob, size_t len,
@@ -181,12 +107,7 @@ int srp_coded_decode(const sr_form *form, const unsigned char *blob, size_t len,
 {
     size_t pos = 0;
     for (size_t i = 0; i < form->item_count; i++)
-        if (next_value(&form->items[i], blob, len, &pos, &vals[i]) != 0)
+        if (srp_coded_read(&form->items[i], blob, len, &pos, &vals[i]) != 0)
             return -1;
     return 0;
-}
-
-int srp_coded_multi_at(const srp_coded_value *value, size_t i)
-{
-    return (int)get_u16(value->multi + 2 * i);
 }

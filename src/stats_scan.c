@@ -4,6 +4,13 @@
  * their group is gathered over their responses before it is added (counted
  * once per option ever given, integers summed, decimals and scales
  * averaged). Cases by status are one person per case.
+ *
+ * Each response is decoded once, item by item, by a plan made per form
+ * version (item -> variable, kind, option map). A case's only response
+ * (the common case of a form once per case) is counted into its group as
+ * it is decoded; a case with several is gathered into people first. Both
+ * ways give a variable's answers to the same `given` (give) and count it
+ * with the same rules (count_given), so they cannot differ.
  */
 #include <math.h>
 #include <stdio.h>
@@ -17,25 +24,351 @@
 #include "stats_int.h"
 #include "store.h"
 
+/* What each variable is in a version (plan_step.kind, answer.kind). */
+enum { KIND_CATEGORICAL = 1, KIND_NUMERIC = 2, KIND_MULTI = 4, KIND_PAIRED = 8 };
+/* What a person's codes of a variable were: any code, one that is not
+ * 'missing', one of a scale's two highest steps. */
+enum { SEEN_ANY = 1, SEEN_COUNTED = 2, SEEN_TOP2 = 4 };
+/* What the counting rules ask of a variable (plan.rule): its value is
+ * numeric, summed over a person's responses (a repeatable form's integer),
+ * rounded to a tenth (a repeatable form's scale); it is a multichoice; it
+ * has no codes. */
+enum { RULE_NUMERIC = 1, RULE_SUM = 2, RULE_ROUND = 4, RULE_MULTI = 8, RULE_NO_CODES = 16 };
+
+/* What one person gave one variable, gathered over their responses. */
+typedef struct given {
+    unsigned char flags; /* SEEN_* */
+    double sum;
+    long n;
+    int latest;      /* change: the latest code given (-1 none) */
+    int intake_code; /* change: the intake's code (-1 none) */
+} given;
+
+static const given GIVEN_NONE = {0, 0, 0, -1, -1};
+
+/* One answer of a response as its variable sees it: a code (-1 none) and a
+ * number. A multichoice answer is one per option chosen, or one with code
+ * -1 when none was. */
+typedef struct answer {
+    size_t var;
+    int code;
+    unsigned char kind;
+    unsigned char flags; /* SEEN_* of code */
+    double number;
+} answer;
+
+/* The active intake responses of one case, each decoded once for all of the
+ * case's responses (the blob is kept: a multichoice value points into it). */
+typedef struct intake_row {
+    int islot;
+    int have; /* decoded */
+    char date[SR_DATE_MAX + 1];
+    unsigned char *blob;
+    size_t len, cap;
+    srp_coded_value *vals;
+} intake_row;
+
+/* How the responses of each version are read: per item, the variable it
+ * is (-1 none), its kind and option map, and whether a dimension groups by
+ * it; then the derived variables, given by every response. */
+typedef struct plan_step {
+    const srp_item *it;
+    long var;
+    unsigned char kind;
+    const int *map;
+    const unsigned char *flags; /* the variable's code_flags, per code */
+    int keep;                   /* a dimension's: its value is kept for srp_stats_dim_values */
+} plan_step;
+
+typedef struct plan {
+    plan_step *steps[SRP_STATS_MAX_VERSIONS];
+    size_t items[SRP_STATS_MAX_VERSIONS];
+    int keeps[SRP_STATS_MAX_VERSIONS]; /* a dimension groups by an item of the version */
+    size_t *derived;
+    size_t derived_count;
+    unsigned char *rule;   /* per variable: RULE_* */
+    unsigned char **flags; /* per variable, per code: SEEN_* */
+    size_t var_count;
+} plan;
+
+static void plan_release(plan *pl)
+{
+    for (size_t k = 0; k < SRP_STATS_MAX_VERSIONS; k++)
+        free(pl->steps[k]);
+    for (size_t j = 0; pl->flags && j < pl->var_count; j++)
+        free(pl->flags[j]);
+    free(pl->flags);
+    free(pl->rule);
+    free(pl->derived);
+}
+
+/* The SEEN_* flags that code c of v gives. */
+static unsigned char code_flags(const srp_variable *v, size_t c)
+{
+    return (unsigned char)(SEEN_ANY | (v->missing[c] ? 0 : SEEN_COUNTED) |
+                           (v->type == SR_ITEM_SCALE && v->ncodes >= 2 && c + 2 >= v->ncodes
+                                ? SEEN_TOP2
+                                : 0));
+}
+
+/* The RULE_* bits of v in a form (repeatable or not). */
+static unsigned char variable_rule(const srp_variable *v, int repeatable)
+{
+    int numeric = srp_stats_numeric(v->type);
+    return (unsigned char)((numeric ? RULE_NUMERIC : 0) |
+                           (numeric && v->type == SR_ITEM_INTEGER && repeatable && !v->derived
+                                ? RULE_SUM
+                                : 0) |
+                           (v->type == SR_ITEM_SCALE && repeatable ? RULE_ROUND : 0) |
+                           (v->type == SR_ITEM_MULTICHOICE ? RULE_MULTI : 0) |
+                           (v->ncodes ? 0 : RULE_NO_CODES));
+}
+
+/* The plan of e's form versions; -1 when out of memory. */
+static int plan_build(const srp_stats_engine *e, plan *pl)
+{
+    memset(pl, 0, sizeof *pl);
+    pl->derived = calloc(e->var_count + 1, sizeof *pl->derived);
+    pl->rule = calloc(e->var_count + 1, 1);
+    pl->flags = calloc(e->var_count + 1, sizeof *pl->flags);
+    if (!pl->derived || !pl->rule || !pl->flags)
+        return -1;
+    pl->var_count = e->var_count;
+    for (size_t j = 0; j < e->var_count; j++) {
+        const srp_variable *v = &e->vars[j];
+        if (v->derived)
+            pl->derived[pl->derived_count++] = j;
+        pl->rule[j] = variable_rule(v, e->repeatable);
+        if (!(pl->flags[j] = malloc(v->ncodes + 1)))
+            return -1;
+        for (size_t c = 0; c < v->ncodes; c++)
+            pl->flags[j][c] = code_flags(v, c);
+    }
+    for (size_t vs = 0; vs < e->version_count; vs++) {
+        const sr_form *form = e->forms[vs];
+        plan_step *steps = calloc(form->item_count + 1, sizeof *steps);
+        if (!(pl->steps[vs] = steps))
+            return -1;
+        pl->items[vs] = form->item_count;
+        for (size_t i = 0; i < form->item_count; i++) {
+            steps[i].it = &form->items[i];
+            steps[i].var = -1;
+        }
+        for (size_t j = 0; j < e->var_count; j++) {
+            const srp_variable *v = &e->vars[j];
+            int idx = v->item_of[vs];
+            if (v->derived || idx < 0)
+                continue;
+            plan_step *st = &steps[idx];
+            sr_item_type t = st->it->type;
+            st->var = (long)j;
+            st->map = v->option_map[vs];
+            st->flags = pl->flags[j];
+            st->kind = (unsigned char)((srp_stats_categorical(t) ? KIND_CATEGORICAL : 0) |
+                                       (srp_stats_numeric(t) ? KIND_NUMERIC : 0) |
+                                       (t == SR_ITEM_MULTICHOICE ? KIND_MULTI : 0) |
+                                       (v->paired ? KIND_PAIRED : 0));
+        }
+        for (int d = 0; d < e->dim_count; d++)
+            if (e->dims[d].kind == SRP_BY_ITEM && e->dims[d].var.item_of[vs] >= 0)
+                steps[e->dims[d].var.item_of[vs]].keep = pl->keeps[vs] = 1;
+    }
+    return 0;
+}
+
+/* How many answers value v of step st gives (a multichoice value one per
+ * option chosen, or one with code -1 when none was), and the m-th. */
+static inline size_t answer_count(const plan_step *st, const srp_coded_value *v)
+{
+    return st->kind & KIND_MULTI && v->multi_count ? v->multi_count : 1;
+}
+
+static inline answer answer_of(const plan_step *st, const srp_coded_value *v, size_t m)
+{
+    answer a = {(size_t)st->var, -1, st->kind, 0, 0};
+    if (st->kind & KIND_MULTI) {
+        if (v->multi_count)
+            a.code = st->map[srp_coded_multi_at(v, m)];
+    } else {
+        a.code = st->kind & KIND_CATEGORICAL ? srp_stats_code_of(st->it, v, st->map) : -1;
+        a.number = v->number;
+    }
+    a.flags = a.code >= 0 ? st->flags[a.code] : 0;
+    return a;
+}
+
+/* Whether the m-th answer of v repeats an earlier one's code (an option
+ * listed twice: a person chose it once). */
+static inline int answer_again(const plan_step *st, const srp_coded_value *v, size_t m)
+{
+    int again = 0;
+    for (size_t b = 0; st->kind & KIND_MULTI && b < m; b++)
+        again |= st->map[srp_coded_multi_at(v, b)] == st->map[srp_coded_multi_at(v, m)];
+    return again;
+}
+
+/* ---- what a person gave (one definition, for both ways of counting) ---- */
+
+/* Adds answer a (with intake row in; latest: of the latest response by date
+ * so far) to what its variable was given. */
+static inline void give(const srp_stats_engine *e, given *g, const answer *a, const intake_row *in,
+                        int latest)
+{
+    g->flags |= a->flags;
+    if (a->kind & KIND_MULTI) {
+        g->n = g->n ? g->n : 1;
+        return;
+    }
+    if (a->code >= 0 && latest)
+        g->latest = a->code;
+    if (a->kind & KIND_NUMERIC)
+        g->sum += a->number;
+    g->n++;
+    if ((a->kind & KIND_PAIRED) && in && in->have) {
+        const srp_variable *v = &e->vars[a->var];
+        int ii = v->intake_item[in->islot];
+        if (ii >= 0)
+            g->intake_code = srp_stats_code_of(&e->intake_forms[in->islot]->items[ii],
+                                               &in->vals[ii], v->intake_map[in->islot]);
+    }
+}
+
+/* Adds what derived variable v is for a response of date with intake row
+ * in; 0 when the response gives it nothing. */
+static int give_derived(given *g, const srp_variable *v, const char *date, const intake_row *in)
+{
+    if (v->derived == SRP_DERIVED_PER_CASE) {
+        g->sum += 1;
+        g->n = 1;
+        return 1;
+    }
+    if (v->derived == SRP_DERIVED_DAYS_TO_CLOSURE && in && in->islot >= 0) {
+        g->sum = (double)(srp_days_from_date(date) - srp_days_from_date(in->date));
+        g->n = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- counting a person in their group (and its cell keys, the same
+ * figures: stats_cellkey.c) ---- */
+
+static inline void count_person(const srp_stats_engine *e, srp_slot *sl)
+{
+    sl->people++;
+    if (e->ck)
+        sl->kpeople += e->case_key;
+}
+
+static inline void count_code(const srp_stats_engine *e, srp_slot *sl, size_t j, size_t c)
+{
+    sl->acc[j].counts[c]++;
+    if (e->ck)
+        sl->acc[j].kcounts[c] += e->case_key;
+}
+
+/* Counts what a person gave variable j (their codes apart: count_code):
+ * answered, the shares' denominator, top2, the value, the change pair. -1
+ * when out of memory. */
+static inline __attribute__((always_inline)) int
+count_given(const srp_stats_engine *e, const plan *pl, srp_slot *sl, size_t j, const given *g)
+{
+    unsigned rule = pl->rule[j];
+    srp_accum *a = &sl->acc[j];
+    if (g->n == 0)
+        return 0;
+    /* Only 'missing' options chosen: counted, outside the shares (an empty
+     * multichoice answer, none of the options, is inside). */
+    int denominator = (rule & RULE_NO_CODES) || (g->flags & SEEN_COUNTED) ||
+                      ((rule & RULE_MULTI) && !(g->flags & SEEN_ANY));
+    int top2 = (g->flags & SEEN_TOP2) != 0; /* once, though a repeatable form may have given both */
+    int pair = a->pairs && g->latest >= 0 && g->intake_code >= 0;
+    a->answered++;
+    a->denominator += denominator;
+    a->top2 += top2;
+    if (pair)
+        a->pairs[g->intake_code][g->latest]++;
+    if (e->ck) {
+        uint32_t key = e->case_key;
+        a->kanswered += key;
+        a->kdenominator += denominator ? key : 0;
+        a->ktop2 += top2 ? key : 0;
+        if (pair && a->kpairs)
+            a->kpairs[g->intake_code][g->latest] += key;
+    }
+    if (rule & RULE_NUMERIC) {
+        double value = rule & RULE_SUM ? g->sum : g->sum / (double)g->n;
+        if (rule & RULE_ROUND)
+            value = round(value * 10) / 10;
+        if (srp_hist_add(&a->values, value) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Counts the m-th answer of value v (of step st, intake row in) in sl, and
+ * adds it to g. */
+static inline void count_answer(const srp_stats_engine *e, srp_slot *sl, given *g,
+                                const plan_step *st, const srp_coded_value *v, size_t m,
+                                const intake_row *in)
+{
+    answer a = answer_of(st, v, m);
+    if (a.code >= 0 && !answer_again(st, v, m))
+        count_code(e, sl, a.var, (size_t)a.code);
+    give(e, g, &a, in, 1);
+}
+
+/* Counts a person who gave one response (of version vs, date, intake row
+ * in) as it is decoded: what gathering it alone and adding the person
+ * would count, without the gathering. -1 when the blob is damaged (the
+ * checks of srp_coded_decode), -2 when out of memory. */
+static int count_response(const srp_stats_engine *e, srp_slot *sl, const plan *pl, int vs,
+                          const unsigned char *blob, size_t len, const char *date,
+                          const intake_row *in)
+{
+    count_person(e, sl);
+    for (size_t d = 0; d < pl->derived_count; d++) {
+        given g = GIVEN_NONE;
+        size_t j = pl->derived[d];
+        if (give_derived(&g, &e->vars[j], date, in) && count_given(e, pl, sl, j, &g) != 0)
+            return -2;
+    }
+    const plan_step *steps = pl->steps[vs];
+    size_t pos = 0;
+    for (size_t i = 0; i < pl->items[vs]; i++) {
+        const plan_step *st = &steps[i];
+        srp_coded_value v;
+        if (srp_coded_read(st->it, blob, len, &pos, &v) != 0)
+            return -1;
+        if (st->var < 0 || !v.present)
+            continue;
+        given g = GIVEN_NONE;
+        if (st->kind & KIND_MULTI)
+            for (size_t m = 0, n = answer_count(st, &v); m < n; m++)
+                count_answer(e, sl, &g, st, &v, m, in);
+        else /* one answer: the same, unrolled */
+            count_answer(e, sl, &g, st, &v, 0, in);
+        if (count_given(e, pl, sl, (size_t)st->var, &g) != 0)
+            return -2;
+    }
+    return 0;
+}
+
+/* ---- people gathered over several responses ---- */
+
 /* One person's contribution to one group, gathered over their responses. */
 typedef struct person {
     long slot;
-    unsigned char **seen; /* per variable, per code */
-    double *sum;
-    long *n;
-    int *latest;                       /* change: the latest code given (-1 none) */
+    unsigned char **seen;              /* per variable, per code */
+    given *given;                      /* per variable */
     char latest_date[SR_DATE_MAX + 1]; /* the date of the response latest seen */
-    int *intake_code;
     size_t *touched; /* the variables given an answer (n > 0), in the order first given */
     size_t touched_count;
-    unsigned char *flags; /* per variable: SEEN_ANY, SEEN_COUNTED */
     struct seen_code {
         size_t var, code;
     } * seen_list; /* every (variable, code) seen, once each */
     size_t seen_count;
 } person;
-
-enum { SEEN_ANY = 1, SEEN_COUNTED = 2 }; /* any code; one that is not 'missing' */
 
 typedef struct people {
     person *items;
@@ -58,40 +391,27 @@ static person *person_for(srp_stats_engine *e, people *p, long slot_id, sr_error
     size_t nv = e->var_count ? e->var_count : 1;
     if (!x->seen) { /* allocated once, reused */
         x->seen = calloc(nv, sizeof *x->seen);
-        x->sum = calloc(nv, sizeof *x->sum);
-        x->n = calloc(nv, sizeof *x->n);
-        x->latest = calloc(nv, sizeof *x->latest);
-        x->intake_code = calloc(nv, sizeof *x->intake_code);
+        x->given = malloc(nv * sizeof *x->given);
         x->touched = calloc(nv, sizeof *x->touched);
-        x->flags = calloc(nv, 1);
         size_t codes = 1;
         for (size_t j = 0; j < e->var_count; j++)
             codes += e->vars[j].ncodes;
         x->seen_list = calloc(codes, sizeof *x->seen_list);
-        if (!x->seen || !x->sum || !x->n || !x->latest || !x->intake_code || !x->touched ||
-            !x->flags || !x->seen_list)
+        if (!x->seen || !x->given || !x->touched || !x->seen_list)
             return srp_error_set(err, SR_ERR_NOMEM, "out of memory"), NULL;
-        for (size_t j = 0; j < e->var_count; j++) {
+        for (size_t j = 0; j < nv; j++)
+            x->given[j] = GIVEN_NONE;
+        for (size_t j = 0; j < e->var_count; j++)
             if (e->vars[j].ncodes && !(x->seen[j] = calloc(e->vars[j].ncodes, 1)))
                 return srp_error_set(err, SR_ERR_NOMEM, "out of memory"), NULL;
-            x->latest[j] = -1;
-            x->intake_code[j] = -1;
-        }
     }
-    /* Only what the person before touched is cleared (all of it, on the
-     * first use, is zeroed by calloc). */
+    /* Only what the person before touched is cleared. */
     x->slot = slot_id;
     for (size_t k = 0; k < x->seen_count; k++)
         x->seen[x->seen_list[k].var][x->seen_list[k].code] = 0;
     x->seen_count = 0;
-    for (size_t t = 0; t < x->touched_count; t++) {
-        size_t j = x->touched[t];
-        x->flags[j] = 0;
-        x->sum[j] = 0;
-        x->n[j] = 0;
-        x->latest[j] = -1;
-        x->intake_code[j] = -1;
-    }
+    for (size_t t = 0; t < x->touched_count; t++)
+        x->given[x->touched[t]] = GIVEN_NONE;
     x->touched_count = 0;
     x->latest_date[0] = '\0';
     p->count++;
@@ -105,100 +425,93 @@ static void people_release(srp_stats_engine *e, people *p)
         for (size_t j = 0; x->seen && j < e->var_count; j++)
             free(x->seen[j]);
         free(x->seen);
-        free(x->sum);
-        free(x->n);
-        free(x->latest);
-        free(x->intake_code);
+        free(x->given);
         free(x->touched);
-        free(x->flags);
         free(x->seen_list);
     }
     free(p->items);
 }
 
-/* Notes that variable j of x is answered (before n[j] becomes positive). */
+/* Notes that variable j of x is answered (before its n becomes positive). */
 static inline void touch(person *x, size_t j)
 {
-    if (x->n[j] == 0)
+    if (x->given[j].n == 0)
         x->touched[x->touched_count++] = j;
 }
 
 /* Notes that x gave code c of variable j. */
-static inline void mark(const srp_stats_engine *e, person *x, size_t j, size_t c)
+static inline void mark(person *x, size_t j, size_t c)
 {
     if (x->seen[j][c])
         return;
     x->seen[j][c] = 1;
     x->seen_list[x->seen_count].var = j;
     x->seen_list[x->seen_count++].code = c;
-    x->flags[j] |= SEEN_ANY | (e->vars[j].missing[c] ? 0 : SEEN_COUNTED);
-}
-
-/* Adds the record key of x's case to the cell key of every figure that
- * flush_people counts x in (the same conditions). */
-static void add_keys(const srp_stats_engine *e, srp_slot *sl, const person *x, uint32_t key)
-{
-    sl->kpeople += key;
-    for (size_t k = 0; k < x->seen_count; k++)
-        sl->acc[x->seen_list[k].var].kcounts[x->seen_list[k].code] += key;
-    for (size_t t = 0; t < x->touched_count; t++) {
-        size_t j = x->touched[t];
-        const srp_variable *v = &e->vars[j];
-        srp_accum *a = &sl->acc[j];
-        if (x->n[j] == 0)
-            continue;
-        a->kanswered += key;
-        int counted = (x->flags[j] & SEEN_COUNTED) != 0, any = (x->flags[j] & SEEN_ANY) != 0;
-        if (!v->ncodes || counted || (v->type == SR_ITEM_MULTICHOICE && !any))
-            a->kdenominator += key;
-        if (v->type == SR_ITEM_SCALE && v->ncodes >= 2 &&
-            (x->seen[j][v->ncodes - 1] || x->seen[j][v->ncodes - 2]))
-            a->ktop2 += key;
-        if (a->kpairs && x->latest[j] >= 0 && x->intake_code[j] >= 0)
-            a->kpairs[x->intake_code[j]][x->latest[j]] += key;
-    }
 }
 
 /* Adds everyone gathered to their groups. */
-static int flush_people(srp_stats_engine *e, srp_slots *s, people *p)
+static int flush_people(srp_stats_engine *e, const plan *pl, srp_slots *s, people *p)
 {
     for (size_t i = 0; i < p->count; i++) {
         person *x = &p->items[i];
         srp_slot *sl = &s->items[x->slot];
-        sl->people++;
+        count_person(e, sl);
         for (size_t k = 0; k < x->seen_count; k++)
-            sl->acc[x->seen_list[k].var].counts[x->seen_list[k].code]++;
-        if (e->ck) /* the same people, the same cell keys (stats_cellkey.c) */
-            add_keys(e, sl, x, e->case_key);
-        for (size_t t = 0; t < x->touched_count; t++) {
-            size_t j = x->touched[t];
-            srp_variable *v = &e->vars[j];
-            srp_accum *a = &sl->acc[j];
-            if (x->n[j] == 0)
-                continue;
-            a->answered++;
-            int counted = (x->flags[j] & SEEN_COUNTED) != 0, any = (x->flags[j] & SEEN_ANY) != 0;
-            /* Only 'missing' options chosen: counted, outside the shares (an
-             * empty multichoice answer, none of the options, is inside). */
-            if (!v->ncodes || counted || (v->type == SR_ITEM_MULTICHOICE && !any))
-                a->denominator++;
-            if (v->type == SR_ITEM_SCALE && v->ncodes >= 2 &&
-                (x->seen[j][v->ncodes - 1] || x->seen[j][v->ncodes - 2]))
-                a->top2++; /* once, though a repeatable form may have given both */
-            if (srp_stats_numeric(v->type)) {
-                double value = v->type == SR_ITEM_INTEGER && e->repeatable && !v->derived
-                                   ? x->sum[j]
-                                   : x->sum[j] / (double)x->n[j];
-                if (v->type == SR_ITEM_SCALE && e->repeatable)
-                    value = round(value * 10) / 10;
-                if (srp_hist_add(&a->values, value) != 0)
-                    return -1;
-            }
-            if (a->pairs && x->latest[j] >= 0 && x->intake_code[j] >= 0)
-                a->pairs[x->intake_code[j]][x->latest[j]]++;
-        }
+            count_code(e, sl, x->seen_list[k].var, x->seen_list[k].code);
+        for (size_t t = 0; t < x->touched_count; t++)
+            if (count_given(e, pl, sl, x->touched[t], &x->given[x->touched[t]]) != 0)
+                return -1;
     }
     p->count = 0;
+    return 0;
+}
+
+/* Adds the m-th answer of value v (of step st, intake row in; latest: of
+ * the latest response by date so far) to x. */
+static inline void gather_answer(const srp_stats_engine *e, person *x, const plan_step *st,
+                                 const srp_coded_value *v, size_t m, const intake_row *in,
+                                 int latest)
+{
+    answer a = answer_of(st, v, m);
+    if (a.code >= 0)
+        mark(x, a.var, (size_t)a.code);
+    give(e, &x->given[a.var], &a, in, latest);
+}
+
+/* One response (of version vs, date: a buffer of SR_DATE_MAX + 1, intake
+ * row in) added to the person gathered as it is decoded; -1 when the blob
+ * is damaged (the checks of srp_coded_decode). */
+static int gather_response(srp_stats_engine *e, const plan *pl, person *x, int vs,
+                           const unsigned char *blob, size_t len, const char *date,
+                           const intake_row *in)
+{
+    /* Rows come by response, not date: the change tables want the latest
+     * answer by date. */
+    int latest = strcmp(date, x->latest_date) >= 0;
+    if (latest)
+        memcpy(x->latest_date, date, sizeof x->latest_date);
+    for (size_t d = 0; d < pl->derived_count; d++) {
+        size_t j = pl->derived[d];
+        long before = x->given[j].n;
+        if (give_derived(&x->given[j], &e->vars[j], date, in) && before == 0)
+            x->touched[x->touched_count++] = j;
+    }
+    const plan_step *steps = pl->steps[vs];
+    size_t pos = 0;
+    for (size_t i = 0; i < pl->items[vs]; i++) {
+        const plan_step *st = &steps[i];
+        srp_coded_value v;
+        if (srp_coded_read(st->it, blob, len, &pos, &v) != 0)
+            return -1;
+        if (st->var < 0 || !v.present)
+            continue;
+        touch(x, (size_t)st->var);
+        if (st->kind & KIND_MULTI)
+            for (size_t m = 0, n = answer_count(st, &v); m < n; m++)
+                gather_answer(e, x, st, &v, m, in, latest);
+        else /* one answer: the same, unrolled */
+            gather_answer(e, x, st, &v, 0, in, latest);
+    }
     return 0;
 }
 
@@ -226,100 +539,6 @@ static size_t most_items(const sr_form *const *forms, size_t count)
     return most;
 }
 
-/* What each variable is in each version, worked out once per scan. */
-enum { KIND_CATEGORICAL = 1, KIND_NUMERIC = 2 };
-
-/* kinds[vslot * var_count + j]; NULL when out of memory. */
-static unsigned char *variable_kinds(const srp_stats_engine *e)
-{
-    unsigned char *k = calloc(e->version_count * e->var_count + 1, 1);
-    for (size_t vs = 0; k && vs < e->version_count; vs++)
-        for (size_t j = 0; j < e->var_count; j++) {
-            int idx = e->vars[j].item_of[vs];
-            if (e->vars[j].derived || idx < 0)
-                continue;
-            sr_item_type t = e->forms[vs]->items[idx].type;
-            k[vs * e->var_count + j] =
-                (unsigned char)((srp_stats_categorical(t) ? KIND_CATEGORICAL : 0) |
-                                (srp_stats_numeric(t) ? KIND_NUMERIC : 0));
-        }
-    return k;
-}
-
-/* One response's answers added to the person gathered. */
-static void gather(srp_stats_engine *e, person *x, const char *idate, int vslot, int islot,
-                   const srp_coded_value *vals, const srp_coded_value *ivals, int have_intake,
-                   const char *date, const unsigned char *kind)
-{
-    const sr_form *form = e->forms[vslot];
-    /* Rows come by response, not date: the change tables want the latest
-     * answer by date. */
-    int latest = strcmp(date, x->latest_date) >= 0;
-    if (latest) {
-        size_t n = strlen(date);
-        n = n < sizeof x->latest_date ? n : sizeof x->latest_date - 1;
-        memcpy(x->latest_date, date, n);
-        x->latest_date[n] = '\0';
-    }
-    for (size_t j = 0; j < e->var_count; j++) {
-        srp_variable *v = &e->vars[j];
-        if (v->derived == SRP_DERIVED_PER_CASE) {
-            touch(x, j);
-            x->sum[j] += 1;
-            x->n[j] = 1;
-            continue;
-        }
-        if (v->derived == SRP_DERIVED_DAYS_TO_CLOSURE) {
-            if (islot >= 0 && idate) {
-                touch(x, j);
-                x->sum[j] = (double)(srp_days_from_date(date) - srp_days_from_date(idate));
-                x->n[j] = 1;
-            }
-            continue;
-        }
-        int idx = v->item_of[vslot];
-        if (idx < 0)
-            continue;
-        const srp_item *it = &form->items[idx];
-        const srp_coded_value *cv = &vals[idx];
-        if (!cv->present)
-            continue;
-        touch(x, j);
-        if (it->type == SR_ITEM_MULTICHOICE) {
-            for (size_t m = 0; m < cv->multi_count; m++)
-                mark(e, x, j, (size_t)v->option_map[vslot][srp_coded_multi_at(cv, m)]);
-            x->n[j] = x->n[j] ? x->n[j] : 1;
-            continue;
-        }
-        int c = kind[j] & KIND_CATEGORICAL ? srp_stats_code_of(it, cv, v->option_map[vslot]) : -1;
-        if (c >= 0) {
-            mark(e, x, j, (size_t)c);
-            if (latest)
-                x->latest[j] = c;
-        }
-        if (kind[j] & KIND_NUMERIC)
-            x->sum[j] += cv->number;
-        x->n[j]++;
-        if (v->paired && have_intake) {
-            int ii = v->intake_item[islot];
-            if (ii >= 0)
-                x->intake_code[j] = srp_stats_code_of(&e->intake_forms[islot]->items[ii],
-                                                      &ivals[ii], v->intake_map[islot]);
-        }
-    }
-}
-
-/* The active intake responses of one case, each decoded once for all of the
- * case's responses (the blob is kept: a multichoice value points into it). */
-typedef struct intake_row {
-    int islot;
-    int have; /* decoded */
-    char date[SR_DATE_MAX + 1];
-    unsigned char *blob;
-    size_t len, cap;
-    srp_coded_value *vals;
-} intake_row;
-
 typedef struct intake_rows {
     intake_row *items;
     size_t count, cap;
@@ -346,27 +565,27 @@ static int intake_rows_add(srp_stats_engine *e, intake_rows *r, sqlite3_stmt *st
         memset(r->items + r->cap, 0, (cap - r->cap) * sizeof *r->items);
         r->cap = cap;
     }
-    intake_row *row = &r->items[r->count];
-    if (!row->vals && !(row->vals = calloc(r->nvals, sizeof *row->vals)))
+    intake_row *ir = &r->items[r->count];
+    if (!ir->vals && !(ir->vals = calloc(r->nvals, sizeof *ir->vals)))
         return -1;
     size_t len = (size_t)sqlite3_column_bytes(st, 2);
-    if (len + 1 > row->cap) {
-        unsigned char *b = realloc(row->blob, len + 1);
+    if (len + 1 > ir->cap) {
+        unsigned char *b = realloc(ir->blob, len + 1);
         if (!b)
             return -1;
-        row->blob = b;
-        row->cap = len + 1;
+        ir->blob = b;
+        ir->cap = len + 1;
     }
     if (len)
-        memcpy(row->blob, sqlite3_column_blob(st, 2), len);
-    row->len = len;
-    row->islot = version_slot(e->intake_versions, e->intake_count, sqlite3_column_int(st, 1));
+        memcpy(ir->blob, sqlite3_column_blob(st, 2), len);
+    ir->len = len;
+    ir->islot = version_slot(e->intake_versions, e->intake_count, sqlite3_column_int(st, 1));
     const char *date = (const char *)sqlite3_column_text(st, 3);
-    snprintf(row->date, sizeof row->date, "%s", date ? date : "");
+    snprintf(ir->date, sizeof ir->date, "%s", date ? date : "");
     /* Without a change table or an intake item to group by, nothing reads
      * the intake's answers: they are neither read nor decoded. */
-    row->have = r->answers && row->islot >= 0 &&
-                decode_all(e->intake_forms[row->islot], row->blob, len, row->vals) == 0;
+    ir->have = r->answers && ir->islot >= 0 &&
+               decode_all(e->intake_forms[ir->islot], ir->blob, len, ir->vals) == 0;
     r->count++;
     return 0;
 }
@@ -419,28 +638,120 @@ static int cursor_to(sqlite3 *db, cursor *c, const char *code, const char *what,
     return c->more;
 }
 
-/* One response (of the row r stands on) with one of its case's intake
- * responses (NULL: none), added to its person. */
-static sr_status one_row(srp_stats_engine *e, srp_slots *s, people *p, const char *date,
+/* The group of a response of date with intake row in, from the values of
+ * the dimensions (vals: its items', when a dimension groups by one). */
+static sr_status slot_of(srp_stats_engine *e, srp_slots *s, const char *date, const intake_row *in,
                          const char *const *kase, int vslot, const srp_coded_value *vals,
-                         const intake_row *in, const unsigned char *kinds, sr_error *err)
+                         long *slot, sr_error *err)
 {
-    const char *unit = kase[0], *birth = kase[1], *status = kase[2];
-    int islot = in ? in->islot : -1;
     int have_intake = in && in->have;
-    const srp_coded_value *ivals = have_intake ? in->vals : NULL;
     char keys[SRP_STATS_MAX_DIMS][SRP_STATS_KEY_SIZE];
     sr_status rc =
-        srp_stats_dim_values(e, date, unit, birth, status, vals, vslot, ivals, islot, keys, err);
+        srp_stats_dim_values(e, date, kase[0], kase[1], kase[2], vals, vslot,
+                             have_intake ? in->vals : NULL, in ? in->islot : -1, keys, err);
     if (rc != SR_OK)
         return rc;
-    long slot_id = srp_slots_find(e, s, keys, err);
-    person *x = slot_id >= 0 ? person_for(e, p, slot_id, err) : NULL;
-    if (!x)
-        return SR_ERR_NOMEM;
-    gather(e, x, islot >= 0 ? in->date : NULL, vslot, islot, vals, ivals, have_intake, date,
-           kinds + (size_t)vslot * e->var_count);
+    *slot = srp_slots_find(e, s, keys, err);
+    return *slot >= 0 ? SR_OK : SR_ERR_NOMEM;
+}
+
+/* The responses of the case being scanned. The first is held (its blob
+ * copied) until the case ends, and is then counted as it is decoded when
+ * it was the case's only one, the common case of a form once per case;
+ * with a second, or several intake responses, every response is gathered
+ * into people first. */
+typedef struct case_rows {
+    long count; /* responses of the case so far */
+    struct held {
+        unsigned char *blob;
+        size_t len, cap;
+        int vslot;
+        char date[SR_DATE_MAX + 1];
+        const intake_row *in;
+        long slot; /* -1: nothing held */
+    } first;
+    people p;
+} case_rows;
+
+static void case_rows_release(srp_stats_engine *e, case_rows *c)
+{
+    free(c->first.blob);
+    people_release(e, &c->p);
+}
+
+static sr_status read_failed(int failed, const char *code, sr_error *err)
+{
+    return failed == -2 ? srp_error_set(err, SR_ERR_NOMEM, "out of memory")
+                        : srp_error_set(err, SR_ERR_CORRUPT,
+                                        "a stored response of case '%s' is damaged", code);
+}
+
+/* A response of the case (its blob, version vslot, date: a buffer of
+ * SR_DATE_MAX + 1), with the case's intake rows in: held, or gathered
+ * (kase, vals: for its group). */
+static sr_status case_add(srp_stats_engine *e, srp_slots *s, const plan *pl, case_rows *c,
+                          const unsigned char *blob, size_t len, int vslot, const char *date,
+                          const char *const *kase, srp_coded_value *vals, const intake_rows *in,
+                          const char *code, sr_error *err)
+{
+    struct held *h = &c->first;
+    /* Grouped by one of its own items: the response is decoded for it. */
+    if (pl->keeps[vslot] && decode_all(e->forms[vslot], blob, len, vals) != 0)
+        return read_failed(-1, code, err);
+    if (c->count++ == 0 && in->count <= 1) {
+        if (len > h->cap) {
+            unsigned char *b = realloc(h->blob, len);
+            if (!b)
+                return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+            h->blob = b;
+            h->cap = len;
+        }
+        if (len)
+            memcpy(h->blob, blob, len);
+        h->len = len;
+        h->vslot = vslot;
+        memcpy(h->date, date, sizeof h->date);
+        h->in = in->count ? &in->items[0] : NULL;
+        return slot_of(e, s, date, h->in, kase, vslot, vals, &h->slot, err);
+    }
+    if (c->count == 2 && h->slot >= 0) { /* the held one is gathered first */
+        person *x = person_for(e, &c->p, h->slot, err);
+        if (!x)
+            return SR_ERR_NOMEM;
+        if (gather_response(e, pl, x, h->vslot, h->blob, h->len, h->date, h->in) != 0)
+            return read_failed(-1, code, err);
+        h->slot = -1;
+    }
+    for (size_t k = 0; k < (in->count ? in->count : 1); k++) {
+        const intake_row *ir = in->count ? &in->items[k] : NULL;
+        long slot = -1;
+        sr_status rc = slot_of(e, s, date, ir, kase, vslot, vals, &slot, err);
+        if (rc != SR_OK)
+            return rc;
+        person *x = person_for(e, &c->p, slot, err);
+        if (!x)
+            return SR_ERR_NOMEM;
+        if (gather_response(e, pl, x, vslot, blob, len, date, ir) != 0)
+            return read_failed(-1, code, err);
+    }
     return SR_OK;
+}
+
+/* The case (code) ends: what it gave is counted. */
+static sr_status case_end(srp_stats_engine *e, srp_slots *s, const plan *pl, case_rows *c,
+                          const char *code, sr_error *err)
+{
+    struct held *h = &c->first;
+    int held = c->count == 1 && h->slot >= 0;
+    c->count = 0;
+    int failed =
+        held ? count_response(e, &s->items[h->slot], pl, h->vslot, h->blob, h->len, h->date, h->in)
+             : 0;
+    h->slot = -1;
+    if (failed)
+        return read_failed(failed, code, err);
+    return flush_people(e, pl, s, &c->p) == 0 ? SR_OK
+                                              : srp_error_set(err, SR_ERR_NOMEM, "out of memory");
 }
 
 /* The form's answers with their cases, in case order, in one of two ways:
@@ -477,8 +788,11 @@ sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
     sqlite3_stmt *rs = NULL;
     cursor is = {NULL, 2, 0, 0}, cs = {NULL, 1, 0, 0};
     srp_coded_value *vals = NULL;
-    unsigned char *kinds = NULL;
-    people p = {NULL, 0, 0};
+    plan pl;
+    memset(&pl, 0, sizeof pl);
+    case_rows c;
+    memset(&c, 0, sizeof c);
+    c.first.slot = -1;
     intake_rows in = {NULL, 0, 0, most_items(e->intake_forms, e->intake_count), e->q->change};
     int case_fields = 0; /* a dimension reads the case's unit, birth date or status */
     for (int d = 0; d < e->dim_count; d++) {
@@ -512,8 +826,7 @@ sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
         sqlite3_bind_text(is.st, 2, "", -1, SQLITE_STATIC);
     }
     vals = calloc(most_items(e->forms, e->version_count), sizeof *vals);
-    kinds = variable_kinds(e);
-    if (!vals || !kinds) {
+    if (plan_build(e, &pl) != 0 || !vals) {
         rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
         goto out;
     }
@@ -547,10 +860,8 @@ sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
                 continue;
             }
             started = 1;
-            if (flush_people(e, s, &p) != 0) {
-                rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+            if ((rc = case_end(e, s, &pl, &c, current, err)) != SR_OK)
                 goto out;
-            }
             size_t n = (size_t)sqlite3_column_bytes(rs, 0);
             n = n < sizeof current ? n : sizeof current - 1;
             memcpy(current, code, n);
@@ -592,27 +903,25 @@ sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
         if (joined && case_fields) /* the join's columns last until its next step */
             for (int k = 0; k < 3; k++)
                 kase[k] = (const char *)sqlite3_column_text(rs, 4 + k);
-        if (decode_all(e->forms[vslot], sqlite3_column_blob(rs, 3),
-                       (size_t)sqlite3_column_bytes(rs, 3), vals) != 0) {
-            rc = srp_error_set(err, SR_ERR_CORRUPT, "a stored response of case '%s' is damaged",
-                               code);
-            goto out;
-        }
-        const char *date = (const char *)sqlite3_column_text(rs, 1);
-        if (in.count == 0)
-            rc = one_row(e, s, &p, date, kase, vslot, vals, NULL, kinds, err);
-        for (size_t k = 0; rc == SR_OK && k < in.count; k++)
-            rc = one_row(e, s, &p, date, kase, vslot, vals, &in.items[k], kinds, err);
+        char date[SR_DATE_MAX + 1] = "";
+        const char *d = (const char *)sqlite3_column_text(rs, 1);
+        size_t date_len = d ? (size_t)sqlite3_column_bytes(rs, 1) : 0;
+        date_len = date_len < sizeof date ? date_len : sizeof date - 1;
+        if (date_len)
+            memcpy(date, d, date_len);
+        date[date_len] = '\0';
+        rc = case_add(e, s, &pl, &c, sqlite3_column_blob(rs, 3),
+                      (size_t)sqlite3_column_bytes(rs, 3), vslot, date, kase, vals, &in, code, err);
         if (rc != SR_OK)
             goto out;
     }
-    if (rc == SR_OK && more_r == 0 && flush_people(e, s, &p) != 0)
-        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    if (rc == SR_OK && more_r == 0)
+        rc = case_end(e, s, &pl, &c, current, err);
 out:
-    people_release(e, &p);
+    case_rows_release(e, &c);
     intake_rows_release(&in);
+    plan_release(&pl);
     free(vals);
-    free(kinds);
     sqlite3_finalize(rs);
     sqlite3_finalize(cs.st);
     sqlite3_finalize(is.st);
@@ -633,8 +942,10 @@ sr_status srp_stats_scan_cases(srp_stats_engine *e, srp_slots *s, sr_error *err)
         return rc;
     sqlite3_bind_text(st, 1, e->intake_id, -1, SQLITE_STATIC);
     srp_coded_value *ivals = calloc(most_items(e->intake_forms, e->intake_count), sizeof *ivals);
-    people p = {NULL, 0, 0};
-    if (!ivals) {
+    plan pl; /* of its variable: the status */
+    if (plan_build(e, &pl) != 0 || !ivals || e->var_count < 1) {
+        plan_release(&pl);
+        free(ivals);
         sqlite3_finalize(st);
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     }
@@ -655,25 +966,29 @@ sr_status srp_stats_scan_cases(srp_stats_engine *e, srp_slots *s, sr_error *err)
                                   have ? islot : -1, keys, err);
         if (rc != SR_OK)
             break;
-        long slot_id = srp_slots_find(e, s, keys, err);
-        person *x = slot_id >= 0 ? person_for(e, &p, slot_id, err) : NULL;
-        if (!x) {
+        long slot = srp_slots_find(e, s, keys, err);
+        if (slot < 0) {
             rc = SR_ERR_NOMEM;
             break;
         }
-        touch(x, 0);
-        mark(e, x, 0, strcmp(status, "closed") == 0 ? 1 : 0);
-        x->n[0] = 1;
         if (e->ck)
             e->case_key = srp_cellkey_record(e->ck, (const char *)sqlite3_column_text(st, 0));
-        if (flush_people(e, s, &p) != 0) {
+        /* One person per case, who gave the status (variable 0). */
+        int c = strcmp(status, "closed") == 0 ? 1 : 0;
+        answer a = {0, c, KIND_CATEGORICAL, pl.flags[0][c], 0};
+        given g = GIVEN_NONE;
+        srp_slot *sl = &s->items[slot];
+        count_person(e, sl);
+        count_code(e, sl, 0, (size_t)a.code);
+        give(e, &g, &a, NULL, 1);
+        if (count_given(e, &pl, sl, 0, &g) != 0) {
             rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
             break;
         }
     }
     if (rc == SR_OK && src != SQLITE_DONE)
         rc = srp_store_fail(db, src, "read cases", err);
-    people_release(e, &p);
+    plan_release(&pl);
     free(ivals);
     sqlite3_finalize(st);
     return rc;

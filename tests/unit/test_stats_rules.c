@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "period.h"
+#include "registry_int.h"
 #include "settings_int.h"
 #include "sigreg/audit.h"
 #include "sigreg/cases.h"
@@ -450,6 +451,122 @@ static void test_min_cell_is_a_floor(void **state)
     assert_int_equal(sr_settings_set_min_cell(f->reg, 3, &err), SR_OK);
 }
 
+/* ---- the scan: a case's only response and a case's several ---- */
+
+static void exec_sql(fixture *f, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(srp_registry_db(f->reg), sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg ? msg : "?");
+    sqlite3_free(msg);
+}
+
+/* The case code of the first (or last) case that has the form. */
+static void case_at(fixture *f, int last, char *code, size_t size)
+{
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(srp_registry_db(f->reg),
+                                        last ? "SELECT max(case_code) FROM response_codes"
+                                               " WHERE form_id = 'rt-intake'"
+                                             : "SELECT min(case_code) FROM response_codes"
+                                               " WHERE form_id = 'rt-intake'",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    snprintf(code, size, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+}
+
+static void expect_same_rows(const sr_stats *a, const sr_stats *b)
+{
+    assert_int_equal(sr_stats_row_count(a), sr_stats_row_count(b));
+    for (size_t i = 0; i < sr_stats_row_count(a); i++) {
+        const sr_stats_row *x = sr_stats_row_at(a, i), *y = sr_stats_row_at(b, i);
+        assert_string_equal(x->item, y->item);
+        assert_string_equal(x->value, y->value);
+        assert_int_equal(x->suppressed, y->suppressed);
+        assert_int_equal(x->count, y->count);
+        assert_int_equal(x->denominator, y->denominator);
+        assert_true(x->estimate == y->estimate);
+    }
+}
+
+/* A person who gave a once-only form twice, the same answers both times (a
+ * second active response, which the registry does not make, so written
+ * here), counts once: every figure as with one response. The first and the
+ * last case in scan order both. */
+static void test_second_response_counts_once(void **state)
+{
+    fixture *f = *state;
+    sr_stats *once = run(f, "rt-intake", NULL), *by = run(f, "rt-intake", "grp");
+    for (int last = 0; last <= 1; last++) {
+        char code[SR_CASE_CODE_SIZE + 4], sql[512];
+        case_at(f, last, code, sizeof code);
+        /* Another response's id: the key (form, case, response) is new. */
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO response_codes (form_id, case_code, response_id, form_version,"
+                 " date, active, coded) SELECT form_id, case_code,"
+                 " (SELECT max(response_id) FROM response_codes WHERE case_code <> '%s'),"
+                 " form_version, date, active, coded FROM response_codes"
+                 " WHERE form_id = 'rt-intake' AND case_code = '%s'",
+                 code, code);
+        exec_sql(f, sql);
+        sr_stats *twice = run(f, "rt-intake", NULL), *twice_by = run(f, "rt-intake", "grp");
+        expect_same_rows(once, twice);
+        expect_same_rows(by, twice_by);
+        expect_published(twice, "grp", NULL, "a", 9);
+        assert_int_equal(row(twice, "grp", NULL, "a")->denominator, 19);
+        sr_stats_free(twice);
+        sr_stats_free(twice_by);
+        snprintf(sql, sizeof sql,
+                 "DELETE FROM response_codes WHERE form_id = 'rt-intake' AND case_code = '%s'"
+                 " AND response_id = (SELECT max(response_id) FROM response_codes"
+                 " WHERE case_code <> '%s')",
+                 code, code);
+        exec_sql(f, sql);
+    }
+    sr_stats_free(once);
+    sr_stats_free(by);
+}
+
+/* A damaged coded response (a presence byte that is neither 0 nor 1) is
+ * refused, naming its case, whether it is the first or the last scanned;
+ * nothing is summarised in part. */
+static void test_damaged_response_refused(void **state)
+{
+    fixture *f = *state;
+    for (int last = 0; last <= 1; last++) {
+        char code[SR_CASE_CODE_SIZE + 4], sql[512];
+        case_at(f, last, code, sizeof code);
+        snprintf(sql, sizeof sql,
+                 "CREATE TEMP TABLE saved AS SELECT coded FROM response_codes"
+                 " WHERE form_id = 'rt-intake' AND case_code = '%s';"
+                 "UPDATE response_codes SET coded = X'02'"
+                 " WHERE form_id = 'rt-intake' AND case_code = '%s'",
+                 code, code);
+        exec_sql(f, sql);
+        sr_stats_query q;
+        memset(&q, 0, sizeof q);
+        q.form = "rt-intake";
+        sr_stats *s = NULL;
+        sr_error err;
+        sr_error_clear(&err);
+        assert_int_equal(sr_stats_run(f->reg, &q, &s, &err), SR_ERR_CORRUPT);
+        assert_null(s);
+        char want[SR_CASE_CODE_SIZE + 64];
+        snprintf(want, sizeof want, "a stored response of case '%s' is damaged", code);
+        assert_string_equal(err.message, want);
+        snprintf(sql, sizeof sql,
+                 "UPDATE response_codes SET coded = (SELECT coded FROM temp.saved)"
+                 " WHERE form_id = 'rt-intake' AND case_code = '%s'; DROP TABLE temp.saved",
+                 code);
+        exec_sql(f, sql);
+    }
+    sr_stats *s = run(f, "rt-intake", NULL);
+    expect_published(s, "grp", NULL, "a", 9);
+    sr_stats_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -460,6 +577,8 @@ int main(void)
         cmocka_unit_test(test_windows_are_fixed_periods),
         cmocka_unit_test(test_period_keys),
         cmocka_unit_test(test_min_cell_is_a_floor),
+        cmocka_unit_test(test_second_response_counts_once),
+        cmocka_unit_test(test_damaged_response_refused),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
