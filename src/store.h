@@ -15,7 +15,7 @@
 #include "crypto.h"
 #include "sigreg/status.h"
 
-#define SRP_SCHEMA_VERSION 8
+#define SRP_SCHEMA_VERSION 9
 
 /* Opens (or, with create, creates: the file must not exist) a database and
  * keys it. A wrong key gives SR_ERR_AUTH with err left clean, so that the

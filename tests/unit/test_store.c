@@ -76,6 +76,31 @@ static int plan_uses(sqlite3 *db, const char *sql, const char *index)
     return found;
 }
 
+/* Migration 8 -> 9: the side log's newest anchor is found through an index
+ * of the anchors alone, in a registry made before too. */
+static void test_side_anchor_index(void **state)
+{
+    (void)state;
+    sr_error err;
+    sr_error_clear(&err);
+    sqlite3 *db = NULL;
+    assert_int_equal(srp_store_open(tu_path(tu_scratch_dir(), "s.db"), key1, 1, 1000, &db, &err),
+                     SR_OK);
+    assert_int_equal(srp_store_migrate(db, &err), SR_OK);
+    const char *newest = "SELECT detail FROM audit WHERE action = 'sidelog.anchor'"
+                         " ORDER BY seq DESC LIMIT 1";
+    assert_true(plan_uses(db, newest, "audit_side_anchor"));
+    assert_int_equal(srp_store_exec(db,
+                                    "DROP INDEX audit_side_anchor;"
+                                    "UPDATE meta SET value = '8' WHERE key = 'schema_version'",
+                                    &err),
+                     SR_OK);
+    assert_false(plan_uses(db, newest, "audit_side_anchor"));
+    assert_int_equal(srp_store_migrate(db, &err), SR_OK);
+    assert_true(plan_uses(db, newest, "audit_side_anchor"));
+    srp_store_close(db);
+}
+
 /* The code key's schema has a version of its own (its header's
  * user_version): a code key of an earlier release (version 0: its tables and
  * rows, no index) is brought up to SRP_CODEKEY_VERSION once, its rows kept,
@@ -172,6 +197,7 @@ int main(void)
         cmocka_unit_test(test_create_open_wrong_key),
         cmocka_unit_test(test_newer_schema_is_refused),
         cmocka_unit_test(test_codekey_migration),
+        cmocka_unit_test(test_side_anchor_index),
         cmocka_unit_test(test_export_under_new_key),
         cmocka_unit_test(test_plaintext_is_recognised),
     };
