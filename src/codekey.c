@@ -204,17 +204,19 @@ static sr_status each_sealed_unit(sr_registry *reg, unit_fn fn, void *ctx, sr_er
         if (!first)
             sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
         int src = sqlite3_step(st);
-        const char *next = src == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
-        int damaged = next && strlen(next) > SR_UNIT_CODE_MAX;
-        if (next && !damaged)
-            copy_text(unit, sizeof unit, (const unsigned char *)next);
+        const char *text = src == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+        int found = text != NULL, damaged = text && strlen(text) > SR_UNIT_CODE_MAX;
+        char next[SR_UNIT_CODE_MAX + 1] = "";
+        if (found && !damaged)
+            copy_text(next, sizeof next, (const unsigned char *)text);
         srp_stmt_done(reg, st);
         if (src != SQLITE_ROW)
             return srp_store_fail(srp_registry_db(reg), src, "read the code key", err);
-        if (!next)
+        if (!found)
             break;
         if (damaged)
             return srp_error_set(err, SR_ERR_CORRUPT, "a row of the code key is damaged");
+        memcpy(unit, next, sizeof unit);
         rc = fn(reg, unit, srp_unit_keys_newest(srp_registry_unit_keys(reg), unit), ctx, err);
         first = 0;
     }
