@@ -13,11 +13,6 @@
 #include "store.h"
 #include "unitkeys.h"
 
-#define SEALED_TABLE                                                                               \
-    "CREATE TABLE IF NOT EXISTS codekey.pnr_sealed (case_code TEXT PRIMARY KEY,"                   \
-    " unit TEXT NOT NULL, generation INTEGER NOT NULL, sealed BLOB NOT NULL,"                      \
-    " created_at TEXT NOT NULL)"
-
 /* *has: whether the code key has the table of sealed rows. */
 static sr_status sealed_table(sr_registry *reg, int *has, sr_error *err)
 {
@@ -79,7 +74,7 @@ sr_status srp_codekey_put(sr_registry *reg, const char *case_code, const char *u
         int has = 0;
         rc = sealed_table(reg, &has, err);
         if (rc == SR_OK && !has)
-            rc = srp_store_exec(srp_registry_db(reg), SEALED_TABLE, err);
+            rc = srp_store_init_codekey(srp_registry_db(reg), err);
         return rc == SR_OK ? insert_sealed(reg, case_code, unit, pnr, created_at, err) : rc;
     }
     rc = srp_registry_prepare(reg,
@@ -183,44 +178,105 @@ sr_status srp_codekey_delete(sr_registry *reg, const char *case_code, sr_error *
     return rc;
 }
 
+/* ---- rows waiting to be sealed or resealed ----------------------------------- */
+
+/* Calls fn for each unit that has sealed rows, with the session's newest
+ * generation of that unit (0 for a unit it holds no key of), walking the
+ * index pnr_sealed_generation (store.c): two look-ups per unit, never a read
+ * of every row. */
+typedef sr_status (*unit_fn)(sr_registry *reg, const char *unit, uint32_t newest, void *ctx,
+                             sr_error *err);
+
+static sr_status each_sealed_unit(sr_registry *reg, unit_fn fn, void *ctx, sr_error *err)
+{
+    char unit[SR_UNIT_CODE_MAX + 1] = "";
+    int first = 1;
+    sr_status rc = SR_OK;
+    while (rc == SR_OK) {
+        sqlite3_stmt *st = NULL;
+        rc =
+            srp_registry_prepare(reg,
+                                 first ? "SELECT min(unit) FROM codekey.pnr_sealed"
+                                       : "SELECT min(unit) FROM codekey.pnr_sealed WHERE unit > ?1",
+                                 &st, err);
+        if (rc != SR_OK)
+            break;
+        if (!first)
+            sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
+        int src = sqlite3_step(st);
+        const char *text = src == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+        int found = text != NULL, damaged = text && strlen(text) > SR_UNIT_CODE_MAX;
+        char next[SR_UNIT_CODE_MAX + 1] = "";
+        if (found && !damaged)
+            copy_text(next, sizeof next, (const unsigned char *)text);
+        srp_stmt_done(reg, st);
+        if (src != SQLITE_ROW)
+            return srp_store_fail(srp_registry_db(reg), src, "read the code key", err);
+        if (!found)
+            break;
+        if (damaged)
+            return srp_error_set(err, SR_ERR_CORRUPT, "a row of the code key is damaged");
+        memcpy(unit, next, sizeof unit);
+        rc = fn(reg, unit, srp_unit_keys_newest(srp_registry_unit_keys(reg), unit), ctx, err);
+        first = 0;
+    }
+    return rc;
+}
+
+/* *out: the one integer that sql (binding unit and newest, if any) gives. */
+static sr_status count_of(sr_registry *reg, const char *sql, const char *unit, uint32_t newest,
+                          long *out, sr_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    sr_status rc = srp_registry_prepare(reg, sql, &st, err);
+    if (rc != SR_OK)
+        return rc;
+    if (unit) {
+        sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, newest);
+    }
+    int src = sqlite3_step(st);
+    if (src == SQLITE_ROW)
+        *out = (long)sqlite3_column_int64(st, 0);
+    else
+        rc = srp_store_fail(srp_registry_db(reg), src, "read the code key", err);
+    srp_stmt_done(reg, st);
+    return rc;
+}
+
+/* A unit's rows under another generation than its newest: two ranges of
+ * the index, so only the rows that are counted are read. */
+static sr_status count_older(sr_registry *reg, const char *unit, uint32_t newest, void *ctx,
+                             sr_error *err)
+{
+    long n = 0;
+    sr_status rc = count_of(reg,
+                            "SELECT (SELECT count(*) FROM codekey.pnr_sealed WHERE unit = ?1 AND"
+                            " generation < ?2) + (SELECT count(*) FROM codekey.pnr_sealed WHERE"
+                            " unit = ?1 AND generation > ?2)",
+                            unit, newest, &n, err);
+    *(long *)ctx += n;
+    return rc;
+}
+
 /* Counts rows in the clear (none once the signed keyring says they were
  * sealed: a clear row then is one somebody planted with the file's key, to
  * have an admin seal a personnummer of their choosing onto another unit's
- * case), and sealed rows under an older generation than the session's
- * newest of their unit. */
+ * case), and sealed rows under another generation than the session's newest
+ * of their unit. What it reads grows with those rows, not with the code key. */
 static sr_status count_pending(sr_registry *reg, long *clear, long *older, sr_error *err)
 {
     *clear = *older = 0;
-    sqlite3 *db = srp_registry_db(reg);
-    sqlite3_stmt *st = NULL;
     int has = 0;
     sr_status rc = sealed_table(reg, &has, err); /* attaches the code key */
-    if (rc != SR_OK)
-        return rc;
     /* A row without its case (none should be) stays where it is. */
-    if (!srp_keyring_codekey_sealed(srp_registry_keyring(reg))) {
-        rc = srp_store_prepare(db,
-                               "SELECT count(*) FROM codekey.code_key k JOIN main.cases c"
-                               " ON c.code = k.case_code",
-                               &st, err);
-        if (rc == SR_OK && sqlite3_step(st) == SQLITE_ROW)
-            *clear = (long)sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
-        st = NULL;
-    }
-    if (rc != SR_OK || !has)
-        return rc;
-    rc = srp_store_prepare(db, "SELECT unit, generation FROM codekey.pnr_sealed", &st, err);
-    int src = SQLITE_DONE;
-    while (rc == SR_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *unit = (const char *)sqlite3_column_text(st, 0);
-        if ((uint32_t)sqlite3_column_int64(st, 1) !=
-            srp_unit_keys_newest(srp_registry_unit_keys(reg), unit ? unit : ""))
-            (*older)++;
-    }
-    if (rc == SR_OK && src != SQLITE_DONE)
-        rc = srp_store_fail(db, src, "read the code key", err);
-    sqlite3_finalize(st);
+    if (rc == SR_OK && !srp_keyring_codekey_sealed(srp_registry_keyring(reg)))
+        rc = count_of(reg,
+                      "SELECT count(*) FROM codekey.code_key k WHERE EXISTS (SELECT 1 FROM"
+                      " main.cases c WHERE c.code = k.case_code)",
+                      NULL, 0, clear, err);
+    if (rc == SR_OK && has)
+        rc = each_sealed_unit(reg, count_older, older, err);
     return rc;
 }
 
@@ -239,94 +295,121 @@ typedef struct plain_row {
     char pnr[SR_PNR_SIZE];
 } plain_row;
 
-/* Reads every row that needs sealing, in the clear, into guarded memory. */
-static sr_status read_pending(sr_registry *reg, sr_secret **out, size_t *count, long *damaged,
-                              sr_error *err)
+/* The rows that need sealing, in the clear, in guarded memory. */
+typedef struct pending_rows {
+    sr_secret *rows;
+    size_t count, cap;
+    long damaged;
+} pending_rows;
+
+static plain_row *pending_append(pending_rows *p)
 {
-    *damaged = 0;
-    sqlite3 *db = srp_registry_db(reg);
-    int has = 0;
-    sr_status rc = sealed_table(reg, &has, err);
-    if (rc != SR_OK)
-        return rc;
-    const char *sql =
-        has ? "SELECT k.case_code, c.unit, k.created_at, k.pnr, NULL, NULL FROM codekey.code_key k"
-              " JOIN main.cases c ON c.code = k.case_code "
-              "UNION ALL SELECT case_code, unit, created_at, NULL, generation, sealed FROM"
-              " codekey.pnr_sealed"
-            : "SELECT k.case_code, c.unit, k.created_at, k.pnr, NULL, NULL FROM codekey.code_key k"
-              " JOIN main.cases c ON c.code = k.case_code";
-    size_t cap = 0, n = 0;
-    sr_secret *rows = NULL;
-    sqlite3_stmt *st = NULL;
-    rc = srp_store_prepare(db, sql, &st, err);
+    if (p->count == p->cap) {
+        size_t ncap = p->cap ? 2 * p->cap : 64;
+        sr_secret *bigger = sr_secret_new(ncap * sizeof(plain_row));
+        if (!bigger)
+            return NULL;
+        if (p->count)
+            memcpy(sr_secret_data(bigger), sr_secret_cdata(p->rows), p->count * sizeof(plain_row));
+        sr_secret_free(p->rows);
+        p->rows = bigger;
+        p->cap = ncap;
+    }
+    plain_row *r = (plain_row *)(void *)sr_secret_data(p->rows) + p->count;
+    memset(r, 0, sizeof *r);
+    return r;
+}
+
+/* Takes every row st gives (case_code, unit, created_at, pnr or NULL,
+ * generation, sealed): a clear one as it is, a sealed one opened. */
+static sr_status take_rows(sr_registry *reg, sqlite3_stmt *st, pending_rows *p, sr_error *err)
+{
+    sr_status rc = SR_OK;
     int src = SQLITE_DONE;
     while (rc == SR_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
         const char *code = (const char *)sqlite3_column_text(st, 0);
         const char *unit = (const char *)sqlite3_column_text(st, 1);
         int sealed = sqlite3_column_type(st, 3) == SQLITE_NULL;
-        uint32_t gen = (uint32_t)sqlite3_column_int64(st, 4);
+        sqlite3_int64 gen = sqlite3_column_int64(st, 4);
         if (!code || !unit || strlen(code) > SR_CASE_CODE_MAX || strlen(unit) > SR_UNIT_CODE_MAX) {
             rc = srp_error_set(err, SR_ERR_CORRUPT, "a row of the code key is damaged");
             break;
         }
-        if (sealed && gen == srp_unit_keys_newest(srp_registry_unit_keys(reg), unit))
-            continue;
-        if (!sealed && srp_keyring_codekey_sealed(srp_registry_keyring(reg)))
-            continue; /* planted (count_pending) */
-        if (n == cap) {
-            size_t ncap = cap ? 2 * cap : 64;
-            sr_secret *bigger = sr_secret_new(ncap * sizeof(plain_row));
-            if (!bigger) {
-                rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-                break;
-            }
-            if (n)
-                memcpy(sr_secret_data(bigger), sr_secret_cdata(rows), n * sizeof(plain_row));
-            sr_secret_free(rows);
-            rows = bigger;
-            cap = ncap;
+        plain_row *r = pending_append(p);
+        if (!r) {
+            rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+            break;
         }
-        plain_row *r = (plain_row *)(void *)sr_secret_data(rows) + n;
-        memset(r, 0, sizeof *r);
         copy_text(r->code, sizeof r->code, (const unsigned char *)code);
         copy_text(r->unit, sizeof r->unit, (const unsigned char *)unit);
         copy_text(r->created, sizeof r->created, sqlite3_column_text(st, 2));
         if (!sealed) {
             copy_text(r->pnr, sizeof r->pnr, sqlite3_column_text(st, 3));
-        } else if (srp_unit_keys_open_pnr(
-                       srp_registry_unit_keys(reg), unit, gen, code, sqlite3_column_blob(st, 5),
-                       (size_t)sqlite3_column_bytes(st, 5), r->pnr, sizeof r->pnr, NULL) != SR_OK) {
+        } else if (srp_unit_keys_open_pnr(srp_registry_unit_keys(reg), unit,
+                                          gen > 0 && gen <= UINT32_MAX ? (uint32_t)gen : 0, code,
+                                          sqlite3_column_blob(st, 5),
+                                          (size_t)sqlite3_column_bytes(st, 5), r->pnr,
+                                          sizeof r->pnr, NULL) != SR_OK) {
             /* A row that does not open (altered, or under a key the
              * session lacks) stays as it is: it must not stop a rotation. */
-            (*damaged)++;
+            p->damaged++;
             continue;
         }
-        n++;
+        p->count++;
     }
     if (rc == SR_OK && src != SQLITE_DONE)
-        rc = srp_store_fail(db, src, "read the code key", err);
-    sqlite3_finalize(st);
-    if (rc != SR_OK) {
-        sr_secret_free(rows);
-        return rc;
-    }
-    *out = rows;
-    *count = n;
-    return SR_OK;
+        rc = srp_store_fail(srp_registry_db(reg), src, "read the code key", err);
+    return rc;
 }
 
-typedef struct reseal_ctx {
-    sr_secret *rows;
-    size_t count;
-} reseal_ctx;
+/* A unit's rows under another generation than its newest (count_older). */
+static sr_status read_older(sr_registry *reg, const char *unit, uint32_t newest, void *ctx,
+                            sr_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    sr_status rc = srp_registry_prepare(
+        reg,
+        "SELECT case_code, unit, created_at, NULL, generation, sealed FROM codekey.pnr_sealed"
+        " WHERE unit = ?1 AND generation < ?2 UNION ALL SELECT case_code, unit, created_at, NULL,"
+        " generation, sealed FROM codekey.pnr_sealed WHERE unit = ?1 AND generation > ?2",
+        &st, err);
+    if (rc != SR_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, newest);
+    rc = take_rows(reg, st, ctx, err);
+    srp_stmt_done(reg, st);
+    return rc;
+}
+
+/* Reads every row that needs sealing (count_pending), in the clear, into
+ * guarded memory. */
+static sr_status read_pending(sr_registry *reg, pending_rows *p, sr_error *err)
+{
+    int has = 0;
+    sr_status rc = sealed_table(reg, &has, err);
+    if (rc == SR_OK && !srp_keyring_codekey_sealed(srp_registry_keyring(reg))) {
+        sqlite3_stmt *st = NULL;
+        rc = srp_registry_prepare(reg,
+                                  "SELECT k.case_code, c.unit, k.created_at, k.pnr, NULL, NULL"
+                                  " FROM codekey.code_key k JOIN main.cases c"
+                                  " ON c.code = k.case_code",
+                                  &st, err);
+        if (rc == SR_OK)
+            rc = take_rows(reg, st, p, err);
+        srp_stmt_done(reg, st);
+    }
+    if (rc == SR_OK && has)
+        rc = each_sealed_unit(reg, read_older, p, err);
+    return rc;
+}
 
 static sr_status reseal_rows(sr_registry *reg, void *vctx, sr_error *err)
 {
-    reseal_ctx *c = vctx;
-    sr_status rc = srp_store_exec(srp_registry_db(reg), SEALED_TABLE, err);
-    for (size_t i = 0; i < c->count && rc == SR_OK; i++) {
-        const plain_row *r = (const plain_row *)(const void *)sr_secret_cdata(c->rows) + i;
+    const pending_rows *p = vctx;
+    sr_status rc = srp_store_init_codekey(srp_registry_db(reg), err);
+    for (size_t i = 0; i < p->count && rc == SR_OK; i++) {
+        const plain_row *r = (const plain_row *)(const void *)sr_secret_cdata(p->rows) + i;
         rc = insert_sealed(reg, r->code, r->unit, r->pnr, r->created, err);
     }
     if (rc == SR_OK)
@@ -343,14 +426,13 @@ sr_status srp_codekey_reseal(sr_registry *reg, const char *action, sr_error *err
     sr_status rc = count_pending(reg, &clear, &older, err);
     if (rc != SR_OK || (clear == 0 && older == 0))
         return rc;
-    reseal_ctx ctx = {NULL, 0};
-    long damaged = 0;
-    rc = read_pending(reg, &ctx.rows, &ctx.count, &damaged, err);
+    pending_rows p = {NULL, 0, 0, 0};
+    rc = read_pending(reg, &p, err);
     char detail[128];
     snprintf(detail, sizeof detail, "sealed=%ld resealed=%ld unreadable=%ld", clear,
-             older - damaged, damaged);
-    if (rc == SR_OK && ctx.count > 0)
-        rc = srp_registry_transaction(reg, action, NULL, detail, reseal_rows, &ctx, err);
-    sr_secret_free(ctx.rows);
+             older - p.damaged, p.damaged);
+    if (rc == SR_OK && p.count > 0)
+        rc = srp_registry_transaction(reg, action, NULL, detail, reseal_rows, &p, err);
+    sr_secret_free(p.rows);
     return rc;
 }

@@ -35,7 +35,9 @@ sr_status srp_codekey_get(sr_registry *reg, const char *case_code, char *pnr, si
 sr_status srp_codekey_delete(sr_registry *reg, const char *case_code, sr_error *err);
 /* Whether rows of an earlier release (in the clear) or sealed under an older
  * unit key generation than the session's newest are left: what
- * srp_codekey_reseal does. */
+ * srp_codekey_reseal does. It looks them up through the code key's index
+ * (store.c), so what it reads grows with those rows, not with the code key:
+ * an admin's unlock asks it every time. */
 sr_status srp_codekey_pending(sr_registry *reg, int *pending, sr_error *err);
 /* Seals every row of the clear table under its unit's key, and reseals every
  * row under an older generation with the newest, in one transaction logged

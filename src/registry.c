@@ -2038,8 +2038,12 @@ static sr_status admin_unit_keys(sr_registry *reg, sr_error *err)
     next = NULL;
     if (rc != SR_OK)
         return rc;
+    /* A code key of an earlier release gets the index that the look-up of
+     * rows waiting to be resealed reads (store.c). */
+    rc = srp_store_migrate_codekey(reg->db, err);
     int pending = 0;
-    rc = srp_codekey_pending(reg, &pending, err);
+    if (rc == SR_OK)
+        rc = srp_codekey_pending(reg, &pending, err);
     if (rc == SR_OK && pending)
         rc = srp_codekey_reseal(reg, "codekey.seal", err);
     /* The clear rows are sealed: the signed keyring says so, and from then

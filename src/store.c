@@ -87,6 +87,12 @@ static const char *const migrations[SRP_SCHEMA_VERSION] = {
     " r.case_code = cases.code AND r.phase = 'intake' AND r.active)"
     " WHERE EXISTS (SELECT 1 FROM responses r WHERE r.case_code = cases.code"
     " AND r.phase = 'intake' AND r.active);",
+    /* 8 -> 9: the newest anchor of the analysts' side log (audit.c), which
+     * the first entry of every session that reads the database looks up:
+     * an index of the anchors alone, so that look-up no longer reads back
+     * through every entry since the last one, and no other entry costs more. */
+    "CREATE INDEX IF NOT EXISTS audit_side_anchor ON audit(seq)"
+    " WHERE action = 'sidelog.anchor';",
 };
 
 /*
@@ -656,16 +662,72 @@ sr_status srp_store_migrate(sqlite3 *db, sr_error *err)
     return rc;
 }
 
+/* The code key is a file of its own (schema "codekey"), so its schema has
+ * its own version: the user_version of its header, 0 for the code keys of
+ * earlier releases (which had the tables, or some of them). Each migration
+ * takes it from i to i + 1. Never edit one that has shipped: add a new one. */
+static const char *const codekey_migrations[SRP_CODEKEY_VERSION] = {
+    /* 0 -> 1: the rows in the clear of the releases before unit keys, the
+     * personnummer sealed under its unit's key (codekey.h), and the index an
+     * admin's unlock finds rows under another generation than their unit's
+     * newest by (a few look-ups per unit, not a read of every row). */
+    "CREATE TABLE IF NOT EXISTS codekey.code_key ("
+    "  case_code TEXT PRIMARY KEY, pnr TEXT NOT NULL UNIQUE,"
+    "  created_at TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS codekey.pnr_sealed ("
+    "  case_code TEXT PRIMARY KEY, unit TEXT NOT NULL,"
+    "  generation INTEGER NOT NULL, sealed BLOB NOT NULL,"
+    "  created_at TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS codekey.pnr_sealed_generation ON pnr_sealed(unit, generation);",
+};
+
+static sr_status codekey_version(sqlite3 *db, long *out, sr_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    *out = 0;
+    sr_status rc = srp_store_prepare(db, "PRAGMA codekey.user_version", &st, err);
+    if (rc != SR_OK)
+        return rc;
+    int src = sqlite3_step(st);
+    if (src == SQLITE_ROW)
+        *out = (long)sqlite3_column_int64(st, 0);
+    else
+        rc = srp_store_fail(db, src, "read the code key's schema version", err);
+    sqlite3_finalize(st);
+    if (rc == SR_OK && *out > SRP_CODEKEY_VERSION)
+        rc = srp_error_set(err, SR_ERR_STATE,
+                           "the code key has schema version %ld, newer than this sigreg "
+                           "understands (%d): upgrade sigreg",
+                           *out, SRP_CODEKEY_VERSION);
+    return rc;
+}
+
 sr_status srp_store_init_codekey(sqlite3 *db, sr_error *err)
 {
-    return srp_store_exec(db,
-                          "CREATE TABLE IF NOT EXISTS codekey.code_key ("
-                          "  case_code TEXT PRIMARY KEY, pnr TEXT NOT NULL UNIQUE,"
-                          "  created_at TEXT NOT NULL);"
-                          /* the personnummer sealed under its unit's key (codekey.h) */
-                          "CREATE TABLE IF NOT EXISTS codekey.pnr_sealed ("
-                          "  case_code TEXT PRIMARY KEY, unit TEXT NOT NULL,"
-                          "  generation INTEGER NOT NULL, sealed BLOB NOT NULL,"
-                          "  created_at TEXT NOT NULL)",
-                          err);
+    long version = 0;
+    sr_status rc = codekey_version(db, &version, err);
+    for (long v = version; v < SRP_CODEKEY_VERSION && rc == SR_OK; v++)
+        rc = srp_store_exec(db, codekey_migrations[v], err);
+    char sql[48];
+    snprintf(sql, sizeof sql, "PRAGMA codekey.user_version = %d", SRP_CODEKEY_VERSION);
+    if (rc == SR_OK && version < SRP_CODEKEY_VERSION)
+        rc = srp_store_exec(db, sql, err);
+    return rc;
+}
+
+sr_status srp_store_migrate_codekey(sqlite3 *db, sr_error *err)
+{
+    long version = 0;
+    sr_status rc = codekey_version(db, &version, err);
+    if (rc != SR_OK || version == SRP_CODEKEY_VERSION)
+        return rc;
+    rc = srp_store_begin(db, err);
+    if (rc != SR_OK)
+        return rc;
+    rc = srp_store_init_codekey(db, err);
+    if (rc == SR_OK)
+        rc = srp_store_commit(db, err);
+    else
+        srp_store_rollback(db);
+    return rc;
 }

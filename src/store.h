@@ -15,7 +15,7 @@
 #include "crypto.h"
 #include "sigreg/status.h"
 
-#define SRP_SCHEMA_VERSION 8
+#define SRP_SCHEMA_VERSION 9
 
 /* Opens (or, with create, creates: the file must not exist) a database and
  * keys it. A wrong key gives SR_ERR_AUTH with err left clean, so that the
@@ -41,8 +41,15 @@ sr_status srp_store_export(sqlite3 *db, const char *path, const unsigned char ke
 sr_status srp_store_apply_pragmas(sqlite3 *db, sr_error *err);
 /* Brings the main schema up to SRP_SCHEMA_VERSION inside one transaction. */
 sr_status srp_store_migrate(sqlite3 *db, sr_error *err);
-/* Creates the code key tables in schema "codekey". */
+/* The code key's schema (its own file, attached as schema "codekey"), as
+ * its header's user_version numbers it. */
+#define SRP_CODEKEY_VERSION 1
+/* Creates the code key's tables and indexes, or brings those of an earlier
+ * release up to SRP_CODEKEY_VERSION, in the caller's transaction. */
 sr_status srp_store_init_codekey(sqlite3 *db, sr_error *err);
+/* The same in a transaction of its own, when the code key is behind (an
+ * admin's unlock); SR_ERR_STATE for a code key newer than this sigreg. */
+sr_status srp_store_migrate_codekey(sqlite3 *db, sr_error *err);
 
 sr_status srp_store_exec(sqlite3 *db, const char *sql, sr_error *err);
 /* What a session does around each transaction on its connection: enter

@@ -887,6 +887,99 @@ static void test_identity_rotation_with_damaged_row(void **state)
     srp_keys_free(kept);
 }
 
+static void identity_is(sr_registry *reg, const char *code, const char *pnr)
+{
+    sr_error err;
+    sr_error_clear(&err);
+    char got[SR_PNR_SIZE];
+    if (sr_case_identity(reg, code, got, &err) != SR_OK)
+        fail_msg("case identity: %s", err.message);
+    assert_string_equal(got, pnr);
+}
+
+#define PNR_C "196408233234"
+
+/* A rotation of U2's unit key killed after its keyring write (the new
+ * generation in the keyring beside the older one, no row resealed), on a
+ * code key of the release before its index (version 0), with a row written
+ * since under the new generation by U2's coordinator and one planted under a
+ * unit nobody has a key of: the look-up finds U2's row left under the older
+ * generation, without the index too, and the next admin's unlock puts the
+ * index in, reseals that row and only that one, counts the planted one as
+ * unreadable, and drops the older generation. */
+static void test_unit_key_rotation_left_rows(void **state)
+{
+    (void)state;
+    sr_error err;
+    sr_error_clear(&err);
+    char a[SR_CASE_CODE_SIZE], b[SR_CASE_CODE_SIZE], c[SR_CASE_CODE_SIZE];
+    srp_keys *kept = NULL;
+    identity_fixture(a, b, &kept);
+    srp_keys_free(kept);
+    sr_registry *admin = tu_open(reg_path, NULL, NULL);
+    int pending = 1;
+    assert_int_equal(srp_codekey_pending(admin, &pending, &err), SR_OK); /* attaches it */
+    assert_false(pending);
+    const char *has_index = "SELECT count(*) FROM codekey.sqlite_master WHERE type = 'index'"
+                            " AND name = 'pnr_sealed_generation'";
+    assert_int_equal(count_rows(admin, has_index), 1);
+    assert_int_equal(count_rows(admin, "PRAGMA codekey.user_version"), SRP_CODEKEY_VERSION);
+    assert_int_equal(sqlite3_exec(srp_registry_db(admin),
+                                  "DROP INDEX codekey.pnr_sealed_generation;"
+                                  "PRAGMA codekey.user_version = 0",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    /* What srp_registry_rotate_unit_keys writes first. */
+    srp_unit_keys *next = srp_unit_keys_copy(srp_registry_unit_keys(admin));
+    assert_non_null(next);
+    uint32_t gen = 0;
+    assert_int_equal(srp_unit_keys_add_generation(next, "U2", &gen, &err), SR_OK);
+    assert_int_equal(gen, 2);
+    srp_keyring *kr = srp_registry_keyring(admin);
+    assert_int_equal(srp_keyring_seal_unit_keys(kr, next, &err), SR_OK);
+    assert_int_equal(srp_keyring_write(kr, keyring_path, srp_registry_keys(admin), &err), SR_OK);
+    srp_unit_keys_free(next);
+    sr_registry_close(admin); /* "killed" here */
+
+    sr_registry *coord2 = tu_open(reg_path, "coord2", "coord2-passphrase");
+    assert_int_equal(srp_unit_keys_newest(srp_registry_unit_keys(coord2), "U2"), 2);
+    assert_int_equal(sr_case_new(coord2, "U2", PNR_C, c, &err), SR_OK);
+    assert_int_equal(srp_codekey_pending(coord2, &pending, &err), SR_OK);
+    assert_true(pending);
+    const char *u2_under_1 = "SELECT count(*) FROM codekey.pnr_sealed WHERE unit = 'U2' AND"
+                             " generation = 1";
+    const char *u2_under_2 = "SELECT count(*) FROM codekey.pnr_sealed WHERE unit = 'U2' AND"
+                             " generation = 2";
+    assert_int_equal(count_rows(coord2, u2_under_1), 1);
+    assert_int_equal(count_rows(coord2, u2_under_2), 1);
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO codekey.pnr_sealed SELECT 'ZZZZ-ZZZZ', 'U3', generation, sealed,"
+             " created_at FROM codekey.pnr_sealed WHERE case_code = '%s'",
+             c);
+    assert_int_equal(sqlite3_exec(srp_registry_db(coord2), sql, NULL, NULL, NULL), SQLITE_OK);
+    sr_registry_close(coord2);
+
+    admin = tu_open(reg_path, NULL, NULL);
+    assert_int_equal(srp_codekey_pending(admin, &pending, &err), SR_OK);
+    assert_true(pending); /* the planted row, which nothing opens, stays */
+    assert_int_equal(count_rows(admin, has_index), 1);
+    assert_int_equal(count_rows(admin, "PRAGMA codekey.user_version"), SRP_CODEKEY_VERSION);
+    assert_int_equal(count_rows(admin, u2_under_1), 0);
+    assert_int_equal(count_rows(admin, u2_under_2), 2);
+    assert_int_equal(count_rows(admin, "SELECT count(*) FROM codekey.pnr_sealed WHERE unit = 'U1'"
+                                       " AND generation = 1"),
+                     1);
+    assert_int_equal(count_rows(admin, "SELECT count(*) FROM audit WHERE action = 'codekey.seal'"
+                                       " AND detail = 'sealed=0 resealed=1 unreadable=1'"),
+                     1);
+    assert_false(srp_unit_keys_rotating(srp_registry_unit_keys(admin)));
+    identity_is(admin, a, PNR_A);
+    identity_is(admin, b, PNR_B);
+    identity_is(admin, c, PNR_C);
+    sr_registry_close(admin);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -902,6 +995,7 @@ int main(void)
         cmocka_unit_test_setup(test_removal_rotates_identity_key, setup),
         cmocka_unit_test_setup(test_coordinator_finishes_identity_rotation, setup),
         cmocka_unit_test_setup(test_identity_rotation_with_damaged_row, setup),
+        cmocka_unit_test_setup(test_unit_key_rotation_left_rows, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
