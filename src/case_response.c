@@ -90,8 +90,10 @@ sr_status srp_register_known(sr_registry *reg, srp_case_state *c, srp_case_seen 
     if (rc != SR_OK)
         return rc;
     /* The state as srp_case_load would read it back now. */
-    if (f.phase == SR_PHASE_INTAKE)
+    if (f.phase == SR_PHASE_INTAKE) {
         keep_min(c->intake_date, sizeof c->intake_date, date);
+        snprintf(c->row_opened_at, sizeof c->row_opened_at, "%s", date);
+    }
     keep_min(c->first_date, sizeof c->first_date, date);
     if ((f.phase == SR_PHASE_INTAKE || f.phase == SR_PHASE_INTERVENTION) &&
         strcmp(date, c->last_work_date) > 0)
@@ -220,8 +222,9 @@ static sr_status register_with(sr_registry *reg, const srp_case_state *cs, const
     if (filled)
         json_decref(filled_answers);
     /* A case is opened on its intake's date, not on the day the record was
-     * made. */
-    if (rc == SR_OK && sr_form_phase(form) == SR_PHASE_INTAKE)
+     * made. An import writes the row with it: then there is nothing to
+     * update (an UPDATE journals its page for the statement, encrypted). */
+    if (rc == SR_OK && sr_form_phase(form) == SR_PHASE_INTAKE && strcmp(c.row_opened_at, date) != 0)
         rc = set_opened(reg, c.code, date, err);
     /* An import writes the row closed when it opens the case (the same
      * transaction): then there is nothing to update. */

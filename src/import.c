@@ -137,9 +137,9 @@ static sr_status check_keys(json_t *obj, const char *const *keys, const char *wh
     return SR_OK;
 }
 
-/* The date of the first closure-phase response of a line (a valid date),
- * or NULL; what is wrong with a response is found and told later. */
-static const char *closure_date(sr_import *imp, const json_t *responses)
+/* The date of the first response of a line in phase (a date no longer than
+ * a date), or NULL; what is wrong with a response is found and told later. */
+static const char *phase_date(sr_import *imp, const json_t *responses, sr_phase phase)
 {
     size_t i;
     json_t *r;
@@ -153,7 +153,7 @@ static const char *closure_date(sr_import *imp, const json_t *responses)
             form_for(imp, json_string_value(form_id),
                      version ? (int)json_integer_value(version) : 0, &form, NULL) != SR_OK)
             continue;
-        if (sr_form_phase(form) == SR_PHASE_CLOSURE)
+        if (sr_form_phase(form) == phase)
             return json_string_length(date) <= SR_DATE_MAX ? json_string_value(date) : NULL;
     }
     return NULL;
@@ -173,15 +173,18 @@ static sr_status import_object(sr_import *imp, json_t *line, srp_span line_text,
         return srp_error_set(err, SR_ERR_INVALID, "'pnr' must be a string");
     if (responses && !json_is_array(responses))
         return srp_error_set(err, SR_ERR_INVALID, "'responses' must be an array");
-    /* The closure this line registers, if any, is written with the case: a
-     * line that fails is rolled back whole, so the row is only ever kept
-     * closed with its closure. (Not for a line of more responses than the
-     * per-case state holds: those re-read the case from the database.) */
-    const char *closed_at = NULL;
-    if (json_array_size(responses) <= SRP_CASE_SEEN_MAX)
-        closed_at = closure_date(imp, responses);
+    /* The intake and the closure this line registers, if any, are written
+     * with the case: a line that fails is rolled back whole, so the row is
+     * only ever kept opened and closed with them. (Not for a line of more
+     * responses than the per-case state holds: those re-read the case from
+     * the database.) */
+    const char *opened_at = NULL, *closed_at = NULL;
+    if (json_array_size(responses) <= SRP_CASE_SEEN_MAX) {
+        opened_at = phase_date(imp, responses, SR_PHASE_INTAKE);
+        closed_at = phase_date(imp, responses, SR_PHASE_CLOSURE);
+    }
     rc = srp_case_insert(imp->reg, json_string_value(unit),
-                         json_is_string(pnr) ? json_string_value(pnr) : NULL, closed_at,
+                         json_is_string(pnr) ? json_string_value(pnr) : NULL, opened_at, closed_at,
                          result->code, err);
     if (rc != SR_OK)
         return rc;
@@ -192,6 +195,8 @@ static sr_status import_object(sr_import *imp, json_t *line, srp_span line_text,
     snprintf(state.code, sizeof state.code, "%s", result->code);
     snprintf(state.unit, sizeof state.unit, "%s", json_string_value(unit));
     snprintf(state.status, sizeof state.status, "open");
+    if (opened_at)
+        snprintf(state.row_opened_at, sizeof state.row_opened_at, "%s", opened_at);
     if (closed_at)
         snprintf(state.row_closed_at, sizeof state.row_closed_at, "%s", closed_at);
     srp_case_seen seen;
