@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buffer.h"
 #include "base/error.h"
 #include "registry_int.h"
 #include "sigreg/cases.h"
@@ -121,11 +122,7 @@ sr_status srp_codekey_put(sr_registry *reg, const char *case_code, const char *u
 
 static void copy_text(char *out, size_t size, const unsigned char *text)
 {
-    size_t n = text ? strlen((const char *)text) : 0;
-    if (n >= size)
-        n = size - 1;
-    memcpy(out, text ? (const char *)text : "", n);
-    out[n] = '\0';
+    srp_str_copy(out, size, (const char *)text);
 }
 
 sr_status srp_codekey_get(sr_registry *reg, const char *case_code, char *pnr, size_t size,
