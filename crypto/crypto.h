@@ -78,6 +78,14 @@ void srp_mac_update(srp_mac_state *state, const void *data, size_t len);
 void srp_mac_field(srp_mac_state *state, const void *data, size_t len);
 /* Writes the tag and frees the state. */
 void srp_mac_end(srp_mac_state *state, unsigned char out[SRP_MAC_BYTES]);
+/* The unkeyed hash of length-prefixed fields, as srp_mac_begin(NULL),
+ * srp_mac_field for each and srp_mac_end give it, with the state on the
+ * stack: for public data only (no guarded buffer, no system calls). */
+typedef struct srp_hash_field {
+    const void *data;
+    size_t len;
+} srp_hash_field;
+void srp_hash_fields(unsigned char out[SRP_MAC_BYTES], const srp_hash_field *fields, size_t count);
 void srp_mac(unsigned char out[SRP_MAC_BYTES], const unsigned char key[SRP_KEY_BYTES],
              const void *data, size_t len);
 /* Unkeyed hash for file fingerprints. */

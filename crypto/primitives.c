@@ -133,15 +133,29 @@ void srp_mac_update(srp_mac_state *state, const void *data, size_t len)
     (void)crypto_generichash_update(&state->st, data, len);
 }
 
-void srp_mac_field(srp_mac_state *state, const void *data, size_t len)
+static void hash_field(crypto_generichash_state *st, const void *data, size_t len)
 {
     unsigned char prefix[8];
     uint64_t n = len;
     for (int i = 0; i < 8; i++)
         prefix[i] = (unsigned char)(n >> (8 * i));
-    srp_mac_update(state, prefix, sizeof prefix);
+    (void)crypto_generichash_update(st, prefix, sizeof prefix);
     if (len)
-        srp_mac_update(state, data, len);
+        (void)crypto_generichash_update(st, data, len);
+}
+
+void srp_mac_field(srp_mac_state *state, const void *data, size_t len)
+{
+    hash_field(&state->st, data, len);
+}
+
+void srp_hash_fields(unsigned char out[SRP_MAC_BYTES], const srp_hash_field *fields, size_t count)
+{
+    crypto_generichash_state st;
+    (void)crypto_generichash_init(&st, NULL, 0, SRP_MAC_BYTES);
+    for (size_t i = 0; i < count; i++)
+        hash_field(&st, fields[i].data, fields[i].len);
+    (void)crypto_generichash_final(&st, out, SRP_MAC_BYTES);
 }
 
 void srp_mac_end(srp_mac_state *state, unsigned char out[SRP_MAC_BYTES])

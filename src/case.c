@@ -232,7 +232,8 @@ static sr_status refuse_existing(sr_registry *reg, const char *refused, const ch
 }
 
 sr_status srp_case_insert(sr_registry *reg, const char *unit, const char *pnr_text,
-                          const char *closed_at, char code[SR_CASE_CODE_SIZE], sr_error *err)
+                          const char *opened_at, const char *closed_at,
+                          char code[SR_CASE_CODE_SIZE], sr_error *err)
 {
     sqlite3 *db = srp_registry_db(reg);
     if (!srp_registry_has_identity(reg))
@@ -284,7 +285,7 @@ sr_status srp_case_insert(sr_registry *reg, const char *unit, const char *pnr_te
             sqlite3_bind_blob(st, 3, ps, SRP_MAC_BYTES, SQLITE_STATIC);
             sqlite3_bind_text(st, 4, p.birth_date, -1, SQLITE_STATIC);
         }
-        sqlite3_bind_text(st, 5, today, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, opened_at ? opened_at : today, -1, SQLITE_STATIC);
         if (closed_at)
             sqlite3_bind_text(st, 6, closed_at, -1, SQLITE_STATIC);
         uint32_t record_key; /* the cell-key method's (cellkey.h) */
@@ -311,7 +312,7 @@ sr_status sr_case_new(sr_registry *reg, const char *unit, const char *pnr,
         rc = srp_store_begin(srp_registry_db(reg), err);
     if (rc != SR_OK)
         return rc;
-    rc = srp_case_insert(reg, unit, pnr, NULL, code, err);
+    rc = srp_case_insert(reg, unit, pnr, NULL, NULL, code, err);
     char detail[64];
     snprintf(detail, sizeof detail, "unit=%s pnr=%s", unit, pnr ? "yes" : "no");
     return srp_case_commit(reg, rc, "case.new", code, detail, err);

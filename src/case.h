@@ -30,6 +30,7 @@ typedef struct srp_case_state {
     char first_date[SR_DATE_MAX + 1];     /* the earliest active registration */
     char last_work_date[SR_DATE_MAX + 1]; /* the latest active intake or intervention */
     char first_followup[SR_DATE_MAX + 1]; /* the earliest active follow-up */
+    char row_opened_at[SR_DATE_MAX + 1];  /* the intake date the row already holds, "" */
     char row_closed_at[SR_DATE_MAX + 1];  /* the closure date the row already holds, "" */
     const char *lang;                     /* the session's language (sr_registry_lang), static */
 } srp_case_state;
@@ -62,10 +63,12 @@ extern const char srp_case_select[];
 void srp_case_fill_info(sqlite3_stmt *st, sr_case_info *info);
 
 /* Opens a case (pnr may be NULL) inside the caller's transaction; checks
- * unit access and duplicates. closed_at: NULL, or the date of the closure
- * that the same transaction registers (an import knows it in advance), so
- * that the row is written closed at once instead of updated. */
+ * unit access and duplicates. opened_at and closed_at: NULL, or the dates of
+ * the intake and the closure that the same transaction registers (an import
+ * knows them in advance), so that the row is written with them at once
+ * instead of updated (opened_at NULL: opened today). */
 sr_status srp_case_insert(sr_registry *reg, const char *unit, const char *pnr_text,
-                          const char *closed_at, char code[SR_CASE_CODE_SIZE], sr_error *err);
+                          const char *opened_at, const char *closed_at,
+                          char code[SR_CASE_CODE_SIZE], sr_error *err);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buffer.h"
 #include "base/error.h"
 #include "base/timeutil.h"
 #include "case.h"
@@ -25,7 +26,7 @@
 
 static void copy_text(char *dst, size_t size, const unsigned char *src)
 {
-    snprintf(dst, size, "%s", src ? (const char *)src : "");
+    srp_str_copy(dst, size, (const char *)src);
 }
 
 /* The first active response to form_id on the case, 0 when none. */
@@ -75,7 +76,7 @@ sr_status srp_register_in_txn(sr_registry *reg, const char *typed_code, const sr
 static void keep_min(char *kept, size_t size, const char *date)
 {
     if (!kept[0] || strcmp(date, kept) < 0)
-        snprintf(kept, size, "%s", date);
+        srp_str_copy(kept, size, date);
 }
 
 sr_status srp_register_known(sr_registry *reg, srp_case_state *c, srp_case_seen *seen,
@@ -90,21 +91,23 @@ sr_status srp_register_known(sr_registry *reg, srp_case_state *c, srp_case_seen 
     if (rc != SR_OK)
         return rc;
     /* The state as srp_case_load would read it back now. */
-    if (f.phase == SR_PHASE_INTAKE)
+    if (f.phase == SR_PHASE_INTAKE) {
         keep_min(c->intake_date, sizeof c->intake_date, date);
+        srp_str_copy(c->row_opened_at, sizeof c->row_opened_at, date);
+    }
     keep_min(c->first_date, sizeof c->first_date, date);
     if ((f.phase == SR_PHASE_INTAKE || f.phase == SR_PHASE_INTERVENTION) &&
         strcmp(date, c->last_work_date) > 0)
-        snprintf(c->last_work_date, sizeof c->last_work_date, "%s", date);
+        srp_str_copy(c->last_work_date, sizeof c->last_work_date, date);
     if (f.phase == SR_PHASE_FOLLOWUP)
         keep_min(c->first_followup, sizeof c->first_followup, date);
     if (f.phase == SR_PHASE_CLOSURE) {
-        snprintf(c->status, sizeof c->status, "closed");
-        snprintf(c->closed_at, sizeof c->closed_at, "%s", date);
+        srp_str_copy(c->status, sizeof c->status, "closed");
+        srp_str_copy(c->closed_at, sizeof c->closed_at, date);
     }
     if (!f.repeatable && !f.existing && seen->count < SRP_CASE_SEEN_MAX &&
         strlen(f.id) <= SR_FORM_ID_MAX) {
-        snprintf(seen->forms[seen->count].id, sizeof seen->forms[seen->count].id, "%s", f.id);
+        srp_str_copy(seen->forms[seen->count].id, sizeof seen->forms[seen->count].id, f.id);
         seen->forms[seen->count++].first = *response_id;
     } else if (!f.repeatable && !f.existing) {
         seen->overflow = 1;
@@ -220,8 +223,9 @@ static sr_status register_with(sr_registry *reg, const srp_case_state *cs, const
     if (filled)
         json_decref(filled_answers);
     /* A case is opened on its intake's date, not on the day the record was
-     * made. */
-    if (rc == SR_OK && sr_form_phase(form) == SR_PHASE_INTAKE)
+     * made. An import writes the row with it: then there is nothing to
+     * update (an UPDATE journals its page for the statement, encrypted). */
+    if (rc == SR_OK && sr_form_phase(form) == SR_PHASE_INTAKE && strcmp(c.row_opened_at, date) != 0)
         rc = set_opened(reg, c.code, date, err);
     /* An import writes the row closed when it opens the case (the same
      * transaction): then there is nothing to update. */

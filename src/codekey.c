@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buffer.h"
 #include "base/error.h"
 #include "registry_int.h"
 #include "sigreg/cases.h"
@@ -33,30 +34,51 @@ static sr_status sealed_table(sr_registry *reg, int *has, sr_error *err)
     return rc;
 }
 
-static sr_status insert_sealed(sr_registry *reg, const char *case_code, const char *unit,
-                               const char *pnr, const char *created_at, sr_error *err)
+/* Runs sql, an INSERT of a sealed row (?1-?5), once: *src is the engine's
+ * outcome. */
+static sr_status step_sealed(sr_registry *reg, const char *sql, const char *case_code,
+                             const char *unit, uint32_t generation, const unsigned char *sealed,
+                             size_t len, const char *created_at, int *src, sr_error *err)
 {
-    unsigned char sealed[SRP_UNIT_SEALED_MAX];
-    size_t len = 0;
-    uint32_t generation = 0;
-    sr_status rc = srp_unit_keys_seal_pnr(srp_registry_unit_keys(reg), unit, case_code, pnr, sealed,
-                                          &len, &generation, err);
     sqlite3_stmt *st = NULL;
-    if (rc == SR_OK)
-        rc = srp_registry_prepare(reg,
-                                  "INSERT OR REPLACE INTO codekey.pnr_sealed (case_code, unit,"
-                                  " generation, sealed, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                                  &st, err);
+    sr_status rc = srp_registry_prepare(reg, sql, &st, err);
     if (rc != SR_OK)
         return rc;
     sqlite3_bind_text(st, 1, case_code, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, unit, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, generation);
-    sqlite3_bind_blob(st, 4, sealed, (int)len, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(st, 4, sealed, (int)len, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, created_at, -1, SQLITE_STATIC);
-    int src = sqlite3_step(st);
+    *src = sqlite3_step(st);
     srp_stmt_done(reg, st);
-    if (src != SQLITE_DONE)
+    return SR_OK;
+}
+
+/* Seals pnr and writes the case's row. A new case's row (is_new) is tried
+ * as a plain INSERT first: SQLCipher 3.4's SQLite opens a statement journal
+ * for an INSERT OR REPLACE and encrypts every page it journals (two a row,
+ * most of what a code-key row cost an import). A row already under the
+ * code (none should be) is replaced, as a reseal replaces every row. */
+static sr_status insert_sealed(sr_registry *reg, const char *case_code, const char *unit,
+                               const char *pnr, const char *created_at, int is_new, sr_error *err)
+{
+    static const char insert[] = "INSERT INTO codekey.pnr_sealed (case_code, unit, generation,"
+                                 " sealed, created_at) VALUES (?1, ?2, ?3, ?4, ?5)";
+    static const char replace[] = "INSERT OR REPLACE INTO codekey.pnr_sealed (case_code, unit,"
+                                  " generation, sealed, created_at) VALUES (?1, ?2, ?3, ?4, ?5)";
+    unsigned char sealed[SRP_UNIT_SEALED_MAX];
+    size_t len = 0;
+    uint32_t generation = 0;
+    sr_status rc = srp_unit_keys_seal_pnr(srp_registry_unit_keys(reg), unit, case_code, pnr, sealed,
+                                          &len, &generation, err);
+    int src = SQLITE_CONSTRAINT;
+    if (rc == SR_OK && is_new)
+        rc = step_sealed(reg, insert, case_code, unit, generation, sealed, len, created_at, &src,
+                         err);
+    if (rc == SR_OK && (src & 0xff) == SQLITE_CONSTRAINT)
+        rc = step_sealed(reg, replace, case_code, unit, generation, sealed, len, created_at, &src,
+                         err);
+    if (rc == SR_OK && src != SQLITE_DONE)
         rc = srp_store_fail(srp_registry_db(reg), src, "write the code key", err);
     return rc;
 }
@@ -75,7 +97,7 @@ sr_status srp_codekey_put(sr_registry *reg, const char *case_code, const char *u
         rc = sealed_table(reg, &has, err);
         if (rc == SR_OK && !has)
             rc = srp_store_init_codekey(srp_registry_db(reg), err);
-        return rc == SR_OK ? insert_sealed(reg, case_code, unit, pnr, created_at, err) : rc;
+        return rc == SR_OK ? insert_sealed(reg, case_code, unit, pnr, created_at, 1, err) : rc;
     }
     rc = srp_registry_prepare(reg,
                               "INSERT INTO codekey.code_key (case_code, pnr, created_at)"
@@ -95,11 +117,7 @@ sr_status srp_codekey_put(sr_registry *reg, const char *case_code, const char *u
 
 static void copy_text(char *out, size_t size, const unsigned char *text)
 {
-    size_t n = text ? strlen((const char *)text) : 0;
-    if (n >= size)
-        n = size - 1;
-    memcpy(out, text ? (const char *)text : "", n);
-    out[n] = '\0';
+    srp_str_copy(out, size, (const char *)text);
 }
 
 sr_status srp_codekey_get(sr_registry *reg, const char *case_code, char *pnr, size_t size,
@@ -410,7 +428,7 @@ static sr_status reseal_rows(sr_registry *reg, void *vctx, sr_error *err)
     sr_status rc = srp_store_init_codekey(srp_registry_db(reg), err);
     for (size_t i = 0; i < p->count && rc == SR_OK; i++) {
         const plain_row *r = (const plain_row *)(const void *)sr_secret_cdata(p->rows) + i;
-        rc = insert_sealed(reg, r->code, r->unit, r->pnr, r->created, err);
+        rc = insert_sealed(reg, r->code, r->unit, r->pnr, r->created, 0, err);
     }
     if (rc == SR_OK)
         rc = srp_store_exec(srp_registry_db(reg),

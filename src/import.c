@@ -34,10 +34,10 @@ typedef struct cached_form {
     sr_form *form;
 } cached_form;
 
-/* A line imported in the open transaction, kept until it is committed. */
+/* A line imported in the open transaction, kept until it is committed: its
+ * text at offset in the batch's text. */
 typedef struct batch_line {
-    char *text;
-    size_t len;
+    size_t offset, len;
     sr_import_result result;
 } batch_line;
 
@@ -48,6 +48,7 @@ struct sr_import {
     size_t form_count;
     batch_line *lines; /* of the open transaction */
     size_t line_count, line_cap;
+    srp_buf text; /* the lines' text, one after the other (one allocation, not one a line) */
     sr_import_case_fn on_case;
     void *on_case_ctx;
     long line_no, refused, cases; /* for the summary entry of the log */
@@ -124,7 +125,8 @@ static int key_allowed(const char *key, const char *const *keys)
     return 0;
 }
 
-static sr_status check_keys(json_t *obj, const char *const *keys, const char *where, sr_error *err)
+/* The first key of obj that is not one of keys, or NULL. */
+static const char *unknown_key(json_t *obj, const char *const *keys)
 {
     const char *key;
     json_t *v;
@@ -132,15 +134,19 @@ static sr_status check_keys(json_t *obj, const char *const *keys, const char *wh
     {
         (void)v;
         if (!key_allowed(key, keys))
-            return srp_error_set(err, SR_ERR_INVALID, "%s: unknown key '%s'", where, key);
+            return key;
     }
-    return SR_OK;
+    return NULL;
 }
 
-/* The date of the first closure-phase response of a line (a valid date),
- * or NULL; what is wrong with a response is found and told later. */
-static const char *closure_date(sr_import *imp, const json_t *responses)
+/* The dates of the first intake and the first closure of a line (each a
+ * string no longer than a date, or NULL), in one pass over its responses;
+ * what is wrong with a response is found and told later. */
+static void phase_dates(sr_import *imp, const json_t *responses, const char **intake,
+                        const char **closure)
 {
+    *intake = *closure = NULL;
+    int intake_seen = 0, closure_seen = 0;
     size_t i;
     json_t *r;
     json_array_foreach(responses, i, r)
@@ -153,18 +159,21 @@ static const char *closure_date(sr_import *imp, const json_t *responses)
             form_for(imp, json_string_value(form_id),
                      version ? (int)json_integer_value(version) : 0, &form, NULL) != SR_OK)
             continue;
-        if (sr_form_phase(form) == SR_PHASE_CLOSURE)
-            return json_string_length(date) <= SR_DATE_MAX ? json_string_value(date) : NULL;
+        const char *fits = json_string_length(date) <= SR_DATE_MAX ? json_string_value(date) : NULL;
+        if (sr_form_phase(form) == SR_PHASE_INTAKE && !intake_seen++)
+            *intake = fits;
+        if (sr_form_phase(form) == SR_PHASE_CLOSURE && !closure_seen++)
+            *closure = fits;
     }
-    return NULL;
 }
 
 static sr_status import_object(sr_import *imp, json_t *line, srp_span line_text,
                                sr_import_result *result, sr_problems *problems, sr_error *err)
 {
-    sr_status rc = check_keys(line, line_keys, "the line", err);
-    if (rc != SR_OK)
-        return rc;
+    const char *unknown = unknown_key(line, line_keys);
+    if (unknown)
+        return srp_error_set(err, SR_ERR_INVALID, "the line: unknown key '%s'", unknown);
+    sr_status rc = SR_OK;
     json_t *unit = json_object_get(line, "unit"), *pnr = json_object_get(line, "pnr");
     json_t *responses = json_object_get(line, "responses");
     if (!json_is_string(unit))
@@ -173,15 +182,16 @@ static sr_status import_object(sr_import *imp, json_t *line, srp_span line_text,
         return srp_error_set(err, SR_ERR_INVALID, "'pnr' must be a string");
     if (responses && !json_is_array(responses))
         return srp_error_set(err, SR_ERR_INVALID, "'responses' must be an array");
-    /* The closure this line registers, if any, is written with the case: a
-     * line that fails is rolled back whole, so the row is only ever kept
-     * closed with its closure. (Not for a line of more responses than the
-     * per-case state holds: those re-read the case from the database.) */
-    const char *closed_at = NULL;
+    /* The intake and the closure this line registers, if any, are written
+     * with the case: a line that fails is rolled back whole, so the row is
+     * only ever kept opened and closed with them. (Not for a line of more
+     * responses than the per-case state holds: those re-read the case from
+     * the database.) */
+    const char *opened_at = NULL, *closed_at = NULL;
     if (json_array_size(responses) <= SRP_CASE_SEEN_MAX)
-        closed_at = closure_date(imp, responses);
+        phase_dates(imp, responses, &opened_at, &closed_at);
     rc = srp_case_insert(imp->reg, json_string_value(unit),
-                         json_is_string(pnr) ? json_string_value(pnr) : NULL, closed_at,
+                         json_is_string(pnr) ? json_string_value(pnr) : NULL, opened_at, closed_at,
                          result->code, err);
     if (rc != SR_OK)
         return rc;
@@ -192,6 +202,8 @@ static sr_status import_object(sr_import *imp, json_t *line, srp_span line_text,
     snprintf(state.code, sizeof state.code, "%s", result->code);
     snprintf(state.unit, sizeof state.unit, "%s", json_string_value(unit));
     snprintf(state.status, sizeof state.status, "open");
+    if (opened_at)
+        snprintf(state.row_opened_at, sizeof state.row_opened_at, "%s", opened_at);
     if (closed_at)
         snprintf(state.row_closed_at, sizeof state.row_closed_at, "%s", closed_at);
     srp_case_seen seen;
@@ -207,21 +219,21 @@ static sr_status import_object(sr_import *imp, json_t *line, srp_span line_text,
     json_t *r;
     json_array_foreach(responses, i, r)
     {
-        char where[48];
-        snprintf(where, sizeof where, "responses[%zu]", i);
+        /* The response is named ("responses[i]") only in a refusal. */
         if (!json_is_object(r))
-            return srp_error_set(err, SR_ERR_INVALID, "%s: must be an object", where);
-        rc = check_keys(r, response_keys, where, err);
-        if (rc != SR_OK)
-            return rc;
+            return srp_error_set(err, SR_ERR_INVALID, "responses[%zu]: must be an object", i);
+        unknown = unknown_key(r, response_keys);
+        if (unknown)
+            return srp_error_set(err, SR_ERR_INVALID, "responses[%zu]: unknown key '%s'", i,
+                                 unknown);
         json_t *form_id = json_object_get(r, "form"), *version = json_object_get(r, "version");
         json_t *date = json_object_get(r, "date"), *answers = json_object_get(r, "answers");
         if (!json_is_string(form_id) || !json_is_string(date) || !json_is_object(answers) ||
             (version && (!json_is_integer(version) || json_integer_value(version) < 1)))
             return srp_error_set(err, SR_ERR_INVALID,
-                                 "%s: needs 'form' (string), 'date' (YYYY-MM-DD), 'answers' "
-                                 "(object) and, optionally, 'version' (integer)",
-                                 where);
+                                 "responses[%zu]: needs 'form' (string), 'date' (YYYY-MM-DD),"
+                                 " 'answers' (object) and, optionally, 'version' (integer)",
+                                 i);
         const sr_form *form = NULL;
         rc = form_for(imp, json_string_value(form_id),
                       version ? (int)json_integer_value(version) : 0, &form, err);
@@ -240,8 +252,8 @@ static sr_status import_object(sr_import *imp, json_t *line, srp_span line_text,
         if (rc != SR_OK) {
             char prefix[SR_ERROR_MESSAGE_MAX];
             if (err && err->status != SR_OK) {
-                snprintf(prefix, sizeof prefix, "%s (%s): %s", where, json_string_value(form_id),
-                         err->message);
+                snprintf(prefix, sizeof prefix, "responses[%zu] (%s): %s", i,
+                         json_string_value(form_id), err->message);
                 snprintf(err->message, sizeof err->message, "%s", prefix);
             }
             return rc;
@@ -286,10 +298,11 @@ out:
 
 static void lines_clear(sr_import *imp)
 {
-    for (size_t i = 0; i < imp->line_count; i++) {
-        srp_wipe(imp->lines[i].text, imp->lines[i].len);
-        free(imp->lines[i].text);
+    if (imp->text.data) {
+        srp_wipe(imp->text.data, imp->text.len);
+        imp->text.data[0] = '\0';
     }
+    imp->text.len = 0; /* the allocation stays for the next batch */
     imp->line_count = 0;
 }
 
@@ -300,11 +313,12 @@ static sr_status lines_keep(sr_import *imp, const char *text, size_t len,
     if (srp_grow(&lines, &imp->line_cap, imp->line_count + 1, sizeof *imp->lines) != 0)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     imp->lines = lines;
-    batch_line *b = &imp->lines[imp->line_count];
-    b->text = malloc(len ? len : 1);
-    if (!b->text)
+    size_t offset = imp->text.len;
+    srp_buf_put(&imp->text, text, len);
+    if (imp->text.oom)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-    memcpy(b->text, text, len);
+    batch_line *b = &imp->lines[imp->line_count];
+    b->offset = offset;
     b->len = len;
     b->result = *result;
     imp->line_count++;
@@ -322,7 +336,8 @@ static sr_status replay(sr_import *imp, sr_error *err)
         sr_error why;
         sr_error_clear(&why);
         memset(&b->result, 0, sizeof b->result);
-        sr_status rc = run_line(imp, b->text, b->len, &b->result, NULL, &why);
+        sr_status rc =
+            run_line(imp, (const char *)imp->text.data + b->offset, b->len, &b->result, NULL, &why);
         if (rc != SR_OK) {
             srp_store_rollback(srp_registry_db(imp->reg));
             imp->in_transaction = 0;
@@ -440,6 +455,7 @@ void sr_import_free(sr_import *imp)
              imp->refused);
     srp_registry_log_apart(imp->reg, "import.summary", NULL, detail);
     lines_clear(imp);
+    srp_buf_free(&imp->text);
     free(imp->lines);
     for (size_t i = 0; i < imp->form_count; i++)
         sr_form_free(imp->forms[i].form);

@@ -23,6 +23,17 @@ int srp_grow(void **items, size_t *cap, size_t need, size_t size)
     return 0;
 }
 
+void srp_str_copy(char *dst, size_t size, const char *src)
+{
+    if (size == 0)
+        return;
+    size_t n = src ? strlen(src) : 0;
+    if (n >= size)
+        n = size - 1;
+    memcpy(dst, src ? src : "", n);
+    dst[n] = '\0';
+}
+
 void srp_buf_put(srp_buf *b, const void *bytes, size_t n)
 {
     if (b->oom)

@@ -36,6 +36,10 @@ char *srp_buf_take(srp_buf *b);
 void srp_buf_free(srp_buf *b);
 void srp_buf_wipe(srp_buf *b);
 
+/* Copies src (NULL: "") into dst of size bytes, cut to size - 1 and
+ * NUL-terminated: a copy, not a format (cheaper than snprintf "%s"). */
+void srp_str_copy(char *dst, size_t size, const char *src);
+
 /* Makes *items (of *cap elements of `size` bytes) hold at least `need`,
  * doubling; 0, or -1 with *items untouched when out of memory. */
 int srp_grow(void **items, size_t *cap, size_t need, size_t size);

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/buffer.h"
+
 /* The clock is never overridable from the environment or a setting: audit
  * timestamps must be the machine's. Only a test fixes it. */
 static time_t (*test_clock)(void);
@@ -21,21 +23,42 @@ static time_t now_seconds(void)
     return test_clock ? test_clock() : time(NULL);
 }
 
-void srp_time_now_iso(char *out, size_t size)
+/* The last second each clock was formatted for, per thread: an import asks
+ * for the time once per response, and strftime costs more than the rest of
+ * a response's bookkeeping. */
+typedef struct time_memo {
+    int set;
+    time_t at;
+    char text[32];
+} time_memo;
+
+static _Thread_local time_memo now_memo, today_memo;
+
+/* The clock's second in fmt, as local time when local (UTC if it has none),
+ * formatted again only when the second is another than m's. */
+static void format_now(time_memo *m, int local, const char *fmt, char *out, size_t size)
 {
     time_t t = now_seconds();
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (!m->set || m->at != t) {
+        struct tm tm;
+        if (!local || !localtime_r(&t, &tm))
+            gmtime_r(&t, &tm);
+        if (strftime(m->text, sizeof m->text, fmt, &tm) == 0)
+            m->text[0] = '\0';
+        m->at = t;
+        m->set = 1;
+    }
+    srp_str_copy(out, size, m->text);
+}
+
+void srp_time_now_iso(char *out, size_t size)
+{
+    format_now(&now_memo, 0, "%Y-%m-%dT%H:%M:%SZ", out, size);
 }
 
 void srp_time_today(char *out, size_t size)
 {
-    time_t t = now_seconds();
-    struct tm tm;
-    if (!localtime_r(&t, &tm))
-        gmtime_r(&t, &tm);
-    strftime(out, size, "%Y-%m-%d", &tm);
+    format_now(&today_memo, 1, "%Y-%m-%d", out, size);
 }
 
 int srp_date_valid(int year, int month, int day)
