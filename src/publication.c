@@ -413,6 +413,35 @@ static int not_applicable(const sr_error *e)
            (strcmp(e->where, "by") == 0 || strcmp(e->where, "change") == 0);
 }
 
+static int same_text(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static int by_unit(const spec *sp)
+{
+    return sp->by && strcmp(sp->by, "unit") == 0;
+}
+
+/* The table of every unit together that table i's unit dimension adds up
+ * to: its spec without the unit (a unit's table, or the one by unit); -1
+ * when there is none. Its figures are then the cells of those sums
+ * (srp_stats_engine.unit_total), the parts and their total. */
+static long unit_total_of(const build *b, srp_stats_job *const *jobs, size_t i)
+{
+    const spec *p = &b->specs[i];
+    if (!p->unit && !by_unit(p))
+        return -1;
+    for (size_t t = 0; t < b->spec_count; t++) {
+        const spec *q = &b->specs[t];
+        if (jobs[t] && !q->unit && !by_unit(q) && strcmp(q->form, p->form) == 0 &&
+            q->change == p->change && same_text(q->status, p->status) &&
+            same_text(q->by, by_unit(p) ? NULL : p->by))
+            return (long)t;
+    }
+    return -1;
+}
+
 static sr_status run_language(build *b, const char *lang, int count, sr_error *err)
 {
     srp_stats_job **jobs = calloc(b->spec_count + 1, sizeof *jobs);
@@ -452,9 +481,19 @@ static sr_status run_language(build *b, const char *lang, int count, sr_error *e
         e->group_map = group_map;
         e->cell_map = cell_map;
         e->salt = srp_stats_table_salt(sp->form, sp->change);
-        if (srp_stats_protect_groups(e, &jobs[i]->s, groups, &jobs[i]->lay) != 0)
-            rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     }
+    /* The tables of every unit together first (pass 0): a unit's table
+     * relates its figures to theirs. */
+    for (size_t i = 0; rc == SR_OK && i < b->spec_count; i++) {
+        long t = jobs[i] ? unit_total_of(b, jobs, i) : -1;
+        if (t >= 0)
+            jobs[i]->e.unit_total = jobs[t];
+    }
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; rc == SR_OK && i < b->spec_count; i++)
+            if (jobs[i] && (jobs[i]->e.unit_total != NULL) == pass &&
+                srp_stats_protect_groups(&jobs[i]->e, &jobs[i]->s, groups, &jobs[i]->lay) != 0)
+                rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     /* Under the cell-key method nothing is withheld for its count: nothing
      * to solve (the jobs perturb their counts, cellkey.h). */
     int cell_key = 0;
@@ -462,10 +501,12 @@ static sr_status run_language(build *b, const char *lang, int count, sr_error *e
         cell_key |= jobs && jobs[i] && jobs[i]->e.ck;
     if (rc == SR_OK && !cell_key)
         srp_sdc_solve(groups);
-    for (size_t i = 0; rc == SR_OK && i < b->spec_count; i++)
-        if (jobs[i] &&
-            srp_stats_protect_figures(&jobs[i]->e, &jobs[i]->s, cells, groups, &jobs[i]->lay) != 0)
-            rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; rc == SR_OK && i < b->spec_count; i++)
+            if (jobs[i] && (jobs[i]->e.unit_total != NULL) == pass &&
+                srp_stats_protect_figures(&jobs[i]->e, &jobs[i]->s, cells, groups, &jobs[i]->lay) !=
+                    0)
+                rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     if (rc == SR_OK && !cell_key)
         srp_sdc_solve(cells);
     if (rc == SR_OK && count) { /* what the one problem hid, and why */

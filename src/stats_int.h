@@ -136,6 +136,12 @@ typedef struct srp_stats_engine {
      * ([1]), with their cells by identity; NULL when not run. */
     const srp_sdc *margin_sdc[2];
     const srp_idmap *margin_map[2];
+    /* Summaries in one problem (a publication, issue 16): the summary of
+     * every unit together, the same query without the unit, whose figures
+     * this one's unit dimension adds up to: each sum along the unit is then
+     * that summary's cell, not a figure known from outside. NULL: none (the
+     * sums are another query's figures). Protected before this one. */
+    const struct srp_stats_job *unit_total;
     /* stats_rows.c: the strings of the group and variable whose rows are
      * being made (interned in the result). */
     struct group_labels_cache {
@@ -290,6 +296,9 @@ typedef struct srp_layout {
     size_t **cells;       /* per variable: slot * columns */
     size_t *columns;      /* per variable */
     size_t **summary;     /* per variable: slot * 3 (improved, unchanged, worsened) */
+    /* Per slot: the group is withheld whole (its size), whatever of its
+     * figures the audit publishes (a provable zero shows, its base not). */
+    unsigned char *group_hidden;
     /* Change: per variable, slot * SRP_MARGIN_STRIDE(ncodes): the intake
      * margins (the rows: ncodes), the closure margins (the columns: ncodes),
      * their denominators (the non-missing rows, columns) and the comparable
