@@ -465,7 +465,7 @@ static sr_status run_language(build *b, const char *lang, int count, sr_error *e
             rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
             break;
         }
-        sr_status jrc = srp_stats_job_prepare(b->reg, &q, 1, jobs[i], &local);
+        sr_status jrc = srp_stats_job_prepare(b->reg, &q, SRP_JOB_RAISE, jobs[i], &local);
         if (jrc != SR_OK) {
             srp_stats_job_release(jobs[i]);
             free(jobs[i]);

@@ -252,6 +252,7 @@ static int partition_make(partition *p, const srp_slots *s, int dims)
 typedef struct unit_sums {
     int dim; /* the unit dimension, -1 when its sums are not cells */
     size_t *total_of;
+    size_t parts_count; /* the slots total_of has (keep_known) */
     const srp_stats_engine *te;
     const srp_slots *ts;
     const srp_layout *tlay;
@@ -282,23 +283,25 @@ static int probe_order(const void *k, const void *item)
     return 0;
 }
 
-static int unit_sums_make(const srp_stats_engine *e, const srp_slots *s, unit_sums *u)
+/* The sums along e's unit dimension in the summary of every unit together
+ * (te, with its slots ts and layout tlay; NULL: none). */
+static int unit_sums_make(const srp_stats_engine *e, const srp_slots *s, const srp_stats_engine *te,
+                          const srp_slots *ts, const srp_layout *tlay, unit_sums *u)
 {
     memset(u, 0, sizeof *u);
     u->dim = -1;
-    const srp_stats_job *t = e->unit_total;
-    if (!t)
+    if (!te)
         return 0;
     int dim = -1, map[SRP_STATS_MAX_DIMS];
     for (int d = 0; d < e->dim_count; d++)
         if (e->dims[d].kind == SRP_BY_UNIT)
             dim = d;
-    if (dim < 0 || t->e.dim_count != e->dim_count - 1)
+    if (dim < 0 || te->dim_count != e->dim_count - 1)
         return 0;
-    for (int k = 0; k < t->e.dim_count; k++) {
+    for (int k = 0; k < te->dim_count; k++) {
         map[k] = -1;
         for (int d = 0; d < e->dim_count; d++)
-            if (d != dim && strcmp(e->dims[d].name, t->e.dims[k].name) == 0)
+            if (d != dim && strcmp(e->dims[d].name, te->dims[k].name) == 0)
                 map[k] = d;
         if (map[k] < 0)
             return 0;
@@ -308,19 +311,25 @@ static int unit_sums_make(const srp_stats_engine *e, const srp_slots *s, unit_su
         return -1;
     /* The total's slots are sorted by their keys (srp_slots_sort). */
     for (size_t i = 0; i < s->count; i++) {
-        slot_probe p = {{NULL}, t->e.dim_count};
+        slot_probe p = {{NULL}, te->dim_count};
         for (int k = 0; k < p.dims; k++)
             p.key[k] = s->items[i].key[map[k]];
         const srp_slot *hit =
-            t->s.count ? bsearch(&p, t->s.items, t->s.count, sizeof *t->s.items, probe_order)
-                       : NULL;
-        u->total_of[i] = hit ? (size_t)(hit - t->s.items) : (size_t)-1;
+            ts->count ? bsearch(&p, ts->items, ts->count, sizeof *ts->items, probe_order) : NULL;
+        u->total_of[i] = hit ? (size_t)(hit - ts->items) : (size_t)-1;
     }
     u->dim = dim;
-    u->te = &t->e;
-    u->ts = &t->s;
-    u->tlay = &t->lay;
+    u->te = te;
+    u->ts = ts;
+    u->tlay = tlay;
     return 0;
+}
+
+/* The sums along e's unit dimension in e->unit_total. */
+static int total_sums(const srp_stats_engine *e, const srp_slots *s, unit_sums *u)
+{
+    const srp_stats_job *t = e->unit_total;
+    return unit_sums_make(e, s, t ? &t->e : NULL, t ? &t->s : NULL, t ? &t->lay : NULL, u);
 }
 
 /* Whether variable j is the same in the total summary (the same codes, in
@@ -390,7 +399,7 @@ int srp_stats_protect_groups(srp_stats_engine *e, srp_slots *s, srp_sdc *g, srp_
                                            s->items[i].identity)) == (size_t)-1)
             goto out;
     unit_sums u;
-    if (unit_sums_make(e, s, &u) != 0)
+    if (total_sums(e, s, &u) != 0)
         goto out;
     rc = relate_dimensions(g, &part, lay->group_cell, 1, 0, members, &u,
                            u.dim >= 0 ? u.tlay->group_cell : NULL);
@@ -907,7 +916,7 @@ int srp_stats_protect_figures(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, s
     int rc = -1;
     size_t *scratch = NULL;
     partition part;
-    unit_sums u = {-1, NULL, NULL, NULL, NULL};
+    unit_sums u = {.dim = -1};
     if (partition_make(&part, s, e->dim_count) != 0)
         goto out;
     /* One scratch array for every relation's members, sized from the data. */
@@ -935,7 +944,7 @@ int srp_stats_protect_figures(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, s
         goto out;
     for (size_t i = 0; i < s->count; i++)
         lay->group_hidden[i] = srp_sdc_state(g, lay->group_cell[i]) != SRP_SDC_PUBLISHED;
-    if (unit_sums_make(e, s, &u) != 0)
+    if (total_sums(e, s, &u) != 0)
         goto out;
     for (size_t j = 0; j < e->var_count; j++)
         if (protect_variable(e, s, sdc, g, &part, &u, lay, j, scratch) != 0)
@@ -958,23 +967,101 @@ out:
     return rc;
 }
 
+/* For a live summary of every unit together (e->unit_parts): keeps
+ * published each of its cells of one kind (mine, by slot * stride + col)
+ * whose parts along the unit the units' summary all publishes (its cells
+ * theirs, in parts_sdc; for group sizes its slots' hidden instead). u maps
+ * the units' summary's slots to this one's (unit_sums_make the other way
+ * round: the parts as e, this one as the total). */
+static int keep_known(srp_sdc *sdc, const unit_sums *u, const srp_sdc *parts_sdc,
+                      const size_t *mine, const size_t *theirs, const unsigned char *hidden,
+                      size_t stride, size_t count)
+{
+    if (!mine || (!theirs && !hidden))
+        return 0;
+    size_t n = count * stride;
+    unsigned char *seen = calloc(n ? n : 1, 1); /* 1: every part so far published, 2: not */
+    if (!seen)
+        return -1;
+    for (size_t i = 0; i < u->parts_count; i++) {
+        size_t t = u->total_of[i];
+        for (size_t c = 0; t != (size_t)-1 && c < stride; c++) {
+            size_t cell = theirs ? theirs[i * stride + c] : (size_t)-1;
+            int published =
+                hidden ? !hidden[i]
+                       : cell != (size_t)-1 && srp_sdc_state(parts_sdc, cell) == SRP_SDC_PUBLISHED;
+            unsigned char *m = &seen[t * stride + c];
+            *m = *m == 2 || !published ? 2 : 1;
+        }
+    }
+    for (size_t x = 0; x < n; x++)
+        if (seen[x] == 1 && mine[x] != (size_t)-1)
+            srp_sdc_keep(sdc, mine[x]);
+    free(seen);
+    return 0;
+}
+
+static int known_parts(const srp_stats_engine *e, const srp_slots *s, const srp_layout *lay,
+                       unit_sums *u)
+{
+    const srp_stats_job *p = e->unit_parts;
+    if (unit_sums_make(&p->e, &p->s, e, s, lay, u) != 0)
+        return -1;
+    u->parts_count = p->s.count;
+    return 0;
+}
+
+static int keep_known_figures(const srp_stats_engine *e, const srp_slots *s, srp_sdc *sdc,
+                              const srp_layout *lay, const unit_sums *u)
+{
+    const srp_stats_job *p = e->unit_parts;
+    const srp_sdc *ps = e->unit_parts_sdc;
+    /* u as seen from this summary: the same variable there, same codes. */
+    unit_sums mine = *u;
+    mine.te = &p->e;
+    mine.tlay = &p->lay;
+    for (size_t j = 0; j < e->var_count; j++) {
+        if (!unit_sums_variable(e, lay, &mine, j) || !lay->cells[j])
+            continue;
+        size_t n = e->vars[j].ncodes, cols = lay->columns[j];
+        if (keep_known(sdc, u, ps, lay->cells[j], p->lay.cells[j], NULL, cols, s->count) != 0 ||
+            keep_known(sdc, u, ps, lay->denominator[j], p->lay.denominator[j], NULL, 1, s->count) !=
+                0 ||
+            keep_known(sdc, u, ps, lay->answered[j], p->lay.answered[j], NULL, 1, s->count) != 0 ||
+            keep_known(sdc, u, ps, lay->margin[j], p->lay.margin[j], NULL, SRP_MARGIN_STRIDE(n),
+                       s->count) != 0 ||
+            keep_known(sdc, u, ps, lay->summary[j], p->lay.summary[j], NULL, 3, s->count) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 int srp_stats_protect(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layout *lay)
 {
     int rc = -1;
+    unit_sums parts = {.dim = -1};
     srp_sdc *g = srp_sdc_new(e->q->min_cell);
     if (!g || srp_stats_protect_groups(e, s, g, lay) != 0)
+        goto out;
+    /* What the units' summary publishes of this one's figures is known. */
+    if (e->unit_parts &&
+        (known_parts(e, s, lay, &parts) != 0 ||
+         (parts.dim >= 0 && keep_known(g, &parts, NULL, lay->group_cell, NULL,
+                                       e->unit_parts->lay.group_hidden, 1, s->count) != 0)))
         goto out;
     /* Under the cell-key method nothing is withheld for its count
      * (stats_rows.c): the layout is made, nothing solved. */
     if (!e->ck)
         srp_sdc_solve(g);
     /* Stage 2: every figure. */
-    if (srp_stats_protect_figures(e, s, sdc, g, lay) != 0)
+    if (srp_stats_protect_figures(e, s, sdc, g, lay) != 0 ||
+        (parts.dim >= 0 && keep_known_figures(e, s, sdc, lay, &parts) != 0))
         goto out;
     if (!e->ck)
         srp_sdc_solve(sdc);
     rc = 0;
 out:
+    unit_sums_release(&parts);
     srp_sdc_free(g);
     return rc;
 }
