@@ -413,6 +413,35 @@ static int not_applicable(const sr_error *e)
            (strcmp(e->where, "by") == 0 || strcmp(e->where, "change") == 0);
 }
 
+static int same_text(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static int by_unit(const spec *sp)
+{
+    return sp->by && strcmp(sp->by, "unit") == 0;
+}
+
+/* The table of every unit together that table i's unit dimension adds up
+ * to: its spec without the unit (a unit's table, or the one by unit); -1
+ * when there is none. Its figures are then the cells of those sums
+ * (srp_stats_engine.unit_total), the parts and their total. */
+static long unit_total_of(const build *b, srp_stats_job *const *jobs, size_t i)
+{
+    const spec *p = &b->specs[i];
+    if (!p->unit && !by_unit(p))
+        return -1;
+    for (size_t t = 0; t < b->spec_count; t++) {
+        const spec *q = &b->specs[t];
+        if (jobs[t] && !q->unit && !by_unit(q) && strcmp(q->form, p->form) == 0 &&
+            q->change == p->change && same_text(q->status, p->status) &&
+            same_text(q->by, by_unit(p) ? NULL : p->by))
+            return (long)t;
+    }
+    return -1;
+}
+
 /* The languages of the labels, the first the one whose report counts. */
 static const char *const languages[] = {"sv", "en"};
 #define LANGUAGES (sizeof languages / sizeof *languages)
@@ -449,7 +478,7 @@ static sr_status prepare_job(build *b, const spec *sp, const char *lang, srp_sta
     *job = malloc(sizeof **job);
     if (!*job)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-    sr_status rc = srp_stats_job_prepare(b->reg, &q, 1, *job, &local);
+    sr_status rc = srp_stats_job_prepare(b->reg, &q, SRP_JOB_RAISE, *job, &local);
     if (rc == SR_OK)
         return SR_OK;
     srp_stats_job_release(*job);
@@ -520,9 +549,19 @@ static sr_status run_tables(build *b, sr_error *err)
         e->group_map = group_map;
         e->cell_map = cell_map;
         e->salt = srp_stats_table_salt(sp->form, sp->change);
-        if (srp_stats_protect_groups(e, &first[i]->s, groups, &first[i]->lay) != 0)
-            rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     }
+    /* The tables of every unit together first (pass 0): a unit's table
+     * relates its figures to theirs. */
+    for (size_t i = 0; rc == SR_OK && i < b->spec_count; i++) {
+        long t = first[i] ? unit_total_of(b, first, i) : -1;
+        if (t >= 0)
+            first[i]->e.unit_total = first[t];
+    }
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; rc == SR_OK && i < b->spec_count; i++)
+            if (first[i] && (first[i]->e.unit_total != NULL) == pass &&
+                srp_stats_protect_groups(&first[i]->e, &first[i]->s, groups, &first[i]->lay) != 0)
+                rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     /* Under the cell-key method nothing is withheld for its count: nothing
      * to solve (the jobs perturb their counts, cellkey.h). */
     int cell_key = 0;
@@ -530,10 +569,12 @@ static sr_status run_tables(build *b, sr_error *err)
         cell_key |= first[i] && first[i]->e.ck;
     if (rc == SR_OK && !cell_key)
         srp_sdc_solve(groups);
-    for (size_t i = 0; rc == SR_OK && i < b->spec_count; i++)
-        if (first[i] && srp_stats_protect_figures(&first[i]->e, &first[i]->s, cells, groups,
-                                                  &first[i]->lay) != 0)
-            rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; rc == SR_OK && i < b->spec_count; i++)
+            if (first[i] && (first[i]->e.unit_total != NULL) == pass &&
+                srp_stats_protect_figures(&first[i]->e, &first[i]->s, cells, groups,
+                                          &first[i]->lay) != 0)
+                rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     if (rc == SR_OK && !cell_key)
         srp_sdc_solve(cells);
     if (rc == SR_OK) { /* what the one problem hid, and why */

@@ -301,8 +301,9 @@ static sr_status setup_by(srp_stats_engine *e, int by_index, const char *name, s
 
 /* Who may see which units: admins all; a coordinator (or an analyst with
  * units) only theirs, one unit at a time, so that figures are always those
- * of a whole unit, computed and protected as in the table of all units. */
-static sr_status restrict_units(srp_stats_engine *e, sr_error *err)
+ * of a whole unit, computed and protected as in the table of all units. The
+ * units' summary of a live summary of all units (parts) is never shown. */
+static sr_status restrict_units(srp_stats_engine *e, int parts, sr_error *err)
 {
     sqlite3 *db = srp_registry_db(e->reg);
     sqlite3_stmt *st = NULL;
@@ -320,7 +321,7 @@ static sr_status restrict_units(srp_stats_engine *e, sr_error *err)
         if (src == SQLITE_DONE)
             return srp_error_set_where(err, SR_ERR_NOT_FOUND, "unit", "no unit '%s'", e->q->unit);
     }
-    if (sr_registry_role(e->reg) == SR_ROLE_ADMIN)
+    if (parts || sr_registry_role(e->reg) == SR_ROLE_ADMIN)
         return SR_OK;
     rc = srp_store_prepare(db, "SELECT unit FROM temp.keyring_units WHERE user = ?1 ORDER BY unit",
                            &st, err);
@@ -577,7 +578,7 @@ static sr_status check_query(const sr_stats_query *q, sr_error *err)
     return SR_OK;
 }
 
-sr_status srp_stats_job_prepare(sr_registry *reg, const sr_stats_query *query, int allow_raise,
+sr_status srp_stats_job_prepare(sr_registry *reg, const sr_stats_query *query, int flags,
                                 srp_stats_job *job, sr_error *err)
 {
     memset(job, 0, sizeof *job);
@@ -593,7 +594,8 @@ sr_status srp_stats_job_prepare(sr_registry *reg, const sr_stats_query *query, i
     int min_cell = 5;
     sr_status rc = check_query(q, err);
     if (rc == SR_OK)
-        rc = srp_settings_min_cell_for(reg, q->min_cell, allow_raise, &min_cell, err);
+        rc = srp_settings_min_cell_for(reg, q->min_cell, (flags & SRP_JOB_RAISE) != 0, &min_cell,
+                                       err);
     if (rc == SR_OK)
         rc = srp_stats_ck_begin(e, &job->ck, err);
     if (rc != SR_OK)
@@ -606,7 +608,7 @@ sr_status srp_stats_job_prepare(sr_registry *reg, const sr_stats_query *query, i
     srp_time_now_iso(r->generated_at, sizeof r->generated_at);
     rc = check_period(e, r, err);
     if (rc == SR_OK)
-        rc = restrict_units(e, err);
+        rc = restrict_units(e, (flags & SRP_JOB_PARTS) != 0, err);
     if (rc == SR_OK)
         rc = load_intake(e, err);
     int cases = strcmp(q->form, "cases") == 0;
@@ -677,17 +679,117 @@ void srp_stats_job_release(srp_stats_job *job)
     memset(job, 0, sizeof *job);
 }
 
+/* ---- a live summary of every unit together ---- */
+
+/* A live summary without the unit (the table of all units) and the same
+ * query of a unit compute the same people: the units' figures add up to
+ * its figures. The units' summary is solved on its own, as a unit's query
+ * is (it takes those sums as known, so whatever this one publishes, the
+ * units' figures stay protected); this one then keeps published every
+ * figure whose parts the units' summary all publishes, which an outsider
+ * has anyway (srp_stats_engine.unit_parts): it never withholds what the
+ * units' tables give away, and protects its small counts without them. */
+typedef struct margin_jobs margin_jobs;
+typedef struct unit_parts {
+    srp_stats_job *job; /* NULL: none */
+    srp_sdc *sdc;
+    margin_jobs *margins; /* a change table's, as the unit's own query has them */
+    char unit[SR_UNIT_CODE_MAX + 1];
+} unit_parts;
+
+static sr_status margin_jobs_run(sr_registry *reg, srp_stats_job *job, margin_jobs *m,
+                                 sr_error *err);
+static void margin_jobs_release(margin_jobs *m);
+static margin_jobs *margin_jobs_new(void);
+
+static void unit_parts_release(unit_parts *p)
+{
+    if (p->job) {
+        srp_stats_job_release(p->job);
+        free(p->job);
+    }
+    srp_sdc_free(p->sdc);
+    if (p->margins) {
+        margin_jobs_release(p->margins);
+        free(p->margins);
+    }
+    memset(p, 0, sizeof *p);
+}
+
+/* The first unit, into p->unit; "" when there is none. */
+static sr_status first_unit(sr_registry *reg, unit_parts *p, sr_error *err)
+{
+    sqlite3 *db = srp_registry_db(reg);
+    sqlite3_stmt *st = NULL;
+    sr_status rc = srp_store_prepare(db, "SELECT code FROM units ORDER BY code LIMIT 1", &st, err);
+    if (rc != SR_OK)
+        return rc;
+    int src = sqlite3_step(st);
+    if (src == SQLITE_ROW)
+        snprintf(p->unit, sizeof p->unit, "%s", (const char *)sqlite3_column_text(st, 0));
+    else if (src != SQLITE_DONE)
+        rc = srp_store_fail(db, src, "read units", err);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Solves the units' summary of job's query into p and points job at it,
+ * when job is of every unit together (no unit dimension) and suppressed. */
+static sr_status unit_parts_run(sr_registry *reg, srp_stats_job *job, unit_parts *p, sr_error *err)
+{
+    memset(p, 0, sizeof *p);
+    for (int d = 0; d < job->e.dim_count; d++)
+        if (job->e.dims[d].kind == SRP_BY_UNIT)
+            return SR_OK;
+    if (job->e.ck)
+        return SR_OK;
+    sr_status rc = first_unit(reg, p, err);
+    if (rc != SR_OK || !p->unit[0])
+        return rc;
+    sr_stats_query q = job->q;
+    q.unit = p->unit;
+    sr_error local;
+    memset(&local, 0, sizeof local);
+    p->job = malloc(sizeof *p->job);
+    p->sdc = srp_sdc_new(job->q.min_cell);
+    if (!p->job || !p->sdc)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    if (srp_stats_job_prepare(reg, &q, SRP_JOB_PARTS, p->job, &local) != SR_OK) {
+        /* One that cannot be made leaves this summary as it is alone. */
+        unit_parts_release(p);
+        return local.status == SR_ERR_NOMEM ? srp_error_set(err, SR_ERR_NOMEM, "out of memory")
+                                            : SR_OK;
+    }
+    /* Solved as the unit's own query is, margins and all. */
+    if (!(p->margins = margin_jobs_new()))
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    rc = margin_jobs_run(reg, p->job, p->margins, err);
+    if (rc != SR_OK)
+        return rc;
+    if (srp_stats_protect(&p->job->e, &p->job->s, p->sdc, &p->job->lay) != 0)
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    job->e.unit_parts = p->job;
+    job->e.unit_parts_sdc = p->sdc;
+    return SR_OK;
+}
+
 /* The margins of a live change table are figures of two other queries: the
  * intake's table of closed cases (its rows) and the form's own table (its
  * columns). Those are run and solved here as they would be on their own,
  * so that the change table's problem knows which margins they publish
  * (srp_stats_engine.margin_sdc). A query that cannot be made (e.g. an item
  * to group by that the intake lacks) leaves its margins unknown. */
-typedef struct margin_jobs {
+struct margin_jobs {
     srp_stats_job *job[2];
     srp_sdc *sdc[2];
     srp_idmap *map[2];
-} margin_jobs;
+    unit_parts parts[2];
+};
+
+static margin_jobs *margin_jobs_new(void)
+{
+    return calloc(1, sizeof(margin_jobs));
+}
 
 static void margin_jobs_release(margin_jobs *m)
 {
@@ -698,6 +800,7 @@ static void margin_jobs_release(margin_jobs *m)
         }
         srp_sdc_free(m->sdc[k]);
         srp_idmap_free(m->map[k]);
+        unit_parts_release(&m->parts[k]);
     }
 }
 
@@ -728,8 +831,12 @@ static sr_status margin_jobs_run(sr_registry *reg, srp_stats_job *job, margin_jo
         }
         m->job[k]->e.cell_map = m->map[k];
         m->sdc[k] = srp_sdc_new(m->job[k]->q.min_cell);
-        if (!m->sdc[k] ||
-            srp_stats_protect(&m->job[k]->e, &m->job[k]->s, m->sdc[k], &m->job[k]->lay) != 0)
+        if (!m->sdc[k])
+            return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        sr_status rc = unit_parts_run(reg, m->job[k], &m->parts[k], err);
+        if (rc != SR_OK)
+            return rc;
+        if (srp_stats_protect(&m->job[k]->e, &m->job[k]->s, m->sdc[k], &m->job[k]->lay) != 0)
             return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
         job->e.margin_sdc[k] = m->sdc[k];
         job->e.margin_map[k] = m->map[k];
@@ -746,13 +853,17 @@ sr_status sr_stats_run(sr_registry *reg, const sr_stats_query *query, sr_stats *
         return srp_publication_answer(reg, query, out, err);
     srp_sdc *sdc = NULL;
     margin_jobs margins;
+    unit_parts parts;
     memset(&margins, 0, sizeof margins);
+    memset(&parts, 0, sizeof parts);
     srp_stats_job *job = malloc(sizeof *job);
     if (!job)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     sr_status rc = srp_stats_job_prepare(reg, query, 0, job, err);
     if (rc == SR_OK)
         rc = margin_jobs_run(reg, job, &margins, err);
+    if (rc == SR_OK)
+        rc = unit_parts_run(reg, job, &parts, err);
     if (rc != SR_OK)
         goto out;
     sdc = srp_sdc_new(job->q.min_cell);
@@ -771,6 +882,7 @@ out:
     srp_sdc_free(sdc);
     srp_stats_job_release(job);
     free(job);
+    unit_parts_release(&parts);
     margin_jobs_release(&margins);
     return rc;
 }

@@ -136,6 +136,18 @@ typedef struct srp_stats_engine {
      * ([1]), with their cells by identity; NULL when not run. */
     const srp_sdc *margin_sdc[2];
     const srp_idmap *margin_map[2];
+    /* Summaries in one problem (a publication, issue 16): the summary of
+     * every unit together, the same query without the unit, whose figures
+     * this one's unit dimension adds up to: each sum along the unit is then
+     * that summary's cell, not a figure known from outside. NULL: none (the
+     * sums are another query's figures). Protected before this one. */
+    const struct srp_stats_job *unit_total;
+    /* A live summary of every unit together (issue 16): the same query of
+     * the units, solved first on its own (its sums along the unit taken as
+     * known), and its solved problem. A figure here whose every part it
+     * publishes is known, so never a complement (srp_stats_protect). */
+    const struct srp_stats_job *unit_parts;
+    const srp_sdc *unit_parts_sdc;
     /* stats_rows.c: the strings of the group and variable whose rows are
      * being made (interned in the result). */
     struct group_labels_cache {
@@ -290,6 +302,9 @@ typedef struct srp_layout {
     size_t **cells;       /* per variable: slot * columns */
     size_t *columns;      /* per variable */
     size_t **summary;     /* per variable: slot * 3 (improved, unchanged, worsened) */
+    /* Per slot: the group is withheld whole (its size), whatever of its
+     * figures the audit publishes (a provable zero shows, its base not). */
+    unsigned char *group_hidden;
     /* Change: per variable, slot * SRP_MARGIN_STRIDE(ncodes): the intake
      * margins (the rows: ncodes), the closure margins (the columns: ncodes),
      * their denominators (the non-missing rows, columns) and the comparable
@@ -387,9 +402,14 @@ typedef struct srp_stats_job {
     sr_stats *r;     /* the result, owned by the job until taken (set to NULL) */
 } srp_stats_job;
 
-/* allow_raise: the query's min_cell may lie above the registry's floor (a
- * publication's own setting); live summaries may not change it. */
-sr_status srp_stats_job_prepare(sr_registry *reg, const sr_stats_query *query, int allow_raise,
+/* Flags of srp_stats_job_prepare. SRP_JOB_RAISE: the query's min_cell may
+ * lie above the registry's floor (a publication's own setting); live
+ * summaries may not change it. SRP_JOB_PARTS: the units' summary that a
+ * live summary of every unit together is checked against (stats.c), never
+ * shown: of any unit, whatever units the user may see. */
+#define SRP_JOB_RAISE 1
+#define SRP_JOB_PARTS 2
+sr_status srp_stats_job_prepare(sr_registry *reg, const sr_stats_query *query, int flags,
                                 srp_stats_job *job, sr_error *err);
 sr_status srp_stats_job_finish(srp_stats_job *job, srp_sdc *sdc, sr_error *err);
 /* Frees everything the job holds (the result too, unless taken); zeroes it. */

@@ -246,20 +246,139 @@ static int partition_make(partition *p, const srp_slots *s, int dims)
     return 0;
 }
 
+/* The sums along the unit dimension that are cells of the problem: those
+ * of the summary of every unit together (e->unit_total), when there is one.
+ * total_of[slot] is its slot with the same other keys, or (size_t)-1. */
+typedef struct unit_sums {
+    int dim; /* the unit dimension, -1 when its sums are not cells */
+    size_t *total_of;
+    size_t parts_count; /* the slots total_of has (keep_known) */
+    const srp_stats_engine *te;
+    const srp_slots *ts;
+    const srp_layout *tlay;
+} unit_sums;
+
+static void unit_sums_release(unit_sums *u)
+{
+    free(u->total_of);
+    memset(u, 0, sizeof *u);
+    u->dim = -1;
+}
+
+/* The keys of the slot looked for, in the total summary's dimension order. */
+typedef struct slot_probe {
+    const char *key[SRP_STATS_MAX_DIMS];
+    int dims;
+} slot_probe;
+
+static int probe_order(const void *k, const void *item)
+{
+    const slot_probe *p = k;
+    const srp_slot *sl = item;
+    for (int d = 0; d < SRP_STATS_MAX_DIMS; d++) {
+        int c = strcmp(d < p->dims ? p->key[d] : "", sl->key[d]);
+        if (c)
+            return c;
+    }
+    return 0;
+}
+
+/* The sums along e's unit dimension in the summary of every unit together
+ * (te, with its slots ts and layout tlay; NULL: none). */
+static int unit_sums_make(const srp_stats_engine *e, const srp_slots *s, const srp_stats_engine *te,
+                          const srp_slots *ts, const srp_layout *tlay, unit_sums *u)
+{
+    memset(u, 0, sizeof *u);
+    u->dim = -1;
+    if (!te)
+        return 0;
+    int dim = -1, map[SRP_STATS_MAX_DIMS];
+    for (int d = 0; d < e->dim_count; d++)
+        if (e->dims[d].kind == SRP_BY_UNIT)
+            dim = d;
+    if (dim < 0 || te->dim_count != e->dim_count - 1)
+        return 0;
+    for (int k = 0; k < te->dim_count; k++) {
+        map[k] = -1;
+        for (int d = 0; d < e->dim_count; d++)
+            if (d != dim && strcmp(e->dims[d].name, te->dims[k].name) == 0)
+                map[k] = d;
+        if (map[k] < 0)
+            return 0;
+    }
+    u->total_of = malloc((s->count ? s->count : 1) * sizeof *u->total_of);
+    if (!u->total_of)
+        return -1;
+    /* The total's slots are sorted by their keys (srp_slots_sort). */
+    for (size_t i = 0; i < s->count; i++) {
+        slot_probe p = {{NULL}, te->dim_count};
+        for (int k = 0; k < p.dims; k++)
+            p.key[k] = s->items[i].key[map[k]];
+        const srp_slot *hit =
+            ts->count ? bsearch(&p, ts->items, ts->count, sizeof *ts->items, probe_order) : NULL;
+        u->total_of[i] = hit ? (size_t)(hit - ts->items) : (size_t)-1;
+    }
+    u->dim = dim;
+    u->te = te;
+    u->ts = ts;
+    u->tlay = tlay;
+    return 0;
+}
+
+/* The sums along e's unit dimension in e->unit_total. */
+static int total_sums(const srp_stats_engine *e, const srp_slots *s, unit_sums *u)
+{
+    const srp_stats_job *t = e->unit_total;
+    return unit_sums_make(e, s, t ? &t->e : NULL, t ? &t->s : NULL, t ? &t->lay : NULL, u);
+}
+
+/* Whether variable j is the same in the total summary (the same codes, in
+ * the same order): then its figures there are the sums of its figures here. */
+static int unit_sums_variable(const srp_stats_engine *e, const srp_layout *lay, const unit_sums *u,
+                              size_t j)
+{
+    if (u->dim < 0 || j >= u->te->var_count || !u->tlay->cells)
+        return 0;
+    const srp_variable *v = &e->vars[j], *w = &u->te->vars[j];
+    if (strcmp(v->id, w->id) != 0 || v->ncodes != w->ncodes || v->paired != w->paired ||
+        lay->columns[j] != u->tlay->columns[j])
+        return 0;
+    for (size_t c = 0; c < v->ncodes; c++)
+        if (strcmp(v->codes[c], w->codes[c]) != 0 || v->missing[c] != w->missing[c])
+            return 0;
+    return 1;
+}
+
 /* Relations along each dimension: the cells (col of each slot) that differ
- * only in that dimension sum to a figure a coarser query publishes. */
+ * only in that dimension sum to a figure a coarser query publishes. Along
+ * the unit, when the summary of every unit together is part of the problem
+ * (u, its cells of the same kind in total_cells), that figure is its cell:
+ * the parts and their total, whether the total is published or not. */
 static int relate_dimensions(srp_sdc *sdc, const partition *p, const size_t *cell_of, size_t stride,
-                             size_t col, size_t *members)
+                             size_t col, size_t *members, const unit_sums *u,
+                             const size_t *total_cells)
 {
     for (int dim = 0; dim < p->dims; dim++)
         for (size_t i = 0; i < p->count; i++) {
             if (!p->first[dim][i])
                 continue;
             size_t n = 0;
-            for (size_t k = i; k != (size_t)-1; k = p->next[dim][k])
-                members[n++] = cell_of[k * stride + col];
-            if (srp_sdc_relation_outside(sdc, members, n) != 0)
+            long sum = 0;
+            for (size_t k = i; k != (size_t)-1; k = p->next[dim][k]) {
+                members[n] = cell_of[k * stride + col];
+                sum += srp_sdc_count(sdc, members[n++]);
+            }
+            size_t total = (size_t)-1;
+            if (u && dim == u->dim && total_cells && u->total_of[i] != (size_t)-1)
+                total = total_cells[u->total_of[i] * stride + col];
+            /* Only a true sum: e.g. a repeatable form counts a person once
+             * per period, so periods need not add up to the whole. */
+            if (total != (size_t)-1 && srp_sdc_count(sdc, total) == sum) {
+                if (srp_sdc_relation_total(sdc, members, n, total) != 0)
+                    return -1;
+            } else if (srp_sdc_relation_outside(sdc, members, n) != 0) {
                 return -1;
+            }
         }
     return 0;
 }
@@ -279,9 +398,12 @@ int srp_stats_protect_groups(srp_stats_engine *e, srp_slots *s, srp_sdc *g, srp_
         if ((lay->group_cell[i] = new_cell(e, g, e->group_map, s->items[i].people, 0,
                                            s->items[i].identity)) == (size_t)-1)
             goto out;
-    if (relate_dimensions(g, &part, lay->group_cell, 1, 0, members) != 0)
+    unit_sums u;
+    if (total_sums(e, s, &u) != 0)
         goto out;
-    rc = 0;
+    rc = relate_dimensions(g, &part, lay->group_cell, 1, 0, members, &u,
+                           u.dim >= 0 ? u.tlay->group_cell : NULL);
+    unit_sums_release(&u);
 out:
     free(members);
     partition_release(&part);
@@ -535,8 +657,8 @@ static int relate_summaries(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp
 }
 
 static int protect_cells(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sdc *g,
-                         const partition *part, srp_layout *lay, size_t j, size_t *scratch,
-                         char (*names)[24], const int *intake_col);
+                         const partition *part, const unit_sums *u, srp_layout *lay, size_t j,
+                         size_t *scratch, char (*names)[24], const int *intake_col);
 
 /* One margin of a paired table (side 0: the intake's, 1: the form's). In a
  * publication it is the same cell as the figure the intake's (or the
@@ -676,7 +798,8 @@ static int intake_columns(const srp_stats_engine *e, const srp_variable *v, int 
 }
 
 static int protect_variable(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sdc *g,
-                            const partition *part, srp_layout *lay, size_t j, size_t *scratch)
+                            const partition *part, const unit_sums *u, srp_layout *lay, size_t j,
+                            size_t *scratch)
 {
     srp_variable *v = &e->vars[j];
     size_t cols = columns_of(e, v);
@@ -706,7 +829,7 @@ static int protect_variable(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp
         if (intake_columns(e, v, intake_col) != 0)
             goto out;
     }
-    rc = protect_cells(e, s, sdc, g, part, lay, j, scratch, names, intake_col);
+    rc = protect_cells(e, s, sdc, g, part, u, lay, j, scratch, names, intake_col);
 out:
     free(intake_col);
     free(names);
@@ -714,8 +837,8 @@ out:
 }
 
 static int protect_cells(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sdc *g,
-                         const partition *part, srp_layout *lay, size_t j, size_t *scratch,
-                         char (*names)[24], const int *intake_col)
+                         const partition *part, const unit_sums *u, srp_layout *lay, size_t j,
+                         size_t *scratch, char (*names)[24], const int *intake_col)
 {
     srp_variable *v = &e->vars[j];
     size_t cols = lay->columns[j], n = v->ncodes;
@@ -750,32 +873,38 @@ static int protect_cells(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sd
             relate_margins(e, s, sdc, lay, j, i, group_withheld, intake_col, scratch) != 0)
             return -1;
     }
+    /* The total summary's layout, when variable j's sums along the unit are
+     * its cells (unit_sums). */
+    const srp_layout *t = unit_sums_variable(e, lay, u, j) ? u->tlay : NULL;
     if (part->dims) {
         for (size_t c = 0; c < cols; c++)
-            if (relate_dimensions(sdc, part, lay->cells[j], cols, c, scratch) != 0)
+            if (relate_dimensions(sdc, part, lay->cells[j], cols, c, scratch, u,
+                                  t ? t->cells[j] : NULL) != 0)
                 return -1;
         size_t stride = SRP_MARGIN_STRIDE(n);
         /* Slot 0's row says which margin columns are used (none without a
          * slot: then margin[j] holds no row at all). */
         for (size_t c = 0; lay->margin[j] && s->count && c < stride; c++)
             if (lay->margin[j][c] != (size_t)-1 &&
-                relate_dimensions(sdc, part, lay->margin[j], stride, c, scratch) != 0)
+                relate_dimensions(sdc, part, lay->margin[j], stride, c, scratch, u,
+                                  t ? t->margin[j] : NULL) != 0)
                 return -1;
-        if (lay->denominator[j] &&
-            relate_dimensions(sdc, part, lay->denominator[j], 1, 0, scratch) != 0)
+        if (lay->denominator[j] && relate_dimensions(sdc, part, lay->denominator[j], 1, 0, scratch,
+                                                     u, t ? t->denominator[j] : NULL) != 0)
             return -1;
         if (lay->answered[j] &&
             (!lay->denominator[j] || s->count == 0 ||
              lay->answered[j][0] != lay->denominator[j][0]) &&
-            relate_dimensions(sdc, part, lay->answered[j], 1, 0, scratch) != 0)
+            relate_dimensions(sdc, part, lay->answered[j], 1, 0, scratch, u,
+                              t ? t->answered[j] : NULL) != 0)
             return -1;
     }
     if (e->q->change && change_summarised(v)) {
         if (relate_summaries(e, s, sdc, g, lay, j, scratch) != 0)
             return -1;
         for (int r = 0; r < 3; r++)
-            if (part->dims &&
-                relate_dimensions(sdc, part, lay->summary[j], 3, (size_t)r, scratch) != 0)
+            if (part->dims && relate_dimensions(sdc, part, lay->summary[j], 3, (size_t)r, scratch,
+                                                u, t ? t->summary[j] : NULL) != 0)
                 return -1;
     }
     return 0;
@@ -787,6 +916,7 @@ int srp_stats_protect_figures(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, s
     int rc = -1;
     size_t *scratch = NULL;
     partition part;
+    unit_sums u = {.dim = -1};
     if (partition_make(&part, s, e->dim_count) != 0)
         goto out;
     /* One scratch array for every relation's members, sized from the data. */
@@ -808,11 +938,16 @@ int srp_stats_protect_figures(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, s
     lay->denominator = calloc(nv, sizeof *lay->denominator);
     lay->margin = calloc(nv, sizeof *lay->margin);
     lay->answered = calloc(nv, sizeof *lay->answered);
+    lay->group_hidden = calloc(s->count ? s->count : 1, 1);
     if (!lay->cells || !lay->columns || !lay->summary || !lay->denominator || !lay->margin ||
-        !lay->answered)
+        !lay->answered || !lay->group_hidden)
+        goto out;
+    for (size_t i = 0; i < s->count; i++)
+        lay->group_hidden[i] = srp_sdc_state(g, lay->group_cell[i]) != SRP_SDC_PUBLISHED;
+    if (total_sums(e, s, &u) != 0)
         goto out;
     for (size_t j = 0; j < e->var_count; j++)
-        if (protect_variable(e, s, sdc, g, &part, lay, j, scratch) != 0)
+        if (protect_variable(e, s, sdc, g, &part, &u, lay, j, scratch) != 0)
             goto out;
     /* Enabled items, once every variable has its cells. */
     for (size_t j = 0; j < e->var_count; j++) {
@@ -827,27 +962,106 @@ int srp_stats_protect_figures(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, s
     rc = 0;
 out:
     free(scratch);
+    unit_sums_release(&u);
     partition_release(&part);
     return rc;
+}
+
+/* For a live summary of every unit together (e->unit_parts): keeps
+ * published each of its cells of one kind (mine, by slot * stride + col)
+ * whose parts along the unit the units' summary all publishes (its cells
+ * theirs, in parts_sdc; for group sizes its slots' hidden instead). u maps
+ * the units' summary's slots to this one's (unit_sums_make the other way
+ * round: the parts as e, this one as the total). */
+static int keep_known(srp_sdc *sdc, const unit_sums *u, const srp_sdc *parts_sdc,
+                      const size_t *mine, const size_t *theirs, const unsigned char *hidden,
+                      size_t stride, size_t count)
+{
+    if (!mine || (!theirs && !hidden))
+        return 0;
+    size_t n = count * stride;
+    unsigned char *seen = calloc(n ? n : 1, 1); /* 1: every part so far published, 2: not */
+    if (!seen)
+        return -1;
+    for (size_t i = 0; i < u->parts_count; i++) {
+        size_t t = u->total_of[i];
+        for (size_t c = 0; t != (size_t)-1 && c < stride; c++) {
+            size_t cell = theirs ? theirs[i * stride + c] : (size_t)-1;
+            int published =
+                hidden ? !hidden[i]
+                       : cell != (size_t)-1 && srp_sdc_state(parts_sdc, cell) == SRP_SDC_PUBLISHED;
+            unsigned char *m = &seen[t * stride + c];
+            *m = *m == 2 || !published ? 2 : 1;
+        }
+    }
+    for (size_t x = 0; x < n; x++)
+        if (seen[x] == 1 && mine[x] != (size_t)-1)
+            srp_sdc_keep(sdc, mine[x]);
+    free(seen);
+    return 0;
+}
+
+static int known_parts(const srp_stats_engine *e, const srp_slots *s, const srp_layout *lay,
+                       unit_sums *u)
+{
+    const srp_stats_job *p = e->unit_parts;
+    if (unit_sums_make(&p->e, &p->s, e, s, lay, u) != 0)
+        return -1;
+    u->parts_count = p->s.count;
+    return 0;
+}
+
+static int keep_known_figures(const srp_stats_engine *e, const srp_slots *s, srp_sdc *sdc,
+                              const srp_layout *lay, const unit_sums *u)
+{
+    const srp_stats_job *p = e->unit_parts;
+    const srp_sdc *ps = e->unit_parts_sdc;
+    /* u as seen from this summary: the same variable there, same codes. */
+    unit_sums mine = *u;
+    mine.te = &p->e;
+    mine.tlay = &p->lay;
+    for (size_t j = 0; j < e->var_count; j++) {
+        if (!unit_sums_variable(e, lay, &mine, j) || !lay->cells[j])
+            continue;
+        size_t n = e->vars[j].ncodes, cols = lay->columns[j];
+        if (keep_known(sdc, u, ps, lay->cells[j], p->lay.cells[j], NULL, cols, s->count) != 0 ||
+            keep_known(sdc, u, ps, lay->denominator[j], p->lay.denominator[j], NULL, 1, s->count) !=
+                0 ||
+            keep_known(sdc, u, ps, lay->answered[j], p->lay.answered[j], NULL, 1, s->count) != 0 ||
+            keep_known(sdc, u, ps, lay->margin[j], p->lay.margin[j], NULL, SRP_MARGIN_STRIDE(n),
+                       s->count) != 0 ||
+            keep_known(sdc, u, ps, lay->summary[j], p->lay.summary[j], NULL, 3, s->count) != 0)
+            return -1;
+    }
+    return 0;
 }
 
 int srp_stats_protect(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layout *lay)
 {
     int rc = -1;
+    unit_sums parts = {.dim = -1};
     srp_sdc *g = srp_sdc_new(e->q->min_cell);
     if (!g || srp_stats_protect_groups(e, s, g, lay) != 0)
+        goto out;
+    /* What the units' summary publishes of this one's figures is known. */
+    if (e->unit_parts &&
+        (known_parts(e, s, lay, &parts) != 0 ||
+         (parts.dim >= 0 && keep_known(g, &parts, NULL, lay->group_cell, NULL,
+                                       e->unit_parts->lay.group_hidden, 1, s->count) != 0)))
         goto out;
     /* Under the cell-key method nothing is withheld for its count
      * (stats_rows.c): the layout is made, nothing solved. */
     if (!e->ck)
         srp_sdc_solve(g);
     /* Stage 2: every figure. */
-    if (srp_stats_protect_figures(e, s, sdc, g, lay) != 0)
+    if (srp_stats_protect_figures(e, s, sdc, g, lay) != 0 ||
+        (parts.dim >= 0 && keep_known_figures(e, s, sdc, lay, &parts) != 0))
         goto out;
     if (!e->ck)
         srp_sdc_solve(sdc);
     rc = 0;
 out:
+    unit_sums_release(&parts);
     srp_sdc_free(g);
     return rc;
 }
@@ -872,6 +1086,7 @@ void srp_layout_release(const srp_stats_engine *e, srp_layout *lay)
     free(lay->denominator);
     free(lay->columns);
     free(lay->group_cell);
+    free(lay->group_hidden);
 }
 
 static void count_figure(const srp_sdc *sdc, size_t cell, sr_stats_protection *out, long *hidden,

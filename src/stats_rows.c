@@ -401,9 +401,7 @@ int srp_stats_emit(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layout *
             srp_slot *sl = &s->items[i];
             if (!sl->selected)
                 continue;
-            int group_ok = 1;
-            if (cols && lay->cells[j])
-                group_ok = state_of(e, sdc, lay->cells[j][i * cols]) != SRP_SDC_GROUP;
+            int group_ok = e->ck || !lay->group_hidden || !lay->group_hidden[i];
             if (e->q->change) {
                 if (v->paired && emit_change(e, sdc, lay, r, j, i, sl, group_ok) != 0)
                     return -1;

@@ -150,4 +150,38 @@ check "report carries no free text" bash -c '! grep -q "Syntetisk anteckning" re
 
 ok "audit" audit show
 check "summaries are audited with their settings" grep -q "stats.*form=sig-intake by=sex" <<<"$OUT"
+
+# A unit's table and the table of all units (issue 16): in this registry
+# (40 cases, units A, A, B) the table of all units by year once withheld
+# 'one' of police_contacts_6m in 2025 (5), which unit A (5) and unit B (0)
+# publish, and then 'five_or_more' was 15 - 7 - 5 = 3. Whatever the units'
+# tables publish of a figure, the table of all units publishes too.
+export SIGREG_REGISTRY="$T_DIR/parts.db"
+ok "parts: init" init --admin admin --kdf-profile insecure-test-only
+ok "parts: unit A" unit add A --name A
+ok "parts: unit B" unit add B --name B
+"$SYNTH" --cases 40 --seed 3 --units A,A,B > parts.jsonl
+ok "parts: import" import parts.jsonl
+for u in all A B; do
+    if [ "$u" = all ]; then sr stats sig-intake --by year --format csv
+    else sr stats sig-intake --by year --unit "$u" --format csv; fi
+    printf '%s\n' "$OUT" | tr -d '\r' > "parts_$u.csv"
+done
+row() { grep "^sig-intake,police_contacts_6m,2025,$2," "parts_$1.csv" | cut -d, -f5,9; }
+check "parts: unit A publishes 'one' in 2025 (5)" test "$(row A one)" = "5,false"
+check "parts: unit B publishes 'one' in 2025 (0)" test "$(row B one)" = "0,false"
+check "parts: so does the table of all units (5)" test "$(row all one)" = "5,false"
+check "parts: and it withholds 'none' and 'five_or_more' (3)" \
+    test "$(row all none),$(row all five_or_more)" = ",true,,true"
+check "parts: no count withheld of all units whose units' counts are all published" \
+    python3 - parts_all.csv parts_A.csv parts_B.csv <<'PY'
+import csv, sys
+def rows(path):
+    return {(r["item"], r["year"], r["value"]): r for r in csv.DictReader(open(path))}
+total, parts = rows(sys.argv[1]), [rows(p) for p in sys.argv[2:]]
+def shown(p, k):  # published, or a year the unit has nobody in (0)
+    return p[k]["suppressed"] == "false" if k in p else all(x[1] != k[1] for x in p)
+bad = [k for k, r in total.items() if r["suppressed"] == "true" and all(shown(p, k) for p in parts)]
+sys.exit(1 if bad else 0)
+PY
 t_end
