@@ -353,10 +353,13 @@ typedef struct audit {
     double *lo, *hi;      /* a trial's intervals */
     unsigned char *exact;
     size_t *cand;
-    const double *need;  /* by cell: set, audit_part only tells whether each is this wide */
-    int verdict;         /* then: 1 when every one is */
-    unsigned char *seen; /* by relation: taken as a row already (all 0 between calls) */
-    srp_lp_solver *lp;   /* one solver for every linear program of the solve (made when needed) */
+    const double *need;    /* by cell: set, audit_part only tells whether each is this wide */
+    int verdict;           /* then: 1 when every one is */
+    unsigned char *seen;   /* by relation: taken as a row already (all 0 between calls) */
+    unsigned char *picked; /* by cell: asked for by PICKED (all 0 between calls) */
+    size_t *fresh;         /* by cell: the generation of the pattern its interval is of */
+    size_t generation;     /* of the pattern, while repair changes it */
+    srp_lp_solver *lp;     /* one solver for every linear program of the solve (made when needed) */
 } audit;
 
 static double required(const srp_sdc *s)
@@ -414,6 +417,8 @@ static void audit_release(audit *a)
     free(a->exact);
     free(a->cand);
     free(a->seen);
+    free(a->picked);
+    free(a->fresh);
     srp_lp_solver_free(a->lp);
 }
 
@@ -434,8 +439,11 @@ static int audit_make(const srp_sdc *s, audit *a)
     a->exact = malloc(nn);
     a->cand = malloc(nn * sizeof *a->cand);
     a->seen = calloc(s->relation_count ? s->relation_count : 1, 1);
-    if (!parent || !a->rel_start || !a->rel_of || !a->comp_start || !a->comp_cell || !a->comp_of ||
-        !a->col_of || !a->state || !a->lo || !a->hi || !a->exact || !a->cand || !a->seen) {
+    a->picked = calloc(nn, 1);
+    a->fresh = calloc(nn, sizeof *a->fresh);
+    if (!parent || !a->picked || !a->fresh || !a->rel_start || !a->rel_of || !a->comp_start ||
+        !a->comp_cell || !a->comp_of || !a->col_of || !a->state || !a->lo || !a->hi || !a->exact ||
+        !a->cand || !a->seen) {
         free(parent);
         return -1;
     }
@@ -478,12 +486,15 @@ static int audit_make(const srp_sdc *s, audit *a)
     return 0;
 }
 
-/* `only` for audit_part: every withheld cell that needs its interval. */
+/* `only` for audit_part: every withheld cell that needs its interval; the
+ * cells marked in audit.picked. */
 #define NEEDING ((size_t)-2)
+#define PICKED ((size_t)-3)
 
 /* The intervals of the withheld cells of part k under pattern state (only
  * of cell `only` when it is not (size_t)-1; of those that need one when it
- * is NEEDING), into lo/hi/exact by cell.
+ * is NEEDING; of those in audit.picked when it is PICKED), into lo/hi/exact
+ * by cell.
  * Returns 0, or -1 when out of memory or the solver failed. */
 static int audit_part(srp_sdc *s, audit *a, size_t k, const unsigned char *state, size_t only,
                       int own_only, double *lo, double *hi, unsigned char *exact)
@@ -530,7 +541,7 @@ static int audit_part(srp_sdc *s, audit *a, size_t k, const unsigned char *state
         cell_of[a->col_of[c]] = c;
         value[a->col_of[c]] = (double)s->counts[c];
         want[a->col_of[c]] =
-            only == (size_t)-1 || only == c ||
+            only == (size_t)-1 || only == c || (only == PICKED && a->picked[c]) ||
             (only == NEEDING && needs_interval(s, c) && (!a->need || a->need[c] >= 0));
     }
     row_start[0] = 0;
@@ -639,6 +650,14 @@ static int audit_current(srp_sdc *s, audit *a, size_t k)
     return 0;
 }
 
+/* Whether withheld cell c is too narrow by its interval as last found, and
+ * still thought fixable (what repair takes next, the first by identity). */
+static int narrow_candidate(const srp_sdc *s, size_t c)
+{
+    return s->state[c] != SRP_SDC_PUBLISHED && !(s->flags[c] & F_UNFIXABLE) &&
+           needs_interval(s, c) && !holds(s, s->lo[c], s->hi[c]);
+}
+
 /* The first (by identity) withheld cell of part k whose interval fails,
  * among those still thought fixable; (size_t)-1 when none. */
 static size_t first_narrow(const srp_sdc *s, const audit *a, size_t k)
@@ -646,8 +665,7 @@ static size_t first_narrow(const srp_sdc *s, const audit *a, size_t k)
     size_t best = (size_t)-1;
     for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++) {
         size_t c = a->comp_cell[i];
-        if (s->state[c] == SRP_SDC_PUBLISHED || (s->flags[c] & F_UNFIXABLE) ||
-            !needs_interval(s, c) || holds(s, s->lo[c], s->hi[c]))
+        if (!narrow_candidate(s, c))
             continue;
         if (best == (size_t)-1 || s->identity[c] < s->identity[best] ||
             (s->identity[c] == s->identity[best] && s->counts[c] < s->counts[best]))
@@ -687,17 +705,67 @@ static size_t complement_for(const srp_sdc *s, const audit *a, size_t k, size_t 
     return best;
 }
 
+/* The intervals of the cells marked in audit.picked (of part k), again,
+ * under the current pattern; picked is all 0 again after. */
+static int recheck_picked(srp_sdc *s, audit *a, size_t k)
+{
+    int rc = audit_part(s, a, k, s->state, PICKED, 0, s->lo, s->hi, a->exact);
+    for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++) {
+        size_t c = a->comp_cell[i];
+        if (!a->picked[c])
+            continue;
+        a->picked[c] = 0;
+        if (rc != 0)
+            continue;
+        if (a->exact[c])
+            s->flags[c] |= F_EXACT;
+        else
+            s->flags[c] &= (unsigned char)~F_EXACT;
+        s->flags[c] &= (unsigned char)~F_STALE;
+        a->fresh[c] = a->generation;
+    }
+    return rc;
+}
+
 /* The interval of one withheld cell c of part k, again. */
 static int recheck(srp_sdc *s, audit *a, size_t k, size_t c)
 {
-    if (audit_part(s, a, k, s->state, c, 0, s->lo, s->hi, a->exact) != 0)
+    a->picked[c] = 1;
+    return recheck_picked(s, a, k);
+}
+
+static int by_identity(const void *x, const void *y)
+{
+    const sized *p = x, *q = y;
+    if (p->identity != q->identity)
+        return p->identity < q->identity ? -1 : 1;
+    if (p->count != q->count)
+        return p->count < q->count ? -1 : 1;
+    return p->index < q->index ? -1 : p->index > q->index;
+}
+
+/* Rechecks f, the first too narrow cell, and with it the next batch - 1
+ * whose intervals are older than the pattern (the cells repair would
+ * recheck after it, if it withheld nothing more). */
+static int recheck_next(srp_sdc *s, audit *a, size_t k, size_t f, size_t batch)
+{
+    if (batch <= 1)
+        return recheck(s, a, k, f);
+    size_t n = 0;
+    sized *next = malloc((a->comp_start[k + 1] - a->comp_start[k]) * sizeof *next);
+    if (!next)
         return -1;
-    if (a->exact[c])
-        s->flags[c] |= F_EXACT;
-    else
-        s->flags[c] &= (unsigned char)~F_EXACT;
-    s->flags[c] &= (unsigned char)~F_STALE;
-    return 0;
+    for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++) {
+        size_t c = a->comp_cell[i];
+        if (c != f && a->fresh[c] != a->generation && narrow_candidate(s, c))
+            next[n++] = (sized){(size_t)s->counts[c], c, s->identity[c]};
+    }
+    qsort(next, n, sizeof *next, by_identity);
+    a->picked[f] = 1;
+    for (size_t i = 0; i + 1 < batch && i < n; i++)
+        a->picked[next[i].index] = 1;
+    free(next);
+    return recheck_picked(s, a, k);
 }
 
 /* Whether withholding the whole part (but its zeros) would protect f. */
@@ -725,19 +793,32 @@ static int fixable(srp_sdc *s, audit *a, size_t k, size_t f, int *yes)
  * not, it is unfixable, and left so. */
 static int repair(srp_sdc *s, audit *a, size_t k)
 {
+    /* The intervals found so far are the pattern's (settle published only
+     * what was pinned, which widens nothing). Each cell withheld makes
+     * them old; a cell whose interval is old is rechecked when repair
+     * takes it. While repair withholds nothing, the cells it takes next
+     * are rechecked together, in batches that double (back to one cell
+     * when it withholds one). */
+    size_t batch = 1;
+    a->generation++;
+    for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++)
+        a->fresh[a->comp_cell[i]] = a->generation;
     for (;;) {
         if (s->over || (s->solve_limit && s->report.lp_solves > s->solve_limit))
             return 0; /* over budget: srp_sdc_solve withholds the part */
+        int stale = 0;
         for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++)
-            if ((s->flags[a->comp_cell[i]] & F_STALE) && recheck(s, a, k, a->comp_cell[i]) != 0)
-                return -1;
+            if (s->flags[a->comp_cell[i]] & F_STALE)
+                stale = a->picked[a->comp_cell[i]] = 1;
+        if (stale && recheck_picked(s, a, k) != 0)
+            return -1;
         size_t f = first_narrow(s, a, k);
         if (f == (size_t)-1)
             return 0;
         /* Its interval may be old: cells withheld since widen it. */
-        if (recheck(s, a, k, f) != 0)
+        if (a->fresh[f] != a->generation && recheck_next(s, a, k, f, batch) != 0)
             return -1;
-        size_t part = a->comp_start[k + 1] - a->comp_start[k];
+        size_t part = a->comp_start[k + 1] - a->comp_start[k], before = a->generation;
         int check_at = part <= 200 ? 0 : 3;
         for (int tries = 0; !holds(s, s->lo[f], s->hi[f]); tries++) {
             if (s->over || (s->solve_limit && s->report.lp_solves > s->solve_limit))
@@ -754,9 +835,11 @@ static int repair(srp_sdc *s, audit *a, size_t k)
             }
             s->state[c] = SRP_SDC_SECONDARY;
             s->flags[c] |= F_STALE;
+            a->generation++;
             if (recheck(s, a, k, f) != 0)
                 return -1;
         }
+        batch = a->generation == before ? batch * 2 : 1;
     }
 }
 
@@ -991,31 +1074,57 @@ out:
     return rc;
 }
 
+/* Whether withheld cell c is a candidate for publishing: pinned by every
+ * relation, and neither a sensitive count nor a held figure. */
+static int pinned_candidate(const srp_sdc *s, size_t c)
+{
+    return s->state[c] != SRP_SDC_PUBLISHED && (s->flags[c] & F_EXACT) &&
+           s->hi[c] - s->lo[c] < 1e-6 && !sensitive(s, c) && !(s->flags[c] & F_HELD);
+}
+
 /* Publishes what the LP pins (zeros, and figures the published ones give:
  * not a sensitive count, which stays withheld and is marked narrow), and
  * marks the narrow ones. Pinned is judged again without the relations to
  * other queries' figures: those protect, but another query may withhold
- * them, and then the figure is not public after all. */
+ * them, and then the figure is not public after all. The candidates are
+ * judged by one audit: publishing one that is pinned changes no other's
+ * interval (it has that value in every solution). Only when that audit
+ * would go over the work budget are they judged one by one, as far as the
+ * budget goes. */
 static int settle(srp_sdc *s, audit *a, size_t k, int mark)
 {
-    for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++) {
-        size_t c = a->comp_cell[i];
-        if (s->state[c] == SRP_SDC_PUBLISHED)
-            continue;
-        if ((s->flags[c] & F_EXACT) && s->hi[c] - s->lo[c] < 1e-6 && !sensitive(s, c) &&
-            !(s->flags[c] & F_HELD)) {
-            if (audit_part(s, a, k, s->state, c, 1, a->lo, a->hi, a->exact) != 0)
-                return -1;
-            if (a->exact[c] && a->hi[c] - a->lo[c] < 1e-6) {
+    const size_t *cells = a->comp_cell + a->comp_start[k];
+    size_t ncells = a->comp_start[k + 1] - a->comp_start[k], cols = 0, picked = 0;
+    for (size_t i = 0; i < ncells; i++) {
+        cols += s->state[cells[i]] != SRP_SDC_PUBLISHED;
+        if (pinned_candidate(s, cells[i])) {
+            a->picked[cells[i]] = 1;
+            picked++;
+        }
+    }
+    int together =
+        s->work_limit <= 0 || s->work + 2.0 * (double)picked * (double)cols <= s->work_limit;
+    int rc =
+        picked && together ? audit_part(s, a, k, s->state, PICKED, 1, a->lo, a->hi, a->exact) : 0;
+    for (size_t i = 0; i < ncells && rc == 0; i++) {
+        size_t c = cells[i];
+        if (a->picked[c]) {
+            a->picked[c] = 0;
+            if (!together && audit_part(s, a, k, s->state, c, 1, a->lo, a->hi, a->exact) != 0)
+                rc = -1;
+            else if (a->exact[c] && a->hi[c] - a->lo[c] < 1e-6) {
                 s->state[c] = SRP_SDC_PUBLISHED;
                 s->flags[c] |= F_RELEASED;
                 continue;
             }
         }
-        if (mark && needs_interval(s, c) && !holds(s, s->lo[c], s->hi[c]))
+        if (mark && s->state[c] != SRP_SDC_PUBLISHED && needs_interval(s, c) &&
+            !holds(s, s->lo[c], s->hi[c]))
             s->flags[c] |= F_NARROW;
     }
-    return 0;
+    for (size_t i = 0; i < ncells; i++) /* picked is all 0 again (also on failure) */
+        a->picked[cells[i]] = 0;
+    return rc;
 }
 
 /* The LP audit's bounds, so that no query runs for minutes: a connected

@@ -35,10 +35,10 @@ typedef struct srp_lp_solver srp_lp_solver;
 srp_lp_solver *srp_lp_solver_new(void);
 void srp_lp_solver_free(srp_lp_solver *sv);
 /* Whether the shortcuts are taken (default on; off for tests, which compare
- * the two): a problem is solved block by block (unknowns that share no
- * row), and a small block with at most one degree of freedom is answered by
- * elimination instead of the simplex. Off, the whole problem goes to the
- * simplex. */
+ * the two): the unknowns the rows pin by themselves are answered first, the
+ * rest is solved block by block (unknowns that share no row), and a small
+ * block with at most one degree of freedom is answered by elimination
+ * instead of the simplex. Off, the whole problem goes to the simplex. */
 void srp_lp_solver_set_algebra(srp_lp_solver *sv, int on);
 
 /* Fills lo[c] and hi[c] (hi is HUGE_VAL when unbounded) for every column c
