@@ -359,6 +359,7 @@ typedef struct audit {
     unsigned char *picked; /* by cell: asked for by PICKED (all 0 between calls) */
     size_t *fresh;         /* by cell: the generation of the pattern its interval is of */
     size_t generation;     /* of the pattern, while repair changes it */
+    double enough;         /* when > 0: the width past which a cell's interval is not solved for */
     srp_lp_solver *lp;     /* one solver for every linear program of the solve (made when needed) */
 } audit;
 
@@ -602,8 +603,11 @@ static int audit_part(srp_sdc *s, audit *a, size_t k, const unsigned char *state
         if (srp_lp_wide_enough(a->lp, &p, want, cneed, clo, chi, cexact, &s->report.lp_solves,
                                &a->verdict) != 0)
             goto out;
-    } else if (srp_lp_intervals(a->lp, &p, want, s->exact ? HUGE_VAL : required(s), clo, chi,
-                                cexact, &s->report.lp_solves) != 0) {
+    } else if (srp_lp_intervals(a->lp, &p, want,
+                                a->enough > 0 ? a->enough
+                                : s->exact    ? HUGE_VAL
+                                              : required(s),
+                                clo, chi, cexact, &s->report.lp_solves) != 0) {
         goto out;
     }
     for (size_t j = 0; j < cols; j++)
@@ -656,22 +660,6 @@ static int narrow_candidate(const srp_sdc *s, size_t c)
 {
     return s->state[c] != SRP_SDC_PUBLISHED && !(s->flags[c] & F_UNFIXABLE) &&
            needs_interval(s, c) && !holds(s, s->lo[c], s->hi[c]);
-}
-
-/* The first (by identity) withheld cell of part k whose interval fails,
- * among those still thought fixable; (size_t)-1 when none. */
-static size_t first_narrow(const srp_sdc *s, const audit *a, size_t k)
-{
-    size_t best = (size_t)-1;
-    for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++) {
-        size_t c = a->comp_cell[i];
-        if (!narrow_candidate(s, c))
-            continue;
-        if (best == (size_t)-1 || s->identity[c] < s->identity[best] ||
-            (s->identity[c] == s->identity[best] && s->counts[c] < s->counts[best]))
-            best = c;
-    }
-    return best;
 }
 
 /* The cheapest published cell in a relation with cell f, else in any
@@ -744,27 +732,78 @@ static int by_identity(const void *x, const void *y)
     return p->index < q->index ? -1 : p->index > q->index;
 }
 
-/* Rechecks f, the first too narrow cell, and with it the next batch - 1
- * whose intervals are older than the pattern (the cells repair would
- * recheck after it, if it withheld nothing more). */
-static int recheck_next(srp_sdc *s, audit *a, size_t k, size_t f, size_t batch)
+/* The too narrow cells of a part in the order repair takes them (by
+ * identity, then count, then index): those of the part when repair starts,
+ * sorted once, and those a recheck finds too narrow later (extra; rare: a
+ * complement needs no interval of its own). A cell that holds, or is
+ * found unfixable, never is a candidate again but by a recheck, so the
+ * sorted ones are passed once. */
+typedef struct narrow_queue {
+    sized *order;
+    size_t count, at;
+    size_t *extra;
+    size_t extras;
+} narrow_queue;
+
+static int narrow_queue_make(const srp_sdc *s, const audit *a, size_t k, narrow_queue *q)
 {
-    if (batch <= 1)
-        return recheck(s, a, k, f);
-    size_t n = 0;
-    sized *next = malloc((a->comp_start[k + 1] - a->comp_start[k]) * sizeof *next);
-    if (!next)
+    size_t ncells = a->comp_start[k + 1] - a->comp_start[k];
+    q->count = q->at = q->extras = 0;
+    q->order = malloc((ncells ? ncells : 1) * sizeof *q->order);
+    q->extra = malloc((ncells ? ncells : 1) * sizeof *q->extra);
+    if (!q->order || !q->extra)
         return -1;
     for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++) {
         size_t c = a->comp_cell[i];
-        if (c != f && a->fresh[c] != a->generation && narrow_candidate(s, c))
-            next[n++] = (sized){(size_t)s->counts[c], c, s->identity[c]};
+        if (narrow_candidate(s, c))
+            q->order[q->count++] = (sized){(size_t)s->counts[c], c, s->identity[c]};
     }
-    qsort(next, n, sizeof *next, by_identity);
+    qsort(q->order, q->count, sizeof *q->order, by_identity);
+    return 0;
+}
+
+static void narrow_queue_release(narrow_queue *q)
+{
+    free(q->order);
+    free(q->extra);
+}
+
+/* The first too narrow cell still thought fixable; (size_t)-1 when none. */
+static size_t narrow_queue_first(const srp_sdc *s, narrow_queue *q)
+{
+    while (q->at < q->count && !narrow_candidate(s, q->order[q->at].index))
+        q->at++;
+    size_t best = q->at < q->count ? q->order[q->at].index : (size_t)-1;
+    for (size_t i = 0; i < q->extras;) {
+        size_t c = q->extra[i];
+        if (!narrow_candidate(s, c)) {
+            q->extra[i] = q->extra[--q->extras];
+            continue;
+        }
+        sized x = {(size_t)s->counts[c], c, s->identity[c]};
+        sized y = {best == (size_t)-1 ? 0 : (size_t)s->counts[best], best,
+                   best == (size_t)-1 ? 0 : s->identity[best]};
+        if (best == (size_t)-1 || by_identity(&x, &y) < 0)
+            best = c;
+        i++;
+    }
+    return best;
+}
+
+/* Rechecks f, the first too narrow cell, and with it the next batch - 1
+ * whose intervals are older than the pattern (the cells repair would
+ * recheck after it, if it withheld nothing more). */
+static int recheck_next(srp_sdc *s, audit *a, size_t k, const narrow_queue *q, size_t f,
+                        size_t batch)
+{
     a->picked[f] = 1;
-    for (size_t i = 0; i + 1 < batch && i < n; i++)
-        a->picked[next[i].index] = 1;
-    free(next);
+    for (size_t i = q->at, n = 1; i < q->count && n < batch; i++) {
+        size_t c = q->order[i].index;
+        if (c != f && a->fresh[c] != a->generation && narrow_candidate(s, c)) {
+            a->picked[c] = 1;
+            n++;
+        }
+    }
     return recheck_picked(s, a, k);
 }
 
@@ -800,33 +839,44 @@ static int repair(srp_sdc *s, audit *a, size_t k)
      * are rechecked together, in batches that double (back to one cell
      * when it withholds one). */
     size_t batch = 1;
+    int rc = -1;
+    narrow_queue q;
+    if (narrow_queue_make(s, a, k, &q) != 0)
+        goto out;
     a->generation++;
     for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++)
         a->fresh[a->comp_cell[i]] = a->generation;
     for (;;) {
         if (s->over || (s->solve_limit && s->report.lp_solves > s->solve_limit))
-            return 0; /* over budget: srp_sdc_solve withholds the part */
-        int stale = 0;
+            break; /* over budget: srp_sdc_solve withholds the part */
+        size_t stale = 0;
         for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++)
-            if (s->flags[a->comp_cell[i]] & F_STALE)
-                stale = a->picked[a->comp_cell[i]] = 1;
+            if (s->flags[a->comp_cell[i]] & F_STALE) {
+                a->picked[a->comp_cell[i]] = 1;
+                q.extra[q.extras + stale++] = a->comp_cell[i];
+            }
         if (stale && recheck_picked(s, a, k) != 0)
-            return -1;
-        size_t f = first_narrow(s, a, k);
+            goto out;
+        for (size_t i = 0, kept = q.extras; i < stale; i++) { /* those too narrow themselves */
+            size_t c = q.extra[kept + i];
+            if (narrow_candidate(s, c))
+                q.extra[q.extras++] = c;
+        }
+        size_t f = narrow_queue_first(s, &q);
         if (f == (size_t)-1)
-            return 0;
+            break;
         /* Its interval may be old: cells withheld since widen it. */
-        if (a->fresh[f] != a->generation && recheck_next(s, a, k, f, batch) != 0)
-            return -1;
+        if (a->fresh[f] != a->generation && recheck_next(s, a, k, &q, f, batch) != 0)
+            goto out;
         size_t part = a->comp_start[k + 1] - a->comp_start[k], before = a->generation;
         int check_at = part <= 200 ? 0 : 3;
         for (int tries = 0; !holds(s, s->lo[f], s->hi[f]); tries++) {
             if (s->over || (s->solve_limit && s->report.lp_solves > s->solve_limit))
-                return 0;
+                break;
             size_t c = (size_t)-1;
             int yes = 1;
             if (tries == check_at && fixable(s, a, k, f, &yes) != 0)
-                return -1;
+                goto out;
             if (yes)
                 c = complement_for(s, a, k, f);
             if (c == (size_t)-1) {
@@ -837,10 +887,14 @@ static int repair(srp_sdc *s, audit *a, size_t k)
             s->flags[c] |= F_STALE;
             a->generation++;
             if (recheck(s, a, k, f) != 0)
-                return -1;
+                goto out;
         }
         batch = a->generation == before ? batch * 2 : 1;
     }
+    rc = 0;
+out:
+    narrow_queue_release(&q);
+    return rc;
 }
 
 typedef struct ranked {
@@ -1088,9 +1142,10 @@ static int pinned_candidate(const srp_sdc *s, size_t c)
  * other queries' figures: those protect, but another query may withhold
  * them, and then the figure is not public after all. The candidates are
  * judged by one audit: publishing one that is pinned changes no other's
- * interval (it has that value in every solution). Only when that audit
- * would go over the work budget are they judged one by one, as far as the
- * budget goes. */
+ * interval (it has that value in every solution), and it asks only
+ * whether each is pinned, so any two solutions that differ in a cell
+ * settle it. Only when that audit would go over the work budget are they
+ * judged one by one, as far as the budget goes. */
 static int settle(srp_sdc *s, audit *a, size_t k, int mark)
 {
     const size_t *cells = a->comp_cell + a->comp_start[k];
@@ -1104,6 +1159,7 @@ static int settle(srp_sdc *s, audit *a, size_t k, int mark)
     }
     int together =
         s->work_limit <= 0 || s->work + 2.0 * (double)picked * (double)cols <= s->work_limit;
+    a->enough = 1e-6;
     int rc =
         picked && together ? audit_part(s, a, k, s->state, PICKED, 1, a->lo, a->hi, a->exact) : 0;
     for (size_t i = 0; i < ncells && rc == 0; i++) {
@@ -1122,6 +1178,7 @@ static int settle(srp_sdc *s, audit *a, size_t k, int mark)
             !holds(s, s->lo[c], s->hi[c]))
             s->flags[c] |= F_NARROW;
     }
+    a->enough = 0;
     for (size_t i = 0; i < ncells; i++) /* picked is all 0 again (also on failure) */
         a->picked[cells[i]] = 0;
     return rc;

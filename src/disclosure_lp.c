@@ -342,7 +342,7 @@ static int block(srp_lp_solver *sv, const srp_lp_problem *p, const unsigned char
         observe(p, x, seen_lo, seen_hi);
         if (solves)
             *solves += 1;
-        if (need && seen_hi[c] - seen_lo[c] >= enough && seen_hi[c] > seen_lo[c]) {
+        if (seen_hi[c] - seen_lo[c] >= enough && seen_hi[c] > seen_lo[c]) {
             hi[c] = seen_hi[c]; /* wide enough: its maximum is not needed */
             exact[c] = 0;
             continue;
