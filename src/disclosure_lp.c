@@ -20,6 +20,7 @@
  */
 #include "disclosure_lp.h"
 
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -281,6 +282,92 @@ static int optimise_line(srp_lp_solver *sv, const srp_lp_problem *p, int dof, do
     return 0;
 }
 
+/* Loads problem p into the solver's model (the rows, turned into the
+ * columns Clp takes), with no objective and every column in [0, inf). */
+static void load(srp_lp_solver *sv, const srp_lp_problem *p)
+{
+    size_t n = p->cols, nnz = p->row_start[p->rows];
+    CoinBigIndex *start = sv->start, *fill = sv->fill;
+    memset(start, 0, (n + 1) * sizeof *start);
+    memset(sv->obj, 0, n * sizeof *sv->obj);
+    for (size_t k = 0; k < nnz; k++)
+        start[p->row_col[k] + 1]++;
+    for (size_t j = 0; j < n; j++)
+        start[j + 1] += start[j];
+    for (size_t j = 0; j < n; j++)
+        fill[j] = start[j];
+    for (size_t r = 0; r < p->rows; r++)
+        for (size_t k = p->row_start[r]; k < p->row_start[r + 1]; k++) {
+            CoinBigIndex at = fill[p->row_col[k]]++;
+            sv->index[at] = (int)r;
+            sv->value[at] = p->row_coef[k];
+        }
+    Clp_loadProblem(sv->m, (int)n, (int)p->rows, start, sv->index, sv->value, NULL, NULL, NULL,
+                    p->rhs, p->rhs);
+}
+
+/* Whether wanted column c is shown wide enough by the solutions seen. */
+static int shown(const srp_lp_solver *sv, const unsigned char *want, double enough,
+                 const double *need, size_t c)
+{
+    double e = need ? need[c] : enough;
+    return (want && !want[c]) ||
+           (sv->seen_hi[c] - sv->seen_lo[c] >= e && sv->seen_hi[c] > sv->seen_lo[c]);
+}
+
+/* Solutions that widen many columns at once, before each is solved for:
+ * every solution is a feasible point, and a column whose values seen span
+ * what is asked needs no program of its own. In turn, the sum of the
+ * columns not yet shown wide enough is maximised, each of them capped at
+ * its truth plus what is asked (so the program is bounded, and its
+ * solution still feasible without the caps), then minimised, then
+ * maximised again while a round shows more columns (a column left at its
+ * truth by one maximum often moves when the others are no longer in the
+ * sum). Each counts as a program. */
+static int witnesses(srp_lp_solver *sv, const srp_lp_problem *p, const unsigned char *want,
+                     double enough, const double *need, int *first, size_t *solves)
+{
+    size_t n = p->cols, open = 0;
+    double *cap = sv->point; /* the caps (point is the algebra's, not used here) */
+    for (size_t c = 0; c < n; c++)
+        open += !shown(sv, want, enough, need, c);
+    for (int round = 0; open >= 3; round++) {
+        double dir = round == 1 ? 1.0 : -1.0;
+        for (size_t c = 0; c < n; c++) {
+            int in = !shown(sv, want, enough, need, c);
+            double e = need ? need[c] : enough;
+            sv->obj[c] = in ? 1.0 : 0.0;
+            cap[c] = in && dir < 0 ? p->value[c] + (e > 1.0 ? e : 1.0) : DBL_MAX;
+        }
+        Clp_chgObjCoefficients(sv->m, sv->obj);
+        Clp_chgColumnUpper(sv->m, cap);
+        Clp_setOptimizationDirection(sv->m, dir);
+        if (*first && dir > 0)
+            Clp_dual(sv->m, 0);
+        else
+            Clp_primal(sv->m, 0);
+        *first = 0;
+        int status = Clp_status(sv->m);
+        for (size_t c = 0; c < n; c++) {
+            sv->obj[c] = 0.0;
+            cap[c] = DBL_MAX;
+        }
+        Clp_chgColumnUpper(sv->m, cap);
+        if (solves)
+            *solves += 1;
+        if (status != 0)
+            return 0; /* no witness this time: each column is solved for */
+        observe(p, Clp_primalColumnSolution(sv->m), sv->seen_lo, sv->seen_hi);
+        size_t still = 0;
+        for (size_t c = 0; c < n; c++)
+            still += !shown(sv, want, enough, need, c);
+        if (still == open && round > 0)
+            break;
+        open = still;
+    }
+    return 0;
+}
+
 /* One connected problem (see columns). */
 static int block(srp_lp_solver *sv, const srp_lp_problem *p, const unsigned char *want,
                  double enough, const double *need, double *lo, double *hi, unsigned char *exact,
@@ -301,6 +388,12 @@ static int block(srp_lp_solver *sv, const srp_lp_problem *p, const unsigned char
         segment(sv, p, &tmin, &tmax);
     if (verdict)
         *verdict = 1;
+    if (dof > 1 && sv->algebra && (need || isfinite(enough))) {
+        load(sv, p);
+        loaded = 1;
+        if (witnesses(sv, p, want, enough, need, &first, solves) != 0)
+            return -1;
+    }
     for (size_t c = 0; c < n; c++) {
         if (want && !want[c])
             continue;
@@ -312,24 +405,8 @@ static int block(srp_lp_solver *sv, const srp_lp_problem *p, const unsigned char
             exact[c] = 0;
             continue;
         }
-        if (dof > 1 && !loaded) { /* the rows, turned into the columns Clp takes */
-            CoinBigIndex *start = sv->start, *fill = sv->fill;
-            memset(start, 0, (n + 1) * sizeof *start);
-            memset(sv->obj, 0, n * sizeof *sv->obj);
-            for (size_t k = 0; k < nnz; k++)
-                start[p->row_col[k] + 1]++;
-            for (size_t j = 0; j < n; j++)
-                start[j + 1] += start[j];
-            for (size_t j = 0; j < n; j++)
-                fill[j] = start[j];
-            for (size_t r = 0; r < p->rows; r++)
-                for (size_t k = p->row_start[r]; k < p->row_start[r + 1]; k++) {
-                    CoinBigIndex at = fill[p->row_col[k]]++;
-                    sv->index[at] = (int)r;
-                    sv->value[at] = p->row_coef[k];
-                }
-            Clp_loadProblem(sv->m, (int)n, (int)p->rows, start, sv->index, sv->value, NULL, NULL,
-                            NULL, p->rhs, p->rhs);
+        if (dof > 1 && !loaded) {
+            load(sv, p);
             loaded = 1;
         }
         double v = 0;
