@@ -321,9 +321,10 @@ static int shown(const srp_lp_solver *sv, const unsigned char *want, double enou
  * columns not yet shown wide enough is maximised, each of them capped at
  * its truth plus what is asked (so the program is bounded, and its
  * solution still feasible without the caps), then minimised, then
- * maximised again while a round shows more columns (a column left at its
+ * maximised again while that shows more columns (a column left at its
  * truth by one maximum often moves when the others are no longer in the
- * sum). Each counts as a program. */
+ * sum); only while two or more are open, each of which would take up to
+ * two programs of its own. Each counts as a program. */
 static int witnesses(srp_lp_solver *sv, const srp_lp_problem *p, const unsigned char *want,
                      double enough, const double *need, int *first, size_t *solves)
 {
@@ -331,7 +332,7 @@ static int witnesses(srp_lp_solver *sv, const srp_lp_problem *p, const unsigned 
     double *cap = sv->point; /* the caps (point is the algebra's, not used here) */
     for (size_t c = 0; c < n; c++)
         open += !shown(sv, want, enough, need, c);
-    for (int round = 0; open >= 3; round++) {
+    for (int round = 0; open >= 2; round++) {
         double dir = round == 1 ? 1.0 : -1.0;
         for (size_t c = 0; c < n; c++) {
             int in = !shown(sv, want, enough, need, c);
@@ -361,7 +362,7 @@ static int witnesses(srp_lp_solver *sv, const srp_lp_problem *p, const unsigned 
         size_t still = 0;
         for (size_t c = 0; c < n; c++)
             still += !shown(sv, want, enough, need, c);
-        if (still == open && round > 0)
+        if (still == open && round > 1)
             break;
         open = still;
     }
