@@ -738,7 +738,7 @@ static int columns(srp_lp_solver *sv, const srp_lp_problem *p, const unsigned ch
         exact[c] = 1;
         if (solves)
             *solves += 2;
-        if (need && need[c] > 1e-6) { /* narrower than asked: the run ends */
+        if (need && need[c] > 1e-6 && verdict) { /* narrower than asked: the run ends */
             *verdict = 0;
             rc = 0;
             goto out;
