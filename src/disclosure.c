@@ -1144,8 +1144,7 @@ static int pinned_candidate(const srp_sdc *s, size_t c)
  * judged by one audit: publishing one that is pinned changes no other's
  * interval (it has that value in every solution), and it asks only
  * whether each is pinned, so any two solutions that differ in a cell
- * settle it. Only when that audit would go over the work budget are they
- * judged one by one, as far as the budget goes. */
+ * settle it. */
 static int settle(srp_sdc *s, audit *a, size_t k, int mark)
 {
     const size_t *cells = a->comp_cell + a->comp_start[k];
@@ -1157,18 +1156,26 @@ static int settle(srp_sdc *s, audit *a, size_t k, int mark)
             picked++;
         }
     }
-    int together =
-        s->work_limit <= 0 || s->work + 2.0 * (double)picked * (double)cols <= s->work_limit;
+    /* One by one, the candidates' audits would add up their work until
+     * one went over the budget (which then withholds the part): the first
+     * that fit are judged together, and the next goes over. */
+    size_t fit = picked;
+    if (s->work_limit > 0)
+        for (fit = 0;
+             fit < picked && s->work + 2.0 * (double)(fit + 1) * (double)cols <= s->work_limit;)
+            fit++;
+    for (size_t i = 0, seen = 0; i < ncells && fit < picked; i++)
+        if (a->picked[cells[i]] && ++seen > fit)
+            a->picked[cells[i]] = 0;
     a->enough = 1e-6;
-    int rc =
-        picked && together ? audit_part(s, a, k, s->state, PICKED, 1, a->lo, a->hi, a->exact) : 0;
+    int rc = fit ? audit_part(s, a, k, s->state, PICKED, 1, a->lo, a->hi, a->exact) : 0;
+    if (fit < picked)
+        s->over = 1;
     for (size_t i = 0; i < ncells && rc == 0; i++) {
         size_t c = cells[i];
         if (a->picked[c]) {
             a->picked[c] = 0;
-            if (!together && audit_part(s, a, k, s->state, c, 1, a->lo, a->hi, a->exact) != 0)
-                rc = -1;
-            else if (a->exact[c] && a->hi[c] - a->lo[c] < 1e-6) {
+            if (a->exact[c] && a->hi[c] - a->lo[c] < 1e-6) {
                 s->state[c] = SRP_SDC_PUBLISHED;
                 s->flags[c] |= F_RELEASED;
                 continue;
