@@ -353,14 +353,17 @@ typedef struct audit {
     double *lo, *hi;      /* a trial's intervals */
     unsigned char *exact;
     size_t *cand;
-    const double *need;    /* by cell: set, audit_part only tells whether each is this wide */
-    int verdict;           /* then: 1 when every one is */
-    unsigned char *seen;   /* by relation: taken as a row already (all 0 between calls) */
-    unsigned char *picked; /* by cell: asked for by PICKED (all 0 between calls) */
-    size_t *fresh;         /* by cell: the generation of the pattern its interval is of */
-    size_t generation;     /* of the pattern, while repair changes it */
-    double enough;         /* when > 0: the width past which a cell's interval is not solved for */
-    srp_lp_solver *lp;     /* one solver for every linear program of the solve (made when needed) */
+    const double *need;     /* by cell: set, audit_part only tells whether each is this wide */
+    int verdict;            /* then: 1 when every one is */
+    unsigned char *seen;    /* by relation: taken as a row already (all 0 between calls) */
+    unsigned char *picked;  /* by cell: asked for by PICKED (all 0 between calls) */
+    size_t *fresh;          /* by cell: the generation of the pattern its interval is of */
+    size_t generation;      /* of the pattern, while repair changes it */
+    size_t *fix_known;      /* by cell: the fix_generation its fix_yes is of */
+    unsigned char *fix_yes; /* by cell: withholding the part but its zeros protects it */
+    size_t fix_generation;  /* of the pattern of zeros, while repair changes it */
+    double enough;          /* when > 0: the width past which a cell's interval is not solved for */
+    srp_lp_solver *lp; /* one solver for every linear program of the solve (made when needed) */
 } audit;
 
 static double required(const srp_sdc *s)
@@ -420,6 +423,8 @@ static void audit_release(audit *a)
     free(a->seen);
     free(a->picked);
     free(a->fresh);
+    free(a->fix_known);
+    free(a->fix_yes);
     srp_lp_solver_free(a->lp);
 }
 
@@ -442,9 +447,11 @@ static int audit_make(const srp_sdc *s, audit *a)
     a->seen = calloc(s->relation_count ? s->relation_count : 1, 1);
     a->picked = calloc(nn, 1);
     a->fresh = calloc(nn, sizeof *a->fresh);
-    if (!parent || !a->picked || !a->fresh || !a->rel_start || !a->rel_of || !a->comp_start ||
-        !a->comp_cell || !a->comp_of || !a->col_of || !a->state || !a->lo || !a->hi || !a->exact ||
-        !a->cand || !a->seen) {
+    a->fix_known = calloc(nn, sizeof *a->fix_known);
+    a->fix_yes = calloc(nn, 1);
+    if (!parent || !a->picked || !a->fresh || !a->fix_known || !a->fix_yes || !a->rel_start ||
+        !a->rel_of || !a->comp_start || !a->comp_cell || !a->comp_of || !a->col_of || !a->state ||
+        !a->lo || !a->hi || !a->exact || !a->cand || !a->seen) {
         free(parent);
         return -1;
     }
@@ -807,20 +814,54 @@ static int recheck_next(srp_sdc *s, audit *a, size_t k, const narrow_queue *q, s
     return recheck_picked(s, a, k);
 }
 
-/* Whether withholding the whole part (but its zeros) would protect f. */
-static int fixable(srp_sdc *s, audit *a, size_t k, size_t f, int *yes)
+/* The part size up to which repair asks first whether withholding the
+ * whole part would protect a cell (beyond it, after three complements in
+ * vain). */
+#define SRP_SDC_FIXABLE_FIRST 200
+
+/* Whether withholding the whole part (but its zeros) would protect f. That
+ * pattern is the same for every withheld cell, and changes only when
+ * repair withholds a zero: so in a part where every too narrow cell is
+ * asked (SRP_SDC_FIXABLE_FIRST), those not yet answered for this pattern
+ * are asked with f, by one audit. */
+static int fixable(srp_sdc *s, audit *a, size_t k, const narrow_queue *q, size_t f, int *yes)
 {
-    for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++) {
-        size_t c = a->comp_cell[i];
-        a->state[c] =
-            (s->counts[c] == 0 || (s->flags[c] & F_KEEP)) && s->state[c] == SRP_SDC_PUBLISHED
-                ? SRP_SDC_PUBLISHED /* zeros widen nothing; kept ones stay */
-                : SRP_SDC_SECONDARY;
+    if (a->fix_known[f] != a->fix_generation) {
+        for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++) {
+            size_t c = a->comp_cell[i];
+            a->state[c] =
+                (s->counts[c] == 0 || (s->flags[c] & F_KEEP)) && s->state[c] == SRP_SDC_PUBLISHED
+                    ? SRP_SDC_PUBLISHED /* zeros widen nothing; kept ones stay */
+                    : SRP_SDC_SECONDARY;
+        }
+        a->state[f] = SRP_SDC_SECONDARY;
+        a->picked[f] = 1;
+        if (a->comp_start[k + 1] - a->comp_start[k] <= SRP_SDC_FIXABLE_FIRST) {
+            for (size_t i = q->at; i < q->count; i++)
+                a->picked[q->order[i].index] = 1;
+            for (size_t i = 0; i < q->extras; i++)
+                a->picked[q->extra[i]] = 1;
+        }
+        int rc = 0;
+        for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++) {
+            size_t c = a->comp_cell[i]; /* only the too narrow ones not yet answered */
+            a->picked[c] =
+                a->picked[c] &&
+                (c == f || (a->fix_known[c] != a->fix_generation && narrow_candidate(s, c)));
+        }
+        rc = audit_part(s, a, k, a->state, PICKED, 0, a->lo, a->hi, a->exact);
+        for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++) {
+            size_t c = a->comp_cell[i];
+            if (a->picked[c] && rc == 0) {
+                a->fix_yes[c] = (unsigned char)holds(s, a->lo[c], a->hi[c]);
+                a->fix_known[c] = a->fix_generation;
+            }
+            a->picked[c] = 0;
+        }
+        if (rc != 0)
+            return -1;
     }
-    a->state[f] = SRP_SDC_SECONDARY;
-    if (audit_part(s, a, k, a->state, f, 0, a->lo, a->hi, a->exact) != 0)
-        return -1;
-    *yes = holds(s, a->lo[f], a->hi[f]);
+    *yes = a->fix_yes[f];
     return 0;
 }
 
@@ -844,6 +885,7 @@ static int repair(srp_sdc *s, audit *a, size_t k)
     if (narrow_queue_make(s, a, k, &q) != 0)
         goto out;
     a->generation++;
+    a->fix_generation++;
     for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++)
         a->fresh[a->comp_cell[i]] = a->generation;
     for (;;) {
@@ -869,13 +911,13 @@ static int repair(srp_sdc *s, audit *a, size_t k)
         if (a->fresh[f] != a->generation && recheck_next(s, a, k, &q, f, batch) != 0)
             goto out;
         size_t part = a->comp_start[k + 1] - a->comp_start[k], before = a->generation;
-        int check_at = part <= 200 ? 0 : 3;
+        int check_at = part <= SRP_SDC_FIXABLE_FIRST ? 0 : 3;
         for (int tries = 0; !holds(s, s->lo[f], s->hi[f]); tries++) {
             if (s->over || (s->solve_limit && s->report.lp_solves > s->solve_limit))
                 break;
             size_t c = (size_t)-1;
             int yes = 1;
-            if (tries == check_at && fixable(s, a, k, f, &yes) != 0)
+            if (tries == check_at && fixable(s, a, k, &q, f, &yes) != 0)
                 goto out;
             if (yes)
                 c = complement_for(s, a, k, f);
@@ -886,6 +928,7 @@ static int repair(srp_sdc *s, audit *a, size_t k)
             s->state[c] = SRP_SDC_SECONDARY;
             s->flags[c] |= F_STALE;
             a->generation++;
+            a->fix_generation += s->counts[c] == 0;
             if (recheck(s, a, k, f) != 0)
                 goto out;
         }
