@@ -353,10 +353,17 @@ typedef struct audit {
     double *lo, *hi;      /* a trial's intervals */
     unsigned char *exact;
     size_t *cand;
-    const double *need;  /* by cell: set, audit_part only tells whether each is this wide */
-    int verdict;         /* then: 1 when every one is */
-    unsigned char *seen; /* by relation: taken as a row already (all 0 between calls) */
-    srp_lp_solver *lp;   /* one solver for every linear program of the solve (made when needed) */
+    const double *need;     /* by cell: set, audit_part only tells whether each is this wide */
+    int verdict;            /* then: 1 when every one is */
+    unsigned char *seen;    /* by relation: taken as a row already (all 0 between calls) */
+    unsigned char *picked;  /* by cell: asked for by PICKED (all 0 between calls) */
+    size_t *fresh;          /* by cell: the generation of the pattern its interval is of */
+    size_t generation;      /* of the pattern, while repair changes it */
+    size_t *fix_known;      /* by cell: the fix_generation its fix_yes is of */
+    unsigned char *fix_yes; /* by cell: withholding the part but its zeros protects it */
+    size_t fix_generation;  /* of the pattern of zeros, while repair changes it */
+    double enough;          /* when > 0: the width past which a cell's interval is not solved for */
+    srp_lp_solver *lp; /* one solver for every linear program of the solve (made when needed) */
 } audit;
 
 static double required(const srp_sdc *s)
@@ -414,6 +421,10 @@ static void audit_release(audit *a)
     free(a->exact);
     free(a->cand);
     free(a->seen);
+    free(a->picked);
+    free(a->fresh);
+    free(a->fix_known);
+    free(a->fix_yes);
     srp_lp_solver_free(a->lp);
 }
 
@@ -434,8 +445,13 @@ static int audit_make(const srp_sdc *s, audit *a)
     a->exact = malloc(nn);
     a->cand = malloc(nn * sizeof *a->cand);
     a->seen = calloc(s->relation_count ? s->relation_count : 1, 1);
-    if (!parent || !a->rel_start || !a->rel_of || !a->comp_start || !a->comp_cell || !a->comp_of ||
-        !a->col_of || !a->state || !a->lo || !a->hi || !a->exact || !a->cand || !a->seen) {
+    a->picked = calloc(nn, 1);
+    a->fresh = calloc(nn, sizeof *a->fresh);
+    a->fix_known = calloc(nn, sizeof *a->fix_known);
+    a->fix_yes = calloc(nn, 1);
+    if (!parent || !a->picked || !a->fresh || !a->fix_known || !a->fix_yes || !a->rel_start ||
+        !a->rel_of || !a->comp_start || !a->comp_cell || !a->comp_of || !a->col_of || !a->state ||
+        !a->lo || !a->hi || !a->exact || !a->cand || !a->seen) {
         free(parent);
         return -1;
     }
@@ -478,12 +494,15 @@ static int audit_make(const srp_sdc *s, audit *a)
     return 0;
 }
 
-/* `only` for audit_part: every withheld cell that needs its interval. */
+/* `only` for audit_part: every withheld cell that needs its interval; the
+ * cells marked in audit.picked. */
 #define NEEDING ((size_t)-2)
+#define PICKED ((size_t)-3)
 
 /* The intervals of the withheld cells of part k under pattern state (only
  * of cell `only` when it is not (size_t)-1; of those that need one when it
- * is NEEDING), into lo/hi/exact by cell.
+ * is NEEDING; of those in audit.picked when it is PICKED), into lo/hi/exact
+ * by cell.
  * Returns 0, or -1 when out of memory or the solver failed. */
 static int audit_part(srp_sdc *s, audit *a, size_t k, const unsigned char *state, size_t only,
                       int own_only, double *lo, double *hi, unsigned char *exact)
@@ -530,7 +549,7 @@ static int audit_part(srp_sdc *s, audit *a, size_t k, const unsigned char *state
         cell_of[a->col_of[c]] = c;
         value[a->col_of[c]] = (double)s->counts[c];
         want[a->col_of[c]] =
-            only == (size_t)-1 || only == c ||
+            only == (size_t)-1 || only == c || (only == PICKED && a->picked[c]) ||
             (only == NEEDING && needs_interval(s, c) && (!a->need || a->need[c] >= 0));
     }
     row_start[0] = 0;
@@ -591,8 +610,11 @@ static int audit_part(srp_sdc *s, audit *a, size_t k, const unsigned char *state
         if (srp_lp_wide_enough(a->lp, &p, want, cneed, clo, chi, cexact, &s->report.lp_solves,
                                &a->verdict) != 0)
             goto out;
-    } else if (srp_lp_intervals(a->lp, &p, want, s->exact ? HUGE_VAL : required(s), clo, chi,
-                                cexact, &s->report.lp_solves) != 0) {
+    } else if (srp_lp_intervals(a->lp, &p, want,
+                                a->enough > 0 ? a->enough
+                                : s->exact    ? HUGE_VAL
+                                              : required(s),
+                                clo, chi, cexact, &s->report.lp_solves) != 0) {
         goto out;
     }
     for (size_t j = 0; j < cols; j++)
@@ -639,21 +661,12 @@ static int audit_current(srp_sdc *s, audit *a, size_t k)
     return 0;
 }
 
-/* The first (by identity) withheld cell of part k whose interval fails,
- * among those still thought fixable; (size_t)-1 when none. */
-static size_t first_narrow(const srp_sdc *s, const audit *a, size_t k)
+/* Whether withheld cell c is too narrow by its interval as last found, and
+ * still thought fixable (what repair takes next, the first by identity). */
+static int narrow_candidate(const srp_sdc *s, size_t c)
 {
-    size_t best = (size_t)-1;
-    for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++) {
-        size_t c = a->comp_cell[i];
-        if (s->state[c] == SRP_SDC_PUBLISHED || (s->flags[c] & F_UNFIXABLE) ||
-            !needs_interval(s, c) || holds(s, s->lo[c], s->hi[c]))
-            continue;
-        if (best == (size_t)-1 || s->identity[c] < s->identity[best] ||
-            (s->identity[c] == s->identity[best] && s->counts[c] < s->counts[best]))
-            best = c;
-    }
-    return best;
+    return s->state[c] != SRP_SDC_PUBLISHED && !(s->flags[c] & F_UNFIXABLE) &&
+           needs_interval(s, c) && !holds(s, s->lo[c], s->hi[c]);
 }
 
 /* The cheapest published cell in a relation with cell f, else in any
@@ -687,33 +700,168 @@ static size_t complement_for(const srp_sdc *s, const audit *a, size_t k, size_t 
     return best;
 }
 
+/* The intervals of the cells marked in audit.picked (of part k), again,
+ * under the current pattern; picked is all 0 again after. */
+static int recheck_picked(srp_sdc *s, audit *a, size_t k)
+{
+    int rc = audit_part(s, a, k, s->state, PICKED, 0, s->lo, s->hi, a->exact);
+    for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++) {
+        size_t c = a->comp_cell[i];
+        if (!a->picked[c])
+            continue;
+        a->picked[c] = 0;
+        if (rc != 0)
+            continue;
+        if (a->exact[c])
+            s->flags[c] |= F_EXACT;
+        else
+            s->flags[c] &= (unsigned char)~F_EXACT;
+        s->flags[c] &= (unsigned char)~F_STALE;
+        a->fresh[c] = a->generation;
+    }
+    return rc;
+}
+
 /* The interval of one withheld cell c of part k, again. */
 static int recheck(srp_sdc *s, audit *a, size_t k, size_t c)
 {
-    if (audit_part(s, a, k, s->state, c, 0, s->lo, s->hi, a->exact) != 0)
+    a->picked[c] = 1;
+    return recheck_picked(s, a, k);
+}
+
+static int by_identity(const void *x, const void *y)
+{
+    const sized *p = x, *q = y;
+    if (p->identity != q->identity)
+        return p->identity < q->identity ? -1 : 1;
+    if (p->count != q->count)
+        return p->count < q->count ? -1 : 1;
+    return p->index < q->index ? -1 : p->index > q->index;
+}
+
+/* The too narrow cells of a part in the order repair takes them (by
+ * identity, then count, then index): those of the part when repair starts,
+ * sorted once, and those a recheck finds too narrow later (extra; rare: a
+ * complement needs no interval of its own). A cell that holds, or is
+ * found unfixable, never is a candidate again but by a recheck, so the
+ * sorted ones are passed once. */
+typedef struct narrow_queue {
+    sized *order;
+    size_t count, at;
+    size_t *extra;
+    size_t extras;
+} narrow_queue;
+
+static int narrow_queue_make(const srp_sdc *s, const audit *a, size_t k, narrow_queue *q)
+{
+    size_t ncells = a->comp_start[k + 1] - a->comp_start[k];
+    q->count = q->at = q->extras = 0;
+    q->order = malloc((ncells ? ncells : 1) * sizeof *q->order);
+    q->extra = malloc((ncells ? ncells : 1) * sizeof *q->extra);
+    if (!q->order || !q->extra)
         return -1;
-    if (a->exact[c])
-        s->flags[c] |= F_EXACT;
-    else
-        s->flags[c] &= (unsigned char)~F_EXACT;
-    s->flags[c] &= (unsigned char)~F_STALE;
+    for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++) {
+        size_t c = a->comp_cell[i];
+        if (narrow_candidate(s, c))
+            q->order[q->count++] = (sized){(size_t)s->counts[c], c, s->identity[c]};
+    }
+    qsort(q->order, q->count, sizeof *q->order, by_identity);
     return 0;
 }
 
-/* Whether withholding the whole part (but its zeros) would protect f. */
-static int fixable(srp_sdc *s, audit *a, size_t k, size_t f, int *yes)
+static void narrow_queue_release(narrow_queue *q)
 {
-    for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++) {
-        size_t c = a->comp_cell[i];
-        a->state[c] =
-            (s->counts[c] == 0 || (s->flags[c] & F_KEEP)) && s->state[c] == SRP_SDC_PUBLISHED
-                ? SRP_SDC_PUBLISHED /* zeros widen nothing; kept ones stay */
-                : SRP_SDC_SECONDARY;
+    free(q->order);
+    free(q->extra);
+}
+
+/* The first too narrow cell still thought fixable; (size_t)-1 when none. */
+static size_t narrow_queue_first(const srp_sdc *s, narrow_queue *q)
+{
+    while (q->at < q->count && !narrow_candidate(s, q->order[q->at].index))
+        q->at++;
+    size_t best = q->at < q->count ? q->order[q->at].index : (size_t)-1;
+    for (size_t i = 0; i < q->extras;) {
+        size_t c = q->extra[i];
+        if (!narrow_candidate(s, c)) {
+            q->extra[i] = q->extra[--q->extras];
+            continue;
+        }
+        sized x = {(size_t)s->counts[c], c, s->identity[c]};
+        sized y = {best == (size_t)-1 ? 0 : (size_t)s->counts[best], best,
+                   best == (size_t)-1 ? 0 : s->identity[best]};
+        if (best == (size_t)-1 || by_identity(&x, &y) < 0)
+            best = c;
+        i++;
     }
-    a->state[f] = SRP_SDC_SECONDARY;
-    if (audit_part(s, a, k, a->state, f, 0, a->lo, a->hi, a->exact) != 0)
-        return -1;
-    *yes = holds(s, a->lo[f], a->hi[f]);
+    return best;
+}
+
+/* Rechecks f, the first too narrow cell, and with it the next batch - 1
+ * whose intervals are older than the pattern (the cells repair would
+ * recheck after it, if it withheld nothing more). */
+static int recheck_next(srp_sdc *s, audit *a, size_t k, const narrow_queue *q, size_t f,
+                        size_t batch)
+{
+    a->picked[f] = 1;
+    for (size_t i = q->at, n = 1; i < q->count && n < batch; i++) {
+        size_t c = q->order[i].index;
+        if (c != f && a->fresh[c] != a->generation && narrow_candidate(s, c)) {
+            a->picked[c] = 1;
+            n++;
+        }
+    }
+    return recheck_picked(s, a, k);
+}
+
+/* The part size up to which repair asks first whether withholding the
+ * whole part would protect a cell (beyond it, after three complements in
+ * vain). */
+#define SRP_SDC_FIXABLE_FIRST 200
+
+/* Whether withholding the whole part (but its zeros) would protect f. That
+ * pattern is the same for every withheld cell, and changes only when
+ * repair withholds a zero: so in a part where every too narrow cell is
+ * asked (SRP_SDC_FIXABLE_FIRST), those not yet answered for this pattern
+ * are asked with f, by one audit. */
+static int fixable(srp_sdc *s, audit *a, size_t k, const narrow_queue *q, size_t f, int *yes)
+{
+    if (a->fix_known[f] != a->fix_generation) {
+        for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++) {
+            size_t c = a->comp_cell[i];
+            a->state[c] =
+                (s->counts[c] == 0 || (s->flags[c] & F_KEEP)) && s->state[c] == SRP_SDC_PUBLISHED
+                    ? SRP_SDC_PUBLISHED /* zeros widen nothing; kept ones stay */
+                    : SRP_SDC_SECONDARY;
+        }
+        a->state[f] = SRP_SDC_SECONDARY;
+        a->picked[f] = 1;
+        if (a->comp_start[k + 1] - a->comp_start[k] <= SRP_SDC_FIXABLE_FIRST) {
+            for (size_t i = q->at; i < q->count; i++)
+                a->picked[q->order[i].index] = 1;
+            for (size_t i = 0; i < q->extras; i++)
+                a->picked[q->extra[i]] = 1;
+        }
+        int rc = 0;
+        for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++) {
+            size_t c = a->comp_cell[i]; /* only the too narrow ones not yet answered */
+            a->picked[c] =
+                a->picked[c] &&
+                (c == f || (a->fix_known[c] != a->fix_generation && narrow_candidate(s, c)));
+        }
+        rc = audit_part(s, a, k, a->state, PICKED, 0, a->lo, a->hi, a->exact);
+        for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++) {
+            size_t c = a->comp_cell[i];
+            if (a->picked[c] && rc == 0) {
+                a->fix_yes[c] = (unsigned char)holds(s, a->lo[c], a->hi[c]);
+                a->fix_known[c] = a->fix_generation;
+            }
+            a->picked[c] = 0;
+        }
+        if (rc != 0)
+            return -1;
+    }
+    *yes = a->fix_yes[f];
     return 0;
 }
 
@@ -725,27 +873,52 @@ static int fixable(srp_sdc *s, audit *a, size_t k, size_t f, int *yes)
  * not, it is unfixable, and left so. */
 static int repair(srp_sdc *s, audit *a, size_t k)
 {
+    /* The intervals found so far are the pattern's (settle published only
+     * what was pinned, which widens nothing). Each cell withheld makes
+     * them old; a cell whose interval is old is rechecked when repair
+     * takes it. While repair withholds nothing, the cells it takes next
+     * are rechecked together, in batches that double (back to one cell
+     * when it withholds one). */
+    size_t batch = 1;
+    int rc = -1;
+    narrow_queue q;
+    if (narrow_queue_make(s, a, k, &q) != 0)
+        goto out;
+    a->generation++;
+    a->fix_generation++;
+    for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++)
+        a->fresh[a->comp_cell[i]] = a->generation;
     for (;;) {
         if (s->over || (s->solve_limit && s->report.lp_solves > s->solve_limit))
-            return 0; /* over budget: srp_sdc_solve withholds the part */
+            break; /* over budget: srp_sdc_solve withholds the part */
+        size_t stale = 0;
         for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++)
-            if ((s->flags[a->comp_cell[i]] & F_STALE) && recheck(s, a, k, a->comp_cell[i]) != 0)
-                return -1;
-        size_t f = first_narrow(s, a, k);
+            if (s->flags[a->comp_cell[i]] & F_STALE) {
+                a->picked[a->comp_cell[i]] = 1;
+                q.extra[q.extras + stale++] = a->comp_cell[i];
+            }
+        if (stale && recheck_picked(s, a, k) != 0)
+            goto out;
+        for (size_t i = 0, kept = q.extras; i < stale; i++) { /* those too narrow themselves */
+            size_t c = q.extra[kept + i];
+            if (narrow_candidate(s, c))
+                q.extra[q.extras++] = c;
+        }
+        size_t f = narrow_queue_first(s, &q);
         if (f == (size_t)-1)
-            return 0;
+            break;
         /* Its interval may be old: cells withheld since widen it. */
-        if (recheck(s, a, k, f) != 0)
-            return -1;
-        size_t part = a->comp_start[k + 1] - a->comp_start[k];
-        int check_at = part <= 200 ? 0 : 3;
+        if (a->fresh[f] != a->generation && recheck_next(s, a, k, &q, f, batch) != 0)
+            goto out;
+        size_t part = a->comp_start[k + 1] - a->comp_start[k], before = a->generation;
+        int check_at = part <= SRP_SDC_FIXABLE_FIRST ? 0 : 3;
         for (int tries = 0; !holds(s, s->lo[f], s->hi[f]); tries++) {
             if (s->over || (s->solve_limit && s->report.lp_solves > s->solve_limit))
-                return 0;
+                break;
             size_t c = (size_t)-1;
             int yes = 1;
-            if (tries == check_at && fixable(s, a, k, f, &yes) != 0)
-                return -1;
+            if (tries == check_at && fixable(s, a, k, &q, f, &yes) != 0)
+                goto out;
             if (yes)
                 c = complement_for(s, a, k, f);
             if (c == (size_t)-1) {
@@ -754,10 +927,17 @@ static int repair(srp_sdc *s, audit *a, size_t k)
             }
             s->state[c] = SRP_SDC_SECONDARY;
             s->flags[c] |= F_STALE;
+            a->generation++;
+            a->fix_generation += s->counts[c] == 0;
             if (recheck(s, a, k, f) != 0)
-                return -1;
+                goto out;
         }
+        batch = a->generation == before ? batch * 2 : 1;
     }
+    rc = 0;
+out:
+    narrow_queue_release(&q);
+    return rc;
 }
 
 typedef struct ranked {
@@ -991,31 +1171,67 @@ out:
     return rc;
 }
 
+/* Whether withheld cell c is a candidate for publishing: pinned by every
+ * relation, and neither a sensitive count nor a held figure. */
+static int pinned_candidate(const srp_sdc *s, size_t c)
+{
+    return s->state[c] != SRP_SDC_PUBLISHED && (s->flags[c] & F_EXACT) &&
+           s->hi[c] - s->lo[c] < 1e-6 && !sensitive(s, c) && !(s->flags[c] & F_HELD);
+}
+
 /* Publishes what the LP pins (zeros, and figures the published ones give:
  * not a sensitive count, which stays withheld and is marked narrow), and
  * marks the narrow ones. Pinned is judged again without the relations to
  * other queries' figures: those protect, but another query may withhold
- * them, and then the figure is not public after all. */
+ * them, and then the figure is not public after all. The candidates are
+ * judged by one audit: publishing one that is pinned changes no other's
+ * interval (it has that value in every solution), and it asks only
+ * whether each is pinned, so any two solutions that differ in a cell
+ * settle it. */
 static int settle(srp_sdc *s, audit *a, size_t k, int mark)
 {
-    for (size_t i = a->comp_start[k]; i < a->comp_start[k + 1]; i++) {
-        size_t c = a->comp_cell[i];
-        if (s->state[c] == SRP_SDC_PUBLISHED)
-            continue;
-        if ((s->flags[c] & F_EXACT) && s->hi[c] - s->lo[c] < 1e-6 && !sensitive(s, c) &&
-            !(s->flags[c] & F_HELD)) {
-            if (audit_part(s, a, k, s->state, c, 1, a->lo, a->hi, a->exact) != 0)
-                return -1;
+    const size_t *cells = a->comp_cell + a->comp_start[k];
+    size_t ncells = a->comp_start[k + 1] - a->comp_start[k], cols = 0, picked = 0;
+    for (size_t i = 0; i < ncells; i++) {
+        cols += s->state[cells[i]] != SRP_SDC_PUBLISHED;
+        if (pinned_candidate(s, cells[i])) {
+            a->picked[cells[i]] = 1;
+            picked++;
+        }
+    }
+    /* One by one, the candidates' audits would add up their work until
+     * one went over the budget (which then withholds the part): the first
+     * that fit are judged together, and the next goes over. */
+    size_t fit = picked;
+    if (s->work_limit > 0)
+        for (fit = 0;
+             fit < picked && s->work + 2.0 * (double)(fit + 1) * (double)cols <= s->work_limit;)
+            fit++;
+    for (size_t i = 0, seen = 0; i < ncells && fit < picked; i++)
+        if (a->picked[cells[i]] && ++seen > fit)
+            a->picked[cells[i]] = 0;
+    a->enough = 1e-6;
+    int rc = fit ? audit_part(s, a, k, s->state, PICKED, 1, a->lo, a->hi, a->exact) : 0;
+    if (fit < picked)
+        s->over = 1;
+    for (size_t i = 0; i < ncells && rc == 0; i++) {
+        size_t c = cells[i];
+        if (a->picked[c]) {
+            a->picked[c] = 0;
             if (a->exact[c] && a->hi[c] - a->lo[c] < 1e-6) {
                 s->state[c] = SRP_SDC_PUBLISHED;
                 s->flags[c] |= F_RELEASED;
                 continue;
             }
         }
-        if (mark && needs_interval(s, c) && !holds(s, s->lo[c], s->hi[c]))
+        if (mark && s->state[c] != SRP_SDC_PUBLISHED && needs_interval(s, c) &&
+            !holds(s, s->lo[c], s->hi[c]))
             s->flags[c] |= F_NARROW;
     }
-    return 0;
+    a->enough = 0;
+    for (size_t i = 0; i < ncells; i++) /* picked is all 0 again (also on failure) */
+        a->picked[cells[i]] = 0;
+    return rc;
 }
 
 /* The LP audit's bounds, so that no query runs for minutes: a connected

@@ -2,7 +2,11 @@
  * disclosure_lp.c - min and max of each unknown under known sums, with Clp.
  *
  * A disclosure audit asks for tens of thousands of small problems (most of
- * one to four unknowns). Three things keep that cheap:
+ * one to four unknowns), and for large ones whose unknowns are mostly
+ * pinned by their rows. Four things keep that cheap:
+ * - what the rows pin by themselves (a row of one unknown left, or of one
+ *   sign adding up to 0) is found without a program, in time linear in the
+ *   rows, and the rest is solved without those unknowns;
  * - one Clp model per solver object, loaded with each problem in turn (a new
  *   model built its message tables every time);
  * - the first solve of a problem is the dual simplex from the slack basis
@@ -16,6 +20,7 @@
  */
 #include "disclosure_lp.h"
 
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -277,6 +282,93 @@ static int optimise_line(srp_lp_solver *sv, const srp_lp_problem *p, int dof, do
     return 0;
 }
 
+/* Loads problem p into the solver's model (the rows, turned into the
+ * columns Clp takes), with no objective and every column in [0, inf). */
+static void load(srp_lp_solver *sv, const srp_lp_problem *p)
+{
+    size_t n = p->cols, nnz = p->row_start[p->rows];
+    CoinBigIndex *start = sv->start, *fill = sv->fill;
+    memset(start, 0, (n + 1) * sizeof *start);
+    memset(sv->obj, 0, n * sizeof *sv->obj);
+    for (size_t k = 0; k < nnz; k++)
+        start[p->row_col[k] + 1]++;
+    for (size_t j = 0; j < n; j++)
+        start[j + 1] += start[j];
+    for (size_t j = 0; j < n; j++)
+        fill[j] = start[j];
+    for (size_t r = 0; r < p->rows; r++)
+        for (size_t k = p->row_start[r]; k < p->row_start[r + 1]; k++) {
+            CoinBigIndex at = fill[p->row_col[k]]++;
+            sv->index[at] = (int)r;
+            sv->value[at] = p->row_coef[k];
+        }
+    Clp_loadProblem(sv->m, (int)n, (int)p->rows, start, sv->index, sv->value, NULL, NULL, NULL,
+                    p->rhs, p->rhs);
+}
+
+/* Whether wanted column c is shown wide enough by the solutions seen. */
+static int shown(const srp_lp_solver *sv, const unsigned char *want, double enough,
+                 const double *need, size_t c)
+{
+    double e = need ? need[c] : enough;
+    return (want && !want[c]) ||
+           (sv->seen_hi[c] - sv->seen_lo[c] >= e && sv->seen_hi[c] > sv->seen_lo[c]);
+}
+
+/* Solutions that widen many columns at once, before each is solved for:
+ * every solution is a feasible point, and a column whose values seen span
+ * what is asked needs no program of its own. In turn, the sum of the
+ * columns not yet shown wide enough is maximised, each of them capped at
+ * its truth plus what is asked (so the program is bounded, and its
+ * solution still feasible without the caps), then minimised, then
+ * maximised again while that shows more columns (a column left at its
+ * truth by one maximum often moves when the others are no longer in the
+ * sum); only while two or more are open, each of which would take up to
+ * two programs of its own. Each counts as a program. */
+static int witnesses(srp_lp_solver *sv, const srp_lp_problem *p, const unsigned char *want,
+                     double enough, const double *need, int *first, size_t *solves)
+{
+    size_t n = p->cols, open = 0;
+    double *cap = sv->point; /* the caps (point is the algebra's, not used here) */
+    for (size_t c = 0; c < n; c++)
+        open += !shown(sv, want, enough, need, c);
+    for (int round = 0; open >= 2; round++) {
+        double dir = round == 1 ? 1.0 : -1.0;
+        for (size_t c = 0; c < n; c++) {
+            int in = !shown(sv, want, enough, need, c);
+            double e = need ? need[c] : enough;
+            sv->obj[c] = in ? 1.0 : 0.0;
+            cap[c] = in && dir < 0 ? p->value[c] + (e > 1.0 ? e : 1.0) : DBL_MAX;
+        }
+        Clp_chgObjCoefficients(sv->m, sv->obj);
+        Clp_chgColumnUpper(sv->m, cap);
+        Clp_setOptimizationDirection(sv->m, dir);
+        if (*first && dir > 0)
+            Clp_dual(sv->m, 0);
+        else
+            Clp_primal(sv->m, 0);
+        *first = 0;
+        int status = Clp_status(sv->m);
+        for (size_t c = 0; c < n; c++) {
+            sv->obj[c] = 0.0;
+            cap[c] = DBL_MAX;
+        }
+        Clp_chgColumnUpper(sv->m, cap);
+        if (solves)
+            *solves += 1;
+        if (status != 0)
+            return 0; /* no witness this time: each column is solved for */
+        observe(p, Clp_primalColumnSolution(sv->m), sv->seen_lo, sv->seen_hi);
+        size_t still = 0;
+        for (size_t c = 0; c < n; c++)
+            still += !shown(sv, want, enough, need, c);
+        if (still == open && round > 1)
+            break;
+        open = still;
+    }
+    return 0;
+}
+
 /* One connected problem (see columns). */
 static int block(srp_lp_solver *sv, const srp_lp_problem *p, const unsigned char *want,
                  double enough, const double *need, double *lo, double *hi, unsigned char *exact,
@@ -297,6 +389,12 @@ static int block(srp_lp_solver *sv, const srp_lp_problem *p, const unsigned char
         segment(sv, p, &tmin, &tmax);
     if (verdict)
         *verdict = 1;
+    if (dof > 1 && sv->algebra && (need || isfinite(enough))) {
+        load(sv, p);
+        loaded = 1;
+        if (witnesses(sv, p, want, enough, need, &first, solves) != 0)
+            return -1;
+    }
     for (size_t c = 0; c < n; c++) {
         if (want && !want[c])
             continue;
@@ -308,24 +406,8 @@ static int block(srp_lp_solver *sv, const srp_lp_problem *p, const unsigned char
             exact[c] = 0;
             continue;
         }
-        if (dof > 1 && !loaded) { /* the rows, turned into the columns Clp takes */
-            CoinBigIndex *start = sv->start, *fill = sv->fill;
-            memset(start, 0, (n + 1) * sizeof *start);
-            memset(sv->obj, 0, n * sizeof *sv->obj);
-            for (size_t k = 0; k < nnz; k++)
-                start[p->row_col[k] + 1]++;
-            for (size_t j = 0; j < n; j++)
-                start[j + 1] += start[j];
-            for (size_t j = 0; j < n; j++)
-                fill[j] = start[j];
-            for (size_t r = 0; r < p->rows; r++)
-                for (size_t k = p->row_start[r]; k < p->row_start[r + 1]; k++) {
-                    CoinBigIndex at = fill[p->row_col[k]]++;
-                    sv->index[at] = (int)r;
-                    sv->value[at] = p->row_coef[k];
-                }
-            Clp_loadProblem(sv->m, (int)n, (int)p->rows, start, sv->index, sv->value, NULL, NULL,
-                            NULL, p->rhs, p->rhs);
+        if (dof > 1 && !loaded) {
+            load(sv, p);
             loaded = 1;
         }
         double v = 0;
@@ -338,7 +420,7 @@ static int block(srp_lp_solver *sv, const srp_lp_problem *p, const unsigned char
         observe(p, x, seen_lo, seen_hi);
         if (solves)
             *solves += 1;
-        if (need && seen_hi[c] - seen_lo[c] >= enough && seen_hi[c] > seen_lo[c]) {
+        if (seen_hi[c] - seen_lo[c] >= enough && seen_hi[c] > seen_lo[c]) {
             hi[c] = seen_hi[c]; /* wide enough: its maximum is not needed */
             exact[c] = 0;
             continue;
@@ -370,16 +452,16 @@ static size_t root_of(size_t *parent, size_t c)
     return c;
 }
 
-/* Both entry points: with need (per column) every wanted column is solved
+/* A problem block by block: with need (per column) every wanted column is solved
  * only until its interval is that wide, and the first narrower one ends
  * the run with *verdict 0. The unknowns fall apart into blocks that share
  * no row (a column in no row is a block of its own, [0, unbounded)); each
  * is a problem of its own, and a vertex of each is a vertex of all, so each
  * block is solved alone: a small one by algebra, the rest each with the
  * solver loaded with that block only. */
-static int columns(srp_lp_solver *sv, const srp_lp_problem *p, const unsigned char *want,
-                   double enough, const double *need, double *lo, double *hi, unsigned char *exact,
-                   size_t *solves, int *verdict)
+static int blocks(srp_lp_solver *sv, const srp_lp_problem *p, const unsigned char *want,
+                  double enough, const double *need, double *lo, double *hi, unsigned char *exact,
+                  size_t *solves, int *verdict)
 {
     size_t n = p->cols, rows = p->rows, nnz = p->row_start[rows];
     if (verdict)
@@ -496,6 +578,211 @@ out:
     free(b_hi);
     free(b_want);
     free(b_exact);
+    return rc;
+}
+
+/* The unknowns that the rows pin without a program, by two rules applied
+ * until neither applies: a row of one unknown left (a x = b) pins it; a
+ * row whose unknowns left all have coefficients of one sign and whose
+ * right-hand side is 0 pins them all to 0 (they are >= 0). A pinned
+ * unknown is taken out of its rows (the right-hand sides keep its value),
+ * and since it has that value in every solution, the intervals of the
+ * others are those of the problem without it. pinned[c] is set for those
+ * (their values are the truth's), rest[r] is row r's right-hand side less
+ * them. Linear in the entries. Returns the number pinned, or (size_t)-1
+ * when out of memory. */
+typedef struct reduction {
+    size_t *col_start, *col_entry; /* column -> its entries */
+    size_t *entry_row;
+    double *rest;                /* by row: the right-hand side less the pinned (the caller's) */
+    size_t *live, *plus, *minus; /* by row: its unknowns left, and of each sign */
+    size_t *queue;
+    unsigned char *queued;
+} reduction;
+
+static void reduction_release(reduction *d)
+{
+    free(d->col_start);
+    free(d->col_entry);
+    free(d->entry_row);
+    free(d->live);
+    free(d->plus);
+    free(d->minus);
+    free(d->queue);
+    free(d->queued);
+}
+
+static int pins(const reduction *d, size_t r)
+{
+    return d->live[r] == 1 ||
+           (d->live[r] > 0 && fabs(d->rest[r]) < 1e-9 && (d->plus[r] == 0 || d->minus[r] == 0));
+}
+
+static size_t pin(const srp_lp_problem *p, unsigned char *pinned, double *rest)
+{
+    size_t n = p->cols, rows = p->rows, nnz = p->row_start[rows], found = 0, head = 0, tail = 0;
+    reduction d;
+    d.col_start = calloc(n + 1, sizeof *d.col_start);
+    d.col_entry = malloc((nnz ? nnz : 1) * sizeof *d.col_entry);
+    d.entry_row = malloc((nnz ? nnz : 1) * sizeof *d.entry_row);
+    d.rest = rest;
+    d.live = malloc((rows ? rows : 1) * sizeof *d.live);
+    d.plus = calloc(rows ? rows : 1, sizeof *d.plus);
+    d.minus = calloc(rows ? rows : 1, sizeof *d.minus);
+    d.queue = malloc((rows ? rows : 1) * sizeof *d.queue);
+    d.queued = calloc(rows ? rows : 1, 1);
+    if (!d.col_start || !d.col_entry || !d.entry_row || !d.live || !d.plus || !d.minus ||
+        !d.queue || !d.queued) {
+        reduction_release(&d);
+        return (size_t)-1;
+    }
+    memset(pinned, 0, n);
+    for (size_t k = 0; k < nnz; k++)
+        d.col_start[p->row_col[k] + 1]++;
+    for (size_t c = 0; c < n; c++)
+        d.col_start[c + 1] += d.col_start[c];
+    for (size_t r = 0; r < rows; r++) {
+        d.rest[r] = p->rhs[r];
+        d.live[r] = p->row_start[r + 1] - p->row_start[r];
+        for (size_t k = p->row_start[r]; k < p->row_start[r + 1]; k++) {
+            size_t c = p->row_col[k];
+            d.col_entry[d.col_start[c]++] = k; /* shifted back below */
+            d.entry_row[k] = r;
+            if (p->row_coef[k] > 0)
+                d.plus[r]++;
+            else
+                d.minus[r]++;
+        }
+    }
+    for (size_t c = n; c > 0; c--)
+        d.col_start[c] = d.col_start[c - 1];
+    d.col_start[0] = 0;
+    for (size_t r = 0; r < rows; r++)
+        if (pins(&d, r)) {
+            d.queue[tail++] = r;
+            d.queued[r] = 1;
+        }
+    while (head < tail) {
+        size_t r = d.queue[head++];
+        if (!pins(&d, r))
+            continue;
+        for (size_t k = p->row_start[r]; k < p->row_start[r + 1]; k++) {
+            size_t c = p->row_col[k];
+            if (pinned[c])
+                continue;
+            pinned[c] = 1;
+            found++;
+            for (size_t q = d.col_start[c]; q < d.col_start[c + 1]; q++) {
+                size_t e = d.col_entry[q], s = d.entry_row[e];
+                d.rest[s] -= p->row_coef[e] * p->value[c];
+                d.live[s]--;
+                if (p->row_coef[e] > 0)
+                    d.plus[s]--;
+                else
+                    d.minus[s]--;
+                if (!d.queued[s] && pins(&d, s)) {
+                    d.queue[tail++] = s;
+                    d.queued[s] = 1;
+                }
+            }
+        }
+    }
+    reduction_release(&d);
+    return found;
+}
+
+/* Both entry points (see blocks): with the shortcuts, the unknowns the
+ * rows pin are answered first (two programs each, as the solver would
+ * count them) and the rest is solved without them. */
+static int columns(srp_lp_solver *sv, const srp_lp_problem *p, const unsigned char *want,
+                   double enough, const double *need, double *lo, double *hi, unsigned char *exact,
+                   size_t *solves, int *verdict)
+{
+    size_t n = p->cols, rows = p->rows, nnz = p->row_start[rows];
+    if (!sv->algebra || n == 0 || rows == 0)
+        return blocks(sv, p, want, enough, need, lo, hi, exact, solves, verdict);
+    int rc = -1;
+    unsigned char *pinned = malloc(n), *r_want = malloc(n), *r_exact = malloc(n);
+    double *rest = malloc(rows * sizeof *rest), *r_rhs = malloc(rows * sizeof *r_rhs);
+    double *r_value = malloc(n * sizeof *r_value), *r_need = malloc(n * sizeof *r_need);
+    double *r_lo = malloc(n * sizeof *r_lo), *r_hi = malloc(n * sizeof *r_hi);
+    double *r_coef = malloc((nnz ? nnz : 1) * sizeof *r_coef);
+    size_t *local = malloc(n * sizeof *local), *original = malloc(n * sizeof *original);
+    size_t *r_start = malloc((rows + 1) * sizeof *r_start);
+    size_t *r_col = malloc((nnz ? nnz : 1) * sizeof *r_col);
+    size_t found;
+    if (!pinned || !r_want || !r_exact || !rest || !r_rhs || !r_value || !r_need || !r_lo ||
+        !r_hi || !r_coef || !local || !original || !r_start || !r_col ||
+        (found = pin(p, pinned, rest)) == (size_t)-1)
+        goto out;
+    if (found == 0) {
+        rc = blocks(sv, p, want, enough, need, lo, hi, exact, solves, verdict);
+        goto out;
+    }
+    if (verdict)
+        *verdict = 1;
+    size_t cols = 0;
+    for (size_t c = 0; c < n; c++) {
+        if (!pinned[c]) {
+            local[c] = cols;
+            original[cols] = c;
+            r_value[cols] = p->value[c];
+            r_want[cols] = !want || want[c];
+            r_need[cols] = need ? need[c] : 0;
+            cols++;
+            continue;
+        }
+        if (want && !want[c])
+            continue;
+        lo[c] = hi[c] = p->value[c];
+        exact[c] = 1;
+        if (solves)
+            *solves += 2;
+        if (need && need[c] > 1e-6 && verdict) { /* narrower than asked: the run ends */
+            *verdict = 0;
+            rc = 0;
+            goto out;
+        }
+    }
+    size_t r_rows = 0, r_nnz = 0;
+    r_start[0] = 0;
+    for (size_t r = 0; r < rows; r++) {
+        for (size_t k = p->row_start[r]; k < p->row_start[r + 1]; k++)
+            if (!pinned[p->row_col[k]]) {
+                r_col[r_nnz] = local[p->row_col[k]];
+                r_coef[r_nnz++] = p->row_coef[k];
+            }
+        if (r_nnz > r_start[r_rows]) {
+            r_rhs[r_rows++] = rest[r];
+            r_start[r_rows] = r_nnz;
+        }
+    }
+    srp_lp_problem rp = {cols, r_rows, r_start, r_col, r_coef, r_rhs, r_value};
+    if (blocks(sv, &rp, r_want, enough, need ? r_need : NULL, r_lo, r_hi, r_exact, solves,
+               verdict) != 0)
+        goto out;
+    for (size_t j = 0; j < cols; j++)
+        if (r_want[j]) {
+            lo[original[j]] = r_lo[j];
+            hi[original[j]] = r_hi[j];
+            exact[original[j]] = r_exact[j];
+        }
+    rc = 0;
+out:
+    free(pinned);
+    free(r_want);
+    free(r_exact);
+    free(rest);
+    free(r_rhs);
+    free(r_value);
+    free(r_need);
+    free(r_lo);
+    free(r_hi);
+    free(r_coef);
+    free(local);
+    free(original);
+    free(r_start);
+    free(r_col);
     return rc;
 }
 

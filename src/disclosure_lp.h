@@ -35,17 +35,18 @@ typedef struct srp_lp_solver srp_lp_solver;
 srp_lp_solver *srp_lp_solver_new(void);
 void srp_lp_solver_free(srp_lp_solver *sv);
 /* Whether the shortcuts are taken (default on; off for tests, which compare
- * the two): a problem is solved block by block (unknowns that share no
- * row), and a small block with at most one degree of freedom is answered by
- * elimination instead of the simplex. Off, the whole problem goes to the
- * simplex. */
+ * the two): the unknowns the rows pin by themselves are answered first, the
+ * rest is solved block by block (unknowns that share no row), and a small
+ * block with at most one degree of freedom is answered by elimination
+ * instead of the simplex. Off, the whole problem goes to the simplex. */
 void srp_lp_solver_set_algebra(srp_lp_solver *sv, int on);
 
 /* Fills lo[c] and hi[c] (hi is HUGE_VAL when unbounded) for every column c
  * with want == NULL or want[c] != 0. A column whose feasible values seen so
- * far (the truth and every optimum found) already span at least `enough`
- * and differ is not solved for: then [lo, hi] is that inner span and
- * exact[c] is 0, else the interval is the LP's and exact[c] is 1. *solves
+ * far (the truth and every optimum found, its own minimum among them)
+ * already span at least `enough` and differ is not solved for (further):
+ * then [lo, hi] is that inner span and exact[c] is 0, else the interval is
+ * the LP's and exact[c] is 1. *solves
  * (may be NULL) is increased by the LPs solved. Returns 0, or -1 when out of
  * memory or when the solver fails (then nothing in lo/hi is to be trusted). */
 int srp_lp_intervals(srp_lp_solver *sv, const srp_lp_problem *p, const unsigned char *want,

@@ -1,7 +1,8 @@
 /*
  * test_disclosure_lp.c - the attacker's intervals (white-box): hand-computed
- * intervals of small tables (a point, a segment, an unbounded ray), and the
- * answers of the algebra for small problems against the simplex's, over
+ * intervals of small tables (a point, a segment, an unbounded ray, a chain
+ * of rows that pin one unknown after another), and the answers of the
+ * algebra for small problems against the simplex's, over
  * random problems of many sizes solved one after the other by the same
  * solver object (a model reused across problems must not keep anything of
  * the last one).
@@ -94,6 +95,34 @@ static void test_hand_computed(void **state)
         build(&b, 2, t22, equal, 1);
         exact_intervals(sv, &b.p, lo, hi);
         assert_true(lo[0] == 0 && isinf(hi[0]) && lo[1] == 0 && isinf(hi[1]));
+        /* A chain the rows pin without a program: x1 + x2 = 0 makes both 0;
+         * then x1 + x3 = 2 leaves x3 = 2 alone; then x3 + x4 - x5 = 2 is
+         * x4 = x5, unbounded; x5 + x6 = 4 bounds them: x4, x5 in [0, 4],
+         * x6 in [0, 4]. */
+        const double t6[] = {0, 0, 2, 1, 1, 3};
+        const int c1[] = {1, 2, 0}, c2[] = {1, 3, 0}, c3[] = {3, 4, -5, 0}, c4[] = {5, 6, 0};
+        const int *chain[] = {c1, c2, c3, c4};
+        build(&b, 6, t6, chain, 4);
+        exact_intervals(sv, &b.p, lo, hi);
+        const double chain_lo[] = {0, 0, 2, 0, 0, 0}, chain_hi[] = {0, 0, 2, 4, 4, 4};
+        for (int c = 0; c < 6; c++) {
+            assert_true(fabs(lo[c] - chain_lo[c]) < 1e-9);
+            assert_true(fabs(hi[c] - chain_hi[c]) < 1e-9);
+        }
+        /* Asked whether each is 4 wide: x1 is not (two programs, counted
+         * as the solver would count them, and the run ends); x4 to x6
+         * alone are. */
+        double need6[] = {4, 4, 4, 4, 4, 4};
+        unsigned char ex6[6], want6[] = {0, 0, 0, 1, 1, 1};
+        int verdict = -1;
+        size_t solves = 0;
+        assert_int_equal(srp_lp_wide_enough(sv, &b.p, NULL, need6, lo, hi, ex6, &solves, &verdict),
+                         0);
+        assert_int_equal(verdict, 0);
+        assert_true(solves >= 2);
+        assert_int_equal(srp_lp_wide_enough(sv, &b.p, want6, need6, lo, hi, ex6, NULL, &verdict),
+                         0);
+        assert_int_equal(verdict, 1);
         srp_lp_solver_free(sv);
     }
     srp_lp_solver_free(NULL);
