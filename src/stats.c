@@ -735,13 +735,20 @@ static sr_status first_unit(sr_registry *reg, unit_parts *p, sr_error *err)
 
 /* Solves the units' summary of job's query into p and points job at it,
  * when job is of every unit together (no unit dimension) and suppressed. */
+/* Whether job is of every unit together (no unit dimension) and
+ * suppressed, so that a units' summary adds up to it. */
+static int has_unit_parts(const srp_stats_job *job)
+{
+    for (int d = 0; d < job->e.dim_count; d++)
+        if (job->e.dims[d].kind == SRP_BY_UNIT)
+            return 0;
+    return !job->e.ck;
+}
+
 static sr_status unit_parts_run(sr_registry *reg, srp_stats_job *job, unit_parts *p, sr_error *err)
 {
     memset(p, 0, sizeof *p);
-    for (int d = 0; d < job->e.dim_count; d++)
-        if (job->e.dims[d].kind == SRP_BY_UNIT)
-            return SR_OK;
-    if (job->e.ck)
+    if (!has_unit_parts(job))
         return SR_OK;
     sr_status rc = first_unit(reg, p, err);
     if (rc != SR_OK || !p->unit[0])
@@ -771,6 +778,52 @@ static sr_status unit_parts_run(sr_registry *reg, srp_stats_job *job, unit_parts
     job->e.unit_parts = p->job;
     job->e.unit_parts_sdc = p->sdc;
     return SR_OK;
+}
+
+/* Whether job's protection in sdc withholds nothing: no figure, no group. */
+static int withholds_nothing(const srp_stats_job *job, const srp_sdc *sdc)
+{
+    srp_sdc_report r;
+    srp_sdc_report_of(sdc, &r);
+    if (r.withheld[SRP_SDC_SMALL] || r.withheld[SRP_SDC_GROUP] || r.withheld[SRP_SDC_SECONDARY])
+        return 0;
+    for (size_t i = 0; job->lay.group_hidden && i < job->s.count; i++)
+        if (job->lay.group_hidden[i])
+            return 0;
+    return 1;
+}
+
+/* Protects job's figures into *sdc (made here; the caller frees it). A
+ * summary of every unit together is protected alone first: when that
+ * withholds nothing, its units' summary could only keep published what is
+ * published already (srp_sdc_keep never withholds), so it is not run, and
+ * its scan and its problem are saved (a large registry's tables withhold
+ * nothing). Otherwise the units' summary is solved into parts and job is
+ * protected again, from scratch, with what it publishes; *map (when
+ * given: the job's cells by identity, which protecting fills) anew. */
+static sr_status protect_job(sr_registry *reg, srp_stats_job *job, unit_parts *parts, srp_sdc **sdc,
+                             srp_idmap **map, sr_error *err)
+{
+    for (int round = 0;; round++) {
+        *sdc = srp_sdc_new(job->q.min_cell);
+        if (!*sdc || srp_stats_protect(&job->e, &job->s, *sdc, &job->lay) != 0)
+            return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        if (round > 0 || !has_unit_parts(job) || withholds_nothing(job, *sdc))
+            return SR_OK;
+        srp_layout_release(&job->e, &job->lay);
+        memset(&job->lay, 0, sizeof job->lay);
+        srp_sdc_free(*sdc);
+        *sdc = NULL;
+        if (map) {
+            srp_idmap_free(*map);
+            if (!(*map = srp_idmap_new()))
+                return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+            job->e.cell_map = *map;
+        }
+        sr_status rc = unit_parts_run(reg, job, parts, err);
+        if (rc != SR_OK)
+            return rc;
+    }
 }
 
 /* The margins of a live change table are figures of two other queries: the
@@ -830,14 +883,9 @@ static sr_status margin_jobs_run(sr_registry *reg, srp_stats_job *job, margin_jo
             continue;
         }
         m->job[k]->e.cell_map = m->map[k];
-        m->sdc[k] = srp_sdc_new(m->job[k]->q.min_cell);
-        if (!m->sdc[k])
-            return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-        sr_status rc = unit_parts_run(reg, m->job[k], &m->parts[k], err);
+        sr_status rc = protect_job(reg, m->job[k], &m->parts[k], &m->sdc[k], &m->map[k], err);
         if (rc != SR_OK)
             return rc;
-        if (srp_stats_protect(&m->job[k]->e, &m->job[k]->s, m->sdc[k], &m->job[k]->lay) != 0)
-            return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
         job->e.margin_sdc[k] = m->sdc[k];
         job->e.margin_map[k] = m->map[k];
     }
@@ -863,14 +911,9 @@ sr_status sr_stats_run(sr_registry *reg, const sr_stats_query *query, sr_stats *
     if (rc == SR_OK)
         rc = margin_jobs_run(reg, job, &margins, err);
     if (rc == SR_OK)
-        rc = unit_parts_run(reg, job, &parts, err);
+        rc = protect_job(reg, job, &parts, &sdc, NULL, err);
     if (rc != SR_OK)
         goto out;
-    sdc = srp_sdc_new(job->q.min_cell);
-    if (!sdc || srp_stats_protect(&job->e, &job->s, sdc, &job->lay) != 0) {
-        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-        goto out;
-    }
     rc = srp_stats_job_finish(job, sdc, err);
     if (rc == SR_OK)
         rc = audit(reg, &job->q, job->r, err);
