@@ -528,10 +528,11 @@ static sr_status run_tables(build *b, sr_error *err)
                        : srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     /* jobs[l * spec_count + i]: table i in language l. */
     srp_stats_job **first = jobs;
-    /* No thinning, although the problem holds every relation an analyst of
-     * the publication can see: with it, a secondary cell beside a cell the
-     * audit already finds narrow is published, and the narrow one becomes
-     * exact (a count of 3 = 8 - 5 in tests/cli/test_publish.sh). */
+    /* Thinned as every problem is (srp_sdc_new's default): a secondary
+     * cell is published back only when every protected cell keeps an
+     * interval as wide as required, and one that cannot have it (narrow)
+     * as wide as it had, so no narrow cell becomes exact (it once did,
+     * 8 - 5 = 3, when thinning published beside narrow cells). */
     for (size_t i = 0; rc == SR_OK && i < b->spec_count; i++) {
         const spec *sp = &b->specs[i];
         rc = prepare_job(b, sp, languages[0], &first[i], err);
