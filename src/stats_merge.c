@@ -345,7 +345,11 @@ static int apply_merge(srp_stats_engine *e, const option_merge *m, srp_buf *note
         if (v->intake_item[k] >= 0)
             remap(v->intake_map[k], e->intake_forms[k]->items[v->intake_item[k]].option_count,
                   newidx);
-    srp_buf_printf(note, srp_texts_get(SRP_T_STATS_MERGED_OPTIONS, e->lang), v->id,
+    /* A dimension's variable has no id of its own: the grouping's name. */
+    srp_buf_printf(note, srp_texts_get(SRP_T_STATS_MERGED_OPTIONS, e->lang),
+                   v->id         ? v->id
+                   : m->dim >= 0 ? e->dims[m->dim].name
+                                 : "",
                    srp_buf_text(&names));
     srp_buf_free(&names);
     free(newidx);

@@ -26,6 +26,10 @@ sr_stats_row *srp_stats_new_row(sr_stats *r)
 
 int srp_stats_add_note(sr_stats *r, const char *text)
 {
+    /* A note said once (e.g. a merge of an item that is also the grouping). */
+    for (size_t k = 0; k < r->note_count; k++)
+        if (strcmp(r->notes[k], text) == 0)
+            return 0;
     if (srp_grow((void **)&r->notes, &r->note_cap, r->note_count + 1, sizeof *r->notes) != 0)
         return -1;
     r->notes[r->note_count] = strdup(text);

@@ -298,6 +298,14 @@ static void test_mergeable_options_merge_when_small(void **state)
     expect_estimate(s, "score", "other+not_stated", "mean", 4, 8.5);
     assert_string_equal(row(s, "score", "other+not_stated", "mean")->by_label[0],
                         "Annat eller vill inte ange");
+    /* sex is both an item and the grouping: merged in both, said once, and
+     * named (a grouping's variable has no id of its own: it said '(null)'). */
+    size_t said = 0;
+    for (size_t k = 0; k < sr_stats_note_count(s); k++) {
+        assert_null(strstr(sr_stats_note(s, k), "(null)"));
+        said += strstr(sr_stats_note(s, k), "'sex': 'Annat', 'Vill inte ange'") != NULL;
+    }
+    assert_int_equal(said, 1);
     sr_stats_free(s);
 }
 
