@@ -306,6 +306,25 @@ count_given(const srp_stats_engine *e, const plan *pl, srp_slot *sl, size_t j, c
     return 0;
 }
 
+/* The next answered step of a response of version vs in blob, from step *i
+ * and byte *pos on: 1 with *st and *v, 0 at its end, -1 when the blob is
+ * damaged (the checks of srp_coded_decode). The one walk of a response's
+ * plan, for counting it directly and for gathering it into a person. */
+static inline int next_answered(const plan *pl, int vs, const unsigned char *blob, size_t len,
+                                size_t *i, size_t *pos, const plan_step **st, srp_coded_value *v)
+{
+    while (*i < pl->items[vs]) {
+        const plan_step *step = &pl->steps[vs][(*i)++];
+        if (srp_coded_read(step->it, blob, len, pos, v) != 0)
+            return -1;
+        if (step->var >= 0 && v->present) {
+            *st = step;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Counts the m-th answer of value v (of step st, intake row in) in sl, and
  * adds it to g. */
 static inline void count_answer(const srp_stats_engine *e, srp_slot *sl, given *g,
@@ -333,15 +352,11 @@ static int count_response(const srp_stats_engine *e, srp_slot *sl, const plan *p
         if (give_derived(&g, &e->vars[j], date, in) && count_given(e, pl, sl, j, &g) != 0)
             return -2;
     }
-    const plan_step *steps = pl->steps[vs];
-    size_t pos = 0;
-    for (size_t i = 0; i < pl->items[vs]; i++) {
-        const plan_step *st = &steps[i];
-        srp_coded_value v;
-        if (srp_coded_read(st->it, blob, len, &pos, &v) != 0)
-            return -1;
-        if (st->var < 0 || !v.present)
-            continue;
+    size_t i = 0, pos = 0;
+    const plan_step *st;
+    srp_coded_value v;
+    int more;
+    while ((more = next_answered(pl, vs, blob, len, &i, &pos, &st, &v)) > 0) {
         given g = GIVEN_NONE;
         if (st->kind & KIND_MULTI)
             for (size_t m = 0, n = answer_count(st, &v); m < n; m++)
@@ -351,7 +366,7 @@ static int count_response(const srp_stats_engine *e, srp_slot *sl, const plan *p
         if (count_given(e, pl, sl, (size_t)st->var, &g) != 0)
             return -2;
     }
-    return 0;
+    return more;
 }
 
 /* ---- people gathered over several responses ---- */
@@ -496,15 +511,11 @@ static int gather_response(srp_stats_engine *e, const plan *pl, person *x, int v
         if (give_derived(&x->given[j], &e->vars[j], date, in) && before == 0)
             x->touched[x->touched_count++] = j;
     }
-    const plan_step *steps = pl->steps[vs];
-    size_t pos = 0;
-    for (size_t i = 0; i < pl->items[vs]; i++) {
-        const plan_step *st = &steps[i];
-        srp_coded_value v;
-        if (srp_coded_read(st->it, blob, len, &pos, &v) != 0)
-            return -1;
-        if (st->var < 0 || !v.present)
-            continue;
+    size_t i = 0, pos = 0;
+    const plan_step *st;
+    srp_coded_value v;
+    int more;
+    while ((more = next_answered(pl, vs, blob, len, &i, &pos, &st, &v)) > 0) {
         touch(x, (size_t)st->var);
         if (st->kind & KIND_MULTI)
             for (size_t m = 0, n = answer_count(st, &v); m < n; m++)
@@ -512,7 +523,7 @@ static int gather_response(srp_stats_engine *e, const plan *pl, person *x, int v
         else /* one answer: the same, unrolled */
             gather_answer(e, x, st, &v, 0, in, latest);
     }
-    return 0;
+    return more;
 }
 
 static int version_slot(const int *versions, size_t count, int version)
@@ -521,13 +532,6 @@ static int version_slot(const int *versions, size_t count, int version)
         if (versions[k] == version)
             return (int)k;
     return -1;
-}
-
-/* Decodes a blob into vals (one per item of form); -1 when damaged. */
-static int decode_all(const sr_form *form, const unsigned char *blob, size_t len,
-                      srp_coded_value *vals)
-{
-    return srp_coded_decode(form, blob, len, vals);
 }
 
 static size_t most_items(const sr_form *const *forms, size_t count)
@@ -585,7 +589,7 @@ static int intake_rows_add(srp_stats_engine *e, intake_rows *r, sqlite3_stmt *st
     /* Without a change table or an intake item to group by, nothing reads
      * the intake's answers: they are neither read nor decoded. */
     ir->have = r->answers && ir->islot >= 0 &&
-               decode_all(e->intake_forms[ir->islot], ir->blob, len, ir->vals) == 0;
+               srp_coded_decode(e->intake_forms[ir->islot], ir->blob, len, ir->vals) == 0;
     r->count++;
     return 0;
 }
@@ -696,7 +700,7 @@ static sr_status case_add(srp_stats_engine *e, srp_slots *s, const plan *pl, cas
 {
     struct held *h = &c->first;
     /* Grouped by one of its own items: the response is decoded for it. */
-    if (pl->keeps[vslot] && decode_all(e->forms[vslot], blob, len, vals) != 0)
+    if (pl->keeps[vslot] && srp_coded_decode(e->forms[vslot], blob, len, vals) != 0)
         return read_failed(-1, code, err);
     if (c->count++ == 0 && in->count <= 1) {
         if (len > h->cap) {
@@ -959,8 +963,9 @@ sr_status srp_stats_scan_cases(srp_stats_engine *e, srp_slots *s, sr_error *err)
             sqlite3_column_type(st, 5) == SQLITE_NULL
                 ? -1
                 : version_slot(e->intake_versions, e->intake_count, sqlite3_column_int(st, 5));
-        int have = islot >= 0 && decode_all(e->intake_forms[islot], sqlite3_column_blob(st, 6),
-                                            (size_t)sqlite3_column_bytes(st, 6), ivals) == 0;
+        int have =
+            islot >= 0 && srp_coded_decode(e->intake_forms[islot], sqlite3_column_blob(st, 6),
+                                           (size_t)sqlite3_column_bytes(st, 6), ivals) == 0;
         char keys[SRP_STATS_MAX_DIMS][SRP_STATS_KEY_SIZE];
         rc = srp_stats_dim_values(e, date, unit, birth, status, NULL, -1, have ? ivals : NULL,
                                   have ? islot : -1, keys, err);
