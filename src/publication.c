@@ -413,11 +413,6 @@ static int not_applicable(const sr_error *e)
            (strcmp(e->where, "by") == 0 || strcmp(e->where, "change") == 0);
 }
 
-static int same_text(const char *a, const char *b)
-{
-    return a == b || (a && b && strcmp(a, b) == 0);
-}
-
 static int by_unit(const spec *sp)
 {
     return sp->by && strcmp(sp->by, "unit") == 0;
@@ -435,8 +430,8 @@ static long unit_total_of(const build *b, srp_stats_job *const *jobs, size_t i)
     for (size_t t = 0; t < b->spec_count; t++) {
         const spec *q = &b->specs[t];
         if (jobs[t] && !q->unit && !by_unit(q) && strcmp(q->form, p->form) == 0 &&
-            q->change == p->change && same_text(q->status, p->status) &&
-            same_text(q->by, by_unit(p) ? NULL : p->by))
+            q->change == p->change && srp_str_same(q->status, p->status) &&
+            srp_str_same(q->by, by_unit(p) ? NULL : p->by))
             return (long)t;
     }
     return -1;

@@ -519,11 +519,6 @@ static const char *str(json_t *o, const char *key)
     return json_string_value(json_object_get(o, key));
 }
 
-static int same(const char *a, const char *b)
-{
-    return (!a && !b) || (a && b && strcmp(a, b) == 0);
-}
-
 /* The breakdowns of one form's tables in one scope, e.g. "by -, sex, year;
  * status open, closed; change". */
 static void breakdowns(json_t *tables, const char *form, srp_buf *b)
@@ -533,13 +528,13 @@ static void breakdowns(json_t *tables, const char *form, srp_buf *b)
     int scoped = 0;
     for (size_t i = 0; i < json_array_size(tables); i++) {
         json_t *t = json_array_get(tables, i);
-        if (!same(str(t, "lang"), "sv") || !same(str(t, "form"), form))
+        if (!srp_str_same(str(t, "lang"), "sv") || !srp_str_same(str(t, "form"), form))
             continue;
         if (!scoped) { /* the first scope stands for all: every scope has the same tables */
             scope = str(t, "unit");
             scoped = 1;
         }
-        if (!same(str(t, "unit"), scope))
+        if (!srp_str_same(str(t, "unit"), scope))
             continue;
         if (json_is_true(json_object_get(t, "change")))
             change = 1;
@@ -647,9 +642,9 @@ static json_t *find_table(const sr_publication *pub, const sr_stats_query *q, co
     json_t *tables = json_object_get(pub->doc, "tables");
     for (size_t i = 0; i < json_array_size(tables); i++) {
         json_t *t = json_array_get(tables, i);
-        if (same(str(t, "form"), q->form) && same(str(t, "by"), q->by[0]) &&
-            same(str(t, "status"), q->status) && same(str(t, "lang"), lang) &&
-            same(str(t, "unit"), unit) &&
+        if (srp_str_same(str(t, "form"), q->form) && srp_str_same(str(t, "by"), q->by[0]) &&
+            srp_str_same(str(t, "status"), q->status) && srp_str_same(str(t, "lang"), lang) &&
+            srp_str_same(str(t, "unit"), unit) &&
             json_is_true(json_object_get(t, "change")) == (q->change != 0))
             return t;
     }

@@ -83,11 +83,6 @@ static int is_statistic(const char *value)
     return 0;
 }
 
-static int same(const char *a, const char *b)
-{
-    return a == b || (a && b && strcmp(a, b) == 0);
-}
-
 /* A label and value line of the cover sheet. */
 static void cover_line(book *b, lxw_worksheet *ws, lxw_row_t *row, const char *label,
                        const char *value)
@@ -196,7 +191,8 @@ static long find_value(const block *k, const sr_stats_row *r)
 static long find_group(const block *k, const sr_stats_row *r)
 {
     for (size_t i = 0; i < k->ngroups; i++)
-        if (same(k->groups[i]->by[0], r->by[0]) && same(k->groups[i]->by[1], r->by[1]))
+        if (srp_str_same(k->groups[i]->by[0], r->by[0]) &&
+            srp_str_same(k->groups[i]->by[1], r->by[1]))
             return (long)i;
     return -1;
 }

@@ -34,6 +34,11 @@ void srp_str_copy(char *dst, size_t size, const char *src)
     dst[n] = '\0';
 }
 
+int srp_str_same(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
 void srp_buf_put(srp_buf *b, const void *bytes, size_t n)
 {
     if (b->oom)

@@ -40,6 +40,9 @@ void srp_buf_wipe(srp_buf *b);
  * NUL-terminated: a copy, not a format (cheaper than snprintf "%s"). */
 void srp_str_copy(char *dst, size_t size, const char *src);
 
+/* Whether two texts are the same, NULL being the same only as NULL. */
+int srp_str_same(const char *a, const char *b);
+
 /* Makes *items (of *cap elements of `size` bytes) hold at least `need`,
  * doubling; 0, or -1 with *items untouched when out of memory. */
 int srp_grow(void **items, size_t *cap, size_t need, size_t size);
