@@ -1346,6 +1346,16 @@ void srp_sdc_keep(srp_sdc *s, size_t cell)
         s->flags[cell] |= F_KEEP;
 }
 
+void srp_sdc_publish_known(srp_sdc *s, size_t cell)
+{
+    if (cell < s->cells) {
+        unsigned char released = s->state[cell] != SRP_SDC_PUBLISHED ? F_RELEASED : 0;
+        s->flags[cell] =
+            (unsigned char)((s->flags[cell] & ~(F_HELD | F_LATENT)) | F_KEEP | released);
+        s->state[cell] = SRP_SDC_PUBLISHED;
+    }
+}
+
 void srp_sdc_hold(srp_sdc *s, size_t cell)
 {
     if (cell < s->cells) {

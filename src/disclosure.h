@@ -65,6 +65,10 @@ void srp_sdc_set_cost(srp_sdc *sdc, size_t cell, double cost);
  * withheld group): it is never a complement. For a figure that another
  * query shows by its own rules, which this problem must take as known. */
 void srp_sdc_keep(srp_sdc *sdc, size_t cell);
+/* Publishes a cell that every outsider has already (e.g. a zero whose
+ * total another query publishes as 0), whatever rule withheld it; it is
+ * never a complement. */
+void srp_sdc_publish_known(srp_sdc *sdc, size_t cell);
 /* Withholds a cell for good (as secondary; thinning never publishes it): a
  * figure that another query withholds, which this problem may count on. */
 void srp_sdc_hold(srp_sdc *sdc, size_t cell);

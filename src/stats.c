@@ -654,7 +654,10 @@ sr_status srp_stats_job_prepare(sr_registry *reg, const sr_stats_query *query, i
         if (rc != SR_OK)
             return rc;
     }
-    return SR_OK;
+    /* Under suppression, every combination is a group (an empty one is
+     * withheld like a small one); the cell-key method shows zeros as they
+     * are, so a listing without the empty ones tells nothing more there. */
+    return e->ck ? SR_OK : srp_slots_complete(e, &job->s, err);
 }
 
 sr_status srp_stats_job_finish(srp_stats_job *job, srp_sdc *sdc, sr_error *err)

@@ -95,10 +95,13 @@ sr_status srp_slots_init(srp_slots *s, sr_error *err)
     return SR_OK;
 }
 
-/* Doubles the lookup table (size a power of two, at most half full). */
+/* Grows the lookup table (size a power of two, at most half full): twice
+ * the size it had, and room for every slot. */
 static int rehash(srp_slots *s, int dims)
 {
     size_t size = s->table_size ? s->table_size * 2 : 64;
+    while (size < 2 * (s->count + 1))
+        size *= 2;
     size_t *table = calloc(size, sizeof *table);
     if (!table)
         return -1;
@@ -184,6 +187,60 @@ long srp_slots_find(srp_stats_engine *e, srp_slots *s, char keys[][SRP_STATS_KEY
         s->table[h] = s->count;
     }
     return (long)(s->count - 1);
+}
+
+static int by_address(const void *a, const void *b)
+{
+    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+    return x < y ? -1 : x > y;
+}
+
+sr_status srp_slots_complete(srp_stats_engine *e, srp_slots *s, sr_error *err)
+{
+    int dims = e->dim_count;
+    if (dims < 2 || s->count == 0)
+        return SR_OK;
+    /* Each dimension's values (interned: equal keys are one address). */
+    const char **values[SRP_STATS_MAX_DIMS] = {NULL};
+    size_t nvalues[SRP_STATS_MAX_DIMS] = {0}, combinations = 1;
+    sr_status rc = SR_OK;
+    for (int d = 0; d < dims && rc == SR_OK; d++) {
+        values[d] = malloc(s->count * sizeof *values[d]);
+        if (!values[d]) {
+            rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+            break;
+        }
+        for (size_t i = 0; i < s->count; i++)
+            values[d][i] = s->items[i].key[d];
+        qsort(values[d], s->count, sizeof *values[d], by_address);
+        for (size_t i = 0; i < s->count; i++)
+            if (i == 0 || values[d][i] != values[d][nvalues[d] - 1])
+                values[d][nvalues[d]++] = values[d][i];
+        if (combinations > SRP_STATS_MAX_GROUPS / nvalues[d])
+            rc = srp_error_set_where(err, SR_ERR_USAGE, "by",
+                                     "the breakdown makes more than %d groups: choose fewer "
+                                     "or coarser ones",
+                                     SRP_STATS_MAX_GROUPS);
+        combinations *= nvalues[d];
+    }
+    if (rc == SR_OK && combinations > s->count && rehash(s, dims) != 0)
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    /* Every combination, in the order of an odometer over the values. */
+    size_t at[SRP_STATS_MAX_DIMS] = {0};
+    char keys[SRP_STATS_MAX_DIMS][SRP_STATS_KEY_SIZE];
+    for (size_t k = 0; rc == SR_OK && combinations > s->count && k < combinations; k++) {
+        for (int d = 0; d < dims; d++)
+            snprintf(keys[d], sizeof keys[d], "%s", values[d][at[d]]);
+        if (srp_slots_find(e, s, keys, err) < 0)
+            rc = err->status ? err->status : SR_ERR_NOMEM;
+        for (int d = dims - 1; d >= 0 && ++at[d] == nvalues[d]; d--)
+            at[d] = 0;
+    }
+    for (int d = 0; d < dims; d++)
+        free(values[d]);
+    if (rc == SR_OK)
+        srp_slots_sort(s);
+    return rc;
 }
 
 static int slot_order(const void *a, const void *b)

@@ -266,6 +266,13 @@ long srp_slots_find(srp_stats_engine *e, srp_slots *s, char keys[][SRP_STATS_KEY
                     sr_error *err);
 /* Sorts the slots by their keys (the lookup table is then dropped). */
 void srp_slots_sort(srp_slots *s);
+/* Adds an empty slot for every combination of the values the dimensions
+ * have, and sorts: a listing of groups then never tells which combinations
+ * are empty (with an item among the dimensions, that would give away what
+ * a small group answered). Refused (SR_ERR_USAGE) above SRP_STATS_MAX_GROUPS
+ * combinations. */
+#define SRP_STATS_MAX_GROUPS 20000
+sr_status srp_slots_complete(srp_stats_engine *e, srp_slots *s, sr_error *err);
 void srp_slots_release(srp_stats_engine *e, srp_slots *s);
 /* The code index of a choice-like coded value, -1 when unanswered (inline:
  * the scan asks it once per answer). */

@@ -394,10 +394,15 @@ int srp_stats_protect_groups(srp_stats_engine *e, srp_slots *s, srp_sdc *g, srp_
     lay->group_cell = calloc(s->count ? s->count : 1, sizeof(size_t));
     if (!made || !members || !lay->group_cell)
         goto out;
-    for (size_t i = 0; i < s->count; i++)
+    for (size_t i = 0; i < s->count; i++) {
         if ((lay->group_cell[i] = new_cell(e, g, e->group_map, s->items[i].people, 0,
                                            s->items[i].identity)) == (size_t)-1)
             goto out;
+        /* An empty combination (srp_slots_complete) is withheld like a
+         * small group; it hides nobody, so it needs no interval itself. */
+        if (s->items[i].people == 0)
+            srp_sdc_latent(g, lay->group_cell[i]);
+    }
     unit_sums u;
     if (total_sums(e, s, &u) != 0)
         goto out;
@@ -910,6 +915,94 @@ static int protect_cells(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sd
     return 0;
 }
 
+/* The figures of one kind of variable j: per slot, stride cells (a
+ * (size_t)-1 where the slot has none). */
+typedef struct figure_kind {
+    const size_t *cells;
+    size_t stride;
+} figure_kind;
+
+static size_t kinds_of(const srp_stats_engine *e, const srp_layout *lay, size_t j,
+                       figure_kind out[5])
+{
+    size_t n = 0;
+    if (lay->cells[j] && lay->columns[j])
+        out[n++] = (figure_kind){lay->cells[j], lay->columns[j]};
+    if (lay->denominator[j])
+        out[n++] = (figure_kind){lay->denominator[j], 1};
+    if (lay->answered[j])
+        out[n++] = (figure_kind){lay->answered[j], 1};
+    if (lay->margin[j])
+        out[n++] = (figure_kind){lay->margin[j], SRP_MARGIN_STRIDE(e->vars[j].ncodes)};
+    if (lay->summary[j])
+        out[n++] = (figure_kind){lay->summary[j], 3};
+    return n;
+}
+
+/* Two rules for zeros, so that no listing tells more than the others:
+ * - the figures of an empty group (srp_slots_complete) are withheld with
+ *   the group, and need no interval of their own (a zero hides nobody);
+ * - a figure that is 0 in every group is 0 in the query without the
+ *   breakdown (the same filters, units and periods), which publishes it
+ *   whenever its people are min or more and no option of its item is
+ *   small there (then the zero may be that query's complement, as in
+ *   seed 001's table 5, and stays one here): then it is published in
+ *   every group, even a withheld one, and is never a complement. (For a
+ *   repeatable form, whose groups may count a person twice, the largest
+ *   group stands for the people.) */
+static int small_option_overall(const srp_stats_engine *e, const srp_slots *s, const srp_sdc *sdc,
+                                const figure_kind *options)
+{
+    for (size_t c = 0; c < options->stride; c++) {
+        long sum = 0;
+        for (size_t i = 0; i < s->count; i++) {
+            size_t cell = options->cells[i * options->stride + c];
+            if (cell != (size_t)-1)
+                sum += srp_sdc_count(sdc, cell);
+        }
+        if (sum > 0 && sum < e->q->min_cell)
+            return 1;
+    }
+    return 0;
+}
+
+static void mark_zeros(const srp_stats_engine *e, const srp_slots *s, srp_sdc *sdc,
+                       const srp_layout *lay)
+{
+    long people = 0;
+    for (size_t i = 0; i < s->count; i++)
+        people = e->repeatable ? (s->items[i].people > people ? s->items[i].people : people)
+                               : people + s->items[i].people;
+    for (size_t j = 0; j < e->var_count; j++) {
+        figure_kind kinds[5];
+        size_t nk = kinds_of(e, lay, j, kinds);
+        int options_small =
+            lay->cells[j] && lay->columns[j] && small_option_overall(e, s, sdc, &kinds[0]);
+        for (size_t k = 0; k < nk; k++)
+            for (size_t c = 0; c < kinds[k].stride; c++) {
+                long sum = 0;
+                int any = 0;
+                for (size_t i = 0; i < s->count; i++) {
+                    size_t cell = kinds[k].cells[i * kinds[k].stride + c];
+                    if (cell == (size_t)-1)
+                        continue;
+                    any = 1;
+                    sum += srp_sdc_count(sdc, cell);
+                    if (s->items[i].people == 0)
+                        srp_sdc_latent(sdc, cell);
+                }
+                if (!any || sum != 0 || people < e->q->min_cell ||
+                    (options_small && kinds[k].cells == lay->cells[j]))
+                    continue;
+                for (size_t i = 0; i < s->count; i++) {
+                    size_t cell = kinds[k].cells[i * kinds[k].stride + c];
+                    if (cell != (size_t)-1)
+                        srp_sdc_publish_known(sdc, cell);
+                }
+            }
+    }
+}
+
 int srp_stats_protect_figures(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sdc *g,
                               srp_layout *lay)
 {
@@ -959,6 +1052,7 @@ int srp_stats_protect_figures(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, s
             link_enabled(e, s, sdc, lay, j, by, code, required) != 0)
             goto out;
     }
+    mark_zeros(e, s, sdc, lay);
     rc = 0;
 out:
     free(scratch);
@@ -1118,6 +1212,8 @@ void srp_stats_protection(const srp_stats_engine *e, const srp_slots *s, const s
         /* The options of a multichoice add up to nothing the table shows. */
         int adds_up = e->q->change || v->type != SR_ITEM_MULTICHOICE;
         for (size_t i = 0; cols && i < s->count; i++) {
+            if (s->items[i].people == 0)
+                continue; /* an empty group, withheld whole, hides nobody */
             long hidden = 0;
             int whole = 0;
             for (size_t c = 0; c < cols; c++)

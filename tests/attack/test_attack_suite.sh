@@ -190,7 +190,17 @@ else
     # Known failures (December 2026), what the engine does not do yet:
     # - withheld counts that published ones prove to be 0 (item 3): the
     #   audit publishes a zero only when its own summary's relations prove
-    #   it (disclosure.c, settle), not other queries' figures.
+    #   it (disclosure.c, settle), not other queries' figures. A figure
+    #   that is 0 in every group of a breakdown is published as 0 when the
+    #   query without the breakdown publishes it (stats_protect.c,
+    #   mark_zeros); a zero that may be that query's complement (a small
+    #   option beside it, as in table 5 below) stays withheld. Empty groups
+    #   are listed and withheld with the small groups beside them, so that
+    #   a listing does not tell by absence what a small group's people
+    #   answered; those zeros count here where other tables give them.
+    #   Exact zeros, December 2026 (before -> after listing empty groups):
+    #   tiny2 analyst 80 -> 135, coordinator 117 -> 166, change 240 -> 77,
+    #   publication 34 -> 28, tiny3 analyst 76 -> 119; none nonzero.
     # Every analyst breakdown hides at most 1.2x the minimum-cost optimum
     # since the optimum is that of the relations the attacker has (a
     # required item's options add up to the group's size): tiny3 by sex
