@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_stats_faults.sh - regressions of issue 11's summary faults: a scale of
 # the largest range in a change table (1), groups whose keys are 32
-# characters long (2), and a summary that states the filter it ran (3).
+# characters long (2), and a summary that states the filter it ran (3); and
+# of issue 16: a breakdown of two items lists every combination (4).
 source "$(dirname "$0")/lib.sh"
 t_begin
 check "make registry" make_registry
@@ -62,4 +63,73 @@ ok "coordinator report" --user coord --passphrase-file coord.pass report --out c
 check "report names the unit" grep -q "Enhet 1 (U1)" coord.html
 ok "audit" audit show
 check "audit names the unit run" bash -c "grep 'stats' <<<'$OUT' | tail -1 | grep -q 'unit=U1'"
+# Fault 4 (issue 16): a breakdown of two items lists every combination of
+# the values it found, so that no listing tells by absence what a small
+# group answered. x=c has 2 people, both y=p: c x q and c x r are listed
+# and withheld like c x p; b (4 p, 4 q, no r) is withheld whole, b x r too;
+# what a publishes is its true count (a x p may protect b and c).
+cat > two.json <<'JSON'
+{"format": "sigreg-form/1", "id": "t-two", "version": 1, "phase": "intake",
+ "title": {"sv": "Två frågor", "en": "Two items"},
+ "items": [{"id": "x", "type": "choice", "label": {"sv": "X", "en": "X"}, "required": true,
+            "options": [{"code": "a", "label": {"sv": "A", "en": "A"}},
+                        {"code": "b", "label": {"sv": "B", "en": "B"}},
+                        {"code": "c", "label": {"sv": "C", "en": "C"}}]},
+           {"id": "y", "type": "choice", "label": {"sv": "Y", "en": "Y"}, "required": true,
+            "options": [{"code": "p", "label": {"sv": "P", "en": "P"}},
+                        {"code": "q", "label": {"sv": "Q", "en": "Q"}},
+                        {"code": "r", "label": {"sv": "R", "en": "R"}}]}]}
+JSON
+ok "install the two-item form" form install two.json
+: > two.jsonl
+pairs="a:p:7 a:q:6 a:r:7 b:p:4 b:q:4 c:p:2"
+n=0
+for pair in $pairs; do
+    IFS=: read -r x y k <<<"$pair"
+    for _ in $(seq 1 "$k"); do
+        n=$((n + 1))
+        printf '{"ref": "two%d", "unit": "U1", "responses": [{"form": "t-two", "version": 1, "date": "2025-02-03", "answers": {"x": "%s", "y": "%s"}}]}\n' "$n" "$x" "$y" >> two.jsonl
+    done
+done
+ok "import the two-item cases" import two.jsonl
+ok "breakdown by x and y" stats t-two --by x,y --format json
+printf '%s\n' "$OUT" > two.json.out
+check "every combination listed; b and c withheld whole; a's counts right" python3 - two.json.out <<'PY'
+import json, sys
+rows = json.load(open(sys.argv[1]))["rows"]
+groups = {}
+for r in rows:
+    groups.setdefault((r["x"], r["y"]), []).append(r)
+assert set(groups) == {(x, y) for x in "abc" for y in "pqr"}, sorted(groups)
+for (x, y), rs in groups.items():
+    if x in "bc":
+        assert all(r["suppressed"] and r["count"] is None for r in rs), (x, y, rs)
+people = {("a", "p"): 7, ("a", "q"): 6, ("a", "r"): 7}
+published = 0
+for (x, y), rs in groups.items():
+    for r in rs:
+        if r["item"] == "y" and not r["suppressed"]:
+            published += 1
+            assert r["count"] == (people.get((x, y), 0) if r["value"] == y else 0), r
+assert published >= 3, published  # a's other answers, 0, at least
+PY
+# More than 20000 combinations are refused (250 x 250 values here), and the
+# refusal changes nothing.
+python3 - > wide-choice.json <<'PY'
+import json
+opts = [{"code": "o%d" % i, "label": {"sv": "O%d" % i, "en": "O%d" % i}} for i in range(250)]
+print(json.dumps({"format": "sigreg-form/1", "id": "t-wide-choice", "version": 1, "phase": "intake",
+                  "title": {"sv": "Många svar", "en": "Many options"},
+                  "items": [{"id": "u", "type": "choice", "label": {"sv": "U", "en": "U"}, "options": opts},
+                            {"id": "v", "type": "choice", "label": {"sv": "V", "en": "V"}, "options": opts}]}))
+PY
+ok "install the wide choice form" form install wide-choice.json
+for i in $(seq 0 249); do
+    printf '{"ref": "w%d", "unit": "U1", "responses": [{"form": "t-wide-choice", "version": 1, "date": "2025-02-03", "answers": {"u": "o%d", "v": "o%d"}}]}\n' "$i" "$i" $(( (i * 7) % 250 ))
+done > wide-choice.jsonl
+ok "import the wide choice cases" import wide-choice.jsonl
+before_wide=$(registry_sums)
+refused "more than 20000 groups refused" "^error: --by: the breakdown makes more than 20000 groups: choose fewer or coarser ones$" stats t-wide-choice --by u,v
+check "the refusal changes nothing" test "$before_wide" = "$(registry_sums)"
+ok "one of the two items still works" stats t-wide-choice --by u --format csv
 t_end
