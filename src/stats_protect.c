@@ -945,11 +945,11 @@ static size_t kinds_of(const srp_stats_engine *e, const srp_layout *lay, size_t 
  * - a figure that is 0 in every group is 0 in the query without the
  *   breakdown (the same filters, units and periods), which publishes it
  *   whenever its people are min or more and no option of its item is
- *   small there (then the zero may be that query's complement, as in
- *   seed 001's table 5, and stays one here): then it is published in
- *   every group, even a withheld one, and is never a complement. (For a
- *   repeatable form, whose groups may count a person twice, the largest
- *   group stands for the people.) */
+ *   small there (of options that add up: then the zero may be that
+ *   query's complement, as in seed 001's table 5, and stays one here):
+ *   then it is published in every group, even a withheld one, and is
+ *   never a complement. (For a repeatable form, whose groups may count a
+ *   person twice, the largest group stands for the people.) */
 static int small_option_overall(const srp_stats_engine *e, const srp_slots *s, const srp_sdc *sdc,
                                 const figure_kind *options)
 {
@@ -966,6 +966,44 @@ static int small_option_overall(const srp_stats_engine *e, const srp_slots *s, c
     return 0;
 }
 
+/* 1 when two codes, each maybe merged ("other+not_stated"), share one. */
+static int codes_share(const char *a, const char *b)
+{
+    for (const char *x = a; *x;) {
+        size_t n = strcspn(x, "+");
+        for (const char *y = b; *y;) {
+            size_t m = strcspn(y, "+");
+            if (n == m && memcmp(x, y, n) == 0)
+                return 1;
+            y += m + (y[m] == '+');
+        }
+        x += n + (x[n] == '+');
+    }
+    return 0;
+}
+
+/* A figure of the item that a dimension groups by is 0 outside its own
+ * group (boys among the girls) by construction: everyone knows it, so it
+ * is published, even in a withheld group, and is never a complement. */
+static void mark_structural_zeros(const srp_stats_engine *e, const srp_slots *s, srp_sdc *sdc,
+                                  const srp_layout *lay, size_t j)
+{
+    const srp_variable *v = &e->vars[j];
+    if (e->q->change || !v->ncodes || !lay->cells[j] || lay->columns[j] != v->ncodes)
+        return;
+    for (int d = 0; d < e->dim_count; d++) {
+        if (e->dims[d].kind != SRP_BY_ITEM || strcmp(e->dims[d].name, v->id) != 0)
+            continue;
+        for (size_t i = 0; i < s->count; i++)
+            for (size_t c = 0; c < v->ncodes; c++) {
+                size_t cell = lay->cells[j][i * v->ncodes + c];
+                if (cell != (size_t)-1 && srp_sdc_count(sdc, cell) == 0 &&
+                    !codes_share(v->codes[c], s->items[i].key[d]))
+                    srp_sdc_publish_known(sdc, cell);
+            }
+    }
+}
+
 static void mark_zeros(const srp_stats_engine *e, const srp_slots *s, srp_sdc *sdc,
                        const srp_layout *lay)
 {
@@ -976,8 +1014,10 @@ static void mark_zeros(const srp_stats_engine *e, const srp_slots *s, srp_sdc *s
     for (size_t j = 0; j < e->var_count; j++) {
         figure_kind kinds[5];
         size_t nk = kinds_of(e, lay, j, kinds);
-        int options_small =
-            lay->cells[j] && lay->columns[j] && small_option_overall(e, s, sdc, &kinds[0]);
+        /* A multichoice's options add up to nothing: none is another's complement. */
+        int options_add_up = e->q->change || e->vars[j].type != SR_ITEM_MULTICHOICE;
+        int options_small = options_add_up && lay->cells[j] && lay->columns[j] &&
+                            small_option_overall(e, s, sdc, &kinds[0]);
         for (size_t k = 0; k < nk; k++)
             for (size_t c = 0; c < kinds[k].stride; c++) {
                 long sum = 0;
@@ -1000,6 +1040,7 @@ static void mark_zeros(const srp_stats_engine *e, const srp_slots *s, srp_sdc *s
                         srp_sdc_publish_known(sdc, cell);
                 }
             }
+        mark_structural_zeros(e, s, sdc, lay, j); /* after: an empty group's too */
     }
 }
 
