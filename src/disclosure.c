@@ -25,7 +25,8 @@ enum {
     F_STALE = 16,
     F_KEEP = 32,
     F_HELD = 64,
-    F_LATENT = 128
+    F_LATENT = 128,
+    F_SHOWN_WITHHELD = 256
 };
 
 struct srp_sdc {
@@ -34,7 +35,7 @@ struct srp_sdc {
     unsigned long long *identity;
     unsigned char *state;
     double *cost, *lo, *hi;
-    unsigned char *flags;
+    unsigned short *flags;
     size_t cells, cell_cap;
     size_t *members;
     size_t member_count, member_cap;
@@ -655,7 +656,7 @@ static int audit_current(srp_sdc *s, audit *a, size_t k)
         } else if (a->exact[c]) {
             s->flags[c] |= F_EXACT;
         } else {
-            s->flags[c] &= (unsigned char)~F_EXACT;
+            s->flags[c] &= (unsigned short)~F_EXACT;
         }
     }
     return 0;
@@ -715,8 +716,8 @@ static int recheck_picked(srp_sdc *s, audit *a, size_t k)
         if (a->exact[c])
             s->flags[c] |= F_EXACT;
         else
-            s->flags[c] &= (unsigned char)~F_EXACT;
-        s->flags[c] &= (unsigned char)~F_STALE;
+            s->flags[c] &= (unsigned short)~F_EXACT;
+        s->flags[c] &= (unsigned short)~F_STALE;
         a->fresh[c] = a->generation;
     }
     return rc;
@@ -1276,7 +1277,7 @@ static void withhold_part(srp_sdc *s, const audit *a, size_t k)
         size_t c = a->comp_cell[i];
         if (open_cell(s, c) && s->counts[c] != 0)
             s->state[c] = SRP_SDC_SECONDARY;
-        s->flags[c] &= (unsigned char)~(F_NARROW | F_RELEASED);
+        s->flags[c] &= (unsigned short)~(F_NARROW | F_RELEASED);
         s->lo[c] = 0;
         s->hi[c] = HUGE_VAL;
     }
@@ -1348,10 +1349,20 @@ void srp_sdc_keep(srp_sdc *s, size_t cell)
 
 void srp_sdc_publish_known(srp_sdc *s, size_t cell)
 {
-    if (cell < s->cells) {
-        unsigned char released = s->state[cell] != SRP_SDC_PUBLISHED ? F_RELEASED : 0;
+    if (cell < s->cells && !(s->flags[cell] & F_HELD)) {
+        unsigned short released =
+            s->state[cell] != SRP_SDC_PUBLISHED || (s->flags[cell] & F_SHOWN_WITHHELD) ? F_RELEASED
+                                                                                       : 0;
         s->flags[cell] =
-            (unsigned char)((s->flags[cell] & ~(F_HELD | F_LATENT)) | F_KEEP | released);
+            (unsigned short)((s->flags[cell] & ~(F_LATENT | F_SHOWN_WITHHELD)) | F_KEEP | released);
+        s->state[cell] = SRP_SDC_PUBLISHED;
+    }
+}
+
+void srp_sdc_known_withheld(srp_sdc *s, size_t cell)
+{
+    if (cell < s->cells && !(s->flags[cell] & F_HELD)) {
+        s->flags[cell] = (unsigned short)((s->flags[cell] & ~F_LATENT) | F_KEEP | F_SHOWN_WITHHELD);
         s->state[cell] = SRP_SDC_PUBLISHED;
     }
 }
@@ -1418,8 +1429,9 @@ void srp_sdc_report_of(const srp_sdc *s, srp_sdc_report *out)
     out->persons_hidden = 0;
     out->released = out->narrow = 0;
     for (size_t c = 0; c < s->cells; c++) {
-        out->withheld[s->state[c] < 4 ? s->state[c] : 0]++;
-        if (s->state[c] != SRP_SDC_PUBLISHED)
+        enum srp_sdc_reason st = srp_sdc_state(s, c);
+        out->withheld[st < 4 ? st : 0]++;
+        if (st != SRP_SDC_PUBLISHED)
             out->persons_hidden += s->counts[c];
         out->released += srp_sdc_released(s, c);
         out->narrow += srp_sdc_narrow(s, c);
@@ -1428,7 +1440,9 @@ void srp_sdc_report_of(const srp_sdc *s, srp_sdc_report *out)
 
 enum srp_sdc_reason srp_sdc_state(const srp_sdc *s, size_t cell)
 {
-    return cell < s->cells ? (enum srp_sdc_reason)s->state[cell] : SRP_SDC_PUBLISHED;
+    if (cell >= s->cells)
+        return SRP_SDC_PUBLISHED;
+    return s->flags[cell] & F_SHOWN_WITHHELD ? SRP_SDC_GROUP : (enum srp_sdc_reason)s->state[cell];
 }
 
 size_t srp_sdc_cell_count(const srp_sdc *s)

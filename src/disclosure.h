@@ -67,8 +67,13 @@ void srp_sdc_set_cost(srp_sdc *sdc, size_t cell, double cost);
 void srp_sdc_keep(srp_sdc *sdc, size_t cell);
 /* Publishes a cell that every outsider has already (e.g. a zero whose
  * total another query publishes as 0), whatever rule withheld it; it is
- * never a complement. */
+ * never a complement. A held cell (srp_sdc_hold) stays withheld. */
 void srp_sdc_publish_known(srp_sdc *sdc, size_t cell);
+/* A cell an outsider may know (an empty group's zero, which a coarser
+ * breakdown publishes as 0) that is shown withheld all the same: the
+ * audit takes it as published, so it is never a complement, and
+ * srp_sdc_state reports it SRP_SDC_GROUP. A held cell stays as it is. */
+void srp_sdc_known_withheld(srp_sdc *sdc, size_t cell);
 /* Withholds a cell for good (as secondary; thinning never publishes it): a
  * figure that another query withholds, which this problem may count on. */
 void srp_sdc_hold(srp_sdc *sdc, size_t cell);

@@ -195,49 +195,119 @@ static int by_address(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* The distinct values of dimension d over the first n slots (interned:
+ * equal keys are one address), into out; returns how many. */
+static size_t distinct_values(const srp_slots *s, size_t n, int d, const char **out)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++)
+        out[i] = s->items[i].key[d];
+    qsort(out, n, sizeof *out, by_address);
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || out[i] != out[count - 1])
+            out[count++] = out[i];
+    return count;
+}
+
+/* The figures a group shows, about: per item its options (or pairs) and
+ * the figures beside them. */
+static size_t figures_per_group(const srp_stats_engine *e)
+{
+    size_t n = 0;
+    for (size_t j = 0; j < e->var_count; j++) {
+        size_t k = e->vars[j].ncodes;
+        n += e->q->change ? k * k + 3 : (k ? k + 1 : 4);
+    }
+    return n ? n : 1;
+}
+
+/* A slot's keys in the filter dimensions (NULL in the others). */
+typedef struct filter_tuple {
+    const char *key[SRP_STATS_MAX_DIMS];
+} filter_tuple;
+
+static int tuple_order(const void *a, const void *b)
+{
+    const filter_tuple *x = a, *y = b;
+    for (int d = 0; d < SRP_STATS_MAX_DIMS; d++)
+        if (x->key[d] != y->key[d])
+            return x->key[d] < y->key[d] ? -1 : 1;
+    return 0;
+}
+
 sr_status srp_slots_complete(srp_stats_engine *e, srp_slots *s, sr_error *err)
 {
-    int dims = e->dim_count;
-    if (dims < 2 || s->count == 0)
+    int dims = e->dim_count, by[SRP_STATS_MAX_DIMS], nby = 0, filter[SRP_STATS_MAX_DIMS],
+        nfilter = 0;
+    for (int d = 0; d < dims; d++) {
+        if (e->dims[d].by_index >= 0)
+            by[nby++] = d;
+        else
+            filter[nfilter++] = d;
+    }
+    if (dims < 2 || nby == 0 || s->count == 0)
         return SR_OK;
-    /* Each dimension's values (interned: equal keys are one address). */
+    size_t observed = s->count, combinations = 1, tuples = 0;
     const char **values[SRP_STATS_MAX_DIMS] = {NULL};
-    size_t nvalues[SRP_STATS_MAX_DIMS] = {0}, combinations = 1;
-    sr_status rc = SR_OK;
-    for (int d = 0; d < dims && rc == SR_OK; d++) {
-        values[d] = malloc(s->count * sizeof *values[d]);
-        if (!values[d]) {
+    size_t nvalues[SRP_STATS_MAX_DIMS] = {0};
+    filter_tuple *rows = calloc(observed, sizeof *rows);
+    sr_status rc = rows ? SR_OK : srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    for (int k = 0; k < nby && rc == SR_OK; k++) {
+        if (!(values[k] = malloc(observed * sizeof *values[k]))) {
             rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
             break;
         }
-        for (size_t i = 0; i < s->count; i++)
-            values[d][i] = s->items[i].key[d];
-        qsort(values[d], s->count, sizeof *values[d], by_address);
-        for (size_t i = 0; i < s->count; i++)
-            if (i == 0 || values[d][i] != values[d][nvalues[d] - 1])
-                values[d][nvalues[d]++] = values[d][i];
-        if (combinations > SRP_STATS_MAX_GROUPS / nvalues[d])
+        nvalues[k] = distinct_values(s, observed, by[k], values[k]);
+        if (combinations > SRP_STATS_MAX_GROUPS / nvalues[k])
             rc = srp_error_set_where(err, SR_ERR_USAGE, "by",
                                      "the breakdown makes more than %d groups: choose fewer "
                                      "or coarser ones",
                                      SRP_STATS_MAX_GROUPS);
-        combinations *= nvalues[d];
+        combinations *= nvalues[k];
     }
-    if (rc == SR_OK && combinations > s->count && rehash(s, dims) != 0)
+    size_t figures = figures_per_group(e);
+    if (rc == SR_OK && combinations > SRP_STATS_MAX_FIGURES / figures)
+        rc = srp_error_set_where(err, SR_ERR_USAGE, "by",
+                                 "the breakdown makes %zu groups of about %zu figures each, more "
+                                 "than %d figures in all: choose fewer or coarser ones",
+                                 combinations, figures, SRP_STATS_MAX_FIGURES);
+    /* The combinations of the filters' values found, each once. */
+    if (rc == SR_OK) {
+        for (size_t i = 0; i < observed; i++)
+            for (int k = 0; k < nfilter; k++)
+                rows[i].key[filter[k]] = s->items[i].key[filter[k]];
+        qsort(rows, observed, sizeof *rows, tuple_order);
+        for (size_t i = 0; i < observed; i++)
+            if (i == 0 || tuple_order(&rows[i], &rows[tuples - 1]) != 0)
+                rows[tuples++] = rows[i];
+        if (tuples > SRP_STATS_MAX_SLOTS / combinations)
+            rc = srp_error_set_where(err, SR_ERR_USAGE, "by",
+                                     "the breakdown makes more than %d groups with the units, "
+                                     "statuses and periods it is kept apart by: choose fewer "
+                                     "or coarser ones",
+                                     SRP_STATS_MAX_SLOTS);
+    }
+    /* The lookup table again (sorting the slots dropped it). */
+    if (rc == SR_OK && combinations * tuples > observed && rehash(s, dims) != 0)
         rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-    /* Every combination, in the order of an odometer over the values. */
-    size_t at[SRP_STATS_MAX_DIMS] = {0};
+    /* Every combination of each, in the order of an odometer over the values. */
     char keys[SRP_STATS_MAX_DIMS][SRP_STATS_KEY_SIZE];
-    for (size_t k = 0; rc == SR_OK && combinations > s->count && k < combinations; k++) {
-        for (int d = 0; d < dims; d++)
-            snprintf(keys[d], sizeof keys[d], "%s", values[d][at[d]]);
-        if (srp_slots_find(e, s, keys, err) < 0)
-            rc = err->status ? err->status : SR_ERR_NOMEM;
-        for (int d = dims - 1; d >= 0 && ++at[d] == nvalues[d]; d--)
-            at[d] = 0;
+    for (size_t t = 0; rc == SR_OK && combinations * tuples > observed && t < tuples; t++) {
+        for (int k = 0; k < nfilter; k++)
+            snprintf(keys[filter[k]], sizeof keys[filter[k]], "%s", rows[t].key[filter[k]]);
+        size_t at[SRP_STATS_MAX_DIMS] = {0};
+        for (size_t c = 0; rc == SR_OK && c < combinations; c++) {
+            for (int k = 0; k < nby; k++)
+                snprintf(keys[by[k]], sizeof keys[by[k]], "%s", values[k][at[k]]);
+            if (srp_slots_find(e, s, keys, err) < 0)
+                rc = err->status ? err->status : SR_ERR_NOMEM;
+            for (int k = nby - 1; k >= 0 && ++at[k] == nvalues[k]; k--)
+                at[k] = 0;
+        }
     }
-    for (int d = 0; d < dims; d++)
-        free(values[d]);
+    for (int k = 0; k < nby; k++)
+        free(values[k]);
+    free(rows);
     if (rc == SR_OK)
         srp_slots_sort(s);
     return rc;

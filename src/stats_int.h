@@ -266,12 +266,17 @@ long srp_slots_find(srp_stats_engine *e, srp_slots *s, char keys[][SRP_STATS_KEY
                     sr_error *err);
 /* Sorts the slots by their keys (the lookup table is then dropped). */
 void srp_slots_sort(srp_slots *s);
-/* Adds an empty slot for every combination of the values the dimensions
- * have, and sorts: a listing of groups then never tells which combinations
- * are empty (with an item among the dimensions, that would give away what
- * a small group answered). Refused (SR_ERR_USAGE) above SRP_STATS_MAX_GROUPS
- * combinations. */
+/* Adds an empty slot for every combination of the values the --by
+ * dimensions have, within each combination of the filters' values found
+ * (units, statuses, periods), and sorts: a listing of groups then never
+ * tells which combinations are empty (with an item among the dimensions,
+ * that would give away what a small group answered). Refused
+ * (SR_ERR_USAGE) above SRP_STATS_MAX_GROUPS combinations of the --by
+ * values, above SRP_STATS_MAX_FIGURES figures in them, or above
+ * SRP_STATS_MAX_SLOTS groups with the filters'. */
 #define SRP_STATS_MAX_GROUPS 20000
+#define SRP_STATS_MAX_FIGURES 500000
+#define SRP_STATS_MAX_SLOTS 200000
 sr_status srp_slots_complete(srp_stats_engine *e, srp_slots *s, sr_error *err);
 void srp_slots_release(srp_stats_engine *e, srp_slots *s);
 /* The code index of a choice-like coded value, -1 when unanswered (inline:

@@ -398,10 +398,11 @@ int srp_stats_protect_groups(srp_stats_engine *e, srp_slots *s, srp_sdc *g, srp_
         if ((lay->group_cell[i] = new_cell(e, g, e->group_map, s->items[i].people, 0,
                                            s->items[i].identity)) == (size_t)-1)
             goto out;
-        /* An empty combination (srp_slots_complete) is withheld like a
-         * small group; it hides nobody, so it needs no interval itself. */
+        /* An empty combination (srp_slots_complete) is shown withheld like
+         * a small group, but a coarser breakdown may publish its 0: it is
+         * no complement. */
         if (s->items[i].people == 0)
-            srp_sdc_latent(g, lay->group_cell[i]);
+            srp_sdc_known_withheld(g, lay->group_cell[i]);
     }
     unit_sums u;
     if (total_sums(e, s, &u) != 0)
@@ -939,17 +940,23 @@ static size_t kinds_of(const srp_stats_engine *e, const srp_layout *lay, size_t 
     return n;
 }
 
-/* Two rules for zeros, so that no listing tells more than the others:
- * - the figures of an empty group (srp_slots_complete) are withheld with
- *   the group, and need no interval of their own (a zero hides nobody);
+/* Rules for zeros, so that no listing tells more than the others:
+ * - the figures of an empty group (srp_slots_complete) are shown withheld
+ *   with the group, but taken as known (a coarser breakdown publishes
+ *   them as 0), so they are no complements;
  * - a figure that is 0 in every group is 0 in the query without the
- *   breakdown (the same filters, units and periods), which publishes it
- *   whenever its people are min or more and no option of its item is
- *   small there (of options that add up: then the zero may be that
- *   query's complement, as in seed 001's table 5, and stays one here):
- *   then it is published in every group, even a withheld one, and is
- *   never a complement. (For a repeatable form, whose groups may count a
- *   person twice, the largest group stands for the people.) */
+ *   breakdown (the same filters, units and periods). Where an option of
+ *   its item is small there (of options that add up), that query may take
+ *   the zero as a complement (as in seed 001's table 5): it is held
+ *   withheld in every group, as it is there. Otherwise, with min or more
+ *   people, that query publishes it: it is published in every group, even
+ *   a withheld one, and is never a complement. Not for a linked figure (an
+ *   enabled item's answered or denominator), which is its enabler's
+ *   option: that option's rules decide it; nor for a change table's pair
+ *   beside a small one, which stays open (held, every pair that the
+ *   margins give as 0 would be a withheld zero); nor for a repeatable form,
+ *   whose groups may count a person twice, so that neither the people nor
+ *   a small option can be told from them. */
 static int small_option_overall(const srp_stats_engine *e, const srp_slots *s, const srp_sdc *sdc,
                                 const figure_kind *options)
 {
@@ -1029,14 +1036,25 @@ static void mark_zeros(const srp_stats_engine *e, const srp_slots *s, srp_sdc *s
                     any = 1;
                     sum += srp_sdc_count(sdc, cell);
                     if (s->items[i].people == 0)
-                        srp_sdc_latent(sdc, cell);
+                        srp_sdc_known_withheld(sdc, cell);
                 }
-                if (!any || sum != 0 || people < e->q->min_cell ||
-                    (options_small && kinds[k].cells == lay->cells[j]))
+                int options = kinds[k].cells == lay->cells[j];
+                int linked =
+                    kinds[k].cells == lay->answered[j] || kinds[k].cells == lay->denominator[j];
+                if (!any || sum != 0 || linked || e->repeatable)
+                    continue;
+                int hold = options && options_small && !e->q->change;
+                if (options && options_small && e->q->change)
+                    continue; /* the margins decide a pair's zero (see the note above) */
+                if (!hold && people < e->q->min_cell)
                     continue;
                 for (size_t i = 0; i < s->count; i++) {
                     size_t cell = kinds[k].cells[i * kinds[k].stride + c];
-                    if (cell != (size_t)-1)
+                    if (cell == (size_t)-1)
+                        continue;
+                    if (hold)
+                        srp_sdc_hold(sdc, cell);
+                    else
                         srp_sdc_publish_known(sdc, cell);
                 }
             }
@@ -1253,8 +1271,6 @@ void srp_stats_protection(const srp_stats_engine *e, const srp_slots *s, const s
         /* The options of a multichoice add up to nothing the table shows. */
         int adds_up = e->q->change || v->type != SR_ITEM_MULTICHOICE;
         for (size_t i = 0; cols && i < s->count; i++) {
-            if (s->items[i].people == 0)
-                continue; /* an empty group, withheld whole, hides nobody */
             long hidden = 0;
             int whole = 0;
             for (size_t c = 0; c < cols; c++)
