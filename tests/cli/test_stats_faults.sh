@@ -137,4 +137,13 @@ ok "import the wide choice cases" import wide-choice.jsonl
 before_wide=$(registry_sums)
 refused "more than 20000 groups refused" "^error: --by: the breakdown makes more than 20000 groups: choose fewer or coarser ones$" stats t-wide-choice --by u,v
 check "the refusal changes nothing" test "$before_wide" = "$(registry_sums)"
+# 100 x 100 values make 10000 groups, but of about 200 figures each: more
+# than 500000 figures are refused too (the listing would be gigabytes).
+sed 's/t-wide-choice/t-mid-choice/' wide-choice.json > mid-choice.json
+ok "install the middle choice form" form install mid-choice.json
+for i in $(seq 0 99); do
+    printf '{"ref": "m%d", "unit": "U1", "responses": [{"form": "t-mid-choice", "version": 1, "date": "2025-02-03", "answers": {"u": "o%d", "v": "o%d"}}]}\n' "$i" "$i" $(( (i * 7) % 100 ))
+done > mid-choice.jsonl
+ok "import the middle choice cases" import mid-choice.jsonl
+refused "more than 500000 figures refused" "^error: --by: the breakdown makes 10000 groups of about 302 figures each, more than 500000 figures in all: choose fewer or coarser ones$" stats t-mid-choice --by u,v
 t_end
