@@ -193,14 +193,17 @@ else
     #   it (disclosure.c, settle), not other queries' figures. A figure
     #   that is 0 in every group of a breakdown is published as 0 when the
     #   query without the breakdown publishes it (stats_protect.c,
-    #   mark_zeros); a zero that may be that query's complement (a small
-    #   option beside it, as in table 5 below) stays withheld. Empty groups
-    #   are listed and withheld with the small groups beside them, so that
-    #   a listing does not tell by absence what a small group's people
-    #   answered; those zeros count here where other tables give them.
-    #   Exact zeros, December 2026 (before -> after listing empty groups):
-    #   tiny2 analyst 80 -> 135, coordinator 117 -> 166, change 240 -> 77,
-    #   publication 34 -> 28, tiny3 analyst 76 -> 119; none nonzero.
+    #   mark_zeros); next to a small option (of options that add up, as in
+    #   table 5 below) it is held withheld in every group, as that query
+    #   may take it as a complement. Empty groups are listed, shown withheld
+    #   with the small groups beside them and taken as known 0 (a coarser
+    #   breakdown publishes it), so that a listing does not tell by absence
+    #   what a small group answered. A change table's margin that the
+    #   intake's or closure's table withholds stays withheld, though its
+    #   published pairs may give it (most of the change battery's zeros).
+    #   Exact zeros, December 2026 (41e8dc9 -> now): tiny2 analyst 80 -> 91,
+    #   coordinator 117 -> 119, change 240 -> 205, publication 34 -> 25,
+    #   tiny3 analyst 76 -> 79; none nonzero.
     # Every analyst breakdown hides at most 1.2x the minimum-cost optimum
     # since the optimum is that of the relations the attacker has (a
     # required item's options add up to the group's size): tiny3 by sex
