@@ -932,6 +932,28 @@ out:
     return rc;
 }
 
+sr_status srp_stats_scan_by_unit(srp_stats_engine *e, srp_slots *s, srp_slots *units, sr_error *err)
+{
+    int dims = e->dim_count, key_of[SRP_STATS_MAX_DIMS];
+    if (dims >= SRP_STATS_MAX_DIMS)
+        return srp_error_set(err, SR_ERR_INVALID, "a summary has at most %d dimensions",
+                             SRP_STATS_MAX_DIMS);
+    srp_dimension *unit = &e->dims[dims];
+    memset(unit, 0, sizeof *unit);
+    snprintf(unit->name, sizeof unit->name, "unit");
+    unit->kind = SRP_BY_UNIT;
+    unit->by_index = -1;
+    e->dim_count++;
+    sr_status rc = srp_slots_init(units, err);
+    if (rc == SR_OK)
+        rc = srp_stats_scan(e, units, err);
+    e->dim_count = dims;
+    memset(unit, 0, sizeof *unit);
+    for (int d = 0; d < dims; d++)
+        key_of[d] = d;
+    return rc == SR_OK ? srp_slots_add(e, s, units, key_of, err) : rc;
+}
+
 sr_status srp_stats_scan_cases(srp_stats_engine *e, srp_slots *s, sr_error *err)
 {
     sqlite3 *db = srp_registry_db(e->reg);
