@@ -578,8 +578,60 @@ static sr_status check_query(const sr_stats_query *q, sr_error *err)
     return SR_OK;
 }
 
-sr_status srp_stats_job_prepare(sr_registry *reg, const sr_stats_query *query, int flags,
-                                srp_stats_job *job, sr_error *err)
+/* Whether job is of every unit together (no unit dimension) and
+ * suppressed, so that a units' summary adds up to it. */
+static int has_unit_parts(const srp_stats_job *job)
+{
+    for (int d = 0; d < job->e.dim_count; d++)
+        if (job->e.dims[d].kind == SRP_BY_UNIT)
+            return 0;
+    return !job->e.ck;
+}
+
+/* When job is the units' summary of whole (the same query of a unit), the
+ * key of each of its dimensions in whole's groups by unit (whole->units:
+ * whole's dimensions, then the unit) into key_of; 0 when they do not
+ * match. */
+static int units_keys(const srp_stats_job *whole, const srp_stats_job *job, int *key_of)
+{
+    const srp_stats_engine *w = &whole->e, *e = &job->e;
+    int m = 0, unit = 0;
+    if (!whole->units.pool)
+        return 0;
+    for (int d = 0; d < e->dim_count; d++) {
+        const srp_dimension *dim = &e->dims[d];
+        if (!unit && dim->kind == SRP_BY_UNIT && dim->by_index < 0) {
+            key_of[d] = w->dim_count;
+            unit = 1;
+        } else if (m < w->dim_count && w->dims[m].kind == dim->kind &&
+                   strcmp(w->dims[m].name, dim->name) == 0) {
+            key_of[d] = m++;
+        } else {
+            return 0;
+        }
+    }
+    return unit && m == w->dim_count && srp_slots_fit(e, &whole->units);
+}
+
+/* The first scan of a job of a form: the groups of whole's first scan by
+ * unit when job is whole's units' summary (whole is then not scanned
+ * again), else a scan, by unit as well when the job's units' summary may
+ * be wanted (SRP_JOB_UNITS). */
+static sr_status first_scan(srp_stats_job *job, const srp_stats_job *whole, int flags,
+                            sr_error *err)
+{
+    int key_of[SRP_STATS_MAX_DIMS];
+    if (whole && units_keys(whole, job, key_of))
+        return srp_slots_add(&job->e, &job->s, &whole->units, key_of, err);
+    if ((flags & SRP_JOB_UNITS) && has_unit_parts(job))
+        return srp_stats_scan_by_unit(&job->e, &job->s, &job->units, err);
+    return srp_stats_scan(&job->e, &job->s, err);
+}
+
+/* srp_stats_job_prepare, for the units' summary of whole when whole is not
+ * NULL. */
+static sr_status job_prepare(sr_registry *reg, const sr_stats_query *query, int flags,
+                             const srp_stats_job *whole, srp_stats_job *job, sr_error *err)
 {
     memset(job, 0, sizeof *job);
     job->q = *query;
@@ -634,8 +686,10 @@ sr_status srp_stats_job_prepare(sr_registry *reg, const sr_stats_query *query, i
     setup_filters(e, r);
     /* Scan; merge small periods, then small mergeable options, scanning
      * again after each that merged anything (stats_merge.c). */
-    for (int stage = 0; stage < 3; stage++) {
-        rc = cases ? srp_stats_scan_cases(e, &job->s, err) : srp_stats_scan(e, &job->s, err);
+    for (int stage = 0, scans = 0; stage < 3; stage++, scans++) {
+        rc = cases        ? srp_stats_scan_cases(e, &job->s, err)
+             : scans == 0 ? first_scan(job, whole, flags, err)
+                          : srp_stats_scan(e, &job->s, err);
         if (rc != SR_OK)
             return rc;
         srp_slots_sort(&job->s);
@@ -660,6 +714,12 @@ sr_status srp_stats_job_prepare(sr_registry *reg, const sr_stats_query *query, i
     return e->ck ? SR_OK : srp_slots_complete(e, &job->s, err);
 }
 
+sr_status srp_stats_job_prepare(sr_registry *reg, const sr_stats_query *query, int flags,
+                                srp_stats_job *job, sr_error *err)
+{
+    return job_prepare(reg, query, flags, NULL, job, err);
+}
+
 sr_status srp_stats_job_finish(srp_stats_job *job, srp_sdc *sdc, sr_error *err)
 {
     if (srp_stats_emit(&job->e, &job->s, sdc, &job->lay, job->r) != 0)
@@ -675,7 +735,8 @@ sr_status srp_stats_job_finish(srp_stats_job *job, srp_sdc *sdc, sr_error *err)
 void srp_stats_job_release(srp_stats_job *job)
 {
     srp_layout_release(&job->e, &job->lay);
-    srp_slots_release(&job->e, &job->s);
+    srp_slots_release(&job->s);
+    srp_slots_release(&job->units);
     engine_release(&job->e);
     srp_cellkey_free(job->ck);
     sr_stats_free(job->r);
@@ -737,17 +798,8 @@ static sr_status first_unit(sr_registry *reg, unit_parts *p, sr_error *err)
 }
 
 /* Solves the units' summary of job's query into p and points job at it,
- * when job is of every unit together (no unit dimension) and suppressed. */
-/* Whether job is of every unit together (no unit dimension) and
- * suppressed, so that a units' summary adds up to it. */
-static int has_unit_parts(const srp_stats_job *job)
-{
-    for (int d = 0; d < job->e.dim_count; d++)
-        if (job->e.dims[d].kind == SRP_BY_UNIT)
-            return 0;
-    return !job->e.ck;
-}
-
+ * when job is of every unit together (no unit dimension) and suppressed.
+ * It starts from job's first scan by unit, when kept (SRP_JOB_UNITS). */
 static sr_status unit_parts_run(sr_registry *reg, srp_stats_job *job, unit_parts *p, sr_error *err)
 {
     memset(p, 0, sizeof *p);
@@ -764,7 +816,7 @@ static sr_status unit_parts_run(sr_registry *reg, srp_stats_job *job, unit_parts
     p->sdc = srp_sdc_new(job->q.min_cell);
     if (!p->job || !p->sdc)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-    if (srp_stats_job_prepare(reg, &q, SRP_JOB_PARTS, p->job, &local) != SR_OK) {
+    if (job_prepare(reg, &q, SRP_JOB_PARTS, job, p->job, &local) != SR_OK) {
         /* One that cannot be made leaves this summary as it is alone. */
         unit_parts_release(p);
         return local.status == SR_ERR_NOMEM ? srp_error_set(err, SR_ERR_NOMEM, "out of memory")
@@ -877,7 +929,7 @@ static sr_status margin_jobs_run(sr_registry *reg, srp_stats_job *job, margin_jo
             return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
         sr_error local;
         memset(&local, 0, sizeof local);
-        if (srp_stats_job_prepare(reg, &q, 0, m->job[k], &local) != SR_OK) {
+        if (srp_stats_job_prepare(reg, &q, SRP_JOB_UNITS, m->job[k], &local) != SR_OK) {
             if (local.status == SR_ERR_NOMEM)
                 return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
             srp_stats_job_release(m->job[k]);
@@ -910,7 +962,7 @@ sr_status sr_stats_run(sr_registry *reg, const sr_stats_query *query, sr_stats *
     srp_stats_job *job = malloc(sizeof *job);
     if (!job)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-    sr_status rc = srp_stats_job_prepare(reg, query, 0, job, err);
+    sr_status rc = srp_stats_job_prepare(reg, query, SRP_JOB_UNITS, job, err);
     if (rc == SR_OK)
         rc = margin_jobs_run(reg, job, &margins, err);
     if (rc == SR_OK)

@@ -121,6 +121,13 @@ static sr_status slot_init(srp_stats_engine *e, srp_slots *s, srp_slot *sl,
                            char keys[][SRP_STATS_KEY_SIZE], sr_error *err)
 {
     memset(sl, 0, sizeof *sl);
+    if (!s->ncodes) { /* the shape of every slot's accumulators */
+        if (!(s->ncodes = malloc((e->var_count ? e->var_count : 1) * sizeof *s->ncodes)))
+            return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        for (size_t j = 0; j < e->var_count; j++)
+            s->ncodes[j] = e->vars[j].ncodes;
+        s->var_count = e->var_count;
+    }
     sl->selected = 1;
     for (int d = 0; d < SRP_STATS_MAX_DIMS; d++) {
         sl->key[d] = srp_strings_intern(s->pool, d < e->dim_count ? keys[d] : "");
@@ -187,6 +194,69 @@ long srp_slots_find(srp_stats_engine *e, srp_slots *s, char keys[][SRP_STATS_KEY
         s->table[h] = s->count;
     }
     return (long)(s->count - 1);
+}
+
+int srp_slots_fit(const srp_stats_engine *e, const srp_slots *from)
+{
+    if (!from->ncodes)
+        return 1; /* no group yet */
+    if (from->var_count != e->var_count)
+        return 0;
+    for (size_t j = 0; j < e->var_count; j++)
+        if (from->ncodes[j] != e->vars[j].ncodes)
+            return 0;
+    return 1;
+}
+
+/* Adds what group from counted to group to (of the same variables); -1
+ * when out of memory. */
+static int slot_add(const srp_stats_engine *e, srp_slot *to, const srp_slot *from)
+{
+    to->people += from->people;
+    to->kpeople += from->kpeople;
+    for (size_t j = 0; j < e->var_count; j++) {
+        srp_accum *a = &to->acc[j];
+        const srp_accum *b = &from->acc[j];
+        size_t n = e->vars[j].ncodes;
+        for (size_t c = 0; c < n; c++) {
+            a->counts[c] += b->counts[c];
+            if (a->kcounts && b->kcounts)
+                a->kcounts[c] += b->kcounts[c];
+            for (size_t x = 0; a->pairs && b->pairs && x < n; x++)
+                a->pairs[c][x] += b->pairs[c][x];
+            for (size_t x = 0; a->kpairs && b->kpairs && x < n; x++)
+                a->kpairs[c][x] += b->kpairs[c][x];
+        }
+        a->answered += b->answered;
+        a->denominator += b->denominator;
+        a->top2 += b->top2;
+        a->kanswered += b->kanswered;
+        a->kdenominator += b->kdenominator;
+        a->ktop2 += b->ktop2;
+        if (srp_hist_merge(&a->values, &b->values) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+sr_status srp_slots_add(srp_stats_engine *e, srp_slots *s, const srp_slots *from, const int *key_of,
+                        sr_error *err)
+{
+    if (!srp_slots_fit(e, from))
+        return srp_error_set(err, SR_ERR_INVALID,
+                             "the groups of two scans are of different variables");
+    char keys[SRP_STATS_MAX_DIMS][SRP_STATS_KEY_SIZE];
+    for (size_t i = 0; i < from->count; i++) {
+        const srp_slot *src = &from->items[i];
+        for (int d = 0; d < e->dim_count; d++)
+            snprintf(keys[d], sizeof keys[d], "%s", src->key[key_of[d]]);
+        long slot = srp_slots_find(e, s, keys, err);
+        if (slot < 0)
+            return err->status ? err->status : SR_ERR_NOMEM;
+        if (slot_add(e, &s->items[slot], src) != 0)
+            return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    }
+    return SR_OK;
 }
 
 static int by_address(const void *a, const void *b)
@@ -333,23 +403,24 @@ void srp_slots_sort(srp_slots *s)
         qsort(s->items, s->count, sizeof *s->items, slot_order);
 }
 
-void srp_slots_release(srp_stats_engine *e, srp_slots *s)
+void srp_slots_release(srp_slots *s)
 {
     for (size_t i = 0; i < s->count; i++) {
         srp_slot *sl = &s->items[i];
-        for (size_t j = 0; sl->acc && j < e->var_count; j++) {
+        for (size_t j = 0; sl->acc && j < s->var_count; j++) {
             free(sl->acc[j].counts);
             if (sl->acc[j].pairs)
-                for (size_t c = 0; c < e->vars[j].ncodes; c++)
+                for (size_t c = 0; c < s->ncodes[j]; c++)
                     free(sl->acc[j].pairs[c]);
             free(sl->acc[j].pairs);
-            srp_stats_ck_release(&sl->acc[j], e->vars[j].ncodes);
+            srp_stats_ck_release(&sl->acc[j], s->ncodes[j]);
             srp_hist_release(&sl->acc[j].values);
         }
         free(sl->acc);
     }
     free(s->items);
     free(s->table);
+    free(s->ncodes);
     srp_strings_free(s->pool);
     memset(s, 0, sizeof *s);
 }

@@ -42,6 +42,36 @@ int srp_hist_add(srp_hist *h, double v)
     return 0;
 }
 
+int srp_hist_merge(srp_hist *h, const srp_hist *from)
+{
+    if (from->n == 0)
+        return 0;
+    /* Both ascending: merged into new arrays, equal values' counts summed. */
+    size_t cap = h->n + from->n;
+    double *values = malloc(cap * sizeof *values);
+    long *counts = malloc(cap * sizeof *counts);
+    if (!values || !counts) {
+        free(values);
+        free(counts);
+        return -1;
+    }
+    size_t a = 0, b = 0, n = 0;
+    while (a < h->n || b < from->n) {
+        int take_a = b == from->n || (a < h->n && !(from->values[b] < h->values[a]));
+        int take_b = a == h->n || (b < from->n && !(h->values[a] < from->values[b]));
+        values[n] = take_a ? h->values[a] : from->values[b];
+        counts[n++] = (take_a ? h->counts[a++] : 0) + (take_b ? from->counts[b++] : 0);
+    }
+    free(h->values);
+    free(h->counts);
+    h->values = values;
+    h->counts = counts;
+    h->n = n;
+    h->cap = cap;
+    h->total += from->total;
+    return 0;
+}
+
 double srp_hist_rank(const srp_hist *h, long k)
 {
     long seen = 0;

@@ -20,6 +20,9 @@ typedef struct srp_hist {
 /* A zeroed srp_hist is empty. Adds one observation; -1 when out of memory
  * (the histogram is then as before). */
 int srp_hist_add(srp_hist *h, double v);
+/* Adds every observation of from to h; -1 when out of memory (h is then
+ * as before). */
+int srp_hist_merge(srp_hist *h, const srp_hist *from);
 /* The value at 0-based rank k (0 for an empty histogram). */
 double srp_hist_rank(const srp_hist *h, long k);
 /* Quantile p (0..1) by linear interpolation between order statistics

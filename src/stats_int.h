@@ -191,6 +191,10 @@ typedef struct srp_slots {
     size_t *table; /* open addressing: slot index + 1, 0 empty */
     size_t table_size;
     srp_strings *pool;
+    /* The accumulators' shape, each variable's codes as the first slot was
+     * made (merging options changes the variables: stats_merge.c). */
+    size_t *ncodes;
+    size_t var_count;
 } srp_slots;
 
 /* ---- the result (stats.c) ---- */
@@ -264,6 +268,16 @@ sr_status srp_slots_init(srp_slots *s, sr_error *err);
 /* The slot of keys (one per dimension), made on first use; -1 on error. */
 long srp_slots_find(srp_stats_engine *e, srp_slots *s, char keys[][SRP_STATS_KEY_SIZE],
                     sr_error *err);
+/* Adds the groups of from, scanned with the same variables but keyed by
+ * other dimensions, to s: the key of s's dimension d is from's key
+ * key_of[d], and the groups of from that share their keys in s are summed
+ * (people are counted in one group of from each). SR_ERR_INVALID when the
+ * variables differ from those of from. */
+sr_status srp_slots_add(srp_stats_engine *e, srp_slots *s, const srp_slots *from, const int *key_of,
+                        sr_error *err);
+/* Whether slots scanned with e's variables as they are now could be added
+ * to from or from to them (srp_slots_add). */
+int srp_slots_fit(const srp_stats_engine *e, const srp_slots *from);
 /* Sorts the slots by their keys (the lookup table is then dropped). */
 void srp_slots_sort(srp_slots *s);
 /* Adds an empty slot for every combination of the values the --by
@@ -278,7 +292,7 @@ void srp_slots_sort(srp_slots *s);
 #define SRP_STATS_MAX_FIGURES 500000
 #define SRP_STATS_MAX_SLOTS 200000
 sr_status srp_slots_complete(srp_stats_engine *e, srp_slots *s, sr_error *err);
-void srp_slots_release(srp_stats_engine *e, srp_slots *s);
+void srp_slots_release(srp_slots *s);
 /* The code index of a choice-like coded value, -1 when unanswered (inline:
  * the scan asks it once per answer). */
 static inline int srp_stats_code_of(const srp_item *it, const srp_coded_value *cv, const int *map)
@@ -304,6 +318,12 @@ sr_status srp_stats_dim_values(srp_stats_engine *e, const char *date, const char
 /* ---- the scan (stats_scan.c) ---- */
 
 sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err);
+/* The same scan into units (made here) with the case's unit as one more
+ * dimension, the last, and units added up into s: what srp_stats_scan
+ * gives in s, and the groups of the units' summary beside it, from one
+ * pass. e must have no unit dimension. */
+sr_status srp_stats_scan_by_unit(srp_stats_engine *e, srp_slots *s, srp_slots *units,
+                                 sr_error *err);
 sr_status srp_stats_scan_cases(srp_stats_engine *e, srp_slots *s, sr_error *err);
 
 /* ---- disclosure control (stats_protect.c) ---- */
@@ -412,6 +432,10 @@ typedef struct srp_stats_job {
     srp_layout lay;
     srp_cellkey *ck; /* the cell-key method, NULL under suppression */
     sr_stats *r;     /* the result, owned by the job until taken (set to NULL) */
+    /* SRP_JOB_UNITS: the first scan's groups by unit as well (the unit the
+     * last dimension), from which a units' summary starts without a scan
+     * of its own; empty when the job has a unit dimension. */
+    srp_slots units;
 } srp_stats_job;
 
 /* Flags of srp_stats_job_prepare. SRP_JOB_RAISE: the query's min_cell may
@@ -421,6 +445,9 @@ typedef struct srp_stats_job {
  * shown: of any unit, whatever units the user may see. */
 #define SRP_JOB_RAISE 1
 #define SRP_JOB_PARTS 2
+/* SRP_JOB_UNITS: its units' summary may be wanted (a live summary of every
+ * unit together, stats.c): the first scan keeps its groups by unit. */
+#define SRP_JOB_UNITS 4
 sr_status srp_stats_job_prepare(sr_registry *reg, const sr_stats_query *query, int flags,
                                 srp_stats_job *job, sr_error *err);
 sr_status srp_stats_job_finish(srp_stats_job *job, srp_sdc *sdc, sr_error *err);

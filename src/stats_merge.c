@@ -185,7 +185,7 @@ sr_status srp_stats_merge_periods(srp_stats_engine *e, srp_slots *s, sr_stats *r
         }
     }
     if (*rescan)
-        srp_slots_release(e, s);
+        srp_slots_release(s);
 out:
     srp_buf_free(&said);
     return rc;
@@ -375,7 +375,7 @@ sr_status srp_stats_merge_options(srp_stats_engine *e, srp_slots *s, sr_stats *r
     if (!count)
         goto out;
     /* The slots hold arrays sized by the codes: released before they change. */
-    srp_slots_release(e, s);
+    srp_slots_release(s);
     *rescan = 1;
     for (size_t k = 0; k < count; k++) {
         srp_buf note = SRP_BUF_INIT;

@@ -310,8 +310,9 @@ count_given(const srp_stats_engine *e, const plan *pl, srp_slot *sl, size_t j, c
  * and byte *pos on: 1 with *st and *v, 0 at its end, -1 when the blob is
  * damaged (the checks of srp_coded_decode). The one walk of a response's
  * plan, for counting it directly and for gathering it into a person. */
-static inline int next_answered(const plan *pl, int vs, const unsigned char *blob, size_t len,
-                                size_t *i, size_t *pos, const plan_step **st, srp_coded_value *v)
+static inline __attribute__((always_inline)) int
+next_answered(const plan *pl, int vs, const unsigned char *blob, size_t len, size_t *i, size_t *pos,
+              const plan_step **st, srp_coded_value *v)
 {
     while (*i < pl->items[vs]) {
         const plan_step *step = &pl->steps[vs][(*i)++];
@@ -659,6 +660,15 @@ static sr_status slot_of(srp_stats_engine *e, srp_slots *s, const char *date, co
     return *slot >= 0 ? SR_OK : SR_ERR_NOMEM;
 }
 
+/* The case's fields wanted (bit k of fields for kase[k]) from st's
+ * columns first, first + 1 and first + 2. */
+static inline void case_read(sqlite3_stmt *st, int first, int fields, const char **kase)
+{
+    for (int k = 0; fields && k < 3; k++)
+        if (fields & (1 << k))
+            kase[k] = (const char *)sqlite3_column_text(st, first + k);
+}
+
 /* The responses of the case being scanned. The first is held (its blob
  * copied) until the case ends, and is then counted as it is decoded when
  * it was the case's only one, the common case of a form once per case;
@@ -798,22 +808,25 @@ sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
     memset(&c, 0, sizeof c);
     c.first.slot = -1;
     intake_rows in = {NULL, 0, 0, most_items(e->intake_forms, e->intake_count), e->q->change};
-    int case_fields = 0; /* a dimension reads the case's unit, birth date or status */
+    /* The case's fields a dimension reads, bit k for kase[k]: its unit,
+     * birth date and status; those no dimension reads are not read. */
+    int case_fields = 0;
     for (int d = 0; d < e->dim_count; d++) {
         in.answers |= e->dims[d].kind == SRP_BY_INTAKE_ITEM;
-        case_fields |= e->dims[d].kind == SRP_BY_UNIT || e->dims[d].kind == SRP_BY_STATUS ||
-                       e->dims[d].kind == SRP_BY_AGE;
+        case_fields |= (e->dims[d].kind == SRP_BY_UNIT ? 1 : 0) |
+                       (e->dims[d].kind == SRP_BY_AGE ? 2 : 0) |
+                       (e->dims[d].kind == SRP_BY_STATUS ? 4 : 0);
     }
     char current[SR_CASE_CODE_SIZE + 4] = "";
     const char *kase[3] = {"", "", ""};
     int more_r, started = 0, joined = 0, case_found = 0;
     long rows = 0;
-    sr_status rc = srp_store_prepare(db, MERGE_SQL, &rs, err);
+    sr_status rc = srp_registry_prepare(e->reg, MERGE_SQL, &rs, err);
     if (rc == SR_OK)
-        rc = srp_store_prepare(db, CASES_SQL, &cs.st, err);
+        rc = srp_registry_prepare(e->reg, CASES_SQL, &cs.st, err);
     if (rc == SR_OK && e->need_intake)
-        rc = srp_store_prepare(
-            db,
+        rc = srp_registry_prepare(
+            e->reg,
             in.answers ? "SELECT case_code, form_version, coded, date FROM response_codes"
                          " WHERE form_id = ?1 AND active AND case_code >= ?2"
                          " ORDER BY form_id, case_code, response_id"
@@ -850,11 +863,11 @@ sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
                 /* Few rows per case: SQLite's join from this case on. */
                 char from[SR_CASE_CODE_SIZE + 4];
                 snprintf(from, sizeof from, "%s", code);
-                sqlite3_finalize(rs);
-                sqlite3_finalize(cs.st);
+                srp_stmt_done(e->reg, rs);
+                srp_stmt_done(e->reg, cs.st);
                 rs = cs.st = NULL;
                 joined = 1;
-                if ((rc = srp_store_prepare(db, JOIN_SQL, &rs, err)) != SR_OK)
+                if ((rc = srp_registry_prepare(e->reg, JOIN_SQL, &rs, err)) != SR_OK)
                     goto out;
                 sqlite3_bind_text(rs, 1, e->q->form, -1, SQLITE_STATIC);
                 if (sqlite3_bind_text(rs, 2, from, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
@@ -877,9 +890,8 @@ sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
                     goto out;
                 const char *at = cs.more == 1 ? (const char *)sqlite3_column_text(cs.st, 0) : NULL;
                 case_found = at && strcmp(at, code) == 0; /* else the join has no row */
-                if (case_found && case_fields)
-                    for (int k = 0; k < 3; k++)
-                        kase[k] = (const char *)sqlite3_column_text(cs.st, 1 + k);
+                if (case_found)
+                    case_read(cs.st, 1, case_fields, kase);
             }
             if (!case_found)
                 continue;
@@ -904,9 +916,8 @@ sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
         if (!case_found)
             continue;
         rows++;
-        if (joined && case_fields) /* the join's columns last until its next step */
-            for (int k = 0; k < 3; k++)
-                kase[k] = (const char *)sqlite3_column_text(rs, 4 + k);
+        if (joined) /* the join's columns last until its next step */
+            case_read(rs, 4, case_fields, kase);
         char date[SR_DATE_MAX + 1] = "";
         const char *d = (const char *)sqlite3_column_text(rs, 1);
         size_t date_len = d ? (size_t)sqlite3_column_bytes(rs, 1) : 0;
@@ -926,10 +937,32 @@ out:
     intake_rows_release(&in);
     plan_release(&pl);
     free(vals);
-    sqlite3_finalize(rs);
-    sqlite3_finalize(cs.st);
-    sqlite3_finalize(is.st);
+    srp_stmt_done(e->reg, rs);
+    srp_stmt_done(e->reg, cs.st);
+    srp_stmt_done(e->reg, is.st);
     return rc;
+}
+
+sr_status srp_stats_scan_by_unit(srp_stats_engine *e, srp_slots *s, srp_slots *units, sr_error *err)
+{
+    int dims = e->dim_count, key_of[SRP_STATS_MAX_DIMS];
+    if (dims >= SRP_STATS_MAX_DIMS)
+        return srp_error_set(err, SR_ERR_INVALID, "a summary has at most %d dimensions",
+                             SRP_STATS_MAX_DIMS);
+    srp_dimension *unit = &e->dims[dims];
+    memset(unit, 0, sizeof *unit);
+    snprintf(unit->name, sizeof unit->name, "unit");
+    unit->kind = SRP_BY_UNIT;
+    unit->by_index = -1;
+    e->dim_count++;
+    sr_status rc = srp_slots_init(units, err);
+    if (rc == SR_OK)
+        rc = srp_stats_scan(e, units, err);
+    e->dim_count = dims;
+    memset(unit, 0, sizeof *unit);
+    for (int d = 0; d < dims; d++)
+        key_of[d] = d;
+    return rc == SR_OK ? srp_slots_add(e, s, units, key_of, err) : rc;
 }
 
 sr_status srp_stats_scan_cases(srp_stats_engine *e, srp_slots *s, sr_error *err)

@@ -1,7 +1,8 @@
 /*
  * test_stats_hist.c - the summaries' histogram (white-box): mean and
  * quantiles (R's type 7) against hand-computed values, duplicates, order of
- * adding, and the empty and one-value cases.
+ * adding, the empty and one-value cases, and merging two histograms (the
+ * same as adding every value to one).
  */
 #include "testutil.h"
 
@@ -87,6 +88,37 @@ static void test_empty_and_single(void **state)
     srp_hist_release(&h); /* released twice: a no-op */
 }
 
+/* Merging gives what adding both histograms' values to one gives, with
+ * values on either side only, shared ones and an empty side. */
+static void test_merge(void **state)
+{
+    (void)state;
+    srp_hist a = {0}, b = {0}, both = {0}, empty = {0};
+    const double va[] = {3, 1, 3, 9, -2};
+    const double vb[] = {4, 3, 1, 1, 12, 0.5};
+    add_all(&a, va, 5);
+    add_all(&b, vb, 6);
+    add_all(&both, va, 5);
+    add_all(&both, vb, 6);
+    assert_int_equal(srp_hist_merge(&a, &empty), 0);
+    assert_int_equal(a.n, 4);
+    assert_int_equal(srp_hist_merge(&a, &b), 0);
+    assert_int_equal(a.n, both.n);
+    assert_int_equal(a.total, both.total);
+    for (size_t i = 0; i < a.n; i++) {
+        assert_float_equal(a.values[i], both.values[i], 0);
+        assert_int_equal(a.counts[i], both.counts[i]);
+    }
+    assert_int_equal(srp_hist_merge(&empty, &b), 0);
+    assert_int_equal(empty.n, b.n);
+    assert_int_equal(empty.total, b.total);
+    assert_float_equal(srp_hist_quantile(&empty, 0.5), srp_hist_quantile(&b, 0.5), 0);
+    srp_hist_release(&a);
+    srp_hist_release(&b);
+    srp_hist_release(&both);
+    srp_hist_release(&empty);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -94,6 +126,7 @@ int main(void)
         cmocka_unit_test(test_duplicates),
         cmocka_unit_test(test_order_does_not_matter),
         cmocka_unit_test(test_empty_and_single),
+        cmocka_unit_test(test_merge),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
