@@ -1016,8 +1016,7 @@ static void mark_zeros(const srp_stats_engine *e, const srp_slots *s, srp_sdc *s
 {
     long people = 0;
     for (size_t i = 0; i < s->count; i++)
-        people = e->repeatable ? (s->items[i].people > people ? s->items[i].people : people)
-                               : people + s->items[i].people;
+        people += s->items[i].people;
     for (size_t j = 0; j < e->var_count; j++) {
         figure_kind kinds[5];
         size_t nk = kinds_of(e, lay, j, kinds);
@@ -1041,13 +1040,10 @@ static void mark_zeros(const srp_stats_engine *e, const srp_slots *s, srp_sdc *s
                 int options = kinds[k].cells == lay->cells[j];
                 int linked =
                     kinds[k].cells == lay->answered[j] || kinds[k].cells == lay->denominator[j];
-                if (!any || sum != 0 || linked || e->repeatable)
-                    continue;
-                int hold = options && options_small && !e->q->change;
-                if (options && options_small && e->q->change)
-                    continue; /* the margins decide a pair's zero (see the note above) */
-                if (!hold && people < e->q->min_cell)
-                    continue;
+                int hold = options && options_small;
+                if (!any || sum != 0 || linked || e->repeatable || (hold && e->q->change) ||
+                    (!hold && people < e->q->min_cell))
+                    continue; /* a change pair beside a small one: the margins decide it */
                 for (size_t i = 0; i < s->count; i++) {
                     size_t cell = kinds[k].cells[i * kinds[k].stride + c];
                     if (cell == (size_t)-1)
