@@ -15,6 +15,9 @@ typedef struct relation {
     unsigned long long identity;
     int has_total;
     int outside; /* the total is another query's figure */
+    /* A total linked later (srp_sdc_link_totals): its count then, with the
+     * total; until then it is outside without it (none below two parts). */
+    size_t linked_count;
 } relation;
 
 enum {
@@ -113,30 +116,52 @@ void srp_sdc_force(srp_sdc *s, size_t cell, enum srp_sdc_reason reason)
         s->state[cell] = (unsigned char)reason;
 }
 
-static int add_relation(srp_sdc *s, const size_t *cells, size_t n, size_t total, int outside);
+static int add_relation(srp_sdc *s, const size_t *cells, size_t n, size_t total, int outside,
+                        int later);
 
 int srp_sdc_relation(srp_sdc *s, const size_t *cells, size_t n)
 {
     if (n < 2)
         return 0;
-    return add_relation(s, cells, n, (size_t)-1, 0);
+    return add_relation(s, cells, n, (size_t)-1, 0, 0);
 }
 
 int srp_sdc_relation_outside(srp_sdc *s, const size_t *cells, size_t n)
 {
     if (n < 2)
         return 0;
-    return add_relation(s, cells, n, (size_t)-1, 1);
+    return add_relation(s, cells, n, (size_t)-1, 1, 0);
 }
 
 int srp_sdc_relation_total(srp_sdc *s, const size_t *cells, size_t n, size_t total)
 {
     if (n < 1 || total >= s->cells)
         return 0;
-    return add_relation(s, cells, n, total, 0);
+    return add_relation(s, cells, n, total, 0, 0);
 }
 
-static int add_relation(srp_sdc *s, const size_t *cells, size_t n, size_t total, int outside)
+int srp_sdc_relation_total_later(srp_sdc *s, const size_t *cells, size_t n, size_t total)
+{
+    if (n < 1 || total >= s->cells)
+        return 0;
+    return add_relation(s, cells, n, total, 1, 1);
+}
+
+void srp_sdc_link_totals(srp_sdc *s)
+{
+    for (size_t r = 0; r < s->relation_count; r++) {
+        relation *rel = &s->relations[r];
+        if (rel->linked_count) {
+            rel->count = rel->linked_count;
+            rel->has_total = 1;
+            rel->outside = 0;
+            rel->linked_count = 0;
+        }
+    }
+}
+
+static int add_relation(srp_sdc *s, const size_t *cells, size_t n, size_t total, int outside,
+                        int later)
 {
     size_t all = n + (total != (size_t)-1);
     if (srp_grow((void **)&s->members, &s->member_cap, s->member_count + all, sizeof *s->members) !=
@@ -158,9 +183,10 @@ static int add_relation(srp_sdc *s, const size_t *cells, size_t n, size_t total,
         s->members[s->member_count++] = total;
         sum += s->identity[total] * 0xD6E8FEB86659FD93ULL;
     }
-    s->relations[s->relation_count].count = all;
-    s->relations[s->relation_count].has_total = total != (size_t)-1;
+    s->relations[s->relation_count].count = !later ? all : n >= 2 ? n : 0;
+    s->relations[s->relation_count].has_total = !later && total != (size_t)-1;
     s->relations[s->relation_count].outside = outside;
+    s->relations[s->relation_count].linked_count = later ? all : 0;
     s->relations[s->relation_count].identity = sum ^ (mix * 0xBF58476D1CE4E5B9ULL);
     s->relation_count++;
     return 0;
@@ -283,9 +309,11 @@ static size_t quick_start(srp_sdc *s)
     qsort(order, nr, sizeof *order, by_size);
     for (size_t k = 0; k < nr; k++)
         pos_of[order[k].index] = k;
-    /* Every membership, grouped by cell (counting sort). */
-    for (size_t i = 0; i < s->member_count; i++)
-        start[s->members[i] + 1]++;
+    /* Every membership, grouped by cell (counting sort): the members each
+     * relation counts (not a total still to be linked). */
+    for (size_t r = 0; r < nr; r++)
+        for (size_t i = 0; i < s->relations[r].count; i++)
+            start[s->members[s->relations[r].first + i] + 1]++;
     for (size_t c = 0; c < s->cells; c++)
         start[c + 1] += start[c];
     {
@@ -456,8 +484,9 @@ static int audit_make(const srp_sdc *s, audit *a)
         free(parent);
         return -1;
     }
-    for (size_t i = 0; i < s->member_count; i++)
-        a->rel_start[s->members[i] + 1]++;
+    for (size_t r = 0; r < s->relation_count; r++)
+        for (size_t i = 0; i < s->relations[r].count; i++)
+            a->rel_start[s->members[s->relations[r].first + i] + 1]++;
     for (size_t c = 0; c < n; c++)
         a->rel_start[c + 1] += a->rel_start[c];
     memcpy(a->col_of, a->rel_start, n * sizeof *a->col_of); /* as fill pointers */
@@ -1084,22 +1113,32 @@ static int thin(srp_sdc *s, audit *a, size_t k, int with_zeros)
             }
         }
     }
-    for (size_t t = 0; t < n; t++) {
-        size_t x = order[t].cell;
-        if (lone_outside(s, a, x) || (s->flags[x] & F_HELD))
-            continue;
-        s->state[x] = SRP_SDC_PUBLISHED;
+    /* Dearest first, in runs: a run of cells is published together when
+     * the audit passes, and the next run is twice as long; when it fails,
+     * the run is taken back and tried again half as long, down to one cell,
+     * which then stays withheld. Each published set is one the audit
+     * passed, as one at a time; a long run of cells that can all go costs
+     * one audit instead of one each. */
+    size_t run = 1;
+    for (size_t t = 0; t < n;) {
+        size_t end = t, tried = 0;
+        while (end < n && tried < run) {
+            size_t x = order[end++].cell;
+            if (lone_outside(s, a, x) || (s->flags[x] & F_HELD))
+                continue;
+            s->state[x] = SRP_SDC_PUBLISHED;
+            a->cand[tried++] = x;
+        }
         int ok = 1;
-        for (int pass = 0; pass < 1 + any_narrow && ok; pass++) {
+        for (int pass = 0; pass < 1 + any_narrow && ok && tried; pass++) {
             a->need = pass == 0 ? full : own;
             int failed = audit_part(s, a, k, s->state, NEEDING, pass, a->lo, a->hi, a->exact);
             a->need = NULL;
-            if (failed) {
-                s->state[x] = SRP_SDC_SECONDARY;
-                goto out;
-            }
-            if (over_budget(s)) {
-                s->state[x] = SRP_SDC_SECONDARY;
+            if (failed || over_budget(s)) {
+                for (size_t i = 0; i < tried; i++)
+                    s->state[a->cand[i]] = SRP_SDC_SECONDARY;
+                if (failed)
+                    goto out;
                 s->over = 0;
                 s->thin_stopped = 1;
                 rc = 0;
@@ -1107,8 +1146,19 @@ static int thin(srp_sdc *s, audit *a, size_t k, int with_zeros)
             }
             ok = a->verdict;
         }
-        if (!ok)
-            s->state[x] = SRP_SDC_SECONDARY;
+        if (ok) {
+            t = end;
+            run *= 2;
+            continue;
+        }
+        for (size_t i = 0; i < tried; i++)
+            s->state[a->cand[i]] = SRP_SDC_SECONDARY;
+        if (tried <= 1) {
+            t = end;
+            run = 1;
+        } else {
+            run = tried / 2;
+        }
     }
     rc = 0;
 out:
@@ -1173,11 +1223,11 @@ out:
 }
 
 /* Whether withheld cell c is a candidate for publishing: pinned by every
- * relation, and neither a sensitive count nor a held figure. */
+ * relation, and not a sensitive count (a held figure too: the output gives it). */
 static int pinned_candidate(const srp_sdc *s, size_t c)
 {
     return s->state[c] != SRP_SDC_PUBLISHED && (s->flags[c] & F_EXACT) &&
-           s->hi[c] - s->lo[c] < 1e-6 && !sensitive(s, c) && !(s->flags[c] & F_HELD);
+           s->hi[c] - s->lo[c] < 1e-6 && !sensitive(s, c);
 }
 
 /* Publishes what the LP pins (zeros, and figures the published ones give:
@@ -1328,6 +1378,23 @@ out:
     size_t added = 0;
     for (size_t c = 0; c < s->cells; c++)
         added += s->state[c] == SRP_SDC_SECONDARY;
+    return added;
+}
+
+size_t srp_sdc_solve_linked(srp_sdc *s)
+{
+    size_t added = srp_sdc_solve(s);
+    int linked = 0;
+    for (size_t r = 0; r < s->relation_count && !linked; r++)
+        linked = s->relations[r].linked_count != 0;
+    if (!linked)
+        return added;
+    srp_sdc_report first = s->report;
+    srp_sdc_link_totals(s);
+    added = srp_sdc_solve(s);
+    s->report.lp_solves += first.lp_solves;
+    s->report.audit_failed |= first.audit_failed;
+    s->report.over_budget += first.over_budget;
     return added;
 }
 

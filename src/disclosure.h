@@ -75,7 +75,9 @@ void srp_sdc_publish_known(srp_sdc *sdc, size_t cell);
  * srp_sdc_state reports it SRP_SDC_GROUP. A held cell stays as it is. */
 void srp_sdc_known_withheld(srp_sdc *sdc, size_t cell);
 /* Withholds a cell for good (as secondary; thinning never publishes it): a
- * figure that another query withholds, which this problem may count on. */
+ * figure that another query withholds, which this problem may count on.
+ * Pinned by the published figures, it is published all the same: the
+ * output gives it (srp_sdc_released). */
 void srp_sdc_hold(srp_sdc *sdc, size_t cell);
 /* Makes a cell latent: a count that no output shows (e.g. those to whom an
  * optional item was put who did not answer it), held withheld, needing no
@@ -95,6 +97,22 @@ int srp_sdc_relation_total(srp_sdc *sdc, const size_t *cells, size_t n, size_t t
  * know it, so it protects; but that query may withhold it, so it never
  * proves a figure public (see srp_sdc_released). */
 int srp_sdc_relation_outside(srp_sdc *sdc, const size_t *cells, size_t n);
+/* Adds the relation "the n cells add up to cell total", taken at first as
+ * a relation to another query's figure (srp_sdc_relation_outside: the
+ * total is not one of its members), until srp_sdc_link_totals. For a
+ * problem of many tables: the first solve keeps each table's parts apart
+ * from the tables they add up to (small parts, quick), the second, after
+ * the link, repairs what the totals then leave too narrow. Ignored when
+ * n < 1 (one part is a relation only once linked). Returns -1 on OOM. */
+int srp_sdc_relation_total_later(srp_sdc *sdc, const size_t *cells, size_t n, size_t total);
+/* Makes every relation added by srp_sdc_relation_total_later a relation
+ * to its total cell (see there). */
+void srp_sdc_link_totals(srp_sdc *sdc);
+/* srp_sdc_solve; then, when there are totals to link, links them and
+ * solves again from that pattern (adding what the totals make necessary,
+ * thinning what they make unnecessary, publishing what they pin). Returns
+ * the cells withheld as secondary. */
+size_t srp_sdc_solve_linked(srp_sdc *sdc);
 long srp_sdc_count(const srp_sdc *sdc, size_t cell);
 /* After srp_sdc_solve: the attacker's interval of a cell (a published one:
  * its count twice; hi is HUGE_VAL when unbounded). Returns 1 when [lo, hi]

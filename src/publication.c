@@ -418,23 +418,67 @@ static int by_unit(const spec *sp)
     return sp->by && strcmp(sp->by, "unit") == 0;
 }
 
-/* The table of every unit together that table i's unit dimension adds up
- * to: its spec without the unit (a unit's table, or the one by unit); -1
- * when there is none. Its figures are then the cells of those sums
- * (srp_stats_engine.unit_total), the parts and their total. */
-static long unit_total_of(const build *b, srp_stats_job *const *jobs, size_t i)
+/* The table that table i's groups along its dimension dim (a name: "unit"
+ * for a unit's table or the one by unit, "status", or its --by) add up to:
+ * its spec without that dimension; -1 when there is none. Its figures are
+ * then the cells of those sums (srp_stats_engine.total_along), the parts
+ * and their total. */
+static long total_along_of(const build *b, srp_stats_job *const *jobs, size_t i, const char *dim)
 {
     const spec *p = &b->specs[i];
-    if (!p->unit && !by_unit(p))
+    spec want = *p;
+    if (strcmp(dim, "unit") == 0 && (p->unit || by_unit(p))) {
+        want.unit = NULL;
+        if (by_unit(p))
+            want.by = NULL;
+    } else if (strcmp(dim, "status") == 0 && p->status) {
+        want.status = NULL;
+    } else if (p->by && !by_unit(p) && strcmp(dim, p->by) == 0) {
+        want.by = NULL;
+    } else {
         return -1;
+    }
     for (size_t t = 0; t < b->spec_count; t++) {
         const spec *q = &b->specs[t];
-        if (jobs[t] && !q->unit && !by_unit(q) && strcmp(q->form, p->form) == 0 &&
-            q->change == p->change && srp_str_same(q->status, p->status) &&
-            srp_str_same(q->by, by_unit(p) ? NULL : p->by))
+        if (jobs[t] && strcmp(q->form, want.form) == 0 && q->change == want.change &&
+            srp_str_same(q->status, want.status) && srp_str_same(q->by, want.by) &&
+            srp_str_same(q->unit, want.unit))
             return (long)t;
     }
     return -1;
+}
+
+/* Whether every table that job's dimensions add up to is done. */
+static int totals_done(const srp_stats_job *job, srp_stats_job *const *jobs,
+                       const unsigned char *done, size_t count)
+{
+    for (int d = 0; d < job->e.dim_count; d++)
+        for (size_t t = 0; job->e.total_along[d] && t < count; t++)
+            if (jobs[t] == job->e.total_along[d] && !done[t])
+                return 0;
+    return 1;
+}
+
+/* The order the tables are protected in: each after the tables its sums
+ * are cells of (total_along), into order[]. Returns how many are ordered
+ * (every table: the specs make no cycle), or (size_t)-1 on OOM. */
+static size_t protection_order(const build *b, srp_stats_job *const *jobs, size_t *order)
+{
+    unsigned char *done = calloc(b->spec_count + 1, 1);
+    if (!done)
+        return (size_t)-1;
+    size_t n = 0;
+    for (int progress = 1; progress;) {
+        progress = 0;
+        for (size_t i = 0; i < b->spec_count; i++)
+            if (jobs[i] && !done[i] && totals_done(jobs[i], jobs, done, b->spec_count)) {
+                done[i] = 1;
+                order[n++] = i;
+                progress = 1;
+            }
+    }
+    free(done);
+    return n;
 }
 
 /* The languages of the labels, the first the one whose report counts. */
@@ -546,33 +590,43 @@ static sr_status run_tables(build *b, sr_error *err)
         e->cell_map = cell_map;
         e->salt = srp_stats_table_salt(sp->form, sp->change);
     }
-    /* The tables of every unit together first (pass 0): a unit's table
-     * relates its figures to theirs. */
+    /* Each table's sums along a dimension are the cells of the table
+     * without it, which is protected first. */
+    size_t tables = 0, ordered = 0, *order = calloc(b->spec_count + 1, sizeof *order);
+    if (rc == SR_OK && !order)
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     for (size_t i = 0; rc == SR_OK && i < b->spec_count; i++) {
-        long t = first[i] ? unit_total_of(b, first, i) : -1;
-        if (t >= 0)
-            first[i]->e.unit_total = first[t];
+        srp_stats_engine *e = first[i] ? &first[i]->e : NULL;
+        for (int d = 0; e && d < e->dim_count; d++) {
+            long t = total_along_of(b, first, i, e->dims[d].name);
+            e->total_along[d] = t >= 0 && (size_t)t != i ? first[t] : NULL;
+        }
+        tables += e != NULL;
     }
-    for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; rc == SR_OK && i < b->spec_count; i++)
-            if (first[i] && (first[i]->e.unit_total != NULL) == pass &&
-                srp_stats_protect_groups(&first[i]->e, &first[i]->s, groups, &first[i]->lay) != 0)
-                rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    if (rc == SR_OK && (ordered = protection_order(b, first, order)) != tables)
+        rc = ordered == (size_t)-1 ? srp_error_set(err, SR_ERR_NOMEM, "out of memory")
+                                   : srp_error_set(err, SR_ERR_STATE,
+                                                   "the tables of a publication add up in a "
+                                                   "circle: nothing is published");
+    for (size_t k = 0; rc == SR_OK && k < ordered; k++) {
+        srp_stats_job *job = first[order[k]];
+        if (srp_stats_protect_groups(&job->e, &job->s, groups, &job->lay) != 0)
+            rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    }
     /* Under the cell-key method nothing is withheld for its count: nothing
      * to solve (the jobs perturb their counts, cellkey.h). */
     int cell_key = 0;
     for (size_t i = 0; jobs && i < b->spec_count; i++)
         cell_key |= first[i] && first[i]->e.ck;
     if (rc == SR_OK && !cell_key)
-        srp_sdc_solve(groups);
-    for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; rc == SR_OK && i < b->spec_count; i++)
-            if (first[i] && (first[i]->e.unit_total != NULL) == pass &&
-                srp_stats_protect_figures(&first[i]->e, &first[i]->s, cells, groups,
-                                          &first[i]->lay) != 0)
-                rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+        srp_sdc_solve_linked(groups);
+    for (size_t k = 0; rc == SR_OK && k < ordered; k++) {
+        srp_stats_job *job = first[order[k]];
+        if (srp_stats_protect_figures(&job->e, &job->s, cells, groups, &job->lay) != 0)
+            rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    }
     if (rc == SR_OK && !cell_key)
-        srp_sdc_solve(cells);
+        srp_sdc_solve_linked(cells);
     if (rc == SR_OK) { /* what the one problem hid, and why */
         srp_sdc_report sr;
         srp_sdc_report_of(cells, &sr);
@@ -606,6 +660,7 @@ static sr_status run_tables(build *b, sr_error *err)
             free(jobs[k]);
         }
     free(jobs);
+    free(order);
     srp_sdc_free(groups);
     srp_sdc_free(cells);
     srp_idmap_free(group_map);

@@ -136,12 +136,13 @@ typedef struct srp_stats_engine {
      * ([1]), with their cells by identity; NULL when not run. */
     const srp_sdc *margin_sdc[2];
     const srp_idmap *margin_map[2];
-    /* Summaries in one problem (a publication, issue 16): the summary of
-     * every unit together, the same query without the unit, whose figures
-     * this one's unit dimension adds up to: each sum along the unit is then
-     * that summary's cell, not a figure known from outside. NULL: none (the
-     * sums are another query's figures). Protected before this one. */
-    const struct srp_stats_job *unit_total;
+    /* Summaries in one problem (a publication, issue 16): per dimension,
+     * the same query without it (for the unit: the summary of every unit
+     * together), whose figures this one's groups along that dimension add
+     * up to: each such sum is then that summary's cell, not a figure known
+     * from outside. NULL: none (the sums are another query's figures).
+     * Protected before this one. */
+    const struct srp_stats_job *total_along[SRP_STATS_MAX_DIMS];
     /* A live summary of every unit together (issue 16): the same query of
      * the units, solved first on its own (its sums along the unit taken as
      * known), and its solved problem. A figure here whose every part it

@@ -246,23 +246,34 @@ static int partition_make(partition *p, const srp_slots *s, int dims)
     return 0;
 }
 
-/* The sums along the unit dimension that are cells of the problem: those
- * of the summary of every unit together (e->unit_total), when there is one.
- * total_of[slot] is its slot with the same other keys, or (size_t)-1. */
-typedef struct unit_sums {
-    int dim; /* the unit dimension, -1 when its sums are not cells */
+/* The sums along one dimension that are cells of the problem: those of
+ * the same summary without that dimension (e->total_along), when there is
+ * one. total_of[slot] is its slot with the same other keys, or (size_t)-1. */
+typedef struct dim_sums {
+    int dim; /* the dimension, -1 when its sums are not cells */
     size_t *total_of;
     size_t parts_count; /* the slots total_of has (keep_known) */
     const srp_stats_engine *te;
     const srp_slots *ts;
     const srp_layout *tlay;
-} unit_sums;
+} dim_sums;
 
-static void unit_sums_release(unit_sums *u)
+static void dim_sums_release(dim_sums *u)
 {
     free(u->total_of);
     memset(u, 0, sizeof *u);
     u->dim = -1;
+}
+
+/* The sums along every dimension (sums[d] along d). */
+typedef struct all_sums {
+    dim_sums along[SRP_STATS_MAX_DIMS];
+} all_sums;
+
+static void all_sums_release(all_sums *a)
+{
+    for (int d = 0; d < SRP_STATS_MAX_DIMS; d++)
+        dim_sums_release(&a->along[d]);
 }
 
 /* The keys of the slot looked for, in the total summary's dimension order. */
@@ -283,20 +294,28 @@ static int probe_order(const void *k, const void *item)
     return 0;
 }
 
-/* The sums along e's unit dimension in the summary of every unit together
- * (te, with its slots ts and layout tlay; NULL: none). */
-static int unit_sums_make(const srp_stats_engine *e, const srp_slots *s, const srp_stats_engine *te,
-                          const srp_slots *ts, const srp_layout *tlay, unit_sums *u)
+/* e's unit dimension (the last, as there is one), or -1. */
+static int unit_dimension(const srp_stats_engine *e)
+{
+    int dim = -1;
+    for (int d = 0; d < e->dim_count; d++)
+        if (e->dims[d].kind == SRP_BY_UNIT)
+            dim = d;
+    return dim;
+}
+
+/* The sums along e's dimension dim in the same summary without it (te,
+ * with its slots ts and layout tlay; NULL: none). */
+static int dim_sums_make(const srp_stats_engine *e, const srp_slots *s, int dim,
+                         const srp_stats_engine *te, const srp_slots *ts, const srp_layout *tlay,
+                         dim_sums *u)
 {
     memset(u, 0, sizeof *u);
     u->dim = -1;
     if (!te)
         return 0;
-    int dim = -1, map[SRP_STATS_MAX_DIMS];
-    for (int d = 0; d < e->dim_count; d++)
-        if (e->dims[d].kind == SRP_BY_UNIT)
-            dim = d;
-    if (dim < 0 || te->dim_count != e->dim_count - 1)
+    int map[SRP_STATS_MAX_DIMS];
+    if (dim < 0 || dim >= e->dim_count || te->dim_count != e->dim_count - 1)
         return 0;
     for (int k = 0; k < te->dim_count; k++) {
         map[k] = -1;
@@ -325,17 +344,23 @@ static int unit_sums_make(const srp_stats_engine *e, const srp_slots *s, const s
     return 0;
 }
 
-/* The sums along e's unit dimension in e->unit_total. */
-static int total_sums(const srp_stats_engine *e, const srp_slots *s, unit_sums *u)
+/* The sums along each of e's dimensions in e->total_along. */
+static int total_sums(const srp_stats_engine *e, const srp_slots *s, all_sums *a)
 {
-    const srp_stats_job *t = e->unit_total;
-    return unit_sums_make(e, s, t ? &t->e : NULL, t ? &t->s : NULL, t ? &t->lay : NULL, u);
+    memset(a, 0, sizeof *a);
+    for (int d = 0; d < SRP_STATS_MAX_DIMS; d++) {
+        a->along[d].dim = -1;
+        const srp_stats_job *t = d < e->dim_count ? e->total_along[d] : NULL;
+        if (t && dim_sums_make(e, s, d, &t->e, &t->s, &t->lay, &a->along[d]) != 0)
+            return -1;
+    }
+    return 0;
 }
 
 /* Whether variable j is the same in the total summary (the same codes, in
  * the same order): then its figures there are the sums of its figures here. */
-static int unit_sums_variable(const srp_stats_engine *e, const srp_layout *lay, const unit_sums *u,
-                              size_t j)
+static int dim_sums_variable(const srp_stats_engine *e, const srp_layout *lay, const dim_sums *u,
+                             size_t j)
 {
     if (u->dim < 0 || j >= u->te->var_count || !u->tlay->cells)
         return 0;
@@ -349,14 +374,69 @@ static int unit_sums_variable(const srp_stats_engine *e, const srp_layout *lay, 
     return 1;
 }
 
+/* The kinds of figure a layout has per slot. */
+enum figure_field {
+    FIELD_GROUP,
+    FIELD_CELLS,
+    FIELD_MARGIN,
+    FIELD_DENOMINATOR,
+    FIELD_ANSWERED,
+    FIELD_SUMMARY
+};
+
+static const size_t *field_of(const srp_layout *lay, enum figure_field f, size_t j)
+{
+    switch (f) {
+    case FIELD_GROUP:
+        return lay->group_cell;
+    case FIELD_CELLS:
+        return lay->cells ? lay->cells[j] : NULL;
+    case FIELD_MARGIN:
+        return lay->margin ? lay->margin[j] : NULL;
+    case FIELD_DENOMINATOR:
+        return lay->denominator ? lay->denominator[j] : NULL;
+    case FIELD_ANSWERED:
+        return lay->answered ? lay->answered[j] : NULL;
+    case FIELD_SUMMARY:
+        return lay->summary ? lay->summary[j] : NULL;
+    }
+    return NULL;
+}
+
+/* Where the sums of one kind of figure of variable j are cells: per
+ * dimension, the sums (a->along) and the layout they are in (when variable
+ * j is the same there; group sizes always). */
+typedef struct sums_at {
+    const all_sums *a;
+    const srp_layout *lay[SRP_STATS_MAX_DIMS];
+    enum figure_field field;
+    size_t j;
+    /* Linked to their totals once the problem is first solved
+     * (srp_sdc_relation_total_later): sums along any dimension but the
+     * unit, whose tables were always solved with their totals. */
+    unsigned char later[SRP_STATS_MAX_DIMS];
+} sums_at;
+
+static sums_at sums_of(const srp_stats_engine *e, const srp_layout *lay, const all_sums *a,
+                       enum figure_field field, size_t j)
+{
+    sums_at at = {a, {NULL}, field, j, {0}};
+    for (int d = 0; a && d < SRP_STATS_MAX_DIMS; d++)
+        if (a->along[d].dim == d &&
+            (field == FIELD_GROUP || dim_sums_variable(e, lay, &a->along[d], j))) {
+            at.lay[d] = a->along[d].tlay;
+            at.later[d] = e->dims[d].kind != SRP_BY_UNIT;
+        }
+    return at;
+}
+
 /* Relations along each dimension: the cells (col of each slot) that differ
- * only in that dimension sum to a figure a coarser query publishes. Along
- * the unit, when the summary of every unit together is part of the problem
- * (u, its cells of the same kind in total_cells), that figure is its cell:
- * the parts and their total, whether the total is published or not. */
+ * only in that dimension sum to a figure a coarser query publishes. When
+ * that query is part of the problem (a publication: at->lay[dim], its
+ * cells of the same kind), that figure is its cell: the parts and their
+ * total, whether the total is published or not. */
 static int relate_dimensions(srp_sdc *sdc, const partition *p, const size_t *cell_of, size_t stride,
-                             size_t col, size_t *members, const unit_sums *u,
-                             const size_t *total_cells)
+                             size_t col, size_t *members, const sums_at *at)
 {
     for (int dim = 0; dim < p->dims; dim++)
         for (size_t i = 0; i < p->count; i++) {
@@ -369,12 +449,16 @@ static int relate_dimensions(srp_sdc *sdc, const partition *p, const size_t *cel
                 sum += srp_sdc_count(sdc, members[n++]);
             }
             size_t total = (size_t)-1;
-            if (u && dim == u->dim && total_cells && u->total_of[i] != (size_t)-1)
+            const dim_sums *u = at ? &at->a->along[dim] : NULL;
+            const size_t *total_cells =
+                u && at->lay[dim] ? field_of(at->lay[dim], at->field, at->j) : NULL;
+            if (total_cells && u->total_of[i] != (size_t)-1)
                 total = total_cells[u->total_of[i] * stride + col];
             /* Only a true sum: e.g. a repeatable form counts a person once
              * per period, so periods need not add up to the whole. */
             if (total != (size_t)-1 && srp_sdc_count(sdc, total) == sum) {
-                if (srp_sdc_relation_total(sdc, members, n, total) != 0)
+                if ((at->later[dim] ? srp_sdc_relation_total_later(sdc, members, n, total)
+                                    : srp_sdc_relation_total(sdc, members, n, total)) != 0)
                     return -1;
             } else if (srp_sdc_relation_outside(sdc, members, n) != 0) {
                 return -1;
@@ -404,12 +488,12 @@ int srp_stats_protect_groups(srp_stats_engine *e, srp_slots *s, srp_sdc *g, srp_
         if (s->items[i].people == 0)
             srp_sdc_known_withheld(g, lay->group_cell[i]);
     }
-    unit_sums u;
-    if (total_sums(e, s, &u) != 0)
-        goto out;
-    rc = relate_dimensions(g, &part, lay->group_cell, 1, 0, members, &u,
-                           u.dim >= 0 ? u.tlay->group_cell : NULL);
-    unit_sums_release(&u);
+    all_sums u;
+    if (total_sums(e, s, &u) == 0) {
+        sums_at at = sums_of(e, lay, &u, FIELD_GROUP, 0);
+        rc = relate_dimensions(g, &part, lay->group_cell, 1, 0, members, &at);
+    }
+    all_sums_release(&u);
 out:
     free(members);
     partition_release(&part);
@@ -663,7 +747,7 @@ static int relate_summaries(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp
 }
 
 static int protect_cells(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sdc *g,
-                         const partition *part, const unit_sums *u, srp_layout *lay, size_t j,
+                         const partition *part, const all_sums *u, srp_layout *lay, size_t j,
                          size_t *scratch, char (*names)[24], const int *intake_col);
 
 /* One margin of a paired table (side 0: the intake's, 1: the form's). In a
@@ -804,7 +888,7 @@ static int intake_columns(const srp_stats_engine *e, const srp_variable *v, int 
 }
 
 static int protect_variable(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sdc *g,
-                            const partition *part, const unit_sums *u, srp_layout *lay, size_t j,
+                            const partition *part, const all_sums *u, srp_layout *lay, size_t j,
                             size_t *scratch)
 {
     srp_variable *v = &e->vars[j];
@@ -843,7 +927,7 @@ out:
 }
 
 static int protect_cells(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sdc *g,
-                         const partition *part, const unit_sums *u, srp_layout *lay, size_t j,
+                         const partition *part, const all_sums *u, srp_layout *lay, size_t j,
                          size_t *scratch, char (*names)[24], const int *intake_col)
 {
     srp_variable *v = &e->vars[j];
@@ -879,38 +963,38 @@ static int protect_cells(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_sd
             relate_margins(e, s, sdc, lay, j, i, group_withheld, intake_col, scratch) != 0)
             return -1;
     }
-    /* The total summary's layout, when variable j's sums along the unit are
-     * its cells (unit_sums). */
-    const srp_layout *t = unit_sums_variable(e, lay, u, j) ? u->tlay : NULL;
+    /* Where variable j's sums along a dimension are cells (all_sums). */
     if (part->dims) {
+        sums_at at = sums_of(e, lay, u, FIELD_CELLS, j);
         for (size_t c = 0; c < cols; c++)
-            if (relate_dimensions(sdc, part, lay->cells[j], cols, c, scratch, u,
-                                  t ? t->cells[j] : NULL) != 0)
+            if (relate_dimensions(sdc, part, lay->cells[j], cols, c, scratch, &at) != 0)
                 return -1;
         size_t stride = SRP_MARGIN_STRIDE(n);
+        at.field = FIELD_MARGIN;
         /* Slot 0's row says which margin columns are used (none without a
          * slot: then margin[j] holds no row at all). */
         for (size_t c = 0; lay->margin[j] && s->count && c < stride; c++)
             if (lay->margin[j][c] != (size_t)-1 &&
-                relate_dimensions(sdc, part, lay->margin[j], stride, c, scratch, u,
-                                  t ? t->margin[j] : NULL) != 0)
+                relate_dimensions(sdc, part, lay->margin[j], stride, c, scratch, &at) != 0)
                 return -1;
-        if (lay->denominator[j] && relate_dimensions(sdc, part, lay->denominator[j], 1, 0, scratch,
-                                                     u, t ? t->denominator[j] : NULL) != 0)
+        at.field = FIELD_DENOMINATOR;
+        if (lay->denominator[j] &&
+            relate_dimensions(sdc, part, lay->denominator[j], 1, 0, scratch, &at) != 0)
             return -1;
+        at.field = FIELD_ANSWERED;
         if (lay->answered[j] &&
             (!lay->denominator[j] || s->count == 0 ||
              lay->answered[j][0] != lay->denominator[j][0]) &&
-            relate_dimensions(sdc, part, lay->answered[j], 1, 0, scratch, u,
-                              t ? t->answered[j] : NULL) != 0)
+            relate_dimensions(sdc, part, lay->answered[j], 1, 0, scratch, &at) != 0)
             return -1;
     }
     if (e->q->change && change_summarised(v)) {
         if (relate_summaries(e, s, sdc, g, lay, j, scratch) != 0)
             return -1;
+        sums_at at = sums_of(e, lay, u, FIELD_SUMMARY, j);
         for (int r = 0; r < 3; r++)
-            if (part->dims && relate_dimensions(sdc, part, lay->summary[j], 3, (size_t)r, scratch,
-                                                u, t ? t->summary[j] : NULL) != 0)
+            if (part->dims &&
+                relate_dimensions(sdc, part, lay->summary[j], 3, (size_t)r, scratch, &at) != 0)
                 return -1;
     }
     return 0;
@@ -1064,7 +1148,8 @@ int srp_stats_protect_figures(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, s
     int rc = -1;
     size_t *scratch = NULL;
     partition part;
-    unit_sums u = {.dim = -1};
+    all_sums u;
+    memset(&u, 0, sizeof u);
     if (partition_make(&part, s, e->dim_count) != 0)
         goto out;
     /* One scratch array for every relation's members, sized from the data. */
@@ -1111,7 +1196,7 @@ int srp_stats_protect_figures(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, s
     rc = 0;
 out:
     free(scratch);
-    unit_sums_release(&u);
+    all_sums_release(&u);
     partition_release(&part);
     return rc;
 }
@@ -1120,11 +1205,11 @@ out:
  * published each of its cells of one kind (mine, by slot * stride + col)
  * whose parts along the unit the units' summary all publishes (its cells
  * theirs, in parts_sdc; for group sizes its slots' hidden instead). u maps
- * the units' summary's slots to this one's (unit_sums_make the other way
+ * the units' summary's slots to this one's (dim_sums_make the other way
  * round: the parts as e, this one as the total). */
-static int keep_known(srp_sdc *sdc, const unit_sums *u, const srp_sdc *parts_sdc,
-                      const size_t *mine, const size_t *theirs, const unsigned char *hidden,
-                      size_t stride, size_t count)
+static int keep_known(srp_sdc *sdc, const dim_sums *u, const srp_sdc *parts_sdc, const size_t *mine,
+                      const size_t *theirs, const unsigned char *hidden, size_t stride,
+                      size_t count)
 {
     if (!mine || (!theirs && !hidden))
         return 0;
@@ -1151,26 +1236,26 @@ static int keep_known(srp_sdc *sdc, const unit_sums *u, const srp_sdc *parts_sdc
 }
 
 static int known_parts(const srp_stats_engine *e, const srp_slots *s, const srp_layout *lay,
-                       unit_sums *u)
+                       dim_sums *u)
 {
     const srp_stats_job *p = e->unit_parts;
-    if (unit_sums_make(&p->e, &p->s, e, s, lay, u) != 0)
+    if (dim_sums_make(&p->e, &p->s, unit_dimension(&p->e), e, s, lay, u) != 0)
         return -1;
     u->parts_count = p->s.count;
     return 0;
 }
 
 static int keep_known_figures(const srp_stats_engine *e, const srp_slots *s, srp_sdc *sdc,
-                              const srp_layout *lay, const unit_sums *u)
+                              const srp_layout *lay, const dim_sums *u)
 {
     const srp_stats_job *p = e->unit_parts;
     const srp_sdc *ps = e->unit_parts_sdc;
     /* u as seen from this summary: the same variable there, same codes. */
-    unit_sums mine = *u;
+    dim_sums mine = *u;
     mine.te = &p->e;
     mine.tlay = &p->lay;
     for (size_t j = 0; j < e->var_count; j++) {
-        if (!unit_sums_variable(e, lay, &mine, j) || !lay->cells[j])
+        if (!dim_sums_variable(e, lay, &mine, j) || !lay->cells[j])
             continue;
         size_t n = e->vars[j].ncodes, cols = lay->columns[j];
         if (keep_known(sdc, u, ps, lay->cells[j], p->lay.cells[j], NULL, cols, s->count) != 0 ||
@@ -1188,7 +1273,7 @@ static int keep_known_figures(const srp_stats_engine *e, const srp_slots *s, srp
 int srp_stats_protect(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layout *lay)
 {
     int rc = -1;
-    unit_sums parts = {.dim = -1};
+    dim_sums parts = {.dim = -1};
     srp_sdc *g = srp_sdc_new(e->q->min_cell);
     if (!g || srp_stats_protect_groups(e, s, g, lay) != 0)
         goto out;
@@ -1210,7 +1295,7 @@ int srp_stats_protect(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layou
         srp_sdc_solve(sdc);
     rc = 0;
 out:
-    unit_sums_release(&parts);
+    dim_sums_release(&parts);
     srp_sdc_free(g);
     return rc;
 }
