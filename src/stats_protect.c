@@ -1057,6 +1057,28 @@ static int small_option_overall(const srp_stats_engine *e, const srp_slots *s, c
     return 0;
 }
 
+/* Those who chose one of variable j's 'missing' options, over every group
+ * (options: its cells by code); -1 when it has none. When that is 0, the
+ * query without the breakdown pins each of them at 0: its denominator (the
+ * other options) is those who answered. */
+static long missing_overall(const srp_stats_engine *e, const srp_slots *s, const srp_sdc *sdc,
+                            size_t j, const figure_kind *options)
+{
+    const srp_variable *v = &e->vars[j];
+    long sum = -1;
+    for (size_t c = 0; c < v->ncodes && c < options->stride; c++) {
+        if (!v->missing[c])
+            continue;
+        sum = sum < 0 ? 0 : sum;
+        for (size_t i = 0; i < s->count; i++) {
+            size_t cell = options->cells[i * options->stride + c];
+            if (cell != (size_t)-1)
+                sum += srp_sdc_count(sdc, cell);
+        }
+    }
+    return sum;
+}
+
 /* 1 when two codes, each maybe merged ("other+not_stated"), share one. */
 static int codes_share(const char *a, const char *b)
 {
@@ -1108,6 +1130,10 @@ static void mark_zeros(const srp_stats_engine *e, const srp_slots *s, srp_sdc *s
         int options_add_up = e->q->change || e->vars[j].type != SR_ITEM_MULTICHOICE;
         int options_small = options_add_up && lay->cells[j] && lay->columns[j] &&
                             small_option_overall(e, s, sdc, &kinds[0]);
+        /* No one chose a 'missing' option: each is a zero the query
+         * without the breakdown pins, whatever else is small. */
+        int no_missing = !e->q->change && options_add_up && lay->cells[j] && lay->columns[j] &&
+                         missing_overall(e, s, sdc, j, &kinds[0]) == 0;
         for (size_t k = 0; k < nk; k++)
             for (size_t c = 0; c < kinds[k].stride; c++) {
                 long sum = 0;
@@ -1124,7 +1150,7 @@ static void mark_zeros(const srp_stats_engine *e, const srp_slots *s, srp_sdc *s
                 int options = kinds[k].cells == lay->cells[j];
                 int linked =
                     kinds[k].cells == lay->answered[j] || kinds[k].cells == lay->denominator[j];
-                int hold = options && options_small;
+                int hold = options && options_small && !(no_missing && e->vars[j].missing[c]);
                 if (!any || sum != 0 || linked || e->repeatable || (hold && e->q->change) ||
                     (!hold && people < e->q->min_cell))
                     continue; /* a change pair beside a small one: the margins decide it */

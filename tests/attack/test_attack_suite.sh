@@ -205,10 +205,15 @@ else
     #   what a small group answered. A change table's margin that the
     #   intake's or closure's table withholds stays withheld, though its
     #   published pairs may give it (most of the change battery's zeros).
+    #   A 'missing' option that nobody chose is 0 in every group and is
+    #   published as such, beside a small option too: the query without
+    #   the breakdown pins it (its denominator is those who answered).
     #   Exact zeros, December 2026 (41e8dc9 -> 87de62e -> now): tiny2
-    #   analyst 80 -> 91 -> 84, coordinator 117 -> 119 -> 109, change
-    #   240 -> 205 -> 205, publication 34 -> 25 -> 0, tiny3 analyst
-    #   76 -> 79 -> 79; none nonzero. The publication also hides at most
+    #   analyst 80 -> 91 -> 67, coordinator 117 -> 119 -> 86, change
+    #   240 -> 205 -> 109, publication 34 -> 25 -> 0, tiny3 analyst
+    #   76 -> 79 -> 79 (empty combinations that a coarser breakdown
+    #   publishes as 0, e.g. unit C's "other" sex by unit, shown withheld
+    #   by unit and sex); none nonzero. The publication also hides at most
     #   1.2x the optimum of all its tables at once ("whole", lp-attack):
     #   tiny2 1.17.
     # Every analyst breakdown hides at most 1.2x the minimum-cost optimum
