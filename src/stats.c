@@ -743,6 +743,32 @@ void srp_stats_job_release(srp_stats_job *job)
     memset(job, 0, sizeof *job);
 }
 
+/* Releases and frees *job (a job of another query), and clears it. */
+static void job_free(srp_stats_job **job)
+{
+    if (*job) {
+        srp_stats_job_release(*job);
+        free(*job);
+        *job = NULL;
+    }
+}
+
+/* Prepares another query that a live summary depends on into a new *job;
+ * one that cannot be made (an item the form lacks) leaves *job NULL and is
+ * no error, but running out of memory is. */
+static sr_status prepare_other(sr_registry *reg, const sr_stats_query *q, srp_stats_job **job,
+                               sr_error *err)
+{
+    if (!(*job = malloc(sizeof **job)))
+        return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
+    sr_error local;
+    memset(&local, 0, sizeof local);
+    if (srp_stats_job_prepare(reg, q, SRP_JOB_UNITS, *job, &local) == SR_OK)
+        return SR_OK;
+    job_free(job);
+    return local.status == SR_ERR_NOMEM ? srp_error_set(err, SR_ERR_NOMEM, "out of memory") : SR_OK;
+}
+
 /* ---- a live summary of every unit together ---- */
 
 /* A live summary without the unit (the table of all units) and the same
@@ -768,10 +794,7 @@ static margin_jobs *margin_jobs_new(void);
 
 static void unit_parts_release(unit_parts *p)
 {
-    if (p->job) {
-        srp_stats_job_release(p->job);
-        free(p->job);
-    }
+    job_free(&p->job);
     srp_sdc_free(p->sdc);
     if (p->margins) {
         margin_jobs_release(p->margins);
@@ -902,10 +925,7 @@ static margin_jobs *margin_jobs_new(void)
 static void margin_jobs_release(margin_jobs *m)
 {
     for (int k = 0; k < 2; k++) {
-        if (m->job[k]) {
-            srp_stats_job_release(m->job[k]);
-            free(m->job[k]);
-        }
+        job_free(&m->job[k]);
         srp_sdc_free(m->sdc[k]);
         srp_idmap_free(m->map[k]);
         unit_parts_release(&m->parts[k]);
@@ -923,26 +943,78 @@ static sr_status margin_jobs_run(sr_registry *reg, srp_stats_job *job, margin_jo
         q.change = 0;
         q.form = k == 0 ? job->e.intake_id : job->q.form;
         q.status = k == 0 ? "closed" : NULL;
-        m->job[k] = malloc(sizeof *m->job[k]);
-        m->map[k] = srp_idmap_new();
-        if (!m->job[k] || !m->map[k])
+        if (!(m->map[k] = srp_idmap_new()))
             return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-        sr_error local;
-        memset(&local, 0, sizeof local);
-        if (srp_stats_job_prepare(reg, &q, SRP_JOB_UNITS, m->job[k], &local) != SR_OK) {
-            if (local.status == SR_ERR_NOMEM)
-                return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
-            srp_stats_job_release(m->job[k]);
-            free(m->job[k]);
-            m->job[k] = NULL;
+        sr_status rc = prepare_other(reg, &q, &m->job[k], err);
+        if (rc != SR_OK)
+            return rc;
+        if (!m->job[k])
             continue;
-        }
         m->job[k]->e.cell_map = m->map[k];
-        sr_status rc = protect_job(reg, m->job[k], &m->parts[k], &m->sdc[k], &m->map[k], err);
+        rc = protect_job(reg, m->job[k], &m->parts[k], &m->sdc[k], &m->map[k], err);
         if (rc != SR_OK)
             return rc;
         job->e.margin_sdc[k] = m->sdc[k];
         job->e.margin_map[k] = m->map[k];
+    }
+    return SR_OK;
+}
+
+/* The queries a live breakdown of two dimensions adds up to along an
+ * item's dimension, each without it, solved as they would be alone
+ * (srp_stats_engine.coarser). Run only when there is an empty
+ * combination: its 0 is public when such a query publishes it. */
+typedef struct coarser_jobs {
+    srp_stats_job *job[2];
+    srp_sdc *sdc[2];
+    unit_parts parts[2];
+} coarser_jobs;
+
+static void coarser_jobs_release(coarser_jobs *c)
+{
+    for (int k = 0; k < 2; k++) {
+        job_free(&c->job[k]);
+        srp_sdc_free(c->sdc[k]);
+        unit_parts_release(&c->parts[k]);
+    }
+    memset(c, 0, sizeof *c);
+}
+
+static int has_empty_slot(const srp_stats_job *job)
+{
+    for (size_t i = 0; i < job->s.count; i++)
+        if (job->s.items[i].people == 0)
+            return 1;
+    return 0;
+}
+
+static sr_status coarser_jobs_run(sr_registry *reg, srp_stats_job *job, coarser_jobs *c,
+                                  sr_error *err)
+{
+    memset(c, 0, sizeof *c);
+    if (!job->q.by[0] || !job->q.by[1] || job->e.ck || job->q.change || !has_empty_slot(job))
+        return SR_OK;
+    for (int k = 0; k < 2; k++) {
+        int d = -1;
+        for (int x = 0; x < job->e.dim_count; x++)
+            if (job->e.dims[x].by_index == k && job->e.dims[x].kind == SRP_BY_ITEM)
+                d = x;
+        if (d < 0)
+            continue; /* not the form's item: no figure of the other query shows it */
+        sr_stats_query q = job->q;
+        q.by[0] = job->q.by[1 - k];
+        q.by[1] = NULL;
+        /* One that cannot be made leaves the combinations as they are. */
+        sr_status rc = prepare_other(reg, &q, &c->job[k], err);
+        if (rc != SR_OK)
+            return rc;
+        if (!c->job[k])
+            continue;
+        rc = protect_job(reg, c->job[k], &c->parts[k], &c->sdc[k], NULL, err);
+        if (rc != SR_OK)
+            return rc;
+        job->e.coarser[d] = c->job[k];
+        job->e.coarser_sdc[d] = c->sdc[k];
     }
     return SR_OK;
 }
@@ -957,14 +1029,18 @@ sr_status sr_stats_run(sr_registry *reg, const sr_stats_query *query, sr_stats *
     srp_sdc *sdc = NULL;
     margin_jobs margins;
     unit_parts parts;
+    coarser_jobs coarser;
     memset(&margins, 0, sizeof margins);
     memset(&parts, 0, sizeof parts);
+    memset(&coarser, 0, sizeof coarser);
     srp_stats_job *job = malloc(sizeof *job);
     if (!job)
         return srp_error_set(err, SR_ERR_NOMEM, "out of memory");
     sr_status rc = srp_stats_job_prepare(reg, query, SRP_JOB_UNITS, job, err);
     if (rc == SR_OK)
         rc = margin_jobs_run(reg, job, &margins, err);
+    if (rc == SR_OK)
+        rc = coarser_jobs_run(reg, job, &coarser, err);
     if (rc == SR_OK)
         rc = protect_job(reg, job, &parts, &sdc, NULL, err);
     if (rc != SR_OK)
@@ -982,5 +1058,6 @@ out:
     free(job);
     unit_parts_release(&parts);
     margin_jobs_release(&margins);
+    coarser_jobs_release(&coarser);
     return rc;
 }

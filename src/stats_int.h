@@ -149,6 +149,13 @@ typedef struct srp_stats_engine {
      * publishes is known, so never a complement (srp_stats_protect). */
     const struct srp_stats_job *unit_parts;
     const srp_sdc *unit_parts_sdc;
+    /* A live breakdown of two dimensions with an empty combination (issue
+     * 16): per item dimension, the same query without it, solved as it
+     * would be alone, and its solved problem. An empty combination whose 0
+     * it publishes (that item's figure in the other's group) is public,
+     * and published here too. NULL: none. */
+    const struct srp_stats_job *coarser[SRP_STATS_MAX_DIMS];
+    const srp_sdc *coarser_sdc[SRP_STATS_MAX_DIMS];
     /* stats_rows.c: the strings of the group and variable whose rows are
      * being made (interned in the result). */
     struct group_labels_cache {

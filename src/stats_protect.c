@@ -467,6 +467,35 @@ static int relate_dimensions(srp_sdc *sdc, const partition *p, const size_t *cel
     return 0;
 }
 
+/* Whether empty slot i's 0 is published by a query it adds up to along an
+ * item's dimension (e->coarser, with the slots mapped in sums): that
+ * item's figure for the slot's value there, in the other's group. */
+static int coarser_publishes(const srp_stats_engine *e, const srp_slots *s, const dim_sums *sums,
+                             size_t i)
+{
+    for (int d = 0; d < e->dim_count; d++) {
+        const srp_stats_job *c = e->coarser[d];
+        size_t t = sums[d].dim == d ? sums[d].total_of[i] : (size_t)-1;
+        if (!c || t == (size_t)-1 || !c->lay.cells)
+            continue;
+        for (size_t j = 0; j < c->e.var_count; j++) {
+            const srp_variable *v = &c->e.vars[j];
+            if (strcmp(v->id, e->dims[d].name) != 0 || !c->lay.cells[j] ||
+                c->lay.columns[j] != v->ncodes)
+                continue;
+            for (size_t k = 0; k < v->ncodes; k++) {
+                if (strcmp(v->codes[k], s->items[i].key[d]) != 0)
+                    continue;
+                size_t cell = c->lay.cells[j][t * c->lay.columns[j] + k];
+                if (srp_sdc_state(e->coarser_sdc[d], cell) == SRP_SDC_PUBLISHED &&
+                    srp_sdc_count(e->coarser_sdc[d], cell) == 0)
+                    return 1;
+            }
+        }
+    }
+    return 0;
+}
+
 /* Stage 1: groups. A group smaller than min is withheld whole, and as many
  * others as it takes that its size cannot be recomputed (once g is solved). */
 int srp_stats_protect_groups(srp_stats_engine *e, srp_slots *s, srp_sdc *g, srp_layout *lay)
@@ -475,17 +504,29 @@ int srp_stats_protect_groups(srp_stats_engine *e, srp_slots *s, srp_sdc *g, srp_
     partition part;
     size_t *members = malloc((s->count + 1) * sizeof *members);
     int made = partition_make(&part, s, e->dim_count) == 0;
+    dim_sums coarser[SRP_STATS_MAX_DIMS];
+    for (int d = 0; d < SRP_STATS_MAX_DIMS; d++)
+        coarser[d].total_of = NULL;
     lay->group_cell = calloc(s->count ? s->count : 1, sizeof(size_t));
     if (!made || !members || !lay->group_cell)
         goto out;
+    for (int d = 0; d < SRP_STATS_MAX_DIMS; d++) {
+        const srp_stats_job *c = d < e->dim_count ? e->coarser[d] : NULL;
+        if (dim_sums_make(e, s, c ? d : -1, c ? &c->e : NULL, c ? &c->s : NULL, c ? &c->lay : NULL,
+                          &coarser[d]) != 0)
+            goto out;
+    }
     for (size_t i = 0; i < s->count; i++) {
         if ((lay->group_cell[i] = new_cell(e, g, e->group_map, s->items[i].people, 0,
                                            s->items[i].identity)) == (size_t)-1)
             goto out;
         /* An empty combination (srp_slots_complete) is shown withheld like
          * a small group, but a coarser breakdown may publish its 0: it is
-         * no complement. */
-        if (s->items[i].people == 0)
+         * no complement. When it does (coarser_publishes), it is public,
+         * and published. */
+        if (s->items[i].people == 0 && coarser_publishes(e, s, coarser, i))
+            srp_sdc_publish_known(g, lay->group_cell[i]);
+        else if (s->items[i].people == 0)
             srp_sdc_known_withheld(g, lay->group_cell[i]);
     }
     all_sums u;
@@ -495,6 +536,8 @@ int srp_stats_protect_groups(srp_stats_engine *e, srp_slots *s, srp_sdc *g, srp_
     }
     all_sums_release(&u);
 out:
+    for (int d = 0; d < SRP_STATS_MAX_DIMS; d++)
+        dim_sums_release(&coarser[d]);
     free(members);
     partition_release(&part);
     return rc;
@@ -1144,7 +1187,11 @@ static void mark_zeros(const srp_stats_engine *e, const srp_slots *s, srp_sdc *s
                         continue;
                     any = 1;
                     sum += srp_sdc_count(sdc, cell);
-                    if (s->items[i].people == 0)
+                    /* An empty group's figures are 0: published with it
+                     * (coarser_publishes), else known and shown withheld. */
+                    if (s->items[i].people == 0 && !lay->group_hidden[i])
+                        srp_sdc_publish_known(sdc, cell);
+                    else if (s->items[i].people == 0)
                         srp_sdc_known_withheld(sdc, cell);
                 }
                 int options = kinds[k].cells == lay->cells[j];

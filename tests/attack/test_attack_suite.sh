@@ -208,12 +208,14 @@ else
     #   A 'missing' option that nobody chose is 0 in every group and is
     #   published as such, beside a small option too: the query without
     #   the breakdown pins it (its denominator is those who answered).
+    #   An empty combination of a breakdown by two dimensions, one of them
+    #   the form's item, is published as 0 when the query without that
+    #   item publishes its figure there as 0 (it is run and solved first:
+    #   stats.c, coarser_jobs), e.g. unit C's "other" sex by unit.
     #   Exact zeros, December 2026 (41e8dc9 -> 87de62e -> now): tiny2
-    #   analyst 80 -> 91 -> 67, coordinator 117 -> 119 -> 86, change
+    #   analyst 80 -> 91 -> 9, coordinator 117 -> 119 -> 28, change
     #   240 -> 205 -> 109, publication 34 -> 25 -> 0, tiny3 analyst
-    #   76 -> 79 -> 79 (empty combinations that a coarser breakdown
-    #   publishes as 0, e.g. unit C's "other" sex by unit, shown withheld
-    #   by unit and sex); none nonzero. The publication also hides at most
+    #   76 -> 79 -> 19; none nonzero. The publication also hides at most
     #   1.2x the optimum of all its tables at once ("whole", lp-attack):
     #   tiny2 1.17.
     # Every analyst breakdown hides at most 1.2x the minimum-cost optimum
