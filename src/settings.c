@@ -18,7 +18,7 @@ sr_status srp_settings_min_cell(sr_registry *reg, int *min_cell, sr_error *err)
 {
     char *value = NULL;
     *min_cell = 5;
-    sr_status rc = srp_store_meta_get(srp_registry_db(reg), "min_cell", &value, err);
+    sr_status rc = srp_registry_meta_get(reg, "min_cell", &value, err);
     if (rc == SR_ERR_NOT_FOUND)
         return SR_OK;
     if (rc == SR_OK) {
@@ -105,7 +105,7 @@ static sr_status meta_text(sr_registry *reg, const char *key, char *text, size_t
                            sr_error *err)
 {
     char *value = NULL;
-    sr_status rc = srp_store_meta_get(srp_registry_db(reg), key, &value, err);
+    sr_status rc = srp_registry_meta_get(reg, key, &value, err);
     if (rc == SR_ERR_NOT_FOUND)
         return SR_OK;
     if (rc == SR_OK && strlen(value) < size)
