@@ -199,7 +199,10 @@ static int plan_build(const srp_stats_engine *e, plan *pl)
         unsigned rule = pl->rule[j];
         long values = rule & RULE_NUMERIC ? scale_values(e, v, &pl->tally_least[j]) : 1;
         pl->tally_at[j] = -1;
-        if (!v->derived && !v->paired && !(rule & (RULE_MULTI | RULE_SUM)) && values > 0) {
+        if (v->derived == SRP_DERIVED_PER_CASE) /* 1 for an only response */
+            values = 1;
+        if ((!v->derived || v->derived == SRP_DERIVED_PER_CASE) && !v->paired &&
+            !(rule & (RULE_MULTI | RULE_SUM)) && values > 0) {
             pl->tally_at[j] = (long)pl->tally_width;
             pl->tally_values[j] = values;
             pl->tally_width += (v->ncodes + 1) * (size_t)values; /* code -1 first */
@@ -514,11 +517,12 @@ static int flush_people(srp_stats_engine *e, const plan *pl, srp_slots *s, peopl
 /* A case's only response's answer to a variable of one code per person
  * (a choice, a truth value or a scale of at most 100 steps, not paired
  * with the intake, not summed) counts its code, a scale's value, and what
- * count_given counts of them, and nothing else: such answers are tallied
- * by group, variable, code and value as they are decoded, and each tally
- * is counted once, at the end of the scan, as that many people alike
- * (count_code_as, count_given_as: the same figures, a scale's values
- * added to its histogram that many times). */
+ * count_given counts of them, and nothing else (and so does its
+ * registration, of a repeatable form's registrations per case): such
+ * answers are tallied by group, variable, code and value as they are
+ * decoded, and each tally is counted once, at the end of the scan, as that
+ * many people alike (count_code_as, count_given_as: the same figures, a
+ * scale's values added to its histogram that many times). */
 typedef struct tally {
     long *n;        /* per group: from plan.tally_at, by code (-1 first), then value */
     uint32_t *keys; /* the same, their record keys summed (the cell-key method) */
@@ -535,6 +539,15 @@ static void tally_release(tally *t)
 {
     free(t->n);
     free(t->keys);
+}
+
+/* One person (the case being counted) more in tally at of a group. */
+static inline __attribute__((always_inline)) void tally_add(const srp_stats_engine *e, tally_row tr,
+                                                            size_t at)
+{
+    tr.n[at]++;
+    if (e->ck)
+        tr.keys[at] += e->case_key;
 }
 
 /* Makes room for group slot; -1 when out of memory. */
@@ -580,7 +593,13 @@ static int tally_count(const srp_stats_engine *e, const plan *pl, srp_slots *s, 
                         j, (int)c, scale ? KIND_CATEGORICAL | KIND_NUMERIC : KIND_CATEGORICAL,
                         c >= 0 ? pl->flags[j][c] : 0, scale ? pl->tally_least[j] + (double)k : 0};
                     given g = GIVEN_NONE;
-                    give(e, &g, &a, NULL, 1);
+                    int given_any = 1;
+                    if (e->vars[j].derived) /* registrations per case: 1 */
+                        given_any = give_derived(&g, &e->vars[j], "", NULL);
+                    else
+                        give(e, &g, &a, NULL, 1);
+                    if (!given_any)
+                        continue;
                     uint32_t key = keys ? keys[at] : 0;
                     if (c >= 0)
                         count_code_as(e, sl, j, (size_t)c, n[at], key);
@@ -613,11 +632,10 @@ walk_step(const srp_stats_engine *e, const plan *pl, const plan_step *st, sr_ite
     if (!x && (type == SR_ITEM_CHOICE || type == SR_ITEM_BOOLEAN || type == SR_ITEM_SCALE) &&
         st->tally >= 0) {
         answer a = answer_of(st, type, &v, 0);
+        /* a scale's values apart: any other has one */
         long k = type == SR_ITEM_SCALE ? (long)(a.number - st->tally_least) : 0;
-        size_t at = (size_t)(st->tally + (a.code + 1) * st->tally_values + k);
-        tr.n[at]++;
-        if (e->ck)
-            tr.keys[at] += e->case_key;
+        long values = type == SR_ITEM_SCALE ? st->tally_values : 1;
+        tally_add(e, tr, (size_t)(st->tally + (a.code + 1) * values + k));
         return 0;
     }
     size_t j = (size_t)st->var;
@@ -683,7 +701,9 @@ static int count_response(const srp_stats_engine *e, srp_slot *sl, tally_row tr,
     for (size_t d = 0; d < pl->derived_count; d++) {
         given g = GIVEN_NONE;
         size_t j = pl->derived[d];
-        if (give_derived(&g, &e->vars[j], date, in) && count_given(e, pl, sl, j, &g) != 0)
+        if (pl->tally_at[j] >= 0) /* a registration: tallied */
+            tally_add(e, tr, (size_t)pl->tally_at[j]);
+        else if (give_derived(&g, &e->vars[j], date, in) && count_given(e, pl, sl, j, &g) != 0)
             return -2;
     }
     return walk_response(e, pl, vs, blob, len, sl, tr, NULL, in, 1);
@@ -827,12 +847,48 @@ static int cursor_to(sqlite3 *db, cursor *c, const char *code, const char *what,
     return c->more;
 }
 
+/* The groups of the latest units and statuses seen, when no dimension
+ * groups by anything but the case's unit and status (a summary by unit,
+ * or of all units, which scans by unit): found again by them alone,
+ * without their keys made and looked up again. */
+#define MEMO_SIZE 8
+typedef struct slot_memo {
+    int on;
+    size_t count, next;
+    struct memo_item {
+        char unit[SRP_STATS_KEY_SIZE], status[SRP_STATS_KEY_SIZE];
+        long slot;
+    } items[MEMO_SIZE];
+} slot_memo;
+
+/* strcmp(a, b) == 0, inline (a unit's code is a few characters). */
+static inline int same_text(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
+
+static void memo_init(const srp_stats_engine *e, slot_memo *m)
+{
+    memset(m, 0, sizeof *m);
+    m->on = 1;
+    for (int d = 0; d < e->dim_count; d++)
+        m->on &= e->dims[d].kind == SRP_BY_UNIT || e->dims[d].kind == SRP_BY_STATUS;
+}
+
 /* The group of a response of date with intake row in, from the values of
  * the dimensions (vals: its items', when a dimension groups by one). */
-static sr_status slot_of(srp_stats_engine *e, srp_slots *s, const char *date, const intake_row *in,
-                         const char *const *kase, int vslot, const srp_coded_value *vals,
-                         long *slot, sr_error *err)
+static sr_status slot_of(srp_stats_engine *e, srp_slots *s, slot_memo *m, const char *date,
+                         const intake_row *in, const char *const *kase, int vslot,
+                         const srp_coded_value *vals, long *slot, sr_error *err)
 {
+    const char *unit = kase[0] ? kase[0] : "", *status = kase[2] ? kase[2] : "";
+    for (size_t k = 0; m->on && k < m->count; k++)
+        if (same_text(m->items[k].unit, unit) && same_text(m->items[k].status, status)) {
+            *slot = m->items[k].slot;
+            return SR_OK;
+        }
     int have_intake = in && in->have;
     char keys[SRP_STATS_MAX_DIMS][SRP_STATS_KEY_SIZE];
     sr_status rc =
@@ -841,7 +897,18 @@ static sr_status slot_of(srp_stats_engine *e, srp_slots *s, const char *date, co
     if (rc != SR_OK)
         return rc;
     *slot = srp_slots_find(e, s, keys, err);
-    return *slot >= 0 ? SR_OK : SR_ERR_NOMEM;
+    if (*slot < 0)
+        return SR_ERR_NOMEM;
+    if (m->on && strlen(unit) < sizeof m->items[0].unit &&
+        strlen(status) < sizeof m->items[0].status) {
+        struct memo_item *it = &m->items[m->next];
+        memcpy(it->unit, unit, strlen(unit) + 1);
+        memcpy(it->status, status, strlen(status) + 1);
+        it->slot = *slot;
+        m->next = (m->next + 1) % MEMO_SIZE;
+        m->count += m->count < MEMO_SIZE;
+    }
+    return SR_OK;
 }
 
 /* The case's fields wanted (bit k of fields for kase[k]) from st's
@@ -870,6 +937,7 @@ typedef struct case_rows {
     } first;
     people p;
     tally t;
+    slot_memo memo;
 } case_rows;
 
 static void case_rows_release(srp_stats_engine *e, case_rows *c)
@@ -912,7 +980,7 @@ static sr_status case_add(srp_stats_engine *e, srp_slots *s, const plan *pl, cas
         h->vslot = vslot;
         memcpy(h->date, date, sizeof h->date);
         h->in = in->count ? &in->items[0] : NULL;
-        return slot_of(e, s, date, h->in, kase, vslot, vals, &h->slot, err);
+        return slot_of(e, s, &c->memo, date, h->in, kase, vslot, vals, &h->slot, err);
     }
     if (c->count == 2 && h->slot >= 0) { /* the held one is gathered first */
         person *x = person_for(e, &c->p, h->slot, err);
@@ -925,7 +993,7 @@ static sr_status case_add(srp_stats_engine *e, srp_slots *s, const plan *pl, cas
     for (size_t k = 0; k < (in->count ? in->count : 1); k++) {
         const intake_row *ir = in->count ? &in->items[k] : NULL;
         long slot = -1;
-        sr_status rc = slot_of(e, s, date, ir, kase, vslot, vals, &slot, err);
+        sr_status rc = slot_of(e, s, &c->memo, date, ir, kase, vslot, vals, &slot, err);
         if (rc != SR_OK)
             return rc;
         person *x = person_for(e, &c->p, slot, err);
@@ -969,14 +1037,15 @@ static sr_status case_end(srp_stats_engine *e, srp_slots *s, const plan *pl, cas
  * SWITCH_AFTER cases, joins from the next case on when the form has had
  * fewer than 3 rows for every 4 cases stepped (a step costs about 3/4 of a
  * search). Both give the rows of the join, in the same order. */
-#define MERGE_SQL                                                                                  \
-    "SELECT case_code, date, form_version, coded FROM response_codes"                              \
+#define MERGE_SQL(date)                                                                            \
+    "SELECT case_code, " date ", form_version, coded FROM response_codes"                          \
     " WHERE form_id = ?1 AND active ORDER BY form_id, case_code, response_id"
 /* The join and the cases' index read only the case's fields a dimension
  * reads (bit k of the index into these for kase[k]: its unit, birth date
- * and status), NULL for the others: SQLite then does not read them. */
-#define JOIN_SQL(unit, birth, status)                                                              \
-    "SELECT r.case_code, r.date, r.form_version, r.coded, " unit ", " birth ", " status            \
+ * and status), NULL for the others: SQLite then does not read them; the
+ * same for the response's date (the first index: 1 when it is read). */
+#define JOIN_SQL(date, unit, birth, status)                                                        \
+    "SELECT r.case_code, " date ", r.form_version, r.coded, " unit ", " birth ", " status          \
     " FROM response_codes r JOIN cases c INDEXED BY cases_summary ON c.code = r.case_code"         \
     " WHERE r.form_id = ?1 AND r.active AND r.case_code >= ?2"                                     \
     " ORDER BY r.form_id, r.case_code, r.response_id"
@@ -990,7 +1059,11 @@ static sr_status case_end(srp_stats_engine *e, srp_slots *s, const plan *pl, cas
             sql("NULL", "NULL", p "status"), sql(p "unit", "NULL", p "status"),                    \
             sql("NULL", p "birth_date", p "status"), sql(p "unit", p "birth_date", p "status")     \
     }
-static const char *const join_sql[8] = BY_FIELDS(JOIN_SQL, "c.");
+#define JOIN_UNDATED(unit, birth, status) JOIN_SQL("NULL", unit, birth, status)
+#define JOIN_DATED(unit, birth, status) JOIN_SQL("r.date", unit, birth, status)
+static const char *const merge_sql[2] = {MERGE_SQL("NULL"), MERGE_SQL("date")};
+static const char *const join_sql[2][8] = {BY_FIELDS(JOIN_UNDATED, "c."),
+                                           BY_FIELDS(JOIN_DATED, "c.")};
 static const char *const cases_sql[8] = BY_FIELDS(CASES_SQL, "");
 #define SWITCH_AFTER 64
 
@@ -1011,6 +1084,7 @@ sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
     case_rows c;
     memset(&c, 0, sizeof c);
     c.first.slot = -1;
+    memo_init(e, &c.memo);
     intake_rows in = {NULL, 0, 0, most_items(e->intake_forms, e->intake_count), e->q->change};
     /* The case's fields a dimension reads, bit k for kase[k]: its unit,
      * birth date and status; those no dimension reads are not read. */
@@ -1021,11 +1095,22 @@ sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
                        (e->dims[d].kind == SRP_BY_AGE ? 2 : 0) |
                        (e->dims[d].kind == SRP_BY_STATUS ? 4 : 0);
     }
+    /* The response's date, read only when something reads it: a dimension
+     * of periods or of age, the days from the intake, a change table's
+     * latest answer by date (else a response's date is ""). */
+    int dated = e->q->change != 0;
+    for (int d = 0; d < e->dim_count; d++) {
+        int k = e->dims[d].kind;
+        dated |= k == SRP_BY_PERIOD || k == SRP_BY_YEAR || k == SRP_BY_HALF ||
+                 k == SRP_BY_QUARTER || k == SRP_BY_AGE;
+    }
+    for (size_t j = 0; j < e->var_count; j++)
+        dated |= e->vars[j].derived == SRP_DERIVED_DAYS_TO_CLOSURE;
     char current[SR_CASE_CODE_SIZE + 4] = "";
     const char *kase[3] = {"", "", ""};
     int more_r, started = 0, joined = 0, case_found = 0;
     long rows = 0;
-    sr_status rc = srp_registry_prepare(e->reg, MERGE_SQL, &rs, err);
+    sr_status rc = srp_registry_prepare(e->reg, merge_sql[dated], &rs, err);
     if (rc == SR_OK)
         rc = srp_registry_prepare(e->reg, cases_sql[case_fields], &cs.st, err);
     if (rc == SR_OK && e->need_intake)
@@ -1071,7 +1156,8 @@ sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
                 srp_stmt_done(e->reg, cs.st);
                 rs = cs.st = NULL;
                 joined = 1;
-                if ((rc = srp_registry_prepare(e->reg, join_sql[case_fields], &rs, err)) != SR_OK)
+                if ((rc = srp_registry_prepare(e->reg, join_sql[dated][case_fields], &rs, err)) !=
+                    SR_OK)
                     goto out;
                 sqlite3_bind_text(rs, 1, e->q->form, -1, SQLITE_STATIC);
                 if (sqlite3_bind_text(rs, 2, from, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
@@ -1122,7 +1208,7 @@ sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
         if (joined) /* the join's columns last until its next step */
             case_read(rs, 4, case_fields, kase);
         char date[SR_DATE_MAX + 1] = "";
-        const char *d = (const char *)sqlite3_column_text(rs, 1);
+        const char *d = dated ? (const char *)sqlite3_column_text(rs, 1) : NULL;
         size_t date_len = d ? strnlen(d, sizeof date - 1) : 0; /* a date has no NUL */
         if (date_len)
             memcpy(date, d, date_len);
