@@ -77,24 +77,27 @@ static inline int srp_coded_number_fits(const srp_item *it, double v)
     return !(it->has_min && v < it->min) && !(it->has_max && v > it->max);
 }
 
-/* srp_coded_next for item it (always inline: a summary's scan calls it
- * once per item of every response). */
-static inline __attribute__((always_inline)) int srp_coded_read(const srp_item *it,
-                                                                const unsigned char *blob,
-                                                                size_t len, size_t *pos,
-                                                                srp_coded_value *v)
+/* srp_coded_next for item it read as type (it->type: srp_coded_read),
+ * always inline: a summary's scan calls it once per item of every response,
+ * with type a constant where it knows the item's type, so that the reader
+ * is made for that type alone. */
+static inline __attribute__((always_inline)) int
+srp_coded_read_as(const srp_item *it, sr_item_type type, const unsigned char *blob, size_t len,
+                  size_t *pos, srp_coded_value *v)
 {
     memset(v, 0, sizeof *v);
     if (*pos >= len)
         return -1;
     unsigned char present = blob[(*pos)++];
-    if (present > 1 || (present && it->type == SR_ITEM_SECTION))
+    if (present > 1)
         return -1; /* the encoder writes neither */
     v->present = present;
     if (!v->present)
         return 0;
     size_t need;
-    switch (it->type) {
+    switch (type) {
+    case SR_ITEM_SECTION:
+        return -1; /* never present */
     case SR_ITEM_BOOLEAN:
         if (*pos + 1 > len || blob[*pos] > 1)
             return -1;
@@ -136,6 +139,14 @@ static inline __attribute__((always_inline)) int srp_coded_read(const srp_item *
     default:
         return 0;
     }
+}
+
+static inline __attribute__((always_inline)) int srp_coded_read(const srp_item *it,
+                                                                const unsigned char *blob,
+                                                                size_t len, size_t *pos,
+                                                                srp_coded_value *v)
+{
+    return srp_coded_read_as(it, it->type, blob, len, pos, v);
 }
 
 #endif

@@ -179,9 +179,8 @@ void srp_ptable_free(srp_ptable *pt)
     free(pt);
 }
 
-sr_status srp_ptable_create(int d, double v, int js, srp_ptable **out, sr_error *err)
+sr_status srp_ptable_check(int d, double v, int js, sr_error *err)
 {
-    *out = NULL;
     if (d < SRP_PTABLE_D_MIN || d > SRP_PTABLE_D_MAX)
         return srp_error_set_where(err, SR_ERR_USAGE, "ptable_d",
                                    "the largest noise D must be %d to %d", SRP_PTABLE_D_MIN,
@@ -193,6 +192,15 @@ sr_status srp_ptable_create(int d, double v, int js, srp_ptable **out, sr_error 
     if (js < 0 || js > SRP_PTABLE_JS_MAX)
         return srp_error_set_where(err, SR_ERR_USAGE, "ptable_js",
                                    "the blocked counts js must be 0 to %d", SRP_PTABLE_JS_MAX);
+    return SR_OK;
+}
+
+sr_status srp_ptable_create(int d, double v, int js, srp_ptable **out, sr_error *err)
+{
+    *out = NULL;
+    sr_status rc = srp_ptable_check(d, v, js, err);
+    if (rc != SR_OK)
+        return rc;
     int ncat = js == 0 ? d : d + js + 1;
     srp_ptable *pt = calloc(1, sizeof *pt);
     size_t cap = 1 + (size_t)ncat * (size_t)(2 * d + 1);

@@ -54,6 +54,9 @@ typedef struct srp_ptable {
  * Errors: SR_ERR_USAGE naming "ptable_d", "ptable_v" or "ptable_js" for a
  * value out of range, or "ptable_v" when no table has that variance. */
 sr_status srp_ptable_create(int d, double v, int js, srp_ptable **out, sr_error *err);
+/* The range checks of srp_ptable_create alone (the same errors but the
+ * variance no table has), without building the table. */
+sr_status srp_ptable_check(int d, double v, int js, sr_error *err);
 void srp_ptable_free(srp_ptable *pt);
 
 /* The entry that perturbs count (>= 0) at cell key r in [0, 1): of the row

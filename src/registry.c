@@ -260,6 +260,17 @@ sr_status srp_registry_prepare(sr_registry *reg, const char *sql, sqlite3_stmt *
     return SR_OK;
 }
 
+sr_status srp_registry_meta_get(sr_registry *reg, const char *key, char **value_out, sr_error *err)
+{
+    /* srp_store_meta_get's reading, with the cached statement */
+    sqlite3_stmt *st = NULL;
+    *value_out = NULL;
+    sr_status rc = srp_registry_prepare(reg, SRP_STORE_META_SQL, &st, err);
+    rc = rc == SR_OK ? srp_store_meta_read(srp_registry_db(reg), st, key, value_out, err) : rc;
+    srp_stmt_done(reg, st); /* NULL when not prepared */
+    return rc;
+}
+
 void srp_stmt_done(sr_registry *reg, sqlite3_stmt *st)
 {
     if (!st)

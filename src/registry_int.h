@@ -35,6 +35,9 @@ sr_status srp_registry_refresh(sr_registry *reg, sr_error *err);
 sr_status srp_registry_prepare(sr_registry *reg, const char *sql, sqlite3_stmt **out,
                                sr_error *err);
 void srp_stmt_done(sr_registry *reg, sqlite3_stmt *st);
+/* srp_store_meta_get with the session's cached statement (settings read
+ * on every summary). */
+sr_status srp_registry_meta_get(sr_registry *reg, const char *key, char **value_out, sr_error *err);
 /* An exclusive section (nests with transactions): takes the registry's
  * lock, after catching up with other processes when not yet held. Keyring
  * edits happen inside one; fetch srp_registry_keyring after taking it. */

@@ -18,7 +18,7 @@ sr_status srp_settings_min_cell(sr_registry *reg, int *min_cell, sr_error *err)
 {
     char *value = NULL;
     *min_cell = 5;
-    sr_status rc = srp_store_meta_get(srp_registry_db(reg), "min_cell", &value, err);
+    sr_status rc = srp_registry_meta_get(reg, "min_cell", &value, err);
     if (rc == SR_ERR_NOT_FOUND)
         return SR_OK;
     if (rc == SR_OK) {
@@ -105,7 +105,7 @@ static sr_status meta_text(sr_registry *reg, const char *key, char *text, size_t
                            sr_error *err)
 {
     char *value = NULL;
-    sr_status rc = srp_store_meta_get(srp_registry_db(reg), key, &value, err);
+    sr_status rc = srp_registry_meta_get(reg, key, &value, err);
     if (rc == SR_ERR_NOT_FOUND)
         return SR_OK;
     if (rc == SR_OK && strlen(value) < size)
@@ -114,7 +114,11 @@ static sr_status meta_text(sr_registry *reg, const char *key, char *text, size_t
     return rc;
 }
 
-static sr_status check_method(const sr_disclosure_method *m, sr_error *err)
+/* Checks a method's settings; the pTable is built (a variance no table has
+ * is refused) when build or when the method is the cell-key method, which
+ * uses it, and its parameters' ranges only checked otherwise (a summary
+ * under suppression reads the settings on every run). */
+static sr_status check_method(const sr_disclosure_method *m, int build, sr_error *err)
 {
     if (strcmp(m->method, "suppression") != 0 && strcmp(m->method, "cell-key") != 0)
         return srp_error_set_where(err, SR_ERR_USAGE, "method",
@@ -123,6 +127,8 @@ static sr_status check_method(const sr_disclosure_method *m, sr_error *err)
     if (m->ptable_js < 1)
         return srp_error_set_where(err, SR_ERR_USAGE, "ptable_js",
                                    "the blocked counts js must be 1 to %d", SRP_PTABLE_JS_MAX);
+    if (!build && strcmp(m->method, "cell-key") != 0)
+        return srp_ptable_check(m->ptable_d, m->ptable_v, m->ptable_js, err);
     srp_ptable *pt = NULL;
     sr_status rc = srp_ptable_create(m->ptable_d, m->ptable_v, m->ptable_js, &pt, err);
     srp_ptable_free(pt);
@@ -151,7 +157,7 @@ sr_status srp_settings_method(sr_registry *reg, sr_disclosure_method *out, sr_er
     if (js[0])
         out->ptable_js = (int)strtol(js, NULL, 10);
     sr_error check = {0};
-    if (check_method(out, &check) != SR_OK)
+    if (check_method(out, 0, &check) != SR_OK)
         return srp_error_set(err, SR_ERR_CORRUPT, "the registry's disclosure method is damaged");
     return SR_OK;
 }
@@ -190,7 +196,7 @@ sr_status sr_settings_set_method(sr_registry *reg, const sr_disclosure_method *m
         return rc;
     sr_disclosure_method m = *method;
     m.method[sizeof m.method - 1] = '\0';
-    rc = check_method(&m, err);
+    rc = check_method(&m, 1, err);
     if (rc != SR_OK)
         return rc;
     char detail[96];

@@ -9,7 +9,7 @@
 
 #include "base/buffer.h"
 
-int srp_hist_add(srp_hist *h, double v)
+int srp_hist_add_n(srp_hist *h, double v, long n)
 {
     size_t lo = 0, hi = h->n;
     while (lo < hi) {
@@ -20,8 +20,8 @@ int srp_hist_add(srp_hist *h, double v)
             hi = mid;
     }
     if (lo < h->n && h->values[lo] == v) {
-        h->counts[lo]++;
-        h->total++;
+        h->counts[lo] += n;
+        h->total += n;
         return 0;
     }
     if (h->n == h->cap) {
@@ -36,10 +36,15 @@ int srp_hist_add(srp_hist *h, double v)
     memmove(h->values + lo + 1, h->values + lo, (h->n - lo) * sizeof *h->values);
     memmove(h->counts + lo + 1, h->counts + lo, (h->n - lo) * sizeof *h->counts);
     h->values[lo] = v;
-    h->counts[lo] = 1;
+    h->counts[lo] = n;
     h->n++;
-    h->total++;
+    h->total += n;
     return 0;
+}
+
+int srp_hist_add(srp_hist *h, double v)
+{
+    return srp_hist_add_n(h, v, 1);
 }
 
 int srp_hist_merge(srp_hist *h, const srp_hist *from)

@@ -20,6 +20,9 @@ typedef struct srp_hist {
 /* A zeroed srp_hist is empty. Adds one observation; -1 when out of memory
  * (the histogram is then as before). */
 int srp_hist_add(srp_hist *h, double v);
+/* Adds n observations of v (n >= 1); -1 when out of memory, as
+ * srp_hist_add. */
+int srp_hist_add_n(srp_hist *h, double v, long n);
 /* Adds every observation of from to h; -1 when out of memory (h is then
  * as before). */
 int srp_hist_merge(srp_hist *h, const srp_hist *from);

@@ -301,21 +301,28 @@ void srp_slots_sort(srp_slots *s);
 #define SRP_STATS_MAX_SLOTS 200000
 sr_status srp_slots_complete(srp_stats_engine *e, srp_slots *s, sr_error *err);
 void srp_slots_release(srp_slots *s);
-/* The code index of a choice-like coded value, -1 when unanswered (inline:
- * the scan asks it once per answer). */
-static inline int srp_stats_code_of(const srp_item *it, const srp_coded_value *cv, const int *map)
+/* The code index of a choice-like coded value of an item read as type
+ * (it->type: srp_stats_code_of), -1 when unanswered (inline: the scan asks
+ * it once per answer, with type a constant where it knows it). */
+static inline __attribute__((always_inline)) int
+srp_stats_code_as(const srp_item *it, sr_item_type type, const srp_coded_value *cv, const int *map)
 {
     if (!cv->present || !map)
         return -1;
-    if (it->type == SR_ITEM_BOOLEAN)
+    if (type == SR_ITEM_BOOLEAN)
         return map[cv->boolean ? 1 : 0];
-    if (it->type == SR_ITEM_SCALE) {
+    if (type == SR_ITEM_SCALE) {
         long k = (long)cv->number - (long)it->min;
         return k >= 0 && k <= (long)(it->max - it->min) ? map[k] : -1;
     }
-    if (it->type == SR_ITEM_CHOICE)
+    if (type == SR_ITEM_CHOICE)
         return map[cv->option];
     return -1;
+}
+
+static inline int srp_stats_code_of(const srp_item *it, const srp_coded_value *cv, const int *map)
+{
+    return srp_stats_code_as(it, it->type, cv, map);
 }
 /* The value of every dimension for one response. */
 sr_status srp_stats_dim_values(srp_stats_engine *e, const char *date, const char *unit,

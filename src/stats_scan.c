@@ -10,7 +10,11 @@
  * (the common case of a form once per case) is counted into its group as
  * it is decoded; a case with several is gathered into people first. Both
  * ways give a variable's answers to the same `given` (give) and count it
- * with the same rules (count_given), so they cannot differ.
+ * with the same rules (count_given), so they cannot differ. Each item is
+ * read as its type (walk_response), so that the reader and the counting
+ * are made for that type; an only response's answers of one code per
+ * person are tallied and counted at the end of the scan, as that many
+ * people alike (tally).
  */
 #include <math.h>
 #include <stdio.h>
@@ -74,10 +78,14 @@ typedef struct intake_row {
 typedef struct plan_step {
     const srp_item *it;
     long var;
+    unsigned char type; /* it->type */
     unsigned char kind;
     const int *map;
     const unsigned char *flags; /* the variable's code_flags, per code */
     int keep;                   /* a dimension's: its value is kept for srp_stats_dim_values */
+    long tally;                 /* a case's only response's answer is tallied (tally): at */
+    long tally_values;          /* a scale's: how many values it has (plan.tally_values) */
+    double tally_least;         /* a scale's least value */
 } plan_step;
 
 typedef struct plan {
@@ -89,6 +97,10 @@ typedef struct plan {
     unsigned char *rule;   /* per variable: RULE_* */
     unsigned char **flags; /* per variable, per code: SEEN_* */
     size_t var_count;
+    long *tally_at;      /* per variable: where its tallies start in a group's (-1 none) */
+    long *tally_values;  /* per variable: its values, a scale's (1 for any other) */
+    double *tally_least; /* per variable: a scale's least value */
+    size_t tally_width;  /* the tallies of a group */
 } plan;
 
 static void plan_release(plan *pl)
@@ -100,6 +112,9 @@ static void plan_release(plan *pl)
     free(pl->flags);
     free(pl->rule);
     free(pl->derived);
+    free(pl->tally_at);
+    free(pl->tally_values);
+    free(pl->tally_least);
 }
 
 /* The SEEN_* flags that code c of v gives. */
@@ -124,6 +139,38 @@ static unsigned char variable_rule(const srp_variable *v, int repeatable)
                            (v->ncodes ? 0 : RULE_NO_CODES));
 }
 
+/* The KIND_* bits of an item of type t (paired: its variable is paired
+ * with the intake's). */
+static inline __attribute__((always_inline)) unsigned char kind_of(sr_item_type t, int paired)
+{
+    return (unsigned char)((srp_stats_categorical(t) ? KIND_CATEGORICAL : 0) |
+                           (srp_stats_numeric(t) ? KIND_NUMERIC : 0) |
+                           (t == SR_ITEM_MULTICHOICE ? KIND_MULTI : 0) |
+                           (paired ? KIND_PAIRED : 0));
+}
+
+/* How many values scale variable v has over its versions (whole steps
+ * from *least on), 0 when it is not a scale of at most 100 steps with both
+ * bounds in each. */
+static long scale_values(const srp_stats_engine *e, const srp_variable *v, double *least)
+{
+    double lo = 0, hi = -1;
+    for (size_t vs = 0; v->type == SR_ITEM_SCALE && vs < e->version_count; vs++) {
+        int idx = v->item_of[vs];
+        const srp_item *it = idx >= 0 ? &e->forms[vs]->items[idx] : NULL;
+        if (!it)
+            continue;
+        if (it->type != SR_ITEM_SCALE || !it->has_min || !it->has_max || it->min != floor(it->min))
+            return 0;
+        lo = hi < lo || it->min < lo ? it->min : lo;
+        hi = it->max > hi ? it->max : hi;
+    }
+    if (hi < lo || hi - lo >= 100)
+        return 0;
+    *least = lo;
+    return (long)(hi - lo) + 1;
+}
+
 /* The plan of e's form versions; -1 when out of memory. */
 static int plan_build(const srp_stats_engine *e, plan *pl)
 {
@@ -131,7 +178,11 @@ static int plan_build(const srp_stats_engine *e, plan *pl)
     pl->derived = calloc(e->var_count + 1, sizeof *pl->derived);
     pl->rule = calloc(e->var_count + 1, 1);
     pl->flags = calloc(e->var_count + 1, sizeof *pl->flags);
-    if (!pl->derived || !pl->rule || !pl->flags)
+    pl->tally_at = calloc(e->var_count + 1, sizeof *pl->tally_at);
+    pl->tally_values = calloc(e->var_count + 1, sizeof *pl->tally_values);
+    pl->tally_least = calloc(e->var_count + 1, sizeof *pl->tally_least);
+    if (!pl->derived || !pl->rule || !pl->flags || !pl->tally_at || !pl->tally_values ||
+        !pl->tally_least)
         return -1;
     pl->var_count = e->var_count;
     for (size_t j = 0; j < e->var_count; j++) {
@@ -143,6 +194,19 @@ static int plan_build(const srp_stats_engine *e, plan *pl)
             return -1;
         for (size_t c = 0; c < v->ncodes; c++)
             pl->flags[j][c] = code_flags(v, c);
+        /* Tallied (tally): one code per person (and a scale's value) and
+         * nothing else counted. */
+        unsigned rule = pl->rule[j];
+        long values = rule & RULE_NUMERIC ? scale_values(e, v, &pl->tally_least[j]) : 1;
+        pl->tally_at[j] = -1;
+        if (v->derived == SRP_DERIVED_PER_CASE) /* 1 for an only response */
+            values = 1;
+        if ((!v->derived || v->derived == SRP_DERIVED_PER_CASE) && !v->paired &&
+            !(rule & (RULE_MULTI | RULE_SUM)) && values > 0) {
+            pl->tally_at[j] = (long)pl->tally_width;
+            pl->tally_values[j] = values;
+            pl->tally_width += (v->ncodes + 1) * (size_t)values; /* code -1 first */
+        }
     }
     for (size_t vs = 0; vs < e->version_count; vs++) {
         const sr_form *form = e->forms[vs];
@@ -152,7 +216,9 @@ static int plan_build(const srp_stats_engine *e, plan *pl)
         pl->items[vs] = form->item_count;
         for (size_t i = 0; i < form->item_count; i++) {
             steps[i].it = &form->items[i];
+            steps[i].type = (unsigned char)form->items[i].type;
             steps[i].var = -1;
+            steps[i].tally = -1;
         }
         for (size_t j = 0; j < e->var_count; j++) {
             const srp_variable *v = &e->vars[j];
@@ -164,10 +230,14 @@ static int plan_build(const srp_stats_engine *e, plan *pl)
             st->var = (long)j;
             st->map = v->option_map[vs];
             st->flags = pl->flags[j];
-            st->kind = (unsigned char)((srp_stats_categorical(t) ? KIND_CATEGORICAL : 0) |
-                                       (srp_stats_numeric(t) ? KIND_NUMERIC : 0) |
-                                       (t == SR_ITEM_MULTICHOICE ? KIND_MULTI : 0) |
-                                       (v->paired ? KIND_PAIRED : 0));
+            st->kind = kind_of(t, v->paired);
+            int scale = pl->rule[j] & RULE_NUMERIC;
+            st->tally = st->kind == (scale ? KIND_CATEGORICAL | KIND_NUMERIC : KIND_CATEGORICAL) &&
+                                (!scale || t == SR_ITEM_SCALE)
+                            ? pl->tally_at[j]
+                            : -1;
+            st->tally_values = pl->tally_values[j];
+            st->tally_least = pl->tally_least[j];
         }
         for (int d = 0; d < e->dim_count; d++)
             if (e->dims[d].kind == SRP_BY_ITEM && e->dims[d].var.item_of[vs] >= 0)
@@ -176,21 +246,25 @@ static int plan_build(const srp_stats_engine *e, plan *pl)
     return 0;
 }
 
-/* How many answers value v of step st gives (a multichoice value one per
- * option chosen, or one with code -1 when none was), and the m-th. */
-static inline size_t answer_count(const plan_step *st, const srp_coded_value *v)
+/* How many answers value v of step st, read as type (a constant where
+ * inlined: st->type), gives (a multichoice value one per option chosen, or
+ * one with code -1 when none was), and the m-th. */
+static inline __attribute__((always_inline)) size_t answer_count(sr_item_type type,
+                                                                 const srp_coded_value *v)
 {
-    return st->kind & KIND_MULTI && v->multi_count ? v->multi_count : 1;
+    return type == SR_ITEM_MULTICHOICE && v->multi_count ? v->multi_count : 1;
 }
 
-static inline answer answer_of(const plan_step *st, const srp_coded_value *v, size_t m)
+static inline __attribute__((always_inline)) answer
+answer_of(const plan_step *st, sr_item_type type, const srp_coded_value *v, size_t m)
 {
-    answer a = {(size_t)st->var, -1, st->kind, 0, 0};
-    if (st->kind & KIND_MULTI) {
+    /* st->kind, with the bits of type known where type is */
+    answer a = {(size_t)st->var, -1, kind_of(type, st->kind & KIND_PAIRED), 0, 0};
+    if (type == SR_ITEM_MULTICHOICE) {
         if (v->multi_count)
             a.code = st->map[srp_coded_multi_at(v, m)];
     } else {
-        a.code = st->kind & KIND_CATEGORICAL ? srp_stats_code_of(st->it, v, st->map) : -1;
+        a.code = srp_stats_categorical(type) ? srp_stats_code_as(st->it, type, v, st->map) : -1;
         a.number = v->number;
     }
     a.flags = a.code >= 0 ? st->flags[a.code] : 0;
@@ -199,10 +273,11 @@ static inline answer answer_of(const plan_step *st, const srp_coded_value *v, si
 
 /* Whether the m-th answer of v repeats an earlier one's code (an option
  * listed twice: a person chose it once). */
-static inline int answer_again(const plan_step *st, const srp_coded_value *v, size_t m)
+static inline __attribute__((always_inline)) int
+answer_again(const plan_step *st, sr_item_type type, const srp_coded_value *v, size_t m)
 {
     int again = 0;
-    for (size_t b = 0; st->kind & KIND_MULTI && b < m; b++)
+    for (size_t b = 0; type == SR_ITEM_MULTICHOICE && b < m; b++)
         again |= st->map[srp_coded_multi_at(v, b)] == st->map[srp_coded_multi_at(v, m)];
     return again;
 }
@@ -211,8 +286,8 @@ static inline int answer_again(const plan_step *st, const srp_coded_value *v, si
 
 /* Adds answer a (with intake row in; latest: of the latest response by date
  * so far) to what its variable was given. */
-static inline void give(const srp_stats_engine *e, given *g, const answer *a, const intake_row *in,
-                        int latest)
+static inline __attribute__((always_inline)) void
+give(const srp_stats_engine *e, given *g, const answer *a, const intake_row *in, int latest)
 {
     g->flags |= a->flags;
     if (a->kind & KIND_MULTI) {
@@ -260,18 +335,31 @@ static inline void count_person(const srp_stats_engine *e, srp_slot *sl)
         sl->kpeople += e->case_key;
 }
 
-static inline void count_code(const srp_stats_engine *e, srp_slot *sl, size_t j, size_t c)
+/* Counts code c of variable j for people people alike, whose record keys
+ * sum to keys (mod 2^32). */
+static inline __attribute__((always_inline)) void count_code_as(const srp_stats_engine *e,
+                                                                srp_slot *sl, size_t j, size_t c,
+                                                                long people, uint32_t keys)
 {
-    sl->acc[j].counts[c]++;
+    sl->acc[j].counts[c] += people;
     if (e->ck)
-        sl->acc[j].kcounts[c] += e->case_key;
+        sl->acc[j].kcounts[c] += keys;
 }
 
-/* Counts what a person gave variable j (their codes apart: count_code):
- * answered, the shares' denominator, top2, the value, the change pair. -1
- * when out of memory. */
-static inline __attribute__((always_inline)) int
-count_given(const srp_stats_engine *e, const plan *pl, srp_slot *sl, size_t j, const given *g)
+static inline __attribute__((always_inline)) void count_code(const srp_stats_engine *e,
+                                                             srp_slot *sl, size_t j, size_t c)
+{
+    count_code_as(e, sl, j, c, 1, e->case_key);
+}
+
+/* Counts what people people alike gave variable j (their codes apart:
+ * count_code_as), whose record keys sum to keys (mod 2^32): answered, the
+ * shares' denominator, top2, the value, the change pair. -1 when out of
+ * memory. */
+static inline __attribute__((always_inline)) int count_given_as(const srp_stats_engine *e,
+                                                                const plan *pl, srp_slot *sl,
+                                                                size_t j, const given *g,
+                                                                long people, uint32_t keys)
 {
     unsigned rule = pl->rule[j];
     srp_accum *a = &sl->acc[j];
@@ -283,91 +371,33 @@ count_given(const srp_stats_engine *e, const plan *pl, srp_slot *sl, size_t j, c
                       ((rule & RULE_MULTI) && !(g->flags & SEEN_ANY));
     int top2 = (g->flags & SEEN_TOP2) != 0; /* once, though a repeatable form may have given both */
     int pair = a->pairs && g->latest >= 0 && g->intake_code >= 0;
-    a->answered++;
-    a->denominator += denominator;
-    a->top2 += top2;
+    a->answered += people;
+    a->denominator += denominator ? people : 0;
+    a->top2 += top2 ? people : 0;
     if (pair)
-        a->pairs[g->intake_code][g->latest]++;
+        a->pairs[g->intake_code][g->latest] += people;
     if (e->ck) {
-        uint32_t key = e->case_key;
-        a->kanswered += key;
-        a->kdenominator += denominator ? key : 0;
-        a->ktop2 += top2 ? key : 0;
+        a->kanswered += keys;
+        a->kdenominator += denominator ? keys : 0;
+        a->ktop2 += top2 ? keys : 0;
         if (pair && a->kpairs)
-            a->kpairs[g->intake_code][g->latest] += key;
+            a->kpairs[g->intake_code][g->latest] += keys;
     }
     if (rule & RULE_NUMERIC) {
         double value = rule & RULE_SUM ? g->sum : g->sum / (double)g->n;
         if (rule & RULE_ROUND)
             value = round(value * 10) / 10;
-        if (srp_hist_add(&a->values, value) != 0)
+        if (srp_hist_add_n(&a->values, value, people) != 0)
             return -1;
     }
     return 0;
 }
 
-/* The next answered step of a response of version vs in blob, from step *i
- * and byte *pos on: 1 with *st and *v, 0 at its end, -1 when the blob is
- * damaged (the checks of srp_coded_decode). The one walk of a response's
- * plan, for counting it directly and for gathering it into a person. */
+/* Counts what a person gave variable j (count_given_as). */
 static inline __attribute__((always_inline)) int
-next_answered(const plan *pl, int vs, const unsigned char *blob, size_t len, size_t *i, size_t *pos,
-              const plan_step **st, srp_coded_value *v)
+count_given(const srp_stats_engine *e, const plan *pl, srp_slot *sl, size_t j, const given *g)
 {
-    while (*i < pl->items[vs]) {
-        const plan_step *step = &pl->steps[vs][(*i)++];
-        if (srp_coded_read(step->it, blob, len, pos, v) != 0)
-            return -1;
-        if (step->var >= 0 && v->present) {
-            *st = step;
-            return 1;
-        }
-    }
-    return 0;
-}
-
-/* Counts the m-th answer of value v (of step st, intake row in) in sl, and
- * adds it to g. */
-static inline void count_answer(const srp_stats_engine *e, srp_slot *sl, given *g,
-                                const plan_step *st, const srp_coded_value *v, size_t m,
-                                const intake_row *in)
-{
-    answer a = answer_of(st, v, m);
-    if (a.code >= 0 && !answer_again(st, v, m))
-        count_code(e, sl, a.var, (size_t)a.code);
-    give(e, g, &a, in, 1);
-}
-
-/* Counts a person who gave one response (of version vs, date, intake row
- * in) as it is decoded: what gathering it alone and adding the person
- * would count, without the gathering. -1 when the blob is damaged (the
- * checks of srp_coded_decode), -2 when out of memory. */
-static int count_response(const srp_stats_engine *e, srp_slot *sl, const plan *pl, int vs,
-                          const unsigned char *blob, size_t len, const char *date,
-                          const intake_row *in)
-{
-    count_person(e, sl);
-    for (size_t d = 0; d < pl->derived_count; d++) {
-        given g = GIVEN_NONE;
-        size_t j = pl->derived[d];
-        if (give_derived(&g, &e->vars[j], date, in) && count_given(e, pl, sl, j, &g) != 0)
-            return -2;
-    }
-    size_t i = 0, pos = 0;
-    const plan_step *st;
-    srp_coded_value v;
-    int more;
-    while ((more = next_answered(pl, vs, blob, len, &i, &pos, &st, &v)) > 0) {
-        given g = GIVEN_NONE;
-        if (st->kind & KIND_MULTI)
-            for (size_t m = 0, n = answer_count(st, &v); m < n; m++)
-                count_answer(e, sl, &g, st, &v, m, in);
-        else /* one answer: the same, unrolled */
-            count_answer(e, sl, &g, st, &v, 0, in);
-        if (count_given(e, pl, sl, (size_t)st->var, &g) != 0)
-            return -2;
-    }
-    return more;
+    return count_given_as(e, pl, sl, j, g, 1, e->case_key);
 }
 
 /* ---- people gathered over several responses ---- */
@@ -482,16 +512,201 @@ static int flush_people(srp_stats_engine *e, const plan *pl, srp_slots *s, peopl
     return 0;
 }
 
-/* Adds the m-th answer of value v (of step st, intake row in; latest: of
- * the latest response by date so far) to x. */
-static inline void gather_answer(const srp_stats_engine *e, person *x, const plan_step *st,
-                                 const srp_coded_value *v, size_t m, const intake_row *in,
-                                 int latest)
+/* ---- answers tallied ---- */
+
+/* A case's only response's answer to a variable of one code per person
+ * (a choice, a truth value or a scale of at most 100 steps, not paired
+ * with the intake, not summed) counts its code, a scale's value, and what
+ * count_given counts of them, and nothing else (and so does its
+ * registration, of a repeatable form's registrations per case): such
+ * answers are tallied by group, variable, code and value as they are
+ * decoded, and each tally is counted once, at the end of the scan, as that
+ * many people alike (count_code_as, count_given_as: the same figures, a
+ * scale's values added to its histogram that many times). */
+typedef struct tally {
+    long *n;        /* per group: from plan.tally_at, by code (-1 first), then value */
+    uint32_t *keys; /* the same, their record keys summed (the cell-key method) */
+    size_t slots;   /* groups allocated */
+} tally;
+
+/* One group's tallies. */
+typedef struct tally_row {
+    long *n;
+    uint32_t *keys;
+} tally_row;
+
+static void tally_release(tally *t)
 {
-    answer a = answer_of(st, v, m);
-    if (a.code >= 0)
-        mark(x, a.var, (size_t)a.code);
-    give(e, &x->given[a.var], &a, in, latest);
+    free(t->n);
+    free(t->keys);
+}
+
+/* One person (the case being counted) more in tally at of a group. */
+static inline __attribute__((always_inline)) void tally_add(const srp_stats_engine *e, tally_row tr,
+                                                            size_t at)
+{
+    tr.n[at]++;
+    if (e->ck)
+        tr.keys[at] += e->case_key;
+}
+
+/* Makes room for group slot; -1 when out of memory. */
+static int tally_grow(const srp_stats_engine *e, const plan *pl, tally *t, size_t slot)
+{
+    if (slot < t->slots || !pl->tally_width)
+        return 0;
+    size_t slots = t->slots * 2 > slot + 1 ? t->slots * 2 : slot + 16, w = pl->tally_width;
+    long *n = realloc(t->n, slots * w * sizeof *n);
+    if (!n)
+        return -1;
+    t->n = n;
+    memset(n + t->slots * w, 0, (slots - t->slots) * w * sizeof *n);
+    if (e->ck) {
+        uint32_t *k = realloc(t->keys, slots * w * sizeof *k);
+        if (!k)
+            return -1;
+        t->keys = k;
+        memset(k + t->slots * w, 0, (slots - t->slots) * w * sizeof *k);
+    }
+    t->slots = slots;
+    return 0;
+}
+
+/* Counts every tally in its group; -1 when out of memory. */
+static int tally_count(const srp_stats_engine *e, const plan *pl, srp_slots *s, const tally *t)
+{
+    for (size_t slot = 0; slot < t->slots && slot < s->count; slot++) {
+        const long *n = t->n + slot * pl->tally_width;
+        const uint32_t *keys = t->keys ? t->keys + slot * pl->tally_width : NULL;
+        srp_slot *sl = &s->items[slot];
+        for (size_t j = 0; j < pl->var_count; j++) {
+            if (pl->tally_at[j] < 0)
+                continue;
+            int scale = pl->rule[j] & RULE_NUMERIC;
+            size_t at = (size_t)pl->tally_at[j];
+            /* by code (-1 first), then by a scale's value */
+            for (long c = -1; c < (long)e->vars[j].ncodes; c++)
+                for (long k = 0; k < pl->tally_values[j]; k++, at++) {
+                    if (!n[at])
+                        continue;
+                    answer a = {
+                        j, (int)c, scale ? KIND_CATEGORICAL | KIND_NUMERIC : KIND_CATEGORICAL,
+                        c >= 0 ? pl->flags[j][c] : 0, scale ? pl->tally_least[j] + (double)k : 0};
+                    given g = GIVEN_NONE;
+                    int given_any = 1;
+                    if (e->vars[j].derived) /* registrations per case: 1 */
+                        given_any = give_derived(&g, &e->vars[j], "", NULL);
+                    else
+                        give(e, &g, &a, NULL, 1);
+                    if (!given_any)
+                        continue;
+                    uint32_t key = keys ? keys[at] : 0;
+                    if (c >= 0)
+                        count_code_as(e, sl, j, (size_t)c, n[at], key);
+                    if (count_given_as(e, pl, sl, j, &g, n[at], key) != 0)
+                        return -1;
+                }
+        }
+    }
+    return 0;
+}
+
+/* ---- the walk of a response's plan (one, for counting and gathering) ---- */
+
+/* Reads the value of step st of a response, read as type (a constant where
+ * inlined: st->type), from byte *pos on, and when answered counts it in sl
+ * (x NULL: a case's only response) or gathers it into x (latest: of the
+ * latest response by date so far), with intake row in. 0, -1 when the
+ * blob is damaged (the checks of srp_coded_decode), -2 when out of
+ * memory. */
+static inline __attribute__((always_inline)) int
+walk_step(const srp_stats_engine *e, const plan *pl, const plan_step *st, sr_item_type type,
+          const unsigned char *blob, size_t len, size_t *pos, srp_slot *sl, tally_row tr, person *x,
+          const intake_row *in, int latest)
+{
+    srp_coded_value v;
+    if (srp_coded_read_as(st->it, type, blob, len, pos, &v) != 0)
+        return -1;
+    if (st->var < 0 || !v.present)
+        return 0;
+    if (!x && (type == SR_ITEM_CHOICE || type == SR_ITEM_BOOLEAN || type == SR_ITEM_SCALE) &&
+        st->tally >= 0) {
+        answer a = answer_of(st, type, &v, 0);
+        /* a scale's values apart: any other has one */
+        long k = type == SR_ITEM_SCALE ? (long)(a.number - st->tally_least) : 0;
+        long values = type == SR_ITEM_SCALE ? st->tally_values : 1;
+        tally_add(e, tr, (size_t)(st->tally + (a.code + 1) * values + k));
+        return 0;
+    }
+    size_t j = (size_t)st->var;
+    given one = GIVEN_NONE, *g = x ? &x->given[j] : &one;
+    if (x)
+        touch(x, j);
+    for (size_t m = 0, n = answer_count(type, &v); m < n; m++) {
+        answer a = answer_of(st, type, &v, m);
+        if (a.code >= 0 && x)
+            mark(x, j, (size_t)a.code);
+        else if (a.code >= 0 && !answer_again(st, type, &v, m))
+            count_code(e, sl, j, (size_t)a.code);
+        give(e, g, &a, in, latest);
+    }
+    return x || count_given(e, pl, sl, j, g) == 0 ? 0 : -2;
+}
+
+/* Walks the items of a response of version vs in blob (walk_step), each
+ * read as its type. */
+static inline __attribute__((always_inline)) int
+walk_response(const srp_stats_engine *e, const plan *pl, int vs, const unsigned char *blob,
+              size_t len, srp_slot *sl, tally_row tr, person *x, const intake_row *in, int latest)
+{
+    size_t pos = 0;
+    const plan_step *steps = pl->steps[vs];
+    for (size_t i = 0, n = pl->items[vs]; i < n; i++) {
+        const plan_step *st = &steps[i];
+        int r;
+/* each type a case of its own: walk_step made for that type */
+#define WALK_AS(type)                                                                              \
+    case type:                                                                                     \
+        r = walk_step(e, pl, st, type, blob, len, &pos, sl, tr, x, in, latest);                    \
+        break;
+        switch (st->type) {
+            WALK_AS(SR_ITEM_CHOICE)
+            WALK_AS(SR_ITEM_MULTICHOICE)
+            WALK_AS(SR_ITEM_BOOLEAN)
+            WALK_AS(SR_ITEM_SCALE)
+            WALK_AS(SR_ITEM_INTEGER)
+            WALK_AS(SR_ITEM_SECTION)
+            WALK_AS(SR_ITEM_TEXT)
+        default:
+            r = walk_step(e, pl, st, (sr_item_type)st->type, blob, len, &pos, sl, tr, x, in,
+                          latest);
+            break;
+        }
+#undef WALK_AS
+        if (r != 0)
+            return r;
+    }
+    return 0;
+}
+
+/* Counts a person who gave one response (of version vs, date, intake row
+ * in) as it is decoded: what gathering it alone and adding the person
+ * would count, without the gathering. -1 when the blob is damaged (the
+ * checks of srp_coded_decode), -2 when out of memory. */
+static int count_response(const srp_stats_engine *e, srp_slot *sl, tally_row tr, const plan *pl,
+                          int vs, const unsigned char *blob, size_t len, const char *date,
+                          const intake_row *in)
+{
+    count_person(e, sl);
+    for (size_t d = 0; d < pl->derived_count; d++) {
+        given g = GIVEN_NONE;
+        size_t j = pl->derived[d];
+        if (pl->tally_at[j] >= 0) /* a registration: tallied */
+            tally_add(e, tr, (size_t)pl->tally_at[j]);
+        else if (give_derived(&g, &e->vars[j], date, in) && count_given(e, pl, sl, j, &g) != 0)
+            return -2;
+    }
+    return walk_response(e, pl, vs, blob, len, sl, tr, NULL, in, 1);
 }
 
 /* One response (of version vs, date: a buffer of SR_DATE_MAX + 1, intake
@@ -512,19 +727,8 @@ static int gather_response(srp_stats_engine *e, const plan *pl, person *x, int v
         if (give_derived(&x->given[j], &e->vars[j], date, in) && before == 0)
             x->touched[x->touched_count++] = j;
     }
-    size_t i = 0, pos = 0;
-    const plan_step *st;
-    srp_coded_value v;
-    int more;
-    while ((more = next_answered(pl, vs, blob, len, &i, &pos, &st, &v)) > 0) {
-        touch(x, (size_t)st->var);
-        if (st->kind & KIND_MULTI)
-            for (size_t m = 0, n = answer_count(st, &v); m < n; m++)
-                gather_answer(e, x, st, &v, m, in, latest);
-        else /* one answer: the same, unrolled */
-            gather_answer(e, x, st, &v, 0, in, latest);
-    }
-    return more;
+    tally_row none = {NULL, NULL};
+    return walk_response(e, pl, vs, blob, len, NULL, none, x, in, latest);
 }
 
 static int version_slot(const int *versions, size_t count, int version)
@@ -643,12 +847,48 @@ static int cursor_to(sqlite3 *db, cursor *c, const char *code, const char *what,
     return c->more;
 }
 
+/* The groups of the latest units and statuses seen, when no dimension
+ * groups by anything but the case's unit and status (a summary by unit,
+ * or of all units, which scans by unit): found again by them alone,
+ * without their keys made and looked up again. */
+#define MEMO_SIZE 8
+typedef struct slot_memo {
+    int on;
+    size_t count, next;
+    struct memo_item {
+        char unit[SRP_STATS_KEY_SIZE], status[SRP_STATS_KEY_SIZE];
+        long slot;
+    } items[MEMO_SIZE];
+} slot_memo;
+
+/* strcmp(a, b) == 0, inline (a unit's code is a few characters). */
+static inline int same_text(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
+
+static void memo_init(const srp_stats_engine *e, slot_memo *m)
+{
+    memset(m, 0, sizeof *m);
+    m->on = 1;
+    for (int d = 0; d < e->dim_count; d++)
+        m->on &= e->dims[d].kind == SRP_BY_UNIT || e->dims[d].kind == SRP_BY_STATUS;
+}
+
 /* The group of a response of date with intake row in, from the values of
  * the dimensions (vals: its items', when a dimension groups by one). */
-static sr_status slot_of(srp_stats_engine *e, srp_slots *s, const char *date, const intake_row *in,
-                         const char *const *kase, int vslot, const srp_coded_value *vals,
-                         long *slot, sr_error *err)
+static sr_status slot_of(srp_stats_engine *e, srp_slots *s, slot_memo *m, const char *date,
+                         const intake_row *in, const char *const *kase, int vslot,
+                         const srp_coded_value *vals, long *slot, sr_error *err)
 {
+    const char *unit = kase[0] ? kase[0] : "", *status = kase[2] ? kase[2] : "";
+    for (size_t k = 0; m->on && k < m->count; k++)
+        if (same_text(m->items[k].unit, unit) && same_text(m->items[k].status, status)) {
+            *slot = m->items[k].slot;
+            return SR_OK;
+        }
     int have_intake = in && in->have;
     char keys[SRP_STATS_MAX_DIMS][SRP_STATS_KEY_SIZE];
     sr_status rc =
@@ -657,7 +897,18 @@ static sr_status slot_of(srp_stats_engine *e, srp_slots *s, const char *date, co
     if (rc != SR_OK)
         return rc;
     *slot = srp_slots_find(e, s, keys, err);
-    return *slot >= 0 ? SR_OK : SR_ERR_NOMEM;
+    if (*slot < 0)
+        return SR_ERR_NOMEM;
+    if (m->on && strlen(unit) < sizeof m->items[0].unit &&
+        strlen(status) < sizeof m->items[0].status) {
+        struct memo_item *it = &m->items[m->next];
+        memcpy(it->unit, unit, strlen(unit) + 1);
+        memcpy(it->status, status, strlen(status) + 1);
+        it->slot = *slot;
+        m->next = (m->next + 1) % MEMO_SIZE;
+        m->count += m->count < MEMO_SIZE;
+    }
+    return SR_OK;
 }
 
 /* The case's fields wanted (bit k of fields for kase[k]) from st's
@@ -685,12 +936,15 @@ typedef struct case_rows {
         long slot; /* -1: nothing held */
     } first;
     people p;
+    tally t;
+    slot_memo memo;
 } case_rows;
 
 static void case_rows_release(srp_stats_engine *e, case_rows *c)
 {
     free(c->first.blob);
     people_release(e, &c->p);
+    tally_release(&c->t);
 }
 
 static sr_status read_failed(int failed, const char *code, sr_error *err)
@@ -726,7 +980,7 @@ static sr_status case_add(srp_stats_engine *e, srp_slots *s, const plan *pl, cas
         h->vslot = vslot;
         memcpy(h->date, date, sizeof h->date);
         h->in = in->count ? &in->items[0] : NULL;
-        return slot_of(e, s, date, h->in, kase, vslot, vals, &h->slot, err);
+        return slot_of(e, s, &c->memo, date, h->in, kase, vslot, vals, &h->slot, err);
     }
     if (c->count == 2 && h->slot >= 0) { /* the held one is gathered first */
         person *x = person_for(e, &c->p, h->slot, err);
@@ -739,7 +993,7 @@ static sr_status case_add(srp_stats_engine *e, srp_slots *s, const plan *pl, cas
     for (size_t k = 0; k < (in->count ? in->count : 1); k++) {
         const intake_row *ir = in->count ? &in->items[k] : NULL;
         long slot = -1;
-        sr_status rc = slot_of(e, s, date, ir, kase, vslot, vals, &slot, err);
+        sr_status rc = slot_of(e, s, &c->memo, date, ir, kase, vslot, vals, &slot, err);
         if (rc != SR_OK)
             return rc;
         person *x = person_for(e, &c->p, slot, err);
@@ -758,9 +1012,15 @@ static sr_status case_end(srp_stats_engine *e, srp_slots *s, const plan *pl, cas
     struct held *h = &c->first;
     int held = c->count == 1 && h->slot >= 0;
     c->count = 0;
-    int failed =
-        held ? count_response(e, &s->items[h->slot], pl, h->vslot, h->blob, h->len, h->date, h->in)
-             : 0;
+    int failed = 0;
+    if (held && tally_grow(e, pl, &c->t, (size_t)h->slot) != 0)
+        failed = -2;
+    else if (held) {
+        size_t at = (size_t)h->slot * pl->tally_width;
+        tally_row tr = {c->t.n ? c->t.n + at : NULL, c->t.keys ? c->t.keys + at : NULL};
+        failed = count_response(e, &s->items[h->slot], tr, pl, h->vslot, h->blob, h->len, h->date,
+                                h->in);
+    }
     h->slot = -1;
     if (failed)
         return read_failed(failed, code, err);
@@ -777,17 +1037,34 @@ static sr_status case_end(srp_stats_engine *e, srp_slots *s, const plan *pl, cas
  * SWITCH_AFTER cases, joins from the next case on when the form has had
  * fewer than 3 rows for every 4 cases stepped (a step costs about 3/4 of a
  * search). Both give the rows of the join, in the same order. */
-#define MERGE_SQL                                                                                  \
-    "SELECT case_code, date, form_version, coded FROM response_codes"                              \
+#define MERGE_SQL(date)                                                                            \
+    "SELECT case_code, " date ", form_version, coded FROM response_codes"                          \
     " WHERE form_id = ?1 AND active ORDER BY form_id, case_code, response_id"
-#define JOIN_SQL                                                                                   \
-    "SELECT r.case_code, r.date, r.form_version, r.coded, c.unit, c.birth_date, c.status"          \
+/* The join and the cases' index read only the case's fields a dimension
+ * reads (bit k of the index into these for kase[k]: its unit, birth date
+ * and status), NULL for the others: SQLite then does not read them; the
+ * same for the response's date (the first index: 1 when it is read). */
+#define JOIN_SQL(date, unit, birth, status)                                                        \
+    "SELECT r.case_code, " date ", r.form_version, r.coded, " unit ", " birth ", " status          \
     " FROM response_codes r JOIN cases c INDEXED BY cases_summary ON c.code = r.case_code"         \
     " WHERE r.form_id = ?1 AND r.active AND r.case_code >= ?2"                                     \
     " ORDER BY r.form_id, r.case_code, r.response_id"
-#define CASES_SQL                                                                                  \
-    "SELECT code, unit, birth_date, status FROM cases INDEXED BY cases_summary"                    \
+#define CASES_SQL(unit, birth, status)                                                             \
+    "SELECT code, " unit ", " birth ", " status " FROM cases INDEXED BY cases_summary"             \
     " WHERE code >= ?1 ORDER BY code"
+#define BY_FIELDS(sql, p)                                                                          \
+    {                                                                                              \
+        sql("NULL", "NULL", "NULL"), sql(p "unit", "NULL", "NULL"),                                \
+            sql("NULL", p "birth_date", "NULL"), sql(p "unit", p "birth_date", "NULL"),            \
+            sql("NULL", "NULL", p "status"), sql(p "unit", "NULL", p "status"),                    \
+            sql("NULL", p "birth_date", p "status"), sql(p "unit", p "birth_date", p "status")     \
+    }
+#define JOIN_UNDATED(unit, birth, status) JOIN_SQL("NULL", unit, birth, status)
+#define JOIN_DATED(unit, birth, status) JOIN_SQL("r.date", unit, birth, status)
+static const char *const merge_sql[2] = {MERGE_SQL("NULL"), MERGE_SQL("date")};
+static const char *const join_sql[2][8] = {BY_FIELDS(JOIN_UNDATED, "c."),
+                                           BY_FIELDS(JOIN_DATED, "c.")};
+static const char *const cases_sql[8] = BY_FIELDS(CASES_SQL, "");
 #define SWITCH_AFTER 64
 
 /* Three scans in case order, merged here: the form's active coded answers
@@ -807,6 +1084,7 @@ sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
     case_rows c;
     memset(&c, 0, sizeof c);
     c.first.slot = -1;
+    memo_init(e, &c.memo);
     intake_rows in = {NULL, 0, 0, most_items(e->intake_forms, e->intake_count), e->q->change};
     /* The case's fields a dimension reads, bit k for kase[k]: its unit,
      * birth date and status; those no dimension reads are not read. */
@@ -817,13 +1095,24 @@ sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
                        (e->dims[d].kind == SRP_BY_AGE ? 2 : 0) |
                        (e->dims[d].kind == SRP_BY_STATUS ? 4 : 0);
     }
+    /* The response's date, read only when something reads it: a dimension
+     * of periods or of age, the days from the intake, a change table's
+     * latest answer by date (else a response's date is ""). */
+    int dated = e->q->change != 0;
+    for (int d = 0; d < e->dim_count; d++) {
+        int k = e->dims[d].kind;
+        dated |= k == SRP_BY_PERIOD || k == SRP_BY_YEAR || k == SRP_BY_HALF ||
+                 k == SRP_BY_QUARTER || k == SRP_BY_AGE;
+    }
+    for (size_t j = 0; j < e->var_count; j++)
+        dated |= e->vars[j].derived == SRP_DERIVED_DAYS_TO_CLOSURE;
     char current[SR_CASE_CODE_SIZE + 4] = "";
     const char *kase[3] = {"", "", ""};
     int more_r, started = 0, joined = 0, case_found = 0;
     long rows = 0;
-    sr_status rc = srp_registry_prepare(e->reg, MERGE_SQL, &rs, err);
+    sr_status rc = srp_registry_prepare(e->reg, merge_sql[dated], &rs, err);
     if (rc == SR_OK)
-        rc = srp_registry_prepare(e->reg, CASES_SQL, &cs.st, err);
+        rc = srp_registry_prepare(e->reg, cases_sql[case_fields], &cs.st, err);
     if (rc == SR_OK && e->need_intake)
         rc = srp_registry_prepare(
             e->reg,
@@ -867,7 +1156,8 @@ sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
                 srp_stmt_done(e->reg, cs.st);
                 rs = cs.st = NULL;
                 joined = 1;
-                if ((rc = srp_registry_prepare(e->reg, JOIN_SQL, &rs, err)) != SR_OK)
+                if ((rc = srp_registry_prepare(e->reg, join_sql[dated][case_fields], &rs, err)) !=
+                    SR_OK)
                     goto out;
                 sqlite3_bind_text(rs, 1, e->q->form, -1, SQLITE_STATIC);
                 if (sqlite3_bind_text(rs, 2, from, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
@@ -879,8 +1169,7 @@ sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
             started = 1;
             if ((rc = case_end(e, s, &pl, &c, current, err)) != SR_OK)
                 goto out;
-            size_t n = (size_t)sqlite3_column_bytes(rs, 0);
-            n = n < sizeof current ? n : sizeof current - 1;
+            size_t n = strnlen(code, sizeof current - 1); /* a code has no NUL */
             memcpy(current, code, n);
             current[n] = '\0';
             if (joined) {
@@ -919,9 +1208,8 @@ sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
         if (joined) /* the join's columns last until its next step */
             case_read(rs, 4, case_fields, kase);
         char date[SR_DATE_MAX + 1] = "";
-        const char *d = (const char *)sqlite3_column_text(rs, 1);
-        size_t date_len = d ? (size_t)sqlite3_column_bytes(rs, 1) : 0;
-        date_len = date_len < sizeof date ? date_len : sizeof date - 1;
+        const char *d = dated ? (const char *)sqlite3_column_text(rs, 1) : NULL;
+        size_t date_len = d ? strnlen(d, sizeof date - 1) : 0; /* a date has no NUL */
         if (date_len)
             memcpy(date, d, date_len);
         date[date_len] = '\0';
@@ -932,6 +1220,8 @@ sr_status srp_stats_scan(srp_stats_engine *e, srp_slots *s, sr_error *err)
     }
     if (rc == SR_OK && more_r == 0)
         rc = case_end(e, s, &pl, &c, current, err);
+    if (rc == SR_OK && tally_count(e, &pl, s, &c.t) != 0)
+        rc = srp_error_set(err, SR_ERR_NOMEM, "out of memory");
 out:
     case_rows_release(e, &c);
     intake_rows_release(&in);

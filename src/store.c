@@ -569,13 +569,11 @@ sr_status srp_store_export(sqlite3 *db, const char *path, const unsigned char ke
     return rc;
 }
 
-sr_status srp_store_meta_get(sqlite3 *db, const char *key, char **value_out, sr_error *err)
+sr_status srp_store_meta_read(sqlite3 *db, sqlite3_stmt *st, const char *key, char **value_out,
+                              sr_error *err)
 {
-    sqlite3_stmt *st = NULL;
     *value_out = NULL;
-    sr_status rc = srp_store_prepare(db, "SELECT value FROM meta WHERE key = ?1", &st, err);
-    if (rc != SR_OK)
-        return rc;
+    sr_status rc = SR_OK;
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     int src = sqlite3_step(st);
     if (src == SQLITE_ROW) {
@@ -587,6 +585,17 @@ sr_status srp_store_meta_get(sqlite3 *db, const char *key, char **value_out, sr_
     } else {
         rc = srp_store_fail(db, src, "read a setting", err);
     }
+    return rc;
+}
+
+sr_status srp_store_meta_get(sqlite3 *db, const char *key, char **value_out, sr_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    *value_out = NULL;
+    sr_status rc = srp_store_prepare(db, SRP_STORE_META_SQL, &st, err);
+    if (rc != SR_OK)
+        return rc;
+    rc = srp_store_meta_read(db, st, key, value_out, err);
     sqlite3_finalize(st);
     return rc;
 }

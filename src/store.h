@@ -79,6 +79,11 @@ sr_status srp_store_fail(sqlite3 *db, int sqlite_rc, const char *what, sr_error 
 
 /* Settings in the meta table. */
 sr_status srp_store_meta_get(sqlite3 *db, const char *key, char **value_out, sr_error *err);
+/* The same with st, a statement of SRP_STORE_META_SQL (bound and stepped
+ * here, reset by the caller). */
+#define SRP_STORE_META_SQL "SELECT value FROM meta WHERE key = ?1"
+sr_status srp_store_meta_read(sqlite3 *db, sqlite3_stmt *st, const char *key, char **value_out,
+                              sr_error *err);
 sr_status srp_store_meta_set(sqlite3 *db, const char *key, const char *value, sr_error *err);
 
 /* The page cache of a connection, in MiB. It is bounded because every page
