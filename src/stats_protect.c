@@ -567,6 +567,23 @@ static int ensure_denominators(srp_slots *s, srp_layout *lay, size_t j)
     return lay->denominator[j] ? 0 : -1;
 }
 
+/* Whether variable j is an item every version has and requires, with no
+ * condition: then everyone in a group answered it, and nobody skipped it. */
+static int required_everywhere(const srp_stats_engine *e, size_t j)
+{
+    const srp_variable *v = &e->vars[j];
+    if (v->derived || e->version_count == 0)
+        return 0;
+    for (size_t k = 0; k < e->version_count; k++) {
+        if (v->item_of[k] < 0)
+            return 0;
+        const srp_item *it = &e->forms[k]->items[v->item_of[k]];
+        if (!it->required || it->condition)
+            return 0;
+    }
+    return 1;
+}
+
 /* Within a group the options add up to those who answered, which any
  * required item reveals. With 'missing' options there is also the
  * denominator (the rest), a figure of its own: then non-missing options +
@@ -593,9 +610,16 @@ static int relate_options(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_l
         (answered = answered_cell(e, s, sdc, lay, j, i, group_withheld, base)) == (size_t)-1)
         return -1;
     /* The options add up to those who answered: a figure an outsider has
-     * when the group is published (in a withheld group, nothing). */
+     * when the group is published (in a withheld group, nothing) and
+     * everyone answers the item, or no option is 'missing' (the
+     * denominator printed with every option is that sum). Else who
+     * answered is no published figure: the sum protects, but never proves
+     * a figure public (an outside relation). */
+    int known = nm == 0 || required_everywhere(e, j);
     if (answered != (size_t)-1 ? srp_sdc_relation_total(sdc, all, na, answered) != 0
-                               : !group_withheld && srp_sdc_relation(sdc, all, na) != 0)
+        : group_withheld       ? 0
+        : known                ? srp_sdc_relation(sdc, all, na) != 0
+                               : srp_sdc_relation_outside(sdc, all, na) != 0)
         return -1;
     if (nm == 0)
         return 0;
@@ -613,7 +637,12 @@ static int relate_options(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_l
     missing[nm++] = d;
     if (answered != (size_t)-1)
         return srp_sdc_relation_total(sdc, missing, nm, answered) != 0 ? -1 : 0;
-    return !group_withheld && srp_sdc_relation(sdc, missing, nm) != 0 ? -1 : 0;
+    if (group_withheld)
+        return 0;
+    return (known ? srp_sdc_relation(sdc, missing, nm)
+                  : srp_sdc_relation_outside(sdc, missing, nm)) != 0
+               ? -1
+               : 0;
 }
 
 /* A multichoice's options add up to nothing; its denominator, printed with
@@ -1103,7 +1132,9 @@ static int small_option_overall(const srp_stats_engine *e, const srp_slots *s, c
 /* Those who chose one of variable j's 'missing' options, over every group
  * (options: its cells by code); -1 when it has none. When that is 0, the
  * query without the breakdown pins each of them at 0: its denominator (the
- * other options) is those who answered. */
+ * other options) is those who answered, which for an item that everyone
+ * answers (required_everywhere) is the group: it tells nothing of those
+ * who skipped it (an optional item's: the reviewer's finding 1). */
 static long missing_overall(const srp_stats_engine *e, const srp_slots *s, const srp_sdc *sdc,
                             size_t j, const figure_kind *options)
 {
@@ -1176,7 +1207,7 @@ static void mark_zeros(const srp_stats_engine *e, const srp_slots *s, srp_sdc *s
         /* No one chose a 'missing' option: each is a zero the query
          * without the breakdown pins, whatever else is small. */
         int no_missing = !e->q->change && options_add_up && lay->cells[j] && lay->columns[j] &&
-                         missing_overall(e, s, sdc, j, &kinds[0]) == 0;
+                         required_everywhere(e, j) && missing_overall(e, s, sdc, j, &kinds[0]) == 0;
         for (size_t k = 0; k < nk; k++)
             for (size_t c = 0; c < kinds[k].stride; c++) {
                 long sum = 0;
