@@ -15,7 +15,7 @@ typedef struct relation {
     unsigned long long identity;
     int has_total;
     int outside; /* the total is another query's figure */
-    /* A total linked later (srp_sdc_link_totals): its count then, with the
+    /* A total linked later (srp_sdc_solve_linked): its count then, with the
      * total; until then it is outside without it (none below two parts). */
     size_t linked_count;
 } relation;
@@ -147,7 +147,9 @@ int srp_sdc_relation_total_later(srp_sdc *s, const size_t *cells, size_t n, size
     return add_relation(s, cells, n, total, 1, 1);
 }
 
-void srp_sdc_link_totals(srp_sdc *s)
+/* Makes every relation added by srp_sdc_relation_total_later a relation
+ * to its total cell. */
+static void link_totals(srp_sdc *s)
 {
     for (size_t r = 0; r < s->relation_count; r++) {
         relation *rel = &s->relations[r];
@@ -1390,7 +1392,7 @@ size_t srp_sdc_solve_linked(srp_sdc *s)
     if (!linked)
         return added;
     srp_sdc_report first = s->report;
-    srp_sdc_link_totals(s);
+    link_totals(s);
     added = srp_sdc_solve(s);
     s->report.lp_solves += first.lp_solves;
     s->report.audit_failed |= first.audit_failed;

@@ -99,15 +99,12 @@ int srp_sdc_relation_total(srp_sdc *sdc, const size_t *cells, size_t n, size_t t
 int srp_sdc_relation_outside(srp_sdc *sdc, const size_t *cells, size_t n);
 /* Adds the relation "the n cells add up to cell total", taken at first as
  * a relation to another query's figure (srp_sdc_relation_outside: the
- * total is not one of its members), until srp_sdc_link_totals. For a
+ * total is not one of its members), until srp_sdc_solve_linked links it. For a
  * problem of many tables: the first solve keeps each table's parts apart
  * from the tables they add up to (small parts, quick), the second, after
  * the link, repairs what the totals then leave too narrow. Ignored when
  * n < 1 (one part is a relation only once linked). Returns -1 on OOM. */
 int srp_sdc_relation_total_later(srp_sdc *sdc, const size_t *cells, size_t n, size_t total);
-/* Makes every relation added by srp_sdc_relation_total_later a relation
- * to its total cell (see there). */
-void srp_sdc_link_totals(srp_sdc *sdc);
 /* srp_sdc_solve; then, when there are totals to link, links them and
  * solves again from that pattern (adding what the totals make necessary,
  * thinning what they make unnecessary, publishing what they pin). Returns

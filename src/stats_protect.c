@@ -344,13 +344,15 @@ static int dim_sums_make(const srp_stats_engine *e, const srp_slots *s, int dim,
     return 0;
 }
 
-/* The sums along each of e's dimensions in e->total_along. */
-static int total_sums(const srp_stats_engine *e, const srp_slots *s, all_sums *a)
+/* The sums along each of e's dimensions in the summary without it,
+ * along[d] (NULL: none): e->total_along, e->coarser. */
+static int sums_along(const srp_stats_engine *e, const srp_slots *s,
+                      const srp_stats_job *const *along, all_sums *a)
 {
     memset(a, 0, sizeof *a);
     for (int d = 0; d < SRP_STATS_MAX_DIMS; d++) {
         a->along[d].dim = -1;
-        const srp_stats_job *t = d < e->dim_count ? e->total_along[d] : NULL;
+        const srp_stats_job *t = d < e->dim_count ? along[d] : NULL;
         if (t && dim_sums_make(e, s, d, &t->e, &t->s, &t->lay, &a->along[d]) != 0)
             return -1;
     }
@@ -470,12 +472,12 @@ static int relate_dimensions(srp_sdc *sdc, const partition *p, const size_t *cel
 /* Whether empty slot i's 0 is published by a query it adds up to along an
  * item's dimension (e->coarser, with the slots mapped in sums): that
  * item's figure for the slot's value there, in the other's group. */
-static int coarser_publishes(const srp_stats_engine *e, const srp_slots *s, const dim_sums *sums,
+static int coarser_publishes(const srp_stats_engine *e, const srp_slots *s, const all_sums *sums,
                              size_t i)
 {
     for (int d = 0; d < e->dim_count; d++) {
         const srp_stats_job *c = e->coarser[d];
-        size_t t = sums[d].dim == d ? sums[d].total_of[i] : (size_t)-1;
+        size_t t = sums->along[d].dim == d ? sums->along[d].total_of[i] : (size_t)-1;
         if (!c || t == (size_t)-1 || !c->lay.cells)
             continue;
         for (size_t j = 0; j < c->e.var_count; j++) {
@@ -504,18 +506,11 @@ int srp_stats_protect_groups(srp_stats_engine *e, srp_slots *s, srp_sdc *g, srp_
     partition part;
     size_t *members = malloc((s->count + 1) * sizeof *members);
     int made = partition_make(&part, s, e->dim_count) == 0;
-    dim_sums coarser[SRP_STATS_MAX_DIMS];
-    for (int d = 0; d < SRP_STATS_MAX_DIMS; d++)
-        coarser[d].total_of = NULL;
+    all_sums coarser, u;
+    memset(&u, 0, sizeof u);
     lay->group_cell = calloc(s->count ? s->count : 1, sizeof(size_t));
-    if (!made || !members || !lay->group_cell)
+    if (sums_along(e, s, e->coarser, &coarser) != 0 || !made || !members || !lay->group_cell)
         goto out;
-    for (int d = 0; d < SRP_STATS_MAX_DIMS; d++) {
-        const srp_stats_job *c = d < e->dim_count ? e->coarser[d] : NULL;
-        if (dim_sums_make(e, s, c ? d : -1, c ? &c->e : NULL, c ? &c->s : NULL, c ? &c->lay : NULL,
-                          &coarser[d]) != 0)
-            goto out;
-    }
     for (size_t i = 0; i < s->count; i++) {
         if ((lay->group_cell[i] = new_cell(e, g, e->group_map, s->items[i].people, 0,
                                            s->items[i].identity)) == (size_t)-1)
@@ -524,20 +519,18 @@ int srp_stats_protect_groups(srp_stats_engine *e, srp_slots *s, srp_sdc *g, srp_
          * a small group, but a coarser breakdown may publish its 0: it is
          * no complement. When it does (coarser_publishes), it is public,
          * and published. */
-        if (s->items[i].people == 0 && coarser_publishes(e, s, coarser, i))
+        if (s->items[i].people == 0 && coarser_publishes(e, s, &coarser, i))
             srp_sdc_publish_known(g, lay->group_cell[i]);
         else if (s->items[i].people == 0)
             srp_sdc_known_withheld(g, lay->group_cell[i]);
     }
-    all_sums u;
-    if (total_sums(e, s, &u) == 0) {
+    if (sums_along(e, s, e->total_along, &u) == 0) {
         sums_at at = sums_of(e, lay, &u, FIELD_GROUP, 0);
         rc = relate_dimensions(g, &part, lay->group_cell, 1, 0, members, &at);
     }
-    all_sums_release(&u);
 out:
-    for (int d = 0; d < SRP_STATS_MAX_DIMS; d++)
-        dim_sums_release(&coarser[d]);
+    all_sums_release(&u);
+    all_sums_release(&coarser);
     free(members);
     partition_release(&part);
     return rc;
@@ -1281,7 +1274,7 @@ int srp_stats_protect_figures(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, s
         goto out;
     for (size_t i = 0; i < s->count; i++)
         lay->group_hidden[i] = srp_sdc_state(g, lay->group_cell[i]) != SRP_SDC_PUBLISHED;
-    if (total_sums(e, s, &u) != 0)
+    if (sums_along(e, s, e->total_along, &u) != 0)
         goto out;
     for (size_t j = 0; j < e->var_count; j++)
         if (protect_variable(e, s, sdc, g, &part, &u, lay, j, scratch) != 0)
