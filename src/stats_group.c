@@ -41,17 +41,8 @@ static unsigned long long group_identity(const srp_stats_engine *e, const char *
     return h;
 }
 
-unsigned long long srp_stats_group_identity_with(const srp_stats_engine *e, const char *const *keys,
-                                                 const char *name, const char *value)
+unsigned long long srp_stats_identity_of(const char **names, const char **values, int n)
 {
-    const char *names[SRP_STATS_MAX_DIMS + 1], *values[SRP_STATS_MAX_DIMS + 1];
-    int n = 0;
-    for (int d = 0; d < e->dim_count; d++) {
-        names[n] = e->dims[d].name;
-        values[n++] = keys[d];
-    }
-    names[n] = name;
-    values[n++] = value;
     for (int a = 0; a < n; a++)
         for (int b = a + 1; b < n; b++)
             if (strcmp(names[b], names[a]) < 0) {
@@ -67,6 +58,20 @@ unsigned long long srp_stats_group_identity_with(const srp_stats_engine *e, cons
         h = srp_stats_hash_text(h, values[k]);
     }
     return h;
+}
+
+unsigned long long srp_stats_group_identity_with(const srp_stats_engine *e, const char *const *keys,
+                                                 const char *name, const char *value)
+{
+    const char *names[SRP_STATS_MAX_DIMS + 1], *values[SRP_STATS_MAX_DIMS + 1];
+    int n = 0;
+    for (int d = 0; d < e->dim_count; d++) {
+        names[n] = e->dims[d].name;
+        values[n++] = keys[d];
+    }
+    names[n] = name;
+    values[n++] = value;
+    return srp_stats_identity_of(names, values, n);
 }
 
 /* A hash of the keys in dimension order (the lookup, not the identity). */

@@ -387,6 +387,8 @@ void srp_layout_release(const srp_stats_engine *e, srp_layout *lay);
 /* The salt of a publication's table of form (a change table or not), mixed
  * into every identity of its figures (see srp_stats_engine.salt). */
 unsigned long long srp_stats_table_salt(const char *form, int change);
+/* The identity of name=value pairs, in name order (sorts the arrays). */
+unsigned long long srp_stats_identity_of(const char **names, const char **values, int n);
 /* The identity of slot keys' group with one more dimension name=value
  * (e.g. status=closed: the same people in a table filtered by status). */
 unsigned long long srp_stats_group_identity_with(const srp_stats_engine *e, const char *const *keys,
@@ -394,6 +396,29 @@ unsigned long long srp_stats_group_identity_with(const srp_stats_engine *e, cons
 /* After the problem is solved: what it hid in this summary's figures. */
 void srp_stats_protection(const srp_stats_engine *e, const srp_slots *s, const srp_sdc *sdc,
                           const srp_layout *lay, sr_stats_protection *out);
+
+/* How much dearer a figure that readers read first is to withhold than the
+ * cells beside it: a change summary (improved, unchanged, worsened) than
+ * the pairs it sums, a scale's two top steps than the others. */
+#define SRP_SUMMARY_COST_WEIGHT 10.0
+
+/* ---- cross-tables of items (stats_pairs.c) ---- */
+
+/* Whether v (a variable of e, or an item dimension's) is an item every
+ * version has and requires, with no condition: then everyone in a group
+ * answered it, and its options add up to the group (stats_protect.c). */
+int srp_stats_required_everywhere(const srp_stats_engine *e, const srp_variable *v);
+
+/* After srp_stats_protect_figures has laid out the figures (not solved):
+ * each table of one of the summary's choice, boolean or scale items, with
+ * its item dimensions (if any), is solved as a problem of its own, the
+ * same in every query that shows it, and the figures follow it (published
+ * ones are never complements, withheld ones are held). -1 on OOM. */
+int srp_stats_pair_figures(const srp_stats_engine *e, const srp_slots *s, srp_sdc *sdc,
+                           const srp_layout *lay);
+/* The same for the groups of a breakdown by items (before g is solved). */
+int srp_stats_pair_groups(const srp_stats_engine *e, const srp_slots *s, srp_sdc *g,
+                          const srp_layout *lay);
 
 /* ---- the cell-key method (stats_cellkey.c) ---- */
 

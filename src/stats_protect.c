@@ -15,10 +15,6 @@
 
 #include "stats_int.h"
 
-/* How much dearer a change summary (improved, unchanged, worsened) is to
- * withhold than the paired cells it sums. */
-#define SRP_SUMMARY_COST_WEIGHT 10.0
-
 /* ---- cells by identity (open addressing) ---- */
 
 struct srp_idmap {
@@ -528,6 +524,8 @@ int srp_stats_protect_groups(srp_stats_engine *e, srp_slots *s, srp_sdc *g, srp_
         sums_at at = sums_of(e, lay, &u, FIELD_GROUP, 0);
         rc = relate_dimensions(g, &part, lay->group_cell, 1, 0, members, &at);
     }
+    if (rc == 0)
+        rc = srp_stats_pair_groups(e, s, g, lay);
 out:
     all_sums_release(&u);
     all_sums_release(&coarser);
@@ -562,9 +560,8 @@ static int ensure_denominators(srp_slots *s, srp_layout *lay, size_t j)
 
 /* Whether variable j is an item every version has and requires, with no
  * condition: then everyone in a group answered it, and nobody skipped it. */
-static int required_everywhere(const srp_stats_engine *e, size_t j)
+int srp_stats_required_everywhere(const srp_stats_engine *e, const srp_variable *v)
 {
-    const srp_variable *v = &e->vars[j];
     if (v->derived || e->version_count == 0)
         return 0;
     for (size_t k = 0; k < e->version_count; k++) {
@@ -608,7 +605,7 @@ static int relate_options(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_l
      * denominator printed with every option is that sum). Else who
      * answered is no published figure: the sum protects, but never proves
      * a figure public (an outside relation). */
-    int known = nm == 0 || required_everywhere(e, j);
+    int known = nm == 0 || srp_stats_required_everywhere(e, &e->vars[j]);
     if (answered != (size_t)-1 ? srp_sdc_relation_total(sdc, all, na, answered) != 0
         : group_withheld       ? 0
         : known                ? srp_sdc_relation(sdc, all, na) != 0
@@ -1126,7 +1123,7 @@ static int small_option_overall(const srp_stats_engine *e, const srp_slots *s, c
  * (options: its cells by code); -1 when it has none. When that is 0, the
  * query without the breakdown pins each of them at 0: its denominator (the
  * other options) is those who answered, which for an item that everyone
- * answers (required_everywhere) is the group: it tells nothing of those
+ * answers (srp_stats_required_everywhere) is the group: it tells nothing of those
  * who skipped it (an optional item's: the reviewer's finding 1). */
 static long missing_overall(const srp_stats_engine *e, const srp_slots *s, const srp_sdc *sdc,
                             size_t j, const figure_kind *options)
@@ -1200,7 +1197,8 @@ static void mark_zeros(const srp_stats_engine *e, const srp_slots *s, srp_sdc *s
         /* No one chose a 'missing' option: each is a zero the query
          * without the breakdown pins, whatever else is small. */
         int no_missing = !e->q->change && options_add_up && lay->cells[j] && lay->columns[j] &&
-                         required_everywhere(e, j) && missing_overall(e, s, sdc, j, &kinds[0]) == 0;
+                         srp_stats_required_everywhere(e, &e->vars[j]) &&
+                         missing_overall(e, s, sdc, j, &kinds[0]) == 0;
         for (size_t k = 0; k < nk; k++)
             for (size_t c = 0; c < kinds[k].stride; c++) {
                 long sum = 0;
@@ -1289,6 +1287,8 @@ int srp_stats_protect_figures(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, s
             link_enabled(e, s, sdc, lay, j, by, code, required) != 0)
             goto out;
     }
+    if (srp_stats_pair_figures(e, s, sdc, lay) != 0)
+        goto out;
     mark_zeros(e, s, sdc, lay);
     rc = 0;
 out:

@@ -21,8 +21,10 @@ cat > two.json <<'JSON'
 JSON
 # NAME:x:y:people, one registry per data set
 datasets="f1:a:p:2 f1:a:q:2 f1:a:r:5 f1:b:p:12 f1:b:q:8 f1:c:p:1 f1:c:q:6
-s119:a:p:3 s119:a:q:1 s119:a:r:8 s119:b:p:8 s119:b:q:5 s119:c:q:5 s119:c:r:2"
-for name in f1 s119; do
+s119:a:p:3 s119:a:q:1 s119:a:r:8 s119:b:p:8 s119:b:q:5 s119:c:q:5 s119:c:r:2
+r105:a:p:10 r105:a:q:4 r105:a:r:10 r105:b:r:3 r105:c:p:8 r105:c:q:10 r105:c:r:4
+r107:a:p:2 r107:a:q:10 r107:a:r:10 r107:b:p:12 r107:b:q:5 r107:b:r:6 r107:c:p:3 r107:c:q:1 r107:c:r:5"
+for name in f1 s119 r105 r107; do
     mkdir -p "$T_DIR/$name"
     export SIGREG_REGISTRY="$T_DIR/$name/reg.db"
     check "$name: make registry" make_registry

@@ -1,0 +1,586 @@
+/*
+ * stats_pairs.c - one pattern per cross-table of items, whichever query
+ * shows it (issue 16). The people with x = a and y = p are a count of
+ * `--by x` (y's option p in group a), of `--by y` (x's option a in group
+ * p) and a group of `--by x,y`. Each query solved alone chose its own
+ * pattern for that table, and what one withheld the other published: with
+ * `--by x` withholding a's p and q as a pair and `--by y` publishing a's p,
+ * a's q was a's size minus p, exactly.
+ *
+ * The same holds with one item: the no-breakdown summary's count of x = a
+ * is the size of `--by x`'s group a, and `--by unit`'s count of a in a
+ * unit is a group of `--by x,unit`.
+ *
+ * So the cross-table of the items a summary shows together (its item
+ * dimensions with one of its choice, boolean or scale items; or, for the
+ * groups, its item dimensions) is solved as a problem of its own: a cube
+ * over the items' codes and the summary's other dimensions (unit, status,
+ * period), every line of it (the sum over one coordinate, and over an
+ * item's non-missing codes) a figure an outsider may know: one that
+ * proves figures public where the summary's own problem takes it so (an
+ * item's codes adding up to those who answered, when everyone answers it
+ * or it has no 'missing' code), else one that only protects. The cube is the
+ * same set of cells and relations in every query that shows it (identities
+ * from the coordinates' names and values), so it is solved alike in all;
+ * the summary then publishes what the cube publishes (never a complement
+ * of its own) and withholds what it withholds. A summary of every unit
+ * takes what the units' cube publishes of all its parts as known.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats_int.h"
+
+#define CUBE_MAX_COORDS (SRP_STATS_MAX_DIMS + 1)
+/* Past this many points a cube is left to the summary's own problem. */
+#define CUBE_MAX_POINTS 200000
+
+/* The item coordinates of a cube: name, codes and which are 'missing'. */
+typedef struct cube_coord {
+    const char *name;
+    size_t ncodes;
+    char *const *codes;
+    const int *missing;
+    int scale; /* a scale: its two top steps are dearer to withhold (stats_protect.c) */
+    /* Its codes add up to a figure every query shows beside them (the
+     * denominator): an item everyone answers, or one with no 'missing'
+     * code. Else who answered is no published figure: its lines protect,
+     * but never prove a figure public (srp_sdc_relation_outside). */
+    int adds_up;
+    int dim; /* the slot key's dimension, -1 for the variable's codes */
+} cube_coord;
+
+typedef struct cube {
+    const srp_stats_engine *e;
+    const srp_slots *s;
+    cube_coord coord[CUBE_MAX_COORDS];
+    int ncoords;
+    int other[SRP_STATS_MAX_DIMS]; /* the dimensions that make blocks */
+    int nother;
+    size_t grid;        /* points per block: the product of the coords' codes */
+    size_t blocks;      /* distinct keys of the other dimensions */
+    size_t *block_of;   /* per slot; (size_t)-1 when a coordinate is no code */
+    size_t *block_slot; /* per block: a slot of it (its keys) */
+    size_t *code_of;    /* per slot * ncoords: the code index of each slot coordinate */
+    long *count;        /* per point */
+    size_t *main;       /* per point: the summary's cell, (size_t)-1 none */
+    /* Per point opening a line of the variable's codes: the summary's
+     * cell of its denominator (when the variable has 'missing' codes). */
+    size_t *den_main;
+    /* The denominators of lines with 'missing' codes, as cells of the
+     * cube (den_cell) and of the summary (den_of, (size_t)-1 none). */
+    size_t *den_cell, *den_of, nden;
+    long var;       /* the variable whose codes it has; -1: the groups' */
+    int keep_parts; /* of every unit: the units' cube says which points are known */
+    srp_sdc *sdc;   /* the cube's problem */
+    size_t *cell;   /* per point: its cell there */
+} cube;
+
+static void cube_release(cube *c)
+{
+    free(c->block_of);
+    free(c->block_slot);
+    free(c->code_of);
+    free(c->count);
+    free(c->main);
+    free(c->den_main);
+    free(c->den_cell);
+    free(c->den_of);
+    free(c->cell);
+    srp_sdc_free(c->sdc);
+    memset(c, 0, sizeof *c);
+}
+
+static int code_index(const cube_coord *k, const char *key)
+{
+    for (size_t c = 0; c < k->ncodes; c++)
+        if (strcmp(k->codes[c], key) == 0)
+            return (int)c;
+    return -1;
+}
+
+/* A hash of slot i's keys in the other dimensions, skipping dimension skip. */
+static unsigned long long block_hash(const cube *c, size_t i, int skip)
+{
+    unsigned long long h = 0xCBF29CE484222325ULL;
+    for (int k = 0; k < c->nother; k++)
+        if (c->other[k] != skip)
+            h = srp_stats_hash_text(h, c->s->items[i].key[c->other[k]]);
+    return h;
+}
+
+static int same_block(const cube *c, size_t a, size_t b, int skip)
+{
+    for (int k = 0; k < c->nother; k++) {
+        int d = c->other[k];
+        if (d != skip && strcmp(c->s->items[a].key[d], c->s->items[b].key[d]) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* Groups the slots (or, with reps, the blocks by their slot) by their keys
+ * outside skip: out[x] is the group's number of element x. Returns the
+ * number of groups, or (size_t)-1 when out of memory. */
+static size_t group_by_keys(const cube *c, const size_t *rep, size_t n, int skip, size_t *out)
+{
+    size_t size = 16, groups = 0;
+    while (size < n * 2)
+        size *= 2;
+    size_t *table = calloc(size, sizeof *table); /* element + 1 */
+    if (!table)
+        return (size_t)-1;
+    for (size_t x = 0; x < n; x++) {
+        size_t h = (size_t)block_hash(c, rep[x], skip) & (size - 1);
+        while (table[h] && !same_block(c, rep[table[h] - 1], rep[x], skip))
+            h = (h + 1) & (size - 1);
+        if (!table[h]) {
+            table[h] = x + 1;
+            out[x] = groups++;
+        } else {
+            out[x] = out[table[h] - 1];
+        }
+    }
+    free(table);
+    return groups;
+}
+
+/* The point's identity: its coordinates' name=value pairs, in name order
+ * (skipping the dimension skip): the same in every query that shows it. */
+static unsigned long long point_identity(const cube *c, size_t point, int skip)
+{
+    const char *names[CUBE_MAX_COORDS + SRP_STATS_MAX_DIMS],
+        *values[CUBE_MAX_COORDS + SRP_STATS_MAX_DIMS];
+    int n = 0;
+    size_t b = point / c->grid, g = point % c->grid;
+    for (int k = 0; k < c->nother; k++)
+        if (c->other[k] != skip) {
+            names[n] = c->e->dims[c->other[k]].name;
+            values[n++] = c->s->items[c->block_slot[b]].key[c->other[k]];
+        }
+    for (int k = c->ncoords - 1; k >= 0; k--) {
+        names[n] = c->coord[k].name;
+        values[n++] = c->coord[k].codes[g % c->coord[k].ncodes];
+        g /= c->coord[k].ncodes;
+    }
+    return srp_stats_identity_of(names, values, n);
+}
+
+static int adds_up(const srp_stats_engine *e, const srp_variable *v)
+{
+    for (size_t c = 0; c < v->ncodes; c++)
+        if (v->missing[c])
+            return srp_stats_required_everywhere(e, v);
+    return 1;
+}
+
+static int is_item_dim(const srp_stats_engine *e, int d)
+{
+    return e->dims[d].kind == SRP_BY_ITEM && e->dims[d].var.ncodes > 0;
+}
+
+/* Whether variable j is an item that a query may group by: then another
+ * query shows its cross-tables with the item dimensions. */
+static int groupable(const srp_stats_engine *e, size_t j)
+{
+    const srp_variable *v = &e->vars[j];
+    if (v->derived || !v->ncodes ||
+        !(v->type == SR_ITEM_CHOICE || v->type == SR_ITEM_BOOLEAN || v->type == SR_ITEM_SCALE))
+        return 0;
+    for (int d = 0; d < e->dim_count; d++)
+        if (is_item_dim(e, d) && strcmp(e->dims[d].name, v->id) == 0)
+            return 0; /* the dimension's own item: its table is a diagonal */
+    return 1;
+}
+
+/* Lays out the cube of e's item dimensions (and variable j's codes; j < 0:
+ * the groups themselves) over s. Returns 1 when made, 0 when there is none
+ * to make (no item coordinate, or too large), -1 on OOM. */
+static int cube_make(cube *c, const srp_stats_engine *e, const srp_slots *s, long j)
+{
+    memset(c, 0, sizeof *c);
+    c->e = e;
+    c->s = s;
+    c->var = j;
+    for (int d = 0; d < e->dim_count; d++) {
+        if (is_item_dim(e, d))
+            c->coord[c->ncoords++] = (cube_coord){e->dims[d].name,
+                                                  e->dims[d].var.ncodes,
+                                                  e->dims[d].var.codes,
+                                                  e->dims[d].var.missing,
+                                                  e->dims[d].var.type == SR_ITEM_SCALE,
+                                                  adds_up(e, &e->dims[d].var),
+                                                  d};
+        else
+            c->other[c->nother++] = d;
+    }
+    if (j >= 0) {
+        const srp_variable *v = &e->vars[j];
+        c->coord[c->ncoords++] = (cube_coord){
+            v->id, v->ncodes, v->codes, v->missing, v->type == SR_ITEM_SCALE, adds_up(e, v), -1};
+    }
+    if (c->ncoords < 1 || c->ncoords > 2 || !s->count)
+        return 0;
+    c->grid = 1;
+    for (int k = 0; k < c->ncoords; k++) {
+        if (c->coord[k].ncodes > CUBE_MAX_POINTS / c->grid)
+            return 0;
+        c->grid *= c->coord[k].ncodes;
+    }
+    size_t *all = malloc(s->count * sizeof *all);
+    c->block_of = malloc(s->count * sizeof *c->block_of);
+    c->code_of = malloc(s->count * (size_t)c->ncoords * sizeof *c->code_of);
+    if (!all || !c->block_of || !c->code_of) {
+        free(all);
+        return -1;
+    }
+    for (size_t i = 0; i < s->count; i++)
+        all[i] = i;
+    size_t blocks = group_by_keys(c, all, s->count, -1, c->block_of);
+    free(all);
+    if (blocks == (size_t)-1)
+        return -1;
+    if (blocks > CUBE_MAX_POINTS / c->grid)
+        return 0;
+    c->blocks = blocks;
+    size_t points = blocks * c->grid;
+    c->block_slot = malloc(blocks * sizeof *c->block_slot);
+    c->count = calloc(points, sizeof *c->count);
+    c->main = malloc(points * sizeof *c->main);
+    c->den_main = malloc(points * sizeof *c->den_main);
+    if (!c->block_slot || !c->count || !c->main || !c->den_main)
+        return -1;
+    for (size_t x = 0; x < points; x++)
+        c->main[x] = c->den_main[x] = (size_t)-1;
+    for (size_t i = 0; i < s->count; i++) {
+        c->block_slot[c->block_of[i]] = i;
+        for (int k = 0; k < c->ncoords; k++) {
+            int code = c->coord[k].dim >= 0
+                           ? code_index(&c->coord[k], s->items[i].key[c->coord[k].dim])
+                           : 0;
+            if (code < 0)
+                c->block_of[i] = (size_t)-1; /* unanswered: in no other query's table */
+            c->code_of[i * (size_t)c->ncoords + (size_t)k] = (size_t)(code < 0 ? 0 : code);
+        }
+    }
+    return 1;
+}
+
+/* The point of slot i (with code, the variable's, when the cube has one). */
+static size_t slot_point(const cube *c, size_t i, size_t code)
+{
+    size_t g = 0;
+    for (int k = 0; k < c->ncoords; k++)
+        g = g * c->coord[k].ncodes +
+            (c->coord[k].dim >= 0 ? c->code_of[i * (size_t)c->ncoords + (size_t)k] : code);
+    return c->block_of[i] * c->grid + g;
+}
+
+/* Fills each point's count (and its cell in the summary's problem, from
+ * main_cells: per slot * stride + code; NULL: none; and its denominator's,
+ * from main_den: per slot) from s. */
+static void cube_fill(cube *c, long j, const size_t *main_cells, size_t stride,
+                      const size_t *main_den)
+{
+    const srp_slots *s = c->s;
+    for (size_t i = 0; i < s->count; i++) {
+        if (c->block_of[i] == (size_t)-1)
+            continue;
+        size_t n = j >= 0 ? c->e->vars[j].ncodes : 1;
+        for (size_t code = 0; code < n; code++) {
+            size_t p = slot_point(c, i, code);
+            c->count[p] += j >= 0 ? s->items[i].acc[j].counts[code] : s->items[i].people;
+            if (main_cells)
+                c->main[p] = main_cells[i * stride + code];
+            if (main_den && code == 0)
+                c->den_main[p] = main_den[i];
+        }
+    }
+}
+
+/* Whether grid point g is one of a scale's two top steps, which the
+ * reader of an experience table reads first (their share, top2): as in
+ * the summary's own problem, complements come from the other steps. */
+static int top_step(const cube *c, size_t g)
+{
+    for (int k = c->ncoords - 1; k >= 0; k--) {
+        const cube_coord *kc = &c->coord[k];
+        size_t code = g % kc->ncodes;
+        g /= kc->ncodes;
+        if (kc->scale && kc->ncodes >= 2 && code + 2 >= kc->ncodes && !kc->missing[code])
+            return 1;
+    }
+    return 0;
+}
+
+static int relate(cube *c, size_t *members, size_t n, int known)
+{
+    if (n < 2)
+        return 0;
+    return known ? srp_sdc_relation(c->sdc, members, n)
+                 : srp_sdc_relation_outside(c->sdc, members, n);
+}
+
+/* The cube's problem: a cell per point; every line along one item
+ * coordinate (all its codes, and its non-missing codes when it has
+ * 'missing' ones), and along one other dimension, a relation whose sum an
+ * outsider may know (see cube_coord.adds_up). */
+static int cube_problem(cube *c, long min_cell, int only_protect)
+{
+    size_t points = c->blocks * c->grid;
+    c->sdc = srp_sdc_new(min_cell);
+    c->cell = malloc(points * sizeof *c->cell);
+    size_t most = c->blocks > c->grid ? c->blocks : c->grid;
+    size_t *members = malloc((most + 1) * sizeof *members);
+    size_t *group = malloc((c->blocks + 1) * sizeof *group);
+    int rc = -1;
+    free(c->den_cell);
+    free(c->den_of);
+    c->nden = 0;
+    c->den_cell = malloc((points + 1) * sizeof *c->den_cell);
+    c->den_of = malloc((points + 1) * sizeof *c->den_of);
+    if (!c->sdc || !c->cell || !members || !group || !c->den_cell || !c->den_of)
+        goto out;
+    for (size_t p = 0; p < points; p++) {
+        if ((c->cell[p] = srp_sdc_cell(c->sdc, c->count[p], 0, point_identity(c, p, -1))) ==
+            (size_t)-1)
+            goto out;
+        if (top_step(c, p % c->grid))
+            srp_sdc_set_cost(c->sdc, c->cell[p],
+                             SRP_SUMMARY_COST_WEIGHT * (double)c->count[p] + 1.0);
+    }
+    /* Along item coordinate k: the points that differ only in its code. */
+    size_t inner = c->grid;
+    for (int k = 0; k < c->ncoords; k++) {
+        const cube_coord *kc = &c->coord[k];
+        inner /= kc->ncodes; /* the stride of coordinate k in the grid */
+        int has_missing = 0;
+        for (size_t x = 0; x < kc->ncodes; x++)
+            has_missing |= kc->missing && kc->missing[x];
+        for (size_t b = 0; b < c->blocks; b++)
+            for (size_t g = 0; g < c->grid; g++) {
+                if ((g / inner) % kc->ncodes)
+                    continue; /* each line once, from its first code */
+                size_t first = b * c->grid + g, n = 0, nm = 0;
+                long kept = 0;
+                for (size_t x = 0; x < kc->ncodes; x++)
+                    if (!has_missing || !kc->missing[x]) {
+                        members[n++] = c->cell[first + x * inner];
+                        kept += c->count[first + x * inner];
+                    }
+                if (has_missing) {
+                    /* The non-missing codes add up to the denominator, a
+                     * figure of its own (the summary may withhold it);
+                     * with the missing codes it makes the whole line. */
+                    size_t den = srp_sdc_cell(
+                        c->sdc, kept, 0,
+                        srp_stats_hash_text(point_identity(c, first, -1), kc->name) ^ 0x44454EULL);
+                    if (den == (size_t)-1 || srp_sdc_relation_total(c->sdc, members, n, den) != 0)
+                        goto out;
+                    c->den_cell[c->nden] = den;
+                    c->den_of[c->nden++] = kc->dim < 0 ? c->den_main[first] : (size_t)-1;
+                    members[nm++] = den;
+                    for (size_t x = 0; x < kc->ncodes; x++)
+                        if (kc->missing[x])
+                            members[nm++] = c->cell[first + x * inner];
+                    n = nm;
+                }
+                if (relate(c, members, n, !only_protect && kc->adds_up) != 0)
+                    goto out;
+            }
+    }
+    /* Along each other dimension: the blocks that differ only there. */
+    for (int k = 0; k < c->nother; k++) {
+        size_t groups = group_by_keys(c, c->block_slot, c->blocks, c->other[k], group);
+        if (groups == (size_t)-1)
+            goto out;
+        for (size_t r = 0; r < groups; r++)
+            for (size_t g = 0; g < c->grid; g++) {
+                size_t n = 0;
+                for (size_t b = 0; b < c->blocks; b++)
+                    if (group[b] == r)
+                        members[n++] = c->cell[b * c->grid + g];
+                if (relate(c, members, n, 0) != 0)
+                    goto out;
+            }
+    }
+    rc = 0;
+out:
+    free(members);
+    free(group);
+    return rc;
+}
+
+/* A set of identities (open addressing), each with a flag. */
+typedef struct id_flags {
+    unsigned long long *ids;
+    unsigned char *flag; /* 0 empty, 1 all published, 2 not */
+    size_t size;
+} id_flags;
+
+static unsigned char *id_slot(id_flags *t, unsigned long long id)
+{
+    size_t h = (size_t)(id ^ (id >> 29)) & (t->size - 1);
+    while (t->flag[h] && t->ids[h] != id)
+        h = (h + 1) & (t->size - 1);
+    t->ids[h] = id;
+    return &t->flag[h];
+}
+
+static int same_codes(const srp_variable *a, const srp_variable *b)
+{
+    if (a->ncodes != b->ncodes)
+        return 0;
+    for (size_t c = 0; c < a->ncodes; c++)
+        if (strcmp(a->codes[c], b->codes[c]) != 0)
+            return 0;
+    return 1;
+}
+
+/* For a summary of every unit: its points whose parts (the same point of
+ * each unit, in the units' cube, solved) are all published are known. */
+static int cube_solve(cube *c, long min_cell);
+
+static int keep_known_parts(cube *whole)
+{
+    const srp_stats_engine *e = whole->e;
+    long j = whole->var;
+    const srp_stats_job *p = e->unit_parts;
+    long pj = -1;
+    if (j >= 0) {
+        for (size_t x = 0; x < p->e.var_count && pj < 0; x++)
+            if (strcmp(p->e.vars[x].id, e->vars[j].id) == 0 &&
+                same_codes(&p->e.vars[x], &e->vars[j]))
+                pj = (long)x;
+        if (pj < 0)
+            return 0;
+    }
+    int unit = -1;
+    for (int d = 0; d < p->e.dim_count; d++)
+        if (p->e.dims[d].kind == SRP_BY_UNIT)
+            unit = d;
+    cube parts;
+    int made = cube_make(&parts, &p->e, &p->s, pj);
+    if (made <= 0 || unit < 0) {
+        cube_release(&parts);
+        return made;
+    }
+    cube_fill(&parts, pj, NULL, 0, NULL);
+    id_flags t = {0};
+    size_t points = parts.blocks * parts.grid;
+    t.size = 16;
+    while (t.size < points * 2)
+        t.size *= 2;
+    t.ids = malloc(t.size * sizeof *t.ids);
+    t.flag = calloc(t.size, 1);
+    int rc = -1;
+    if (!t.ids || !t.flag || cube_solve(&parts, e->q->min_cell) != 0)
+        goto out;
+    for (size_t x = 0; x < points; x++) {
+        unsigned char *f = id_slot(&t, point_identity(&parts, x, unit));
+        int published = srp_sdc_state(parts.sdc, parts.cell[x]) == SRP_SDC_PUBLISHED &&
+                        !srp_sdc_released(parts.sdc, parts.cell[x]);
+        *f = *f == 2 || !published ? 2 : 1;
+    }
+    for (size_t x = 0; x < whole->blocks * whole->grid; x++)
+        if (*id_slot(&t, point_identity(whole, x, -1)) == 1)
+            srp_sdc_keep(whole->sdc, whole->cell[x]);
+    rc = 0;
+out:
+    free(t.ids);
+    free(t.flag);
+    cube_release(&parts);
+    return rc;
+}
+
+/* Lays out the cube's problem and solves it. A line taken as known may
+ * leave a count unprotectable (a small code's total, which the query
+ * without the breakdown withholds): then no line proves anything, and the
+ * cube is solved again with every line one that only protects. */
+static int cube_solve(cube *c, long min_cell)
+{
+    for (int only_protect = 0; only_protect < 2; only_protect++) {
+        srp_sdc_free(c->sdc);
+        free(c->cell);
+        c->sdc = NULL;
+        c->cell = NULL;
+        if (cube_problem(c, min_cell, only_protect) != 0)
+            return -1;
+        if (c->keep_parts && keep_known_parts(c) < 0)
+            return -1;
+        srp_sdc_solve(c->sdc);
+        srp_sdc_report report;
+        srp_sdc_report_of(c->sdc, &report);
+        if (!report.narrow)
+            break;
+    }
+    return 0;
+}
+
+/* Solves the cube and makes the summary's cells follow it. */
+static int cube_apply(cube *c, srp_sdc *sdc)
+{
+    c->keep_parts = c->e->unit_parts != NULL;
+    if (cube_solve(c, c->e->q->min_cell) != 0)
+        return -1;
+    for (size_t p = 0; p < c->blocks * c->grid; p++) {
+        if (c->main[p] == (size_t)-1)
+            continue;
+        /* One the cube pins by a line it takes as known (released) may be
+         * withheld where that line is: held too, the summary's own
+         * problem publishes it when its figures pin it. */
+        if (srp_sdc_state(c->sdc, c->cell[p]) != SRP_SDC_PUBLISHED ||
+            srp_sdc_released(c->sdc, c->cell[p]))
+            srp_sdc_hold(sdc, c->main[p]);
+    }
+    for (size_t x = 0; x < c->nden; x++)
+        if (c->den_of[x] != (size_t)-1 &&
+            (srp_sdc_state(c->sdc, c->den_cell[x]) != SRP_SDC_PUBLISHED ||
+             srp_sdc_released(c->sdc, c->den_cell[x])))
+            srp_sdc_hold(sdc, c->den_of[x]);
+    return 0;
+}
+
+/* Whether cross-tables apply: a live summary of a form that counts each
+ * person once (not a publication, whose tables are one problem already). */
+static int pairs_apply(const srp_stats_engine *e)
+{
+    return !e->ck && !e->q->change && !e->repeatable && !e->group_map &&
+           strcmp(e->q->form, "cases") != 0;
+}
+
+int srp_stats_pair_figures(const srp_stats_engine *e, const srp_slots *s, srp_sdc *sdc,
+                           const srp_layout *lay)
+{
+    if (!pairs_apply(e))
+        return 0;
+    for (size_t j = 0; j < e->var_count; j++) {
+        if (!groupable(e, j) || !lay->cells[j] || lay->columns[j] != e->vars[j].ncodes)
+            continue;
+        cube c;
+        int made = cube_make(&c, e, s, (long)j);
+        if (made > 0) {
+            cube_fill(&c, (long)j, lay->cells[j], lay->columns[j], lay->denominator[j]);
+            made = cube_apply(&c, sdc);
+        }
+        cube_release(&c);
+        if (made < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int srp_stats_pair_groups(const srp_stats_engine *e, const srp_slots *s, srp_sdc *g,
+                          const srp_layout *lay)
+{
+    if (!pairs_apply(e))
+        return 0;
+    cube c;
+    int made = cube_make(&c, e, s, -1);
+    if (made > 0) {
+        cube_fill(&c, -1, lay->group_cell, 1, NULL);
+        made = cube_apply(&c, g);
+    }
+    cube_release(&c);
+    return made < 0 ? -1 : 0;
+}
