@@ -25,6 +25,17 @@
  * the summary then publishes what the cube publishes (never a complement
  * of its own) and withholds what it withholds. A summary of every unit
  * takes what the units' cube publishes of all its parts as known.
+ *
+ * Three items make a lattice: `--by x,y` shows z in each group (the cube
+ * x, y, z), and its sums along each item are the cubes that `--by x`
+ * (with y), `--by x` (with z) and `--by y` (with z) show. Solved alone,
+ * the cube of three published what its margins' patterns then pinned.
+ * So the order is fixed: each margin (of an item everyone answers) is
+ * solved first, as the query that shows it solves it alone; the cube of
+ * three then has each of its lines' sums as a cell, published where the
+ * margin publishes it and withheld (to be protected) where it withholds
+ * it. The margin without the variable is the groups' cube, the same for
+ * every required variable: solved once per query.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +58,9 @@ typedef struct cube_coord {
      * code. Else who answered is no published figure: its lines protect,
      * but never prove a figure public (srp_sdc_relation_outside). */
     int adds_up;
+    /* Everyone answers it: the sum over all its codes is the cross-table
+     * of the other coordinates, a figure of its own (a cube's margin). */
+    int required;
     int dim; /* the slot key's dimension, -1 for the variable's codes */
 } cube_coord;
 
@@ -74,10 +88,26 @@ typedef struct cube {
     int keep_parts; /* of every unit: the units' cube says which points are known */
     srp_sdc *sdc;   /* the cube's problem */
     size_t *cell;   /* per point: its cell there */
+    /* A cube of three coordinates: per coordinate everyone answers, the
+     * cube of the other two (its sums along it), solved as it is alone. */
+    struct cube *margin[CUBE_MAX_COORDS];
+    int borrowed[CUBE_MAX_COORDS]; /* a margin of *shared's, not its own */
+    /* The margin without the variable is the groups' cube whichever
+     * required variable it is: solved once per query, into *shared (and
+     * the units' into *parts_shared). NULL: not shared. */
+    struct cube **shared, **parts_shared;
+    /* A margin: the coordinate summed away, and its cube's variable. */
+    const char *dropped;
+    long from_var;
 } cube;
 
 static void cube_release(cube *c)
 {
+    for (int k = 0; k < CUBE_MAX_COORDS; k++)
+        if (c->margin[k] && !c->borrowed[k]) {
+            cube_release(c->margin[k]);
+            free(c->margin[k]);
+        }
     free(c->block_of);
     free(c->block_slot);
     free(c->code_of);
@@ -166,11 +196,21 @@ static unsigned long long point_identity(const cube *c, size_t point, int skip)
     return srp_stats_identity_of(names, values, n);
 }
 
-static int adds_up(const srp_stats_engine *e, const srp_variable *v)
+/* Whether everyone answers item id (a dimension's variable has no
+ * versions of its own: the item's among e's variables tells). */
+static int required(const srp_stats_engine *e, const char *id)
+{
+    for (size_t j = 0; j < e->var_count; j++)
+        if (!e->vars[j].derived && strcmp(e->vars[j].id, id) == 0)
+            return srp_stats_required_everywhere(e, &e->vars[j]);
+    return 0;
+}
+
+static int adds_up(const srp_stats_engine *e, const srp_variable *v, const char *id)
 {
     for (size_t c = 0; c < v->ncodes; c++)
         if (v->missing[c])
-            return srp_stats_required_everywhere(e, v);
+            return required(e, id);
     return 1;
 }
 
@@ -209,17 +249,24 @@ static int cube_make(cube *c, const srp_stats_engine *e, const srp_slots *s, lon
                                                   e->dims[d].var.codes,
                                                   e->dims[d].var.missing,
                                                   e->dims[d].var.type == SR_ITEM_SCALE,
-                                                  adds_up(e, &e->dims[d].var),
+                                                  adds_up(e, &e->dims[d].var, e->dims[d].name),
+                                                  required(e, e->dims[d].name),
                                                   d};
         else
             c->other[c->nother++] = d;
     }
     if (j >= 0) {
         const srp_variable *v = &e->vars[j];
-        c->coord[c->ncoords++] = (cube_coord){
-            v->id, v->ncodes, v->codes, v->missing, v->type == SR_ITEM_SCALE, adds_up(e, v), -1};
+        c->coord[c->ncoords++] = (cube_coord){v->id,
+                                              v->ncodes,
+                                              v->codes,
+                                              v->missing,
+                                              v->type == SR_ITEM_SCALE,
+                                              adds_up(e, v, v->id),
+                                              required(e, v->id),
+                                              -1};
     }
-    if (c->ncoords < 1 || c->ncoords > 2 || !s->count)
+    if (c->ncoords < 1 || c->ncoords > 3 || !s->count)
         return 0;
     c->grid = 1;
     for (int k = 0; k < c->ncoords; k++) {
@@ -298,6 +345,59 @@ static void cube_fill(cube *c, long j, const size_t *main_cells, size_t stride,
     }
 }
 
+/* The point of the cube without a coordinate (of nk codes and grid
+ * stride inner) that sums point p along it. */
+static size_t projected_point(size_t grid, size_t nk, size_t inner, size_t p)
+{
+    size_t g = p % grid;
+    return p / grid * (grid / nk) + g / (inner * nk) * inner + g % inner;
+}
+
+static size_t coord_stride(const cube *c, int k)
+{
+    size_t inner = 1;
+    for (int x = c->ncoords - 1; x > k; x--)
+        inner *= c->coord[x].ncodes;
+    return inner;
+}
+
+/* Makes out the cube of c's coordinates but k, over the same blocks: c's
+ * counts summed along k (the cube a query without k shows). 0, or -1 on
+ * OOM. */
+static int cube_project(const cube *c, int k, cube *out)
+{
+    memset(out, 0, sizeof *out);
+    out->e = c->e;
+    out->s = c->s;
+    out->var = c->coord[k].dim < 0 ? -1 : c->var;
+    out->from_var = c->var;
+    out->dropped = c->coord[k].name;
+    out->keep_parts = c->keep_parts;
+    for (int x = 0; x < c->ncoords; x++)
+        if (x != k)
+            out->coord[out->ncoords++] = c->coord[x];
+    memcpy(out->other, c->other, sizeof out->other);
+    out->nother = c->nother;
+    size_t nk = c->coord[k].ncodes, inner = coord_stride(c, k);
+    out->grid = c->grid / nk;
+    out->blocks = c->blocks;
+    out->block_slot = malloc(c->blocks * sizeof *out->block_slot);
+    out->count = calloc(out->blocks * out->grid, sizeof *out->count);
+    if (!out->block_slot || !out->count)
+        return -1;
+    memcpy(out->block_slot, c->block_slot, c->blocks * sizeof *out->block_slot);
+    for (size_t p = 0; p < c->blocks * c->grid; p++)
+        out->count[projected_point(c->grid, nk, inner, p)] += c->count[p];
+    return 0;
+}
+
+/* Whether the solved cube publishes point p (not only as pinned). */
+static int point_published(const cube *c, size_t p)
+{
+    return srp_sdc_state(c->sdc, c->cell[p]) == SRP_SDC_PUBLISHED &&
+           !srp_sdc_released(c->sdc, c->cell[p]);
+}
+
 /* Whether grid point g is one of a scale's two top steps, which the
  * reader of an experience table reads first (their share, top2): as in
  * the summary's own problem, complements come from the other steps. */
@@ -350,10 +450,10 @@ static int cube_problem(cube *c, long min_cell, int only_protect)
                              SRP_SUMMARY_COST_WEIGHT * (double)c->count[p] + 1.0);
     }
     /* Along item coordinate k: the points that differ only in its code. */
-    size_t inner = c->grid;
     for (int k = 0; k < c->ncoords; k++) {
         const cube_coord *kc = &c->coord[k];
-        inner /= kc->ncodes; /* the stride of coordinate k in the grid */
+        const cube *margin = c->margin[k];
+        size_t inner = coord_stride(c, k);
         int has_missing = 0;
         for (size_t x = 0; x < kc->ncodes; x++)
             has_missing |= kc->missing && kc->missing[x];
@@ -378,15 +478,31 @@ static int cube_problem(cube *c, long min_cell, int only_protect)
                     if (den == (size_t)-1 || srp_sdc_relation_total(c->sdc, members, n, den) != 0)
                         goto out;
                     c->den_cell[c->nden] = den;
-                    c->den_of[c->nden++] = kc->dim < 0 ? c->den_main[first] : (size_t)-1;
+                    c->den_of[c->nden++] =
+                        kc->dim < 0 && c->den_main ? c->den_main[first] : (size_t)-1;
                     members[nm++] = den;
                     for (size_t x = 0; x < kc->ncodes; x++)
                         if (kc->missing[x])
                             members[nm++] = c->cell[first + x * inner];
                     n = nm;
                 }
-                if (relate(c, members, n, !only_protect && kc->adds_up) != 0)
+                if (margin) {
+                    /* The line's sum is the margin's point, published or
+                     * withheld as the query without k shows it. */
+                    size_t mp = projected_point(c->grid, kc->ncodes, inner, first);
+                    size_t total =
+                        srp_sdc_cell(c->sdc, margin->count[mp], 0, point_identity(margin, mp, -1));
+                    if (total == (size_t)-1)
+                        goto out;
+                    if (point_published(margin, mp))
+                        srp_sdc_keep(c->sdc, total);
+                    else
+                        srp_sdc_hold(c->sdc, total);
+                    if (srp_sdc_relation_total(c->sdc, members, n, total) != 0)
+                        goto out;
+                } else if (relate(c, members, n, !only_protect && kc->adds_up) != 0) {
                     goto out;
+                }
             }
     }
     /* Along each other dimension: the blocks that differ only there. */
@@ -446,6 +562,8 @@ static int keep_known_parts(cube *whole)
     const srp_stats_engine *e = whole->e;
     long j = whole->var;
     const srp_stats_job *p = e->unit_parts;
+    if (whole->dropped)
+        j = whole->from_var;
     long pj = -1;
     if (j >= 0) {
         for (size_t x = 0; x < p->e.var_count && pj < 0; x++)
@@ -461,11 +579,22 @@ static int keep_known_parts(cube *whole)
             unit = d;
     cube parts;
     int made = cube_make(&parts, &p->e, &p->s, pj);
+    if (made > 0)
+        cube_fill(&parts, pj, NULL, 0, NULL);
+    parts.shared = whole->parts_shared;
+    if (made > 0 && whole->dropped) { /* a margin: the units' cube's margin */
+        cube full = parts;
+        int k = full.ncoords - 1;
+        while (k >= 0 && strcmp(full.coord[k].name, whole->dropped) != 0)
+            k--;
+        memset(&parts, 0, sizeof parts);
+        made = k < 0 ? 0 : cube_project(&full, k, &parts) == 0 ? 1 : -1;
+        cube_release(&full);
+    }
     if (made <= 0 || unit < 0) {
         cube_release(&parts);
         return made;
     }
-    cube_fill(&parts, pj, NULL, 0, NULL);
     id_flags t = {0};
     size_t points = parts.blocks * parts.grid;
     t.size = 16;
@@ -478,9 +607,7 @@ static int keep_known_parts(cube *whole)
         goto out;
     for (size_t x = 0; x < points; x++) {
         unsigned char *f = id_slot(&t, point_identity(&parts, x, unit));
-        int published = srp_sdc_state(parts.sdc, parts.cell[x]) == SRP_SDC_PUBLISHED &&
-                        !srp_sdc_released(parts.sdc, parts.cell[x]);
-        *f = *f == 2 || !published ? 2 : 1;
+        *f = *f == 2 || !point_published(&parts, x) ? 2 : 1;
     }
     for (size_t x = 0; x < whole->blocks * whole->grid; x++)
         if (*id_slot(&t, point_identity(whole, x, -1)) == 1)
@@ -499,6 +626,26 @@ out:
  * cube is solved again with every line one that only protects. */
 static int cube_solve(cube *c, long min_cell)
 {
+    /* A cube of three: its margins first, each as the query that shows it
+     * alone solves it; the cube then keeps what they publish and protects
+     * what they withhold, so that no two queries' patterns combine. */
+    for (int k = 0; c->ncoords == 3 && k < c->ncoords; k++)
+        if (c->coord[k].required && !c->margin[k]) {
+            int share = c->coord[k].dim < 0 && c->shared;
+            if (share && *c->shared) {
+                c->margin[k] = *c->shared;
+                c->borrowed[k] = 1;
+                continue;
+            }
+            if (!(c->margin[k] = malloc(sizeof *c->margin[k])))
+                return -1;
+            if (cube_project(c, k, c->margin[k]) != 0 || cube_solve(c->margin[k], min_cell) != 0)
+                return -1;
+            if (share) {
+                *c->shared = c->margin[k];
+                c->borrowed[k] = 1;
+            }
+        }
     for (int only_protect = 0; only_protect < 2; only_protect++) {
         srp_sdc_free(c->sdc);
         free(c->cell);
@@ -529,8 +676,7 @@ static int cube_apply(cube *c, srp_sdc *sdc)
         /* One the cube pins by a line it takes as known (released) may be
          * withheld where that line is: held too, the summary's own
          * problem publishes it when its figures pin it. */
-        if (srp_sdc_state(c->sdc, c->cell[p]) != SRP_SDC_PUBLISHED ||
-            srp_sdc_released(c->sdc, c->cell[p]))
+        if (!point_published(c, p))
             srp_sdc_hold(sdc, c->main[p]);
     }
     for (size_t x = 0; x < c->nden; x++)
@@ -554,20 +700,28 @@ int srp_stats_pair_figures(const srp_stats_engine *e, const srp_slots *s, srp_sd
 {
     if (!pairs_apply(e))
         return 0;
-    for (size_t j = 0; j < e->var_count; j++) {
+    cube *shared[2] = {NULL, NULL};
+    int rc = 0;
+    for (size_t j = 0; j < e->var_count && rc == 0; j++) {
         if (!groupable(e, j) || !lay->cells[j] || lay->columns[j] != e->vars[j].ncodes)
             continue;
         cube c;
         int made = cube_make(&c, e, s, (long)j);
+        c.shared = &shared[0];
+        c.parts_shared = &shared[1];
         if (made > 0) {
             cube_fill(&c, (long)j, lay->cells[j], lay->columns[j], lay->denominator[j]);
             made = cube_apply(&c, sdc);
         }
         cube_release(&c);
-        if (made < 0)
-            return -1;
+        rc = made < 0 ? -1 : 0;
     }
-    return 0;
+    for (int k = 0; k < 2; k++)
+        if (shared[k]) {
+            cube_release(shared[k]);
+            free(shared[k]);
+        }
+    return rc;
 }
 
 int srp_stats_pair_groups(const srp_stats_engine *e, const srp_slots *s, srp_sdc *g,
