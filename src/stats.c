@@ -547,6 +547,7 @@ static void engine_release(srp_stats_engine *e)
     }
     free(e->unit_codes);
     free(e->unit_names);
+    srp_stats_pair_memo_free(e->pair_memo);
 }
 
 /* The audit entry: the query actually run (the effective unit, status and

@@ -149,6 +149,11 @@ typedef struct srp_stats_engine {
      * publishes is known, so never a complement (srp_stats_protect). */
     const struct srp_stats_job *unit_parts;
     const srp_sdc *unit_parts_sdc;
+    /* The cross-tables of items this summary solved by unit (stats_pairs.c):
+     * per point without its unit, whether every unit's is published, so
+     * that a summary of every unit reads them instead of solving them
+     * again. Made by srp_stats_protect; freed with the engine. */
+    struct srp_pair_memo *pair_memo;
     /* A live breakdown of two dimensions with an empty combination (issue
      * 16): per item dimension, the same query without it, solved as it
      * would be alone, and its solved problem. An empty combination whose 0
@@ -408,6 +413,10 @@ void srp_stats_protection(const srp_stats_engine *e, const srp_slots *s, const s
  * version has and requires, with no condition: then everyone in a group
  * answered it, and its options add up to the group (stats_protect.c). */
 int srp_stats_required_everywhere(const srp_stats_engine *e, const srp_variable *v);
+
+/* The memo of srp_stats_engine.pair_memo: NULL when out of memory. */
+struct srp_pair_memo *srp_stats_pair_memo_new(void);
+void srp_stats_pair_memo_free(struct srp_pair_memo *m);
 
 /* After srp_stats_protect_figures has laid out the figures (not solved):
  * each table of one of the summary's choice, boolean or scale items, with

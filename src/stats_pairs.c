@@ -543,6 +543,69 @@ static unsigned char *id_slot(id_flags *t, unsigned long long id)
     return &t->flag[h];
 }
 
+/* The memo: an id_flags that grows, of every cube by unit solved. */
+struct srp_pair_memo {
+    id_flags t;
+    size_t used;
+};
+
+struct srp_pair_memo *srp_stats_pair_memo_new(void)
+{
+    struct srp_pair_memo *m = calloc(1, sizeof *m);
+    if (m) {
+        m->t.size = 64;
+        m->t.ids = malloc(m->t.size * sizeof *m->t.ids);
+        m->t.flag = calloc(m->t.size, 1);
+        if (!m->t.ids || !m->t.flag) {
+            srp_stats_pair_memo_free(m);
+            m = NULL;
+        }
+    }
+    return m;
+}
+
+void srp_stats_pair_memo_free(struct srp_pair_memo *m)
+{
+    if (m) {
+        free(m->t.ids);
+        free(m->t.flag);
+        free(m);
+    }
+}
+
+/* Notes published (all so far) or not for id. -1 on OOM. */
+static int memo_note(struct srp_pair_memo *m, unsigned long long id, int published)
+{
+    if ((m->used + 1) * 2 > m->t.size) {
+        id_flags bigger = {malloc(m->t.size * 2 * sizeof *bigger.ids), calloc(m->t.size * 2, 1),
+                           m->t.size * 2};
+        if (!bigger.ids || !bigger.flag) {
+            free(bigger.ids);
+            free(bigger.flag);
+            return -1;
+        }
+        for (size_t h = 0; h < m->t.size; h++)
+            if (m->t.flag[h])
+                *id_slot(&bigger, m->t.ids[h]) = m->t.flag[h];
+        free(m->t.ids);
+        free(m->t.flag);
+        m->t = bigger;
+    }
+    unsigned char *f = id_slot(&m->t, id);
+    m->used += *f == 0;
+    *f = *f == 2 || !published ? 2 : 1;
+    return 0;
+}
+
+/* What the memo holds of id: 0 nothing, 1 all published, 2 not. */
+static unsigned char memo_find(const struct srp_pair_memo *m, unsigned long long id)
+{
+    size_t h = (size_t)(id ^ (id >> 29)) & (m->t.size - 1);
+    while (m->t.flag[h] && m->t.ids[h] != id)
+        h = (h + 1) & (m->t.size - 1);
+    return m->t.flag[h];
+}
+
 static int same_codes(const srp_variable *a, const srp_variable *b)
 {
     if (a->ncodes != b->ncodes)
@@ -562,14 +625,25 @@ static int keep_known_parts(cube *whole)
     const srp_stats_engine *e = whole->e;
     long j = whole->var;
     const srp_stats_job *p = e->unit_parts;
+    /* The units' summary solved these cubes already: read them there. */
+    size_t points = whole->blocks * whole->grid, x = 0;
+    while (p->e.pair_memo && x < points &&
+           memo_find(p->e.pair_memo, point_identity(whole, x, -1)) != 0)
+        x++;
+    if (p->e.pair_memo && x == points) {
+        for (x = 0; x < points; x++)
+            if (memo_find(p->e.pair_memo, point_identity(whole, x, -1)) == 1)
+                srp_sdc_keep(whole->sdc, whole->cell[x]);
+        return 0;
+    }
     if (whole->dropped)
         j = whole->from_var;
     long pj = -1;
     if (j >= 0) {
-        for (size_t x = 0; x < p->e.var_count && pj < 0; x++)
-            if (strcmp(p->e.vars[x].id, e->vars[j].id) == 0 &&
-                same_codes(&p->e.vars[x], &e->vars[j]))
-                pj = (long)x;
+        for (size_t v = 0; v < p->e.var_count && pj < 0; v++)
+            if (strcmp(p->e.vars[v].id, e->vars[j].id) == 0 &&
+                same_codes(&p->e.vars[v], &e->vars[j]))
+                pj = (long)v;
         if (pj < 0)
             return 0;
     }
@@ -596,7 +670,7 @@ static int keep_known_parts(cube *whole)
         return made;
     }
     id_flags t = {0};
-    size_t points = parts.blocks * parts.grid;
+    points = parts.blocks * parts.grid;
     t.size = 16;
     while (t.size < points * 2)
         t.size *= 2;
@@ -605,11 +679,11 @@ static int keep_known_parts(cube *whole)
     int rc = -1;
     if (!t.ids || !t.flag || cube_solve(&parts, e->q->min_cell) != 0)
         goto out;
-    for (size_t x = 0; x < points; x++) {
+    for (x = 0; x < points; x++) {
         unsigned char *f = id_slot(&t, point_identity(&parts, x, unit));
         *f = *f == 2 || !point_published(&parts, x) ? 2 : 1;
     }
-    for (size_t x = 0; x < whole->blocks * whole->grid; x++)
+    for (x = 0; x < whole->blocks * whole->grid; x++)
         if (*id_slot(&t, point_identity(whole, x, -1)) == 1)
             srp_sdc_keep(whole->sdc, whole->cell[x]);
     rc = 0;
@@ -618,6 +692,19 @@ out:
     free(t.flag);
     cube_release(&parts);
     return rc;
+}
+
+/* Notes a solved cube by unit in its summary's memo (pair_memo). */
+static int memo_cube(const cube *c)
+{
+    int unit = -1;
+    for (int k = 0; k < c->nother; k++)
+        if (c->e->dims[c->other[k]].kind == SRP_BY_UNIT)
+            unit = c->other[k];
+    for (size_t x = 0; c->e->pair_memo && unit >= 0 && x < c->blocks * c->grid; x++)
+        if (memo_note(c->e->pair_memo, point_identity(c, x, unit), point_published(c, x)) != 0)
+            return -1;
+    return 0;
 }
 
 /* Lays out the cube's problem and solves it. A line taken as known may
@@ -661,7 +748,7 @@ static int cube_solve(cube *c, long min_cell)
         if (!report.narrow)
             break;
     }
-    return 0;
+    return memo_cube(c);
 }
 
 /* Solves the cube and makes the summary's cells follow it. */

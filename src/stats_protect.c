@@ -1372,6 +1372,8 @@ int srp_stats_protect(srp_stats_engine *e, srp_slots *s, srp_sdc *sdc, srp_layou
     int rc = -1;
     dim_sums parts = {.dim = -1};
     srp_sdc *g = srp_sdc_new(e->q->min_cell);
+    if (!e->pair_memo && !(e->pair_memo = srp_stats_pair_memo_new()))
+        goto out;
     if (!g || srp_stats_protect_groups(e, s, g, lay) != 0)
         goto out;
     /* What the units' summary publishes of this one's figures is known. */
