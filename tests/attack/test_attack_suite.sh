@@ -213,12 +213,13 @@ else
     #   item publishes its figure there as 0 (it is run and solved first:
     #   stats.c, coarser_jobs), e.g. unit C's "other" sex by unit.
     #   Exact zeros, December 2026 (41e8dc9 -> 87de62e -> 3ada2a3 ->
-    #   now): tiny2 analyst 80 -> 91 -> 9 -> 9, coordinator 117 -> 119 ->
-    #   28 -> 28, change 240 -> 205 -> 109 -> 126, publication 34 -> 25 ->
-    #   0 -> 0, tiny3 analyst 76 -> 79 -> 19 -> 19; none nonzero. The
-    #   change battery's 17 more are margins: the intake's and closure's
-    #   tables now hold what their items' cubes withhold (stats_pairs.c),
-    #   which the change tables' pairs then give as 0. The publication also hides at most
+    #   2c9ff94 -> now): tiny2 analyst 80 -> 91 -> 9 -> 9 -> 9,
+    #   coordinator 117 -> 119 -> 28 -> 28 -> 28, change 240 -> 205 -> 109
+    #   -> 126 -> 124, publication 34 -> 25 -> 0 -> 0 -> 0, tiny3 analyst
+    #   76 -> 79 -> 19 -> 19 -> 19; none nonzero. The change battery's
+    #   15 more are margins: the intake's and closure's tables now hold
+    #   what their items' cubes withhold (stats_pairs.c), which the change
+    #   tables' pairs then give as 0. The publication also hides at most
     #   1.2x the optimum of all its tables at once ("whole", lp-attack):
     #   tiny2 1.17.
     # Every analyst breakdown hides at most 1.2x the minimum-cost optimum
