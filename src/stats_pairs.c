@@ -96,6 +96,7 @@ typedef struct cube {
      * required variable it is: solved once per query, into *shared (and
      * the units' into *parts_shared). NULL: not shared. */
     struct cube **shared, **parts_shared;
+    int only_protect; /* solved with every line one that only protects */
     /* A margin: the coordinate summed away, and its cube's variable. */
     const char *dropped;
     long from_var;
@@ -413,46 +414,44 @@ static int top_step(const cube *c, size_t g)
     return 0;
 }
 
-static int relate(cube *c, size_t *members, size_t n, int known)
+static int relate(srp_sdc *sdc, size_t *members, size_t n, int known)
 {
     if (n < 2)
         return 0;
-    return known ? srp_sdc_relation(c->sdc, members, n)
-                 : srp_sdc_relation_outside(c->sdc, members, n);
+    return known ? srp_sdc_relation(sdc, members, n) : srp_sdc_relation_outside(sdc, members, n);
 }
 
-/* The cube's problem: a cell per point; every line along one item
- * coordinate (all its codes, and its non-missing codes when it has
- * 'missing' ones), and along one other dimension, a relation whose sum an
- * outsider may know (see cube_coord.adds_up). */
-static int cube_problem(cube *c, long min_cell, int only_protect)
+/* Fixes a figure another query has solved: known where it publishes it
+ * (pinned too: then its published figures give it), else withheld. */
+static void fix_as(srp_sdc *sdc, size_t cell, const srp_sdc *solved, size_t solved_cell)
 {
-    size_t points = c->blocks * c->grid;
-    c->sdc = srp_sdc_new(min_cell);
-    c->cell = malloc(points * sizeof *c->cell);
-    size_t most = c->blocks > c->grid ? c->blocks : c->grid;
+    if (srp_sdc_state(solved, solved_cell) == SRP_SDC_PUBLISHED)
+        srp_sdc_keep(sdc, cell);
+    else
+        srp_sdc_hold(sdc, cell);
+}
+
+/* Lays c's lines into sdc, over the cells cell[] of c's points: every line
+ * along one item coordinate (all its codes, and its non-missing codes when
+ * it has 'missing' ones), and along one other dimension, a relation whose
+ * sum an outsider may know (see cube_coord.adds_up). With mcell (the cube
+ * being solved), a line along a coordinate with a margin totals to the
+ * margin's point, a cell made here (into mcell[k]) and fixed as the margin
+ * has it, and c's denominators are recorded (den_cell, den_of). Without
+ * (c is a solved margin, laid again in its cube of three), each
+ * denominator is fixed as c has it. */
+static int cube_lines(cube *c, srp_sdc *sdc, const size_t *cell, size_t **mcell, int only_protect)
+{
+    size_t most = c->blocks > c->grid ? c->blocks : c->grid, nden = 0;
     size_t *members = malloc((most + 1) * sizeof *members);
     size_t *group = malloc((c->blocks + 1) * sizeof *group);
     int rc = -1;
-    free(c->den_cell);
-    free(c->den_of);
-    c->nden = 0;
-    c->den_cell = malloc((points + 1) * sizeof *c->den_cell);
-    c->den_of = malloc((points + 1) * sizeof *c->den_of);
-    if (!c->sdc || !c->cell || !members || !group || !c->den_cell || !c->den_of)
+    if (!members || !group)
         goto out;
-    for (size_t p = 0; p < points; p++) {
-        if ((c->cell[p] = srp_sdc_cell(c->sdc, c->count[p], 0, point_identity(c, p, -1))) ==
-            (size_t)-1)
-            goto out;
-        if (top_step(c, p % c->grid))
-            srp_sdc_set_cost(c->sdc, c->cell[p],
-                             SRP_SUMMARY_COST_WEIGHT * (double)c->count[p] + 1.0);
-    }
     /* Along item coordinate k: the points that differ only in its code. */
     for (int k = 0; k < c->ncoords; k++) {
         const cube_coord *kc = &c->coord[k];
-        const cube *margin = c->margin[k];
+        const cube *margin = mcell ? c->margin[k] : NULL;
         size_t inner = coord_stride(c, k);
         int has_missing = 0;
         for (size_t x = 0; x < kc->ncodes; x++)
@@ -465,7 +464,7 @@ static int cube_problem(cube *c, long min_cell, int only_protect)
                 long kept = 0;
                 for (size_t x = 0; x < kc->ncodes; x++)
                     if (!has_missing || !kc->missing[x]) {
-                        members[n++] = c->cell[first + x * inner];
+                        members[n++] = cell[first + x * inner];
                         kept += c->count[first + x * inner];
                     }
                 if (has_missing) {
@@ -473,17 +472,21 @@ static int cube_problem(cube *c, long min_cell, int only_protect)
                      * figure of its own (the summary may withhold it);
                      * with the missing codes it makes the whole line. */
                     size_t den = srp_sdc_cell(
-                        c->sdc, kept, 0,
+                        sdc, kept, 0,
                         srp_stats_hash_text(point_identity(c, first, -1), kc->name) ^ 0x44454EULL);
-                    if (den == (size_t)-1 || srp_sdc_relation_total(c->sdc, members, n, den) != 0)
+                    if (den == (size_t)-1 || srp_sdc_relation_total(sdc, members, n, den) != 0)
                         goto out;
-                    c->den_cell[c->nden] = den;
-                    c->den_of[c->nden++] =
-                        kc->dim < 0 && c->den_main ? c->den_main[first] : (size_t)-1;
+                    if (mcell) {
+                        c->den_cell[c->nden] = den;
+                        c->den_of[c->nden++] =
+                            kc->dim < 0 && c->den_main ? c->den_main[first] : (size_t)-1;
+                    } else {
+                        fix_as(sdc, den, c->sdc, c->den_cell[nden++]);
+                    }
                     members[nm++] = den;
                     for (size_t x = 0; x < kc->ncodes; x++)
                         if (kc->missing[x])
-                            members[nm++] = c->cell[first + x * inner];
+                            members[nm++] = cell[first + x * inner];
                     n = nm;
                 }
                 if (margin) {
@@ -491,16 +494,14 @@ static int cube_problem(cube *c, long min_cell, int only_protect)
                      * withheld as the query without k shows it. */
                     size_t mp = projected_point(c->grid, kc->ncodes, inner, first);
                     size_t total =
-                        srp_sdc_cell(c->sdc, margin->count[mp], 0, point_identity(margin, mp, -1));
+                        srp_sdc_cell(sdc, margin->count[mp], 0, point_identity(margin, mp, -1));
                     if (total == (size_t)-1)
                         goto out;
-                    if (point_published(margin, mp))
-                        srp_sdc_keep(c->sdc, total);
-                    else
-                        srp_sdc_hold(c->sdc, total);
-                    if (srp_sdc_relation_total(c->sdc, members, n, total) != 0)
+                    fix_as(sdc, total, margin->sdc, margin->cell[mp]);
+                    mcell[k][mp] = total;
+                    if (srp_sdc_relation_total(sdc, members, n, total) != 0)
                         goto out;
-                } else if (relate(c, members, n, !only_protect && kc->adds_up) != 0) {
+                } else if (relate(sdc, members, n, !only_protect && kc->adds_up) != 0) {
                     goto out;
                 }
             }
@@ -515,8 +516,8 @@ static int cube_problem(cube *c, long min_cell, int only_protect)
                 size_t n = 0;
                 for (size_t b = 0; b < c->blocks; b++)
                     if (group[b] == r)
-                        members[n++] = c->cell[b * c->grid + g];
-                if (relate(c, members, n, 0) != 0)
+                        members[n++] = cell[b * c->grid + g];
+                if (relate(sdc, members, n, 0) != 0)
                     goto out;
             }
     }
@@ -524,6 +525,49 @@ static int cube_problem(cube *c, long min_cell, int only_protect)
 out:
     free(members);
     free(group);
+    return rc;
+}
+
+/* The cube's problem: a cell per point, and its lines (cube_lines). A
+ * cube of three has its margins' points as cells too, fixed as they have
+ * them, with every line of the margins among them: what the queries that
+ * show the margins give an outsider. */
+static int cube_problem(cube *c, long min_cell, int only_protect)
+{
+    size_t points = c->blocks * c->grid;
+    size_t *mcell[CUBE_MAX_COORDS] = {NULL};
+    int rc = -1;
+    c->sdc = srp_sdc_new(min_cell);
+    c->cell = malloc(points * sizeof *c->cell);
+    free(c->den_cell);
+    free(c->den_of);
+    c->nden = 0;
+    c->den_cell = malloc((points + 1) * sizeof *c->den_cell);
+    c->den_of = malloc((points + 1) * sizeof *c->den_of);
+    if (!c->sdc || !c->cell || !c->den_cell || !c->den_of)
+        goto out;
+    for (int k = 0; k < c->ncoords; k++)
+        if (c->margin[k] &&
+            !(mcell[k] = malloc(c->margin[k]->blocks * c->margin[k]->grid * sizeof *mcell[k])))
+            goto out;
+    for (size_t p = 0; p < points; p++) {
+        if ((c->cell[p] = srp_sdc_cell(c->sdc, c->count[p], 0, point_identity(c, p, -1))) ==
+            (size_t)-1)
+            goto out;
+        if (top_step(c, p % c->grid))
+            srp_sdc_set_cost(c->sdc, c->cell[p],
+                             SRP_SUMMARY_COST_WEIGHT * (double)c->count[p] + 1.0);
+    }
+    if (cube_lines(c, c->sdc, c->cell, mcell, only_protect) != 0)
+        goto out;
+    for (int k = 0; k < c->ncoords; k++)
+        if (c->margin[k] &&
+            cube_lines(c->margin[k], c->sdc, mcell[k], NULL, c->margin[k]->only_protect) != 0)
+            goto out;
+    rc = 0;
+out:
+    for (int k = 0; k < c->ncoords; k++)
+        free(mcell[k]);
     return rc;
 }
 
@@ -738,6 +782,7 @@ static int cube_solve(cube *c, long min_cell)
         free(c->cell);
         c->sdc = NULL;
         c->cell = NULL;
+        c->only_protect = only_protect;
         if (cube_problem(c, min_cell, only_protect) != 0)
             return -1;
         if (c->keep_parts && keep_known_parts(c) < 0)
