@@ -409,10 +409,14 @@ void srp_stats_protection(const srp_stats_engine *e, const srp_slots *s, const s
 
 /* ---- cross-tables of items (stats_pairs.c) ---- */
 
-/* Whether v (a variable of e, or an item dimension's) is an item every
- * version has and requires, with no condition: then everyone in a group
- * answered it, and its options add up to the group (stats_protect.c). */
+/* Whether v (a variable of e) is an item every version has and requires,
+ * with no condition: then everyone in a group answered it, and its options
+ * add up to the group (stats_protect.c). */
 int srp_stats_required_everywhere(const srp_stats_engine *e, const srp_variable *v);
+/* The same of item id, which may be an item dimension's (whose variable
+ * has no versions of its own): its variable among e's tells; 0 when it
+ * has none. */
+int srp_stats_item_required_everywhere(const srp_stats_engine *e, const char *id);
 
 /* The memo of srp_stats_engine.pair_memo: NULL when out of memory. */
 struct srp_pair_memo *srp_stats_pair_memo_new(void);

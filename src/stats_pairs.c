@@ -93,9 +93,9 @@ typedef struct cube {
     struct cube *margin[CUBE_MAX_COORDS];
     int borrowed[CUBE_MAX_COORDS]; /* a margin of *shared's, not its own */
     /* The margin without the variable is the groups' cube whichever
-     * required variable it is: solved once per query, into *shared (and
-     * the units' into *parts_shared). NULL: not shared. */
-    struct cube **shared, **parts_shared;
+     * required variable it is: solved once per query, into *shared.
+     * NULL: not shared. */
+    struct cube **shared;
     int only_protect; /* solved with every line one that only protects */
     /* A margin: the coordinate summed away, and its cube's variable. */
     const char *dropped;
@@ -197,22 +197,17 @@ static unsigned long long point_identity(const cube *c, size_t point, int skip)
     return srp_stats_identity_of(names, values, n);
 }
 
-/* Whether everyone answers item id (a dimension's variable has no
- * versions of its own: the item's among e's variables tells). */
-static int required(const srp_stats_engine *e, const char *id)
+/* The coordinate of item name, whose codes are v's (dim: its dimension,
+ * -1 for the variable's codes). */
+static cube_coord coord_of(const srp_stats_engine *e, const char *name, const srp_variable *v,
+                           int dim)
 {
-    for (size_t j = 0; j < e->var_count; j++)
-        if (!e->vars[j].derived && strcmp(e->vars[j].id, id) == 0)
-            return srp_stats_required_everywhere(e, &e->vars[j]);
-    return 0;
-}
-
-static int adds_up(const srp_stats_engine *e, const srp_variable *v, const char *id)
-{
+    int required = srp_stats_item_required_everywhere(e, name), adds_up = 1;
     for (size_t c = 0; c < v->ncodes; c++)
         if (v->missing[c])
-            return required(e, id);
-    return 1;
+            adds_up = required;
+    return (cube_coord){name,    v->ncodes, v->codes, v->missing, v->type == SR_ITEM_SCALE,
+                        adds_up, required,  dim};
 }
 
 static int is_item_dim(const srp_stats_engine *e, int d)
@@ -245,28 +240,12 @@ static int cube_make(cube *c, const srp_stats_engine *e, const srp_slots *s, lon
     c->var = j;
     for (int d = 0; d < e->dim_count; d++) {
         if (is_item_dim(e, d))
-            c->coord[c->ncoords++] = (cube_coord){e->dims[d].name,
-                                                  e->dims[d].var.ncodes,
-                                                  e->dims[d].var.codes,
-                                                  e->dims[d].var.missing,
-                                                  e->dims[d].var.type == SR_ITEM_SCALE,
-                                                  adds_up(e, &e->dims[d].var, e->dims[d].name),
-                                                  required(e, e->dims[d].name),
-                                                  d};
+            c->coord[c->ncoords++] = coord_of(e, e->dims[d].name, &e->dims[d].var, d);
         else
             c->other[c->nother++] = d;
     }
-    if (j >= 0) {
-        const srp_variable *v = &e->vars[j];
-        c->coord[c->ncoords++] = (cube_coord){v->id,
-                                              v->ncodes,
-                                              v->codes,
-                                              v->missing,
-                                              v->type == SR_ITEM_SCALE,
-                                              adds_up(e, v, v->id),
-                                              required(e, v->id),
-                                              -1};
-    }
+    if (j >= 0)
+        c->coord[c->ncoords++] = coord_of(e, e->vars[j].id, &e->vars[j], -1);
     if (c->ncoords < 1 || c->ncoords > 3 || !s->count)
         return 0;
     c->grid = 1;
@@ -660,29 +639,35 @@ static int same_codes(const srp_variable *a, const srp_variable *b)
     return 1;
 }
 
-/* For a summary of every unit: its points whose parts (the same point of
- * each unit, in the units' cube, solved) are all published are known. */
+/* Keeps whole's points that the units' memo holds as published in every
+ * unit. With every: only when it holds every point (else keeps none);
+ * returns whether it kept. */
+static int keep_from_memo(cube *whole, const struct srp_pair_memo *m, int every)
+{
+    size_t points = whole->blocks * whole->grid, x = 0;
+    while (every && x < points && memo_find(m, point_identity(whole, x, -1)) != 0)
+        x++;
+    if (every && x < points)
+        return 0;
+    for (x = 0; x < points; x++)
+        if (memo_find(m, point_identity(whole, x, -1)) == 1)
+            srp_sdc_keep(whole->sdc, whole->cell[x]);
+    return 1;
+}
+
 static int cube_solve(cube *c, long min_cell);
 
+/* For a summary of every unit: its points whose parts (the same point of
+ * each unit, in the units' cube, solved) are all published are known.
+ * The units' summary solved its cubes into its memo already; one it did
+ * not solve (or a margin of one) is solved here, into that memo too. */
 static int keep_known_parts(cube *whole)
 {
     const srp_stats_engine *e = whole->e;
-    long j = whole->var;
     const srp_stats_job *p = e->unit_parts;
-    /* The units' summary solved these cubes already: read them there. */
-    size_t points = whole->blocks * whole->grid, x = 0;
-    while (p->e.pair_memo && x < points &&
-           memo_find(p->e.pair_memo, point_identity(whole, x, -1)) != 0)
-        x++;
-    if (p->e.pair_memo && x == points) {
-        for (x = 0; x < points; x++)
-            if (memo_find(p->e.pair_memo, point_identity(whole, x, -1)) == 1)
-                srp_sdc_keep(whole->sdc, whole->cell[x]);
+    if (!p->e.pair_memo || keep_from_memo(whole, p->e.pair_memo, 1))
         return 0;
-    }
-    if (whole->dropped)
-        j = whole->from_var;
-    long pj = -1;
+    long j = whole->dropped ? whole->from_var : whole->var, pj = -1;
     if (j >= 0) {
         for (size_t v = 0; v < p->e.var_count && pj < 0; v++)
             if (strcmp(p->e.vars[v].id, e->vars[j].id) == 0 &&
@@ -691,15 +676,10 @@ static int keep_known_parts(cube *whole)
         if (pj < 0)
             return 0;
     }
-    int unit = -1;
-    for (int d = 0; d < p->e.dim_count; d++)
-        if (p->e.dims[d].kind == SRP_BY_UNIT)
-            unit = d;
     cube parts;
     int made = cube_make(&parts, &p->e, &p->s, pj);
     if (made > 0)
         cube_fill(&parts, pj, NULL, 0, NULL);
-    parts.shared = whole->parts_shared;
     if (made > 0 && whole->dropped) { /* a margin: the units' cube's margin */
         cube full = parts;
         int k = full.ncoords - 1;
@@ -709,33 +689,12 @@ static int keep_known_parts(cube *whole)
         made = k < 0 ? 0 : cube_project(&full, k, &parts) == 0 ? 1 : -1;
         cube_release(&full);
     }
-    if (made <= 0 || unit < 0) {
-        cube_release(&parts);
-        return made;
-    }
-    id_flags t = {0};
-    points = parts.blocks * parts.grid;
-    t.size = 16;
-    while (t.size < points * 2)
-        t.size *= 2;
-    t.ids = malloc(t.size * sizeof *t.ids);
-    t.flag = calloc(t.size, 1);
-    int rc = -1;
-    if (!t.ids || !t.flag || cube_solve(&parts, e->q->min_cell) != 0)
-        goto out;
-    for (x = 0; x < points; x++) {
-        unsigned char *f = id_slot(&t, point_identity(&parts, x, unit));
-        *f = *f == 2 || !point_published(&parts, x) ? 2 : 1;
-    }
-    for (x = 0; x < whole->blocks * whole->grid; x++)
-        if (*id_slot(&t, point_identity(whole, x, -1)) == 1)
-            srp_sdc_keep(whole->sdc, whole->cell[x]);
-    rc = 0;
-out:
-    free(t.ids);
-    free(t.flag);
+    if (made > 0)
+        made = cube_solve(&parts, e->q->min_cell) != 0 ? -1 : 1;
+    if (made > 0)
+        keep_from_memo(whole, p->e.pair_memo, 0);
     cube_release(&parts);
-    return rc;
+    return made < 0 ? -1 : 0;
 }
 
 /* Notes a solved cube by unit in its summary's memo (pair_memo). */
@@ -832,15 +791,14 @@ int srp_stats_pair_figures(const srp_stats_engine *e, const srp_slots *s, srp_sd
 {
     if (!pairs_apply(e))
         return 0;
-    cube *shared[2] = {NULL, NULL};
+    cube *shared = NULL;
     int rc = 0;
     for (size_t j = 0; j < e->var_count && rc == 0; j++) {
         if (!groupable(e, j) || !lay->cells[j] || lay->columns[j] != e->vars[j].ncodes)
             continue;
         cube c;
         int made = cube_make(&c, e, s, (long)j);
-        c.shared = &shared[0];
-        c.parts_shared = &shared[1];
+        c.shared = &shared;
         if (made > 0) {
             cube_fill(&c, (long)j, lay->cells[j], lay->columns[j], lay->denominator[j]);
             made = cube_apply(&c, sdc);
@@ -848,11 +806,10 @@ int srp_stats_pair_figures(const srp_stats_engine *e, const srp_slots *s, srp_sd
         cube_release(&c);
         rc = made < 0 ? -1 : 0;
     }
-    for (int k = 0; k < 2; k++)
-        if (shared[k]) {
-            cube_release(shared[k]);
-            free(shared[k]);
-        }
+    if (shared) {
+        cube_release(shared);
+        free(shared);
+    }
     return rc;
 }
 

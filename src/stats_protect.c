@@ -574,6 +574,14 @@ int srp_stats_required_everywhere(const srp_stats_engine *e, const srp_variable 
     return 1;
 }
 
+int srp_stats_item_required_everywhere(const srp_stats_engine *e, const char *id)
+{
+    for (size_t j = 0; j < e->var_count; j++)
+        if (!e->vars[j].derived && strcmp(e->vars[j].id, id) == 0)
+            return srp_stats_required_everywhere(e, &e->vars[j]);
+    return 0;
+}
+
 /* Within a group the options add up to those who answered, which any
  * required item reveals. With 'missing' options there is also the
  * denominator (the rest), a figure of its own: then non-missing options +
